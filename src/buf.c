@@ -1,0 +1,141 @@
+/*
+ * buf.c: a growable byte buffer with a hard cap.
+ *
+ * Used for everything whose size someone else controls (request bodies,
+ * upstream answers, files read from storage).  Growing past the cap given
+ * to buf_init is E_TOOBIG, never a silent truncation.  The data is kept
+ * NUL-terminated so text can be used as a C string.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "piraeus.h"
+
+void
+buf_init(struct buf *b, size_t max)
+{
+	b->data = NULL;
+	b->len = b->cap = 0;
+	b->max = max;
+}
+
+/* Make room for n more bytes plus the NUL. */
+static int
+buf_grow(struct buf *b, size_t n, struct err *e)
+{
+	size_t want, cap;
+
+	if (n > b->max || b->len > b->max - n)
+		return err_set(e, E_TOOBIG, "more than %zu bytes", b->max);
+	want = b->len + n + 1;
+	if (want <= b->cap)
+		return 0;
+	cap = b->cap ? b->cap : 256;
+	while (cap < want)
+		cap = cap > SIZE_MAX / 2 ? want : cap * 2;
+	b->data = xreallocarray(b->data, cap, 1);
+	b->cap = cap;
+	return 0;
+}
+
+int
+buf_append(struct buf *b, const void *p, size_t n, struct err *e)
+{
+	if (buf_grow(b, n, e) == -1)
+		return -1;
+	if (n > 0)
+		memcpy(b->data + b->len, p, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+	return 0;
+}
+
+int
+buf_puts(struct buf *b, const char *s, struct err *e)
+{
+	return buf_append(b, s, strlen(s), e);
+}
+
+int
+buf_printf(struct buf *b, struct err *e, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return err_set(e, E_INTERNAL, "buf_printf: bad format");
+	if (buf_grow(b, (size_t)n, e) == -1)
+		return -1;
+	va_start(ap, fmt);
+	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	b->len += (size_t)n;
+	return 0;
+}
+
+void
+buf_reset(struct buf *b)
+{
+	b->len = 0;
+	if (b->data != NULL)
+		b->data[0] = '\0';
+}
+
+void
+buf_free(struct buf *b)
+{
+	free(b->data);
+	b->data = NULL;
+	b->len = b->cap = 0;
+}
+
+int
+buf_read_fd(struct buf *b, int fd, size_t max, struct err *e)
+{
+	char chunk[16384];
+	ssize_t n;
+
+	buf_init(b, max);
+	for (;;) {
+		n = read(fd, chunk, sizeof(chunk));
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			buf_free(b);
+			return err_errno(e, E_INTERNAL, "read");
+		}
+		if (n == 0)
+			break;
+		if (buf_append(b, chunk, (size_t)n, e) == -1) {
+			buf_free(b);
+			return -1;
+		}
+	}
+	if (b->data == NULL)
+		buf_append(b, "", 0, e);
+	return 0;
+}
+
+int
+buf_read_file(struct buf *b, const char *path, size_t max, struct err *e)
+{
+	int fd, rc;
+
+	buf_init(b, max);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1)
+		return err_errno(e, errno == ENOENT ? E_NOTFOUND : E_INTERNAL,
+		    "open %s", path);
+	rc = buf_read_fd(b, fd, max, e);
+	close(fd);
+	return rc;
+}

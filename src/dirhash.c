@@ -1,0 +1,2 @@
+/* dirhash.c: placeholder until written. */
+#include "piraeus.h"

@@ -1,0 +1,2 @@
+/* ep_catalog.c: placeholder until written. */
+#include "piraeus.h"

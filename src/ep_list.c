@@ -1,0 +1,2 @@
+/* ep_list.c: placeholder until written. */
+#include "piraeus.h"

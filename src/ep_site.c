@@ -1,0 +1,2 @@
+/* ep_site.c: placeholder until written. */
+#include "piraeus.h"

@@ -1,0 +1,2 @@
+/* fcgi.c: placeholder until written. */
+#include "piraeus.h"

@@ -1,0 +1,2 @@
+/* modfile.c: placeholder until written. */
+#include "piraeus.h"

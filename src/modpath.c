@@ -1,0 +1,2 @@
+/* modpath.c: placeholder until written. */
+#include "piraeus.h"

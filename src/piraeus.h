@@ -1,0 +1,307 @@
+/*
+ * piraeus.h: the one internal header of piraeus, a Go module proxy.
+ *
+ * Prototypes are grouped by the file that defines them (tmux style), in the
+ * order a request flows through them:
+ *
+ *   fcgi.c / cgi      transport: environment + output for one request
+ *   request.c         raw REQUEST_URI -> struct request (validated)
+ *   router.c          request kind -> endpoint handler (a table)
+ *   ep_*.c            one file per endpoint
+ *   response.c        headers, bodies, files; the ONLY err -> HTTP map
+ *   store.c           the GOPROXY tree on disk; atomic publish
+ *   index.c           the sqlite index of stored versions
+ *
+ * and the helpers they share: err.c, buf.c, xmalloc.c, log.c, config.c,
+ * modpath.c, semver.c, dirhash.c, modfile.c.
+ *
+ * Conventions: fallible functions return 0 on success and -1 on failure
+ * with the reason in a struct err (first error wins).  Borrowed pointers are
+ * const; functions that return allocated memory say so.
+ */
+#ifndef PIRAEUS_H
+#define PIRAEUS_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+#include <sys/stat.h>
+
+/* Named caps on every input. */
+#define MODPATH_MAX	1024		/* unescaped or escaped module path */
+#define VERSION_MAX	256		/* unescaped or escaped version */
+#define URI_MAX		4096		/* raw REQUEST_URI */
+#define INFO_MAX	(64 * 1024)	/* a .info file */
+#define GOMOD_MAX	(16 * 1024 * 1024) /* a go.mod file (protocol 4.1) */
+#define ZIP_MAX		(500LL * 1024 * 1024) /* a module zip, and its content */
+#define H1_MAX		64		/* "h1:" + 44 base64 chars + NUL, rounded */
+#define SHA256_HEX	65		/* 64 hex digits + NUL */
+#define ERR_MSG_MAX	256
+
+#define PIRAEUS_ATTR_PRINTF(f, a) __attribute__((format(printf, f, a)))
+
+/* err.c */
+enum errc {
+	E_OK = 0,
+	E_BADREQ,	/* malformed request: 400 */
+	E_NOTFOUND,	/* 404: the client may try its next GOPROXY entry */
+	E_GONE,		/* 410: same meaning for the client as 404 */
+	E_FORBIDDEN,	/* 403: excluded by policy */
+	E_METHOD,	/* 405: only GET and HEAD */
+	E_TOOBIG,	/* 413 for requests; an over-cap upstream body */
+	E_UPSTREAM,	/* 502 */
+	E_TIMEOUT,	/* 504 */
+	E_UNAVAIL,	/* 503: storage or index not usable */
+	E_CONFIG,	/* a configuration error (never reaches HTTP) */
+	E_INTERNAL	/* 500 */
+};
+struct err {
+	enum errc	code;
+	char		msg[ERR_MSG_MAX];
+};
+/* Record an error unless one is already recorded; always returns -1. */
+int		 err_set(struct err *, enum errc, const char *, ...)
+		    PIRAEUS_ATTR_PRINTF(3, 4);
+/* Like err_set, appending ": strerror(errno)". */
+int		 err_errno(struct err *, enum errc, const char *, ...)
+		    PIRAEUS_ATTR_PRINTF(3, 4);
+void		 err_clear(struct err *);
+const char	*err_name(enum errc);
+
+/* xmalloc.c: small allocations; exit on out-of-memory. */
+void		*xmalloc(size_t);
+void		*xcalloc(size_t, size_t);
+void		*xreallocarray(void *, size_t, size_t);
+char		*xstrdup(const char *);
+char		*xstrndup(const char *, size_t);
+int		 xasprintf(char **, const char *, ...) PIRAEUS_ATTR_PRINTF(2, 3);
+
+/* buf.c: a growable byte buffer with a hard cap (for sizes others control). */
+struct buf {
+	char	*data;		/* always NUL-terminated when non-NULL */
+	size_t	 len;
+	size_t	 cap;
+	size_t	 max;		/* appending past this is E_TOOBIG */
+};
+void		 buf_init(struct buf *, size_t max);
+int		 buf_append(struct buf *, const void *, size_t, struct err *);
+int		 buf_puts(struct buf *, const char *, struct err *);
+int		 buf_printf(struct buf *, struct err *, const char *, ...)
+		    PIRAEUS_ATTR_PRINTF(3, 4);
+void		 buf_reset(struct buf *);
+void		 buf_free(struct buf *);
+/* Read a whole file of at most max bytes into b (b is initialised here). */
+int		 buf_read_file(struct buf *, const char *path, size_t max,
+		    struct err *);
+int		 buf_read_fd(struct buf *, int fd, size_t max, struct err *);
+
+/* log.c: messages to stderr (the web server's error log under FastCGI). */
+enum log_level { LOG_LVL_ERROR = 0, LOG_LVL_WARN, LOG_LVL_INFO, LOG_LVL_DEBUG };
+void		 log_init(const char *ident, enum log_level);
+void		 log_set_level(enum log_level);
+int		 log_level_parse(const char *, enum log_level *);
+void		 log_warn(const char *, ...) PIRAEUS_ATTR_PRINTF(1, 2);
+void		 log_warnx(const char *, ...) PIRAEUS_ATTR_PRINTF(1, 2);
+void		 log_info(const char *, ...) PIRAEUS_ATTR_PRINTF(1, 2);
+void		 log_debug(const char *, ...) PIRAEUS_ATTR_PRINTF(1, 2);
+void		 fatal(const char *, ...) PIRAEUS_ATTR_PRINTF(1, 2)
+		    __attribute__((noreturn));
+void		 fatalx(const char *, ...) PIRAEUS_ATTR_PRINTF(1, 2)
+		    __attribute__((noreturn));
+
+/* version.c */
+extern const char	*piraeus_version;
+extern const char	*piraeus_build_date;
+void		 version_print(const char *progname);
+
+/* config.c: one INI file (inih) plus PIRAEUS_<SECTION>_<KEY> overrides. */
+enum sendfile_mode { SENDFILE_OFF = 0, SENDFILE_X_SENDFILE, SENDFILE_X_ACCEL };
+struct config {
+	char		*file;		/* the file read, or NULL if none */
+	/* [server] */
+	char		*base_path;	/* "" or "/go": no trailing slash */
+	enum sendfile_mode sendfile;
+	char		*accel_prefix;	/* X-Accel-Redirect location, "/_storage" */
+	char		*home_template;	/* path or NULL: built-in home page */
+	enum log_level	 log_level;
+	long		 list_max_age;	/* seconds, Cache-Control of list/latest */
+	long		 notfound_max_age;
+	long		 catalog_pagesize;	/* default page size */
+	long		 catalog_max_pagesize;
+	long		 index_limit;		/* default /index limit */
+	long		 index_max_limit;
+	/* [storage] */
+	char		*storage_root;	/* absolute, no trailing slash */
+	/* [state] */
+	char		*state_dir;	/* absolute, no trailing slash */
+	/* [upstream] */
+	char		*upstream_goproxy;	/* GOPROXY syntax; "off" for now */
+};
+struct config_errors {
+	char		**msgs;		/* each "file: [section] key: reason" */
+	size_t		  n;
+};
+/* The default path when PIRAEUS_CONFIG is unset. */
+const char	*config_default_path(void);
+/*
+ * Load defaults, then the file (path NULL: $PIRAEUS_CONFIG, else the
+ * default path, which may be absent), then the environment overrides from
+ * envp (NULL-terminated "K=V" strings; NULL means environ), then check
+ * cross-field rules.  Every problem is appended to errs; returns 0 when errs
+ * is empty.  cfg must be freed with config_free even on failure.
+ */
+int		 config_load(struct config *, const char *path,
+		    char *const *envp, struct config_errors *errs);
+void		 config_free(struct config *);
+void		 config_errors_free(struct config_errors *);
+/* Print every key with its effective value as INI text. */
+void		 config_dump(const struct config *, FILE *);
+
+/* modpath.c: module paths, versions in URLs, the "!" case-encoding. */
+/* Escape upper case as "!"+lower.  Fails on "!" or non-ASCII input. */
+int		 modpath_escape(const char *in, char *out, size_t outsz);
+/* Undo "!"-escaping; fails on capitals, bad "!", non-ASCII, empty. */
+int		 modpath_unescape(const char *in, char *out, size_t outsz);
+/* golang.org/x/mod/module CheckPath: 0 if a valid module path. */
+int		 modpath_check(const char *path, struct err *);
+int		 modpath_check_import(const char *path);
+int		 modpath_check_file(const char *path);
+/* The single file-name element rule of EscapeVersion (no "!" either). */
+int		 modpath_check_version_elem(const char *v);
+/*
+ * SplitPathVersion: *prefix_len gets the length of the path without its
+ * major suffix, *major points into path at "/vN", ".vN" or "" (the end).
+ * Returns 0, or -1 when the suffix is malformed.
+ */
+int		 modpath_split_major(const char *path, size_t *prefix_len,
+		    const char **major);
+/* CheckPathMajor: 0 when version v is compatible with the path's major. */
+int		 modpath_check_major(const char *path, const char *v);
+
+/* semver.c: Go's semver dialect. */
+int		 semver_valid(const char *v);	/* 1 or 0 */
+/*
+ * The canonical form vX.Y.Z[-pre] of v into out (build metadata dropped);
+ * keep_incompatible keeps a "+incompatible" build suffix (CanonicalVersion).
+ * Returns 0, or -1 when v is not valid semver or out is too small.
+ */
+int		 semver_canonical(const char *v, int keep_incompatible,
+		    char *out, size_t outsz);
+/* Compare: <0, 0, >0.  Invalid versions sort below every valid one. */
+int		 semver_compare(const char *a, const char *b);
+int		 semver_is_prerelease(const char *v);	/* has "-pre" */
+int		 semver_is_pseudo(const char *v);	/* IsPseudoVersion */
+/* "vN" major of v into out ("v0", "v2"...); -1 when invalid. */
+int		 semver_major(const char *v, char *out, size_t outsz);
+/* The build suffix ("+incompatible") or "" when none; NULL when invalid. */
+const char	*semver_build(const char *v);
+/* For qsort of an array of char *: semver order, then bytes. */
+int		 semver_qsort_cmp(const void *, const void *);
+
+/* dirhash.c: the "h1:" hashes of go.sum (dirhash Hash1), SHA-256. */
+/* h1 of a go.mod body (a single file named "go.mod"). */
+int		 dirhash_mod(const void *data, size_t len, char out[H1_MAX],
+		    struct err *);
+/*
+ * h1 of a zip file (every entry, full names, decompressed contents),
+ * streamed: memory stays bounded whatever the size.  Entries are read up
+ * to their declared size + 1 and a mismatch is an error.
+ */
+int		 dirhash_zip(const char *zippath, char out[H1_MAX], struct err *);
+/* Lower-case hex SHA-256 of a buffer / of a file streamed. */
+void		 dirhash_sha256_hex(const void *, size_t, char out[SHA256_HEX]);
+int		 dirhash_sha256_file(const char *path, char out[SHA256_HEX],
+		    struct err *);
+
+/* modfile.c: the parts of go.mod a proxy needs (retract). */
+struct retraction {
+	char	low[VERSION_MAX];
+	char	high[VERSION_MAX];	/* == low for a single version */
+};
+/*
+ * Parse the retract directives (single and block forms, versions and
+ * [low, high] intervals) of a go.mod body.  *out is allocated (free it),
+ * *n set; on a syntax error returns -1 and sets nothing.
+ */
+int		 modfile_retractions(const char *data, size_t len,
+		    struct retraction **out, size_t *n, struct err *);
+int		 modfile_is_retracted(const struct retraction *, size_t n,
+		    const char *version);
+
+/* store.c: the GOPROXY tree under the storage root (DESIGN section 2). */
+enum artifact { ART_INFO = 0, ART_MOD, ART_ZIP };
+struct store {
+	char	*root;		/* absolute path, no trailing slash */
+	char	*tmp;		/* root/.tmp */
+};
+int		 store_open(struct store *, const char *root, struct err *);
+void		 store_close(struct store *);
+const char	*store_ext(enum artifact);	/* ".info" ".mod" ".zip" */
+/* root/<emod>/@v/<ever><ext> into out; emod and ever already escaped. */
+int		 store_path(const struct store *, const char *emod,
+		    const char *ever, enum artifact, char *out, size_t outsz);
+/* Create a temporary file in root/.tmp; *path allocated, *fd open. */
+int		 store_tmpfile(const struct store *, char **path, int *fd,
+		    struct err *);
+/* fsync + rename tmp to dst (creating parent dirs) + fsync the dir. */
+int		 store_commit(const struct store *, const char *tmp,
+		    const char *dst, struct err *);
+/*
+ * Publish one version: the three temporary files (zip may be NULL when
+ * only .info/.mod exist) are moved into place in the order zip, mod,
+ * info; a version whose .info exists is complete.  Existing artifacts are
+ * never overwritten (immutability): E_INTERNAL if one differs.
+ */
+int		 store_publish(const struct store *, const char *emod,
+		    const char *ever, const char *tmp_info, const char *tmp_mod,
+		    const char *tmp_zip, struct err *);
+/* Visit every <emod>/@v/<ever>.info|.mod|.zip under the root. */
+typedef int	 store_walk_fn(const char *emod, const char *ever,
+		    enum artifact, const char *fullpath, const struct stat *,
+		    void *arg);
+int		 store_walk(const struct store *, store_walk_fn *, void *arg,
+		    struct err *);
+
+/* index.c: the sqlite index (WAL) in the state directory. */
+struct index;
+struct index_version {
+	char	 module[MODPATH_MAX];	/* unescaped */
+	char	 version[VERSION_MAX];
+	char	 time[64];		/* RFC 3339 from .info, may be "" */
+	int64_t	 stored;		/* unix seconds it was stored */
+	int64_t	 zip_size;		/* -1 when no zip */
+	char	 zip_h1[H1_MAX];	/* "" when unknown */
+	char	 mod_h1[H1_MAX];
+	char	 zip_sha256[SHA256_HEX];
+	int	 has_info;
+	int	 has_zip;
+	char	 origin[64];		/* "reindex", "import", an upstream */
+};
+int		 index_open(struct index **, const char *state_dir,
+		    struct err *);
+void		 index_close(struct index *);
+int		 index_begin(struct index *, struct err *);
+int		 index_commit(struct index *, struct err *);
+void		 index_rollback(struct index *);
+int		 index_put(struct index *, const struct index_version *,
+		    struct err *);
+/* 1 found (filled), 0 not found, -1 error. */
+int		 index_get(struct index *, const char *module,
+		    const char *version, struct index_version *, struct err *);
+/* Every version of module (unescaped); *out allocated, sorted by semver. */
+int		 index_versions(struct index *, const char *module,
+		    struct index_version **out, size_t *n, struct err *);
+int		 index_delete_all(struct index *, struct err *);
+/* Catalog page: rows with (module, version) > (after_mod, after_ver). */
+int		 index_catalog(struct index *, const char *after_mod,
+		    const char *after_ver, long limit,
+		    struct index_version **out, size_t *n, struct err *);
+/* /index page: rows stored at or after since (unix seconds). */
+int		 index_since(struct index *, int64_t since, long limit,
+		    struct index_version **out, size_t *n, struct err *);
+int		 index_ping(struct index *, struct err *);
+int64_t		 index_count(struct index *);
+
+#endif /* PIRAEUS_H */

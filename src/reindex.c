@@ -1,0 +1,2 @@
+/* reindex.c: placeholder until written. */
+#include "piraeus.h"

@@ -1,0 +1,2 @@
+/* request.c: placeholder until written. */
+#include "piraeus.h"

@@ -1,0 +1,2 @@
+/* response.c: placeholder until written. */
+#include "piraeus.h"

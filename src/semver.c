@@ -1,0 +1,2 @@
+/* semver.c: placeholder until written. */
+#include "piraeus.h"

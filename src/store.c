@@ -1,0 +1,2 @@
+/* store.c: placeholder until written. */
+#include "piraeus.h"
