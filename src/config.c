@@ -1,2 +1,1028 @@
-/* config.c: placeholder until written. */
+/*
+ * config.c: the configuration of piraeus.
+ *
+ * One INI file, read with inih, then PIRAEUS_<SECTION>_<KEY> environment
+ * overrides, then the rules that tie several keys together.
+ *
+ * A single table, options[] (in the style of redis' static_configs), lists
+ * every key: section, name, type, where the value lives in struct config,
+ * default, check, and a one-line help.  The same table gives the defaults,
+ * reads the INI file, applies the environment, prints the effective
+ * configuration (config_dump) and the documented key list
+ * (config_describe).  etc/piraeus.ini.sample is kept in step by hand; the
+ * unit test compares it with config_describe.
+ *
+ * Every problem is collected as one message, "source: [section] key:
+ * reason", where source is the file or the environment variable; loading
+ * never stops at the first problem.
+ *
+ * inih as Debian builds it has a fixed 200-byte line buffer and reports only
+ * the first syntax error, without telling the handler the line number.  We
+ * read the file through our own line reader, which reports over-long lines
+ * instead of letting inih cut them in two, and removes leading blanks so
+ * that inih never treats a line as the continuation of the previous value.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <ini.h>
+
 #include "piraeus.h"
+
+#ifndef SYSCONFDIR
+#define SYSCONFDIR	"/etc"
+#endif
+#ifndef LOCALSTATEDIR
+#define LOCALSTATEDIR	"/var"
+#endif
+
+#define CONFIG_VALUE_MAX	4096		/* one value, file or env */
+#define CONFIG_FILE_MAX		(1024 * 1024)	/* the whole INI file */
+#define CONFIG_ERRORS_MAX	100		/* messages kept */
+#define CONFIG_WHY_MAX		512		/* one reason */
+#define CONFIG_ENVNAME_MAX	128		/* PIRAEUS_SECTION_KEY */
+#define CONFIG_SHOW_MAX		80		/* a bad value quoted back */
+#define CONFIG_ENV_PREFIX	"PIRAEUS_"
+#define CONFIG_ENV_FILE		"PIRAEUS_CONFIG"
+
+extern char **environ;
+
+/* Enumerations are stored through an int pointer. */
+_Static_assert(sizeof(enum sendfile_mode) == sizeof(int), "enum size");
+_Static_assert(sizeof(enum log_level) == sizeof(int), "enum size");
+
+enum opt_type {
+	OPT_STRING = 0,	/* char *, checked by opt->check */
+	OPT_PATH,	/* char *, absolute, normalised, then opt->check */
+	OPT_INT,	/* long in [min, max] */
+	OPT_ENUM,	/* int, one of opt->enums */
+	OPT_BOOL	/* int, 0 or 1 */
+};
+
+#define OPTF_OPTIONAL	0x1	/* an empty value means unset (NULL) */
+
+struct opt_enum {
+	const char	*name;
+	int		 value;
+};
+
+typedef int	 opt_check_fn(const char *, char *, size_t);
+
+struct option {
+	const char		*section;
+	const char		*key;
+	enum opt_type		 type;
+	size_t			 off;	/* offsetof(struct config, field) */
+	const char		*def;	/* as written in a file; NULL: unset */
+	long			 min;	/* OPT_INT */
+	long			 max;
+	const struct opt_enum	*enums;	/* OPT_ENUM */
+	opt_check_fn		*check;	/* OPT_STRING, OPT_PATH */
+	int			 flags;
+	const char		*help;	/* one line, repeated in the sample */
+};
+
+static opt_check_fn	check_base_path;
+static opt_check_fn	check_accel_prefix;
+static opt_check_fn	check_readable;
+static opt_check_fn	check_goproxy;
+
+static const struct opt_enum sendfile_enums[] = {
+	{ "off", SENDFILE_OFF },
+	{ "x-sendfile", SENDFILE_X_SENDFILE },
+	{ "x-accel-redirect", SENDFILE_X_ACCEL },
+	{ NULL, 0 }
+};
+
+static const struct opt_enum log_level_enums[] = {
+	{ "error", LOG_LVL_ERROR },
+	{ "warn", LOG_LVL_WARN },
+	{ "info", LOG_LVL_INFO },
+	{ "debug", LOG_LVL_DEBUG },
+	{ NULL, 0 }
+};
+
+/* The first name of each value is the one printed. */
+static const struct opt_enum bool_enums[] = {
+	{ "yes", 1 }, { "no", 0 },
+	{ "true", 1 }, { "false", 0 },
+	{ "on", 1 }, { "off", 0 },
+	{ "1", 1 }, { "0", 0 },
+	{ NULL, 0 }
+};
+
+#define F(field)	offsetof(struct config, field)
+
+/* Every key.  Keep the keys of one section together. */
+static const struct option options[] = {
+	{ "server", "base_path", OPT_STRING, F(base_path), "",
+	  0, 0, NULL, check_base_path, 0,
+	  "URL prefix of the proxy: \"\" for the site root, or e.g. \"/go\"" },
+	{ "server", "sendfile", OPT_ENUM, F(sendfile), "off",
+	  0, 0, sendfile_enums, NULL, 0,
+	  "Who sends artifacts: off (piraeus), x-sendfile or x-accel-redirect" },
+	{ "server", "accel_prefix", OPT_STRING, F(accel_prefix),
+	  "/_piraeus_storage",
+	  0, 0, NULL, check_accel_prefix, 0,
+	  "Internal location mapped to the storage root (x-accel-redirect)" },
+	{ "server", "home_template", OPT_PATH, F(home_template), NULL,
+	  0, 0, NULL, check_readable, OPTF_OPTIONAL,
+	  "HTML file for the home page; empty for the built-in page" },
+	{ "server", "log_level", OPT_ENUM, F(log_level), "info",
+	  0, 0, log_level_enums, NULL, 0,
+	  "Least severe message logged: error, warn, info or debug" },
+	{ "server", "list_max_age", OPT_INT, F(list_max_age), "60",
+	  0, 86400, NULL, NULL, 0,
+	  "Cache-Control max-age (seconds) of list and @latest answers" },
+	{ "server", "notfound_max_age", OPT_INT, F(notfound_max_age), "60",
+	  0, 86400, NULL, NULL, 0,
+	  "Cache-Control max-age (seconds) of not-found answers" },
+	{ "server", "catalog_pagesize", OPT_INT, F(catalog_pagesize), "1000",
+	  1, 100000, NULL, NULL, 0,
+	  "Catalog page size when the client asks for none" },
+	{ "server", "catalog_max_pagesize", OPT_INT, F(catalog_max_pagesize),
+	  "10000",
+	  1, 100000, NULL, NULL, 0,
+	  "Largest catalog page size a client may ask for" },
+	{ "server", "index_limit", OPT_INT, F(index_limit), "2000",
+	  1, 100000, NULL, NULL, 0,
+	  "/index page size when the client gives no limit" },
+	{ "server", "index_max_limit", OPT_INT, F(index_max_limit), "10000",
+	  1, 100000, NULL, NULL, 0,
+	  "Largest /index limit a client may ask for" },
+	{ "storage", "root", OPT_PATH, F(storage_root),
+	  LOCALSTATEDIR "/lib/piraeus/storage",
+	  0, 0, NULL, NULL, 0,
+	  "Absolute path of the GOPROXY tree that the web server serves" },
+	{ "state", "dir", OPT_PATH, F(state_dir),
+	  LOCALSTATEDIR "/lib/piraeus/state",
+	  0, 0, NULL, NULL, 0,
+	  "Absolute path of the state (sqlite index); not inside the storage root" },
+	{ "upstream", "goproxy", OPT_STRING, F(upstream_goproxy), "off",
+	  0, 0, NULL, check_goproxy, 0,
+	  "Upstream in GOPROXY syntax: off, direct, or URLs joined by \",\" or \"|\"" },
+};
+#define NOPTIONS	(sizeof(options) / sizeof(options[0]))
+
+#undef F
+
+/* Per-type parse and print: a table rather than a switch in each caller. */
+typedef int	 opt_set_fn(struct config *, const struct option *,
+		    const char *, char *, size_t);
+typedef const char *opt_get_fn(const struct config *, const struct option *,
+		    char *, size_t);
+
+static opt_set_fn	opt_set_string;
+static opt_set_fn	opt_set_int;
+static opt_set_fn	opt_set_enum;
+static opt_get_fn	opt_get_string;
+static opt_get_fn	opt_get_int;
+static opt_get_fn	opt_get_enum;
+
+static const struct {
+	opt_set_fn	*set;
+	opt_get_fn	*get;
+} opt_types[] = {
+	[OPT_STRING] = { opt_set_string, opt_get_string },
+	[OPT_PATH] = { opt_set_string, opt_get_string },
+	[OPT_INT] = { opt_set_int, opt_get_int },
+	[OPT_ENUM] = { opt_set_enum, opt_get_enum },
+	[OPT_BOOL] = { opt_set_enum, opt_get_enum },
+};
+
+/* Rules between keys, checked once everything is read. */
+typedef int	 cross_check_fn(const struct config *, char *, size_t);
+
+static cross_check_fn	cross_state_dir;
+static cross_check_fn	cross_catalog;
+static cross_check_fn	cross_index;
+
+static const struct {
+	const char	*section;	/* blamed when set outside defaults */
+	const char	*key;
+	const char	*other_section;	/* else this one, when set */
+	const char	*other_key;
+	cross_check_fn	*check;
+} cross_rules[] = {
+	{ "state", "dir", "storage", "root", cross_state_dir },
+	{ "server", "catalog_pagesize", "server", "catalog_max_pagesize",
+	  cross_catalog },
+	{ "server", "index_limit", "server", "index_max_limit", cross_index },
+};
+
+/* What one config_load call is doing. */
+struct load {
+	struct config		*cfg;
+	struct config_errors	*errs;
+	char			*src[NOPTIONS];	/* who set it; NULL: default */
+	unsigned char		 in_file[NOPTIONS];
+	unsigned char		 in_env[NOPTIONS];
+	const char		*file;		/* the file being read */
+	FILE			*fp;
+	int			 lineno;
+	size_t			 bytes;
+	int			 stop;
+};
+
+static int	 why_set(char *, size_t, const char *, ...)
+		    PIRAEUS_ATTR_PRINTF(3, 4);
+static void	 errs_add(struct config_errors *, const char *, ...)
+		    PIRAEUS_ATTR_PRINTF(2, 3);
+
+/* Format a reason into why; always returns -1. */
+static int
+why_set(char *why, size_t whysz, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, whysz, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* Append one message to errs, one line, up to CONFIG_ERRORS_MAX. */
+static void
+errs_add(struct config_errors *errs, const char *fmt, ...)
+{
+	va_list ap;
+	char *msg, *p;
+
+	if (errs->n > CONFIG_ERRORS_MAX)
+		return;
+	if (errs->n == CONFIG_ERRORS_MAX)
+		msg = xstrdup("too many configuration errors; "
+		    "the rest are not shown");
+	else {
+		va_start(ap, fmt);
+		if (vasprintf(&msg, fmt, ap) == -1)
+			fatal("vasprintf");
+		va_end(ap);
+	}
+	for (p = msg; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
+	errs->msgs = xreallocarray(errs->msgs, errs->n + 1,
+	    sizeof(*errs->msgs));
+	errs->msgs[errs->n++] = msg;
+}
+
+static const struct option *
+opt_find(const char *section, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < NOPTIONS; i++)
+		if (strcmp(options[i].section, section) == 0 &&
+		    strcmp(options[i].key, key) == 0)
+			return &options[i];
+	return NULL;
+}
+
+static int
+section_known(const char *section)
+{
+	size_t i;
+
+	for (i = 0; i < NOPTIONS; i++)
+		if (strcmp(options[i].section, section) == 0)
+			return 1;
+	return 0;
+}
+
+static char **
+opt_string_slot(struct config *cfg, const struct option *o)
+{
+	return (char **)(void *)((char *)cfg + o->off);
+}
+
+/*
+ * Copy a path into out with runs of "/" made one and the trailing "/"
+ * removed ("/" stays "/").  Fails unless absolute and free of "." and ".."
+ * components.
+ */
+static int
+path_normalize(const char *in, char *out, size_t outsz, char *why,
+    size_t whysz)
+{
+	const char *p, *seg;
+	size_t n = 0, seglen;
+
+	if (in[0] != '/')
+		return why_set(why, whysz, "\"%.*s\" is not an absolute path",
+		    CONFIG_SHOW_MAX, in);
+	for (p = in; *p != '\0';) {
+		while (*p == '/')
+			p++;
+		if (*p == '\0')
+			break;
+		seg = p;
+		while (*p != '\0' && *p != '/')
+			p++;
+		seglen = (size_t)(p - seg);
+		if ((seglen == 1 && seg[0] == '.') ||
+		    (seglen == 2 && seg[0] == '.' && seg[1] == '.'))
+			return why_set(why, whysz,
+			    "\"%.*s\" has a \".\" or \"..\" component",
+			    CONFIG_SHOW_MAX, in);
+		if (n + 1 + seglen >= outsz)
+			return why_set(why, whysz, "path too long");
+		out[n++] = '/';
+		memcpy(out + n, seg, seglen);
+		n += seglen;
+	}
+	if (n == 0)
+		out[n++] = '/';
+	out[n] = '\0';
+	return 0;
+}
+
+static int
+opt_set_string(struct config *cfg, const struct option *o, const char *value,
+    char *why, size_t whysz)
+{
+	char norm[CONFIG_VALUE_MAX + 1], **slot;
+	const char *v = value, *p;
+
+	if (strlen(value) > CONFIG_VALUE_MAX)
+		return why_set(why, whysz, "longer than %d bytes",
+		    CONFIG_VALUE_MAX);
+	for (p = value; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			return why_set(why, whysz, "control character in value");
+	slot = opt_string_slot(cfg, o);
+	if (*v == '\0' && (o->flags & OPTF_OPTIONAL)) {
+		free(*slot);
+		*slot = NULL;
+		return 0;
+	}
+	if (o->type == OPT_PATH) {
+		if (path_normalize(v, norm, sizeof(norm), why, whysz) == -1)
+			return -1;
+		v = norm;
+	}
+	if (o->check != NULL && o->check(v, why, whysz) == -1)
+		return -1;
+	free(*slot);
+	*slot = xstrdup(v);
+	return 0;
+}
+
+static const char *
+opt_get_string(const struct config *cfg, const struct option *o, char *tmp,
+    size_t tmpsz)
+{
+	const char *s;
+
+	s = *(char *const *)(const void *)((const char *)cfg + o->off);
+	return s != NULL ? s : "";
+}
+
+static int
+opt_set_int(struct config *cfg, const struct option *o, const char *value,
+    char *why, size_t whysz)
+{
+	const char *p = value;
+	char *end;
+	long long ll;
+
+	if (*p == '-')
+		p++;
+	if (*p == '\0' || strspn(p, "0123456789") != strlen(p))
+		return why_set(why, whysz, "\"%.*s\" is not an integer",
+		    CONFIG_SHOW_MAX, value);
+	errno = 0;
+	ll = strtoll(value, &end, 10);
+	if (errno == ERANGE || *end != '\0' || ll < o->min || ll > o->max)
+		return why_set(why, whysz, "%.*s is out of range (%ld to %ld)",
+		    CONFIG_SHOW_MAX, value, o->min, o->max);
+	*(long *)(void *)((char *)cfg + o->off) = (long)ll;
+	return 0;
+}
+
+static const char *
+opt_get_int(const struct config *cfg, const struct option *o, char *tmp,
+    size_t tmpsz)
+{
+	snprintf(tmp, tmpsz, "%ld",
+	    *(const long *)(const void *)((const char *)cfg + o->off));
+	return tmp;
+}
+
+static const struct opt_enum *
+opt_enums(const struct option *o)
+{
+	return o->type == OPT_BOOL ? bool_enums : o->enums;
+}
+
+static int
+opt_set_enum(struct config *cfg, const struct option *o, const char *value,
+    char *why, size_t whysz)
+{
+	const struct opt_enum *e;
+	size_t len;
+	int n;
+
+	for (e = opt_enums(o); e->name != NULL; e++)
+		if (strcmp(e->name, value) == 0) {
+			*(int *)(void *)((char *)cfg + o->off) = e->value;
+			return 0;
+		}
+	n = snprintf(why, whysz, "\"%.*s\" is not one of:", CONFIG_SHOW_MAX,
+	    value);
+	len = n < 0 ? 0 : (size_t)n;
+	for (e = opt_enums(o); e->name != NULL && len < whysz; e++) {
+		n = snprintf(why + len, whysz - len, "%s %s",
+		    e == opt_enums(o) ? "" : ",", e->name);
+		len += n < 0 ? 0 : (size_t)n;
+	}
+	return -1;
+}
+
+static const char *
+opt_get_enum(const struct config *cfg, const struct option *o, char *tmp,
+    size_t tmpsz)
+{
+	const struct opt_enum *e;
+	int v;
+
+	v = *(const int *)(const void *)((const char *)cfg + o->off);
+	for (e = opt_enums(o); e->name != NULL; e++)
+		if (e->value == v)
+			return e->name;
+	snprintf(tmp, tmpsz, "%d", v);
+	return tmp;
+}
+
+/* A URL path: "/" then letters, digits, "-._~" and single "/". */
+static int
+check_url_path(const char *v, char *why, size_t whysz)
+{
+	static const char lower[] = "abcdefghijklmnopqrstuvwxyz";
+	static const char upper[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+	static const char other[] = "0123456789-._~/";
+	const char *p, *seg;
+	size_t seglen;
+
+	if (v[0] != '/')
+		return why_set(why, whysz, "\"%.*s\" does not start with \"/\"",
+		    CONFIG_SHOW_MAX, v);
+	if (v[strlen(v) - 1] == '/')
+		return why_set(why, whysz, "\"%.*s\" ends with \"/\"",
+		    CONFIG_SHOW_MAX, v);
+	for (p = v; *p != '\0'; p++)
+		if (strchr(lower, *p) == NULL && strchr(upper, *p) == NULL &&
+		    strchr(other, *p) == NULL)
+			return why_set(why, whysz, "\"%.*s\": only letters, "
+			    "digits, \"-._~\" and \"/\" are allowed",
+			    CONFIG_SHOW_MAX, v);
+	for (p = v; *p != '\0';) {
+		seg = ++p;
+		while (*p != '\0' && *p != '/')
+			p++;
+		seglen = (size_t)(p - seg);
+		if (seglen == 0 || (seglen == 1 && seg[0] == '.') ||
+		    (seglen == 2 && seg[0] == '.' && seg[1] == '.'))
+			return why_set(why, whysz, "\"%.*s\" has an empty, "
+			    "\".\" or \"..\" component", CONFIG_SHOW_MAX, v);
+	}
+	return 0;
+}
+
+static int
+check_base_path(const char *v, char *why, size_t whysz)
+{
+	if (strcmp(v, "/") == 0)
+		return why_set(why, whysz, "use \"\" for the site root");
+	if (*v == '\0')
+		return 0;
+	return check_url_path(v, why, whysz);
+}
+
+static int
+check_accel_prefix(const char *v, char *why, size_t whysz)
+{
+	if (*v == '\0')
+		return why_set(why, whysz, "empty");
+	return check_url_path(v, why, whysz);
+}
+
+static int
+check_readable(const char *v, char *why, size_t whysz)
+{
+	struct stat st;
+	int fd;
+
+	if ((fd = open(v, O_RDONLY | O_CLOEXEC)) == -1)
+		return why_set(why, whysz, "%.*s: %s", CONFIG_SHOW_MAX, v,
+		    strerror(errno));
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return why_set(why, whysz, "%.*s: not a regular file",
+		    CONFIG_SHOW_MAX, v);
+	}
+	close(fd);
+	return 0;
+}
+
+/*
+ * GOPROXY syntax, loosely: entries separated by "," or "|", each "off",
+ * "direct", http:// or https:// with a host, or file:// with an absolute
+ * path.
+ */
+static int
+check_goproxy(const char *v, char *why, size_t whysz)
+{
+	static const struct {
+		const char	*scheme;
+		const char	*first;	/* a character that must not follow */
+	} schemes[] = {
+		{ "https://", "/" },
+		{ "http://", "/" },
+		{ "file://", NULL },
+	};
+	const char *p, *end, *rest;
+	size_t len, i, slen;
+
+	if (*v == '\0')
+		return why_set(why, whysz, "empty (use \"off\")");
+	for (p = v;; p = end + 1) {
+		end = p + strcspn(p, ",|");
+		len = (size_t)(end - p);
+		if (len == 0)
+			return why_set(why, whysz, "empty entry in \"%.*s\"",
+			    CONFIG_SHOW_MAX, v);
+		if (memchr(p, ' ', len) != NULL)
+			return why_set(why, whysz, "space in \"%.*s\"",
+			    CONFIG_SHOW_MAX, v);
+		if ((len == 3 && memcmp(p, "off", 3) == 0) ||
+		    (len == 6 && memcmp(p, "direct", 6) == 0))
+			goto next;
+		for (i = 0; i < sizeof(schemes) / sizeof(schemes[0]); i++) {
+			slen = strlen(schemes[i].scheme);
+			if (len <= slen || strncmp(p, schemes[i].scheme,
+			    slen) != 0)
+				continue;
+			rest = p + slen;
+			if (schemes[i].first != NULL &&
+			    strchr(schemes[i].first, *rest) != NULL)
+				continue;
+			if (schemes[i].first == NULL && *rest != '/')
+				continue;
+			goto next;
+		}
+		return why_set(why, whysz, "\"%.*s\" is not off, direct, or "
+		    "an http(s):// or file:/// URL",
+		    (int)(len > CONFIG_SHOW_MAX ? CONFIG_SHOW_MAX : len), p);
+	next:
+		if (*end == '\0')
+			break;
+	}
+	return 0;
+}
+
+/* Is a inside b (or equal to it)?  Both absolute and normalised. */
+static int
+path_inside(const char *a, const char *b)
+{
+	size_t len = strlen(b);
+
+	if (strcmp(b, "/") == 0)
+		return 1;
+	return strncmp(a, b, len) == 0 && (a[len] == '\0' || a[len] == '/');
+}
+
+static int
+cross_state_dir(const struct config *cfg, char *why, size_t whysz)
+{
+	char *rs, *rr;
+	int inside;
+
+	if (cfg->state_dir == NULL || cfg->storage_root == NULL)
+		return 0;
+	inside = path_inside(cfg->state_dir, cfg->storage_root);
+	if (!inside) {
+		/* Through symbolic links, when both exist already. */
+		rs = realpath(cfg->state_dir, NULL);
+		rr = realpath(cfg->storage_root, NULL);
+		if (rs != NULL && rr != NULL)
+			inside = path_inside(rs, rr);
+		free(rs);
+		free(rr);
+	}
+	if (inside)
+		return why_set(why, whysz, "%.*s is inside the storage root "
+		    "%.*s, which the web server serves", CONFIG_SHOW_MAX,
+		    cfg->state_dir, CONFIG_SHOW_MAX, cfg->storage_root);
+	return 0;
+}
+
+static int
+cross_catalog(const struct config *cfg, char *why, size_t whysz)
+{
+	if (cfg->catalog_pagesize > cfg->catalog_max_pagesize)
+		return why_set(why, whysz, "%ld is more than "
+		    "catalog_max_pagesize %ld", cfg->catalog_pagesize,
+		    cfg->catalog_max_pagesize);
+	return 0;
+}
+
+static int
+cross_index(const struct config *cfg, char *why, size_t whysz)
+{
+	if (cfg->index_limit > cfg->index_max_limit)
+		return why_set(why, whysz, "%ld is more than index_max_limit "
+		    "%ld", cfg->index_limit, cfg->index_max_limit);
+	return 0;
+}
+
+/* Set one key from source src (a file or a variable), collecting errors. */
+static void
+load_set(struct load *l, const struct option *o, const char *value,
+    const char *src)
+{
+	char why[CONFIG_WHY_MAX];
+	size_t i = (size_t)(o - options);
+
+	if (opt_types[o->type].set(l->cfg, o, value, why, sizeof(why)) == -1) {
+		errs_add(l->errs, "%s: [%s] %s: %s", src, o->section, o->key,
+		    why);
+		return;
+	}
+	free(l->src[i]);
+	l->src[i] = xstrdup(src);
+}
+
+static void
+load_defaults(struct load *l)
+{
+	size_t i;
+
+	for (i = 0; i < NOPTIONS; i++)
+		if (options[i].def != NULL)
+			load_set(l, &options[i], options[i].def, "default");
+	for (i = 0; i < NOPTIONS; i++) {
+		free(l->src[i]);
+		l->src[i] = NULL;
+	}
+}
+
+/* inih handler: always "success"; our own errors are collected. */
+static int
+load_handler(void *arg, const char *section, const char *key,
+    const char *value)
+{
+	struct load *l = arg;
+	const struct option *o;
+	size_t i;
+
+	if (value == NULL) {
+		errs_add(l->errs, "%s:%d: [%s] %s: no value", l->file,
+		    l->lineno, section, key);
+		return 1;
+	}
+	if (*section == '\0') {
+		errs_add(l->errs, "%s: [] %s: key outside any section",
+		    l->file, key);
+		return 1;
+	}
+	if (!section_known(section)) {
+		errs_add(l->errs, "%s: [%s] %s: unknown section", l->file,
+		    section, key);
+		return 1;
+	}
+	if ((o = opt_find(section, key)) == NULL) {
+		errs_add(l->errs, "%s: [%s] %s: unknown key", l->file,
+		    section, key);
+		return 1;
+	}
+	i = (size_t)(o - options);
+	if (l->in_file[i]) {
+		errs_add(l->errs, "%s: [%s] %s: duplicate key", l->file,
+		    section, key);
+		return 1;
+	}
+	l->in_file[i] = 1;
+	load_set(l, o, value, l->file);
+	return 1;
+}
+
+/*
+ * inih line reader.  Reports a line longer than inih's buffer and hands
+ * inih an empty line instead of the two halves it would otherwise parse;
+ * removes leading blanks so no line is a multi-line continuation.
+ */
+static char *
+load_reader(char *str, int num, void *arg)
+{
+	struct load *l = arg;
+	size_t len, skip;
+	int c, toolong = 0;
+
+	if (l->stop || num < 4 || fgets(str, num, l->fp) == NULL)
+		return NULL;
+	l->lineno++;
+	len = strlen(str);
+	l->bytes += len;
+	if (len == (size_t)num - 1 && str[len - 1] != '\n') {
+		c = getc(l->fp);
+		if (c != EOF && c != '\n') {
+			toolong = 1;
+			while ((c = getc(l->fp)) != EOF && c != '\n')
+				l->bytes++;
+		}
+	}
+	if (l->bytes > CONFIG_FILE_MAX) {
+		errs_add(l->errs, "%s: larger than %d bytes", l->file,
+		    CONFIG_FILE_MAX);
+		l->stop = 1;
+		return NULL;
+	}
+	if (toolong) {
+		errs_add(l->errs, "%s:%d: line too long (more than %d "
+		    "characters)", l->file, l->lineno, num - 3);
+		str[0] = '\n';
+		str[1] = '\0';
+		return str;
+	}
+	skip = strspn(str, " \t");
+	if (skip > 0)
+		memmove(str, str + skip, len - skip + 1);
+	return str;
+}
+
+/*
+ * Read the file at path.  A missing file is an error only when must_exist;
+ * named_by says where the name came from, for the message.
+ */
+static void
+load_file(struct load *l, const char *path, int must_exist,
+    const char *named_by)
+{
+	struct stat st;
+	int fd, rc;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		if (errno == ENOENT && !must_exist)
+			return;
+		errs_add(l->errs, "%s: %s%s", path, strerror(errno),
+		    named_by);
+		return;
+	}
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+		errs_add(l->errs, "%s: not a regular file%s", path, named_by);
+		close(fd);
+		return;
+	}
+	if ((l->fp = fdopen(fd, "r")) == NULL)
+		fatal("fdopen");
+	l->cfg->file = xstrdup(path);
+	l->file = l->cfg->file;
+	rc = ini_parse_stream(load_reader, l, load_handler, l);
+	if (ferror(l->fp))
+		errs_add(l->errs, "%s: read error", path);
+	else if (rc > 0)
+		errs_add(l->errs, "%s:%d: syntax error", path, rc);
+	else if (rc < 0)
+		errs_add(l->errs, "%s: cannot parse (inih error %d)", path,
+		    rc);
+	fclose(l->fp);
+	l->fp = NULL;
+}
+
+/* PIRAEUS_SERVER_BASE_PATH for [server] base_path. */
+static void
+opt_env_name(const char *section, const char *key, char *buf, size_t bufsz)
+{
+	char *p;
+
+	snprintf(buf, bufsz, CONFIG_ENV_PREFIX "%s_%s", section, key);
+	for (p = buf; *p != '\0'; p++) {
+		if (*p >= 'a' && *p <= 'z')
+			*p = (char)(*p - 'a' + 'A');
+		else if (*p == '-')
+			*p = '_';
+	}
+}
+
+static const char *
+env_get(char *const *envp, const char *name)
+{
+	size_t len = strlen(name);
+
+	for (; *envp != NULL; envp++)
+		if (strncmp(*envp, name, len) == 0 && (*envp)[len] == '=')
+			return *envp + len + 1;
+	return NULL;
+}
+
+/*
+ * An unknown PIRAEUS_<SECTION>_<REST> variable, with SECTION a known
+ * section: report it as the key it looks like.
+ */
+static void
+load_env_unknown(struct load *l, const char *name)
+{
+	char prefix[CONFIG_ENVNAME_MAX], key[CONFIG_ENVNAME_MAX];
+	const char *rest;
+	size_t i, j, len;
+
+	for (i = 0; i < NOPTIONS; i++) {
+		opt_env_name(options[i].section, "", prefix, sizeof(prefix));
+		len = strlen(prefix);
+		if (strncmp(name, prefix, len) != 0 || name[len] == '\0')
+			continue;
+		rest = name + len;
+		for (j = 0; rest[j] != '\0' && j < sizeof(key) - 1; j++)
+			key[j] = (rest[j] >= 'A' && rest[j] <= 'Z') ?
+			    (char)(rest[j] - 'A' + 'a') : rest[j];
+		key[j] = '\0';
+		errs_add(l->errs, "%s: [%s] %s: unknown key", name,
+		    options[i].section, key);
+		return;
+	}
+}
+
+static void
+load_env(struct load *l, char *const *envp)
+{
+	char name[CONFIG_ENVNAME_MAX], want[CONFIG_ENVNAME_MAX];
+	const char *e, *eq;
+	size_t i, len;
+
+	for (; *envp != NULL; envp++) {
+		e = *envp;
+		if (strncmp(e, CONFIG_ENV_PREFIX,
+		    strlen(CONFIG_ENV_PREFIX)) != 0 ||
+		    (eq = strchr(e, '=')) == NULL)
+			continue;
+		len = (size_t)(eq - e);
+		if (len >= sizeof(name))
+			len = sizeof(name) - 1;
+		memcpy(name, e, len);
+		name[len] = '\0';
+		if (strcmp(name, CONFIG_ENV_FILE) == 0)
+			continue;
+		for (i = 0; i < NOPTIONS; i++) {
+			opt_env_name(options[i].section, options[i].key, want,
+			    sizeof(want));
+			if (strcmp(name, want) == 0)
+				break;
+		}
+		if (i == NOPTIONS) {
+			load_env_unknown(l, name);
+			continue;
+		}
+		/* The first one wins, as with getenv(3). */
+		if (l->in_env[i])
+			continue;
+		l->in_env[i] = 1;
+		load_set(l, &options[i], eq + 1, name);
+	}
+}
+
+static void
+load_cross(struct load *l)
+{
+	char why[CONFIG_WHY_MAX];
+	const struct option *a, *b, *blame;
+	const char *src;
+	size_t i;
+
+	for (i = 0; i < sizeof(cross_rules) / sizeof(cross_rules[0]); i++) {
+		if (cross_rules[i].check(l->cfg, why, sizeof(why)) == 0)
+			continue;
+		a = opt_find(cross_rules[i].section, cross_rules[i].key);
+		b = opt_find(cross_rules[i].other_section,
+		    cross_rules[i].other_key);
+		blame = a;
+		if (l->src[a - options] == NULL && l->src[b - options] != NULL)
+			blame = b;
+		src = l->src[blame - options];
+		errs_add(l->errs, "%s: [%s] %s: %s", src != NULL ? src :
+		    "default", blame->section, blame->key, why);
+	}
+}
+
+const char *
+config_default_path(void)
+{
+	return SYSCONFDIR "/piraeus/piraeus.ini";
+}
+
+/*
+ * cfg is overwritten (free a previous load first); errs must be empty or
+ * hold earlier messages, which are kept.
+ */
+int
+config_load(struct config *cfg, const char *path, char *const *envp,
+    struct config_errors *errs)
+{
+	struct load l;
+	const char *named;
+	size_t i;
+
+	if (envp == NULL)
+		envp = environ;
+	memset(cfg, 0, sizeof(*cfg));
+	memset(&l, 0, sizeof(l));
+	l.cfg = cfg;
+	l.errs = errs;
+
+	load_defaults(&l);
+	if (path != NULL)
+		load_file(&l, path, 1, "");
+	else if ((named = env_get(envp, CONFIG_ENV_FILE)) != NULL) {
+		if (*named == '\0')
+			errs_add(errs, CONFIG_ENV_FILE ": empty file name");
+		else
+			load_file(&l, named, 1, " (named by " CONFIG_ENV_FILE
+			    ")");
+	} else
+		load_file(&l, config_default_path(), 0, "");
+	load_env(&l, envp);
+	load_cross(&l);
+
+	for (i = 0; i < NOPTIONS; i++)
+		free(l.src[i]);
+	return errs->n == 0 ? 0 : -1;
+}
+
+/* Safe on a zeroed or partly loaded config, and twice. */
+void
+config_free(struct config *cfg)
+{
+	size_t i;
+	char **slot;
+
+	for (i = 0; i < NOPTIONS; i++) {
+		if (options[i].type != OPT_STRING &&
+		    options[i].type != OPT_PATH)
+			continue;
+		slot = opt_string_slot(cfg, &options[i]);
+		free(*slot);
+		*slot = NULL;
+	}
+	free(cfg->file);
+	cfg->file = NULL;
+}
+
+void
+config_errors_free(struct config_errors *errs)
+{
+	size_t i;
+
+	for (i = 0; i < errs->n; i++)
+		free(errs->msgs[i]);
+	free(errs->msgs);
+	errs->msgs = NULL;
+	errs->n = 0;
+}
+
+void
+config_dump(const struct config *cfg, FILE *fp)
+{
+	char tmp[64];
+	const char *section = NULL, *v;
+	size_t i;
+
+	for (i = 0; i < NOPTIONS; i++) {
+		if (section == NULL ||
+		    strcmp(section, options[i].section) != 0) {
+			fprintf(fp, "%s[%s]\n", section != NULL ? "\n" : "",
+			    options[i].section);
+			section = options[i].section;
+		}
+		v = opt_types[options[i].type].get(cfg, &options[i], tmp,
+		    sizeof(tmp));
+		fprintf(fp, "%s =%s%s\n", options[i].key, *v != '\0' ? " " : "",
+		    v);
+	}
+}
+
+void
+config_describe(FILE *fp)
+{
+	const char *section = NULL, *def;
+	size_t i;
+
+	for (i = 0; i < NOPTIONS; i++) {
+		if (section == NULL ||
+		    strcmp(section, options[i].section) != 0) {
+			fprintf(fp, "%s[%s]\n", section != NULL ? "\n" : "",
+			    options[i].section);
+			section = options[i].section;
+		}
+		def = options[i].def != NULL ? options[i].def : "";
+		fprintf(fp, "\n; %s\n;%s =%s%s\n", options[i].help,
+		    options[i].key, *def != '\0' ? " " : "", def);
+	}
+}

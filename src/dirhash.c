@@ -1,2 +1,440 @@
-/* dirhash.c: placeholder until written. */
+/*
+ * dirhash.c: the "h1:" hashes of go.sum (golang.org/x/mod/sumdb/dirhash
+ * Hash1) and plain SHA-256 digests.
+ *
+ * Hash1 over a list of named files: sort the names bytewise, build a
+ * summary of one "<sha256 hex>  <name>\n" line per file, and return "h1:"
+ * followed by the padded standard base64 of SHA-256(summary) (protocol.md
+ * section 4.6).  The summary is never held in memory: its lines are fed to
+ * a running digest.
+ *
+ * For a zip every entry counts, directory entries included (with empty
+ * content), under its full raw name.  Contents are streamed through a fixed
+ * buffer, so memory stays bounded by the number of entries, not their size.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+#include <zip.h>
+
 #include "piraeus.h"
+
+#define DIRHASH_CHUNK	(64 * 1024)	/* read buffer for streaming */
+#define SHA256_LEN	32
+
+/* One file of a Hash1 list: a borrowed name and its content digest. */
+struct dirhash_file {
+	const char	*name;
+	unsigned char	 digest[SHA256_LEN];
+};
+
+/* The compression methods Go's archive/zip can read. */
+static const zip_int32_t dirhash_methods[] = {
+	ZIP_CM_STORE,
+	ZIP_CM_DEFLATE,
+};
+
+/* libzip open errors that are not about the zip's content. */
+static const struct {
+	int		 zip_code;
+	enum errc	 code;
+} dirhash_open_errors[] = {
+	{ ZIP_ER_NOENT, E_NOTFOUND },
+	{ ZIP_ER_OPEN, E_INTERNAL },
+	{ ZIP_ER_READ, E_INTERNAL },
+	{ ZIP_ER_SEEK, E_INTERNAL },
+	{ ZIP_ER_MEMORY, E_INTERNAL },
+	{ ZIP_ER_INTERNAL, E_INTERNAL },
+};
+
+static void
+dirhash_hex(const unsigned char *md, char out[SHA256_HEX])
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t i;
+
+	for (i = 0; i < SHA256_LEN; i++) {
+		out[2 * i] = hex[md[i] >> 4];
+		out[2 * i + 1] = hex[md[i] & 0xf];
+	}
+	out[2 * SHA256_LEN] = '\0';
+}
+
+static EVP_MD_CTX *
+dirhash_ctx_new(struct err *e)
+{
+	EVP_MD_CTX *ctx;
+
+	if ((ctx = EVP_MD_CTX_new()) == NULL) {
+		err_set(e, E_INTERNAL, "EVP_MD_CTX_new failed");
+		return NULL;
+	}
+	if (EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1) {
+		EVP_MD_CTX_free(ctx);
+		err_set(e, E_INTERNAL, "EVP_DigestInit_ex failed");
+		return NULL;
+	}
+	return ctx;
+}
+
+/* Finish ctx into md (32 bytes) and free it. */
+static int
+dirhash_ctx_final(EVP_MD_CTX *ctx, unsigned char *md, struct err *e)
+{
+	unsigned int mdlen = 0;
+	int rv;
+
+	rv = EVP_DigestFinal_ex(ctx, md, &mdlen);
+	EVP_MD_CTX_free(ctx);
+	if (rv != 1 || mdlen != SHA256_LEN)
+		return err_set(e, E_INTERNAL, "EVP_DigestFinal_ex failed");
+	return 0;
+}
+
+static int
+dirhash_file_cmp(const void *a, const void *b)
+{
+	const struct dirhash_file *fa = a, *fb = b;
+
+	return strcmp(fa->name, fb->name);
+}
+
+/*
+ * Hash1 of files (sorted here in place) into out.  A name with a newline
+ * would make the summary ambiguous and is an error, as in Go.
+ */
+static int
+dirhash_hash1(struct dirhash_file *files, size_t n, char out[H1_MAX],
+    struct err *e)
+{
+	static const char prefix[] = "h1:";
+	EVP_MD_CTX *ctx;
+	unsigned char md[SHA256_LEN];
+	char hex[SHA256_HEX];
+	size_t i;
+	int len;
+
+	if (n > 1)
+		qsort(files, n, sizeof(*files), dirhash_file_cmp);
+	for (i = 0; i < n; i++) {
+		if (strchr(files[i].name, '\n') != NULL)
+			return err_set(e, E_BADREQ,
+			    "file name contains a newline");
+	}
+	if ((ctx = dirhash_ctx_new(e)) == NULL)
+		return -1;
+	for (i = 0; i < n; i++) {
+		dirhash_hex(files[i].digest, hex);
+		if (EVP_DigestUpdate(ctx, hex, 2 * SHA256_LEN) != 1 ||
+		    EVP_DigestUpdate(ctx, "  ", 2) != 1 ||
+		    EVP_DigestUpdate(ctx, files[i].name,
+		    strlen(files[i].name)) != 1 ||
+		    EVP_DigestUpdate(ctx, "\n", 1) != 1) {
+			EVP_MD_CTX_free(ctx);
+			return err_set(e, E_INTERNAL, "EVP_DigestUpdate failed");
+		}
+	}
+	if (dirhash_ctx_final(ctx, md, e) != 0)
+		return -1;
+
+	/* 32 bytes encode to 44 characters; "h1:" + 44 + NUL fits H1_MAX. */
+	memcpy(out, prefix, sizeof(prefix) - 1);
+	len = EVP_EncodeBlock((unsigned char *)out + sizeof(prefix) - 1, md,
+	    SHA256_LEN);
+	if (len != 44)
+		return err_set(e, E_INTERNAL, "EVP_EncodeBlock failed");
+	out[sizeof(prefix) - 1 + (size_t)len] = '\0';
+	return 0;
+}
+
+int
+dirhash_mod(const void *data, size_t len, char out[H1_MAX], struct err *e)
+{
+	struct dirhash_file f;
+
+	f.name = "go.mod";
+	if (EVP_Digest(data, len, f.digest, NULL, EVP_sha256(), NULL) != 1)
+		return err_set(e, E_INTERNAL, "EVP_Digest failed");
+	return dirhash_hash1(&f, 1, out, e);
+}
+
+static int
+dirhash_method_ok(zip_int32_t method)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(dirhash_methods) / sizeof(dirhash_methods[0]);
+	    i++) {
+		if (dirhash_methods[i] == method)
+			return 1;
+	}
+	return 0;
+}
+
+static int
+dirhash_zip_open(const char *zippath, zip_t **za, struct err *e)
+{
+	zip_error_t ze;
+	enum errc code = E_BADREQ;
+	size_t i;
+	int zerr = 0;
+
+	if ((*za = zip_open(zippath, ZIP_RDONLY, &zerr)) != NULL)
+		return 0;
+	for (i = 0; i < sizeof(dirhash_open_errors) /
+	    sizeof(dirhash_open_errors[0]); i++) {
+		if (dirhash_open_errors[i].zip_code == zerr)
+			code = dirhash_open_errors[i].code;
+	}
+	zip_error_init_with_code(&ze, zerr);
+	err_set(e, code, "%s: %s", zippath, zip_error_strerror(&ze));
+	zip_error_fini(&ze);
+	return -1;
+}
+
+/*
+ * Digest the content of entry i, reading at most its declared size + 1
+ * bytes through buf: a body longer or shorter than declared is an error.
+ */
+static int
+dirhash_zip_entry(zip_t *za, zip_uint64_t i, const char *name,
+    zip_uint64_t size, unsigned char *buf, unsigned char *md, struct err *e)
+{
+	zip_file_t *zf;
+	EVP_MD_CTX *ctx;
+	zip_uint64_t total = 0, want;
+	zip_int64_t got;
+
+	if ((zf = zip_fopen_index(za, i, 0)) == NULL)
+		return err_set(e, E_BADREQ, "zip entry %s: %s", name,
+		    zip_strerror(za));
+	if ((ctx = dirhash_ctx_new(e)) == NULL) {
+		zip_fclose(zf);
+		return -1;
+	}
+	for (;;) {
+		want = size - total + 1;	/* total <= size here */
+		if (want > DIRHASH_CHUNK)
+			want = DIRHASH_CHUNK;
+		if ((got = zip_fread(zf, buf, want)) < 0) {
+			err_set(e, E_BADREQ, "zip entry %s: %s", name,
+			    zip_file_strerror(zf));
+			goto fail;
+		}
+		if (got == 0)
+			break;
+		total += (zip_uint64_t)got;
+		if (total > size) {
+			err_set(e, E_BADREQ, "zip entry %s: larger than its "
+			    "declared size %llu", name,
+			    (unsigned long long)size);
+			goto fail;
+		}
+		if (EVP_DigestUpdate(ctx, buf, (size_t)got) != 1) {
+			err_set(e, E_INTERNAL, "EVP_DigestUpdate failed");
+			goto fail;
+		}
+	}
+	if (total != size) {
+		err_set(e, E_BADREQ, "zip entry %s: %llu bytes, declared %llu",
+		    name, (unsigned long long)total, (unsigned long long)size);
+		goto fail;
+	}
+	if (zip_fclose(zf) != 0) {
+		zf = NULL;
+		err_set(e, E_BADREQ, "zip entry %s: close failed", name);
+		goto fail;
+	}
+	return dirhash_ctx_final(ctx, md, e);
+
+fail:
+	EVP_MD_CTX_free(ctx);
+	if (zf != NULL)
+		zip_fclose(zf);
+	return -1;
+}
+
+/*
+ * Fill files[0..n) with the raw name and content digest of every entry.
+ * Declared sizes are summed first so an oversized zip is refused before
+ * anything is decompressed.
+ */
+static int
+dirhash_zip_entries(zip_t *za, struct dirhash_file *files, zip_uint64_t n,
+    struct err *e)
+{
+	zip_stat_t st;
+	unsigned char *buf;
+	zip_uint64_t i, total = 0;
+	size_t len;
+	int rv = -1;
+
+	for (i = 0; i < n; i++) {
+		zip_stat_init(&st);
+		if (zip_stat_index(za, i, ZIP_FL_ENC_RAW, &st) != 0)
+			return err_set(e, E_BADREQ, "zip entry %llu: %s",
+			    (unsigned long long)i, zip_strerror(za));
+		if ((st.valid & ZIP_STAT_NAME) == 0 ||
+		    (st.valid & ZIP_STAT_SIZE) == 0 ||
+		    (st.valid & ZIP_STAT_COMP_METHOD) == 0)
+			return err_set(e, E_BADREQ, "zip entry %llu: no "
+			    "name, size or method", (unsigned long long)i);
+		files[i].name = st.name;
+		if ((st.valid & ZIP_STAT_ENCRYPTION_METHOD) != 0 &&
+		    st.encryption_method != ZIP_EM_NONE)
+			return err_set(e, E_BADREQ, "zip entry %s: encrypted",
+			    st.name);
+		if (!dirhash_method_ok(st.comp_method))
+			return err_set(e, E_BADREQ, "zip entry %s: compression "
+			    "method %d not allowed", st.name,
+			    (int)st.comp_method);
+		if (st.size > (zip_uint64_t)ZIP_MAX ||
+		    total > (zip_uint64_t)ZIP_MAX - st.size)
+			return err_set(e, E_TOOBIG, "zip content larger than "
+			    "%lld bytes", (long long)ZIP_MAX);
+		total += st.size;
+	}
+
+	buf = xmalloc(DIRHASH_CHUNK);
+	for (i = 0; i < n; i++) {
+		zip_stat_init(&st);
+		if (zip_stat_index(za, i, ZIP_FL_ENC_RAW, &st) != 0) {
+			err_set(e, E_BADREQ, "zip entry %llu: %s",
+			    (unsigned long long)i, zip_strerror(za));
+			goto out;
+		}
+		len = strlen(files[i].name);
+		if (len > 0 && files[i].name[len - 1] == '/') {
+			/* A directory: empty content, as Go's reader. */
+			if (st.size != 0) {
+				err_set(e, E_BADREQ, "zip directory %s has data",
+				    files[i].name);
+				goto out;
+			}
+			if (EVP_Digest("", 0, files[i].digest, NULL,
+			    EVP_sha256(), NULL) != 1) {
+				err_set(e, E_INTERNAL, "EVP_Digest failed");
+				goto out;
+			}
+			continue;
+		}
+		if (dirhash_zip_entry(za, i, files[i].name, st.size, buf,
+		    files[i].digest, e) != 0)
+			goto out;
+	}
+	rv = 0;
+out:
+	free(buf);
+	return rv;
+}
+
+/* Refuse a second entry with the same name (sorted files). */
+static int
+dirhash_check_dups(const struct dirhash_file *files, size_t n, struct err *e)
+{
+	size_t i;
+
+	for (i = 1; i < n; i++) {
+		if (strcmp(files[i - 1].name, files[i].name) == 0)
+			return err_set(e, E_BADREQ, "zip has two entries %s",
+			    files[i].name);
+	}
+	return 0;
+}
+
+int
+dirhash_zip(const char *zippath, char out[H1_MAX], struct err *e)
+{
+	zip_t *za;
+	struct dirhash_file *files = NULL;
+	struct stat sb;
+	zip_int64_t n;
+	int rv = -1;
+
+	if (stat(zippath, &sb) != 0)
+		return err_errno(e, errno == ENOENT ? E_NOTFOUND : E_INTERNAL,
+		    "%s", zippath);
+	if (sb.st_size > ZIP_MAX)
+		return err_set(e, E_TOOBIG, "%s: larger than %lld bytes",
+		    zippath, (long long)ZIP_MAX);
+	if (dirhash_zip_open(zippath, &za, e) != 0)
+		return -1;
+	if ((n = zip_get_num_entries(za, 0)) < 0) {
+		err_set(e, E_BADREQ, "%s: %s", zippath, zip_strerror(za));
+		goto out;
+	}
+	if ((zip_uint64_t)n > SIZE_MAX / sizeof(*files)) {
+		err_set(e, E_TOOBIG, "%s: too many entries", zippath);
+		goto out;
+	}
+	files = xcalloc(n > 0 ? (size_t)n : 1, sizeof(*files));
+	if (dirhash_zip_entries(za, files, (zip_uint64_t)n, e) != 0)
+		goto out;
+	if (n > 1)
+		qsort(files, (size_t)n, sizeof(*files), dirhash_file_cmp);
+	if (dirhash_check_dups(files, (size_t)n, e) != 0)
+		goto out;
+	rv = dirhash_hash1(files, (size_t)n, out, e);
+out:
+	free(files);	/* the names belong to za */
+	zip_discard(za);
+	return rv;
+}
+
+void
+dirhash_sha256_hex(const void *data, size_t len, char out[SHA256_HEX])
+{
+	unsigned char md[SHA256_LEN];
+
+	if (EVP_Digest(data, len, md, NULL, EVP_sha256(), NULL) != 1)
+		fatalx("EVP_Digest failed");
+	dirhash_hex(md, out);
+}
+
+int
+dirhash_sha256_file(const char *path, char out[SHA256_HEX], struct err *e)
+{
+	EVP_MD_CTX *ctx;
+	unsigned char md[SHA256_LEN], *buf;
+	ssize_t got;
+	int fd, rv = -1;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return err_errno(e, errno == ENOENT ? E_NOTFOUND : E_INTERNAL,
+		    "%s", path);
+	if ((ctx = dirhash_ctx_new(e)) == NULL) {
+		close(fd);
+		return -1;
+	}
+	buf = xmalloc(DIRHASH_CHUNK);
+	for (;;) {
+		got = read(fd, buf, DIRHASH_CHUNK);
+		if (got == -1 && errno == EINTR)
+			continue;
+		if (got == -1) {
+			err_errno(e, E_INTERNAL, "%s", path);
+			goto out;
+		}
+		if (got == 0)
+			break;
+		if (EVP_DigestUpdate(ctx, buf, (size_t)got) != 1) {
+			err_set(e, E_INTERNAL, "EVP_DigestUpdate failed");
+			goto out;
+		}
+	}
+	rv = dirhash_ctx_final(ctx, md, e);
+	ctx = NULL;
+	if (rv == 0)
+		dirhash_hex(md, out);
+out:
+	EVP_MD_CTX_free(ctx);
+	free(buf);
+	close(fd);
+	return rv;
+}

@@ -1,2 +1,142 @@
-/* ep_artifact.c: placeholder until written. */
-#include "piraeus.h"
+/*
+ * ep_artifact.c: <module>/@v/<version>.info, .mod and .zip from storage.
+ *
+ * .mod and .zip need a canonical version that matches the path's major
+ * version (protocol.md 1.2 step 8).  .info also accepts a valid but
+ * non-canonical semver ("v1.2.3+meta"), answered with the canonical
+ * version's .info; other queries (branches, hashes) need a fetcher and
+ * are not found in storage.  The bytes served are the stored bytes.
+ * Small files (.info, .mod) are read under a cap and hashed for the ETag;
+ * zips are handed to the front server or streamed, with the SHA-256 the
+ * index recorded as ETag.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "http.h"
+
+static const struct {
+	enum route	 route;
+	enum artifact	 art;
+	const char	*ctype;
+	size_t		 max;		/* read whole up to this; 0: stream */
+} ep_artifacts[] = {
+	{ ROUTE_INFO, ART_INFO, "application/json", INFO_MAX },
+	{ ROUTE_MOD, ART_MOD, "text/plain; charset=utf-8", GOMOD_MAX },
+	{ ROUTE_ZIP, ART_ZIP, "application/zip", 0 },
+};
+
+#define EP_ARTIFACTS (sizeof(ep_artifacts) / sizeof(ep_artifacts[0]))
+
+/*
+ * Resolve the requested version to the stored, canonical one: canon and
+ * ever (escaped) are written.  *exact is 1 when the request named it.
+ */
+static int
+ep_artifact_version(const struct request *r, enum artifact a, char *canon,
+    char *ever, int *exact, struct err *e)
+{
+	if (!semver_valid(r->version))
+		return err_set(e, E_NOTFOUND, a == ART_INFO ?
+		    "unknown revision %s (not in storage)" :
+		    "invalid version: %s is not a semantic version",
+		    r->version);
+	if (semver_canonical(r->version, 1, canon, VERSION_MAX) == -1)
+		return err_set(e, E_NOTFOUND, "invalid version");
+	*exact = strcmp(canon, r->version) == 0;
+	if (!*exact && a != ART_INFO)
+		return err_set(e, E_NOTFOUND, "invalid version: %s is not "
+		    "canonical (%s is)", r->version, canon);
+	if (modpath_check_major(r->module, canon) == -1)
+		return err_set(e, E_NOTFOUND, "invalid version: %s does not "
+		    "match the major version of the module path", canon);
+	if (modpath_escape(canon, ever, VERSION_MAX) == -1)
+		return err_set(e, E_NOTFOUND, "invalid version");
+	return 0;
+}
+
+/* The zip's ETag: the SHA-256 the index recorded, else size and mtime. */
+static void
+ep_artifact_zip_etag(struct proxy *px, const struct request *r,
+    const char *canon, const struct stat *st, struct response *rs)
+{
+	struct index_version iv;
+	struct index *ix;
+	struct err e;
+
+	err_clear(&e);
+	if ((ix = proxy_index(px, &e)) != NULL &&
+	    index_get(ix, r->module, canon, &iv, &e) == 1 &&
+	    iv.zip_sha256[0] != '\0' && iv.zip_size == (int64_t)st->st_size) {
+		response_header(rs, "ETag", "\"%s\"", iv.zip_sha256);
+		return;
+	}
+	response_header(rs, "ETag", "W/\"%llx-%llx\"",
+	    (unsigned long long)st->st_size,
+	    (unsigned long long)st->st_mtime);
+}
+
+int
+ep_artifact(struct proxy *px, const struct request *r, struct response *rs,
+    struct err *e)
+{
+	char canon[VERSION_MAX], ever[VERSION_MAX], path[PATH_MAX];
+	char sha[SHA256_HEX], cache[64];
+	const char *cc;
+	struct stat st;
+	struct buf b;
+	size_t i;
+	int fd, exact = 0, rc;
+
+	for (i = 0; i < EP_ARTIFACTS; i++)
+		if (ep_artifacts[i].route == r->route)
+			break;
+	if (i == EP_ARTIFACTS)
+		return err_set(e, E_INTERNAL, "not an artifact");
+	if (ep_artifact_version(r, ep_artifacts[i].art, canon, ever, &exact,
+	    e) == -1)
+		return -1;
+	if (store_path(&px->store, r->emod, ever, ep_artifacts[i].art, path,
+	    sizeof(path)) == -1)
+		return err_set(e, E_NOTFOUND, "invalid module path");
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1) {
+		if (errno == ENOENT || errno == ENOTDIR || errno == ELOOP)
+			return err_set(e, E_NOTFOUND, "not in storage");
+		return err_errno(e, E_UNAVAIL, "open %s", path);
+	}
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return err_set(e, E_NOTFOUND, "not in storage");
+	}
+	/* A query's answer may change as versions appear; a version's not. */
+	if (exact)
+		cc = CACHE_IMMUTABLE;
+	else {
+		snprintf(cache, sizeof(cache), "public, max-age=%ld",
+		    px->cfg.list_max_age);
+		cc = cache;
+	}
+	if (ep_artifacts[i].max == 0) {
+		ep_artifact_zip_etag(px, r, canon, &st, rs);
+		rc = response_file(rs, &px->store, path, fd, &st,
+		    ep_artifacts[i].ctype, cc);
+		close(fd);
+		return rc == -1 && !rs->sent ? err_set(e, E_INTERNAL,
+		    "cannot send %s", path) : 0;
+	}
+	rc = buf_read_fd(&b, fd, ep_artifacts[i].max, e);
+	close(fd);
+	if (rc == -1)
+		return err_set(e, E_INTERNAL, "reading %s", path);
+	dirhash_sha256_hex(b.data, b.len, sha);
+	response_header(rs, "ETag", "\"%s\"", sha);
+	response_body(rs, 200, ep_artifacts[i].ctype, cc, b.data, b.len);
+	buf_free(&b);
+	return 0;
+}

@@ -1,2 +1,163 @@
-/* ep_site.c: placeholder until written. */
-#include "piraeus.h"
+/*
+ * ep_site.c: the responder's own pages: the home page at "/", /healthz,
+ * /readyz, /version, and /sumdb/ (not proxied yet).
+ *
+ * The home page tells users the GOPROXY line to set, built from the
+ * request's (validated) Host, HTTPS and the configured base path.  An
+ * operator may replace it with a template file in which {{GOPROXY}},
+ * {{VERSION}} and {{HOST}} are substituted (HTML-escaped).
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#include "http.h"
+
+#define HOME_TEMPLATE_MAX	(256 * 1024)
+
+static const char home_default[] =
+	"<!DOCTYPE html>\n"
+	"<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
+	"<title>piraeus Go module proxy</title></head>\n"
+	"<body>\n"
+	"<h1>piraeus</h1>\n"
+	"<p>This is a Go module proxy. To use it, set:</p>\n"
+	"<pre>export GOPROXY={{GOPROXY}}</pre>\n"
+	"<p>Private modules: also set <code>GONOSUMDB</code> (or "
+	"<code>GOPRIVATE</code>) to their path patterns.</p>\n"
+	"<p>Endpoints: <code>/&lt;module&gt;/@v/list</code>, "
+	"<code>.info</code>, <code>.mod</code>, <code>.zip</code>, "
+	"<code>@latest</code>, <a href=\"{{BASE}}/catalog\">catalog</a>, "
+	"<a href=\"{{BASE}}/index\">index</a>, "
+	"<a href=\"{{BASE}}/healthz\">healthz</a>, "
+	"<a href=\"{{BASE}}/readyz\">readyz</a>, "
+	"<a href=\"{{BASE}}/version\">version</a>.</p>\n"
+	"<p><small>piraeus {{VERSION}}</small></p>\n"
+	"</body></html>\n";
+
+/* Append s HTML-escaped. */
+static void
+ep_site_html(struct buf *b, const char *s, struct err *e)
+{
+	static const struct {
+		char		 c;
+		const char	*ent;
+	} ents[] = {
+		{ '&', "&amp;" }, { '<', "&lt;" }, { '>', "&gt;" },
+		{ '"', "&quot;" }, { '\'', "&#39;" },
+	};
+	size_t i;
+
+	for (; *s != '\0'; s++) {
+		for (i = 0; i < sizeof(ents) / sizeof(ents[0]); i++)
+			if (*s == ents[i].c)
+				break;
+		if (i < sizeof(ents) / sizeof(ents[0]))
+			buf_puts(b, ents[i].ent, e);
+		else
+			buf_append(b, s, 1, e);
+	}
+}
+
+int
+ep_home(struct proxy *px, const struct request *r, struct response *rs,
+    struct err *e)
+{
+	char goproxy[512];
+	const struct {
+		const char	*name;
+		const char	*value;
+	} vars[] = {
+		{ "{{GOPROXY}}", goproxy },
+		{ "{{VERSION}}", piraeus_version },
+		{ "{{HOST}}", r->host[0] ? r->host : "localhost" },
+		{ "{{BASE}}", px->cfg.base_path },
+	};
+	struct buf tmpl, out;
+	const char *p, *tpl;
+	size_t i;
+
+	snprintf(goproxy, sizeof(goproxy), "%s://%s%s", r->https ? "https" :
+	    "http", r->host[0] ? r->host : "localhost", px->cfg.base_path);
+	buf_init(&tmpl, HOME_TEMPLATE_MAX);
+	tpl = home_default;
+	if (px->cfg.home_template != NULL && px->cfg.home_template[0] != '\0') {
+		if (buf_read_file(&tmpl, px->cfg.home_template,
+		    HOME_TEMPLATE_MAX, e) == -1)
+			return err_set(e, E_INTERNAL, "home template");
+		tpl = tmpl.data;
+	}
+	buf_init(&out, HOME_TEMPLATE_MAX * 4);
+	for (p = tpl; *p != '\0';) {
+		for (i = 0; i < sizeof(vars) / sizeof(vars[0]); i++)
+			if (strncmp(p, vars[i].name, strlen(vars[i].name)) == 0)
+				break;
+		if (i < sizeof(vars) / sizeof(vars[0])) {
+			ep_site_html(&out, vars[i].value, e);
+			p += strlen(vars[i].name);
+		} else
+			buf_append(&out, p++, 1, e);
+	}
+	buf_free(&tmpl);
+	response_body(rs, 200, "text/html; charset=utf-8", "no-cache",
+	    out.data ? out.data : "", out.len);
+	buf_free(&out);
+	return 0;
+}
+
+int
+ep_healthz(struct proxy *px, const struct request *r, struct response *rs,
+    struct err *e)
+{
+	return response_body(rs, 200, "text/plain; charset=utf-8", CACHE_NONE,
+	    "ok\n", 3) == -1 ? -1 : 0;
+}
+
+/* Ready when the storage root is readable and the index answers. */
+int
+ep_readyz(struct proxy *px, const struct request *r, struct response *rs,
+    struct err *e)
+{
+	struct index *ix;
+
+	if (access(px->store.root, R_OK | X_OK) == -1)
+		return err_errno(e, E_UNAVAIL, "storage root not readable");
+	if ((ix = proxy_index(px, e)) == NULL || index_ping(ix, e) == -1)
+		return -1;
+	return response_body(rs, 200, "text/plain; charset=utf-8", CACHE_NONE,
+	    "ready\n", 6) == -1 ? -1 : 0;
+}
+
+int
+ep_version(struct proxy *px, const struct request *r, struct response *rs,
+    struct err *e)
+{
+	struct json_object *o = json_object_new_object();
+	const char *s;
+	int rc;
+
+	json_object_object_add(o, "version",
+	    json_object_new_string(piraeus_version));
+	json_object_object_add(o, "date",
+	    json_object_new_string(piraeus_build_date));
+	s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
+	rc = response_body(rs, 200, "application/json", CACHE_NONE, s,
+	    strlen(s));
+	json_object_put(o);
+	return rc == -1 ? -1 : 0;
+}
+
+/*
+ * No checksum database is proxied yet: 404 for every /sumdb/ path makes
+ * the go command talk to the database directly (protocol.md 5.1).
+ */
+int
+ep_sumdb(struct proxy *px, const struct request *r, struct response *rs,
+    struct err *e)
+{
+	return err_set(e, E_NOTFOUND, "checksum database proxy not enabled");
+}

@@ -1,2 +1,129 @@
-/* fcgi.c: placeholder until written. */
-#include "piraeus.h"
+/*
+ * fcgi.c: the transport.  One loop serves FastCGI and plain CGI.
+ *
+ * Under FastCGI (fd 0 is a listening socket handed over by lighttpd,
+ * spawn-fcgi or systemd, or a socket opened with -s) requests are
+ * accepted with the re-entrant fcgiapp API; their parameters die at the
+ * next accept, so request.c copies what it keeps.  Started as CGI the
+ * same binary answers the one request in its environment on stdout.
+ *
+ * Shutdown: SIGTERM/SIGINT between requests exit at once; during a
+ * request they let it finish first, then the loop ends (a half-written
+ * answer is never cut by our own signal handling).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <fcgiapp.h>
+
+#include "http.h"
+
+static volatile sig_atomic_t	fcgi_in_request;
+static volatile sig_atomic_t	fcgi_stop;
+
+static void
+fcgi_on_signal(int sig)
+{
+	(void)sig;
+	if (!fcgi_in_request)
+		_exit(0);
+	fcgi_stop = 1;
+	FCGX_ShutdownPending();
+}
+
+static const char *
+cgi_getenv(void *ctx, const char *name)
+{
+	(void)ctx;
+	return getenv(name);
+}
+
+static int
+cgi_write(void *ctx, const void *p, size_t n)
+{
+	(void)ctx;
+	return fwrite(p, 1, n, stdout) == n ? 0 : -1;
+}
+
+static const char *
+fcgi_getenv(void *ctx, const char *name)
+{
+	FCGX_Request *rq = ctx;
+
+	return FCGX_GetParam(name, rq->envp);
+}
+
+static int
+fcgi_write(void *ctx, const void *p, size_t n)
+{
+	FCGX_Request *rq = ctx;
+	const char *c = p;
+	int chunk;
+
+	/* FCGX_PutStr takes an int length. */
+	while (n > 0) {
+		chunk = n > 1 << 30 ? 1 << 30 : (int)n;
+		if (FCGX_PutStr(c, chunk, rq->out) != chunk)
+			return -1;
+		c += chunk;
+		n -= (size_t)chunk;
+	}
+	return 0;
+}
+
+static void
+fcgi_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = fcgi_on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+}
+
+int
+fcgi_run(struct proxy *px, int listen_fd)
+{
+	FCGX_Request rq;
+	struct io io;
+
+	if (FCGX_Init() != 0) {
+		log_warnx("FCGX_Init failed");
+		return 1;
+	}
+	if (listen_fd == -1 && FCGX_IsCGI()) {
+		io.getenv = cgi_getenv;
+		io.write = cgi_write;
+		io.ctx = NULL;
+		router_handle(px, &io);
+		return fflush(stdout) == 0 ? 0 : 1;
+	}
+	if (FCGX_InitRequest(&rq, listen_fd == -1 ? 0 : listen_fd, 0) != 0) {
+		log_warnx("FCGX_InitRequest failed");
+		return 1;
+	}
+	fcgi_signals();
+	io.getenv = fcgi_getenv;
+	io.write = fcgi_write;
+	io.ctx = &rq;
+	while (!fcgi_stop) {
+		if (FCGX_Accept_r(&rq) < 0)
+			break;
+		fcgi_in_request = 1;
+		router_handle(px, &io);
+		FCGX_Finish_r(&rq);
+		fcgi_in_request = 0;
+	}
+	FCGX_Free(&rq, 1);
+	return 0;
+}

@@ -1,0 +1,153 @@
+/*
+ * http.h: the request side of piraeus: transport, request, response,
+ * router and endpoints.
+ *
+ * A request flows: fcgi.c (CGI or FastCGI transport, a struct io) ->
+ * request.c (raw REQUEST_URI -> struct request) -> router.c (a table from
+ * route to handler) -> ep_*.c (one file per endpoint) -> response.c
+ * (headers, bodies, files, and the one map from struct err to HTTP).
+ * Handlers are transport-neutral: they see only struct proxy, struct
+ * request and struct response.
+ */
+#ifndef PIRAEUS_HTTP_H
+#define PIRAEUS_HTTP_H
+
+#include "piraeus.h"
+
+struct proxy;
+
+/* fcgi.c: one request's environment and output, CGI or FastCGI. */
+struct io {
+	const char	*(*getenv)(void *ctx, const char *name);
+	int		 (*write)(void *ctx, const void *, size_t);
+	void		*ctx;
+};
+/*
+ * Serve requests until shutdown; returns the process exit status.
+ * listen_fd is a FastCGI listening socket, or -1 to use fd 0 when it is
+ * one (lighttpd bin-path, spawn-fcgi, systemd) and else answer a single
+ * request as CGI.
+ */
+int		 fcgi_run(struct proxy *, int listen_fd);
+
+/* The process: what outlives one request (config, storage, index). */
+struct proxy {
+	struct config	 cfg;
+	struct store	 store;
+	struct index	*idx;		/* NULL when it could not be opened */
+	char		 idx_error[ERR_MSG_MAX];
+};
+/* Open storage and index for cfg (already loaded); errors are logged. */
+int		 proxy_open(struct proxy *, struct err *);
+void		 proxy_close(struct proxy *);
+/* The index, opened on first use if it was not usable at start. */
+struct index	*proxy_index(struct proxy *, struct err *);
+
+/* request.c */
+enum method { METHOD_GET = 0, METHOD_HEAD, METHOD_OTHER };
+enum route {
+	ROUTE_NONE = 0,
+	ROUTE_LIST,		/* <mod>/@v/list */
+	ROUTE_INFO,		/* <mod>/@v/<ver>.info */
+	ROUTE_MOD,		/* <mod>/@v/<ver>.mod */
+	ROUTE_ZIP,		/* <mod>/@v/<ver>.zip */
+	ROUTE_LATEST,		/* <mod>/@latest */
+	ROUTE_HOME,		/* / */
+	ROUTE_HEALTHZ,
+	ROUTE_READYZ,
+	ROUTE_VERSION,
+	ROUTE_CATALOG,
+	ROUTE_INDEX,
+	ROUTE_SUMDB,		/* /sumdb/... (the checksum database issue) */
+	ROUTE_MAX
+};
+struct request {
+	enum method	 method;
+	enum route	 route;
+	char		 uri[URI_MAX];		/* raw REQUEST_URI, copied */
+	char		 path[URI_MAX];		/* below the base, %-decoded */
+	char		 query[URI_MAX];	/* raw, after "?" */
+	char		 emod[MODPATH_MAX];	/* module, escaped (disk form) */
+	char		 module[MODPATH_MAX];	/* module, unescaped */
+	char		 ever[VERSION_MAX];	/* version, escaped */
+	char		 version[VERSION_MAX];	/* version, unescaped */
+	char		 host[256];		/* validated Host, or "" */
+	int		 https;
+	int		 no_fetch;		/* Disable-Module-Fetch: true */
+};
+/*
+ * Parse and validate one request from the transport's environment.  On
+ * failure the route is still set when known (so the error can name the
+ * module) and e says why; nothing has touched the disk.
+ */
+int		 request_parse(struct request *, struct io *,
+		    const char *base_path, struct err *);
+/* Parse a request from explicit values (the unit tests, the CLI). */
+int		 request_parse_uri(struct request *, const char *method,
+		    const char *uri, const char *base_path, struct err *);
+/* Percent-decode src once into dst; rejects bad escapes, NUL, controls. */
+int		 request_pct_decode(const char *src, size_t len, char *dst,
+		    size_t dstsz);
+/* The value of key in a query string, %-decoded; 1 found, 0 not, -1 bad. */
+int		 request_query_get(const char *query, const char *key,
+		    char *out, size_t outsz);
+
+/* response.c */
+struct response {
+	struct io	*io;
+	int		 head;		/* HEAD: headers only */
+	int		 sent;		/* headers written */
+	int		 status;
+	struct buf	 hdr;		/* extra header lines */
+	const struct config *cfg;
+};
+void		 response_init(struct response *, struct io *, int head,
+		    const struct config *);
+void		 response_free(struct response *);
+void		 response_header(struct response *, const char *name,
+		    const char *fmt, ...) PIRAEUS_ATTR_PRINTF(3, 4);
+/* A whole body from memory. */
+int		 response_body(struct response *, int status,
+		    const char *ctype, const char *cache, const void *body,
+		    size_t len);
+/* A file: X-Sendfile / X-Accel-Redirect when configured, else streamed. */
+int		 response_file(struct response *, const struct store *,
+		    const char *path, int fd, const struct stat *,
+		    const char *ctype, const char *cache);
+/* Status and headers only, for bodies written with response_write. */
+int		 response_start(struct response *, int status,
+		    const char *ctype, const char *cache, long long length);
+int		 response_write(struct response *, const void *, size_t);
+/* THE map from an error to an HTTP answer. */
+void		 response_error(struct response *, const struct request *,
+		    const struct err *);
+int		 response_status(enum errc);
+
+/* Cache-Control values, built once from the config. */
+#define CACHE_IMMUTABLE	"public, max-age=31536000, immutable"
+#define CACHE_NONE	"no-store"
+
+/* router.c */
+/* Handle one request from start to finish on transport io. */
+void		 router_handle(struct proxy *, struct io *);
+typedef int	 endpoint_fn(struct proxy *, const struct request *,
+		    struct response *, struct err *);
+
+/* ep_list.c, ep_artifact.c, ep_latest.c, ep_catalog.c, ep_index.c, ep_site.c */
+endpoint_fn	 ep_list;
+endpoint_fn	 ep_artifact;
+endpoint_fn	 ep_latest;
+endpoint_fn	 ep_catalog;
+endpoint_fn	 ep_index;
+endpoint_fn	 ep_home;
+endpoint_fn	 ep_healthz;
+endpoint_fn	 ep_readyz;
+endpoint_fn	 ep_version;
+endpoint_fn	 ep_sumdb;
+/* ep_catalog.c: a decimal in [min, max] into *out; 0 or -1. */
+int		 ep_parse_long(const char *, long min, long max, long *out);
+/* ep_index.c: RFC 3339 <-> nanoseconds since the epoch. */
+int		 ep_index_parse_time(const char *, int64_t *ns);
+void		 ep_index_format_time(int64_t ns, char *out, size_t outsz);
+
+#endif /* PIRAEUS_HTTP_H */

@@ -1,2 +1,426 @@
-/* index.c: placeholder until written. */
+/*
+ * index.c: the sqlite index of stored versions (DESIGN section 3).
+ *
+ * One database file, state_dir/index.sqlite, in WAL mode so that many
+ * responder processes read while one writes.  It is opened once per
+ * process and its statements are prepared once (opening per request costs
+ * five times more: baseline.md).  The tree is the source of truth: the
+ * index can always be rebuilt by reindex.c.
+ *
+ * Tables:
+ *   versions   one row per stored module@version: the time from .info,
+ *              when it was stored (nanoseconds, for /index), the h1 hashes
+ *              of zip and go.mod, the zip size and SHA-256 (the ETag),
+ *              where it came from.  Keyed by (module, version) for the
+ *              catalog's keyset pagination, and by (stored, id) for /index.
+ *   locks      the singleflight lock table (used by the fetcher).
+ *   meta       schema version and the verified checksum-database head.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <sqlite3.h>
+
 #include "piraeus.h"
+
+#define INDEX_SCHEMA_VERSION	1
+#define INDEX_BUSY_MS		5000
+
+enum index_stmt {
+	ST_PUT,
+	ST_GET,
+	ST_VERSIONS,
+	ST_CATALOG_FIRST,
+	ST_CATALOG_AFTER,
+	ST_SINCE,
+	ST_DELETE_ALL,
+	ST_COUNT,
+	ST_BEGIN,
+	ST_COMMIT,
+	ST_ROLLBACK,
+	ST_MAX
+};
+
+#define INDEX_COLS "module, version, time, stored, zip_size, zip_h1, " \
+	"mod_h1, zip_sha256, has_info, has_zip, origin"
+
+static const char *const index_sql[ST_MAX] = {
+	[ST_PUT] = "INSERT INTO versions (" INDEX_COLS ") "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) "
+	    "ON CONFLICT (module, version) DO UPDATE SET time = ?3, "
+	    "zip_size = ?5, zip_h1 = ?6, mod_h1 = ?7, zip_sha256 = ?8, "
+	    "has_info = ?9, has_zip = ?10",
+	[ST_GET] = "SELECT " INDEX_COLS " FROM versions "
+	    "WHERE module = ?1 AND version = ?2",
+	[ST_VERSIONS] = "SELECT " INDEX_COLS " FROM versions "
+	    "WHERE module = ?1",
+	[ST_CATALOG_FIRST] = "SELECT " INDEX_COLS " FROM versions "
+	    "ORDER BY module, version LIMIT ?1",
+	[ST_CATALOG_AFTER] = "SELECT " INDEX_COLS " FROM versions "
+	    "WHERE (module, version) > (?1, ?2) "
+	    "ORDER BY module, version LIMIT ?3",
+	[ST_SINCE] = "SELECT " INDEX_COLS " FROM versions "
+	    "WHERE stored >= ?1 ORDER BY stored, id LIMIT ?2",
+	[ST_DELETE_ALL] = "DELETE FROM versions",
+	[ST_COUNT] = "SELECT count(*) FROM versions",
+	[ST_BEGIN] = "BEGIN IMMEDIATE",
+	[ST_COMMIT] = "COMMIT",
+	[ST_ROLLBACK] = "ROLLBACK",
+};
+
+static const char index_schema[] =
+	"CREATE TABLE IF NOT EXISTS meta ("
+	"  key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS versions ("
+	"  id INTEGER PRIMARY KEY,"
+	"  module TEXT NOT NULL,"
+	"  version TEXT NOT NULL,"
+	"  time TEXT NOT NULL DEFAULT '',"
+	"  stored INTEGER NOT NULL,"
+	"  zip_size INTEGER NOT NULL DEFAULT -1,"
+	"  zip_h1 TEXT NOT NULL DEFAULT '',"
+	"  mod_h1 TEXT NOT NULL DEFAULT '',"
+	"  zip_sha256 TEXT NOT NULL DEFAULT '',"
+	"  has_info INTEGER NOT NULL DEFAULT 0,"
+	"  has_zip INTEGER NOT NULL DEFAULT 0,"
+	"  origin TEXT NOT NULL DEFAULT '',"
+	"  UNIQUE (module, version));"
+	"CREATE INDEX IF NOT EXISTS versions_stored ON versions (stored, id);"
+	"CREATE TABLE IF NOT EXISTS locks ("
+	"  key TEXT PRIMARY KEY,"
+	"  owner_pid INTEGER NOT NULL,"
+	"  host TEXT NOT NULL,"
+	"  started INTEGER NOT NULL,"
+	"  expires INTEGER NOT NULL);";
+
+struct index {
+	sqlite3		*db;
+	sqlite3_stmt	*st[ST_MAX];
+};
+
+static int
+index_fail(struct index *ix, struct err *e, const char *what)
+{
+	return err_set(e, E_UNAVAIL, "index: %s: %s", what,
+	    ix->db ? sqlite3_errmsg(ix->db) : "not open");
+}
+
+/* The prepared statement s, reset and unbound, ready for new values. */
+static sqlite3_stmt *
+index_stmt(struct index *ix, enum index_stmt s, struct err *e)
+{
+	if (ix->st[s] == NULL &&
+	    sqlite3_prepare_v3(ix->db, index_sql[s], -1,
+	    SQLITE_PREPARE_PERSISTENT, &ix->st[s], NULL) != SQLITE_OK) {
+		index_fail(ix, e, "prepare");
+		return NULL;
+	}
+	sqlite3_reset(ix->st[s]);
+	sqlite3_clear_bindings(ix->st[s]);
+	return ix->st[s];
+}
+
+static int
+index_exec_stmt(struct index *ix, enum index_stmt s, struct err *e)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((st = index_stmt(ix, s, e)) == NULL)
+		return -1;
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return index_fail(ix, e, index_sql[s]);
+	return 0;
+}
+
+int
+index_open(struct index **out, const char *state_dir, struct err *e)
+{
+	struct index *ix;
+	char *path, *msg = NULL;
+	int version = 0;
+	sqlite3_stmt *st;
+
+	*out = NULL;
+	if (mkdir(state_dir, 0750) == -1 && errno != EEXIST)
+		return err_errno(e, E_UNAVAIL, "state directory %s", state_dir);
+	ix = xcalloc(1, sizeof(*ix));
+	xasprintf(&path, "%s/index.sqlite", state_dir);
+	if (sqlite3_open_v2(path, &ix->db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		err_set(e, E_UNAVAIL, "index %s: %s", path,
+		    ix->db ? sqlite3_errmsg(ix->db) : "cannot open");
+		goto fail;
+	}
+	sqlite3_busy_timeout(ix->db, INDEX_BUSY_MS);
+	if (sqlite3_exec(ix->db, "PRAGMA journal_mode = WAL;"
+	    "PRAGMA synchronous = NORMAL;", NULL, NULL, &msg) != SQLITE_OK) {
+		err_set(e, E_UNAVAIL, "index %s: %s", path, msg);
+		goto fail;
+	}
+	if (sqlite3_prepare_v2(ix->db, "PRAGMA user_version", -1, &st,
+	    NULL) == SQLITE_OK) {
+		if (sqlite3_step(st) == SQLITE_ROW)
+			version = sqlite3_column_int(st, 0);
+		sqlite3_finalize(st);
+	}
+	if (version > INDEX_SCHEMA_VERSION) {
+		err_set(e, E_UNAVAIL, "index %s: schema %d is newer than this "
+		    "program (%d)", path, version, INDEX_SCHEMA_VERSION);
+		goto fail;
+	}
+	if (version < INDEX_SCHEMA_VERSION) {
+		if (sqlite3_exec(ix->db, index_schema, NULL, NULL, &msg) !=
+		    SQLITE_OK || sqlite3_exec(ix->db,
+		    "PRAGMA user_version = 1", NULL, NULL, &msg) != SQLITE_OK) {
+			err_set(e, E_UNAVAIL, "index %s: %s", path, msg);
+			goto fail;
+		}
+	}
+	free(path);
+	*out = ix;
+	return 0;
+fail:
+	sqlite3_free(msg);
+	free(path);
+	index_close(ix);
+	return -1;
+}
+
+void
+index_close(struct index *ix)
+{
+	int i;
+
+	if (ix == NULL)
+		return;
+	for (i = 0; i < ST_MAX; i++)
+		sqlite3_finalize(ix->st[i]);
+	/* Checkpoint so the next opener does not replay a large WAL. */
+	if (ix->db != NULL) {
+		sqlite3_wal_checkpoint_v2(ix->db, NULL,
+		    SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+		sqlite3_close(ix->db);
+	}
+	free(ix);
+}
+
+int
+index_begin(struct index *ix, struct err *e)
+{
+	return index_exec_stmt(ix, ST_BEGIN, e);
+}
+
+int
+index_commit(struct index *ix, struct err *e)
+{
+	return index_exec_stmt(ix, ST_COMMIT, e);
+}
+
+void
+index_rollback(struct index *ix)
+{
+	struct err e;
+
+	err_clear(&e);
+	index_exec_stmt(ix, ST_ROLLBACK, &e);
+}
+
+int
+index_put(struct index *ix, const struct index_version *v, struct err *e)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((st = index_stmt(ix, ST_PUT, e)) == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, v->module, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, v->version, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, v->time, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, v->stored);
+	sqlite3_bind_int64(st, 5, v->zip_size);
+	sqlite3_bind_text(st, 6, v->zip_h1, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 7, v->mod_h1, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 8, v->zip_sha256, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 9, v->has_info);
+	sqlite3_bind_int(st, 10, v->has_zip);
+	sqlite3_bind_text(st, 11, v->origin, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return index_fail(ix, e, "insert");
+	return 0;
+}
+
+static void
+index_copy_text(char *dst, size_t dstsz, sqlite3_stmt *st, int col)
+{
+	const unsigned char *t = sqlite3_column_text(st, col);
+
+	snprintf(dst, dstsz, "%s", t ? (const char *)t : "");
+}
+
+/* Fill v from the current row (columns in INDEX_COLS order). */
+static void
+index_row(sqlite3_stmt *st, struct index_version *v)
+{
+	memset(v, 0, sizeof(*v));
+	index_copy_text(v->module, sizeof(v->module), st, 0);
+	index_copy_text(v->version, sizeof(v->version), st, 1);
+	index_copy_text(v->time, sizeof(v->time), st, 2);
+	v->stored = sqlite3_column_int64(st, 3);
+	v->zip_size = sqlite3_column_int64(st, 4);
+	index_copy_text(v->zip_h1, sizeof(v->zip_h1), st, 5);
+	index_copy_text(v->mod_h1, sizeof(v->mod_h1), st, 6);
+	index_copy_text(v->zip_sha256, sizeof(v->zip_sha256), st, 7);
+	v->has_info = sqlite3_column_int(st, 8);
+	v->has_zip = sqlite3_column_int(st, 9);
+	index_copy_text(v->origin, sizeof(v->origin), st, 10);
+}
+
+/* Step st to the end collecting rows into an allocated array. */
+static int
+index_collect(struct index *ix, sqlite3_stmt *st, struct index_version **out,
+    size_t *n, struct err *e)
+{
+	struct index_version *v = NULL;
+	size_t nv = 0, cap = 0;
+	int rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (nv == cap) {
+			cap = cap ? cap * 2 : 64;
+			v = xreallocarray(v, cap, sizeof(*v));
+		}
+		index_row(st, &v[nv++]);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		free(v);
+		return index_fail(ix, e, "select");
+	}
+	*out = v;
+	*n = nv;
+	return 0;
+}
+
+int
+index_get(struct index *ix, const char *module, const char *version,
+    struct index_version *v, struct err *e)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((st = index_stmt(ix, ST_GET, e)) == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, module, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, version, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		index_row(st, v);
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return 1;
+	if (rc == SQLITE_DONE)
+		return 0;
+	return index_fail(ix, e, "select");
+}
+
+static int
+index_version_cmp(const void *a, const void *b)
+{
+	const struct index_version *va = a, *vb = b;
+	int c = semver_compare(va->version, vb->version);
+
+	return c ? c : strcmp(va->version, vb->version);
+}
+
+int
+index_versions(struct index *ix, const char *module,
+    struct index_version **out, size_t *n, struct err *e)
+{
+	sqlite3_stmt *st;
+
+	*out = NULL;
+	*n = 0;
+	if ((st = index_stmt(ix, ST_VERSIONS, e)) == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, module, -1, SQLITE_STATIC);
+	if (index_collect(ix, st, out, n, e) == -1)
+		return -1;
+	if (*n > 1)
+		qsort(*out, *n, sizeof(**out), index_version_cmp);
+	return 0;
+}
+
+int
+index_delete_all(struct index *ix, struct err *e)
+{
+	return index_exec_stmt(ix, ST_DELETE_ALL, e);
+}
+
+int
+index_catalog(struct index *ix, const char *after_mod, const char *after_ver,
+    long limit, struct index_version **out, size_t *n, struct err *e)
+{
+	sqlite3_stmt *st;
+
+	*out = NULL;
+	*n = 0;
+	if (after_mod == NULL) {
+		if ((st = index_stmt(ix, ST_CATALOG_FIRST, e)) == NULL)
+			return -1;
+		sqlite3_bind_int64(st, 1, limit);
+	} else {
+		if ((st = index_stmt(ix, ST_CATALOG_AFTER, e)) == NULL)
+			return -1;
+		sqlite3_bind_text(st, 1, after_mod, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, after_ver, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 3, limit);
+	}
+	return index_collect(ix, st, out, n, e);
+}
+
+int
+index_since(struct index *ix, int64_t since, long limit,
+    struct index_version **out, size_t *n, struct err *e)
+{
+	sqlite3_stmt *st;
+
+	*out = NULL;
+	*n = 0;
+	if ((st = index_stmt(ix, ST_SINCE, e)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, since);
+	sqlite3_bind_int64(st, 2, limit);
+	return index_collect(ix, st, out, n, e);
+}
+
+int
+index_ping(struct index *ix, struct err *e)
+{
+	return index_count(ix) < 0 ? index_fail(ix, e, "count") : 0;
+}
+
+int64_t
+index_count(struct index *ix)
+{
+	sqlite3_stmt *st;
+	struct err e;
+	int64_t n = -1;
+
+	err_clear(&e);
+	if ((st = index_stmt(ix, ST_COUNT, &e)) == NULL)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return n;
+}

@@ -1,8 +1,191 @@
-/* main_cli.c: placeholder until written. */
+/*
+ * main_cli.c: piraeus, the command line.
+ *
+ *   piraeus [--version] COMMAND [ARGS]
+ *
+ * Commands are a table (tmux's cmd_entry): each has a name, its argument
+ * count, a usage line and a function.  They read the same configuration
+ * as the responder (PIRAEUS_CONFIG and PIRAEUS_* variables).
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "piraeus.h"
-int main(void);
-int
-main(void)
+
+struct cli_cmd {
+	const char	*name;
+	int		 min_args;
+	int		 max_args;
+	int		 needs_config;
+	const char	*usage;
+	const char	*help;
+	int		(*fn)(struct config *, int, char **);
+};
+
+static int	cli_check_config(struct config *, int, char **);
+static int	cli_reindex(struct config *, int, char **);
+static int	cli_import(struct config *, int, char **);
+
+static const struct cli_cmd cli_cmds[] = {
+	{ "check-config", 0, 1, 0, "check-config [-v]",
+	    "check the configuration; -v also prints every key", cli_check_config },
+	{ "reindex", 0, 0, 1, "reindex",
+	    "rebuild the index from the storage tree", cli_reindex },
+	{ "import", 1, 1, 1, "import DIR",
+	    "copy the versions of a GOPROXY tree (a Go module cache's "
+	    "cache/download) into storage", cli_import },
+};
+#define CLI_NCMDS (sizeof(cli_cmds) / sizeof(cli_cmds[0]))
+
+static void
+usage(FILE *f)
 {
+	size_t i;
+
+	fprintf(f, "usage: piraeus [--version] COMMAND [ARGS]\n\ncommands:\n");
+	for (i = 0; i < CLI_NCMDS; i++)
+		fprintf(f, "  %-20s %s\n", cli_cmds[i].usage, cli_cmds[i].help);
+	fprintf(f, "\nThe configuration is the INI file named by PIRAEUS_CONFIG "
+	    "(default %s);\nPIRAEUS_<SECTION>_<KEY> variables override its "
+	    "keys.\n", config_default_path());
+}
+
+/* Load the configuration, printing every error; 0 when it is valid. */
+static int
+cli_load(struct config *cfg)
+{
+	struct config_errors errs = { NULL, 0 };
+	size_t i;
+	int rc;
+
+	rc = config_load(cfg, NULL, NULL, &errs);
+	for (i = 0; i < errs.n; i++)
+		fprintf(stderr, "piraeus: %s\n", errs.msgs[i]);
+	if (errs.n > 0)
+		rc = -1;
+	config_errors_free(&errs);
+	return rc;
+}
+
+static int
+cli_check_config(struct config *cfg, int argc, char **argv)
+{
+	if (argc == 1 && strcmp(argv[0], "-v") != 0) {
+		usage(stderr);
+		return 2;
+	}
+	if (cli_load(cfg) == -1)
+		return 1;
+	if (argc == 1)
+		config_dump(cfg, stdout);
+	printf("%s: configuration OK\n", cfg->file ? cfg->file :
+	    "(defaults and environment)");
 	return 0;
+}
+
+/* Open storage and index for a command that changes them. */
+static int
+cli_open(struct config *cfg, struct store *s, struct index **idx)
+{
+	struct err e;
+
+	err_clear(&e);
+	if (store_open(s, cfg->storage_root, &e) == -1 ||
+	    index_open(idx, cfg->state_dir, &e) == -1) {
+		fprintf(stderr, "piraeus: %s\n", e.msg);
+		store_close(s);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+cli_reindex(struct config *cfg, int argc, char **argv)
+{
+	struct reindex_stats st;
+	struct index *idx;
+	struct store s;
+	struct err e;
+	int rc;
+
+	if (cli_open(cfg, &s, &idx) == -1)
+		return 1;
+	err_clear(&e);
+	rc = reindex_run(&s, idx, &st, &e);
+	if (rc == -1)
+		fprintf(stderr, "piraeus: reindex: %s\n", e.msg);
+	else
+		printf("indexed %ld versions, skipped %ld\n", st.versions,
+		    st.skipped);
+	index_close(idx);
+	store_close(&s);
+	return rc == -1 ? 1 : 0;
+}
+
+static int
+cli_import(struct config *cfg, int argc, char **argv)
+{
+	struct reindex_stats st;
+	struct index *idx;
+	struct store s;
+	struct err e;
+	int rc;
+
+	if (cli_open(cfg, &s, &idx) == -1)
+		return 1;
+	err_clear(&e);
+	rc = reindex_import(&s, idx, argv[0], &st, &e);
+	if (rc == -1)
+		fprintf(stderr, "piraeus: import: %s\n", e.msg);
+	else
+		printf("imported %ld versions, %ld already present, "
+		    "skipped %ld\n", st.imported, st.existing, st.skipped);
+	index_close(idx);
+	store_close(&s);
+	return rc == -1 || st.skipped > 0 ? 1 : 0;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct config cfg;
+	size_t i;
+	int rc, nargs;
+
+	log_init("piraeus", LOG_LVL_INFO);
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (strcmp(argv[1], "--version") == 0 ||
+	    strcmp(argv[1], "version") == 0) {
+		version_print("piraeus");
+		return 0;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	for (i = 0; i < CLI_NCMDS; i++)
+		if (strcmp(argv[1], cli_cmds[i].name) == 0)
+			break;
+	nargs = argc - 2;
+	if (i == CLI_NCMDS || nargs < cli_cmds[i].min_args ||
+	    nargs > cli_cmds[i].max_args) {
+		usage(stderr);
+		return 2;
+	}
+	memset(&cfg, 0, sizeof(cfg));
+	if (cli_cmds[i].needs_config && cli_load(&cfg) == -1) {
+		config_free(&cfg);
+		return 1;
+	}
+	if (cli_cmds[i].needs_config)
+		log_set_level(cfg.log_level);
+	rc = cli_cmds[i].fn(&cfg, nargs, argv + 2);
+	config_free(&cfg);
+	return rc;
 }

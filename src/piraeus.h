@@ -158,6 +158,8 @@ void		 config_free(struct config *);
 void		 config_errors_free(struct config_errors *);
 /* Print every key with its effective value as INI text. */
 void		 config_dump(const struct config *, FILE *);
+/* Print every key commented out with its help line and default. */
+void		 config_describe(FILE *);
 
 /* modpath.c: module paths, versions in URLs, the "!" case-encoding. */
 /* Escape upper case as "!"+lower.  Fails on "!" or non-ASCII input. */
@@ -257,10 +259,26 @@ int		 store_commit(const struct store *, const char *tmp,
 int		 store_publish(const struct store *, const char *emod,
 		    const char *ever, const char *tmp_info, const char *tmp_mod,
 		    const char *tmp_zip, struct err *);
-/* Visit every <emod>/@v/<ever>.info|.mod|.zip under the root. */
-typedef int	 store_walk_fn(const char *emod, const char *ever,
-		    enum artifact, const char *fullpath, const struct stat *,
-		    void *arg);
+/* One version found in a <emod>/@v directory. */
+struct store_version {
+	char	ever[VERSION_MAX];	/* escaped, as on disk */
+	int	has_info;
+	int	has_mod;
+	int	has_zip;
+};
+/*
+ * The versions present in root/<emod>/@v, sorted by escaped name; *out
+ * allocated.  Returns 0 (also for an empty directory), or -1 with
+ * E_NOTFOUND when the module has no @v directory.
+ */
+int		 store_versions(const struct store *, const char *emod,
+		    struct store_version **out, size_t *n, struct err *);
+/*
+ * Visit every <emod>/@v directory under the root (depth-first, symbolic
+ * links not followed, names starting with "." skipped).  fn returning -1
+ * stops the walk.
+ */
+typedef int	 store_walk_fn(const char *emod, void *arg);
 int		 store_walk(const struct store *, store_walk_fn *, void *arg,
 		    struct err *);
 
@@ -270,7 +288,7 @@ struct index_version {
 	char	 module[MODPATH_MAX];	/* unescaped */
 	char	 version[VERSION_MAX];
 	char	 time[64];		/* RFC 3339 from .info, may be "" */
-	int64_t	 stored;		/* unix seconds it was stored */
+	int64_t	 stored;		/* when stored: ns since the epoch */
 	int64_t	 zip_size;		/* -1 when no zip */
 	char	 zip_h1[H1_MAX];	/* "" when unknown */
 	char	 mod_h1[H1_MAX];
@@ -298,10 +316,27 @@ int		 index_delete_all(struct index *, struct err *);
 int		 index_catalog(struct index *, const char *after_mod,
 		    const char *after_ver, long limit,
 		    struct index_version **out, size_t *n, struct err *);
-/* /index page: rows stored at or after since (unix seconds). */
+/* /index page: rows stored at or after since (ns since the epoch). */
 int		 index_since(struct index *, int64_t since, long limit,
 		    struct index_version **out, size_t *n, struct err *);
 int		 index_ping(struct index *, struct err *);
 int64_t		 index_count(struct index *);
+
+/* reindex.c: rebuild the index from the tree; import a module cache. */
+struct reindex_stats {
+	long	versions;	/* indexed */
+	long	skipped;	/* invalid names or unreadable files */
+	long	imported;	/* import: versions published */
+	long	existing;	/* import: already present, identical */
+};
+int		 reindex_run(const struct store *, struct index *,
+		    struct reindex_stats *, struct err *);
+/* Copy the versions of a GOPROXY tree (a Go module cache's
+ * cache/download) into the store, atomically, and index them. */
+int		 reindex_import(const struct store *, struct index *,
+		    const char *srcdir, struct reindex_stats *, struct err *);
+/* Fill v (hashes, sizes, time) from the stored files of one version. */
+int		 reindex_describe(const struct store *, const char *emod,
+		    const char *ever, struct index_version *v, struct err *);
 
 #endif /* PIRAEUS_H */

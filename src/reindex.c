@@ -1,2 +1,336 @@
-/* reindex.c: placeholder until written. */
+/*
+ * reindex.c: rebuild the index from the tree, and import a module cache.
+ *
+ * The storage tree is the source of truth (DESIGN section 2); the index is
+ * derived.  reindex_run walks the tree and records every complete version
+ * (one whose .info exists) with the h1 hashes the go command would put in
+ * go.sum, the zip's size and SHA-256, and the time from .info, in one
+ * transaction: readers see the old index or the new one, never half.
+ *
+ * reindex_import copies versions from another GOPROXY tree (a Go module
+ * cache's cache/download, an rsync'ed copy of another piraeus) into the
+ * store with the atomic publish of store.c, so a crash mid-import leaves
+ * nothing partial.  Names and sizes are checked as hostile input; .info
+ * must name the version it is stored under.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
 #include "piraeus.h"
+
+struct reindex_ctx {
+	const struct store	*dst;
+	const struct store	*src;	/* import only */
+	struct index		*idx;
+	struct reindex_stats	*stats;
+	struct err		*e;
+};
+
+/*
+ * Unescape and check a stored module@version name: a valid module path
+ * and a canonical version valid for it.
+ */
+static int
+reindex_names(const char *emod, const char *ever, char *module,
+    char *version)
+{
+	char canon[VERSION_MAX];
+
+	if (modpath_unescape(emod, module, MODPATH_MAX) == -1 ||
+	    modpath_check(module, NULL) == -1 ||
+	    modpath_unescape(ever, version, VERSION_MAX) == -1 ||
+	    semver_canonical(version, 1, canon, sizeof(canon)) == -1 ||
+	    strcmp(canon, version) != 0 ||
+	    modpath_check_major(module, version) == -1)
+		return -1;
+	return 0;
+}
+
+/* The Version and Time of a .info body; Version must equal version. */
+static int
+reindex_info(const struct buf *b, const char *version, char *time,
+    size_t timesz, struct err *e)
+{
+	struct json_object *o, *v;
+	int rc = -1;
+
+	if ((o = json_tokener_parse(b->data)) == NULL ||
+	    !json_object_is_type(o, json_type_object)) {
+		err_set(e, E_BADREQ, ".info is not a JSON object");
+		goto out;
+	}
+	if (!json_object_object_get_ex(o, "Version", &v) ||
+	    !json_object_is_type(v, json_type_string) ||
+	    strcmp(json_object_get_string(v), version) != 0) {
+		err_set(e, E_BADREQ, ".info Version is not %s", version);
+		goto out;
+	}
+	time[0] = '\0';
+	if (json_object_object_get_ex(o, "Time", &v) &&
+	    json_object_is_type(v, json_type_string))
+		snprintf(time, timesz, "%s", json_object_get_string(v));
+	rc = 0;
+out:
+	json_object_put(o);
+	return rc;
+}
+
+int
+reindex_describe(const struct store *s, const char *emod, const char *ever,
+    struct index_version *v, struct err *e)
+{
+	char path[PATH_MAX];
+	struct stat st;
+	struct buf b;
+	int rc;
+
+	memset(v, 0, sizeof(*v));
+	v->zip_size = -1;
+	if (reindex_names(emod, ever, v->module, v->version) == -1)
+		return err_set(e, E_BADREQ, "invalid module or version %s@%s",
+		    emod, ever);
+	if (store_path(s, emod, ever, ART_INFO, path, sizeof(path)) == -1 ||
+	    stat(path, &st) == -1)
+		return err_set(e, E_NOTFOUND, "%s@%s: no .info", emod, ever);
+	v->has_info = 1;
+	v->stored = (int64_t)st.st_mtim.tv_sec * 1000000000LL +
+	    st.st_mtim.tv_nsec;
+	if (buf_read_file(&b, path, INFO_MAX, e) == -1)
+		return -1;
+	rc = reindex_info(&b, v->version, v->time, sizeof(v->time), e);
+	buf_free(&b);
+	if (rc == -1)
+		return -1;
+	if (store_path(s, emod, ever, ART_MOD, path, sizeof(path)) == -1 ||
+	    buf_read_file(&b, path, GOMOD_MAX, e) == -1)
+		return -1;
+	rc = dirhash_mod(b.data, b.len, v->mod_h1, e);
+	buf_free(&b);
+	if (rc == -1)
+		return -1;
+	if (store_path(s, emod, ever, ART_ZIP, path, sizeof(path)) == -1)
+		return err_set(e, E_INTERNAL, "bad path");
+	if (stat(path, &st) == -1)
+		return 0;	/* a .info/.mod-only version (module cache) */
+	if (st.st_size > ZIP_MAX)
+		return err_set(e, E_TOOBIG, "%s: zip larger than 500 MiB", path);
+	if (dirhash_zip(path, v->zip_h1, e) == -1 ||
+	    dirhash_sha256_file(path, v->zip_sha256, e) == -1)
+		return -1;
+	v->has_zip = 1;
+	v->zip_size = (int64_t)st.st_size;
+	return 0;
+}
+
+/* Index every complete version of one module directory. */
+static int
+reindex_module(const char *emod, void *arg)
+{
+	struct reindex_ctx *c = arg;
+	struct store_version *sv;
+	struct index_version iv;
+	struct err e;
+	size_t n, i;
+
+	err_clear(&e);
+	if (store_versions(c->dst, emod, &sv, &n, &e) == -1) {
+		log_warnx("%s: %s", emod, e.msg);
+		return 0;
+	}
+	for (i = 0; i < n; i++) {
+		if (!sv[i].has_info)
+			continue;
+		err_clear(&e);
+		if (reindex_describe(c->dst, emod, sv[i].ever, &iv, &e) == -1) {
+			log_warnx("skipping %s@%s: %s", emod, sv[i].ever, e.msg);
+			c->stats->skipped++;
+			continue;
+		}
+		snprintf(iv.origin, sizeof(iv.origin), "reindex");
+		if (index_put(c->idx, &iv, c->e) == -1) {
+			free(sv);
+			return -1;
+		}
+		c->stats->versions++;
+	}
+	free(sv);
+	return 0;
+}
+
+int
+reindex_run(const struct store *s, struct index *idx,
+    struct reindex_stats *stats, struct err *e)
+{
+	struct reindex_ctx c = { s, NULL, idx, stats, e };
+
+	memset(stats, 0, sizeof(*stats));
+	if (index_begin(idx, e) == -1)
+		return -1;
+	if (index_delete_all(idx, e) == -1 ||
+	    store_walk(s, reindex_module, &c, e) == -1 ||
+	    index_commit(idx, e) == -1) {
+		index_rollback(idx);
+		return -1;
+	}
+	return 0;
+}
+
+/* Copy src (at most max bytes) into a new temporary file of the store. */
+static int
+reindex_copy(const struct store *s, const char *src, long long max,
+    char **tmp, struct err *e)
+{
+	char chunk[65536];
+	long long total = 0;
+	ssize_t n;
+	int in, out, rc = -1;
+
+	*tmp = NULL;
+	if ((in = open(src, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1)
+		return err_errno(e, E_NOTFOUND, "open %s", src);
+	if (store_tmpfile(s, tmp, &out, e) == -1) {
+		close(in);
+		return -1;
+	}
+	for (;;) {
+		n = read(in, chunk, sizeof(chunk));
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			err_errno(e, E_INTERNAL, "read %s", src);
+			goto out;
+		}
+		if (n == 0)
+			break;
+		if ((total += n) > max) {
+			err_set(e, E_TOOBIG, "%s: larger than %lld bytes", src,
+			    max);
+			goto out;
+		}
+		if (write(out, chunk, (size_t)n) != n) {
+			err_errno(e, E_INTERNAL, "write %s", *tmp);
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	close(in);
+	if (close(out) == -1 && rc == 0)
+		rc = err_errno(e, E_INTERNAL, "close %s", *tmp);
+	if (rc == -1) {
+		unlink(*tmp);
+		free(*tmp);
+		*tmp = NULL;
+	}
+	return rc;
+}
+
+/* Import one version: copy, check, publish, index. */
+static int
+reindex_import_version(struct reindex_ctx *c, const char *emod,
+    const char *ever, struct err *e)
+{
+	static const long long caps[] = {
+		[ART_INFO] = INFO_MAX, [ART_MOD] = GOMOD_MAX,
+		[ART_ZIP] = ZIP_MAX,
+	};
+	char *tmp[3] = { NULL, NULL, NULL };
+	char src[PATH_MAX], module[MODPATH_MAX], version[VERSION_MAX];
+	char time[64], h1[H1_MAX];
+	struct index_version iv;
+	struct buf b;
+	int a, rc = -1;
+
+	if (reindex_names(emod, ever, module, version) == -1)
+		return err_set(e, E_BADREQ, "invalid module or version");
+	for (a = ART_INFO; a <= ART_ZIP; a++)
+		if (store_path(c->src, emod, ever, a, src, sizeof(src)) == -1 ||
+		    reindex_copy(c->dst, src, caps[a], &tmp[a], e) == -1)
+			goto out;
+	if (buf_read_file(&b, tmp[ART_INFO], INFO_MAX, e) == -1)
+		goto out;
+	rc = reindex_info(&b, version, time, sizeof(time), e);
+	buf_free(&b);
+	if (rc == -1 || (rc = dirhash_zip(tmp[ART_ZIP], h1, e)) == -1)
+		goto out;
+	rc = -1;
+	if (store_publish(c->dst, emod, ever, tmp[ART_INFO], tmp[ART_MOD],
+	    tmp[ART_ZIP], e) == -1)
+		goto out;
+	if (reindex_describe(c->dst, emod, ever, &iv, e) == -1)
+		goto out;
+	snprintf(iv.origin, sizeof(iv.origin), "import");
+	rc = index_put(c->idx, &iv, e);
+out:
+	for (a = ART_INFO; a <= ART_ZIP; a++)
+		if (tmp[a] != NULL) {
+			unlink(tmp[a]);	/* gone already when published */
+			free(tmp[a]);
+		}
+	return rc;
+}
+
+static int
+reindex_import_module(const char *emod, void *arg)
+{
+	struct reindex_ctx *c = arg;
+	struct store_version *sv;
+	char path[PATH_MAX];
+	struct stat st;
+	struct err e;
+	size_t n, i;
+	int existed;
+
+	err_clear(&e);
+	if (store_versions(c->src, emod, &sv, &n, &e) == -1)
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (!sv[i].has_info || !sv[i].has_mod || !sv[i].has_zip) {
+			c->stats->skipped++;
+			continue;
+		}
+		existed = store_path(c->dst, emod, sv[i].ever, ART_INFO, path,
+		    sizeof(path)) == 0 && stat(path, &st) == 0;
+		err_clear(&e);
+		if (reindex_import_version(c, emod, sv[i].ever, &e) == -1) {
+			log_warnx("not imported: %s@%s: %s", emod, sv[i].ever,
+			    e.msg);
+			c->stats->skipped++;
+			continue;
+		}
+		if (existed)
+			c->stats->existing++;
+		else
+			c->stats->imported++;
+	}
+	free(sv);
+	return 0;
+}
+
+int
+reindex_import(const struct store *s, struct index *idx, const char *srcdir,
+    struct reindex_stats *stats, struct err *e)
+{
+	struct store src;
+	struct reindex_ctx c = { s, &src, idx, stats, e };
+	char real[PATH_MAX];
+	int rc;
+
+	memset(stats, 0, sizeof(*stats));
+	if (realpath(srcdir, real) == NULL)
+		return err_errno(e, E_NOTFOUND, "%s", srcdir);
+	if (store_open(&src, real, e) == -1)
+		return -1;
+	rc = store_walk(&src, reindex_import_module, &c, e);
+	store_close(&src);
+	return rc;
+}

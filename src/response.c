@@ -1,2 +1,261 @@
-/* response.c: placeholder until written. */
-#include "piraeus.h"
+/*
+ * response.c: writing answers, and the one map from errors to HTTP.
+ *
+ * Output goes through struct io, so the same code answers over CGI and
+ * FastCGI.  Headers are CGI response headers ("Status: 200 OK").  Files are
+ * never loaded whole: they are handed to the front server (X-Sendfile for
+ * lighttpd and Apache mod_xsendfile, X-Accel-Redirect for nginx) or
+ * streamed in fixed-size chunks.
+ *
+ * response_error() is the only place an enum errc becomes a status code
+ * and a body.  Not-found bodies follow the convention the go command
+ * shows its users: "not found: <module>@<version>: <reason>".
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "http.h"
+
+#define RESPONSE_CHUNK		(64 * 1024)
+#define RESPONSE_HDR_MAX	(16 * 1024)
+
+static const struct {
+	enum errc	 code;
+	int		 status;
+	const char	*prefix;	/* first words of the body */
+} response_map[] = {
+	{ E_OK, 200, "ok" },
+	{ E_BADREQ, 400, "bad request" },
+	{ E_NOTFOUND, 404, "not found" },
+	{ E_GONE, 410, "not found" },
+	{ E_FORBIDDEN, 403, "forbidden" },
+	{ E_METHOD, 405, "method not allowed" },
+	{ E_TOOBIG, 413, "too large" },
+	{ E_UPSTREAM, 502, "bad gateway" },
+	{ E_TIMEOUT, 504, "gateway timeout" },
+	{ E_UNAVAIL, 503, "service unavailable" },
+	{ E_CONFIG, 500, "internal error" },
+	{ E_INTERNAL, 500, "internal error" },
+};
+
+static const struct {
+	int		 status;
+	const char	*reason;
+} response_reasons[] = {
+	{ 200, "OK" }, { 302, "Found" }, { 304, "Not Modified" },
+	{ 307, "Temporary Redirect" }, { 400, "Bad Request" },
+	{ 403, "Forbidden" }, { 404, "Not Found" },
+	{ 405, "Method Not Allowed" }, { 410, "Gone" },
+	{ 413, "Content Too Large" }, { 500, "Internal Server Error" },
+	{ 501, "Not Implemented" }, { 502, "Bad Gateway" },
+	{ 503, "Service Unavailable" }, { 504, "Gateway Timeout" },
+};
+
+static const char *
+response_reason(int status)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(response_reasons) / sizeof(response_reasons[0]);
+	    i++)
+		if (response_reasons[i].status == status)
+			return response_reasons[i].reason;
+	return "Unknown";
+}
+
+void
+response_init(struct response *rs, struct io *io, int head,
+    const struct config *cfg)
+{
+	memset(rs, 0, sizeof(*rs));
+	rs->io = io;
+	rs->head = head;
+	rs->cfg = cfg;
+	buf_init(&rs->hdr, RESPONSE_HDR_MAX);
+}
+
+void
+response_free(struct response *rs)
+{
+	buf_free(&rs->hdr);
+}
+
+void
+response_header(struct response *rs, const char *name, const char *fmt, ...)
+{
+	char value[1024];
+	va_list ap;
+	struct err e;
+	char *p;
+
+	va_start(ap, fmt);
+	vsnprintf(value, sizeof(value), fmt, ap);
+	va_end(ap);
+	/* Header injection is impossible: no CR/LF reaches the output. */
+	for (p = value; *p != '\0'; p++)
+		if (*p == '\r' || *p == '\n')
+			*p = ' ';
+	err_clear(&e);
+	buf_printf(&rs->hdr, &e, "%s: %s\r\n", name, value);
+}
+
+int
+response_write(struct response *rs, const void *p, size_t n)
+{
+	if (rs->head || n == 0)
+		return 0;
+	return rs->io->write(rs->io->ctx, p, n);
+}
+
+int
+response_start(struct response *rs, int status, const char *ctype,
+    const char *cache, long long length)
+{
+	char head[512];
+	int n;
+
+	if (rs->sent)
+		return -1;
+	rs->sent = 1;
+	rs->status = status;
+	n = snprintf(head, sizeof(head), "Status: %d %s\r\n", status,
+	    response_reason(status));
+	if (ctype != NULL)
+		n += snprintf(head + n, sizeof(head) - (size_t)n,
+		    "Content-Type: %s\r\n", ctype);
+	if (cache != NULL)
+		n += snprintf(head + n, sizeof(head) - (size_t)n,
+		    "Cache-Control: %s\r\n", cache);
+	if (length >= 0)
+		n += snprintf(head + n, sizeof(head) - (size_t)n,
+		    "Content-Length: %lld\r\n", length);
+	n += snprintf(head + n, sizeof(head) - (size_t)n,
+	    "X-Content-Type-Options: nosniff\r\n");
+	if (rs->io->write(rs->io->ctx, head, (size_t)n) == -1 ||
+	    (rs->hdr.len > 0 &&
+	    rs->io->write(rs->io->ctx, rs->hdr.data, rs->hdr.len) == -1) ||
+	    rs->io->write(rs->io->ctx, "\r\n", 2) == -1)
+		return -1;
+	return 0;
+}
+
+int
+response_body(struct response *rs, int status, const char *ctype,
+    const char *cache, const void *body, size_t len)
+{
+	if (response_start(rs, status, ctype, cache, (long long)len) == -1)
+		return -1;
+	return response_write(rs, body, len);
+}
+
+int
+response_file(struct response *rs, const struct store *s, const char *path,
+    int fd, const struct stat *st, const char *ctype, const char *cache)
+{
+	char chunk[RESPONSE_CHUNK];
+	long long left = (long long)st->st_size;
+	ssize_t n;
+
+	if (!rs->head && rs->cfg != NULL &&
+	    rs->cfg->sendfile == SENDFILE_X_SENDFILE) {
+		response_header(rs, "X-Sendfile", "%s", path);
+		return response_start(rs, 200, ctype, cache, -1);
+	}
+	if (!rs->head && rs->cfg != NULL &&
+	    rs->cfg->sendfile == SENDFILE_X_ACCEL &&
+	    strncmp(path, s->root, strlen(s->root)) == 0) {
+		response_header(rs, "X-Accel-Redirect", "%s%s",
+		    rs->cfg->accel_prefix, path + strlen(s->root));
+		return response_start(rs, 200, ctype, cache, -1);
+	}
+	if (response_start(rs, 200, ctype, cache, left) == -1)
+		return -1;
+	while (!rs->head && left > 0) {
+		n = read(fd, chunk, sizeof(chunk));
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			/* Immutable files do not shrink; the reply is cut. */
+			log_warn("read %s", path);
+			return -1;
+		}
+		if ((long long)n > left)
+			n = (ssize_t)left;
+		if (response_write(rs, chunk, (size_t)n) == -1)
+			return -1;
+		left -= n;
+	}
+	return 0;
+}
+
+int
+response_status(enum errc code)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(response_map) / sizeof(response_map[0]); i++)
+		if (response_map[i].code == code)
+			return response_map[i].status;
+	return 500;
+}
+
+void
+response_error(struct response *rs, const struct request *r,
+    const struct err *e)
+{
+	char body[ERR_MSG_MAX + MODPATH_MAX + VERSION_MAX + 64];
+	char cache[64];
+	const char *prefix = "internal error";
+	int status = 500, n;
+	size_t i;
+
+	for (i = 0; i < sizeof(response_map) / sizeof(response_map[0]); i++)
+		if (response_map[i].code == e->code) {
+			status = response_map[i].status;
+			prefix = response_map[i].prefix;
+		}
+	if (status >= 500) {
+		/* Details (paths, errno) go to the log, not to the client. */
+		log_warnx("%s %s: %d: %s", r->method == METHOD_HEAD ? "HEAD" :
+		    "GET", r->uri, status, e->msg);
+		if (e->code != E_UNAVAIL && e->code != E_UPSTREAM &&
+		    e->code != E_TIMEOUT)
+			n = snprintf(body, sizeof(body), "%s\n", prefix);
+		else
+			n = snprintf(body, sizeof(body), "%s: %s\n", prefix,
+			    e->msg);
+	} else if (r->module[0] != '\0' && r->route == ROUTE_LIST)
+		n = snprintf(body, sizeof(body), "%s: %s: %s\n", prefix,
+		    r->module, e->msg);
+	else if (r->module[0] != '\0' && r->route == ROUTE_LATEST)
+		n = snprintf(body, sizeof(body), "%s: %s@latest: %s\n", prefix,
+		    r->module, e->msg);
+	else if (r->module[0] != '\0' && r->version[0] != '\0')
+		n = snprintf(body, sizeof(body), "%s: %s@%s: %s\n", prefix,
+		    r->module, r->version, e->msg);
+	else
+		n = snprintf(body, sizeof(body), "%s: %s\n", prefix, e->msg);
+	if (n < 0 || (size_t)n >= sizeof(body)) {
+		n = (int)sizeof(body) - 1;
+		body[n - 1] = '\n';
+	}
+	if ((status == 404 || status == 410) && rs->cfg != NULL)
+		snprintf(cache, sizeof(cache), "public, max-age=%ld",
+		    rs->cfg->notfound_max_age);
+	else
+		snprintf(cache, sizeof(cache), "%s", CACHE_NONE);
+	if (status == 405)
+		response_header(rs, "Allow", "GET, HEAD");
+	if (rs->sent) {
+		log_warnx("%s: error after headers were sent: %s", r->uri,
+		    e->msg);
+		return;
+	}
+	response_body(rs, status, "text/plain; charset=utf-8", cache, body,
+	    (size_t)n);
+}

@@ -1,2 +1,60 @@
-/* router.c: placeholder until written. */
-#include "piraeus.h"
+/*
+ * router.c: one request from start to finish.
+ *
+ * Order (redis processCommand): parse and validate, then dispatch through
+ * a table from route to endpoint, then map any error to HTTP in
+ * response_error().  Cheap rejections come first; nothing touches the
+ * disk before request_parse() has accepted the path.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "http.h"
+
+static const struct {
+	enum route	 route;
+	endpoint_fn	*fn;
+} router_table[] = {
+	{ ROUTE_LIST, ep_list },
+	{ ROUTE_INFO, ep_artifact },
+	{ ROUTE_MOD, ep_artifact },
+	{ ROUTE_ZIP, ep_artifact },
+	{ ROUTE_LATEST, ep_latest },
+	{ ROUTE_HOME, ep_home },
+	{ ROUTE_HEALTHZ, ep_healthz },
+	{ ROUTE_READYZ, ep_readyz },
+	{ ROUTE_VERSION, ep_version },
+	{ ROUTE_CATALOG, ep_catalog },
+	{ ROUTE_INDEX, ep_index },
+	{ ROUTE_SUMDB, ep_sumdb },
+};
+
+void
+router_handle(struct proxy *px, struct io *io)
+{
+	struct request r;
+	struct response rs;
+	struct err e;
+	endpoint_fn *fn = NULL;
+	size_t i;
+
+	err_clear(&e);
+	if (request_parse(&r, io, px->cfg.base_path, &e) == 0) {
+		for (i = 0; i < sizeof(router_table) / sizeof(router_table[0]);
+		    i++)
+			if (router_table[i].route == r.route)
+				fn = router_table[i].fn;
+		if (fn == NULL)
+			err_set(&e, E_NOTFOUND, "unknown path %s", r.path);
+	}
+	response_init(&rs, io, r.method == METHOD_HEAD, &px->cfg);
+	if (e.code == E_OK && fn(px, &r, &rs, &e) == 0 && e.code == E_OK) {
+		response_free(&rs);
+		return;
+	}
+	if (e.code == E_OK)
+		err_set(&e, E_INTERNAL, "endpoint failed without a reason");
+	response_error(&rs, &r, &e);
+	response_free(&rs);
+}

@@ -1,2 +1,409 @@
-/* store.c: placeholder until written. */
+/*
+ * store.c: the GOPROXY tree on disk (DESIGN section 2).
+ *
+ * Layout: root/<escaped module>/@v/<escaped version>.{info,mod,zip}, the
+ * same as the URL space and as a Go module cache's cache/download, so the
+ * front web server can serve hits itself and the tree is a valid
+ * GOPROXY=file:// directory.  Temporary files live in root/.tmp (same file
+ * system, never served).  Writes are atomic: write in .tmp, fsync, rename
+ * into place, fsync the directory.  A version is published zip, mod, then
+ * info: a version whose .info exists is complete.  Published files are
+ * never overwritten.
+ *
+ * Callers pass escaped names that request.c or reindex.c validated; this
+ * file still refuses any name that could leave the root ("..", "/" at the
+ * start, empty elements) as a second line of defence.
+ */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
 #include "piraeus.h"
+
+#define STORE_WALK_DEPTH	64	/* module path elements, at most */
+#define STORE_PATH_MAX		(PATH_MAX)
+
+static const char *const store_exts[] = {
+	[ART_INFO] = ".info",
+	[ART_MOD] = ".mod",
+	[ART_ZIP] = ".zip",
+};
+
+const char *
+store_ext(enum artifact a)
+{
+	return store_exts[a];
+}
+
+/* 0 when rel is a clean relative path: no "", ".", ".." elements. */
+static int
+store_clean_rel(const char *rel)
+{
+	const char *p = rel, *slash;
+	size_t n;
+
+	if (*rel == '\0' || *rel == '/')
+		return -1;
+	for (;;) {
+		slash = strchr(p, '/');
+		n = slash ? (size_t)(slash - p) : strlen(p);
+		if (n == 0 || p[0] == '.')
+			return -1;
+		if (slash == NULL)
+			return 0;
+		p = slash + 1;
+	}
+}
+
+int
+store_open(struct store *s, const char *root, struct err *e)
+{
+	struct stat st;
+
+	s->root = s->tmp = NULL;
+	if (root == NULL || root[0] != '/')
+		return err_set(e, E_CONFIG, "storage root must be absolute");
+	if (stat(root, &st) == -1)
+		return err_errno(e, E_UNAVAIL, "storage root %s", root);
+	if (!S_ISDIR(st.st_mode))
+		return err_set(e, E_UNAVAIL, "storage root %s: not a directory",
+		    root);
+	s->root = xstrdup(root);
+	xasprintf(&s->tmp, "%s/.tmp", root);
+	return 0;
+}
+
+void
+store_close(struct store *s)
+{
+	free(s->root);
+	free(s->tmp);
+	s->root = s->tmp = NULL;
+}
+
+int
+store_path(const struct store *s, const char *emod, const char *ever,
+    enum artifact a, char *out, size_t outsz)
+{
+	int n;
+
+	if (store_clean_rel(emod) == -1 || strchr(ever, '/') != NULL ||
+	    ever[0] == '\0' || ever[0] == '.')
+		return -1;
+	n = snprintf(out, outsz, "%s/%s/@v/%s%s", s->root, emod, ever,
+	    store_exts[a]);
+	if (n < 0 || (size_t)n >= outsz)
+		return -1;
+	return 0;
+}
+
+/* mkdir -p for the parent directories of path, below the root. */
+static int
+store_mkparents(const struct store *s, const char *path, struct err *e)
+{
+	char buf[STORE_PATH_MAX];
+	size_t rootlen = strlen(s->root), len = strlen(path);
+	char *p;
+
+	if (len >= sizeof(buf) || strncmp(path, s->root, rootlen) != 0)
+		return err_set(e, E_INTERNAL, "path outside storage root");
+	memcpy(buf, path, len + 1);
+	for (p = buf + rootlen + 1; (p = strchr(p, '/')) != NULL; p++) {
+		*p = '\0';
+		if (mkdir(buf, 0755) == -1 && errno != EEXIST) {
+			err_errno(e, E_INTERNAL, "mkdir %s", buf);
+			return -1;
+		}
+		*p = '/';
+	}
+	return 0;
+}
+
+static int
+store_fsync_dir(const char *path, struct err *e)
+{
+	char dir[STORE_PATH_MAX];
+	const char *slash = strrchr(path, '/');
+	size_t n;
+	int fd, rc = 0;
+
+	if (slash == NULL || (n = (size_t)(slash - path)) >= sizeof(dir))
+		return err_set(e, E_INTERNAL, "bad path %s", path);
+	memcpy(dir, path, n);
+	dir[n] = '\0';
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+		return err_errno(e, E_INTERNAL, "open %s", dir);
+	if (fsync(fd) == -1)
+		rc = err_errno(e, E_INTERNAL, "fsync %s", dir);
+	close(fd);
+	return rc;
+}
+
+int
+store_tmpfile(const struct store *s, char **path, int *fd, struct err *e)
+{
+	char *p;
+	int f;
+
+	*path = NULL;
+	*fd = -1;
+	if (mkdir(s->tmp, 0755) == -1 && errno != EEXIST)
+		return err_errno(e, E_INTERNAL, "mkdir %s", s->tmp);
+	xasprintf(&p, "%s/piraeus-XXXXXX", s->tmp);
+	if ((f = mkostemp(p, O_CLOEXEC)) == -1) {
+		err_errno(e, E_INTERNAL, "mkstemp in %s", s->tmp);
+		free(p);
+		return -1;
+	}
+	fchmod(f, 0644);
+	*path = p;
+	*fd = f;
+	return 0;
+}
+
+int
+store_commit(const struct store *s, const char *tmp, const char *dst,
+    struct err *e)
+{
+	int fd, rc;
+
+	if ((fd = open(tmp, O_RDONLY | O_CLOEXEC)) == -1)
+		return err_errno(e, E_INTERNAL, "open %s", tmp);
+	rc = fsync(fd);
+	close(fd);
+	if (rc == -1)
+		return err_errno(e, E_INTERNAL, "fsync %s", tmp);
+	if (store_mkparents(s, dst, e) == -1)
+		return -1;
+	if (rename(tmp, dst) == -1)
+		return err_errno(e, E_INTERNAL, "rename to %s", dst);
+	return store_fsync_dir(dst, e);
+}
+
+/* 1 when the two files have the same bytes, 0 when not, -1 on error. */
+static int
+store_same_file(const char *a, const char *b)
+{
+	char ba[16384], bb[16384];
+	int fa, fb, same = -1;
+	ssize_t na, nb;
+
+	if ((fa = open(a, O_RDONLY | O_CLOEXEC)) == -1)
+		return -1;
+	if ((fb = open(b, O_RDONLY | O_CLOEXEC)) == -1) {
+		close(fa);
+		return -1;
+	}
+	for (;;) {
+		na = read(fa, ba, sizeof(ba));
+		nb = read(fb, bb, sizeof(bb));
+		if (na < 0 || nb < 0)
+			break;
+		if (na != nb || memcmp(ba, bb, (size_t)na) != 0) {
+			same = 0;
+			break;
+		}
+		if (na == 0) {
+			same = 1;
+			break;
+		}
+	}
+	close(fa);
+	close(fb);
+	return same;
+}
+
+int
+store_publish(const struct store *s, const char *emod, const char *ever,
+    const char *tmp_info, const char *tmp_mod, const char *tmp_zip,
+    struct err *e)
+{
+	/* Publish order: zip, mod, info last (the completeness marker). */
+	const struct {
+		enum artifact	 art;
+		const char	*tmp;
+	} order[] = {
+		{ ART_ZIP, tmp_zip },
+		{ ART_MOD, tmp_mod },
+		{ ART_INFO, tmp_info },
+	};
+	char dst[STORE_PATH_MAX];
+	struct stat st;
+	size_t i;
+
+	for (i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+		if (order[i].tmp == NULL)
+			continue;
+		if (store_path(s, emod, ever, order[i].art, dst,
+		    sizeof(dst)) == -1)
+			return err_set(e, E_INTERNAL, "bad storage name %s@%s",
+			    emod, ever);
+		if (lstat(dst, &st) == 0) {
+			/* Immutable: an existing artifact stays as it is. */
+			if (store_same_file(order[i].tmp, dst) != 1)
+				return err_set(e, E_INTERNAL,
+				    "%s differs from the stored copy", dst);
+			unlink(order[i].tmp);
+			continue;
+		}
+		if (store_commit(s, order[i].tmp, dst, e) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/* One file of a @v directory while store_versions collects them. */
+struct store_file {
+	char		ever[VERSION_MAX];
+	enum artifact	art;
+};
+
+static int
+store_file_cmp(const void *a, const void *b)
+{
+	const struct store_file *fa = a, *fb = b;
+
+	return strcmp(fa->ever, fb->ever);
+}
+
+/* The artifact whose extension ends name (length *len, shortened), or -1. */
+static int
+store_classify(const char *name, size_t *len)
+{
+	size_t extlen;
+	int a;
+
+	for (a = 0; a <= ART_ZIP; a++) {
+		extlen = strlen(store_exts[a]);
+		if (*len > extlen && *len - extlen < VERSION_MAX &&
+		    strcmp(name + *len - extlen, store_exts[a]) == 0) {
+			*len -= extlen;
+			return a;
+		}
+	}
+	return -1;
+}
+
+int
+store_versions(const struct store *s, const char *emod,
+    struct store_version **out, size_t *n, struct err *e)
+{
+	char dir[STORE_PATH_MAX];
+	struct store_file *f = NULL;
+	struct store_version *v;
+	size_t nf = 0, cap = 0, nv = 0, i, len;
+	struct dirent *de;
+	DIR *d;
+	int a;
+
+	*out = NULL;
+	*n = 0;
+	if (store_clean_rel(emod) == -1 ||
+	    (size_t)snprintf(dir, sizeof(dir), "%s/%s/@v", s->root, emod) >=
+	    sizeof(dir))
+		return err_set(e, E_NOTFOUND, "no such module");
+	if ((d = opendir(dir)) == NULL) {
+		if (errno == ENOENT || errno == ENOTDIR)
+			return err_set(e, E_NOTFOUND, "no such module");
+		return err_errno(e, E_UNAVAIL, "open %s", dir);
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		len = strlen(de->d_name);
+		if ((a = store_classify(de->d_name, &len)) == -1)
+			continue;
+		if (nf == cap) {
+			cap = cap ? cap * 2 : 32;
+			f = xreallocarray(f, cap, sizeof(*f));
+		}
+		memcpy(f[nf].ever, de->d_name, len);
+		f[nf].ever[len] = '\0';
+		f[nf].art = (enum artifact)a;
+		nf++;
+	}
+	closedir(d);
+	if (nf > 1)
+		qsort(f, nf, sizeof(*f), store_file_cmp);
+	/* Merge the (up to three) files of each version. */
+	v = xcalloc(nf ? nf : 1, sizeof(*v));
+	for (i = 0; i < nf; i++) {
+		if (nv == 0 || strcmp(v[nv - 1].ever, f[i].ever) != 0)
+			memcpy(v[nv++].ever, f[i].ever, sizeof(f[i].ever));
+		if (f[i].art == ART_INFO)
+			v[nv - 1].has_info = 1;
+		else if (f[i].art == ART_MOD)
+			v[nv - 1].has_mod = 1;
+		else
+			v[nv - 1].has_zip = 1;
+	}
+	free(f);
+	*out = v;
+	*n = nv;
+	return 0;
+}
+
+/*
+ * Walk dir (root-relative rel, "" for the root) at depth; every directory
+ * that holds an "@v" directory is a module.  Iterative over entries,
+ * recursive over depth (bounded by STORE_WALK_DEPTH).
+ */
+static int
+store_walk_dir(const struct store *s, char *rel, size_t rellen, int depth,
+    store_walk_fn *fn, void *arg, struct err *e)
+{
+	char path[STORE_PATH_MAX];
+	struct dirent *de;
+	struct stat st;
+	size_t nlen;
+	DIR *d;
+	int rc = 0;
+
+	if (depth > STORE_WALK_DEPTH)
+		return 0;
+	snprintf(path, sizeof(path), "%s%s%s", s->root, rellen ? "/" : "",
+	    rel);
+	if ((d = opendir(path)) == NULL)
+		return err_errno(e, E_UNAVAIL, "open %s", path);
+	while (rc == 0 && (de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		nlen = strlen(de->d_name);
+		if (rellen + 1 + nlen + 1 >= MODPATH_MAX)
+			continue;
+		snprintf(path, sizeof(path), "%s%s%s/%s", s->root,
+		    rellen ? "/" : "", rel, de->d_name);
+		if (lstat(path, &st) == -1 || !S_ISDIR(st.st_mode))
+			continue;
+		if (strcmp(de->d_name, "@v") == 0) {
+			if (rellen > 0)
+				rc = fn(rel, arg);
+			continue;
+		}
+		if (rellen)
+			rel[rellen] = '/';
+		memcpy(rel + rellen + (rellen ? 1 : 0), de->d_name, nlen + 1);
+		rc = store_walk_dir(s, rel, rellen + (rellen ? 1 : 0) + nlen,
+		    depth + 1, fn, arg, e);
+		rel[rellen] = '\0';
+	}
+	closedir(d);
+	return rc;
+}
+
+int
+store_walk(const struct store *s, store_walk_fn *fn, void *arg,
+    struct err *e)
+{
+	char rel[MODPATH_MAX];
+
+	rel[0] = '\0';
+	return store_walk_dir(s, rel, 0, 0, fn, arg, e);
+}
