@@ -128,7 +128,8 @@ static const struct option options[] = {
 	  "URL prefix of the proxy: \"\" for the site root, or e.g. \"/go\"" },
 	{ "server", "sendfile", OPT_ENUM, F(sendfile), "off",
 	  0, 0, sendfile_enums, NULL, 0,
-	  "Who sends artifacts: off (piraeus), x-sendfile or x-accel-redirect" },
+	  "Who sends artifacts: off (piraeus), "
+	  "x-sendfile or x-accel-redirect" },
 	{ "server", "accel_prefix", OPT_STRING, F(accel_prefix),
 	  "/_piraeus_storage",
 	  0, 0, NULL, check_accel_prefix, 0,
@@ -165,10 +166,12 @@ static const struct option options[] = {
 	{ "state", "dir", OPT_PATH, F(state_dir),
 	  LOCALSTATEDIR "/lib/piraeus/state",
 	  0, 0, NULL, NULL, 0,
-	  "Absolute path of the state (sqlite index); not inside the storage root" },
+	  "Absolute path of the state (sqlite index); "
+	  "not inside the storage root" },
 	{ "upstream", "goproxy", OPT_STRING, F(upstream_goproxy), "off",
 	  0, 0, NULL, check_goproxy, 0,
-	  "Upstream in GOPROXY syntax: off, direct, or URLs joined by \",\" or \"|\"" },
+	  "Upstream in GOPROXY syntax: off, direct, "
+	  "or URLs joined by \",\" or \"|\"" },
 };
 #define NOPTIONS	(sizeof(options) / sizeof(options[0]))
 
@@ -357,7 +360,8 @@ opt_set_string(struct config *cfg, const struct option *o, const char *value,
 		    CONFIG_VALUE_MAX);
 	for (p = value; *p != '\0'; p++)
 		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			return why_set(why, whysz, "control character in value");
+			return why_set(why, whysz,
+			    "control character in value");
 	slot = opt_string_slot(cfg, o);
 	if (*v == '\0' && (o->flags & OPTF_OPTIONAL)) {
 		free(*slot);
@@ -521,7 +525,8 @@ check_readable(const char *v, char *why, size_t whysz)
 	struct stat st;
 	int fd;
 
-	if ((fd = open(v, O_RDONLY | O_CLOEXEC)) == -1)
+	/* O_NONBLOCK: a FIFO must not hang the load. */
+	if ((fd = open(v, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) == -1)
 		return why_set(why, whysz, "%.*s: %s", CONFIG_SHOW_MAX, v,
 		    strerror(errno));
 	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
@@ -770,7 +775,7 @@ load_file(struct load *l, const char *path, int must_exist,
 	struct stat st;
 	int fd, rc;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) == -1) {
 		if (errno == ENOENT && !must_exist)
 			return;
 		errs_add(l->errs, "%s: %s%s", path, strerror(errno),

@@ -9,6 +9,7 @@
  */
 #include "config.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -93,7 +94,13 @@ ep_index_parse_time(const char *s, int64_t *out)
 	tm.tm_sec = sec;
 	t = timegm(&tm);
 	t -= (time_t)sign * (oh * 3600 + om * 60);
-	*out = (int64_t)t * NS_PER_SEC + ns;
+	/* Nanoseconds in an int64_t reach the year 2262: clamp beyond. */
+	if (t >= (time_t)(INT64_MAX / NS_PER_SEC))
+		*out = INT64_MAX;
+	else if (t <= (time_t)(INT64_MIN / NS_PER_SEC))
+		*out = INT64_MIN;
+	else
+		*out = (int64_t)t * NS_PER_SEC + ns;
 	return 0;
 }
 

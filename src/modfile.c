@@ -404,17 +404,22 @@ static int
 modfile_version(struct modfile_lexer *lx, const struct modfile_token *t,
     char *out)
 {
-	char raw[VERSION_MAX];
+	char raw[VERSION_MAX], show[MODFILE_SHOW_MAX + 1];
+	size_t i;
 
 	if (t->kind != TOK_IDENT && t->kind != TOK_STRING)
 		return modfile_fail(lx, t->line, "retract: expected version");
 	if (modfile_string(lx, t, raw, sizeof(raw)) != 0)
 		return -1;
 	if (semver_canonical(raw, 1, out, VERSION_MAX) != 0) {
+		/* Quote at most MODFILE_SHOW_MAX printable ASCII bytes. */
+		for (i = 0; i < MODFILE_SHOW_MAX && raw[i] != '\0'; i++)
+			show[i] = raw[i] >= 0x20 && raw[i] < 0x7f ? raw[i] : '?';
+		show[i] = '\0';
 		lx->failed = 1;
 		return err_set(lx->e, E_BADREQ, "go.mod:%zu: retract: invalid "
-		    "version \"%.*s\": must be of the form v1.2.3", t->line,
-		    MODFILE_SHOW_MAX, raw);
+		    "version \"%s\": must be of the form v1.2.3", t->line,
+		    show);
 	}
 	return 0;
 }

@@ -437,71 +437,91 @@ say(char *out, size_t outsz, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* Control characters that Go's %q writes with a short escape. */
+static const struct {
+	char	c;
+	char	esc;
+} short_escapes[] = {
+	{ '\a', 'a' }, { '\b', 'b' }, { '\f', 'f' }, { '\n', 'n' },
+	{ '\r', 'r' }, { '\t', 't' }, { '\v', 'v' },
+};
+
 /*
- * Append the n bytes at s to out as Go's %q would show them (between double
- * quotes, with escapes), at most MODPATH_QUOTE_MAX of them.  Output is
- * truncated to outsz, always NUL-terminated.
+ * One character of s (n bytes left) as Go's %q would write it inside the
+ * given quote character, into tmp (NUL-terminated).  Returns the number of
+ * bytes of s used.  Close to strconv.Quote: quote and backslash escaped,
+ * controls as \t or \xNN, bad UTF-8 as \xNN, C1 controls as \u00NN, all
+ * other runes as themselves.
+ */
+static size_t
+quote_one(const char *s, size_t n, char quote, char tmp[16])
+{
+	unsigned char c = (unsigned char)s[0];
+	uint32_t cp;
+	size_t i, k;
+
+	if (c == (unsigned char)quote || c == '\\') {
+		say(tmp, 16, "\\%c", c);
+		return 1;
+	}
+	if (c >= 0x20 && c < 0x7f) {
+		say(tmp, 16, "%c", c);
+		return 1;
+	}
+	for (i = 0; i < NITEMS(short_escapes); i++) {
+		if (c == (unsigned char)short_escapes[i].c) {
+			say(tmp, 16, "\\%c", short_escapes[i].esc);
+			return 1;
+		}
+	}
+	k = c >= 0x80 ? utf8_decode((const unsigned char *)s, n, &cp) : 0;
+	if (k == 0) {
+		say(tmp, 16, "\\x%02x", c);
+		return 1;
+	}
+	if (cp <= 0x9f)
+		say(tmp, 16, "\\u%04x", (unsigned int)cp);
+	else
+		say(tmp, 16, "%.*s", (int)k, s);
+	return k;
+}
+
+/*
+ * The n bytes at s as Go's %q would show them (between double quotes),
+ * at most MODPATH_QUOTE_MAX of them, then "..." if there are more.
+ * Truncated to outsz, always NUL-terminated.
  */
 static void
 quote_str(char *out, size_t outsz, const char *s, size_t n)
 {
-	size_t o = 0, i, shown;
-	unsigned char c;
-	uint32_t cp;
-	size_t k;
-	char tmp[8];
-	int w;
+	size_t o, i, shown, len;
+	char tmp[16];
 
-#define PUT(str, len) do {						\
-	if (o + (len) < outsz) {					\
-		memcpy(out + o, (str), (len));				\
-		o += (len);						\
-	}								\
-} while (0)
 	if (outsz == 0)
 		return;
 	shown = n > MODPATH_QUOTE_MAX ? MODPATH_QUOTE_MAX : n;
-	PUT("\"", 1);
-	for (i = 0; i < shown; i++) {
-		c = (unsigned char)s[i];
-		if (c == '"' || c == '\\') {
-			tmp[0] = '\\';
-			tmp[1] = (char)c;
-			PUT(tmp, 2);
-		} else if (c >= 0x20 && c < 0x7f) {
-			PUT(s + i, 1);
-		} else if (c >= 0x80 &&
-		    (k = utf8_decode((const unsigned char *)s + i, shown - i,
-		    &cp)) != 0) {
-			PUT(s + i, k);
-			i += k - 1;
-		} else {
-			w = snprintf(tmp, sizeof(tmp), "\\x%02x", c);
-			if (w > 0 && (size_t)w < sizeof(tmp))
-				PUT(tmp, (size_t)w);
-		}
+	out[0] = '\0';
+	say(out, outsz, "\"");
+	o = strlen(out);
+	for (i = 0; i < shown; ) {
+		i += quote_one(s + i, shown - i, '"', tmp);
+		len = strlen(tmp);
+		if (o + len >= outsz)
+			break;
+		memcpy(out + o, tmp, len + 1);
+		o += len;
 	}
-	PUT("\"", 1);
-	if (shown < n)
-		PUT("...", 3);
-#undef PUT
-	out[o] = '\0';
+	say(out + o, outsz - o, "\"%s", shown < n ? "..." : "");
 }
 
-/* Go's %q of one rune: 'c', '\'', '\\', '\x01', or the UTF-8 letter. */
+/* Go's %q of the one rune at s (len bytes): 'c', '\'', '\t', 'и'. */
 static void
 quote_rune(char *out, size_t outsz, const char *s, size_t len)
 {
-	unsigned char c = (unsigned char)s[0];
+	char tmp[16];
 
-	if (len > 1)
-		say(out, outsz, "'%.*s'", (int)len, s);
-	else if (c == '\'' || c == '\\')
-		say(out, outsz, "'\\%c'", c);
-	else if (c >= 0x20 && c < 0x7f)
-		say(out, outsz, "'%c'", c);
-	else
-		say(out, outsz, "'\\x%02x'", c);
+	quote_one(s, len, '\'', tmp);
+	say(out, outsz, "'%s'", tmp);
 }
 
 /*

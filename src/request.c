@@ -188,7 +188,7 @@ request_parse_uri(struct request *r, const char *method, const char *uri,
 	if (uri == NULL || uri[0] != '/')
 		return err_set(e, E_BADREQ, "missing or malformed request URI");
 	if (strlen(uri) >= sizeof(r->uri))
-		return err_set(e, E_TOOBIG, "request URI longer than %d bytes",
+		return err_set(e, E_BADREQ, "request URI longer than %d bytes",
 		    URI_MAX - 1);
 	memcpy(r->uri, uri, strlen(uri) + 1);
 	q = strchr(r->uri, '?');
