@@ -1,2 +1,113 @@
-# placeholder
-echo "1..0 # SKIP not written yet"
+#!/bin/sh
+# t0100-cli.t: the command line: --version of both programs, check-config
+# (every error with file, section and key), reindex (h1 hashes recorded as
+# go.sum would have them), import (atomic, hostile trees refused).
+. "$top_srcdir/tests/lib/testlib.sh"
+. "$top_srcdir/tests/cgi/lib.sh"
+need perl zip sqlite3
+
+like "$("$PIRAEUS" --version)" '^piraeus [0-9.]+ \(built [0-9T:Z-]+\)$' "piraeus --version"
+like "$("$PIRAEUS_FCGI" --version)" '^piraeus.fcgi [0-9.]+ \(built [0-9T:Z-]+\)$' "piraeus.fcgi --version"
+nok "unknown command fails" "$PIRAEUS" frobnicate
+like "$("$PIRAEUS" help)" 'reindex' "help lists the commands"
+
+S=$TRASH/storage
+mkdir -p "$S" "$TRASH/state"
+cat > "$TRASH/p.ini" <<INI
+[storage]
+root = $S
+[state]
+dir = $TRASH/state
+INI
+PIRAEUS_CONFIG=$TRASH/p.ini
+export PIRAEUS_CONFIG
+ok "check-config accepts a good file" "$PIRAEUS" check-config
+like "$("$PIRAEUS" check-config -v)" '^root = ' "check-config -v dumps the keys"
+
+cat > "$TRASH/bad.ini" <<INI
+[storage]
+root = relative/path
+colour = blue
+[nosuch]
+key = 1
+[server]
+list_max_age = -5
+sendfile = maybe
+INI
+out=$(PIRAEUS_CONFIG=$TRASH/bad.ini "$PIRAEUS" check-config 2>&1)
+st=$?
+isnt "$st" 0 "check-config fails on a bad file"
+like "$out" "bad.ini: \[storage\] root: " "error names file, section and key (root)"
+like "$out" "bad.ini: \[storage\] colour: " "unknown key is an error"
+like "$out" "bad.ini: \[nosuch\]" "unknown section is an error"
+like "$out" "bad.ini: \[server\] list_max_age: " "out-of-range value is an error"
+like "$out" "bad.ini: \[server\] sendfile: " "bad enum value is an error"
+out=$(PIRAEUS_SERVER_SENDFILE=nope "$PIRAEUS" check-config 2>&1)
+like "$out" 'PIRAEUS_SERVER_SENDFILE: \[server\] sendfile' "environment override errors name the variable"
+out=$(PIRAEUS_CONFIG=$TRASH/missing.ini "$PIRAEUS" check-config 2>&1)
+like "$out" 'missing.ini' "a missing PIRAEUS_CONFIG file is an error"
+
+# reindex: hashes must be those of go.sum; computed here independently of
+# the code under test with sha256sum over the files (protocol.md 4.6).
+mkstore "$S"
+ok "reindex" "$PIRAEUS" reindex
+h1_of_dir()
+{
+	(cd "$1" && find . -type f | sed 's|^\./||' | LC_ALL=C sort |
+	    while read -r f; do sha256sum "$f"; done) |
+	    sha256sum | cut -d' ' -f1 | xxd -r -p | base64
+}
+need xxd base64
+mkdir -p "$TRASH/unz" && (cd "$TRASH/unz" && unzip -q "$S/example.com/m/@v/v1.0.0.zip")
+want="h1:$(h1_of_dir "$TRASH/unz")"
+got=$(sqlite3 "$TRASH/state/index.sqlite" "SELECT zip_h1 FROM versions WHERE module='example.com/m' AND version='v1.0.0'")
+is "$got" "$want" "reindex: zip h1 equals the go.sum algorithm"
+mkdir -p "$TRASH/gomod" && cp "$S/example.com/m/@v/v1.0.0.mod" "$TRASH/gomod/go.mod"
+want="h1:$(h1_of_dir "$TRASH/gomod")"
+got=$(sqlite3 "$TRASH/state/index.sqlite" "SELECT mod_h1 FROM versions WHERE module='example.com/m' AND version='v1.0.0'")
+is "$got" "$want" "reindex: go.mod h1 equals the go.sum algorithm"
+is "$(sqlite3 "$TRASH/state/index.sqlite" "SELECT count(*) FROM versions")" 8 "reindex: every complete version"
+got=$(sqlite3 "$TRASH/state/index.sqlite" "SELECT time FROM versions WHERE module='example.com/Upper'")
+is "$got" "2020-06-01T00:00:00Z" "reindex: time from .info, unescaped module path"
+rm "$S/example.com/pseudo/@v/"*.info
+"$PIRAEUS" reindex > /dev/null
+is "$(sqlite3 "$TRASH/state/index.sqlite" "SELECT count(*) FROM versions")" 7 "reindex: rebuilds from the tree (removed versions go)"
+
+# import: copy a GOPROXY tree into empty storage.
+S2=$TRASH/storage2
+mkdir -p "$S2" "$TRASH/state2"
+out=$(PIRAEUS_STORAGE_ROOT=$S2 PIRAEUS_STATE_DIR=$TRASH/state2 "$PIRAEUS" import "$S" 2>&1)
+like "$out" '^imported 7 versions, 0 already present' "import: every complete version"
+ok "import: zip copied byte for byte" cmp -s "$S/example.com/m/@v/v1.0.0.zip" "$S2/example.com/m/@v/v1.0.0.zip"
+ok "import: the list file of a module cache is not copied" test ! -e "$S2/example.com/m/@v/list"
+is "$(find "$S2/.tmp" -type f | wc -l | tr -d ' ')" 0 "import: no temporary file left"
+out=$(PIRAEUS_STORAGE_ROOT=$S2 PIRAEUS_STATE_DIR=$TRASH/state2 "$PIRAEUS" import "$S" 2>&1)
+like "$out" '^imported 0 versions, 7 already present' "import: idempotent"
+
+# Hostile source trees: a .info naming another version, a traversal name,
+# a symbolic link, a corrupt zip.  Nothing of them may land in storage.
+H=$TRASH/hostile
+mkver "$H" example.com/h v1.0.0 v1.0.1 2020-01-01T00:00:00Z 'module example.com/h
+' example.com/h go.mod='module example.com/h'
+mv "$H/example.com/h/@v/v1.0.0.zip" "$TRASH/h.zip"
+mkzip "$H/example.com/h/@v/v1.0.0.zip" example.com/h@v1.0.0 go.mod='module example.com/h'
+mkdir -p "$H/example.com/bad/@v"
+printf 'PK\003\004garbage' > "$H/example.com/bad/@v/v1.0.0.zip"
+printf 'module example.com/bad\n' > "$H/example.com/bad/@v/v1.0.0.mod"
+printf '{"Version":"v1.0.0"}' > "$H/example.com/bad/@v/v1.0.0.info"
+mkdir -p "$H/example.com/link/@v"
+ln -s /etc/passwd "$H/example.com/link/@v/v1.0.0.zip"
+printf 'module example.com/link\n' > "$H/example.com/link/@v/v1.0.0.mod"
+printf '{"Version":"v1.0.0"}' > "$H/example.com/link/@v/v1.0.0.info"
+mkdir -p "$H/example.com/Caps/@v"
+cp "$S/example.com/m/@v/v1.0.0."* "$H/example.com/Caps/@v/"
+S3=$TRASH/storage3
+mkdir -p "$S3"
+out=$(PIRAEUS_STORAGE_ROOT=$S3 PIRAEUS_STATE_DIR=$TRASH/state3 "$PIRAEUS" import "$H" 2>&1)
+st=$?
+isnt "$st" 0 "import of a hostile tree fails"
+like "$out" 'Version is not v1.0.0' "import: .info naming another version refused"
+is "$(find "$S3" -name '*.info' | wc -l | tr -d ' ')" 0 "import: nothing of the hostile tree is published"
+is "$(find "$S3/.tmp" -type f 2>/dev/null | wc -l | tr -d ' ')" 0 "import: temporary files removed"
+
+done_testing

@@ -1,2 +1,102 @@
-# placeholder
-echo "1..0 # SKIP not written yet"
+#!/bin/sh
+# t0300-fcgi.t: the responder as a FastCGI server, driven by cgi-fcgi
+# (libfcgi-bin): the same answers as CGI, many requests to one process
+# without growth, fd-0 sockets from spawn-fcgi, and a clean SIGTERM.
+. "$top_srcdir/tests/lib/testlib.sh"
+. "$top_srcdir/tests/cgi/lib.sh"
+need perl zip cgi-fcgi spawn-fcgi
+
+S=$TRASH/storage
+mkstore "$S"
+cat > "$TRASH/p.ini" <<INI
+[storage]
+root = $S
+[state]
+dir = $TRASH/state
+INI
+PIRAEUS_CONFIG=$TRASH/p.ini
+export PIRAEUS_CONFIG
+"$PIRAEUS" reindex > /dev/null
+
+SOCK=$TRASH/fcgi.sock
+start_bg "$TRASH/fcgi.log" "$PIRAEUS_FCGI" -s "unix:$SOCK"
+FPID=$BG_PID
+i=0
+while [ ! -S "$SOCK" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+ok "the responder listens on its socket" test -S "$SOCK"
+
+# fcgi METHOD URI [VAR=VALUE...]: one request over FastCGI.
+fcgi()
+{
+	_m=$1 _u=$2
+	shift 2
+	env REQUEST_METHOD="$_m" REQUEST_URI="$_u" GATEWAY_INTERFACE=CGI/1.1 \
+	    "$@" cgi-fcgi -bind -connect "$SOCK" </dev/null > "$TRASH/raw"
+	_cgi_split
+}
+
+for u in /example.com/m/@v/list /example.com/m/@v/v1.0.0.info \
+    /example.com/m/@v/v1.0.0.mod /example.com/m/@v/v1.0.0.zip \
+    /example.com/m/@latest '/example.com/%21upper/@v/v1.0.0.zip' \
+    /example.com/m/@v/v1.9.9.info /github.com/@v/list /catalog \
+    '/index?limit=3' /healthz /readyz /version /nope; do
+	cgi GET "$u"
+	cp "$TRASH/body" "$TRASH/body.cgi"
+	c_hdr=$HDR
+	fcgi GET "$u"
+	is "$HDR" "$c_hdr" "fcgi $u: same headers as CGI"
+	ok "fcgi $u: same body as CGI" cmp -s "$TRASH/body" "$TRASH/body.cgi"
+done
+fcgi HEAD /example.com/m/@v/v1.0.0.zip
+is "$STATUS" 200 "fcgi HEAD zip"
+is "$(wc -c < "$TRASH/body" | tr -d ' ')" 0 "fcgi HEAD has no body"
+
+# Many requests to one process: its memory must not grow with them.
+rss()
+{
+	sed -n 's/^VmRSS:[[:space:]]*\([0-9]*\).*/\1/p' "/proc/$1/status"
+}
+child=$FPID
+for n in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
+	fcgi GET /example.com/m/@v/v1.0.0.zip
+done
+rss0=$(rss "$child")
+n=0
+fails=0
+while [ $n -lt 1000 ]; do
+	case $((n % 4)) in
+	0) u=/example.com/m/@v/list ;;
+	1) u=/example.com/m/@v/v1.0.0.zip ;;
+	2) u=/example.com/m/@latest ;;
+	3) u=/bad/@v/%zz ;;
+	esac
+	env REQUEST_METHOD=GET REQUEST_URI="$u" cgi-fcgi -bind -connect "$SOCK" \
+	    </dev/null > /dev/null 2>&1 || fails=$((fails + 1))
+	n=$((n + 1))
+done
+is "$fails" 0 "1000 requests to one process all answered"
+rss1=$(rss "$child")
+diag "RSS before $rss0 kB, after 1000 requests $rss1 kB"
+ok "memory does not grow with requests (< 2 MB)" test $((rss1 - rss0)) -lt 2048
+ok "the same process served them all" kill -0 "$FPID"
+
+kill -TERM "$FPID"
+i=0
+while kill -0 "$FPID" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+nok "SIGTERM stops the responder" kill -0 "$FPID"
+unlike "$(cat "$TRASH/fcgi.log")" 'Sanitizer|runtime error' "no sanitizer report from the responder"
+
+# spawn-fcgi hands over fd 0, as lighttpd bin-path and systemd do.
+SOCK=$TRASH/spawn.sock
+spawn-fcgi -n -s "$SOCK" -- "$PIRAEUS_FCGI" > "$TRASH/spawn.log" 2>&1 &
+SPID=$!
+at_exit "kill $SPID 2>/dev/null"
+i=0
+while [ ! -S "$SOCK" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+fcgi GET /example.com/m/@v/list
+is "$STATUS" 200 "spawn-fcgi: FastCGI on fd 0"
+kill -TERM "$SPID"
+wait "$SPID" 2>/dev/null
+nok "spawn-fcgi child stopped" kill -0 "$SPID"
+
+done_testing
