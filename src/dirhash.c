@@ -137,7 +137,8 @@ dirhash_hash1(struct dirhash_file *files, size_t n, char out[H1_MAX],
 		    strlen(files[i].name)) != 1 ||
 		    EVP_DigestUpdate(ctx, "\n", 1) != 1) {
 			EVP_MD_CTX_free(ctx);
-			return err_set(e, E_INTERNAL, "EVP_DigestUpdate failed");
+			return err_set(e, E_INTERNAL,
+			    "EVP_DigestUpdate failed");
 		}
 	}
 	if (dirhash_ctx_final(ctx, md, e) != 0)
@@ -313,8 +314,8 @@ dirhash_zip_entries(zip_t *za, struct dirhash_file *files, zip_uint64_t n,
 		if (len > 0 && files[i].name[len - 1] == '/') {
 			/* A directory: empty content, as Go's reader. */
 			if (st.size != 0) {
-				err_set(e, E_BADREQ, "zip directory %s has data",
-				    files[i].name);
+				err_set(e, E_BADREQ,
+				    "zip directory %s has data", files[i].name);
 				goto out;
 			}
 			if (EVP_Digest("", 0, files[i].digest, NULL,

@@ -85,7 +85,7 @@ struct modfile_lexer {
 	const char	*p;		/* next unread byte */
 	const char	*end;
 	size_t		 line;		/* line of p, from 1 */
-	int		 seen;		/* a token already on this line */
+	int		 seen;		/* a token seen on this line */
 	struct modfile_token next;	/* the lookahead */
 	struct err	*e;
 	int		 failed;
@@ -101,7 +101,7 @@ struct modfile_result {
 /* The tokens of one line that matter: the first MODFILE_ARGS_MAX. */
 struct modfile_line {
 	struct modfile_token tok[MODFILE_ARGS_MAX];
-	size_t		 n;		/* may exceed MODFILE_ARGS_MAX */
+	size_t		 n;		/* may be > MODFILE_ARGS_MAX */
 };
 
 static int
@@ -151,7 +151,8 @@ modfile_lex_string(struct modfile_lexer *lx)
 
 	for (;;) {
 		if (lx->p == lx->end)
-			return modfile_fail(lx, line, "unexpected EOF in string");
+			return modfile_fail(lx, line,
+			    "unexpected EOF in string");
 		if (*lx->p == '\n')
 			return modfile_fail(lx, line,
 			    "unexpected newline in string");
@@ -193,7 +194,7 @@ modfile_lex_read(struct modfile_lexer *lx)
 			while (lx->p < lx->end && *lx->p != '\n')
 				lx->p++;
 			if (lx->p < lx->end)
-				lx->p++;	/* the comment owns its newline */
+				lx->p++;	/* the comment owns its \n */
 			modfile_set(lx, alone ? TOK_COMMENT : TOK_EOLCOMMENT,
 			    start, lx->line);
 			lx->line++;
@@ -414,7 +415,8 @@ modfile_version(struct modfile_lexer *lx, const struct modfile_token *t,
 	if (semver_canonical(raw, 1, out, VERSION_MAX) != 0) {
 		/* Quote at most MODFILE_SHOW_MAX printable ASCII bytes. */
 		for (i = 0; i < MODFILE_SHOW_MAX && raw[i] != '\0'; i++)
-			show[i] = raw[i] >= 0x20 && raw[i] < 0x7f ? raw[i] : '?';
+			show[i] = raw[i] >= 0x20 && raw[i] < 0x7f ?
+			    raw[i] : '?';
 		show[i] = '\0';
 		lx->failed = 1;
 		return err_set(lx->e, E_BADREQ, "go.mod:%zu: retract: invalid "
@@ -440,7 +442,8 @@ modfile_retract(struct modfile_lexer *lx, const struct modfile_line *l,
 	struct retraction r;
 
 	if (n == 0 || a[0].kind == TOK_LPAREN)
-		return modfile_fail(lx, line, "retract: expected '[' or version");
+		return modfile_fail(lx, line,
+		    "retract: expected '[' or version");
 	if (a[0].kind != TOK_LBRACK) {
 		if (modfile_version(lx, &a[0], r.low) != 0)
 			return -1;

@@ -1,0 +1,432 @@
+# tests/lib/testlib.sh: TAP helpers for the shell tests (tests/cgi/*.t and
+# tests/integ/*.t).  POSIX sh (dash); source it first:
+#
+#	. "$top_srcdir/tests/lib/testlib.sh"
+#
+# The harness exports top_srcdir and top_builddir (absolute paths); the
+# programs under test are $PIRAEUS ($top_builddir/piraeus) and $PIRAEUS_FCGI
+# ($top_builddir/piraeus.fcgi).
+#
+# Results
+#	plan N			print "1..N" now (else done_testing prints it)
+#	ok DESC CMD [ARG...]	pass when CMD exits 0
+#	ok STATUS DESC		pass when STATUS is 0 (e.g. "cmp a b; ok $? same")
+#	nok DESC CMD [ARG...]	pass when CMD exits non-zero
+#	is GOT WANT DESC	string equality (multi-line is fine)
+#	isnt GOT UNWANTED DESC
+#	like GOT ERE DESC	some line of GOT matches the extended regex
+#	unlike GOT ERE DESC	no line of GOT matches
+#	is_file FILE1 FILE2 DESC same bytes (cmp)
+#	pass DESC / fail DESC
+#	skip DESC REASON	an "ok N - DESC # SKIP REASON" line
+#	diag MSG... / diag_file FILE
+#				"# " comment lines (to stdout, kept in the log)
+#	skip_all REASON		"1..0 # SKIP REASON" and exit 0
+#	bail_out REASON		"Bail out! REASON" and exit 1
+#	done_testing		print the plan if not yet, exit 1 on any failure
+#				or a plan mismatch, else 0
+#
+# Environment
+#	TRASH			a fresh directory under ${TMPDIR:-/tmp}, removed
+#				at exit (kept when PIRAEUS_KEEP_TRASH=1)
+#	at_exit CMD...		run CMD (eval'd) at exit, last registered first,
+#				also on failure, INT and TERM
+#	start_bg LOG CMD...	run CMD in the background in its own session,
+#				stdout+stderr to LOG; BG_PID is set and the
+#				process (and its process group) is stopped at exit
+#	stop_bg PID		TERM, wait up to 10 s, then KILL its group
+#	free_port		print a 127.0.0.1 TCP port nobody listens on
+#				(reserved for this test until it exits)
+#	port_in_use PORT	something listens on TCP port PORT (v4 or v6)
+#	wait_http URL [SECS] [PID]
+#				wait (default 20 s) until URL answers any HTTP
+#				status; fail early when PID has died
+#	wait_line FILE ERE [SECS] [PID]
+#				wait until a line of FILE matches
+#	need CMD...		skip the whole test when a command is missing,
+#				or fail it when PIRAEUS_REQUIRE_INTEG=1
+
+# /usr/sbin holds lighttpd, apache2 and friends.
+PATH=$PATH:/usr/local/sbin:/usr/sbin:/sbin
+export PATH
+
+: "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
+: "${top_builddir:=$top_srcdir}"
+export top_srcdir top_builddir
+PIRAEUS=$top_builddir/piraeus
+PIRAEUS_FCGI=$top_builddir/piraeus.fcgi
+
+_tl_n=0			# tests run
+_tl_failed=0		# tests failed
+_tl_plan=		# planned count, once printed
+_tl_done=0		# done_testing or skip_all reached
+_tl_cleanup=		# eval'd at exit, newline-separated, newest first
+TEST_NAME=$(basename "$0" .t)
+
+# Results.
+
+plan()
+{
+	_tl_plan=$1
+	echo "1..$1"
+}
+
+_tl_result()
+{
+	# $1: 0 pass, else fail; $2: description
+	_tl_n=$((_tl_n + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $_tl_n - $2"
+		return 0
+	fi
+	_tl_failed=$((_tl_failed + 1))
+	echo "not ok $_tl_n - $2"
+	return 1
+}
+
+pass()
+{
+	_tl_result 0 "$1"
+}
+
+fail()
+{
+	_tl_result 1 "$1"
+}
+
+ok()
+{
+	if [ $# -eq 2 ] && expr "x$1" : 'x[0-9][0-9]*$' >/dev/null; then
+		_tl_result "$1" "$2"
+		return
+	fi
+	_tl_desc=$1
+	shift
+	"$@"
+	_tl_result $? "$_tl_desc"
+}
+
+nok()
+{
+	_tl_desc=$1
+	shift
+	if "$@"; then
+		_tl_result 1 "$_tl_desc"
+	else
+		_tl_result 0 "$_tl_desc"
+	fi
+}
+
+is()
+{
+	if [ "x$1" = "x$2" ]; then
+		_tl_result 0 "$3"
+		return 0
+	fi
+	_tl_result 1 "$3"
+	diag "     got: '$1'"
+	diag "expected: '$2'"
+	return 1
+}
+
+isnt()
+{
+	if [ "x$1" != "x$2" ]; then
+		_tl_result 0 "$3"
+		return 0
+	fi
+	_tl_result 1 "$3"
+	diag "     got: '$1'"
+	diag "expected anything else"
+	return 1
+}
+
+like()
+{
+	if printf '%s\n' "$1" | grep -Eq -- "$2"; then
+		_tl_result 0 "$3"
+		return 0
+	fi
+	_tl_result 1 "$3"
+	diag "     got: '$1'"
+	diag "expected to match: $2"
+	return 1
+}
+
+unlike()
+{
+	if printf '%s\n' "$1" | grep -Eq -- "$2"; then
+		_tl_result 1 "$3"
+		diag "     got: '$1'"
+		diag "expected not to match: $2"
+		return 1
+	fi
+	_tl_result 0 "$3"
+}
+
+is_file()
+{
+	if cmp -s -- "$1" "$2"; then
+		_tl_result 0 "$3"
+		return 0
+	fi
+	_tl_result 1 "$3"
+	diag "files differ: $1 $2"
+	return 1
+}
+
+skip()
+{
+	_tl_n=$((_tl_n + 1))
+	echo "ok $_tl_n - $1 # SKIP ${2:-}"
+}
+
+diag()
+{
+	printf '%s\n' "$*" | sed 's/^/# /'
+}
+
+diag_file()
+{
+	[ -f "$1" ] || return 0
+	diag "--- $1"
+	sed 's/^/# /' "$1" | tail -n "${2:-40}"
+}
+
+skip_all()
+{
+	_tl_done=1
+	echo "1..0 # SKIP $*"
+	exit 0
+}
+
+bail_out()
+{
+	_tl_done=1
+	echo "Bail out! $*"
+	exit 1
+}
+
+done_testing()
+{
+	_tl_done=1
+	if [ -z "$_tl_plan" ]; then
+		echo "1..$_tl_n"
+	elif [ "$_tl_plan" -ne "$_tl_n" ]; then
+		diag "planned $_tl_plan tests but ran $_tl_n"
+		exit 1
+	fi
+	if [ "$_tl_failed" -ne 0 ]; then
+		diag "failed $_tl_failed of $_tl_n"
+		exit 1
+	fi
+	exit 0
+}
+
+# need CMD...: skip (or, with PIRAEUS_REQUIRE_INTEG=1, fail) the test when
+# a command is missing.
+need()
+{
+	for _tl_c in "$@"; do
+		command -v "$_tl_c" >/dev/null 2>&1 && continue
+		if [ "${PIRAEUS_REQUIRE_INTEG:-0}" = 1 ]; then
+			_tl_done=1
+			echo "1..1"
+			echo "not ok 1 - required command missing: $_tl_c" \
+			    "(PIRAEUS_REQUIRE_INTEG=1)"
+			exit 1
+		fi
+		skip_all "$_tl_c not installed"
+	done
+}
+
+# Cleanup.
+
+at_exit()
+{
+	_tl_cleanup="$*
+$_tl_cleanup"
+}
+
+_tl_exit()
+{
+	_tl_st=$?
+	trap - EXIT
+	# Run each registered command once, newest first.
+	_tl_todo=$_tl_cleanup
+	_tl_cleanup=
+	while [ -n "$_tl_todo" ]; do
+		_tl_cmd=${_tl_todo%%
+*}
+		case $_tl_todo in
+		*"
+"*)	_tl_todo=${_tl_todo#*
+} ;;
+		*)	_tl_todo= ;;
+		esac
+		[ -n "$_tl_cmd" ] && eval "$_tl_cmd" >/dev/null 2>&1
+	done
+	if [ "$_tl_done" -eq 0 ] && [ "$_tl_st" -eq 0 ]; then
+		_tl_st=1
+	fi
+	exit "$_tl_st"
+}
+trap _tl_exit EXIT
+trap 'diag "interrupted"; exit 130' INT
+trap 'diag "terminated"; exit 143' TERM
+
+TRASH=$(mktemp -d "${TMPDIR:-/tmp}/piraeus-$TEST_NAME.XXXXXX") ||
+    bail_out "cannot create a trash directory"
+export TRASH
+
+_tl_rm_trash()
+{
+	if [ "${PIRAEUS_KEEP_TRASH:-0}" = 1 ]; then
+		echo "# kept $TRASH" >&2
+		return 0
+	fi
+	chmod -R u+w "$TRASH" 2>/dev/null
+	rm -rf "$TRASH"
+}
+at_exit _tl_rm_trash
+at_exit _tl_release_ports
+
+# Background processes.
+
+start_bg()
+{
+	_tl_log=$1
+	shift
+	if command -v setsid >/dev/null 2>&1; then
+		setsid "$@" >"$_tl_log" 2>&1 </dev/null &
+	else
+		"$@" >"$_tl_log" 2>&1 </dev/null &
+	fi
+	BG_PID=$!
+	at_exit stop_bg "$BG_PID"
+}
+
+_tl_alive()
+{
+	kill -0 "$1" 2>/dev/null
+}
+
+stop_bg()
+{
+	_tl_pid=$1
+	kill -TERM "$_tl_pid" 2>/dev/null
+	_tl_i=0
+	while _tl_alive "$_tl_pid" && [ "$_tl_i" -lt 100 ]; do
+		sleep 0.1
+		_tl_i=$((_tl_i + 1))
+	done
+	if _tl_alive "$_tl_pid"; then
+		diag "pid $_tl_pid ignored SIGTERM for 10 s: killing it"
+		kill -KILL "$_tl_pid" 2>/dev/null
+	fi
+	wait "$_tl_pid" 2>/dev/null
+	# Whatever it left in its own process group (it is the leader when
+	# started by start_bg with setsid).
+	# (dash's kill takes no "--": a negative pid after the signal.)
+	if kill -0 "-$_tl_pid" 2>/dev/null; then
+		kill -TERM "-$_tl_pid" 2>/dev/null
+		sleep 0.5
+		kill -KILL "-$_tl_pid" 2>/dev/null
+	fi
+	return 0
+}
+
+# Ports.
+
+port_in_use()
+{
+	# Listening (state 0A) on any address with this port, v4 or v6.
+	_tl_hex=$(printf '%04X' "$1")
+	cat /proc/net/tcp /proc/net/tcp6 2>/dev/null |
+	    awk -v p=":$_tl_hex" '$4 == "0A" && substr($2, length($2) - 4) == p \
+		{ found = 1 } END { exit !found }'
+}
+
+# free_port runs in a command substitution (a subshell), so it cannot
+# register a cleanup: each reservation directory names its owner ($$, the
+# same in subshells) and _tl_release_ports removes ours at exit, and any
+# whose owner is dead when seen by free_port.
+_tl_portdir()
+{
+	echo "${TMPDIR:-/tmp}/piraeus-port.$1"
+}
+
+_tl_release_ports()
+{
+	for _tl_d in "${TMPDIR:-/tmp}"/piraeus-port.*; do
+		[ -d "$_tl_d" ] || continue
+		[ "$(cat "$_tl_d/owner" 2>/dev/null)" = "$$" ] || continue
+		rm -f "$_tl_d/owner"
+		rmdir "$_tl_d"
+	done
+	return 0
+}
+
+free_port()
+{
+	_tl_try=0
+	while [ "$_tl_try" -lt 200 ]; do
+		_tl_try=$((_tl_try + 1))
+		_tl_r=$(od -An -N2 -tu2 /dev/urandom | tr -d ' ')
+		_tl_p=$((20000 + _tl_r % 30000))
+		port_in_use "$_tl_p" && continue
+		_tl_d=$(_tl_portdir "$_tl_p")
+		if ! mkdir "$_tl_d" 2>/dev/null; then
+			# Reserved: reclaim it only if its owner is gone.
+			_tl_o=$(cat "$_tl_d/owner" 2>/dev/null)
+			[ -n "$_tl_o" ] && ! _tl_alive "$_tl_o" || continue
+		fi
+		echo "$$" >"$_tl_d/owner"
+		echo "$_tl_p"
+		return 0
+	done
+	return 1
+}
+
+# Waiting.
+
+wait_http()
+{
+	_tl_url=$1
+	_tl_max=$(( ${2:-20} * 10 ))
+	_tl_pid=${3:-}
+	_tl_i=0
+	while [ "$_tl_i" -lt "$_tl_max" ]; do
+		if curl -q -s -o /dev/null --max-time 2 "$_tl_url"; then
+			return 0
+		fi
+		if [ -n "$_tl_pid" ] && ! _tl_alive "$_tl_pid"; then
+			return 1
+		fi
+		sleep 0.1
+		_tl_i=$((_tl_i + 1))
+	done
+	return 1
+}
+
+wait_line()
+{
+	_tl_f=$1
+	_tl_re=$2
+	_tl_max=$(( ${3:-20} * 10 ))
+	_tl_pid=${4:-}
+	_tl_i=0
+	while [ "$_tl_i" -lt "$_tl_max" ]; do
+		if [ -f "$_tl_f" ] && grep -Eq -- "$_tl_re" "$_tl_f"; then
+			return 0
+		fi
+		if [ -n "$_tl_pid" ] && ! _tl_alive "$_tl_pid"; then
+			# One last look: it may have printed and exited.
+			grep -Eq -- "$_tl_re" "$_tl_f" 2>/dev/null
+			return
+		fi
+		sleep 0.1
+		_tl_i=$((_tl_i + 1))
+	done
+	return 1
+}
