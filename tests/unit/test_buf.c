@@ -1,10 +1,62 @@
-/* test_buf.c: placeholder until written. */
+/*
+ * test_buf.c: the capped buffer and errors as values.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
 #include "piraeus.h"
 #include "tap.h"
 
 int
 main(void)
 {
-	ok(1, "placeholder");
+	struct buf b;
+	struct err e;
+	int i;
+
+	err_clear(&e);
+	buf_init(&b, 10);
+	is_int(buf_puts(&b, "hello", &e), 0, "append under the cap");
+	is_int(buf_puts(&b, "world", &e), 0, "append to exactly the cap");
+	is_str(b.data, "helloworld", "content, NUL-terminated");
+	is_int(buf_puts(&b, "!", &e), -1, "one byte over the cap");
+	is_int(e.code, E_TOOBIG, "is E_TOOBIG");
+	is_int(b.len, 10, "nothing appended on failure");
+	buf_reset(&b);
+	is_int(b.len, 0, "reset");
+	err_clear(&e);
+	is_int(buf_printf(&b, &e, "%d-%s", 42, "x"), 0, "printf");
+	is_str(b.data, "42-x", "printf content");
+	is_int(buf_printf(&b, &e, "%s", "0123456789"), -1, "printf over cap");
+	buf_free(&b);
+	ok(b.data == NULL && b.len == 0, "free clears");
+
+	buf_init(&b, 1 << 20);
+	err_clear(&e);
+	for (i = 0; i < 10000; i++)
+		buf_append(&b, "abcdefgh", 8, &e);
+	is_int(b.len, 80000, "growth keeps every byte");
+	buf_free(&b);
+
+	err_clear(&e);
+	is_int(buf_read_file(&b, "/nonexistent/file", 100, &e), -1,
+	    "read missing file");
+	is_int(e.code, E_NOTFOUND, "missing file is not found");
+	err_clear(&e);
+	is_int(buf_read_file(&b, "/etc/hostname", 1, &e) == -1 ||
+	    b.len <= 1, 1, "read file over the cap fails");
+	buf_free(&b);
+
+	err_clear(&e);
+	err_set(&e, E_NOTFOUND, "first %d", 1);
+	err_set(&e, E_INTERNAL, "second");
+	is_int(e.code, E_NOTFOUND, "first error wins (code)");
+	is_str(e.msg, "first 1", "first error wins (message)");
+	err_clear(&e);
+	err_set(&e, E_BADREQ, "line\nbreak\r");
+	is_str(e.msg, "line break ", "messages stay on one line");
+	is_str(err_name(E_TIMEOUT), "timeout", "err_name");
 	return tap_done();
 }

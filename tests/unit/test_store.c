@@ -1,10 +1,238 @@
-/* test_store.c: placeholder until written. */
+/*
+ * test_store.c: the storage tree: paths never leave the root, atomic
+ * publish in order with nothing left in .tmp, immutability, version
+ * listing and the module walk.
+ */
+#include "config.h"
+
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include "piraeus.h"
 #include "tap.h"
+
+static char root[PATH_MAX];
+
+static void
+put(const char *rel, const char *content)
+{
+	char path[PATH_MAX * 2], dir[PATH_MAX * 2], *p;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", root, rel);
+	snprintf(dir, sizeof(dir), "%s", path);
+	for (p = dir + strlen(root) + 1; (p = strchr(p, '/')) != NULL; p++) {
+		*p = '\0';
+		mkdir(dir, 0755);
+		*p = '/';
+	}
+	if ((f = fopen(path, "w")) == NULL)
+		return;
+	fputs(content, f);
+	fclose(f);
+}
+
+static char *
+tmpwith(const struct store *s, const char *content)
+{
+	struct err e;
+	char *path;
+	int fd;
+
+	err_clear(&e);
+	if (store_tmpfile(s, &path, &fd, &e) == -1)
+		return NULL;
+	if (write(fd, content, strlen(content)) < 0)
+		path[0] = '\0';
+	close(fd);
+	return path;
+}
+
+static int
+count_tmp(const struct store *s)
+{
+	char cmd[PATH_MAX + 64];
+	FILE *p;
+	int n = -1;
+
+	snprintf(cmd, sizeof(cmd), "find '%s' -type f | wc -l", s->tmp);
+	if ((p = popen(cmd, "r")) != NULL) {
+		if (fscanf(p, "%d", &n) != 1)
+			n = -1;
+		pclose(p);
+	}
+	return n;
+}
+
+static void
+test_paths(struct store *s)
+{
+	static const struct {
+		const char	*emod, *ever;
+		int		 rc;
+	} cases[] = {
+		{ "example.com/m", "v1.0.0", 0 },
+		{ "example.com/!m", "v1.0.0-!r!c1", 0 },
+		{ "../etc", "v1.0.0", -1 },
+		{ "example.com/../../etc", "v1.0.0", -1 },
+		{ "/etc", "v1.0.0", -1 },
+		{ "example.com//m", "v1.0.0", -1 },
+		{ "example.com/m/", "v1.0.0", -1 },
+		{ "", "v1.0.0", -1 },
+		{ ".tmp", "v1.0.0", -1 },
+		{ "example.com/m", "../x", -1 },
+		{ "example.com/m", "", -1 },
+		{ "example.com/m", ".hidden", -1 },
+	};
+	char path[PATH_MAX], want[PATH_MAX * 2];
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		is_int(store_path(s, cases[i].emod, cases[i].ever, ART_ZIP,
+		    path, sizeof(path)), cases[i].rc, cases[i].emod);
+		if (cases[i].rc == 0) {
+			snprintf(want, sizeof(want), "%s/%s/@v/%s.zip", root,
+			    cases[i].emod, cases[i].ever);
+			is_str(path, want, "path layout");
+		}
+	}
+	is_int(store_path(s, "example.com/m", "v1.0.0", ART_INFO, path, 10),
+	    -1, "too small a buffer is refused");
+}
+
+static void
+test_publish(struct store *s)
+{
+	char *ti, *tm, *tz, path[PATH_MAX];
+	struct stat sti, stm, stz;
+	struct err e;
+
+	ti = tmpwith(s, "{\"Version\":\"v1.0.0\"}");
+	tm = tmpwith(s, "module example.com/p\n");
+	tz = tmpwith(s, "PK zip bytes");
+	ok(ti && tm && tz, "temporary files made");
+	is_int(count_tmp(s), 3, "three files in .tmp");
+	err_clear(&e);
+	is_int(store_publish(s, "example.com/p", "v1.0.0", ti, tm, tz, &e), 0,
+	    "publish");
+	is_int(count_tmp(s), 0, ".tmp is empty after publish");
+	store_path(s, "example.com/p", "v1.0.0", ART_INFO, path, sizeof(path));
+	ok(stat(path, &sti) == 0, ".info published");
+	store_path(s, "example.com/p", "v1.0.0", ART_MOD, path, sizeof(path));
+	ok(stat(path, &stm) == 0, ".mod published");
+	store_path(s, "example.com/p", "v1.0.0", ART_ZIP, path, sizeof(path));
+	ok(stat(path, &stz) == 0, ".zip published");
+	ok(sti.st_ctim.tv_sec > stz.st_ctim.tv_sec ||
+	    (sti.st_ctim.tv_sec == stz.st_ctim.tv_sec &&
+	    sti.st_ctim.tv_nsec >= stz.st_ctim.tv_nsec), ".info after .zip");
+	free(ti);
+	free(tm);
+	free(tz);
+
+	/* Same bytes again: accepted, nothing changes. */
+	ti = tmpwith(s, "{\"Version\":\"v1.0.0\"}");
+	err_clear(&e);
+	is_int(store_publish(s, "example.com/p", "v1.0.0", ti, NULL, NULL, &e),
+	    0, "republishing identical bytes is fine");
+	is_int(count_tmp(s), 0, "and leaves nothing in .tmp");
+	free(ti);
+	/* Different bytes: immutability wins. */
+	ti = tmpwith(s, "{\"Version\":\"v1.0.0\",\"Time\":\"x\"}");
+	err_clear(&e);
+	is_int(store_publish(s, "example.com/p", "v1.0.0", ti, NULL, NULL, &e),
+	    -1, "a different .info is refused");
+	ok(strstr(e.msg, "differs") != NULL, "error says why");
+	unlink(ti);
+	free(ti);
+	ti = tmpwith(s, "x");
+	err_clear(&e);
+	is_int(store_publish(s, "../escape", "v1.0.0", ti, NULL, NULL, &e), -1,
+	    "publish outside the root is refused");
+	unlink(ti);
+	free(ti);
+}
+
+static int
+walk_cb(const char *emod, void *arg)
+{
+	char *seen = arg;
+
+	strcat(seen, emod);
+	strcat(seen, ";");
+	return 0;
+}
+
+static void
+test_versions_and_walk(struct store *s)
+{
+	struct store_version *v;
+	char seen[4096] = "";
+	struct err e;
+	size_t n;
+
+	put("example.com/w/@v/v1.0.0.info", "{}");
+	put("example.com/w/@v/v1.0.0.mod", "m");
+	put("example.com/w/@v/v1.0.0.zip", "z");
+	put("example.com/w/@v/v1.1.0.mod", "m");
+	put("example.com/w/@v/list", "v1.0.0\n");
+	put("example.com/w/@v/v1.0.0.ziphash", "h1:x");
+	put("example.com/w/@v/v1.0.0.lock", "");
+	put("example.com/w/sub/@v/v0.1.0.info", "{}");
+	put(".tmp/ghost/@v/v1.0.0.info", "{}");
+	err_clear(&e);
+	is_int(store_versions(s, "example.com/w", &v, &n, &e), 0, "versions");
+	is_int(n, 2, "two versions (list, lock, ziphash ignored)");
+	if (n == 2) {
+		is_str(v[0].ever, "v1.0.0", "first");
+		ok(v[0].has_info && v[0].has_mod && v[0].has_zip, "complete");
+		is_str(v[1].ever, "v1.1.0", "second");
+		ok(!v[1].has_info && v[1].has_mod && !v[1].has_zip, "mod only");
+	}
+	free(v);
+	err_clear(&e);
+	is_int(store_versions(s, "example.com/none", &v, &n, &e), -1,
+	    "unknown module");
+	is_int(e.code, E_NOTFOUND, "is not found");
+	err_clear(&e);
+	is_int(store_versions(s, "../x", &v, &n, &e), -1, "traversal refused");
+
+	err_clear(&e);
+	is_int(store_walk(s, walk_cb, seen, &e), 0, "walk");
+	ok(strstr(seen, "example.com/w;") != NULL, "walk finds a module");
+	ok(strstr(seen, "example.com/w/sub;") != NULL, "and a nested module");
+	ok(strstr(seen, "example.com/p;") != NULL, "and a published one");
+	ok(strstr(seen, "ghost") == NULL, "but nothing under .tmp");
+}
 
 int
 main(void)
 {
-	ok(1, "placeholder");
+	struct store s;
+	struct err e;
+	char tmpl[] = "/tmp/test_store.XXXXXX";
+	char cmd[PATH_MAX + 16];
+
+	if (mkdtemp(tmpl) == NULL)
+		return 1;
+	snprintf(root, sizeof(root), "%s", tmpl);
+	err_clear(&e);
+	is_int(store_open(&s, "relative", &e), -1, "relative root refused");
+	err_clear(&e);
+	is_int(store_open(&s, "/nonexistent/root", &e), -1,
+	    "missing root refused");
+	err_clear(&e);
+	is_int(store_open(&s, root, &e), 0, "open");
+	test_paths(&s);
+	test_publish(&s);
+	test_versions_and_walk(&s);
+	store_close(&s);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+	if (system(cmd) != 0)
+		printf("# could not remove %s\n", root);
 	return tap_done();
 }
