@@ -17,10 +17,23 @@
 #   DIR/pseudo.multi, DIR/pseudo.notags.old, DIR/pseudo.notags,
 #   DIR/pseudo.allretract    the pseudo-versions the go command computed
 #
+# The modules (all under github.com/, 21 versions):
+#   fixture/multi       v1.0.0 v1.1.0 v1.2.0 v1.3.0-rc.1 and the pseudo-version
+#                       v1.3.0-rc.1.0.20230305120000-<hash> (untagged commit)
+#   Fixture/Upper       v1.0.0 v1.0.1 (stored as !fixture/!upper)
+#   fixture/major       v1.0.0;  fixture/major/v2  v2.0.0 (requires multi v1.1.0)
+#   fixture/incompat    v2.1.0+incompatible v3.0.0+incompatible (no go.mod)
+#   fixture/nomod       v1.0.0 (no go.mod: synthetic one)
+#   fixture/retract     v1.0.0, v1.1.0 (whose go.mod retracts v1.0.0)
+#   fixture/mono        v1.0.0;  fixture/mono/sub  v1.0.0 (tag sub/v1.0.0)
+#   fixture/notags      two pseudo-versions v0.0.0-2023031[67]120000-<hash>
+#   fixture/allretract  v1.0.0 v1.0.1 (v1.0.1 retracts both) and the
+#                       pseudo-version the go command gives for latest
+#
 # Every commit has a fixed author, committer and date, so the pseudo-versions,
-# zips and hashes are the same on every run.  go_env_ref / go_env_proxy set
-# the environment for a go command run against the reference tree or a proxy
-# with a fresh module cache.
+# zips and hashes are the same on every run.  go_env_proxy sets the
+# environment for a go command run against the reference tree
+# (file://DIR/modcache/cache/download) or a proxy, with a fresh module cache.
 
 # Every commit is made on a day of this month, at noon UTC.
 FIXTURE_EPOCH_DAY=2023-03-
