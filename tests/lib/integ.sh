@@ -285,6 +285,26 @@ integ_go()
 	is "$(cat "$TRASH/app.prx/app.out" 2>/dev/null)" \
 	    "$(fixture_app_output)" "the app built through the proxy runs"
 
+	# The index recorded the hashes the go command wrote to go.sum.
+	if command -v sqlite3 >/dev/null 2>&1; then
+		_bad=0
+		while read -r _m _v _h; do
+			case $_v in
+			*/go.mod) _col=mod_h1 _v=${_v%/go.mod} ;;
+			*) _col=zip_h1 ;;
+			esac
+			_got=$(sqlite3 "$STATE/index.sqlite" "SELECT $_col FROM \
+			    versions WHERE module='$_m' AND version='$_v'")
+			if [ "$_got" != "$_h" ]; then
+				diag "index $_col of $_m@$_v: '$_got', go.sum: $_h"
+				_bad=$((_bad + 1))
+			fi
+		done <"$TRASH/app.ref/go.sum"
+		is "$_bad" 0 "index h1 hashes equal every go.sum line"
+	else
+		fail "sqlite3 is installed"
+	fi
+
 	# go list -m -u all in the app (list and latest of every dependency).
 	_r=$(_in_go "file://$REF" sh -c "cd '$TRASH/app.ref' && go list -m -u all")
 	_p=$(_in_go "$URL" sh -c "cd '$TRASH/app.prx' && go list -m -u all")
@@ -330,9 +350,12 @@ integ_main()
 {
 	SERVER=$1
 	_t0=$(_in_ms)
+	SERVE_OPTS=
 	case $SERVER in
 	lighttpd)	need lighttpd ;;
 	apache)		need apache2 ;;
+	apache-cgi)	need apache2; SERVER=apache; SERVE_OPTS=--cgi ;;
+	nginx)		need nginx spawn-fcgi ;;
 	esac
 	need go git curl
 	unset http_proxy HTTP_PROXY https_proxy HTTPS_PROXY all_proxy ALL_PROXY
@@ -374,7 +397,7 @@ integ_main()
 	# The front server.
 	_t2=$(_in_ms)
 	PORT=$(free_port) || bail_out "no free port"
-	start_bg "$TRASH/serve.log" "$SERVE" --server "$SERVER" \
+	start_bg "$TRASH/serve.log" "$SERVE" --server "$SERVER" $SERVE_OPTS \
 	    --port "$PORT" --storage "$STORAGE" --state "$STATE" \
 	    --fcgi "$PIRAEUS_FCGI" --config "$INI"
 	SERVE_PID=$BG_PID

@@ -1,0 +1,10 @@
+# tests/integ/t1110-apache-cgi.t: the real go command builds a real program
+# through piraeus run as a CGI program by a real Apache (the shared-host
+# setup of cgi-bin/), with exactly the answers of
+# GOPROXY=file://<the same modules>.  Fixtures are made offline: the checks
+# are in tests/lib/integ.sh, the modules in tests/lib/fixtures.sh.
+: "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
+. "$top_srcdir/tests/lib/testlib.sh"
+. "$top_srcdir/tests/lib/fixtures.sh"
+. "$top_srcdir/tests/lib/integ.sh"
+integ_main apache-cgi
