@@ -7,6 +7,8 @@
 #				header block, CR stripped) and writes the body
 #				to $TRASH/body
 #	hdr NAME		the value of header NAME in $HDR
+#	use_config STORAGE STATE
+#				write a config for them, export PIRAEUS_CONFIG
 #	mkzip DIR MODULE VERSION FILE...
 #				a module zip of FILE=content pairs
 
@@ -79,6 +81,17 @@ retract v1.1.0
 	mkver "$_r" example.com/nomod v3.0.0+incompatible v3.0.0+incompatible \
 	    2020-08-01T00:00:00Z 'module example.com/nomod
 ' example.com/nomod n.go='package n'
+}
+
+# use_config STORAGE STATE: write $TRASH/p.ini for them and export
+# PIRAEUS_CONFIG naming it.
+use_config()
+{
+	mkdir -p "$1" "$2"
+	printf '[storage]\nroot = %s\n[state]\ndir = %s\n' "$1" "$2" \
+	    > "$TRASH/p.ini"
+	PIRAEUS_CONFIG=$TRASH/p.ini
+	export PIRAEUS_CONFIG
 }
 
 cgi()

@@ -12,15 +12,7 @@ nok "unknown command fails" "$PIRAEUS" frobnicate
 like "$("$PIRAEUS" help)" 'reindex' "help lists the commands"
 
 S=$TRASH/storage
-mkdir -p "$S" "$TRASH/state"
-cat > "$TRASH/p.ini" <<INI
-[storage]
-root = $S
-[state]
-dir = $TRASH/state
-INI
-PIRAEUS_CONFIG=$TRASH/p.ini
-export PIRAEUS_CONFIG
+use_config "$S" "$TRASH/state"
 ok "check-config accepts a good file" "$PIRAEUS" check-config
 like "$("$PIRAEUS" check-config -v)" '^root = ' "check-config -v dumps the keys"
 

@@ -9,15 +9,7 @@ need perl zip
 
 S=$TRASH/storage
 mkstore "$S"
-mkdir -p "$TRASH/state"
-cat > "$TRASH/p.ini" <<INI
-[storage]
-root = $S
-[state]
-dir = $TRASH/state
-INI
-PIRAEUS_CONFIG=$TRASH/p.ini
-export PIRAEUS_CONFIG
+use_config "$S" "$TRASH/state"
 ok "reindex the store" "$PIRAEUS" reindex
 
 # --- list ---

@@ -7,15 +7,7 @@
 need perl
 
 S=$TRASH/storage
-mkdir -p "$S"
-cat > "$TRASH/p.ini" <<INI
-[storage]
-root = $S
-[state]
-dir = $TRASH/state
-INI
-PIRAEUS_CONFIG=$TRASH/p.ini
-export PIRAEUS_CONFIG
+use_config "$S" "$TRASH/state"
 
 # 3000 versions: 30 modules (some nested in others, one upper-case) x 100.
 addver()

@@ -8,14 +8,7 @@ need perl zip cgi-fcgi spawn-fcgi
 
 S=$TRASH/storage
 mkstore "$S"
-cat > "$TRASH/p.ini" <<INI
-[storage]
-root = $S
-[state]
-dir = $TRASH/state
-INI
-PIRAEUS_CONFIG=$TRASH/p.ini
-export PIRAEUS_CONFIG
+use_config "$S" "$TRASH/state"
 "$PIRAEUS" reindex > /dev/null
 
 SOCK=$TRASH/fcgi.sock
