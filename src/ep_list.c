@@ -52,10 +52,11 @@ ep_list(struct proxy *px, const struct request *r, struct response *rs,
 			free(vs[nv]);
 	}
 	free(sv);
-	qsort(vs, nv, sizeof(*vs), semver_qsort_cmp);
+	semver_sort(vs, nv);
 	buf_init(&body, (size_t)-1);
 	for (i = 0; i < nv; i++) {
-		buf_printf(&body, e, "%s\n", vs[i]);
+		buf_puts(&body, vs[i], e);
+		buf_append(&body, "\n", 1, e);
 		free(vs[i]);
 	}
 	free(vs);

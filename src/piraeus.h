@@ -201,6 +201,8 @@ int		 semver_major(const char *v, char *out, size_t outsz);
 const char	*semver_build(const char *v);
 /* For qsort of an array of char *: semver order, then bytes. */
 int		 semver_qsort_cmp(const void *, const void *);
+/* Sort an array of versions in semver_qsort_cmp order, parsing each once. */
+void		 semver_sort(char **, size_t);
 
 /* dirhash.c: the "h1:" hashes of go.sum (dirhash Hash1), SHA-256. */
 /* h1 of a go.mod body (a single file named "go.mod"). */

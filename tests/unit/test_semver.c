@@ -11,6 +11,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "piraeus.h"
@@ -367,6 +368,7 @@ test_sort(void)
 {
 	static const size_t steps[] = { 1, 5, 7, 11, 13 };
 	const char *list[NITEMS(tests)];
+	char *mlist[NITEMS(tests)];
 	char name[64];
 	size_t i, k, n = NITEMS(tests), bad;
 
@@ -385,6 +387,17 @@ test_sort(void)
 			}
 		}
 		snprintf(name, sizeof(name), "sort, shuffle %zu", k);
+		is_int(bad, 0, name);
+		/* semver_sort parses once; it must give the same order. */
+		for (i = 0; i < n; i++)
+			mlist[i] = (char *)(uintptr_t)
+			    tests[(n - 1 - (i * steps[k]) % n)].in;
+		semver_sort(mlist, n);
+		bad = 0;
+		for (i = 0; i < n; i++)
+			if (strcmp(mlist[i], sort_golden[i]) != 0)
+				bad++;
+		snprintf(name, sizeof(name), "semver_sort, shuffle %zu", k);
 		is_int(bad, 0, name);
 	}
 }
