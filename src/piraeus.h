@@ -123,7 +123,7 @@ struct config {
 	/* [server] */
 	char		*base_path;	/* "" or "/go": no trailing slash */
 	enum sendfile_mode sendfile;
-	char		*accel_prefix;	/* X-Accel-Redirect location, "/_storage" */
+	char		*accel_prefix;	/* X-Accel-Redirect location */
 	char		*home_template;	/* path or NULL: built-in home page */
 	enum log_level	 log_level;
 	long		 list_max_age;	/* seconds, Cache-Control of list/latest */
