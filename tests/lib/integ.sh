@@ -142,6 +142,9 @@ _in_notfound()
 		like "$(_in_hdr Content-Type)" '^text/plain' \
 		    "$1 $2: text/plain body"
 	fi
+	# A version may appear later: a miss is never cached for good.
+	unlike "$(_in_hdr Cache-Control)" 'immutable' \
+	    "$1 $2: not cached as immutable"
 }
 
 # integ_http: the HTTP contract checked with curl.
