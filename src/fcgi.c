@@ -24,6 +24,11 @@
 
 #include "http.h"
 
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/lsan_interface.h>
+#define PIRAEUS_LSAN 1
+#endif
+
 static volatile sig_atomic_t	fcgi_in_request;
 static volatile sig_atomic_t	fcgi_stop;
 
@@ -31,8 +36,13 @@ static void
 fcgi_on_signal(int sig)
 {
 	(void)sig;
-	if (!fcgi_in_request)
+	if (!fcgi_in_request) {
+#ifdef PIRAEUS_LSAN
+		/* Sanitizer builds: report leaks, as a normal exit would. */
+		__lsan_do_leak_check();
+#endif
 		_exit(0);
+	}
 	fcgi_stop = 1;
 	FCGX_ShutdownPending();
 }

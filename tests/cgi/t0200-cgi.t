@@ -186,6 +186,8 @@ cgi GET '/example.com/%21upper/@v/v1.0.0.zip' PIRAEUS_SERVER_SENDFILE=x-accel-re
 is "$(hdr X-Accel-Redirect)" "/_piraeus_storage/example.com/!upper/@v/v1.0.0.zip" "x-accel-redirect: below the internal prefix"
 
 # --- a broken configuration ---
+unlike "$(cat "$TRASH/stderr")" 'Sanitizer|runtime error' "no sanitizer report from any request"
+
 cgi GET /healthz PIRAEUS_STORAGE_BOGUS=1
 is "$STATUS" 500 "a bad configuration answers 500 under CGI"
 like "$(cat "$TRASH/stderr")" 'PIRAEUS_STORAGE_BOGUS' "and the log names the bad key"
