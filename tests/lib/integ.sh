@@ -358,6 +358,9 @@ integ_main()
 	lighttpd)	need lighttpd ;;
 	apache)		need apache2 ;;
 	apache-cgi)	need apache2; SERVER=apache; SERVE_OPTS=--cgi ;;
+	apache-fcgid)	need apache2; SERVER=apache; SERVE_OPTS=--fcgid
+			[ -f /usr/lib/apache2/modules/mod_fcgid.so ] ||
+			    need mod_fcgid.so ;;
 	nginx)		need nginx spawn-fcgi ;;
 	esac
 	need go git curl
