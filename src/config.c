@@ -94,6 +94,15 @@ static opt_check_fn	check_base_path;
 static opt_check_fn	check_accel_prefix;
 static opt_check_fn	check_readable;
 static opt_check_fn	check_goproxy;
+static opt_check_fn	check_download_mode;
+static opt_check_fn	check_patterns;
+
+static const struct opt_enum network_mode_enums[] = {
+	{ "strict", NETWORK_STRICT },
+	{ "fallback", NETWORK_FALLBACK },
+	{ "offline", NETWORK_OFFLINE },
+	{ NULL, 0 }
+};
 
 static const struct opt_enum sendfile_enums[] = {
 	{ "off", SENDFILE_OFF },
@@ -172,6 +181,65 @@ static const struct option options[] = {
 	  0, 0, NULL, check_goproxy, 0,
 	  "Upstream in GOPROXY syntax: off, direct, "
 	  "or URLs joined by \",\" or \"|\"" },
+	{ "upstream", "network_mode", OPT_ENUM, F(network_mode), "fallback",
+	  0, 0, network_mode_enums, NULL, 0,
+	  "strict (upstream errors are errors), fallback (serve storage), "
+	  "offline (no network)" },
+	{ "upstream", "download_mode", OPT_STRING, F(download_mode), "sync",
+	  0, 0, NULL, check_download_mode, 0,
+	  "sync, async, none, redirect, async_redirect, file:PATH or "
+	  "custom:BASE64 (Athens' HCL)" },
+	{ "upstream", "goprivate", OPT_STRING, F(goprivate), "",
+	  0, 0, NULL, check_patterns, 0,
+	  "Module patterns (GOPRIVATE syntax) always fetched direct" },
+	{ "upstream", "connect_timeout", OPT_INT, F(connect_timeout), "10",
+	  1, 600, NULL, NULL, 0,
+	  "Seconds to connect to an upstream proxy" },
+	{ "upstream", "timeout", OPT_INT, F(fetch_timeout), "600",
+	  1, 86400, NULL, NULL, 0,
+	  "Seconds one upstream transfer may take in all" },
+	{ "upstream", "low_speed_time", OPT_INT, F(low_speed_time), "30",
+	  1, 3600, NULL, NULL, 0,
+	  "Seconds under 1 KB/s before a transfer is abandoned" },
+	{ "upstream", "max_redirects", OPT_INT, F(max_redirects), "5",
+	  0, 20, NULL, NULL, 0,
+	  "Redirects followed (never from https to http)" },
+	{ "upstream", "retries", OPT_INT, F(retries), "2",
+	  0, 10, NULL, NULL, 0,
+	  "Extra tries, with backoff, on transient upstream failures" },
+	{ "upstream", "list_ttl", OPT_INT, F(list_ttl), "60",
+	  0, 86400, NULL, NULL, 0,
+	  "Seconds an upstream list or @latest answer is reused" },
+	{ "upstream", "notfound_ttl", OPT_INT, F(notfound_ttl), "60",
+	  0, 86400, NULL, NULL, 0,
+	  "Seconds an upstream \"not found\" is reused" },
+	{ "upstream", "wait_timeout", OPT_INT, F(wait_timeout), "120",
+	  1, 3600, NULL, NULL, 0,
+	  "Seconds a request waits for another's fetch before 504" },
+	{ "upstream", "lock_expiry", OPT_INT, F(lock_expiry), "900",
+	  10, 86400, NULL, NULL, 0,
+	  "Seconds after which a fetch lock of a silent holder is taken over" },
+	{ "direct", "go", OPT_STRING, F(go_binary), "go",
+	  0, 0, NULL, NULL, 0,
+	  "The go command used for direct fetches (a name or a path)" },
+	{ "direct", "timeout", OPT_INT, F(direct_timeout), "600",
+	  1, 86400, NULL, NULL, 0,
+	  "Seconds before a go process group is killed" },
+	{ "direct", "workers", OPT_INT, F(direct_workers), "4",
+	  1, 256, NULL, NULL, 0,
+	  "Concurrent go processes on this host" },
+	{ "direct", "netrc", OPT_PATH, F(netrc), NULL,
+	  0, 0, NULL, check_readable, OPTF_OPTIONAL,
+	  ".netrc with credentials for private repositories (NETRC)" },
+	{ "direct", "gitconfig", OPT_PATH, F(gitconfig), NULL,
+	  0, 0, NULL, check_readable, OPTF_OPTIONAL,
+	  ".gitconfig for go's git (insteadOf rules, credentials)" },
+	{ "direct", "hgrc", OPT_PATH, F(hgrc), NULL,
+	  0, 0, NULL, check_readable, OPTF_OPTIONAL,
+	  ".hgrc for go's Mercurial (HGRCPATH)" },
+	{ "direct", "ssh_dir", OPT_PATH, F(ssh_dir), NULL,
+	  0, 0, NULL, NULL, OPTF_OPTIONAL,
+	  "Directory with ssh config, keys and known_hosts for git over ssh" },
 };
 #define NOPTIONS	(sizeof(options) / sizeof(options[0]))
 
@@ -592,6 +660,28 @@ check_goproxy(const char *v, char *why, size_t whysz)
 			break;
 	}
 	return 0;
+}
+
+/* A download mode: checked by loading it (mode.c). */
+static int
+check_download_mode(const char *v, char *why, size_t whysz)
+{
+	struct mode_table t;
+	struct err e;
+
+	err_clear(&e);
+	if (mode_load(v, &t, &e) == -1) {
+		snprintf(why, whysz, "%s", e.msg);
+		return -1;
+	}
+	mode_free(&t);
+	return 0;
+}
+
+static int
+check_patterns(const char *v, char *why, size_t whysz)
+{
+	return pattern_check(v, why, whysz);
 }
 
 /* Is a inside b (or equal to it)?  Both absolute and normalised. */

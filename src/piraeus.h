@@ -137,8 +137,29 @@ struct config {
 	/* [state] */
 	char		*state_dir;	/* absolute, no trailing slash */
 	/* [upstream] */
-	char		*upstream_goproxy;	/* GOPROXY syntax; "off" for now */
+	char		*upstream_goproxy;	/* GOPROXY syntax */
+	int		 network_mode;		/* enum network_mode */
+	char		*download_mode;		/* mode, file:PATH, custom:B64 */
+	char		*goprivate;		/* patterns that go direct */
+	long		 connect_timeout;	/* seconds */
+	long		 fetch_timeout;		/* seconds, one whole transfer */
+	long		 low_speed_time;	/* seconds under 1 KB/s */
+	long		 max_redirects;
+	long		 retries;		/* extra tries on transient errors */
+	long		 list_ttl;		/* seconds an upstream list is fresh */
+	long		 notfound_ttl;		/* seconds a negative answer is */
+	long		 wait_timeout;		/* seconds a waiter waits (504) */
+	long		 lock_expiry;		/* seconds a fetch lock is trusted */
+	/* [direct] */
+	char		*go_binary;		/* "go" or a path */
+	long		 direct_timeout;	/* seconds, then the group is killed */
+	long		 direct_workers;	/* concurrent go processes, per host */
+	char		*netrc;			/* optional file for NETRC */
+	char		*gitconfig;		/* optional GIT_CONFIG_GLOBAL */
+	char		*hgrc;			/* optional HGRCPATH */
+	char		*ssh_dir;		/* optional: GIT_SSH_COMMAND -F */
 };
+enum network_mode { NETWORK_STRICT = 0, NETWORK_FALLBACK, NETWORK_OFFLINE };
 struct config_errors {
 	char		**msgs;		/* each "file: [section] key: reason" */
 	size_t		  n;
@@ -340,5 +361,87 @@ int		 reindex_import(const struct store *, struct index *,
 /* Fill v (hashes, sizes, time) from the stored files of one version. */
 int		 reindex_describe(const struct store *, const char *emod,
 		    const char *ever, struct index_version *v, struct err *);
+
+/* pattern.c: GOPRIVATE/GONOPROXY/GONOSUMDB patterns (MatchPrefixPatterns). */
+/* 1 when module matches one of the comma-separated glob patterns, else 0. */
+int		 pattern_match(const char *patterns, const char *module);
+/* 0 when every pattern is well formed, else -1 with the reason in why. */
+int		 pattern_check(const char *patterns, char *why, size_t whysz);
+
+/* upstream.c: a GOPROXY list ("https://a,https://b|direct"). */
+enum upstream_kind { UPSTREAM_PROXY = 0, UPSTREAM_DIRECT, UPSTREAM_OFF };
+enum upstream_fall {
+	FALL_NOTFOUND = 0,	/* "," after it: next entry on 404/410 only */
+	FALL_ANY		/* "|" after it: next entry on any error */
+};
+struct upstream {
+	enum upstream_kind	 kind;
+	char			*url;	/* proxies: no trailing "/" */
+	enum upstream_fall	 fall;
+};
+struct upstream_list {
+	struct upstream	*v;
+	size_t		 n;
+};
+/* Parse as the go command does (protocol.md 3.1); "" is an error. */
+int		 upstream_parse(const char *, struct upstream_list *,
+		    struct err *);
+void		 upstream_free(struct upstream_list *);
+
+/* mode.c: download modes, globally or per module (Athens' DownloadMode). */
+enum dl_mode { DL_SYNC = 0, DL_ASYNC, DL_NONE, DL_REDIRECT,
+    DL_ASYNC_REDIRECT };
+struct mode_rule {
+	char		*pattern;	/* GOPRIVATE-style */
+	enum dl_mode	 mode;
+	char		*url;		/* redirect modes: the target base URL */
+};
+struct mode_table {
+	enum dl_mode	  def;
+	char		 *def_url;
+	struct mode_rule *rules;	/* first match wins */
+	size_t		  n;
+};
+/*
+ * spec is a mode name ("sync"), "file:PATH" (Athens' HCL file) or
+ * "custom:BASE64" (the same text, base64).  Errors name the line.
+ */
+int		 mode_load(const char *spec, struct mode_table *, struct err *);
+enum dl_mode	 mode_for(const struct mode_table *, const char *module,
+		    const char **url);
+void		 mode_free(struct mode_table *);
+const char	*mode_name(enum dl_mode);
+
+/* zipcheck.c: the zip rules of protocol.md 4.2, before anything is stored. */
+/*
+ * Check the zip at zippath for module@version (prefix, clean names,
+ * CheckFilePath, case-fold collisions, go.mod placement, Store/Deflate
+ * only, sizes within the caps while reading) and compute its h1 into
+ * h1.  Violations are E_UPSTREAM with the rule in the message.
+ */
+int		 zipcheck(const char *zippath, const char *module,
+		    const char *version, char h1[H1_MAX], struct err *);
+
+/* fetch.c / fetch_proxy.c / fetch_direct.c: getting a version upstream. */
+struct fetched {
+	char	 version[VERSION_MAX];	/* resolved, canonical */
+	char	*info;			/* temporary files in the store's */
+	char	*mod;			/* .tmp; NULL when not fetched */
+	char	*zip;
+};
+/* Unlink what is still in .tmp and free the names. */
+void		 fetched_free(struct fetched *);
+/*
+ * Direct mode: "go mod download -json module@query" with the persistent
+ * module cache of the state directory; the results are copied into
+ * temporary files of the store.  The go process group is killed at the
+ * timeout.  E_NOTFOUND when go says the version does not exist.
+ */
+int		 fetch_direct(const struct config *, const struct store *,
+		    const char *module, const char *query, struct fetched *,
+		    struct err *);
+/* Direct list: tagged versions (retracted included) into *out (free). */
+int		 fetch_direct_list(const struct config *, const char *module,
+		    char ***out, size_t *n, struct err *);
 
 #endif /* PIRAEUS_H */

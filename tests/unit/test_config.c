@@ -724,6 +724,34 @@ text_has(const char *text, const char *section, const char *line,
  * /var there); every key line of the sample is a real key; and the sample
  * loads with no error.
  */
+/* The number of "key = value" lines config_dump prints for the defaults. */
+static int
+dump_keys(void)
+{
+	char *const envp[] = { NULL };
+	struct config_errors errs = { NULL, 0 };
+	struct config cfg;
+	char *text = NULL, *p;
+	size_t len = 0;
+	FILE *f;
+	int n = 0;
+
+	memset(&cfg, 0, sizeof(cfg));
+	config_load(&cfg, "/dev/null/none", envp, &errs);
+	config_errors_free(&errs);
+	if ((f = open_memstream(&text, &len)) == NULL)
+		return -1;
+	config_dump(&cfg, f);
+	fclose(f);
+	/* Key lines start with a lower-case letter: "key = value". */
+	for (p = text; p != NULL && *p != '\0'; p++)
+		if ((p == text || p[-1] == '\n') && *p >= 'a' && *p <= 'z')
+			n++;
+	free(text);
+	config_free(&cfg);
+	return n;
+}
+
 static void
 test_sample(void)
 {
@@ -780,7 +808,8 @@ test_sample(void)
 		    section, (int)len, l);
 		ok(text_has(sample, section, l, len, 0), name);
 	}
-	ok(nkeys == 14, "sample: config_describe listed 14 keys");
+	ok(nkeys > 0 && (int)nkeys == dump_keys(),
+	    "sample: config_describe lists every key config_dump prints");
 
 	/* The other way: each key line of the sample is a real key. */
 	section[0] = '\0';

@@ -1,0 +1,2 @@
+/* fetch_direct.c: placeholder until written. */
+#include "piraeus.h"

@@ -1,0 +1,2 @@
+/* fetch_proxy.c: placeholder until written. */
+#include "piraeus.h"

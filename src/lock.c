@@ -1,0 +1,2 @@
+/* lock.c: placeholder until written. */
+#include "piraeus.h"

@@ -1,0 +1,2 @@
+/* upstream.c: placeholder until written. */
+#include "piraeus.h"

@@ -1,0 +1,2 @@
+/* zipcheck.c: placeholder until written. */
+#include "piraeus.h"
