@@ -35,18 +35,21 @@ static const struct {
 #define EP_ARTIFACTS (sizeof(ep_artifacts) / sizeof(ep_artifacts[0]))
 
 /*
- * Resolve the requested version to the stored, canonical one: canon and
- * ever (escaped) are written.  *exact is 1 when the request named it.
+ * Resolve the requested version: canon and ever (escaped) are written.
+ * *exact is 1 when the request named a canonical version.  A .info query
+ * that is not semver (a branch, a commit) returns 1: only a fetcher can
+ * resolve it.
  */
 static int
 ep_artifact_version(const struct request *r, enum artifact a, char *canon,
     char *ever, int *exact, struct err *e)
 {
-	if (!semver_valid(r->version))
-		return err_set(e, E_NOTFOUND, a == ART_INFO ?
-		    "unknown revision %s (not in storage)" :
-		    "invalid version: %s is not a semantic version",
-		    r->version);
+	if (!semver_valid(r->version)) {
+		if (a == ART_INFO)
+			return 1;
+		return err_set(e, E_NOTFOUND, "invalid version: %s is not "
+		    "a semantic version", r->version);
+	}
 	if (semver_canonical(r->version, 1, canon, VERSION_MAX) == -1)
 		return err_set(e, E_NOTFOUND, "invalid version");
 	*exact = strcmp(canon, r->version) == 0;
@@ -56,6 +59,58 @@ ep_artifact_version(const struct request *r, enum artifact a, char *canon,
 	if (modpath_check_major(r->module, canon) == -1)
 		return err_set(e, E_NOTFOUND, "invalid version: %s does not "
 		    "match the major version of the module path", canon);
+	if (modpath_escape(canon, ever, VERSION_MAX) == -1)
+		return err_set(e, E_NOTFOUND, "invalid version");
+	return 0;
+}
+
+/* Open the stored artifact; E_NOTFOUND when it is not there. */
+static int
+ep_artifact_open(struct proxy *px, const struct request *r, const char *ever,
+    enum artifact a, char *path, size_t pathsz, int *fd, struct stat *st,
+    struct err *e)
+{
+	if (store_path(&px->store, r->emod, ever, a, path, pathsz) == -1)
+		return err_set(e, E_NOTFOUND, "invalid module path");
+	if ((*fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1) {
+		if (errno == ENOENT || errno == ENOTDIR || errno == ELOOP)
+			return err_set(e, E_NOTFOUND, "not in storage");
+		return err_errno(e, E_UNAVAIL, "open %s", path);
+	}
+	if (fstat(*fd, st) == -1 || !S_ISREG(st->st_mode)) {
+		close(*fd);
+		return err_set(e, E_NOTFOUND, "not in storage");
+	}
+	return 0;
+}
+
+/*
+ * Storage lacks r: decide (miss.c), and when the decision is to fetch,
+ * fetch and resolve canon/ever.  Returns 0 when the artifact is now
+ * stored, 1 when an answer (a redirect) was sent, -1 otherwise.
+ */
+static int
+ep_artifact_miss(struct proxy *px, const struct request *r, enum artifact a,
+    char *canon, char *ever, struct response *rs, struct err *e)
+{
+	char location[PATH_MAX + 512];
+	struct err me;
+
+	err_clear(&me);
+	switch (miss_decide(px, r, location, sizeof(location), &me)) {
+	case MISS_REDIRECT:
+		miss_redirect(rs, location);
+		return 1;
+	case MISS_NOTFOUND:
+		return err_set(e, me.code, "%s", me.msg);
+	case MISS_ASYNC:
+		return err_set(e, E_NOTFOUND, "not in storage yet: it is "
+		    "being fetched, try again shortly");
+	case MISS_FETCH:
+		break;
+	}
+	if (fetch_version(px, r->module, r->version, a, canon, e) == -1)
+		return -1;
 	if (modpath_escape(canon, ever, VERSION_MAX) == -1)
 		return err_set(e, E_NOTFOUND, "invalid version");
 	return 0;
@@ -99,20 +154,20 @@ ep_artifact(struct proxy *px, const struct request *r, struct response *rs,
 			break;
 	if (i == EP_ARTIFACTS)
 		return err_set(e, E_INTERNAL, "not an artifact");
-	if (ep_artifact_version(r, ep_artifacts[i].art, canon, ever, &exact,
-	    e) == -1)
+	if ((rc = ep_artifact_version(r, ep_artifacts[i].art, canon, ever,
+	    &exact, e)) == -1)
 		return -1;
-	if (store_path(&px->store, r->emod, ever, ep_artifacts[i].art, path,
-	    sizeof(path)) == -1)
-		return err_set(e, E_NOTFOUND, "invalid module path");
-	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1) {
-		if (errno == ENOENT || errno == ENOTDIR || errno == ELOOP)
-			return err_set(e, E_NOTFOUND, "not in storage");
-		return err_errno(e, E_UNAVAIL, "open %s", path);
-	}
-	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return err_set(e, E_NOTFOUND, "not in storage");
+	if (rc == 1 || ep_artifact_open(px, r, ever, ep_artifacts[i].art,
+	    path, sizeof(path), &fd, &st, e) == -1) {
+		if (rc == 0 && e->code != E_NOTFOUND)
+			return -1;
+		err_clear(e);
+		if ((rc = ep_artifact_miss(px, r, ep_artifacts[i].art, canon,
+		    ever, rs, e)) != 0)
+			return rc == 1 ? 0 : -1;
+		if (ep_artifact_open(px, r, ever, ep_artifacts[i].art, path,
+		    sizeof(path), &fd, &st, e) == -1)
+			return -1;
 	}
 	/* A query's answer may change as versions appear; a version's not. */
 	if (exact)

@@ -7,7 +7,10 @@
  * directives are then applied, and the answer is the highest release not
  * retracted, else the highest pre-release not retracted, else the newest
  * pseudo-version; when everything is retracted, the highest version.  The
- * answer is that version's stored .info, byte for byte.
+ * answer is that version's stored .info, byte for byte.  When policy
+ * allows, upstream's own @latest comes first (its default-branch
+ * pseudo-version is something storage cannot know); storage answers when
+ * upstream has none, or fails under network_mode fallback.
  */
 #include "config.h"
 
@@ -97,13 +100,38 @@ ep_latest(struct proxy *px, const struct request *r, struct response *rs,
 {
 	struct ep_latest_cand *c, *pick = NULL;
 	struct retraction *rt;
-	char path[PATH_MAX], cache[64];
+	char path[PATH_MAX], cache[64], location[PATH_MAX + 512];
+	struct err me, ue, se;
 	size_t n, nrt = 0, i;
 	struct buf b;
 	int kind;
 
-	if (ep_latest_candidates(px, r, &c, &n, e) == -1)
-		return -1;
+	/* Upstream's answer first, when policy allows one. */
+	err_clear(&me);
+	err_clear(&ue);
+	switch (miss_decide(px, r, location, sizeof(location), &me)) {
+	case MISS_REDIRECT:
+		return miss_redirect(rs, location) == -1 ? -1 : 0;
+	case MISS_FETCH:
+		if (fetch_latest(px, r->module, &b, &ue) == 0) {
+			snprintf(cache, sizeof(cache), "public, max-age=%ld",
+			    px->cfg.list_max_age);
+			response_body(rs, 200, "application/json", cache,
+			    b.data, b.len);
+			buf_free(&b);
+			return 0;
+		}
+		if (ue.code != E_NOTFOUND && ue.code != E_GONE &&
+		    px->cfg.network_mode == NETWORK_STRICT)
+			return err_set(e, ue.code, "%s", ue.msg);
+		break;
+	default:
+		break;
+	}
+	err_clear(&se);
+	if (ep_latest_candidates(px, r, &c, &n, &se) == -1)
+		return err_set(e, se.code, "%s", se.code == E_NOTFOUND &&
+		    ue.code != E_OK ? ue.msg : se.msg);
 	if (n == 0) {
 		free(c);
 		return err_set(e, E_NOTFOUND, "no versions in storage");

@@ -106,6 +106,7 @@ fcgi_run(struct proxy *px, int listen_fd)
 {
 	FCGX_Request rq;
 	struct io io;
+	int rc;
 
 	if (FCGX_Init() != 0) {
 		log_warnx("FCGX_Init failed");
@@ -116,7 +117,11 @@ fcgi_run(struct proxy *px, int listen_fd)
 		io.write = cgi_write;
 		io.ctx = NULL;
 		router_handle(px, &io);
-		return fflush(stdout) == 0 ? 0 : 1;
+		rc = fflush(stdout) == 0 ? 0 : 1;
+		/* The answer is out once stdout is closed: async work now. */
+		fclose(stdout);
+		proxy_run_deferred(px);
+		return rc;
 	}
 	if (FCGX_InitRequest(&rq, listen_fd == -1 ? 0 : listen_fd, 0) != 0) {
 		log_warnx("FCGX_InitRequest failed");
@@ -132,6 +137,9 @@ fcgi_run(struct proxy *px, int listen_fd)
 		fcgi_in_request = 1;
 		router_handle(px, &io);
 		FCGX_Finish_r(&rq);
+		/* Async fetches run after the answer, before the next accept;
+		 * a signal now waits for them like for a request. */
+		proxy_run_deferred(px);
 		fcgi_in_request = 0;
 	}
 	FCGX_Free(&rq, 1);

@@ -1,2 +1,569 @@
-/* fetch.c: placeholder until written. */
-#include "piraeus.h"
+/*
+ * fetch.c: fetch on miss, exactly once (DESIGN sections 4 and 5).
+ *
+ * fetch_version makes a module version present in storage: the .mod alone
+ * (the go command loads module graphs through .mod only) or the whole
+ * version (.info, .mod, .zip).  It walks the upstream list the way the go
+ * command walks GOPROXY: an entry followed by "," falls through only on
+ * "not found", one followed by "|" on any error; modules matching the
+ * private patterns go direct.  Every fetch happens under the singleflight
+ * lock of the version, so N concurrent requests in any number of
+ * processes cause one upstream fetch; the others wait (bounded) and then
+ * find the version in storage.  Before anything is published the .info
+ * must name the version, the zip must pass zipcheck, and the files go in
+ * with store_publish (atomic, .info last).  A failure publishes nothing,
+ * removes the temporary files, and is remembered for notfound_ttl so a
+ * crowd asking for a missing version costs one upstream request.
+ *
+ * fetch_list fetches an upstream @v/list (or asks go for it, direct),
+ * cached in the index for list_ttl (404s for notfound_ttl), refreshed
+ * under a lock so concurrent identical refreshes coalesce; when upstream
+ * fails the stale answer is returned and marked so.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#include "http.h"
+
+#define FETCH_LIST_MAX	(16 * 1024 * 1024)	/* an upstream @v/list */
+#define FETCH_KEY_MAX	(MODPATH_MAX + VERSION_MAX + 16)
+
+void
+fetched_free(struct fetched *f)
+{
+	char **p[] = { &f->info, &f->mod, &f->zip };
+	size_t i;
+
+	for (i = 0; i < sizeof(p) / sizeof(p[0]); i++) {
+		if (*p[i] != NULL) {
+			unlink(*p[i]);	/* already renamed when published */
+			free(*p[i]);
+			*p[i] = NULL;
+		}
+	}
+}
+
+/* 1 when storage already holds what want needs. */
+static int
+fetch_have(const struct store *st, const char *emod, const char *ever,
+    enum artifact want)
+{
+	char path[PATH_MAX];
+	struct stat sb;
+
+	if (want == ART_MOD)
+		return store_path(st, emod, ever, ART_MOD, path,
+		    sizeof(path)) == 0 && stat(path, &sb) == 0;
+	/* .info is published last: it means the version is complete. */
+	return store_path(st, emod, ever, ART_INFO, path, sizeof(path)) == 0 &&
+	    stat(path, &sb) == 0 && store_path(st, emod, ever, ART_ZIP, path,
+	    sizeof(path)) == 0 && stat(path, &sb) == 0;
+}
+
+/* The upstream base for module: the private patterns force direct. */
+static int
+fetch_private(const struct proxy *px, const char *module)
+{
+	return px->cfg.goprivate != NULL && px->cfg.goprivate[0] != '\0' &&
+	    pattern_match(px->cfg.goprivate, module);
+}
+
+/*
+ * Check what was fetched for module@version before it is published.  Any
+ * fault is upstream's: E_UPSTREAM, whatever the checker called it.
+ */
+static int
+fetch_check(const char *module, const char *version, struct fetched *f,
+    struct err *e)
+{
+	char time[64], h1[H1_MAX];
+	struct err ce;
+	struct buf b;
+	int rc = 0;
+
+	err_clear(&ce);
+	if (f->info != NULL) {
+		if ((rc = buf_read_file(&b, f->info, INFO_MAX, &ce)) == 0) {
+			rc = reindex_check_info(&b, version, time,
+			    sizeof(time), &ce);
+			buf_free(&b);
+		}
+	}
+	if (rc == 0 && f->zip != NULL)
+		rc = zipcheck(f->zip, module, version, h1, &ce);
+	if (rc == -1) {
+		log_warnx("refusing %s@%s from upstream: %s", module, version,
+		    ce.msg);
+		return err_set(e, E_UPSTREAM, "upstream sent a bad %s: %s",
+		    f->zip != NULL && ce.msg[0] != '.' ? "module" : "file",
+		    ce.msg);
+	}
+	return 0;
+}
+
+/* Publish f as module@version and index it when it is complete. */
+static int
+fetch_publish(struct proxy *px, const char *emod, const char *ever,
+    struct fetched *f, const char *origin, struct err *e)
+{
+	struct index_version iv;
+	struct index *ix;
+	struct err ie;
+
+	if (store_publish(&px->store, emod, ever, f->info, f->mod, f->zip,
+	    e) == -1)
+		return -1;
+	if (f->info == NULL)
+		return 0;
+	err_clear(&ie);
+	if ((ix = proxy_index(px, &ie)) == NULL ||
+	    reindex_describe(&px->store, emod, ever, &iv, &ie) == -1) {
+		log_warnx("index %s@%s: %s", emod, ever, ie.msg);
+		return 0;	/* the tree is the truth: reindex mends it */
+	}
+	snprintf(iv.origin, sizeof(iv.origin), "%.63s", origin);
+	if (index_put(ix, &iv, &ie) == -1)
+		log_warnx("index %s@%s: %s", emod, ever, ie.msg);
+	return 0;
+}
+
+/* Fetch the files want needs from one proxy base URL into f. */
+static int
+fetch_from_proxy(struct proxy *px, const char *base, const char *emod,
+    const char *ever, enum artifact want, struct fetched *f, struct err *e)
+{
+	static const long long caps[] = {
+		[ART_INFO] = INFO_MAX, [ART_MOD] = GOMOD_MAX,
+		[ART_ZIP] = ZIP_MAX,
+	};
+	char url[PATH_MAX + 512], path[PATH_MAX];
+	char **dst[] = { [ART_INFO] = &f->info, [ART_MOD] = &f->mod,
+	    [ART_ZIP] = &f->zip };
+	/* .mod first: it is the cheapest way to learn the version exists. */
+	static const enum artifact order[] = { ART_MOD, ART_INFO, ART_ZIP };
+	struct stat sb;
+	size_t i;
+
+	for (i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+		if (want == ART_MOD && order[i] != ART_MOD)
+			continue;
+		/* Already stored (e.g. .mod before the zip was asked for). */
+		if (store_path(&px->store, emod, ever, order[i], path,
+		    sizeof(path)) == 0 && stat(path, &sb) == 0)
+			continue;
+		snprintf(url, sizeof(url), "%s/%s/@v/%s%s", base, emod, ever,
+		    store_ext(order[i]));
+		if (fetch_proxy_file(&px->cfg, &px->store, url,
+		    caps[order[i]], dst[order[i]], e) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/* Walk the upstream list for module@version (canonical). */
+static int
+fetch_upstreams(struct proxy *px, const char *module, const char *emod,
+    const char *version, const char *ever, enum artifact want,
+    struct err *e)
+{
+	struct upstream direct = { UPSTREAM_DIRECT, NULL, FALL_NOTFOUND };
+	const struct upstream *u;
+	struct upstream_list only = { &direct, 1 };
+	const struct upstream_list *list = &px->up;
+	char where[PATH_MAX];
+	struct fetched f;
+	struct err fe;
+	size_t i;
+	int rc = -1;
+
+	if (fetch_private(px, module))
+		list = &only;
+	err_clear(&fe);
+	err_set(&fe, E_NOTFOUND, "not in storage (no upstream)");
+	for (i = 0; i < list->n; i++) {
+		u = &list->v[i];
+		memset(&f, 0, sizeof(f));
+		err_clear(&fe);
+		if (u->kind == UPSTREAM_OFF) {
+			err_set(&fe, E_NOTFOUND, "not in storage (module "
+			    "lookup disabled by GOPROXY=off)");
+			break;
+		}
+		if (u->kind == UPSTREAM_DIRECT)
+			rc = fetch_direct(&px->cfg, &px->store, module, version,
+			    &f, &fe);
+		else
+			rc = fetch_from_proxy(px, u->url, emod, ever, want, &f,
+			    &fe);
+		if (rc == 0 && u->kind == UPSTREAM_DIRECT &&
+		    strcmp(f.version, version) != 0)
+			rc = err_set(&fe, E_UPSTREAM, "go resolved %s to %s",
+			    version, f.version);
+		if (rc == 0 && want == ART_MOD && u->kind == UPSTREAM_DIRECT) {
+			/* Direct fetches come whole: keep them whole. */
+			want = ART_ZIP;
+		}
+		if (rc == 0)
+			rc = fetch_check(module, version, &f, &fe);
+		upstream_redact(u->url, where, sizeof(where));
+		if (rc == 0)
+			rc = fetch_publish(px, emod, ever, &f, where, &fe);
+		fetched_free(&f);
+		if (rc == 0)
+			return 0;
+		upstream_redact(u->url, where, sizeof(where));
+		log_info("fetch %s@%s from %s: %s", module, version, where,
+		    fe.msg);
+		if (fe.code != E_NOTFOUND && fe.code != E_GONE &&
+		    u->fall != FALL_ANY)
+			break;
+		if (u->kind == UPSTREAM_DIRECT)
+			break;
+	}
+	return err_set(e, fe.code, "%s", fe.msg);
+}
+
+/* A remembered "not found" for key, younger than notfound_ttl. */
+static int
+fetch_negative(struct proxy *px, struct index *ix, const char *key,
+    struct err *e)
+{
+	struct index_cached c;
+	struct err ce;
+	int found;
+
+	err_clear(&ce);
+	if ((found = index_cache_get(ix, key, &c, &ce)) != 1)
+		return 0;
+	found = c.status != 200 &&
+	    (int64_t)time(NULL) - c.fetched < px->cfg.notfound_ttl;
+	if (found)
+		err_set(e, c.status == 410 ? E_GONE : E_NOTFOUND, "%s",
+		    c.body.data);
+	buf_free(&c.body);
+	return found;
+}
+
+/* Resolve a query (branch, hash, "v1.2") to a canonical version. */
+static int
+fetch_resolve(struct proxy *px, const char *module, const char *emod,
+    const char *query, char canon[VERSION_MAX], struct err *e)
+{
+	char equery[VERSION_MAX], url[PATH_MAX + 512];
+	struct json_object *o = NULL, *v;
+	struct fetched f;
+	const struct upstream *u;
+	struct buf b;
+	size_t i;
+	int rc;
+
+	if (modpath_escape(query, equery, sizeof(equery)) == -1)
+		return err_set(e, E_NOTFOUND, "invalid version");
+	for (i = 0; i < px->up.n; i++) {
+		u = &px->up.v[i];
+		if (u->kind == UPSTREAM_OFF)
+			break;
+		if (u->kind == UPSTREAM_DIRECT || fetch_private(px, module)) {
+			memset(&f, 0, sizeof(f));
+			rc = fetch_direct(&px->cfg, &px->store, module, query,
+			    &f, e);
+			if (rc == 0) {
+				memcpy(canon, f.version, VERSION_MAX);
+				fetched_free(&f);
+			}
+			return rc;
+		}
+		snprintf(url, sizeof(url), "%s/%s/@v/%s.info", u->url, emod,
+		    equery);
+		if (fetch_proxy_buf(&px->cfg, url, INFO_MAX, &b, e) == -1) {
+			if ((e->code == E_NOTFOUND || e->code == E_GONE ||
+			    u->fall == FALL_ANY) && i + 1 < px->up.n) {
+				err_clear(e);
+				continue;
+			}
+			return -1;
+		}
+		rc = -1;
+		if ((o = json_tokener_parse(b.data)) != NULL &&
+		    json_object_object_get_ex(o, "Version", &v) &&
+		    json_object_is_type(v, json_type_string) &&
+		    semver_canonical(json_object_get_string(v), 1, canon,
+		    VERSION_MAX) == 0 &&
+		    strcmp(canon, json_object_get_string(v)) == 0 &&
+		    modpath_check_major(module, canon) == 0)
+			rc = 0;
+		json_object_put(o);
+		buf_free(&b);
+		if (rc == -1)
+			return err_set(e, E_UPSTREAM, "upstream answered %s.info "
+			    "without a valid Version", query);
+		return 0;
+	}
+	return err_set(e, E_NOTFOUND, "unknown revision %s", query);
+}
+
+int
+fetch_version(struct proxy *px, const char *module, const char *query,
+    enum artifact want, char canon[VERSION_MAX], struct err *e)
+{
+	char emod[MODPATH_MAX], ever[VERSION_MAX], key[FETCH_KEY_MAX];
+	char negkey[FETCH_KEY_MAX + 4];
+	struct index *ix;
+	time_t deadline;
+	int attempt, st, rc;
+
+	if (modpath_escape(module, emod, sizeof(emod)) == -1)
+		return err_set(e, E_NOTFOUND, "invalid module path");
+	if (semver_canonical(query, 1, canon, VERSION_MAX) == -1 ||
+	    strcmp(canon, query) != 0) {
+		if (fetch_resolve(px, module, emod, query, canon, e) == -1)
+			return -1;
+		want = ART_ZIP;		/* a query's answer is a whole version */
+	}
+	if (modpath_escape(canon, ever, sizeof(ever)) == -1)
+		return err_set(e, E_NOTFOUND, "invalid version");
+	if (fetch_have(&px->store, emod, ever, want))
+		return 0;
+	if ((ix = proxy_index(px, e)) == NULL)
+		return -1;
+	snprintf(key, sizeof(key), "v:%s@%s", module, canon);
+	snprintf(negkey, sizeof(negkey), "neg:%s", key);
+	deadline = time(NULL) + px->cfg.wait_timeout;
+	for (attempt = 0;; attempt++) {
+		if (fetch_negative(px, ix, negkey, e))
+			return -1;
+		if ((st = lock_try(ix, key, px->cfg.lock_expiry, e)) == -1)
+			return -1;
+		if (st == LOCK_OWNER)
+			break;
+		lock_backoff(attempt);
+		if (fetch_have(&px->store, emod, ever, want))
+			return 0;
+		if (time(NULL) >= deadline)
+			return err_set(e, E_TIMEOUT, "%s@%s is still being "
+			    "fetched by another request; try again", module,
+			    canon);
+	}
+	/* The previous holder may have finished just before we got here. */
+	if (fetch_have(&px->store, emod, ever, want))
+		rc = 0;
+	else if ((rc = fetch_upstreams(px, module, emod, canon, ever, want,
+	    e)) == -1 && (e->code == E_NOTFOUND || e->code == E_GONE)) {
+		struct err ce;
+
+		err_clear(&ce);
+		index_cache_put(ix, negkey, e->code == E_GONE ? 410 : 404,
+		    e->msg, strlen(e->msg), &ce);
+	}
+	lock_release(ix, key);
+	return rc;
+}
+
+/* Ask the upstreams for module's list; body gets the lines. */
+static int
+fetch_list_upstream(struct proxy *px, const char *module, const char *emod,
+    struct buf *body, struct err *e)
+{
+	char url[PATH_MAX + 512], **vs;
+	const struct upstream *u;
+	size_t i, n, k;
+	int rc;
+
+	for (i = 0; i < px->up.n; i++) {
+		u = &px->up.v[i];
+		if (u->kind == UPSTREAM_OFF)
+			break;
+		err_clear(e);
+		if (u->kind == UPSTREAM_DIRECT || fetch_private(px, module)) {
+			if (fetch_direct_list(&px->cfg, module, &vs, &n, e) == -1)
+				return -1;
+			buf_init(body, FETCH_LIST_MAX);
+			for (k = 0; k < n; k++) {
+				buf_puts(body, vs[k], e);
+				buf_append(body, "\n", 1, e);
+				free(vs[k]);
+			}
+			free(vs);
+			if (body->data == NULL)
+				buf_append(body, "", 0, e);
+			return 0;
+		}
+		snprintf(url, sizeof(url), "%s/%s/@v/list", u->url, emod);
+		rc = fetch_proxy_buf(&px->cfg, url, FETCH_LIST_MAX, body, e);
+		if (rc == 0)
+			return 0;
+		if (e->code != E_NOTFOUND && e->code != E_GONE &&
+		    u->fall != FALL_ANY)
+			return -1;
+	}
+	if (e->code == E_OK)
+		err_set(e, E_NOTFOUND, "not in storage (module lookup "
+		    "disabled by GOPROXY=off)");
+	return -1;
+}
+
+int
+fetch_list(struct proxy *px, const char *module, struct buf *body,
+    int *stale, struct err *e)
+{
+	char emod[MODPATH_MAX], key[FETCH_KEY_MAX];
+	struct index_cached c;
+	struct index *ix;
+	int have, st, attempt, fresh;
+	time_t deadline;
+	int64_t age;
+
+	*stale = 0;
+	if (modpath_escape(module, emod, sizeof(emod)) == -1)
+		return err_set(e, E_NOTFOUND, "invalid module path");
+	if ((ix = proxy_index(px, e)) == NULL)
+		return -1;
+	snprintf(key, sizeof(key), "list:%s", module);
+	deadline = time(NULL) + px->cfg.wait_timeout;
+	for (attempt = 0;; attempt++) {
+		memset(&c, 0, sizeof(c));
+		if ((have = index_cache_get(ix, key, &c, e)) == -1)
+			return -1;
+		age = (int64_t)time(NULL) - c.fetched;
+		fresh = have && age < (c.status == 200 ? px->cfg.list_ttl :
+		    px->cfg.notfound_ttl);
+		if (fresh)
+			break;
+		if ((st = lock_try(ix, key, px->cfg.lock_expiry, e)) == -1) {
+			if (have)
+				buf_free(&c.body);
+			return -1;
+		}
+		if (st == LOCK_OWNER) {
+			struct buf up;
+			struct err ue, ce;
+
+			err_clear(&ue);
+			err_clear(&ce);
+			if (fetch_list_upstream(px, module, emod, &up, &ue) ==
+			    0) {
+				index_cache_put(ix, key, 200, up.data, up.len,
+				    &ce);
+				lock_release(ix, key);
+				if (have)
+					buf_free(&c.body);
+				*body = up;
+				return 0;
+			}
+			if (ue.code == E_NOTFOUND || ue.code == E_GONE) {
+				index_cache_put(ix, key, 404, ue.msg,
+				    strlen(ue.msg), &ce);
+				lock_release(ix, key);
+				if (have)
+					buf_free(&c.body);
+				return err_set(e, ue.code, "%s", ue.msg);
+			}
+			lock_release(ix, key);
+			/* Upstream failed: the stale answer, if any, unless
+			 * network_mode is strict. */
+			if (have && c.status == 200 &&
+			    px->cfg.network_mode != NETWORK_STRICT) {
+				*stale = 1;
+				*body = c.body;
+				log_warnx("list %s: %s (serving a stale copy)",
+				    module, ue.msg);
+				return 0;
+			}
+			if (have)
+				buf_free(&c.body);
+			return err_set(e, ue.code, "%s", ue.msg);
+		}
+		/* Someone else refreshes: a stale copy will do meanwhile. */
+		if (have && c.status == 200) {
+			*body = c.body;
+			return 0;
+		}
+		if (have)
+			buf_free(&c.body);
+		if (time(NULL) >= deadline)
+			return err_set(e, E_TIMEOUT, "the list of %s is still "
+			    "being fetched; try again", module);
+		lock_backoff(attempt);
+	}
+	if (c.status != 200) {
+		err_set(e, c.status == 410 ? E_GONE : E_NOTFOUND, "%s",
+		    c.body.data);
+		buf_free(&c.body);
+		return -1;
+	}
+	*body = c.body;
+	return 0;
+}
+
+/* 0 when body is .info JSON whose Version is canonical for module. */
+static int
+fetch_valid_info(const char *module, const struct buf *body)
+{
+	struct json_object *o, *v;
+	char canon[VERSION_MAX];
+	int rc = -1;
+
+	if ((o = json_tokener_parse(body->data)) == NULL)
+		return -1;
+	if (json_object_object_get_ex(o, "Version", &v) &&
+	    json_object_is_type(v, json_type_string) &&
+	    semver_canonical(json_object_get_string(v), 1, canon,
+	    sizeof(canon)) == 0 &&
+	    strcmp(canon, json_object_get_string(v)) == 0 &&
+	    modpath_check_major(module, canon) == 0)
+		rc = 0;
+	json_object_put(o);
+	return rc;
+}
+
+int
+fetch_latest(struct proxy *px, const char *module, struct buf *body,
+    struct err *e)
+{
+	char emod[MODPATH_MAX], ever[VERSION_MAX], canon[VERSION_MAX];
+	char url[PATH_MAX + 512], path[PATH_MAX];
+	const struct upstream *u;
+	size_t i;
+
+	if (modpath_escape(module, emod, sizeof(emod)) == -1)
+		return err_set(e, E_NOTFOUND, "invalid module path");
+	for (i = 0; i < px->up.n; i++) {
+		u = &px->up.v[i];
+		if (u->kind == UPSTREAM_OFF)
+			break;
+		err_clear(e);
+		if (u->kind == UPSTREAM_DIRECT || fetch_private(px, module)) {
+			/* go resolves "latest"; the version is then stored. */
+			if (fetch_version(px, module, "latest", ART_ZIP, canon,
+			    e) == -1 || modpath_escape(canon, ever,
+			    sizeof(ever)) == -1 || store_path(&px->store, emod,
+			    ever, ART_INFO, path, sizeof(path)) == -1)
+				return -1;
+			return buf_read_file(body, path, INFO_MAX, e);
+		}
+		snprintf(url, sizeof(url), "%s/%s/@latest", u->url, emod);
+		if (fetch_proxy_buf(&px->cfg, url, INFO_MAX, body, e) == 0) {
+			if (fetch_valid_info(module, body) == 0)
+				return 0;
+			buf_free(body);
+			err_set(e, E_UPSTREAM, "%s: not a valid .info", url);
+		}
+		if (e->code != E_NOTFOUND && e->code != E_GONE &&
+		    u->fall != FALL_ANY)
+			return -1;
+	}
+	if (e->code == E_OK)
+		err_set(e, E_NOTFOUND, "not in storage (module lookup "
+		    "disabled by GOPROXY=off)");
+	return -1;
+}

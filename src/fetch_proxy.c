@@ -1,2 +1,287 @@
-/* fetch_proxy.c: placeholder until written. */
+/*
+ * fetch_proxy.c: GET from an upstream GOPROXY server with libcurl.
+ *
+ * Bodies stream into a temporary file of the store (artifacts) or into a
+ * capped buffer (list, @latest): memory stays bounded whatever the size.
+ * Every transfer has a connect timeout, a total timeout, a low-speed
+ * limit, a size cap enforced while reading, at most N redirects and never
+ * a redirect from https to http.  Transient failures (connection errors,
+ * timeouts, 5xx, 429) are retried with exponential backoff; 404 and 410
+ * are answers, not failures, and become E_NOTFOUND at once.  libcurl
+ * honours http_proxy, HTTPS_PROXY and NO_PROXY from the environment.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+
 #include "piraeus.h"
+
+#define FETCH_BACKOFF_MS	200	/* first retry; doubles each time */
+#define FETCH_ERRBODY_MAX	512	/* kept of an error answer's body */
+#define FETCH_LOW_SPEED		1024	/* bytes per second */
+
+/* Where a transfer's bytes go: a file or a buffer, with a cap. */
+struct fetch_sink {
+	int		 fd;		/* -1: into buf */
+	struct buf	*buf;
+	long long	 cap;
+	long long	 got;
+	int		 toobig;
+	int		 ioerr;
+	struct buf	 errbody;	/* the start of a non-200 body */
+	long		 status;	/* set once headers are in */
+	CURL		*curl;
+};
+
+static size_t
+fetch_write(char *p, size_t size, size_t nmemb, void *arg)
+{
+	struct fetch_sink *s = arg;
+	size_t n = size * nmemb;
+	struct err e;
+
+	if (s->status == 0)
+		curl_easy_getinfo(s->curl, CURLINFO_RESPONSE_CODE, &s->status);
+	err_clear(&e);
+	/* file:// has no status (0); http errors keep only a body start. */
+	if (s->status != 200 && s->status != 0) {
+		if (s->errbody.len < FETCH_ERRBODY_MAX)
+			buf_append(&s->errbody, p, n < FETCH_ERRBODY_MAX ? n :
+			    FETCH_ERRBODY_MAX, &e);
+		return n;
+	}
+	if ((s->got += (long long)n) > s->cap) {
+		s->toobig = 1;
+		return 0;	/* aborts the transfer */
+	}
+	if (s->fd != -1) {
+		const char *c = p;
+		size_t left = n;
+		ssize_t w;
+
+		while (left > 0) {
+			w = write(s->fd, c, left);
+			if (w == -1 && errno == EINTR)
+				continue;
+			if (w <= 0) {
+				s->ioerr = errno ? errno : EIO;
+				return 0;
+			}
+			c += w;
+			left -= (size_t)w;
+		}
+		return n;
+	}
+	if (buf_append(s->buf, p, n, &e) == -1) {
+		s->toobig = 1;
+		return 0;
+	}
+	return n;
+}
+
+/* The allowed protocols: a base URL's own scheme, and https. */
+static const char *
+fetch_protocols(const char *url)
+{
+	if (strncmp(url, "https://", 8) == 0)
+		return "https";
+	if (strncmp(url, "file://", 7) == 0)
+		return "file";
+	return "http,https";
+}
+
+/* First line of an upstream's error body, printable ASCII only. */
+static void
+fetch_errline(const struct buf *b, char *out, size_t outsz)
+{
+	size_t i, o = 0;
+
+	for (i = 0; i < b->len && b->data[i] != '\n' && o + 1 < outsz; i++)
+		if ((unsigned char)b->data[i] >= 0x20 &&
+		    (unsigned char)b->data[i] < 0x7f)
+			out[o++] = b->data[i];
+	out[o] = '\0';
+}
+
+/*
+ * One try.  Returns 0 (200), or -1 with e set; *transient says whether a
+ * retry may help.
+ */
+static int
+fetch_once(const struct config *cfg, const char *url, const char *shown,
+    struct fetch_sink *s, int *transient, struct err *e)
+{
+	char ebuf[CURL_ERROR_SIZE], line[FETCH_ERRBODY_MAX + 1];
+	const char *proto = fetch_protocols(url);
+	CURLcode cc;
+	CURL *c;
+	int rc = -1;
+
+	*transient = 0;
+	if ((c = curl_easy_init()) == NULL)
+		return err_set(e, E_INTERNAL, "curl_easy_init failed");
+	ebuf[0] = '\0';
+	s->curl = c;
+	s->status = 0;
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, ebuf);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
+	curl_easy_setopt(c, CURLOPT_MAXREDIRS, cfg->max_redirects);
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, proto);
+	curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, strcmp(proto,
+	    "file") == 0 ? "https" : proto);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, cfg->connect_timeout);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, cfg->fetch_timeout);
+	curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, (long)FETCH_LOW_SPEED);
+	curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, cfg->low_speed_time);
+	curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)s->cap);
+	curl_easy_setopt(c, CURLOPT_USERAGENT, "piraeus/" PACKAGE_VERSION);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, fetch_write);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, s);
+	curl_easy_setopt(c, CURLOPT_FAILONERROR, 0L);
+	cc = curl_easy_perform(c);
+	if (s->status == 0)
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &s->status);
+	if (s->toobig || cc == CURLE_FILESIZE_EXCEEDED)
+		err_set(e, E_UPSTREAM, "%s: larger than %lld bytes", shown,
+		    s->cap);
+	else if (s->ioerr)
+		err_set(e, E_INTERNAL, "writing %s: %s", shown,
+		    strerror(s->ioerr));
+	else if (cc == CURLE_OPERATION_TIMEDOUT) {
+		*transient = 1;
+		err_set(e, E_TIMEOUT, "%s: %s", shown, ebuf[0] ? ebuf :
+		    curl_easy_strerror(cc));
+	} else if (cc == CURLE_TOO_MANY_REDIRECTS ||
+	    cc == CURLE_UNSUPPORTED_PROTOCOL)
+		err_set(e, E_UPSTREAM, "%s: refused redirect: %s", shown,
+		    ebuf[0] ? ebuf : curl_easy_strerror(cc));
+	else if (cc == CURLE_FILE_COULDNT_READ_FILE)
+		err_set(e, E_NOTFOUND, "not found upstream");
+	else if (cc != CURLE_OK) {
+		*transient = 1;
+		err_set(e, E_UPSTREAM, "%s: %s", shown, ebuf[0] ? ebuf :
+		    curl_easy_strerror(cc));
+	} else if (s->status == 404 || s->status == 410) {
+		fetch_errline(&s->errbody, line, sizeof(line));
+		err_set(e, s->status == 410 ? E_GONE : E_NOTFOUND, "%s",
+		    line[0] ? line : "not found upstream");
+	} else if (s->status != 200 && s->status != 0) {
+		*transient = s->status >= 500 || s->status == 429;
+		fetch_errline(&s->errbody, line, sizeof(line));
+		err_set(e, E_UPSTREAM, "%s: %ld%s%s", shown, s->status,
+		    line[0] ? " " : "", line);
+	} else
+		rc = 0;
+	curl_easy_cleanup(c);
+	return rc;
+}
+
+static void
+fetch_sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+		;
+}
+
+/* Tries with backoff; the sink is reset before each try. */
+static int
+fetch_tries(const struct config *cfg, const char *url, struct fetch_sink *s,
+    struct err *e)
+{
+	long i, backoff = FETCH_BACKOFF_MS;
+	char shown[4096];
+	struct err te;
+	int transient;
+
+	/* Messages and logs never show an upstream's password. */
+	upstream_redact(url, shown, sizeof(shown));
+	for (i = 0;; i++) {
+		err_clear(&te);
+		buf_init(&s->errbody, FETCH_ERRBODY_MAX * 2);
+		s->got = 0;
+		s->toobig = s->ioerr = 0;
+		if (s->fd != -1 && (ftruncate(s->fd, 0) == -1 ||
+		    lseek(s->fd, 0, SEEK_SET) == -1)) {
+			buf_free(&s->errbody);
+			return err_errno(e, E_INTERNAL, "truncate");
+		}
+		if (s->buf != NULL)
+			buf_reset(s->buf);
+		if (fetch_once(cfg, url, shown, s, &transient, &te) == 0) {
+			buf_free(&s->errbody);
+			return 0;
+		}
+		buf_free(&s->errbody);
+		if (!transient || i >= cfg->retries) {
+			log_info("fetch %s: %s", shown, te.msg);
+			return err_set(e, te.code, "%s", te.msg);
+		}
+		log_info("fetch %s: %s (retrying)", shown, te.msg);
+		fetch_sleep_ms(backoff);
+		backoff *= 2;
+	}
+}
+
+int
+fetch_proxy_file(const struct config *cfg, const struct store *st,
+    const char *url, long long cap, char **tmp, struct err *e)
+{
+	struct fetch_sink s;
+	int fd;
+
+	*tmp = NULL;
+	memset(&s, 0, sizeof(s));
+	if (store_tmpfile(st, tmp, &fd, e) == -1)
+		return -1;
+	s.fd = fd;
+	s.cap = cap;
+	if (fetch_tries(cfg, url, &s, e) == -1 || close(fd) == -1) {
+		if (e->code == E_OK)
+			err_errno(e, E_INTERNAL, "close %s", *tmp);
+		unlink(*tmp);
+		free(*tmp);
+		*tmp = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+int
+fetch_proxy_buf(const struct config *cfg, const char *url, size_t cap,
+    struct buf *b, struct err *e)
+{
+	struct fetch_sink s;
+
+	memset(&s, 0, sizeof(s));
+	buf_init(b, cap);
+	s.fd = -1;
+	s.buf = b;
+	s.cap = (long long)cap;
+	if (fetch_tries(cfg, url, &s, e) == -1) {
+		buf_free(b);
+		return -1;
+	}
+	if (b->data == NULL)
+		buf_append(b, "", 0, e);
+	return 0;
+}
+
+void
+fetch_proxy_init(void)
+{
+	static int done;
+
+	if (!done && curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK)
+		done = 1;
+}

@@ -15,6 +15,8 @@
 #include "piraeus.h"
 
 struct proxy;
+struct request;
+struct response;
 
 /* fcgi.c: one request's environment and output, CGI or FastCGI. */
 struct io {
@@ -36,12 +38,55 @@ struct proxy {
 	struct store	 store;
 	struct index	*idx;		/* NULL when it could not be opened */
 	char		 idx_error[ERR_MSG_MAX];
+	struct upstream_list up;	/* [upstream] goproxy, parsed */
+	struct mode_table modes;	/* [upstream] download_mode, loaded */
+	/* An async fetch to run once the answer is out (download modes). */
+	char		 deferred_module[MODPATH_MAX];
+	char		 deferred_version[VERSION_MAX];
 };
 /* Open storage and index for cfg (already loaded); errors are logged. */
 int		 proxy_open(struct proxy *, struct err *);
 void		 proxy_close(struct proxy *);
 /* The index, opened on first use if it was not usable at start. */
 struct index	*proxy_index(struct proxy *, struct err *);
+
+/* Run the deferred fetch, if any (after the response is finished). */
+void		 proxy_run_deferred(struct proxy *);
+
+/* fetch.c: fetch on miss, singleflighted. */
+/*
+ * Make module@query present in storage: its .mod (want ART_MOD) or the
+ * whole version (ART_INFO, ART_ZIP).  A non-canonical query is resolved
+ * first.  canon gets the canonical version.  0, or -1 with E_NOTFOUND,
+ * E_GONE, E_UPSTREAM, E_TIMEOUT (a wait for another fetch ran out) ...
+ */
+int		 fetch_version(struct proxy *, const char *module,
+		    const char *query, enum artifact want,
+		    char canon[VERSION_MAX], struct err *);
+/*
+ * The upstream @v/list of module, cached (body allocated; *stale set when
+ * upstream failed and an older answer is given).  E_NOTFOUND when every
+ * upstream says the module does not exist.
+ */
+int		 fetch_list(struct proxy *, const char *module, struct buf *,
+		    int *stale, struct err *);
+
+/* miss.c: the one decision taken when storage lacks something. */
+enum miss_action {
+	MISS_FETCH = 0,		/* fetch now (sync) */
+	MISS_NOTFOUND,		/* answer from storage only; e says why */
+	MISS_REDIRECT,		/* 302 to location */
+	MISS_ASYNC		/* not yet: fetched after the answer */
+};
+enum miss_action miss_decide(struct proxy *, const struct request *,
+		    char *location, size_t locsz, struct err *);
+/* Remember r's module@version for proxy_run_deferred. */
+void		 miss_defer(struct proxy *, const struct request *);
+int		 miss_redirect(struct response *, const char *location);
+
+/* The upstream @latest answer (.info JSON, checked) into body. */
+int		 fetch_latest(struct proxy *, const char *module, struct buf *,
+		    struct err *);
 
 /* request.c */
 enum method { METHOD_GET = 0, METHOD_HEAD, METHOD_OTHER };

@@ -13,7 +13,9 @@
  *              of zip and go.mod, the zip size and SHA-256 (the ETag),
  *              where it came from.  Keyed by (module, version) for the
  *              catalog's keyset pagination, and by (stored, id) for /index.
- *   locks      the singleflight lock table (used by the fetcher).
+ *   locks      the singleflight lock table (lock.c holds the policy).
+ *   upstream_cache  upstream answers for list and @latest, positive and
+ *              negative, with the time they were fetched.
  *   meta       schema version and the verified checksum-database head.
  */
 #include "config.h"
@@ -23,12 +25,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include <sqlite3.h>
 
 #include "piraeus.h"
 
-#define INDEX_SCHEMA_VERSION	1
+#define INDEX_SCHEMA_VERSION	2
+#define INDEX_SCHEMA_STR	"2"
 #define INDEX_BUSY_MS		5000
 
 enum index_stmt {
@@ -43,6 +47,11 @@ enum index_stmt {
 	ST_BEGIN,
 	ST_COMMIT,
 	ST_ROLLBACK,
+	ST_LOCK_GET,
+	ST_LOCK_PUT,
+	ST_LOCK_DELETE,
+	ST_CACHE_GET,
+	ST_CACHE_PUT,
 	ST_MAX
 };
 
@@ -71,6 +80,16 @@ static const char *const index_sql[ST_MAX] = {
 	[ST_BEGIN] = "BEGIN IMMEDIATE",
 	[ST_COMMIT] = "COMMIT",
 	[ST_ROLLBACK] = "ROLLBACK",
+	[ST_LOCK_GET] = "SELECT owner_pid, host, started, expires FROM locks "
+	    "WHERE key = ?1",
+	[ST_LOCK_PUT] = "INSERT OR REPLACE INTO locks (key, owner_pid, host, "
+	    "started, expires) VALUES (?1, ?2, ?3, ?4, ?5)",
+	[ST_LOCK_DELETE] = "DELETE FROM locks WHERE key = ?1 AND "
+	    "owner_pid = ?2 AND host = ?3",
+	[ST_CACHE_GET] = "SELECT status, fetched, body FROM upstream_cache "
+	    "WHERE key = ?1",
+	[ST_CACHE_PUT] = "INSERT OR REPLACE INTO upstream_cache (key, status, "
+	    "fetched, body) VALUES (?1, ?2, ?3, ?4)",
 };
 
 static const char index_schema[] =
@@ -96,7 +115,12 @@ static const char index_schema[] =
 	"  owner_pid INTEGER NOT NULL,"
 	"  host TEXT NOT NULL,"
 	"  started INTEGER NOT NULL,"
-	"  expires INTEGER NOT NULL);";
+	"  expires INTEGER NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS upstream_cache ("
+	"  key TEXT PRIMARY KEY,"
+	"  status INTEGER NOT NULL,"
+	"  fetched INTEGER NOT NULL,"
+	"  body BLOB NOT NULL);";
 
 struct index {
 	sqlite3		*db;
@@ -177,9 +201,11 @@ index_open(struct index **out, const char *state_dir, struct err *e)
 		goto fail;
 	}
 	if (version < INDEX_SCHEMA_VERSION) {
+		/* Every table is CREATE ... IF NOT EXISTS: older schemas
+		 * gain the tables they lack. */
 		if (sqlite3_exec(ix->db, index_schema, NULL, NULL, &msg) !=
-		    SQLITE_OK || sqlite3_exec(ix->db,
-		    "PRAGMA user_version = 1", NULL, NULL, &msg) != SQLITE_OK) {
+		    SQLITE_OK || sqlite3_exec(ix->db, "PRAGMA user_version = "
+		    INDEX_SCHEMA_STR, NULL, NULL, &msg) != SQLITE_OK) {
 			err_set(e, E_UNAVAIL, "index %s: %s", path, msg);
 			goto fail;
 		}
@@ -423,4 +449,105 @@ index_count(struct index *ix)
 		n = sqlite3_column_int64(st, 0);
 	sqlite3_reset(st);
 	return n;
+}
+
+int
+index_lock_get(struct index *ix, const char *key, struct index_lock *l,
+    struct err *e)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((st = index_stmt(ix, ST_LOCK_GET, e)) == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		l->pid = (long)sqlite3_column_int64(st, 0);
+		index_copy_text(l->host, sizeof(l->host), st, 1);
+		l->started = sqlite3_column_int64(st, 2);
+		l->expires = sqlite3_column_int64(st, 3);
+	}
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return 1;
+	return rc == SQLITE_DONE ? 0 : index_fail(ix, e, "lock select");
+}
+
+int
+index_lock_put(struct index *ix, const char *key, const struct index_lock *l,
+    struct err *e)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((st = index_stmt(ix, ST_LOCK_PUT, e)) == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, l->pid);
+	sqlite3_bind_text(st, 3, l->host, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, l->started);
+	sqlite3_bind_int64(st, 5, l->expires);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : index_fail(ix, e, "lock insert");
+}
+
+int
+index_lock_delete(struct index *ix, const char *key, long pid,
+    const char *host, struct err *e)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((st = index_stmt(ix, ST_LOCK_DELETE, e)) == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, pid);
+	sqlite3_bind_text(st, 3, host, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : index_fail(ix, e, "lock delete");
+}
+
+int
+index_cache_get(struct index *ix, const char *key, struct index_cached *c,
+    struct err *e)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((st = index_stmt(ix, ST_CACHE_GET, e)) == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		c->status = sqlite3_column_int(st, 0);
+		c->fetched = sqlite3_column_int64(st, 1);
+		buf_init(&c->body, (size_t)-1);
+		buf_append(&c->body, sqlite3_column_blob(st, 2),
+		    (size_t)sqlite3_column_bytes(st, 2), e);
+	}
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return 1;
+	return rc == SQLITE_DONE ? 0 : index_fail(ix, e, "cache select");
+}
+
+int
+index_cache_put(struct index *ix, const char *key, int status,
+    const char *body, size_t len, struct err *e)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((st = index_stmt(ix, ST_CACHE_PUT, e)) == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, status);
+	sqlite3_bind_int64(st, 3, (int64_t)time(NULL));
+	sqlite3_bind_blob(st, 4, body, (int)len, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : index_fail(ix, e, "cache insert");
 }

@@ -343,6 +343,32 @@ int		 index_catalog(struct index *, const char *after_mod,
 int		 index_since(struct index *, int64_t since, long limit,
 		    struct index_version **out, size_t *n, struct err *);
 int		 index_ping(struct index *, struct err *);
+/* The lock table (DESIGN 4); lock.c holds the policy. */
+struct index_lock {
+	long	 pid;
+	char	 host[256];
+	int64_t	 started;	/* unix seconds */
+	int64_t	 expires;
+};
+/* 1 and *l filled when key is locked, 0 when not, -1 on error. */
+int		 index_lock_get(struct index *, const char *key,
+		    struct index_lock *, struct err *);
+/* Insert or replace the row of key. */
+int		 index_lock_put(struct index *, const char *key,
+		    const struct index_lock *, struct err *);
+/* Delete the row of key if pid/host still own it. */
+int		 index_lock_delete(struct index *, const char *key, long pid,
+		    const char *host, struct err *);
+/* The upstream answer cache (list, @latest): body, status, when. */
+struct index_cached {
+	int	 status;	/* 200, or 404 for a cached "not found" */
+	int64_t	 fetched;	/* unix seconds */
+	struct buf body;	/* allocated */
+};
+int		 index_cache_get(struct index *, const char *key,
+		    struct index_cached *, struct err *);
+int		 index_cache_put(struct index *, const char *key, int status,
+		    const char *body, size_t len, struct err *);
 int64_t		 index_count(struct index *);
 
 /* reindex.c: rebuild the index from the tree; import a module cache. */
@@ -358,6 +384,10 @@ int		 reindex_run(const struct store *, struct index *,
  * cache/download) into the store, atomically, and index them. */
 int		 reindex_import(const struct store *, struct index *,
 		    const char *srcdir, struct reindex_stats *, struct err *);
+/* A .info body must be a JSON object whose Version is version; its Time
+ * (or "") goes to time. */
+int		 reindex_check_info(const struct buf *, const char *version,
+		    char *time, size_t timesz, struct err *);
 /* Fill v (hashes, sizes, time) from the stored files of one version. */
 int		 reindex_describe(const struct store *, const char *emod,
 		    const char *ever, struct index_version *v, struct err *);
@@ -367,6 +397,8 @@ int		 reindex_describe(const struct store *, const char *emod,
 int		 pattern_match(const char *patterns, const char *module);
 /* 0 when every pattern is well formed, else -1 with the reason in why. */
 int		 pattern_check(const char *patterns, char *why, size_t whysz);
+/* Go's path.Match of all of name: 1 match, 0 no match, -1 bad pattern. */
+int		 pattern_glob(const char *pattern, const char *name);
 
 /* upstream.c: a GOPROXY list ("https://a,https://b|direct"). */
 enum upstream_kind { UPSTREAM_PROXY = 0, UPSTREAM_DIRECT, UPSTREAM_OFF };
@@ -387,6 +419,8 @@ struct upstream_list {
 int		 upstream_parse(const char *, struct upstream_list *,
 		    struct err *);
 void		 upstream_free(struct upstream_list *);
+/* url with a password replaced by "xxxxx" (as Go's URL.Redacted), for logs. */
+void		 upstream_redact(const char *url, char *out, size_t outsz);
 
 /* mode.c: download modes, globally or per module (Athens' DownloadMode). */
 enum dl_mode { DL_SYNC = 0, DL_ASYNC, DL_NONE, DL_REDIRECT,
@@ -440,8 +474,29 @@ void		 fetched_free(struct fetched *);
 int		 fetch_direct(const struct config *, const struct store *,
 		    const char *module, const char *query, struct fetched *,
 		    struct err *);
+/* GET url into a new temporary file of the store, at most cap bytes. */
+int		 fetch_proxy_file(const struct config *, const struct store *,
+		    const char *url, long long cap, char **tmp, struct err *);
+/* GET url into b (initialised here with cap). */
+int		 fetch_proxy_buf(const struct config *, const char *url,
+		    size_t cap, struct buf *b, struct err *);
+/* libcurl's global set-up, once per process. */
+void		 fetch_proxy_init(void);
 /* Direct list: tagged versions (retracted included) into *out (free). */
 int		 fetch_direct_list(const struct config *, const char *module,
 		    char ***out, size_t *n, struct err *);
+
+/* lock.c: singleflight across processes over the index's lock table. */
+enum lock_state { LOCK_OWNER = 0, LOCK_HELD };
+/*
+ * Try to take key: LOCK_OWNER when this process now holds it (also when
+ * it took over an expired lock or one whose holder on this host died),
+ * LOCK_HELD when a live holder has it.  -1 on error.
+ */
+int		 lock_try(struct index *, const char *key, long expiry,
+		    struct err *);
+void		 lock_release(struct index *, const char *key);
+/* Sleep a little before the next look (grows from 20 to 250 ms). */
+void		 lock_backoff(int attempt);
 
 #endif /* PIRAEUS_H */

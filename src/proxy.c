@@ -20,6 +20,14 @@ proxy_open(struct proxy *px, struct err *e)
 
 	if (store_open(&px->store, px->cfg.storage_root, e) == -1)
 		return -1;
+	if (upstream_parse(px->cfg.upstream_goproxy, &px->up, e) == -1 ||
+	    mode_load(px->cfg.download_mode, &px->modes, e) == -1) {
+		upstream_free(&px->up);
+		store_close(&px->store);
+		return -1;
+	}
+	fetch_proxy_init();
+	px->deferred_module[0] = '\0';
 	err_clear(&ie);
 	px->idx = NULL;
 	px->idx_error[0] = '\0';
@@ -35,7 +43,25 @@ proxy_close(struct proxy *px)
 {
 	index_close(px->idx);
 	px->idx = NULL;
+	upstream_free(&px->up);
+	mode_free(&px->modes);
 	store_close(&px->store);
+}
+
+void
+proxy_run_deferred(struct proxy *px)
+{
+	char canon[VERSION_MAX];
+	struct err e;
+
+	if (px->deferred_module[0] == '\0')
+		return;
+	err_clear(&e);
+	if (fetch_version(px, px->deferred_module, px->deferred_version,
+	    ART_ZIP, canon, &e) == -1)
+		log_info("async fetch %s@%s: %s", px->deferred_module,
+		    px->deferred_version, e.msg);
+	px->deferred_module[0] = '\0';
 }
 
 struct index *

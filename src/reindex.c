@@ -55,9 +55,8 @@ reindex_names(const char *emod, const char *ever, char *module,
 	return 0;
 }
 
-/* The Version and Time of a .info body; Version must equal version. */
-static int
-reindex_info(const struct buf *b, const char *version, char *time,
+int
+reindex_check_info(const struct buf *b, const char *version, char *time,
     size_t timesz, struct err *e)
 {
 	struct json_object *o, *v;
@@ -106,7 +105,7 @@ reindex_describe(const struct store *s, const char *emod, const char *ever,
 	    st.st_mtim.tv_nsec;
 	if (buf_read_file(&b, path, INFO_MAX, e) == -1)
 		return -1;
-	rc = reindex_info(&b, v->version, v->time, sizeof(v->time), e);
+	rc = reindex_check_info(&b, v->version, v->time, sizeof(v->time), e);
 	buf_free(&b);
 	if (rc == -1)
 		return -1;
@@ -258,7 +257,7 @@ reindex_import_version(struct reindex_ctx *c, const char *emod,
 			goto out;
 	if (buf_read_file(&b, tmp[ART_INFO], INFO_MAX, e) == -1)
 		goto out;
-	rc = reindex_info(&b, version, time, sizeof(time), e);
+	rc = reindex_check_info(&b, version, time, sizeof(time), e);
 	buf_free(&b);
 	if (rc == -1 || (rc = dirhash_zip(tmp[ART_ZIP], h1, e)) == -1)
 		goto out;

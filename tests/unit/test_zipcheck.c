@@ -1,10 +1,844 @@
-/* test_zipcheck.c: placeholder until written. */
+/*
+ * test_zipcheck.c: unit tests for zipcheck.c, the module zip rules of
+ * protocol.md sections 4.1, 4.2 and 4.4 and the h1 of an accepted zip.
+ *
+ * Every zip is built here with libzip in a temporary directory; what
+ * libzip will not write (two entries with one name, a NUL in a name, a
+ * bzip2 or LZMA method, the encryption flag, a declared size that lies)
+ * is made by patching the bytes of the local and central headers.
+ *
+ * The expected h1 of each good zip was computed outside this program,
+ * twice: with golang.org/x/mod/sumdb/dirhash.HashZip (Go 1.19) and with a
+ * sha256sum pipeline over the unzipped tree (h1_of_dir of t0100-cli.t);
+ * simple.txt's value is golang/mod's own.  Each bad zip was checked to be
+ * refused by golang.org/x/mod/zip CheckZip or Unzip, except where a
+ * comment says otherwise.  Set ZIPCHECK_TEST_KEEP=1 to keep the zips (the
+ * directory and a manifest are printed as TAP comments).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <zip.h>
+
 #include "piraeus.h"
 #include "tap.h"
+
+#define NITEMS(a)	(sizeof(a) / sizeof((a)[0]))
+#define PATH_CAP	1024
+#define ENTRIES_MAX	8
+#define MIB16		(16 * 1024 * 1024)
+#define ZEROS_MAX	(MIB16 + 1)
+
+#define H1_SIMPLE	"h1:tpqYOOmuilagXzyqoJ3roUjp8gneQeTv5YVpL6BG7/k="
+#define H1_EXCL_SUB	"h1:XduFAgX/GaspZa8Jv4pfzoGEzNaU/r88PiCunijw5ok="
+#define H1_EMPTY_SUM	"h1:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="
+
+#define MOD		"example.com/m"
+#define V1		"v1.0.0"
+#define PFX		MOD "@" V1 "/"
+#define GOMOD_SIMPLE	"module example.com/m\n\ngo 1.13\n"
+#define MGO_SIMPLE	"package m\n\nfunc Foo() int { return 42 }\n"
+#define HELLO_SIMPLE	"package main\n\nimport (\n  \"fmt\"\n" \
+			"  \"example.com/m\"\n)\n\nfunc main() {\n" \
+			"  fmt.Println(m.Foo())\n}\n"
+
+/* Unix modes for the external attributes. */
+#define M_REG		0100644
+#define M_DIR		040755
+#define M_LNK		0120777
+#define M_FIFO		010644
+
+static char tmpdir[PATH_CAP];
+static unsigned char *zeros;	/* ZEROS_MAX zero bytes */
+static int keep;
+
+/* One entry of a zip built with libzip. */
+struct entry {
+	const char	*name;
+	const char	*data;		/* NULL: a directory entry */
+	zip_int32_t	 method;
+	uint32_t	 mode;		/* 0: libzip's attributes */
+	size_t		 zeros;		/* > 0: that many zero bytes instead */
+};
+
+/* A file, deflated; a file, stored; a directory. */
+#define F(n, d)		{ (n), (d), ZIP_CM_DEFLATE, 0, 0 }
+#define S(n, d)		{ (n), (d), ZIP_CM_STORE, 0, 0 }
+#define D(n)		{ (n), NULL, ZIP_CM_STORE, 0, 0 }
+#define SIMPLE3		F(PFX "go.mod", GOMOD_SIMPLE), \
+			F(PFX "m.go", MGO_SIMPLE), \
+			F(PFX "cmd/hello/hello.go", HELLO_SIMPLE)
+
+/* Byte patches of the headers (local and central) of one entry. */
+enum patch_kind {
+	P_NONE = 0, P_METHOD, P_FLAGS, P_USIZE, P_NAME,
+	P_EOCD,		/* the end record's entry counts */
+	P_EOCD_FIRST	/* the end record lists the first central record only */
+};
+struct patch {
+	enum patch_kind	 kind;
+	const char	*name;		/* the entry to patch */
+	uint32_t	 value;		/* method, flags, size, EOCD count */
+	const char	*to;		/* P_NAME: new name, same length */
+};
+
+struct zcase {
+	const char	*desc;
+	const char	*module;
+	const char	*version;
+	struct entry	 e[ENTRIES_MAX];
+	struct patch	 patch[2];
+	const char	*h1;		/* NULL: must be refused */
+	const char	*msg;		/* refused: a part of the message */
+};
+
+/* Zips that must be accepted, with their independently computed h1. */
+static const struct zcase good_cases[] = {
+	{ "simple.txt, deflated", MOD, V1, { SIMPLE3 }, { { 0 } },
+	  H1_SIMPLE, NULL },
+	{ "simple.txt, stored, reversed", MOD, V1, {
+		S(PFX "cmd/hello/hello.go", HELLO_SIMPLE),
+		S(PFX "m.go", MGO_SIMPLE),
+		S(PFX "go.mod", GOMOD_SIMPLE) }, { { 0 } }, H1_SIMPLE, NULL },
+	{ "exclude_submodule.txt: go.mod alone", MOD, V1, {
+		F(PFX "go.mod", GOMOD_SIMPLE) }, { { 0 } }, H1_EXCL_SUB,
+	  NULL },
+	{ "no go.mod", MOD, V1, {
+		F(PFX "m.go", MGO_SIMPLE),
+		F(PFX "cmd/hello/hello.go", HELLO_SIMPLE) }, { { 0 } },
+	  "h1:eX19Ag89/tHoHQMMwjdJdMNamsyHXXbxMXPgsdlyRL0=", NULL },
+	{ "directory entries, root one too", MOD, V1, {
+		D(PFX), D(PFX "cmd/"), D(PFX "cmd/hello/"), SIMPLE3 },
+	  { { 0 } }, "h1:CCh2hVINVYuv0BvJr+JQQBylIBM1i352n02rp6LKTmg=", NULL },
+	{ "Unix modes: regular files, a directory", MOD, V1, {
+		{ PFX "go.mod", GOMOD_SIMPLE, ZIP_CM_DEFLATE, M_REG, 0 },
+		{ PFX "cmd/", NULL, ZIP_CM_STORE, M_DIR, 0 },
+		{ PFX "m.go", MGO_SIMPLE, ZIP_CM_STORE, M_REG | 0111, 0 } },
+	  { { 0 } }, "h1:n5S6MDOpy7AFbXvVWDsNJ453uL8UoqS5vZ7Dm22hS5M=", NULL },
+	{ "+incompatible", MOD, "v2.0.0+incompatible", {
+		F(MOD "@v2.0.0+incompatible/m.go", MGO_SIMPLE) }, { { 0 } },
+	  "h1:2tRmi15pGEup8+DKaOSR8xtOpbmXvyI52Nrd1ZiW7O4=", NULL },
+	{ "/v2 module", MOD "/v2", "v2.1.0", {
+		F(MOD "/v2@v2.1.0/go.mod", "module example.com/m/v2\n"),
+		F(MOD "/v2@v2.1.0/m.go", MGO_SIMPLE) }, { { 0 } },
+	  "h1:3tcRiljDfgJV3x3w2Y622o7I8WTfiIA0GZHUZpiTeeg=", NULL },
+	{ "gopkg.in .v2 module", "gopkg.in/yaml.v2", "v2.4.0", {
+		F("gopkg.in/yaml.v2@v2.4.0/yaml.go", "package yaml\n") },
+	  { { 0 } }, "h1:rfvBsfVCs59hehA74JmNyygK/DiLsIolqsESZ1byKPI=", NULL },
+	{ "pseudo-version", MOD, "v0.0.0-20200101000000-abcdefabcdef", {
+		F(MOD "@v0.0.0-20200101000000-abcdefabcdef/m.go",
+		  MGO_SIMPLE) }, { { 0 } },
+	  "h1:GpeZe4Q7FB/ca9rU3OJzdZlgAZsLmrOU+S69ORGJvIc=", NULL },
+	{ "upper-case module path", "github.com/Azure/go-autorest", V1, {
+		F("github.com/Azure/go-autorest@" V1 "/LICENSE", "MIT\n"),
+		F("github.com/Azure/go-autorest@" V1 "/autorest.go",
+		  "package autorest\n") }, { { 0 } },
+	  "h1:3L9h2Laiz68Y2Dwu8i2xll9OB1ZK5AuTlwaHIx/CVjw=", NULL },
+	{ "no fold: i, dotless i, dotted I; Cyrillic names", MOD, V1, {
+		F(PFX "i.go", "i"),
+		F(PFX "\xc4\xb1.go", "dotless i"),
+		F(PFX "\xc4\xb0.go", "dotted I"),
+		F(PFX "\xd0\xb8\xd1\x81\xd0\xbf\xd1\x8b\xd1\x82\xd0\xb0\xd0\xbd"
+		  "\xd0\xb8\xd0\xb5/\xd1\x84\xd0\xb0\xd0\xb9\xd0\xbb.go",
+		  "package x\n") }, { { 0 } },
+	  "h1:gtf9SucJzdweYZXHAAMTAXfgbeBDRZ4ACfRGjiIkpPE=", NULL },
+	{ "root LICENSE of exactly 16 MiB", MOD, V1, {
+		{ PFX "LICENSE", "", ZIP_CM_DEFLATE, 0, MIB16 } }, { { 0 } },
+	  "h1:6okbhrcnRE/cflAcTosh1oOjidh4Hi22CV30YirP2B4=", NULL },
+	{ "sub/LICENSE over 16 MiB is not capped", MOD, V1, {
+		{ PFX "sub/LICENSE", "", ZIP_CM_DEFLATE, 0, MIB16 + 1 } },
+	  { { 0 } }, "h1:nVQXYwuAf6VZvxBXFUhh32GBdSKslM0Ri4rCV+mdMeI=", NULL },
+};
+
+/* Zips that must be refused. */
+static const struct zcase bad_cases[] = {
+	/* The prefix. */
+	{ "other module in prefix", MOD, V1, {
+		F(PFX "go.mod", GOMOD_SIMPLE),
+		F("example.com/n@" V1 "/x.go", "x") }, { { 0 } }, NULL,
+	  "has unexpected file example.com/n@v1.0.0/x.go" },
+	{ "other version in prefix", MOD, V1, {
+		F(MOD "@v1.0.1/x.go", "x") }, { { 0 } }, NULL,
+	  "has unexpected file example.com/m@v1.0.1/x.go" },
+	{ "prefix in other case", "github.com/Azure/go-autorest", V1, {
+		F("github.com/azure/go-autorest@" V1 "/a.go", "x") },
+	  { { 0 } }, NULL, "has unexpected file" },
+	{ "prefix without its slash", MOD, V1, {
+		F(MOD "@" V1, "x") }, { { 0 } }, NULL, "has unexpected file" },
+	{ "absolute name", MOD, V1, {
+		F("/" PFX "x.go", "x") }, { { 0 } }, NULL,
+	  "has unexpected file" },
+	/* Clean names and CheckFilePath. */
+	{ "../ traversal", MOD, V1, {
+		F(PFX "../x.go", "x") }, { { 0 } }, NULL, "not clean" },
+	{ "../../ out of the prefix", MOD, V1, {
+		F(PFX "a/../../n@v1.0.0/x.go", "x") }, { { 0 } }, NULL,
+	  "not clean" },
+	{ "slash after the prefix", MOD, V1, {
+		F(PFX "/etc/passwd", "x") }, { { 0 } }, NULL,
+	  "not relative" },
+	{ "backslash", MOD, V1, {
+		F(PFX "a\\b.go", "x") }, { { 0 } }, NULL,
+	  "malformed file path" },
+	{ "backslash traversal", MOD, V1, {
+		F(PFX "..\\x.go", "x") }, { { 0 } }, NULL,
+	  "malformed file path" },
+	{ "a//b", MOD, V1, {
+		F(PFX "a//b.go", "x") }, { { 0 } }, NULL, "not clean" },
+	{ "./x", MOD, V1, {
+		F(PFX "./x.go", "x") }, { { 0 } }, NULL, "not clean" },
+	{ "a/./b", MOD, V1, {
+		F(PFX "a/./b.go", "x") }, { { 0 } }, NULL, "not clean" },
+	{ "directory a//", MOD, V1, {
+		D(PFX "a//") }, { { 0 } }, NULL, "not clean" },
+	{ "directory // at the root", MOD, V1, {
+		D(PFX "/") }, { { 0 } }, NULL, "not clean" },
+	{ "trailing dot", MOD, V1, {
+		F(PFX "x.", "x") }, { { 0 } }, NULL, "malformed file path" },
+	{ "colon", MOD, V1, {
+		F(PFX "c:x.go", "x") }, { { 0 } }, NULL,
+	  "malformed file path" },
+	{ "Windows device name", MOD, V1, {
+		F(PFX "aux.go", "x") }, { { 0 } }, NULL,
+	  "malformed file path" },
+	{ "invalid UTF-8", MOD, V1, {
+		F(PFX "\xff.go", "x") }, { { 0 } }, NULL,
+	  "malformed file path" },
+	{ "a non-letter rune", MOD, V1, {
+		F(PFX "\xe2\x98\x83.go", "x") }, { { 0 } }, NULL,
+	  "malformed file path" },
+	{ "NUL in a name (patched)", MOD, V1, {
+		F(PFX "a_b.go", "x") },
+	  { { P_NAME, PFX "a_b.go", 0, PFX "a\0b.go" } }, NULL,
+	  "NUL byte" },
+	/* Collisions. */
+	{ "two entries with one name (patched)", MOD, V1, {
+		F(PFX "dupA.go", "a"), F(PFX "dupB.go", "b") },
+	  { { P_NAME, PFX "dupB.go", 0, PFX "dupA.go" } }, NULL,
+	  "multiple entries for file \"dupA.go\"" },
+	{ "m.go and M.GO", MOD, V1, {
+		F(PFX "m.go", "a"), F(PFX "M.GO", "b") }, { { 0 } }, NULL,
+	  "case-insensitive file name collision: \"m.go\" and \"M.GO\"" },
+	{ "a/B/x and a/b/y", MOD, V1, {
+		F(PFX "a/B/x.go", "a"), F(PFX "a/b/y.go", "b") }, { { 0 } },
+	  NULL, "collision: \"a/B\" and \"a/b\"" },
+	{ "A/b/x and a/c/y", MOD, V1, {
+		F(PFX "A/b/x.go", "a"), F(PFX "a/c/y.go", "b") }, { { 0 } },
+	  NULL, "collision: \"A\" and \"a\"" },
+	{ "directory entry and file in other case", MOD, V1, {
+		D(PFX "Dir/"), F(PFX "dir/x.go", "b") }, { { 0 } },
+	  NULL, "collision: \"Dir\" and \"dir\"" },
+	{ "file a and a/x", MOD, V1, {
+		F(PFX "a", "a"), F(PFX "a/x.go", "b") }, { { 0 } }, NULL,
+	  "entry \"a\" is both a file and a directory" },
+	{ "a/x and file a", MOD, V1, {
+		F(PFX "a/x.go", "b"), F(PFX "a", "a") }, { { 0 } }, NULL,
+	  "entry \"a\" is both a file and a directory" },
+	{ "file a and directory a/", MOD, V1, {
+		F(PFX "a", "a"), D(PFX "a/") }, { { 0 } }, NULL,
+	  "both a file and a directory" },
+	{ "Kelvin sign and k", MOD, V1, {
+		F(PFX "k.go", "a"), F(PFX "\xe2\x84\xaa.go", "b") },
+	  { { 0 } }, NULL, "case-insensitive file name collision" },
+	{ "long s and S", MOD, V1, {
+		F(PFX "\xc5\xbf.go", "a"), F(PFX "S.go", "b") },
+	  { { 0 } }, NULL, "case-insensitive file name collision" },
+	{ "sharp s and capital sharp S", MOD, V1, {
+		F(PFX "\xc3\x9f.go", "a"), F(PFX "\xe1\xba\x9e.go", "b") },
+	  { { 0 } }, NULL, "case-insensitive file name collision" },
+	{ "final sigma and sigma", MOD, V1, {
+		F(PFX "\xcf\x82.go", "a"), F(PFX "\xcf\x83.go", "b") },
+	  { { 0 } }, NULL, "case-insensitive file name collision" },
+	{ "Cyrillic de in two cases, in a directory", MOD, V1, {
+		F(PFX "\xd0\x94/a.go", "a"), F(PFX "\xd0\xb4/b.go", "b") },
+	  { { 0 } }, NULL, "case-insensitive file name collision" },
+	{ "DZ digraph: title case and lower case", MOD, V1, {
+		F(PFX "\xc7\x85.go", "a"), F(PFX "\xc7\x86.go", "b") },
+	  { { 0 } }, NULL, "case-insensitive file name collision" },
+	{ "Latin Extended-A: A-macron", MOD, V1, {
+		F(PFX "\xc4\x80.go", "a"), F(PFX "\xc4\x81.go", "b") },
+	  { { 0 } }, NULL, "case-insensitive file name collision" },
+	/* Unicode 14.0 (Go 1.21 and later; Go 1.19 rejects the names). */
+	{ "Vithkuqi capital and small A", MOD, V1, {
+		F(PFX "\xf0\x90\x95\xb0.go", "a"),
+		F(PFX "\xf0\x90\x96\x97.go", "b") },
+	  { { 0 } }, NULL, "case-insensitive file name collision" },
+	/* go.mod. */
+	{ "nested go.mod", MOD, V1, {
+		F(PFX "go.mod", GOMOD_SIMPLE),
+		F(PFX "sub/go.mod", "module example.com/m/sub\n") }, { { 0 } },
+	  NULL, "sub/go.mod: go.mod file not in module root directory" },
+	{ "nested GO.MOD", MOD, V1, {
+		F(PFX "sub/GO.MOD", "module example.com/m/sub\n") },
+	  { { 0 } }, NULL, "not in module root directory" },
+	{ "GO.MOD at the root", MOD, V1, {
+		F(PFX "GO.MOD", GOMOD_SIMPLE) }, { { 0 } }, NULL,
+	  "GO.MOD: go.mod files must have lowercase names" },
+	{ "Go.Mod at the root", MOD, V1, {
+		F(PFX "Go.Mod", GOMOD_SIMPLE) }, { { 0 } }, NULL,
+	  "must have lowercase names" },
+	/* Methods, encryption, file types. */
+	{ "bzip2 method (patched)", MOD, V1, {
+		S(PFX "go.mod", GOMOD_SIMPLE) },
+	  { { P_METHOD, PFX "go.mod", 12, NULL } }, NULL,
+	  "unsupported compression method 12" },
+	{ "LZMA method (patched)", MOD, V1, {
+		S(PFX "m.go", MGO_SIMPLE) },
+	  { { P_METHOD, PFX "m.go", 14, NULL } }, NULL,
+	  "unsupported compression method 14" },
+	/* Method 99 without its AES extra field: libzip refuses to open. */
+	{ "AES method 99 (patched)", MOD, V1, {
+		S(PFX "m.go", MGO_SIMPLE) },
+	  { { P_METHOD, PFX "m.go", 99, NULL } }, NULL, NULL },
+	/*
+	 * Go 1.19 ignores the encryption flag and the file type and unzips
+	 * these three as regular files; protocol.md 4.1 refuses them (the
+	 * go command never writes them).
+	 */
+	{ "encrypted flag (patched)", MOD, V1, {
+		F(PFX "m.go", MGO_SIMPLE) },
+	  { { P_FLAGS, PFX "m.go", 1, NULL } }, NULL, "encrypted" },
+	{ "symbolic link", MOD, V1, {
+		F(PFX "go.mod", GOMOD_SIMPLE),
+		{ PFX "link", "/etc/passwd", ZIP_CM_STORE, M_LNK, 0 } },
+	  { { 0 } }, NULL, "link: file is a symbolic link" },
+	{ "named pipe", MOD, V1, {
+		{ PFX "fifo", "", ZIP_CM_STORE, M_FIFO, 0 } },
+	  { { 0 } }, NULL, "not a regular file" },
+	/* Sizes. */
+	{ "go.mod over 16 MiB", MOD, V1, {
+		{ PFX "go.mod", "", ZIP_CM_DEFLATE, 0, MIB16 + 1 } },
+	  { { 0 } }, NULL, "go.mod file too large" },
+	{ "root LICENSE over 16 MiB", MOD, V1, {
+		{ PFX "LICENSE", "", ZIP_CM_DEFLATE, 0, MIB16 + 1 } },
+	  { { 0 } }, NULL, "LICENSE file too large" },
+	{ "declared go.mod size over 16 MiB (patched)", MOD, V1, {
+		F(PFX "go.mod", GOMOD_SIMPLE) },
+	  { { P_USIZE, PFX "go.mod", MIB16 + 1, NULL } }, NULL,
+	  "go.mod file too large" },
+	{ "declared total over 500 MiB (patched)", MOD, V1, {
+		F(PFX "a.go", "a"), F(PFX "b.go", "b") },
+	  { { P_USIZE, PFX "a.go", 300u << 20, NULL },
+	    { P_USIZE, PFX "b.go", 300u << 20, NULL } }, NULL,
+	  "total uncompressed size of module contents too large" },
+	{ "a zip bomb: 16 MiB declared as 1000 bytes", MOD, V1, {
+		{ PFX "bomb.bin", "", ZIP_CM_DEFLATE, 0, MIB16 } },
+	  { { P_USIZE, PFX "bomb.bin", 1000, NULL } }, NULL,
+	  "larger than its declared size 1000" },
+	{ "stored data longer than declared", MOD, V1, {
+		S(PFX "m.go", MGO_SIMPLE) },
+	  { { P_USIZE, PFX "m.go", 5, NULL } }, NULL, "declared size 5" },
+	{ "data shorter than declared", MOD, V1, {
+		F(PFX "m.go", MGO_SIMPLE) },
+	  { { P_USIZE, PFX "m.go", 100, NULL } }, NULL, "declared 100" },
+	/* The central directory: one record more than the end says. */
+	{ "end record counts one entry too few", MOD, V1, {
+		F(PFX "a.go", "a"), F(PFX "b.go", "b") },
+	  { { P_EOCD, NULL, 1, NULL } }, NULL, NULL },
+	{ "end record covers the first of two records", MOD, V1, {
+		F(PFX "a.go", "a"), F(PFX "b.go", "b") },
+	  { { P_EOCD_FIRST, NULL, 1, NULL } }, NULL,
+	  "ambiguous (more records than declared)" },
+};
+
+/* Module and version arguments that are refused before the zip. */
+static const struct {
+	const char	*module;
+	const char	*version;
+	const char	*msg;
+} arg_cases[] = {
+	{ "Example.com/m", V1, "malformed module path" },
+	{ "example.com/m/v1", V1, "malformed module path" },
+	{ MOD, "v1.0", "not canonical (should be \"v1.0.0\")" },
+	{ MOD, "v1.0.0+build", "not canonical" },
+	{ MOD, "1.0.0", "not a semantic version" },
+	{ MOD, "latest", "not a semantic version" },
+	{ MOD, "v2.0.0", "compatible with the major version" },
+	{ MOD "/v2", V1, "compatible with the major version" },
+	{ "gopkg.in/yaml.v2", "v3.0.0", "compatible with the major" },
+};
+
+static void
+path_join(char *out, const char *a, const char *b)
+{
+	if ((size_t)snprintf(out, PATH_CAP, "%s/%s", a, b) >= PATH_CAP) {
+		fprintf(stderr, "path too long\n");
+		exit(99);
+	}
+}
+
+static int
+write_file(const char *path, const void *data, size_t len)
+{
+	FILE *f;
+	int rv = 0;
+
+	if ((f = fopen(path, "wb")) == NULL)
+		return -1;
+	if (len > 0 && fwrite(data, 1, len, f) != len)
+		rv = -1;
+	if (fclose(f) != 0)
+		rv = -1;
+	return rv;
+}
+
+static unsigned char *
+read_file(const char *path, size_t *len)
+{
+	unsigned char *p;
+	FILE *f;
+	long sz;
+
+	if ((f = fopen(path, "rb")) == NULL)
+		return NULL;
+	if (fseek(f, 0, SEEK_END) != 0 || (sz = ftell(f)) < 0 ||
+	    fseek(f, 0, SEEK_SET) != 0) {
+		fclose(f);
+		return NULL;
+	}
+	p = xmalloc((size_t)sz + 1);
+	if (fread(p, 1, (size_t)sz, f) != (size_t)sz) {
+		free(p);
+		fclose(f);
+		return NULL;
+	}
+	fclose(f);
+	*len = (size_t)sz;
+	return p;
+}
+
+/* Make a zip of up to n entries with libzip. */
+static int
+make_zip(const char *path, const struct entry *e, size_t n)
+{
+	zip_source_t *src;
+	zip_int64_t idx;
+	zip_t *za;
+	size_t i;
+	int zerr;
+
+	unlink(path);
+	if ((za = zip_open(path, ZIP_CREATE | ZIP_TRUNCATE, &zerr)) == NULL)
+		return -1;
+	for (i = 0; i < n && e[i].name != NULL; i++) {
+		if (e[i].data == NULL) {
+			if ((idx = zip_dir_add(za, e[i].name,
+			    ZIP_FL_ENC_RAW)) < 0)
+				goto fail;
+		} else {
+			if (e[i].zeros > 0)
+				src = zip_source_buffer(za, zeros, e[i].zeros,
+				    0);
+			else
+				src = zip_source_buffer(za, e[i].data,
+				    strlen(e[i].data), 0);
+			if (src == NULL)
+				goto fail;
+			if ((idx = zip_file_add(za, e[i].name, src,
+			    ZIP_FL_ENC_RAW)) < 0) {
+				zip_source_free(src);
+				goto fail;
+			}
+			if (zip_set_file_compression(za, (zip_uint64_t)idx,
+			    e[i].method, 0) != 0)
+				goto fail;
+		}
+		if (e[i].mode != 0 && zip_file_set_external_attributes(za,
+		    (zip_uint64_t)idx, 0, ZIP_OPSYS_UNIX,
+		    (zip_uint32_t)e[i].mode << 16) != 0)
+			goto fail;
+	}
+	if (zip_close(za) != 0)
+		goto fail;
+	return 0;
+fail:
+	fprintf(stderr, "libzip: %s\n", zip_strerror(za));
+	zip_discard(za);
+	return -1;
+}
+
+static void
+put16(unsigned char *p, uint32_t v)
+{
+	p[0] = v & 0xff;
+	p[1] = (v >> 8) & 0xff;
+}
+
+static void
+put32(unsigned char *p, uint32_t v)
+{
+	put16(p, v & 0xffff);
+	put16(p + 2, v >> 16);
+}
+
+static uint32_t
+get16(const unsigned char *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8;
+}
+
+/*
+ * Apply one patch to every header of the named entry (local and central
+ * records), or to the end record.  Returns the number of records patched.
+ */
+static int
+patch_buf(unsigned char *p, size_t len, const struct patch *pt)
+{
+	/* Field offsets in local / central headers (APPNOTE 4.3.7, 4.3.12). */
+	static const struct {
+		unsigned char	sig[4];
+		size_t		fixed, name_len, flags, method, usize;
+	} hdr[] = {
+		{ { 'P', 'K', 3, 4 }, 30, 26, 6, 8, 22 },
+		{ { 'P', 'K', 1, 2 }, 46, 28, 8, 10, 24 },
+	};
+	static const unsigned char eocd[4] = { 'P', 'K', 5, 6 };
+	size_t i, h, nlen, nmlen, first = 0;
+	int done = 0;
+
+	for (i = 0; i + 4 <= len; i++) {
+		if (first == 0 && i + 46 <= len &&
+		    memcmp(p + i, hdr[1].sig, 4) == 0)
+			first = 46 + get16(p + i + 28) + get16(p + i + 30) +
+			    get16(p + i + 32);
+		if (pt->kind == P_EOCD || pt->kind == P_EOCD_FIRST) {
+			if (i + 22 > len || memcmp(p + i, eocd, 4) != 0)
+				continue;
+			if (pt->kind == P_EOCD_FIRST)
+				put32(p + i + 12, (uint32_t)first);
+			put16(p + i + 8, pt->value);
+			put16(p + i + 10, pt->value);
+			done++;
+			continue;
+		}
+		for (h = 0; h < NITEMS(hdr); h++) {
+			if (memcmp(p + i, hdr[h].sig, 4) != 0 ||
+			    i + hdr[h].fixed > len)
+				continue;
+			nlen = get16(p + i + hdr[h].name_len);
+			nmlen = strlen(pt->name);
+			if (nlen != nmlen || i + hdr[h].fixed + nlen > len ||
+			    memcmp(p + i + hdr[h].fixed, pt->name, nlen) != 0)
+				continue;
+			switch (pt->kind) {
+			case P_METHOD:
+				put16(p + i + hdr[h].method, pt->value);
+				break;
+			case P_FLAGS:
+				put16(p + i + hdr[h].flags, pt->value);
+				break;
+			case P_USIZE:
+				put32(p + i + hdr[h].usize, pt->value);
+				break;
+			case P_NAME:
+				/* Same length; may hold a NUL. */
+				memcpy(p + i + hdr[h].fixed, pt->to, nlen);
+				break;
+			default:
+				break;
+			}
+			done++;
+		}
+	}
+	return done;
+}
+
+static int
+patch_zip(const char *path, const struct patch *pt, size_t npt)
+{
+	unsigned char *p;
+	size_t len, i;
+	int rv = 0;
+
+	if ((p = read_file(path, &len)) == NULL)
+		return -1;
+	for (i = 0; i < npt && pt[i].kind != P_NONE; i++) {
+		if (patch_buf(p, len, &pt[i]) < (pt[i].kind >= P_EOCD ? 1 : 2))
+			rv = -1;
+	}
+	if (rv == 0)
+		rv = write_file(path, p, len);
+	free(p);
+	return rv;
+}
+
+/* Print a manifest line for an outside check of the kept zips. */
+static void
+manifest(const char *path, const char *module, const char *version,
+    const char *expect)
+{
+	if (keep)
+		printf("# zip %s %s %s %s\n", path, module, version, expect);
+}
+
+static void
+check_ok(const char *path, const char *module, const char *version,
+    const char *want, const char *desc)
+{
+	char h1[H1_MAX], dh1[H1_MAX];
+	struct err e;
+	int rv;
+
+	manifest(path, module, version, "ok");
+	err_clear(&e);
+	memset(h1, 0, sizeof(h1));
+	rv = zipcheck(path, module, version, h1, &e);
+	if (rv != 0)
+		printf("# %s: %s: %s\n", desc, err_name(e.code), e.msg);
+	is_str(rv == 0 ? h1 : "(refused)", want, desc);
+
+	/* The same value as dirhash_zip on the same file. */
+	err_clear(&e);
+	if (dirhash_zip(path, dh1, &e) != 0)
+		snprintf(dh1, sizeof(dh1), "(dirhash failed)");
+	is_str(h1, dh1, "the h1 is dirhash_zip's");
+}
+
+static void
+check_bad(const char *path, const char *module, const char *version,
+    const char *msg, const char *desc)
+{
+	char h1[H1_MAX];
+	struct err e;
+	int rv;
+
+	manifest(path, module, version, "bad");
+	err_clear(&e);
+	rv = zipcheck(path, module, version, h1, &e);
+	is_int(rv, -1, desc);
+	is_str(err_name(e.code), err_name(E_UPSTREAM), "E_UPSTREAM");
+	if (msg != NULL && !ok(strstr(e.msg, msg) != NULL, "message"))
+		printf("#   wanted a part: '%s'\n", msg);
+	printf("# %s\n", e.msg);
+}
+
+static void
+test_cases(const struct zcase *c, size_t n, const char *tag)
+{
+	char path[PATH_CAP], file[32];
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		snprintf(file, sizeof(file), "%s%02zu.zip", tag, i);
+		path_join(path, tmpdir, file);
+		if (make_zip(path, c[i].e, ENTRIES_MAX) != 0 ||
+		    patch_zip(path, c[i].patch, NITEMS(c[i].patch)) != 0) {
+			ok(0, c[i].desc);
+			continue;
+		}
+		if (c[i].h1 != NULL)
+			check_ok(path, c[i].module, c[i].version, c[i].h1,
+			    c[i].desc);
+		else
+			check_bad(path, c[i].module, c[i].version, c[i].msg,
+			    c[i].desc);
+	}
+}
+
+static void
+test_args(void)
+{
+	static const struct entry one[] = { F(PFX "go.mod", GOMOD_SIMPLE) };
+	char path[PATH_CAP], desc[256];
+	size_t i;
+
+	path_join(path, tmpdir, "args.zip");
+	if (make_zip(path, one, NITEMS(one)) != 0) {
+		ok(0, "make args.zip");
+		return;
+	}
+	for (i = 0; i < NITEMS(arg_cases); i++) {
+		snprintf(desc, sizeof(desc), "arguments %s@%s",
+		    arg_cases[i].module, arg_cases[i].version);
+		check_bad(path, arg_cases[i].module, arg_cases[i].version,
+		    arg_cases[i].msg, desc);
+	}
+}
+
+/* Files that are not zips, too big, missing; a zip of no entries. */
+static void
+test_files(void)
+{
+	static const struct entry one[] = { F(PFX "go.mod", GOMOD_SIMPLE) };
+	/* An end-of-central-directory record alone: a zip of no entries. */
+	static const unsigned char eocd[22] = { 'P', 'K', 5, 6 };
+	char path[PATH_CAP], good[PATH_CAP], h1[H1_MAX];
+	unsigned char *p;
+	struct err e;
+	size_t len;
+	int fd;
+
+	path_join(path, tmpdir, "notzip.zip");
+	if (write_file(path, "module example.com/m\n", 21) != 0)
+		ok(0, "write notzip.zip");
+	check_bad(path, MOD, V1, "not a valid zip file", "not a zip");
+
+	path_join(path, tmpdir, "empty.zip");
+	if (write_file(path, "", 0) != 0)
+		ok(0, "write empty.zip");
+	check_bad(path, MOD, V1, "not a valid zip file", "empty file");
+
+	path_join(good, tmpdir, "one.zip");
+	path_join(path, tmpdir, "truncated.zip");
+	if (make_zip(good, one, NITEMS(one)) != 0 ||
+	    (p = read_file(good, &len)) == NULL) {
+		ok(0, "make one.zip");
+		return;
+	}
+	if (write_file(path, p, len - 1) != 0)
+		ok(0, "write truncated.zip");
+	check_bad(path, MOD, V1, NULL, "zip missing its last byte");
+	if (write_file(path, p, len / 2) != 0)
+		ok(0, "write truncated.zip");
+	check_bad(path, MOD, V1, NULL, "zip truncated to half");
+	free(p);
+
+	path_join(path, tmpdir, "noentries.zip");
+	if (write_file(path, eocd, sizeof(eocd)) != 0)
+		ok(0, "write noentries.zip");
+	check_ok(path, MOD, V1, H1_EMPTY_SUM, "zip with no entries");
+
+	/* A sparse file one byte over ZIP_MAX. */
+	path_join(path, tmpdir, "huge.zip");
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600)) == -1 ||
+	    ftruncate(fd, ZIP_MAX + 1) != 0 || close(fd) != 0)
+		ok(0, "make huge.zip");
+	check_bad(path, MOD, V1, "module zip file is too large", "huge file");
+	unlink(path);
+
+	path_join(path, tmpdir, "no-such.zip");
+	err_clear(&e);
+	is_int(zipcheck(path, MOD, V1, h1, &e), -1, "missing file");
+	is_str(err_name(e.code), err_name(E_INTERNAL),
+	    "missing file: E_INTERNAL");
+}
+
+/* A file path of 4095 bytes is fine, 4096 is not (CheckFilePath cap). */
+static void
+test_long_names(void)
+{
+	static const size_t lens[] = { 4095, 4096 };
+	struct entry e[2];
+	char path[PATH_CAP], *name, h1[H1_MAX];
+	struct err err;
+	size_t i, k, plen = strlen(PFX);
+	int rv;
+
+	path_join(path, tmpdir, "long.zip");
+	for (i = 0; i < NITEMS(lens); i++) {
+		name = xmalloc(plen + lens[i] + 1);
+		memcpy(name, PFX, plen);
+		/* "aaa.../aaa..." : elements of 100 bytes. */
+		for (k = 0; k < lens[i]; k++)
+			name[plen + k] = k % 101 == 100 ? '/' : 'a';
+		name[plen + lens[i]] = '\0';
+		memset(e, 0, sizeof(e));
+		e[0].name = name;
+		e[0].data = "x";
+		e[0].method = ZIP_CM_STORE;
+		if (make_zip(path, e, 1) != 0) {
+			ok(0, "make long.zip");
+			free(name);
+			continue;
+		}
+		err_clear(&err);
+		rv = zipcheck(path, MOD, V1, h1, &err);
+		if (lens[i] < 4096)
+			is_int(rv, 0, "4095-byte file path accepted");
+		else {
+			is_int(rv, -1, "4096-byte file path refused");
+			ok(strstr(err.msg, "longer than 4095") != NULL,
+			    "message names the cap");
+		}
+		free(name);
+	}
+}
+
+/* Many files in many directories: the collision table grows. */
+static void
+test_many(void)
+{
+	enum { NFILES = 3000 };
+	char path[PATH_CAP], name[128], h1[H1_MAX];
+	zip_source_t *src;
+	struct err e;
+	zip_t *za;
+	int i, zerr, rv = 0;
+
+	path_join(path, tmpdir, "many.zip");
+	unlink(path);
+	if ((za = zip_open(path, ZIP_CREATE | ZIP_TRUNCATE, &zerr)) == NULL) {
+		ok(0, "make many.zip");
+		return;
+	}
+	for (i = 0; i < NFILES; i++) {
+		snprintf(name, sizeof(name), PFX "d%d/E%d/f%d.go", i % 7,
+		    i % 50, i);
+		if ((src = zip_source_buffer(za, "x", 1, 0)) == NULL ||
+		    zip_file_add(za, name, src, ZIP_FL_ENC_RAW) < 0)
+			rv = -1;
+	}
+	/* The last one collides with the first in folded form. */
+	if ((src = zip_source_buffer(za, "x", 1, 0)) == NULL ||
+	    zip_file_add(za, PFX "D0/e0/F0.go", src, ZIP_FL_ENC_RAW) < 0)
+		rv = -1;
+	if (rv != 0 || zip_close(za) != 0) {
+		ok(0, "make many.zip");
+		zip_discard(za);
+		return;
+	}
+	err_clear(&e);
+	is_int(zipcheck(path, MOD, V1, h1, &e), -1, "3001 files: refused");
+	ok(strstr(e.msg, "collision: \"d0/E0/f0.go\" and \"D0/e0/F0.go\"")
+	    != NULL,
+	    "3001 files: the late collision is found");
+	printf("# %s\n", e.msg);
+}
 
 int
 main(void)
 {
-	ok(1, "placeholder");
+	const char *t;
+	char rm[] = "rm", rf[] = "-rf", *rmargv[] = { rm, rf, tmpdir, NULL };
+	pid_t pid;
+	int status;
+
+	keep = getenv("ZIPCHECK_TEST_KEEP") != NULL;
+	if ((t = getenv("TMPDIR")) == NULL || *t == '\0')
+		t = "/tmp";
+	if ((size_t)snprintf(tmpdir, sizeof(tmpdir),
+	    "%s/test_zipcheck.XXXXXX", t) >= sizeof(tmpdir) ||
+	    mkdtemp(tmpdir) == NULL) {
+		printf("Bail out! mkdtemp failed\n");
+		return 1;
+	}
+	if (keep)
+		printf("# keeping %s\n", tmpdir);
+	zeros = xcalloc(1, ZEROS_MAX);
+
+	test_cases(good_cases, NITEMS(good_cases), "good");
+	test_cases(bad_cases, NITEMS(bad_cases), "bad");
+	test_args();
+	test_files();
+	test_long_names();
+	test_many();
+
+	free(zeros);
+	if (!keep) {
+		if ((pid = fork()) == 0) {
+			execvp(rmargv[0], rmargv);
+			_exit(127);
+		}
+		if (pid > 0)
+			waitpid(pid, &status, 0);
+	}
 	return tap_done();
 }
