@@ -114,6 +114,7 @@ cli_reindex(struct config *cfg, int argc, char **argv)
 	if (cli_open(cfg, &s, &idx) == -1)
 		return 1;
 	err_clear(&e);
+	store_sweep_tmp(&s, 2 * cfg->lock_expiry);
 	rc = reindex_run(&s, idx, &st, &e);
 	if (rc == -1)
 		fprintf(stderr, "piraeus: reindex: %s\n", e.msg);

@@ -270,6 +270,12 @@ int		 store_path(const struct store *, const char *emod,
 /* Create a temporary file in root/.tmp; *path allocated, *fd open. */
 int		 store_tmpfile(const struct store *, char **path, int *fd,
 		    struct err *);
+/*
+ * Remove temporary files older than max_age seconds from root/.tmp (left
+ * by a process killed mid-fetch; never visible to clients).  Returns how
+ * many were removed.
+ */
+int		 store_sweep_tmp(const struct store *, long max_age);
 /* fsync + rename tmp to dst (creating parent dirs) + fsync the dir. */
 int		 store_commit(const struct store *, const char *tmp,
 		    const char *dst, struct err *);

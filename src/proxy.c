@@ -27,6 +27,8 @@ proxy_open(struct proxy *px, struct err *e)
 		return -1;
 	}
 	fetch_proxy_init();
+	/* A fetch can hold its lock for lock_expiry: older files are debris. */
+	store_sweep_tmp(&px->store, 2 * px->cfg.lock_expiry);
 	px->deferred_module[0] = '\0';
 	err_clear(&ie);
 	px->idx = NULL;

@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "piraeus.h"
@@ -406,4 +407,30 @@ store_walk(const struct store *s, store_walk_fn *fn, void *arg,
 
 	rel[0] = '\0';
 	return store_walk_dir(s, rel, 0, 0, fn, arg, e);
+}
+
+int
+store_sweep_tmp(const struct store *s, long max_age)
+{
+	char path[STORE_PATH_MAX];
+	time_t now = time(NULL);
+	struct dirent *de;
+	struct stat st;
+	DIR *d;
+	int n = 0;
+
+	if ((d = opendir(s->tmp)) == NULL)
+		return 0;
+	while ((de = readdir(d)) != NULL) {
+		if (strncmp(de->d_name, "piraeus-", 8) != 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", s->tmp, de->d_name);
+		if (lstat(path, &st) == 0 && S_ISREG(st.st_mode) &&
+		    now - st.st_mtime > max_age && unlink(path) == 0)
+			n++;
+	}
+	closedir(d);
+	if (n > 0)
+		log_info("removed %d stale temporary files from %s", n, s->tmp);
+	return n;
 }

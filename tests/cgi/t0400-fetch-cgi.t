@@ -5,7 +5,7 @@
 # custom:BASE64), network modes, and upstream files that must be refused.
 . "$top_srcdir/tests/lib/testlib.sh"
 . "$top_srcdir/tests/cgi/lib.sh"
-need perl zip base64
+need perl zip base64 sqlite3
 
 UP=$TRASH/upstream
 mkstore "$UP"
@@ -113,6 +113,41 @@ is "$STATUS" 404 "async mode: not yet"
 like "$(cat "$TRASH/body")" 'being fetched' "async mode: the body says it is coming"
 ok "async mode: fetched once the answer was out" \
     test -f "$S/example.com/pseudo/@v/v0.0.0-20200701000000-0123456789ab.info"
+# Singleflight: a fetch another live process holds is waited for (and
+# 504 when the wait runs out); an expired lock or one whose holder died
+# is taken over.
+DB=$TRASH/state/index.sqlite
+host=$(uname -n)
+now=$(date +%s)
+sleep 60 &
+LIVE=$!
+at_exit "kill $LIVE 2>/dev/null"
+sh -c 'exit 0' &
+DEADPID=$!
+wait "$DEADPID"
+# (An earlier GOPROXY=off request left a remembered "not found" for
+# v2.0.0 in upstream_cache: cleared too.)
+lockrow()
+{
+	sqlite3 "$DB" "DELETE FROM upstream_cache; DELETE FROM locks; INSERT INTO locks VALUES \
+	    ('v:example.com/m/v2@v2.0.0', $1, '$host', $now, $2);"
+}
+rm -f "$S/example.com/m/v2/@v/"*
+lockrow "$LIVE" $((now + 600))
+cgi GET /example.com/m/v2/@v/v2.0.0.zip PIRAEUS_UPSTREAM_WAIT_TIMEOUT=1
+is "$STATUS" 504 "a fetch held by a live process: 504 once the wait runs out"
+like "$(cat "$TRASH/body")" 'still being fetched' "and the body says so"
+nok "the waiter fetched nothing itself" test -e "$S/example.com/m/v2/@v/v2.0.0.zip"
+lockrow "$LIVE" $((now - 1))
+cgi GET /example.com/m/v2/@v/v2.0.0.zip PIRAEUS_UPSTREAM_WAIT_TIMEOUT=1
+is "$STATUS" 200 "an expired lock is taken over"
+is "$(sqlite3 "$DB" "SELECT count(*) FROM locks")" 0 "and released after the fetch"
+rm -f "$S/example.com/m/v2/@v/"*
+lockrow "$DEADPID" $((now + 600))
+cgi GET /example.com/m/v2/@v/v2.0.0.zip PIRAEUS_UPSTREAM_WAIT_TIMEOUT=1
+is "$STATUS" 200 "a lock whose holder died on this host is taken over at once"
+like "$(cat "$TRASH/stderr")" "taking over from pid $DEADPID" "the take-over is logged"
+
 cgi GET /healthz PIRAEUS_UPSTREAM_DOWNLOAD_MODE="custom:!!!"
 is "$STATUS" 500 "a bad download mode is a configuration error"
 unlike "$(cat "$TRASH/stderr")" 'Sanitizer|runtime error' "no sanitizer report"

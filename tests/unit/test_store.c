@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include "piraeus.h"
@@ -209,6 +210,28 @@ test_versions_and_walk(struct store *s)
 	ok(strstr(seen, "ghost") == NULL, "but nothing under .tmp");
 }
 
+static void
+test_sweep(struct store *s)
+{
+	struct timeval tv[2] = { { 1000, 0 }, { 1000, 0 } };
+	char *old_path, *new_path;
+	struct err e;
+	int fd;
+
+	err_clear(&e);
+	store_tmpfile(s, &old_path, &fd, &e);
+	close(fd);
+	store_tmpfile(s, &new_path, &fd, &e);
+	close(fd);
+	utimes(old_path, tv);
+	is_int(store_sweep_tmp(s, 3600), 1, "sweep removes one stale file");
+	ok(access(old_path, F_OK) == -1, "the old one is gone");
+	ok(access(new_path, F_OK) == 0, "a fresh one (a fetch in flight) stays");
+	unlink(new_path);
+	free(old_path);
+	free(new_path);
+}
+
 int
 main(void)
 {
@@ -230,6 +253,7 @@ main(void)
 	test_paths(&s);
 	test_publish(&s);
 	test_versions_and_walk(&s);
+	test_sweep(&s);
 	store_close(&s);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
 	if (system(cmd) != 0)
