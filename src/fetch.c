@@ -15,10 +15,11 @@
  * removes the temporary files, and is remembered for notfound_ttl so a
  * crowd asking for a missing version costs one upstream request.
  *
- * fetch_list fetches an upstream @v/list (or asks go for it, direct),
- * cached in the index for list_ttl (404s for notfound_ttl), refreshed
- * under a lock so concurrent identical refreshes coalesce; when upstream
- * fails the stale answer is returned and marked so.
+ * fetch_list and fetch_latest fetch an upstream @v/list or @latest (or
+ * ask go, direct), cached in the index for list_ttl (404s for
+ * notfound_ttl), refreshed under a lock so concurrent identical refreshes
+ * coalesce; when upstream fails the stale answer is returned (not under
+ * network_mode strict).
  */
 #include "config.h"
 
@@ -412,9 +413,18 @@ fetch_list_upstream(struct proxy *px, const char *module, const char *emod,
 	return -1;
 }
 
-int
-fetch_list(struct proxy *px, const char *module, struct buf *body,
-    int *stale, struct err *e)
+/* How an upstream answer is asked for (list or @latest). */
+typedef int	 fetch_upstream_fn(struct proxy *, const char *module,
+		    const char *emod, struct buf *, struct err *);
+
+/*
+ * The upstream answer for prefix+module from the index cache when fresh,
+ * else asked for under a lock (concurrent identical refreshes coalesce:
+ * the others use the stale copy, or wait for the fresh one).
+ */
+static int
+fetch_cached(struct proxy *px, const char *prefix, const char *module,
+    fetch_upstream_fn *ask, struct buf *body, int *stale, struct err *e)
 {
 	char emod[MODPATH_MAX], key[FETCH_KEY_MAX];
 	struct index_cached c;
@@ -428,7 +438,7 @@ fetch_list(struct proxy *px, const char *module, struct buf *body,
 		return err_set(e, E_NOTFOUND, "invalid module path");
 	if ((ix = proxy_index(px, e)) == NULL)
 		return -1;
-	snprintf(key, sizeof(key), "list:%s", module);
+	snprintf(key, sizeof(key), "%s%s", prefix, module);
 	deadline = time(NULL) + px->cfg.wait_timeout;
 	for (attempt = 0;; attempt++) {
 		memset(&c, 0, sizeof(c));
@@ -450,8 +460,7 @@ fetch_list(struct proxy *px, const char *module, struct buf *body,
 
 			err_clear(&ue);
 			err_clear(&ce);
-			if (fetch_list_upstream(px, module, emod, &up, &ue) ==
-			    0) {
+			if (ask(px, module, emod, &up, &ue) == 0) {
 				index_cache_put(ix, key, 200, up.data, up.len,
 				    &ce);
 				lock_release(ix, key);
@@ -475,8 +484,8 @@ fetch_list(struct proxy *px, const char *module, struct buf *body,
 			    px->cfg.network_mode != NETWORK_STRICT) {
 				*stale = 1;
 				*body = c.body;
-				log_warnx("list %s: %s (serving a stale copy)",
-				    module, ue.msg);
+				log_warnx("%s%s: %s (serving a stale copy)",
+				    prefix, module, ue.msg);
 				return 0;
 			}
 			if (have)
@@ -491,8 +500,8 @@ fetch_list(struct proxy *px, const char *module, struct buf *body,
 		if (have)
 			buf_free(&c.body);
 		if (time(NULL) >= deadline)
-			return err_set(e, E_TIMEOUT, "the list of %s is still "
-			    "being fetched; try again", module);
+			return err_set(e, E_TIMEOUT, "%s%s is still being "
+			    "fetched; try again", prefix, module);
 		lock_backoff(attempt);
 	}
 	if (c.status != 200) {
@@ -503,6 +512,14 @@ fetch_list(struct proxy *px, const char *module, struct buf *body,
 	}
 	*body = c.body;
 	return 0;
+}
+
+int
+fetch_list(struct proxy *px, const char *module, struct buf *body,
+    int *stale, struct err *e)
+{
+	return fetch_cached(px, "list:", module, fetch_list_upstream, body,
+	    stale, e);
 }
 
 /* 0 when body is .info JSON whose Version is canonical for module. */
@@ -526,17 +543,15 @@ fetch_valid_info(const char *module, const struct buf *body)
 	return rc;
 }
 
-int
-fetch_latest(struct proxy *px, const char *module, struct buf *body,
-    struct err *e)
+static int
+fetch_latest_upstream(struct proxy *px, const char *module, const char *emod,
+    struct buf *body, struct err *e)
 {
-	char emod[MODPATH_MAX], ever[VERSION_MAX], canon[VERSION_MAX];
+	char ever[VERSION_MAX], canon[VERSION_MAX];
 	char url[PATH_MAX + 512], path[PATH_MAX];
 	const struct upstream *u;
 	size_t i;
 
-	if (modpath_escape(module, emod, sizeof(emod)) == -1)
-		return err_set(e, E_NOTFOUND, "invalid module path");
 	for (i = 0; i < px->up.n; i++) {
 		u = &px->up.v[i];
 		if (u->kind == UPSTREAM_OFF)
@@ -566,4 +581,14 @@ fetch_latest(struct proxy *px, const char *module, struct buf *body,
 		err_set(e, E_NOTFOUND, "not in storage (module lookup "
 		    "disabled by GOPROXY=off)");
 	return -1;
+}
+
+int
+fetch_latest(struct proxy *px, const char *module, struct buf *body,
+    struct err *e)
+{
+	int stale;
+
+	return fetch_cached(px, "latest:", module, fetch_latest_upstream,
+	    body, &stale, e);
 }

@@ -116,6 +116,15 @@ is "$(upstream_count "/$M/@v/$V.zip")" 1 "exactly one upstream request for the z
 is "$(upstream_count "/$M/@v/$V.mod")" 1 "one for the .mod"
 is "$(upstream_count "/$M/@v/$V.info")" 1 "one for the .info"
 
+# --- list and @latest answers are cached (positive and negative) ---
+upstream_reset
+code GET "$URL/github.com/fixture/major/@v/list" >/dev/null
+code GET "$URL/github.com/fixture/major/@v/list" >/dev/null
+is "$(upstream_count /github.com/fixture/major/@v/list)" 1 "two lists, one upstream request"
+code GET "$URL/github.com/fixture/major/@latest" >/dev/null
+is "$(code GET "$URL/github.com/fixture/major/@latest")" 200 "@latest (storage answers upstream's 404)"
+is "$(upstream_count /github.com/fixture/major/@latest)" 1 "two @latest, one upstream request"
+
 # --- upstream faults: status, nothing stored, healing ---
 # fault_case KIND EXPECTED-STATUS [extra]: on a version not yet stored.
 F=github.com/fixture/retract
