@@ -177,7 +177,9 @@ fetch_upstreams(struct proxy *px, const char *module, const char *emod,
     const char *version, const char *ever, enum artifact want,
     struct err *e)
 {
-	struct upstream direct = { UPSTREAM_DIRECT, NULL, FALL_NOTFOUND };
+	static char direct_name[] = "direct";
+	struct upstream direct = { UPSTREAM_DIRECT, direct_name,
+	    FALL_NOTFOUND };
 	const struct upstream *u;
 	struct upstream_list only = { &direct, 1 };
 	const struct upstream_list *list = &px->up;
@@ -272,7 +274,8 @@ fetch_resolve(struct proxy *px, const char *module, const char *emod,
 		return err_set(e, E_NOTFOUND, "invalid version");
 	for (i = 0; i < px->up.n; i++) {
 		u = &px->up.v[i];
-		if (u->kind == UPSTREAM_OFF)
+		/* Private modules go direct even when GOPROXY=off. */
+		if (u->kind == UPSTREAM_OFF && !fetch_private(px, module))
 			break;
 		if (u->kind == UPSTREAM_DIRECT || fetch_private(px, module)) {
 			memset(&f, 0, sizeof(f));
@@ -382,7 +385,8 @@ fetch_list_upstream(struct proxy *px, const char *module, const char *emod,
 
 	for (i = 0; i < px->up.n; i++) {
 		u = &px->up.v[i];
-		if (u->kind == UPSTREAM_OFF)
+		/* Private modules go direct even when GOPROXY=off. */
+		if (u->kind == UPSTREAM_OFF && !fetch_private(px, module))
 			break;
 		err_clear(e);
 		if (u->kind == UPSTREAM_DIRECT || fetch_private(px, module)) {
@@ -554,7 +558,8 @@ fetch_latest_upstream(struct proxy *px, const char *module, const char *emod,
 
 	for (i = 0; i < px->up.n; i++) {
 		u = &px->up.v[i];
-		if (u->kind == UPSTREAM_OFF)
+		/* Private modules go direct even when GOPROXY=off. */
+		if (u->kind == UPSTREAM_OFF && !fetch_private(px, module))
 			break;
 		err_clear(e);
 		if (u->kind == UPSTREAM_DIRECT || fetch_private(px, module)) {

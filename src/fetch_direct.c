@@ -271,6 +271,44 @@ direct_shquote(const char *s)
 	return b.data;
 }
 
+
+/*
+ * state_dir/direct/home with a .netrc symlink to cfg->netrc, for git
+ * (whose libcurl reads $HOME/.netrc only; go reads NETRC).  The link is
+ * replaced atomically (rename) so a concurrent git never finds it
+ * missing.  Returns the allocated directory, or NULL on failure.
+ */
+static char *
+direct_netrc_home(const struct config *cfg)
+{
+	char *dir, *link, *tmp, target[PATH_MAX];
+	ssize_t n;
+
+	xasprintf(&dir, "%s/direct", cfg->state_dir);
+	(void)mkdir(dir, 0700);
+	free(dir);
+	xasprintf(&dir, "%s/direct/home", cfg->state_dir);
+	(void)mkdir(dir, 0700);
+	xasprintf(&link, "%s/.netrc", dir);
+	n = readlink(link, target, sizeof(target) - 1);
+	if (n < 0 || (size_t)n != strlen(cfg->netrc) ||
+	    memcmp(target, cfg->netrc, (size_t)n) != 0) {
+		xasprintf(&tmp, "%s/.netrc.%ld", dir, (long)getpid());
+		(void)unlink(tmp);
+		if (symlink(cfg->netrc, tmp) == -1 || rename(tmp, link) == -1) {
+			log_warn("netrc link in %s", dir);
+			(void)unlink(tmp);
+			free(tmp);
+			free(link);
+			free(dir);
+			return NULL;
+		}
+		free(tmp);
+	}
+	free(link);
+	return dir;
+}
+
 /* Build the environment of a go process (section comment at the top). */
 static void
 direct_env_build(const struct config *cfg, struct direct_env *env)
@@ -331,9 +369,23 @@ direct_env_build(const struct config *cfg, struct direct_env *env)
 			free(s);
 		} else
 			direct_setenv(env, "GOPRIVATE", cfg->goprivate);
+		/* An operator's GONOSUMDB replaces GOPRIVATE's default for
+		 * it: private modules must never reach a checksum DB. */
+		v = direct_getenv("GONOSUMDB");
+		if (v != NULL && v[0] != '\0') {
+			xasprintf(&s, "%s,%s", v, cfg->goprivate);
+			direct_setenv(env, "GONOSUMDB", s);
+			free(s);
+		}
 	}
-	if (cfg->netrc != NULL && cfg->netrc[0] != '\0')
+	if (cfg->netrc != NULL && cfg->netrc[0] != '\0') {
 		direct_setenv(env, "NETRC", cfg->netrc);
+		/* git's libcurl reads only $HOME/.netrc: a HOME of ours. */
+		if ((s = direct_netrc_home(cfg)) != NULL) {
+			direct_setenv(env, "HOME", s);
+			free(s);
+		}
+	}
 	if (cfg->gitconfig != NULL && cfg->gitconfig[0] != '\0')
 		direct_setenv(env, "GIT_CONFIG_GLOBAL", cfg->gitconfig);
 	if (cfg->hgrc != NULL && cfg->hgrc[0] != '\0')
