@@ -647,7 +647,7 @@ static const struct env_case {
 	{ "GOFLAGS=-mod=mod -modcacherw", 1 },
 	{ "GOPRIVATE=corp.example,private.example", 1 },
 	{ "GOSUMDB=off", 1 },
-	{ "GONOSUMDB=sum.example", 1 },
+	{ "GONOSUMDB=sum.example,private.example", 1 },
 	{ "GO111MODULE=on", 1 },
 	{ "GOWORK=off", 1 },
 	{ "GIT_TERMINAL_PROMPT=0", 1 },
