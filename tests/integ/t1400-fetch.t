@@ -125,6 +125,23 @@ code GET "$URL/github.com/fixture/major/@latest" >/dev/null
 is "$(code GET "$URL/github.com/fixture/major/@latest")" 200 "@latest (storage answers upstream's 404)"
 is "$(upstream_count /github.com/fixture/major/@latest)" 1 "two @latest, one upstream request"
 
+# Concurrent identical refreshes coalesce: 32 lists, one upstream request
+# (the upstream is slowed so they all arrive while the first is asked).
+upstream_reset
+upstream_fault /github.com/fixture/mono/sub/@v/list delay ms=500
+pids=
+i=0
+while [ $i -lt 32 ]; do
+	curl -s -o /dev/null -w '%{http_code}\n' \
+	    "$URL/github.com/fixture/mono/sub/@v/list" >>"$TRASH/lc.codes" &
+	pids="$pids $!"
+	i=$((i + 1))
+done
+for p in $pids; do wait "$p"; done
+is "$(sort -u "$TRASH/lc.codes")" 200 "32 concurrent lists all get 200"
+is "$(upstream_count /github.com/fixture/mono/sub/@v/list)" 1 \
+    "32 concurrent lists, one upstream request"
+
 # --- upstream faults: status, nothing stored, healing ---
 # fault_case KIND EXPECTED-STATUS [extra]: on a version not yet stored.
 F=github.com/fixture/retract
