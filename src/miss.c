@@ -49,12 +49,16 @@ miss_decide(struct proxy *px, const struct request *r, char *location,
 	const char *url = NULL;
 	enum dl_mode mode;
 
-	if (r->no_fetch)
-		return err_set(e, E_NOTFOUND, "not in storage (the request "
-		    "said Disable-Module-Fetch)"), MISS_NOTFOUND;
-	if (px->cfg.network_mode == NETWORK_OFFLINE)
-		return err_set(e, E_NOTFOUND, "not in storage (network_mode "
-		    "is offline)"), MISS_NOTFOUND;
+	if (r->no_fetch) {
+		err_set(e, E_NOTFOUND, "not in storage (the request said "
+		    "Disable-Module-Fetch)");
+		return MISS_NOTFOUND;
+	}
+	if (px->cfg.network_mode == NETWORK_OFFLINE) {
+		err_set(e, E_NOTFOUND, "not in storage (network_mode is "
+		    "offline)");
+		return MISS_NOTFOUND;
+	}
 	mode = mode_for(&px->modes, r->module, &url);
 	switch (mode) {
 	case DL_NONE:
