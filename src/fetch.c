@@ -236,7 +236,10 @@ fetch_upstreams(struct proxy *px, const char *module, const char *emod,
 	return err_set(e, fe.code, "%s", fe.msg);
 }
 
-/* A remembered "not found" for key, younger than notfound_ttl. */
+/*
+ * A remembered failure for key younger than notfound_ttl: "not found"
+ * (404, 410) or "upstream down" (503).  1 and e set when there is one.
+ */
 static int
 fetch_negative(struct proxy *px, struct index *ix, const char *key,
     struct err *e)
@@ -251,8 +254,8 @@ fetch_negative(struct proxy *px, struct index *ix, const char *key,
 	found = c.status != 200 &&
 	    (int64_t)time(NULL) - c.fetched < px->cfg.notfound_ttl;
 	if (found)
-		err_set(e, c.status == 410 ? E_GONE : E_NOTFOUND, "%s",
-		    c.body.data);
+		err_set(e, c.status == 410 ? E_GONE : c.status == 503 ?
+		    E_UPSTREAM : E_NOTFOUND, "%s", c.body.data);
 	buf_free(&c.body);
 	return found;
 }
@@ -430,9 +433,10 @@ static int
 fetch_cached(struct proxy *px, const char *prefix, const char *module,
     fetch_upstream_fn *ask, struct buf *body, int *stale, struct err *e)
 {
-	char emod[MODPATH_MAX], key[FETCH_KEY_MAX];
+	char emod[MODPATH_MAX], key[FETCH_KEY_MAX], downkey[FETCH_KEY_MAX + 8];
 	struct index_cached c;
 	struct index *ix;
+	struct err de;
 	int have, st, attempt, fresh;
 	time_t deadline;
 	int64_t age;
@@ -443,6 +447,7 @@ fetch_cached(struct proxy *px, const char *prefix, const char *module,
 	if ((ix = proxy_index(px, e)) == NULL)
 		return -1;
 	snprintf(key, sizeof(key), "%s%s", prefix, module);
+	snprintf(downkey, sizeof(downkey), "down:%s", key);
 	deadline = time(NULL) + px->cfg.wait_timeout;
 	for (attempt = 0;; attempt++) {
 		memset(&c, 0, sizeof(c));
@@ -453,6 +458,22 @@ fetch_cached(struct proxy *px, const char *prefix, const char *module,
 		    px->cfg.notfound_ttl);
 		if (fresh)
 			break;
+		/*
+		 * Upstream failed a moment ago: do not make every request
+		 * wait for its timeouts again before notfound_ttl is over.
+		 */
+		err_clear(&de);
+		if (fetch_negative(px, ix, downkey, &de)) {
+			if (have && c.status == 200 &&
+			    px->cfg.network_mode != NETWORK_STRICT) {
+				*stale = 1;
+				*body = c.body;
+				return 0;
+			}
+			if (have)
+				buf_free(&c.body);
+			return err_set(e, de.code, "%s", de.msg);
+		}
 		if ((st = lock_try(ix, key, px->cfg.lock_expiry, e)) == -1) {
 			if (have)
 				buf_free(&c.body);
@@ -467,6 +488,7 @@ fetch_cached(struct proxy *px, const char *prefix, const char *module,
 			if (ask(px, module, emod, &up, &ue) == 0) {
 				index_cache_put(ix, key, 200, up.data, up.len,
 				    &ce);
+				index_cache_put(ix, downkey, 200, "", 0, &ce);
 				lock_release(ix, key);
 				if (have)
 					buf_free(&c.body);
@@ -481,6 +503,8 @@ fetch_cached(struct proxy *px, const char *prefix, const char *module,
 					buf_free(&c.body);
 				return err_set(e, ue.code, "%s", ue.msg);
 			}
+			index_cache_put(ix, downkey, 503, ue.msg,
+			    strlen(ue.msg), &ce);
 			lock_release(ix, key);
 			/* Upstream failed: the stale answer, if any, unless
 			 * network_mode is strict. */

@@ -10,7 +10,7 @@
 . "$top_srcdir/tests/lib/testlib.sh"
 . "$top_srcdir/tests/lib/fixtures.sh"
 . "$top_srcdir/tests/lib/upstream.sh"
-need go git curl lighttpd sha256sum
+need go git curl lighttpd sha256sum sqlite3
 
 FX=$TRASH/fx
 REF=$FX/modcache/cache/download
@@ -141,6 +141,18 @@ for p in $pids; do wait "$p"; done
 is "$(sort -u "$TRASH/lc.codes")" 200 "32 concurrent lists all get 200"
 is "$(upstream_count /github.com/fixture/mono/sub/@v/list)" 1 \
     "32 concurrent lists, one upstream request"
+
+# An upstream that fails is not asked again at once: one failing list
+# refresh (with its retry), then the stale answer without new requests.
+upstream_reset
+upstream_fault /github.com/fixture/major/@v/list status500
+sqlite3 "$T/index.sqlite" "UPDATE upstream_cache SET fetched = 0 \
+    WHERE key = 'list:github.com/fixture/major'"
+is "$(code GET "$URL/github.com/fixture/major/@v/list")" 200 "failing upstream: the stale list (fallback)"
+n=$(upstream_count /github.com/fixture/major/@v/list)
+is "$(code GET "$URL/github.com/fixture/major/@v/list")" 200 "again"
+is "$(upstream_count /github.com/fixture/major/@v/list)" "$n" \
+    "the failing upstream is not asked again within notfound_ttl"
 
 # --- upstream faults: status, nothing stored, healing ---
 # fault_case KIND EXPECTED-STATUS [extra]: on a version not yet stored.

@@ -373,7 +373,9 @@ free_port()
 	while [ "$_tl_try" -lt 200 ]; do
 		_tl_try=$((_tl_try + 1))
 		_tl_r=$(od -An -N2 -tu2 /dev/urandom | tr -d ' ')
-		_tl_p=$((20000 + _tl_r % 30000))
+		# Below Linux's ephemeral range (32768-60999), so that no
+		# client's source port or ":0" listener can take it meanwhile.
+		_tl_p=$((12000 + _tl_r % 20000))
 		port_in_use "$_tl_p" && continue
 		_tl_d=$(_tl_portdir "$_tl_p")
 		if ! mkdir "$_tl_d" 2>/dev/null; then
