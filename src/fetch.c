@@ -79,6 +79,14 @@ fetch_private(const struct proxy *px, const char *module)
 	    pattern_match(px->cfg.goprivate, module);
 }
 
+/* 1 when no upstream would be asked for module (GOPROXY=off, not private). */
+static int
+fetch_off(const struct proxy *px, const char *module)
+{
+	return (px->up.n == 0 || px->up.v[0].kind == UPSTREAM_OFF) &&
+	    !fetch_private(px, module);
+}
+
 /*
  * Check what was fetched for module@version before it is published.  Any
  * fault is upstream's: E_UPSTREAM, whatever the checker called it.
@@ -341,6 +349,9 @@ fetch_version(struct proxy *px, const char *module, const char *query,
 		return err_set(e, E_NOTFOUND, "invalid version");
 	if (fetch_have(&px->store, emod, ever, want))
 		return 0;
+	if (fetch_off(px, module))
+		return err_set(e, E_NOTFOUND, "not in storage (module lookup "
+		    "disabled by GOPROXY=off)");
 	if ((ix = proxy_index(px, e)) == NULL)
 		return -1;
 	snprintf(key, sizeof(key), "v:%s@%s", module, canon);
@@ -444,6 +455,10 @@ fetch_cached(struct proxy *px, const char *prefix, const char *module,
 	*stale = 0;
 	if (modpath_escape(module, emod, sizeof(emod)) == -1)
 		return err_set(e, E_NOTFOUND, "invalid module path");
+	/* Nothing to ask: no lock, no cache, no write to the index. */
+	if (fetch_off(px, module))
+		return err_set(e, E_NOTFOUND, "module lookup disabled by "
+		    "GOPROXY=off");
 	if ((ix = proxy_index(px, e)) == NULL)
 		return -1;
 	snprintf(key, sizeof(key), "%s%s", prefix, module);
