@@ -144,6 +144,8 @@ fetch_once(const struct config *cfg, const char *url, const char *shown,
 	curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, cfg->low_speed_time);
 	curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)s->cap);
 	curl_easy_setopt(c, CURLOPT_USERAGENT, "piraeus/" PACKAGE_VERSION);
+	if (cfg->ca_file != NULL && cfg->ca_file[0] != '\0')
+		curl_easy_setopt(c, CURLOPT_CAINFO, cfg->ca_file);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, fetch_write);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, s);
 	curl_easy_setopt(c, CURLOPT_FAILONERROR, 0L);

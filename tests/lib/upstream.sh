@@ -84,7 +84,7 @@ upstream_start()
 	start_bg "$UPSTREAM_OUT" "$UPSTREAM_BIN" -root "$_up_root" \
 	    -addr 127.0.0.1:0 -log "$UPSTREAM_LOG" "$@"
 	UPSTREAM_PID=$BG_PID
-	if ! wait_line "$UPSTREAM_OUT" '^listening on http://' 20 \
+	if ! wait_line "$UPSTREAM_OUT" '^listening on https?://' 20 \
 	    "$UPSTREAM_PID"; then
 		echo "upstream_start: fakeproxy did not start:" >&2
 		cat "$UPSTREAM_OUT" >&2
@@ -101,7 +101,8 @@ _up_ctl()
 {
 	_up_ep=$1
 	shift
-	_up_out=$(curl -q -sS --noproxy '*' --max-time 10 -G \
+	# -k: a -tlscert upstream's certificate is self-signed.
+	_up_out=$(curl -q -k -sS --noproxy '*' --max-time 10 -G \
 	    -w '%{http_code}' "$@" "$UPSTREAM_URL/_ctl/$_up_ep") || {
 		echo "upstream $_up_ep: curl failed" >&2
 		return 1

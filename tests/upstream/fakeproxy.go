@@ -54,9 +54,17 @@ package main
 
 import (
 	"bufio"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
 	"flag"
 	"fmt"
 	"io"
+	"math/big"
 	"net"
 	"net/http"
 	"os"
@@ -644,6 +652,8 @@ func main() {
 	root := flag.String("root", "", "the GOPROXY tree to serve")
 	addr := flag.String("addr", "127.0.0.1:0", "address to listen on")
 	logname := flag.String("log", "", "file to log the requests to")
+	tlscert := flag.String("tlscert", "", "serve https with a new "+
+		"self-signed certificate for 127.0.0.1, written to this file")
 	flag.Parse()
 	if *root == "" || flag.NArg() != 0 {
 		fmt.Fprintln(os.Stderr, "usage: fakeproxy -root DIR "+
@@ -669,8 +679,18 @@ func main() {
 		fmt.Fprintln(os.Stderr, "fakeproxy:", err)
 		os.Exit(1)
 	}
+	scheme := "http"
+	if *tlscert != "" {
+		cfg, err := selfSigned(*tlscert)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "fakeproxy:", err)
+			os.Exit(1)
+		}
+		ln = tls.NewListener(ln, cfg)
+		scheme = "https"
+	}
 	out := bufio.NewWriter(os.Stdout)
-	fmt.Fprintf(out, "listening on http://%s\n", ln.Addr().String())
+	fmt.Fprintf(out, "listening on %s://%s\n", scheme, ln.Addr().String())
 	out.Flush()
 
 	sig := make(chan os.Signal, 1)
@@ -684,4 +704,40 @@ func main() {
 		fmt.Fprintln(os.Stderr, "fakeproxy:", err)
 		os.Exit(1)
 	}
+}
+
+// selfSigned makes a key and a self-signed certificate for 127.0.0.1,
+// writes the certificate (PEM) to certfile for clients to trust, and
+// returns a TLS configuration serving it (HTTP/1.1 only, so faults that
+// hijack the connection still work).
+func selfSigned(certfile string) (*tls.Config, error) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return nil, err
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1),
+		Subject:      pkix.Name{CommonName: "127.0.0.1"},
+		IPAddresses:  []net.IP{net.ParseIP("127.0.0.1")},
+		NotBefore:    time.Now().Add(-time.Hour),
+		NotAfter:     time.Now().Add(24 * time.Hour),
+		KeyUsage: x509.KeyUsageDigitalSignature |
+			x509.KeyUsageCertSign,
+		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		BasicConstraintsValid: true,
+		IsCA:                  true,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl,
+		&key.PublicKey, key)
+	if err != nil {
+		return nil, err
+	}
+	pemCert := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE",
+		Bytes: der})
+	if err := os.WriteFile(certfile, pemCert, 0o644); err != nil {
+		return nil, err
+	}
+	cert := tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
+	return &tls.Config{Certificates: []tls.Certificate{cert},
+		NextProtos: []string{"http/1.1"}}, nil
 }
