@@ -88,6 +88,17 @@ fetch_off(const struct proxy *px, const char *module)
 }
 
 /*
+ * 1 when the go command would go on to the next GOPROXY entry after u
+ * failed with e: on "not found" always, on anything else only after "|".
+ */
+static int
+fetch_falls(const struct upstream *u, const struct err *e)
+{
+	return e->code == E_NOTFOUND || e->code == E_GONE ||
+	    u->fall == FALL_ANY;
+}
+
+/*
  * Check what was fetched for module@version before it is published.  Any
  * fault is upstream's: E_UPSTREAM, whatever the checker called it.
  */
@@ -235,8 +246,7 @@ fetch_upstreams(struct proxy *px, const char *module, const char *emod,
 		upstream_redact(u->url, where, sizeof(where));
 		log_info("fetch %s@%s from %s: %s", module, version, where,
 		    fe.msg);
-		if (fe.code != E_NOTFOUND && fe.code != E_GONE &&
-		    u->fall != FALL_ANY)
+		if (!fetch_falls(u, &fe))
 			break;
 		if (u->kind == UPSTREAM_DIRECT)
 			break;
@@ -301,8 +311,7 @@ fetch_resolve(struct proxy *px, const char *module, const char *emod,
 		snprintf(url, sizeof(url), "%s/%s/@v/%s.info", u->url, emod,
 		    equery);
 		if (fetch_proxy_buf(&px->cfg, url, INFO_MAX, &b, e) == -1) {
-			if ((e->code == E_NOTFOUND || e->code == E_GONE ||
-			    u->fall == FALL_ANY) && i + 1 < px->up.n) {
+			if (fetch_falls(u, e) && i + 1 < px->up.n) {
 				err_clear(e);
 				continue;
 			}
@@ -421,8 +430,7 @@ fetch_list_upstream(struct proxy *px, const char *module, const char *emod,
 		rc = fetch_proxy_buf(&px->cfg, url, FETCH_LIST_MAX, body, e);
 		if (rc == 0)
 			return 0;
-		if (e->code != E_NOTFOUND && e->code != E_GONE &&
-		    u->fall != FALL_ANY)
+		if (!fetch_falls(u, e))
 			return -1;
 	}
 	if (e->code == E_OK)
@@ -617,8 +625,7 @@ fetch_latest_upstream(struct proxy *px, const char *module, const char *emod,
 			buf_free(body);
 			err_set(e, E_UPSTREAM, "%s: not a valid .info", url);
 		}
-		if (e->code != E_NOTFOUND && e->code != E_GONE &&
-		    u->fall != FALL_ANY)
+		if (!fetch_falls(u, e))
 			return -1;
 	}
 	if (e->code == E_OK)

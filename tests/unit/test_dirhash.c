@@ -503,27 +503,7 @@ test_zip_tool(const unsigned char *big, size_t biglen)
 	}
 }
 
-/* Little-endian fields of zip headers. */
-static void
-put16(unsigned char *p, unsigned v)
-{
-	p[0] = v & 0xff;
-	p[1] = (v >> 8) & 0xff;
-}
 
-static void
-put32(unsigned char *p, uint32_t v)
-{
-	put16(p, v & 0xffff);
-	put16(p + 2, v >> 16);
-}
-
-static uint32_t
-get32(const unsigned char *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	    (uint32_t)p[3] << 24;
-}
 
 /*
  * Patch every local and central header of a zip: the method, the

@@ -417,25 +417,8 @@ fail:
 	return -1;
 }
 
-static void
-put16(unsigned char *p, uint32_t v)
-{
-	p[0] = v & 0xff;
-	p[1] = (v >> 8) & 0xff;
-}
 
-static void
-put32(unsigned char *p, uint32_t v)
-{
-	put16(p, v & 0xffff);
-	put16(p + 2, v >> 16);
-}
 
-static uint32_t
-get16(const unsigned char *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8;
-}
 
 /*
  * Apply one patch to every header of the named entry (local and central

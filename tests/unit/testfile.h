@@ -1,11 +1,12 @@
 /*
  * testfile.h: small file helpers shared by the unit tests that build zips
- * (test_dirhash.c, test_zipcheck.c).  Header-only, like tap.h; include it
+ * and patch their headers (test_dirhash.c, test_zipcheck.c).  Header-only, like tap.h; include it
  * after defining PATH_CAP (the size of the path buffers).
  */
 #ifndef TESTFILE_H
 #define TESTFILE_H
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -57,6 +58,33 @@ read_file(const char *path, size_t *len)
 	fclose(f);
 	*len = (size_t)sz;
 	return p;
+}
+
+/* Little-endian fields of zip headers, for patching test zips. */
+static inline void
+put16(unsigned char *p, uint32_t v)
+{
+	p[0] = v & 0xff;
+	p[1] = (v >> 8) & 0xff;
+}
+
+static inline void
+put32(unsigned char *p, uint32_t v)
+{
+	put16(p, v & 0xffff);
+	put16(p + 2, v >> 16);
+}
+
+static inline uint32_t
+get16(const unsigned char *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8;
+}
+
+static inline uint32_t
+get32(const unsigned char *p)
+{
+	return get16(p) | get16(p + 2) << 16;
 }
 
 #endif /* TESTFILE_H */
