@@ -68,6 +68,7 @@ enum opt_type {
 };
 
 #define OPTF_OPTIONAL	0x1	/* an empty value means unset (NULL) */
+#define OPTF_REPEAT	0x2	/* repeated in a file: values joined by ";" */
 
 struct opt_enum {
 	const char	*name;
@@ -96,6 +97,8 @@ static opt_check_fn	check_readable;
 static opt_check_fn	check_goproxy;
 static opt_check_fn	check_download_mode;
 static opt_check_fn	check_patterns;
+static opt_check_fn	check_sumdbs;
+static opt_check_fn	check_signer_file;
 
 static const struct opt_enum network_mode_enums[] = {
 	{ "strict", NETWORK_STRICT },
@@ -243,6 +246,24 @@ static const struct option options[] = {
 	{ "direct", "ssh_dir", OPT_PATH, F(ssh_dir), NULL,
 	  0, 0, NULL, NULL, OPTF_OPTIONAL,
 	  "Directory with ssh config, keys and known_hosts for git over ssh" },
+	{ "sumdb", "databases", OPT_STRING, F(sumdb_databases),
+	  SUMDB_DEFAULT_KEY " https://sum.golang.org",
+	  0, 0, NULL, check_sumdbs, OPTF_OPTIONAL | OPTF_REPEAT,
+	  "Checksum databases, \"<verifier key> <upstream URL>\"; repeat the "
+	  "key for more (\";\" in the environment); the first verifies" },
+	{ "sumdb", "nosum", OPT_STRING, F(sumdb_nosum), "",
+	  0, 0, NULL, check_patterns, 0,
+	  "Module patterns (GONOSUMDB syntax) never looked up: lookups get 403" },
+	{ "sumdb", "verify", OPT_BOOL, F(sumdb_verify), "yes",
+	  0, 0, NULL, NULL, 0,
+	  "Verify every fetched version against the first database first" },
+	{ "sumdb", "cache_ttl", OPT_INT, F(sumdb_cache_ttl), "60",
+	  0, 86400, NULL, NULL, 0,
+	  "Seconds a database's latest tree and partial tiles are reused" },
+	{ "sumdb", "private_key", OPT_PATH, F(sumdb_private_key), NULL,
+	  0, 0, NULL, check_signer_file, OPTF_OPTIONAL,
+	  "Signer key file (piraeus sumdb-keygen): serve a private database "
+	  "of the nosum and goprivate modules" },
 };
 #define NOPTIONS	(sizeof(options) / sizeof(options[0]))
 
@@ -278,6 +299,7 @@ typedef int	 cross_check_fn(const struct config *, char *, size_t);
 static cross_check_fn	cross_state_dir;
 static cross_check_fn	cross_catalog;
 static cross_check_fn	cross_index;
+static cross_check_fn	cross_sumdb;
 
 static const struct {
 	const char	*section;	/* blamed when set outside defaults */
@@ -290,6 +312,8 @@ static const struct {
 	{ "server", "catalog_pagesize", "server", "catalog_max_pagesize",
 	  cross_catalog },
 	{ "server", "index_limit", "server", "index_max_limit", cross_index },
+	{ "sumdb", "verify", "sumdb", "databases", cross_sumdb },
+	{ "sumdb", "private_key", "sumdb", "databases", cross_sumdb },
 };
 
 /* What one config_load call is doing. */
@@ -687,6 +711,35 @@ check_patterns(const char *v, char *why, size_t whysz)
 	return pattern_check(v, why, whysz);
 }
 
+/* Checksum databases: "<verifier key> <http(s) URL>" entries, ";" apart. */
+static int
+check_sumdbs(const char *v, char *why, size_t whysz)
+{
+	struct sumdb_list dbs;
+	struct err e;
+
+	err_clear(&e);
+	if (sumdb_parse(v, &dbs, &e) == -1)
+		return why_set(why, whysz, "%s", e.msg);
+	sumdb_free(&dbs);
+	return 0;
+}
+
+/* A readable file holding one signer key (PRIVATE+KEY+...). */
+static int
+check_signer_file(const char *v, char *why, size_t whysz)
+{
+	struct note_signer s;
+	struct err e;
+
+	err_clear(&e);
+	if (check_readable(v, why, whysz) == -1)
+		return -1;
+	if (sumdb_load_signer(v, &s, &e) == -1)
+		return why_set(why, whysz, "%s", e.msg);
+	return 0;
+}
+
 /* Is a inside b (or equal to it)?  Both absolute and normalised. */
 static int
 path_inside(const char *a, const char *b)
@@ -742,6 +795,35 @@ cross_index(const struct config *cfg, char *why, size_t whysz)
 	return 0;
 }
 
+/*
+ * Verifying needs a database; a private database's name must not shadow
+ * one that is proxied.
+ */
+static int
+cross_sumdb(const struct config *cfg, char *why, size_t whysz)
+{
+	struct sumdb_list dbs;
+	struct note_signer s;
+	struct err e;
+	int rc = 0;
+
+	err_clear(&e);
+	memset(&dbs, 0, sizeof(dbs));
+	if (cfg->sumdb_databases != NULL &&
+	    sumdb_parse(cfg->sumdb_databases, &dbs, &e) == -1)
+		return 0;	/* reported by the key's own check */
+	if (cfg->sumdb_verify && dbs.n == 0)
+		rc = why_set(why, whysz, "verify needs a database in "
+		    "[sumdb] databases (or set verify = no)");
+	else if (cfg->sumdb_private_key != NULL &&
+	    sumdb_load_signer(cfg->sumdb_private_key, &s, &e) == 0 &&
+	    sumdb_find(&dbs, s.name) != NULL)
+		rc = why_set(why, whysz, "the private database %s is also "
+		    "in [sumdb] databases", s.name);
+	sumdb_free(&dbs);
+	return rc;
+}
+
 /* Set one key from source src (a file or a variable), collecting errors. */
 static void
 load_set(struct load *l, const struct option *o, const char *value,
@@ -771,6 +853,22 @@ load_defaults(struct load *l)
 		free(l->src[i]);
 		l->src[i] = NULL;
 	}
+}
+
+/* A repeated OPTF_REPEAT key: its value joins the earlier ones. */
+static void
+load_repeat(struct load *l, const struct option *o, const char *value)
+{
+	const char *old = *opt_string_slot(l->cfg, o);
+	char *joined;
+
+	if (old == NULL || *old == '\0') {
+		load_set(l, o, value, l->file);
+		return;
+	}
+	xasprintf(&joined, "%s;%s", old, value);
+	load_set(l, o, joined, l->file);
+	free(joined);
 }
 
 /* inih handler: always "success"; our own errors are collected. */
@@ -803,6 +901,10 @@ load_handler(void *arg, const char *section, const char *key,
 		return 1;
 	}
 	i = (size_t)(o - options);
+	if (l->in_file[i] && (o->flags & OPTF_REPEAT)) {
+		load_repeat(l, o, value);
+		return 1;
+	}
 	if (l->in_file[i]) {
 		errs_add(l->errs, "%s: [%s] %s: duplicate key", l->file,
 		    section, key);

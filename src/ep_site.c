@@ -1,6 +1,6 @@
 /*
  * ep_site.c: the responder's own pages: the home page at "/", /healthz,
- * /readyz, /version, and /sumdb/ (not proxied yet).
+ * /readyz and /version.
  *
  * The home page tells users the GOPROXY line to set, built from the
  * request's (validated) Host, HTTPS and the configured base path.  An
@@ -149,15 +149,4 @@ ep_version(struct proxy *px, const struct request *r, struct response *rs,
 	    strlen(s));
 	json_object_put(o);
 	return rc == -1 ? -1 : 0;
-}
-
-/*
- * No checksum database is proxied yet: 404 for every /sumdb/ path makes
- * the go command talk to the database directly (protocol.md 5.1).
- */
-int
-ep_sumdb(struct proxy *px, const struct request *r, struct response *rs,
-    struct err *e)
-{
-	return err_set(e, E_NOTFOUND, "checksum database proxy not enabled");
 }

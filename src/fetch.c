@@ -99,19 +99,21 @@ fetch_falls(const struct upstream *u, const struct err *e)
 }
 
 /*
- * Check what was fetched for module@version before it is published.  Any
- * fault is upstream's: E_UPSTREAM, whatever the checker called it.
+ * Check what was fetched for module@version before it is published, and
+ * compute the h1 hashes of what came ("" for what did not).  Any fault is
+ * upstream's: E_UPSTREAM, whatever the checker called it.
  */
 static int
 fetch_check(const char *module, const char *version, struct fetched *f,
-    struct err *e)
+    char zip_h1[H1_MAX], char mod_h1[H1_MAX], struct err *e)
 {
-	char time[64], h1[H1_MAX];
+	char time[64];
 	struct err ce;
 	struct buf b;
 	int rc = 0;
 
 	err_clear(&ce);
+	zip_h1[0] = mod_h1[0] = '\0';
 	if (f->info != NULL) {
 		if ((rc = buf_read_file(&b, f->info, INFO_MAX, &ce)) == 0) {
 			rc = reindex_check_info(&b, version, time,
@@ -119,8 +121,13 @@ fetch_check(const char *module, const char *version, struct fetched *f,
 			buf_free(&b);
 		}
 	}
+	if (rc == 0 && f->mod != NULL &&
+	    (rc = buf_read_file(&b, f->mod, GOMOD_MAX, &ce)) == 0) {
+		rc = dirhash_mod(b.data, b.len, mod_h1, &ce);
+		buf_free(&b);
+	}
 	if (rc == 0 && f->zip != NULL)
-		rc = zipcheck(f->zip, module, version, h1, &ce);
+		rc = zipcheck(f->zip, module, version, zip_h1, &ce);
 	if (rc == -1) {
 		log_warnx("refusing %s@%s from upstream: %s", module, version,
 		    ce.msg);
@@ -154,6 +161,11 @@ fetch_publish(struct proxy *px, const char *emod, const char *ever,
 	snprintf(iv.origin, sizeof(iv.origin), "%.63s", origin);
 	if (index_put(ix, &iv, &ie) == -1)
 		log_warnx("index %s@%s: %s", emod, ever, ie.msg);
+	/* A private version gets its record in our own database. */
+	if (iv.has_zip && sumdb_log_add(px, iv.module, iv.version, iv.zip_h1,
+	    iv.mod_h1, &ie) == -1)
+		log_warnx("private checksum database: %s@%s: %s", iv.module,
+		    iv.version, ie.msg);
 	return 0;
 }
 
@@ -202,7 +214,7 @@ fetch_upstreams(struct proxy *px, const char *module, const char *emod,
 	const struct upstream *u;
 	struct upstream_list only = { &direct, 1 };
 	const struct upstream_list *list = &px->up;
-	char where[PATH_MAX];
+	char where[PATH_MAX], zip_h1[H1_MAX], mod_h1[H1_MAX];
 	struct fetched f;
 	struct err fe;
 	size_t i;
@@ -236,7 +248,13 @@ fetch_upstreams(struct proxy *px, const char *module, const char *emod,
 			want = ART_ZIP;
 		}
 		if (rc == 0)
-			rc = fetch_check(module, version, &f, &fe);
+			rc = fetch_check(module, version, &f, zip_h1, mod_h1,
+			    &fe);
+		/* The checksum database, before anything is published. */
+		if (rc == 0)
+			rc = sumdb_verify(px, module, version,
+			    mod_h1[0] ? mod_h1 : NULL, zip_h1[0] ? zip_h1 : NULL,
+			    &fe);
 		upstream_redact(u->url, where, sizeof(where));
 		if (rc == 0)
 			rc = fetch_publish(px, emod, ever, &f, where, &fe);

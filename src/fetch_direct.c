@@ -361,6 +361,10 @@ direct_env_build(const struct config *cfg, struct direct_env *env)
 	direct_setenv(env, "GOFLAGS", s);
 	free(s);
 
+	/* piraeus verifies what go fetches itself (sumdb.c), with its own
+	 * database, key and tree: go must not go around it. */
+	if (cfg->sumdb_verify)
+		direct_setenv(env, "GOSUMDB", "off");
 	if (cfg->goprivate != NULL && cfg->goprivate[0] != '\0') {
 		v = direct_getenv("GOPRIVATE");
 		if (v != NULL && v[0] != '\0') {

@@ -40,6 +40,9 @@ struct proxy {
 	char		 idx_error[ERR_MSG_MAX];
 	struct upstream_list up;	/* [upstream] goproxy, parsed */
 	struct mode_table modes;	/* [upstream] download_mode, loaded */
+	struct sumdb_list sumdbs;	/* [sumdb] databases, parsed */
+	struct note_signer signer;	/* [sumdb] private_key, when has_signer */
+	int		 has_signer;
 	/* An async fetch to run once the answer is out (download modes). */
 	char		 deferred_module[MODPATH_MAX];
 	char		 deferred_version[VERSION_MAX];
@@ -86,6 +89,39 @@ int		 miss_redirect(struct response *, const char *location);
 
 /* The upstream @latest answer (.info JSON, checked) into body. */
 int		 fetch_latest(struct proxy *, const char *module, struct buf *,
+		    struct err *);
+
+/* sumdb.c: the checksum databases, through the index cache. */
+/*
+ * GET path ("lookup/<emod>@<ever>", "latest", a tile path) of database db
+ * into body (allocated): from the cache while fresh, else upstream.
+ * E_NOTFOUND/E_GONE carry upstream's line; E_UPSTREAM, E_TIMEOUT.
+ */
+int		 sumdb_get(struct proxy *, const struct sumdb *, const char *path,
+		    struct buf *body, struct err *);
+/* 1 when module is not looked up in public databases (nosum, goprivate). */
+int		 sumdb_skips(const struct proxy *, const char *module);
+/*
+ * Verify the hashes of module@version (mod_h1 and/or zip_h1, NULL when
+ * not fetched) against the first database: record, signed tree,
+ * inclusion, consistency with the last verified tree.  0 when verified or
+ * not to be verified (verify = no, nosum/private module); else -1 with
+ * E_UPSTREAM (mismatch, bad proof, no record), E_TIMEOUT...
+ */
+int		 sumdb_verify(struct proxy *, const char *module,
+		    const char *version, const char *mod_h1,
+		    const char *zip_h1, struct err *);
+
+/* sumdb_log.c: the private checksum database. */
+/* Append the record of a stored private version (no-op for others or
+ * without a key; an existing record is kept). */
+int		 sumdb_log_add(struct proxy *, const char *module,
+		    const char *version, const char *zip_h1,
+		    const char *mod_h1, struct err *);
+/* The answer to path (latest, lookup/..., a tile) into out (allocated);
+ * module and version are the lookup's, unescaped. */
+int		 sumdb_log_answer(struct proxy *, const char *path,
+		    const char *module, const char *version, struct buf *out,
 		    struct err *);
 
 /* request.c */

@@ -16,7 +16,11 @@
  *   locks      the singleflight lock table (lock.c holds the policy).
  *   upstream_cache  upstream answers for list and @latest, positive and
  *              negative, with the time they were fetched.
- *   meta       schema version and the verified checksum-database head.
+ *   meta       the verified tree head of each checksum database
+ *              ("sumdb-tree:<name>": the signed note).
+ *   sumdb_records, sumdb_hashes  the private checksum database's log
+ *              (sumdb_log.c): records by id (dense from 0, append-only)
+ *              and the stored hashes of its Merkle tree by stored index.
  */
 #include "config.h"
 
@@ -31,8 +35,8 @@
 
 #include "piraeus.h"
 
-#define INDEX_SCHEMA_VERSION	2
-#define INDEX_SCHEMA_STR	"2"
+#define INDEX_SCHEMA_VERSION	3
+#define INDEX_SCHEMA_STR	"3"
 #define INDEX_BUSY_MS		5000
 
 enum index_stmt {
@@ -52,6 +56,14 @@ enum index_stmt {
 	ST_LOCK_DELETE,
 	ST_CACHE_GET,
 	ST_CACHE_PUT,
+	ST_META_GET,
+	ST_META_PUT,
+	ST_LOG_COUNT,
+	ST_LOG_FIND,
+	ST_LOG_RECORD,
+	ST_LOG_HASH,
+	ST_LOG_ADD,
+	ST_LOG_ADD_HASH,
 	ST_MAX
 };
 
@@ -90,6 +102,18 @@ static const char *const index_sql[ST_MAX] = {
 	    "WHERE key = ?1",
 	[ST_CACHE_PUT] = "INSERT OR REPLACE INTO upstream_cache (key, status, "
 	    "fetched, body) VALUES (?1, ?2, ?3, ?4)",
+	[ST_META_GET] = "SELECT value FROM meta WHERE key = ?1",
+	[ST_META_PUT] = "INSERT OR REPLACE INTO meta (key, value) "
+	    "VALUES (?1, ?2)",
+	[ST_LOG_COUNT] = "SELECT count(*) FROM sumdb_records",
+	[ST_LOG_FIND] = "SELECT id FROM sumdb_records "
+	    "WHERE module = ?1 AND version = ?2",
+	[ST_LOG_RECORD] = "SELECT text FROM sumdb_records WHERE id = ?1",
+	[ST_LOG_HASH] = "SELECT hash FROM sumdb_hashes WHERE idx = ?1",
+	[ST_LOG_ADD] = "INSERT INTO sumdb_records (id, module, version, text) "
+	    "VALUES (?1, ?2, ?3, ?4)",
+	[ST_LOG_ADD_HASH] = "INSERT INTO sumdb_hashes (idx, hash) "
+	    "VALUES (?1, ?2)",
 };
 
 static const char index_schema[] =
@@ -120,7 +144,16 @@ static const char index_schema[] =
 	"  key TEXT PRIMARY KEY,"
 	"  status INTEGER NOT NULL,"
 	"  fetched INTEGER NOT NULL,"
-	"  body BLOB NOT NULL);";
+	"  body BLOB NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS sumdb_records ("
+	"  id INTEGER PRIMARY KEY,"
+	"  module TEXT NOT NULL,"
+	"  version TEXT NOT NULL,"
+	"  text BLOB NOT NULL,"
+	"  UNIQUE (module, version));"
+	"CREATE TABLE IF NOT EXISTS sumdb_hashes ("
+	"  idx INTEGER PRIMARY KEY,"
+	"  hash BLOB NOT NULL);";
 
 struct index {
 	sqlite3		*db;
@@ -550,4 +583,158 @@ index_cache_put(struct index *ix, const char *key, int status,
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	return rc == SQLITE_DONE ? 0 : index_fail(ix, e, "cache insert");
+}
+
+int
+index_meta_get(struct index *ix, const char *key, struct buf *out,
+    struct err *e)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((st = index_stmt(ix, ST_META_GET, e)) == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		buf_init(out, (size_t)-1);
+		buf_append(out, sqlite3_column_blob(st, 0),
+		    (size_t)sqlite3_column_bytes(st, 0), e);
+	}
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return 1;
+	return rc == SQLITE_DONE ? 0 : index_fail(ix, e, "meta select");
+}
+
+int
+index_meta_put(struct index *ix, const char *key, const char *value,
+    size_t len, struct err *e)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((st = index_stmt(ix, ST_META_PUT, e)) == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, value, (int)len, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : index_fail(ix, e, "meta insert");
+}
+
+int64_t
+index_log_count(struct index *ix, struct err *e)
+{
+	sqlite3_stmt *st;
+	int64_t n = -1;
+
+	if ((st = index_stmt(ix, ST_LOG_COUNT, e)) == NULL)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	else
+		index_fail(ix, e, "log count");
+	sqlite3_reset(st);
+	return n;
+}
+
+int
+index_log_find(struct index *ix, const char *module, const char *version,
+    int64_t *id, struct err *e)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((st = index_stmt(ix, ST_LOG_FIND, e)) == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, module, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, version, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*id = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return 1;
+	return rc == SQLITE_DONE ? 0 : index_fail(ix, e, "log find");
+}
+
+int
+index_log_record(struct index *ix, int64_t id, struct buf *out,
+    struct err *e)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((st = index_stmt(ix, ST_LOG_RECORD, e)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		buf_init(out, (size_t)-1);
+		buf_append(out, sqlite3_column_blob(st, 0),
+		    (size_t)sqlite3_column_bytes(st, 0), e);
+	}
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return 1;
+	return rc == SQLITE_DONE ? 0 : index_fail(ix, e, "log record");
+}
+
+int
+index_log_hashes(struct index *ix, const int64_t *idx, size_t n,
+    unsigned char (*out)[32], struct err *e)
+{
+	sqlite3_stmt *st;
+	size_t i;
+	int rc, len = 0;
+
+	for (i = 0; i < n; i++) {
+		if ((st = index_stmt(ix, ST_LOG_HASH, e)) == NULL)
+			return -1;
+		sqlite3_bind_int64(st, 1, idx[i]);
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW &&
+		    (len = sqlite3_column_bytes(st, 0)) == 32)
+			memcpy(out[i], sqlite3_column_blob(st, 0), 32);
+		sqlite3_reset(st);
+		if (rc == SQLITE_DONE || (rc == SQLITE_ROW && len != 32))
+			return err_set(e, E_INTERNAL, "log: stored hash %lld "
+			    "missing", (long long)idx[i]);
+		if (rc != SQLITE_ROW)
+			return index_fail(ix, e, "log hash");
+	}
+	return 0;
+}
+
+int
+index_log_add(struct index *ix, int64_t id, const char *module,
+    const char *version, const char *text, int64_t first_idx,
+    unsigned char (*hashes)[32], size_t n, struct err *e)
+{
+	sqlite3_stmt *st;
+	size_t i;
+	int rc;
+
+	if ((st = index_stmt(ix, ST_LOG_ADD, e)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_text(st, 2, module, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, version, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 4, text, (int)strlen(text), SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return index_fail(ix, e, "log insert");
+	for (i = 0; i < n; i++) {
+		if ((st = index_stmt(ix, ST_LOG_ADD_HASH, e)) == NULL)
+			return -1;
+		sqlite3_bind_int64(st, 1, first_idx + (int64_t)i);
+		sqlite3_bind_blob(st, 2, hashes[i], 32, SQLITE_STATIC);
+		rc = sqlite3_step(st);
+		sqlite3_reset(st);
+		if (rc != SQLITE_DONE)
+			return index_fail(ix, e, "log hash insert");
+	}
+	return 0;
 }

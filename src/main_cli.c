@@ -9,9 +9,12 @@
  */
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "piraeus.h"
 
@@ -28,6 +31,7 @@ struct cli_cmd {
 static int	cli_check_config(struct config *, int, char **);
 static int	cli_reindex(struct config *, int, char **);
 static int	cli_import(struct config *, int, char **);
+static int	cli_sumdb_keygen(struct config *, int, char **);
 
 static const struct cli_cmd cli_cmds[] = {
 	{ "check-config", 0, 1, 0, "check-config [-v]",
@@ -37,6 +41,10 @@ static const struct cli_cmd cli_cmds[] = {
 	{ "import", 1, 1, 1, "import DIR",
 	    "copy the versions of a GOPROXY tree (a Go module cache's "
 	    "cache/download) into storage", cli_import },
+	{ "sumdb-keygen", 2, 2, 0, "sumdb-keygen NAME FILE",
+	    "make a key for a private checksum database: the signer key "
+	    "into FILE (new, mode 0600), the verifier key on stdout",
+	    cli_sumdb_keygen },
 };
 #define CLI_NCMDS (sizeof(cli_cmds) / sizeof(cli_cmds[0]))
 
@@ -147,6 +155,46 @@ cli_import(struct config *cfg, int argc, char **argv)
 	index_close(idx);
 	store_close(&s);
 	return rc == -1 || st.skipped > 0 ? 1 : 0;
+}
+
+/*
+ * A new Ed25519 key named argv[0]: the signer key goes into the new file
+ * argv[1] (never over an existing one), the verifier key to stdout.
+ */
+static int
+cli_sumdb_keygen(struct config *cfg, int argc, char **argv)
+{
+	char *skey = NULL, *vkey = NULL;
+	struct err e;
+	FILE *f;
+	int fd, rc = 1;
+
+	err_clear(&e);
+	if (note_keygen(argv[0], &skey, &vkey, &e) == -1) {
+		fprintf(stderr, "piraeus: sumdb-keygen: %s\n", e.msg);
+		return 1;
+	}
+	if ((fd = open(argv[1], O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+	    0600)) == -1 || (f = fdopen(fd, "w")) == NULL) {
+		fprintf(stderr, "piraeus: sumdb-keygen: %s: %s\n", argv[1],
+		    strerror(errno));
+		if (fd != -1)
+			close(fd);
+	} else {
+		fprintf(f, "%s\n", skey);
+		if (fflush(f) == 0 && fsync(fd) == 0 && fclose(f) == 0) {
+			printf("%s\n", vkey);
+			rc = 0;
+		} else {
+			fprintf(stderr, "piraeus: sumdb-keygen: %s: write "
+			    "failed\n", argv[1]);
+			unlink(argv[1]);
+		}
+	}
+	explicit_bzero(skey, strlen(skey));
+	free(skey);
+	free(vkey);
+	return rc;
 }
 
 int

@@ -159,6 +159,12 @@ struct config {
 	char		*gitconfig;		/* optional GIT_CONFIG_GLOBAL */
 	char		*hgrc;			/* optional HGRCPATH */
 	char		*ssh_dir;		/* optional: GIT_SSH_COMMAND -F */
+	/* [sumdb] */
+	char		*sumdb_databases;	/* "<vkey> <url>;..." or NULL */
+	char		*sumdb_nosum;		/* GONOSUMDB patterns */
+	int		 sumdb_verify;
+	long		 sumdb_cache_ttl;	/* latest, partial tiles */
+	char		*sumdb_private_key;	/* signer key file, or NULL */
 };
 enum network_mode { NETWORK_STRICT = 0, NETWORK_FALLBACK, NETWORK_OFFLINE };
 struct config_errors {
@@ -377,6 +383,28 @@ int		 index_cache_get(struct index *, const char *key,
 int		 index_cache_put(struct index *, const char *key, int status,
 		    const char *body, size_t len, struct err *);
 int64_t		 index_count(struct index *);
+/* meta: small named values (a database's verified tree note).  get: 1
+ * and out filled (initialised here), 0 when absent, -1 on error. */
+int		 index_meta_get(struct index *, const char *key, struct buf *,
+		    struct err *);
+int		 index_meta_put(struct index *, const char *key,
+		    const char *value, size_t len, struct err *);
+/* The private checksum database's log (sumdb_log.c holds the policy). */
+int64_t		 index_log_count(struct index *, struct err *);	/* -1: error */
+/* 1 and *id when module@version has a record, 0 when not, -1 error. */
+int		 index_log_find(struct index *, const char *module,
+		    const char *version, int64_t *id, struct err *);
+/* Record id's text into out (initialised here); 1, 0 absent, -1. */
+int		 index_log_record(struct index *, int64_t id, struct buf *,
+		    struct err *);
+/* The stored hashes at idx[0..n); a missing one is E_INTERNAL. */
+int		 index_log_hashes(struct index *, const int64_t *idx, size_t n,
+		    unsigned char (*out)[32], struct err *);
+/* Insert record id and its n stored hashes from first_idx on (inside a
+ * transaction the caller holds). */
+int		 index_log_add(struct index *, int64_t id, const char *module,
+		    const char *version, const char *text, int64_t first_idx,
+		    unsigned char (*hashes)[32], size_t n, struct err *);
 
 /* reindex.c: rebuild the index from the tree; import a module cache. */
 struct reindex_stats {
@@ -492,6 +520,161 @@ void		 fetch_proxy_init(void);
 /* Direct list: tagged versions (retracted included) into *out (free). */
 int		 fetch_direct_list(const struct config *, const char *module,
 		    char ***out, size_t *n, struct err *);
+
+/* note.c: signed notes (golang.org/x/mod/sumdb/note), Ed25519 by OpenSSL. */
+#define NOTE_MAX	(1024 * 1024)	/* a whole signed note */
+#define NOTE_NAME_MAX	256		/* a key's name */
+#define NOTE_SIGS_MAX	100		/* signature lines accepted */
+struct note_verifier {
+	char		 name[NOTE_NAME_MAX];
+	uint32_t	 hash;		/* key hash: first 4 bytes, big-endian */
+	unsigned char	 pub[32];	/* Ed25519 public key */
+};
+struct note_signer {
+	char		 name[NOTE_NAME_MAX];
+	uint32_t	 hash;
+	unsigned char	 seed[32];	/* Ed25519 private key (seed) */
+};
+/* "<name>+<hash8hex>+<base64(0x01 || pub)>"; E_CONFIG when malformed or
+ * when the hash does not match the name and key. */
+int		 note_verifier_parse(const char *vkey, struct note_verifier *,
+		    struct err *);
+/* "PRIVATE+KEY+<name>+<hash8hex>+<base64(0x01 || seed)>"; E_CONFIG. */
+int		 note_signer_parse(const char *skey, struct note_signer *,
+		    struct err *);
+/* The verifier key string of a signer into out (allocated). */
+int		 note_signer_verifier(const struct note_signer *, char **out,
+		    struct err *);
+/*
+ * Open a signed note: valid UTF-8 without control bytes but "\n", split
+ * at the last "\n\n", at most NOTE_SIGS_MAX signature lines; signatures
+ * of unknown keys are ignored, a known key with a bad signature is an
+ * error, and at least one of the nv verifiers must have signed.  On
+ * success *textlen is the length of the text (through its final "\n").
+ * Failures are E_UPSTREAM with the reason.
+ */
+int		 note_open(const char *msg, size_t len,
+		    const struct note_verifier *v, size_t nv, size_t *textlen,
+		    struct err *);
+/* Sign text (ends in "\n", no blank line) into out: the whole note, text
+ * + "\n" + one signature line (out initialised here). */
+int		 note_sign(const char *text, size_t len,
+		    const struct note_signer *, struct buf *out, struct err *);
+/* A new Ed25519 key pair named name; *skey and *vkey allocated. */
+int		 note_keygen(const char *name, char **skey, char **vkey,
+		    struct err *);
+/* Standard padded base64 (Go's StdEncoding).  decode: 0, or -1 when
+ * malformed or longer than outsz; *outlen set. */
+void		 note_b64_encode(const unsigned char *, size_t, char *out,
+		    size_t outsz);
+int		 note_b64_decode(const char *, size_t, unsigned char *out,
+		    size_t outsz, size_t *outlen);
+
+/* tlog.c: the checksum database's Merkle tree (golang.org/x/mod/sumdb/tlog). */
+#define TLOG_HASH	32
+#define TLOG_TILE_H	8		/* the tile height the go command uses */
+#define TLOG_PROOF_MAX	128		/* hashes in a record or tree proof */
+struct tlog_hash {
+	unsigned char	 b[TLOG_HASH];
+};
+struct tlog_proof {
+	struct tlog_hash h[TLOG_PROOF_MAX];
+	size_t		 n;
+};
+struct tlog_tile {
+	int		 h;		/* height, 1..30 */
+	int		 l;		/* level; -1 for a data tile */
+	int64_t		 n;		/* index at that level */
+	int		 w;		/* width, 1..2^h (2^h: full) */
+};
+/* SHA-256(0x00 || data) / SHA-256(0x01 || l || r). */
+void		 tlog_record_hash(const void *data, size_t len,
+		    struct tlog_hash *out);
+void		 tlog_node_hash(const struct tlog_hash *l,
+		    const struct tlog_hash *r, struct tlog_hash *out);
+/* The dense numbering of stored hashes (StoredHashIndex and its inverse). */
+int64_t		 tlog_stored_hash_index(int level, int64_t n);
+void		 tlog_split_stored_hash_index(int64_t index, int *level,
+		    int64_t *n);
+/* How many stored hashes a tree of n records has (StoredHashCount). */
+int64_t		 tlog_stored_hash_count(int64_t n);
+/*
+ * Read the stored hashes at indexes[0..n) into out[0..n).  The indexes
+ * may come in any order.  0, or -1 with e set.
+ */
+typedef int	 tlog_read_fn(void *arg, const int64_t *indexes, size_t n,
+		    struct tlog_hash *out, struct err *e);
+/*
+ * The stored hashes to append after record n (whose leaf hash is leaf)
+ * to a log of n records (StoredHashesForRecordHash): out[0] is leaf,
+ * then the interior hashes it completes; *nout of them (at most 64).
+ */
+int		 tlog_stored_hashes(int64_t n, const struct tlog_hash *leaf,
+		    tlog_read_fn *, void *, struct tlog_hash out[64],
+		    size_t *nout, struct err *);
+/* The root of the tree of the first n records (TreeHash). */
+int		 tlog_tree_hash(int64_t n, tlog_read_fn *, void *,
+		    struct tlog_hash *out, struct err *);
+/* RFC 6962 inclusion of record n in tree t (ProveRecord / CheckRecord);
+ * check returns 0 when the proof shows leaf hash h is record n of the
+ * tree of size t with root th, else -1. */
+int		 tlog_prove_record(int64_t t, int64_t n, tlog_read_fn *,
+		    void *, struct tlog_proof *, struct err *);
+int		 tlog_check_record(const struct tlog_proof *, int64_t t,
+		    const struct tlog_hash *th, int64_t n,
+		    const struct tlog_hash *h);
+/* RFC 6962 consistency of tree n (root h) with tree t (root th), n <= t
+ * (ProveTree / CheckTree). */
+int		 tlog_prove_tree(int64_t t, int64_t n, tlog_read_fn *, void *,
+		    struct tlog_proof *, struct err *);
+int		 tlog_check_tree(const struct tlog_proof *, int64_t t,
+		    const struct tlog_hash *th, int64_t n,
+		    const struct tlog_hash *h);
+/* "tile/H/L/NNN[.p/W]" (L "data" when l == -1) into out; -1 if too small. */
+int		 tlog_tile_path(const struct tlog_tile *, char *out,
+		    size_t outsz);
+/* Parse exactly the canonical path tlog_tile_path writes; -1 otherwise. */
+int		 tlog_tile_parse(const char *path, struct tlog_tile *);
+/*
+ * The tile of height h that a tree of size tree_size serves for stored
+ * hash index: full when complete in that tree, else partial with the
+ * tree's width.  -1 when index is not part of that tree.
+ */
+int		 tlog_tile_in_tree(int h, int64_t index, int64_t tree_size,
+		    struct tlog_tile *);
+/* The hash at stored index from the data (t->w * 32 bytes) of tile t
+ * (HashFromTile); -1 when index is not in t or the data is short. */
+int		 tlog_hash_from_tile(const struct tlog_tile *,
+		    const unsigned char *data, size_t len, int64_t index,
+		    struct tlog_hash *);
+/* "go.sum database tree\n<n>\n<base64 root>\n" (extra lines ignored on
+ * parse; -1 when malformed). */
+int		 tlog_tree_format(int64_t n, const struct tlog_hash *,
+		    char *out, size_t outsz);
+int		 tlog_tree_parse(const char *text, size_t len, int64_t *n,
+		    struct tlog_hash *);
+
+/* sumdb.c: the checksum databases: which, and their keys. */
+#define SUMDB_DEFAULT_KEY \
+	"sum.golang.org+033de0ae+Ac4zctda0e5eza+HJyk9SxEdh+s3Ux18htTTAD8OuAn8"
+#define SUMDB_MAX	16		/* databases configured */
+#define SUMDB_URL_MAX	1024
+struct sumdb {
+	struct note_verifier key;	/* key.name is the database name */
+	char		 url[SUMDB_URL_MAX];	/* upstream, no "/" at the end */
+};
+struct sumdb_list {
+	struct sumdb	*v;
+	size_t		 n;
+};
+/* "<vkey> <url>" entries separated by ";" (blank: none); E_CONFIG. */
+int		 sumdb_parse(const char *spec, struct sumdb_list *,
+		    struct err *);
+void		 sumdb_free(struct sumdb_list *);
+const struct sumdb *sumdb_find(const struct sumdb_list *, const char *name);
+/* Read a signer key (PRIVATE+KEY+...) from a file; E_CONFIG. */
+int		 sumdb_load_signer(const char *path, struct note_signer *,
+		    struct err *);
 
 /* lock.c: singleflight across processes over the index's lock table. */
 enum lock_state { LOCK_OWNER = 0, LOCK_HELD };

@@ -20,12 +20,21 @@ proxy_open(struct proxy *px, struct err *e)
 
 	if (store_open(&px->store, px->cfg.storage_root, e) == -1)
 		return -1;
+	px->has_signer = 0;
+	memset(&px->modes, 0, sizeof(px->modes));
+	memset(&px->sumdbs, 0, sizeof(px->sumdbs));
 	if (upstream_parse(px->cfg.upstream_goproxy, &px->up, e) == -1 ||
-	    mode_load(px->cfg.download_mode, &px->modes, e) == -1) {
+	    mode_load(px->cfg.download_mode, &px->modes, e) == -1 ||
+	    sumdb_parse(px->cfg.sumdb_databases, &px->sumdbs, e) == -1 ||
+	    (px->cfg.sumdb_private_key != NULL && sumdb_load_signer(
+	    px->cfg.sumdb_private_key, &px->signer, e) == -1)) {
 		upstream_free(&px->up);
+		mode_free(&px->modes);
+		sumdb_free(&px->sumdbs);
 		store_close(&px->store);
 		return -1;
 	}
+	px->has_signer = px->cfg.sumdb_private_key != NULL;
 	fetch_proxy_init();
 	/* A fetch can hold its lock for lock_expiry: older files are debris. */
 	store_sweep_tmp(&px->store, 2 * px->cfg.lock_expiry);
@@ -47,6 +56,8 @@ proxy_close(struct proxy *px)
 	px->idx = NULL;
 	upstream_free(&px->up);
 	mode_free(&px->modes);
+	sumdb_free(&px->sumdbs);
+	explicit_bzero(&px->signer, sizeof(px->signer));
 	store_close(&px->store);
 }
 

@@ -35,6 +35,8 @@ retries = 1
 timeout = 5
 low_speed_time = 2
 wait_timeout = 20
+[sumdb]
+verify = no
 INI
 PORT=$(free_port) || bail_out "no free port"
 start_bg "$TRASH/serve.log" "$top_srcdir/contrib/serve" --server lighttpd \

@@ -127,6 +127,8 @@ dir = $TRASH/pub.t
 goproxy = direct
 network_mode = strict
 wait_timeout = 120
+[sumdb]
+verify = no
 [direct]
 timeout = 120
 workers = 2

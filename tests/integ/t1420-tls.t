@@ -22,7 +22,7 @@ like "$UPSTREAM_URL" '^https://127\.0\.0\.1:' "the fake upstream serves https"
 
 S=$TRASH/storage
 use_config "$S" "$TRASH/state"
-export PIRAEUS_UPSTREAM_GOPROXY="$UPSTREAM_URL"
+export PIRAEUS_UPSTREAM_GOPROXY="$UPSTREAM_URL" PIRAEUS_SUMDB_VERIFY=no
 export PIRAEUS_UPSTREAM_RETRIES=0 PIRAEUS_UPSTREAM_NETWORK_MODE=strict
 
 cgi GET /example.com/m/@v/v1.0.0.info

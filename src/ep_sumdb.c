@@ -1,0 +1,128 @@
+/*
+ * ep_sumdb.c: /sumdb/<name>/... -- the checksum database endpoints
+ * (protocol.md section 5.5).
+ *
+ * <name> is one of [sumdb] databases (forwarded to its URL through the
+ * cache of sumdb.c) or the private database of [sumdb] private_key
+ * (answered from the log of sumdb_log.c); anything else is 404, which
+ * sends a client's go command to the database directly.
+ *
+ *   supported            200, answered here, never forwarded
+ *   lookup/<emod>@<ever> the record and a signed tree; checked first
+ *                        (module path, version syntax of the reference
+ *                        server); a module matching [sumdb] nosum is 403
+ *                        and never named to anyone upstream
+ *   latest               the signed tree head
+ *   tile/H/L/N[.p/W], tile/H/data/N[.p/W]
+ *                        only canonical tile paths
+ *
+ * Bodies are passed on byte for byte.  "!" arrives literally or as %21;
+ * the path is decoded once by request.c and the escaped form forwarded.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "http.h"
+
+#define EP_SUMDB_CTYPE_TEXT	"text/plain; charset=UTF-8"
+#define EP_SUMDB_CTYPE_TILE	"application/octet-stream"
+
+/* A database name: what a note key name may hold, less the oddities. */
+static int
+ep_sumdb_name_ok(const char *name, size_t len)
+{
+	static const char ok[] = "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_:";
+
+	return len > 0 && len < NOTE_NAME_MAX && strspn(name, ok) >= len;
+}
+
+/*
+ * "<emod>@<ever>" as the reference server accepts it (one "@", then
+ * vX.Y.Z, an optional "-..." and an optional "+incompatible"), unescaped
+ * into module and version and checked.
+ */
+static int
+ep_sumdb_modver(const char *s, char *module, char *version, struct err *e)
+{
+	char emod[MODPATH_MAX], ever[VERSION_MAX], canon[VERSION_MAX];
+	const char *at = strchr(s, '@');
+	size_t n;
+
+	if (at == NULL || strchr(at + 1, '@') != NULL ||
+	    (n = (size_t)(at - s)) == 0 || n >= sizeof(emod) ||
+	    strlen(at + 1) >= sizeof(ever))
+		return err_set(e, E_BADREQ, "invalid module@version syntax");
+	memcpy(emod, s, n);
+	emod[n] = '\0';
+	memcpy(ever, at + 1, strlen(at + 1) + 1);
+	if (modpath_unescape(emod, module, MODPATH_MAX) == -1 ||
+	    modpath_unescape(ever, version, VERSION_MAX) == -1 ||
+	    modpath_check(module, e) == -1)
+		return err_set(e, E_BADREQ, "invalid module@version syntax");
+	if (semver_canonical(version, 1, canon, sizeof(canon)) == -1 ||
+	    strcmp(canon, version) != 0 || (strchr(version, '+') != NULL &&
+	    strcmp(strchr(version, '+'), "+incompatible") != 0))
+		return err_set(e, E_BADREQ, "invalid module@version syntax");
+	return 0;
+}
+
+int
+ep_sumdb(struct proxy *px, const struct request *r, struct response *rs,
+    struct err *e)
+{
+	char name[NOTE_NAME_MAX], module[MODPATH_MAX], version[VERSION_MAX];
+	char cache[64];
+	const char *p = r->path + strlen("/sumdb/"), *rest, *ctype;
+	const struct sumdb *db = NULL;
+	struct tlog_tile t;
+	struct buf body;
+	int private, tile, rc;
+	size_t n;
+
+	if ((rest = strchr(p, '/')) == NULL || !ep_sumdb_name_ok(p,
+	    (n = (size_t)(rest - p))))
+		return err_set(e, E_NOTFOUND, "unknown checksum database");
+	memcpy(name, p, n);
+	name[n] = '\0';
+	rest++;
+	private = px->has_signer && strcmp(name, px->signer.name) == 0;
+	if (!private && (db = sumdb_find(&px->sumdbs, name)) == NULL)
+		return err_set(e, E_NOTFOUND, "checksum database %s is not "
+		    "proxied here", name);
+	if (strcmp(rest, "supported") == 0)
+		return response_body(rs, 200, EP_SUMDB_CTYPE_TEXT, CACHE_NONE,
+		    "", 0);
+	module[0] = version[0] = '\0';
+	tile = tlog_tile_parse(rest, &t) == 0;
+	if (strncmp(rest, "lookup/", 7) == 0) {
+		if (ep_sumdb_modver(rest + 7, module, version, e) == -1)
+			return -1;
+		if (!private && px->cfg.sumdb_nosum != NULL &&
+		    px->cfg.sumdb_nosum[0] != '\0' &&
+		    pattern_match(px->cfg.sumdb_nosum, module))
+			return err_set(e, E_FORBIDDEN, "%s matches the private "
+			    "patterns of this proxy: not forwarded to %s; set "
+			    "GONOSUMDB=%s (or GOPRIVATE) on the client",
+			    module, name, px->cfg.sumdb_nosum);
+	} else if (strcmp(rest, "latest") != 0 && !tile)
+		return err_set(e, E_NOTFOUND, "unknown checksum database "
+		    "path %s", rest);
+	if (private)
+		rc = sumdb_log_answer(px, rest, module, version, &body, e);
+	else
+		rc = sumdb_get(px, db, rest, &body, e);
+	if (rc == -1)
+		return -1;
+	ctype = tile && t.l >= 0 ? EP_SUMDB_CTYPE_TILE : EP_SUMDB_CTYPE_TEXT;
+	if (tile && t.w == 1 << t.h)
+		snprintf(cache, sizeof(cache), "%s", CACHE_IMMUTABLE);
+	else
+		snprintf(cache, sizeof(cache), "public, max-age=%ld",
+		    px->cfg.sumdb_cache_ttl);
+	rc = response_body(rs, 200, ctype, cache, body.data, body.len);
+	buf_free(&body);
+	return rc;
+}

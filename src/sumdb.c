@@ -1,0 +1,514 @@
+/*
+ * sumdb.c: the checksum databases piraeus proxies and verifies against
+ * (protocol.md section 5, DESIGN section 5).
+ *
+ * [sumdb] databases names each database by its verifier key and gives the
+ * URL it is fetched from (sum.golang.org itself, or another proxy's
+ * /sumdb/<name>).  sumdb_get fetches a path below a database through the
+ * index cache: full tiles never change and are kept for good, the latest
+ * tree and partial tiles for [sumdb] cache_ttl, lookups for a day.
+ *
+ * sumdb_verify is what the go command does before it trusts a download,
+ * done once here for every client: look the version up in the first
+ * database, open the signed tree note with its key, compare the record's
+ * go.sum lines with the hashes of what upstream sent, prove the record is
+ * in that tree and that the tree is consistent with the last tree this
+ * host verified (kept in the index, moved forward only).  Every proof is
+ * checked against the signed root, so a tile that lies is caught.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "http.h"
+
+#define SUMDB_LOOKUP_TTL	86400		/* a record never changes */
+#define SUMDB_LOOKUP_MAX	(64 * 1024)	/* a lookup answer */
+#define SUMDB_SIGNER_MAX	1024		/* a signer key file */
+#define SUMDB_PATH_MAX		(MODPATH_MAX + VERSION_MAX + 64)
+#define SUMDB_KEY_PREFIX	"sumdb-tree:"
+
+/* One "<vkey> <url>" entry of spec[0..len) into db. */
+static int
+sumdb_parse_one(const char *spec, size_t len, struct sumdb *db,
+    struct err *e)
+{
+	char entry[NOTE_NAME_MAX + SUMDB_URL_MAX + 256], *key, *url, *end;
+	size_t ulen;
+
+	if (len >= sizeof(entry))
+		return err_set(e, E_CONFIG, "database entry too long");
+	memcpy(entry, spec, len);
+	entry[len] = '\0';
+	key = entry + strspn(entry, " \t");
+	if ((url = strpbrk(key, " \t")) == NULL)
+		return err_set(e, E_CONFIG, "\"%.64s\": want \"<verifier key> "
+		    "<URL>\"", key);
+	*url++ = '\0';
+	url += strspn(url, " \t");
+	for (end = url + strlen(url); end > url && isspace((unsigned char)
+	    end[-1]); end--)
+		;
+	*end = '\0';
+	while (end > url && end[-1] == '/')
+		*--end = '\0';
+	if (note_verifier_parse(key, &db->key, e) == -1)
+		return -1;
+	if (strncmp(url, "https://", 8) != 0 && strncmp(url, "http://", 7) != 0)
+		return err_set(e, E_CONFIG, "%s: URL \"%.64s\" is not http(s)",
+		    db->key.name, url);
+	ulen = strlen(url);
+	if (strpbrk(url, " \t?#") != NULL || ulen >= sizeof(db->url) ||
+	    strlen(url) <= (url[4] == 's' ? 8u : 7u))
+		return err_set(e, E_CONFIG, "%s: bad URL \"%.64s\"",
+		    db->key.name, url);
+	memcpy(db->url, url, ulen + 1);
+	return 0;
+}
+
+int
+sumdb_parse(const char *spec, struct sumdb_list *l, struct err *e)
+{
+	const char *p, *semi;
+	size_t len, i;
+
+	l->v = NULL;
+	l->n = 0;
+	for (p = spec; p != NULL && *p != '\0'; p = semi ? semi + 1 : NULL) {
+		semi = strchr(p, ';');
+		len = semi ? (size_t)(semi - p) : strlen(p);
+		if (strspn(p, " \t") >= len)
+			continue;
+		if (l->n == SUMDB_MAX) {
+			sumdb_free(l);
+			return err_set(e, E_CONFIG, "more than %d databases",
+			    SUMDB_MAX);
+		}
+		l->v = xreallocarray(l->v, l->n + 1, sizeof(*l->v));
+		if (sumdb_parse_one(p, len, &l->v[l->n], e) == -1) {
+			sumdb_free(l);
+			return -1;
+		}
+		for (i = 0; i < l->n; i++)
+			if (strcmp(l->v[i].key.name, l->v[l->n].key.name) == 0) {
+				err_set(e, E_CONFIG, "database %s named twice",
+				    l->v[i].key.name);
+				sumdb_free(l);
+				return -1;
+			}
+		l->n++;
+	}
+	return 0;
+}
+
+void
+sumdb_free(struct sumdb_list *l)
+{
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+}
+
+const struct sumdb *
+sumdb_find(const struct sumdb_list *l, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		if (strcmp(l->v[i].key.name, name) == 0)
+			return &l->v[i];
+	return NULL;
+}
+
+int
+sumdb_load_signer(const char *path, struct note_signer *s, struct err *e)
+{
+	struct buf b;
+	size_t n;
+	int rc;
+
+	if (buf_read_file(&b, path, SUMDB_SIGNER_MAX, e) == -1)
+		return -1;
+	for (n = b.len; n > 0 && isspace((unsigned char)b.data[n - 1]); n--)
+		b.data[n - 1] = '\0';
+	rc = note_signer_parse(b.data, s, e);
+	explicit_bzero(b.data, b.len);
+	buf_free(&b);
+	return rc;
+}
+
+/* How long an answer for path may be reused: -1 for ever. */
+static long
+sumdb_ttl(const struct proxy *px, const char *path)
+{
+	struct tlog_tile t;
+
+	if (strncmp(path, "lookup/", 7) == 0)
+		return SUMDB_LOOKUP_TTL;
+	if (tlog_tile_parse(path, &t) == 0 && t.w == 1 << t.h)
+		return -1;
+	return px->cfg.sumdb_cache_ttl;
+}
+
+int
+sumdb_get(struct proxy *px, const struct sumdb *db, const char *path,
+    struct buf *body, struct err *e)
+{
+	char key[SUMDB_PATH_MAX + NOTE_NAME_MAX + 16];
+	char url[SUMDB_URL_MAX + SUMDB_PATH_MAX + 8];
+	struct index_cached c;
+	struct index *ix;
+	struct err ue, ce;
+	long ttl = sumdb_ttl(px, path);
+	int have = 0;
+	size_t cap;
+
+	snprintf(key, sizeof(key), "sumdb:%s/%s", db->key.name, path);
+	err_clear(&ce);
+	memset(&c, 0, sizeof(c));
+	if ((ix = proxy_index(px, &ce)) != NULL &&
+	    (have = index_cache_get(ix, key, &c, &ce)) == 1 &&
+	    c.status == 200 && (ttl < 0 || (int64_t)time(NULL) - c.fetched <
+	    ttl || px->cfg.network_mode == NETWORK_OFFLINE)) {
+		*body = c.body;
+		return 0;
+	}
+	if (px->cfg.network_mode == NETWORK_OFFLINE) {
+		if (have == 1)
+			buf_free(&c.body);
+		return err_set(e, E_NOTFOUND, "%s/%s: not cached (network_mode "
+		    "is offline)", db->key.name, path);
+	}
+	snprintf(url, sizeof(url), "%s/%s", db->url, path);
+	cap = strncmp(path, "tile/", 5) == 0 ? (size_t)TLOG_HASH << 8 <<
+	    TLOG_TILE_H : SUMDB_LOOKUP_MAX;
+	err_clear(&ue);
+	if (fetch_proxy_buf(&px->cfg, url, cap, body, &ue) == 0) {
+		if (ix != NULL)
+			index_cache_put(ix, key, 200, body->data, body->len,
+			    &ce);
+		if (have == 1)
+			buf_free(&c.body);
+		return 0;
+	}
+	/* Upstream failed: an older answer is still a valid answer. */
+	if (have == 1 && c.status == 200 && ue.code != E_NOTFOUND &&
+	    ue.code != E_GONE && px->cfg.network_mode != NETWORK_STRICT) {
+		log_warnx("sumdb %s/%s: %s (serving a stale copy)",
+		    db->key.name, path, ue.msg);
+		*body = c.body;
+		return 0;
+	}
+	if (have == 1)
+		buf_free(&c.body);
+	return err_set(e, ue.code, "%s", ue.msg);
+}
+
+int
+sumdb_skips(const struct proxy *px, const char *module)
+{
+	return (px->cfg.sumdb_nosum != NULL && px->cfg.sumdb_nosum[0] != '\0' &&
+	    pattern_match(px->cfg.sumdb_nosum, module)) ||
+	    (px->cfg.goprivate != NULL && px->cfg.goprivate[0] != '\0' &&
+	    pattern_match(px->cfg.goprivate, module));
+}
+
+/* Reading stored hashes from the tiles of one tree of a database. */
+struct sumdb_reader {
+	struct proxy		*px;
+	const struct sumdb	*db;
+	int64_t			 size;		/* the tree */
+	struct tlog_tile	 tile;		/* the last tile read */
+	struct buf		 data;
+};
+
+static int
+sumdb_read_hashes(void *arg, const int64_t *idx, size_t n,
+    struct tlog_hash *out, struct err *e)
+{
+	struct sumdb_reader *r = arg;
+	char path[128];
+	struct tlog_tile t;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (tlog_tile_in_tree(TLOG_TILE_H, idx[i], r->size, &t) == -1)
+			return err_set(e, E_UPSTREAM, "stored hash %" PRId64
+			    " is not in tree %" PRId64, idx[i], r->size);
+		if (r->data.data == NULL || memcmp(&t, &r->tile,
+		    sizeof(t)) != 0) {
+			buf_free(&r->data);
+			if (tlog_tile_path(&t, path, sizeof(path)) == -1)
+				return err_set(e, E_INTERNAL, "tile path");
+			if (sumdb_get(r->px, r->db, path, &r->data, e) == -1)
+				return -1;
+			if (r->data.len != (size_t)t.w * TLOG_HASH) {
+				buf_free(&r->data);
+				return err_set(e, E_UPSTREAM, "%s: %s has the "
+				    "wrong size", r->db->key.name, path);
+			}
+			r->tile = t;
+		}
+		if (tlog_hash_from_tile(&t, (const unsigned char *)r->data.data,
+		    r->data.len, idx[i], &out[i]) == -1)
+			return err_set(e, E_INTERNAL, "hash %" PRId64
+			    " from tile", idx[i]);
+	}
+	return 0;
+}
+
+/* A lookup answer: "<id>\n<record text>\n<signed note>". */
+struct sumdb_lookup {
+	int64_t		 id;
+	const char	*text;		/* into the body */
+	size_t		 textlen;	/* through its final "\n" */
+	const char	*note;
+	size_t		 notelen;
+	int64_t		 size;		/* the signed tree */
+	struct tlog_hash root;
+};
+
+static int
+sumdb_parse_lookup(const struct sumdb *db, const struct buf *b,
+    struct sumdb_lookup *l, struct err *e)
+{
+	const char *p = b->data, *nl, *end = b->data + b->len, *blank;
+	size_t textlen;
+	char *ep;
+
+	if ((nl = memchr(p, '\n', b->len)) == NULL || nl == p ||
+	    (nl - p > 1 && p[0] == '0') || strspn(p, "0123456789") !=
+	    (size_t)(nl - p) || nl - p > 18)
+		return err_set(e, E_UPSTREAM, "%s: malformed lookup answer",
+		    db->key.name);
+	l->id = strtoll(p, &ep, 10);
+	l->text = nl + 1;
+	if ((blank = memmem(l->text, (size_t)(end - l->text), "\n\n", 2)) ==
+	    NULL)
+		return err_set(e, E_UPSTREAM, "%s: lookup answer without a "
+		    "note", db->key.name);
+	l->textlen = (size_t)(blank - l->text) + 1;
+	l->note = blank + 2;
+	l->notelen = (size_t)(end - l->note);
+	if (note_open(l->note, l->notelen, &db->key, 1, &textlen, e) == -1)
+		return -1;
+	if (tlog_tree_parse(l->note, textlen, &l->size, &l->root) == -1)
+		return err_set(e, E_UPSTREAM, "%s: the signed note is not a "
+		    "tree", db->key.name);
+	if (l->id >= l->size)
+		return err_set(e, E_UPSTREAM, "%s: record %" PRId64 " is not "
+		    "in its tree of %" PRId64, db->key.name, l->id, l->size);
+	return 0;
+}
+
+/* The h1 in the record for "<module> <version><suffix> "; 0 or -1. */
+static int
+sumdb_record_h1(const struct sumdb_lookup *l, const char *module,
+    const char *version, const char *suffix, char h1[H1_MAX])
+{
+	char prefix[MODPATH_MAX + VERSION_MAX + 16];
+	const char *p = l->text, *end = l->text + l->textlen, *nl;
+	size_t plen;
+
+	snprintf(prefix, sizeof(prefix), "%s %s%s ", module, version, suffix);
+	plen = strlen(prefix);
+	for (; p < end; p = nl + 1) {
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			break;
+		if ((size_t)(nl - p) > plen && (size_t)(nl - p) - plen <
+		    H1_MAX && memcmp(p, prefix, plen) == 0) {
+			memcpy(h1, p + plen, (size_t)(nl - p) - plen);
+			h1[(size_t)(nl - p) - plen] = '\0';
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* Compare one hash of ours with the record's; E_UPSTREAM on a mismatch. */
+static int
+sumdb_compare(const struct sumdb *db, const struct sumdb_lookup *l,
+    const char *module, const char *version, const char *suffix,
+    const char *ours, struct err *e)
+{
+	char theirs[H1_MAX];
+
+	if (ours == NULL)
+		return 0;
+	if (sumdb_record_h1(l, module, version, suffix, theirs) == -1)
+		return err_set(e, E_UPSTREAM, "%s has no %s line for %s@%s",
+		    db->key.name, suffix[0] ? "go.mod" : "zip", module,
+		    version);
+	if (strcmp(ours, theirs) == 0)
+		return 0;
+	log_warnx("SECURITY: %s@%s%s: upstream sent %s, checksum database "
+	    "%s has %s: refused", module, version, suffix, ours,
+	    db->key.name, theirs);
+	return err_set(e, E_UPSTREAM, "checksum mismatch for %s@%s%s: "
+	    "upstream has %s, %s has %s; not stored", module, version,
+	    suffix, ours, db->key.name, theirs);
+}
+
+/*
+ * Check tree (size, root, note) against the last tree verified for db and
+ * move the stored head forward when it is newer.
+ */
+static int
+sumdb_check_head(struct proxy *px, const struct sumdb *db, int64_t size,
+    const struct tlog_hash *root, const char *note, size_t notelen,
+    struct err *e)
+{
+	char key[NOTE_NAME_MAX + 32];
+	struct sumdb_reader r;
+	struct tlog_proof pf;
+	struct tlog_hash oroot;
+	struct index *ix;
+	struct buf old;
+	size_t textlen;
+	int64_t osize;
+	int have, rc = 0;
+
+	if ((ix = proxy_index(px, e)) == NULL)
+		return -1;
+	snprintf(key, sizeof(key), SUMDB_KEY_PREFIX "%s", db->key.name);
+	if ((have = index_meta_get(ix, key, &old, e)) == -1)
+		return -1;
+	if (have && (note_open(old.data, old.len, &db->key, 1, &textlen,
+	    e) == -1 || tlog_tree_parse(old.data, textlen, &osize,
+	    &oroot) == -1)) {
+		buf_free(&old);
+		err_clear(e);
+		return err_set(e, E_INTERNAL, "the stored tree of %s does not "
+		    "verify", db->key.name);
+	}
+	memset(&r, 0, sizeof(r));
+	r.px = px;
+	r.db = db;
+	if (have && osize < size) {
+		r.size = size;
+		if (tlog_prove_tree(size, osize, sumdb_read_hashes, &r, &pf,
+		    e) == 0 && tlog_check_tree(&pf, size, root, osize,
+		    &oroot) == -1)
+			rc = -2;
+	} else if (have && osize > size) {
+		r.size = osize;
+		if (tlog_prove_tree(osize, size, sumdb_read_hashes, &r, &pf,
+		    e) == 0 && tlog_check_tree(&pf, osize, &oroot, size,
+		    root) == -1)
+			rc = -2;
+	} else if (have && memcmp(&oroot, root, sizeof(oroot)) != 0)
+		rc = -2;
+	buf_free(&r.data);
+	if (rc == -2) {
+		log_warnx("SECURITY ERROR: checksum database %s misbehaves: "
+		    "tree %" PRId64 " is not consistent with tree %" PRId64
+		    " verified before.\nverified:\n%.*s\nnow:\n%.*s",
+		    db->key.name, size, osize, (int)old.len, old.data,
+		    (int)notelen, note);
+		buf_free(&old);
+		return err_set(e, E_UPSTREAM, "checksum database %s is "
+		    "inconsistent with the tree it signed before (tree %"
+		    PRId64 " vs %" PRId64 "); refused", db->key.name, size,
+		    osize);
+	}
+	if (have)
+		buf_free(&old);
+	if (e->code != E_OK)
+		return -1;
+	if (have && osize >= size)
+		return 0;
+	/* Forward only: another process may have stored a newer one. */
+	if (index_begin(ix, e) == -1)
+		return -1;
+	if ((have = index_meta_get(ix, key, &old, e)) == 1) {
+		if (note_open(old.data, old.len, &db->key, 1, &textlen,
+		    e) == 0 && tlog_tree_parse(old.data, textlen, &osize,
+		    &oroot) == 0 && osize >= size)
+			have = 2;
+		buf_free(&old);
+		err_clear(e);
+	}
+	if (have != 2 && (have == -1 || index_meta_put(ix, key, note,
+	    notelen, e) == -1)) {
+		index_rollback(ix);
+		return -1;
+	}
+	return index_commit(ix, e);
+}
+
+int
+sumdb_verify(struct proxy *px, const char *module, const char *version,
+    const char *mod_h1, const char *zip_h1, struct err *e)
+{
+	char emod[MODPATH_MAX], ever[VERSION_MAX], path[SUMDB_PATH_MAX];
+	const struct sumdb *db;
+	struct sumdb_lookup l;
+	struct sumdb_reader r;
+	struct tlog_proof pf;
+	struct tlog_hash leaf;
+	struct buf b;
+	struct err le;
+	int rc;
+
+	if (!px->cfg.sumdb_verify || sumdb_skips(px, module) ||
+	    (mod_h1 == NULL && zip_h1 == NULL))
+		return 0;
+	if (px->sumdbs.n == 0)
+		return err_set(e, E_INTERNAL, "no checksum database to verify "
+		    "with");
+	db = &px->sumdbs.v[0];
+	if (modpath_escape(module, emod, sizeof(emod)) == -1 ||
+	    modpath_escape(version, ever, sizeof(ever)) == -1)
+		return err_set(e, E_INTERNAL, "cannot escape %s@%s", module,
+		    version);
+	snprintf(path, sizeof(path), "lookup/%s@%s", emod, ever);
+	err_clear(&le);
+	if (sumdb_get(px, db, path, &b, &le) == -1) {
+		if (le.code == E_NOTFOUND || le.code == E_GONE)
+			return err_set(e, E_UPSTREAM, "checksum database %s "
+			    "has no record of %s@%s (%s); if the module is "
+			    "private, add it to [sumdb] nosum", db->key.name,
+			    module, version, le.msg);
+		return err_set(e, le.code, "verifying %s@%s with %s: %s",
+		    module, version, db->key.name, le.msg);
+	}
+	memset(&r, 0, sizeof(r));
+	if ((rc = sumdb_parse_lookup(db, &b, &l, e)) == 0)
+		rc = sumdb_compare(db, &l, module, version, "/go.mod", mod_h1,
+		    e);
+	if (rc == 0)
+		rc = sumdb_compare(db, &l, module, version, "", zip_h1, e);
+	if (rc == 0) {
+		r.px = px;
+		r.db = db;
+		r.size = l.size;
+		tlog_record_hash(l.text, l.textlen, &leaf);
+		if ((rc = tlog_prove_record(l.size, l.id, sumdb_read_hashes,
+		    &r, &pf, e)) == 0 && (rc = tlog_check_record(&pf, l.size,
+		    &l.root, l.id, &leaf)) == -1) {
+			log_warnx("SECURITY ERROR: %s: record %" PRId64 " of "
+			    "%s@%s is not in the tree it was signed with",
+			    db->key.name, l.id, module, version);
+			err_set(e, E_UPSTREAM, "checksum database %s: the "
+			    "record of %s@%s is not in its signed tree; "
+			    "refused", db->key.name, module, version);
+		}
+	}
+	buf_free(&r.data);
+	if (rc == 0)
+		rc = sumdb_check_head(px, db, l.size, &l.root, l.note,
+		    l.notelen, e);
+	buf_free(&b);
+	if (rc == 0)
+		log_debug("verified %s@%s with %s (record %" PRId64 ", tree %"
+		    PRId64 ")", module, version, db->key.name, l.id, l.size);
+	return rc;
+}

@@ -1,0 +1,202 @@
+/*
+ * sumdb_log.c: piraeus' own checksum database, for private modules.
+ *
+ * With [sumdb] private_key set (a key made by `piraeus sumdb-keygen`),
+ * every version piraeus stores of a module matching [sumdb] nosum or
+ * [upstream] goprivate gets a record in an append-only log kept in the
+ * index (ids dense from 0, the go.sum lines of the version), and the log
+ * is served under /sumdb/<key name>/ exactly as golang.org/x/mod/sumdb's
+ * server does: lookup, latest (a tree head signed with the key) and tiles
+ * of height 8.  Clients then verify private modules as they verify public
+ * ones: GOSUMDB="<verifier key> <proxy>/sumdb/<name>".
+ *
+ * A record is appended when a private version is published, or on the
+ * first lookup of a version that is in storage (imports, reindexed
+ * trees).  Records are never changed: a version's record is made once
+ * from the hashes of the stored files, and stored files never change.
+ */
+#include "config.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "http.h"
+
+#define SUMDB_RECORD_MAX	(2 * (MODPATH_MAX + VERSION_MAX + H1_MAX + 16))
+
+/* tlog_read_fn over the log's stored hashes in the index. */
+static int
+sumdb_log_read(void *arg, const int64_t *idx, size_t n,
+    struct tlog_hash *out, struct err *e)
+{
+	return index_log_hashes(arg, idx, n, (unsigned char (*)[32])out, e);
+}
+
+/* The record text of a version: its two go.sum lines. */
+static void
+sumdb_log_text(const char *module, const char *version, const char *zip_h1,
+    const char *mod_h1, char *out, size_t outsz)
+{
+	snprintf(out, outsz, "%s %s %s\n%s %s/go.mod %s\n", module, version,
+	    zip_h1, module, version, mod_h1);
+}
+
+int
+sumdb_log_add(struct proxy *px, const char *module, const char *version,
+    const char *zip_h1, const char *mod_h1, struct err *e)
+{
+	struct tlog_hash leaf, hashes[64];
+	char text[SUMDB_RECORD_MAX];
+	struct index *ix;
+	int64_t id, n;
+	size_t nh;
+	int found;
+
+	if (!px->has_signer || !sumdb_skips(px, module))
+		return 0;
+	if (zip_h1 == NULL || zip_h1[0] == '\0' || mod_h1 == NULL ||
+	    mod_h1[0] == '\0')
+		return err_set(e, E_INTERNAL, "%s@%s: no hashes to log",
+		    module, version);
+	if ((ix = proxy_index(px, e)) == NULL)
+		return -1;
+	if ((found = index_log_find(ix, module, version, &id, e)) != 0)
+		return found == 1 ? 0 : -1;
+	sumdb_log_text(module, version, zip_h1, mod_h1, text, sizeof(text));
+	tlog_record_hash(text, strlen(text), &leaf);
+	if (index_begin(ix, e) == -1)
+		return -1;
+	/* Under the write lock: nobody appended it meanwhile? */
+	if ((found = index_log_find(ix, module, version, &id, e)) == 1) {
+		index_rollback(ix);
+		return 0;
+	}
+	if (found == -1 || (n = index_log_count(ix, e)) == -1 ||
+	    tlog_stored_hashes(n, &leaf, sumdb_log_read, ix, hashes, &nh,
+	    e) == -1 || index_log_add(ix, n, module, version, text,
+	    tlog_stored_hash_index(0, n), (unsigned char (*)[32])hashes, nh,
+	    e) == -1 || index_commit(ix, e) == -1) {
+		index_rollback(ix);
+		return -1;
+	}
+	log_info("private checksum database %s: record %" PRId64 " for %s@%s",
+	    px->signer.name, n, module, version);
+	return 0;
+}
+
+/* The signed tree head of the whole log into out (initialised here). */
+static int
+sumdb_log_signed(struct proxy *px, struct index *ix, int64_t *size,
+    struct buf *out, struct err *e)
+{
+	char text[256];
+	struct tlog_hash root;
+
+	if ((*size = index_log_count(ix, e)) == -1 ||
+	    tlog_tree_hash(*size, sumdb_log_read, ix, &root, e) == -1 ||
+	    tlog_tree_format(*size, &root, text, sizeof(text)) == -1)
+		return -1;
+	return note_sign(text, strlen(text), &px->signer, out, e);
+}
+
+/* lookup: "<id>\n<text>\n<signed tree>", appending a stored version. */
+static int
+sumdb_log_lookup(struct proxy *px, struct index *ix, const char *module,
+    const char *version, struct buf *out, struct err *e)
+{
+	struct index_version iv;
+	struct buf rec, note;
+	int64_t id, size;
+	int found;
+
+	if ((found = index_log_find(ix, module, version, &id, e)) == -1)
+		return -1;
+	if (found == 0) {
+		if (!sumdb_skips(px, module) || index_get(ix, module, version,
+		    &iv, e) != 1 || !iv.has_zip || !iv.has_info)
+			return err_set(e, E_NOTFOUND, "%s@%s: not in the "
+			    "private checksum database %s", module, version,
+			    px->signer.name);
+		if (sumdb_log_add(px, module, version, iv.zip_h1, iv.mod_h1,
+		    e) == -1 || index_log_find(ix, module, version, &id,
+		    e) != 1)
+			return -1;
+	}
+	if (index_log_record(ix, id, &rec, e) != 1)
+		return err_set(e, E_INTERNAL, "record %" PRId64 " vanished",
+		    id);
+	if (sumdb_log_signed(px, ix, &size, &note, e) == -1) {
+		buf_free(&rec);
+		return -1;
+	}
+	buf_init(out, (size_t)-1);
+	buf_printf(out, e, "%" PRId64 "\n", id);
+	buf_append(out, rec.data, rec.len, e);
+	buf_append(out, "\n", 1, e);
+	buf_append(out, note.data, note.len, e);
+	buf_free(&rec);
+	buf_free(&note);
+	return 0;
+}
+
+/* A tile of the log: hashes, or records for a data tile. */
+static int
+sumdb_log_tile(struct index *ix, const struct tlog_tile *t,
+    struct buf *out, struct err *e)
+{
+	int64_t size, first, have, idx[1 << TLOG_TILE_H];
+	struct tlog_hash h[1 << TLOG_TILE_H];
+	struct buf rec;
+	int i;
+
+	if (t->h != TLOG_TILE_H)
+		return err_set(e, E_NOTFOUND, "only tiles of height %d",
+		    TLOG_TILE_H);
+	if ((size = index_log_count(ix, e)) == -1)
+		return -1;
+	first = t->n << t->h;
+	have = t->l == -1 ? size : t->l * t->h >= 63 ? 0 :
+	    size >> (t->l * t->h);
+	if (first + t->w > have)
+		return err_set(e, E_NOTFOUND, "tile beyond the tree of %"
+		    PRId64 " records", size);
+	buf_init(out, (size_t)-1);
+	if (t->l == -1) {
+		for (i = 0; i < t->w; i++) {
+			if (index_log_record(ix, first + i, &rec, e) != 1)
+				return err_set(e, E_INTERNAL, "record %" PRId64
+				    " missing", first + i);
+			buf_printf(out, e, "%" PRId64 "\n", first + i);
+			buf_append(out, rec.data, rec.len, e);
+			buf_append(out, "\n", 1, e);
+			buf_free(&rec);
+		}
+		return e->code == E_OK ? 0 : -1;
+	}
+	for (i = 0; i < t->w; i++)
+		idx[i] = tlog_stored_hash_index(t->l * t->h, first + i);
+	if (sumdb_log_read(ix, idx, (size_t)t->w, h, e) == -1)
+		return -1;
+	return buf_append(out, h, (size_t)t->w * TLOG_HASH, e);
+}
+
+int
+sumdb_log_answer(struct proxy *px, const char *path, const char *module,
+    const char *version, struct buf *out, struct err *e)
+{
+	struct tlog_tile t;
+	struct index *ix;
+	int64_t size;
+
+	if ((ix = proxy_index(px, e)) == NULL)
+		return -1;
+	if (strcmp(path, "latest") == 0)
+		return sumdb_log_signed(px, ix, &size, out, e);
+	if (strncmp(path, "lookup/", 7) == 0)
+		return sumdb_log_lookup(px, ix, module, version, out, e);
+	if (tlog_tile_parse(path, &t) == 0)
+		return sumdb_log_tile(ix, &t, out, e);
+	return err_set(e, E_NOTFOUND, "unknown checksum database path");
+}
