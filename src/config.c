@@ -299,7 +299,8 @@ typedef int	 cross_check_fn(const struct config *, char *, size_t);
 static cross_check_fn	cross_state_dir;
 static cross_check_fn	cross_catalog;
 static cross_check_fn	cross_index;
-static cross_check_fn	cross_sumdb;
+static cross_check_fn	cross_sumdb_verify;
+static cross_check_fn	cross_sumdb_private;
 
 static const struct {
 	const char	*section;	/* blamed when set outside defaults */
@@ -312,8 +313,8 @@ static const struct {
 	{ "server", "catalog_pagesize", "server", "catalog_max_pagesize",
 	  cross_catalog },
 	{ "server", "index_limit", "server", "index_max_limit", cross_index },
-	{ "sumdb", "verify", "sumdb", "databases", cross_sumdb },
-	{ "sumdb", "private_key", "sumdb", "databases", cross_sumdb },
+	{ "sumdb", "verify", "sumdb", "databases", cross_sumdb_verify },
+	{ "sumdb", "private_key", "sumdb", "databases", cross_sumdb_private },
 };
 
 /* What one config_load call is doing. */
@@ -795,12 +796,27 @@ cross_index(const struct config *cfg, char *why, size_t whysz)
 	return 0;
 }
 
-/*
- * Verifying needs a database; a private database's name must not shadow
- * one that is proxied.
- */
+/* Verifying needs a database. */
 static int
-cross_sumdb(const struct config *cfg, char *why, size_t whysz)
+cross_sumdb_verify(const struct config *cfg, char *why, size_t whysz)
+{
+	struct sumdb_list dbs;
+	struct err e;
+
+	err_clear(&e);
+	if (!cfg->sumdb_verify || (cfg->sumdb_databases != NULL &&
+	    sumdb_parse(cfg->sumdb_databases, &dbs, &e) == -1))
+		return 0;	/* a bad list is reported by the key's check */
+	if (cfg->sumdb_databases == NULL || dbs.n == 0)
+		return why_set(why, whysz, "verify needs a database in "
+		    "[sumdb] databases (or set verify = no)");
+	sumdb_free(&dbs);
+	return 0;
+}
+
+/* A private database's name must not shadow one that is proxied. */
+static int
+cross_sumdb_private(const struct config *cfg, char *why, size_t whysz)
 {
 	struct sumdb_list dbs;
 	struct note_signer s;
@@ -808,18 +824,14 @@ cross_sumdb(const struct config *cfg, char *why, size_t whysz)
 	int rc = 0;
 
 	err_clear(&e);
-	memset(&dbs, 0, sizeof(dbs));
-	if (cfg->sumdb_databases != NULL &&
+	if (cfg->sumdb_private_key == NULL || cfg->sumdb_databases == NULL ||
 	    sumdb_parse(cfg->sumdb_databases, &dbs, &e) == -1)
-		return 0;	/* reported by the key's own check */
-	if (cfg->sumdb_verify && dbs.n == 0)
-		rc = why_set(why, whysz, "verify needs a database in "
-		    "[sumdb] databases (or set verify = no)");
-	else if (cfg->sumdb_private_key != NULL &&
-	    sumdb_load_signer(cfg->sumdb_private_key, &s, &e) == 0 &&
+		return 0;
+	if (sumdb_load_signer(cfg->sumdb_private_key, &s, &e) == 0 &&
 	    sumdb_find(&dbs, s.name) != NULL)
 		rc = why_set(why, whysz, "the private database %s is also "
 		    "in [sumdb] databases", s.name);
+	explicit_bzero(&s, sizeof(s));
 	sumdb_free(&dbs);
 	return rc;
 }

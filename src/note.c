@@ -616,6 +616,8 @@ note_check_sigs(const char *sigs, size_t len, const char *text,
 	*nok = 0;
 	for (line = sigs; line < sigs + len; line = nl + 1) {
 		nl = memchr(line, '\n', (size_t)(sigs + len - line));
+		if (nl == NULL)
+			return err_set(e, E_UPSTREAM, "malformed note");
 		llen = (size_t)(nl - line);
 		if (llen < NOTE_SIG_PREFIX_LEN ||
 		    memcmp(line, note_sig_prefix, NOTE_SIG_PREFIX_LEN) != 0)

@@ -50,7 +50,7 @@ sumdb_parse_one(const char *spec, size_t len, struct sumdb *db,
 	entry[len] = '\0';
 	key = entry + strspn(entry, " \t");
 	if ((url = strpbrk(key, " \t")) == NULL)
-		return err_set(e, E_CONFIG, "\"%.64s\": want \"<verifier key> "
+		return err_set(e, E_CONFIG, "\"%.128s\": want \"<verifier key> "
 		    "<URL>\"", key);
 	*url++ = '\0';
 	url += strspn(url, " \t");
@@ -243,8 +243,8 @@ sumdb_read_hashes(void *arg, const int64_t *idx, size_t n,
 		if (tlog_tile_in_tree(TLOG_TILE_H, idx[i], r->size, &t) == -1)
 			return err_set(e, E_UPSTREAM, "stored hash %" PRId64
 			    " is not in tree %" PRId64, idx[i], r->size);
-		if (r->data.data == NULL || memcmp(&t, &r->tile,
-		    sizeof(t)) != 0) {
+		if (r->data.data == NULL || t.h != r->tile.h ||
+		    t.l != r->tile.l || t.n != r->tile.n || t.w != r->tile.w) {
 			buf_free(&r->data);
 			if (tlog_tile_path(&t, path, sizeof(path)) == -1)
 				return err_set(e, E_INTERNAL, "tile path");

@@ -148,7 +148,12 @@ cgi GET /version
 like "$(cat "$TRASH/body")" '^\{"version":"[0-9.]+","date":"[0-9T:Z-]+"\}$' "version: JSON"
 is "$(hdr Content-Type)" "application/json" "version: content type"
 cgi GET /sumdb/sum.golang.org/supported
-is "$STATUS" 404 "sumdb: not proxied, clients go direct"
+is "$STATUS" 200 "sumdb: the default database is proxied (supported answered here)"
+cgi GET /sumdb/sum.example.org/supported
+is "$STATUS" 404 "sumdb: another database is not: clients go direct"
+cgi GET /sumdb/sum.golang.org/lookup/example.com/m@v1.0.0 \
+    PIRAEUS_SUMDB_NOSUM='example.com/*'
+is "$STATUS" 403 "sumdb: a nosum module's lookup is 403 (no network needed)"
 
 # --- catalog and index ---
 cgi GET /catalog

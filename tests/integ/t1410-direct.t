@@ -6,6 +6,9 @@
 #    go command through the proxy gets the same Sum/GoModSum as through
 #    file://<reference>, a branch query gives the reference's
 #    pseudo-version, @v/list lists the tags only (retracted ones kept).
+#    What go fetched is verified by piraeus against a checksum database
+#    (tests/sumdb/testsumdb.go) before it is stored: a version the database
+#    disagrees with is refused.
 # 2. A private module behind HTTP basic auth: a second lighttpd started here
 #    serves a bare repository with git's smart HTTP (git http-backend as a
 #    CGI program, mod_auth + mod_authn_file); piraeus (goproxy = off,
@@ -39,6 +42,7 @@
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 . "$top_srcdir/tests/lib/testlib.sh"
 . "$top_srcdir/tests/lib/fixtures.sh"
+. "$top_srcdir/tests/lib/sumdb.sh"
 need go git curl lighttpd
 
 _t0=$(date +%s)
@@ -118,6 +122,11 @@ files_under()
 
 # --- 1. public modules via direct ---------------------------------------
 
+# The database disagrees with the fixtures about one version.
+WRONG=github.com/fixture/retract@v1.0.0
+sumdb_build || bail_out "cannot build the test checksum database"
+sumdb_start "$REF" -wrong "$WRONG" || bail_out "checksum database"
+
 cat >"$TRASH/pub.ini" <<INI
 [storage]
 root = $TRASH/pub.s
@@ -128,7 +137,7 @@ goproxy = direct
 network_mode = strict
 wait_timeout = 120
 [sumdb]
-verify = no
+databases = $SUMDB_VKEY $SUMDB_URL
 [direct]
 timeout = 120
 workers = 2
@@ -153,6 +162,14 @@ ok "the stored zip is the reference's bytes" cmp -s \
 ok "capitals stored escaped" test -f \
     "$S/github.com/!fixture/!upper/@v/v1.0.1.zip"
 is "$(files_under "$S/.tmp")" 0 "no temporary file left"
+is "$(sumdb_count /lookup/github.com/fixture/multi@v1.1.0)" 1 \
+    "piraeus verified what go fetched with the checksum database"
+is "$(sumdb_count /lookup/github.com/!fixture/!upper@v1.0.1)" 1 \
+    "capitals are looked up escaped"
+is "$(code "$URL/${WRONG%@*}/@v/${WRONG#*@}.zip")" 502 \
+    "a direct fetch the checksum database disagrees with is refused"
+like "$(cat "$TRASH/b")" 'checksum mismatch' "the client is told why"
+nok "and nothing of it is stored" test -e "$S/${WRONG%@*}/@v/${WRONG#*@}.info"
 
 # A branch: the fixtures' default branch is main; its tip is the untagged
 # commit after v1.3.0-rc.1.

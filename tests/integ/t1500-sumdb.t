@@ -224,6 +224,12 @@ like "$(head -n 1 "$TRASH/b")" '^go.sum database tree$' "a tree note"
 like "$(cat "$TRASH/b")" "^— private\\.test " "signed by the private key"
 is "$(code "$URL/sumdb/private.test/lookup/github.com/fixture/multi@v1.2.0")" 404 \
     "a public module is not in the private database"
+REC=$(sqlite3 "$T/index.sqlite" "SELECT text FROM sumdb_records WHERE id = 0")
+is "$(code "$URL/sumdb/private.test/tile/8/data/000.p/1")" 200 "private data tile"
+is "$(cat "$TRASH/b")" "$(printf '0\n%s\n' "$REC")" "the record, as the reference server formats it"
+is "$(code "$URL/sumdb/private.test/tile/8/0/000.p/1")" 200 "private hash tile"
+is "$(wc -c <"$TRASH/b" | tr -d ' ')" 32 "one hash"
+is "$(code "$URL/sumdb/private.test/tile/8/0/000.p/2")" 404 "a tile beyond the tree is 404"
 priv_download()
 {
 	(
@@ -251,6 +257,14 @@ like "$(cat "$TRASH/priv.altered.log")" 'verifying|SECURITY|checksum' "and go sa
 # --- a forked log: same key, other records -----------------------------------
 addr=${SUMDB_URL#http://}
 sumdb_stop
+is "$(code "$URL/sumdb/sum.test/lookup/github.com/fixture/multi@v1.3.0-rc.1")" 502 \
+    "the database down: an uncached lookup is 502"
+like "$(cat "$TRASH/b")" '^bad gateway: ' "with a text body"
+is "$(code "$URL/sumdb/sum.test/lookup/github.com/!fixture/!upper@v1.0.1")" 200 \
+    "a cached lookup is still answered"
+is "$(code "$URL/github.com/fixture/allretract/@v/v1.0.0.zip")" 502 \
+    "a fetch that cannot be verified is refused"
+nok "and not stored" stored github.com/fixture/allretract v1.0.0.info
 awk '{ l[NR] = $0 } END { for (i = NR; i > 0; i--) print l[i] }' \
     "$FX/versions" >"$TRASH/preload"
 sumdb_start "$REF" -key "$TRASH/sum.key" -addr "$addr" \

@@ -52,6 +52,9 @@ static char	tmpdir[PATH_MAX];
 static char	long_ini[512];	/* a line of 300 characters */
 static char	edge_ini[512];	/* a line of exactly 198 characters */
 
+#define K1	"sum.golang.org+033de0ae+Ac4zctda0e5eza+HJyk9SxEdh+s3Ux18htTTAD8OuAn8"
+#define K2	"PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW"
+
 static const struct load_case load_cases[] = {
 	{ "defaults from an empty file", M_PATH, "", { NULL }, { NULL },
 	  { "server.base_path=", "server.sendfile=off",
@@ -332,6 +335,42 @@ static const struct load_case load_cases[] = {
 	    "PIRAEUS_SERVER_BASE_PATH: [server] base_path: control "
 	    "character" },
 	  { "server.list_max_age=5" } },
+	{ "sumdb databases: the key repeated", M_PATH,
+	  "[sumdb]\ndatabases = " K1 " https://a.example\n"
+	  "databases = " K2 " http://b.example/sumdb/b/\n", { NULL }, { NULL },
+	  { "sumdb.databases=" K1 " https://a.example;" K2
+	    " http://b.example/sumdb/b/" } },
+	{ "sumdb databases: \";\" in the environment", M_PATH, "",
+	  { "PIRAEUS_SUMDB_DATABASES=" K1 " https://a.example; " K2
+	    " https://b.example", NULL }, { NULL },
+	  { "sumdb.databases=" K1 " https://a.example; " K2
+	    " https://b.example" } },
+	{ "sumdb databases: a key whose hash is wrong", M_PATH,
+	  "[sumdb]\ndatabases = sum.golang.org+033de0af+Ac4zctda0e5eza+HJyk9"
+	  "SxEdh+s3Ux18htTTAD8OuAn8 https://sum.golang.org\n", { NULL },
+	  { "%f: [sumdb] databases: " }, { NULL } },
+	{ "sumdb databases: not http", M_PATH,
+	  "[sumdb]\ndatabases = " K1 " ftp://sum.golang.org\n", { NULL },
+	  { "%f: [sumdb] databases: sum.golang.org: URL \"ftp://sum.golang.org\" "
+	    "is not http(s)" }, { NULL } },
+	{ "sumdb databases: no URL", M_PATH,
+	  "[sumdb]\ndatabases = " K1 "\n", { NULL },
+	  { "%f: [sumdb] databases: \"" K1 "\": want" }, { NULL } },
+	{ "sumdb databases: one name twice", M_PATH,
+	  "[sumdb]\ndatabases = " K1 " https://a.example\n"
+	  "databases = " K1 " https://b.example\n", { NULL },
+	  { "%f: [sumdb] databases: database sum.golang.org named twice" },
+	  { NULL } },
+	{ "sumdb verify needs a database", M_PATH,
+	  "[sumdb]\ndatabases =\n", { NULL },
+	  { "%f: [sumdb] databases: verify needs a database" }, { NULL } },
+	{ "sumdb without databases and without verifying", M_PATH,
+	  "[sumdb]\ndatabases =\nverify = no\n", { NULL }, { NULL },
+	  { "sumdb.databases=", "sumdb.verify=no" } },
+	{ "sumdb private key missing", M_PATH,
+	  "[sumdb]\nprivate_key = %d/missing.key\n", { NULL },
+	  { "%f: [sumdb] private_key: %d/missing.key: No such file" },
+	  { NULL } },
 	{ "bad value in both file and environment", M_PATH,
 	  "[server]\nsendfile = on\n", { "PIRAEUS_SERVER_SENDFILE=1", NULL },
 	  { "%f: [server] sendfile: \"on\" is not one of",

@@ -66,30 +66,63 @@ static const char *const b64_bad[] = {
 	"Zm9-", "Zm9_", "Zm 9", "Zm9v====",
 };
 
-/* Messages Go's Open calls malformed (with the PeterNeumann verifier). */
+/*
+ * Messages Go's Open calls malformed (with the PeterNeumann verifier);
+ * most carry a good signature first, so only the syntax can fail them.
+ */
 static const char *const bad_msgs[] = {
 	PETER_TEXT,
 	PETER_TEXT "\n",
 	PETER_TEXT "\n" "\xe2\x80\x94 PeterNeumann x08go/ZJkuBS9UG/Sffcv",
 	PETER_TEXT PETER_SIG,				/* no blank line */
-	"\x01" PETER_TEXT "\n" PETER_SIG,		/* control byte */
-	"\t" PETER_TEXT "\n" PETER_SIG,
-	PETER_TEXT "\r\n" PETER_SIG,
-	PETER_TEXT "\n" PETER_SIG "\x1b\n",
-	"\xff" PETER_TEXT "\n" PETER_SIG,		/* bad UTF-8 */
-	"\xc0\xaf" PETER_TEXT "\n" PETER_SIG,		/* overlong */
-	"\xed\xa0\x80" PETER_TEXT "\n" PETER_SIG,	/* surrogate */
-	"\xf4\x90\x80\x80" PETER_TEXT "\n" PETER_SIG,	/* past U+10FFFF */
-	PETER_TEXT "\xe2\x80\n" PETER_SIG,		/* truncated */
-	PETER_TEXT "\n\xe2\x80\x94 Bad Name x08go/ZJkuBS9UG/SffcvIAQxVBtiFupL"
-	    "Lr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=\n",
+	PETER_TEXT "\n" PETER_SIG "\xe2\x80\x94 Bad Name x08go/ZJkuBS9UG/S"
+	    "ffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6R"
+	    "yyBwJnAM=\n",
 	PETER_TEXT "\n" PETER_SIG "Unexpected line.\n",
-	PETER_TEXT "\n- PeterNeumann x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcEl"
-	    "ZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=\n",
-	PETER_TEXT "\n\xe2\x80\x94 PeterNeumann\n",
-	PETER_TEXT "\n\xe2\x80\x94 PeterNeumann \n",
-	PETER_TEXT "\n\xe2\x80\x94 PeterNeumann x08g\n",	/* 3 bytes */
-	PETER_TEXT "\n\xe2\x80\x94 PeterNeumann x08go/Z=\n",
+	PETER_TEXT "\n" PETER_SIG "- PeterNeumann x08go/ZJkuBS9UG/SffcvIAQxVB"
+	    "tiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM="
+	    "\n",
+	PETER_TEXT "\n" PETER_SIG "\xe2\x80\x94 PeterNeumann\n",
+	PETER_TEXT "\n" PETER_SIG "\xe2\x80\x94 PeterNeumann \n",
+	PETER_TEXT "\n" PETER_SIG "\xe2\x80\x94  x08go/ZJkuBS9UG/Sffcv\n",
+	PETER_TEXT "\n" PETER_SIG "\xe2\x80\x94 Enoch+Root x08go/ZJkuBS9UG/Sf"
+	    "fcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6Ry"
+	    "yBwJnAM=\n",
+	PETER_TEXT "\n" PETER_SIG "\xe2\x80\x94 PeterNeumann x08g\n", /* 3 */
+	PETER_TEXT "\n" PETER_SIG "\xe2\x80\x94 PeterNeumann x08go/==\n", /* 4 */
+	PETER_TEXT "\n" PETER_SIG "\xe2\x80\x94 PeterNeumann x08go/Z\n",
+	PETER_TEXT "\n" PETER_SIG "\xe2\x80\x94 PeterNeumann x08go/ZJkuBS9"
+	    "UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb"
+	    "6KE6RyyBwJnAM=",				/* no final \n */
+	PETER_TEXT "\n" PETER_SIG "\xe2\x80\x94 EnochRoot rwz+eBzmZa0SO3NbfRG"
+	    "zPCpDckykFXSdeX+MNtCOXm2/5n2tiOHp+vAF1aGrQ5ovTG01oOTGwnWLox33WWd1R"
+	    "vMc+QQ=\x1b\n",
+};
+
+/*
+ * Texts that are not valid note text.  They are signed here with raw
+ * Ed25519, so only the UTF-8 and control byte checks can fail them.
+ */
+static const struct {
+	const char	*text;
+	size_t		 len;
+} bad_texts[] = {
+#define BT(s)	{ s, sizeof(s) - 1 }
+	BT("a\x01b\n"), BT("a\tb\n"), BT("a\rb\n"), BT("a\x1b\n"),
+	BT("a\0b\n"), BT("\x1f\n"),
+	BT("\xff\n"), BT("\x80\n"), BT("\xc0\xaf\n"), BT("\xc1\xbf\n"),
+	BT("\xe0\x80\xaf\n"), BT("\xed\xa0\x80\n"), BT("\xed\xbf\xbf\n"),
+	BT("\xf0\x80\x80\xaf\n"), BT("\xf4\x90\x80\x80\n"),
+	BT("\xf5\x80\x80\x80\n"), BT("\xe2\x80\n"), BT("a\xe2\x80"),
+	BT("\xc3\n"),
+#undef BT
+};
+
+/* Texts that are valid: DEL and C1 controls pass, as in Go. */
+static const char *const good_texts[] = {
+	"plain\n", "a\x7f b\n", "\xc2\x85\n", "\xed\x9f\xbf\xee\x80\x80\n",
+	"\xf0\x90\x80\x80 \xf4\x8f\xbf\xbf\n", "\xef\xbf\xbd\n",
+	"two\nlines\n",
 };
 
 /* A verifier key for name and the 32-byte pub, hash made with EVP. */
@@ -114,6 +147,45 @@ make_vkey(const char *name, const unsigned char *pub)
 	xasprintf(&out, "%s+%02x%02x%02x%02x+%s", name, md[0], md[1], md[2],
 	    md[3], b64);
 	return out;
+}
+
+/*
+ * A note of text[0..len) signed by the PeterNeumann key with OpenSSL
+ * directly, as a NUL-terminated string (allocated) of *msglen bytes.
+ */
+static char *
+peter_raw_note(const char *text, size_t len, size_t *msglen)
+{
+	static const unsigned char hash[4] = { 0xc7, 0x4f, 0x20, 0xa3 };
+	unsigned char seed[48], raw[68];
+	char b64[128], *msg;
+	EVP_PKEY *pkey;
+	EVP_MD_CTX *ctx;
+	size_t siglen = 64;
+	static const char prefix[] = "\n\xe2\x80\x94 PeterNeumann ";
+
+	EVP_DecodeBlock(seed, (const unsigned char *)
+	    "AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz", 44);
+	pkey = EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, NULL, seed + 1,
+	    32);
+	ctx = EVP_MD_CTX_new();
+	memcpy(raw, hash, 4);
+	if (pkey == NULL || ctx == NULL ||
+	    EVP_DigestSignInit(ctx, NULL, NULL, NULL, pkey) != 1 ||
+	    EVP_DigestSign(ctx, raw + 4, &siglen, (const unsigned char *)text,
+	    len) != 1)
+		memset(raw + 4, 0, 64);
+	EVP_MD_CTX_free(ctx);
+	EVP_PKEY_free(pkey);
+	EVP_EncodeBlock((unsigned char *)b64, raw, sizeof(raw));
+	*msglen = len + sizeof(prefix) - 1 + strlen(b64) + 1;
+	msg = xmalloc(*msglen + 1);
+	memcpy(msg, text, len);
+	memcpy(msg + len, prefix, sizeof(prefix) - 1);
+	memcpy(msg + len + sizeof(prefix) - 1, b64, strlen(b64));
+	msg[*msglen - 1] = '\n';
+	msg[*msglen] = '\0';
+	return msg;
 }
 
 /* note_open over a C string; the error code, E_OK on success. */
@@ -183,6 +255,10 @@ test_b64(void)
 		}
 	}
 	is_int(nbad, 0, "b64 decode rejects malformed input");
+	ok(note_b64_decode("Zm9vYmFy", 6, bin, sizeof(bin), &len) == -1,
+	    "b64 decode of a length not a multiple of 4 fails");
+	ok(note_b64_decode("Zm9vYg==", 4, bin, sizeof(bin), &len) == 0 &&
+	    len == 3, "b64 decode reads only the given length");
 	ok(note_b64_decode("Zm9vYmFy", 8, bin, 5, &len) == -1,
 	    "b64 decode longer than outsz fails");
 	ok(note_b64_decode("Zm9vYmFy", 8, bin, 6, &len) == 0 && len == 6,
@@ -362,7 +438,10 @@ test_keys(void)
 	name[NOTE_NAME_MAX - 1] = 'n';
 	name[NOTE_NAME_MAX] = '\0';
 	vk = make_vkey(name, pub);
-	is_int(vkey_code(vk), E_CONFIG, "name of NOTE_NAME_MAX bytes rejected");
+	err_clear(&e);
+	ok(note_verifier_parse(vk, &v, &e) == -1 && e.code == E_CONFIG &&
+	    strstr(e.msg, "name") != NULL,
+	    "name of NOTE_NAME_MAX bytes rejected");
 	free(vk);
 	free(name);
 	is_int(vkey_code("Peter+Neumann+c74f20a3+" PETER_PUB_B64), E_CONFIG,
@@ -450,6 +529,14 @@ test_open(void)
 	/* Duplicates: later copies of a verified key are skipped. */
 	is_int(open_code(PETER_TEXT "\n" PETER_SIG PETER_SIG ENOCH_SIG ENOCH_SIG,
 	    v, 1, NULL), E_OK, "duplicated signatures accepted");
+	is_int(open_code(PETER_TEXT "\n" PETER_SIG "\xe2\x80\x94 PeterNeumann "
+	    "x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKv"
+	    "qfqdngotpRZb7KE6RyyBwJnAM=\n", v, 1, NULL), E_OK,
+	    "a later line of an already verified key is not checked (Go)");
+	is_int(open_code(PETER_TEXT "\n\xe2\x80\x94 PeterNeumann "
+	    "x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKv"
+	    "qfqdngotpRZb7KE6RyyBwJnAM=\n" PETER_SIG, v, 1, NULL), E_UPSTREAM,
+	    "but a bad first line of a known key fails");
 	v[2] = v[1];
 	is_int(open_code(PETER_TEXT "\n" ENOCH_SIG, &v[1], 2, NULL), E_UPSTREAM,
 	    "ambiguous verifier list fails when used");
@@ -491,6 +578,64 @@ test_open(void)
 		}
 	}
 	is_int(nfail, 0, "malformed messages are E_UPSTREAM");
+
+	/* Raw-signed texts: only the text checks decide. */
+	nfail = 0;
+	for (i = 0; i < NITEMS(good_texts); i++) {
+		size_t mlen;
+
+		msg = peter_raw_note(good_texts[i], strlen(good_texts[i]),
+		    &mlen);
+		err_clear(&e);
+		if (note_open(msg, mlen, v, 1, &tl, &e) == -1 ||
+		    tl != strlen(good_texts[i])) {
+			printf("# good text %zu: %s\n", i, e.msg);
+			nfail++;
+		}
+		free(msg);
+	}
+	is_int(nfail, 0, "raw-signed valid texts open");
+	nfail = 0;
+	for (i = 0; i < NITEMS(bad_texts); i++) {
+		size_t mlen;
+
+		msg = peter_raw_note(bad_texts[i].text, bad_texts[i].len,
+		    &mlen);
+		err_clear(&e);
+		if (note_open(msg, mlen, v, 1, &tl, &e) != -1 ||
+		    e.code != E_UPSTREAM) {
+			printf("# bad text %zu opened\n", i);
+			nfail++;
+		}
+		free(msg);
+	}
+	is_int(nfail, 0, "raw-signed bad UTF-8 and control bytes rejected");
+
+	/* NOTE_MAX bytes open, one more do not. */
+	for (i = 0; i < 2; i++) {
+		size_t mlen, tlen;
+		char *text;
+
+		msg = peter_raw_note("x\n", 2, &mlen);
+		tlen = NOTE_MAX - (mlen - 2) + i;
+		free(msg);
+		text = xmalloc(tlen);
+		memset(text, 'a', tlen - 1);
+		text[tlen - 1] = '\n';
+		msg = peter_raw_note(text, tlen, &mlen);
+		err_clear(&e);
+		if (i == 0)
+			ok(mlen == NOTE_MAX &&
+			    note_open(msg, mlen, v, 1, &tl, &e) == 0 &&
+			    tl == tlen, "note of NOTE_MAX bytes opens");
+		else
+			ok(mlen == NOTE_MAX + 1 &&
+			    note_open(msg, mlen, v, 1, &tl, &e) == -1 &&
+			    e.code == E_UPSTREAM,
+			    "note of NOTE_MAX + 1 bytes rejected");
+		free(msg);
+		free(text);
+	}
 	{
 		static const char nul[] = PETER_TEXT "\0\n\n" PETER_SIG;
 
