@@ -158,9 +158,10 @@ sumdb_ttl(const struct proxy *px, const char *path)
 	return px->cfg.sumdb_cache_ttl;
 }
 
-int
-sumdb_get(struct proxy *px, const struct sumdb *db, const char *path,
-    struct buf *body, struct err *e)
+/* sumdb_get, or with fresh set a new copy from upstream in any case. */
+static int
+sumdb_fetch(struct proxy *px, const struct sumdb *db, const char *path,
+    int fresh, struct buf *body, struct err *e)
 {
 	char key[SUMDB_PATH_MAX + NOTE_NAME_MAX + 16];
 	char url[SUMDB_URL_MAX + SUMDB_PATH_MAX + 8];
@@ -174,7 +175,8 @@ sumdb_get(struct proxy *px, const struct sumdb *db, const char *path,
 	snprintf(key, sizeof(key), "sumdb:%s/%s", db->key.name, path);
 	err_clear(&ce);
 	memset(&c, 0, sizeof(c));
-	if ((ix = proxy_index(px, &ce)) != NULL &&
+	if ((ix = proxy_index(px, &ce)) != NULL && (!fresh ||
+	    px->cfg.network_mode == NETWORK_OFFLINE) &&
 	    (have = index_cache_get(ix, key, &c, &ce)) == 1 &&
 	    c.status == 200 && (ttl < 0 || (int64_t)time(NULL) - c.fetched <
 	    ttl || px->cfg.network_mode == NETWORK_OFFLINE)) {
@@ -213,6 +215,13 @@ sumdb_get(struct proxy *px, const struct sumdb *db, const char *path,
 }
 
 int
+sumdb_get(struct proxy *px, const struct sumdb *db, const char *path,
+    struct buf *body, struct err *e)
+{
+	return sumdb_fetch(px, db, path, 0, body, e);
+}
+
+int
 sumdb_skips(const struct proxy *px, const char *module)
 {
 	return (px->cfg.sumdb_nosum != NULL && px->cfg.sumdb_nosum[0] != '\0' &&
@@ -221,11 +230,17 @@ sumdb_skips(const struct proxy *px, const char *module)
 	    pattern_match(px->cfg.goprivate, module));
 }
 
-/* Reading stored hashes from the tiles of one tree of a database. */
+/*
+ * Reading stored hashes from the tiles of one tree of a database.  When a
+ * proof fails, it is made once more with every tile fetched afresh
+ * (fresh): a tile cached for good must not make one bad answer of
+ * upstream last for ever.  The fresh copies replace the cached ones.
+ */
 struct sumdb_reader {
 	struct proxy		*px;
 	const struct sumdb	*db;
 	int64_t			 size;		/* the tree */
+	int			 fresh;		/* bypass the cache */
 	struct tlog_tile	 tile;		/* the last tile read */
 	struct buf		 data;
 };
@@ -248,7 +263,8 @@ sumdb_read_hashes(void *arg, const int64_t *idx, size_t n,
 			buf_free(&r->data);
 			if (tlog_tile_path(&t, path, sizeof(path)) == -1)
 				return err_set(e, E_INTERNAL, "tile path");
-			if (sumdb_get(r->px, r->db, path, &r->data, e) == -1)
+			if (sumdb_fetch(r->px, r->db, path, r->fresh,
+			    &r->data, e) == -1)
 				return -1;
 			if (r->data.len != (size_t)t.w * TLOG_HASH) {
 				buf_free(&r->data);
@@ -357,91 +373,132 @@ sumdb_compare(const struct sumdb *db, const struct sumdb_lookup *l,
 	    suffix, ours, db->key.name, theirs);
 }
 
-/*
- * Check tree (size, root, note) against the last tree verified for db and
- * move the stored head forward when it is newer.
- */
+/* The last tree verified for db ("sumdb-tree:<name>"): 1 and filled, 0
+ * when none, -1 on error. */
 static int
-sumdb_check_head(struct proxy *px, const struct sumdb *db, int64_t size,
-    const struct tlog_hash *root, const char *note, size_t notelen,
-    struct err *e)
+sumdb_head(struct proxy *px, const struct sumdb *db, struct buf *note,
+    int64_t *size, struct tlog_hash *root, struct err *e)
 {
 	char key[NOTE_NAME_MAX + 32];
-	struct sumdb_reader r;
-	struct tlog_proof pf;
-	struct tlog_hash oroot;
 	struct index *ix;
-	struct buf old;
 	size_t textlen;
-	int64_t osize;
-	int have, rc = 0;
+	int have;
 
 	if ((ix = proxy_index(px, e)) == NULL)
 		return -1;
 	snprintf(key, sizeof(key), SUMDB_KEY_PREFIX "%s", db->key.name);
-	if ((have = index_meta_get(ix, key, &old, e)) == -1)
-		return -1;
-	if (have && (note_open(old.data, old.len, &db->key, 1, &textlen,
-	    e) == -1 || tlog_tree_parse(old.data, textlen, &osize,
-	    &oroot) == -1)) {
-		buf_free(&old);
+	if ((have = index_meta_get(ix, key, note, e)) != 1)
+		return have;
+	if (note_open(note->data, note->len, &db->key, 1, &textlen, e) ==
+	    -1 || tlog_tree_parse(note->data, textlen, size, root) == -1) {
+		buf_free(note);
 		err_clear(e);
 		return err_set(e, E_INTERNAL, "the stored tree of %s does not "
 		    "verify", db->key.name);
 	}
-	memset(&r, 0, sizeof(r));
-	r.px = px;
-	r.db = db;
-	if (have && osize < size) {
-		r.size = size;
-		if (tlog_prove_tree(size, osize, sumdb_read_hashes, &r, &pf,
-		    e) == 0 && tlog_check_tree(&pf, size, root, osize,
-		    &oroot) == -1)
-			rc = -2;
-	} else if (have && osize > size) {
-		r.size = osize;
-		if (tlog_prove_tree(osize, size, sumdb_read_hashes, &r, &pf,
-		    e) == 0 && tlog_check_tree(&pf, osize, &oroot, size,
-		    root) == -1)
-			rc = -2;
-	} else if (have && memcmp(&oroot, root, sizeof(oroot)) != 0)
-		rc = -2;
-	buf_free(&r.data);
-	if (rc == -2) {
-		log_warnx("SECURITY ERROR: checksum database %s misbehaves: "
-		    "tree %" PRId64 " is not consistent with tree %" PRId64
-		    " verified before.\nverified:\n%.*s\nnow:\n%.*s",
-		    db->key.name, size, osize, (int)old.len, old.data,
-		    (int)notelen, note);
-		buf_free(&old);
-		return err_set(e, E_UPSTREAM, "checksum database %s is "
-		    "inconsistent with the tree it signed before (tree %"
-		    PRId64 " vs %" PRId64 "); refused", db->key.name, size,
-		    osize);
-	}
-	if (have)
-		buf_free(&old);
-	if (e->code != E_OK)
+	return 1;
+}
+
+/* Store the signed tree l verified for db, unless a newer one is there
+ * (another process may have gone forward meanwhile). */
+static int
+sumdb_store_head(struct proxy *px, const struct sumdb *db,
+    const struct sumdb_lookup *l, struct err *e)
+{
+	char key[NOTE_NAME_MAX + 32];
+	struct tlog_hash oroot;
+	struct index *ix;
+	struct buf old;
+	int64_t osize;
+	int have;
+
+	if ((ix = proxy_index(px, e)) == NULL || index_begin(ix, e) == -1)
 		return -1;
-	if (have && osize >= size)
-		return 0;
-	/* Forward only: another process may have stored a newer one. */
-	if (index_begin(ix, e) == -1)
-		return -1;
-	if ((have = index_meta_get(ix, key, &old, e)) == 1) {
-		if (note_open(old.data, old.len, &db->key, 1, &textlen,
-		    e) == 0 && tlog_tree_parse(old.data, textlen, &osize,
-		    &oroot) == 0 && osize >= size)
-			have = 2;
+	snprintf(key, sizeof(key), SUMDB_KEY_PREFIX "%s", db->key.name);
+	if ((have = sumdb_head(px, db, &old, &osize, &oroot, e)) == 1)
 		buf_free(&old);
-		err_clear(e);
-	}
-	if (have != 2 && (have == -1 || index_meta_put(ix, key, note,
-	    notelen, e) == -1)) {
+	if (have == -1 || ((have == 0 || osize < l->size) &&
+	    index_meta_put(ix, key, l->note, l->notelen, e) == -1)) {
 		index_rollback(ix);
 		return -1;
 	}
 	return index_commit(ix, e);
+}
+
+/*
+ * The proofs for lookup l of db: the record is in its signed tree, and
+ * that tree is consistent with the last tree verified.  0, -1 on an error
+ * (e), -2 when a proof fails (*why says which).
+ */
+static int
+sumdb_prove(struct proxy *px, const struct sumdb *db,
+    const struct sumdb_lookup *l, struct sumdb_reader *r, const char **why,
+    struct err *e)
+{
+	struct tlog_hash leaf, oroot;
+	struct tlog_proof pf;
+	struct buf old;
+	int64_t osize;
+	int have, rc = 0;
+
+	r->size = l->size;
+	tlog_record_hash(l->text, l->textlen, &leaf);
+	if (tlog_prove_record(l->size, l->id, sumdb_read_hashes, r, &pf,
+	    e) == -1)
+		return -1;
+	if (tlog_check_record(&pf, l->size, &l->root, l->id, &leaf) == -1) {
+		*why = "the record is not in the tree it came with";
+		return -2;
+	}
+	if ((have = sumdb_head(px, db, &old, &osize, &oroot, e)) != 1)
+		return have;
+	buf_free(&old);
+	*why = "the tree is not consistent with the tree verified before";
+	if (osize < l->size) {
+		if (tlog_prove_tree(l->size, osize, sumdb_read_hashes, r, &pf,
+		    e) == -1)
+			rc = -1;
+		else if (tlog_check_tree(&pf, l->size, &l->root, osize,
+		    &oroot) == -1)
+			rc = -2;
+	} else if (osize > l->size) {
+		/* An older tree: proved with the tiles of the newer one. */
+		r->size = osize;
+		buf_free(&r->data);
+		if (tlog_prove_tree(osize, l->size, sumdb_read_hashes, r, &pf,
+		    e) == -1)
+			rc = -1;
+		else if (tlog_check_tree(&pf, osize, &oroot, l->size,
+		    &l->root) == -1)
+			rc = -2;
+	} else if (memcmp(&oroot, &l->root, sizeof(oroot)) != 0)
+		rc = -2;
+	return rc;
+}
+
+/* Log a failed proof with both trees; E_UPSTREAM for the client. */
+static int
+sumdb_misbehaves(struct proxy *px, const struct sumdb *db,
+    const struct sumdb_lookup *l, const char *module, const char *version,
+    const char *why, struct err *e)
+{
+	struct tlog_hash oroot;
+	struct buf old;
+	struct err he;
+	int64_t osize;
+	int have;
+
+	err_clear(&he);
+	have = sumdb_head(px, db, &old, &osize, &oroot, &he);
+	log_warnx("SECURITY ERROR: checksum database %s misbehaves: %s@%s: "
+	    "%s.\nverified before:\n%.*s\nnow (record %" PRId64 "):\n%.*s",
+	    db->key.name, module, version, why, have == 1 ? (int)old.len : 6,
+	    have == 1 ? old.data : "(none)", l->id, (int)l->notelen, l->note);
+	if (have == 1)
+		buf_free(&old);
+	return err_set(e, E_UPSTREAM, "checksum database %s: %s (tree %"
+	    PRId64 "); %s@%s refused", db->key.name, why, l->size, module,
+	    version);
 }
 
 int
@@ -449,14 +506,13 @@ sumdb_verify(struct proxy *px, const char *module, const char *version,
     const char *mod_h1, const char *zip_h1, struct err *e)
 {
 	char emod[MODPATH_MAX], ever[VERSION_MAX], path[SUMDB_PATH_MAX];
+	const char *why = "";
 	const struct sumdb *db;
 	struct sumdb_lookup l;
 	struct sumdb_reader r;
-	struct tlog_proof pf;
-	struct tlog_hash leaf;
 	struct buf b;
 	struct err le;
-	int rc;
+	int rc, attempt;
 
 	if (!px->cfg.sumdb_verify || sumdb_skips(px, module) ||
 	    (mod_h1 == NULL && zip_h1 == NULL))
@@ -480,32 +536,27 @@ sumdb_verify(struct proxy *px, const char *module, const char *version,
 		return err_set(e, le.code, "verifying %s@%s with %s: %s",
 		    module, version, db->key.name, le.msg);
 	}
-	memset(&r, 0, sizeof(r));
 	if ((rc = sumdb_parse_lookup(db, &b, &l, e)) == 0)
 		rc = sumdb_compare(db, &l, module, version, "/go.mod", mod_h1,
 		    e);
 	if (rc == 0)
 		rc = sumdb_compare(db, &l, module, version, "", zip_h1, e);
-	if (rc == 0) {
+	for (attempt = 0; rc == 0 || rc == -2; attempt++) {
+		memset(&r, 0, sizeof(r));
 		r.px = px;
 		r.db = db;
-		r.size = l.size;
-		tlog_record_hash(l.text, l.textlen, &leaf);
-		if ((rc = tlog_prove_record(l.size, l.id, sumdb_read_hashes,
-		    &r, &pf, e)) == 0 && (rc = tlog_check_record(&pf, l.size,
-		    &l.root, l.id, &leaf)) == -1) {
-			log_warnx("SECURITY ERROR: %s: record %" PRId64 " of "
-			    "%s@%s is not in the tree it was signed with",
-			    db->key.name, l.id, module, version);
-			err_set(e, E_UPSTREAM, "checksum database %s: the "
-			    "record of %s@%s is not in its signed tree; "
-			    "refused", db->key.name, module, version);
-		}
+		r.fresh = attempt > 0;
+		rc = sumdb_prove(px, db, &l, &r, &why, e);
+		buf_free(&r.data);
+		if (rc != -2 || attempt == 1)
+			break;
+		log_info("%s: %s@%s: %s; fetching its tiles again",
+		    db->key.name, module, version, why);
 	}
-	buf_free(&r.data);
+	if (rc == -2)
+		rc = sumdb_misbehaves(px, db, &l, module, version, why, e);
 	if (rc == 0)
-		rc = sumdb_check_head(px, db, l.size, &l.root, l.note,
-		    l.notelen, e);
+		rc = sumdb_store_head(px, db, &l, e);
 	buf_free(&b);
 	if (rc == 0)
 		log_debug("verified %s@%s with %s (record %" PRId64 ", tree %"

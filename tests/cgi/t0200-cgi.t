@@ -154,6 +154,13 @@ is "$STATUS" 404 "sumdb: another database is not: clients go direct"
 cgi GET /sumdb/sum.golang.org/lookup/example.com/m@v1.0.0 \
     PIRAEUS_SUMDB_NOSUM='example.com/*'
 is "$STATUS" 403 "sumdb: a nosum module's lookup is 403 (no network needed)"
+cgi GET '/sumdb/sum.golang.org/lookup/example.com/%21private/x@v1.0.0' \
+    PIRAEUS_SUMDB_NOSUM='example.com/Private'
+is "$STATUS" 403 "sumdb: nosum matches the unescaped path, a prefix without a wildcard too"
+like "$(cat "$TRASH/body")" 'example.com/Private/x' "sumdb: the 403 names the module"
+cgi GET '/sumdb/sum.golang.org/lookup/example.com/%21private/x@v1.0.0' \
+    PIRAEUS_SUMDB_NOSUM='example.com/private' PIRAEUS_SUMDB_DATABASES='sum.golang.org+033de0ae+Ac4zctda0e5eza+HJyk9SxEdh+s3Ux18htTTAD8OuAn8 http://127.0.0.1:1'
+is "$STATUS" 502 "sumdb: another case is another module (forwarded; the database is down: 502)"
 
 # --- catalog and index ---
 cgi GET /catalog

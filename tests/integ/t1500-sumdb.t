@@ -172,6 +172,16 @@ ok "$st" "go build through the proxy, GOSUMDB = the key only"
 is_file "$TRASH/app.cold/go.sum" "$TRASH/app.ref/go.sum" "go.sum equals the reference"
 ok "the go command verified through the proxy (it keeps the tree it checked)" \
     test -s "$TRASH/gp.cold/pkg/sumdb/sum.test/latest"
+(
+	go_env_proxy "$URL" "$TRASH/mc.url" || exit 1
+	GOPATH=$TRASH/gp.url GOFLAGS=-mod=mod
+	GOSUMDB="$SUMDB_VKEY $URL/sumdb/sum.test"
+	export GOPATH GOSUMDB GOFLAGS
+	go mod download -json github.com/fixture/mono/sub@v1.0.0
+) >"$TRASH/url.log" 2>&1
+ok $? "GOSUMDB=\"<key> <proxy>/sumdb/sum.test\": go mod download verifies" ||
+    diag_file "$TRASH/url.log"
+ok "through the proxy's URL" test -s "$TRASH/gp.url/pkg/sumdb/sum.test/latest"
 is "$(sumdb_count "fixture/nomod")" 0 "the database never heard of the nosum module"
 ok "the nosum module was fetched all the same" stored github.com/fixture/nomod v1.0.0.zip
 ok "piraeus keeps the tree it verified" test -n "$(sqlite3 "$T/index.sqlite" \
@@ -208,6 +218,18 @@ upstream_fault "/$TM/@v/$TV.zip" none
 # .mod alone is verified against the go.mod line.
 is "$(code "$URL/github.com/fixture/retract/@v/v1.0.0.mod")" 200 ".mod alone: verified and served"
 is "$(sumdb_count "/lookup/github.com/fixture/retract@v1.0.0")" 1 "looked up"
+
+# A cached tile that lies (upstream sent bad bytes once) is dropped and
+# fetched again: the proof is made with good tiles, the fetch succeeds.
+sqlite3 "$T/index.sqlite" "UPDATE upstream_cache SET body = zeroblob(length(body)) \
+    WHERE key LIKE 'sumdb:sum.test/tile/%'" || fail "corrupt the cached tiles"
+is "$(sqlite3 "$T/index.sqlite" "SELECT count(*) FROM upstream_cache \
+    WHERE key LIKE 'sumdb:sum.test/tile/%' AND body = zeroblob(length(body))" \
+    )" "$(sqlite3 "$T/index.sqlite" "SELECT count(*) FROM upstream_cache \
+    WHERE key LIKE 'sumdb:sum.test/tile/%'")" "every cached tile is now zeros"
+is "$(code "$URL/github.com/fixture/multi/@v/v1.1.0.zip")" 200 \
+    "a fetch verified in spite of the corrupt cached tiles"
+like "$(logs)" 'fetching its tiles again' "the failed proof made piraeus fetch the tiles again"
 
 # --- no-sum patterns --------------------------------------------------------
 is "$(code "$URL/sumdb/sum.test/lookup/github.com/fixture/nomod@v1.0.0")" 403 \
@@ -271,7 +293,7 @@ sumdb_start "$REF" -key "$TRASH/sum.key" -addr "$addr" \
     -preload "$TRASH/preload" || bail_out "restart the checksum database"
 is "$(code "$URL/github.com/fixture/incompat/@v/v2.1.0+incompatible.zip")" 502 \
     "a fork of the log the proxy verified before is refused"
-like "$(cat "$TRASH/b")" 'inconsistent' "the client is told why"
+like "$(cat "$TRASH/b")" 'not consistent with the tree verified before' "the client is told why"
 nok "nothing stored" stored github.com/fixture/incompat "v2.1.0+incompatible.info"
 like "$(logs)" 'SECURITY ERROR: checksum database sum\.test misbehaves' "and it is logged"
 
