@@ -738,6 +738,7 @@ check_signer_file(const char *v, char *why, size_t whysz)
 		return -1;
 	if (sumdb_load_signer(v, &s, &e) == -1)
 		return why_set(why, whysz, "%s", e.msg);
+	explicit_bzero(&s, sizeof(s));
 	return 0;
 }
 

@@ -585,16 +585,16 @@ index_cache_put(struct index *ix, const char *key, int status,
 	return rc == SQLITE_DONE ? 0 : index_fail(ix, e, "cache insert");
 }
 
-int
-index_meta_get(struct index *ix, const char *key, struct buf *out,
-    struct err *e)
+/*
+ * Step st (bound by the caller) for one row whose first column goes into
+ * out (initialised here): 1, 0 when there is no row, -1 on error.
+ */
+static int
+index_blob(struct index *ix, sqlite3_stmt *st, struct buf *out,
+    const char *what, struct err *e)
 {
-	sqlite3_stmt *st;
 	int rc;
 
-	if ((st = index_stmt(ix, ST_META_GET, e)) == NULL)
-		return -1;
-	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		buf_init(out, (size_t)-1);
@@ -604,7 +604,19 @@ index_meta_get(struct index *ix, const char *key, struct buf *out,
 	sqlite3_reset(st);
 	if (rc == SQLITE_ROW)
 		return 1;
-	return rc == SQLITE_DONE ? 0 : index_fail(ix, e, "meta select");
+	return rc == SQLITE_DONE ? 0 : index_fail(ix, e, what);
+}
+
+int
+index_meta_get(struct index *ix, const char *key, struct buf *out,
+    struct err *e)
+{
+	sqlite3_stmt *st;
+
+	if ((st = index_stmt(ix, ST_META_GET, e)) == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	return index_blob(ix, st, out, "meta select", e);
 }
 
 int
@@ -664,21 +676,11 @@ index_log_record(struct index *ix, int64_t id, struct buf *out,
     struct err *e)
 {
 	sqlite3_stmt *st;
-	int rc;
 
 	if ((st = index_stmt(ix, ST_LOG_RECORD, e)) == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		buf_init(out, (size_t)-1);
-		buf_append(out, sqlite3_column_blob(st, 0),
-		    (size_t)sqlite3_column_bytes(st, 0), e);
-	}
-	sqlite3_reset(st);
-	if (rc == SQLITE_ROW)
-		return 1;
-	return rc == SQLITE_DONE ? 0 : index_fail(ix, e, "log record");
+	return index_blob(ix, st, out, "log record", e);
 }
 
 int

@@ -297,5 +297,27 @@ like "$(cat "$TRASH/b")" 'not consistent with the tree verified before' "the cli
 nok "nothing stored" stored github.com/fixture/incompat "v2.1.0+incompatible.info"
 like "$(logs)" 'SECURITY ERROR: checksum database sum\.test misbehaves' "and it is logged"
 
+# --- offline: no network for the checksum database either -------------------
 stop_bg "$SERVE_PID"
+PORT=$(free_port) || bail_out "no free port"
+PIRAEUS_UPSTREAM_NETWORK_MODE=offline start_bg "$TRASH/serve2.log" \
+    "$top_srcdir/contrib/serve" --server lighttpd --port "$PORT" \
+    --storage "$S" --state "$T" --fcgi "$PIRAEUS_FCGI" \
+    --config "$TRASH/p.ini" --procs 2
+SERVE_PID=$BG_PID
+wait_line "$TRASH/serve2.log" "serving on http://127\.0\.0\.1:$PORT/" 60 \
+    "$SERVE_PID" || { diag_file "$TRASH/serve2.log"; bail_out "serve"; }
+URL=http://127.0.0.1:$PORT
+n=$(sumdb_count "")
+is "$(code "$URL/sumdb/sum.test/lookup/github.com/!fixture/!upper@v1.0.1")" 200 \
+    "offline: a cached lookup is answered"
+is "$(code "$URL/sumdb/sum.test/lookup/github.com/fixture/mono@v1.0.0")" 200 \
+    "offline: so is a lookup cached long ago"
+is "$(code "$URL/sumdb/sum.test/lookup/github.com/fixture/allretract@v1.0.1")" 404 \
+    "offline: an uncached lookup is 404"
+like "$(cat "$TRASH/b")" 'offline' "and says why"
+is "$(sumdb_count "")" "$n" "offline: the database saw no request"
+stop_bg "$SERVE_PID"
+unlike "$(cat "$T"/run/*.log 2>/dev/null)" 'AddressSanitizer|LeakSanitizer|runtime error:' \
+    "no sanitizer report in the logs"
 done_testing
