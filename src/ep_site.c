@@ -5,11 +5,14 @@
  * The home page tells users the GOPROXY line to set, built from the
  * request's (validated) Host, HTTPS and the configured base path.  An
  * operator may replace it with a template file in which {{GOPROXY}},
- * {{VERSION}} and {{HOST}} are substituted (HTML-escaped).
+ * {{VERSION}}, {{HOST}}, {{BASE}}, {{GONOSUMDB}} (the [sumdb] nosum
+ * patterns) and {{GOSUMDB_PRIVATE}} (the GOSUMDB value of the private
+ * checksum database, or "") are substituted (HTML-escaped).
  */
 #include "config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -28,7 +31,10 @@ static const char home_default[] =
 	"<p>This is a Go module proxy. To use it, set:</p>\n"
 	"<pre>export GOPROXY={{GOPROXY}}</pre>\n"
 	"<p>Private modules: also set <code>GONOSUMDB</code> (or "
-	"<code>GOPRIVATE</code>) to their path patterns.</p>\n"
+	"<code>GOPRIVATE</code>) to their path patterns: "
+	"<code>{{GONOSUMDB}}</code></p>\n"
+	"<p>This proxy's own checksum database of private modules: "
+	"<code>{{GOSUMDB_PRIVATE}}</code></p>\n"
 	"<p>Endpoints: <code>/&lt;module&gt;/@v/list</code>, "
 	"<code>.info</code>, <code>.mod</code>, <code>.zip</code>, "
 	"<code>@latest</code>, <a href=\"{{BASE}}/catalog\">catalog</a>, "
@@ -63,11 +69,31 @@ ep_site_html(struct buf *b, const char *s, struct err *e)
 	}
 }
 
+/* GOSUMDB="<verifier key> <proxy>/sumdb/<name>" of the private database,
+ * or "(none)". */
+static void
+ep_site_gosumdb(struct proxy *px, const char *goproxy, char *out,
+    size_t outsz)
+{
+	char *vkey = NULL;
+	struct err e;
+
+	err_clear(&e);
+	if (!px->has_signer || note_signer_verifier(&px->signer, &vkey,
+	    &e) == -1) {
+		snprintf(out, outsz, "(none)");
+		return;
+	}
+	snprintf(out, outsz, "GOSUMDB=\"%s %s/sumdb/%s\"", vkey, goproxy,
+	    px->signer.name);
+	free(vkey);
+}
+
 int
 ep_home(struct proxy *px, const struct request *r, struct response *rs,
     struct err *e)
 {
-	char goproxy[512];
+	char goproxy[512], gosumdb[1024];
 	const struct {
 		const char	*name;
 		const char	*value;
@@ -76,6 +102,10 @@ ep_home(struct proxy *px, const struct request *r, struct response *rs,
 		{ "{{VERSION}}", piraeus_version },
 		{ "{{HOST}}", r->host[0] ? r->host : "localhost" },
 		{ "{{BASE}}", px->cfg.base_path },
+		{ "{{GONOSUMDB}}", px->cfg.sumdb_nosum != NULL &&
+		    px->cfg.sumdb_nosum[0] != '\0' ? px->cfg.sumdb_nosum :
+		    "(none configured)" },
+		{ "{{GOSUMDB_PRIVATE}}", gosumdb },
 	};
 	struct buf tmpl, out;
 	const char *p, *tpl;
@@ -83,6 +113,7 @@ ep_home(struct proxy *px, const struct request *r, struct response *rs,
 
 	snprintf(goproxy, sizeof(goproxy), "%s://%s%s", r->https ? "https" :
 	    "http", r->host[0] ? r->host : "localhost", px->cfg.base_path);
+	ep_site_gosumdb(px, goproxy, gosumdb, sizeof(gosumdb));
 	buf_init(&tmpl, HOME_TEMPLATE_MAX);
 	tpl = home_default;
 	if (px->cfg.home_template != NULL && px->cfg.home_template[0] != '\0') {

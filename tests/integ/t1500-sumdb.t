@@ -107,6 +107,12 @@ logs()
 	cat "$T"/run/*.log 2>/dev/null
 }
 
+# --- the home page tells users the checksum settings ------------------------
+curl -s -H "Host: proxy.example" -o "$TRASH/home" "$URL/"
+like "$(cat "$TRASH/home")" "GONOSUMDB.*$NOSUM" "home: the GONOSUMDB patterns"
+like "$(cat "$TRASH/home")" "GOSUMDB=&quot;private\\.test\\+[0-9a-f]{8}\\+[^ ]+ http://proxy\\.example/sumdb/private\\.test&quot;" \
+    "home: the GOSUMDB line of the private database"
+
 # --- the endpoints ---------------------------------------------------------
 is "$(code "$URL/sumdb/sum.test/supported")" 200 "supported: 200 for the configured database"
 is "$(sumdb_count /supported)" 0 "supported is answered here, never forwarded"
