@@ -105,7 +105,9 @@ static const char *const index_sql[ST_MAX] = {
 	[ST_META_GET] = "SELECT value FROM meta WHERE key = ?1",
 	[ST_META_PUT] = "INSERT OR REPLACE INTO meta (key, value) "
 	    "VALUES (?1, ?2)",
-	[ST_LOG_COUNT] = "SELECT count(*) FROM sumdb_records",
+	/* ids are dense from 0: the last one + 1 is the count (rowid). */
+	[ST_LOG_COUNT] = "SELECT coalesce(max(id) + 1, 0) "
+	    "FROM sumdb_records",
 	[ST_LOG_FIND] = "SELECT id FROM sumdb_records "
 	    "WHERE module = ?1 AND version = ?2",
 	[ST_LOG_RECORD] = "SELECT text FROM sumdb_records WHERE id = ?1",
