@@ -309,6 +309,30 @@ direct_netrc_home(const struct config *cfg)
 	return dir;
 }
 
+/*
+ * Before HOME is replaced: point var at $HOME/name when that file exists
+ * and var is not set already (the [direct] keys, set later, still win).
+ */
+static void
+direct_keep_home_file(struct direct_env *env, const char *var,
+    const char *name)
+{
+	const char *home = direct_getenv("HOME");
+	struct stat st;
+	size_t i, len = strlen(var);
+	char *path;
+
+	for (i = 0; i < env->n; i++)
+		if (strncmp(env->v[i], var, len) == 0 && env->v[i][len] == '=')
+			return;
+	if (home == NULL || home[0] != '/')
+		return;
+	xasprintf(&path, "%s/%s", home, name);
+	if (stat(path, &st) == 0 && S_ISREG(st.st_mode))
+		direct_setenv(env, var, path);
+	free(path);
+}
+
 /* Build the environment of a go process (section comment at the top). */
 static void
 direct_env_build(const struct config *cfg, struct direct_env *env)
@@ -384,7 +408,13 @@ direct_env_build(const struct config *cfg, struct direct_env *env)
 	}
 	if (cfg->netrc != NULL && cfg->netrc[0] != '\0') {
 		direct_setenv(env, "NETRC", cfg->netrc);
-		/* git's libcurl reads only $HOME/.netrc: a HOME of ours. */
+		/*
+		 * git's libcurl reads only $HOME/.netrc: a HOME of ours.  The
+		 * operator's own ~/.gitconfig and ~/.hgrc still apply, unless
+		 * [direct] names others.
+		 */
+		direct_keep_home_file(env, "GIT_CONFIG_GLOBAL", ".gitconfig");
+		direct_keep_home_file(env, "HGRCPATH", ".hgrc");
 		if ((s = direct_netrc_home(cfg)) != NULL) {
 			direct_setenv(env, "HOME", s);
 			free(s);

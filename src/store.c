@@ -236,26 +236,43 @@ store_publish(const struct store *s, const char *emod, const char *ever,
 		{ ART_INFO, tmp_info },
 	};
 	char dst[STORE_PATH_MAX];
+	int exists[sizeof(order) / sizeof(order[0])];
 	struct stat st;
 	size_t i;
 
+	/*
+	 * Immutable: an existing artifact stays as it is, and one that
+	 * differs from what came refuses the whole version before anything
+	 * is renamed (never a zip without the rest).
+	 */
 	for (i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+		exists[i] = 0;
 		if (order[i].tmp == NULL)
 			continue;
 		if (store_path(s, emod, ever, order[i].art, dst,
 		    sizeof(dst)) == -1)
 			return err_set(e, E_INTERNAL, "bad storage name %s@%s",
 			    emod, ever);
-		if (lstat(dst, &st) == 0) {
-			/* Immutable: an existing artifact stays as it is. */
-			if (store_same_file(order[i].tmp, dst) != 1)
-				return err_set(e, E_INTERNAL,
-				    "%s differs from the stored copy", dst);
+		if (lstat(dst, &st) == -1)
+			continue;
+		if (store_same_file(order[i].tmp, dst) != 1)
+			return err_set(e, E_UPSTREAM, "%s@%s: upstream's %s "
+			    "differs from the stored one", emod, ever,
+			    store_ext(order[i].art));
+		exists[i] = 1;
+	}
+	for (i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+		if (order[i].tmp == NULL)
+			continue;
+		if (exists[i]) {
 			unlink(order[i].tmp);
 			continue;
 		}
-		if (store_commit(s, order[i].tmp, dst, e) == -1)
-			return -1;
+		if (store_path(s, emod, ever, order[i].art, dst,
+		    sizeof(dst)) == -1 ||
+		    store_commit(s, order[i].tmp, dst, e) == -1)
+			return err_set(e, E_INTERNAL, "publish %s@%s", emod,
+			    ever);
 	}
 	return 0;
 }

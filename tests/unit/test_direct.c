@@ -735,6 +735,63 @@ test_env(const struct store *st)
 		unsetenv(env_vars[i][0]);
 }
 
+/*
+ * [direct] netrc replaces HOME (git reads only $HOME/.netrc): the
+ * operator's ~/.gitconfig and ~/.hgrc must still reach go and git.
+ */
+static void
+test_env_home(const struct store *st)
+{
+	struct config cfg;
+	struct fetched f;
+	struct err e;
+	char go[PATH_MAX], out[PATH_MAX], line[2 * PATH_MAX], home[PATH_MAX];
+	char netrc[PATH_MAX], path[2 * PATH_MAX], *text, *oldhome;
+
+	snprintf(go, sizeof(go), "%s/envgo2", tmp);
+	snprintf(out, sizeof(out), "%s/envout2", tmp);
+	snprintf(netrc, sizeof(netrc), "%s/netrc", tmp);
+	snprintf(home, sizeof(home), "%s/ophome", tmp);
+	mkdir(home, 0700);
+	snprintf(path, sizeof(path), "%s/.gitconfig", home);
+	write_file(path, NULL, "[user]\n\tname = op\n", 0644);
+	snprintf(path, sizeof(path), "%s/.hgrc", home);
+	write_file(path, NULL, "[ui]\n", 0644);
+	xasprintf(&text, "#!/bin/sh\nenv >'%s'\nexit 1\n", out);
+	write_file(go, NULL, text, 0755);
+	free(text);
+	base_config(&cfg, go);
+	cfg.gitconfig = NULL;
+	cfg.netrc = netrc;
+	oldhome = getenv("HOME") ? xstrdup(getenv("HOME")) : NULL;
+	setenv("HOME", home, 1);
+	unsetenv("GIT_CONFIG_GLOBAL");
+	unsetenv("HGRCPATH");
+	err_clear(&e);
+	fetch_direct(&cfg, st, "example.com/m", "v1.0.0", &f, &e);
+	clean(&f);
+	snprintf(line, sizeof(line), "GIT_CONFIG_GLOBAL=%s/.gitconfig", home);
+	ok(file_has_line(out, line), "netrc: the operator's ~/.gitconfig "
+	    "still applies");
+	snprintf(line, sizeof(line), "HGRCPATH=%s/.hgrc", home);
+	ok(file_has_line(out, line), "netrc: and ~/.hgrc");
+	snprintf(line, sizeof(line), "HOME=%s/state/direct/home", tmp);
+	ok(file_has_line(out, line), "netrc: HOME is ours (for git's .netrc)");
+	/* [direct] gitconfig wins over ~/.gitconfig. */
+	snprintf(path, PATH_MAX, "%s/gitconfig", tmp);
+	cfg.gitconfig = path;
+	err_clear(&e);
+	fetch_direct(&cfg, st, "example.com/m", "v1.0.0", &f, &e);
+	clean(&f);
+	snprintf(line, sizeof(line), "GIT_CONFIG_GLOBAL=%s/gitconfig", tmp);
+	ok(file_has_line(out, line), "netrc: [direct] gitconfig still wins");
+	if (oldhome != NULL) {
+		setenv("HOME", oldhome, 1);
+		free(oldhome);
+	} else
+		unsetenv("HOME");
+}
+
 /* The timeout kills the whole process group and reaps the child. */
 static void
 test_timeout(const struct store *st)
@@ -929,6 +986,7 @@ main(void)
 	test_cache(&st);
 	test_fake(&st);
 	test_env(&st);
+	test_env_home(&st);
 	test_timeout(&st);
 	test_slots(&st);
 

@@ -150,6 +150,30 @@ test_publish(struct store *s)
 	ok(strstr(e.msg, "differs") != NULL, "error says why");
 	unlink(ti);
 	free(ti);
+	/* A stored .mod and a different one with a new zip: nothing moves
+	 * (never a zip without the rest). */
+	tm = tmpwith(s, "module example.com/q\n");
+	err_clear(&e);
+	is_int(store_publish(s, "example.com/q", "v1.0.0", NULL, tm, NULL, &e),
+	    0, "a .mod alone");
+	free(tm);
+	ti = tmpwith(s, "{\"Version\":\"v1.0.0\"}");
+	tm = tmpwith(s, "module example.com/q // other\n");
+	tz = tmpwith(s, "PK zip bytes");
+	err_clear(&e);
+	is_int(store_publish(s, "example.com/q", "v1.0.0", ti, tm, tz, &e), -1,
+	    "a .mod that differs from the stored one refuses the version");
+	is_int(e.code, E_UPSTREAM, "as upstream's fault");
+	store_path(s, "example.com/q", "v1.0.0", ART_ZIP, path, sizeof(path));
+	ok(stat(path, &stz) == -1, "and its zip was not published first");
+	store_path(s, "example.com/q", "v1.0.0", ART_INFO, path, sizeof(path));
+	ok(stat(path, &sti) == -1, "nor its .info");
+	unlink(ti);
+	unlink(tm);
+	unlink(tz);
+	free(ti);
+	free(tm);
+	free(tz);
 	ti = tmpwith(s, "x");
 	err_clear(&e);
 	is_int(store_publish(s, "../escape", "v1.0.0", ti, NULL, NULL, &e), -1,
