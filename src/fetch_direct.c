@@ -552,6 +552,7 @@ direct_slot(const struct config *cfg, int64_t deadline, int *fd,
 			}
 			close(f);
 		}
+		lock_heartbeat();
 		now = direct_now_ms();
 		if (now >= deadline)
 			return err_set(e, E_TIMEOUT, "direct: all %ld go "
@@ -696,6 +697,7 @@ direct_collect(pid_t pid, int outfd, int errfd, int64_t deadline,
 	fcntl(outfd, F_SETFL, fcntl(outfd, F_GETFL) | O_NONBLOCK);
 	fcntl(errfd, F_SETFL, fcntl(errfd, F_GETFL) | O_NONBLOCK);
 	for (;;) {
+		lock_heartbeat();	/* our fetch locks, while go works */
 		if ((gone = direct_exited(pid)) != 0)
 			break;
 		if ((now = direct_now_ms()) >= deadline) {

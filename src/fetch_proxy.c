@@ -9,6 +9,8 @@
  * timeouts, 5xx, 429) are retried with exponential backoff; 404 and 410
  * are answers, not failures, and become E_NOTFOUND at once.  libcurl
  * honours http_proxy, HTTPS_PROXY and NO_PROXY from the environment.
+ * While a transfer runs, the singleflight locks of this process are kept
+ * alive (lock_heartbeat from the progress callback).
  */
 #include "config.h"
 
@@ -86,6 +88,15 @@ fetch_write(char *p, size_t size, size_t nmemb, void *arg)
 	return n;
 }
 
+/* libcurl's progress callback: keep our singleflight locks while we work. */
+static int
+fetch_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow,
+    curl_off_t ultotal, curl_off_t ulnow)
+{
+	lock_heartbeat();
+	return 0;
+}
+
 /* The allowed protocols: a base URL's own scheme, and https. */
 static const char *
 fetch_protocols(const char *url)
@@ -146,6 +157,8 @@ fetch_once(const struct config *cfg, const char *url, const char *shown,
 	curl_easy_setopt(c, CURLOPT_USERAGENT, "piraeus/" PACKAGE_VERSION);
 	if (cfg->ca_file != NULL && cfg->ca_file[0] != '\0')
 		curl_easy_setopt(c, CURLOPT_CAINFO, cfg->ca_file);
+	curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, fetch_progress);
+	curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, fetch_write);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, s);
 	curl_easy_setopt(c, CURLOPT_FAILONERROR, 0L);

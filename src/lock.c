@@ -9,6 +9,13 @@
  * with a growing back-off and look at storage between polls; the caller
  * bounds the wait.  Several hosts sharing one storage will put a redis
  * lock behind this same interface.
+ *
+ * A holder that is alive keeps its locks: the locks this process holds
+ * are remembered, and lock_heartbeat() (called by the transfers while they
+ * run: libcurl's progress callback, the wait for a go process) pushes
+ * their expiry forward every third of it.  So lock_expiry bounds how long
+ * a silent or vanished holder on another host blocks a key, not how long
+ * a fetch may take.
  */
 #include "config.h"
 
@@ -20,6 +27,17 @@
 #include <unistd.h>
 
 #include "piraeus.h"
+
+#define LOCK_HELD_MAX	4	/* locks one process holds at once (nested) */
+
+/* The locks this process holds, for the heartbeat. */
+static struct {
+	struct index	*ix;
+	char		 key[LOCK_KEY_MAX];
+	long		 expiry;
+	time_t		 renewed;
+} lock_held[LOCK_HELD_MAX];
+static size_t	 lock_nheld;
 
 static const char *
 lock_host(void)
@@ -69,6 +87,13 @@ lock_try(struct index *ix, const char *key, long expiry, struct err *e)
 	if (index_lock_put(ix, key, &mine, e) == -1 ||
 	    index_commit(ix, e) == -1)
 		goto fail;
+	if (lock_nheld < LOCK_HELD_MAX && strlen(key) < LOCK_KEY_MAX) {
+		lock_held[lock_nheld].ix = ix;
+		snprintf(lock_held[lock_nheld].key, LOCK_KEY_MAX, "%s", key);
+		lock_held[lock_nheld].expiry = expiry;
+		lock_held[lock_nheld].renewed = now;
+		lock_nheld++;
+	}
 	return LOCK_OWNER;
 fail:
 	index_rollback(ix);
@@ -79,10 +104,65 @@ void
 lock_release(struct index *ix, const char *key)
 {
 	struct err e;
+	size_t i;
 
+	for (i = 0; i < lock_nheld; i++)
+		if (lock_held[i].ix == ix && strcmp(lock_held[i].key, key) == 0) {
+			lock_held[i] = lock_held[--lock_nheld];
+			break;
+		}
 	err_clear(&e);
 	if (index_lock_delete(ix, key, (long)getpid(), lock_host(), &e) == -1)
 		log_warnx("lock %s: release: %s", key, e.msg);
+}
+
+/*
+ * Push the expiry of held lock i forward if this process still owns it.
+ * Returns 1 when the lock was lost (taken over), else 0.
+ */
+static int
+lock_renew(size_t i, time_t now)
+{
+	struct index_lock cur;
+	struct index *ix = lock_held[i].ix;
+	struct err e;
+
+	err_clear(&e);
+	lock_held[i].renewed = now;
+	if (index_begin(ix, &e) == -1)
+		goto fail;
+	if (index_lock_get(ix, lock_held[i].key, &cur, &e) != 1 ||
+	    cur.pid != (long)getpid() || strcmp(cur.host, lock_host()) != 0) {
+		index_rollback(ix);
+		log_warnx("lock %s: lost to another holder", lock_held[i].key);
+		return 1;
+	}
+	cur.expires = (int64_t)now + lock_held[i].expiry;
+	if (index_lock_put(ix, lock_held[i].key, &cur, &e) == -1 ||
+	    index_commit(ix, &e) == -1) {
+		index_rollback(ix);
+		goto fail;
+	}
+	return 0;
+fail:
+	log_warnx("lock %s: renew: %s", lock_held[i].key, e.msg);
+	return 0;
+}
+
+void
+lock_heartbeat(void)
+{
+	time_t now = time(NULL);
+	size_t i;
+
+	for (i = 0; i < lock_nheld;) {
+		if (now - lock_held[i].renewed >= lock_held[i].expiry / 3 &&
+		    lock_renew(i, now) == 1) {
+			lock_held[i] = lock_held[--lock_nheld];
+			continue;
+		}
+		i++;
+	}
 }
 
 void

@@ -677,6 +677,7 @@ int		 sumdb_load_signer(const char *path, struct note_signer *,
 		    struct err *);
 
 /* lock.c: singleflight across processes over the index's lock table. */
+#define LOCK_KEY_MAX	(MODPATH_MAX + VERSION_MAX + 32)
 enum lock_state { LOCK_OWNER = 0, LOCK_HELD };
 /*
  * Try to take key: LOCK_OWNER when this process now holds it (also when
@@ -686,6 +687,11 @@ enum lock_state { LOCK_OWNER = 0, LOCK_HELD };
 int		 lock_try(struct index *, const char *key, long expiry,
 		    struct err *);
 void		 lock_release(struct index *, const char *key);
+/*
+ * Keep the locks this process holds: renew each when a third of its
+ * expiry has passed.  Cheap to call often (long transfers call it).
+ */
+void		 lock_heartbeat(void);
 /* Sleep a little before the next look (grows from 20 to 250 ms). */
 void		 lock_backoff(int attempt);
 
