@@ -354,6 +354,41 @@ fetch_resolve(struct proxy *px, const char *module, const char *emod,
 	return err_set(e, E_NOTFOUND, "unknown revision %s", query);
 }
 
+/*
+ * fetch_resolve through the index cache: a query's answer (a branch tip
+ * moves) is reused for list_ttl, like an upstream list, so that repeated
+ * "@v/main.info" requests do not each ask upstream or run go.
+ */
+static int
+fetch_resolve_cached(struct proxy *px, const char *module, const char *emod,
+    const char *query, char canon[VERSION_MAX], struct err *e)
+{
+	char key[FETCH_KEY_MAX + 8];
+	struct index_cached c;
+	struct index *ix;
+	struct err ce;
+	int have;
+
+	err_clear(&ce);
+	snprintf(key, sizeof(key), "query:%s@%s", module, query);
+	if ((ix = proxy_index(px, &ce)) != NULL &&
+	    (have = index_cache_get(ix, key, &c, &ce)) == 1) {
+		have = c.status == 200 && c.body.len > 0 &&
+		    c.body.len < VERSION_MAX &&
+		    (int64_t)time(NULL) - c.fetched < px->cfg.list_ttl;
+		if (have)
+			memcpy(canon, c.body.data, c.body.len + 1);
+		buf_free(&c.body);
+		if (have)
+			return 0;
+	}
+	if (fetch_resolve(px, module, emod, query, canon, e) == -1)
+		return -1;
+	if (ix != NULL)
+		index_cache_put(ix, key, 200, canon, strlen(canon), &ce);
+	return 0;
+}
+
 int
 fetch_version(struct proxy *px, const char *module, const char *query,
     enum artifact want, char canon[VERSION_MAX], struct err *e)
@@ -368,7 +403,8 @@ fetch_version(struct proxy *px, const char *module, const char *query,
 		return err_set(e, E_NOTFOUND, "invalid module path");
 	if (semver_canonical(query, 1, canon, VERSION_MAX) == -1 ||
 	    strcmp(canon, query) != 0) {
-		if (fetch_resolve(px, module, emod, query, canon, e) == -1)
+		if (fetch_resolve_cached(px, module, emod, query, canon,
+		    e) == -1)
 			return -1;
 		want = ART_ZIP;		/* a query's answer is a whole version */
 	}

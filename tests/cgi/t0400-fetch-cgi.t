@@ -148,6 +148,20 @@ cgi GET /example.com/m/v2/@v/v2.0.0.zip PIRAEUS_UPSTREAM_WAIT_TIMEOUT=1
 is "$STATUS" 200 "a lock whose holder died on this host is taken over at once"
 like "$(cat "$TRASH/stderr")" "taking over from pid $DEADPID" "the take-over is logged"
 
+# A branch query is resolved once per list_ttl: the upstream's answer is
+# reused (the file is gone for the second request), and with list_ttl = 0
+# upstream is asked again.
+printf '{"Version":"v1.0.0","Time":"2020-01-01T00:00:00Z"}\n' \
+    >"$UP/example.com/m/@v/main.info"
+cgi GET /example.com/m/@v/main.info
+is "$STATUS" 200 "a branch query is resolved upstream"
+like "$(cat "$TRASH/body")" '"Version": *"v1.0.0"' "to the version upstream names"
+rm -f "$UP/example.com/m/@v/main.info"
+cgi GET /example.com/m/@v/main.info
+is "$STATUS" 200 "asked again within list_ttl: the answer is reused"
+cgi GET /example.com/m/@v/main.info PIRAEUS_UPSTREAM_LIST_TTL=0
+is "$STATUS" 404 "with list_ttl = 0 upstream is asked again (and says not found)"
+
 cgi GET /healthz PIRAEUS_UPSTREAM_DOWNLOAD_MODE="custom:!!!"
 is "$STATUS" 500 "a bad download mode is a configuration error"
 unlike "$(cat "$TRASH/stderr")" 'Sanitizer|runtime error' "no sanitizer report"
