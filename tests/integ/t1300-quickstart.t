@@ -1,8 +1,9 @@
 #!/bin/sh
 # t1300-quickstart.t: README command 1.  contrib/quickstart writes a
 # configuration, reindexes the storage it is given, prints the GOPROXY
-# line, serves on 127.0.0.1 through lighttpd with PIRAEUS_* variables
-# reaching the responders, and stops everything on SIGTERM.  (It is given
+# line, serves on 127.0.0.1 (port 3000 by default) through lighttpd, nginx
+# or apache with PIRAEUS_* variables and --upstream reaching the
+# responders, and stops everything on SIGTERM and on SIGINT.  (It is given
 # the built responder with --fcgi: its own build step writes to the
 # source tree, which make distcheck keeps read-only.)
 . "$top_srcdir/tests/lib/testlib.sh"
@@ -10,42 +11,226 @@
 need lighttpd curl perl zip
 
 S=$TRASH/data/storage
-T=$TRASH/data/state
 mkstore "$S"
 printf 'quickstart home: {{GOPROXY}}\n' > "$TRASH/home.tmpl"
-PORT=$(free_port) || bail_out "no free port"
 PIRAEUS_SERVER_HOME_TEMPLATE=$TRASH/home.tmpl
 export PIRAEUS_SERVER_HOME_TEMPLATE
-start_bg "$TRASH/qs.log" "$top_srcdir/contrib/quickstart" \
-    --fcgi "$PIRAEUS_FCGI" --port "$PORT" --storage "$S" --state "$T"
-QPID=$BG_PID
-if ! wait_line "$TRASH/qs.log" "serving on http://127\.0\.0\.1:$PORT/" 60 "$QPID"; then
+
+code()
+{
+	curl -s -o /dev/null -w '%{http_code}' "$1"
+}
+
+# procs_of STATE: "PID PROGRAM" of each process of a quickstart run on
+# STATE (contrib/serve, the web server, spawn-fcgi, fcgi-prefork, the
+# responders): its environment has PIRAEUS_STATE_DIR=STATE (nginx clears
+# its own), or its command line or an open file is under STATE/.
+procs_of()
+{
+	{
+		grep -lzxF "PIRAEUS_STATE_DIR=$1" /proc/[0-9]*/environ
+		grep -laF "$1/" /proc/[0-9]*/cmdline
+		find /proc/[0-9]*/fd -lname "$1/*"
+	} 2>/dev/null | sed -n 's|^/proc/\([0-9]*\)/.*|\1|p' | sort -un |
+	while read -r _p; do
+		_e=$(readlink "/proc/$_p/exe" 2>/dev/null) || continue
+		_e=${_e% (deleted)}
+		echo "$_p ${_e##*/}"
+	done
+}
+
+# qs_reap STATE: at exit, stop whatever a failed check left of the run.
+qs_reap()
+{
+	_l=$(procs_of "$1" | cut -d' ' -f1)
+	[ -n "$_l" ] || return 0
+	kill -TERM $_l 2>/dev/null
+	sleep 1
+	_l=$(procs_of "$1" | cut -d' ' -f1)
+	[ -z "$_l" ] || kill -KILL $_l 2>/dev/null
+	return 0
+}
+
+# qs_up NAME PORT [ARG...]: start quickstart on the storage $S and the
+# state $TRASH/NAME, with --port PORT unless PORT is empty (then 3000 is
+# expected), log in $TRASH/NAME.log.  Sets QN, QPID, QPORT, QURL, QLOG and
+# QT (the state directory as quickstart resolves it).  Fails, showing the
+# log, when it does not come up within 60 s.
+qs_up()
+{
+	QN=$1 QPORT=$2
+	shift 2
+	if [ -n "$QPORT" ]; then
+		set -- --port "$QPORT" "$@"
+	else
+		QPORT=3000
+	fi
+	QT=$TRASH/$QN QLOG=$TRASH/$QN.log QURL=http://127.0.0.1:$QPORT
+	start_bg "$QLOG" "$top_srcdir/contrib/quickstart" \
+	    --fcgi "$PIRAEUS_FCGI" --storage "$S" --state "$QT" "$@"
+	QPID=$BG_PID
+	if wait_line "$QLOG" "serving on http://127\.0\.0\.1:$QPORT/" 60 "$QPID"
+	then
+		QT=$(cd "$QT" && pwd -P)
+		at_exit qs_reap "$QT"
+		return 0
+	fi
+	diag_file "$QLOG"
+	return 1
+}
+
+# qs_running SERVER: the web server and the responders of the run are seen
+# (so that qs_down's "nothing is left" means something).
+qs_running()
+{
+	_ps=$(procs_of "$QT")
+	like "$_ps" " $1\$" "$QN: its $1 runs"
+	like "$_ps" ' piraeus\.fcgi$' "$QN: its responders run"
+}
+
+# qs_down SIG: stop the run with SIG; quickstart exits 0 within 15 s and
+# leaves no process and no listener behind.
+qs_down()
+{
+	kill -"$1" "$QPID"
+	_i=0
+	while kill -0 "$QPID" 2>/dev/null && [ $_i -lt 150 ]; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	if kill -0 "$QPID" 2>/dev/null; then
+		fail "$QN: SIG$1 stops quickstart"
+	else
+		wait "$QPID"
+		is "$?" 0 "$QN: SIG$1 stops quickstart (status 0)"
+	fi
+	nok "$QN: nothing of its process group is left" kill -0 "-$QPID" 2>/dev/null
+	is "$(procs_of "$QT")" "" "$QN: no web server or responder is left"
+	nok "$QN: nothing listens on port $QPORT any more" port_in_use "$QPORT"
+}
+
+# have_server NAME CMD...: the commands a --server needs are installed;
+# else a skip (a failure with PIRAEUS_REQUIRE_INTEG=1) and false.
+have_server()
+{
+	_n=$1
+	shift
+	for _c in "$@"; do
+		command -v "$_c" >/dev/null 2>&1 && continue
+		if [ "${PIRAEUS_REQUIRE_INTEG:-0}" = 1 ]; then
+			fail "--server $_n: $_c is missing (PIRAEUS_REQUIRE_INTEG=1)"
+		else
+			skip "--server $_n" "$_c not installed"
+		fi
+		return 1
+	done
+}
+
+# --- lighttpd, the defaults, SIGTERM ---------------------------------------
+
+PORT=$(free_port) || bail_out "no free port"
+if ! qs_up lighttpd "$PORT"; then
 	fail "quickstart comes up"
-	diag_file "$TRASH/qs.log"
 	done_testing
 fi
+T=$QT
 pass "quickstart comes up on 127.0.0.1:$PORT"
-like "$(cat "$TRASH/qs.log")" "^export GOPROXY=http://127\.0\.0\.1:$PORT\$" "prints the GOPROXY line"
+like "$(cat "$QLOG")" "^export GOPROXY=http://127\.0\.0\.1:$PORT\$" "prints the GOPROXY line"
 ok "writes a configuration into the state directory" test -f "$T/piraeus.ini"
 ok "the configuration is valid" env PIRAEUS_CONFIG="$T/piraeus.ini" "$PIRAEUS" check-config
+is "$(sed -n 's/^goproxy = //p' "$T/piraeus.ini")" "https://proxy.golang.org,direct" \
+    "its upstream is the default one"
 ok "the index was built" test -s "$T/index.sqlite"
 
-URL=http://127.0.0.1:$PORT
+URL=$QURL
 is "$(curl -s "$URL/example.com/m/@v/list")" "v1.0.0
 v1.1.0
 v1.2.0-rc.1" "serves the storage it was given"
-is "$(curl -s -o /dev/null -w '%{http_code}' "$URL/example.com/m/@v/v1.0.0.zip")" 200 "static zip"
+is "$(code "$URL/example.com/m/@v/v1.0.0.zip")" 200 "static zip"
 is "$(curl -s "$URL/catalog?pagesize=1")" '{"modules":[{"module":"example.com/Upper","version":"v1.0.0"}],"next":"example.com/!upper@v1.0.0"}' "catalog from the index it built"
 is "$(curl -s -H "Host: proxy.example:$PORT" "$URL/")" "quickstart home: http://proxy.example:$PORT" \
     "PIRAEUS_* variables reach the responders"
 ok "listens on 127.0.0.1 only" sh -c "! ss -Hltn 'sport = :$PORT' | grep -qv '127.0.0.1:$PORT'"
+# What quickstart tells about checksums: the go command's lookups go
+# through the proxy, which says it proxies sum.golang.org.
+is "$(code "$URL/sumdb/sum.golang.org/supported")" 200 \
+    "it proxies sum.golang.org for the go command, as it says"
+unlike "$(cat "$QLOG")" 'answers 404 under /sumdb/' "and does not say otherwise"
+qs_running lighttpd
+qs_down TERM
 
-kill -TERM "$QPID"
-i=0
-while kill -0 "$QPID" 2>/dev/null && [ $i -lt 150 ]; do sleep 0.1; i=$((i + 1)); done
-nok "SIGTERM stops quickstart" kill -0 "$QPID"
-sleep 0.2
-nok "nothing of it is left running" kill -0 "-$QPID"
-nok "nothing listens on the port any more" port_in_use "$PORT"
+# --- --upstream reaches the responders; SIGINT --------------------------------
+
+# A dead upstream: a version missing from storage is fetched from it and
+# that fails (502/504), where "off" would say 404.  (Verification against
+# sum.golang.org comes after a fetch, so none happens.)
+PORT=$(free_port) || bail_out "no free port"
+if qs_up upstream "$PORT" --upstream http://127.0.0.1:1; then
+	pass "upstream: quickstart --upstream comes up"
+	is "$(sed -n 's/^goproxy = //p' "$QT/piraeus.ini")" "http://127.0.0.1:1" \
+	    "upstream: the upstream goes into the new piraeus.ini"
+	is "$(env PIRAEUS_CONFIG="$QT/piraeus.ini" "$PIRAEUS" check-config -v |
+	    sed -n 's/^goproxy = //p')" "http://127.0.0.1:1" \
+	    "upstream: and check-config -v reads it from there"
+	like "$(code "$QURL/example.com/m/@v/v1.3.0.info")" '^50[24]$' \
+	    "upstream: a version missing from storage is a gateway error, not 404"
+	like "$(code "$QURL/example.com/absent/@v/v1.0.0.zip")" '^50[24]$' \
+	    "upstream: so is a module missing from storage"
+	like "$(cat "$QT"/run/*.log)" 'http://127\.0\.0\.1:1/example\.com/m/@v/v1\.3\.0\.' \
+	    "upstream: the responder tried http://127.0.0.1:1"
+	is "$(code "$QURL/example.com/m/@v/v1.0.0.info")" 200 \
+	    "upstream: what storage holds is still served"
+	qs_running lighttpd
+	qs_down INT
+else
+	fail "upstream: quickstart --upstream comes up"
+fi
+
+# --- nginx and apache ---------------------------------------------------------
+
+for srv in nginx:nginx apache:apache2; do
+	name=${srv%%:*}
+	have_server "$name" "${srv#*:}" spawn-fcgi || continue
+	PORT=$(free_port) || bail_out "no free port"
+	if ! qs_up "$name" "$PORT" --server "$name"; then
+		fail "$name: quickstart --server $name comes up"
+		continue
+	fi
+	pass "$name: quickstart --server $name comes up"
+	is "$(code "$QURL/example.com/m/@v/v1.0.0.zip")" 200 "$name: static zip"
+	is "$(code "$QURL/example.com/m/@v/list")" 200 "$name: @v/list"
+	is "$(curl -s "$QURL/example.com/m/@v/list")" "v1.0.0
+v1.1.0
+v1.2.0-rc.1" "$name: @v/list of the storage it was given"
+	ok "$name: listens on 127.0.0.1 only" sh -c "! ss -Hltn 'sport = :$PORT' | grep -qv '127.0.0.1:$PORT'"
+	qs_running "${srv#*:}"
+	qs_down TERM
+done
+
+# --- the default port ---------------------------------------------------------
+
+# Only when 3000 is free, reserved like free_port's ports so that a parallel
+# run of this test does not take it too.
+P3=$(_tl_portdir 3000)
+if ! mkdir "$P3" 2>/dev/null; then
+	o=$(cat "$P3/owner" 2>/dev/null)
+	[ -n "$o" ] && ! kill -0 "$o" 2>/dev/null || P3=
+fi
+if [ -n "$P3" ]; then
+	echo "$$" > "$P3/owner"
+fi
+if [ -z "$P3" ] || port_in_use 3000; then
+	skip "port 3000 by default" "port 3000 is in use here"
+elif qs_up default ""; then
+	pass "default: without --port it serves on 127.0.0.1:3000"
+	like "$(cat "$QLOG")" '^export GOPROXY=http://127\.0\.0\.1:3000$' \
+	    "default: prints the GOPROXY line for port 3000"
+	is "$(curl -s "$QURL/example.com/m/@v/list")" "v1.0.0
+v1.1.0
+v1.2.0-rc.1" "default: serves the storage on port 3000"
+	qs_down TERM
+else
+	fail "default: without --port it serves on 127.0.0.1:3000"
+fi
 
 done_testing
