@@ -5,7 +5,10 @@
 # reference go.sum; everything is stored (the build works with the
 # upstream stopped); 64 concurrent clients cause one upstream request per
 # artifact; each upstream fault gives a clear error, stores nothing, and
-# heals; offline mode and Disable-Module-Fetch never touch the network.
+# heals; transient failures (5xx, 429, timeouts) are retried, others not;
+# a stalled body hits the low-speed limit; an oversized go.mod is refused
+# while reading; http_proxy and NO_PROXY reach the fetches; offline mode
+# and Disable-Module-Fetch never touch the network.
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 . "$top_srcdir/tests/lib/testlib.sh"
 . "$top_srcdir/tests/lib/fixtures.sh"
@@ -218,12 +221,133 @@ is "$(code GET "$URL/$F/@v/v1.1.0.zip")" 200 \
 ok "with the upstream's bytes" cmp -s "$TRASH/b" "$REF/$F/@v/v1.1.0.zip"
 like "$(cat "$T"/run/responder.log)" 'taking over from pid' "the take-over is logged"
 
+# --- transport: retries, the low-speed limit, the size cap ---
+# Versions nothing else here asks for (retries = 1: two tries at most).
+# The holder killed above may have left temporary files: none may be added.
+touch "$TRASH/tmp.mark"
+newtmp()
+{
+	find "$S/.tmp" -type f -newer "$TRASH/tmp.mark" 2>/dev/null | wc -l |
+	    tr -d ' '
+}
+# why: the end of the first line of the last body.
+why()
+{
+	head -n 1 "$TRASH/b" | sed 's/^.*\(.\{50\}\)$/...\1/'
+}
+# A transient failure (5xx, 429) is retried once, and the retry succeeds.
+U=github.com/!fixture/!upper
+upstream_reset
+upstream_fault "/$U/@v/v1.0.0.mod" status code=429 n=1
+is "$(code GET "$URL/$U/@v/v1.0.0.mod")" 200 "retry: a 429 then 200 gives 200"
+is "$(upstream_count "/$U/@v/v1.0.0.mod")" 2 "retry: the 429 was retried once"
+is_file "$TRASH/b" "$REF/$U/@v/v1.0.0.mod" "retry: the upstream's go.mod"
+upstream_fault "/$U/@v/v1.0.0.zip" status500 n=1
+is "$(code GET "$URL/$U/@v/v1.0.0.zip")" 200 "retry: a 500 then 200 gives 200"
+is "$(upstream_count "/$U/@v/v1.0.0.zip")" 2 "retry: the 500 was retried once"
+is "$(upstream_count "/$U/@v/v1.0.0.info")" 1 "retry: the .info asked once"
+is_file "$TRASH/b" "$REF/$U/@v/v1.0.0.zip" "retry: the upstream's zip"
+ok "retry: the zip is stored" stored "$U" "v1.0.0.zip"
+# A status that is not transient is not retried.
+upstream_reset
+upstream_fault "/$U/@v/v1.7.0.mod" status code=403
+is "$(code GET "$URL/$U/@v/v1.7.0.mod")" 502 "upstream 403: 502"
+is "$(upstream_count "/$U/@v/v1.7.0.mod")" 1 "upstream 403: not retried"
+
+# Retries exhausted: 1 + retries tries, 502, nothing stored; then healed.
+R=github.com/fixture/multi/@v/v1.0.0
+upstream_reset
+upstream_fault "/$R.zip" status500
+is "$(code GET "$URL/$R.zip")" 502 "retries exhausted: 502"
+like "$(head -n 1 "$TRASH/b")" ': 500( |$)' "retries exhausted: the body names the status ($(why))"
+is "$(upstream_count "/$R.zip")" 2 "retries exhausted: 1 + retries requests"
+nok "retries exhausted: no .info stored" stored github.com/fixture/multi v1.0.0.info
+nok "retries exhausted: no zip stored" stored github.com/fixture/multi v1.0.0.zip
+upstream_fault "/$R.zip" none
+is "$(code GET "$URL/$R.zip")" 200 "retries exhausted: healed once the fault is gone"
+is_file "$TRASH/b" "$REF/$R.zip" "retries exhausted: then the upstream's zip"
+
+# A body that stops flowing hits the low-speed limit (low_speed_time = 2),
+# long before the total timeout (5 s a try: >= 10 s for two tries).
+I=github.com/fixture/incompat/@v/v2.1.0+incompatible
+upstream_reset
+upstream_fault "/$I.zip" stall
+t0=$(date +%s)
+st=$(code GET "$URL/$I.zip")
+t1=$(date +%s)
+is "$st" 504 "stalled body: 504"
+like "$(head -n 1 "$TRASH/b")" 'too slow' "stalled body: the low-speed limit fired ($(why))"
+ok "stalled body: $((t1 - t0)) s, well under two total timeouts" test $((t1 - t0)) -lt 9
+is "$(upstream_count "/$I.zip")" 2 "stalled body: a timeout is retried once"
+nok "stalled body: no .info stored" stored github.com/fixture/incompat v2.1.0+incompatible.info
+nok "stalled body: no zip stored" stored github.com/fixture/incompat v2.1.0+incompatible.zip
+is "$(newtmp)" 0 "stalled body: no temporary file left"
+
+# Size cap: a go.mod over 16 MiB is refused, with a Content-Length and
+# without one (chunked: the cap is enforced while reading), and not retried.
+for ch in 0 1; do
+	upstream_reset
+	upstream_fault "/$U/@v/v1.8.$ch.mod" big size=17000000 chunked=$ch
+	is "$(code GET "$URL/$U/@v/v1.8.$ch.mod")" 502 "17 MB go.mod (chunked=$ch): 502"
+	like "$(head -n 1 "$TRASH/b")" 'larger than' \
+	    "17 MB go.mod (chunked=$ch): the body says so ($(why))"
+	is "$(upstream_count "/$U/@v/v1.8.$ch.mod")" 1 "17 MB go.mod (chunked=$ch): not retried"
+	nok "17 MB go.mod (chunked=$ch): nothing stored" stored "$U" "v1.8.$ch.mod"
+	is "$(newtmp)" 0 "17 MB go.mod (chunked=$ch): no temporary file left"
+done
+
 # --- policy: no fetch ---
 F=github.com/fixture/allretract
 upstream_reset
 is "$(code GET "$URL/$F/@v/v1.0.0.zip" -H 'Disable-Module-Fetch: true')" 404 \
     "Disable-Module-Fetch: 404"
 is "$(upstream_count '*')" 0 "Disable-Module-Fetch: no upstream request"
+
+# --- proxies from the environment reach the responders ---
+# restart_serve LOG [NAME=VALUE...]: a new contrib/serve instance (the same
+# storage and state) with these variables in its environment.
+restart_serve()
+{
+	_log=$1
+	shift
+	kill -TERM "$SERVE_PID"
+	i=0
+	while kill -0 "$SERVE_PID" 2>/dev/null && [ $i -lt 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	PORT=$(free_port) || bail_out "no free port"
+	start_bg "$_log" env "$@" "$top_srcdir/contrib/serve" \
+	    --server lighttpd --port "$PORT" --storage "$S" --state "$T" \
+	    --fcgi "$PIRAEUS_FCGI" --config "$TRASH/p.ini" --procs 2
+	SERVE_PID=$BG_PID
+	wait_line "$_log" "serving on http://127\.0\.0\.1:$PORT/" 60 \
+	    "$SERVE_PID" || { diag_file "$_log"; bail_out "serve ($_log)"; }
+	URL=http://127.0.0.1:$PORT
+}
+# contrib/serve's own start-up probe of http://127.0.0.1:PORT/ honours
+# http_proxy too, so 127.0.0.1 stays in NO_PROXY; the responders reach the
+# upstream as localhost instead, which only the second NO_PROXY lists.
+unset HTTP_PROXY https_proxy HTTPS_PROXY all_proxy ALL_PROXY no_proxy NO_PROXY
+DEADPORT=$(free_port) || bail_out "no free port"
+DEAD=http://127.0.0.1:$DEADPORT
+LOCALUP=http://localhost:${UPSTREAM_URL##*:}
+X=github.com/fixture/allretract/@v/v1.0.1
+restart_serve "$TRASH/serve.proxy.log" "http_proxy=$DEAD" \
+    NO_PROXY=127.0.0.1 "PIRAEUS_UPSTREAM_GOPROXY=$LOCALUP"
+upstream_reset
+st=$(code GET "$URL/$X.mod")
+like "$st" '^50[24]$' "http_proxy names a dead proxy: a miss fails ($st)"
+like "$(head -n 1 "$TRASH/b")" "port $DEADPORT([^0-9]|$)" \
+    "dead proxy: the body names the proxy's port ($(why))"
+is "$(upstream_count '*')" 0 "dead proxy: the upstream saw no request"
+nok "dead proxy: nothing stored" stored github.com/fixture/allretract v1.0.1.mod
+restart_serve "$TRASH/serve.noproxy.log" "http_proxy=$DEAD" \
+    NO_PROXY=127.0.0.1,localhost "PIRAEUS_UPSTREAM_GOPROXY=$LOCALUP"
+upstream_reset
+is "$(code GET "$URL/$X.mod")" 200 "NO_PROXY lists the upstream's host: 200"
+is "$(upstream_count "/$X.mod")" 1 "NO_PROXY: the upstream was asked directly"
+is_file "$TRASH/b" "$REF/$X.mod" "NO_PROXY: the upstream's go.mod"
 
 kill -TERM "$SERVE_PID"
 i=0
