@@ -113,6 +113,22 @@ is "$STATUS" 404 "async mode: not yet"
 like "$(cat "$TRASH/body")" 'being fetched' "async mode: the body says it is coming"
 ok "async mode: fetched once the answer was out" \
     test -f "$S/example.com/pseudo/@v/v0.0.0-20200701000000-0123456789ab.info"
+# async_redirect: the client is sent away at once, and the version is
+# fetched here all the same once the answer is out.
+hcl2=$(printf '%s\n' 'downloadURL = "https://proxy.example"' \
+    'mode = "sync"' \
+    'download "example.com/nomod" { mode = "async_redirect" }' | base64 -w0)
+rm -f "$S/example.com/nomod/@v/"*
+cgi GET '/example.com/nomod/@v/v3.0.0+incompatible.info' \
+    PIRAEUS_UPSTREAM_DOWNLOAD_MODE="custom:$hcl2"
+is "$STATUS" 302 "async_redirect mode: 302"
+is "$(hdr Location)" \
+    "https://proxy.example/example.com/nomod/@v/v3.0.0+incompatible.info" \
+    "async_redirect mode: to the target"
+ok "async_redirect mode: and fetched here after the answer" \
+    test -f "$S/example.com/nomod/@v/v3.0.0+incompatible.info"
+ok "async_redirect mode: the whole version" \
+    test -f "$S/example.com/nomod/@v/v3.0.0+incompatible.zip"
 # Singleflight: a fetch another live process holds is waited for (and
 # 504 when the wait runs out); an expired lock or one whose holder died
 # is taken over.
