@@ -33,14 +33,7 @@ wait_timeout = 60
 [sumdb]
 verify = no
 INI
-PORT=$(free_port) || bail_out "no free port"
-start_bg "$TRASH/serve.log" "$top_srcdir/contrib/serve" --server lighttpd \
-    --port "$PORT" --storage "$S" --state "$T" --fcgi "$PIRAEUS_FCGI" \
-    --config "$TRASH/p.ini" --procs 2
-SERVE_PID=$BG_PID
-wait_line "$TRASH/serve.log" "serving on http://127\.0\.0\.1:$PORT/" 60 \
-    "$SERVE_PID" || { diag_file "$TRASH/serve.log"; bail_out "serve"; }
-URL=http://127.0.0.1:$PORT
+serve_lighttpd "$TRASH/serve.log" "$S" "$T" "$TRASH/p.ini"
 
 # The zip takes 16 s to come: longer than the lock's expiry of 10 s.
 upstream_fault "/$M/@v/v1.0.0.zip" delay ms=16000

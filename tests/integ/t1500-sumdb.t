@@ -81,14 +81,7 @@ INI
 PIRAEUS_CONFIG=$TRASH/p.ini "$PIRAEUS" check-config >"$TRASH/cc.out" 2>&1
 ok $? "check-config accepts the [sumdb] section" || diag_file "$TRASH/cc.out"
 
-PORT=$(free_port) || bail_out "no free port"
-start_bg "$TRASH/serve.log" "$top_srcdir/contrib/serve" --server lighttpd \
-    --port "$PORT" --storage "$S" --state "$T" --fcgi "$PIRAEUS_FCGI" \
-    --config "$TRASH/p.ini" --procs 2
-SERVE_PID=$BG_PID
-wait_line "$TRASH/serve.log" "serving on http://127\.0\.0\.1:$PORT/" 60 \
-    "$SERVE_PID" || { diag_file "$TRASH/serve.log"; bail_out "serve"; }
-URL=http://127.0.0.1:$PORT
+serve_lighttpd "$TRASH/serve.log" "$S" "$T" "$TRASH/p.ini"
 
 # code URL [curl args]: the status of a GET; the body in $TRASH/b.
 code()
@@ -305,15 +298,8 @@ like "$(logs)" 'SECURITY ERROR: checksum database sum\.test misbehaves' "and it 
 
 # --- offline: no network for the checksum database either -------------------
 stop_bg "$SERVE_PID"
-PORT=$(free_port) || bail_out "no free port"
-PIRAEUS_UPSTREAM_NETWORK_MODE=offline start_bg "$TRASH/serve2.log" \
-    "$top_srcdir/contrib/serve" --server lighttpd --port "$PORT" \
-    --storage "$S" --state "$T" --fcgi "$PIRAEUS_FCGI" \
-    --config "$TRASH/p.ini" --procs 2
-SERVE_PID=$BG_PID
-wait_line "$TRASH/serve2.log" "serving on http://127\.0\.0\.1:$PORT/" 60 \
-    "$SERVE_PID" || { diag_file "$TRASH/serve2.log"; bail_out "serve"; }
-URL=http://127.0.0.1:$PORT
+serve_lighttpd "$TRASH/serve2.log" "$S" "$T" "$TRASH/p.ini" \
+    PIRAEUS_UPSTREAM_NETWORK_MODE=offline
 n=$(sumdb_count "")
 is "$(code "$URL/sumdb/sum.test/lookup/github.com/!fixture/!upper@v1.0.1")" 200 \
     "offline: a cached lookup is answered"

@@ -134,14 +134,7 @@ records()
 }
 is "$(records)" 0 "an import logs no record: they come with the lookups"
 
-PORT=$(free_port) || bail_out "no free port"
-start_bg "$TRASH/serve.log" "$top_srcdir/contrib/serve" --server lighttpd \
-    --port "$PORT" --storage "$S" --state "$T" --fcgi "$PIRAEUS_FCGI" \
-    --config "$TRASH/p.ini" --procs 2
-SERVE_PID=$BG_PID
-wait_line "$TRASH/serve.log" "serving on http://127\.0\.0\.1:$PORT/" 60 \
-    "$SERVE_PID" || { diag_file "$TRASH/serve.log"; bail_out "serve"; }
-URL=http://127.0.0.1:$PORT
+serve_lighttpd "$TRASH/serve.log" "$S" "$T" "$TRASH/p.ini"
 BASE=$URL/sumdb/$NAME
 
 # code URL: the status of a GET; the body in $TRASH/b.

@@ -45,6 +45,11 @@
 #				wait until a line of FILE matches
 #	need CMD...		skip the whole test when a command is missing,
 #				or fail it when PIRAEUS_REQUIRE_INTEG=1
+#	serve_lighttpd LOG STORAGE STATE INI [NAME=VALUE...]
+#				contrib/serve with lighttpd and 2 responders
+#				on a free port, the variables in its
+#				environment; waits until it serves (bails out
+#				if not) and sets PORT, URL and SERVE_PID
 
 # /usr/sbin holds lighttpd, apache2 and friends.
 PATH=$PATH:/usr/local/sbin:/usr/sbin:/sbin
@@ -431,4 +436,19 @@ wait_line()
 		_tl_i=$((_tl_i + 1))
 	done
 	return 1
+}
+
+serve_lighttpd()
+{
+	_sl_log=$1 _sl_s=$2 _sl_t=$3 _sl_ini=$4
+	shift 4
+	PORT=$(free_port) || bail_out "no free port"
+	start_bg "$_sl_log" env "$@" "$top_srcdir/contrib/serve" \
+	    --server lighttpd --port "$PORT" --storage "$_sl_s" \
+	    --state "$_sl_t" --fcgi "$PIRAEUS_FCGI" --config "$_sl_ini" \
+	    --procs 2
+	SERVE_PID=$BG_PID
+	wait_line "$_sl_log" "serving on http://127\.0\.0\.1:$PORT/" 60 \
+	    "$SERVE_PID" || { diag_file "$_sl_log"; bail_out "serve"; }
+	URL=http://127.0.0.1:$PORT
 }
