@@ -264,6 +264,10 @@ static const struct option options[] = {
 	  0, 0, NULL, check_signer_file, OPTF_OPTIONAL,
 	  "Signer key file (piraeus sumdb-keygen): serve a private database "
 	  "of the nosum and goprivate modules" },
+	{ "sumdb", "private_relay", OPT_BOOL, F(sumdb_private_relay), "no",
+	  0, 0, NULL, NULL, 0,
+	  "The private database also holds every public version (verified "
+	  "first), so clients can use it as their only GOSUMDB" },
 };
 #define NOPTIONS	(sizeof(options) / sizeof(options[0]))
 

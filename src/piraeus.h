@@ -165,6 +165,7 @@ struct config {
 	int		 sumdb_verify;
 	long		 sumdb_cache_ttl;	/* latest, partial tiles */
 	char		*sumdb_private_key;	/* signer key file, or NULL */
+	int		 sumdb_private_relay;	/* public versions logged too */
 };
 enum network_mode { NETWORK_STRICT = 0, NETWORK_FALLBACK, NETWORK_OFFLINE };
 struct config_errors {

@@ -10,10 +10,15 @@
  * of height 8.  Clients then verify private modules as they verify public
  * ones: GOSUMDB="<verifier key> <proxy>/sumdb/<name>".
  *
- * A record is appended when a private version is published, or on the
- * first lookup of a version that is in storage (imports, reindexed
- * trees).  Records are never changed: a version's record is made once
- * from the hashes of the stored files, and stored files never change.
+ * With [sumdb] private_relay the log holds public versions too, each only
+ * after it was verified against the first public database, so that a
+ * client can use this database as its only GOSUMDB.
+ *
+ * A record is appended when a version is published, or on the first
+ * lookup of it: a version in storage (imports, reindexed trees) is logged
+ * then, and one that is not (a go.mod-only fetch, say) is fetched first.
+ * Records are never changed: a version's record is made once from the
+ * hashes of the stored files, and stored files never change.
  */
 #include "config.h"
 
@@ -43,6 +48,14 @@ sumdb_log_text(const char *module, const char *version, const char *zip_h1,
 	    zip_h1, module, version, mod_h1);
 }
 
+/* 1 when module's versions belong in the log. */
+static int
+sumdb_log_wants(const struct proxy *px, const char *module)
+{
+	return px->has_signer && (sumdb_skips(px, module) ||
+	    px->cfg.sumdb_private_relay);
+}
+
 int
 sumdb_log_add(struct proxy *px, const char *module, const char *version,
     const char *zip_h1, const char *mod_h1, struct err *e)
@@ -54,7 +67,7 @@ sumdb_log_add(struct proxy *px, const char *module, const char *version,
 	size_t nh;
 	int found;
 
-	if (!px->has_signer || !sumdb_skips(px, module))
+	if (!sumdb_log_wants(px, module))
 		return 0;
 	if (zip_h1 == NULL || zip_h1[0] == '\0' || mod_h1 == NULL ||
 	    mod_h1[0] == '\0')
@@ -64,6 +77,10 @@ sumdb_log_add(struct proxy *px, const char *module, const char *version,
 		return -1;
 	if ((found = index_log_find(ix, module, version, &id, e)) != 0)
 		return found == 1 ? 0 : -1;
+	/* A public version is relayed only once the public database has
+	 * vouched for it (a no-op for private modules and verify = no). */
+	if (sumdb_verify(px, module, version, mod_h1, zip_h1, e) == -1)
+		return -1;
 	sumdb_log_text(module, version, zip_h1, mod_h1, text, sizeof(text));
 	tlog_record_hash(text, strlen(text), &leaf);
 	if (index_begin(ix, e) == -1)
@@ -101,6 +118,35 @@ sumdb_log_signed(struct proxy *px, struct index *ix, int64_t *size,
 	return note_sign(text, strlen(text), &px->signer, out, e);
 }
 
+/*
+ * The index row of module@version complete in storage (zip, .info and the
+ * hashes), fetched first when it is not (unless nothing may be fetched).
+ */
+static int
+sumdb_log_stored(struct proxy *px, struct index *ix, const char *module,
+    const char *version, struct index_version *iv, struct err *e)
+{
+	char canon[VERSION_MAX];
+	int found;
+
+	if ((found = index_get(ix, module, version, iv, e)) == -1)
+		return -1;
+	if (found == 1 && iv->has_zip && iv->has_info &&
+	    iv->zip_h1[0] != '\0' && iv->mod_h1[0] != '\0')
+		return 0;
+	if (px->cfg.network_mode == NETWORK_OFFLINE)
+		return err_set(e, E_NOTFOUND, "%s@%s: not in the private "
+		    "checksum database %s (not stored; network_mode is "
+		    "offline)", module, version, px->signer.name);
+	if (fetch_version(px, module, version, ART_ZIP, canon, e) == -1)
+		return -1;
+	if (index_get(ix, module, version, iv, e) != 1 || !iv->has_zip ||
+	    iv->zip_h1[0] == '\0' || iv->mod_h1[0] == '\0')
+		return err_set(e, E_NOTFOUND, "%s@%s: not in the private "
+		    "checksum database %s", module, version, px->signer.name);
+	return 0;
+}
+
 /* lookup: "<id>\n<text>\n<signed tree>", appending a stored version. */
 static int
 sumdb_log_lookup(struct proxy *px, struct index *ix, const char *module,
@@ -114,12 +160,12 @@ sumdb_log_lookup(struct proxy *px, struct index *ix, const char *module,
 	if ((found = index_log_find(ix, module, version, &id, e)) == -1)
 		return -1;
 	if (found == 0) {
-		if (!sumdb_skips(px, module) || index_get(ix, module, version,
-		    &iv, e) != 1 || !iv.has_zip || !iv.has_info)
+		if (!sumdb_log_wants(px, module))
 			return err_set(e, E_NOTFOUND, "%s@%s: not in the "
 			    "private checksum database %s", module, version,
 			    px->signer.name);
-		if (sumdb_log_add(px, module, version, iv.zip_h1, iv.mod_h1,
+		if (sumdb_log_stored(px, ix, module, version, &iv, e) == -1 ||
+		    sumdb_log_add(px, module, version, iv.zip_h1, iv.mod_h1,
 		    e) == -1 || index_log_find(ix, module, version, &id,
 		    e) != 1)
 			return -1;
