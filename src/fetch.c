@@ -296,6 +296,34 @@ fetch_negative(struct proxy *px, struct index *ix, const char *key,
 	return found;
 }
 
+/*
+ * Singleflight shares failures too: a request that waited (since
+ * "waiting", 0 when it did not) for another's fetch of the same version
+ * gets that fetch's failure instead of trying again itself.  1 and e set
+ * when there is one.
+ */
+static int
+fetch_failed_since(struct index *ix, const char *key, time_t waiting,
+    struct err *e)
+{
+	struct index_cached c;
+	struct err ce;
+	int found;
+
+	if (waiting == 0)
+		return 0;
+	err_clear(&ce);
+	if (index_cache_get(ix, key, &c, &ce) != 1)
+		return 0;
+	found = c.fetched >= (int64_t)waiting && c.status > E_OK &&
+	    c.status <= E_INTERNAL;
+	if (found)
+		err_set(e, (enum errc)c.status, "%s", c.body.data != NULL ?
+		    c.body.data : "the fetch failed");
+	buf_free(&c.body);
+	return found;
+}
+
 /* Resolve a query (branch, hash, "v1.2") to a canonical version. */
 static int
 fetch_resolve(struct proxy *px, const char *module, const char *emod,
@@ -394,9 +422,9 @@ fetch_version(struct proxy *px, const char *module, const char *query,
     enum artifact want, char canon[VERSION_MAX], struct err *e)
 {
 	char emod[MODPATH_MAX], ever[VERSION_MAX], key[FETCH_KEY_MAX];
-	char negkey[FETCH_KEY_MAX + 4];
+	char negkey[FETCH_KEY_MAX + 4], failkey[FETCH_KEY_MAX + 8];
 	struct index *ix;
-	time_t deadline;
+	time_t deadline, waiting = 0;
 	int attempt, st, rc;
 
 	if (modpath_escape(module, emod, sizeof(emod)) == -1)
@@ -419,14 +447,18 @@ fetch_version(struct proxy *px, const char *module, const char *query,
 		return -1;
 	snprintf(key, sizeof(key), "v:%s@%s", module, canon);
 	snprintf(negkey, sizeof(negkey), "neg:%s", key);
+	snprintf(failkey, sizeof(failkey), "failed:%s", key);
 	deadline = time(NULL) + px->cfg.wait_timeout;
 	for (attempt = 0;; attempt++) {
-		if (fetch_negative(px, ix, negkey, e))
+		if (fetch_negative(px, ix, negkey, e) ||
+		    fetch_failed_since(ix, failkey, waiting, e))
 			return -1;
 		if ((st = lock_try(ix, key, px->cfg.lock_expiry, e)) == -1)
 			return -1;
 		if (st == LOCK_OWNER)
 			break;
+		if (waiting == 0)
+			waiting = time(NULL);
 		lock_backoff(attempt);
 		if (fetch_have(&px->store, emod, ever, want))
 			return 0;
@@ -435,16 +467,25 @@ fetch_version(struct proxy *px, const char *module, const char *query,
 			    "fetched by another request; try again", module,
 			    canon);
 	}
-	/* The previous holder may have finished just before we got here. */
+	/* The previous holder may have finished (or failed) just before we
+	 * got here. */
 	if (fetch_have(&px->store, emod, ever, want))
 		rc = 0;
+	else if (fetch_failed_since(ix, failkey, waiting, e))
+		rc = -1;
 	else if ((rc = fetch_upstreams(px, module, emod, canon, ever, want,
-	    e)) == -1 && (e->code == E_NOTFOUND || e->code == E_GONE)) {
+	    e)) == -1) {
 		struct err ce;
 
 		err_clear(&ce);
-		index_cache_put(ix, negkey, e->code == E_GONE ? 410 : 404,
-		    e->msg, strlen(e->msg), &ce);
+		/* Not found is remembered for notfound_ttl; any other failure
+		 * goes to the requests that waited for this fetch. */
+		if (e->code == E_NOTFOUND || e->code == E_GONE)
+			index_cache_put(ix, negkey, e->code == E_GONE ? 410 :
+			    404, e->msg, strlen(e->msg), &ce);
+		else
+			index_cache_put(ix, failkey, (int)e->code, e->msg,
+			    strlen(e->msg), &ce);
 	}
 	lock_release(ix, key);
 	return rc;

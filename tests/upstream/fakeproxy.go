@@ -33,6 +33,8 @@
 //
 //	status500, status404	that status with a text body
 //	status			status C (default 500), body B if given
+//	slowstatus		wait M ms (default 1000), then status C
+//				(default 500) as "status" does
 //	delay			wait M ms (default 1000) then answer normally;
 //				a client that leaves ends the wait
 //	hang			never answer; ends when the client goes
@@ -107,21 +109,22 @@ type server struct {
 
 // The fault kinds /_ctl/fault accepts.
 var kinds = map[string]bool{
-	"status500": true,
-	"status404": true,
-	"status":    true,
-	"delay":     true,
-	"hang":      true,
-	"reset":     true,
-	"truncate":  true,
-	"stall":     true,
-	"drop":      true,
-	"corrupt":   true,
-	"swapzip":   true,
-	"swap":      true,
-	"redirect":  true,
-	"big":       true,
-	"none":      true,
+	"status500":  true,
+	"status404":  true,
+	"status":     true,
+	"slowstatus": true,
+	"delay":      true,
+	"hang":       true,
+	"reset":      true,
+	"truncate":   true,
+	"stall":      true,
+	"drop":       true,
+	"corrupt":    true,
+	"swapzip":    true,
+	"swap":       true,
+	"redirect":   true,
+	"big":        true,
+	"none":       true,
 }
 
 // Content types by the end of the request path.
@@ -427,6 +430,17 @@ func (s *server) answer(w http.ResponseWriter, r *http.Request,
 		case "status404":
 			return textAnswer(w, 404, notFound(p)+
 				" (injected fault)\n"), note
+		case "slowstatus":
+			t := time.NewTimer(time.Duration(f.ms) *
+				time.Millisecond)
+			select {
+			case <-t.C:
+			case <-r.Context().Done():
+				t.Stop()
+				return 0, note
+			}
+			return textAnswer(w, f.code, fmt.Sprintf(
+				"injected fault: status %d\n", f.code)), note
 		case "status":
 			body := f.body
 			if body == "" {
