@@ -65,15 +65,7 @@ stored()
 # --- the go command builds the app from empty storage ---
 build_app()
 {
-	rm -rf "$TRASH/app.$1"
-	cp -R "$FX/app" "$TRASH/app.$1"
-	(
-		cd "$TRASH/app.$1" || exit 1
-		go_env_proxy "$2" "$TRASH/mc.$1" || exit 1
-		GOCACHE=$FX/gocache GOFLAGS='-mod=mod -modcacherw'
-		export GOCACHE GOFLAGS
-		go build -o app.bin . && ./app.bin >app.out
-	) >"$TRASH/build.$1.log" 2>&1
+	fixture_build_app "$FX" "$1" "$2"
 }
 build_app ref "file://$REF"
 ok $? "reference build from file://"

@@ -149,18 +149,8 @@ is "$(sumdb_count "/$TP")" "$n" "the second request is answered from the cache"
 # --- the go command finds the database through the proxy -------------------
 build_app()
 {
-	rm -rf "$TRASH/app.$1"
-	cp -R "$FX/app" "$TRASH/app.$1"
-	(
-		cd "$TRASH/app.$1" || exit 1
-		go_env_proxy "$2" "$TRASH/mc.$1" || exit 1
-		GOCACHE=$FX/gocache GOFLAGS='-mod=mod -modcacherw'
-		GOPATH=$TRASH/gp.$1
-		GOSUMDB=$3
-		GONOSUMDB=$NOSUM
-		export GOCACHE GOFLAGS GOPATH GOSUMDB GONOSUMDB
-		go build -o app.bin . && ./app.bin >app.out
-	) >"$TRASH/build.$1.log" 2>&1
+	fixture_build_app "$FX" "$1" "$2" GOPATH="$TRASH/gp.$1" GOSUMDB="$3" \
+	    GONOSUMDB="$NOSUM"
 }
 build_app ref "file://$REF" off
 ok $? "reference build from file://"

@@ -38,34 +38,12 @@ N=700
 NAME=private.test
 
 # --- the reference client ----------------------------------------------------
-# Built like tests/lib/sumdb.sh builds testsumdb: offline, against Debian's
+# Built like testsumdb (go_tool_build): offline, against Debian's
 # golang.org/x/mod, into $top_builddir/tests/sumdb-bin (or $TRASH).
 CLIENT_SRC=$top_srcdir/tests/sumdb/sumdbclient.go
 client_build()
 {
-	_cb_dir=$top_builddir/tests/sumdb-bin
-	if ! mkdir -p "$_cb_dir" 2>/dev/null || [ ! -w "$_cb_dir" ]; then
-		_cb_dir=$TRASH/sumdb-bin
-		mkdir -p "$_cb_dir" || return 1
-	fi
-	CLIENT_BIN=$_cb_dir/sumdbclient
-	if [ -x "$CLIENT_BIN" ] && [ ! "$CLIENT_SRC" -nt "$CLIENT_BIN" ]; then
-		return 0
-	fi
-	_cb_tmp=$_cb_dir/sumdbclient.tmp.$$
-	if ! (
-		unset GOROOT
-		GO111MODULE=off GOFLAGS= GOPROXY=off GOENV=off \
-		GOTOOLCHAIN=local CGO_ENABLED=0 GOWORK=off \
-		GOCACHE=$TRASH/sumdb-gocache \
-		GOPATH=$TRASH/sumdb-gopath:${SUMDB_GOCODE:-/usr/share/gocode} \
-		    go build -o "$_cb_tmp" "$CLIENT_SRC"
-	) >"$TRASH/client-build.log" 2>&1; then
-		diag_file "$TRASH/client-build.log"
-		rm -f "$_cb_tmp"
-		return 1
-	fi
-	mv -f "$_cb_tmp" "$CLIENT_BIN"
+	go_tool_build "$CLIENT_SRC" sumdb-bin && CLIENT_BIN=$GO_TOOL_BIN
 }
 client_build || bail_out "cannot build tests/sumdb/sumdbclient.go" \
     "(golang-golang-x-mod-dev installed?)"

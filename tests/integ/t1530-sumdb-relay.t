@@ -53,16 +53,8 @@ serve_lighttpd "$TRASH/serve.log" "$S" "$T" "$TRASH/p.ini"
 # build_app NAME PROXY GOSUMDB: go build of the fixture app, fresh caches.
 build_app()
 {
-	rm -rf "$TRASH/app.$1"
-	cp -R "$FX/app" "$TRASH/app.$1"
-	(
-		cd "$TRASH/app.$1" || exit 1
-		go_env_proxy "$2" "$TRASH/mc.$1" || exit 1
-		GOCACHE=$FX/gocache GOFLAGS='-mod=mod -modcacherw'
-		GOPATH=$TRASH/gp.$1 GOSUMDB=$3 GONOSUMDB= GOPRIVATE=
-		export GOCACHE GOFLAGS GOPATH GOSUMDB GONOSUMDB GOPRIVATE
-		go build -o app.bin . && ./app.bin >app.out
-	) >"$TRASH/build.$1.log" 2>&1
+	fixture_build_app "$FX" "$1" "$2" GOPATH="$TRASH/gp.$1" GOSUMDB="$3" \
+	    GONOSUMDB= GOPRIVATE=
 }
 build_app ref "file://$REF" off
 ok $? "reference build from file://"

@@ -17,6 +17,9 @@
 #   DIR/pseudo.multi, DIR/pseudo.notags.old, DIR/pseudo.notags,
 #   DIR/pseudo.allretract    the pseudo-versions the go command computed
 #
+# fixture_build_app DIR NAME PROXY [VAR=VALUE...] builds DIR/app with the
+# real go command against a proxy (see its comment).
+#
 # The modules (all under github.com/, 21 versions):
 #   fixture/multi       v1.0.0 v1.1.0 v1.2.0 v1.3.0-rc.1 and the pseudo-version
 #                       v1.3.0-rc.1.0.20230305120000-<hash> (untagged commit)
@@ -138,6 +141,28 @@ go_env_proxy()
 	GIT_CONFIG_GLOBAL=/dev/null
 	GIT_ALLOW_PROTOCOL=none
 	export GOPROXY GOPATH GOMODCACHE GIT_CONFIG_GLOBAL GIT_ALLOW_PROTOCOL
+}
+
+# fixture_build_app DIR NAME PROXY [VAR=VALUE...]: go build of a fresh copy
+# of DIR/app as $TRASH/app.NAME against PROXY (module cache $TRASH/mc.NAME,
+# the build cache DIR/gocache), with the variables given on top; the app
+# is run into app.out; the output of both in $TRASH/build.NAME.log.
+fixture_build_app()
+{
+	_fb_fx=$1 _fb_n=$2 _fb_p=$3
+	shift 3
+	rm -rf "$TRASH/app.$_fb_n"
+	cp -R "$_fb_fx/app" "$TRASH/app.$_fb_n"
+	(
+		cd "$TRASH/app.$_fb_n" || exit 1
+		go_env_proxy "$_fb_p" "$TRASH/mc.$_fb_n" || exit 1
+		GOCACHE=$_fb_fx/gocache GOFLAGS='-mod=mod -modcacherw'
+		export GOCACHE GOFLAGS
+		for _fb_v in "$@"; do
+			export "$_fb_v"
+		done
+		go build -o app.bin . && ./app.bin >app.out
+	) >"$TRASH/build.$_fb_n.log" 2>&1
 }
 
 # make_fixtures DIR: build everything described at the top into DIR (which

@@ -46,33 +46,11 @@ sumdb_build()
 	if [ -n "${SUMDB_BIN:-}" ] && [ -x "$SUMDB_BIN" ]; then
 		return 0
 	fi
-	_sdb_dir=$top_builddir/tests/sumdb-bin
-	if ! mkdir -p "$_sdb_dir" 2>/dev/null || [ ! -w "$_sdb_dir" ]; then
-		_sdb_dir=$TRASH/sumdb-bin
-		mkdir -p "$_sdb_dir" || return 1
-	fi
-	_sdb_bin=$_sdb_dir/testsumdb
-	if [ ! -x "$_sdb_bin" ] || [ "$SUMDB_SRC" -nt "$_sdb_bin" ]; then
-		# Several tests may build at once: each into its own file,
-		# renamed into place.
-		_sdb_tmp=$_sdb_dir/testsumdb.tmp.$$
-		if ! (
-			unset GOROOT
-			GO111MODULE=off GOFLAGS= GOPROXY=off GOENV=off \
-			GOTOOLCHAIN=local CGO_ENABLED=0 GOWORK=off \
-			GOCACHE=$TRASH/sumdb-gocache \
-			GOPATH=$TRASH/sumdb-gopath:${SUMDB_GOCODE:-/usr/share/gocode} \
-			    go build -o "$_sdb_tmp" "$SUMDB_SRC"
-		) >"$TRASH/sumdb-build.log" 2>&1; then
-			echo "sumdb_build: go build of $SUMDB_SRC failed" \
-			    "(golang-golang-x-mod-dev installed?):" >&2
-			cat "$TRASH/sumdb-build.log" >&2
-			rm -f "$_sdb_tmp"
-			return 1
-		fi
-		mv -f "$_sdb_tmp" "$_sdb_bin" || return 1
-	fi
-	SUMDB_BIN=$_sdb_bin
+	go_tool_build "$SUMDB_SRC" sumdb-bin || {
+		echo "sumdb_build: golang-golang-x-mod-dev installed?" >&2
+		return 1
+	}
+	SUMDB_BIN=$GO_TOOL_BIN
 }
 
 sumdb_start()

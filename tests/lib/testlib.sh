@@ -45,6 +45,13 @@
 #				wait until a line of FILE matches
 #	need CMD...		skip the whole test when a command is missing,
 #				or fail it when PIRAEUS_REQUIRE_INTEG=1
+#	go_tool_build SRC DIR	build the test program SRC (one .go file) with
+#				the go command, offline, GOPATH mode, against
+#				Debian's /usr/share/gocode (or $SUMDB_GOCODE),
+#				into $top_builddir/tests/DIR (or $TRASH/DIR when
+#				that is not writable), again when SRC is newer;
+#				sets GO_TOOL_BIN; the go output goes to stderr
+#				on failure
 #	serve_lighttpd LOG STORAGE STATE INI [NAME=VALUE...]
 #				contrib/serve with lighttpd and 2 responders
 #				on a free port, the variables in its
@@ -451,4 +458,35 @@ serve_lighttpd()
 	wait_line "$_sl_log" "serving on http://127\.0\.0\.1:$PORT/" 60 \
 	    "$SERVE_PID" || { diag_file "$_sl_log"; bail_out "serve"; }
 	URL=http://127.0.0.1:$PORT
+}
+
+go_tool_build()
+{
+	_gt_src=$1
+	_gt_dir=$top_builddir/tests/$2
+	if ! mkdir -p "$_gt_dir" 2>/dev/null || [ ! -w "$_gt_dir" ]; then
+		_gt_dir=$TRASH/$2
+		mkdir -p "$_gt_dir" || return 1
+	fi
+	GO_TOOL_BIN=$_gt_dir/$(basename "$_gt_src" .go)
+	if [ -x "$GO_TOOL_BIN" ] && [ ! "$_gt_src" -nt "$GO_TOOL_BIN" ]; then
+		return 0
+	fi
+	# Several tests may build at once: each into its own file, renamed
+	# into place.
+	_gt_tmp=$GO_TOOL_BIN.tmp.$$
+	if ! (
+		unset GOROOT
+		GO111MODULE=off GOFLAGS= GOPROXY=off GOENV=off \
+		GOTOOLCHAIN=local CGO_ENABLED=0 GOWORK=off \
+		GOCACHE=$TRASH/go-tool-cache \
+		GOPATH=$TRASH/go-tool-path:${SUMDB_GOCODE:-/usr/share/gocode} \
+		    go build -o "$_gt_tmp" "$_gt_src"
+	) >"$TRASH/go-tool-build.log" 2>&1; then
+		echo "go_tool_build: go build of $_gt_src failed:" >&2
+		cat "$TRASH/go-tool-build.log" >&2
+		rm -f "$_gt_tmp"
+		return 1
+	fi
+	mv -f "$_gt_tmp" "$GO_TOOL_BIN"
 }

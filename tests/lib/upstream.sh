@@ -45,32 +45,8 @@ upstream_build()
 	if [ -n "${UPSTREAM_BIN:-}" ] && [ -x "$UPSTREAM_BIN" ]; then
 		return 0
 	fi
-	_up_dir=$top_builddir/tests/upstream-bin
-	if ! mkdir -p "$_up_dir" 2>/dev/null || [ ! -w "$_up_dir" ]; then
-		_up_dir=$TRASH/upstream-bin
-		mkdir -p "$_up_dir" || return 1
-	fi
-	_up_bin=$_up_dir/fakeproxy
-	if [ ! -x "$_up_bin" ] || [ "$UPSTREAM_SRC" -nt "$_up_bin" ]; then
-		# Several tests may build at once: each into its own file,
-		# renamed into place.
-		_up_tmp=$_up_dir/fakeproxy.tmp.$$
-		if ! (
-			unset GOROOT
-			GO111MODULE=off GOFLAGS= GOPROXY=off GOENV=off \
-			GOTOOLCHAIN=local CGO_ENABLED=0 GOWORK=off \
-			GOCACHE=$TRASH/upstream-gocache \
-			GOPATH=$TRASH/upstream-gopath \
-			    go build -o "$_up_tmp" "$UPSTREAM_SRC"
-		) >"$TRASH/upstream-build.log" 2>&1; then
-			echo "upstream_build: go build of $UPSTREAM_SRC failed:" >&2
-			cat "$TRASH/upstream-build.log" >&2
-			rm -f "$_up_tmp"
-			return 1
-		fi
-		mv -f "$_up_tmp" "$_up_bin" || return 1
-	fi
-	UPSTREAM_BIN=$_up_bin
+	go_tool_build "$UPSTREAM_SRC" upstream-bin || return 1
+	UPSTREAM_BIN=$GO_TOOL_BIN
 }
 
 upstream_start()
