@@ -2,10 +2,12 @@
  * ep_artifact.c: <module>/@v/<version>.info, .mod and .zip from storage.
  *
  * .mod and .zip need a canonical version that matches the path's major
- * version (protocol.md 1.2 step 8).  .info also accepts a valid but
- * non-canonical semver ("v1.2.3+meta"), answered with the canonical
- * version's .info; other queries (branches, hashes) need a fetcher and
- * are not found in storage.  The bytes served are the stored bytes.
+ * version (protocol.md 1.2 step 8).  .info also answers queries, as the
+ * go command sends them (modfetch proxyRepo.Stat): "v1.2.3+meta" is the
+ * stored v1.2.3 when there is one; anything else ("v1.2", a branch, a
+ * commit, "v2.0.0" on a path without /v2) is what upstream resolved it
+ * to, its .info as upstream answered (fetch_query_info), never guessed
+ * here.  The bytes served are the stored bytes, or upstream's.
  * Small files (.info, .mod) are read under a cap and hashed for the ETag;
  * zips are handed to the front server or streamed, with the SHA-256 the
  * index recorded as ETag.
@@ -37,31 +39,49 @@ static const struct {
 /*
  * Resolve the requested version: canon and ever (escaped) are written.
  * *exact is 1 when the request named a canonical version.  A .info query
- * that is not semver (a branch, a commit) returns 1: only a fetcher can
- * resolve it.
+ * that is not a canonical version valid for the path returns 1: a branch,
+ * a commit, "v1.2" (the highest v1.2.x), "v2.0.0" on a path without /v2
+ * (upstream resolves it to v2.0.0+incompatible).  Only "v1.2.3+meta"
+ * (build metadata on a full version) is looked up as its canonical
+ * version first (*exact 0, and 1 returned with canon set).
  */
 static int
 ep_artifact_version(const struct request *r, enum artifact a, char *canon,
     char *ever, int *exact, struct err *e)
 {
-	if (!semver_valid(r->version)) {
+	const char *build;
+	size_t n;
+
+	canon[0] = '\0';
+	if (!semver_valid(r->version) || semver_canonical(r->version, 1, canon,
+	    VERSION_MAX) == -1) {
+		canon[0] = '\0';
 		if (a == ART_INFO)
 			return 1;
 		return err_set(e, E_NOTFOUND, "invalid version: %s is not "
 		    "a semantic version", r->version);
 	}
-	if (semver_canonical(r->version, 1, canon, VERSION_MAX) == -1)
-		return err_set(e, E_NOTFOUND, "invalid version");
 	*exact = strcmp(canon, r->version) == 0;
-	if (!*exact && a != ART_INFO)
-		return err_set(e, E_NOTFOUND, "invalid version: %s is not "
-		    "canonical (%s is)", r->version, canon);
-	if (modpath_check_major(r->module, canon) == -1)
+	if (*exact && modpath_check_major(r->module, canon) == 0)
+		return modpath_escape(canon, ever, VERSION_MAX) == -1 ?
+		    err_set(e, E_NOTFOUND, "invalid version") : 0;
+	if (a != ART_INFO) {
+		if (!*exact)
+			return err_set(e, E_NOTFOUND, "invalid version: %s is "
+			    "not canonical (%s is)", r->version, canon);
 		return err_set(e, E_NOTFOUND, "invalid version: %s does not "
 		    "match the major version of the module path", canon);
-	if (modpath_escape(canon, ever, VERSION_MAX) == -1)
-		return err_set(e, E_NOTFOUND, "invalid version");
-	return 0;
+	}
+	/* Is r->version canon plus build metadata, nothing shortened? */
+	build = semver_build(r->version);
+	n = build != NULL ? (size_t)(build - r->version) : 0;
+	if (*exact || build == NULL || *build == '\0' ||
+	    strlen(canon) != n || strncmp(canon, r->version, n) != 0 ||
+	    modpath_check_major(r->module, canon) == -1 ||
+	    modpath_escape(canon, ever, VERSION_MAX) == -1)
+		canon[0] = '\0';
+	*exact = 0;
+	return 1;
 }
 
 /* Open the stored artifact; E_NOTFOUND when it is not there. */
@@ -116,6 +136,42 @@ ep_artifact_miss(struct proxy *px, const struct request *r, enum artifact a,
 	return 0;
 }
 
+/*
+ * A .info query storage cannot answer: what upstream resolved it to, as
+ * upstream said it (fetch_query_info), cached like a list.
+ */
+static int
+ep_artifact_query(struct proxy *px, const struct request *r,
+    struct response *rs, struct err *e)
+{
+	char location[PATH_MAX + 512], canon[VERSION_MAX], sha[SHA256_HEX];
+	char cache[64];
+	struct err me;
+	struct buf b;
+
+	err_clear(&me);
+	switch (miss_decide(px, r, location, sizeof(location), &me)) {
+	case MISS_REDIRECT:
+		return miss_redirect(rs, location) == -1 ? -1 : 0;
+	case MISS_NOTFOUND:
+		return err_set(e, me.code, "%s", me.msg);
+	case MISS_ASYNC:
+		return err_set(e, E_NOTFOUND, "not in storage yet: it is "
+		    "being fetched, try again shortly");
+	case MISS_FETCH:
+		break;
+	}
+	if (fetch_query_info(px, r->module, r->version, &b, canon, e) == -1)
+		return -1;
+	dirhash_sha256_hex(b.data, b.len, sha);
+	response_header(rs, "ETag", "\"%s\"", sha);
+	snprintf(cache, sizeof(cache), "public, max-age=%ld",
+	    px->cfg.list_max_age);
+	response_body(rs, 200, "application/json", cache, b.data, b.len);
+	buf_free(&b);
+	return 0;
+}
+
 /* The zip's ETag: the SHA-256 the index recorded, else size and mtime. */
 static void
 ep_artifact_zip_etag(struct proxy *px, const struct request *r,
@@ -157,9 +213,18 @@ ep_artifact(struct proxy *px, const struct request *r, struct response *rs,
 	if ((rc = ep_artifact_version(r, ep_artifacts[i].art, canon, ever,
 	    &exact, e)) == -1)
 		return -1;
-	if (rc == 1 || ep_artifact_open(px, r, ever, ep_artifacts[i].art,
+	if (rc == 1) {
+		/* A query: "v1.2.3+meta" may be stored as v1.2.3. */
+		if (canon[0] == '\0' || ep_artifact_open(px, r, ever, ART_INFO,
+		    path, sizeof(path), &fd, &st, e) == -1) {
+			if (canon[0] != '\0' && e->code != E_NOTFOUND)
+				return -1;
+			err_clear(e);
+			return ep_artifact_query(px, r, rs, e);
+		}
+	} else if (ep_artifact_open(px, r, ever, ep_artifacts[i].art,
 	    path, sizeof(path), &fd, &st, e) == -1) {
-		if (rc == 0 && e->code != E_NOTFOUND)
+		if (e->code != E_NOTFOUND)
 			return -1;
 		err_clear(e);
 		if ((rc = ep_artifact_miss(px, r, ep_artifacts[i].art, canon,

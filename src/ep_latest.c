@@ -2,15 +2,15 @@
  * ep_latest.c: <module>/@latest from storage.
  *
  * The go command asks it only when list holds nothing suitable.  The rule
- * (protocol.md 2.2 and 6): the latest version ignoring retractions is the
- * highest release, else the highest pre-release; its go.mod's retract
- * directives are then applied, and the answer is the highest release not
- * retracted, else the highest pre-release not retracted, else the newest
- * pseudo-version; when everything is retracted, the highest version.  The
- * answer is that version's stored .info, byte for byte.  When policy
- * allows, upstream's own @latest comes first (its default-branch
- * pseudo-version is something storage cannot know); storage answers when
- * upstream has none, or fails under network_mode fallback.
+ * is latest.c's (the go command's: highest release, else pre-release,
+ * else the newest pseudo-version; "+incompatible" not above a compatible
+ * version with a go.mod; the latest's retractions applied; when
+ * everything is retracted, the highest version).  The answer is that
+ * version's stored .info, byte for byte.  When policy allows, upstream's
+ * own @latest comes first (its default-branch pseudo-version is something
+ * storage cannot know; an upstream without @latest gets it computed from
+ * its list, fetch.c); storage answers when upstream has none, or fails
+ * under network_mode fallback; then a miss says why upstream failed.
  */
 #include "config.h"
 
@@ -21,90 +21,81 @@
 
 #include "http.h"
 
-/* A stored, complete, valid version of the module. */
-struct ep_latest_cand {
-	char	version[VERSION_MAX];
-	char	ever[VERSION_MAX];
-	int	kind;		/* LATEST_RELEASE, _PRERELEASE, _PSEUDO */
-};
-enum { LATEST_RELEASE = 0, LATEST_PRERELEASE, LATEST_PSEUDO, LATEST_KINDS };
-
+/* The stored versions of r's module that have a .info (allocated). */
 static int
-ep_latest_cmp(const void *a, const void *b)
-{
-	const struct ep_latest_cand *ca = a, *cb = b;
-
-	return semver_compare(ca->version, cb->version);
-}
-
-/* Collect the stored versions that have a .info, sorted by semver. */
-static int
-ep_latest_candidates(struct proxy *px, const struct request *r,
-    struct ep_latest_cand **out, size_t *n, struct err *e)
+ep_latest_stored(struct proxy *px, const struct request *r, char ***out,
+    size_t *n, struct err *e)
 {
 	struct store_version *sv;
-	struct ep_latest_cand *c;
-	char canon[VERSION_MAX];
-	size_t ns, nc = 0, i;
+	char **v;
+	size_t ns, nv = 0, i;
 
 	if (store_versions(&px->store, r->emod, &sv, &ns, e) == -1)
 		return -1;
-	c = xcalloc(ns ? ns : 1, sizeof(*c));
+	v = xcalloc(ns ? ns : 1, sizeof(*v));
 	for (i = 0; i < ns; i++) {
-		if (!sv[i].has_info ||
-		    modpath_unescape(sv[i].ever, c[nc].version,
-		    VERSION_MAX) == -1 ||
-		    semver_canonical(c[nc].version, 1, canon,
-		    sizeof(canon)) == -1 || strcmp(canon, c[nc].version) != 0 ||
-		    modpath_check_major(r->module, canon) == -1)
+		if (!sv[i].has_info)
 			continue;
-		memcpy(c[nc].ever, sv[i].ever, sizeof(c[nc].ever));
-		if (semver_is_pseudo(canon))
-			c[nc].kind = LATEST_PSEUDO;
-		else if (semver_is_prerelease(canon))
-			c[nc].kind = LATEST_PRERELEASE;
+		v[nv] = xmalloc(VERSION_MAX);
+		if (modpath_unescape(sv[i].ever, v[nv], VERSION_MAX) == 0)
+			nv++;
 		else
-			c[nc].kind = LATEST_RELEASE;
-		nc++;
+			free(v[nv]);
 	}
 	free(sv);
-	qsort(c, nc, sizeof(*c), ep_latest_cmp);
-	*out = c;
-	*n = nc;
+	*out = v;
+	*n = nv;
 	return 0;
 }
 
-/* The retractions in the stored go.mod of c (none if unreadable). */
-static void
-ep_latest_retractions(struct proxy *px, const struct request *r,
-    const struct ep_latest_cand *c, struct retraction **rt, size_t *nrt)
-{
-	char path[PATH_MAX];
-	struct buf b;
-	struct err e;
+/* What latest_pick reads a stored version's go.mod with. */
+struct ep_latest_arg {
+	struct proxy		*px;
+	const struct request	*r;
+};
 
-	*rt = NULL;
-	*nrt = 0;
-	err_clear(&e);
-	if (store_path(&px->store, r->emod, c->ever, ART_MOD, path,
-	    sizeof(path)) == -1 || buf_read_file(&b, path, GOMOD_MAX, &e) == -1)
-		return;
-	if (modfile_retractions(b.data, b.len, rt, nrt, &e) == -1)
-		log_warnx("%s: %s", path, e.msg);
-	buf_free(&b);
+static int
+ep_latest_gomod(void *arg, const char *version, struct buf *b,
+    struct err *e)
+{
+	struct ep_latest_arg *a = arg;
+	char ever[VERSION_MAX], path[PATH_MAX];
+
+	if (modpath_escape(version, ever, sizeof(ever)) == -1 ||
+	    store_path(&a->px->store, a->r->emod, ever, ART_MOD, path,
+	    sizeof(path)) == -1)
+		return err_set(e, E_NOTFOUND, "invalid version");
+	return buf_read_file(b, path, GOMOD_MAX, e);
+}
+
+/*
+ * e when storage has nothing for r: upstream's "not found" when it said
+ * so, else (network_mode fallback) not found with upstream's failure
+ * (unreachable, which URL) in the message the go command prints.
+ */
+static int
+ep_latest_none(struct err *e, const struct err *se, const struct err *ue)
+{
+	if (ue->code == E_NOTFOUND || ue->code == E_GONE)
+		return err_set(e, ue->code, "%s", ue->msg);
+	if (ue->code != E_OK)
+		return err_set(e, E_NOTFOUND, "not in storage, and %s",
+		    ue->msg);
+	return err_set(e, se->code, "%s", se->msg);
 }
 
 int
 ep_latest(struct proxy *px, const struct request *r, struct response *rs,
     struct err *e)
 {
-	struct ep_latest_cand *c, *pick = NULL;
-	struct retraction *rt;
-	char path[PATH_MAX], cache[64], location[PATH_MAX + 512];
+	char path[PATH_MAX] = "", cache[64], location[PATH_MAX + 512];
+	char pick[VERSION_MAX], ever[VERSION_MAX], **vs;
+	struct ep_latest_arg arg;
+	struct latest_src src;
 	struct err me, ue, se;
-	size_t n, nrt = 0, i;
+	size_t n, i;
 	struct buf b;
-	int kind;
+	int picked;
 
 	/* Upstream's answer first, when policy allows one. */
 	err_clear(&me);
@@ -129,38 +120,27 @@ ep_latest(struct proxy *px, const struct request *r, struct response *rs,
 		break;
 	}
 	err_clear(&se);
-	if (ep_latest_candidates(px, r, &c, &n, &se) == -1)
-		return err_set(e, se.code, "%s", se.code == E_NOTFOUND &&
-		    ue.code != E_OK ? ue.msg : se.msg);
-	if (n == 0) {
-		free(c);
-		return err_set(e, E_NOTFOUND, "no versions in storage");
+	if (ep_latest_stored(px, r, &vs, &n, &se) == -1) {
+		if (se.code != E_NOTFOUND)
+			return err_set(e, se.code, "%s", se.msg);
+		return ep_latest_none(e, &se, &ue);
 	}
-	/* Latest ignoring retractions: highest release, else pre-release. */
-	for (kind = LATEST_RELEASE; pick == NULL && kind < LATEST_PSEUDO;
-	    kind++)
-		for (i = n; i-- > 0 && pick == NULL;)
-			if (c[i].kind == kind)
-				pick = &c[i];
-	rt = NULL;
-	if (pick != NULL)
-		ep_latest_retractions(px, r, pick, &rt, &nrt);
-	pick = NULL;
-	for (kind = LATEST_RELEASE; pick == NULL && kind < LATEST_KINDS;
-	    kind++)
-		for (i = n; i-- > 0 && pick == NULL;)
-			if (c[i].kind == kind &&
-			    !modfile_is_retracted(rt, nrt, c[i].version))
-				pick = &c[i];
-	if (pick == NULL)
-		pick = &c[n - 1];
-	free(rt);
-	if (store_path(&px->store, r->emod, pick->ever, ART_INFO, path,
-	    sizeof(path)) == -1 || buf_read_file(&b, path, INFO_MAX, e) == -1) {
-		free(c);
+	arg.px = px;
+	arg.r = r;
+	src.gomod = ep_latest_gomod;
+	src.arg = &arg;
+	picked = latest_pick(r->module, vs, n, &src, pick);
+	for (i = 0; i < n; i++)
+		free(vs[i]);
+	free(vs);
+	if (!picked) {
+		err_set(&se, E_NOTFOUND, "no versions in storage");
+		return ep_latest_none(e, &se, &ue);
+	}
+	if (modpath_escape(pick, ever, sizeof(ever)) == -1 ||
+	    store_path(&px->store, r->emod, ever, ART_INFO, path,
+	    sizeof(path)) == -1 || buf_read_file(&b, path, INFO_MAX, e) == -1)
 		return err_set(e, E_INTERNAL, "cannot read %s", path);
-	}
-	free(c);
 	snprintf(cache, sizeof(cache), "public, max-age=%ld",
 	    px->cfg.list_max_age);
 	response_body(rs, 200, "application/json", cache, b.data, b.len);

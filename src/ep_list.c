@@ -7,7 +7,8 @@
  * counts once its .info exists, the last file publish writes.  When policy
  * allows (miss.c) the upstream list is merged in (fetch.c caches it); if
  * upstream fails, network_mode strict answers the error and fallback
- * answers from storage.  A module known to storage or upstream but with
+ * answers from storage (a module storage does not know is then a 404
+ * that names the upstream and its failure).  A module known to storage or upstream but with
  * no tagged version answers 200 with an empty body; an unknown one 404.
  */
 #include "config.h"
@@ -117,7 +118,10 @@ ep_list(struct proxy *px, const struct request *r, struct response *rs,
 	default:
 		break;
 	}
-	if (e->code == E_OK && !known)
+	/* Unknown: say why, upstream's failure included (fallback). */
+	if (e->code == E_OK && !known && ue.code != E_OK)
+		err_set(e, E_NOTFOUND, "not in storage, and %s", ue.msg);
+	else if (e->code == E_OK && !known)
 		err_set(e, E_NOTFOUND, "%s", me.code != E_OK ? me.msg :
 		    "no such module");
 	if (e->code != E_OK) {

@@ -5,7 +5,10 @@
  * <name> is one of [sumdb] databases (forwarded to its URL through the
  * cache of sumdb.c) or the private database of [sumdb] private_key
  * (answered from the log of sumdb_log.c); anything else is 404, which
- * sends a client's go command to the database directly.
+ * sends a client's go command to the database directly.  A name may hold
+ * "/" (a key name only excludes spaces and "+"; the go command asks
+ * <proxy>/sumdb/<name>/... with the name as is): the longest configured
+ * name followed by "/" is the database (sumdb_match).
  *
  *   supported            200, answered here, never forwarded
  *   lookup/<emod>@<ever> the record and a signed tree; checked first
@@ -28,16 +31,6 @@
 
 #define EP_SUMDB_CTYPE_TEXT	"text/plain; charset=UTF-8"
 #define EP_SUMDB_CTYPE_TILE	"application/octet-stream"
-
-/* A database name: what a note key name may hold, less the oddities. */
-static int
-ep_sumdb_name_ok(const char *name, size_t len)
-{
-	static const char ok[] = "abcdefghijklmnopqrstuvwxyz"
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_:";
-
-	return len > 0 && len < NOTE_NAME_MAX && strspn(name, ok) >= len;
-}
 
 /*
  * "<emod>@<ever>" as the reference server accepts it (one "@", then
@@ -82,16 +75,15 @@ ep_sumdb(struct proxy *px, const struct request *r, struct response *rs,
 	int private, tile, rc;
 	size_t n;
 
-	if ((rest = strchr(p, '/')) == NULL || !ep_sumdb_name_ok(p,
-	    (n = (size_t)(rest - p))))
-		return err_set(e, E_NOTFOUND, "unknown checksum database");
+	/* Names may hold "/": the longest configured name wins. */
+	db = sumdb_match(&px->sumdbs, px->has_signer ? px->signer.name : NULL,
+	    p, &n, &private);
+	if (n == 0 || n >= sizeof(name))
+		return err_set(e, E_NOTFOUND, "checksum database %.*s is not "
+		    "proxied here", (int)strcspn(p, "/"), p);
 	memcpy(name, p, n);
 	name[n] = '\0';
-	rest++;
-	private = px->has_signer && strcmp(name, px->signer.name) == 0;
-	if (!private && (db = sumdb_find(&px->sumdbs, name)) == NULL)
-		return err_set(e, E_NOTFOUND, "checksum database %s is not "
-		    "proxied here", name);
+	rest = p + n + 1;
 	if (strcmp(rest, "supported") == 0)
 		return response_body(rs, 200, EP_SUMDB_CTYPE_TEXT, CACHE_NONE,
 		    "", 0);

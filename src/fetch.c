@@ -324,20 +324,54 @@ fetch_failed_since(struct index *ix, const char *key, time_t waiting,
 	return found;
 }
 
-/* Resolve a query (branch, hash, "v1.2") to a canonical version. */
+/*
+ * 0 and canon set when body is .info JSON whose Version is a canonical
+ * version valid for module (what a resolved query must name).
+ */
+static int
+fetch_info_version(const char *module, const struct buf *body,
+    char canon[VERSION_MAX])
+{
+	struct json_object *o, *v;
+	int rc = -1;
+
+	if (body->data == NULL || (o = json_tokener_parse(body->data)) == NULL)
+		return -1;
+	if (json_object_object_get_ex(o, "Version", &v) &&
+	    json_object_is_type(v, json_type_string) &&
+	    semver_canonical(json_object_get_string(v), 1, canon,
+	    VERSION_MAX) == 0 &&
+	    strcmp(canon, json_object_get_string(v)) == 0 &&
+	    modpath_check_major(module, canon) == 0)
+		rc = 0;
+	json_object_put(o);
+	return rc;
+}
+
+/*
+ * Resolve a query (branch, hash, "v1.2", "v2.0.0" on a path without /v2)
+ * to a canonical version.  From a proxy, body (when not NULL) gets the
+ * .info it answered, byte for byte; from direct it is left empty (the
+ * version is then fetched and stored by the caller).  The query goes
+ * upstream escaped (capitals as "!x") and percent-encoded.
+ */
 static int
 fetch_resolve(struct proxy *px, const char *module, const char *emod,
-    const char *query, char canon[VERSION_MAX], struct err *e)
+    const char *query, char canon[VERSION_MAX], struct buf *body,
+    struct err *e)
 {
-	char equery[VERSION_MAX], url[PATH_MAX + 512];
-	struct json_object *o = NULL, *v;
+	char equery[VERSION_MAX], uquery[VERSION_MAX * 3];
+	char url[PATH_MAX + VERSION_MAX * 3 + 512];
 	struct fetched f;
 	const struct upstream *u;
 	struct buf b;
 	size_t i;
 	int rc;
 
-	if (modpath_escape(query, equery, sizeof(equery)) == -1)
+	if (body != NULL)
+		memset(body, 0, sizeof(*body));
+	if (modpath_escape(query, equery, sizeof(equery)) == -1 ||
+	    request_pct_encode(equery, uquery, sizeof(uquery)) == -1)
 		return err_set(e, E_NOTFOUND, "invalid version");
 	for (i = 0; i < px->up.n; i++) {
 		u = &px->up.v[i];
@@ -355,7 +389,7 @@ fetch_resolve(struct proxy *px, const char *module, const char *emod,
 			return rc;
 		}
 		snprintf(url, sizeof(url), "%s/%s/@v/%s.info", u->url, emod,
-		    equery);
+		    uquery);
 		if (fetch_proxy_buf(&px->cfg, url, INFO_MAX, &b, e) == -1) {
 			if (fetch_falls(u, e) && i + 1 < px->up.n) {
 				err_clear(e);
@@ -363,20 +397,15 @@ fetch_resolve(struct proxy *px, const char *module, const char *emod,
 			}
 			return -1;
 		}
-		rc = -1;
-		if ((o = json_tokener_parse(b.data)) != NULL &&
-		    json_object_object_get_ex(o, "Version", &v) &&
-		    json_object_is_type(v, json_type_string) &&
-		    semver_canonical(json_object_get_string(v), 1, canon,
-		    VERSION_MAX) == 0 &&
-		    strcmp(canon, json_object_get_string(v)) == 0 &&
-		    modpath_check_major(module, canon) == 0)
-			rc = 0;
-		json_object_put(o);
-		buf_free(&b);
-		if (rc == -1)
+		if (fetch_info_version(module, &b, canon) == -1) {
+			buf_free(&b);
 			return err_set(e, E_UPSTREAM, "upstream answered %s.info "
 			    "without a valid Version", query);
+		}
+		if (body != NULL)
+			*body = b;
+		else
+			buf_free(&b);
 		return 0;
 	}
 	return err_set(e, E_NOTFOUND, "unknown revision %s", query);
@@ -410,10 +439,65 @@ fetch_resolve_cached(struct proxy *px, const char *module, const char *emod,
 		if (have)
 			return 0;
 	}
-	if (fetch_resolve(px, module, emod, query, canon, e) == -1)
+	if (fetch_resolve(px, module, emod, query, canon, NULL, e) == -1)
 		return -1;
 	if (ix != NULL)
 		index_cache_put(ix, key, 200, canon, strlen(canon), &ce);
+	return 0;
+}
+
+int
+fetch_query_info(struct proxy *px, const char *module, const char *query,
+    struct buf *body, char canon[VERSION_MAX], struct err *e)
+{
+	char emod[MODPATH_MAX], ever[VERSION_MAX], path[PATH_MAX];
+	char key[FETCH_KEY_MAX + 8];
+	struct index_cached c;
+	struct index *ix;
+	struct err ce;
+	int have;
+
+	if (modpath_escape(module, emod, sizeof(emod)) == -1)
+		return err_set(e, E_NOTFOUND, "invalid module path");
+	if (fetch_off(px, module))
+		return err_set(e, E_NOTFOUND, "not in storage (module lookup "
+		    "disabled by GOPROXY=off)");
+	err_clear(&ce);
+	snprintf(key, sizeof(key), "qinfo:%s@%s", module, query);
+	if ((ix = proxy_index(px, &ce)) != NULL &&
+	    (have = index_cache_get(ix, key, &c, &ce)) == 1) {
+		if (c.status == 200 && (int64_t)time(NULL) - c.fetched <
+		    px->cfg.list_ttl && fetch_info_version(module, &c.body,
+		    canon) == 0) {
+			*body = c.body;
+			return 0;
+		}
+		have = c.status == 404 && (int64_t)time(NULL) - c.fetched <
+		    px->cfg.notfound_ttl;
+		if (have)
+			err_set(e, E_NOTFOUND, "%s", c.body.data != NULL ?
+			    c.body.data : "not found upstream");
+		buf_free(&c.body);
+		if (have)
+			return -1;
+	}
+	if (fetch_resolve(px, module, emod, query, canon, body, e) == -1) {
+		if (ix != NULL && (e->code == E_NOTFOUND || e->code == E_GONE))
+			index_cache_put(ix, key, 404, e->msg, strlen(e->msg),
+			    &ce);
+		return -1;
+	}
+	if (body->data == NULL) {
+		/* Resolved by go (direct): the version, fetched and stored. */
+		if (fetch_version(px, module, canon, ART_ZIP, canon, e) == -1 ||
+		    modpath_escape(canon, ever, sizeof(ever)) == -1 ||
+		    store_path(&px->store, emod, ever, ART_INFO, path,
+		    sizeof(path)) == -1 ||
+		    buf_read_file(body, path, INFO_MAX, e) == -1)
+			return -1;
+	}
+	if (ix != NULL)
+		index_cache_put(ix, key, 200, body->data, body->len, &ce);
 	return 0;
 }
 
@@ -668,25 +752,82 @@ fetch_list(struct proxy *px, const char *module, struct buf *body,
 	    stale, e);
 }
 
-/* 0 when body is .info JSON whose Version is canonical for module. */
-static int
-fetch_valid_info(const char *module, const struct buf *body)
-{
-	struct json_object *o, *v;
-	char canon[VERSION_MAX];
-	int rc = -1;
+/* What latest_pick reads an upstream version's go.mod with. */
+struct fetch_latest_arg {
+	struct proxy	*px;
+	const char	*base;
+	const char	*emod;
+};
 
-	if ((o = json_tokener_parse(body->data)) == NULL)
+static int
+fetch_latest_gomod(void *arg, const char *version, struct buf *b,
+    struct err *e)
+{
+	struct fetch_latest_arg *a = arg;
+	char ever[VERSION_MAX], url[PATH_MAX + 512];
+
+	if (modpath_escape(version, ever, sizeof(ever)) == -1)
+		return err_set(e, E_NOTFOUND, "invalid version");
+	snprintf(url, sizeof(url), "%s/%s/@v/%s.mod", a->base, a->emod, ever);
+	return fetch_proxy_buf(&a->px->cfg, url, GOMOD_MAX, b, e);
+}
+
+/*
+ * An upstream without @latest (a file:// tree, a static mirror): the
+ * latest of its @v/list as the go command picks it (latest.c), answered
+ * with upstream's .info of that version.  E_NOTFOUND when the list has
+ * no candidate.
+ */
+static int
+fetch_latest_from_list(struct proxy *px, const char *module,
+    const char *emod, const char *base, struct buf *body, struct err *e)
+{
+	char url[PATH_MAX + 512], shown[PATH_MAX + 512], pick[VERSION_MAX];
+	char ever[VERSION_MAX];
+	struct fetch_latest_arg arg = { px, base, emod };
+	struct latest_src src = { fetch_latest_gomod, &arg };
+	char canon[VERSION_MAX], **vs = NULL;
+	const char *p, *end;
+	size_t nv = 0, cap = 0, n, i;
+	struct buf list;
+	int picked;
+
+	snprintf(url, sizeof(url), "%s/%s/@v/list", base, emod);
+	if (fetch_proxy_buf(&px->cfg, url, FETCH_LIST_MAX, &list, e) == -1)
 		return -1;
-	if (json_object_object_get_ex(o, "Version", &v) &&
-	    json_object_is_type(v, json_type_string) &&
-	    semver_canonical(json_object_get_string(v), 1, canon,
-	    sizeof(canon)) == 0 &&
-	    strcmp(canon, json_object_get_string(v)) == 0 &&
-	    modpath_check_major(module, canon) == 0)
-		rc = 0;
-	json_object_put(o);
-	return rc;
+	/* The client reads field 1 of each line (protocol.md 2.1). */
+	for (p = list.data; p != NULL && *p != '\0'; p = *end ? end + 1 : end) {
+		end = p + strcspn(p, "\n");
+		n = strcspn(p, " \t\r\n");
+		if (n == 0 || n >= VERSION_MAX)
+			continue;
+		if (nv == cap) {
+			cap = cap ? cap * 2 : 64;
+			vs = xreallocarray(vs, cap, sizeof(*vs));
+		}
+		vs[nv++] = xstrndup(p, n);
+	}
+	buf_free(&list);
+	picked = latest_pick(module, vs, nv, &src, pick);
+	for (i = 0; i < nv; i++)
+		free(vs[i]);
+	free(vs);
+	if (!picked)
+		return err_set(e, E_NOTFOUND, "no @latest upstream, and no "
+		    "version in its list");
+	if (modpath_escape(pick, ever, sizeof(ever)) == -1)
+		return err_set(e, E_UPSTREAM, "invalid version %s", pick);
+	snprintf(url, sizeof(url), "%s/%s/@v/%s.info", base, emod, ever);
+	if (fetch_proxy_buf(&px->cfg, url, INFO_MAX, body, e) == -1)
+		return -1;
+	if (fetch_info_version(module, body, canon) == -1 ||
+	    strcmp(canon, pick) != 0) {
+		buf_free(body);
+		upstream_redact(url, shown, sizeof(shown));
+		return err_set(e, E_UPSTREAM, "%s: not the .info of %s", shown,
+		    pick);
+	}
+	return 0;
 }
 
 static int
@@ -715,10 +856,16 @@ fetch_latest_upstream(struct proxy *px, const char *module, const char *emod,
 		}
 		snprintf(url, sizeof(url), "%s/%s/@latest", u->url, emod);
 		if (fetch_proxy_buf(&px->cfg, url, INFO_MAX, body, e) == 0) {
-			if (fetch_valid_info(module, body) == 0)
+			if (fetch_info_version(module, body, canon) == 0)
 				return 0;
 			buf_free(body);
 			err_set(e, E_UPSTREAM, "%s: not a valid .info", url);
+		} else if (e->code == E_NOTFOUND || e->code == E_GONE) {
+			/* No @latest endpoint: what the go command does. */
+			err_clear(e);
+			if (fetch_latest_from_list(px, module, emod, u->url,
+			    body, e) == 0)
+				return 0;
 		}
 		if (!fetch_falls(u, e))
 			return -1;

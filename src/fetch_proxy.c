@@ -121,6 +121,25 @@ fetch_errline(const struct buf *b, char *out, size_t outsz)
 	out[o] = '\0';
 }
 
+/* The transfer errors that mean no connection to upstream was made. */
+static const CURLcode fetch_unreachable_codes[] = {
+	CURLE_COULDNT_RESOLVE_PROXY, CURLE_COULDNT_RESOLVE_HOST,
+	CURLE_COULDNT_CONNECT,
+};
+
+/* 1 when cc says upstream could not be reached at all. */
+static int
+fetch_unreachable(CURLcode cc)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(fetch_unreachable_codes) /
+	    sizeof(fetch_unreachable_codes[0]); i++)
+		if (fetch_unreachable_codes[i] == cc)
+			return 1;
+	return 0;
+}
+
 /*
  * One try.  Returns 0 (200), or -1 with e set; *transient says whether a
  * retry may help.
@@ -181,7 +200,11 @@ fetch_once(const struct config *cfg, const char *url, const char *shown,
 		    ebuf[0] ? ebuf : curl_easy_strerror(cc));
 	else if (cc == CURLE_FILE_COULDNT_READ_FILE)
 		err_set(e, E_NOTFOUND, "not found upstream");
-	else if (cc != CURLE_OK) {
+	else if (fetch_unreachable(cc)) {
+		*transient = 1;
+		err_set(e, E_UPSTREAM, "upstream unreachable: %s: %s", shown,
+		    ebuf[0] ? ebuf : curl_easy_strerror(cc));
+	} else if (cc != CURLE_OK) {
 		*transient = 1;
 		err_set(e, E_UPSTREAM, "%s: %s", shown, ebuf[0] ? ebuf :
 		    curl_easy_strerror(cc));

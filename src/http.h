@@ -74,6 +74,18 @@ int		 fetch_version(struct proxy *, const char *module,
 int		 fetch_list(struct proxy *, const char *module, struct buf *,
 		    int *stale, struct err *);
 
+/*
+ * The .info an upstream answers for module@query, a query that is not a
+ * canonical version valid for the path ("v1.2", "v2.0.0" on a path
+ * without /v2, "v1.2.3+meta", a branch or a commit): a proxy's bytes as
+ * they came (Version checked: canonical, valid for the path), direct's
+ * resolved version fetched and its stored .info.  Cached for list_ttl
+ * ("not found" for notfound_ttl).  canon gets the resolved version.
+ */
+int		 fetch_query_info(struct proxy *, const char *module,
+		    const char *query, struct buf *body,
+		    char canon[VERSION_MAX], struct err *);
+
 /* miss.c: the one decision taken when storage lacks something. */
 enum miss_action {
 	MISS_FETCH = 0,		/* fetch now (sync) */
@@ -169,6 +181,13 @@ int		 request_parse_uri(struct request *, const char *method,
 /* Percent-decode src once into dst; rejects bad escapes, NUL, controls. */
 int		 request_pct_decode(const char *src, size_t len, char *dst,
 		    size_t dstsz);
+/*
+ * Percent-encode src for one URL path element into dst: every byte but
+ * letters, digits and "-._~!+,=@" (so "/", "?", "#", "%", spaces and
+ * non-ASCII never reach an upstream URL raw).  0, or -1 when it does not
+ * fit.
+ */
+int		 request_pct_encode(const char *src, char *dst, size_t dstsz);
 /* The value of key in a query string, %-decoded; 1 found, 0 not, -1 bad. */
 int		 request_query_get(const char *query, const char *key,
 		    char *out, size_t outsz);

@@ -263,6 +263,22 @@ int		 modfile_retractions(const char *data, size_t len,
 int		 modfile_is_retracted(const struct retraction *, size_t n,
 		    const char *version);
 
+/* latest.c: a module's "latest" among versions, as the go command picks. */
+struct latest_src {
+	/* The go.mod of version into b (allocated): 0, or -1 and e set. */
+	int	(*gomod)(void *arg, const char *version, struct buf *b,
+		    struct err *e);
+	void	*arg;
+};
+/*
+ * Pick module's latest of versions[0..n) (not canonical or not valid for
+ * the path: ignored) into out: tagged before pseudo, "+incompatible"
+ * dropped under a compatible version with a go.mod, retractions of the
+ * latest applied.  1 when picked, 0 when there is no candidate.
+ */
+int		 latest_pick(const char *module, char **versions, size_t n,
+		    const struct latest_src *, char out[VERSION_MAX]);
+
 /* store.c: the GOPROXY tree under the storage root (DESIGN section 2). */
 enum artifact { ART_INFO = 0, ART_MOD, ART_ZIP };
 struct store {
@@ -673,6 +689,16 @@ int		 sumdb_parse(const char *spec, struct sumdb_list *,
 		    struct err *);
 void		 sumdb_free(struct sumdb_list *);
 const struct sumdb *sumdb_find(const struct sumdb_list *, const char *name);
+/*
+ * The database a path below /sumdb/ names: the one whose name, followed
+ * by "/", is the longest prefix of path (names may hold "/").  The
+ * private database (private_name, NULL when none) takes part too: then
+ * *private is 1 and NULL is returned.  *len is the name's length, 0 (and
+ * NULL) when no name matches.
+ */
+const struct sumdb *sumdb_match(const struct sumdb_list *,
+		    const char *private_name, const char *path, size_t *len,
+		    int *private);
 /* Read a signer key (PRIVATE+KEY+...) from a file; E_CONFIG. */
 int		 sumdb_load_signer(const char *path, struct note_signer *,
 		    struct err *);

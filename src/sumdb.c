@@ -128,6 +128,39 @@ sumdb_find(const struct sumdb_list *l, const char *name)
 	return NULL;
 }
 
+/* 1 when path is name followed by "/" (a database path below name). */
+static int
+sumdb_is_below(const char *name, const char *path)
+{
+	size_t n = strlen(name);
+
+	return n > 0 && strncmp(path, name, n) == 0 && path[n] == '/';
+}
+
+const struct sumdb *
+sumdb_match(const struct sumdb_list *l, const char *private_name,
+    const char *path, size_t *len, int *private)
+{
+	const struct sumdb *db = NULL;
+	size_t i, best = 0;
+
+	*private = 0;
+	for (i = 0; i < l->n; i++)
+		if (strlen(l->v[i].key.name) > best &&
+		    sumdb_is_below(l->v[i].key.name, path)) {
+			db = &l->v[i];
+			best = strlen(db->key.name);
+		}
+	if (private_name != NULL && strlen(private_name) > best &&
+	    sumdb_is_below(private_name, path)) {
+		db = NULL;
+		best = strlen(private_name);
+		*private = 1;
+	}
+	*len = best;
+	return db;
+}
+
 int
 sumdb_load_signer(const char *path, struct note_signer *s, struct err *e)
 {
