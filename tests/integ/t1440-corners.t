@@ -1,0 +1,298 @@
+#!/bin/sh
+# t1440-corners.t: four corners of the protocol where piraeus must do what
+# the go command does, each through a real lighttpd with the real go
+# command as client, from empty storage.
+#
+# 1. @latest from an upstream without @latest (a file:// tree): computed
+#    from its list as the go command would; "go list -m M@latest" through
+#    piraeus equals it against the tree itself, for every fixture module.
+#    A module with a go.mod at v1.0.0 and a higher v2.0.0+incompatible
+#    tag (made here): @latest is v1.0.0, from upstream and from storage
+#    (network_mode offline).
+# 2. .info queries that are not canonical versions of the path
+#    ("v2.1.0" of a path without /v2, a branch, a commit) are forwarded
+#    and answered as upstream answered them; the go command through a
+#    piraeus whose upstream is another piraeus going direct (git) gets
+#    what GOPROXY=direct gives.  Upstream's bytes are passed on and cached;
+#    hostile queries are refused and never reach upstream; a query with
+#    "#" or "%" reaches it percent-encoded.
+# 3. Unreachable upstream: @latest and @v/list name the upstream and say
+#    it is unreachable, under network_mode strict (502) and fallback (404);
+#    the go command prints it.
+# 4. A checksum database named with "/" (localhost.localdev/sumdb) next
+#    to one named by its prefix (localhost.localdev): each is found through
+#    the proxy (longest name wins), the go command verifies through it.
+: "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
+. "$top_srcdir/tests/lib/testlib.sh"
+. "$top_srcdir/tests/lib/fixtures.sh"
+. "$top_srcdir/tests/lib/upstream.sh"
+. "$top_srcdir/tests/lib/sumdb.sh"
+need go git curl lighttpd
+
+GO=${GO:-/usr/local/go/bin/go}
+[ -x "$GO" ] || GO=/usr/lib/go-1.19/bin/go
+[ -x "$GO" ] || GO=$(command -v go)
+
+unset http_proxy HTTP_PROXY https_proxy HTTPS_PROXY all_proxy ALL_PROXY \
+    no_proxy NO_PROXY GOFLAGS GONOSUMDB GONOPROXY GOINSECURE GOVCS \
+    GOPATH GOMODCACHE GOCACHE GIT_CONFIG_GLOBAL GIT_SSH GIT_SSH_COMMAND \
+    GIT_ALLOW_PROTOCOL
+HOME=$TRASH/home
+GOENV=off
+GIT_CONFIG_NOSYSTEM=1
+mkdir -p "$HOME" "$TRASH/empty"
+export HOME GOENV GIT_CONFIG_NOSYSTEM
+
+FX=$TRASH/fx
+REF=$FX/modcache/cache/download
+make_fixtures "$FX" >"$TRASH/fixtures.log" 2>&1 ||
+    { diag_file "$TRASH/fixtures.log"; bail_out "fixtures"; }
+
+# One more module, only here: a go.mod at v1.0.0, none at the tag v2.0.0
+# (so v2.0.0+incompatible exists, but the go command never calls it
+# latest: filterVersions, golang.org/issue/34165).
+GI=github.com/fixture/gomodinc
+(
+	fixture_git_env "$FX"
+	set -e
+	r=$FX/git/fixture/gomodinc
+	_fx_init "$r"
+	_fx_gomod "$GI" | _fx_write "$r/go.mod"
+	_fx_pkg gomodinc v1.0.0 | _fx_write "$r/gomodinc.go"
+	_fx_commit "$r" 20 "gomodinc v1.0.0" v1.0.0
+	git -C "$r" rm -q go.mod
+	_fx_pkg gomodinc v2.0.0 | _fx_write "$r/gomodinc.go"
+	_fx_commit "$r" 21 "gomodinc v2.0.0" v2.0.0
+	go_env_common
+	GOPROXY=direct GOPATH=$FX/gopath GOMODCACHE=$FX/modcache
+	GOCACHE=$FX/gocache
+	export GOPROXY GOPATH GOMODCACHE GOCACHE
+	cd "$FX/empty"
+	"$GO" mod download -json "$GI@v1.0.0" "$GI@v2.0.0+incompatible"
+) >"$TRASH/gomodinc.log" 2>&1 || { diag_file "$TRASH/gomodinc.log"; bail_out "gomodinc"; }
+echo "$GI" >>"$FX/modules"
+pass "fixtures made offline"
+
+# gocmd PROXY TAG CMD...: the go command against PROXY, a fresh module
+# cache $TRASH/mc.TAG, from an empty directory; stdout and stderr.  PROXY
+# "direct" reads the fixture repositories.
+gocmd()
+{
+	(
+		_p=$1 _tag=$2
+		shift 2
+		go_env_proxy "$_p" "$TRASH/mc.$_tag" || exit 1
+		[ "$_p" = direct ] && fixture_git_env "$FX"
+		GOCACHE=$FX/gocache
+		export GOCACHE
+		cd "$TRASH/empty" && "$@"
+	) 2>&1
+}
+
+# code URL: GET it; the status on stdout, the body in $TRASH/b.
+code()
+{
+	curl -q -sg --max-time 120 -o "$TRASH/b" -w '%{http_code}' "$1"
+}
+
+# ini NAME UPSTREAM MODE [EXTRA LINE...]: $TRASH/NAME.ini for storage
+# $TRASH/NAME.s, state $TRASH/NAME.t.
+ini()
+{
+	_n=$1 _u=$2 _m=$3
+	shift 3
+	mkdir -p "$TRASH/$_n.s" "$TRASH/$_n.t"
+	{
+		printf '[storage]\nroot = %s\n[state]\ndir = %s\n' \
+		    "$TRASH/$_n.s" "$TRASH/$_n.t"
+		printf '[upstream]\ngoproxy = %s\nnetwork_mode = %s\n' "$_u" "$_m"
+		printf 'retries = 0\nnotfound_ttl = 0\nlist_ttl = 600\n'
+		printf 'timeout = 120\nwait_timeout = 120\n'
+		for _l in "$@"; do
+			printf '%s\n' "$_l"
+		done
+	} >"$TRASH/$_n.ini"
+}
+
+# up NAME [VAR=VALUE...]: serve NAME.ini; sets URL.
+up()
+{
+	_n=$1
+	shift
+	serve_lighttpd "$TRASH/$_n.serve.log" "$TRASH/$_n.s" "$TRASH/$_n.t" \
+	    "$TRASH/$_n.ini" "$@"
+	pass "piraeus ($_n) on $URL"
+}
+
+# version_of FILE: the Version field of a .info body.
+version_of()
+{
+	sed -n 's/.*"Version": *"\([^"]*\)".*/\1/p' "$1"
+}
+
+NOSUMDB='[sumdb]
+verify = no'
+
+# --- 1. @latest from an upstream without @latest ---------------------------
+ini file "file://$REF" strict "$NOSUMDB"
+up file
+FILE_URL=$URL
+while read -r m; do
+	r=$(gocmd "file://$REF" ref "$GO" list -m -f '{{.Version}}' "$m@latest")
+	p=$(gocmd "$FILE_URL" prx "$GO" list -m -f '{{.Version}}' "$m@latest")
+	is "$p" "$r" "file:// upstream: go list -m $m@latest: $r"
+	# What the proxy itself answers is the go command's pick.
+	c=$(code "$FILE_URL/$(echo "$m" | sed 's/[A-Z]/!&/g' |
+	    tr '[:upper:]' '[:lower:]')/@latest")
+	is "$c $(version_of "$TRASH/b")" "200 $r" "GET $m/@latest: $r"
+done <"$FX/modules"
+is "$(gocmd "file://$REF" ref "$GO" list -m -f '{{.Version}}' "$GI@latest")" \
+    v1.0.0 "the go command: $GI@latest is v1.0.0, not v2.0.0+incompatible"
+is "$(code "$FILE_URL/github.com/fixture/incompat/@latest") $(version_of "$TRASH/b")" \
+    "200 v3.0.0+incompatible" "no compatible version: +incompatible is latest"
+
+# From storage (network_mode offline): the same rule.
+mkdir -p "$TRASH/off.s"
+cp -R "$REF/." "$TRASH/off.s/"
+ini off off offline "$NOSUMDB"
+PIRAEUS_CONFIG=$TRASH/off.ini "$PIRAEUS" reindex >"$TRASH/reindex.log" 2>&1 ||
+    diag_file "$TRASH/reindex.log"
+up off
+is "$(code "$URL/$GI/@latest") $(version_of "$TRASH/b")" "200 v1.0.0" \
+    "from storage: $GI@latest is v1.0.0 (go.mod below the +incompatible)"
+is "$(code "$URL/github.com/fixture/allretract/@latest") $(version_of "$TRASH/b")" \
+    "200 $(cat "$FX/pseudo.allretract")" "from storage: allretract@latest"
+stop_bg "$SERVE_PID"
+
+# --- 2. .info queries -------------------------------------------------------
+# A piraeus going direct (git), and a piraeus whose upstream it is.
+GOPRIVATE=github.com/fixture,github.com/Fixture
+export GOPRIVATE
+ini dir direct strict "$NOSUMDB" '[direct]' "gitconfig = $FX/gitconfig" \
+    'timeout = 120' 'workers = 2'
+up dir
+DIR_URL=$URL
+ini chain "$DIR_URL" strict "$NOSUMDB"
+up chain
+CHAIN_URL=$URL
+
+PSEUDO=$(cat "$FX/pseudo.multi")
+HASH=${PSEUDO##*-}
+for q in github.com/fixture/incompat@v2.1.0 \
+    github.com/fixture/incompat@v3.0.0 \
+    github.com/fixture/multi@main \
+    "github.com/fixture/multi@$HASH" \
+    github.com/fixture/multi@v1.2; do
+	r=$(gocmd direct ref "$GO" list -m -f '{{.Version}} {{.Time}}' "$q")
+	p=$(gocmd "$CHAIN_URL" prx "$GO" list -m -f '{{.Version}} {{.Time}}' "$q")
+	like "$r" '^v' "direct: go list -m $q: $r"
+	is "$p" "$r" "through piraeus: go list -m $q"
+done
+is "$(code "$DIR_URL/github.com/fixture/incompat/@v/v2.1.0.info")" 200 \
+    "direct: GET incompat/@v/v2.1.0.info: 200"
+cp "$TRASH/b" "$TRASH/q.dir"
+is "$(version_of "$TRASH/q.dir")" v2.1.0+incompatible \
+    "resolved to v2.1.0+incompatible"
+is "$(code "$CHAIN_URL/github.com/fixture/incompat/@v/v2.1.0.info")" 200 \
+    "proxy upstream: GET incompat/@v/v2.1.0.info: 200"
+is_file "$TRASH/b" "$TRASH/q.dir" "the bytes upstream answered"
+
+# go get in a module, both ways: the same go.mod.
+for w in ref prx; do
+	rm -rf "$TRASH/get.$w"
+	mkdir -p "$TRASH/get.$w"
+	printf 'module example.com/get\n\ngo 1.16\n' >"$TRASH/get.$w/go.mod"
+	if [ $w = ref ]; then p=direct; else p=$CHAIN_URL; fi
+	gocmd "$p" "get$w" sh -c "cd '$TRASH/get.$w' && '$GO' get \
+	    github.com/fixture/incompat@v2.1.0" >"$TRASH/get.$w.log"
+	ok $? "go get github.com/fixture/incompat@v2.1.0 ($w)" ||
+	    diag_file "$TRASH/get.$w.log"
+done
+is_file "$TRASH/get.prx/go.mod" "$TRASH/get.ref/go.mod" "go get: same go.mod"
+stop_bg "$SERVE_PID"
+
+# Upstream's bytes, cached; hostile queries never forwarded.
+upstream_build || bail_out "cannot build the fake upstream"
+upstream_start "$REF" || bail_out "cannot start the fake upstream"
+ini fake "$UPSTREAM_URL" strict "$NOSUMDB"
+up fake
+QI=/github.com/fixture/incompat/@v/v2.1.0.info
+BODY='{"Version":"v2.1.0+incompatible","Time":"2023-03-10T12:00:00Z","Origin":{"VCS":"git","Ref":"refs/tags/v2.1.0"}}'
+upstream_fault "$QI" status code=200 "body=$BODY" >/dev/null ||
+    bail_out "upstream_fault"
+is "$(code "$URL$QI")" 200 "GET $QI from a proxy upstream: 200"
+is "$(cat "$TRASH/b")" "$BODY" "upstream's .info, byte for byte"
+code "$URL$QI" >/dev/null
+is "$(upstream_count "$QI")" 1 "the answer is cached (one upstream request)"
+nok "the query's answer is not stored as a version" \
+    test -e "$TRASH/fake.s/github.com/fixture/incompat/@v/v2.1.0.info"
+upstream_fault "/github.com/fixture/multi/@v/v9.info" status code=200 \
+    'body={"Version":"v2.0.0","Time":"2023-03-10T12:00:00Z"}' >/dev/null
+is "$(code "$URL/github.com/fixture/multi/@v/v9.info")" 502 \
+    "an upstream answer naming a version invalid for the path: 502"
+
+n=$(upstream_count '*')
+for h in 'a%2fb' '..' '%2e%2e' 'a%01b' 'a%0ab' \
+    "$(printf 'v%0300d' 1)" 'a/b'; do
+	c=$(code "$URL/github.com/fixture/multi/@v/$h.info")
+	like "$c" '^4[0-9][0-9]$' "hostile query '$(printf %.20s "$h")': $c"
+done
+is "$(upstream_count '*')" "$n" "none of them reached upstream"
+code "$URL/github.com/fixture/multi/@v/a%23b%25c%20d.info" >/dev/null
+is "$(upstream_count '/github.com/fixture/multi/@v/a#b%c d.info')" 1 \
+    "'#', '%' and ' ' reach upstream percent-encoded"
+stop_bg "$SERVE_PID"
+
+# --- 3. unreachable upstream --------------------------------------------------
+DEAD=$(free_port) || bail_out "no free port"
+for mode in strict fallback; do
+	ini "dead$mode" "http://127.0.0.1:$DEAD" "$mode" "$NOSUMDB"
+	up "dead$mode"
+	if [ $mode = strict ]; then want=502; else want=404; fi
+	for p in @latest @v/list; do
+		is "$(code "$URL/rsc.io/quote/$p")" "$want" "$mode: $p: $want"
+		like "$(cat "$TRASH/b")" "unreachable.*127\\.0\\.0\\.1:$DEAD" \
+		    "$mode: $p: the body names the unreachable upstream"
+	done
+	o=$(gocmd "$URL" "dead$mode" "$GO" list -m rsc.io/quote@latest)
+	like "$o" "unreachable.*127\\.0\\.0\\.1:$DEAD" \
+	    "$mode: the go command prints why"
+	stop_bg "$SERVE_PID"
+done
+
+# --- 4. checksum database names with "/" ------------------------------------
+sumdb_build || bail_out "cannot build the test checksum database"
+sumdb_start "$REF" -name localhost.localdev/sumdb || bail_out "sumdb 1"
+K1=$SUMDB_VKEY U1=$SUMDB_URL L1=$SUMDB_LOG
+sumdb_start "$REF" -name localhost.localdev || bail_out "sumdb 2"
+K2=$SUMDB_VKEY U2=$SUMDB_URL L2=$SUMDB_LOG
+like "$K1" '^localhost\.localdev/sumdb\+' "a key named localhost.localdev/sumdb"
+ini sum "$UPSTREAM_URL" strict '[sumdb]' "databases = $K1 $U1" \
+    "databases = $K2 $U2"
+up sum
+is "$(code "$URL/sumdb/localhost.localdev/sumdb/supported")" 200 \
+    "supported: the database named with /"
+is "$(code "$URL/sumdb/localhost.localdev/supported")" 200 \
+    "supported: the one named by its prefix"
+is "$(code "$URL/sumdb/localhost.localdev/sumdb/latest")" 200 "latest (1)"
+like "$(cat "$TRASH/b")" '— localhost\.localdev/sumdb ' \
+    "signed by localhost.localdev/sumdb: the longest name won"
+is "$(code "$URL/sumdb/localhost.localdev/latest")" 200 "latest (2)"
+like "$(cat "$TRASH/b")" '— localhost\.localdev ' "signed by localhost.localdev"
+is "$(code "$URL/sumdb/localhost/latest")" 404 "an unknown name: 404"
+M=github.com/fixture/multi@v1.1.0
+for k in 1 2; do
+	eval "key=\$K$k log=\$L$k"
+	o=$(gocmd "$URL" "sum$k" env GOSUMDB="$key" GONOSUMDB= GOPRIVATE= \
+	    "$GO" mod download -json "$M")
+	like "$o" '"GoModSum": "h1:' "GOSUMDB=${key%%+*}: go mod download verifies" ||
+	    diag "$o"
+	ok "the go command verified through the proxy" test -s \
+	    "$TRASH/mc.sum$k/cache/download/sumdb/${key%%+*}/latest" \
+	    -o -s "$TRASH/mc.sum$k/gopath/pkg/sumdb/${key%%+*}/latest"
+	like "$(cat "$log")" "/lookup/github.com/fixture/multi@v1.1.0 200" \
+	    "database ${key%%+*} answered the lookup"
+done
+stop_bg "$SERVE_PID"
+
+done_testing
