@@ -207,9 +207,77 @@ test_long_uri(void)
 	is_str(err_name(e.code), err_name(E_BADREQ), "URI over cap is 400");
 }
 
+/* request_pct_encode: what may reach an upstream URL as is. */
+static void
+test_pct_encode(void)
+{
+	static const struct {
+		const char	*in;
+		const char	*want;
+	} c[] = {
+		{ "v1.2.3+meta", "v1.2.3+meta" },
+		{ "!main", "!main" },
+		{ "a#b", "a%23b" },
+		{ "a%b", "a%25b" },
+		{ "a b", "a%20b" },
+		{ "a?b/c", "a%3Fb%2Fc" },
+		{ "\xc3\xa9", "%C3%A9" },
+		{ "", "" },
+	};
+	char out[32], dec[32];
+	size_t i;
+
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		is_int(request_pct_encode(c[i].in, out, sizeof(out)), 0,
+		    c[i].in);
+		is_str(out, c[i].want, c[i].want);
+		/* Decoding gives the input back. */
+		is_int(request_pct_decode(out, strlen(out), dec, sizeof(dec)), 0,
+		    "decodes");
+		is_str(dec, c[i].in, "round trip");
+	}
+	is_int(request_pct_encode("abc", out, 3), -1, "too small: -1");
+	is_int(request_pct_encode("#", out, 3), -1, "escape too small: -1");
+	is_int(request_pct_encode("#", out, 4), 0, "escape fits");
+}
+
+/* Queries in .info requests: parsed; the hostile ones refused. */
+static void
+test_info_queries(void)
+{
+	static const struct {
+		const char	*uri;
+		int		 rc;
+		const char	*version;
+	} c[] = {
+		{ "/github.com/x/y/@v/v2.0.0.info", 0, "v2.0.0" },
+		{ "/github.com/x/y/@v/v1.2.info", 0, "v1.2" },
+		{ "/github.com/x/y/@v/main.info", 0, "main" },
+		{ "/github.com/x/y/@v/a%23b.info", 0, "a#b" },
+		{ "/github.com/x/y/@v/..info", -1, NULL },
+		{ "/github.com/x/y/@v/.info", -1, NULL },
+		{ "/github.com/x/y/@v/a%2fb.info", -1, NULL },
+		{ "/github.com/x/y/@v/%2e%2e.info", -1, NULL },
+		{ "/github.com/x/y/@v/a%01b.info", -1, NULL },
+	};
+	struct request r;
+	struct err e;
+	size_t i;
+
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		err_clear(&e);
+		is_int(request_parse_uri(&r, "GET", c[i].uri, "", &e), c[i].rc,
+		    c[i].uri);
+		if (c[i].version != NULL)
+			is_str(r.version, c[i].version, "the query");
+	}
+}
+
 int
 main(void)
 {
+	test_pct_encode();
+	test_info_queries();
 	test_cases();
 	test_methods();
 	test_query();
