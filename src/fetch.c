@@ -19,7 +19,12 @@
  * ask go, direct), cached in the index for list_ttl (404s for
  * notfound_ttl), refreshed under a lock so concurrent identical refreshes
  * coalesce; when upstream fails the stale answer is returned (not under
- * network_mode strict).
+ * network_mode strict).  A proxy without @latest (404: a file:// tree, a
+ * static mirror) gets it computed from its list as the go command does
+ * (latest.c).  fetch_query_info answers a .info query ("v1.2", a branch,
+ * "v2.0.0" of a path without /v2) with upstream's own bytes, cached for
+ * list_ttl and not stored: the version is stored under its canonical name
+ * when its .mod or .zip is asked for.
  */
 #include "config.h"
 
