@@ -639,58 +639,19 @@ check_readable(const char *v, char *why, size_t whysz)
 }
 
 /*
- * GOPROXY syntax, loosely: entries separated by "," or "|", each "off",
- * "direct", http:// or https:// with a host, or file:// with an absolute
- * path.
+ * A GOPROXY list: checked by upstream_parse, the parser the responder
+ * runs (upstream.c), so that a value that passes here is one that runs.
  */
 static int
 check_goproxy(const char *v, char *why, size_t whysz)
 {
-	static const struct {
-		const char	*scheme;
-		const char	*first;	/* a character that must not follow */
-	} schemes[] = {
-		{ "https://", "/" },
-		{ "http://", "/" },
-		{ "file://", NULL },
-	};
-	const char *p, *end, *rest;
-	size_t len, i, slen;
+	struct upstream_list l;
+	struct err e;
 
-	if (*v == '\0')
-		return why_set(why, whysz, "empty (use \"off\")");
-	for (p = v;; p = end + 1) {
-		end = p + strcspn(p, ",|");
-		len = (size_t)(end - p);
-		if (len == 0)
-			return why_set(why, whysz, "empty entry in \"%.*s\"",
-			    CONFIG_SHOW_MAX, v);
-		if (memchr(p, ' ', len) != NULL)
-			return why_set(why, whysz, "space in \"%.*s\"",
-			    CONFIG_SHOW_MAX, v);
-		if ((len == 3 && memcmp(p, "off", 3) == 0) ||
-		    (len == 6 && memcmp(p, "direct", 6) == 0))
-			goto next;
-		for (i = 0; i < sizeof(schemes) / sizeof(schemes[0]); i++) {
-			slen = strlen(schemes[i].scheme);
-			if (len <= slen || strncmp(p, schemes[i].scheme,
-			    slen) != 0)
-				continue;
-			rest = p + slen;
-			if (schemes[i].first != NULL &&
-			    strchr(schemes[i].first, *rest) != NULL)
-				continue;
-			if (schemes[i].first == NULL && *rest != '/')
-				continue;
-			goto next;
-		}
-		return why_set(why, whysz, "\"%.*s\" is not off, direct, or "
-		    "an http(s):// or file:/// URL",
-		    (int)(len > CONFIG_SHOW_MAX ? CONFIG_SHOW_MAX : len), p);
-	next:
-		if (*end == '\0')
-			break;
-	}
+	err_clear(&e);
+	if (upstream_parse(v, &l, &e) == -1)
+		return why_set(why, whysz, "%s", e.msg);
+	upstream_free(&l);
 	return 0;
 }
 

@@ -22,6 +22,7 @@
 
 #include <openssl/evp.h>
 #include <zip.h>
+#include <zlib.h>
 
 #include "piraeus.h"
 
@@ -200,65 +201,168 @@ dirhash_zip_open(const char *zippath, zip_t **za, struct err *e)
 }
 
 /*
- * Digest the content of entry i, reading at most its declared size + 1
- * bytes through buf: a body longer or shorter than declared is an error.
+ * Reading one zip entry as Go does: the stored bytes through libzip, and
+ * zlib's raw inflate for Deflate.  raw holds stored bytes not yet inflated.
+ */
+struct dirhash_rd {
+	zip_file_t	*zf;
+	z_stream	 zs;
+	int		 deflate;
+	int		 ended;		/* deflate: the last block; stored:
+					   libzip's own end check failed */
+	const char	*name;
+	zip_uint64_t	 size;		/* declared uncompressed size */
+	zip_uint64_t	 total;		/* bytes given out so far */
+	unsigned char	 raw[DIRHASH_CHUNK];
+};
+
+/* Whether the read error of zf is libzip's CRC-32 or size check. */
+static int
+dirhash_rd_crc_eof(zip_file_t *zf)
+{
+	int code = zip_error_code_zip(zip_file_get_error(zf));
+
+	return code == ZIP_ER_CRC || code == ZIP_ER_INCONS;
+}
+
+/*
+ * The next bytes of the entry into buf (DIRHASH_CHUNK bytes, at most the
+ * declared size + 1 in all): their count, 0 at the end, -1 on an error.
+ * After the deflate stream's end the rest of the stored bytes is ignored,
+ * as Go's flate reader does; stored bytes ending before it are an error.
+ */
+static zip_int64_t
+dirhash_rd_read(struct dirhash_rd *rd, unsigned char *buf, struct err *e)
+{
+	zip_uint64_t want;
+	zip_int64_t got;
+	int zrv;
+
+	want = rd->size - rd->total + 1;	/* total <= size here */
+	if (want > DIRHASH_CHUNK)
+		want = DIRHASH_CHUNK;
+	if (!rd->deflate) {
+		if (rd->ended)
+			got = 0;
+		else if ((got = zip_fread(rd->zf, buf, want)) < 0) {
+			/*
+			 * libzip compares the CRC-32 and size of stored data
+			 * at its end even as stored: that is ours to do.
+			 */
+			if (!dirhash_rd_crc_eof(rd->zf))
+				return err_set(e, E_BADREQ, "zip entry %s: %s",
+				    rd->name, zip_file_strerror(rd->zf));
+			rd->ended = 1;
+			got = 0;
+		}
+	} else if (rd->ended)
+		got = 0;
+	else {
+		rd->zs.next_out = buf;
+		rd->zs.avail_out = (uInt)want;
+		for (;;) {
+			/* Output may be pending with no input left. */
+			zrv = inflate(&rd->zs, Z_NO_FLUSH);
+			if (zrv == Z_STREAM_END) {
+				rd->ended = 1;
+				break;
+			}
+			if (zrv != Z_OK && zrv != Z_BUF_ERROR)
+				return err_set(e, E_BADREQ, "zip entry %s: "
+				    "bad deflate data", rd->name);
+			if (rd->zs.avail_out < want)
+				break;
+			if (rd->zs.avail_in > 0)
+				continue;
+			if ((got = zip_fread(rd->zf, rd->raw,
+			    sizeof(rd->raw))) < 0)
+				return err_set(e, E_BADREQ, "zip entry %s: %s",
+				    rd->name, zip_file_strerror(rd->zf));
+			if (got == 0)
+				return err_set(e, E_BADREQ, "zip entry %s: "
+				    "deflate data truncated", rd->name);
+			rd->zs.next_in = rd->raw;
+			rd->zs.avail_in = (uInt)got;
+		}
+		got = (zip_int64_t)(want - rd->zs.avail_out);
+	}
+	rd->total += (zip_uint64_t)got;
+	if (rd->total > rd->size)
+		return err_set(e, E_BADREQ, "zip entry %s: larger than its "
+		    "declared size %llu", rd->name,
+		    (unsigned long long)rd->size);
+	return got;
+}
+
+/*
+ * The bytes of entry i as Go's archive/zip reads them: the data as stored
+ * (libzip's ZIP_FL_ENCRYPTED: no decryption, no decompression, no CRC),
+ * inflated here when the method is Deflate.  Go ignores the encryption
+ * flags (general purpose bits 0 and 6) and so does this.  At most the
+ * declared size + 1 bytes come out: a body longer or shorter than declared
+ * is an error, so is a CRC-32 other than the declared one when that is not
+ * 0 (Go skips the comparison for 0).  Digested into md.
  */
 static int
-dirhash_zip_entry(zip_t *za, zip_uint64_t i, const char *name,
-    zip_uint64_t size, unsigned char *buf, unsigned char *md, struct err *e)
+dirhash_zip_entry(zip_t *za, zip_uint64_t i, const zip_stat_t *st,
+    unsigned char *buf, unsigned char *md, struct err *e)
 {
-	zip_file_t *zf;
-	EVP_MD_CTX *ctx;
-	zip_uint64_t total = 0, want;
+	struct dirhash_rd *rd;
+	EVP_MD_CTX *ctx = NULL;
 	zip_int64_t got;
+	uLong crc = crc32(0L, Z_NULL, 0);
+	int rv = -1;
 
-	if ((zf = zip_fopen_index(za, i, 0)) == NULL)
-		return err_set(e, E_BADREQ, "zip entry %s: %s", name,
+	rd = xcalloc(1, sizeof(*rd));
+	rd->name = st->name;
+	rd->size = st->size;
+	rd->deflate = st->comp_method == ZIP_CM_DEFLATE;
+	if ((rd->zf = zip_fopen_index(za, i, ZIP_FL_ENCRYPTED)) == NULL) {
+		err_set(e, E_BADREQ, "zip entry %s: %s", st->name,
 		    zip_strerror(za));
-	if ((ctx = dirhash_ctx_new(e)) == NULL) {
-		zip_fclose(zf);
+		free(rd);
 		return -1;
 	}
-	for (;;) {
-		want = size - total + 1;	/* total <= size here */
-		if (want > DIRHASH_CHUNK)
-			want = DIRHASH_CHUNK;
-		if ((got = zip_fread(zf, buf, want)) < 0) {
-			err_set(e, E_BADREQ, "zip entry %s: %s", name,
-			    zip_file_strerror(zf));
-			goto fail;
-		}
-		if (got == 0)
-			break;
-		total += (zip_uint64_t)got;
-		if (total > size) {
-			err_set(e, E_BADREQ, "zip entry %s: larger than its "
-			    "declared size %llu", name,
-			    (unsigned long long)size);
-			goto fail;
-		}
+	if (rd->deflate && inflateInit2(&rd->zs, -MAX_WBITS) != Z_OK) {
+		rd->deflate = 0;
+		err_set(e, E_INTERNAL, "inflateInit2 failed");
+		goto out;
+	}
+	if ((ctx = dirhash_ctx_new(e)) == NULL)
+		goto out;
+	while ((got = dirhash_rd_read(rd, buf, e)) > 0) {
+		crc = crc32(crc, buf, (uInt)got);
 		if (EVP_DigestUpdate(ctx, buf, (size_t)got) != 1) {
 			err_set(e, E_INTERNAL, "EVP_DigestUpdate failed");
-			goto fail;
+			goto out;
 		}
 	}
-	if (total != size) {
+	if (got < 0)
+		goto out;
+	if (rd->total != st->size) {
 		err_set(e, E_BADREQ, "zip entry %s: %llu bytes, declared %llu",
-		    name, (unsigned long long)total, (unsigned long long)size);
-		goto fail;
+		    st->name, (unsigned long long)rd->total,
+		    (unsigned long long)st->size);
+		goto out;
 	}
-	if (zip_fclose(zf) != 0) {
-		zf = NULL;
-		err_set(e, E_BADREQ, "zip entry %s: close failed", name);
-		goto fail;
+	if ((st->valid & ZIP_STAT_CRC) != 0 && st->crc != 0 &&
+	    st->crc != (zip_uint32_t)crc) {
+		err_set(e, E_BADREQ, "zip entry %s: CRC-32 mismatch",
+		    st->name);
+		goto out;
 	}
-	return dirhash_ctx_final(ctx, md, e);
-
-fail:
+	rv = dirhash_ctx_final(ctx, md, e);
+	ctx = NULL;
+out:
 	EVP_MD_CTX_free(ctx);
-	if (zf != NULL)
-		zip_fclose(zf);
-	return -1;
+	if (rd->deflate)
+		inflateEnd(&rd->zs);
+	/* After a stored entry's libzip end check, close reports it again. */
+	if (zip_fclose(rd->zf) != 0 && rv == 0 && (rd->deflate || !rd->ended))
+		rv = err_set(e, E_BADREQ, "zip entry %s: close failed",
+		    st->name);
+	free(rd);
+	return rv;
 }
 
 /*
@@ -287,10 +391,6 @@ dirhash_zip_entries(zip_t *za, struct dirhash_file *files, zip_uint64_t n,
 			return err_set(e, E_BADREQ, "zip entry %llu: no "
 			    "name, size or method", (unsigned long long)i);
 		files[i].name = st.name;
-		if ((st.valid & ZIP_STAT_ENCRYPTION_METHOD) != 0 &&
-		    st.encryption_method != ZIP_EM_NONE)
-			return err_set(e, E_BADREQ, "zip entry %s: encrypted",
-			    st.name);
 		if (!dirhash_method_ok(st.comp_method))
 			return err_set(e, E_BADREQ, "zip entry %s: compression "
 			    "method %d not allowed", st.name,
@@ -325,28 +425,14 @@ dirhash_zip_entries(zip_t *za, struct dirhash_file *files, zip_uint64_t n,
 			}
 			continue;
 		}
-		if (dirhash_zip_entry(za, i, files[i].name, st.size, buf,
-		    files[i].digest, e) != 0)
+		if (dirhash_zip_entry(za, i, &st, buf, files[i].digest,
+		    e) != 0)
 			goto out;
 	}
 	rv = 0;
 out:
 	free(buf);
 	return rv;
-}
-
-/* Refuse a second entry with the same name (sorted files). */
-static int
-dirhash_check_dups(const struct dirhash_file *files, size_t n, struct err *e)
-{
-	size_t i;
-
-	for (i = 1; i < n; i++) {
-		if (strcmp(files[i - 1].name, files[i].name) == 0)
-			return err_set(e, E_BADREQ, "zip has two entries %s",
-			    files[i].name);
-	}
-	return 0;
 }
 
 int
@@ -379,8 +465,6 @@ dirhash_zip(const char *zippath, char out[H1_MAX], struct err *e)
 		goto out;
 	if (n > 1)
 		qsort(files, (size_t)n, sizeof(*files), dirhash_file_cmp);
-	if (dirhash_check_dups(files, (size_t)n, e) != 0)
-		goto out;
 	rv = dirhash_hash1(files, (size_t)n, out, e);
 out:
 	free(files);	/* the names belong to za */

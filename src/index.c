@@ -15,7 +15,10 @@
  *              catalog's keyset pagination, and by (stored, id) for /index.
  *   locks      the singleflight lock table (lock.c holds the policy).
  *   upstream_cache  upstream answers for list and @latest, positive and
- *              negative, with the time they were fetched.
+ *              negative, with the time they were fetched, keyed by the
+ *              upstream that gave them (index_cache_scope: the hash of
+ *              the parsed GOPROXY list) and the key: after [upstream]
+ *              goproxy changes, nothing the old one said is served.
  *   meta       the verified tree head of each checksum database
  *              ("sumdb-tree:<name>": the signed note).
  *   sumdb_records, sumdb_hashes  the private checksum database's log
@@ -35,8 +38,11 @@
 
 #include "piraeus.h"
 
-#define INDEX_SCHEMA_VERSION	3
-#define INDEX_SCHEMA_STR	"3"
+#define INDEX_SCHEMA_VERSION	4
+#define INDEX_SCHEMA_STR	"4"
+/* Schema 4 keyed upstream_cache by the upstream too: an older cache's
+ * rows are of an unknown upstream and are dropped, never served. */
+#define INDEX_CACHE_SCHEMA	4
 #define INDEX_BUSY_MS		5000
 
 enum index_stmt {
@@ -99,9 +105,9 @@ static const char *const index_sql[ST_MAX] = {
 	[ST_LOCK_DELETE] = "DELETE FROM locks WHERE key = ?1 AND "
 	    "owner_pid = ?2 AND host = ?3",
 	[ST_CACHE_GET] = "SELECT status, fetched, body FROM upstream_cache "
-	    "WHERE key = ?1",
-	[ST_CACHE_PUT] = "INSERT OR REPLACE INTO upstream_cache (key, status, "
-	    "fetched, body) VALUES (?1, ?2, ?3, ?4)",
+	    "WHERE upstream = ?2 AND key = ?1",
+	[ST_CACHE_PUT] = "INSERT OR REPLACE INTO upstream_cache (upstream, "
+	    "key, status, fetched, body) VALUES (?5, ?1, ?2, ?3, ?4)",
 	[ST_META_GET] = "SELECT value FROM meta WHERE key = ?1",
 	[ST_META_PUT] = "INSERT OR REPLACE INTO meta (key, value) "
 	    "VALUES (?1, ?2)",
@@ -143,10 +149,12 @@ static const char index_schema[] =
 	"  started INTEGER NOT NULL,"
 	"  expires INTEGER NOT NULL);"
 	"CREATE TABLE IF NOT EXISTS upstream_cache ("
-	"  key TEXT PRIMARY KEY,"
+	"  upstream TEXT NOT NULL,"
+	"  key TEXT NOT NULL,"
 	"  status INTEGER NOT NULL,"
 	"  fetched INTEGER NOT NULL,"
-	"  body BLOB NOT NULL);"
+	"  body BLOB NOT NULL,"
+	"  PRIMARY KEY (upstream, key));"
 	"CREATE TABLE IF NOT EXISTS sumdb_records ("
 	"  id INTEGER PRIMARY KEY,"
 	"  module TEXT NOT NULL,"
@@ -160,6 +168,7 @@ static const char index_schema[] =
 struct index {
 	sqlite3		*db;
 	sqlite3_stmt	*st[ST_MAX];
+	char		 scope[SHA256_HEX];	/* the upstream of the cache */
 };
 
 static int
@@ -237,10 +246,17 @@ index_open(struct index **out, const char *state_dir, struct err *e)
 	}
 	if (version < INDEX_SCHEMA_VERSION) {
 		/* Every table is CREATE ... IF NOT EXISTS: older schemas
-		 * gain the tables they lack. */
-		if (sqlite3_exec(ix->db, index_schema, NULL, NULL, &msg) !=
+		 * gain the tables they lack.  An older upstream_cache is
+		 * dropped: its rows name no upstream. */
+		if (sqlite3_exec(ix->db, "BEGIN IMMEDIATE", NULL, NULL,
+		    &msg) != SQLITE_OK || (version < INDEX_CACHE_SCHEMA &&
+		    sqlite3_exec(ix->db, "DROP TABLE IF EXISTS upstream_cache",
+		    NULL, NULL, &msg) != SQLITE_OK) ||
+		    sqlite3_exec(ix->db, index_schema, NULL, NULL, &msg) !=
 		    SQLITE_OK || sqlite3_exec(ix->db, "PRAGMA user_version = "
-		    INDEX_SCHEMA_STR, NULL, NULL, &msg) != SQLITE_OK) {
+		    INDEX_SCHEMA_STR "; COMMIT", NULL, NULL, &msg) !=
+		    SQLITE_OK) {
+			sqlite3_exec(ix->db, "ROLLBACK", NULL, NULL, NULL);
 			err_set(e, E_UNAVAIL, "index %s: %s", path, msg);
 			goto fail;
 		}
@@ -545,6 +561,12 @@ index_lock_delete(struct index *ix, const char *key, long pid,
 	return rc == SQLITE_DONE ? 0 : index_fail(ix, e, "lock delete");
 }
 
+void
+index_cache_scope(struct index *ix, const char *scope)
+{
+	snprintf(ix->scope, sizeof(ix->scope), "%s", scope);
+}
+
 int
 index_cache_get(struct index *ix, const char *key, struct index_cached *c,
     struct err *e)
@@ -555,6 +577,7 @@ index_cache_get(struct index *ix, const char *key, struct index_cached *c,
 	if ((st = index_stmt(ix, ST_CACHE_GET, e)) == NULL)
 		return -1;
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, ix->scope, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		c->status = sqlite3_column_int(st, 0);
@@ -582,6 +605,7 @@ index_cache_put(struct index *ix, const char *key, int status,
 	sqlite3_bind_int(st, 2, status);
 	sqlite3_bind_int64(st, 3, (int64_t)time(NULL));
 	sqlite3_bind_blob(st, 4, body, (int)len, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, ix->scope, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	return rc == SQLITE_DONE ? 0 : index_fail(ix, e, "cache insert");

@@ -395,6 +395,8 @@ struct index_cached {
 	int64_t	 fetched;	/* unix seconds */
 	struct buf body;	/* allocated */
 };
+/* Whose answers get and put see from now on (upstream_scope's hash). */
+void		 index_cache_scope(struct index *, const char *scope);
 int		 index_cache_get(struct index *, const char *key,
 		    struct index_cached *, struct err *);
 int		 index_cache_put(struct index *, const char *key, int status,
@@ -471,6 +473,10 @@ struct upstream_list {
 int		 upstream_parse(const char *, struct upstream_list *,
 		    struct err *);
 void		 upstream_free(struct upstream_list *);
+/* The identity of a parsed list, for the answers cached from it: the
+ * SHA-256 (hex) of its normalised form, credentials included. */
+void		 upstream_scope(const struct upstream_list *,
+		    char out[SHA256_HEX]);
 /* url with a password replaced by "xxxxx" (as Go's URL.Redacted), for logs. */
 void		 upstream_redact(const char *url, char *out, size_t outsz);
 

@@ -13,6 +13,16 @@
 
 #include "http.h"
 
+/* Cached upstream answers are those of px->up, the configured upstream. */
+static void
+proxy_cache_scope(struct proxy *px)
+{
+	char scope[SHA256_HEX];
+
+	upstream_scope(&px->up, scope);
+	index_cache_scope(px->idx, scope);
+}
+
 int
 proxy_open(struct proxy *px, struct err *e)
 {
@@ -45,7 +55,8 @@ proxy_open(struct proxy *px, struct err *e)
 	if (index_open(&px->idx, px->cfg.state_dir, &ie) == -1) {
 		log_warnx("%s", ie.msg);
 		snprintf(px->idx_error, sizeof(px->idx_error), "%s", ie.msg);
-	}
+	} else
+		proxy_cache_scope(px);
 	return 0;
 }
 
@@ -90,6 +101,7 @@ proxy_index(struct proxy *px, struct err *e)
 		err_set(e, ie.code, "%s", ie.msg);
 		return NULL;
 	}
+	proxy_cache_scope(px);
 	px->idx_error[0] = '\0';
 	return px->idx;
 }

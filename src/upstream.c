@@ -431,3 +431,25 @@ upstream_free(struct upstream_list *l)
 	l->v = NULL;
 	l->n = 0;
 }
+
+/*
+ * The list as "<url><separator>..." (entries as upstream_parse normalised
+ * them, "," or "|" after each as given), hashed: equal spellings of one
+ * list have one scope, and no password is kept in the index.
+ */
+void
+upstream_scope(const struct upstream_list *l, char out[SHA256_HEX])
+{
+	struct buf b;
+	struct err e;
+	size_t i;
+
+	buf_init(&b, (size_t)-1);
+	err_clear(&e);
+	for (i = 0; i < l->n; i++) {
+		buf_append(&b, l->v[i].url, strlen(l->v[i].url), &e);
+		buf_append(&b, l->v[i].fall == FALL_ANY ? "|" : ",", 1, &e);
+	}
+	dirhash_sha256_hex(b.data != NULL ? b.data : "", b.len, out);
+	buf_free(&b);
+}

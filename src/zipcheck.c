@@ -9,16 +9,20 @@
  * exactly; the rest is clean and passes CheckFilePath; no two names fold
  * alike (section 4.4, every parent directory registered too), no name is
  * both a file and a directory; a go.mod base name only as the root
- * "go.mod"; Store or Deflate only, no encryption, no symbolic link or
- * other irregular file; declared sizes within the caps.  Last dirhash_zip
- * reads every entry (declared sizes enforced while reading) for the h1.
+ * "go.mod"; Store or Deflate only; declared sizes within the caps.  Last
+ * dirhash_zip reads every entry as Go's reader does (declared sizes and
+ * CRC enforced while reading) for the h1.  As in Go, and nothing more:
+ * the encryption flags and the Unix file type are not rules (the go
+ * command unzips a "symbolic link" entry as a regular file holding the
+ * link's text), a directory entry may repeat, and the zip's bytes are
+ * stored exactly as they came.
  *
  * Entries are read with libzip, and the central directory is also walked
  * here byte by byte, the way Go's archive/zip finds it (the last end
  * record).  Both must list the same names: libzip turns a NUL inside a
  * name into a space, and two parsers that disagree on a crafted zip would
  * check one list and let the client unpack another.  The raw record also
- * gives the method, flags and external attributes exactly as stored.
+ * gives the method exactly as stored.
  * ZIP_CHECKCONS is not used: Go never compares local and central headers
  * either, and the content is only ever read through libzip's view.
  *
@@ -64,12 +68,6 @@
 #define ZC_CDH_LEN		46
 #define ZC_CDH_SIG		0x02014b50
 #define ZC_NAME_LEN_MAX		65535
-
-#define ZC_FLAG_ENCRYPTED	0x0001	/* general purpose bit 0 */
-#define ZC_FLAG_STRONG		0x0040	/* bit 6: strong encryption */
-
-/* Unix file types in the high 16 bits of the external attributes. */
-#define ZC_S_IFMT		0170000
 
 /* One folding rule: lo..hi (every stride-th code point) add delta. */
 struct zc_fold_run {
@@ -295,21 +293,6 @@ static const struct zc_fold_run zc_fold_runs[] = {
 /* Compression methods Go's archive/zip reads. */
 static const uint16_t zc_methods[] = { 0 /* Store */, 8 /* Deflate */ };
 
-/* Creators whose external attributes carry a Unix mode (Go's too). */
-static const uint8_t zc_unix_creators[] = { 3 /* Unix */, 19 /* OS X */ };
-
-/* Unix file types that are not regular files or directories. */
-static const struct {
-	uint32_t	 type;
-	const char	*what;
-} zc_irregular[] = {
-	{ 0120000, "file is a symbolic link" },
-	{ 0010000, "not a regular file (named pipe)" },
-	{ 0020000, "not a regular file (character device)" },
-	{ 0060000, "not a regular file (block device)" },
-	{ 0140000, "not a regular file (socket)" },
-};
-
 /* libzip open errors that are about us, not about the zip's content. */
 static const int zc_local_errors[] = {
 	ZIP_ER_NOENT, ZIP_ER_OPEN, ZIP_ER_READ, ZIP_ER_SEEK, ZIP_ER_MEMORY,
@@ -334,10 +317,7 @@ struct zc_cdir {
 
 /* The central directory record of one entry, as stored. */
 struct zc_raw {
-	uint8_t		 creator;	/* high byte of "version made by" */
-	uint16_t	 flags;
 	uint16_t	 method;
-	uint32_t	 attrs;		/* external attributes */
 	uint32_t	 name_len;
 	unsigned char	 name[ZC_NAME_LEN_MAX + 1];
 };
@@ -546,11 +526,8 @@ zc_read_raw(struct zc *zc, uint64_t *off, uint64_t i)
 	    zc_get32(h) != ZC_CDH_SIG)
 		return zc_fail(zc, NULL, "central directory record %llu "
 		    "unreadable", (unsigned long long)i);
-	r->creator = h[5];
-	r->flags = zc_get16(h + 8);
 	r->method = zc_get16(h + 10);
 	r->name_len = zc_get16(h + 28);
-	r->attrs = zc_get32(h + 38);
 	if (fread(r->name, 1, r->name_len, zc->fp) != r->name_len)
 		return zc_fail(zc, NULL, "central directory record %llu "
 		    "unreadable", (unsigned long long)i);
@@ -874,32 +851,26 @@ zc_is_gomod_fold(const char *s, size_t n)
 	return 1;
 }
 
-/* Method, encryption and file type of the raw record of entry name. */
+/*
+ * The compression method of the raw record of entry name: Store or
+ * Deflate, the only ones Go's reader has (dirhash_zip opens every entry).
+ * A directory entry too: Go 1.19 opens it through the decompressor.
+ * Nothing else of the record is a rule: CheckZip and Unzip ignore the
+ * encryption flags (the bytes are read as stored) and the mode bits (a
+ * symbolic link or a named pipe entry is unzipped as a regular file).
+ */
 static int
 zc_check_record(struct zc *zc, const char *name)
 {
 	const struct zc_raw *r = &zc->raw;
-	uint32_t type;
 	size_t i;
-	int ok = 0, unix_mode = 0;
 
-	if (r->flags & (ZC_FLAG_ENCRYPTED | ZC_FLAG_STRONG))
-		return zc_fail(zc, name, "encrypted files are not allowed");
-	for (i = 0; i < ZC_NITEMS(zc_methods); i++)
-		ok |= r->method == zc_methods[i];
-	if (!ok)
-		return zc_fail(zc, name, "unsupported compression method %u "
-		    "(only Store and Deflate)", (unsigned)r->method);
-	for (i = 0; i < ZC_NITEMS(zc_unix_creators); i++)
-		unix_mode |= r->creator == zc_unix_creators[i];
-	if (!unix_mode)
-		return 0;
-	type = (r->attrs >> 16) & ZC_S_IFMT;
-	for (i = 0; i < ZC_NITEMS(zc_irregular); i++) {
-		if (type == zc_irregular[i].type)
-			return zc_fail(zc, name, "%s", zc_irregular[i].what);
+	for (i = 0; i < ZC_NITEMS(zc_methods); i++) {
+		if (r->method == zc_methods[i])
+			return 0;
 	}
-	return 0;
+	return zc_fail(zc, name, "unsupported compression method %u "
+	    "(only Store and Deflate)", (unsigned)r->method);
 }
 
 /* The name rules (CheckZip) for entry name, raw record in zc->raw. */

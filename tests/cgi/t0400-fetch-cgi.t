@@ -71,14 +71,25 @@ is "$STATUS" 200 "',' falls through a not-found"
 cgi GET /example.com/m/v2/@v/v2.0.0.info PIRAEUS_UPSTREAM_GOPROXY=off
 is "$STATUS" 404 "GOPROXY=off: a miss is 404"
 
-# Network modes for list when upstream fails.
-cgi GET /example.com/m/@v/list PIRAEUS_UPSTREAM_GOPROXY="$DEAD" \
+# Network modes for list when upstream fails: UP2 answers, then its list
+# grows past the cap (a failure, not a "not found").
+UP2=$TRASH/upstream2
+mkdir -p "$UP2/example.com/m/@v"
+cp "$UP/example.com/m/@v/list" "$UP2/example.com/m/@v/list"
+cgi GET /example.com/m/@v/list PIRAEUS_UPSTREAM_GOPROXY="file://$UP2"
+is "$STATUS" 200 "a list from another upstream"
+truncate -s 17M "$UP2/example.com/m/@v/list"
+cgi GET /example.com/m/@v/list PIRAEUS_UPSTREAM_GOPROXY="file://$UP2" \
     PIRAEUS_UPSTREAM_NETWORK_MODE=strict PIRAEUS_UPSTREAM_LIST_TTL=0
 is "$STATUS" 502 "strict: a failing upstream list is an error"
-cgi GET /example.com/m/@v/list PIRAEUS_UPSTREAM_GOPROXY="$DEAD" \
+cgi GET /example.com/m/@v/list PIRAEUS_UPSTREAM_GOPROXY="file://$UP2" \
     PIRAEUS_UPSTREAM_NETWORK_MODE=fallback PIRAEUS_UPSTREAM_LIST_TTL=0
 is "$STATUS" 200 "fallback: the list is served anyway"
 like "$(cat "$TRASH/body")" 'v1.3.0' "fallback: the last good upstream answer is kept"
+cgi GET /example.com/m/@v/list PIRAEUS_UPSTREAM_GOPROXY="$DEAD" \
+    PIRAEUS_UPSTREAM_NETWORK_MODE=fallback PIRAEUS_UPSTREAM_LIST_TTL=0
+is "$STATUS" 200 "fallback, a dead upstream: the list is served anyway"
+unlike "$(cat "$TRASH/body")" 'v1.3.0' "but not from another upstream's answer"
 cgi GET /example.com/m/v2/@v/v2.0.0.info PIRAEUS_UPSTREAM_NETWORK_MODE=offline
 is "$STATUS" 404 "offline: no fetch"
 like "$(cat "$TRASH/body")" 'offline' "offline: the body says so"

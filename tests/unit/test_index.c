@@ -1,6 +1,7 @@
 /*
  * test_index.c: the sqlite index: put/get round trip, upsert, per-module
- * semver order, keyset catalog pages, /index order and since, rebuild.
+ * semver order, keyset catalog pages, /index order and since, rebuild,
+ * the upstream cache keyed by its upstream (index_cache_scope).
  */
 #include "config.h"
 
@@ -38,6 +39,7 @@ main(void)
 	};
 	char dir[] = "/tmp/test_index.XXXXXX", cmd[128];
 	struct index_version v, *out;
+	struct index_cached c;
 	struct index *ix;
 	struct err e;
 	size_t n, i;
@@ -122,6 +124,23 @@ main(void)
 	/* A second process sees the same data (WAL, file on disk). */
 	is_int(index_open(&ix, dir, &e), 0, "reopen");
 	is_int(index_count(ix), 6, "rows persisted");
+
+	/* Cached answers belong to the upstream (scope) that gave them. */
+	index_cache_scope(ix, "upstream-a");
+	is_int(index_cache_put(ix, "list:m", 200, "v1.0.0\n", 7, &e), 0,
+	    "cache put for A");
+	is_int(index_cache_get(ix, "list:m", &c, &e), 1, "cache get for A");
+	is_str(c.body.data, "v1.0.0\n", "A's body");
+	buf_free(&c.body);
+	index_cache_scope(ix, "upstream-b");
+	is_int(index_cache_get(ix, "list:m", &c, &e), 0,
+	    "nothing cached for B: A's answer is not B's");
+	is_int(index_cache_put(ix, "list:m", 404, "gone", 4, &e), 0,
+	    "cache put for B");
+	index_cache_scope(ix, "upstream-a");
+	is_int(index_cache_get(ix, "list:m", &c, &e), 1, "A's answer kept");
+	is_int(c.status, 200, "A's status, not B's");
+	buf_free(&c.body);
 	index_close(ix);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	if (system(cmd) != 0)

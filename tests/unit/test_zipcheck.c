@@ -10,9 +10,13 @@
  * The expected h1 of each good zip was computed outside this program,
  * twice: with golang.org/x/mod/sumdb/dirhash.HashZip (Go 1.19) and with a
  * sha256sum pipeline over the unzipped tree (h1_of_dir of t0100-cli.t);
- * simple.txt's value is golang/mod's own.  Each bad zip was checked to be
- * refused by golang.org/x/mod/zip CheckZip or Unzip, except where a
- * comment says otherwise.  Set ZIPCHECK_TEST_KEEP=1 to keep the zips (the
+ * simple.txt's value is golang/mod's own.  The cases added for the
+ * encryption flags, file types, repeated directory entries and CRC-32 were
+ * checked (verdict and h1) with dirhash.HashZip and zip.Unzip of Go 1.19's
+ * golang.org/x/mod and of Go 1.26's vendored copy.  Each bad zip is
+ * refused by both, except where a comment says one version accepts it
+ * (piraeus refuses what either refuses).  t1450-zip-oracle.t asks the
+ * go command itself about a table of such zips.  Set ZIPCHECK_TEST_KEEP=1 to keep the zips (the
  * directory and a manifest are printed as TAP comments).
  */
 #include "config.h"
@@ -40,6 +44,12 @@
 
 #define H1_SIMPLE	"h1:tpqYOOmuilagXzyqoJ3roUjp8gneQeTv5YVpL6BG7/k="
 #define H1_EXCL_SUB	"h1:XduFAgX/GaspZa8Jv4pfzoGEzNaU/r88PiCunijw5ok="
+#define H1_MGO		"h1:uBrA7z4htHqUtYL45hWevM82ot2Badt5uFXHNmTx0u8="
+#define H1_LINK		"h1:avWe2hEmuZlp3xRWqnfyaNRgkuGTIqfukHlHjIrw8zg="
+#define H1_FIFO		"h1:CVC73y5oVY+8LfA9GtqT5TDtKRFhZ+E06UjJOl+h6oE="
+#define H1_DIR2		"h1:4RcV1ML3U1m47SyLt3M7kPI1YAkrb/a9daO0li/a2Cw="
+#define H1_ROOT2	"h1:4vmAmlQL+/P9Z6qVEkNAktKTg3FjMwv84dJ8KCh/tso="
+#define H1_DIR1		"h1:CZY83jqBTVZz4vpHtBgoPpb5QKt8w6v+o1Y8p0hxqZE="
 #define H1_EMPTY_SUM	"h1:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="
 
 #define MOD		"example.com/m"
@@ -80,7 +90,7 @@ struct entry {
 
 /* Byte patches of the headers (local and central) of one entry. */
 enum patch_kind {
-	P_NONE = 0, P_METHOD, P_FLAGS, P_USIZE, P_NAME,
+	P_NONE = 0, P_METHOD, P_FLAGS, P_USIZE, P_NAME, P_CRC,
 	P_EOCD,		/* the end record's entry counts */
 	P_EOCD_FIRST	/* the end record lists the first central record only */
 };
@@ -154,6 +164,43 @@ static const struct zcase good_cases[] = {
 	{ "root LICENSE of exactly 16 MiB", MOD, V1, {
 		{ PFX "LICENSE", "", ZIP_CM_DEFLATE, 0, MIB16 } }, { { 0 } },
 	  "h1:6okbhrcnRE/cflAcTosh1oOjidh4Hi22CV30YirP2B4=", NULL },
+	/*
+	 * What CheckZip, HashZip and Unzip do not look at (Go 1.19 and
+	 * 1.26): the encryption flags (the stored bytes are read as they
+	 * are), the Unix file type (the entry is unzipped as a regular file),
+	 * a directory entry twice, a CRC-32 of 0 (not compared).
+	 */
+	{ "encrypted flag on stored data (patched)", MOD, V1, {
+		S(PFX "m.go", MGO_SIMPLE) },
+	  { { P_FLAGS, PFX "m.go", 1, NULL } }, H1_MGO, NULL },
+	{ "encrypted flag on deflated data (patched)", MOD, V1, {
+		F(PFX "m.go", MGO_SIMPLE) },
+	  { { P_FLAGS, PFX "m.go", 1, NULL } }, H1_MGO, NULL },
+	{ "strong encryption flags (patched)", MOD, V1, {
+		F(PFX "m.go", MGO_SIMPLE) },
+	  { { P_FLAGS, PFX "m.go", 0x41, NULL } }, H1_MGO, NULL },
+	{ "symbolic link entry: a file holding the link", MOD, V1, {
+		F(PFX "go.mod", GOMOD_SIMPLE),
+		{ PFX "link", "/etc/passwd", ZIP_CM_STORE, M_LNK, 0 } },
+	  { { 0 } }, H1_LINK, NULL },
+	{ "named pipe entry: a regular file", MOD, V1, {
+		{ PFX "fifo", "", ZIP_CM_STORE, M_FIFO, 0 } },
+	  { { 0 } }, H1_FIFO, NULL },
+	{ "a directory entry twice (patched)", MOD, V1, {
+		D(PFX "a/"), D(PFX "b/"), F(PFX "a/x.go", "x") },
+	  { { P_NAME, PFX "b/", 0, PFX "a/" } }, H1_DIR2, NULL },
+	{ "the root directory entry twice (patched)", MOD, V1, {
+		D(PFX), D("example.com/n@" V1 "/"), F(PFX "m.go", MGO_SIMPLE) },
+	  { { P_NAME, "example.com/n@" V1 "/", 0, PFX } }, H1_ROOT2, NULL },
+	{ "a directory entry after its file", MOD, V1, {
+		F(PFX "a/x.go", "x"), D(PFX "a/") }, { { 0 } }, H1_DIR1,
+	  NULL },
+	{ "CRC-32 declared as 0 (patched)", MOD, V1, {
+		F(PFX "m.go", MGO_SIMPLE) },
+	  { { P_CRC, PFX "m.go", 0, NULL } }, H1_MGO, NULL },
+	{ "CRC-32 declared as 0, stored (patched)", MOD, V1, {
+		S(PFX "m.go", MGO_SIMPLE) },
+	  { { P_CRC, PFX "m.go", 0, NULL } }, H1_MGO, NULL },
 	{ "sub/LICENSE over 16 MiB is not capped", MOD, V1, {
 		{ PFX "sub/LICENSE", "", ZIP_CM_DEFLATE, 0, MIB16 + 1 } },
 	  { { 0 } }, "h1:nVQXYwuAf6VZvxBXFUhh32GBdSKslM0Ri4rCV+mdMeI=", NULL },
@@ -299,21 +346,22 @@ static const struct zcase bad_cases[] = {
 	{ "AES method 99 (patched)", MOD, V1, {
 		S(PFX "m.go", MGO_SIMPLE) },
 	  { { P_METHOD, PFX "m.go", 99, NULL } }, NULL, NULL },
-	/*
-	 * Go 1.19 ignores the encryption flag and the file type and unzips
-	 * these three as regular files; protocol.md 4.1 refuses them (the
-	 * go command never writes them).
-	 */
-	{ "encrypted flag (patched)", MOD, V1, {
+	/* Go 1.19 opens a directory entry through its decompressor. */
+	{ "bzip2 method on a directory entry (patched)", MOD, V1, {
+		D(PFX "a/"), F(PFX "a/x.go", "x") },
+	  { { P_METHOD, PFX "a/", 12, NULL } }, NULL,
+	  "unsupported compression method 12" },
+	{ "CRC-32 mismatch (patched)", MOD, V1, {
 		F(PFX "m.go", MGO_SIMPLE) },
-	  { { P_FLAGS, PFX "m.go", 1, NULL } }, NULL, "encrypted" },
-	{ "symbolic link", MOD, V1, {
-		F(PFX "go.mod", GOMOD_SIMPLE),
-		{ PFX "link", "/etc/passwd", ZIP_CM_STORE, M_LNK, 0 } },
-	  { { 0 } }, NULL, "link: file is a symbolic link" },
-	{ "named pipe", MOD, V1, {
-		{ PFX "fifo", "", ZIP_CM_STORE, M_FIFO, 0 } },
-	  { { 0 } }, NULL, "not a regular file" },
+	  { { P_CRC, PFX "m.go", 0x12345678, NULL } }, NULL,
+	  "CRC-32 mismatch" },
+	{ "CRC-32 mismatch, stored (patched)", MOD, V1, {
+		S(PFX "m.go", MGO_SIMPLE) },
+	  { { P_CRC, PFX "m.go", 1, NULL } }, NULL, "CRC-32 mismatch" },
+	/* Go 1.26 refuses a directory entry with content (1.19 hashes it). */
+	{ "directory entry with data (patched name)", MOD, V1, {
+		S(PFX "a_", "x"), F(PFX "a/x.go", "x") },
+	  { { P_NAME, PFX "a_", 0, PFX "a/" } }, NULL, "has data" },
 	/* Sizes. */
 	{ "go.mod over 16 MiB", MOD, V1, {
 		{ PFX "go.mod", "", ZIP_CM_DEFLATE, 0, MIB16 + 1 } },
@@ -430,10 +478,10 @@ patch_buf(unsigned char *p, size_t len, const struct patch *pt)
 	/* Field offsets in local / central headers (APPNOTE 4.3.7, 4.3.12). */
 	static const struct {
 		unsigned char	sig[4];
-		size_t		fixed, name_len, flags, method, usize;
+		size_t		fixed, name_len, flags, method, usize, crc;
 	} hdr[] = {
-		{ { 'P', 'K', 3, 4 }, 30, 26, 6, 8, 22 },
-		{ { 'P', 'K', 1, 2 }, 46, 28, 8, 10, 24 },
+		{ { 'P', 'K', 3, 4 }, 30, 26, 6, 8, 22, 14 },
+		{ { 'P', 'K', 1, 2 }, 46, 28, 8, 10, 24, 16 },
 	};
 	static const unsigned char eocd[4] = { 'P', 'K', 5, 6 };
 	size_t i, h, nlen, nmlen, first = 0;
@@ -472,6 +520,9 @@ patch_buf(unsigned char *p, size_t len, const struct patch *pt)
 				break;
 			case P_USIZE:
 				put32(p + i + hdr[h].usize, pt->value);
+				break;
+			case P_CRC:
+				put32(p + i + hdr[h].crc, pt->value);
 				break;
 			case P_NAME:
 				/* Same length; may hold a NUL. */

@@ -12,8 +12,9 @@
 //
 // Flags: -root DIR (the tree), -addr HOST:PORT (default 127.0.0.1:0; the
 // first line on stdout is "listening on http://HOST:PORT"), -log FILE (one
-// line per request: "METHOD PATH STATUS [FAULT]", status 000 when nothing
-// was sent because the client went away).
+// line per request: "METHOD PATH STATUS [FAULT] [auth=AUTHORIZATION]",
+// status 000 when nothing was sent because the client went away; the
+// Authorization header as sent, when there is one).
 //
 // Control endpoints (GET, or POST for fault):
 //
@@ -527,6 +528,9 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	line := fmt.Sprintf("%s %s %03d", r.Method, p, code)
 	if note != "" {
 		line += " " + note
+	}
+	if a := r.Header.Get("Authorization"); a != "" {
+		line += " auth=" + a
 	}
 	s.logLine(line, true)
 }
