@@ -110,7 +110,21 @@ start_bg "$OUT" sh -c 'cd "$1" && shift 2 && exec contrib/quickstart "$@" 2>"$0"
     "$ERR" "$CLONE" -- "$@"
 QPID=$BG_PID
 unset PIRAEUS_UPSTREAM_GOPROXY PIRAEUS_SUMDB_VERIFY
-if ! wait_line "$ERR" "serving on http://127\.0\.0\.1:$PORT/" 900 "$QPID"; then
+# Up when serve's "serving on" line is out, on either stream (a quickstart
+# that printed it on stdout must fail the check below, not time out here).
+up()
+{
+	_i=0
+	while [ $_i -lt 9000 ]; do
+		cat "$OUT" "$ERR" 2>/dev/null |
+		    grep -q "serving on http://127\.0\.0\.1:$PORT/" && return 0
+		kill -0 "$QPID" 2>/dev/null || return 1
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	return 1
+}
+if ! up; then
 	fail "contrib/quickstart in the new clone builds and serves"
 	diag_file "$ERR" 60
 	diag_file "$CLONE/build/quickstart.log" 40
@@ -154,6 +168,7 @@ mkdir -p "$TRASH/elsewhere"
 # directory.
 clean()
 {
+	[ -n "$1" ] || return 1
 	(cd "$TRASH/elsewhere" && env -i PATH=/usr/bin:/bin sh -c "$1")
 }
 out=$(clean "$WRAP check-config" 2>&1)
