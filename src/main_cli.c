@@ -1,7 +1,7 @@
 /*
  * main_cli.c: piraeus, the command line.
  *
- *   piraeus [--version] COMMAND [ARGS]
+ *   piraeus [--version | --help | -h] COMMAND [ARGS]
  *
  * Commands are a table (tmux's cmd_entry): each has a name, its argument
  * count, a usage line and a function.  They read the same configuration
@@ -35,12 +35,14 @@ static int	cli_sumdb_keygen(struct config *, int, char **);
 
 static const struct cli_cmd cli_cmds[] = {
 	{ "check-config", 0, 1, 0, "check-config [-v]",
-	    "check the configuration; -v also prints every key", cli_check_config },
+	    "check the configuration: say which file it read, report every "
+	    "error and a missing storage root; -v also prints every key",
+	    cli_check_config },
 	{ "reindex", 0, 0, 1, "reindex",
 	    "rebuild the index from the storage tree", cli_reindex },
 	{ "import", 1, 1, 1, "import DIR",
 	    "copy the versions of a GOPROXY tree (a Go module cache's "
-	    "cache/download) into storage", cli_import },
+	    "cache/download) into storage and index them", cli_import },
 	{ "sumdb-keygen", 2, 2, 0, "sumdb-keygen NAME FILE",
 	    "make a key for a private checksum database: the signer key "
 	    "into FILE (new, mode 0600), the verifier key on stdout",
@@ -53,7 +55,8 @@ usage(FILE *f)
 {
 	size_t i;
 
-	fprintf(f, "usage: piraeus [--version] COMMAND [ARGS]\n\ncommands:\n");
+	fprintf(f, "usage: piraeus [--version | --help] COMMAND [ARGS]\n\n"
+	    "commands:\n");
 	for (i = 0; i < CLI_NCMDS; i++)
 		fprintf(f, "  %-20s %s\n", cli_cmds[i].usage, cli_cmds[i].help);
 	fprintf(f, "\nThe configuration is the INI file named by PIRAEUS_CONFIG "
@@ -78,19 +81,42 @@ cli_load(struct config *cfg)
 	return rc;
 }
 
+/*
+ * Say which file was read (or that none was: then only the built-in
+ * defaults and PIRAEUS_* variables apply), report every configuration
+ * error, and check that the storage root exists as a directory, as every
+ * command and the responder need.  0 when all is well, 1 otherwise.
+ */
 static int
 cli_check_config(struct config *cfg, int argc, char **argv)
 {
+	struct store s;
+	struct err e;
+	int rc;
+
 	if (argc == 1 && strcmp(argv[0], "-v") != 0) {
 		usage(stderr);
 		return 2;
 	}
-	if (cli_load(cfg) == -1)
+	rc = cli_load(cfg);
+	if (cfg->file != NULL)
+		printf("configuration file: %s\n", cfg->file);
+	else if (getenv("PIRAEUS_CONFIG") == NULL)
+		printf("configuration file: none (PIRAEUS_CONFIG is unset and "
+		    "%s does not exist): built-in defaults and PIRAEUS_* "
+		    "variables only\n", config_default_path());
+	if (rc == -1)
 		return 1;
 	if (argc == 1)
 		config_dump(cfg, stdout);
-	printf("%s: configuration OK\n", cfg->file ? cfg->file :
-	    "(defaults and environment)");
+	err_clear(&e);
+	if (store_open(&s, cfg->storage_root, &e) == -1) {
+		fprintf(stderr, "piraeus: [storage] root: %s (create it, or "
+		    "set root in [storage] or PIRAEUS_STORAGE_ROOT)\n", e.msg);
+		return 1;
+	}
+	store_close(&s);
+	printf("configuration OK\n");
 	return 0;
 }
 
@@ -214,7 +240,8 @@ main(int argc, char *argv[])
 		version_print("piraeus");
 		return 0;
 	}
-	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
 		usage(stdout);
 		return 0;
 	}

@@ -2,6 +2,7 @@
  * main_fcgi.c: piraeus.fcgi, the FastCGI (and CGI) responder.
  *
  *   piraeus.fcgi [-s unix:/path/sock | -s 127.0.0.1:port] [--version]
+ *   piraeus.fcgi --help
  *
  * Without -s it serves FastCGI on fd 0 when that is a listening socket
  * (lighttpd bin-path, spawn-fcgi, systemd StandardInput=socket) and
@@ -22,11 +23,43 @@
 
 #define LISTEN_BACKLOG	128
 
+#define FCGI_USAGE \
+	"usage: piraeus.fcgi [-s unix:PATH | -s HOST:PORT] [--version] [--help]\n"
+
+/* --help: what the program is and the ways it is started. */
+static const char fcgi_help[] =
+    FCGI_USAGE
+    "\n"
+    "piraeus.fcgi is the responder of piraeus, a Go module proxy (GOPROXY\n"
+    "server).  A web server in front of it serves the stored files itself\n"
+    "and passes every other request to it with the original REQUEST_URI.\n"
+    "It is not run by hand; it is started in one of these ways:\n"
+    "\n"
+    "  FastCGI on fd 0   when fd 0 is a listening socket: lighttpd\n"
+    "                    (fastcgi.server bin-path), spawn-fcgi, or systemd\n"
+    "                    socket activation (StandardInput=socket); see\n"
+    "                    contrib/fcgi-prefork to run several copies\n"
+    "  -s unix:PATH      listen on a unix socket itself (-s HOST:PORT: TCP)\n"
+    "  CGI               otherwise (a web server runs it per request, e.g.\n"
+    "                    cgi-bin/piraeus.cgi): it answers one request\n"
+    "\n"
+    "contrib/serve and contrib/quickstart run it behind lighttpd, nginx or\n"
+    "Apache on 127.0.0.1.\n"
+    "\n"
+    "Configuration: the INI file named by PIRAEUS_CONFIG, by default\n"
+    "  %s;\n"
+    "PIRAEUS_<SECTION>_<KEY> variables override its keys.  `piraeus\n"
+    "check-config` checks it.  Messages go to stderr (the web server's\n"
+    "error log).\n"
+    "\n"
+    "  --version         print the version and exit\n"
+    "  --help, -h        print this help and exit\n";
+
+/* A usage error: the usage line on stderr, exit 2. */
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: piraeus.fcgi [-s unix:PATH | -s HOST:PORT] "
-	    "[--version]\n");
+	fprintf(stderr, FCGI_USAGE "(piraeus.fcgi --help for more)\n");
 	exit(2);
 }
 
@@ -54,6 +87,10 @@ main(int argc, char *argv[])
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--version") == 0) {
 			version_print("piraeus.fcgi");
+			return 0;
+		} else if (strcmp(argv[i], "--help") == 0 ||
+		    strcmp(argv[i], "-h") == 0) {
+			printf(fcgi_help, config_default_path());
 			return 0;
 		} else if (strcmp(argv[i], "-s") == 0 && i + 1 < argc)
 			sock = argv[++i];

@@ -1,7 +1,8 @@
 #!/bin/sh
-# t0100-cli.t: the command line: --version of both programs, check-config
-# (every error with file, section and key), reindex (h1 hashes recorded as
-# go.sum would have them), import (atomic, hostile trees refused).
+# t0100-cli.t: the command line: --version and --help of both programs,
+# check-config (the file it read or that none was, every error with file,
+# section and key, a missing storage root), reindex (h1 hashes recorded as
+# go.sum would have them), import (atomic, indexed, hostile trees refused).
 . "$top_srcdir/tests/lib/testlib.sh"
 . "$top_srcdir/tests/cgi/lib.sh"
 need perl zip sqlite3
@@ -11,10 +12,79 @@ like "$("$PIRAEUS_FCGI" --version)" '^piraeus.fcgi [0-9.]+ \(built [0-9T:Z-]+\)$
 nok "unknown command fails" "$PIRAEUS" frobnicate
 like "$("$PIRAEUS" help)" 'reindex' "help lists the commands"
 
+# -h is --help: the usage on stdout, status 0 (a usage error is 2).
+for h in --help -h; do
+	out=$("$PIRAEUS" $h 2>/dev/null)
+	is "$?" 0 "piraeus $h exits 0"
+	like "$out" '^usage: piraeus ' "piraeus $h prints the usage on stdout"
+	like "$out" 'check-config' "piraeus $h lists the commands"
+done
+"$PIRAEUS" >/dev/null 2>&1
+is "$?" 2 "piraeus without a command is a usage error (2)"
+# piraeus.fcgi --help says what it is and how it is started.
+for h in --help -h; do
+	out=$("$PIRAEUS_FCGI" $h 2>/dev/null </dev/null)
+	is "$?" 0 "piraeus.fcgi $h exits 0"
+	like "$out" '^usage: piraeus\.fcgi ' "piraeus.fcgi $h: the usage line, on stdout"
+	like "$out" 'FastCGI on fd 0' "piraeus.fcgi $h: FastCGI on fd 0"
+	like "$out" 'spawn-fcgi' "piraeus.fcgi $h: started by spawn-fcgi"
+	like "$out" 'systemd' "piraeus.fcgi $h: or systemd"
+	like "$out" '-s unix:PATH' "piraeus.fcgi $h: -s unix:PATH"
+	like "$out" 'CGI  ' "piraeus.fcgi $h: CGI mode"
+	like "$out" 'PIRAEUS_CONFIG' "piraeus.fcgi $h: PIRAEUS_CONFIG"
+	like "$out" '--version' "piraeus.fcgi $h: --version"
+done
+"$PIRAEUS_FCGI" --frobnicate >/dev/null 2>&1 </dev/null
+is "$?" 2 "piraeus.fcgi: an unknown option is a usage error (2)"
+
 S=$TRASH/storage
 use_config "$S" "$TRASH/state"
 ok "check-config accepts a good file" "$PIRAEUS" check-config
 like "$("$PIRAEUS" check-config -v)" '^root = ' "check-config -v dumps the keys"
+out=$("$PIRAEUS" check-config)
+like "$out" "^configuration file: $TRASH/p\.ini\$" "check-config says which file it read"
+like "$out" '^configuration OK$' "check-config says the configuration is OK"
+
+# A missing storage root: nothing would work (every command and the
+# responder open it), so check-config says so and fails.
+out=$(PIRAEUS_STORAGE_ROOT=$TRASH/nosuch "$PIRAEUS" check-config 2>&1)
+isnt "$?" 0 "check-config fails when the storage root does not exist"
+like "$out" "\[storage\] root: .*$TRASH/nosuch: No such file or directory" \
+    "check-config names the missing storage root"
+unlike "$out" 'configuration OK' "and does not say the configuration is OK"
+: >"$TRASH/afile"
+out=$(PIRAEUS_STORAGE_ROOT=$TRASH/afile "$PIRAEUS" check-config 2>&1)
+isnt "$?" 0 "check-config fails when the storage root is not a directory"
+like "$out" "$TRASH/afile: not a directory" "check-config says it is not a directory"
+
+# No file at all: it says that none was read and that only the defaults
+# and PIRAEUS_* variables apply (the default path is in the usage).
+defini=$("$PIRAEUS" --help | sed -n 's/.*(default \(.*\));$/\1/p')
+if [ -z "$defini" ]; then
+	fail "piraeus --help names the default configuration file"
+elif [ -e "$defini" ]; then
+	skip "check-config without a file" "$defini exists here"
+else
+	out=$(env -u PIRAEUS_CONFIG PIRAEUS_STORAGE_ROOT="$S" \
+	    PIRAEUS_STATE_DIR="$TRASH/state" "$PIRAEUS" check-config 2>&1)
+	is "$?" 0 "check-config without a file, storage from PIRAEUS_STORAGE_ROOT: OK"
+	like "$out" "^configuration file: none \(PIRAEUS_CONFIG is unset and $defini does not exist\)" \
+	    "check-config without a file says none was read, and where it looked"
+	like "$out" 'built-in defaults and PIRAEUS_\* variables only' \
+	    "check-config without a file says what applies instead"
+	out=$(env -u PIRAEUS_CONFIG -u PIRAEUS_STORAGE_ROOT \
+	    "$PIRAEUS" check-config -v 2>&1)
+	st=$?
+	defroot=$(printf '%s\n' "$out" | sed -n 's/^root = //p')
+	if [ -e "$defroot" ]; then
+		skip "check-config with nothing configured" "$defroot exists here"
+	else
+		isnt "$st" 0 "check-config with nothing configured fails (no storage root)"
+		like "$out" '^configuration file: none' "and says no file was read"
+		like "$out" "\\[storage\\] root: storage root $defroot: No such file or directory" \
+		    "and that the default storage root ($defroot) is missing"
+	fi
+fi
 
 cat > "$TRASH/bad.ini" <<INI
 [storage]
@@ -70,6 +140,9 @@ S2=$TRASH/storage2
 mkdir -p "$S2" "$TRASH/state2"
 out=$(PIRAEUS_STORAGE_ROOT=$S2 PIRAEUS_STATE_DIR=$TRASH/state2 "$PIRAEUS" import "$S" 2>&1)
 like "$out" '^imported 7 versions, 0 already present' "import: every complete version"
+# import indexes what it copies (no reindex needed, as the README says)
+is "$(sqlite3 "$TRASH/state2/index.sqlite" "SELECT count(*) FROM versions")" 7 \
+    "import: every imported version is in the index"
 ok "import: zip copied byte for byte" cmp -s "$S/example.com/m/@v/v1.0.0.zip" "$S2/example.com/m/@v/v1.0.0.zip"
 ok "import: the list file of a module cache is not copied" test ! -e "$S2/example.com/m/@v/list"
 is "$(find "$S2/.tmp" -type f | wc -l | tr -d ' ')" 0 "import: no temporary file left"

@@ -207,6 +207,88 @@ v1.2.0-rc.1" "$name: @v/list of the storage it was given"
 	qs_down TERM
 done
 
+# --- contrib/serve and signals ------------------------------------------------
+
+# sv_up NAME FCGI: contrib/serve (lighttpd, one responder FCGI) on the
+# storage $S and the state $TRASH/NAME, in the background; its environment
+# names the state directory so that procs_of finds serve and its helpers.
+sv_up()
+{
+	QN=$1 QT=$TRASH/$1 QLOG=$TRASH/$1.log
+	QPORT=$(free_port) || bail_out "no free port"
+	mkdir -p "$QT"
+	QT=$(cd "$QT" && pwd -P)
+	start_bg "$QLOG" env PIRAEUS_STATE_DIR="$QT" \
+	    "$top_srcdir/contrib/serve" --server lighttpd --port "$QPORT" \
+	    --storage "$S" --state "$QT" --fcgi "$2" --procs 1
+	QPID=$BG_PID
+	at_exit qs_reap "$QT"
+}
+
+# gone_within SECS PID: PID has exited (its status in $GONE_ST) within SECS.
+gone_within()
+{
+	_i=0
+	while kill -0 "$2" 2>/dev/null && [ $_i -lt $(($1 * 10)) ]; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	kill -0 "$2" 2>/dev/null && return 1
+	wait "$2"
+	GONE_ST=$?
+	return 0
+}
+
+# SIGTERM while serve probes /healthz: a responder slow to start (a wrapper
+# that sleeps 1.5 s before it execs piraeus.fcgi) holds the probe's request;
+# the signal comes 0.4 s after lighttpd started it.  serve must stop at
+# once, not finish the probe, say "serving" and then wait for ever.
+SLOW=$TRASH/slow.fcgi
+cat >"$SLOW" <<EOF
+#!/bin/sh
+: >>"$TRASH/slow.started"
+sleep 1.5
+exec "$PIRAEUS_FCGI" "\$@"
+EOF
+chmod +x "$SLOW"
+sv_up probe "$SLOW"
+_i=0
+while [ ! -e "$TRASH/slow.started" ] && [ $_i -lt 200 ]; do
+	sleep 0.1
+	_i=$((_i + 1))
+done
+ok "probe: lighttpd starts the slow responder" test -e "$TRASH/slow.started"
+sleep 0.4
+kill -TERM "$QPID"
+if gone_within 10 "$QPID"; then
+	is "$GONE_ST" 0 "probe: SIGTERM during the start-up probe stops serve (status 0)"
+else
+	fail "probe: SIGTERM during the start-up probe stops serve"
+	diag_file "$QLOG"
+fi
+unlike "$(cat "$QLOG")" 'serving on' "probe: the probe was cut short, not finished"
+is "$(procs_of "$QT")" "" "probe: no web server, responder or helper is left"
+nok "probe: nothing listens on its port any more" port_in_use "$QPORT"
+
+# SIGKILL to serve once it serves: serve cannot trap it; its watchdog stops
+# lighttpd and the responders within a few seconds and exits too.
+sv_up kill "$PIRAEUS_FCGI"
+if wait_line "$QLOG" "serving on http://127\.0\.0\.1:$QPORT/" 60 "$QPID"; then
+	qs_running lighttpd
+	kill -KILL "$QPID"
+	wait "$QPID" 2>/dev/null
+	_i=0
+	while [ -n "$(procs_of "$QT")" ] && [ $_i -lt 50 ]; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	is "$(procs_of "$QT")" "" "kill: within 5 s of SIGKILL to serve nothing of it is left"
+	nok "kill: nothing listens on its port any more" port_in_use "$QPORT"
+else
+	fail "kill: serve comes up"
+	diag_file "$QLOG"
+fi
+
 # --- the default port ---------------------------------------------------------
 
 # Only when 3000 is free, reserved like free_port's ports so that a parallel
