@@ -456,7 +456,7 @@ fetch_query_info(struct proxy *px, const char *module, const char *query,
     struct buf *body, char canon[VERSION_MAX], struct err *e)
 {
 	char emod[MODPATH_MAX], ever[VERSION_MAX], path[PATH_MAX];
-	char key[FETCH_KEY_MAX + 8];
+	char key[FETCH_KEY_MAX + 8], resolved[VERSION_MAX];
 	struct index_cached c;
 	struct index *ix;
 	struct err ce;
@@ -493,8 +493,11 @@ fetch_query_info(struct proxy *px, const char *module, const char *query,
 		return -1;
 	}
 	if (body->data == NULL) {
-		/* Resolved by go (direct): the version, fetched and stored. */
-		if (fetch_version(px, module, canon, ART_ZIP, canon, e) == -1 ||
+		/* Resolved by go (direct): the version, fetched and stored.
+		 * (Its name copied: fetch_version writes canon.) */
+		memcpy(resolved, canon, sizeof(resolved));
+		if (fetch_version(px, module, resolved, ART_ZIP, canon,
+		    e) == -1 ||
 		    modpath_escape(canon, ever, sizeof(ever)) == -1 ||
 		    store_path(&px->store, emod, ever, ART_INFO, path,
 		    sizeof(path)) == -1 ||
