@@ -293,6 +293,17 @@ upstream_fault "/github.com/fixture/multi/@v/v9.info" status code=200 \
     'body={"Version":"v2.0.0","Time":"2023-03-10T12:00:00Z"}' >/dev/null
 is "$(code "$URL/github.com/fixture/multi/@v/v9.info")" 502 \
     "an upstream answer naming a version invalid for the path: 502"
+# What the go command's json.Unmarshal refuses is refused here too:
+# trailing bytes, a Time that is no RFC 3339 string, no object at all.
+for qb in 'v8|{"Version":"v1.2.0","Time":"2023-03-10T12:00:00Z"}junk' \
+    'v7|{"Version":"v1.2.0","Time":"yesterday"}' \
+    'v6|{"Version":"v1.2.0","Time":5}' 'v5|["v1.2.0"]'; do
+	q=${qb%%|*}
+	upstream_fault "/github.com/fixture/multi/@v/$q.info" status code=200 \
+	    "body=${qb#*|}" >/dev/null || bail_out "upstream_fault"
+	is "$(code "$URL/github.com/fixture/multi/@v/$q.info")" 502 \
+	    "an upstream answer that is no .info (${qb#*|}): 502"
+done
 
 n=$(upstream_count '*')
 for h in 'a%2fb' '..' '%2e%2e' 'a%01b' 'a%0ab' \
