@@ -105,13 +105,12 @@ ep_artifact_open(struct proxy *px, const struct request *r, const char *ever,
 }
 
 /*
- * Storage lacks r: decide (miss.c), and when the decision is to fetch,
- * fetch and resolve canon/ever.  Returns 0 when the artifact is now
- * stored, 1 when an answer (a redirect) was sent, -1 otherwise.
+ * Storage lacks r: the decision (miss.c).  0 to fetch now, 1 when an
+ * answer (a redirect) was sent, -1 with e set otherwise.
  */
 static int
-ep_artifact_miss(struct proxy *px, const struct request *r, enum artifact a,
-    char *canon, char *ever, struct response *rs, struct err *e)
+ep_artifact_decide(struct proxy *px, const struct request *r,
+    struct response *rs, struct err *e)
 {
 	char location[PATH_MAX + 512];
 	struct err me;
@@ -129,6 +128,22 @@ ep_artifact_miss(struct proxy *px, const struct request *r, enum artifact a,
 	case MISS_FETCH:
 		break;
 	}
+	return 0;
+}
+
+/*
+ * Storage lacks r: decide, and when the decision is to fetch, fetch and
+ * resolve canon/ever.  Returns 0 when the artifact is now stored, 1 when
+ * an answer (a redirect) was sent, -1 otherwise.
+ */
+static int
+ep_artifact_miss(struct proxy *px, const struct request *r, enum artifact a,
+    char *canon, char *ever, struct response *rs, struct err *e)
+{
+	int rc;
+
+	if ((rc = ep_artifact_decide(px, r, rs, e)) != 0)
+		return rc;
 	if (fetch_version(px, r->module, r->version, a, canon, e) == -1)
 		return -1;
 	if (modpath_escape(canon, ever, VERSION_MAX) == -1)
@@ -144,23 +159,12 @@ static int
 ep_artifact_query(struct proxy *px, const struct request *r,
     struct response *rs, struct err *e)
 {
-	char location[PATH_MAX + 512], canon[VERSION_MAX], sha[SHA256_HEX];
-	char cache[64];
-	struct err me;
+	char canon[VERSION_MAX], sha[SHA256_HEX], cache[64];
 	struct buf b;
+	int rc;
 
-	err_clear(&me);
-	switch (miss_decide(px, r, location, sizeof(location), &me)) {
-	case MISS_REDIRECT:
-		return miss_redirect(rs, location) == -1 ? -1 : 0;
-	case MISS_NOTFOUND:
-		return err_set(e, me.code, "%s", me.msg);
-	case MISS_ASYNC:
-		return err_set(e, E_NOTFOUND, "not in storage yet: it is "
-		    "being fetched, try again shortly");
-	case MISS_FETCH:
-		break;
-	}
+	if ((rc = ep_artifact_decide(px, r, rs, e)) != 0)
+		return rc == 1 ? 0 : -1;
 	if (fetch_query_info(px, r->module, r->version, &b, canon, e) == -1)
 		return -1;
 	dirhash_sha256_hex(b.data, b.len, sha);

@@ -4,8 +4,8 @@
  * The go command asks it only when list holds nothing suitable.  The rule
  * is latest.c's (the go command's: highest release, else pre-release,
  * else the newest pseudo-version; "+incompatible" not above a compatible
- * version with a go.mod; the latest's retractions applied; when
- * everything is retracted, the highest version).  The answer is that
+ * version with a go.mod; the latest's retractions applied to tags; no
+ * tag left: the newest pseudo-version, else the highest version).  The answer is that
  * version's stored .info, byte for byte.  When policy allows, upstream's
  * own @latest comes first (its default-branch pseudo-version is something
  * storage cannot know; an upstream without @latest gets it computed from

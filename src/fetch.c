@@ -330,24 +330,56 @@ fetch_failed_since(struct index *ix, const char *key, time_t waiting,
 }
 
 /*
+ * The one JSON object body holds, nothing else but white space around it
+ * and no NUL byte (what the go command's json.Unmarshal takes), or NULL.
+ */
+static struct json_object *
+fetch_info_json(const struct buf *body)
+{
+	struct json_tokener *tok;
+	struct json_object *o;
+	size_t end;
+
+	if (body->data == NULL || body->len == 0 || body->len > INT_MAX ||
+	    memchr(body->data, '\0', body->len) != NULL ||
+	    (tok = json_tokener_new()) == NULL)
+		return NULL;
+	o = json_tokener_parse_ex(tok, body->data, (int)body->len);
+	end = json_tokener_get_parse_end(tok);
+	if (json_tokener_get_error(tok) != json_tokener_success ||
+	    !json_object_is_type(o, json_type_object) ||
+	    end + strspn(body->data + end, " \t\r\n") != body->len) {
+		json_object_put(o);
+		o = NULL;
+	}
+	json_tokener_free(tok);
+	return o;
+}
+
+/*
  * 0 and canon set when body is .info JSON whose Version is a canonical
- * version valid for module (what a resolved query must name).
+ * version valid for module (what a resolved query must name) and whose
+ * Time, if any, is RFC 3339 (or null): an answer the go command reads.
  */
 static int
 fetch_info_version(const char *module, const struct buf *body,
     char canon[VERSION_MAX])
 {
-	struct json_object *o, *v;
+	struct json_object *o, *v, *t;
+	int64_t ns;
 	int rc = -1;
 
-	if (body->data == NULL || (o = json_tokener_parse(body->data)) == NULL)
+	if ((o = fetch_info_json(body)) == NULL)
 		return -1;
 	if (json_object_object_get_ex(o, "Version", &v) &&
 	    json_object_is_type(v, json_type_string) &&
 	    semver_canonical(json_object_get_string(v), 1, canon,
 	    VERSION_MAX) == 0 &&
 	    strcmp(canon, json_object_get_string(v)) == 0 &&
-	    modpath_check_major(module, canon) == 0)
+	    modpath_check_major(module, canon) == 0 &&
+	    (!json_object_object_get_ex(o, "Time", &t) || t == NULL ||
+	    (json_object_is_type(t, json_type_string) &&
+	    ep_index_parse_time(json_object_get_string(t), &ns) == 0)))
 		rc = 0;
 	json_object_put(o);
 	return rc;
@@ -456,7 +488,7 @@ fetch_query_info(struct proxy *px, const char *module, const char *query,
     struct buf *body, char canon[VERSION_MAX], struct err *e)
 {
 	char emod[MODPATH_MAX], ever[VERSION_MAX], path[PATH_MAX];
-	char key[FETCH_KEY_MAX + 8];
+	char key[FETCH_KEY_MAX + 8], resolved[VERSION_MAX];
 	struct index_cached c;
 	struct index *ix;
 	struct err ce;
@@ -493,8 +525,11 @@ fetch_query_info(struct proxy *px, const char *module, const char *query,
 		return -1;
 	}
 	if (body->data == NULL) {
-		/* Resolved by go (direct): the version, fetched and stored. */
-		if (fetch_version(px, module, canon, ART_ZIP, canon, e) == -1 ||
+		/* Resolved by go (direct): the version, fetched and stored.
+		 * (Its name copied: fetch_version writes canon.) */
+		memcpy(resolved, canon, sizeof(resolved));
+		if (fetch_version(px, module, resolved, ART_ZIP, canon,
+		    e) == -1 ||
 		    modpath_escape(canon, ever, sizeof(ever)) == -1 ||
 		    store_path(&px->store, emod, ever, ART_INFO, path,
 		    sizeof(path)) == -1 ||

@@ -182,10 +182,11 @@ int		 request_parse_uri(struct request *, const char *method,
 int		 request_pct_decode(const char *src, size_t len, char *dst,
 		    size_t dstsz);
 /*
- * Percent-encode src for one URL path element into dst: every byte but
- * letters, digits and "-._~!+,=@" (so "/", "?", "#", "%", spaces and
- * non-ASCII never reach an upstream URL raw).  0, or -1 when it does not
- * fit.
+ * Percent-encode src for one URL path element into dst as the go command
+ * does (modfetch pathEscape, url.PathEscape): every byte but letters,
+ * digits and "-._~$&+:=@" (so "!" of an escaped capital is "%21", and
+ * "/", "?", "#", "%", ",", ";", spaces and non-ASCII never reach an
+ * upstream URL raw).  0, or -1 when it does not fit.
  */
 int		 request_pct_encode(const char *src, char *dst, size_t dstsz);
 /* The value of key in a query string, %-decoded; 1 found, 0 not, -1 bad. */

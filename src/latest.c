@@ -17,9 +17,14 @@
  *  3. The latest ignoring retractions (the highest release, else the
  *     highest pre-release, else the newest pseudo-version) gives the
  *     retract directives; then step 2 and the pick run again over the
- *     versions not retracted.
- *  4. When everything is retracted: the highest candidate (the go command
- *     then refuses it itself).
+ *     tagged versions not retracted.
+ *  4. No tagged version left: the newest pseudo-version, retracted or
+ *     not.  The go command asks a proxy's @latest only then, and takes
+ *     the newest pseudo-version of a list (proxy.go latestFromList) or
+ *     the tip (direct) without looking further: a retracted one makes it
+ *     fail "no matching versions", never fall back to an older one.
+ *  5. No pseudo-version either (every tag retracted): the highest
+ *     candidate (the go command then refuses it itself).
  *
  * Pseudo-versions are ordered by their timestamp, as the go command's
  * latestFromList does.  The go.mod of a version comes from a callback
@@ -105,8 +110,9 @@ latest_has_gomod(const struct latest_src *src, const char *module,
 }
 
 /*
- * One pass over the sorted candidates c[0..n) not retracted: the pick
- * (an index), or -1 when there is none.
+ * One pass over the sorted candidates c[0..n), tagged ones retracted by
+ * rt skipped (pseudo-versions never are: step 4): the pick (an index),
+ * or -1 when there is none.
  */
 static long
 latest_pass(const struct latest_src *src, const char *module, char **c,
@@ -117,9 +123,9 @@ latest_pass(const struct latest_src *src, const char *module, char **c,
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		if (modfile_is_retracted(rt, nrt, c[i]))
-			continue;
 		k = latest_kind(c[i]);
+		if (k != LATEST_PSEUDO && modfile_is_retracted(rt, nrt, c[i]))
+			continue;
 		if (k != LATEST_PSEUDO) {
 			if (strcmp(semver_build(c[i]), "+incompatible") != 0)
 				last_compat = (long)i;
@@ -175,7 +181,7 @@ latest_pick(const char *module, char **versions, size_t n,
 	if (nrt > 0) {
 		pick = latest_pass(src, module, c, nc, rt, nrt);
 		if (pick == -1)
-			pick = (long)nc - 1;	/* everything retracted */
+			pick = (long)nc - 1;	/* every tag retracted */
 	}
 	free(rt);
 	snprintf(out, VERSION_MAX, "%s", c[pick]);

@@ -274,7 +274,9 @@ struct latest_src {
  * Pick module's latest of versions[0..n) (not canonical or not valid for
  * the path: ignored) into out: tagged before pseudo, "+incompatible"
  * dropped under a compatible version with a go.mod, retractions of the
- * latest applied.  1 when picked, 0 when there is no candidate.
+ * latest applied to tags (the newest pseudo-version is the answer even
+ * when retracted, as the go command takes it).  1 when picked, 0 when
+ * there is no candidate.
  */
 int		 latest_pick(const char *module, char **versions, size_t n,
 		    const struct latest_src *, char out[VERSION_MAX]);

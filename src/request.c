@@ -91,8 +91,10 @@ request_pct_decode(const char *src, size_t len, char *dst, size_t dstsz)
 int
 request_pct_encode(const char *src, char *dst, size_t dstsz)
 {
+	/* url.PathEscape's segment set, as the go command sends: RFC 3986
+	 * unreserved, and the reserved "$&+:=@" a segment may hold. */
 	static const char keep[] = "abcdefghijklmnopqrstuvwxyz"
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~!+,=@";
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~$&+:=@";
 	static const char hex[] = "0123456789ABCDEF";
 	size_t o = 0;
 	unsigned char c;

@@ -5,10 +5,10 @@
 #
 # 1. @latest from an upstream without @latest (a file:// tree): computed
 #    from its list as the go command would; "go list -m M@latest" through
-#    piraeus equals it against the tree itself, for every fixture module.
-#    A module with a go.mod at v1.0.0 and a higher v2.0.0+incompatible
-#    tag (made here): @latest is v1.0.0, from upstream and from storage
-#    (network_mode offline).
+#    piraeus equals it against the tree itself, for every fixture module
+#    and the corners made here (+incompatible above a go.mod and above
+#    none, pre-releases only, a newest pseudo-version that retracts
+#    itself); from storage too (network_mode offline).
 # 2. .info queries that are not canonical versions of the path
 #    ("v2.1.0" of a path without /v2, a branch, a commit) are forwarded
 #    and answered as upstream answered them; the go command through a
@@ -48,29 +48,71 @@ REF=$FX/modcache/cache/download
 make_fixtures "$FX" >"$TRASH/fixtures.log" 2>&1 ||
     { diag_file "$TRASH/fixtures.log"; bail_out "fixtures"; }
 
-# One more module, only here: a go.mod at v1.0.0, none at the tag v2.0.0
-# (so v2.0.0+incompatible exists, but the go command never calls it
-# latest: filterVersions, golang.org/issue/34165).
+# More modules, only here (the go command's latest rule, each corner):
+#  gomodinc     a go.mod at v1.0.0, none at the tag v2.0.0: v2.0.0+incompatible
+#               exists, but the go command never calls it latest
+#               (filterVersions, golang.org/issue/34165);
+#  nomodinc     no go.mod at v1.0.0 nor at v2.0.0: v2.0.0+incompatible is
+#               latest;
+#  prerel       only pre-release tags;
+#  pseudoretr   no tag, two commits, the newer one's go.mod retracts it: the
+#               go command takes the newest pseudo-version and refuses it,
+#               it never falls back to the older one.
 GI=github.com/fixture/gomodinc
+PR=github.com/fixture/pseudoretr
 (
 	fixture_git_env "$FX"
 	set -e
-	r=$FX/git/fixture/gomodinc
-	_fx_init "$r"
+	# mod NAME: a new repository for github.com/fixture/NAME in $r.
+	mod()
+	{
+		r=$FX/git/fixture/$1
+		_fx_init "$r"
+	}
+	mod gomodinc
 	_fx_gomod "$GI" | _fx_write "$r/go.mod"
 	_fx_pkg gomodinc v1.0.0 | _fx_write "$r/gomodinc.go"
 	_fx_commit "$r" 20 "gomodinc v1.0.0" v1.0.0
 	git -C "$r" rm -q go.mod
 	_fx_pkg gomodinc v2.0.0 | _fx_write "$r/gomodinc.go"
 	_fx_commit "$r" 21 "gomodinc v2.0.0" v2.0.0
+	mod nomodinc
+	_fx_pkg nomodinc v1.0.0 | _fx_write "$r/nomodinc.go"
+	_fx_commit "$r" 22 "nomodinc v1.0.0" v1.0.0
+	_fx_pkg nomodinc v2.0.0 | _fx_write "$r/nomodinc.go"
+	_fx_commit "$r" 23 "nomodinc v2.0.0" v2.0.0
+	mod prerel
+	_fx_gomod github.com/fixture/prerel | _fx_write "$r/go.mod"
+	_fx_pkg prerel v1.0.0-rc.1 | _fx_write "$r/prerel.go"
+	_fx_commit "$r" 24 "prerel v1.0.0-rc.1" v1.0.0-rc.1
+	_fx_pkg prerel v1.1.0-beta.1 | _fx_write "$r/prerel.go"
+	_fx_commit "$r" 25 "prerel v1.1.0-beta.1" v1.1.0-beta.1
+	mod pseudoretr
+	_fx_gomod "$PR" | _fx_write "$r/go.mod"
+	_fx_pkg pseudoretr old | _fx_write "$r/pseudoretr.go"
+	_fx_commit "$r" 26 "pseudoretr old"
+	old=$(_fx_head "$r")
+	{
+		_fx_gomod "$PR"
+		printf '\nretract [v0.0.0-20230327000000-000000000000, v0.0.0-20230328000000-000000000000]\n'
+	} | _fx_write "$r/go.mod"
+	_fx_pkg pseudoretr new | _fx_write "$r/pseudoretr.go"
+	_fx_commit "$r" 27 "pseudoretr new, retracting itself"
+	new=$(_fx_head "$r")
 	go_env_common
 	GOPROXY=direct GOPATH=$FX/gopath GOMODCACHE=$FX/modcache
 	GOCACHE=$FX/gocache
 	export GOPROXY GOPATH GOMODCACHE GOCACHE
 	cd "$FX/empty"
-	"$GO" mod download -json "$GI@v1.0.0" "$GI@v2.0.0+incompatible"
-) >"$TRASH/gomodinc.log" 2>&1 || { diag_file "$TRASH/gomodinc.log"; bail_out "gomodinc"; }
-echo "$GI" >>"$FX/modules"
+	"$GO" mod download -json "$GI@v1.0.0" "$GI@v2.0.0+incompatible" \
+	    github.com/fixture/nomodinc@v1.0.0 \
+	    github.com/fixture/nomodinc@v2.0.0+incompatible \
+	    github.com/fixture/prerel@v1.0.0-rc.1 \
+	    github.com/fixture/prerel@v1.1.0-beta.1 \
+	    "$PR@$old" "$PR@$new"
+) >"$TRASH/more.log" 2>&1 || { diag_file "$TRASH/more.log"; bail_out "more fixtures"; }
+printf '%s\n' "$GI" github.com/fixture/nomodinc github.com/fixture/prerel \
+    >>"$FX/modules"
 pass "fixtures made offline"
 
 # gocmd PROXY TAG CMD...: the go command against PROXY, a fresh module
@@ -150,6 +192,25 @@ is "$(gocmd "file://$REF" ref "$GO" list -m -f '{{.Version}}' "$GI@latest")" \
     v1.0.0 "the go command: $GI@latest is v1.0.0, not v2.0.0+incompatible"
 is "$(code "$FILE_URL/github.com/fixture/incompat/@latest") $(version_of "$TRASH/b")" \
     "200 v3.0.0+incompatible" "no compatible version: +incompatible is latest"
+is "$(gocmd "file://$REF" ref "$GO" list -m -f '{{.Version}}' \
+    github.com/fixture/nomodinc@latest)" v2.0.0+incompatible \
+    "the go command: nomodinc@latest is v2.0.0+incompatible (no go.mod below)"
+is "$(gocmd "file://$REF" ref "$GO" list -m -f '{{.Version}}' \
+    github.com/fixture/prerel@latest)" v1.1.0-beta.1 \
+    "the go command: prerel@latest is the highest pre-release"
+# The newest pseudo-version retracts itself: the go command fails against
+# the tree and through piraeus alike; piraeus' @latest is that
+# pseudo-version (what the go command's fallback takes), not an older one.
+PRNEW=$(sed -n 's/^\(v0\.0\.0-20230327120000-[0-9a-f]*\)$/\1/p' \
+    "$REF/$PR/@v/list")
+like "$PRNEW" '^v0\.0\.0-20230327120000-' "pseudoretr: the newest pseudo-version"
+r=$(gocmd "file://$REF" ref "$GO" list -m -f '{{.Version}}' "$PR@latest")
+like "$r" 'no matching versions for query "latest"' \
+    "the go command against the tree: no version of pseudoretr"
+p=$(gocmd "$FILE_URL" prx "$GO" list -m -f '{{.Version}}' "$PR@latest")
+is "$p" "$r" "through piraeus: the same"
+is "$(code "$FILE_URL/$PR/@latest") $(version_of "$TRASH/b")" "200 $PRNEW" \
+    "GET pseudoretr/@latest: the newest pseudo-version"
 
 # From storage (network_mode offline): the same rule.
 mkdir -p "$TRASH/off.s"
@@ -162,6 +223,8 @@ is "$(code "$URL/$GI/@latest") $(version_of "$TRASH/b")" "200 v1.0.0" \
     "from storage: $GI@latest is v1.0.0 (go.mod below the +incompatible)"
 is "$(code "$URL/github.com/fixture/allretract/@latest") $(version_of "$TRASH/b")" \
     "200 $(cat "$FX/pseudo.allretract")" "from storage: allretract@latest"
+is "$(code "$URL/$PR/@latest") $(version_of "$TRASH/b")" "200 $PRNEW" \
+    "from storage: pseudoretr@latest is the newest pseudo-version"
 stop_bg "$SERVE_PID"
 
 # --- 2. .info queries -------------------------------------------------------
@@ -230,6 +293,17 @@ upstream_fault "/github.com/fixture/multi/@v/v9.info" status code=200 \
     'body={"Version":"v2.0.0","Time":"2023-03-10T12:00:00Z"}' >/dev/null
 is "$(code "$URL/github.com/fixture/multi/@v/v9.info")" 502 \
     "an upstream answer naming a version invalid for the path: 502"
+# What the go command's json.Unmarshal refuses is refused here too:
+# trailing bytes, a Time that is no RFC 3339 string, no object at all.
+for qb in 'v8|{"Version":"v1.2.0","Time":"2023-03-10T12:00:00Z"}junk' \
+    'v7|{"Version":"v1.2.0","Time":"yesterday"}' \
+    'v6|{"Version":"v1.2.0","Time":5}' 'v5|["v1.2.0"]'; do
+	q=${qb%%|*}
+	upstream_fault "/github.com/fixture/multi/@v/$q.info" status code=200 \
+	    "body=${qb#*|}" >/dev/null || bail_out "upstream_fault"
+	is "$(code "$URL/github.com/fixture/multi/@v/$q.info")" 502 \
+	    "an upstream answer that is no .info (${qb#*|}): 502"
+done
 
 n=$(upstream_count '*')
 for h in 'a%2fb' '..' '%2e%2e' 'a%01b' 'a%0ab' \

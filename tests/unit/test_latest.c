@@ -66,6 +66,11 @@ test_pick(void)
 	    { "module example.com/m\nretract v1.0.0\n" } };
 	struct gomods allretract = { { "v1.0.1" },
 	    { "module example.com/m\nretract [v1.0.0, v1.0.1]\n" } };
+#define SELFRETRACT "module example.com/m\n" \
+	    "retract [v0.0.0-20230317000000-000000000000, v1.0.0]\n"
+	struct gomods selfretract = { { "v1.0.0",
+	    "v0.0.0-20230317120000-aaaaaaaaaaaa" },
+	    { SELFRETRACT, SELFRETRACT } };
 
 	pick("example.com/m", "v1.0.0 v1.2.0 v1.1.0 v1.3.0-rc.1", &none,
 	    "v1.2.0", "highest release");
@@ -94,6 +99,14 @@ test_pick(void)
 	    "every tag retracted: the pseudo-version");
 	pick("example.com/m", "v1.0.0 v1.0.1", &allretract, "v1.0.1",
 	    "everything retracted: the highest");
+	pick("example.com/m", "v0.0.0-20230316120000-bbbbbbbbbbbb "
+	    "v0.0.0-20230317120000-aaaaaaaaaaaa", &selfretract,
+	    "v0.0.0-20230317120000-aaaaaaaaaaaa",
+	    "the newest pseudo-version even when it retracts itself");
+	pick("example.com/m", "v1.0.0 v0.0.0-20230316120000-bbbbbbbbbbbb "
+	    "v0.0.0-20230317120000-aaaaaaaaaaaa", &selfretract,
+	    "v0.0.0-20230317120000-aaaaaaaaaaaa",
+	    "every tag retracted: the newest pseudo-version, retracted too");
 	pick("example.com/m", "v2.0.0 v1.0.0+meta junk v1.2", &none, NULL,
 	    "nothing canonical and valid for the path");
 	pick("example.com/m/v2", "v2.0.0 v1.9.0 v3.0.0", &none, "v2.0.0",

@@ -207,7 +207,7 @@ test_long_uri(void)
 	is_str(err_name(e.code), err_name(E_BADREQ), "URI over cap is 400");
 }
 
-/* request_pct_encode: what may reach an upstream URL as is. */
+/* request_pct_encode: what the go command's url.PathEscape gives. */
 static void
 test_pct_encode(void)
 {
@@ -216,7 +216,10 @@ test_pct_encode(void)
 		const char	*want;
 	} c[] = {
 		{ "v1.2.3+meta", "v1.2.3+meta" },
-		{ "!main", "!main" },
+		{ "!main", "%21main" },
+		{ "a,b;c", "a%2Cb%3Bc" },
+		{ "a:b$c&d=e@f", "a:b$c&d=e@f" },
+		{ "a'b(c)*", "a%27b%28c%29%2A" },
 		{ "a#b", "a%23b" },
 		{ "a%b", "a%25b" },
 		{ "a b", "a%20b" },
