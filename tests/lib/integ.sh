@@ -234,8 +234,10 @@ integ_go()
 	_first=
 	for _g in "$TRASH"/app.ref.*/go.sum; do
 		[ -n "$_first" ] || { _first=$_g; continue; }
-		is_file "$_g" "$_first" "go.sum of ${_g#"$TRASH"/app.ref.} =" \
-		    "go.sum of ${_first#"$TRASH"/app.ref.}"
+		_a=${_g#"$TRASH"/app.ref.}
+		_b=${_first#"$TRASH"/app.ref.}
+		is_file "$_g" "$_first" \
+		    "the app's go.sum: ${_a%/go.sum} wrote that of ${_b%/go.sum}"
 	done
 }
 
