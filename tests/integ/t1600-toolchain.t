@@ -301,6 +301,7 @@ else
 	    "no go command >= 1.21 in GOS: go 1.19 has no toolchain switching"
 fi
 
+go_hostile_untouched
 stop_bg "$SERVE_PID"
 unlike "$(cat "$T"/run/*.log "$TRASH/serve.log" 2>/dev/null)" \
     'AddressSanitizer|LeakSanitizer|runtime error:' \

@@ -512,6 +512,9 @@ integ_main()
 			[ -f "$_f" ] && diag_file "$_f"
 		done
 	fi
+	if [ "${INTEG_HOSTILE:-0}" = 1 ]; then
+		go_hostile_untouched
+	fi
 	diag "total: $(($(_in_ms) - _t0)) ms"
 	done_testing
 }

@@ -74,7 +74,9 @@
 #				nothing of the caller's environment reaches it
 #	go_env_hostile		export a hostile value for each of them (and a
 #				hostile go env file and telemetry mode), for a
-#				test that proves go_env_common shields go
+#				test that proves go_env_common shields go;
+#				go_hostile_untouched then checks that nothing
+#				was written in its config directory
 #	go_tool_build SRC DIR	build the test program SRC (one .go file) with
 #				GO_TOOL, offline, GOPATH mode, against
 #				Debian's /usr/share/gocode (or $SUMDB_GOCODE),
@@ -656,6 +658,7 @@ go_env_hostile()
 	} >"$_gh/go/env"
 	cp "$_gh/go/env" "$_gh/goenv"
 	echo on >"$_gh/go/telemetry/mode"
+	sleep 1 && : >"$_gh/.stamp"
 	XDG_CONFIG_HOME=$_gh
 	GOENV=$_gh/goenv
 	GO111MODULE=off
@@ -690,6 +693,15 @@ go_env_hostile()
 	    CGO_ENABLED
 	diag "hostile go environment:" \
 	    "$(env | grep -E '^(GO|XDG_CONFIG_HOME)' | sort | tr '\n' ' ')"
+}
+
+# go_hostile_untouched: a test result: the go commands wrote nothing in the
+# hostile configuration directory (telemetry "on" there: counters).
+go_hostile_untouched()
+{
+	is "$(find "$TRASH/hostile" -type f -newer "$TRASH/hostile/.stamp" \
+	    2>/dev/null | head -n 5)" "" \
+	    "the go commands wrote nothing in the caller's config directory"
 }
 
 go_tool_build()
