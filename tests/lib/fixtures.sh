@@ -147,7 +147,8 @@ fixture_build_app()
 
 # make_fixtures DIR: build everything described at the top into DIR (which
 # should not exist or be empty), with $GO (1.19 and 1.26 make the same
-# reference tree: t1000 checks).  Returns non-zero, with the go command's
+# reference tree, but for the order of the Origin fields in .info files:
+# t1000 checks).  Returns non-zero, with the go command's
 # output on stderr, when anything fails.
 make_fixtures()
 {
