@@ -62,26 +62,41 @@ stored()
 	test -e "$S/$1/@v/$2"
 }
 
-# --- the go command builds the app from empty storage ---
+# --- each go command builds the app: the first from empty storage ---
+# build_app NAME PROXY: "$GO" builds the app as $TRASH/app.NAME.$GOTAG.
 build_app()
 {
-	fixture_build_app "$FX" "$1" "$2"
+	fixture_build_app "$FX" "$1.$GOTAG" "$2"
+	_st=$?
+	[ "$_st" -eq 0 ] || diag_file "$TRASH/build.$1.$GOTAG.log"
+	return "$_st"
 }
-build_app ref "file://$REF"
-ok $? "reference build from file://"
-build_app cold "$URL"
-st=$?
-ok "$st" "go build through the proxy with empty storage"
-[ "$st" -eq 0 ] || diag_file "$TRASH/build.cold.log"
-is_file "$TRASH/app.cold/go.sum" "$TRASH/app.ref/go.sum" "go.sum equals the reference"
+# cold_build: the reference build and the build through the proxy (from
+# empty storage for the first go command, the others find it stored).
+cold_build()
+{
+	build_app ref "file://$REF"
+	ok $? "reference build from file:// [$GOTAG]"
+	build_app cold "$URL"
+	ok $? "go build through the proxy, $WHAT [$GOTAG]"
+	is_file "$TRASH/app.cold.$GOTAG/go.sum" "$TRASH/app.ref.$GOTAG/go.sum" \
+	    "go.sum equals the reference [$GOTAG]"
+	WHAT="storage filled by the go commands before"
+}
+# warm_build: the same build through the proxy with the upstream stopped.
+warm_build()
+{
+	build_app warm "$URL"
+	ok $? "the same build with the upstream stopped (everything was stored) [$GOTAG]"
+	is_file "$TRASH/app.warm.$GOTAG/go.sum" "$TRASH/app.ref.$GOTAG/go.sum" \
+	    "and the same go.sum [$GOTAG]"
+}
+WHAT="empty storage"
+for_each_go cold_build
 is "$(find "$S/.tmp" -type f 2>/dev/null | wc -l | tr -d ' ')" 0 "no temporary file left"
 
 upstream_stop
-build_app warm "$URL"
-st=$?
-ok "$st" "the same build with the upstream stopped (everything was stored)"
-[ "$st" -eq 0 ] || diag_file "$TRASH/build.warm.log"
-is_file "$TRASH/app.warm/go.sum" "$TRASH/app.ref/go.sum" "and the same go.sum"
+for_each_go warm_build
 is "$(code GET "$URL/github.com/fixture/multi/@v/list")" 200 \
     "list with the upstream down (fallback: storage)"
 

@@ -69,15 +69,15 @@ make_fixtures "$FX" >"$TRASH/fixtures.log" 2>&1 ||
 pass "fixtures made offline"
 
 # cgo PROXY TAG CMD...: a go command against PROXY with a fresh module cache
-# $TRASH/mc.TAG, from an empty directory; stdout and stderr.
+# $TRASH/mc.TAG.$GOTAG, from an empty directory; stdout and stderr.  The
+# client checks run with each go command (for_each_go); piraeus' own go
+# (for direct) is GO_TOOL, Debian's.
 cgo()
 {
 	(
 		_p=$1 _tag=$2
 		shift 2
-		go_env_proxy "$_p" "$TRASH/mc.$_tag" || exit 1
-		GOCACHE=$FX/gocache
-		export GOCACHE
+		go_env_proxy "$_p" "$TRASH/mc.$_tag.$GOTAG" || exit 1
 		cd "$TRASH/empty" && "$@"
 	) 2>&1
 }
@@ -139,6 +139,7 @@ wait_timeout = 120
 [sumdb]
 databases = $SUMDB_VKEY $SUMDB_URL
 [direct]
+go = $GO_TOOL
 timeout = 120
 workers = 2
 gitconfig = $FX/gitconfig
@@ -147,15 +148,22 @@ serve_up pub "$TRASH/pub.ini"
 PUB_PID=$SERVE_PID
 PUB_T=$T
 
-for mv in github.com/fixture/multi@v1.1.0 \
-    github.com/Fixture/Upper@v1.0.1 \
-    github.com/fixture/incompat@v3.0.0+incompatible \
-    github.com/fixture/mono/sub@v1.0.0; do
-	r=$(cgo "file://$REF" ref go mod download -json "$mv" | dlfields)
-	p=$(cgo "$URL" prx go mod download -json "$mv" | dlfields)
-	like "$r" '"GoModSum": "h1:' "reference: $mv has sums"
-	is "$p" "$r" "direct: go mod download $mv: same Version/Sum/GoModSum"
-done
+# The first go command's downloads are fetched direct, the others' stored.
+pub_downloads()
+{
+	for mv in github.com/fixture/multi@v1.1.0 \
+	    github.com/Fixture/Upper@v1.0.1 \
+	    github.com/fixture/incompat@v3.0.0+incompatible \
+	    github.com/fixture/mono/sub@v1.0.0; do
+		r=$(cgo "file://$REF" ref "$GO" mod download -json "$mv" |
+		    dlfields)
+		p=$(cgo "$URL" prx "$GO" mod download -json "$mv" | dlfields)
+		like "$r" '"GoModSum": "h1:' "reference: $mv has sums [$GOTAG]"
+		is "$p" "$r" \
+		    "direct: go mod download $mv: same Version/Sum/GoModSum [$GOTAG]"
+	done
+}
+for_each_go pub_downloads
 ok "the stored zip is the reference's bytes" cmp -s \
     "$S/github.com/fixture/multi/@v/v1.1.0.zip" \
     "$REF/github.com/fixture/multi/@v/v1.1.0.zip"
@@ -178,9 +186,13 @@ is "$(code "$URL/github.com/fixture/multi/@v/main.info")" 200 \
     "GET multi/@v/main.info: 200"
 like "$(cat "$TRASH/b")" "\"Version\": *\"$PSEUDO\"" \
     "main.info names the reference pseudo-version $PSEUDO"
-is "$(cgo "$URL" prx go list -m -f '{{.Version}}' \
-    github.com/fixture/multi@main)" "$PSEUDO" \
-    "go list -m multi@main through the proxy: $PSEUDO"
+pub_main()
+{
+	is "$(cgo "$URL" prx "$GO" list -m -f '{{.Version}}' \
+	    github.com/fixture/multi@main)" "$PSEUDO" \
+	    "go list -m multi@main through the proxy: $PSEUDO [$GOTAG]"
+}
+for_each_go pub_main
 
 # Lists: the tags only, retracted versions kept.
 list_is()
@@ -192,14 +204,18 @@ list_is()
 list_is github.com/fixture/multi 'v1.0.0 v1.1.0 v1.2.0 v1.3.0-rc.1'
 unlike "$(cat "$TRASH/b")" "$PSEUDO" "multi list: no pseudo-version"
 list_is github.com/fixture/retract 'v1.0.0 v1.1.0'
-for m in github.com/fixture/multi github.com/fixture/retract; do
-	r=$(cgo "file://$REF" ref go list -m -versions "$m")
-	p=$(cgo "$URL" prx go list -m -versions "$m")
-	is "$p" "$r" "go list -m -versions $m: $r"
-done
-r=$(cgo "file://$REF" ref go list -m github.com/fixture/multi@latest)
-p=$(cgo "$URL" prx go list -m github.com/fixture/multi@latest)
-is "$p" "$r" "go list -m multi@latest: $r"
+pub_lists()
+{
+	for m in github.com/fixture/multi github.com/fixture/retract; do
+		r=$(cgo "file://$REF" ref "$GO" list -m -versions "$m")
+		p=$(cgo "$URL" prx "$GO" list -m -versions "$m")
+		is "$p" "$r" "go list -m -versions $m: $r [$GOTAG]"
+	done
+	r=$(cgo "file://$REF" ref "$GO" list -m github.com/fixture/multi@latest)
+	p=$(cgo "$URL" prx "$GO" list -m github.com/fixture/multi@latest)
+	is "$p" "$r" "go list -m multi@latest: $r [$GOTAG]"
+}
+for_each_go pub_lists
 ok "piraeus kept go's module cache in its state directory" test -d \
     "$PUB_T/gomodcache/cache/download/github.com/fixture/multi"
 stop_bg "$PUB_PID"
@@ -276,11 +292,11 @@ PREF=$(
 	go_env_common
 	GOPROXY=direct GOPRIVATE=git.private.test
 	GOMODCACHE=$TRASH/mc.privref GOPATH=$TRASH/mc.privref/gopath
-	GOCACHE=$FX/gocache HOME=$TRASH/refhome NETRC=$G/netrc.bob
+	HOME=$TRASH/refhome NETRC=$G/netrc.bob
 	GIT_CONFIG_GLOBAL=$G/gitconfig GIT_TERMINAL_PROMPT=0
-	export GOPROXY GOPRIVATE GOMODCACHE GOPATH GOCACHE HOME NETRC \
+	export GOPROXY GOPRIVATE GOMODCACHE GOPATH HOME NETRC \
 	    GIT_CONFIG_GLOBAL GIT_TERMINAL_PROMPT
-	cd "$TRASH/empty" && go mod download -json "$PRIV@v1.0.0" 2>&1
+	cd "$TRASH/empty" && "$GO" mod download -json "$PRIV@v1.0.0" 2>&1
 )
 PREF_ZIP=$TRASH/mc.privref/cache/download/$PRIV/@v/v1.0.0.zip
 PREF=$(printf '%s\n' "$PREF" | dlfields)
@@ -301,6 +317,7 @@ network_mode = strict
 notfound_ttl = 0
 wait_timeout = 120
 [direct]
+go = $GO_TOOL
 timeout = 120
 workers = 2
 netrc = $2
@@ -311,8 +328,13 @@ INI
 private_ini priv "$G/netrc"
 serve_up priv "$TRASH/priv.ini"
 PRIV_PID=$SERVE_PID
-p=$(cgo "$URL" priv go mod download -json "$PRIV@v1.0.0" | dlfields)
-is "$p" "$PREF" "through the proxy: go mod download $PRIV@v1.0.0 = reference"
+priv_download()
+{
+	p=$(cgo "$URL" priv "$GO" mod download -json "$PRIV@v1.0.0" | dlfields)
+	is "$p" "$PREF" \
+	    "through the proxy: go mod download $PRIV@v1.0.0 = reference [$GOTAG]"
+}
+for_each_go priv_download
 ok "the stored zip is the reference's bytes" cmp -s \
     "$S/$PRIV/@v/v1.0.0.zip" "$PREF_ZIP"
 is "$(code "$URL/$PRIV/@v/list")" 200 "GET private @v/list: 200"
@@ -334,9 +356,14 @@ for x in info mod zip; do
 	c=$(code "$URL/$PRIV/@v/v1.0.0.$x")
 	like "$c" '^(404|410|502)$' "wrong password: GET v1.0.0.$x: $c"
 done
-p=$(cgo "$URL" bad go mod download -json "$PRIV@v1.0.0" | dlfields)
-like "$p" '"Error":' "wrong password: go mod download through the proxy fails"
-unlike "$p" '"Sum":' "wrong password: and gives no sum"
+bad_download()
+{
+	p=$(cgo "$URL" bad "$GO" mod download -json "$PRIV@v1.0.0" | dlfields)
+	like "$p" '"Error":' \
+	    "wrong password: go mod download through the proxy fails [$GOTAG]"
+	unlike "$p" '"Sum":' "wrong password: and gives no sum [$GOTAG]"
+}
+for_each_go bad_download
 is "$(files_under "$S")" 0 "wrong password: nothing stored"
 stop_bg "$BAD_PID"
 

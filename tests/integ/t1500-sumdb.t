@@ -147,30 +147,38 @@ code "$URL/sumdb/sum.test/$TP" >/dev/null
 is "$(sumdb_count "/$TP")" "$n" "the second request is answered from the cache"
 
 # --- the go command finds the database through the proxy -------------------
+# build_app NAME PROXY GOSUMDB: "$GO" builds the app as app.NAME.$GOTAG.
 build_app()
 {
-	fixture_build_app "$FX" "$1" "$2" GOPATH="$TRASH/gp.$1" GOSUMDB="$3" \
-	    GONOSUMDB="$NOSUM"
+	fixture_build_app "$FX" "$1.$GOTAG" "$2" GOPATH="$TRASH/gp.$1.$GOTAG" \
+	    GOSUMDB="$3" GONOSUMDB="$NOSUM"
 }
-build_app ref "file://$REF" off
-ok $? "reference build from file://"
-build_app cold "$URL" "$SUMDB_VKEY"
-st=$?
-ok "$st" "go build through the proxy, GOSUMDB = the key only"
-[ "$st" -eq 0 ] || diag_file "$TRASH/build.cold.log"
-is_file "$TRASH/app.cold/go.sum" "$TRASH/app.ref/go.sum" "go.sum equals the reference"
-ok "the go command verified through the proxy (it keeps the tree it checked)" \
-    test -s "$TRASH/gp.cold/pkg/sumdb/sum.test/latest"
-(
-	go_env_proxy "$URL" "$TRASH/mc.url" || exit 1
-	GOPATH=$TRASH/gp.url GOFLAGS=-mod=mod
-	GOSUMDB="$SUMDB_VKEY $URL/sumdb/sum.test"
-	export GOPATH GOSUMDB GOFLAGS
-	go mod download -json github.com/fixture/mono/sub@v1.0.0
-) >"$TRASH/url.log" 2>&1
-ok $? "GOSUMDB=\"<key> <proxy>/sumdb/sum.test\": go mod download verifies" ||
-    diag_file "$TRASH/url.log"
-ok "through the proxy's URL" test -s "$TRASH/gp.url/pkg/sumdb/sum.test/latest"
+# client_sumdb: each go command verifies through the proxy.
+client_sumdb()
+{
+	build_app ref "file://$REF" off
+	ok $? "reference build from file:// [$GOTAG]"
+	build_app cold "$URL" "$SUMDB_VKEY"
+	st=$?
+	ok "$st" "go build through the proxy, GOSUMDB = the key only [$GOTAG]"
+	[ "$st" -eq 0 ] || diag_file "$TRASH/build.cold.$GOTAG.log"
+	is_file "$TRASH/app.cold.$GOTAG/go.sum" "$TRASH/app.ref.$GOTAG/go.sum" \
+	    "go.sum equals the reference [$GOTAG]"
+	ok "the go command verified through the proxy (it keeps the tree it checked) [$GOTAG]" \
+	    test -s "$TRASH/gp.cold.$GOTAG/pkg/sumdb/sum.test/latest"
+	(
+		go_env_proxy "$URL" "$TRASH/mc.url.$GOTAG" || exit 1
+		GOPATH=$TRASH/gp.url.$GOTAG GOFLAGS=-mod=mod
+		GOSUMDB="$SUMDB_VKEY $URL/sumdb/sum.test"
+		export GOPATH GOSUMDB GOFLAGS
+		"$GO" mod download -json github.com/fixture/mono/sub@v1.0.0
+	) >"$TRASH/url.$GOTAG.log" 2>&1
+	ok $? "GOSUMDB=\"<key> <proxy>/sumdb/sum.test\": go mod download verifies [$GOTAG]" ||
+	    diag_file "$TRASH/url.$GOTAG.log"
+	ok "through the proxy's URL [$GOTAG]" \
+	    test -s "$TRASH/gp.url.$GOTAG/pkg/sumdb/sum.test/latest"
+}
+for_each_go client_sumdb
 is "$(sumdb_count "fixture/nomod")" 0 "the database never heard of the nosum module"
 ok "the nosum module was fetched all the same" stored github.com/fixture/nomod v1.0.0.zip
 ok "piraeus keeps the tree it verified" test -n "$(sqlite3 "$T/index.sqlite" \
@@ -188,18 +196,22 @@ like "$(cat "$TRASH/b")" 'checksum mismatch' "the client is told why"
 nok "nothing of it is stored" stored "$TM" "$TV.zip"
 nok "not even its .info" stored "$TM" "$TV.info"
 is "$(find "$S/.tmp" -type f 2>/dev/null | wc -l | tr -d ' ')" 0 "no temporary file left"
-good=$(sed -n "s/^github.com\/Fixture\/Upper $TV h1:/h1:/p" "$TRASH/app.cold/go.sum" 2>/dev/null)
+good=$(sed -n "s/^github.com\/Fixture\/Upper $TV h1:/h1:/p" "$TRASH/app.cold.$GOTAG/go.sum" 2>/dev/null)
 like "$(logs)" 'SECURITY.*Fixture/Upper@v1\.0\.0.*upstream sent h1:.*checksum database sum\.test has h1:' \
     "the refusal is logged with both hashes"
-(
-	go_env_proxy "$URL" "$TRASH/mc.tamper" || exit 1
-	GOPATH=$TRASH/gp.tamper GOSUMDB=$SUMDB_VKEY GOFLAGS=-mod=mod
-	export GOPATH GOSUMDB GOFLAGS
-	go mod download -json "github.com/Fixture/Upper@$TV"
-) >"$TRASH/tamper.log" 2>&1
-isnt $? 0 "go mod download of the tampered version fails"
-nok "and the client never had the tampered zip" \
-    test -e "$TRASH/mc.tamper/cache/download/$TM/@v/$TV.zip"
+client_tamper()
+{
+	(
+		go_env_proxy "$URL" "$TRASH/mc.tamper.$GOTAG" || exit 1
+		GOPATH=$TRASH/gp.tamper.$GOTAG GOSUMDB=$SUMDB_VKEY GOFLAGS=-mod=mod
+		export GOPATH GOSUMDB GOFLAGS
+		"$GO" mod download -json "github.com/Fixture/Upper@$TV"
+	) >"$TRASH/tamper.$GOTAG.log" 2>&1
+	isnt $? 0 "go mod download of the tampered version fails [$GOTAG]"
+	nok "and the client never had the tampered zip [$GOTAG]" \
+	    test -e "$TRASH/mc.tamper.$GOTAG/cache/download/$TM/@v/$TV.zip"
+}
+for_each_go client_tamper
 upstream_fault "/$TM/@v/$TV.zip" swapzip with="/$TM/@v/v1.0.1.zip"
 is "$(code "$URL/$TM/@v/$TV.zip")" 502 "another version's zip is refused too"
 upstream_fault "/$TM/@v/$TV.zip" none
@@ -244,26 +256,36 @@ is "$(code "$URL/sumdb/private.test/tile/8/0/000.p/2")" 404 "a tile beyond the t
 priv_download()
 {
 	(
-		go_env_proxy "$URL" "$TRASH/mc.$1" || exit 1
-		GOPATH=$TRASH/gp.$1 GOFLAGS=-mod=mod
+		go_env_proxy "$URL" "$TRASH/mc.$1.$GOTAG" || exit 1
+		GOPATH=$TRASH/gp.$1.$GOTAG GOFLAGS=-mod=mod
 		GOSUMDB="$PVKEY $URL/sumdb/private.test"
 		export GOPATH GOSUMDB GOFLAGS
-		go mod download -json github.com/fixture/nomod@v1.0.0
-	) >"$TRASH/priv.$1.log" 2>&1
+		"$GO" mod download -json github.com/fixture/nomod@v1.0.0
+	) >"$TRASH/priv.$1.$GOTAG.log" 2>&1
 }
-priv_download good
-st=$?
-ok "$st" "go verifies the private module against piraeus' database"
-[ "$st" -eq 0 ] || diag_file "$TRASH/priv.good.log"
-ok "go kept the private tree it checked" test -s "$TRASH/gp.good/pkg/sumdb/private.test/latest"
+priv_good()
+{
+	priv_download good
+	st=$?
+	ok "$st" "go verifies the private module against piraeus' database [$GOTAG]"
+	[ "$st" -eq 0 ] || diag_file "$TRASH/priv.good.$GOTAG.log"
+	ok "go kept the private tree it checked [$GOTAG]" \
+	    test -s "$TRASH/gp.good.$GOTAG/pkg/sumdb/private.test/latest"
+}
+for_each_go priv_good
 
 # Alter the record: the go command must notice.
 sqlite3 "$T/index.sqlite" "UPDATE sumdb_records SET text = \
     replace(text, 'h1:', 'h1:X') WHERE module = 'github.com/fixture/nomod'" ||
     fail "alter the record"
-priv_download altered
-isnt $? 0 "an altered record fails the go command's verification"
-like "$(cat "$TRASH/priv.altered.log")" 'verifying|SECURITY|checksum' "and go says why"
+priv_altered()
+{
+	priv_download altered
+	isnt $? 0 "an altered record fails the go command's verification [$GOTAG]"
+	like "$(cat "$TRASH/priv.altered.$GOTAG.log")" 'verifying|SECURITY|checksum' \
+	    "and go says why [$GOTAG]"
+}
+for_each_go priv_altered
 
 # --- a forked log: same key, other records -----------------------------------
 addr=${SUMDB_URL#http://}

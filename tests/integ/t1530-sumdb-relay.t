@@ -50,21 +50,28 @@ private_relay = yes
 INI
 serve_lighttpd "$TRASH/serve.log" "$S" "$T" "$TRASH/p.ini"
 
-# build_app NAME PROXY GOSUMDB: go build of the fixture app, fresh caches.
+# build_app NAME PROXY GOSUMDB: "$GO" builds the fixture app as
+# app.NAME.$GOTAG, fresh caches.
 build_app()
 {
-	fixture_build_app "$FX" "$1" "$2" GOPATH="$TRASH/gp.$1" GOSUMDB="$3" \
-	    GONOSUMDB= GOPRIVATE=
+	fixture_build_app "$FX" "$1.$GOTAG" "$2" GOPATH="$TRASH/gp.$1.$GOTAG" \
+	    GOSUMDB="$3" GONOSUMDB= GOPRIVATE=
 }
-build_app ref "file://$REF" off
-ok $? "reference build from file://"
-build_app relay "$URL" "$PVKEY $URL/sumdb/private.test"
-st=$?
-ok "$st" "go build with the private database as the only GOSUMDB"
-[ "$st" -eq 0 ] || diag_file "$TRASH/build.relay.log"
-is_file "$TRASH/app.relay/go.sum" "$TRASH/app.ref/go.sum" "go.sum equals the reference"
-ok "the go command verified against the private database" \
-    test -s "$TRASH/gp.relay/pkg/sumdb/private.test/latest"
+# relay_build: each go command, the private database as its only GOSUMDB.
+relay_build()
+{
+	build_app ref "file://$REF" off
+	ok $? "reference build from file:// [$GOTAG]"
+	build_app relay "$URL" "$PVKEY $URL/sumdb/private.test"
+	st=$?
+	ok "$st" "go build with the private database as the only GOSUMDB [$GOTAG]"
+	[ "$st" -eq 0 ] || diag_file "$TRASH/build.relay.$GOTAG.log"
+	is_file "$TRASH/app.relay.$GOTAG/go.sum" "$TRASH/app.ref.$GOTAG/go.sum" \
+	    "go.sum equals the reference [$GOTAG]"
+	ok "the go command verified against the private database [$GOTAG]" \
+	    test -s "$TRASH/gp.relay.$GOTAG/pkg/sumdb/private.test/latest"
+}
+for_each_go relay_build
 
 # Every module version of go.sum has its record.
 missing=
@@ -73,7 +80,7 @@ while read -r m v h; do
 	n=$(sqlite3 "$T/index.sqlite" "SELECT count(*) FROM sumdb_records \
 	    WHERE module = '$m' AND version = '$v'")
 	[ "$n" = 1 ] || missing="$missing $m@$v"
-done <"$TRASH/app.ref/go.sum"
+done <"$TRASH/app.ref.$GOTAG/go.sum"
 is "$missing" "" "every version in go.sum has a record in the private log"
 is "$(sumdb_count /lookup/github.com/fixture/multi@v1.2.0)" 1 \
     "a public version was verified against the public database first"

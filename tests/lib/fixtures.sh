@@ -108,26 +108,6 @@ fixture_git_env()
 	    GIT_ALLOW_PROTOCOL
 }
 
-# go_env_common: every go variable that could leak from the caller's
-# environment, set to a known value.  GOCACHE is shared by the caller.
-go_env_common()
-{
-	GO111MODULE=on
-	GOENV=off
-	GOWORK=off
-	GOFLAGS=-modcacherw
-	GOSUMDB=off
-	GONOSUMDB=
-	GONOPROXY=
-	GOPRIVATE=
-	GOINSECURE=
-	GOVCS=
-	GOTOOLCHAIN=local
-	CGO_ENABLED=0
-	export GO111MODULE GOENV GOWORK GOFLAGS GOSUMDB GONOSUMDB GONOPROXY \
-	    GOPRIVATE GOINSECURE GOVCS GOTOOLCHAIN CGO_ENABLED
-}
-
 # go_env_proxy PROXY MODCACHE: go against PROXY (a file:// or http:// URL)
 # with module cache MODCACHE (made empty), never git.
 go_env_proxy()
@@ -143,10 +123,10 @@ go_env_proxy()
 	export GOPROXY GOPATH GOMODCACHE GIT_CONFIG_GLOBAL GIT_ALLOW_PROTOCOL
 }
 
-# fixture_build_app DIR NAME PROXY [VAR=VALUE...]: go build of a fresh copy
+# fixture_build_app DIR NAME PROXY [VAR=VALUE...]: $GO build of a fresh copy
 # of DIR/app as $TRASH/app.NAME against PROXY (module cache $TRASH/mc.NAME,
-# the build cache DIR/gocache), with the variables given on top; the app
-# is run into app.out; the output of both in $TRASH/build.NAME.log.
+# the build cache of go_env_common), with the variables given on top; the
+# app is run into app.out; the output of both in $TRASH/build.NAME.log.
 fixture_build_app()
 {
 	_fb_fx=$1 _fb_n=$2 _fb_p=$3
@@ -156,22 +136,25 @@ fixture_build_app()
 	(
 		cd "$TRASH/app.$_fb_n" || exit 1
 		go_env_proxy "$_fb_p" "$TRASH/mc.$_fb_n" || exit 1
-		GOCACHE=$_fb_fx/gocache GOFLAGS='-mod=mod -modcacherw'
-		export GOCACHE GOFLAGS
+		GOFLAGS='-mod=mod -modcacherw'
+		export GOFLAGS
 		for _fb_v in "$@"; do
 			export "$_fb_v"
 		done
-		go build -o app.bin . && ./app.bin >app.out
+		"$GO" build -o app.bin . && ./app.bin >app.out
 	) >"$TRASH/build.$_fb_n.log" 2>&1
 }
 
 # make_fixtures DIR: build everything described at the top into DIR (which
-# should not exist or be empty).  Returns non-zero, with the go command's
+# should not exist or be empty), with $GO (1.19 and 1.26 make the same
+# reference tree, but for the order of the Origin fields in .info files:
+# t1000 checks).  Returns non-zero, with the go command's
 # output on stderr, when anything fails.
 make_fixtures()
 {
 	_fx=$1
-	mkdir -p "$_fx/git" "$_fx/gocache" || return 1
+	need_gos
+	mkdir -p "$_fx/git" || return 1
 	_fx=$(cd "$_fx" && pwd) || return 1
 	cat >"$_fx/gitconfig" <<EOF || return 1
 [url "file://$_fx/git/"]
@@ -297,12 +280,11 @@ EOF
 
 	# Resolve everything with the real go command, straight from git.
 	go_env_common
-	GOPROXY=direct GOPATH=$_fx/gopath GOMODCACHE=$_fx/modcache \
-	GOCACHE=$_fx/gocache
-	export GOPROXY GOPATH GOMODCACHE GOCACHE
+	GOPROXY=direct GOPATH=$_fx/gopath GOMODCACHE=$_fx/modcache
+	export GOPROXY GOPATH GOMODCACHE
 	mkdir -p "$_fx/empty"
 	cd "$_fx/empty"
-	go mod download -json \
+	"$GO" mod download -json \
 	    github.com/fixture/multi@v1.0.0 \
 	    github.com/fixture/multi@v1.1.0 \
 	    github.com/fixture/multi@v1.2.0 \
@@ -325,9 +307,9 @@ EOF
 	    github.com/fixture/allretract@v1.0.1 \
 	    >"$_fx/download.json"
 	# What latest is when every tag is retracted (a pseudo-version).
-	allretract=$(go list -m -f '{{.Version}}' \
+	allretract=$("$GO" list -m -f '{{.Version}}' \
 	    github.com/fixture/allretract@latest)
-	go mod download -json "github.com/fixture/allretract@$allretract" \
+	"$GO" mod download -json "github.com/fixture/allretract@$allretract" \
 	    >>"$_fx/download.json"
 	if grep -q '"Error"' "$_fx/download.json"; then
 		cat "$_fx/download.json" >&2

@@ -6,10 +6,15 @@
 #   fixtures made offline -> storage = a copy of the reference tree
 #   (DIR/modcache/cache/download) -> piraeus check-config, reindex, import
 #   -> contrib/serve starts SERVER + piraeus.fcgi on 127.0.0.1 -> curl checks
-#   of the HTTP contract -> the real go command through the proxy and through
-#   GOPROXY=file://<reference>, each with a fresh module cache, must give the
-#   same answers (download, list -versions, @latest, go build's go.sum)
-#   -> the server is stopped and leaves nothing behind.
+#   of the HTTP contract -> each go command (for_each_go: Debian's 1.19 and
+#   a current one) through the proxy and through GOPROXY=file://<reference>,
+#   each run with a fresh module cache, must give the same answers
+#   (download, list -versions, @latest, go build's go.sum, the same go.sum
+#   for every go command) -> the server is stopped and leaves nothing
+#   behind.
+#
+# INTEG_HOSTILE=1 (t1000) runs it all in go_env_hostile's environment and
+# checks that every go command makes the same reference tree.
 
 # _in_alive PID: the process (or, for -PID, a process of the group) lives.
 _in_alive()
@@ -23,16 +28,14 @@ _in_ms()
 	echo $(( $(date +%s%N) / 1000000 ))
 }
 
-# _in_go PROXY CMD...: run CMD (a go command line) in a subshell with a fresh
-# module cache, against PROXY, from an empty directory; stdout+stderr.
+# _in_go PROXY CMD...: run CMD (a "$GO" command line) in a subshell with a
+# fresh module cache, against PROXY, from an empty directory; stdout+stderr.
 _in_go()
 {
 	(
 		_p=$1
 		shift
 		go_env_proxy "$_p" "$TRASH/mc" || exit 1
-		GOCACHE=$FX/gocache
-		export GOCACHE
 		cd "$TRASH/empty" && "$@"
 	) 2>&1
 }
@@ -224,31 +227,50 @@ integ_http()
 	isnt "$CODE" 200 "GET /.tmp/: not served ($CODE)"
 }
 
-# integ_go: the go command through the proxy and through file://<reference>.
+# integ_go: integ_go_one with each go command; they all wrote one go.sum.
 integ_go()
 {
+	for_each_go integ_go_one
+	_first=
+	for _g in "$TRASH"/app.ref.*/go.sum; do
+		[ -n "$_first" ] || { _first=$_g; continue; }
+		_a=${_g#"$TRASH"/app.ref.}
+		_b=${_first#"$TRASH"/app.ref.}
+		is_file "$_g" "$_first" \
+		    "the app's go.sum: ${_a%/go.sum} wrote that of ${_b%/go.sum}"
+	done
+}
+
+# integ_go_one: "$GO" through the proxy and through file://<reference>;
+# every description ends with [$GOTAG].
+integ_go_one()
+{
+	_t=" [$GOTAG]"
 	# go mod download -json, every version, one fresh cache each.
 	while read -r _m _v; do
-		_r=$(_in_ref go mod download -json "$_m@$_v" | _in_dlfields)
-		_p=$(_in_prx go mod download -json "$_m@$_v" | _in_dlfields)
-		like "$_r" '"GoModSum": "h1:' "reference: $_m@$_v has sums"
-		is "$_p" "$_r" "go mod download $_m@$_v: same Version/Sum/GoModSum"
+		_r=$(_in_ref "$GO" mod download -json "$_m@$_v" | _in_dlfields)
+		_p=$(_in_prx "$GO" mod download -json "$_m@$_v" | _in_dlfields)
+		like "$_r" '"GoModSum": "h1:' "reference: $_m@$_v has sums$_t"
+		is "$_p" "$_r" \
+		    "go mod download $_m@$_v: same Version/Sum/GoModSum$_t"
 	done <"$FX/versions"
 
 	# Lists and latest, per module.
 	while read -r _m; do
-		_r=$(_in_ref go list -m -versions "$_m")
-		_p=$(_in_prx go list -m -versions "$_m")
-		is "$_p" "$_r" "go list -m -versions $_m: $_r"
-		_r=$(_in_ref go list -m -retracted -versions "$_m")
-		_p=$(_in_prx go list -m -retracted -versions "$_m")
-		is "$_p" "$_r" "go list -m -retracted -versions $_m"
-		_r=$(_in_ref go list -m "$_m@latest")
-		_p=$(_in_prx go list -m "$_m@latest")
-		is "$_p" "$_r" "go list -m $_m@latest: $_r"
-		_r=$(_in_ref go list -m -f '{{.Version}} {{.Time}}' "$_m@latest")
-		_p=$(_in_prx go list -m -f '{{.Version}} {{.Time}}' "$_m@latest")
-		is "$_p" "$_r" "go list -m $_m@latest: same Time"
+		_r=$(_in_ref "$GO" list -m -versions "$_m")
+		_p=$(_in_prx "$GO" list -m -versions "$_m")
+		is "$_p" "$_r" "go list -m -versions $_m: $_r$_t"
+		_r=$(_in_ref "$GO" list -m -retracted -versions "$_m")
+		_p=$(_in_prx "$GO" list -m -retracted -versions "$_m")
+		is "$_p" "$_r" "go list -m -retracted -versions $_m$_t"
+		_r=$(_in_ref "$GO" list -m "$_m@latest")
+		_p=$(_in_prx "$GO" list -m "$_m@latest")
+		is "$_p" "$_r" "go list -m $_m@latest: $_r$_t"
+		_r=$(_in_ref "$GO" list -m -f '{{.Version}} {{.Time}}' \
+		    "$_m@latest")
+		_p=$(_in_prx "$GO" list -m -f '{{.Version}} {{.Time}}' \
+		    "$_m@latest")
+		is "$_p" "$_r" "go list -m $_m@latest: same Time$_t"
 	done <"$FX/modules"
 
 	# Queries the go command resolves from list + info.
@@ -257,36 +279,26 @@ integ_go()
 	    github.com/fixture/multi@v1.3.0-rc.1 \
 	    "github.com/fixture/multi@$(cat "$FX/pseudo.multi")" \
 	    github.com/fixture/retract@v1.0.0; do
-		_r=$(_in_ref go list -m -f '{{.Version}} {{.Time}}' "$_q")
-		_p=$(_in_prx go list -m -f '{{.Version}} {{.Time}}' "$_q")
-		is "$_p" "$_r" "go list -m $_q: $_r"
+		_r=$(_in_ref "$GO" list -m -f '{{.Version}} {{.Time}}' "$_q")
+		_p=$(_in_prx "$GO" list -m -f '{{.Version}} {{.Time}}' "$_q")
+		is "$_p" "$_r" "go list -m $_q: $_r$_t"
 	done
 
 	# go build of the app with an empty go.sum.
-	for _w in ref prx; do
-		chmod -R u+w "$TRASH/app.$_w" 2>/dev/null
-		rm -rf "$TRASH/app.$_w"
-		cp -R "$FX/app" "$TRASH/app.$_w"
-		(
-			cd "$TRASH/app.$_w" || exit 1
-			if [ "$_w" = ref ]; then _pp=file://$REF; else _pp=$URL; fi
-			go_env_proxy "$_pp" "$TRASH/mc" || exit 1
-			GOCACHE=$FX/gocache GOFLAGS='-mod=mod -modcacherw'
-			export GOCACHE GOFLAGS
-			go build -o app.bin . && ./app.bin >app.out
-		) >"$TRASH/build.$_w.log" 2>&1
-		_st=$?
-		ok "$_st" "go build of the app ($_w)"
-		[ "$_st" -eq 0 ] || diag_file "$TRASH/build.$_w.log"
-	done
-	is "$(wc -l <"$TRASH/app.ref/go.sum" | tr -d ' ')" 21 \
-	    "reference go.sum has 21 lines"
-	is_file "$TRASH/app.prx/go.sum" "$TRASH/app.ref/go.sum" \
-	    "go build: go.sum identical"
-	is_file "$TRASH/app.prx/go.mod" "$TRASH/app.ref/go.mod" \
-	    "go build: go.mod identical"
-	is "$(cat "$TRASH/app.prx/app.out" 2>/dev/null)" \
-	    "$(fixture_app_output)" "the app built through the proxy runs"
+	_ar=$TRASH/app.ref.$GOTAG
+	_ap=$TRASH/app.prx.$GOTAG
+	fixture_build_app "$FX" "ref.$GOTAG" "file://$REF"
+	ok $? "go build of the app (ref)$_t" ||
+	    diag_file "$TRASH/build.ref.$GOTAG.log"
+	fixture_build_app "$FX" "prx.$GOTAG" "$URL"
+	ok $? "go build of the app (prx)$_t" ||
+	    diag_file "$TRASH/build.prx.$GOTAG.log"
+	is "$(wc -l <"$_ar/go.sum" | tr -d ' ')" 21 \
+	    "reference go.sum has 21 lines$_t"
+	is_file "$_ap/go.sum" "$_ar/go.sum" "go build: go.sum identical$_t"
+	is_file "$_ap/go.mod" "$_ar/go.mod" "go build: go.mod identical$_t"
+	is "$(cat "$_ap/app.out" 2>/dev/null)" \
+	    "$(fixture_app_output)" "the app built through the proxy runs$_t"
 
 	# The index recorded the hashes the go command wrote to go.sum.
 	if command -v sqlite3 >/dev/null 2>&1; then
@@ -302,16 +314,16 @@ integ_go()
 				diag "index $_col of $_m@$_v: '$_got', go.sum: $_h"
 				_bad=$((_bad + 1))
 			fi
-		done <"$TRASH/app.ref/go.sum"
-		is "$_bad" 0 "index h1 hashes equal every go.sum line"
+		done <"$_ar/go.sum"
+		is "$_bad" 0 "index h1 hashes equal every go.sum line$_t"
 	else
 		fail "sqlite3 is installed"
 	fi
 
 	# go list -m -u all in the app (list and latest of every dependency).
-	_r=$(_in_go "file://$REF" sh -c "cd '$TRASH/app.ref' && go list -m -u all")
-	_p=$(_in_go "$URL" sh -c "cd '$TRASH/app.prx' && go list -m -u all")
-	is "$_p" "$_r" "go list -m -u all in the app"
+	_r=$(_in_go "file://$REF" sh -c "cd '$_ar' && '$GO' list -m -u all")
+	_p=$(_in_go "$URL" sh -c "cd '$_ap' && '$GO' list -m -u all")
+	is "$_p" "$_r" "go list -m -u all in the app$_t"
 }
 
 # integ_import: piraeus import of the reference tree into an empty storage.
@@ -349,10 +361,54 @@ integ_import()
 	ok $? "piraeus import again: no error" || diag_file "$TRASH/import2.log"
 }
 
+# _in_json FILE: its JSON with sorted keys (perl's core JSON::PP).
+_in_json()
+{
+	perl -MJSON::PP -e 'local $/; my $j = JSON::PP->new->canonical;
+	    print $j->encode($j->decode(<STDIN>)), "\n"' <"$1" 2>&1
+}
+
+# _in_fx_agree: the fixtures made again with "$GO" (not the first go
+# command, which made $FX) are the same reference tree: the same files,
+# each byte for byte but the .info files, the same JSON (1.19 and 1.26
+# write Origin's fields in another order), the same pseudo-versions.
+_in_fx_agree()
+{
+	[ "$GO" = "${GOS%% *}" ] && return 0
+	_f2=$TRASH/fx.$GOTAG
+	_r2=$_f2/modcache/cache/download
+	make_fixtures "$_f2" >"$TRASH/fixtures.$GOTAG.log" 2>&1
+	ok $? "fixtures made with $GOTAG too" ||
+	    { diag_file "$TRASH/fixtures.$GOTAG.log"; return 0; }
+	is "$(cd "$_r2" && find . -type f | sort)" \
+	    "$(cd "$REF" && find . -type f | sort)" \
+	    "$GOTAG made the same files in the reference tree"
+	_bad=0
+	_n=0
+	for _x in $(cd "$REF" && find . -type f | sort); do
+		_n=$((_n + 1))
+		case $_x in
+		*.info)	[ "$(_in_json "$REF/$_x")" = "$(_in_json "$_r2/$_x")" ] ;;
+		*)	cmp -s "$REF/$_x" "$_r2/$_x" ;;
+		esac && continue
+		_bad=$((_bad + 1))
+		diag "$_x differs: $(cat "$REF/$_x" | head -c 300)" \
+		    "$(cat "$_r2/$_x" 2>/dev/null | head -c 300)"
+	done
+	is "$_bad" 0 "$GOTAG: each of the $_n files the same (.info as JSON)"
+	for _x in versions pseudo.multi pseudo.notags pseudo.notags.old \
+	    pseudo.allretract; do
+		is_file "$_f2/$_x" "$FX/$_x" "$GOTAG: the same $_x"
+	done
+}
+
 integ_main()
 {
 	SERVER=$1
 	_t0=$(_in_ms)
+	if [ "${INTEG_HOSTILE:-0}" = 1 ]; then
+		go_env_hostile
+	fi
 	SERVE_OPTS=
 	case $SERVER in
 	lighttpd)	need lighttpd ;;
@@ -363,7 +419,7 @@ integ_main()
 			    need mod_fcgid.so ;;
 	nginx)		need nginx spawn-fcgi ;;
 	esac
-	need go git curl
+	need go git curl perl
 	unset http_proxy HTTP_PROXY https_proxy HTTPS_PROXY all_proxy ALL_PROXY
 	SERVE=${PIRAEUS_SERVE:-$top_srcdir/contrib/serve}
 	for _f in "$PIRAEUS" "$PIRAEUS_FCGI" "$SERVE"; do
@@ -381,6 +437,11 @@ integ_main()
 	    { diag_file "$TRASH/fixtures.log"; done_testing; }
 	_t1=$(_in_ms)
 	diag "fixtures: $((_t1 - _t0)) ms"
+	if [ "${INTEG_HOSTILE:-0}" = 1 ]; then
+		for_each_go _in_fx_agree
+		_t1=$(_in_ms)
+		diag "fixtures with every go command: $((_t1 - _t0)) ms"
+	fi
 
 	# Storage: a copy of the module cache's download tree.
 	STORAGE=$TRASH/storage
@@ -450,6 +511,9 @@ integ_main()
 		for _f in "$STATE"/*.log "$STATE"/*/*.log; do
 			[ -f "$_f" ] && diag_file "$_f"
 		done
+	fi
+	if [ "${INTEG_HOSTILE:-0}" = 1 ]; then
+		go_hostile_untouched
 	fi
 	diag "total: $(($(_in_ms) - _t0)) ms"
 	done_testing

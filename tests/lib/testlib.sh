@@ -44,9 +44,41 @@
 #	wait_line FILE ERE [SECS] [PID]
 #				wait until a line of FILE matches
 #	need CMD...		skip the whole test when a command is missing,
-#				or fail it when PIRAEUS_REQUIRE_INTEG=1
+#				or fail it when PIRAEUS_REQUIRE_INTEG=1; "go"
+#				is need_gos (never the go on PATH)
+#
+# The go commands (never whatever "go" is on PATH):
+#	GO_DEBIAN		Debian's golang-go, $PIRAEUS_TEST_GO_DEBIAN or
+#				/usr/lib/go-1.19/bin/go
+#	GO_CURRENT		a current release, $PIRAEUS_TEST_GO_CURRENT or
+#				/usr/local/go/bin/go
+#	need_gos		set GOS, the go commands every client check
+#				runs with: $PIRAEUS_TEST_GOS (paths, space-
+#				separated, each must exist) or else GO_DEBIAN
+#				and GO_CURRENT, those that exist.  None: skip
+#				the test; PIRAEUS_REQUIRE_INTEG=1 requires
+#				GO_DEBIAN (CI installs golang-go; GO_CURRENT
+#				is used when present).  Sets GO (the first of
+#				GOS), GO_TOOL (GO_DEBIAN when it exists, else
+#				GO), GOV_<n> and prints one diag line naming
+#				each go command and its version
+#	for_each_go CMD...	run CMD once per go command of GOS, with GO
+#				(its path), GOTAG (its version, e.g. go1.19.8)
+#				and GOCACHE (a build cache for that version,
+#				shared by the tests) set; returns non-zero
+#				when a run did
+#	go_env_common		export a known value for every GO* variable
+#				the go command reads (GOTOOLCHAIN=local,
+#				GOENV=off, GOAUTH=off, ...) and unset those
+#				whose default is wanted (GOROOT, GOOS, ...):
+#				nothing of the caller's environment reaches it
+#	go_env_hostile		export a hostile value for each of them (and a
+#				hostile go env file and telemetry mode), for a
+#				test that proves go_env_common shields go;
+#				go_hostile_untouched then checks that nothing
+#				was written in its config directory
 #	go_tool_build SRC DIR	build the test program SRC (one .go file) with
-#				the go command, offline, GOPATH mode, against
+#				GO_TOOL, offline, GOPATH mode, against
 #				Debian's /usr/share/gocode (or $SUMDB_GOCODE),
 #				into $top_builddir/tests/DIR (or $TRASH/DIR when
 #				that is not writable), again when SRC is newer;
@@ -240,6 +272,10 @@ done_testing()
 need()
 {
 	for _tl_c in "$@"; do
+		if [ "$_tl_c" = go ]; then
+			need_gos
+			continue
+		fi
 		command -v "$_tl_c" >/dev/null 2>&1 && continue
 		if [ "${PIRAEUS_REQUIRE_INTEG:-0}" = 1 ]; then
 			_tl_done=1
@@ -460,6 +496,214 @@ serve_lighttpd()
 	URL=http://127.0.0.1:$PORT
 }
 
+# The go commands.
+
+GO_DEBIAN=${PIRAEUS_TEST_GO_DEBIAN:-/usr/lib/go-1.19/bin/go}
+GO_CURRENT=${PIRAEUS_TEST_GO_CURRENT:-/usr/local/go/bin/go}
+GOS=
+GO=
+GO_TOOL=
+GOTAG=
+GO_CACHE=
+
+# _go_version GO: its version (go1.19.8), asked with a known environment.
+_go_version()
+{
+	(
+		go_env_common
+		"$1" env GOVERSION
+	) 2>/dev/null
+}
+
+# _go_cache TAG: the build cache of that go version, shared by the tests
+# (the go command locks its cache: concurrent runs are fine).
+_go_cache()
+{
+	_gc_d=$top_builddir/tests/gocache/$1
+	if ! mkdir -p "$_gc_d" 2>/dev/null || [ ! -w "$_gc_d" ]; then
+		_gc_d=$TRASH/gocache/$1
+		mkdir -p "$_gc_d" || return 1
+	fi
+	echo "$_gc_d"
+}
+
+# _go_missing WHAT: the go command WHAT is missing: fail the test under
+# PIRAEUS_REQUIRE_INTEG=1, else skip it.
+_go_missing()
+{
+	if [ "${PIRAEUS_REQUIRE_INTEG:-0}" = 1 ]; then
+		_tl_done=1
+		echo "1..1"
+		echo "not ok 1 - required go command missing: $1" \
+		    "(PIRAEUS_REQUIRE_INTEG=1)"
+		exit 1
+	fi
+	skip_all "go command missing: $1"
+}
+
+need_gos()
+{
+	[ -n "$GOS" ] && return 0
+	if [ -n "${PIRAEUS_TEST_GOS:-}" ]; then
+		for _ng_g in $PIRAEUS_TEST_GOS; do
+			[ -x "$_ng_g" ] || _go_missing "$_ng_g (PIRAEUS_TEST_GOS)"
+			GOS="$GOS${GOS:+ }$_ng_g"
+		done
+	else
+		if [ -x "$GO_DEBIAN" ]; then
+			GOS=$GO_DEBIAN
+		elif [ "${PIRAEUS_REQUIRE_INTEG:-0}" = 1 ]; then
+			_go_missing "$GO_DEBIAN (Debian's golang-go)"
+		fi
+		[ -x "$GO_CURRENT" ] && GOS="$GOS${GOS:+ }$GO_CURRENT"
+	fi
+	[ -n "$GOS" ] || _go_missing "$GO_DEBIAN or $GO_CURRENT"
+	GO_TOOL=${GOS%% *}
+	[ -x "$GO_DEBIAN" ] && GO_TOOL=$GO_DEBIAN
+	_ng_list=
+	for _ng_g in $GOS; do
+		_ng_v=$(_go_version "$_ng_g")
+		case $_ng_v in
+		go[0-9]*) ;;
+		*)	bail_out "$_ng_g: no version from go env GOVERSION" ;;
+		esac
+		_ng_list="$_ng_list${_ng_list:+, }$_ng_v ($_ng_g)"
+	done
+	case " $GOS " in
+	*" $GO_CURRENT "*) ;;
+	*)	_ng_list="$_ng_list; not $GO_CURRENT (absent or not listed)" ;;
+	esac
+	diag "go commands: $_ng_list; tools built with $GO_TOOL"
+	_go_select "${GOS%% *}"
+}
+
+# _go_select GO: make it the current go command (GO, GOTAG, GO_CACHE).
+_go_select()
+{
+	GO=$1
+	GOTAG=$(_go_version "$GO")
+	GO_CACHE=$(_go_cache "$GOTAG") || bail_out "no go build cache"
+}
+
+for_each_go()
+{
+	need_gos
+	_fe_st=0
+	for _fe_g in $GOS; do
+		_go_select "$_fe_g"
+		"$@" || _fe_st=$?
+	done
+	_go_select "${GOS%% *}"
+	return "$_fe_st"
+}
+
+# go_env_common: see the top.  Every variable of `go env` (1.19 and 1.26)
+# that a client run depends on (GOPATH and GOMODCACHE: the callers give
+# their own).  An empty value is not enough for those
+# also read from a go env file (so GOENV=off: none is read).
+# os.UserConfigDir (XDG_CONFIG_HOME) holds the default go env file and the
+# telemetry mode (GOTELEMETRY only reports it, the go command never reads
+# it): a directory of the test's own, telemetry off.
+go_env_common()
+{
+	unset GOROOT GOOS GOARCH GOAMD64 GOEXPERIMENT GODEBUG GOBIN GOTMPDIR \
+	    GOCACHEPROG GOFIPS140 GONOSUMCHECK GONOVERIFY GOCOVERDIR \
+	    GOROOT_FINAL GCCGO
+	GO111MODULE=on
+	GOENV=off
+	GOWORK=off
+	GOFLAGS=-modcacherw
+	GOPROXY=off
+	GOSUMDB=off
+	GONOSUMDB=
+	GONOPROXY=
+	GOPRIVATE=
+	GOINSECURE=
+	GOVCS=
+	GOTOOLCHAIN=local
+	GOTELEMETRY=off
+	GOAUTH=off
+	CGO_ENABLED=0
+	GOCACHE=${GO_CACHE:-$TRASH/gocache/default}
+	GOPATH=$TRASH/gopath
+	GOMODCACHE=$TRASH/gopath/pkg/mod
+	XDG_CONFIG_HOME=$TRASH/go-config
+	if [ ! -f "$XDG_CONFIG_HOME/go/telemetry/mode" ]; then
+		mkdir -p "$XDG_CONFIG_HOME/go/telemetry" &&
+		    echo off >"$XDG_CONFIG_HOME/go/telemetry/mode"
+	fi
+	export GO111MODULE GOENV GOWORK GOFLAGS GOPROXY GOSUMDB GONOSUMDB \
+	    GONOPROXY GOPRIVATE GOINSECURE GOVCS GOTOOLCHAIN GOTELEMETRY GOAUTH \
+	    CGO_ENABLED GOCACHE GOPATH GOMODCACHE XDG_CONFIG_HOME
+}
+
+# go_env_hostile: export the worst the caller's environment could hold for
+# the go command, so that a test run under it shows that go_env_common
+# shields every go run: each value, leaking through, breaks some go run.
+go_env_hostile()
+{
+	_gh=$TRASH/hostile
+	mkdir -p "$_gh/go/telemetry" || return 1
+	# The default go env file ($XDG_CONFIG_HOME/go/env) and GOENV's:
+	# what the environment leaves empty would be read there.
+	{
+		echo GOFLAGS=-mod=vendor
+		echo GOPROXY=http://127.0.0.1:9
+		echo GOSUMDB=sum.golang.org
+		echo 'GONOSUMDB=*'
+		echo 'GONOPROXY=*'
+		echo GOEXPERIMENT=nosuchexperiment
+		echo GOTOOLCHAIN=go1.99.9
+		echo "GOTMPDIR=$_gh/nosuchdir"
+	} >"$_gh/go/env"
+	cp "$_gh/go/env" "$_gh/goenv"
+	echo on >"$_gh/go/telemetry/mode"
+	sleep 1 && : >"$_gh/.stamp"
+	XDG_CONFIG_HOME=$_gh
+	GOENV=$_gh/goenv
+	GO111MODULE=off
+	GOFLAGS=-mod=vendor
+	GOPROXY=http://127.0.0.1:9
+	GOSUMDB=sum.golang.org
+	GONOSUMDB='*'
+	GONOPROXY='*'
+	GOPRIVATE='*'
+	GOINSECURE='*'
+	GOVCS='*:off'
+	GOTOOLCHAIN=go1.99.9
+	GOTELEMETRY=on
+	GOAUTH='command false'
+	GOROOT=$_gh/goroot
+	GOPATH=relative/gopath
+	GOMODCACHE=relative/modcache
+	GOCACHE=relative/gocache
+	GOWORK=$_gh/nosuch.work
+	GOEXPERIMENT=nosuchexperiment
+	GOOS=plan9
+	GOARCH=arm64
+	GOAMD64=v9
+	GOCACHEPROG=/bin/false
+	GOFIPS140=nosuchversion
+	GOTMPDIR=$_gh/nosuchdir
+	CGO_ENABLED=1
+	export XDG_CONFIG_HOME GOENV GO111MODULE GOFLAGS GOPROXY GOSUMDB \
+	    GONOSUMDB GONOPROXY GOPRIVATE GOINSECURE GOVCS GOTOOLCHAIN \
+	    GOTELEMETRY GOAUTH GOROOT GOPATH GOMODCACHE GOCACHE GOWORK \
+	    GOEXPERIMENT GOOS GOARCH GOAMD64 GOCACHEPROG GOFIPS140 GOTMPDIR \
+	    CGO_ENABLED
+	diag "hostile go environment:" \
+	    "$(env | grep -E '^(GO|XDG_CONFIG_HOME)' | sort | tr '\n' ' ')"
+}
+
+# go_hostile_untouched: a test result: the go commands wrote nothing in the
+# hostile configuration directory (telemetry "on" there: counters).
+go_hostile_untouched()
+{
+	is "$(find "$TRASH/hostile" -type f -newer "$TRASH/hostile/.stamp" \
+	    2>/dev/null | head -n 5)" "" \
+	    "the go commands wrote nothing in the caller's config directory"
+}
+
 go_tool_build()
 {
 	_gt_src=$1
@@ -475,13 +719,15 @@ go_tool_build()
 	# Several tests may build at once: each into its own file, renamed
 	# into place.
 	_gt_tmp=$GO_TOOL_BIN.tmp.$$
+	need_gos
 	if ! (
-		unset GOROOT
-		GO111MODULE=off GOFLAGS= GOPROXY=off GOENV=off \
-		GOTOOLCHAIN=local CGO_ENABLED=0 GOWORK=off \
-		GOCACHE=$TRASH/go-tool-cache \
-		GOPATH=$TRASH/go-tool-path:${SUMDB_GOCODE:-/usr/share/gocode} \
-		    go build -o "$_gt_tmp" "$_gt_src"
+		GO_CACHE=$(_go_cache "tool-$(_go_version "$GO_TOOL")") ||
+		    exit 1
+		go_env_common
+		GO111MODULE=off GOFLAGS= GOMODCACHE= \
+		GOPATH=$TRASH/go-tool-path:${SUMDB_GOCODE:-/usr/share/gocode}
+		export GO111MODULE GOFLAGS GOMODCACHE GOPATH
+		"$GO_TOOL" build -o "$_gt_tmp" "$_gt_src"
 	) >"$TRASH/go-tool-build.log" 2>&1; then
 		echo "go_tool_build: go build of $_gt_src failed:" >&2
 		cat "$TRASH/go-tool-build.log" >&2

@@ -61,6 +61,8 @@ gorun()
 		    GONOPROXY GOPRIVATE GOINSECURE GOVCS GOTOOLCHAIN \
 		    CGO_ENABLED GOPROXY GOPATH GOMODCACHE GOCACHE GOSUMDB \
 		    GIT_ALLOW_PROTOCOL
+		# "go": the go command of need_gos, never the one on PATH.
+		[ "$1" = go ] && shift && set -- "$GO" "$@"
 		cd "$TRASH/empty" && "$@"
 	) 2>&1
 }

@@ -281,8 +281,8 @@ gorun()
 		_px=$1
 		shift
 		go_env_proxy "$_px" "$TRASH/mc" || exit 1
-		GOCACHE=$FX/gocache
-		export GOCACHE
+		# "go": the go command of need_gos, never the one on PATH.
+		[ "$1" = go ] && shift && set -- "$GO" "$@"
 		cd "$TRASH/empty" && "$@"
 	) 2>&1
 }
