@@ -29,10 +29,6 @@
 . "$top_srcdir/tests/lib/sumdb.sh"
 need go git curl lighttpd
 
-GO=${GO:-/usr/local/go/bin/go}
-[ -x "$GO" ] || GO=/usr/lib/go-1.19/bin/go
-[ -x "$GO" ] || GO=$(command -v go)
-
 unset http_proxy HTTP_PROXY https_proxy HTTPS_PROXY all_proxy ALL_PROXY \
     no_proxy NO_PROXY GOFLAGS GONOSUMDB GONOPROXY GOINSECURE GOVCS \
     GOPATH GOMODCACHE GOCACHE GIT_CONFIG_GLOBAL GIT_SSH GIT_SSH_COMMAND \
@@ -101,8 +97,7 @@ PR=github.com/fixture/pseudoretr
 	new=$(_fx_head "$r")
 	go_env_common
 	GOPROXY=direct GOPATH=$FX/gopath GOMODCACHE=$FX/modcache
-	GOCACHE=$FX/gocache
-	export GOPROXY GOPATH GOMODCACHE GOCACHE
+	export GOPROXY GOPATH GOMODCACHE
 	cd "$FX/empty"
 	"$GO" mod download -json "$GI@v1.0.0" "$GI@v2.0.0+incompatible" \
 	    github.com/fixture/nomodinc@v1.0.0 \
@@ -115,18 +110,17 @@ printf '%s\n' "$GI" github.com/fixture/nomodinc github.com/fixture/prerel \
     >>"$FX/modules"
 pass "fixtures made offline"
 
-# gocmd PROXY TAG CMD...: the go command against PROXY, a fresh module
-# cache $TRASH/mc.TAG, from an empty directory; stdout and stderr.  PROXY
-# "direct" reads the fixture repositories.
+# gocmd PROXY TAG CMD...: the go command of for_each_go ($GO, its build
+# cache) against PROXY, a fresh module cache $TRASH/mc.TAG.$GOTAG, from an
+# empty directory; stdout and stderr.  PROXY "direct" reads the fixture
+# repositories.
 gocmd()
 {
 	(
 		_p=$1 _tag=$2
 		shift 2
-		go_env_proxy "$_p" "$TRASH/mc.$_tag" || exit 1
+		go_env_proxy "$_p" "$TRASH/mc.$_tag.$GOTAG" || exit 1
 		[ "$_p" = direct ] && fixture_git_env "$FX"
-		GOCACHE=$FX/gocache
-		export GOCACHE
 		cd "$TRASH/empty" && "$@"
 	) 2>&1
 }
@@ -179,10 +173,17 @@ verify = no'
 ini file "file://$REF" strict "$NOSUMDB"
 up file
 FILE_URL=$URL
+# latest_same MODULE: go list -m MODULE@latest through piraeus equals the
+# answer against the tree, for the go command of for_each_go.
+latest_same()
+{
+	r=$(gocmd "file://$REF" ref "$GO" list -m -f '{{.Version}}' "$1@latest")
+	p=$(gocmd "$FILE_URL" prx "$GO" list -m -f '{{.Version}}' "$1@latest")
+	is "$p" "$r" "[$GOTAG] file:// upstream: go list -m $1@latest: $r"
+}
 while read -r m; do
+	for_each_go latest_same "$m"
 	r=$(gocmd "file://$REF" ref "$GO" list -m -f '{{.Version}}' "$m@latest")
-	p=$(gocmd "$FILE_URL" prx "$GO" list -m -f '{{.Version}}' "$m@latest")
-	is "$p" "$r" "file:// upstream: go list -m $m@latest: $r"
 	# What the proxy itself answers is the go command's pick.
 	c=$(code "$FILE_URL/$(echo "$m" | sed 's/[A-Z]/!&/g' |
 	    tr '[:upper:]' '[:lower:]')/@latest")
@@ -204,11 +205,15 @@ is "$(gocmd "file://$REF" ref "$GO" list -m -f '{{.Version}}' \
 PRNEW=$(sed -n 's/^\(v0\.0\.0-20230327120000-[0-9a-f]*\)$/\1/p' \
     "$REF/$PR/@v/list")
 like "$PRNEW" '^v0\.0\.0-20230327120000-' "pseudoretr: the newest pseudo-version"
-r=$(gocmd "file://$REF" ref "$GO" list -m -f '{{.Version}}' "$PR@latest")
-like "$r" 'no matching versions for query "latest"' \
-    "the go command against the tree: no version of pseudoretr"
-p=$(gocmd "$FILE_URL" prx "$GO" list -m -f '{{.Version}}' "$PR@latest")
-is "$p" "$r" "through piraeus: the same"
+pseudoretr_same()
+{
+	r=$(gocmd "file://$REF" ref "$GO" list -m -f '{{.Version}}' "$PR@latest")
+	like "$r" 'no matching versions for query "latest"' \
+	    "[$GOTAG] the go command against the tree: no version of pseudoretr"
+	p=$(gocmd "$FILE_URL" prx "$GO" list -m -f '{{.Version}}' "$PR@latest")
+	is "$p" "$r" "[$GOTAG] through piraeus: the same"
+}
+for_each_go pseudoretr_same
 is "$(code "$FILE_URL/$PR/@latest") $(version_of "$TRASH/b")" "200 $PRNEW" \
     "GET pseudoretr/@latest: the newest pseudo-version"
 
@@ -241,16 +246,22 @@ CHAIN_URL=$URL
 
 PSEUDO=$(cat "$FX/pseudo.multi")
 HASH=${PSEUDO##*-}
-for q in github.com/fixture/incompat@v2.1.0 \
-    github.com/fixture/incompat@v3.0.0 \
-    github.com/fixture/multi@main \
-    "github.com/fixture/multi@$HASH" \
-    github.com/fixture/multi@v1.2; do
-	r=$(gocmd direct ref "$GO" list -m -f '{{.Version}} {{.Time}}' "$q")
-	p=$(gocmd "$CHAIN_URL" prx "$GO" list -m -f '{{.Version}} {{.Time}}' "$q")
-	like "$r" '^v' "direct: go list -m $q: $r"
-	is "$p" "$r" "through piraeus: go list -m $q"
-done
+# queries_same: each query, direct and through piraeus, answers the same.
+queries_same()
+{
+	for q in github.com/fixture/incompat@v2.1.0 \
+	    github.com/fixture/incompat@v3.0.0 \
+	    github.com/fixture/multi@main \
+	    "github.com/fixture/multi@$HASH" \
+	    github.com/fixture/multi@v1.2; do
+		r=$(gocmd direct ref "$GO" list -m -f '{{.Version}} {{.Time}}' "$q")
+		p=$(gocmd "$CHAIN_URL" prx "$GO" list -m \
+		    -f '{{.Version}} {{.Time}}' "$q")
+		like "$r" '^v' "[$GOTAG] direct: go list -m $q: $r"
+		is "$p" "$r" "[$GOTAG] through piraeus: go list -m $q"
+	done
+}
+for_each_go queries_same
 is "$(code "$DIR_URL/github.com/fixture/incompat/@v/v2.1.0.info")" 200 \
     "direct: GET incompat/@v/v2.1.0.info: 200"
 cp "$TRASH/b" "$TRASH/q.dir"
@@ -261,17 +272,22 @@ is "$(code "$CHAIN_URL/github.com/fixture/incompat/@v/v2.1.0.info")" 200 \
 is_file "$TRASH/b" "$TRASH/q.dir" "the bytes upstream answered"
 
 # go get in a module, both ways: the same go.mod.
-for w in ref prx; do
-	rm -rf "$TRASH/get.$w"
-	mkdir -p "$TRASH/get.$w"
-	printf 'module example.com/get\n\ngo 1.16\n' >"$TRASH/get.$w/go.mod"
-	if [ $w = ref ]; then p=direct; else p=$CHAIN_URL; fi
-	gocmd "$p" "get$w" sh -c "cd '$TRASH/get.$w' && '$GO' get \
-	    github.com/fixture/incompat@v2.1.0" >"$TRASH/get.$w.log"
-	ok $? "go get github.com/fixture/incompat@v2.1.0 ($w)" ||
-	    diag_file "$TRASH/get.$w.log"
-done
-is_file "$TRASH/get.prx/go.mod" "$TRASH/get.ref/go.mod" "go get: same go.mod"
+get_same()
+{
+	for w in ref prx; do
+		rm -rf "$TRASH/get.$w"
+		mkdir -p "$TRASH/get.$w"
+		printf 'module example.com/get\n\ngo 1.16\n' >"$TRASH/get.$w/go.mod"
+		if [ $w = ref ]; then p=direct; else p=$CHAIN_URL; fi
+		gocmd "$p" "get$w" sh -c "cd '$TRASH/get.$w' && '$GO' get \
+		    github.com/fixture/incompat@v2.1.0" >"$TRASH/get.$w.log"
+		ok $? "[$GOTAG] go get github.com/fixture/incompat@v2.1.0 ($w)" ||
+		    diag_file "$TRASH/get.$w.log"
+	done
+	is_file "$TRASH/get.prx/go.mod" "$TRASH/get.ref/go.mod" \
+	    "[$GOTAG] go get: same go.mod"
+}
+for_each_go get_same
 stop_bg "$SERVE_PID"
 
 # Upstream's bytes, cached; hostile queries never forwarded.
@@ -319,6 +335,13 @@ stop_bg "$SERVE_PID"
 
 # --- 3. unreachable upstream --------------------------------------------------
 DEAD=$(free_port) || bail_out "no free port"
+# dead_said MODE: the go command prints why (the unreachable upstream).
+dead_said()
+{
+	o=$(gocmd "$URL" "dead$1" "$GO" list -m rsc.io/quote@latest)
+	like "$o" "unreachable.*127\\.0\\.0\\.1:$DEAD" \
+	    "[$GOTAG] $1: the go command prints why"
+}
 for mode in strict fallback; do
 	ini "dead$mode" "http://127.0.0.1:$DEAD" "$mode" "$NOSUMDB"
 	up "dead$mode"
@@ -328,9 +351,7 @@ for mode in strict fallback; do
 		like "$(cat "$TRASH/b")" "unreachable.*127\\.0\\.0\\.1:$DEAD" \
 		    "$mode: $p: the body names the unreachable upstream"
 	done
-	o=$(gocmd "$URL" "dead$mode" "$GO" list -m rsc.io/quote@latest)
-	like "$o" "unreachable.*127\\.0\\.0\\.1:$DEAD" \
-	    "$mode: the go command prints why"
+	for_each_go dead_said "$mode"
 	stop_bg "$SERVE_PID"
 done
 
@@ -355,17 +376,22 @@ is "$(code "$URL/sumdb/localhost.localdev/latest")" 200 "latest (2)"
 like "$(cat "$TRASH/b")" '— localhost\.localdev ' "signed by localhost.localdev"
 is "$(code "$URL/sumdb/localhost/latest")" 404 "an unknown name: 404"
 M=github.com/fixture/multi@v1.1.0
-for k in 1 2; do
-	eval "key=\$K$k log=\$L$k"
-	o=$(gocmd "$URL" "sum$k" env GOSUMDB="$key" GONOSUMDB= GOPRIVATE= \
+# sum_verified K: the go command verifies $M with database K's key only.
+sum_verified()
+{
+	eval "key=\$K$1 log=\$L$1"
+	o=$(gocmd "$URL" "sum$1" env GOSUMDB="$key" GONOSUMDB= GOPRIVATE= \
 	    "$GO" mod download -json "$M")
-	like "$o" '"GoModSum": "h1:' "GOSUMDB=${key%%+*}: go mod download verifies" ||
-	    diag "$o"
-	ok "the go command verified through the proxy" test -s \
-	    "$TRASH/mc.sum$k/cache/download/sumdb/${key%%+*}/latest" \
-	    -o -s "$TRASH/mc.sum$k/gopath/pkg/sumdb/${key%%+*}/latest"
+	like "$o" '"GoModSum": "h1:' \
+	    "[$GOTAG] GOSUMDB=${key%%+*}: go mod download verifies" || diag "$o"
+	ok "[$GOTAG] the go command verified through the proxy" test -s \
+	    "$TRASH/mc.sum$1.$GOTAG/cache/download/sumdb/${key%%+*}/latest" \
+	    -o -s "$TRASH/mc.sum$1.$GOTAG/gopath/pkg/sumdb/${key%%+*}/latest"
 	like "$(cat "$log")" "/lookup/github.com/fixture/multi@v1.1.0 200" \
-	    "database ${key%%+*} answered the lookup"
+	    "[$GOTAG] database ${key%%+*} answered the lookup"
+}
+for k in 1 2; do
+	for_each_go sum_verified "$k"
 done
 stop_bg "$SERVE_PID"
 
