@@ -499,6 +499,8 @@ void		 upstream_scope(const struct upstream_list *,
 		    char out[SHA256_HEX]);
 /* url with a password replaced by "xxxxx" (as Go's URL.Redacted), for logs. */
 void		 upstream_redact(const char *url, char *out, size_t outsz);
+/* text with the password of every "scheme://user:password@" in it hidden. */
+void		 upstream_redact_text(const char *text, char *out, size_t outsz);
 
 /* mode.c: download modes, globally or per module (Athens' DownloadMode). */
 enum dl_mode { DL_SYNC = 0, DL_ASYNC, DL_NONE, DL_REDIRECT,
