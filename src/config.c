@@ -1168,7 +1168,8 @@ config_errors_free(struct config_errors *errs)
 void
 config_dump(const struct config *cfg, FILE *fp)
 {
-	char tmp[64];
+	char tmp[64], *shown;
+	size_t sz;
 	const char *section = NULL, *v;
 	size_t i;
 
@@ -1181,8 +1182,13 @@ config_dump(const struct config *cfg, FILE *fp)
 		}
 		v = opt_types[options[i].type].get(cfg, &options[i], tmp,
 		    sizeof(tmp));
-		fprintf(fp, "%s =%s%s\n", options[i].key, *v != '\0' ? " " : "",
-		    v);
+		/* A URL's password is never printed (goproxy, sumdbs). */
+		sz = strlen(v) * 2 + 16;	/* room for each "xxxxx" */
+		shown = xmalloc(sz);
+		upstream_redact_text(v, shown, sz);
+		fprintf(fp, "%s =%s%s\n", options[i].key,
+		    *shown != '\0' ? " " : "", shown);
+		free(shown);
 	}
 }
 

@@ -41,6 +41,20 @@ static const zip_int32_t dirhash_methods[] = {
 	ZIP_CM_DEFLATE,
 };
 
+/* One entry's place, to find the last entry of each name. */
+struct dirhash_pos {
+	const char	*name;
+	zip_uint64_t	 i;
+};
+
+/* Why a data descriptor (zipcheck's reading of it) refuses its entry. */
+static const char *const dirhash_dd_errors[] = {
+	[DIRHASH_DD_NOLOCAL] = "local header unreadable",
+	[DIRHASH_DD_SHORT] = "data descriptor beyond the end of the file",
+	[DIRHASH_DD_CRC] = "data descriptor CRC-32 is not the central "
+	    "directory's",
+};
+
 /* libzip open errors that are not about the zip's content. */
 static const struct {
 	int		 zip_code;
@@ -300,12 +314,15 @@ dirhash_rd_read(struct dirhash_rd *rd, unsigned char *buf, struct err *e)
  * inflated here when the method is Deflate.  Go ignores the encryption
  * flags (general purpose bits 0 and 6) and so does this.  At most the
  * declared size + 1 bytes come out: a body longer or shorter than declared
- * is an error, so is a CRC-32 other than the declared one when that is not
- * 0 (Go skips the comparison for 0).  Digested into md.
+ * is an error.  Then, as Go's checksumReader: with a data descriptor (dd
+ * not DIRHASH_DD_NONE) the descriptor must be readable with the central
+ * CRC-32, and the content's CRC-32 must be the central one even when that
+ * is 0; without one a central CRC-32 of 0 is not compared.  Digested into
+ * md.
  */
 static int
 dirhash_zip_entry(zip_t *za, zip_uint64_t i, const zip_stat_t *st,
-    unsigned char *buf, unsigned char *md, struct err *e)
+    unsigned char dd, unsigned char *buf, unsigned char *md, struct err *e)
 {
 	struct dirhash_rd *rd;
 	EVP_MD_CTX *ctx = NULL;
@@ -345,7 +362,16 @@ dirhash_zip_entry(zip_t *za, zip_uint64_t i, const zip_stat_t *st,
 		    (unsigned long long)st->size);
 		goto out;
 	}
-	if ((st->valid & ZIP_STAT_CRC) != 0 && st->crc != 0 &&
+	if (dd != DIRHASH_DD_NONE && dd != DIRHASH_DD_OK) {
+		err_set(e, E_BADREQ, "zip entry %s: %s", st->name,
+		    dd < sizeof(dirhash_dd_errors) /
+		    sizeof(dirhash_dd_errors[0]) &&
+		    dirhash_dd_errors[dd] != NULL ? dirhash_dd_errors[dd] :
+		    "bad data descriptor");
+		goto out;
+	}
+	if ((st->valid & ZIP_STAT_CRC) != 0 &&
+	    (st->crc != 0 || dd == DIRHASH_DD_OK) &&
 	    st->crc != (zip_uint32_t)crc) {
 		err_set(e, E_BADREQ, "zip entry %s: CRC-32 mismatch",
 		    st->name);
@@ -365,18 +391,62 @@ out:
 	return rv;
 }
 
+static int
+dirhash_pos_cmp(const void *a, const void *b)
+{
+	const struct dirhash_pos *pa = a, *pb = b;
+	int c;
+
+	if ((c = strcmp(pa->name, pb->name)) != 0)
+		return c;
+	return pa->i < pb->i ? -1 : pa->i > pb->i;
+}
+
 /*
- * Fill files[0..n) with the raw name and content digest of every entry.
+ * Into opened[i], for each entry i of files[0..n), the entry Go's HashZip
+ * opens for its name: the last one with that name in the central
+ * directory (its map from names to entries keeps the last).
+ */
+static void
+dirhash_opened(const struct dirhash_file *files, zip_uint64_t n,
+    zip_uint64_t *opened)
+{
+	struct dirhash_pos *pos;
+	zip_uint64_t i, j, k;
+
+	pos = xcalloc(n > 0 ? (size_t)n : 1, sizeof(*pos));
+	for (i = 0; i < n; i++) {
+		pos[i].name = files[i].name;
+		pos[i].i = i;
+	}
+	if (n > 1)
+		qsort(pos, (size_t)n, sizeof(*pos), dirhash_pos_cmp);
+	for (i = 0; i < n; i = j) {
+		for (j = i + 1; j < n && strcmp(pos[j].name, pos[i].name) == 0;
+		    j++)
+			;
+		for (k = i; k < j; k++)
+			opened[pos[k].i] = pos[j - 1].i;
+	}
+	free(pos);
+}
+
+/*
+ * Fill files[0..n) with the raw name and content digest of every entry,
+ * reading them as Go's HashZip does: under each name the last entry that
+ * has it, which every entry of that name then hashes as; a directory entry
+ * through the same reader as a file (Go 1.19's) and with no declared
+ * content (Go 1.26's rule).  dd: see dirhash_zip_dd (NULL: none).
  * Declared sizes are summed first so an oversized zip is refused before
  * anything is decompressed.
  */
 static int
 dirhash_zip_entries(zip_t *za, struct dirhash_file *files, zip_uint64_t n,
-    struct err *e)
+    const unsigned char *dd, struct err *e)
 {
 	zip_stat_t st;
-	unsigned char *buf;
-	zip_uint64_t i, total = 0;
+	unsigned char *buf = NULL;
+	zip_uint64_t i, total = 0, *opened;
 	size_t len;
 	int rv = -1;
 
@@ -391,10 +461,6 @@ dirhash_zip_entries(zip_t *za, struct dirhash_file *files, zip_uint64_t n,
 			return err_set(e, E_BADREQ, "zip entry %llu: no "
 			    "name, size or method", (unsigned long long)i);
 		files[i].name = st.name;
-		if (!dirhash_method_ok(st.comp_method))
-			return err_set(e, E_BADREQ, "zip entry %s: compression "
-			    "method %d not allowed", st.name,
-			    (int)st.comp_method);
 		if (st.size > (zip_uint64_t)ZIP_MAX ||
 		    total > (zip_uint64_t)ZIP_MAX - st.size)
 			return err_set(e, E_TOOBIG, "zip content larger than "
@@ -402,41 +468,56 @@ dirhash_zip_entries(zip_t *za, struct dirhash_file *files, zip_uint64_t n,
 		total += st.size;
 	}
 
+	opened = xcalloc(n > 0 ? (size_t)n : 1, sizeof(*opened));
+	dirhash_opened(files, n, opened);
 	buf = xmalloc(DIRHASH_CHUNK);
 	for (i = 0; i < n; i++) {
+		if (opened[i] != i)
+			continue;
 		zip_stat_init(&st);
 		if (zip_stat_index(za, i, ZIP_FL_ENC_RAW, &st) != 0) {
 			err_set(e, E_BADREQ, "zip entry %llu: %s",
 			    (unsigned long long)i, zip_strerror(za));
 			goto out;
 		}
-		len = strlen(files[i].name);
-		if (len > 0 && files[i].name[len - 1] == '/') {
-			/* A directory: empty content, as Go's reader. */
-			if (st.size != 0) {
-				err_set(e, E_BADREQ,
-				    "zip directory %s has data", files[i].name);
-				goto out;
-			}
-			if (EVP_Digest("", 0, files[i].digest, NULL,
-			    EVP_sha256(), NULL) != 1) {
-				err_set(e, E_INTERNAL, "EVP_Digest failed");
-				goto out;
-			}
-			continue;
-		}
-		if (dirhash_zip_entry(za, i, &st, buf, files[i].digest,
-		    e) != 0)
+		/* Go opens an entry through its method's decompressor. */
+		if (!dirhash_method_ok(st.comp_method)) {
+			err_set(e, E_BADREQ, "zip entry %s: compression "
+			    "method %d not allowed", st.name,
+			    (int)st.comp_method);
 			goto out;
+		}
+		len = strlen(files[i].name);
+		if (len > 0 && files[i].name[len - 1] == '/' && st.size != 0) {
+			err_set(e, E_BADREQ, "zip directory %s has data",
+			    files[i].name);
+			goto out;
+		}
+		if (dirhash_zip_entry(za, i, &st, dd != NULL ? dd[i] :
+		    DIRHASH_DD_NONE, buf, files[i].digest, e) != 0)
+			goto out;
+	}
+	for (i = 0; i < n; i++) {
+		if (opened[i] != i)
+			memcpy(files[i].digest, files[opened[i]].digest,
+			    SHA256_LEN);
 	}
 	rv = 0;
 out:
+	free(opened);
 	free(buf);
 	return rv;
 }
 
 int
 dirhash_zip(const char *zippath, char out[H1_MAX], struct err *e)
+{
+	return dirhash_zip_dd(zippath, NULL, 0, out, e);
+}
+
+int
+dirhash_zip_dd(const char *zippath, const unsigned char *dd, size_t ndd,
+    char out[H1_MAX], struct err *e)
 {
 	zip_t *za;
 	struct dirhash_file *files = NULL;
@@ -460,11 +541,14 @@ dirhash_zip(const char *zippath, char out[H1_MAX], struct err *e)
 		err_set(e, E_TOOBIG, "%s: too many entries", zippath);
 		goto out;
 	}
-	files = xcalloc(n > 0 ? (size_t)n : 1, sizeof(*files));
-	if (dirhash_zip_entries(za, files, (zip_uint64_t)n, e) != 0)
+	if (dd != NULL && (size_t)n != ndd) {
+		err_set(e, E_INTERNAL, "%s: %llu entries, %zu descriptors",
+		    zippath, (unsigned long long)n, ndd);
 		goto out;
-	if (n > 1)
-		qsort(files, (size_t)n, sizeof(*files), dirhash_file_cmp);
+	}
+	files = xcalloc(n > 0 ? (size_t)n : 1, sizeof(*files));
+	if (dirhash_zip_entries(za, files, (zip_uint64_t)n, dd, e) != 0)
+		goto out;
 	rv = dirhash_hash1(files, (size_t)n, out, e);
 out:
 	free(files);	/* the names belong to za */

@@ -875,7 +875,7 @@ fetch_latest_upstream(struct proxy *px, const char *module, const char *emod,
     struct buf *body, struct err *e)
 {
 	char ever[VERSION_MAX], canon[VERSION_MAX];
-	char url[PATH_MAX + 512], path[PATH_MAX];
+	char url[PATH_MAX + 512], path[PATH_MAX], shown[PATH_MAX + 512];
 	const struct upstream *u;
 	size_t i;
 
@@ -899,7 +899,8 @@ fetch_latest_upstream(struct proxy *px, const char *module, const char *emod,
 			if (fetch_info_version(module, body, canon) == 0)
 				return 0;
 			buf_free(body);
-			err_set(e, E_UPSTREAM, "%s: not a valid .info", url);
+			upstream_redact(url, shown, sizeof(shown));
+			err_set(e, E_UPSTREAM, "%s: not a valid .info", shown);
 		} else if (e->code == E_NOTFOUND || e->code == E_GONE) {
 			/* No @latest endpoint: what the go command does. */
 			err_clear(e);

@@ -243,6 +243,26 @@ int		 dirhash_mod(const void *data, size_t len, char out[H1_MAX],
  * to their declared size + 1 and a mismatch is an error.
  */
 int		 dirhash_zip(const char *zippath, char out[H1_MAX], struct err *);
+/*
+ * An entry's data descriptor (general purpose flag bit 3), as zipcheck
+ * reads it raw: Go's reader reads it after the data and wants its CRC-32
+ * equal to the central directory's, and then compares the content's
+ * CRC-32 with the central one even when that is 0.
+ */
+enum dirhash_dd {
+	DIRHASH_DD_NONE,	/* flag bit 3 clear */
+	DIRHASH_DD_OK,		/* its CRC-32 is the central one */
+	DIRHASH_DD_NOLOCAL,	/* the local header is unreadable */
+	DIRHASH_DD_SHORT,	/* the descriptor is beyond the file's end */
+	DIRHASH_DD_CRC,		/* its CRC-32 is not the central one */
+};
+/*
+ * dirhash_zip with dd[i] (n: the zip's entry count) the data descriptor of
+ * entry i, for the entries Go's HashZip opens: under each name the last
+ * entry that has it, directory entries too (Go 1.19 reads them as files).
+ */
+int		 dirhash_zip_dd(const char *zippath, const unsigned char *dd,
+		    size_t n, char out[H1_MAX], struct err *);
 /* Lower-case hex SHA-256 of a buffer / of a file streamed. */
 void		 dirhash_sha256_hex(const void *, size_t, char out[SHA256_HEX]);
 int		 dirhash_sha256_file(const char *path, char out[SHA256_HEX],
@@ -481,6 +501,8 @@ void		 upstream_scope(const struct upstream_list *,
 		    char out[SHA256_HEX]);
 /* url with a password replaced by "xxxxx" (as Go's URL.Redacted), for logs. */
 void		 upstream_redact(const char *url, char *out, size_t outsz);
+/* text with the password of every "scheme://user:password@" in it hidden. */
+void		 upstream_redact_text(const char *text, char *out, size_t outsz);
 
 /* mode.c: download modes, globally or per module (Athens' DownloadMode). */
 enum dl_mode { DL_SYNC = 0, DL_ASYNC, DL_NONE, DL_REDIRECT,

@@ -42,6 +42,7 @@ sumdb_parse_one(const char *spec, size_t len, struct sumdb *db,
     struct err *e)
 {
 	char entry[NOTE_NAME_MAX + SUMDB_URL_MAX + 256], *key, *url, *end;
+	char shown[2 * sizeof(entry)];
 	size_t ulen;
 
 	if (len >= sizeof(entry))
@@ -49,9 +50,11 @@ sumdb_parse_one(const char *spec, size_t len, struct sumdb *db,
 	memcpy(entry, spec, len);
 	entry[len] = '\0';
 	key = entry + strspn(entry, " \t");
-	if ((url = strpbrk(key, " \t")) == NULL)
+	if ((url = strpbrk(key, " \t")) == NULL) {
+		upstream_redact_text(key, shown, sizeof(shown));
 		return err_set(e, E_CONFIG, "\"%.128s\": want \"<verifier key> "
-		    "<URL>\"", key);
+		    "<URL>\"", shown);
+	}
 	*url++ = '\0';
 	url += strspn(url, " \t");
 	for (end = url + strlen(url); end > url && isspace((unsigned char)
@@ -62,14 +65,15 @@ sumdb_parse_one(const char *spec, size_t len, struct sumdb *db,
 		*--end = '\0';
 	if (note_verifier_parse(key, &db->key, e) == -1)
 		return -1;
+	upstream_redact_text(url, shown, sizeof(shown));
 	if (strncmp(url, "https://", 8) != 0 && strncmp(url, "http://", 7) != 0)
 		return err_set(e, E_CONFIG, "%s: URL \"%.64s\" is not http(s)",
-		    db->key.name, url);
+		    db->key.name, shown);
 	ulen = strlen(url);
 	if (strpbrk(url, " \t?#") != NULL || ulen >= sizeof(db->url) ||
 	    strlen(url) <= (url[4] == 's' ? 8u : 7u))
 		return err_set(e, E_CONFIG, "%s: bad URL \"%.64s\"",
-		    db->key.name, url);
+		    db->key.name, shown);
 	memcpy(db->url, url, ulen + 1);
 	return 0;
 }

@@ -10,8 +10,10 @@
  * alike (section 4.4, every parent directory registered too), no name is
  * both a file and a directory; a go.mod base name only as the root
  * "go.mod"; Store or Deflate only; declared sizes within the caps.  Last
- * dirhash_zip reads every entry as Go's reader does (declared sizes and
- * CRC enforced while reading) for the h1.  As in Go, and nothing more:
+ * dirhash_zip_dd reads every entry as Go's reader does (declared sizes and
+ * CRC enforced while reading; a data descriptor, read raw here, must have
+ * the central CRC-32, which is then compared even when 0) for the h1.  As
+ * in Go, and nothing more:
  * the encryption flags and the Unix file type are not rules (the go
  * command unzips a "symbolic link" entry as a regular file holding the
  * link's text), a directory entry may repeat, and the zip's bytes are
@@ -68,6 +70,14 @@
 #define ZC_CDH_LEN		46
 #define ZC_CDH_SIG		0x02014b50
 #define ZC_NAME_LEN_MAX		65535
+#define ZC_EXTRA_LEN_MAX	65535
+#define ZC_LFH_LEN		30
+#define ZC_LFH_SIG		0x04034b50
+#define ZC_DD_SIG		0x08074b50
+#define ZC_DD_LEN		16	/* with its signature */
+#define ZC_FLAG_DD		0x0008	/* general purpose bit 3 */
+#define ZC_ZIP64_ID		0x0001	/* the zip64 extra field */
+#define ZC_32_MAX		0xffffffffU
 
 /* One folding rule: lo..hi (every stride-th code point) add delta. */
 struct zc_fold_run {
@@ -318,8 +328,14 @@ struct zc_cdir {
 /* The central directory record of one entry, as stored. */
 struct zc_raw {
 	uint16_t	 method;
+	uint16_t	 flags;
+	uint32_t	 crc;
+	uint64_t	 csize;		/* compressed, zip64 applied */
+	uint64_t	 offset;	/* of the local header, zip64 applied */
 	uint32_t	 name_len;
+	uint32_t	 extra_len;
 	unsigned char	 name[ZC_NAME_LEN_MAX + 1];
+	unsigned char	 extra[ZC_EXTRA_LEN_MAX];
 };
 
 /* The state of one check. */
@@ -333,6 +349,9 @@ struct zc {
 	zip_t		*za;
 	uint64_t	 total;		/* declared uncompressed bytes */
 	struct zc_raw	 raw;
+	uint64_t	 size;		/* of the zip file */
+	unsigned char	*dd;		/* enum dirhash_dd of each entry */
+	size_t		 ndd;
 
 	struct zc_path	*paths;		/* the collision table */
 	size_t		 npaths;
@@ -515,6 +534,104 @@ out:
 	return rv;
 }
 
+/*
+ * The zip64 extra field of zc->raw as Go's readDirectoryHeader reads it:
+ * each 32-bit value that is all ones (the uncompressed size: need_usize)
+ * takes the next 8 bytes of the first zip64 field, in the order
+ * uncompressed size, compressed size, local header offset; a field too
+ * short for one, or a compressed size or offset left without one, makes
+ * the zip unreadable to Go.  The walk stops at a field longer than the
+ * rest, as Go's does.
+ */
+static int
+zc_zip64(struct zc *zc, int need_usize, uint64_t i)
+{
+	struct zc_raw *r = &zc->raw;
+	const unsigned char *p = r->extra, *f;
+	size_t left = r->extra_len, fsize;
+	int need_csize = r->csize == ZC_32_MAX;
+	int need_offset = r->offset == ZC_32_MAX;
+	int *need[3];
+	uint64_t *dst[3];
+	size_t k;
+
+	need[0] = &need_usize;
+	need[1] = &need_csize;
+	need[2] = &need_offset;
+	dst[0] = NULL;
+	dst[1] = &r->csize;
+	dst[2] = &r->offset;
+	while (left >= 4) {
+		fsize = zc_get16(p + 2);
+		if (left - 4 < fsize)
+			break;
+		f = p + 4;
+		if (zc_get16(p) == ZC_ZIP64_ID) {
+			for (k = 0; k < ZC_NITEMS(need); k++) {
+				if (!*need[k])
+					continue;
+				*need[k] = 0;
+				if (fsize < 8)
+					return zc_fail(zc, NULL, "central "
+					    "directory record %llu: zip64 "
+					    "field too short",
+					    (unsigned long long)i);
+				if (dst[k] != NULL)
+					*dst[k] = zc_get64(f);
+				f += 8;
+				fsize -= 8;
+			}
+		}
+		fsize = zc_get16(p + 2);
+		p += 4 + fsize;
+		left -= 4 + fsize;
+	}
+	if (need_csize || need_offset)
+		return zc_fail(zc, NULL, "central directory record %llu: no "
+		    "zip64 size or offset", (unsigned long long)i);
+	return 0;
+}
+
+/*
+ * The data descriptor of entry i (zc->raw, general purpose bit 3 set) as
+ * Go's reader finds it: after the local header (its own name and extra
+ * lengths) and the compressed data, 16 bytes at most before the file's
+ * end; 4 of them a signature when they are 0x08074b50, then the CRC-32,
+ * which must be the central one (the sizes that follow are not read).
+ */
+static enum dirhash_dd
+zc_data_descriptor(struct zc *zc)
+{
+	const struct zc_raw *r = &zc->raw;
+	unsigned char lfh[ZC_LFH_LEN], d[ZC_DD_LEN];
+	uint64_t off, avail;
+	size_t crc_at;
+
+	if ((r->flags & ZC_FLAG_DD) == 0)
+		return DIRHASH_DD_NONE;
+	if (r->offset > zc->size || zc->size - r->offset < ZC_LFH_LEN ||
+	    zc_pread(zc, r->offset, lfh, sizeof(lfh)) != 0 ||
+	    zc_get32(lfh) != ZC_LFH_SIG)
+		return DIRHASH_DD_NOLOCAL;
+	/* All terms are below 2^32 but csize: no overflow before it. */
+	off = r->offset + ZC_LFH_LEN + zc_get16(lfh + 26) +
+	    zc_get16(lfh + 28);
+	if (off > zc->size || r->csize > zc->size - off)
+		return DIRHASH_DD_SHORT;
+	off += r->csize;
+	avail = zc->size - off;
+	if (avail < 12 || zc_pread(zc, off, d, avail < ZC_DD_LEN ?
+	    (size_t)avail : ZC_DD_LEN) != 0)
+		return DIRHASH_DD_SHORT;
+	crc_at = 0;
+	if (zc_get32(d) == ZC_DD_SIG) {
+		if (avail < ZC_DD_LEN)
+			return DIRHASH_DD_SHORT;
+		crc_at = 4;
+	}
+	return zc_get32(d + crc_at) == r->crc ? DIRHASH_DD_OK : DIRHASH_DD_CRC;
+}
+
 /* Read the next central directory record into zc->raw; *off advances. */
 static int
 zc_read_raw(struct zc *zc, uint64_t *off, uint64_t i)
@@ -526,15 +643,21 @@ zc_read_raw(struct zc *zc, uint64_t *off, uint64_t i)
 	    zc_get32(h) != ZC_CDH_SIG)
 		return zc_fail(zc, NULL, "central directory record %llu "
 		    "unreadable", (unsigned long long)i);
+	r->flags = zc_get16(h + 8);
 	r->method = zc_get16(h + 10);
+	r->crc = zc_get32(h + 16);
+	r->csize = zc_get32(h + 20);
 	r->name_len = zc_get16(h + 28);
-	if (fread(r->name, 1, r->name_len, zc->fp) != r->name_len)
+	r->extra_len = zc_get16(h + 30);
+	r->offset = zc_get32(h + 42);
+	if (fread(r->name, 1, r->name_len, zc->fp) != r->name_len ||
+	    fread(r->extra, 1, r->extra_len, zc->fp) != r->extra_len)
 		return zc_fail(zc, NULL, "central directory record %llu "
 		    "unreadable", (unsigned long long)i);
 	r->name[r->name_len] = '\0';
-	*off += ZC_CDH_LEN + (uint64_t)r->name_len + zc_get16(h + 30) +
+	*off += ZC_CDH_LEN + (uint64_t)r->name_len + r->extra_len +
 	    zc_get16(h + 32);
-	return 0;
+	return zc_zip64(zc, zc_get32(h + 24) == ZC_32_MAX, i);
 }
 
 /* Whether another central directory record follows the declared ones. */
@@ -970,10 +1093,14 @@ zc_check_entries(struct zc *zc, uint64_t size)
 
 	zc->nslots = 1024;
 	zc->slots = xcalloc(zc->nslots, sizeof(*zc->slots));
+	zc->size = size;
+	zc->ndd = (size_t)n;
+	zc->dd = xcalloc(n > 0 ? (size_t)n : 1, sizeof(*zc->dd));
 	off = cd.offset;
 	for (i = 0; i < (uint64_t)n; i++) {
 		if (zc_read_raw(zc, &off, i) != 0)
 			return -1;
+		zc->dd[i] = (unsigned char)zc_data_descriptor(zc);
 		zip_stat_init(&st);
 		if (zip_stat_index(zc->za, i, ZIP_FL_ENC_RAW, &st) != 0 ||
 		    (st.valid & ZIP_STAT_NAME) == 0 ||
@@ -1070,7 +1197,7 @@ zipcheck(const char *zippath, const char *module, const char *version,
 	zip_discard(zc->za);
 	zc->za = NULL;
 	err_clear(&de);
-	if (dirhash_zip(zippath, h1, &de) != 0) {
+	if (dirhash_zip_dd(zippath, zc->dd, zc->ndd, h1, &de) != 0) {
 		if (de.code == E_INTERNAL)
 			err_set(e, E_INTERNAL, "%s", de.msg);
 		else
@@ -1086,6 +1213,7 @@ out:
 	for (i = 0; i < zc->nfolds; i++)
 		free(zc->folds[i]);
 	free(zc->folds);
+	free(zc->dd);
 	free(zc->paths);
 	free(zc->slots);
 	free(zc);

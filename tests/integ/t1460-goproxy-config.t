@@ -83,4 +83,31 @@ is "$(cat "$TRASH/auth.go")" "Basic $(printf 'us@er:p:w' | base64)" \
     "the go command sends the decoded user:password as basic auth"
 is "$(cat "$TRASH/auth.piraeus")" "$(cat "$TRASH/auth.go")" \
     "piraeus's upstream requests carry the same Authorization"
+
+# A password in an upstream URL is never shown: not by check-config -v,
+# not in an error sent to a client, a log line or the index (an upstream
+# @latest that is not a valid .info names the URL it came from).
+SECRET=s3cr3tpw
+SUMDB_KEY=sum.golang.org+033de0ae+Ac4zctda0e5eza+HJyk9SxEdh+s3Ux18htTTAD8OuAn8
+out=$(PIRAEUS_UPSTREAM_GOPROXY="https://user:$SECRET@$HP,off" \
+    PIRAEUS_SUMDB_DATABASES="$SUMDB_KEY https://db:$SECRET@$HP/sumdb" \
+    "$PIRAEUS" check-config -v 2>&1)
+like "$out" "goproxy = https://user:xxxxx@$HP,off" \
+    "check-config -v: the goproxy password masked"
+like "$out" "databases = .* https://db:xxxxx@$HP/sumdb" \
+    "check-config -v: a checksum database's password masked"
+unlike "$out" "$SECRET" "check-config -v: no password"
+mkdir -p "$UP/example.com/m"
+printf 'not a .info\n' > "$UP/example.com/m/@latest"
+rm -rf "$S" "$TRASH/state" && mkdir -p "$S"
+: > "$TRASH/stderr"
+cgi GET /example.com/m/@latest \
+    PIRAEUS_UPSTREAM_GOPROXY="https://user:$SECRET@$HP"
+like "$(cat "$TRASH/body")" "not a valid .info" \
+    "a bad @latest upstream: the error says so"
+like "$(cat "$TRASH/body")" "https://user:xxxxx@" \
+    "the error names the upstream, its password masked"
+nok "no password in the error body" grep -q "$SECRET" "$TRASH/body"
+nok "no password in the log" grep -q "$SECRET" "$TRASH/stderr"
+nok "no password in the index" grep -qa "$SECRET" "$TRASH/state/index.sqlite"
 done_testing

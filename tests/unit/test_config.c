@@ -310,9 +310,10 @@ static const struct load_case load_cases[] = {
 	  "[upstream]\ngoproxy = http://user:pw@h.example\n", { NULL },
 	  { "%f: [upstream] goproxy: GOPROXY entry \"http://xxxxx@h.example\": "
 	    "refusing to send credentials over http://" }, { NULL } },
+	/* Accepted; the dump (check-config -v) masks the password. */
 	{ "goproxy credentials over https", M_PATH,
 	  "[upstream]\ngoproxy = https://user:pw@h.example\n", { NULL },
-	  { NULL }, { "upstream.goproxy=https://user:pw@h.example" } },
+	  { NULL }, { "upstream.goproxy=https://user:xxxxx@h.example" } },
 	{ "catalog page size above its maximum", M_PATH,
 	  "[server]\ncatalog_pagesize = 20000\n", { NULL },
 	  { "%f: [server] catalog_pagesize: 20000 is more than "

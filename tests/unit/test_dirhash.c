@@ -570,6 +570,10 @@ test_zip_broken(void)
 		{ PFX "a", MGO_SIMPLE, ZIP_CM_DEFLATE },
 		{ PFX "b", MGO_SIMPLE, ZIP_CM_DEFLATE },
 	};
+	static const struct entry two_diff[] = {
+		{ PFX "a", "first\n", ZIP_CM_DEFLATE },
+		{ PFX "b", "second\n", ZIP_CM_STORE },
+	};
 	static const struct {
 		const char	*desc;
 		const struct entry *e;
@@ -617,6 +621,19 @@ test_zip_broken(void)
 	else
 		check_h1(bad, "h1:aAfaVDrofZvp/rAw0b1yk8i+lIMdtlAb5dPVqvmj9No=",
 		    "two entries with one name: both in the summary");
+
+	/*
+	 * Two entries with one name and other contents: HashZip's map keeps
+	 * the last entry of a name and opens it for each listing of the
+	 * name, so both lines hash "second\n" (checked with Go 1.19's
+	 * golang.org/x/mod dirhash.HashZip).
+	 */
+	if (make_zip(good, two_diff, 2, NULL, 0) != 0 ||
+	    patch_zip(good, bad, P_NAME, 'a') != 0)
+		ok(0, "make two entries with one name, other contents");
+	else
+		check_h1(bad, "h1:x31pyWyXIb6YT8uTO05LmlvJwUVmvyTdWLQFJvR30FM=",
+		    "two entries with one name: both hash as the last one");
 
 	/* Not a zip, a truncated zip, no file at all. */
 	if (write_file(bad, "module example.com/m\n", 21) != 0)

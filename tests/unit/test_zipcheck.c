@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include <zip.h>
+#include <zlib.h>
 
 #include "piraeus.h"
 #include "tap.h"
@@ -51,6 +52,9 @@
 #define H1_ROOT2	"h1:4vmAmlQL+/P9Z6qVEkNAktKTg3FjMwv84dJ8KCh/tso="
 #define H1_DIR1		"h1:CZY83jqBTVZz4vpHtBgoPpb5QKt8w6v+o1Y8p0hxqZE="
 #define H1_EMPTY_SUM	"h1:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="
+/* PFX "m.go" empty; PFX "m.go" and PFX "go.mod" of simple.txt. */
+#define H1_MGO_EMPTY	"h1:jGwKYnJUpSmA+QQiOZaIx1SQB2/2T5lqMsxqr5VHoeM="
+#define H1_MGO_GOMOD	"h1:EUp/qgm1ShD4M45tXyYsFYXc+UxhQw6jvC3GRdnHs6o="
 
 #define MOD		"example.com/m"
 #define V1		"v1.0.0"
@@ -192,6 +196,11 @@ static const struct zcase good_cases[] = {
 	{ "the root directory entry twice (patched)", MOD, V1, {
 		D(PFX), D("example.com/n@" V1 "/"), F(PFX "m.go", MGO_SIMPLE) },
 	  { { P_NAME, "example.com/n@" V1 "/", 0, PFX } }, H1_ROOT2, NULL },
+	/* HashZip opens the last entry of a name: the first is not read. */
+	{ "directory entry twice, the first one's descriptor bad (patched)",
+	  MOD, V1, { D(PFX "b/"), D(PFX "a/"), F(PFX "a/x.go", "x") },
+	  { { P_FLAGS, PFX "b/", 8, NULL },
+	    { P_NAME, PFX "b/", 0, PFX "a/" } }, H1_DIR2, NULL },
 	{ "a directory entry after its file", MOD, V1, {
 		F(PFX "a/x.go", "x"), D(PFX "a/") }, { { 0 } }, H1_DIR1,
 	  NULL },
@@ -358,6 +367,35 @@ static const struct zcase bad_cases[] = {
 	{ "CRC-32 mismatch, stored (patched)", MOD, V1, {
 		S(PFX "m.go", MGO_SIMPLE) },
 	  { { P_CRC, PFX "m.go", 1, NULL } }, NULL, "CRC-32 mismatch" },
+	/*
+	 * Go 1.19 reads a directory entry as a file (1.26 reads none): the
+	 * CRC-32 of its empty content is 0, Deflate wants a stream.
+	 */
+	{ "directory entry with a CRC-32 (patched)", MOD, V1, {
+		D(PFX "a/"), F(PFX "a/x.go", "x") },
+	  { { P_CRC, PFX "a/", 0x12345678, NULL } }, NULL,
+	  "CRC-32 mismatch" },
+	{ "Deflate directory entry with no data (patched)", MOD, V1, {
+		D(PFX "a/"), F(PFX "a/x.go", "x") },
+	  { { P_METHOD, PFX "a/", 8, NULL } }, NULL, "deflate data truncated" },
+	/*
+	 * General purpose bit 3 and no descriptor: Go reads the next
+	 * record's signature as the descriptor's CRC-32.
+	 */
+	{ "data descriptor flag, no descriptor (patched)", MOD, V1, {
+		F(PFX "m.go", MGO_SIMPLE) },
+	  { { P_FLAGS, PFX "m.go", 8, NULL } }, NULL,
+	  "data descriptor CRC-32 is not the central" },
+	{ "data descriptor flag, no descriptor, stored (patched)", MOD, V1, {
+		S(PFX "go.mod", GOMOD_SIMPLE), S(PFX "m.go", MGO_SIMPLE) },
+	  { { P_FLAGS, PFX "go.mod", 8, NULL } }, NULL,
+	  "data descriptor CRC-32 is not the central" },
+	/* Go 1.19 reads a directory's data descriptor too: the last one. */
+	{ "directory entry twice, the last one's descriptor bad (patched)",
+	  MOD, V1, { D(PFX "a/"), D(PFX "b/"), F(PFX "a/x.go", "x") },
+	  { { P_FLAGS, PFX "b/", 8, NULL },
+	    { P_NAME, PFX "b/", 0, PFX "a/" } }, NULL,
+	  "data descriptor CRC-32 is not the central" },
 	/* Go 1.26 refuses a directory entry with content (1.19 hashes it). */
 	{ "directory entry with data (patched name)", MOD, V1, {
 		S(PFX "a_", "x"), F(PFX "a/x.go", "x") },
@@ -629,6 +667,155 @@ test_cases(const struct zcase *c, size_t n, const char *tag)
 	}
 }
 
+/*
+ * An entry of a zip written byte by byte (Store only): libzip writes no
+ * data descriptor.  General purpose flags as given; crc: the central and
+ * local CRC-32, or ~0 for the right one; dd: 0 none, 1 a descriptor with
+ * its signature, 2 without; ddcrc: the descriptor's CRC-32 (~0: right).
+ */
+struct rawent {
+	const char	*name;
+	const char	*data;
+	uint16_t	 flags;
+	uint32_t	 crc;
+	int		 dd;
+	uint32_t	 ddcrc;
+};
+
+#define RIGHT		0xffffffffU
+#define RAW_MAX		4096
+
+/* Write the zip of rawents e[0..n) to path. */
+static int
+make_raw_zip(const char *path, const struct rawent *e, size_t n)
+{
+	static unsigned char buf[RAW_MAX], cd[RAW_MAX];
+	unsigned char *h;
+	size_t i, len = 0, clen = 0, nlen, dlen;
+	uint32_t crc, ddcrc, off;
+
+	for (i = 0; i < n; i++) {
+		nlen = strlen(e[i].name);
+		dlen = strlen(e[i].data);
+		if (len + 30 + nlen + dlen + 16 > RAW_MAX ||
+		    clen + 46 + nlen > RAW_MAX)
+			return -1;
+		crc = (uint32_t)crc32(0, (const Bytef *)e[i].data,
+		    (uInt)dlen);
+		ddcrc = e[i].ddcrc == RIGHT ? crc : e[i].ddcrc;
+		crc = e[i].crc == RIGHT ? crc : e[i].crc;
+		off = (uint32_t)len;
+		h = buf + len;
+		memset(h, 0, 30);
+		put32(h, 0x04034b50);
+		put16(h + 4, 20);
+		put16(h + 6, e[i].flags);
+		put32(h + 14, crc);
+		put32(h + 18, (uint32_t)dlen);
+		put32(h + 22, (uint32_t)dlen);
+		put16(h + 26, (uint32_t)nlen);
+		memcpy(h + 30, e[i].name, nlen);
+		memcpy(h + 30 + nlen, e[i].data, dlen);
+		len += 30 + nlen + dlen;
+		if (e[i].dd != 0) {
+			if (e[i].dd == 1) {
+				put32(buf + len, 0x08074b50);
+				len += 4;
+			}
+			put32(buf + len, ddcrc);
+			put32(buf + len + 4, (uint32_t)dlen);
+			put32(buf + len + 8, (uint32_t)dlen);
+			len += 12;
+		}
+		h = cd + clen;
+		memset(h, 0, 46);
+		put32(h, 0x02014b50);
+		put16(h + 4, 20);
+		put16(h + 6, 20);
+		put16(h + 8, e[i].flags);
+		put32(h + 16, crc);
+		put32(h + 20, (uint32_t)dlen);
+		put32(h + 24, (uint32_t)dlen);
+		put16(h + 28, (uint32_t)nlen);
+		put32(h + 42, off);
+		memcpy(h + 46, e[i].name, nlen);
+		clen += 46 + nlen;
+	}
+	if (len + clen + 22 > RAW_MAX)
+		return -1;
+	memcpy(buf + len, cd, clen);
+	h = buf + len + clen;
+	memset(h, 0, 22);
+	put32(h, 0x06054b50);
+	put16(h + 8, (uint32_t)n);
+	put16(h + 10, (uint32_t)n);
+	put32(h + 12, (uint32_t)clen);
+	put32(h + 16, (uint32_t)len);
+	return write_file(path, buf, len + clen + 22);
+}
+
+/*
+ * Data descriptors (general purpose bit 3), as Go's checksumReader reads
+ * them: the descriptor's CRC-32 must be the central one, and then the
+ * content's CRC-32 is compared with the central one even when that is 0.
+ * Checked with the go command (1.19, 1.26) by t1450-zip-oracle.t.
+ */
+static void
+test_data_descriptors(void)
+{
+	static const struct {
+		const char	*desc;
+		struct rawent	 e[2];
+		const char	*h1;	/* NULL: refused */
+		const char	*msg;
+	} c[] = {
+		{ "data descriptor with its signature",
+		  { { PFX "m.go", MGO_SIMPLE, 8, RIGHT, 1, RIGHT } },
+		  H1_MGO, NULL },
+		{ "data descriptor without a signature",
+		  { { PFX "m.go", MGO_SIMPLE, 8, RIGHT, 2, RIGHT } },
+		  H1_MGO, NULL },
+		{ "data descriptor, empty file, CRC-32 0",
+		  { { PFX "m.go", "", 8, 0, 1, 0 } }, H1_MGO_EMPTY, NULL },
+		{ "data descriptor, then a file without one",
+		  { { PFX "m.go", MGO_SIMPLE, 8, RIGHT, 1, RIGHT },
+		    { PFX "go.mod", GOMOD_SIMPLE, 0, RIGHT, 0, 0 } },
+		  H1_MGO_GOMOD, NULL },
+		{ "data descriptor, CRC-32 0 in it and in the directory",
+		  { { PFX "m.go", MGO_SIMPLE, 8, 0, 1, 0 } }, NULL,
+		  "CRC-32 mismatch" },
+		{ "data descriptor without signature, CRC-32 0 everywhere",
+		  { { PFX "m.go", MGO_SIMPLE, 8, 0, 2, 0 } }, NULL,
+		  "CRC-32 mismatch" },
+		{ "data descriptor CRC-32 other than the central one",
+		  { { PFX "m.go", MGO_SIMPLE, 8, RIGHT, 1, 0x12345678 } },
+		  NULL, "data descriptor CRC-32 is not the central" },
+		{ "data descriptor CRC-32 0, the central one right",
+		  { { PFX "m.go", MGO_SIMPLE, 8, RIGHT, 1, 0 } },
+		  NULL, "data descriptor CRC-32 is not the central" },
+		{ "no flag: descriptor bytes after the data are not read",
+		  { { PFX "m.go", MGO_SIMPLE, 0, RIGHT, 1, 0x12345678 },
+		    { PFX "go.mod", GOMOD_SIMPLE, 0, RIGHT, 0, 0 } },
+		  H1_MGO_GOMOD, NULL },
+	};
+	char path[PATH_CAP], file[32];
+	size_t i, n;
+
+	for (i = 0; i < NITEMS(c); i++) {
+		snprintf(file, sizeof(file), "dd%02zu.zip", i);
+		path_join(path, tmpdir, file);
+		n = c[i].e[1].name != NULL ? 2 : 1;
+		if (make_raw_zip(path, c[i].e, n) != 0) {
+			ok(0, c[i].desc);
+			continue;
+		}
+		if (c[i].h1 != NULL)
+			check_ok(path, MOD, V1, c[i].h1, c[i].desc);
+		else
+			check_bad(path, MOD, V1, c[i].msg, c[i].desc);
+	}
+}
+
 static void
 test_args(void)
 {
@@ -812,6 +999,7 @@ main(void)
 
 	test_cases(good_cases, NITEMS(good_cases), "good");
 	test_cases(bad_cases, NITEMS(bad_cases), "bad");
+	test_data_descriptors();
 	test_args();
 	test_files();
 	test_long_names();
