@@ -17,7 +17,8 @@ static int
 tap_ok(int cond, const char *name, const char *file, int line)
 {
 	tap_n++;
-	printf("%sok %d - %s\n", cond ? "" : "not ", tap_n, name);
+	printf("%sok %d - %s\n", cond ? "" : "not ", tap_n,
+	    name != NULL ? name : "(unnamed)");
 	if (!cond) {
 		tap_failed++;
 		printf("#   failed at %s:%d\n", file, line);
