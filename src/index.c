@@ -19,6 +19,10 @@
  *              upstream that gave them (index_cache_scope: the hash of
  *              the parsed GOPROXY list) and the key: after [upstream]
  *              goproxy changes, nothing the old one said is served.
+ *              A checksum database's answers ("sumdb:<name>/<path>")
+ *              are scoped by that database instead (struct sumdb's
+ *              scope, given to index_cache_get_in/put_in): GOPROXY
+ *              changes keep them, its URL or key changing does not.
  *   meta       the verified tree head of each checksum database
  *              ("sumdb-tree:<name>": the signed note).
  *   sumdb_records, sumdb_hashes  the private checksum database's log
@@ -571,13 +575,27 @@ int
 index_cache_get(struct index *ix, const char *key, struct index_cached *c,
     struct err *e)
 {
+	return index_cache_get_in(ix, ix->scope, key, c, e);
+}
+
+int
+index_cache_put(struct index *ix, const char *key, int status,
+    const char *body, size_t len, struct err *e)
+{
+	return index_cache_put_in(ix, ix->scope, key, status, body, len, e);
+}
+
+int
+index_cache_get_in(struct index *ix, const char *scope, const char *key,
+    struct index_cached *c, struct err *e)
+{
 	sqlite3_stmt *st;
 	int rc;
 
 	if ((st = index_stmt(ix, ST_CACHE_GET, e)) == NULL)
 		return -1;
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, ix->scope, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, scope, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		c->status = sqlite3_column_int(st, 0);
@@ -593,8 +611,8 @@ index_cache_get(struct index *ix, const char *key, struct index_cached *c,
 }
 
 int
-index_cache_put(struct index *ix, const char *key, int status,
-    const char *body, size_t len, struct err *e)
+index_cache_put_in(struct index *ix, const char *scope, const char *key,
+    int status, const char *body, size_t len, struct err *e)
 {
 	sqlite3_stmt *st;
 	int rc;
@@ -605,7 +623,7 @@ index_cache_put(struct index *ix, const char *key, int status,
 	sqlite3_bind_int(st, 2, status);
 	sqlite3_bind_int64(st, 3, (int64_t)time(NULL));
 	sqlite3_bind_blob(st, 4, body, (int)len, SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, ix->scope, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, scope, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	return rc == SQLITE_DONE ? 0 : index_fail(ix, e, "cache insert");

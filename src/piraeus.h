@@ -419,10 +419,18 @@ struct index_cached {
 };
 /* Whose answers get and put see from now on (upstream_scope's hash). */
 void		 index_cache_scope(struct index *, const char *scope);
+/* get: 1 and c filled, 0 when nothing is cached, -1 on error.  get and
+ * put are of the scope set by index_cache_scope (the GOPROXY upstream);
+ * get_in and put_in of the scope given (a checksum database's). */
 int		 index_cache_get(struct index *, const char *key,
 		    struct index_cached *, struct err *);
 int		 index_cache_put(struct index *, const char *key, int status,
 		    const char *body, size_t len, struct err *);
+int		 index_cache_get_in(struct index *, const char *scope,
+		    const char *key, struct index_cached *, struct err *);
+int		 index_cache_put_in(struct index *, const char *scope,
+		    const char *key, int status, const char *body, size_t len,
+		    struct err *);
 int64_t		 index_count(struct index *);
 /* meta: small named values (a database's verified tree note).  get: 1
  * and out filled (initialised here), 0 when absent, -1 on error. */
@@ -709,6 +717,7 @@ int		 tlog_tree_parse(const char *text, size_t len, int64_t *n,
 struct sumdb {
 	struct note_verifier key;	/* key.name is the database name */
 	char		 url[SUMDB_URL_MAX];	/* upstream, no "/" at the end */
+	char		 scope[SHA256_HEX];	/* its answers in the cache */
 };
 struct sumdb_list {
 	struct sumdb	*v;

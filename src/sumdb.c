@@ -7,6 +7,8 @@
  * /sumdb/<name>).  sumdb_get fetches a path below a database through the
  * index cache: full tiles never change and are kept for good, the latest
  * tree and partial tiles for [sumdb] cache_ttl, lookups for a day.
+ * The cached answers are the database's (sumdb_scope: its key and URL),
+ * whatever [upstream] goproxy says.
  *
  * sumdb_verify is what the go command does before it trusts a download,
  * done once here for every client: look the version up in the first
@@ -35,6 +37,25 @@
 #define SUMDB_SIGNER_MAX	1024		/* a signer key file */
 #define SUMDB_PATH_MAX		(MODPATH_MAX + VERSION_MAX + 64)
 #define SUMDB_KEY_PREFIX	"sumdb-tree:"
+
+/*
+ * The scope of a database's answers in the index cache: the hash of
+ * "<vkey> <url>", the URL's password masked (upstream_redact: one server
+ * is one database whatever the credentials, and the index holds nothing
+ * a password could be tested against).
+ */
+static void
+sumdb_scope(const char *vkey, const char *url, char out[SHA256_HEX])
+{
+	char shown[SUMDB_URL_MAX + 16], text[NOTE_NAME_MAX + 512 +
+	    sizeof(shown)];
+	int n;
+
+	upstream_redact(url, shown, sizeof(shown));
+	n = snprintf(text, sizeof(text), "%s %s", vkey, shown);
+	dirhash_sha256_hex(text, n < 0 ? 0 : (size_t)n < sizeof(text) ?
+	    (size_t)n : sizeof(text) - 1, out);
+}
 
 /* One "<vkey> <url>" entry of spec[0..len) into db. */
 static int
@@ -75,6 +96,7 @@ sumdb_parse_one(const char *spec, size_t len, struct sumdb *db,
 		return err_set(e, E_CONFIG, "%s: bad URL \"%.64s\"",
 		    db->key.name, shown);
 	memcpy(db->url, url, ulen + 1);
+	sumdb_scope(key, url, db->scope);
 	return 0;
 }
 
@@ -214,7 +236,7 @@ sumdb_fetch(struct proxy *px, const struct sumdb *db, const char *path,
 	memset(&c, 0, sizeof(c));
 	if ((ix = proxy_index(px, &ce)) != NULL && (!fresh ||
 	    px->cfg.network_mode == NETWORK_OFFLINE) &&
-	    (have = index_cache_get(ix, key, &c, &ce)) == 1 &&
+	    (have = index_cache_get_in(ix, db->scope, key, &c, &ce)) == 1 &&
 	    c.status == 200 && (ttl < 0 || (int64_t)time(NULL) - c.fetched <
 	    ttl || px->cfg.network_mode == NETWORK_OFFLINE)) {
 		*body = c.body;
@@ -232,8 +254,8 @@ sumdb_fetch(struct proxy *px, const struct sumdb *db, const char *path,
 	err_clear(&ue);
 	if (fetch_proxy_buf(&px->cfg, url, cap, body, &ue) == 0) {
 		if (ix != NULL)
-			index_cache_put(ix, key, 200, body->data, body->len,
-			    &ce);
+			index_cache_put_in(ix, db->scope, key, 200,
+			    body->data, body->len, &ce);
 		if (have == 1)
 			buf_free(&c.body);
 		return 0;

@@ -141,6 +141,18 @@ main(void)
 	is_int(index_cache_get(ix, "list:m", &c, &e), 1, "A's answer kept");
 	is_int(c.status, 200, "A's status, not B's");
 	buf_free(&c.body);
+	/* An explicit scope (a checksum database's) is its own. */
+	is_int(index_cache_get_in(ix, "sumdb-x", "list:m", &c, &e), 0,
+	    "nothing cached in scope sumdb-x");
+	is_int(index_cache_put_in(ix, "sumdb-x", "list:m", 200, "x", 1, &e),
+	    0, "cache put in sumdb-x");
+	is_int(index_cache_get_in(ix, "sumdb-x", "list:m", &c, &e), 1,
+	    "cache get in sumdb-x");
+	is_str(c.body.data, "x", "sumdb-x's body");
+	buf_free(&c.body);
+	is_int(index_cache_get(ix, "list:m", &c, &e), 1, "A's still");
+	is_int(c.status, 200, "A's status, not sumdb-x's");
+	buf_free(&c.body);
 	index_close(ix);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	if (system(cmd) != 0)
