@@ -212,13 +212,79 @@ index_exec_stmt(struct index *ix, enum index_stmt s, struct err *e)
 	return 0;
 }
 
+/* The schema version of db (PRAGMA user_version), -1 on error. */
+static int
+index_user_version(sqlite3 *db)
+{
+	sqlite3_stmt *st;
+	int version = -1;
+
+	if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) !=
+	    SQLITE_OK)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		version = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return version;
+}
+
+/*
+ * Bring the index at path, found of an older schema, to this one.  The
+ * version is read again once the write lock is held: of processes that
+ * opened it at once, the first migrates and the others find it done (a
+ * second migration would drop the cache rows written since).  When the
+ * lock stays busy past the timeout, a migration done by another process
+ * meanwhile is enough.  Every table is CREATE ... IF NOT EXISTS: older
+ * schemas gain the tables they lack.  An older upstream_cache is
+ * dropped: its rows name no upstream.  0, or -1 and e set.
+ */
+static int
+index_migrate(struct index *ix, const char *path, struct err *e)
+{
+	char *msg = NULL;
+	int version;
+
+	if (sqlite3_exec(ix->db, "BEGIN IMMEDIATE", NULL, NULL, &msg) !=
+	    SQLITE_OK) {
+		if (index_user_version(ix->db) == INDEX_SCHEMA_VERSION) {
+			sqlite3_free(msg);
+			return 0;
+		}
+		err_set(e, E_UNAVAIL, "index %s: %s", path, msg);
+		sqlite3_free(msg);
+		return -1;
+	}
+	version = index_user_version(ix->db);
+	if (version < 0 || version > INDEX_SCHEMA_VERSION) {
+		sqlite3_exec(ix->db, "ROLLBACK", NULL, NULL, NULL);
+		if (version < 0)
+			return err_set(e, E_UNAVAIL, "index %s: %s", path,
+			    sqlite3_errmsg(ix->db));
+		return err_set(e, E_UNAVAIL, "index %s: schema %d is newer "
+		    "than this program (%d)", path, version,
+		    INDEX_SCHEMA_VERSION);
+	}
+	if ((version < INDEX_SCHEMA_VERSION && ((version < INDEX_CACHE_SCHEMA &&
+	    sqlite3_exec(ix->db, "DROP TABLE IF EXISTS upstream_cache", NULL,
+	    NULL, &msg) != SQLITE_OK) || sqlite3_exec(ix->db, index_schema,
+	    NULL, NULL, &msg) != SQLITE_OK || sqlite3_exec(ix->db,
+	    "PRAGMA user_version = " INDEX_SCHEMA_STR, NULL, NULL, &msg) !=
+	    SQLITE_OK)) || sqlite3_exec(ix->db, "COMMIT", NULL, NULL, &msg) !=
+	    SQLITE_OK) {
+		sqlite3_exec(ix->db, "ROLLBACK", NULL, NULL, NULL);
+		err_set(e, E_UNAVAIL, "index %s: %s", path, msg);
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
 int
 index_open(struct index **out, const char *state_dir, struct err *e)
 {
 	struct index *ix;
 	char *path, *msg = NULL;
-	int version = 0;
-	sqlite3_stmt *st;
+	int version;
 
 	*out = NULL;
 	if (mkdir(state_dir, 0750) == -1 && errno != EEXIST)
@@ -237,34 +303,21 @@ index_open(struct index **out, const char *state_dir, struct err *e)
 		err_set(e, E_UNAVAIL, "index %s: %s", path, msg);
 		goto fail;
 	}
-	if (sqlite3_prepare_v2(ix->db, "PRAGMA user_version", -1, &st,
-	    NULL) == SQLITE_OK) {
-		if (sqlite3_step(st) == SQLITE_ROW)
-			version = sqlite3_column_int(st, 0);
-		sqlite3_finalize(st);
+	/* Read without the lock first: an index of this schema, the usual
+	 * case, takes no write lock to open. */
+	if ((version = index_user_version(ix->db)) < 0) {
+		err_set(e, E_UNAVAIL, "index %s: %s", path,
+		    sqlite3_errmsg(ix->db));
+		goto fail;
 	}
 	if (version > INDEX_SCHEMA_VERSION) {
 		err_set(e, E_UNAVAIL, "index %s: schema %d is newer than this "
 		    "program (%d)", path, version, INDEX_SCHEMA_VERSION);
 		goto fail;
 	}
-	if (version < INDEX_SCHEMA_VERSION) {
-		/* Every table is CREATE ... IF NOT EXISTS: older schemas
-		 * gain the tables they lack.  An older upstream_cache is
-		 * dropped: its rows name no upstream. */
-		if (sqlite3_exec(ix->db, "BEGIN IMMEDIATE", NULL, NULL,
-		    &msg) != SQLITE_OK || (version < INDEX_CACHE_SCHEMA &&
-		    sqlite3_exec(ix->db, "DROP TABLE IF EXISTS upstream_cache",
-		    NULL, NULL, &msg) != SQLITE_OK) ||
-		    sqlite3_exec(ix->db, index_schema, NULL, NULL, &msg) !=
-		    SQLITE_OK || sqlite3_exec(ix->db, "PRAGMA user_version = "
-		    INDEX_SCHEMA_STR "; COMMIT", NULL, NULL, &msg) !=
-		    SQLITE_OK) {
-			sqlite3_exec(ix->db, "ROLLBACK", NULL, NULL, NULL);
-			err_set(e, E_UNAVAIL, "index %s: %s", path, msg);
-			goto fail;
-		}
-	}
+	if (version < INDEX_SCHEMA_VERSION &&
+	    index_migrate(ix, path, e) == -1)
+		goto fail;
 	free(path);
 	*out = ix;
 	return 0;

@@ -1,13 +1,19 @@
 /*
  * test_index.c: the sqlite index: put/get round trip, upsert, per-module
  * semver order, keyset catalog pages, /index order and since, rebuild,
- * the upstream cache keyed by its upstream (index_cache_scope).
+ * the upstream cache keyed by its upstream (index_cache_scope), and the
+ * migration of an older schema while another process opens the index.
  */
 #include "config.h"
+
+#include <sys/wait.h>
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
 
 #include "piraeus.h"
 #include "tap.h"
@@ -27,6 +33,87 @@ row(struct index_version *v, const char *m, const char *ver, int64_t stored)
 	snprintf(v->origin, sizeof(v->origin), "test");
 }
 
+/* An index of schema 3 in dir: today's tables, user_version 3. */
+static int
+make_v3(const char *dir, char *path, size_t pathsz)
+{
+	struct index *ix;
+	struct err e;
+	sqlite3 *db;
+	int rc;
+
+	err_clear(&e);
+	if (index_open(&ix, dir, &e) == -1)
+		return -1;
+	index_close(ix);
+	snprintf(path, pathsz, "%s/index.sqlite", dir);
+	if (sqlite3_open(path, &db) != SQLITE_OK)
+		return -1;
+	rc = sqlite3_exec(db, "PRAGMA user_version = 3", NULL, NULL, NULL);
+	sqlite3_close(db);
+	return rc == SQLITE_OK ? 0 : -1;
+}
+
+/*
+ * Another process opens the index of schema 3 in dir while this one,
+ * holding the write lock, migrates it and caches a row; with hold_ms this
+ * one then holds the lock again for that long (more than the busy
+ * timeout).  The other one's exit status: 0 when it opened the index and
+ * sees the row, 2 when it could not open it, 3 when the row is gone.
+ */
+static int
+race(const char *dir, int hold_ms)
+{
+	static const char migrated[] =
+	    "INSERT INTO upstream_cache (upstream, key, status, fetched, body) "
+	    "VALUES ('s', 'list:m', 200, 0, 'fresh');"
+	    "PRAGMA user_version = 4; COMMIT";
+	char path[256], go;
+	struct index_cached c;
+	struct index *ix;
+	struct err e;
+	sqlite3 *db;
+	int fd[2], st = -1;
+	pid_t pid;
+
+	if (make_v3(dir, path, sizeof(path)) == -1 || pipe(fd) == -1)
+		return -1;
+	/* Forked before this process opens the file (sqlite and fork). */
+	if ((pid = fork()) == -1)
+		return -1;
+	if (pid == 0) {
+		close(fd[1]);
+		if (read(fd[0], &go, 1) != 1)
+			_exit(4);
+		err_clear(&e);
+		if (index_open(&ix, dir, &e) == -1)
+			_exit(2);
+		st = index_cache_get_in(ix, "s", "list:m", &c, &e) == 1 ? 0 : 3;
+		if (st == 0)
+			buf_free(&c.body);
+		index_close(ix);
+		_exit(st);
+	}
+	close(fd[0]);
+	if (sqlite3_open(path, &db) == SQLITE_OK &&
+	    sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) ==
+	    SQLITE_OK && write(fd[1], "g", 1) == 1) {
+		/* The other one reads schema 3 and waits for the lock. */
+		usleep(500 * 1000);
+		if (sqlite3_exec(db, migrated, NULL, NULL, NULL) == SQLITE_OK &&
+		    hold_ms > 0 && sqlite3_exec(db, "BEGIN IMMEDIATE", NULL,
+		    NULL, NULL) == SQLITE_OK) {
+			usleep((useconds_t)hold_ms * 1000);
+			sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+		}
+	}
+	close(fd[1]);
+	sqlite3_close(db);
+	if (waitpid(pid, &st, 0) == -1 || !WIFEXITED(st))
+		return -1;
+	return WEXITSTATUS(st);
+}
+
 int
 main(void)
 {
@@ -37,7 +124,7 @@ main(void)
 		{ "b.com/x", "v1.2.0-rc.1" }, { "a.com/y", "v0.1.0" },
 		{ "b.com/x/v2", "v2.0.0" }, { "B.com/z", "v1.0.0" },
 	};
-	char dir[] = "/tmp/test_index.XXXXXX", cmd[128];
+	char dir[] = "/tmp/test_index.XXXXXX", cmd[128], sub[64];
 	struct index_version v, *out;
 	struct index_cached c;
 	struct index *ix;
@@ -154,6 +241,19 @@ main(void)
 	is_int(c.status, 200, "A's status, not sumdb-x's");
 	buf_free(&c.body);
 	index_close(ix);
+
+	/* Two processes open an index of schema 3: one migrates it and
+	 * caches an answer, then the other, which read schema 3 before it
+	 * waited for the lock, must not migrate it again (dropping the
+	 * answer), and must open it. */
+	snprintf(sub, sizeof(sub), "%s/race", dir);
+	is_int(race(sub, 0), 0, "a migration done meanwhile is not done "
+	    "again: the row cached since survives");
+	/* The lock held longer than the busy timeout once migrated: the
+	 * other one finds schema 4 and opens the index all the same. */
+	snprintf(sub, sizeof(sub), "%s/busy", dir);
+	is_int(race(sub, 6000), 0, "the lock busy past the timeout, the "
+	    "migration done: the index opens");
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	if (system(cmd) != 0)
 		printf("# could not remove %s\n", dir);
