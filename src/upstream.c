@@ -477,12 +477,16 @@ upstream_free(struct upstream_list *l)
 
 /*
  * The list as "<url><separator>..." (entries as upstream_parse normalised
- * them, "," or "|" after each as given), hashed: equal spellings of one
- * list have one scope, and no password is kept in the index.
+ * them, their passwords masked as upstream_redact does, "," or "|" after
+ * each as given), hashed: equal spellings of one list have one scope, and
+ * the index holds nothing a guessed password could be checked against.
+ * One server with other credentials is the same upstream; another user
+ * name is kept apart.
  */
 void
 upstream_scope(const struct upstream_list *l, char out[SHA256_HEX])
 {
+	char shown[UPSTREAM_URL_MAX + 16];
 	struct buf b;
 	struct err e;
 	size_t i;
@@ -490,7 +494,8 @@ upstream_scope(const struct upstream_list *l, char out[SHA256_HEX])
 	buf_init(&b, (size_t)-1);
 	err_clear(&e);
 	for (i = 0; i < l->n; i++) {
-		buf_append(&b, l->v[i].url, strlen(l->v[i].url), &e);
+		upstream_redact(l->v[i].url, shown, sizeof(shown));
+		buf_append(&b, shown, strlen(shown), &e);
 		buf_append(&b, l->v[i].fall == FALL_ANY ? "|" : ",", 1, &e);
 	}
 	dirhash_sha256_hex(b.data != NULL ? b.data : "", b.len, out);

@@ -200,12 +200,30 @@ static const struct redact_case {
 	{ "direct", "direct" },
 };
 
+/* Two lists whose cached answers are (same) or are not one upstream's. */
+static const struct scope_case {
+	const char	*a, *b;
+	int		 same;
+} scope_cases[] = {
+	{ "https://u:one@h.example/p", "https://u:two@h.example/p", 1 },
+	{ "https://u:one@h.example/p,direct",
+	  "https://u:two@h.example/p,direct", 1 },
+	{ " https://h.example/p ,", "https://h.example/p", 1 },
+	{ "https://u:one@h.example/p", "https://v:one@h.example/p", 0 },
+	{ "https://u:one@h.example/p", "https://h.example/p", 0 },
+	{ "https://u:one@h.example/p", "https://u:one@h.example/q", 0 },
+	{ "https://u:one@h.example/p", "https://u:one@g.example/p", 0 },
+	{ "https://a.example,https://b.example",
+	  "https://a.example|https://b.example", 0 },
+	{ "https://a.example,direct", "https://a.example,off", 0 },
+};
+
 int
 main(void)
 {
 	struct upstream_list l;
 	struct err e;
-	char name[512], got[4096], small[16];
+	char name[512], got[4096], small[16], sa[SHA256_HEX], sb[SHA256_HEX];
 	char many[4096], longurl[3000];
 	size_t i, len;
 	int rc;
@@ -287,5 +305,23 @@ main(void)
 	upstream_redact("https://user:secret@h.example", small,
 	    sizeof(small));
 	is_str(small, "https://user:xx", "redact: truncated to the buffer");
+
+	for (i = 0; i < sizeof(scope_cases) / sizeof(scope_cases[0]); i++) {
+		err_clear(&e);
+		if (upstream_parse(scope_cases[i].a, &l, &e) == -1)
+			break;
+		upstream_scope(&l, sa);
+		upstream_free(&l);
+		if (upstream_parse(scope_cases[i].b, &l, &e) == -1)
+			break;
+		upstream_scope(&l, sb);
+		upstream_free(&l);
+		snprintf(name, sizeof(name), "scope \"%s\" %s \"%s\"",
+		    scope_cases[i].a, scope_cases[i].same ? "==" : "!=",
+		    scope_cases[i].b);
+		is_int(strcmp(sa, sb) == 0, scope_cases[i].same, name);
+	}
+	is_int(i, sizeof(scope_cases) / sizeof(scope_cases[0]),
+	    "every scope case parsed");
 	return tap_done();
 }
