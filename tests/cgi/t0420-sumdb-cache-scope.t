@@ -6,7 +6,8 @@
 # are still served, the database hears nothing.  Then the database's URL
 # changes to a second instance under the same key, whose log differs: the
 # first one's cached answers are not served (offline: "not cached";
-# online: the second one's answer).
+# online: the second one's answer).  A password in the URL is not part
+# of the database's identity.
 . "$top_srcdir/tests/lib/testlib.sh"
 . "$top_srcdir/tests/cgi/lib.sh"
 . "$top_srcdir/tests/lib/sumdb.sh"
@@ -57,6 +58,15 @@ ask "$TP" "$B" "$URL1" offline
 is "$STATUS $(od -An -tx1 "$TRASH/body" | tr -d ' \n')" "200 $TILE1" \
     "goproxy changed: the tile from the cache"
 is "$(sumdb_count "")" "$n" "the database heard nothing"
+# One database, other credentials: its answers (the scope hashes the URL
+# with the password masked); another user is another scope.
+H1=${URL1#http://}
+ask "$LK" "$A" "http://u:one@$H1" fallback
+is "$STATUS $BODY" "200 $LOOKUP1" "with a user and password"
+ask "$LK" "$A" "http://u:two@$H1" offline
+is "$STATUS $BODY" "200 $LOOKUP1" "another password: the same database's cached answer"
+ask "$LK" "$A" "http://v:one@$H1" offline
+is "$STATUS" 404 "another user: not cached"
 # Online too, the database down: the cached lookup within its TTL.
 sumdb_stop
 ask "$LK" "$B" "$URL1" fallback
