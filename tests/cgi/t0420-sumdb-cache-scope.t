@@ -93,4 +93,5 @@ is "$(sumdb_count /lookup/example.com/m@v1.0.0)" 1 "asked of the second database
 # And back to the first URL, offline: its answers are still cached.
 ask "$LK" "$A" "$URL1" offline
 is "$STATUS $BODY" "200 $LOOKUP1" "back to the first URL: its cached lookup"
+unlike "$(cat "$TRASH/stderr")" 'Sanitizer|runtime error' "no sanitizer report"
 done_testing
