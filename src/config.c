@@ -260,6 +260,10 @@ static const struct option options[] = {
 	{ "sumdb", "cache_ttl", OPT_INT, F(sumdb_cache_ttl), "60",
 	  0, 86400, NULL, NULL, 0,
 	  "Seconds a database's latest tree and partial tiles are reused" },
+	{ "sumdb", "via_proxy", OPT_BOOL, F(sumdb_via_proxy), "yes",
+	  0, 0, NULL, NULL, 0,
+	  "Read a database through the first [upstream] goproxy proxy that "
+	  "serves its /sumdb/<name>/supported, as the go command does" },
 	{ "sumdb", "private_key", OPT_PATH, F(sumdb_private_key), NULL,
 	  0, 0, NULL, check_signer_file, OPTF_OPTIONAL,
 	  "Signer key file (piraeus sumdb-keygen): serve a private database "

@@ -2,8 +2,9 @@
  * ep_sumdb.c: /sumdb/<name>/... -- the checksum database endpoints
  * (protocol.md section 5.5).
  *
- * <name> is one of [sumdb] databases (forwarded to its URL through the
- * cache of sumdb.c) or the private database of [sumdb] private_key
+ * <name> is one of [sumdb] databases (forwarded through the cache of
+ * sumdb.c to where sumdb_base.c reads it: an upstream proxy's /sumdb/ or
+ * the database's URL) or the private database of [sumdb] private_key
  * (answered from the log of sumdb_log.c); anything else is 404, which
  * sends a client's go command to the database directly.  A name may hold
  * "/" (a key name only excludes spaces and "+"; the go command asks

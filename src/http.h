@@ -124,6 +124,17 @@ int		 sumdb_verify(struct proxy *, const char *module,
 		    const char *version, const char *mod_h1,
 		    const char *zip_h1, struct err *);
 
+/* sumdb_base.c: where a database is read from. */
+/*
+ * The base URL of db's lookups, tiles and latest, no "/" at the end: the
+ * first [upstream] goproxy proxy whose /sumdb/<name>/supported is 200,
+ * else db's URL (sumdb_base_choose); db's URL alone with [sumdb]
+ * via_proxy = no.  Cached in the index for list_ttl; a failure is not.
+ */
+#define SUMDB_BASE_MAX	(2 * SUMDB_URL_MAX + NOTE_NAME_MAX + 16)
+int		 sumdb_base(struct proxy *, const struct sumdb *db, char *out,
+		    size_t outsz, struct err *);
+
 /* sumdb_log.c: the private checksum database. */
 /* Append the record of a stored private version (no-op for others or
  * without a key; an existing record is kept). */

@@ -166,6 +166,7 @@ struct config {
 	long		 sumdb_cache_ttl;	/* latest, partial tiles */
 	char		*sumdb_private_key;	/* signer key file, or NULL */
 	int		 sumdb_private_relay;	/* public versions logged too */
+	int		 sumdb_via_proxy;	/* goproxy's /sumdb/ first */
 };
 enum network_mode { NETWORK_STRICT = 0, NETWORK_FALLBACK, NETWORK_OFFLINE };
 struct config_errors {
@@ -738,6 +739,20 @@ const struct sumdb *sumdb_find(const struct sumdb_list *, const char *name);
 const struct sumdb *sumdb_match(const struct sumdb_list *,
 		    const char *private_name, const char *path, size_t *len,
 		    int *private);
+/*
+ * sumdb_base.c: the go command's choice of where a database is read
+ * (dbClient.initBase over TryProxies).  probe asks one proxy URL for
+ * <url>/sumdb/<name>/supported: 0 on 200, else -1 with e (E_NOTFOUND or
+ * E_GONE: "not found").  sumdb_base_choose returns the index in up of the
+ * proxy to use, SUMDB_BASE_DIRECT for the database's own URL, or
+ * SUMDB_BASE_FAILED with e set (a proxy failed, no later one answered).
+ */
+#define SUMDB_BASE_DIRECT	(-1)
+#define SUMDB_BASE_FAILED	(-2)
+typedef int	 (*sumdb_probe_fn)(void *arg, const char *url, struct err *);
+int		 sumdb_base_choose(const struct upstream_list *up,
+		    const char *name, sumdb_probe_fn probe, void *arg,
+		    struct err *);
 /* Read a signer key (PRIVATE+KEY+...) from a file; E_CONFIG. */
 int		 sumdb_load_signer(const char *path, struct note_signer *,
 		    struct err *);

@@ -4,7 +4,9 @@
  *
  * [sumdb] databases names each database by its verifier key and gives the
  * URL it is fetched from (sum.golang.org itself, or another proxy's
- * /sumdb/<name>).  sumdb_get fetches a path below a database through the
+ * /sumdb/<name>) when no [upstream] goproxy proxy serves it: as the go
+ * command does, the proxies are asked first (sumdb_base.c, [sumdb]
+ * via_proxy).  sumdb_get fetches a path below a database through the
  * index cache: full tiles never change and are kept for good, the latest
  * tree and partial tiles for [sumdb] cache_ttl, lookups for a day.
  * The cached answers are the database's (sumdb_scope: its key and URL),
@@ -217,13 +219,27 @@ sumdb_ttl(const struct proxy *px, const char *path)
 	return px->cfg.sumdb_cache_ttl;
 }
 
-/* sumdb_get, or with fresh set a new copy from upstream in any case. */
+/*
+ * Where one verification (or one forwarded request) reads a database:
+ * decided on its first trip upstream (sumdb_base), then kept, as the go
+ * command decides once per process.
+ */
+struct sumdb_where {
+	int		 have;
+	char		 base[SUMDB_BASE_MAX];
+};
+
+/*
+ * sumdb_get, or with fresh set a new copy from upstream in any case;
+ * upstream is where's base, found on the first need.
+ */
 static int
-sumdb_fetch(struct proxy *px, const struct sumdb *db, const char *path,
-    int fresh, struct buf *body, struct err *e)
+sumdb_fetch(struct proxy *px, const struct sumdb *db,
+    struct sumdb_where *where, const char *path, int fresh,
+    struct buf *body, struct err *e)
 {
 	char key[SUMDB_PATH_MAX + NOTE_NAME_MAX + 16];
-	char url[SUMDB_URL_MAX + SUMDB_PATH_MAX + 8];
+	char url[SUMDB_BASE_MAX + SUMDB_PATH_MAX + 8];
 	struct index_cached c;
 	struct index *ix;
 	struct err ue, ce;
@@ -248,11 +264,16 @@ sumdb_fetch(struct proxy *px, const struct sumdb *db, const char *path,
 		return err_set(e, E_NOTFOUND, "%s/%s: not cached (network_mode "
 		    "is offline)", db->key.name, path);
 	}
-	snprintf(url, sizeof(url), "%s/%s", db->url, path);
 	cap = strncmp(path, "tile/", 5) == 0 ? (size_t)TLOG_HASH << 8 <<
 	    TLOG_TILE_H : SUMDB_LOOKUP_MAX;
 	err_clear(&ue);
-	if (fetch_proxy_buf(&px->cfg, url, cap, body, &ue) == 0) {
+	if (!where->have && sumdb_base(px, db, where->base,
+	    sizeof(where->base), &ue) == 0)
+		where->have = 1;
+	if (where->have)
+		snprintf(url, sizeof(url), "%s/%s", where->base, path);
+	if (where->have && fetch_proxy_buf(&px->cfg, url, cap, body,
+	    &ue) == 0) {
 		if (ix != NULL)
 			index_cache_put_in(ix, db->scope, key, 200,
 			    body->data, body->len, &ce);
@@ -277,7 +298,10 @@ int
 sumdb_get(struct proxy *px, const struct sumdb *db, const char *path,
     struct buf *body, struct err *e)
 {
-	return sumdb_fetch(px, db, path, 0, body, e);
+	struct sumdb_where where;
+
+	where.have = 0;
+	return sumdb_fetch(px, db, &where, path, 0, body, e);
 }
 
 int
@@ -298,6 +322,7 @@ sumdb_skips(const struct proxy *px, const char *module)
 struct sumdb_reader {
 	struct proxy		*px;
 	const struct sumdb	*db;
+	struct sumdb_where	*where;
 	int64_t			 size;		/* the tree */
 	int			 fresh;		/* bypass the cache */
 	struct tlog_tile	 tile;		/* the last tile read */
@@ -322,8 +347,8 @@ sumdb_read_hashes(void *arg, const int64_t *idx, size_t n,
 			buf_free(&r->data);
 			if (tlog_tile_path(&t, path, sizeof(path)) == -1)
 				return err_set(e, E_INTERNAL, "tile path");
-			if (sumdb_fetch(r->px, r->db, path, r->fresh,
-			    &r->data, e) == -1)
+			if (sumdb_fetch(r->px, r->db, r->where, path,
+			    r->fresh, &r->data, e) == -1)
 				return -1;
 			if (r->data.len != (size_t)t.w * TLOG_HASH) {
 				buf_free(&r->data);
@@ -567,6 +592,7 @@ sumdb_verify(struct proxy *px, const char *module, const char *version,
 	char emod[MODPATH_MAX], ever[VERSION_MAX], path[SUMDB_PATH_MAX];
 	const char *why = "";
 	const struct sumdb *db;
+	struct sumdb_where where;
 	struct sumdb_lookup l;
 	struct sumdb_reader r;
 	struct buf b;
@@ -586,7 +612,8 @@ sumdb_verify(struct proxy *px, const char *module, const char *version,
 		    version);
 	snprintf(path, sizeof(path), "lookup/%s@%s", emod, ever);
 	err_clear(&le);
-	if (sumdb_get(px, db, path, &b, &le) == -1) {
+	where.have = 0;
+	if (sumdb_fetch(px, db, &where, path, 0, &b, &le) == -1) {
 		if (le.code == E_NOTFOUND || le.code == E_GONE)
 			return err_set(e, E_UPSTREAM, "checksum database %s "
 			    "has no record of %s@%s (%s); if the module is "
@@ -604,6 +631,7 @@ sumdb_verify(struct proxy *px, const char *module, const char *version,
 		memset(&r, 0, sizeof(r));
 		r.px = px;
 		r.db = db;
+		r.where = &where;
 		r.fresh = attempt > 0;
 		rc = sumdb_prove(px, db, &l, &r, &why, e);
 		buf_free(&r.data);

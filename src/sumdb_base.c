@@ -1,0 +1,204 @@
+/*
+ * sumdb_base.c: where a checksum database's bytes are fetched from.
+ *
+ * As the go command's dbClient.initBase (cmd/go/internal/modfetch/
+ * sumdb.go, the same in go 1.19 and 1.26): the [upstream] goproxy
+ * entries are tried in turn, each asked <proxy>/sumdb/<name>/supported.
+ * A 200 makes <proxy>/sumdb/<name> the base, for good; 404 or 410 (or
+ * any error, after an entry followed by "|") goes on to the next entry;
+ * "direct", "off", or the end of the list with nothing but "not found"
+ * makes the database's own URL the base.  Any other failure, with no
+ * later proxy answering 200, is an error, as it is for the go command
+ * (TryProxies: the best error is kept, and "direct" reached wins).  A
+ * file:// entry is asked too: its sumdb/<name>/supported file exists or
+ * not.  [sumdb] via_proxy = no skips all this: the URL only.
+ *
+ * The base is only where the bytes come from: the database's key and the
+ * tree verified before are what prove them.  Nothing here names a module.
+ *
+ * The choice is kept in the index cache for [upstream] list_ttl, scoped
+ * by the database and the GOPROXY list (sumdb_base_scope), as "direct" or
+ * "proxy <i>" (an index into the list: the index holds no URL, so no
+ * password).  A failed choice is not kept: the next fetch asks again.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "http.h"
+
+#define SUMDB_BASE_KEY		"sumdb-base:"
+#define SUMDB_BASE_PROBE_MAX	(64 * 1024)	/* a "supported" answer */
+#define SUMDB_BASE_BODY_MAX	32		/* "proxy <i>" */
+
+/* How far TryProxies got: its error ranks, worst to best. */
+enum sumdb_base_rank {
+	SUMDB_RANK_NOTEXIST = 0,	/* only "not found" so far */
+	SUMDB_RANK_PROXY,		/* a proxy failed otherwise */
+	SUMDB_RANK_DIRECT		/* "direct" reached */
+};
+
+int
+sumdb_base_choose(const struct upstream_list *up, const char *name,
+    sumdb_probe_fn probe, void *arg, struct err *e)
+{
+	enum sumdb_base_rank rank = SUMDB_RANK_NOTEXIST;
+	char shown[SUMDB_URL_MAX + 16];
+	struct err best, pe;
+	size_t i;
+	int notexist;
+
+	err_clear(&best);
+	for (i = 0; i < up->n; i++) {
+		if (up->v[i].kind == UPSTREAM_DIRECT) {
+			rank = SUMDB_RANK_DIRECT;
+			continue;
+		}
+		if (up->v[i].kind == UPSTREAM_OFF)
+			continue;
+		err_clear(&pe);
+		if (probe(arg, up->v[i].url, &pe) == 0)
+			return (int)i;
+		notexist = pe.code == E_NOTFOUND || pe.code == E_GONE;
+		if (!notexist && rank <= SUMDB_RANK_PROXY) {
+			upstream_redact(up->v[i].url, shown, sizeof(shown));
+			err_set(&best, pe.code, "checksum database %s through "
+			    "%s: %s", name, shown, pe.msg);
+			rank = SUMDB_RANK_PROXY;
+		}
+		if (up->v[i].fall != FALL_ANY && !notexist)
+			break;
+	}
+	if (rank == SUMDB_RANK_PROXY) {
+		err_set(e, best.code, "%s", best.msg);
+		return SUMDB_BASE_FAILED;
+	}
+	return SUMDB_BASE_DIRECT;
+}
+
+/*
+ * The cache scope of db's base: db's own scope and the GOPROXY list's,
+ * hashed together (another list may choose otherwise).
+ */
+static void
+sumdb_base_scope(const struct proxy *px, const struct sumdb *db,
+    char out[SHA256_HEX])
+{
+	char up[SHA256_HEX], text[2 * SHA256_HEX + 16];
+	int n;
+
+	upstream_scope(&px->up, up);
+	n = snprintf(text, sizeof(text), "base %s %s", db->scope, up);
+	dirhash_sha256_hex(text, n < 0 ? 0 : (size_t)n, out);
+}
+
+/* What a probe needs: the configuration and the database's name. */
+struct sumdb_base_probe {
+	const struct config	*cfg;
+	const char		*name;
+};
+
+/* GET <proxy>/sumdb/<name>/supported: 0 on 200, else -1 with e. */
+static int
+sumdb_base_probe(void *arg, const char *proxy, struct err *e)
+{
+	const struct sumdb_base_probe *p = arg;
+	char url[SUMDB_BASE_MAX + 16];
+	struct buf b;
+
+	if ((size_t)snprintf(url, sizeof(url), "%s/sumdb/%s/supported", proxy,
+	    p->name) >= sizeof(url))
+		return err_set(e, E_CONFIG, "proxy URL too long");
+	if (fetch_proxy_buf(p->cfg, url, SUMDB_BASE_PROBE_MAX, &b, e) == -1)
+		return -1;
+	buf_free(&b);
+	return 0;
+}
+
+/* The base for choice (an index into px->up, or SUMDB_BASE_DIRECT). */
+static int
+sumdb_base_url(const struct proxy *px, const struct sumdb *db, int choice,
+    char *out, size_t outsz, struct err *e)
+{
+	int n;
+
+	if (choice == SUMDB_BASE_DIRECT)
+		n = snprintf(out, outsz, "%s", db->url);
+	else
+		n = snprintf(out, outsz, "%s/sumdb/%s",
+		    px->up.v[choice].url, db->key.name);
+	if (n < 0 || (size_t)n >= outsz)
+		return err_set(e, E_CONFIG, "checksum database %s: URL too "
+		    "long", db->key.name);
+	return 0;
+}
+
+/* The choice cached in body ("direct", "proxy <i>"); SUMDB_BASE_FAILED
+ * when it is not one (or names no proxy of this list). */
+static int
+sumdb_base_cached(const struct proxy *px, const struct buf *body)
+{
+	char text[SUMDB_BASE_BODY_MAX], *end;
+	long i;
+
+	if (body->len == 0 || body->len >= sizeof(text))
+		return SUMDB_BASE_FAILED;
+	memcpy(text, body->data, body->len);
+	text[body->len] = '\0';
+	if (strcmp(text, "direct") == 0)
+		return SUMDB_BASE_DIRECT;
+	if (strncmp(text, "proxy ", 6) != 0 || text[6] < '0' || text[6] > '9')
+		return SUMDB_BASE_FAILED;
+	i = strtol(text + 6, &end, 10);
+	if (*end != '\0' || i < 0 || (size_t)i >= px->up.n ||
+	    px->up.v[i].kind != UPSTREAM_PROXY)
+		return SUMDB_BASE_FAILED;
+	return (int)i;
+}
+
+int
+sumdb_base(struct proxy *px, const struct sumdb *db, char *out,
+    size_t outsz, struct err *e)
+{
+	char scope[SHA256_HEX], key[NOTE_NAME_MAX + 32];
+	char body[SUMDB_BASE_BODY_MAX], shown[SUMDB_BASE_MAX + 16];
+	struct sumdb_base_probe p = { &px->cfg, db->key.name };
+	struct index_cached c;
+	struct index *ix;
+	struct err ce;
+	int choice = SUMDB_BASE_FAILED, n;
+
+	if (!px->cfg.sumdb_via_proxy)
+		return sumdb_base_url(px, db, SUMDB_BASE_DIRECT, out, outsz, e);
+	sumdb_base_scope(px, db, scope);
+	snprintf(key, sizeof(key), SUMDB_BASE_KEY "%s", db->key.name);
+	err_clear(&ce);
+	if ((ix = proxy_index(px, &ce)) != NULL &&
+	    index_cache_get_in(ix, scope, key, &c, &ce) == 1) {
+		if (c.status == 200 && (int64_t)time(NULL) - c.fetched <
+		    px->cfg.list_ttl)
+			choice = sumdb_base_cached(px, &c.body);
+		buf_free(&c.body);
+	}
+	if (choice != SUMDB_BASE_FAILED)
+		return sumdb_base_url(px, db, choice, out, outsz, e);
+	if ((choice = sumdb_base_choose(&px->up, db->key.name,
+	    sumdb_base_probe, &p, e)) == SUMDB_BASE_FAILED)
+		return -1;
+	if (sumdb_base_url(px, db, choice, out, outsz, e) == -1)
+		return -1;
+	n = choice == SUMDB_BASE_DIRECT ? snprintf(body, sizeof(body),
+	    "direct") : snprintf(body, sizeof(body), "proxy %d", choice);
+	if (ix != NULL && n > 0 && index_cache_put_in(ix, scope, key, 200,
+	    body, (size_t)n, &ce) == -1)
+		log_warnx("sumdb %s: caching its base: %s", db->key.name,
+		    ce.msg);
+	upstream_redact(out, shown, sizeof(shown));
+	log_info("checksum database %s: fetched from %s (%s)", db->key.name,
+	    shown, choice == SUMDB_BASE_DIRECT ? "no proxy serves it" :
+	    "the proxy serves it");
+	return 0;
+}
