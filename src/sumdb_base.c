@@ -64,7 +64,9 @@ sumdb_base_choose(const struct upstream_list *up, const char *name,
 			return (int)i;
 		notexist = pe.code == E_NOTFOUND || pe.code == E_GONE;
 		if (!notexist && rank <= SUMDB_RANK_PROXY) {
+			/* A later proxy's error is the one told. */
 			upstream_redact(up->v[i].url, shown, sizeof(shown));
+			err_clear(&best);
 			err_set(&best, pe.code, "checksum database %s through "
 			    "%s: %s", name, shown, pe.msg);
 			rank = SUMDB_RANK_PROXY;
