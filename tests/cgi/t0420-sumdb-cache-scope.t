@@ -20,7 +20,11 @@ sumdb_start "$R" -name sum.test -key "$TRASH/sum.key" ||
 URL1=$SUMDB_URL LOG1=$SUMDB_LOG VKEY=$SUMDB_VKEY
 
 use_config "$TRASH/storage" "$TRASH/state"
+# The goproxy values below are dead stand-ins: the database is read at its
+# URL only (via_proxy = no), as this test is about the cache's scope, not
+# about where the bytes come from (t1540).
 export PIRAEUS_SUMDB_VERIFY=no PIRAEUS_UPSTREAM_RETRIES=0
+export PIRAEUS_SUMDB_VIA_PROXY=no
 export PIRAEUS_UPSTREAM_CONNECT_TIMEOUT=2
 
 # ask PATH GOPROXY DATABASE-URL NETWORK-MODE: a request below
