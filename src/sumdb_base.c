@@ -41,6 +41,7 @@ enum sumdb_base_rank {
 	SUMDB_RANK_DIRECT		/* "direct" reached */
 };
 
+/* TryProxies with initBase's function: see piraeus.h. */
 int
 sumdb_base_choose(const struct upstream_list *up, const char *name,
     sumdb_probe_fn probe, void *arg, struct err *e)
@@ -161,6 +162,7 @@ sumdb_base_cached(const struct proxy *px, const struct buf *body)
 	return (int)i;
 }
 
+/* The base of db: cached, else chosen and cached (see http.h). */
 int
 sumdb_base(struct proxy *px, const struct sumdb *db, char *out,
     size_t outsz, struct err *e)
