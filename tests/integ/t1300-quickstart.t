@@ -21,35 +21,6 @@ code()
 	curl -s -o /dev/null -w '%{http_code}' "$1"
 }
 
-# procs_of STATE: "PID PROGRAM" of each process of a quickstart run on
-# STATE (contrib/serve, the web server, spawn-fcgi, fcgi-prefork, the
-# responders): its environment has PIRAEUS_STATE_DIR=STATE (nginx clears
-# its own), or its command line or an open file is under STATE/.
-procs_of()
-{
-	{
-		grep -lzxF "PIRAEUS_STATE_DIR=$1" /proc/[0-9]*/environ
-		grep -laF "$1/" /proc/[0-9]*/cmdline
-		find /proc/[0-9]*/fd -lname "$1/*"
-	} 2>/dev/null | sed -n 's|^/proc/\([0-9]*\)/.*|\1|p' | sort -un |
-	while read -r _p; do
-		_e=$(readlink "/proc/$_p/exe" 2>/dev/null) || continue
-		_e=${_e% (deleted)}
-		echo "$_p ${_e##*/}"
-	done
-}
-
-# qs_reap STATE: at exit, stop whatever a failed check left of the run.
-qs_reap()
-{
-	_l=$(procs_of "$1" | cut -d' ' -f1)
-	[ -n "$_l" ] || return 0
-	kill -TERM $_l 2>/dev/null
-	sleep 1
-	_l=$(procs_of "$1" | cut -d' ' -f1)
-	[ -z "$_l" ] || kill -KILL $_l 2>/dev/null
-	return 0
-}
 
 # qs_up NAME PORT [ARG...]: start quickstart on the storage $S and the
 # state $TRASH/NAME, with --port PORT unless PORT is empty (then 3000 is
@@ -72,7 +43,7 @@ qs_up()
 	if wait_line "$QLOG" "serving on http://127\.0\.0\.1:$QPORT/" 60 "$QPID"
 	then
 		QT=$(cd "$QT" && pwd -P)
-		at_exit qs_reap "$QT"
+		at_exit reap_state "$QT"
 		return 0
 	fi
 	diag_file "$QLOG"
@@ -222,7 +193,7 @@ sv_up()
 	    "$top_srcdir/contrib/serve" --server lighttpd --port "$QPORT" \
 	    --storage "$S" --state "$QT" --fcgi "$2" --procs 1
 	QPID=$BG_PID
-	at_exit qs_reap "$QT"
+	at_exit reap_state "$QT"
 }
 
 # gone_within SECS PID: PID has exited (its status in $GONE_ST) within SECS.

@@ -19,36 +19,6 @@
 . "$top_srcdir/tests/lib/upstream.sh"
 need git lighttpd curl perl zip go
 
-# procs_of STATE: "PID PROGRAM" of each process of the run on STATE
-# (quickstart/serve and its watchdog, lighttpd, the responders): its
-# environment has PIRAEUS_STATE_DIR=STATE, or its command line or an open
-# file is under STATE/.  (As in t1300.)
-procs_of()
-{
-	{
-		grep -lzxF "PIRAEUS_STATE_DIR=$1" /proc/[0-9]*/environ
-		grep -laF "$1/" /proc/[0-9]*/cmdline
-		find /proc/[0-9]*/fd -lname "$1/*"
-	} 2>/dev/null | sed -n 's|^/proc/\([0-9]*\)/.*|\1|p' | sort -un |
-	while read -r _p; do
-		_e=$(readlink "/proc/$_p/exe" 2>/dev/null) || continue
-		_e=${_e% (deleted)}
-		echo "$_p ${_e##*/}"
-	done
-}
-
-# reap STATE: at exit, stop whatever a failed check left of the run.
-reap()
-{
-	_l=$(procs_of "$1" | cut -d' ' -f1)
-	[ -n "$_l" ] || return 0
-	kill -TERM $_l 2>/dev/null
-	sleep 1
-	_l=$(procs_of "$1" | cut -d' ' -f1)
-	[ -z "$_l" ] || kill -KILL $_l 2>/dev/null
-	return 0
-}
-
 # --- the clone ----------------------------------------------------------------
 
 W=$TRASH/new-user
@@ -102,7 +72,7 @@ fi
 URL=http://127.0.0.1:$PORT
 D=$CLONE/piraeus-data
 QT=$D/state
-at_exit reap "$QT"
+at_exit reap_state "$QT"
 OUT=$TRASH/quickstart.out ERR=$TRASH/quickstart.err
 export PIRAEUS_UPSTREAM_GOPROXY="$UPSTREAM_URL" PIRAEUS_SUMDB_VERIFY=no
 # stdout alone into OUT (start_bg's log), stderr into ERR.

@@ -89,6 +89,12 @@
 #				on a free port, the variables in its
 #				environment; waits until it serves (bails out
 #				if not) and sets PORT, URL and SERVE_PID
+#	procs_of STATE		"PID PROGRAM" of each process of a
+#				quickstart/serve run on state directory STATE
+#				(serve and its watchdog, the web server,
+#				spawn-fcgi, fcgi-prefork, the responders)
+#	reap_state STATE	TERM, then KILL, whatever procs_of finds (for
+#				at_exit: what a failed check left running)
 
 # /usr/sbin holds lighttpd, apache2 and friends.
 PATH=$PATH:/usr/local/sbin:/usr/sbin:/sbin
@@ -479,6 +485,33 @@ wait_line()
 		_tl_i=$((_tl_i + 1))
 	done
 	return 1
+}
+
+# procs_of: its environment has PIRAEUS_STATE_DIR=STATE (nginx clears its
+# own), or its command line or an open file is under STATE/.
+procs_of()
+{
+	{
+		grep -lzxF "PIRAEUS_STATE_DIR=$1" /proc/[0-9]*/environ
+		grep -laF "$1/" /proc/[0-9]*/cmdline
+		find /proc/[0-9]*/fd -lname "$1/*"
+	} 2>/dev/null | sed -n 's|^/proc/\([0-9]*\)/.*|\1|p' | sort -un |
+	while read -r _p; do
+		_e=$(readlink "/proc/$_p/exe" 2>/dev/null) || continue
+		_e=${_e% (deleted)}
+		echo "$_p ${_e##*/}"
+	done
+}
+
+reap_state()
+{
+	_l=$(procs_of "$1" | cut -d' ' -f1)
+	[ -n "$_l" ] || return 0
+	kill -TERM $_l 2>/dev/null
+	sleep 1
+	_l=$(procs_of "$1" | cut -d' ' -f1)
+	[ -z "$_l" ] || kill -KILL $_l 2>/dev/null
+	return 0
 }
 
 serve_lighttpd()
