@@ -273,7 +273,7 @@ static const struct option options[] = {
 	  "The private database also holds every public version (verified "
 	  "first), so clients can use it as their only GOSUMDB" },
 };
-#define NOPTIONS	(sizeof(options) / sizeof(options[0]))
+#define NOPTIONS	NITEMS(options)
 
 #undef F
 
@@ -1079,7 +1079,7 @@ load_cross(struct load *l)
 	const char *src;
 	size_t i;
 
-	for (i = 0; i < sizeof(cross_rules) / sizeof(cross_rules[0]); i++) {
+	for (i = 0; i < NITEMS(cross_rules); i++) {
 		if (cross_rules[i].check(l->cfg, why, sizeof(why)) == 0)
 			continue;
 		a = opt_find(cross_rules[i].section, cross_rules[i].key);

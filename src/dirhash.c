@@ -185,8 +185,7 @@ dirhash_method_ok(zip_int32_t method)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(dirhash_methods) / sizeof(dirhash_methods[0]);
-	    i++) {
+	for (i = 0; i < NITEMS(dirhash_methods); i++) {
 		if (dirhash_methods[i] == method)
 			return 1;
 	}
@@ -203,8 +202,7 @@ dirhash_zip_open(const char *zippath, zip_t **za, struct err *e)
 
 	if ((*za = zip_open(zippath, ZIP_RDONLY, &zerr)) != NULL)
 		return 0;
-	for (i = 0; i < sizeof(dirhash_open_errors) /
-	    sizeof(dirhash_open_errors[0]); i++) {
+	for (i = 0; i < NITEMS(dirhash_open_errors); i++) {
 		if (dirhash_open_errors[i].zip_code == zerr)
 			code = dirhash_open_errors[i].code;
 	}
@@ -364,8 +362,7 @@ dirhash_zip_entry(zip_t *za, zip_uint64_t i, const zip_stat_t *st,
 	}
 	if (dd != DIRHASH_DD_NONE && dd != DIRHASH_DD_OK) {
 		err_set(e, E_BADREQ, "zip entry %s: %s", st->name,
-		    dd < sizeof(dirhash_dd_errors) /
-		    sizeof(dirhash_dd_errors[0]) &&
+		    dd < NITEMS(dirhash_dd_errors) &&
 		    dirhash_dd_errors[dd] != NULL ? dirhash_dd_errors[dd] :
 		    "bad data descriptor");
 		goto out;

@@ -34,7 +34,7 @@ static const struct {
 	{ ROUTE_ZIP, ART_ZIP, "application/zip", 0 },
 };
 
-#define EP_ARTIFACTS (sizeof(ep_artifacts) / sizeof(ep_artifacts[0]))
+#define EP_ARTIFACTS NITEMS(ep_artifacts)
 
 /*
  * Resolve the requested version: canon and ever (escaped) are written.

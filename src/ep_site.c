@@ -59,10 +59,10 @@ ep_site_html(struct buf *b, const char *s, struct err *e)
 	size_t i;
 
 	for (; *s != '\0'; s++) {
-		for (i = 0; i < sizeof(ents) / sizeof(ents[0]); i++)
+		for (i = 0; i < NITEMS(ents); i++)
 			if (*s == ents[i].c)
 				break;
-		if (i < sizeof(ents) / sizeof(ents[0]))
+		if (i < NITEMS(ents))
 			buf_puts(b, ents[i].ent, e);
 		else
 			buf_append(b, s, 1, e);
@@ -124,10 +124,10 @@ ep_home(struct proxy *px, const struct request *r, struct response *rs,
 	}
 	buf_init(&out, HOME_TEMPLATE_MAX * 4);
 	for (p = tpl; *p != '\0';) {
-		for (i = 0; i < sizeof(vars) / sizeof(vars[0]); i++)
+		for (i = 0; i < NITEMS(vars); i++)
 			if (strncmp(p, vars[i].name, strlen(vars[i].name)) == 0)
 				break;
-		if (i < sizeof(vars) / sizeof(vars[0])) {
+		if (i < NITEMS(vars)) {
 			ep_site_html(&out, vars[i].value, e);
 			p += strlen(vars[i].name);
 		} else

@@ -91,7 +91,7 @@ err_clear(struct err *e)
 const char *
 err_name(enum errc code)
 {
-	if ((size_t)code >= sizeof(err_names) / sizeof(err_names[0]))
+	if ((size_t)code >= NITEMS(err_names))
 		return "unknown";
 	return err_names[code];
 }

@@ -50,7 +50,7 @@ fetched_free(struct fetched *f)
 	char **p[] = { &f->info, &f->mod, &f->zip };
 	size_t i;
 
-	for (i = 0; i < sizeof(p) / sizeof(p[0]); i++) {
+	for (i = 0; i < NITEMS(p); i++) {
 		if (*p[i] != NULL) {
 			unlink(*p[i]);	/* already renamed when published */
 			free(*p[i]);
@@ -191,7 +191,7 @@ fetch_from_proxy(struct proxy *px, const char *base, const char *emod,
 	struct stat sb;
 	size_t i;
 
-	for (i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+	for (i = 0; i < NITEMS(order); i++) {
 		if (want == ART_MOD && order[i] != ART_MOD)
 			continue;
 		/* Already stored (e.g. .mod before the zip was asked for). */

@@ -347,7 +347,7 @@ direct_env_build(const struct config *cfg, struct direct_env *env)
 	env->v[0] = NULL;
 	cgi = direct_getenv("GATEWAY_INTERFACE") != NULL ||
 	    direct_getenv("REQUEST_METHOD") != NULL;
-	for (i = 0; i < sizeof(direct_pass) / sizeof(direct_pass[0]); i++) {
+	for (i = 0; i < NITEMS(direct_pass); i++) {
 		if ((v = direct_getenv(direct_pass[i].name)) == NULL)
 			continue;
 		if ((direct_pass[i].flags & PASS_NOTCGI) && cgi)
@@ -357,7 +357,7 @@ direct_env_build(const struct config *cfg, struct direct_env *env)
 			continue;
 		direct_setenv(env, direct_pass[i].name, v);
 	}
-	for (i = 0; i < sizeof(direct_fixed) / sizeof(direct_fixed[0]); i++)
+	for (i = 0; i < NITEMS(direct_fixed); i++)
 		direct_setenv(env, direct_fixed[i].name, direct_fixed[i].value);
 
 	if (direct_getenv("HOME") == NULL) {
@@ -942,7 +942,7 @@ direct_classify(const char *msg)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(direct_errmap) / sizeof(direct_errmap[0]); i++)
+	for (i = 0; i < NITEMS(direct_errmap); i++)
 		if (strcasestr(msg, direct_errmap[i].needle) != NULL)
 			return direct_errmap[i].code;
 	return E_UPSTREAM;

@@ -133,8 +133,7 @@ fetch_unreachable(CURLcode cc)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(fetch_unreachable_codes) /
-	    sizeof(fetch_unreachable_codes[0]); i++)
+	for (i = 0; i < NITEMS(fetch_unreachable_codes); i++)
 		if (fetch_unreachable_codes[i] == cc)
 			return 1;
 	return 0;

@@ -47,7 +47,7 @@ log_level_parse(const char *s, enum log_level *out)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(log_levels) / sizeof(log_levels[0]); i++)
+	for (i = 0; i < NITEMS(log_levels); i++)
 		if (strcmp(s, log_levels[i].name) == 0) {
 			*out = log_levels[i].level;
 			return 0;

@@ -48,7 +48,7 @@ static const struct cli_cmd cli_cmds[] = {
 	    "into FILE (new, mode 0600), the verifier key on stdout",
 	    cli_sumdb_keygen },
 };
-#define CLI_NCMDS (sizeof(cli_cmds) / sizeof(cli_cmds[0]))
+#define CLI_NCMDS NITEMS(cli_cmds)
 
 static void
 usage(FILE *f)

@@ -108,7 +108,7 @@ mode_name(enum dl_mode m)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(mode_entries) / sizeof(mode_entries[0]); i++)
+	for (i = 0; i < NITEMS(mode_entries); i++)
 		if (mode_entries[i].mode == m)
 			return mode_entries[i].name;
 	return "unknown";
@@ -119,7 +119,7 @@ mode_lookup(const char *name)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(mode_entries) / sizeof(mode_entries[0]); i++)
+	for (i = 0; i < NITEMS(mode_entries); i++)
 		if (strcmp(mode_entries[i].name, name) == 0)
 			return &mode_entries[i];
 	return NULL;
@@ -130,7 +130,7 @@ mode_is_redirect(enum dl_mode m)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(mode_entries) / sizeof(mode_entries[0]); i++)
+	for (i = 0; i < NITEMS(mode_entries); i++)
 		if (mode_entries[i].mode == m)
 			return mode_entries[i].redirect;
 	return 0;
@@ -212,11 +212,10 @@ hcl_string(struct hcl *h, struct tok *t)
 			if (++h->p >= h->end)
 				return hcl_error(h, t->line,
 				    "unterminated string");
-			for (i = 0; i < sizeof(escapes) / sizeof(escapes[0]);
-			    i++)
+			for (i = 0; i < NITEMS(escapes); i++)
 				if (escapes[i].c == *h->p)
 					break;
-			if (i == sizeof(escapes) / sizeof(escapes[0]))
+			if (i == NITEMS(escapes))
 				return hcl_error(h, t->line, "unsupported "
 				    "escape \"\\%c\" in a string",
 				    (unsigned char)*h->p >= ' ' &&
@@ -254,7 +253,7 @@ hcl_next(struct hcl *h, struct tok *t)
 		t->type = TOK_NEWLINE;
 		return 0;
 	}
-	for (i = 0; i < sizeof(puncts) / sizeof(puncts[0]); i++)
+	for (i = 0; i < NITEMS(puncts); i++)
 		if (puncts[i].c == (char)c) {
 			h->p++;
 			t->type = puncts[i].type;

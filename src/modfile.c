@@ -25,7 +25,6 @@
 #define MODFILE_ARGS_MAX	8	/* tokens kept per retract line */
 #define MODFILE_SHOW_MAX	40	/* bytes of a token in a message */
 
-#define MODFILE_NITEMS(a)	(sizeof(a) / sizeof((a)[0]))
 
 enum modfile_tok {
 	TOK_EOF = 0,
@@ -212,7 +211,7 @@ modfile_lex_read(struct modfile_lexer *lx)
 		return 0;
 	}
 	c = (unsigned char)*lx->p;
-	for (i = 0; i < MODFILE_NITEMS(modfile_punct); i++) {
+	for (i = 0; i < NITEMS(modfile_punct); i++) {
 		if (modfile_punct[i].c != (char)c)
 			continue;
 		lx->p++;
@@ -332,7 +331,7 @@ modfile_unescape(const char *s, size_t len, size_t *i, unsigned char *out)
 	char c;
 
 	c = s[(*i)++];
-	for (k = 0; k < MODFILE_NITEMS(modfile_escapes); k++) {
+	for (k = 0; k < NITEMS(modfile_escapes); k++) {
 		if (modfile_escapes[k].c == c) {
 			*out = (unsigned char)modfile_escapes[k].value;
 			return 0;
@@ -346,7 +345,7 @@ modfile_unescape(const char *s, size_t len, size_t *i, unsigned char *out)
 		*out = v < 0x80 ? (unsigned char)v : 0x80;
 		return 0;
 	}
-	for (k = 0; k < MODFILE_NITEMS(numeric); k++) {
+	for (k = 0; k < NITEMS(numeric); k++) {
 		if (numeric[k].c != c)
 			continue;
 		if (len - *i < numeric[k].n ||
@@ -450,7 +449,7 @@ modfile_retract(struct modfile_lexer *lx, const struct modfile_line *l,
 		memcpy(r.high, r.low, sizeof(r.high));
 		used = 1;
 	} else {
-		for (i = 1; i < MODFILE_NITEMS(shape); i++) {
+		for (i = 1; i < NITEMS(shape); i++) {
 			if (i >= n)
 				return modfile_fail(lx, line,
 				    "retract: unterminated interval");
@@ -465,7 +464,7 @@ modfile_retract(struct modfile_lexer *lx, const struct modfile_line *l,
 		if (modfile_version(lx, &a[1], r.low) != 0 ||
 		    modfile_version(lx, &a[3], r.high) != 0)
 			return -1;
-		used = MODFILE_NITEMS(shape);
+		used = NITEMS(shape);
 	}
 	if (n > used)
 		return modfile_fail(lx, line,

@@ -298,7 +298,6 @@ static const struct letter_range {
 	{ 0x30000, 0x3134a },
 };
 
-#define NITEMS(a)	(sizeof(a) / sizeof((a)[0]))
 #define GOPKGIN		"gopkg.in/"
 #define UNSTABLE	"-unstable"
 

@@ -199,7 +199,7 @@ note_is_space(uint32_t r)
 
 	if (r == ' ' || (r >= '\t' && r <= '\r'))
 		return 1;
-	for (i = 0; i < sizeof(note_spaces) / sizeof(note_spaces[0]); i++) {
+	for (i = 0; i < NITEMS(note_spaces); i++) {
 		if (note_spaces[i] == r)
 			return 1;
 	}

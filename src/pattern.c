@@ -69,7 +69,7 @@ utf8_decode(const char *s, size_t n, uint32_t *r)
 		*r = u[0];
 		return 1;
 	}
-	for (i = 0; i < sizeof(leads) / sizeof(leads[0]); i++)
+	for (i = 0; i < NITEMS(leads); i++)
 		if (u[0] >= leads[i].lo && u[0] <= leads[i].hi) {
 			l = &leads[i];
 			break;

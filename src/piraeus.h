@@ -42,6 +42,9 @@
 
 #define PIRAEUS_ATTR_PRINTF(f, a) __attribute__((format(printf, f, a)))
 
+/* The number of elements of array a (an array, never a pointer). */
+#define NITEMS(a)	(sizeof(a) / sizeof((a)[0]))
+
 /* err.c */
 enum errc {
 	E_OK = 0,

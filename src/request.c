@@ -168,7 +168,7 @@ request_parse_module(struct request *r, struct err *e)
 		file = rest + 2;
 		dot = strrchr(file, '.');
 		for (i = 0; dot != NULL &&
-		    i < sizeof(request_exts) / sizeof(request_exts[0]); i++)
+		    i < NITEMS(request_exts); i++)
 			if (strcmp(dot, request_exts[i].ext) == 0) {
 				r->route = request_exts[i].route;
 				break;
@@ -212,8 +212,7 @@ request_parse_uri(struct request *r, const char *method, const char *uri,
 
 	memset(r, 0, sizeof(*r));
 	r->method = METHOD_OTHER;
-	for (i = 0; i < sizeof(request_methods) / sizeof(request_methods[0]);
-	    i++)
+	for (i = 0; i < NITEMS(request_methods); i++)
 		if (method != NULL && strcmp(method, request_methods[i].name) == 0)
 			r->method = request_methods[i].method;
 	if (uri == NULL || uri[0] != '/')
@@ -240,7 +239,7 @@ request_parse_uri(struct request *r, const char *method, const char *uri,
 	if (request_pct_decode(path, n, r->path, sizeof(r->path)) == -1)
 		return err_set(e, E_BADREQ, "malformed percent-encoding in "
 		    "request URI");
-	for (i = 0; i < sizeof(request_site) / sizeof(request_site[0]); i++)
+	for (i = 0; i < NITEMS(request_site); i++)
 		if (strcmp(r->path, request_site[i].path) == 0) {
 			r->route = request_site[i].route;
 			return 0;

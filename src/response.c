@@ -61,8 +61,7 @@ response_reason(int status)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(response_reasons) / sizeof(response_reasons[0]);
-	    i++)
+	for (i = 0; i < NITEMS(response_reasons); i++)
 		if (response_reasons[i].status == status)
 			return response_reasons[i].reason;
 	return "Unknown";
@@ -198,7 +197,7 @@ response_status(enum errc code)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(response_map) / sizeof(response_map[0]); i++)
+	for (i = 0; i < NITEMS(response_map); i++)
 		if (response_map[i].code == code)
 			return response_map[i].status;
 	return 500;
@@ -214,7 +213,7 @@ response_error(struct response *rs, const struct request *r,
 	int status = 500, n;
 	size_t i;
 
-	for (i = 0; i < sizeof(response_map) / sizeof(response_map[0]); i++)
+	for (i = 0; i < NITEMS(response_map); i++)
 		if (response_map[i].code == e->code) {
 			status = response_map[i].status;
 			prefix = response_map[i].prefix;

@@ -41,8 +41,7 @@ router_handle(struct proxy *px, struct io *io)
 
 	err_clear(&e);
 	if (request_parse(&r, io, px->cfg.base_path, &e) == 0) {
-		for (i = 0; i < sizeof(router_table) / sizeof(router_table[0]);
-		    i++)
+		for (i = 0; i < NITEMS(router_table); i++)
 			if (router_table[i].route == r.route)
 				fn = router_table[i].fn;
 		if (fn == NULL)

@@ -236,7 +236,7 @@ store_publish(const struct store *s, const char *emod, const char *ever,
 		{ ART_INFO, tmp_info },
 	};
 	char dst[STORE_PATH_MAX];
-	int exists[sizeof(order) / sizeof(order[0])];
+	int exists[NITEMS(order)];
 	struct stat st;
 	size_t i;
 
@@ -245,7 +245,7 @@ store_publish(const struct store *s, const char *emod, const char *ever,
 	 * differs from what came refuses the whole version before anything
 	 * is renamed (never a zip without the rest).
 	 */
-	for (i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+	for (i = 0; i < NITEMS(order); i++) {
 		exists[i] = 0;
 		if (order[i].tmp == NULL)
 			continue;
@@ -261,7 +261,7 @@ store_publish(const struct store *s, const char *emod, const char *ever,
 			    store_ext(order[i].art));
 		exists[i] = 1;
 	}
-	for (i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+	for (i = 0; i < NITEMS(order); i++) {
 		if (order[i].tmp == NULL)
 			continue;
 		if (exists[i]) {

@@ -306,8 +306,7 @@ upstream_url(const char *entry, size_t len, struct err *e)
 	}
 	for (i = 0; i < slen; i++)
 		url[i] = (char)tolower((unsigned char)url[i]);
-	for (i = 0; i < sizeof(upstream_schemes) / sizeof(upstream_schemes[0]);
-	    i++)
+	for (i = 0; i < NITEMS(upstream_schemes); i++)
 		if (strlen(upstream_schemes[i].name) == slen &&
 		    strncmp(url, upstream_schemes[i].name, slen) == 0)
 			sc = &upstream_schemes[i];
@@ -435,8 +434,7 @@ upstream_parse(const char *value, struct upstream_list *l, struct err *e)
 			continue;
 
 		kw = NULL;
-		for (k = 0; k < sizeof(upstream_keywords) /
-		    sizeof(upstream_keywords[0]); k++)
+		for (k = 0; k < NITEMS(upstream_keywords); k++)
 			if (strlen(upstream_keywords[k].name) == i &&
 			    strncmp(entry, upstream_keywords[k].name, i) == 0)
 				kw = &upstream_keywords[k];

@@ -51,7 +51,6 @@
 
 #include "piraeus.h"
 
-#define ZC_NITEMS(a)		(sizeof(a) / sizeof((a)[0]))
 
 #define ZIPCHECK_ENTRIES_MAX	500000	/* entries in one zip */
 #define ZIPCHECK_PATHS_MAX	1000000	/* files + directories registered */
@@ -567,7 +566,7 @@ zc_zip64(struct zc *zc, int need_usize, uint64_t i)
 			break;
 		f = p + 4;
 		if (zc_get16(p) == ZC_ZIP64_ID) {
-			for (k = 0; k < ZC_NITEMS(need); k++) {
+			for (k = 0; k < NITEMS(need); k++) {
 				if (!*need[k])
 					continue;
 				*need[k] = 0;
@@ -741,7 +740,7 @@ zc_utf8_encode(uint32_t c, unsigned char *out)
 static uint32_t
 zc_fold_rune(uint32_t c)
 {
-	size_t lo = 0, hi = ZC_NITEMS(zc_fold_runs), mid;
+	size_t lo = 0, hi = NITEMS(zc_fold_runs), mid;
 	const struct zc_fold_run *r;
 
 	if (c < 0x80)
@@ -988,7 +987,7 @@ zc_check_record(struct zc *zc, const char *name)
 	const struct zc_raw *r = &zc->raw;
 	size_t i;
 
-	for (i = 0; i < ZC_NITEMS(zc_methods); i++) {
+	for (i = 0; i < NITEMS(zc_methods); i++) {
 		if (r->method == zc_methods[i])
 			return 0;
 	}
@@ -1134,7 +1133,7 @@ zc_open_code(int zerr)
 {
 	size_t i;
 
-	for (i = 0; i < ZC_NITEMS(zc_local_errors); i++) {
+	for (i = 0; i < NITEMS(zc_local_errors); i++) {
 		if (zc_local_errors[i] == zerr)
 			return E_INTERNAL;
 	}

@@ -827,7 +827,7 @@ test_sample(void)
 		sample = slurp(path);
 	}
 	for (i = 0; sample == NULL &&
-	    i < sizeof(fallbacks) / sizeof(fallbacks[0]); i++) {
+	    i < NITEMS(fallbacks); i++) {
 		snprintf(path, sizeof(path), "%s", fallbacks[i]);
 		sample = slurp(path);
 	}
@@ -930,7 +930,7 @@ main(void)
 	snprintf(edge_ini + n + 197, sizeof(edge_ini) - n - 197,
 	    "\nlog_level = debug\n");
 
-	for (i = 0; i < sizeof(load_cases) / sizeof(load_cases[0]); i++)
+	for (i = 0; i < NITEMS(load_cases); i++)
 		run_case(&load_cases[i]);
 	test_default_fields();
 	test_missing_default();

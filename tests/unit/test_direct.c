@@ -355,7 +355,7 @@ test_good(const struct store *st)
 	int rc;
 
 	base_config(&cfg, real_go);
-	for (i = 0; i < sizeof(good_cases) / sizeof(good_cases[0]); i++) {
+	for (i = 0; i < NITEMS(good_cases); i++) {
 		const struct good_case *c = &good_cases[i];
 
 		err_clear(&e);
@@ -426,7 +426,7 @@ test_bad(const struct store *st)
 	int rc;
 
 	base_config(&cfg, real_go);
-	for (i = 0; i < sizeof(bad_cases) / sizeof(bad_cases[0]); i++) {
+	for (i = 0; i < NITEMS(bad_cases); i++) {
 		const struct bad_case *c = &bad_cases[i];
 
 		err_clear(&e);
@@ -593,7 +593,7 @@ test_fake(const struct store *st)
 
 	snprintf(go, sizeof(go), "%s/fakego", tmp);
 	base_config(&cfg, go);
-	for (i = 0; i < sizeof(fake_cases) / sizeof(fake_cases[0]); i++) {
+	for (i = 0; i < NITEMS(fake_cases); i++) {
 		const struct fake_case *c = &fake_cases[i];
 
 		xasprintf(&text, "#!/bin/sh\n%s\n", c->script);
@@ -712,13 +712,13 @@ test_env(const struct store *st)
 	cfg.netrc = netrc;
 	cfg.hgrc = hgrc;
 	cfg.ssh_dir = ssh;
-	for (i = 0; i < sizeof(env_vars) / sizeof(env_vars[0]); i++)
+	for (i = 0; i < NITEMS(env_vars); i++)
 		setenv(env_vars[i][0], env_vars[i][1], 1);
 
 	err_clear(&e);
 	fetch_direct(&cfg, st, "example.com/m", "v1.0.0", &f, &e);
 	clean(&f);
-	for (i = 0; i < sizeof(env_cases) / sizeof(env_cases[0]); i++) {
+	for (i = 0; i < NITEMS(env_cases); i++) {
 		const struct env_case *c = &env_cases[i];
 
 		subst(c->line, line, sizeof(line));
@@ -741,7 +741,7 @@ test_env(const struct store *st)
 	ok(file_has_line(out,
 	    "ARGS list -m -versions -retracted -json example.com/m"),
 	    "list arguments");
-	for (i = 0; i < sizeof(env_vars) / sizeof(env_vars[0]); i++)
+	for (i = 0; i < NITEMS(env_vars); i++)
 		unsetenv(env_vars[i][0]);
 }
 
@@ -982,9 +982,9 @@ main(void)
 		printf("Bail out! mkdtemp failed\n");
 		return 1;
 	}
-	for (i = 0; i < sizeof(test_env_vars) / sizeof(test_env_vars[0]); i++)
+	for (i = 0; i < NITEMS(test_env_vars); i++)
 		setenv(test_env_vars[i][0], test_env_vars[i][1], 1);
-	for (i = 0; i < sizeof(test_unset_vars) / sizeof(test_unset_vars[0]);
+	for (i = 0; i < NITEMS(test_unset_vars);
 	    i++)
 		unsetenv(test_unset_vars[i]);
 	snprintf(path, sizeof(path), "%s/fixture.sh", tmp);

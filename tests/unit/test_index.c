@@ -139,7 +139,7 @@ main(void)
 		return tap_done();
 	is_int(index_count(ix), 0, "empty");
 	is_int(index_begin(ix, &e), 0, "begin");
-	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+	for (i = 0; i < NITEMS(rows); i++) {
 		row(&v, rows[i].m, rows[i].v, 1000 + (int64_t)i);
 		is_int(index_put(ix, &v, &e), 0, "put");
 	}

@@ -431,7 +431,7 @@ main(void)
 		return 1;
 	}
 
-	for (i = 0; i < sizeof(good_cases) / sizeof(good_cases[0]); i++) {
+	for (i = 0; i < NITEMS(good_cases); i++) {
 		const struct good_case *c = &good_cases[i];
 
 		rc = load(c->name, c->text, 0, c->spec, &t, &e);
@@ -453,7 +453,7 @@ main(void)
 		    "mode_free empties the table");
 	}
 
-	for (i = 0; i < sizeof(bad_cases) / sizeof(bad_cases[0]); i++) {
+	for (i = 0; i < NITEMS(bad_cases); i++) {
 		const struct bad_case *c = &bad_cases[i];
 
 		memset(&t, 0xff, sizeof(t));

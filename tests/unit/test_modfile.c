@@ -17,7 +17,6 @@
 #include "piraeus.h"
 #include "tap.h"
 
-#define NITEMS(a)	(sizeof(a) / sizeof((a)[0]))
 #define SHOW_MAX	1024
 #define MUTATIONS	3000
 

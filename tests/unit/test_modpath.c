@@ -15,7 +15,6 @@
 #include "piraeus.h"
 #include "tap.h"
 
-#define NITEMS(a)	(sizeof(a) / sizeof((a)[0]))
 
 /* CheckPath / CheckImportPath / CheckFilePath (module_test.go). */
 static const struct {

@@ -20,7 +20,6 @@
 #include "piraeus.h"
 #include "tap.h"
 
-#define NITEMS(a)	(sizeof(a) / sizeof((a)[0]))
 #define SCRATCH		256
 #define MSG_CAP		(16 * 1024)
 

@@ -190,7 +190,7 @@ main(void)
 	size_t i;
 	int rc;
 
-	for (i = 0; i < sizeof(glob_cases) / sizeof(glob_cases[0]); i++) {
+	for (i = 0; i < NITEMS(glob_cases); i++) {
 		const struct glob_case *c = &glob_cases[i];
 
 		snprintf(name, sizeof(name), "path.Match(\"%s\", \"%s\")",
@@ -198,7 +198,7 @@ main(void)
 		is_int(pattern_glob(c->pattern, c->name), c->want, name);
 	}
 
-	for (i = 0; i < sizeof(list_cases) / sizeof(list_cases[0]); i++) {
+	for (i = 0; i < NITEMS(list_cases); i++) {
 		const struct list_case *c = &list_cases[i];
 
 		snprintf(name, sizeof(name), "match(\"%s\", \"%s\")",
@@ -208,7 +208,7 @@ main(void)
 	is_int(pattern_match(NULL, "rsc.io/quote"), 0, "match(NULL, ...)");
 	is_int(pattern_match("rsc.io", NULL), 0, "match(..., NULL)");
 
-	for (i = 0; i < sizeof(check_cases) / sizeof(check_cases[0]); i++) {
+	for (i = 0; i < NITEMS(check_cases); i++) {
 		const struct check_case *c = &check_cases[i];
 
 		why[0] = '\0';

@@ -117,7 +117,7 @@ test_cases(void)
 	size_t i;
 	int rc;
 
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (i = 0; i < NITEMS(cases); i++) {
 		err_clear(&e);
 		rc = request_parse_uri(&r, cases[i].method, cases[i].uri,
 		    cases[i].base, &e);
@@ -181,7 +181,7 @@ test_query(void)
 	size_t i;
 	int rc;
 
-	for (i = 0; i < sizeof(qs) / sizeof(qs[0]); i++) {
+	for (i = 0; i < NITEMS(qs); i++) {
 		out[0] = '\0';
 		rc = request_query_get(qs[i].q, qs[i].key, out, sizeof(out));
 		is_int(rc, qs[i].rc, qs[i].q);
@@ -230,7 +230,7 @@ test_pct_encode(void)
 	char out[32], dec[32];
 	size_t i;
 
-	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+	for (i = 0; i < NITEMS(c); i++) {
 		is_int(request_pct_encode(c[i].in, out, sizeof(out)), 0,
 		    c[i].in);
 		is_str(out, c[i].want, c[i].want);
@@ -267,7 +267,7 @@ test_info_queries(void)
 	struct err e;
 	size_t i;
 
-	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+	for (i = 0; i < NITEMS(c); i++) {
 		err_clear(&e);
 		is_int(request_parse_uri(&r, "GET", c[i].uri, "", &e), c[i].rc,
 		    c[i].uri);

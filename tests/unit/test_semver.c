@@ -17,7 +17,6 @@
 #include "piraeus.h"
 #include "tap.h"
 
-#define NITEMS(a)	(sizeof(a) / sizeof((a)[0]))
 
 /*
  * semver_test.go "tests", in order: canonical form ("" when invalid), the

@@ -93,7 +93,7 @@ test_paths(struct store *s)
 	char path[PATH_MAX], want[PATH_MAX * 2];
 	size_t i;
 
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (i = 0; i < NITEMS(cases); i++) {
 		is_int(store_path(s, cases[i].emod, cases[i].ever, ART_ZIP,
 		    path, sizeof(path)), cases[i].rc, cases[i].emod);
 		if (cases[i].rc == 0) {

@@ -131,7 +131,7 @@ main(void)
 	size_t i;
 	int rc;
 
-	for (i = 0; i < sizeof(base_cases) / sizeof(base_cases[0]); i++) {
+	for (i = 0; i < NITEMS(base_cases); i++) {
 		const struct base_case *c = &base_cases[i];
 
 		err_clear(&e);

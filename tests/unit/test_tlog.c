@@ -20,7 +20,6 @@
 #include "piraeus.h"
 #include "tap.h"
 
-#define NITEMS(a)	(sizeof(a) / sizeof((a)[0]))
 #define NREC		300	/* records in the test log */
 #define PROOF_ALL_T	64	/* every (t, n) pair up to this tree size */
 #define PATH_CAP	128

@@ -228,7 +228,7 @@ main(void)
 	size_t i, len;
 	int rc;
 
-	for (i = 0; i < sizeof(good_cases) / sizeof(good_cases[0]); i++) {
+	for (i = 0; i < NITEMS(good_cases); i++) {
 		const struct good_case *c = &good_cases[i];
 
 		err_clear(&e);
@@ -243,7 +243,7 @@ main(void)
 		ok(l.v == NULL && l.n == 0, "upstream_free empties the list");
 	}
 
-	for (i = 0; i < sizeof(bad_cases) / sizeof(bad_cases[0]); i++) {
+	for (i = 0; i < NITEMS(bad_cases); i++) {
 		const struct bad_case *c = &bad_cases[i];
 
 		err_clear(&e);
@@ -296,7 +296,7 @@ main(void)
 	is_int(upstream_parse(longurl, &l, &e), 0, "2000 bytes: accepted");
 	upstream_free(&l);
 
-	for (i = 0; i < sizeof(redact_cases) / sizeof(redact_cases[0]); i++) {
+	for (i = 0; i < NITEMS(redact_cases); i++) {
 		upstream_redact(redact_cases[i].url, got, sizeof(got));
 		snprintf(name, sizeof(name), "redact \"%s\"",
 		    redact_cases[i].url);
@@ -306,7 +306,7 @@ main(void)
 	    sizeof(small));
 	is_str(small, "https://user:xx", "redact: truncated to the buffer");
 
-	for (i = 0; i < sizeof(scope_cases) / sizeof(scope_cases[0]); i++) {
+	for (i = 0; i < NITEMS(scope_cases); i++) {
 		err_clear(&e);
 		if (upstream_parse(scope_cases[i].a, &l, &e) == -1)
 			break;
@@ -321,7 +321,7 @@ main(void)
 		    scope_cases[i].b);
 		is_int(strcmp(sa, sb) == 0, scope_cases[i].same, name);
 	}
-	is_int(i, sizeof(scope_cases) / sizeof(scope_cases[0]),
+	is_int(i, NITEMS(scope_cases),
 	    "every scope case parsed");
 	return tap_done();
 }

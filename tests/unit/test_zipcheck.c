@@ -36,7 +36,6 @@
 #include "piraeus.h"
 #include "tap.h"
 
-#define NITEMS(a)	(sizeof(a) / sizeof((a)[0]))
 #define PATH_CAP	1024
 #include "testfile.h"
 #define ENTRIES_MAX	8
