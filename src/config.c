@@ -1100,6 +1100,25 @@ config_default_path(void)
 	return SYSCONFDIR "/piraeus/piraeus.ini";
 }
 
+/* A Cache-Control value with max-age seconds into out. */
+static void
+config_max_age(char *out, size_t outsz, long seconds)
+{
+	snprintf(out, outsz, "public, max-age=%ld", seconds);
+}
+
+/* The Cache-Control values that depend on the config, formatted once. */
+static void
+config_cache_build(struct config *cfg)
+{
+	config_max_age(cfg->cache_list, sizeof(cfg->cache_list),
+	    cfg->list_max_age);
+	config_max_age(cfg->cache_notfound, sizeof(cfg->cache_notfound),
+	    cfg->notfound_max_age);
+	config_max_age(cfg->cache_sumdb, sizeof(cfg->cache_sumdb),
+	    cfg->sumdb_cache_ttl);
+}
+
 /*
  * cfg is overwritten (free a previous load first); errs must be empty or
  * hold earlier messages, which are kept.
@@ -1132,6 +1151,7 @@ config_load(struct config *cfg, const char *path, char *const *envp,
 		load_file(&l, config_default_path(), 0, "");
 	load_env(&l, envp);
 	load_cross(&l);
+	config_cache_build(cfg);
 
 	for (i = 0; i < NOPTIONS; i++)
 		free(l.src[i]);

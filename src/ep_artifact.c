@@ -159,7 +159,7 @@ static int
 ep_artifact_query(struct proxy *px, const struct request *r,
     struct response *rs, struct err *e)
 {
-	char canon[VERSION_MAX], sha[SHA256_HEX], cache[64];
+	char canon[VERSION_MAX], sha[SHA256_HEX];
 	struct buf b;
 	int rc;
 
@@ -169,9 +169,8 @@ ep_artifact_query(struct proxy *px, const struct request *r,
 		return -1;
 	dirhash_sha256_hex(b.data, b.len, sha);
 	response_header(rs, "ETag", "\"%s\"", sha);
-	snprintf(cache, sizeof(cache), "public, max-age=%ld",
-	    px->cfg.list_max_age);
-	response_body(rs, 200, "application/json", cache, b.data, b.len);
+	response_body(rs, 200, "application/json", px->cfg.cache_list, b.data,
+	    b.len);
 	buf_free(&b);
 	return 0;
 }
@@ -202,7 +201,7 @@ ep_artifact(struct proxy *px, const struct request *r, struct response *rs,
     struct err *e)
 {
 	char canon[VERSION_MAX], ever[VERSION_MAX], path[PATH_MAX];
-	char sha[SHA256_HEX], cache[64];
+	char sha[SHA256_HEX];
 	const char *cc;
 	struct stat st;
 	struct buf b;
@@ -239,13 +238,7 @@ ep_artifact(struct proxy *px, const struct request *r, struct response *rs,
 			return -1;
 	}
 	/* A query's answer may change as versions appear; a version's not. */
-	if (exact)
-		cc = CACHE_IMMUTABLE;
-	else {
-		snprintf(cache, sizeof(cache), "public, max-age=%ld",
-		    px->cfg.list_max_age);
-		cc = cache;
-	}
+	cc = exact ? CACHE_IMMUTABLE : px->cfg.cache_list;
 	if (ep_artifacts[i].max == 0) {
 		ep_artifact_zip_etag(px, r, canon, &st, rs);
 		rc = response_file(rs, &px->store, path, fd, &st,

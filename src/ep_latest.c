@@ -88,7 +88,7 @@ int
 ep_latest(struct proxy *px, const struct request *r, struct response *rs,
     struct err *e)
 {
-	char path[PATH_MAX] = "", cache[64], location[PATH_MAX + 512];
+	char path[PATH_MAX] = "", location[PATH_MAX + 512];
 	char pick[VERSION_MAX], ever[VERSION_MAX], **vs;
 	struct ep_latest_arg arg;
 	struct latest_src src;
@@ -105,10 +105,8 @@ ep_latest(struct proxy *px, const struct request *r, struct response *rs,
 		return miss_redirect(rs, location) == -1 ? -1 : 0;
 	case MISS_FETCH:
 		if (fetch_latest(px, r->module, &b, &ue) == 0) {
-			snprintf(cache, sizeof(cache), "public, max-age=%ld",
-			    px->cfg.list_max_age);
-			response_body(rs, 200, "application/json", cache,
-			    b.data, b.len);
+			response_body(rs, 200, "application/json",
+			    px->cfg.cache_list, b.data, b.len);
 			buf_free(&b);
 			return 0;
 		}
@@ -141,9 +139,8 @@ ep_latest(struct proxy *px, const struct request *r, struct response *rs,
 	    store_path(&px->store, r->emod, ever, ART_INFO, path,
 	    sizeof(path)) == -1 || buf_read_file(&b, path, INFO_MAX, e) == -1)
 		return err_set(e, E_INTERNAL, "cannot read %s", path);
-	snprintf(cache, sizeof(cache), "public, max-age=%ld",
-	    px->cfg.list_max_age);
-	response_body(rs, 200, "application/json", cache, b.data, b.len);
+	response_body(rs, 200, "application/json", px->cfg.cache_list, b.data,
+	    b.len);
 	buf_free(&b);
 	return 0;
 }

@@ -69,7 +69,7 @@ int
 ep_list(struct proxy *px, const struct request *r, struct response *rs,
     struct err *e)
 {
-	char location[PATH_MAX + 512], cache[64], **vs = NULL;
+	char location[PATH_MAX + 512], **vs = NULL;
 	struct store_version *sv = NULL;
 	size_t n = 0, nv = 0, cap = 0, i, o;
 	struct buf body, up;
@@ -144,9 +144,8 @@ ep_list(struct proxy *px, const struct request *r, struct response *rs,
 	for (i = 0; i < o; i++)
 		free(vs[i]);
 	free(vs);
-	snprintf(cache, sizeof(cache), "public, max-age=%ld",
-	    stale ? 0 : px->cfg.list_max_age);
-	response_body(rs, 200, "text/plain; charset=utf-8", cache,
+	response_body(rs, 200, "text/plain; charset=utf-8",
+	    stale ? CACHE_STALE : px->cfg.cache_list,
 	    body.data ? body.data : "", body.len);
 	buf_free(&body);
 	return 0;

@@ -134,7 +134,7 @@ ep_home(struct proxy *px, const struct request *r, struct response *rs,
 			buf_append(&out, p++, 1, e);
 	}
 	buf_free(&tmpl);
-	response_body(rs, 200, "text/html; charset=utf-8", "no-cache",
+	response_body(rs, 200, "text/html; charset=utf-8", CACHE_REVALIDATE,
 	    out.data ? out.data : "", out.len);
 	buf_free(&out);
 	return 0;

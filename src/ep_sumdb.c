@@ -68,7 +68,6 @@ ep_sumdb(struct proxy *px, const struct request *r, struct response *rs,
     struct err *e)
 {
 	char name[NOTE_NAME_MAX], module[MODPATH_MAX], version[VERSION_MAX];
-	char cache[64];
 	const char *p = r->path + strlen("/sumdb/"), *rest, *ctype;
 	const struct sumdb *db = NULL;
 	struct tlog_tile t;
@@ -110,12 +109,8 @@ ep_sumdb(struct proxy *px, const struct request *r, struct response *rs,
 	if (rc == -1)
 		return -1;
 	ctype = tile && t.l >= 0 ? EP_SUMDB_CTYPE_TILE : EP_SUMDB_CTYPE_TEXT;
-	if (tile && t.w == 1 << t.h)
-		snprintf(cache, sizeof(cache), "%s", CACHE_IMMUTABLE);
-	else
-		snprintf(cache, sizeof(cache), "public, max-age=%ld",
-		    px->cfg.sumdb_cache_ttl);
-	rc = response_body(rs, 200, ctype, cache, body.data, body.len);
+	rc = response_body(rs, 200, ctype, tile && t.w == 1 << t.h ?
+	    CACHE_IMMUTABLE : px->cfg.cache_sumdb, body.data, body.len);
 	buf_free(&body);
 	return rc;
 }

@@ -235,9 +235,16 @@ void		 response_error(struct response *, const struct request *,
 		    const struct err *);
 int		 response_status(enum errc);
 
-/* Cache-Control values, built once from the config. */
+/*
+ * Cache-Control values: the fixed ones here; those that depend on the
+ * config (list_max_age, notfound_max_age, sumdb cache_ttl) are built once
+ * by config_load into cfg.cache_list, cfg.cache_notfound, cfg.cache_sumdb.
+ */
 #define CACHE_IMMUTABLE	"public, max-age=31536000, immutable"
 #define CACHE_NONE	"no-store"
+#define CACHE_REVALIDATE "no-cache"		/* the home page */
+#define CACHE_STALE	"public, max-age=0"	/* a list upstream could not
+						   refresh */
 
 /* router.c */
 /* Handle one request from start to finish on transport io. */

@@ -120,6 +120,7 @@ extern const char	*piraeus_build_date;
 void		 version_print(const char *progname);
 
 /* config.c: one INI file (inih) plus PIRAEUS_<SECTION>_<KEY> overrides. */
+#define CONFIG_CACHE_MAX	48	/* "public, max-age=" + a long + NUL */
 enum sendfile_mode { SENDFILE_OFF = 0, SENDFILE_X_SENDFILE, SENDFILE_X_ACCEL };
 struct config {
 	char		*file;		/* the file read, or NULL if none */
@@ -170,6 +171,10 @@ struct config {
 	char		*sumdb_private_key;	/* signer key file, or NULL */
 	int		 sumdb_private_relay;	/* public versions logged too */
 	int		 sumdb_via_proxy;	/* goproxy's /sumdb/ first */
+	/* Cache-Control values, built once by config_load from the above. */
+	char		 cache_list[CONFIG_CACHE_MAX];	/* list, @latest, query */
+	char		 cache_notfound[CONFIG_CACHE_MAX]; /* 404 and 410 */
+	char		 cache_sumdb[CONFIG_CACHE_MAX];	/* sumdb_cache_ttl */
 };
 enum network_mode { NETWORK_STRICT = 0, NETWORK_FALLBACK, NETWORK_OFFLINE };
 struct config_errors {

@@ -208,8 +208,7 @@ response_error(struct response *rs, const struct request *r,
     const struct err *e)
 {
 	char body[ERR_MSG_MAX + MODPATH_MAX + VERSION_MAX + 64];
-	char cache[64];
-	const char *prefix = "internal error";
+	const char *cache, *prefix = "internal error";
 	int status = 500, n;
 	size_t i;
 
@@ -243,11 +242,8 @@ response_error(struct response *rs, const struct request *r,
 		n = (int)sizeof(body) - 1;
 		body[n - 1] = '\n';
 	}
-	if ((status == 404 || status == 410) && rs->cfg != NULL)
-		snprintf(cache, sizeof(cache), "public, max-age=%ld",
-		    rs->cfg->notfound_max_age);
-	else
-		snprintf(cache, sizeof(cache), "%s", CACHE_NONE);
+	cache = (status == 404 || status == 410) && rs->cfg != NULL ?
+	    rs->cfg->cache_notfound : CACHE_NONE;
 	if (status == 405)
 		response_header(rs, "Allow", "GET, HEAD");
 	if (rs->sent) {

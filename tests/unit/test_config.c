@@ -634,6 +634,10 @@ test_default_fields(void)
 	is_str(cfg.storage_root, DEF_ROOT, "fields: storage_root");
 	is_str(cfg.state_dir, DEF_STATE, "fields: state_dir");
 	is_str(cfg.upstream_goproxy, "off", "fields: upstream_goproxy");
+	is_str(cfg.cache_list, "public, max-age=60", "fields: cache_list");
+	is_str(cfg.cache_notfound, "public, max-age=60",
+	    "fields: cache_notfound");
+	is_str(cfg.cache_sumdb, "public, max-age=60", "fields: cache_sumdb");
 	config_free(&cfg);
 	ok(cfg.file == NULL && cfg.storage_root == NULL &&
 	    cfg.base_path == NULL, "fields: config_free clears the pointers");
@@ -650,6 +654,25 @@ test_default_fields(void)
 	is_int(cfg.sendfile, SENDFILE_X_ACCEL, "fields: sendfile x-accel");
 	is_int(cfg.log_level, LOG_LVL_ERROR, "fields: log_level error");
 	is_int(cfg.list_max_age, 86400, "fields: list_max_age 86400");
+	config_free(&cfg);
+	config_errors_free(&errs);
+	unlink(file);
+
+	/* The Cache-Control values follow the max-ages, from file and env. */
+	snprintf(file, sizeof(file), "%s/cache.ini", tmpdir);
+	write_file(file, "[server]\nlist_max_age = 86400\n"
+	    "notfound_max_age = 0\n[sumdb]\ncache_ttl = 5\n");
+	{
+		char var[] = "PIRAEUS_SERVER_LIST_MAX_AGE=7";
+		char *cenv[] = { var, NULL };
+
+		is_int(config_load(&cfg, file, cenv, &errs), 0,
+		    "fields: cache load");
+	}
+	is_str(cfg.cache_list, "public, max-age=7", "fields: cache_list env");
+	is_str(cfg.cache_notfound, "public, max-age=0",
+	    "fields: cache_notfound 0");
+	is_str(cfg.cache_sumdb, "public, max-age=5", "fields: cache_sumdb 5");
 	config_free(&cfg);
 	config_errors_free(&errs);
 	unlink(file);
