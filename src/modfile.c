@@ -277,18 +277,6 @@ modfile_is_word(const struct modfile_token *t, const char *word)
 	    memcmp(t->text, word, t->len) == 0;
 }
 
-static int
-modfile_hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /*
  * Read n hex digits (or octal when base is 8) at s[*i] into *v.  The
  * caller has checked that they are inside the string.
@@ -300,7 +288,7 @@ modfile_digits(const char *s, size_t *i, size_t n, int base, unsigned long *v)
 
 	*v = 0;
 	for (; n > 0; n--, (*i)++) {
-		d = modfile_hexval(s[*i]);
+		d = hex_digit((unsigned char)s[*i]);
 		if (d < 0 || d >= base)
 			return -1;
 		*v = *v * (unsigned long)base + (unsigned long)d;

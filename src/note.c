@@ -354,13 +354,7 @@ note_hex32(const char *s, size_t n, uint32_t *out)
 	if (n != NOTE_HEX_LEN)
 		return -1;
 	for (i = 0; i < n; i++) {
-		if (s[i] >= '0' && s[i] <= '9')
-			d = s[i] - '0';
-		else if (s[i] >= 'a' && s[i] <= 'f')
-			d = s[i] - 'a' + 10;
-		else if (s[i] >= 'A' && s[i] <= 'F')
-			d = s[i] - 'A' + 10;
-		else
+		if ((d = hex_digit((unsigned char)s[i])) < 0)
 			return -1;
 		v = v << 4 | (uint32_t)d;
 	}

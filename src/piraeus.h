@@ -12,8 +12,8 @@
  *   store.c           the GOPROXY tree on disk; atomic publish
  *   index.c           the sqlite index of stored versions
  *
- * and the helpers they share: err.c, buf.c, xmalloc.c, log.c, config.c,
- * modpath.c, semver.c, dirhash.c, modfile.c.
+ * and the helpers they share: err.c, buf.c, hex.c, xmalloc.c, log.c,
+ * config.c, modpath.c, semver.c, dirhash.c, modfile.c.
  *
  * Conventions: fallible functions return 0 on success and -1 on failure
  * with the reason in a struct err (first error wins).  Borrowed pointers are
@@ -99,6 +99,9 @@ void		 buf_free(struct buf *);
 int		 buf_read_file(struct buf *, const char *path, size_t max,
 		    struct err *);
 int		 buf_read_fd(struct buf *, int fd, size_t max, struct err *);
+
+/* hex.c: the value of hex digit c (either case), 0 to 15, or -1. */
+int		 hex_digit(int c);
 
 /* log.c: messages to stderr (the web server's error log under FastCGI). */
 enum log_level { LOG_LVL_ERROR = 0, LOG_LVL_WARN, LOG_LVL_INFO, LOG_LVL_DEBUG };

@@ -48,18 +48,6 @@ static const struct {
 	{ "HEAD", METHOD_HEAD },
 };
 
-static int
-request_hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int
 request_pct_decode(const char *src, size_t len, char *dst, size_t dstsz)
 {
@@ -71,8 +59,8 @@ request_pct_decode(const char *src, size_t len, char *dst, size_t dstsz)
 		if (c == '%') {
 			if (i + 2 >= len)
 				return -1;
-			hi = request_hexval((unsigned char)src[i + 1]);
-			lo = request_hexval((unsigned char)src[i + 2]);
+			hi = hex_digit((unsigned char)src[i + 1]);
+			lo = hex_digit((unsigned char)src[i + 2]);
 			if (hi < 0 || lo < 0)
 				return -1;
 			c = hi * 16 + lo;
