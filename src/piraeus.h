@@ -175,8 +175,8 @@ struct config {
 	int		 sumdb_private_relay;	/* public versions logged too */
 	int		 sumdb_via_proxy;	/* goproxy's /sumdb/ first */
 	/* Cache-Control values, built once by config_load from the above. */
-	char		 cache_list[CONFIG_CACHE_MAX];	/* list, @latest, query */
-	char		 cache_notfound[CONFIG_CACHE_MAX]; /* 404 and 410 */
+	char		 cache_list[CONFIG_CACHE_MAX];	/* list, @latest */
+	char		 cache_notfound[CONFIG_CACHE_MAX]; /* 404, 410 */
 	char		 cache_sumdb[CONFIG_CACHE_MAX];	/* sumdb_cache_ttl */
 };
 enum network_mode { NETWORK_STRICT = 0, NETWORK_FALLBACK, NETWORK_OFFLINE };
