@@ -24,23 +24,40 @@
 #define RESPONSE_CHUNK		(64 * 1024)
 #define RESPONSE_HDR_MAX	(16 * 1024)
 
-static const struct {
+/*
+ * THE map from an error to an HTTP answer, one row a code, one column a
+ * decision: the status, the body's first words, whether the body names
+ * the request's module (and version) and carries the error's reason,
+ * whether the error is logged, whether the answer may be cached (for
+ * notfound_max_age), and an Allow header.  A code not in the table is
+ * answered as E_INTERNAL.
+ */
+struct response_row {
 	enum errc	 code;
 	int		 status;
 	const char	*prefix;	/* first words of the body */
-} response_map[] = {
-	{ E_OK, 200, "ok" },
-	{ E_BADREQ, 400, "bad request" },
-	{ E_NOTFOUND, 404, "not found" },
-	{ E_GONE, 410, "not found" },
-	{ E_FORBIDDEN, 403, "forbidden" },
-	{ E_METHOD, 405, "method not allowed" },
-	{ E_TOOBIG, 413, "too large" },
-	{ E_UPSTREAM, 502, "bad gateway" },
-	{ E_TIMEOUT, 504, "gateway timeout" },
-	{ E_UNAVAIL, 503, "service unavailable" },
-	{ E_CONFIG, 500, "internal error" },
-	{ E_INTERNAL, 500, "internal error" },
+	unsigned	 names:1;	/* body names module@version */
+	unsigned	 reason:1;	/* the body ends with e->msg */
+	unsigned	 logged:1;	/* details go to the log */
+	unsigned	 cached:1;	/* notfound_max_age, else no-store */
+	const char	*allow;		/* an Allow header, or NULL */
+};
+static const struct response_row response_map[] = {
+	/* code		status	prefix		names reason logged cached */
+	{ E_OK,		200, "ok",			1, 1, 0, 0, NULL },
+	{ E_BADREQ,	400, "bad request",		1, 1, 0, 0, NULL },
+	{ E_NOTFOUND,	404, "not found",		1, 1, 0, 1, NULL },
+	{ E_GONE,	410, "not found",		1, 1, 0, 1, NULL },
+	{ E_FORBIDDEN,	403, "forbidden",		1, 1, 0, 0, NULL },
+	{ E_METHOD,	405, "method not allowed",	1, 1, 0, 0,
+	  "GET, HEAD" },
+	{ E_TOOBIG,	413, "too large",		1, 1, 0, 0, NULL },
+	/* 5xx: paths and errno stay in the log, but for what helps. */
+	{ E_UPSTREAM,	502, "bad gateway",		0, 1, 1, 0, NULL },
+	{ E_TIMEOUT,	504, "gateway timeout",		0, 1, 1, 0, NULL },
+	{ E_UNAVAIL,	503, "service unavailable",	0, 1, 1, 0, NULL },
+	{ E_CONFIG,	500, "internal error",		0, 0, 1, 0, NULL },
+	{ E_INTERNAL,	500, "internal error",		0, 0, 1, 0, NULL },
 };
 
 static const struct {
@@ -192,15 +209,42 @@ response_file(struct response *rs, const struct store *s, const char *path,
 	return 0;
 }
 
+/* The row of code in response_map; E_INTERNAL's when it has none. */
+static const struct response_row *
+response_row(enum errc code)
+{
+	const struct response_row *row = NULL;
+	size_t i;
+
+	for (i = 0; i < NITEMS(response_map); i++) {
+		if (response_map[i].code == code)
+			return &response_map[i];
+		if (response_map[i].code == E_INTERNAL)
+			row = &response_map[i];
+	}
+	return row;
+}
+
 int
 response_status(enum errc code)
 {
-	size_t i;
+	return response_row(code)->status;
+}
 
-	for (i = 0; i < NITEMS(response_map); i++)
-		if (response_map[i].code == code)
-			return response_map[i].status;
-	return 500;
+/* What the body names: module, module@latest, module@version, or "". */
+static void
+response_subject(const struct request *r, char *out, size_t outsz)
+{
+	if (r->module[0] == '\0')
+		out[0] = '\0';
+	else if (r->route == ROUTE_LIST)
+		snprintf(out, outsz, "%s", r->module);
+	else if (r->route == ROUTE_LATEST)
+		snprintf(out, outsz, "%s@latest", r->module);
+	else if (r->version[0] != '\0')
+		snprintf(out, outsz, "%s@%s", r->module, r->version);
+	else
+		out[0] = '\0';
 }
 
 void
@@ -208,49 +252,30 @@ response_error(struct response *rs, const struct request *r,
     const struct err *e)
 {
 	char body[ERR_MSG_MAX + MODPATH_MAX + VERSION_MAX + 64];
-	const char *cache, *prefix = "internal error";
-	int status = 500, n;
-	size_t i;
+	char subject[MODPATH_MAX + VERSION_MAX + 8] = "";
+	const struct response_row *row = response_row(e->code);
+	int n;
 
-	for (i = 0; i < NITEMS(response_map); i++)
-		if (response_map[i].code == e->code) {
-			status = response_map[i].status;
-			prefix = response_map[i].prefix;
-		}
-	if (status >= 500) {
-		/* Details (paths, errno) go to the log, not to the client. */
+	if (row->logged)
 		log_warnx("%s %s: %d: %s", r->method == METHOD_HEAD ? "HEAD" :
-		    "GET", r->uri, status, e->msg);
-		if (e->code != E_UNAVAIL && e->code != E_UPSTREAM &&
-		    e->code != E_TIMEOUT)
-			n = snprintf(body, sizeof(body), "%s\n", prefix);
-		else
-			n = snprintf(body, sizeof(body), "%s: %s\n", prefix,
-			    e->msg);
-	} else if (r->module[0] != '\0' && r->route == ROUTE_LIST)
-		n = snprintf(body, sizeof(body), "%s: %s: %s\n", prefix,
-		    r->module, e->msg);
-	else if (r->module[0] != '\0' && r->route == ROUTE_LATEST)
-		n = snprintf(body, sizeof(body), "%s: %s@latest: %s\n", prefix,
-		    r->module, e->msg);
-	else if (r->module[0] != '\0' && r->version[0] != '\0')
-		n = snprintf(body, sizeof(body), "%s: %s@%s: %s\n", prefix,
-		    r->module, r->version, e->msg);
-	else
-		n = snprintf(body, sizeof(body), "%s: %s\n", prefix, e->msg);
+		    "GET", r->uri, row->status, e->msg);
+	if (row->names)
+		response_subject(r, subject, sizeof(subject));
+	n = snprintf(body, sizeof(body), "%s%s%s%s%s\n", row->prefix,
+	    subject[0] != '\0' ? ": " : "", subject, row->reason ? ": " : "",
+	    row->reason ? e->msg : "");
 	if (n < 0 || (size_t)n >= sizeof(body)) {
 		n = (int)sizeof(body) - 1;
 		body[n - 1] = '\n';
 	}
-	cache = (status == 404 || status == 410) && rs->cfg != NULL ?
-	    rs->cfg->cache_notfound : CACHE_NONE;
-	if (status == 405)
-		response_header(rs, "Allow", "GET, HEAD");
+	if (row->allow != NULL)
+		response_header(rs, "Allow", "%s", row->allow);
 	if (rs->sent) {
 		log_warnx("%s: error after headers were sent: %s", r->uri,
 		    e->msg);
 		return;
 	}
-	response_body(rs, status, "text/plain; charset=utf-8", cache, body,
-	    (size_t)n);
+	response_body(rs, row->status, "text/plain; charset=utf-8",
+	    row->cached && rs->cfg != NULL ? rs->cfg->cache_notfound :
+	    CACHE_NONE, body, (size_t)n);
 }
