@@ -233,7 +233,6 @@ int		 response_write(struct response *, const void *, size_t);
 /* THE map from an error to an HTTP answer. */
 void		 response_error(struct response *, const struct request *,
 		    const struct err *);
-int		 response_status(enum errc);
 
 /*
  * Cache-Control values: the fixed ones here; those that depend on the

@@ -19,16 +19,6 @@
 static const char	*log_ident = "piraeus";
 static enum log_level	 log_lvl = LOG_LVL_INFO;
 
-static const struct {
-	const char	*name;
-	enum log_level	 level;
-} log_levels[] = {
-	{ "error", LOG_LVL_ERROR },
-	{ "warn", LOG_LVL_WARN },
-	{ "info", LOG_LVL_INFO },
-	{ "debug", LOG_LVL_DEBUG },
-};
-
 void
 log_init(const char *ident, enum log_level level)
 {
@@ -40,19 +30,6 @@ void
 log_set_level(enum log_level level)
 {
 	log_lvl = level;
-}
-
-int
-log_level_parse(const char *s, enum log_level *out)
-{
-	size_t i;
-
-	for (i = 0; i < NITEMS(log_levels); i++)
-		if (strcmp(s, log_levels[i].name) == 0) {
-			*out = log_levels[i].level;
-			return 0;
-		}
-	return -1;
 }
 
 static void

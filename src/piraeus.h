@@ -107,7 +107,6 @@ int		 hex_digit(int c);
 enum log_level { LOG_LVL_ERROR = 0, LOG_LVL_WARN, LOG_LVL_INFO, LOG_LVL_DEBUG };
 void		 log_init(const char *ident, enum log_level);
 void		 log_set_level(enum log_level);
-int		 log_level_parse(const char *, enum log_level *);
 void		 log_warn(const char *, ...) PIRAEUS_ATTR_PRINTF(1, 2);
 void		 log_warnx(const char *, ...) PIRAEUS_ATTR_PRINTF(1, 2);
 void		 log_info(const char *, ...) PIRAEUS_ATTR_PRINTF(1, 2);

@@ -225,12 +225,6 @@ response_row(enum errc code)
 	return row;
 }
 
-int
-response_status(enum errc code)
-{
-	return response_row(code)->status;
-}
-
 /* What the body names: module, module@latest, module@version, or "". */
 static void
 response_subject(const struct request *r, char *out, size_t outsz)
