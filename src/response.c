@@ -43,7 +43,7 @@ struct response_row {
 	const char	*allow;		/* an Allow header, or NULL */
 };
 static const struct response_row response_map[] = {
-	/* code		status	prefix		names reason logged cached */
+	/* code	status	prefix		names reason logged cached allow */
 	{ E_OK,		200, "ok",			1, 1, 0, 0, NULL },
 	{ E_BADREQ,	400, "bad request",		1, 1, 0, 0, NULL },
 	{ E_NOTFOUND,	404, "not found",		1, 1, 0, 1, NULL },
@@ -52,7 +52,7 @@ static const struct response_row response_map[] = {
 	{ E_METHOD,	405, "method not allowed",	1, 1, 0, 0,
 	  "GET, HEAD" },
 	{ E_TOOBIG,	413, "too large",		1, 1, 0, 0, NULL },
-	/* 5xx: paths and errno stay in the log, but for what helps. */
+	/* 5xx: details go to the log; the reason only where it helps. */
 	{ E_UPSTREAM,	502, "bad gateway",		0, 1, 1, 0, NULL },
 	{ E_TIMEOUT,	504, "gateway timeout",		0, 1, 1, 0, NULL },
 	{ E_UNAVAIL,	503, "service unavailable",	0, 1, 1, 0, NULL },
