@@ -38,6 +38,7 @@ struct fetch_sink {
 	int		 toobig;
 	int		 ioerr;
 	struct buf	 errbody;	/* the start of a non-200 body */
+	struct dirhash_sha256 *sha;	/* of the bytes written to fd, or NULL */
 	long		 status;	/* set once headers are in */
 	CURL		*curl;
 };
@@ -78,6 +79,12 @@ fetch_write(char *p, size_t size, size_t nmemb, void *arg)
 			}
 			c += w;
 			left -= (size_t)w;
+		}
+		/* The digest of the bytes as they pass: no second read. */
+		if (s->sha != NULL && dirhash_sha256_update(s->sha, p,
+		    n) == -1) {
+			s->ioerr = EIO;
+			return 0;
 		}
 		return n;
 	}
@@ -250,7 +257,8 @@ fetch_tries(const struct config *cfg, const char *url, struct fetch_sink *s,
 		s->got = 0;
 		s->toobig = s->ioerr = 0;
 		if (s->fd != -1 && (ftruncate(s->fd, 0) == -1 ||
-		    lseek(s->fd, 0, SEEK_SET) == -1)) {
+		    lseek(s->fd, 0, SEEK_SET) == -1 || (s->sha != NULL &&
+		    dirhash_sha256_restart(s->sha) == -1))) {
 			buf_free(&s->errbody);
 			return err_errno(e, E_INTERNAL, "truncate");
 		}
@@ -273,20 +281,32 @@ fetch_tries(const struct config *cfg, const char *url, struct fetch_sink *s,
 
 int
 fetch_proxy_file(const struct config *cfg, const struct store *st,
-    const char *url, long long cap, char **tmp, struct err *e)
+    const char *url, long long cap, char **tmp, char sha256[SHA256_HEX],
+    struct err *e)
 {
 	struct fetch_sink s;
-	int fd;
+	int fd, rc;
 
 	*tmp = NULL;
 	memset(&s, 0, sizeof(s));
-	if (store_tmpfile(st, tmp, &fd, e) == -1)
+	if (sha256 != NULL && (s.sha = dirhash_sha256_new(e)) == NULL)
 		return -1;
+	if (store_tmpfile(st, tmp, &fd, e) == -1) {
+		dirhash_sha256_free(s.sha);
+		return -1;
+	}
 	s.fd = fd;
 	s.cap = cap;
-	if (fetch_tries(cfg, url, &s, e) == -1 || close(fd) == -1) {
-		if (e->code == E_OK)
-			err_errno(e, E_INTERNAL, "close %s", *tmp);
+	rc = fetch_tries(cfg, url, &s, e);
+	if (close(fd) == -1 && rc == 0)
+		rc = err_errno(e, E_INTERNAL, "close %s", *tmp);
+	if (s.sha != NULL) {
+		if (rc == 0)
+			rc = dirhash_sha256_end(s.sha, sha256, e);
+		else
+			dirhash_sha256_free(s.sha);
+	}
+	if (rc == -1) {
 		unlink(*tmp);
 		free(*tmp);
 		*tmp = NULL;
