@@ -148,6 +148,27 @@ fetch_unreachable(CURLcode cc)
 }
 
 /*
+ * The process's one easy handle, reset before each transfer: libcurl keeps
+ * its connection cache (and DNS cache) with the handle, so the .mod, .info
+ * and .zip of a version and the checksum database's lookups and tiles
+ * reuse one keep-alive connection to the same host instead of a new one
+ * each.  NULL with e set when libcurl cannot make one.
+ */
+static CURL *
+fetch_handle(struct err *e)
+{
+	static CURL *handle;
+
+	if (handle != NULL) {
+		curl_easy_reset(handle);
+		return handle;
+	}
+	if ((handle = curl_easy_init()) == NULL)
+		err_set(e, E_INTERNAL, "curl_easy_init failed");
+	return handle;
+}
+
+/*
  * One try.  Returns 0 (200), or -1 with e set; *transient says whether a
  * retry may help.
  */
@@ -162,8 +183,8 @@ fetch_once(const struct config *cfg, const char *url, const char *shown,
 	int rc = -1;
 
 	*transient = 0;
-	if ((c = curl_easy_init()) == NULL)
-		return err_set(e, E_INTERNAL, "curl_easy_init failed");
+	if ((c = fetch_handle(e)) == NULL)
+		return -1;
 	ebuf[0] = '\0';
 	s->curl = c;
 	s->status = 0;
@@ -226,7 +247,9 @@ fetch_once(const struct config *cfg, const char *url, const char *shown,
 		    line[0] ? " " : "", line);
 	} else
 		rc = 0;
-	curl_easy_cleanup(c);
+	/* Nothing of this call (ebuf, s) may be used by a later one. */
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, NULL);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, NULL);
 	return rc;
 }
 
