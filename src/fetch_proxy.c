@@ -3,6 +3,9 @@
  *
  * Bodies stream into a temporary file of the store (artifacts) or into a
  * capped buffer (list, @latest): memory stays bounded whatever the size.
+ * A zip's SHA-256 is taken from the bytes as they are written, so the
+ * published file is not read again for it.  One easy handle serves every
+ * transfer of the process, so connections to upstream are kept alive.
  * Every transfer has a connect timeout, a total timeout, a low-speed
  * limit, a size cap enforced while reading, at most N redirects and never
  * a redirect from https to http.  Transient failures (connection errors,
