@@ -563,6 +563,64 @@ dirhash_sha256_hex(const void *data, size_t len, char out[SHA256_HEX])
 	dirhash_hex(md, out);
 }
 
+/* A SHA-256 being computed over bytes as they arrive (an EVP context). */
+struct dirhash_sha256 {
+	EVP_MD_CTX	*ctx;
+};
+
+/* A new running SHA-256, or NULL with e set. */
+struct dirhash_sha256 *
+dirhash_sha256_new(struct err *e)
+{
+	struct dirhash_sha256 *h;
+	EVP_MD_CTX *ctx;
+
+	if ((ctx = dirhash_ctx_new(e)) == NULL)
+		return NULL;
+	h = xcalloc(1, sizeof(*h));
+	h->ctx = ctx;
+	return h;
+}
+
+/* Start h again from no bytes: 0, or -1 when OpenSSL fails. */
+int
+dirhash_sha256_restart(struct dirhash_sha256 *h)
+{
+	return EVP_DigestInit_ex(h->ctx, EVP_sha256(), NULL) == 1 ? 0 : -1;
+}
+
+/* Add n bytes to h: 0, or -1 when OpenSSL fails. */
+int
+dirhash_sha256_update(struct dirhash_sha256 *h, const void *p, size_t n)
+{
+	return EVP_DigestUpdate(h->ctx, p, n) == 1 ? 0 : -1;
+}
+
+/* The hex digest of what h has seen; h is freed either way. */
+int
+dirhash_sha256_end(struct dirhash_sha256 *h, char out[SHA256_HEX],
+    struct err *e)
+{
+	unsigned char md[SHA256_LEN];
+	int rv;
+
+	rv = dirhash_ctx_final(h->ctx, md, e);
+	free(h);
+	if (rv == 0)
+		dirhash_hex(md, out);
+	return rv;
+}
+
+/* Drop h without a digest (NULL is fine). */
+void
+dirhash_sha256_free(struct dirhash_sha256 *h)
+{
+	if (h == NULL)
+		return;
+	EVP_MD_CTX_free(h->ctx);
+	free(h);
+}
+
 int
 dirhash_sha256_file(const char *path, char out[SHA256_HEX], struct err *e)
 {

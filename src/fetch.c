@@ -143,15 +143,30 @@ fetch_check(const char *module, const char *version, struct fetched *f,
 	return 0;
 }
 
-/* Publish f as module@version and index it when it is complete. */
+/*
+ * Publish f as module@version and index it when it is complete, with the
+ * zip's h1 (zip_h1, from fetch_check) and SHA-256 (from the transfer)
+ * already known: the published zip is not read again.
+ */
 static int
 fetch_publish(struct proxy *px, const char *emod, const char *ever,
-    struct fetched *f, const char *origin, struct err *e)
+    struct fetched *f, const char *zip_h1, const char *origin,
+    struct err *e)
 {
+	struct reindex_zip_known known;
 	struct index_version iv;
 	struct index *ix;
+	struct stat sb;
 	struct err ie;
 
+	memset(&known, 0, sizeof(known));
+	known.size = -1;
+	if (f->zip != NULL && stat(f->zip, &sb) == 0) {
+		known.size = (int64_t)sb.st_size;
+		snprintf(known.h1, sizeof(known.h1), "%s", zip_h1);
+		snprintf(known.sha256, sizeof(known.sha256), "%s",
+		    f->zip_sha256);
+	}
 	if (store_publish(&px->store, emod, ever, f->info, f->mod, f->zip,
 	    e) == -1)
 		return -1;
@@ -159,7 +174,8 @@ fetch_publish(struct proxy *px, const char *emod, const char *ever,
 		return 0;
 	err_clear(&ie);
 	if ((ix = proxy_index(px, &ie)) == NULL ||
-	    reindex_describe(&px->store, emod, ever, &iv, &ie) == -1) {
+	    reindex_describe(&px->store, emod, ever, &known, &iv,
+	    &ie) == -1) {
 		log_warnx("index %s@%s: %s", emod, ever, ie.msg);
 		return 0;	/* the tree is the truth: reindex mends it */
 	}
@@ -201,7 +217,8 @@ fetch_from_proxy(struct proxy *px, const char *base, const char *emod,
 		snprintf(url, sizeof(url), "%s/%s/@v/%s%s", base, emod, ever,
 		    store_ext(order[i]));
 		if (fetch_proxy_file(&px->cfg, &px->store, url,
-		    caps[order[i]], dst[order[i]], e) == -1)
+		    caps[order[i]], dst[order[i]], order[i] == ART_ZIP ?
+		    f->zip_sha256 : NULL, e) == -1)
 			return -1;
 	}
 	return 0;
@@ -262,7 +279,8 @@ fetch_upstreams(struct proxy *px, const char *module, const char *emod,
 			    &fe);
 		upstream_redact(u->url, where, sizeof(where));
 		if (rc == 0)
-			rc = fetch_publish(px, emod, ever, &f, where, &fe);
+			rc = fetch_publish(px, emod, ever, &f, zip_h1, where,
+			    &fe);
 		fetched_free(&f);
 		if (rc == 0)
 			return 0;

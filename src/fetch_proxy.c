@@ -3,6 +3,9 @@
  *
  * Bodies stream into a temporary file of the store (artifacts) or into a
  * capped buffer (list, @latest): memory stays bounded whatever the size.
+ * A zip's SHA-256 is taken from the bytes as they are written, so the
+ * published file is not read again for it.  One easy handle serves every
+ * transfer of the process, so connections to upstream are kept alive.
  * Every transfer has a connect timeout, a total timeout, a low-speed
  * limit, a size cap enforced while reading, at most N redirects and never
  * a redirect from https to http.  Transient failures (connection errors,
@@ -38,6 +41,7 @@ struct fetch_sink {
 	int		 toobig;
 	int		 ioerr;
 	struct buf	 errbody;	/* the start of a non-200 body */
+	struct dirhash_sha256 *sha;	/* of the bytes written to fd, or NULL */
 	long		 status;	/* set once headers are in */
 	CURL		*curl;
 };
@@ -78,6 +82,12 @@ fetch_write(char *p, size_t size, size_t nmemb, void *arg)
 			}
 			c += w;
 			left -= (size_t)w;
+		}
+		/* The digest of the bytes as they pass: no second read. */
+		if (s->sha != NULL && dirhash_sha256_update(s->sha, p,
+		    n) == -1) {
+			s->ioerr = EIO;
+			return 0;
 		}
 		return n;
 	}
@@ -140,6 +150,27 @@ fetch_unreachable(CURLcode cc)
 }
 
 /*
+ * The process's one easy handle, reset before each transfer: libcurl keeps
+ * its connection cache (and DNS cache) with the handle, so the .mod, .info
+ * and .zip of a version and the checksum database's lookups and tiles
+ * reuse one keep-alive connection to the same host instead of a new one
+ * each.  NULL with e set when libcurl cannot make one.
+ */
+static CURL *
+fetch_handle(struct err *e)
+{
+	static CURL *handle;
+
+	if (handle != NULL) {
+		curl_easy_reset(handle);
+		return handle;
+	}
+	if ((handle = curl_easy_init()) == NULL)
+		err_set(e, E_INTERNAL, "curl_easy_init failed");
+	return handle;
+}
+
+/*
  * One try.  Returns 0 (200), or -1 with e set; *transient says whether a
  * retry may help.
  */
@@ -154,8 +185,8 @@ fetch_once(const struct config *cfg, const char *url, const char *shown,
 	int rc = -1;
 
 	*transient = 0;
-	if ((c = curl_easy_init()) == NULL)
-		return err_set(e, E_INTERNAL, "curl_easy_init failed");
+	if ((c = fetch_handle(e)) == NULL)
+		return -1;
 	ebuf[0] = '\0';
 	s->curl = c;
 	s->status = 0;
@@ -218,7 +249,9 @@ fetch_once(const struct config *cfg, const char *url, const char *shown,
 		    line[0] ? " " : "", line);
 	} else
 		rc = 0;
-	curl_easy_cleanup(c);
+	/* Nothing of this call (ebuf, s) may be used by a later one. */
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, NULL);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, NULL);
 	return rc;
 }
 
@@ -249,7 +282,8 @@ fetch_tries(const struct config *cfg, const char *url, struct fetch_sink *s,
 		s->got = 0;
 		s->toobig = s->ioerr = 0;
 		if (s->fd != -1 && (ftruncate(s->fd, 0) == -1 ||
-		    lseek(s->fd, 0, SEEK_SET) == -1)) {
+		    lseek(s->fd, 0, SEEK_SET) == -1 || (s->sha != NULL &&
+		    dirhash_sha256_restart(s->sha) == -1))) {
 			buf_free(&s->errbody);
 			return err_errno(e, E_INTERNAL, "truncate");
 		}
@@ -272,20 +306,32 @@ fetch_tries(const struct config *cfg, const char *url, struct fetch_sink *s,
 
 int
 fetch_proxy_file(const struct config *cfg, const struct store *st,
-    const char *url, long long cap, char **tmp, struct err *e)
+    const char *url, long long cap, char **tmp, char sha256[SHA256_HEX],
+    struct err *e)
 {
 	struct fetch_sink s;
-	int fd;
+	int fd, rc;
 
 	*tmp = NULL;
 	memset(&s, 0, sizeof(s));
-	if (store_tmpfile(st, tmp, &fd, e) == -1)
+	if (sha256 != NULL && (s.sha = dirhash_sha256_new(e)) == NULL)
 		return -1;
+	if (store_tmpfile(st, tmp, &fd, e) == -1) {
+		dirhash_sha256_free(s.sha);
+		return -1;
+	}
 	s.fd = fd;
 	s.cap = cap;
-	if (fetch_tries(cfg, url, &s, e) == -1 || close(fd) == -1) {
-		if (e->code == E_OK)
-			err_errno(e, E_INTERNAL, "close %s", *tmp);
+	rc = fetch_tries(cfg, url, &s, e);
+	if (close(fd) == -1 && rc == 0)
+		rc = err_errno(e, E_INTERNAL, "close %s", *tmp);
+	if (s.sha != NULL) {
+		if (rc == 0)
+			rc = dirhash_sha256_end(s.sha, sha256, e);
+		else
+			dirhash_sha256_free(s.sha);
+	}
+	if (rc == -1) {
 		unlink(*tmp);
 		free(*tmp);
 		*tmp = NULL;

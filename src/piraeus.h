@@ -278,6 +278,18 @@ int		 dirhash_zip_dd(const char *zippath, const unsigned char *dd,
 void		 dirhash_sha256_hex(const void *, size_t, char out[SHA256_HEX]);
 int		 dirhash_sha256_file(const char *path, char out[SHA256_HEX],
 		    struct err *);
+/*
+ * A running SHA-256 over bytes as they stream in (a body being written to
+ * .tmp), so the file need not be read again for its digest.
+ */
+struct dirhash_sha256;
+struct dirhash_sha256 *dirhash_sha256_new(struct err *);
+int		 dirhash_sha256_restart(struct dirhash_sha256 *);
+int		 dirhash_sha256_update(struct dirhash_sha256 *, const void *,
+		    size_t);
+int		 dirhash_sha256_end(struct dirhash_sha256 *,
+		    char out[SHA256_HEX], struct err *);
+void		 dirhash_sha256_free(struct dirhash_sha256 *);
 
 /* modfile.c: the parts of go.mod a proxy needs (retract). */
 struct retraction {
@@ -483,9 +495,21 @@ int		 reindex_import(const struct store *, struct index *,
  * (or "") goes to time. */
 int		 reindex_check_info(const struct buf *, const char *version,
 		    char *time, size_t timesz, struct err *);
-/* Fill v (hashes, sizes, time) from the stored files of one version. */
+/*
+ * What a caller already knows of a version's zip, taken from the bytes
+ * that were published (fields "" when unknown): reindex_describe uses them
+ * when the stored zip has that size instead of reading the zip again.
+ */
+struct reindex_zip_known {
+	char	 h1[H1_MAX];
+	char	 sha256[SHA256_HEX];
+	int64_t	 size;
+};
+/* Fill v (hashes, sizes, time) from the stored files of one version;
+ * known (may be NULL) spares hashing the zip again. */
 int		 reindex_describe(const struct store *, const char *emod,
-		    const char *ever, struct index_version *v, struct err *);
+		    const char *ever, const struct reindex_zip_known *known,
+		    struct index_version *v, struct err *);
 
 /* pattern.c: GOPRIVATE/GONOPROXY/GONOSUMDB patterns (MatchPrefixPatterns). */
 /* 1 when module matches one of the comma-separated glob patterns, else 0. */
@@ -563,6 +587,7 @@ struct fetched {
 	char	*info;			/* temporary files in the store's */
 	char	*mod;			/* .tmp; NULL when not fetched */
 	char	*zip;
+	char	 zip_sha256[SHA256_HEX];	/* of zip's bytes, "" unknown */
 };
 /* Unlink what is still in .tmp and free the names. */
 void		 fetched_free(struct fetched *);
@@ -575,9 +600,13 @@ void		 fetched_free(struct fetched *);
 int		 fetch_direct(const struct config *, const struct store *,
 		    const char *module, const char *query, struct fetched *,
 		    struct err *);
-/* GET url into a new temporary file of the store, at most cap bytes. */
+/*
+ * GET url into a new temporary file of the store, at most cap bytes; with
+ * sha256 not NULL, the SHA-256 of the file's bytes, taken as they came.
+ */
 int		 fetch_proxy_file(const struct config *, const struct store *,
-		    const char *url, long long cap, char **tmp, struct err *);
+		    const char *url, long long cap, char **tmp,
+		    char sha256[SHA256_HEX], struct err *);
 /* GET url into b (initialised here with cap). */
 int		 fetch_proxy_buf(const struct config *, const char *url,
 		    size_t cap, struct buf *b, struct err *);

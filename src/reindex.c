@@ -85,7 +85,8 @@ out:
 
 int
 reindex_describe(const struct store *s, const char *emod, const char *ever,
-    struct index_version *v, struct err *e)
+    const struct reindex_zip_known *known, struct index_version *v,
+    struct err *e)
 {
 	char path[PATH_MAX];
 	struct stat st;
@@ -122,8 +123,15 @@ reindex_describe(const struct store *s, const char *emod, const char *ever,
 		return 0;	/* a .info/.mod-only version (module cache) */
 	if (st.st_size > ZIP_MAX)
 		return err_set(e, E_TOOBIG, "%s: zip larger than 500 MiB", path);
-	if (dirhash_zip(path, v->zip_h1, e) == -1 ||
-	    dirhash_sha256_file(path, v->zip_sha256, e) == -1)
+	/* What the caller took of these very bytes is not computed again. */
+	if (known != NULL && known->size == (int64_t)st.st_size) {
+		snprintf(v->zip_h1, sizeof(v->zip_h1), "%s", known->h1);
+		snprintf(v->zip_sha256, sizeof(v->zip_sha256), "%s",
+		    known->sha256);
+	}
+	if ((v->zip_h1[0] == '\0' && dirhash_zip(path, v->zip_h1, e) == -1) ||
+	    (v->zip_sha256[0] == '\0' &&
+	    dirhash_sha256_file(path, v->zip_sha256, e) == -1))
 		return -1;
 	v->has_zip = 1;
 	v->zip_size = (int64_t)st.st_size;
@@ -149,7 +157,8 @@ reindex_module(const char *emod, void *arg)
 		if (!sv[i].has_info)
 			continue;
 		err_clear(&e);
-		if (reindex_describe(c->dst, emod, sv[i].ever, &iv, &e) == -1) {
+		if (reindex_describe(c->dst, emod, sv[i].ever, NULL, &iv,
+		    &e) == -1) {
 			log_warnx("skipping %s@%s: %s", emod, sv[i].ever, e.msg);
 			c->stats->skipped++;
 			continue;
@@ -265,7 +274,7 @@ reindex_import_version(struct reindex_ctx *c, const char *emod,
 	if (store_publish(c->dst, emod, ever, tmp[ART_INFO], tmp[ART_MOD],
 	    tmp[ART_ZIP], e) == -1)
 		goto out;
-	if (reindex_describe(c->dst, emod, ever, &iv, e) == -1)
+	if (reindex_describe(c->dst, emod, ever, NULL, &iv, e) == -1)
 		goto out;
 	snprintf(iv.origin, sizeof(iv.origin), "import");
 	rc = index_put(c->idx, &iv, e);

@@ -255,6 +255,20 @@ is "$(upstream_count "/$U/@v/v1.0.0.zip")" 2 "retry: the 500 was retried once"
 is "$(upstream_count "/$U/@v/v1.0.0.info")" 1 "retry: the .info asked once"
 is_file "$TRASH/b" "$REF/$U/@v/v1.0.0.zip" "retry: the upstream's zip"
 ok "retry: the zip is stored" stored "$U" "v1.0.0.zip"
+# A retry after half a body: the first try's bytes are in neither the
+# stored zip nor the SHA-256 the index got while the bytes streamed (the
+# published zip is not read again); its h1 is go.sum's.
+rm -f "$S/$U/@v/v1.0.1".*
+upstream_fault "/$U/@v/v1.0.1.zip" truncate n=1
+is "$(code GET "$URL/$U/@v/v1.0.1.zip")" 200 "retry: half a body then 200 gives 200"
+is "$(upstream_count "/$U/@v/v1.0.1.zip")" 2 "retry: the truncated body was retried once"
+is_file "$TRASH/b" "$REF/$U/@v/v1.0.1.zip" "retry: the whole zip"
+is "$(sqlite3 "$T/index.sqlite" "SELECT zip_sha256 || ' ' || zip_size || \
+    ' ' || zip_h1 FROM versions WHERE module = 'github.com/Fixture/Upper' \
+    AND version = 'v1.0.1'")" \
+    "$(sha256sum <"$REF/$U/@v/v1.0.1.zip" | cut -d ' ' -f 1) $(wc -c \
+    <"$REF/$U/@v/v1.0.1.zip" | tr -d ' ') $(cat "$REF/$U/@v/v1.0.1.ziphash")" \
+    "retry: the index has the zip's SHA-256, size and h1"
 # A status that is not transient is not retried.
 upstream_reset
 upstream_fault "/$U/@v/v1.7.0.mod" status code=403
