@@ -11,7 +11,8 @@
  * cache's cache/download, an rsync'ed copy of another piraeus) into the
  * store with the atomic publish of store.c, so a crash mid-import leaves
  * nothing partial.  Names and sizes are checked as hostile input; .info
- * must name the version it is stored under.
+ * must name the version it is stored under, and the zip must pass the
+ * zip rules (zipcheck: prefix, clean names...) before it is published.
  */
 #include "config.h"
 
@@ -268,7 +269,8 @@ reindex_import_version(struct reindex_ctx *c, const char *emod,
 		goto out;
 	rc = reindex_check_info(&b, version, time, sizeof(time), e);
 	buf_free(&b);
-	if (rc == -1 || (rc = dirhash_zip(tmp[ART_ZIP], h1, e)) == -1)
+	if (rc == -1 || (rc = zipcheck(tmp[ART_ZIP], module, version, h1,
+	    e)) == -1)
 		goto out;
 	rc = -1;
 	if (store_publish(c->dst, emod, ever, tmp[ART_INFO], tmp[ART_MOD],
