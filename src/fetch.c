@@ -4,11 +4,12 @@
  * fetch_version makes a module version present in storage: the .mod alone
  * (the go command loads module graphs through .mod only) or the whole
  * version (.info, .mod, .zip).  It walks the upstream list the way the go
- * command walks GOPROXY: an entry followed by "," falls through only on
- * "not found", one followed by "|" on any error; modules matching the
- * private patterns go direct.  Every fetch happens under the singleflight
- * lock of the version, so N concurrent requests in any number of
- * processes cause one upstream fetch; the others wait (bounded) and then
+ * command walks GOPROXY (upstream_walk, as every fetch here does): an
+ * entry followed by "," falls through only on "not found", one followed
+ * by "|" on any error; modules matching the private patterns go direct.
+ * Every fetch happens under the singleflight lock of the version, so N
+ * concurrent requests in any number of processes cause one upstream
+ * fetch; the others wait (bounded) and then
  * find the version in storage.  Before anything is published the .info
  * must name the version, the zip must pass zipcheck, and the files go in
  * with store_publish (atomic, .info last).  A failure publishes nothing,
@@ -90,17 +91,6 @@ fetch_off(const struct proxy *px, const char *module)
 {
 	return (px->up.n == 0 || px->up.v[0].kind == UPSTREAM_OFF) &&
 	    !fetch_private(px, module);
-}
-
-/*
- * 1 when the go command would go on to the next GOPROXY entry after u
- * failed with e: on "not found" always, on anything else only after "|".
- */
-static int
-fetch_falls(const struct upstream *u, const struct err *e)
-{
-	return e->code == E_NOTFOUND || e->code == E_GONE ||
-	    u->fall == FALL_ANY;
 }
 
 /*
@@ -224,73 +214,76 @@ fetch_from_proxy(struct proxy *px, const char *base, const char *emod,
 	return 0;
 }
 
+/* What one upstream entry is asked for module@version (canonical). */
+struct fetch_version_walk {
+	struct proxy	*px;
+	const char	*module, *emod, *version, *ever;
+	enum artifact	 want;
+};
+
+/*
+ * Fetch module@version from u, check it (zipcheck, the checksum
+ * database) and publish it: 0, or -1 and e set (logged).
+ */
+static int
+fetch_version_try(void *arg, const struct upstream *u, struct err *e)
+{
+	struct fetch_version_walk *w = arg;
+	char where[PATH_MAX], zip_h1[H1_MAX], mod_h1[H1_MAX];
+	struct fetched f;
+	int rc;
+
+	memset(&f, 0, sizeof(f));
+	if (u->kind == UPSTREAM_DIRECT)
+		rc = fetch_direct(&w->px->cfg, &w->px->store, w->module,
+		    w->version, &f, e);
+	else
+		rc = fetch_from_proxy(w->px, u->url, w->emod, w->ever, w->want,
+		    &f, e);
+	if (rc == 0 && u->kind == UPSTREAM_DIRECT &&
+	    strcmp(f.version, w->version) != 0)
+		rc = err_set(e, E_UPSTREAM, "go resolved %s to %s",
+		    w->version, f.version);
+	/* (Direct fetches come whole: f holds the whole version.) */
+	if (rc == 0)
+		rc = fetch_check(w->module, w->version, &f, zip_h1, mod_h1, e);
+	/* The checksum database, before anything is published. */
+	if (rc == 0)
+		rc = sumdb_verify(w->px, w->module, w->version,
+		    mod_h1[0] ? mod_h1 : NULL, zip_h1[0] ? zip_h1 : NULL, e);
+	upstream_redact(u->url, where, sizeof(where));
+	if (rc == 0)
+		rc = fetch_publish(w->px, w->emod, w->ever, &f, zip_h1, where,
+		    e);
+	fetched_free(&f);
+	if (rc == 0)
+		return 0;
+	log_info("fetch %s@%s from %s: %s", w->module, w->version, where,
+	    e->msg);
+	return -1;
+}
+
 /* Walk the upstream list for module@version (canonical). */
 static int
 fetch_upstreams(struct proxy *px, const char *module, const char *emod,
     const char *version, const char *ever, enum artifact want,
     struct err *e)
 {
-	static char direct_name[] = "direct";
-	struct upstream direct = { UPSTREAM_DIRECT, direct_name,
-	    FALL_NOTFOUND };
-	const struct upstream *u;
-	struct upstream_list only = { &direct, 1 };
-	const struct upstream_list *list = &px->up;
-	char where[PATH_MAX], zip_h1[H1_MAX], mod_h1[H1_MAX];
-	struct fetched f;
+	struct fetch_version_walk w = { px, module, emod, version, ever,
+	    want };
 	struct err fe;
-	size_t i;
-	int rc = -1;
 
-	if (fetch_private(px, module))
-		list = &only;
-	err_clear(&fe);
-	err_set(&fe, E_NOTFOUND, "not in storage (no upstream)");
-	for (i = 0; i < list->n; i++) {
-		u = &list->v[i];
-		memset(&f, 0, sizeof(f));
+	switch (upstream_walk(&px->up, fetch_private(px, module),
+	    fetch_version_try, &w, &fe)) {
+	case WALK_ANSWERED:
+		return 0;
+	case WALK_OFF:
 		err_clear(&fe);
-		if (u->kind == UPSTREAM_OFF) {
-			err_set(&fe, E_NOTFOUND, "not in storage (module "
-			    "lookup disabled by GOPROXY=off)");
-			break;
-		}
-		if (u->kind == UPSTREAM_DIRECT)
-			rc = fetch_direct(&px->cfg, &px->store, module, version,
-			    &f, &fe);
-		else
-			rc = fetch_from_proxy(px, u->url, emod, ever, want, &f,
-			    &fe);
-		if (rc == 0 && u->kind == UPSTREAM_DIRECT &&
-		    strcmp(f.version, version) != 0)
-			rc = err_set(&fe, E_UPSTREAM, "go resolved %s to %s",
-			    version, f.version);
-		if (rc == 0 && want == ART_MOD && u->kind == UPSTREAM_DIRECT) {
-			/* Direct fetches come whole: keep them whole. */
-			want = ART_ZIP;
-		}
-		if (rc == 0)
-			rc = fetch_check(module, version, &f, zip_h1, mod_h1,
-			    &fe);
-		/* The checksum database, before anything is published. */
-		if (rc == 0)
-			rc = sumdb_verify(px, module, version,
-			    mod_h1[0] ? mod_h1 : NULL, zip_h1[0] ? zip_h1 : NULL,
-			    &fe);
-		upstream_redact(u->url, where, sizeof(where));
-		if (rc == 0)
-			rc = fetch_publish(px, emod, ever, &f, zip_h1, where,
-			    &fe);
-		fetched_free(&f);
-		if (rc == 0)
-			return 0;
-		upstream_redact(u->url, where, sizeof(where));
-		log_info("fetch %s@%s from %s: %s", module, version, where,
-		    fe.msg);
-		if (!fetch_falls(u, &fe))
-			break;
-		if (u->kind == UPSTREAM_DIRECT)
-			break;
+		err_set(&fe, E_NOTFOUND, "not in storage (module lookup "
+		    "disabled by GOPROXY=off)");
+		break;
+	case WALK_FAILED:
+		break;
 	}
 	return err_set(e, fe.code, "%s", fe.msg);
 }
@@ -403,6 +396,53 @@ fetch_info_version(const char *module, const struct buf *body,
 	return rc;
 }
 
+/* What one upstream entry is asked to resolve a query to. */
+struct fetch_resolve_walk {
+	struct proxy	*px;
+	const char	*module, *emod, *query, *uquery;
+	char		*canon;
+	struct buf	*body;
+};
+
+/*
+ * Resolve the query at u: direct, go resolves it (and the version is
+ * fetched); a proxy answers its .info, which must name a valid canonical
+ * version (else the walk ends there: UPSTREAM_TRY_LAST).
+ */
+static int
+fetch_resolve_try(void *arg, const struct upstream *u, struct err *e)
+{
+	struct fetch_resolve_walk *w = arg;
+	char url[PATH_MAX + VERSION_MAX * 3 + 512];
+	struct fetched f;
+	struct buf b;
+
+	if (u->kind == UPSTREAM_DIRECT) {
+		memset(&f, 0, sizeof(f));
+		if (fetch_direct(&w->px->cfg, &w->px->store, w->module,
+		    w->query, &f, e) == -1)
+			return -1;
+		memcpy(w->canon, f.version, VERSION_MAX);
+		fetched_free(&f);
+		return 0;
+	}
+	snprintf(url, sizeof(url), "%s/%s/@v/%s.info", u->url, w->emod,
+	    w->uquery);
+	if (fetch_proxy_buf(&w->px->cfg, url, INFO_MAX, &b, e) == -1)
+		return -1;
+	if (fetch_info_version(w->module, &b, w->canon) == -1) {
+		buf_free(&b);
+		err_set(e, E_UPSTREAM, "upstream answered %s.info without a "
+		    "valid Version", w->query);
+		return UPSTREAM_TRY_LAST;
+	}
+	if (w->body != NULL)
+		*w->body = b;
+	else
+		buf_free(&b);
+	return 0;
+}
+
 /*
  * Resolve a query (branch, hash, "v1.2", "v2.0.0" on a path without /v2)
  * to a canonical version.  From a proxy, body (when not NULL) gets the
@@ -416,53 +456,22 @@ fetch_resolve(struct proxy *px, const char *module, const char *emod,
     struct err *e)
 {
 	char equery[VERSION_MAX], uquery[VERSION_MAX * 3];
-	char url[PATH_MAX + VERSION_MAX * 3 + 512];
-	struct fetched f;
-	const struct upstream *u;
-	struct buf b;
-	size_t i;
-	int rc;
+	struct fetch_resolve_walk w = { px, module, emod, query, uquery,
+	    canon, body };
+	enum upstream_walked how;
 
 	if (body != NULL)
 		memset(body, 0, sizeof(*body));
 	if (modpath_escape(query, equery, sizeof(equery)) == -1 ||
 	    request_pct_encode(equery, uquery, sizeof(uquery)) == -1)
 		return err_set(e, E_NOTFOUND, "invalid version");
-	for (i = 0; i < px->up.n; i++) {
-		u = &px->up.v[i];
-		/* Private modules go direct even when GOPROXY=off. */
-		if (u->kind == UPSTREAM_OFF && !fetch_private(px, module))
-			break;
-		if (u->kind == UPSTREAM_DIRECT || fetch_private(px, module)) {
-			memset(&f, 0, sizeof(f));
-			rc = fetch_direct(&px->cfg, &px->store, module, query,
-			    &f, e);
-			if (rc == 0) {
-				memcpy(canon, f.version, VERSION_MAX);
-				fetched_free(&f);
-			}
-			return rc;
-		}
-		snprintf(url, sizeof(url), "%s/%s/@v/%s.info", u->url, emod,
-		    uquery);
-		if (fetch_proxy_buf(&px->cfg, url, INFO_MAX, &b, e) == -1) {
-			if (fetch_falls(u, e) && i + 1 < px->up.n) {
-				err_clear(e);
-				continue;
-			}
-			return -1;
-		}
-		if (fetch_info_version(module, &b, canon) == -1) {
-			buf_free(&b);
-			return err_set(e, E_UPSTREAM, "upstream answered %s.info "
-			    "without a valid Version", query);
-		}
-		if (body != NULL)
-			*body = b;
-		else
-			buf_free(&b);
+	how = upstream_walk(&px->up, fetch_private(px, module),
+	    fetch_resolve_try, &w, e);
+	if (how == WALK_ANSWERED)
 		return 0;
-	}
+	if (how == WALK_FAILED)
+		return -1;
+	err_clear(e);
 	return err_set(e, E_NOTFOUND, "unknown revision %s", query);
 }
 
@@ -633,61 +642,69 @@ fetch_version(struct proxy *px, const char *module, const char *query,
 	return rc;
 }
 
-/* Ask the upstreams for module's list; body gets the lines. */
-static int
-fetch_list_upstream(struct proxy *px, const char *module, const char *emod,
-    struct buf *body, struct err *e)
-{
-	char url[PATH_MAX + 512], **vs;
-	const struct upstream *u;
-	size_t i, n, k;
-	int rc;
+/* What one upstream entry is asked for an answer (list or @latest). */
+struct fetch_answer_walk {
+	struct proxy	*px;
+	const char	*module, *emod;
+	struct buf	*body;
+};
 
-	for (i = 0; i < px->up.n; i++) {
-		u = &px->up.v[i];
-		/* Private modules go direct even when GOPROXY=off. */
-		if (u->kind == UPSTREAM_OFF && !fetch_private(px, module))
-			break;
-		err_clear(e);
-		if (u->kind == UPSTREAM_DIRECT || fetch_private(px, module)) {
-			if (fetch_direct_list(&px->cfg, module, &vs, &n, e) == -1)
-				return -1;
-			buf_init(body, FETCH_LIST_MAX);
-			for (k = 0; k < n; k++) {
-				buf_puts(body, vs[k], e);
-				buf_append(body, "\n", 1, e);
-				free(vs[k]);
-			}
-			free(vs);
-			if (body->data == NULL)
-				buf_append(body, "", 0, e);
-			return 0;
-		}
-		snprintf(url, sizeof(url), "%s/%s/@v/list", u->url, emod);
-		rc = fetch_proxy_buf(&px->cfg, url, FETCH_LIST_MAX, body, e);
-		if (rc == 0)
-			return 0;
-		if (!fetch_falls(u, e))
-			return -1;
-	}
+/*
+ * Walk the upstreams for module's list or @latest (try): 0 and body set
+ * when an entry answered, else -1 with e the last entry's error ("lookup
+ * disabled" when "off" came first).
+ */
+static int
+fetch_answer_upstream(struct proxy *px, const char *module, const char *emod,
+    upstream_try_fn *try, struct buf *body, struct err *e)
+{
+	struct fetch_answer_walk w = { px, module, emod, body };
+
+	if (upstream_walk(&px->up, fetch_private(px, module), try, &w,
+	    e) == WALK_ANSWERED)
+		return 0;
 	if (e->code == E_OK)
 		err_set(e, E_NOTFOUND, "not in storage (module lookup "
 		    "disabled by GOPROXY=off)");
 	return -1;
 }
 
-/* How an upstream answer is asked for (list or @latest). */
-typedef int	 fetch_upstream_fn(struct proxy *, const char *module,
-		    const char *emod, struct buf *, struct err *);
+/* Module's list from u (go list -m -versions, direct); body gets it. */
+static int
+fetch_list_try(void *arg, const struct upstream *u, struct err *e)
+{
+	struct fetch_answer_walk *w = arg;
+	char url[PATH_MAX + 512], **vs;
+	size_t n, k;
+
+	if (u->kind == UPSTREAM_DIRECT) {
+		if (fetch_direct_list(&w->px->cfg, w->module, &vs, &n,
+		    e) == -1)
+			return -1;
+		buf_init(w->body, FETCH_LIST_MAX);
+		for (k = 0; k < n; k++) {
+			buf_puts(w->body, vs[k], e);
+			buf_append(w->body, "\n", 1, e);
+			free(vs[k]);
+		}
+		free(vs);
+		if (w->body->data == NULL)
+			buf_append(w->body, "", 0, e);
+		return 0;
+	}
+	snprintf(url, sizeof(url), "%s/%s/@v/list", u->url, w->emod);
+	return fetch_proxy_buf(&w->px->cfg, url, FETCH_LIST_MAX, w->body, e);
+}
 
 /*
  * The upstream answer for prefix+module from the index cache when fresh,
  * else asked for under a lock (concurrent identical refreshes coalesce:
- * the others use the stale copy, or wait for the fresh one).
+ * the others use the stale copy, or wait for the fresh one); try is
+ * what each upstream entry is asked.
  */
 static int
 fetch_cached(struct proxy *px, const char *prefix, const char *module,
-    fetch_upstream_fn *ask, struct buf *body, int *stale, struct err *e)
+    upstream_try_fn *try, struct buf *body, int *stale, struct err *e)
 {
 	char emod[MODPATH_MAX], key[FETCH_KEY_MAX], downkey[FETCH_KEY_MAX + 8];
 	struct index_cached c;
@@ -745,7 +762,8 @@ fetch_cached(struct proxy *px, const char *prefix, const char *module,
 
 			err_clear(&ue);
 			err_clear(&ce);
-			if (ask(px, module, emod, &up, &ue) == 0) {
+			if (fetch_answer_upstream(px, module, emod, try, &up,
+			    &ue) == 0) {
 				index_cache_put(ix, key, 200, up.data, up.len,
 				    &ce);
 				index_cache_put(ix, downkey, 200, "", 0, &ce);
@@ -806,7 +824,7 @@ int
 fetch_list(struct proxy *px, const char *module, struct buf *body,
     int *stale, struct err *e)
 {
-	return fetch_cached(px, "list:", module, fetch_list_upstream, body,
+	return fetch_cached(px, "list:", module, fetch_list_try, body,
 	    stale, e);
 }
 
@@ -888,51 +906,40 @@ fetch_latest_from_list(struct proxy *px, const char *module,
 	return 0;
 }
 
+/*
+ * Module's @latest from u: direct, go resolves "latest" (the version is
+ * then stored); a proxy without @latest gets it computed from its list.
+ */
 static int
-fetch_latest_upstream(struct proxy *px, const char *module, const char *emod,
-    struct buf *body, struct err *e)
+fetch_latest_try(void *arg, const struct upstream *u, struct err *e)
 {
+	struct fetch_answer_walk *w = arg;
 	char ever[VERSION_MAX], canon[VERSION_MAX];
 	char url[PATH_MAX + 512], path[PATH_MAX], shown[PATH_MAX + 512];
-	const struct upstream *u;
-	size_t i;
 
-	for (i = 0; i < px->up.n; i++) {
-		u = &px->up.v[i];
-		/* Private modules go direct even when GOPROXY=off. */
-		if (u->kind == UPSTREAM_OFF && !fetch_private(px, module))
-			break;
-		err_clear(e);
-		if (u->kind == UPSTREAM_DIRECT || fetch_private(px, module)) {
-			/* go resolves "latest"; the version is then stored. */
-			if (fetch_version(px, module, "latest", ART_ZIP, canon,
-			    e) == -1 || modpath_escape(canon, ever,
-			    sizeof(ever)) == -1 || store_path(&px->store, emod,
-			    ever, ART_INFO, path, sizeof(path)) == -1)
-				return -1;
-			return buf_read_file(body, path, INFO_MAX, e);
-		}
-		snprintf(url, sizeof(url), "%s/%s/@latest", u->url, emod);
-		if (fetch_proxy_buf(&px->cfg, url, INFO_MAX, body, e) == 0) {
-			if (fetch_info_version(module, body, canon) == 0)
-				return 0;
-			buf_free(body);
-			upstream_redact(url, shown, sizeof(shown));
-			err_set(e, E_UPSTREAM, "%s: not a valid .info", shown);
-		} else if (e->code == E_NOTFOUND || e->code == E_GONE) {
-			/* No @latest endpoint: what the go command does. */
-			err_clear(e);
-			if (fetch_latest_from_list(px, module, emod, u->url,
-			    body, e) == 0)
-				return 0;
-		}
-		if (!fetch_falls(u, e))
+	if (u->kind == UPSTREAM_DIRECT) {
+		/* go resolves "latest"; the version is then stored. */
+		if (fetch_version(w->px, w->module, "latest", ART_ZIP, canon,
+		    e) == -1 || modpath_escape(canon, ever,
+		    sizeof(ever)) == -1 || store_path(&w->px->store, w->emod,
+		    ever, ART_INFO, path, sizeof(path)) == -1)
 			return -1;
+		return buf_read_file(w->body, path, INFO_MAX, e);
 	}
-	if (e->code == E_OK)
-		err_set(e, E_NOTFOUND, "not in storage (module lookup "
-		    "disabled by GOPROXY=off)");
-	return -1;
+	snprintf(url, sizeof(url), "%s/%s/@latest", u->url, w->emod);
+	if (fetch_proxy_buf(&w->px->cfg, url, INFO_MAX, w->body, e) == 0) {
+		if (fetch_info_version(w->module, w->body, canon) == 0)
+			return 0;
+		buf_free(w->body);
+		upstream_redact(url, shown, sizeof(shown));
+		return err_set(e, E_UPSTREAM, "%s: not a valid .info", shown);
+	}
+	if (e->code != E_NOTFOUND && e->code != E_GONE)
+		return -1;
+	/* No @latest endpoint: what the go command does. */
+	err_clear(e);
+	return fetch_latest_from_list(w->px, w->module, w->emod, u->url,
+	    w->body, e);
 }
 
 int
@@ -941,6 +948,6 @@ fetch_latest(struct proxy *px, const char *module, struct buf *body,
 {
 	int stale;
 
-	return fetch_cached(px, "latest:", module, fetch_latest_upstream,
+	return fetch_cached(px, "latest:", module, fetch_latest_try,
 	    body, &stale, e);
 }

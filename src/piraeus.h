@@ -546,6 +546,30 @@ void		 upstream_scope(const struct upstream_list *,
 void		 upstream_redact(const char *url, char *out, size_t outsz);
 /* text with the password of every "scheme://user:password@" in it hidden. */
 void		 upstream_redact_text(const char *text, char *out, size_t outsz);
+/* 1 when the go command goes on past u after it failed with e: on "not
+ * found" (E_NOTFOUND, E_GONE) always, on anything else only after "|". */
+int		 upstream_falls(const struct upstream *u, const struct err *e);
+/* One entry's attempt in upstream_walk: 0 when it answered, else -1 and
+ * e set, or UPSTREAM_TRY_LAST and e set when no later entry may be tried
+ * whatever the separator.  u is a proxy or "direct" (never "off"). */
+#define UPSTREAM_TRY_LAST	(-2)
+typedef int	 upstream_try_fn(void *arg, const struct upstream *u,
+		    struct err *e);
+/* How upstream_walk ended. */
+enum upstream_walked {
+	WALK_ANSWERED = 0,	/* an entry answered */
+	WALK_FAILED,		/* an entry failed and the walk stopped
+				 * there (or the list ended): e is its error */
+	WALK_OFF		/* "off" reached: e is the last entry's
+				 * error, or clear when none was tried */
+};
+/* Try l's entries in turn as the go command walks GOPROXY (upstream_falls
+ * says when the next is tried; "direct" is the last one tried, "off"
+ * stops the walk), or only "direct" when direct_only (a private module).
+ * e is cleared first and before each try. */
+enum upstream_walked upstream_walk(const struct upstream_list *l,
+		    int direct_only, upstream_try_fn *try, void *arg,
+		    struct err *e);
 
 /* mode.c: download modes, globally or per module (Athens' DownloadMode). */
 enum dl_mode { DL_SYNC = 0, DL_ASYNC, DL_NONE, DL_REDIRECT,

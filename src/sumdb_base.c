@@ -9,7 +9,8 @@
  * "direct", "off", or the end of the list with nothing but "not found"
  * makes the database's own URL the base.  Any other failure, with no
  * later proxy answering 200, is an error, as it is for the go command
- * (TryProxies: the best error is kept, and "direct" reached wins).  A
+ * (TryProxies, upstream_walk: the best error is kept, and "direct"
+ * reached wins).  A
  * file:// entry is asked too: its sumdb/<name>/supported file exists or
  * not.  [sumdb] via_proxy = no skips all this: the URL only.
  *
@@ -34,52 +35,61 @@
 #define SUMDB_BASE_PROBE_MAX	(64 * 1024)	/* a "supported" answer */
 #define SUMDB_BASE_BODY_MAX	32		/* "proxy <i>" */
 
-/* How far TryProxies got: its error ranks, worst to best. */
-enum sumdb_base_rank {
-	SUMDB_RANK_NOTEXIST = 0,	/* only "not found" so far */
-	SUMDB_RANK_PROXY,		/* a proxy failed otherwise */
-	SUMDB_RANK_DIRECT		/* "direct" reached */
+/* What TryProxies keeps while it walks the list for initBase. */
+struct sumdb_base_walk {
+	const struct upstream_list *up;
+	const char	*name;
+	sumdb_probe_fn	 probe;
+	void		*arg;
+	int		 choice;	/* an index into up, or DIRECT */
+	struct err	 best;		/* a proxy's failure other than 404 */
 };
+
+/*
+ * One entry of the walk: "direct" makes the database's URL the base
+ * (and wins over any earlier failure); a proxy is probed, and a failure
+ * other than "not found" is the one told (a later proxy's over an
+ * earlier one's) unless a later entry answers.
+ */
+static int
+sumdb_base_try(void *arg, const struct upstream *u, struct err *e)
+{
+	struct sumdb_base_walk *w = arg;
+	char shown[SUMDB_URL_MAX + 16];
+
+	if (u->kind == UPSTREAM_DIRECT) {
+		w->choice = SUMDB_BASE_DIRECT;
+		return 0;
+	}
+	if (w->probe(w->arg, u->url, e) == 0) {
+		w->choice = (int)(u - w->up->v);
+		return 0;
+	}
+	if (e->code != E_NOTFOUND && e->code != E_GONE) {
+		upstream_redact(u->url, shown, sizeof(shown));
+		err_clear(&w->best);
+		err_set(&w->best, e->code, "checksum database %s through %s: "
+		    "%s", w->name, shown, e->msg);
+	}
+	return -1;
+}
 
 /* TryProxies with initBase's function: see piraeus.h. */
 int
 sumdb_base_choose(const struct upstream_list *up, const char *name,
     sumdb_probe_fn probe, void *arg, struct err *e)
 {
-	enum sumdb_base_rank rank = SUMDB_RANK_NOTEXIST;
-	char shown[SUMDB_URL_MAX + 16];
-	struct err best, pe;
-	size_t i;
-	int notexist;
+	struct sumdb_base_walk w = { up, name, probe, arg, SUMDB_BASE_DIRECT,
+	    { E_OK, "" } };
+	struct err pe;
 
-	err_clear(&best);
-	for (i = 0; i < up->n; i++) {
-		if (up->v[i].kind == UPSTREAM_DIRECT) {
-			rank = SUMDB_RANK_DIRECT;
-			continue;
-		}
-		if (up->v[i].kind == UPSTREAM_OFF)
-			continue;
-		err_clear(&pe);
-		if (probe(arg, up->v[i].url, &pe) == 0)
-			return (int)i;
-		notexist = pe.code == E_NOTFOUND || pe.code == E_GONE;
-		if (!notexist && rank <= SUMDB_RANK_PROXY) {
-			/* A later proxy's error is the one told. */
-			upstream_redact(up->v[i].url, shown, sizeof(shown));
-			err_clear(&best);
-			err_set(&best, pe.code, "checksum database %s through "
-			    "%s: %s", name, shown, pe.msg);
-			rank = SUMDB_RANK_PROXY;
-		}
-		if (up->v[i].fall != FALL_ANY && !notexist)
-			break;
-	}
-	if (rank == SUMDB_RANK_PROXY) {
-		err_set(e, best.code, "%s", best.msg);
-		return SUMDB_BASE_FAILED;
-	}
-	return SUMDB_BASE_DIRECT;
+	if (upstream_walk(up, 0, sumdb_base_try, &w, &pe) == WALK_ANSWERED)
+		return w.choice;
+	/* Nothing but "not found", or "off": the database's own URL. */
+	if (w.best.code == E_OK)
+		return SUMDB_BASE_DIRECT;
+	err_set(e, w.best.code, "%s", w.best.msg);
+	return SUMDB_BASE_FAILED;
 }
 
 /*

@@ -18,6 +18,11 @@
  * refuses to send those credentials at request time).  Credentials on
  * https:// URLs are kept; upstream_redact hides the password for logs,
  * and no message of this file shows it.
+ *
+ * upstream_walk is the one walk over a parsed list (fetches of a version,
+ * a list, @latest, a query, the checksum database's base): it owns the
+ * go command's rules for going on to the next entry, the callers own
+ * what one entry is asked and which error they report.
  */
 #include "config.h"
 
@@ -498,4 +503,39 @@ upstream_scope(const struct upstream_list *l, char out[SHA256_HEX])
 	}
 	dirhash_sha256_hex(b.data != NULL ? b.data : "", b.len, out);
 	buf_free(&b);
+}
+
+int
+upstream_falls(const struct upstream *u, const struct err *e)
+{
+	return e->code == E_NOTFOUND || e->code == E_GONE ||
+	    u->fall == FALL_ANY;
+}
+
+enum upstream_walked
+upstream_walk(const struct upstream_list *l, int direct_only,
+    upstream_try_fn *try, void *arg, struct err *e)
+{
+	static char direct_name[] = "direct";
+	static const struct upstream direct = { UPSTREAM_DIRECT, direct_name,
+	    FALL_NOTFOUND };
+	const struct upstream *u;
+	size_t i;
+	int rc;
+
+	err_clear(e);
+	if (direct_only)
+		return try(arg, &direct, e) == 0 ? WALK_ANSWERED : WALK_FAILED;
+	for (i = 0; i < l->n; i++) {
+		u = &l->v[i];
+		if (u->kind == UPSTREAM_OFF)
+			return WALK_OFF;
+		err_clear(e);
+		if ((rc = try(arg, u, e)) == 0)
+			return WALK_ANSWERED;
+		if (rc == UPSTREAM_TRY_LAST || u->kind == UPSTREAM_DIRECT ||
+		    !upstream_falls(u, e))
+			return WALK_FAILED;
+	}
+	return WALK_FAILED;
 }
