@@ -17,7 +17,7 @@
  * crowd asking for a missing version costs one upstream request.
  *
  * fetch_list and fetch_latest fetch an upstream @v/list or @latest (or
- * ask go, direct), cached in the index for list_ttl (404s for
+ * ask go, direct), cached in the index (cache.c) for list_ttl (404s for
  * notfound_ttl), refreshed under a lock so concurrent identical refreshes
  * coalesce; when upstream fails the stale answer is returned (not under
  * network_mode strict).  A proxy without @latest (404: a file:// tree, a
@@ -290,25 +290,24 @@ fetch_upstreams(struct proxy *px, const char *module, const char *emod,
 
 /*
  * A remembered failure for key younger than notfound_ttl: "not found"
- * (404, 410) or "upstream down" (503).  1 and e set when there is one.
+ * (E_NOTFOUND, E_GONE) or "upstream down" (E_UPSTREAM).  1 and e set
+ * when there is one.
  */
 static int
 fetch_negative(struct proxy *px, struct index *ix, const char *key,
     struct err *e)
 {
-	struct index_cached c;
+	struct cache_key k = { ix, NULL, key };
+	struct cache_entry c;
 	struct err ce;
 	int found;
 
 	err_clear(&ce);
-	if ((found = index_cache_get(ix, key, &c, &ce)) != 1)
-		return 0;
-	found = c.status != 200 &&
-	    (int64_t)time(NULL) - c.fetched < px->cfg.notfound_ttl;
+	found = cache_lookup(&k, 0, px->cfg.notfound_ttl, &c, &ce) ==
+	    CACHE_FRESH && c.code != E_OK;
 	if (found)
-		err_set(e, c.status == 410 ? E_GONE : c.status == 503 ?
-		    E_UPSTREAM : E_NOTFOUND, "%s", c.body.data);
-	buf_free(&c.body);
+		cache_failure(&c, "", e);
+	cache_entry_free(&c);
 	return found;
 }
 
@@ -485,28 +484,25 @@ fetch_resolve_cached(struct proxy *px, const char *module, const char *emod,
     const char *query, char canon[VERSION_MAX], struct err *e)
 {
 	char key[FETCH_KEY_MAX + 8];
-	struct index_cached c;
-	struct index *ix;
+	struct cache_key k = { NULL, NULL, key };
+	struct cache_entry c;
 	struct err ce;
 	int have;
 
 	err_clear(&ce);
 	snprintf(key, sizeof(key), "query:%s@%s", module, query);
-	if ((ix = proxy_index(px, &ce)) != NULL &&
-	    (have = index_cache_get(ix, key, &c, &ce)) == 1) {
-		have = c.status == 200 && c.body.len > 0 &&
-		    c.body.len < VERSION_MAX &&
-		    (int64_t)time(NULL) - c.fetched < px->cfg.list_ttl;
-		if (have)
-			memcpy(canon, c.body.data, c.body.len + 1);
-		buf_free(&c.body);
-		if (have)
-			return 0;
-	}
+	k.ix = proxy_index(px, &ce);
+	have = cache_lookup(&k, px->cfg.list_ttl, 0, &c, &ce) ==
+	    CACHE_FRESH && c.code == E_OK && c.body.len > 0 &&
+	    c.body.len < VERSION_MAX;
+	if (have)
+		memcpy(canon, c.body.data, c.body.len + 1);
+	cache_entry_free(&c);
+	if (have)
+		return 0;
 	if (fetch_resolve(px, module, emod, query, canon, NULL, e) == -1)
 		return -1;
-	if (ix != NULL)
-		index_cache_put(ix, key, 200, canon, strlen(canon), &ce);
+	cache_put(&k, E_OK, canon, strlen(canon), &ce);
 	return 0;
 }
 
@@ -516,10 +512,10 @@ fetch_query_info(struct proxy *px, const char *module, const char *query,
 {
 	char emod[MODPATH_MAX], ever[VERSION_MAX], path[PATH_MAX];
 	char key[FETCH_KEY_MAX + 8], resolved[VERSION_MAX];
-	struct index_cached c;
-	struct index *ix;
+	struct cache_key k = { NULL, NULL, key };
+	struct cache_entry c;
 	struct err ce;
-	int have;
+	int st;
 
 	if (modpath_escape(module, emod, sizeof(emod)) == -1)
 		return err_set(e, E_NOTFOUND, "invalid module path");
@@ -528,27 +524,23 @@ fetch_query_info(struct proxy *px, const char *module, const char *query,
 		    "disabled by GOPROXY=off)");
 	err_clear(&ce);
 	snprintf(key, sizeof(key), "qinfo:%s@%s", module, query);
-	if ((ix = proxy_index(px, &ce)) != NULL &&
-	    (have = index_cache_get(ix, key, &c, &ce)) == 1) {
-		if (c.status == 200 && (int64_t)time(NULL) - c.fetched <
-		    px->cfg.list_ttl && fetch_info_version(module, &c.body,
-		    canon) == 0) {
-			*body = c.body;
-			return 0;
-		}
-		have = c.status == 404 && (int64_t)time(NULL) - c.fetched <
-		    px->cfg.notfound_ttl;
-		if (have)
-			err_set(e, E_NOTFOUND, "%s", c.body.data != NULL ?
-			    c.body.data : "not found upstream");
-		buf_free(&c.body);
-		if (have)
-			return -1;
+	k.ix = proxy_index(px, &ce);
+	st = cache_lookup(&k, px->cfg.list_ttl, px->cfg.notfound_ttl, &c,
+	    &ce);
+	if (st == CACHE_FRESH && c.code == E_OK &&
+	    fetch_info_version(module, &c.body, canon) == 0) {
+		*body = c.body;
+		return 0;
 	}
+	if (st == CACHE_FRESH && c.code == E_NOTFOUND) {
+		cache_failure(&c, "not found upstream", e);
+		cache_entry_free(&c);
+		return -1;
+	}
+	cache_entry_free(&c);
 	if (fetch_resolve(px, module, emod, query, canon, body, e) == -1) {
-		if (ix != NULL && (e->code == E_NOTFOUND || e->code == E_GONE))
-			index_cache_put(ix, key, 404, e->msg, strlen(e->msg),
-			    &ce);
+		if (e->code == E_NOTFOUND || e->code == E_GONE)
+			cache_put(&k, E_NOTFOUND, e->msg, strlen(e->msg), &ce);
 		return -1;
 	}
 	if (body->data == NULL) {
@@ -563,8 +555,7 @@ fetch_query_info(struct proxy *px, const char *module, const char *query,
 		    buf_read_file(body, path, INFO_MAX, e) == -1)
 			return -1;
 	}
-	if (ix != NULL)
-		index_cache_put(ix, key, 200, body->data, body->len, &ce);
+	cache_put(&k, E_OK, body->data, body->len, &ce);
 	return 0;
 }
 
@@ -626,17 +617,15 @@ fetch_version(struct proxy *px, const char *module, const char *query,
 		rc = -1;
 	else if ((rc = fetch_upstreams(px, module, emod, canon, ever, want,
 	    e)) == -1) {
+		struct cache_key neg = { ix, NULL, negkey };
+		struct cache_key fail = { ix, NULL, failkey };
 		struct err ce;
 
 		err_clear(&ce);
 		/* Not found is remembered for notfound_ttl; any other failure
 		 * goes to the requests that waited for this fetch. */
-		if (e->code == E_NOTFOUND || e->code == E_GONE)
-			index_cache_put(ix, negkey, e->code == E_GONE ? 410 :
-			    404, e->msg, strlen(e->msg), &ce);
-		else
-			index_cache_put(ix, failkey, (int)e->code, e->msg,
-			    strlen(e->msg), &ce);
+		cache_put(e->code == E_NOTFOUND || e->code == E_GONE ? &neg :
+		    &fail, e->code, e->msg, strlen(e->msg), &ce);
 	}
 	lock_release(ix, key);
 	return rc;
@@ -707,12 +696,14 @@ fetch_cached(struct proxy *px, const char *prefix, const char *module,
     upstream_try_fn *try, struct buf *body, int *stale, struct err *e)
 {
 	char emod[MODPATH_MAX], key[FETCH_KEY_MAX], downkey[FETCH_KEY_MAX + 8];
-	struct index_cached c;
-	struct index *ix;
+	char what[FETCH_KEY_MAX];
+	struct cache_key k = { NULL, NULL, key }, down = { NULL, NULL,
+	    downkey };
+	struct cache_policy pol = { what, 1, 0 };
+	struct cache_entry c;
 	struct err de;
-	int have, st, attempt, fresh;
+	int cs, st, attempt;
 	time_t deadline;
-	int64_t age;
 
 	*stale = 0;
 	if (modpath_escape(module, emod, sizeof(emod)) == -1)
@@ -721,99 +712,72 @@ fetch_cached(struct proxy *px, const char *prefix, const char *module,
 	if (fetch_off(px, module))
 		return err_set(e, E_NOTFOUND, "module lookup disabled by "
 		    "GOPROXY=off");
-	if ((ix = proxy_index(px, e)) == NULL)
+	if ((k.ix = down.ix = proxy_index(px, e)) == NULL)
 		return -1;
 	snprintf(key, sizeof(key), "%s%s", prefix, module);
 	snprintf(downkey, sizeof(downkey), "down:%s", key);
+	snprintf(what, sizeof(what), "%s%s", prefix, module);
+	/* The stale answer, if any, when upstream fails, unless
+	 * network_mode is strict. */
+	pol.serve_stale = px->cfg.network_mode != NETWORK_STRICT;
 	deadline = time(NULL) + px->cfg.wait_timeout;
 	for (attempt = 0;; attempt++) {
-		memset(&c, 0, sizeof(c));
-		if ((have = index_cache_get(ix, key, &c, e)) == -1)
+		if ((cs = cache_lookup(&k, px->cfg.list_ttl,
+		    px->cfg.notfound_ttl, &c, e)) == -1)
 			return -1;
-		age = (int64_t)time(NULL) - c.fetched;
-		fresh = have && age < (c.status == 200 ? px->cfg.list_ttl :
-		    px->cfg.notfound_ttl);
-		if (fresh)
+		if (cs == CACHE_FRESH)
 			break;
 		/*
 		 * Upstream failed a moment ago: do not make every request
 		 * wait for its timeouts again before notfound_ttl is over.
 		 */
 		err_clear(&de);
-		if (fetch_negative(px, ix, downkey, &de)) {
-			if (have && c.status == 200 &&
-			    px->cfg.network_mode != NETWORK_STRICT) {
+		if (fetch_negative(px, k.ix, downkey, &de)) {
+			if (c.have && c.code == E_OK && pol.serve_stale) {
 				*stale = 1;
 				*body = c.body;
 				return 0;
 			}
-			if (have)
-				buf_free(&c.body);
+			cache_entry_free(&c);
 			return err_set(e, de.code, "%s", de.msg);
 		}
-		if ((st = lock_try(ix, key, px->cfg.lock_expiry, e)) == -1) {
-			if (have)
-				buf_free(&c.body);
+		if ((st = lock_try(k.ix, key, px->cfg.lock_expiry, e)) == -1) {
+			cache_entry_free(&c);
 			return -1;
 		}
 		if (st == LOCK_OWNER) {
 			struct buf up;
 			struct err ue, ce;
+			int rc;
 
 			err_clear(&ue);
 			err_clear(&ce);
-			if (fetch_answer_upstream(px, module, emod, try, &up,
-			    &ue) == 0) {
-				index_cache_put(ix, key, 200, up.data, up.len,
-				    &ce);
-				index_cache_put(ix, downkey, 200, "", 0, &ce);
-				lock_release(ix, key);
-				if (have)
-					buf_free(&c.body);
-				*body = up;
-				return 0;
-			}
-			if (ue.code == E_NOTFOUND || ue.code == E_GONE) {
-				index_cache_put(ix, key, 404, ue.msg,
+			rc = fetch_answer_upstream(px, module, emod, try, &up,
+			    &ue);
+			if (rc == 0)
+				cache_put(&down, E_OK, "", 0, &ce);
+			else if (ue.code != E_NOTFOUND && ue.code != E_GONE)
+				cache_put(&down, E_UPSTREAM, ue.msg,
 				    strlen(ue.msg), &ce);
-				lock_release(ix, key);
-				if (have)
-					buf_free(&c.body);
-				return err_set(e, ue.code, "%s", ue.msg);
-			}
-			index_cache_put(ix, downkey, 503, ue.msg,
-			    strlen(ue.msg), &ce);
-			lock_release(ix, key);
-			/* Upstream failed: the stale answer, if any, unless
-			 * network_mode is strict. */
-			if (have && c.status == 200 &&
-			    px->cfg.network_mode != NETWORK_STRICT) {
-				*stale = 1;
-				*body = c.body;
-				log_warnx("%s%s: %s (serving a stale copy)",
-				    prefix, module, ue.msg);
-				return 0;
-			}
-			if (have)
-				buf_free(&c.body);
-			return err_set(e, ue.code, "%s", ue.msg);
+			rc = cache_settle(&k, &c, &pol, rc, &up, &ue, body,
+			    stale, e);
+			lock_release(k.ix, key);
+			return rc;
 		}
 		/* Someone else refreshes: a stale copy will do meanwhile. */
-		if (have && c.status == 200) {
+		if (c.have && c.code == E_OK) {
 			*body = c.body;
 			return 0;
 		}
-		if (have)
-			buf_free(&c.body);
+		cache_entry_free(&c);
 		if (time(NULL) >= deadline)
 			return err_set(e, E_TIMEOUT, "%s%s is still being "
 			    "fetched; try again", prefix, module);
 		lock_backoff(attempt);
 	}
-	if (c.status != 200) {
-		err_set(e, c.status == 410 ? E_GONE : E_NOTFOUND, "%s",
-		    c.body.data);
-		buf_free(&c.body);
+	if (c.code != E_OK) {
+		cache_failure(&c, "", e);
+		cache_entry_free(&c);
 		return -1;
 	}
 	*body = c.body;

@@ -436,7 +436,7 @@ int		 index_lock_delete(struct index *, const char *key, long pid,
 		    const char *host, struct err *);
 /* The upstream answer cache (list, @latest): body, status, when. */
 struct index_cached {
-	int	 status;	/* 200, or 404 for a cached "not found" */
+	int	 status;	/* an enum errc: E_OK for an answer (cache.c) */
 	int64_t	 fetched;	/* unix seconds */
 	struct buf body;	/* allocated */
 };
@@ -518,6 +518,44 @@ int		 pattern_match(const char *patterns, const char *module);
 int		 pattern_check(const char *patterns, char *why, size_t whysz);
 /* Go's path.Match of all of name: 1 match, 0 no match, -1 bad pattern. */
 int		 pattern_glob(const char *pattern, const char *name);
+
+/* cache.c: answers kept for a while in the index cache. */
+struct cache_key {
+	struct index	*ix;		/* NULL: nothing is cached */
+	const char	*scope;		/* NULL: the index's (the upstream's) */
+	const char	*key;
+};
+struct cache_entry {
+	int		 have;		/* 1: a row was read (body allocated) */
+	enum errc	 code;		/* E_OK: an answer, else a failure */
+	struct buf	 body;		/* the answer, or the failure's text */
+};
+enum cache_state { CACHE_NONE = 0, CACHE_STALE, CACHE_FRESH };
+/* What a caller wants of cache_settle. */
+struct cache_policy {
+	const char	*what;		/* for the log: "list:<module>" */
+	int		 remember_notfound;	/* keep a 404/410 as E_NOTFOUND */
+	int		 serve_stale;	/* an older answer when upstream fails */
+};
+/* k's row into c: CACHE_FRESH for an answer younger than ttl (-1: for
+ * ever) or a failure younger than neg_ttl, CACHE_STALE for an older one,
+ * CACHE_NONE (c->have 0) for none; -1 and e set when the index fails. */
+int		 cache_lookup(const struct cache_key *k, long ttl,
+		    long neg_ttl, struct cache_entry *c, struct err *e);
+void		 cache_entry_free(struct cache_entry *);
+int		 cache_put(const struct cache_key *k, enum errc code,
+		    const char *body, size_t len, struct err *e);
+/* c's remembered failure as e (its text, or dflt); returns -1. */
+int		 cache_failure(const struct cache_entry *c, const char *dflt,
+		    struct err *e);
+/* After a fetch of k that returned rc (up, or ue): 0 and body set to up
+ * (stored) or, when upstream failed other than "not found" and p allows
+ * it, to c's stale answer (*stale set when stale is not NULL); else -1
+ * and e set to ue ("not found" stored when p says so).  c is consumed. */
+int		 cache_settle(const struct cache_key *k, struct cache_entry *c,
+		    const struct cache_policy *p, int rc, struct buf *up,
+		    const struct err *ue, struct buf *body, int *stale,
+		    struct err *e);
 
 /* upstream.c: a GOPROXY list ("https://a,https://b|direct"). */
 enum upstream_kind { UPSTREAM_PROXY = 0, UPSTREAM_DIRECT, UPSTREAM_OFF };

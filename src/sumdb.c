@@ -29,7 +29,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "http.h"
@@ -240,27 +239,29 @@ sumdb_fetch(struct proxy *px, const struct sumdb *db,
 {
 	char key[SUMDB_PATH_MAX + NOTE_NAME_MAX + 16];
 	char url[SUMDB_BASE_MAX + SUMDB_PATH_MAX + 8];
-	struct index_cached c;
-	struct index *ix;
+	char what[SUMDB_PATH_MAX + NOTE_NAME_MAX + 16];
+	struct cache_key k = { NULL, db->scope, key };
+	struct cache_policy pol = { what, 0, 0 };
+	struct cache_entry c;
+	struct buf up;
 	struct err ue, ce;
-	long ttl = sumdb_ttl(px, path);
-	int have = 0;
+	int offline = px->cfg.network_mode == NETWORK_OFFLINE, rc = -1;
 	size_t cap;
 
 	snprintf(key, sizeof(key), "sumdb:%s/%s", db->key.name, path);
+	snprintf(what, sizeof(what), "sumdb %s/%s", db->key.name, path);
 	err_clear(&ce);
 	memset(&c, 0, sizeof(c));
-	if ((ix = proxy_index(px, &ce)) != NULL && (!fresh ||
-	    px->cfg.network_mode == NETWORK_OFFLINE) &&
-	    (have = index_cache_get_in(ix, db->scope, key, &c, &ce)) == 1 &&
-	    c.status == 200 && (ttl < 0 || (int64_t)time(NULL) - c.fetched <
-	    ttl || px->cfg.network_mode == NETWORK_OFFLINE)) {
+	k.ix = proxy_index(px, &ce);
+	/* Offline, any answer kept is fresh enough. */
+	if ((!fresh || offline) && cache_lookup(&k, offline ? -1 :
+	    sumdb_ttl(px, path), 0, &c, &ce) == CACHE_FRESH &&
+	    c.code == E_OK) {
 		*body = c.body;
 		return 0;
 	}
-	if (px->cfg.network_mode == NETWORK_OFFLINE) {
-		if (have == 1)
-			buf_free(&c.body);
+	if (offline) {
+		cache_entry_free(&c);
 		return err_set(e, E_NOTFOUND, "%s/%s: not cached (network_mode "
 		    "is offline)", db->key.name, path);
 	}
@@ -270,28 +271,12 @@ sumdb_fetch(struct proxy *px, const struct sumdb *db,
 	if (!where->have && sumdb_base(px, db, where->base,
 	    sizeof(where->base), &ue) == 0)
 		where->have = 1;
-	if (where->have)
+	if (where->have) {
 		snprintf(url, sizeof(url), "%s/%s", where->base, path);
-	if (where->have && fetch_proxy_buf(&px->cfg, url, cap, body,
-	    &ue) == 0) {
-		if (ix != NULL)
-			index_cache_put_in(ix, db->scope, key, 200,
-			    body->data, body->len, &ce);
-		if (have == 1)
-			buf_free(&c.body);
-		return 0;
+		rc = fetch_proxy_buf(&px->cfg, url, cap, &up, &ue);
 	}
-	/* Upstream failed: an older answer is still a valid answer. */
-	if (have == 1 && c.status == 200 && ue.code != E_NOTFOUND &&
-	    ue.code != E_GONE && px->cfg.network_mode != NETWORK_STRICT) {
-		log_warnx("sumdb %s/%s: %s (serving a stale copy)",
-		    db->key.name, path, ue.msg);
-		*body = c.body;
-		return 0;
-	}
-	if (have == 1)
-		buf_free(&c.body);
-	return err_set(e, ue.code, "%s", ue.msg);
+	pol.serve_stale = px->cfg.network_mode != NETWORK_STRICT;
+	return cache_settle(&k, &c, &pol, rc, &up, &ue, body, NULL, e);
 }
 
 int

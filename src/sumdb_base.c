@@ -27,7 +27,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "http.h"
 
@@ -180,8 +179,8 @@ sumdb_base(struct proxy *px, const struct sumdb *db, char *out,
 	char scope[SHA256_HEX], key[NOTE_NAME_MAX + 32];
 	char body[SUMDB_BASE_BODY_MAX], shown[SUMDB_BASE_MAX + 16];
 	struct sumdb_base_probe p = { &px->cfg, db->key.name };
-	struct index_cached c;
-	struct index *ix;
+	struct cache_key k = { NULL, scope, key };
+	struct cache_entry c;
 	struct err ce;
 	int choice = SUMDB_BASE_FAILED, n;
 
@@ -190,13 +189,11 @@ sumdb_base(struct proxy *px, const struct sumdb *db, char *out,
 	sumdb_base_scope(px, db, scope);
 	snprintf(key, sizeof(key), SUMDB_BASE_KEY "%s", db->key.name);
 	err_clear(&ce);
-	if ((ix = proxy_index(px, &ce)) != NULL &&
-	    index_cache_get_in(ix, scope, key, &c, &ce) == 1) {
-		if (c.status == 200 && (int64_t)time(NULL) - c.fetched <
-		    px->cfg.list_ttl)
-			choice = sumdb_base_cached(px, &c.body);
-		buf_free(&c.body);
-	}
+	k.ix = proxy_index(px, &ce);
+	if (cache_lookup(&k, px->cfg.list_ttl, 0, &c, &ce) == CACHE_FRESH &&
+	    c.code == E_OK)
+		choice = sumdb_base_cached(px, &c.body);
+	cache_entry_free(&c);
 	if (choice != SUMDB_BASE_FAILED)
 		return sumdb_base_url(px, db, choice, out, outsz, e);
 	if ((choice = sumdb_base_choose(&px->up, db->key.name,
@@ -206,8 +203,7 @@ sumdb_base(struct proxy *px, const struct sumdb *db, char *out,
 		return -1;
 	n = choice == SUMDB_BASE_DIRECT ? snprintf(body, sizeof(body),
 	    "direct") : snprintf(body, sizeof(body), "proxy %d", choice);
-	if (ix != NULL && n > 0 && index_cache_put_in(ix, scope, key, 200,
-	    body, (size_t)n, &ce) == -1)
+	if (n > 0 && cache_put(&k, E_OK, body, (size_t)n, &ce) == -1)
 		log_warnx("sumdb %s: caching its base: %s", db->key.name,
 		    ce.msg);
 	upstream_redact(out, shown, sizeof(shown));

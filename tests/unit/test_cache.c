@@ -1,0 +1,118 @@
+/*
+ * test_cache.c: the TTL cache over the index (cache.c): a row holds an
+ * error value (E_OK for an answer), fresh within its ttl (a failure
+ * within neg_ttl), a row of any other value (an HTTP status written by an
+ * older program) is nothing cached, and cache_settle stores an answer,
+ * remembers "not found" only when asked, and serves a stale answer only
+ * when allowed and only for a failure other than "not found".
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "piraeus.h"
+#include "tap.h"
+
+int
+main(void)
+{
+	char dir[] = "/tmp/test_cache.XXXXXX", cmd[128];
+	struct cache_key k = { NULL, "scope-a", "list:m" };
+	struct cache_policy pol = { "list:m", 1, 1 };
+	struct cache_entry c;
+	struct buf up, body;
+	struct err e, ue;
+	int stale = 0;
+
+	if (mkdtemp(dir) == NULL)
+		return 1;
+	err_clear(&e);
+	is_int(cache_lookup(&k, 60, 60, &c, &e), CACHE_NONE,
+	    "no index: nothing cached");
+	is_int(cache_put(&k, E_OK, "x", 1, &e), 0, "no index: put is a no-op");
+	is_int(index_open(&k.ix, dir, &e), 0, "open");
+	if (k.ix == NULL)
+		return tap_done();
+
+	/* An index written before: HTTP statuses are nothing cached. */
+	index_cache_put_in(k.ix, "scope-a", "list:m", 200, "old", 3, &e);
+	is_int(cache_lookup(&k, 60, 60, &c, &e), CACHE_NONE,
+	    "a row holding an HTTP 200 is not an answer");
+	index_cache_put_in(k.ix, "scope-a", "list:m", 404, "old", 3, &e);
+	is_int(cache_lookup(&k, 60, 60, &c, &e), CACHE_NONE,
+	    "a row holding an HTTP 404 is not a failure");
+
+	is_int(cache_put(&k, E_OK, "v1.0.0\n", 7, &e), 0, "put an answer");
+	is_int(cache_lookup(&k, 60, 0, &c, &e), CACHE_FRESH,
+	    "an answer within ttl is fresh");
+	is_int(c.code, E_OK, "as E_OK");
+	is_str(c.body.data, "v1.0.0\n", "with its bytes");
+	cache_entry_free(&c);
+	is_int(cache_lookup(&k, 0, 60, &c, &e), CACHE_STALE,
+	    "past ttl, stale (neg_ttl is not its)");
+	is_int(c.have, 1, "and still read");
+	cache_entry_free(&c);
+	is_int(cache_lookup(&k, -1, 0, &c, &e), CACHE_FRESH,
+	    "ttl -1: fresh for ever");
+	cache_entry_free(&c);
+
+	/* Upstream down: the stale answer, when allowed. */
+	cache_lookup(&k, 0, 0, &c, &e);
+	err_clear(&ue);
+	err_set(&ue, E_UPSTREAM, "down");
+	is_int(cache_settle(&k, &c, &pol, -1, &up, &ue, &body, &stale, &e),
+	    0, "upstream down: the stale answer");
+	is_int(stale, 1, "said stale");
+	is_str(body.data, "v1.0.0\n", "the old bytes");
+	buf_free(&body);
+	pol.serve_stale = 0;
+	cache_lookup(&k, 0, 0, &c, &e);
+	is_int(cache_settle(&k, &c, &pol, -1, &up, &ue, &body, NULL, &e),
+	    -1, "not allowed: the failure");
+	is_int(e.code, E_UPSTREAM, "upstream's code");
+
+	/* "Not found" is never served stale; remembered as E_NOTFOUND. */
+	pol.serve_stale = 1;
+	err_clear(&e);
+	err_clear(&ue);
+	err_set(&ue, E_GONE, "gone upstream");
+	cache_lookup(&k, 0, 0, &c, &e);
+	is_int(cache_settle(&k, &c, &pol, -1, &up, &ue, &body, NULL, &e),
+	    -1, "gone: no stale answer");
+	is_int(e.code, E_GONE, "the caller is told 410");
+	is_int(cache_lookup(&k, 60, 60, &c, &e), CACHE_FRESH,
+	    "the failure is fresh within neg_ttl");
+	is_int(c.code, E_NOTFOUND, "remembered as E_NOTFOUND");
+	err_clear(&e);
+	cache_failure(&c, "dflt", &e);
+	is_str(e.msg, "gone upstream", "with upstream's message");
+	cache_entry_free(&c);
+	is_int(cache_lookup(&k, 60, 0, &c, &e), CACHE_STALE,
+	    "past neg_ttl, stale (ttl is not its)");
+	cache_entry_free(&c);
+
+	/* A fetched answer replaces it. */
+	buf_init(&up, 64);
+	buf_puts(&up, "v2.0.0\n", &e);
+	cache_lookup(&k, 60, 0, &c, &e);
+	is_int(cache_settle(&k, &c, &pol, 0, &up, &ue, &body, NULL, &e), 0,
+	    "fetched: the answer");
+	buf_free(&body);
+	is_int(cache_lookup(&k, 60, 0, &c, &e), CACHE_FRESH, "stored fresh");
+	is_str(c.body.data, "v2.0.0\n", "the new bytes");
+	cache_entry_free(&c);
+
+	/* Scopes stay apart. */
+	k.scope = "scope-b";
+	is_int(cache_lookup(&k, 60, 60, &c, &e), CACHE_NONE,
+	    "another scope's row is not this one's");
+
+	index_close(k.ix);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		printf("# could not remove %s\n", dir);
+	return tap_done();
+}
