@@ -241,9 +241,14 @@ store_publish(const struct store *s, const char *emod, const char *ever,
 	size_t i;
 
 	/*
-	 * Immutable: an existing artifact stays as it is, and one that
-	 * differs from what came refuses the whole version before anything
-	 * is renamed (never a zip without the rest).
+	 * Immutable: an existing artifact stays as it is, and a .mod or .zip
+	 * that differs from what came refuses the whole version before
+	 * anything is renamed (never a zip without the rest).  A differing
+	 * .info is no conflict: its Version was checked to be this one, and
+	 * the rest is metadata that sources spell differently (the go
+	 * command's module cache writes {"Version":"v1.0.0",...} where
+	 * proxy.golang.org sends {"Version": "v1.0.0", ...}); the stored one
+	 * stays.
 	 */
 	for (i = 0; i < NITEMS(order); i++) {
 		exists[i] = 0;
@@ -255,8 +260,9 @@ store_publish(const struct store *s, const char *emod, const char *ever,
 			    emod, ever);
 		if (lstat(dst, &st) == -1)
 			continue;
-		if (store_same_file(order[i].tmp, dst) != 1)
-			return err_set(e, E_UPSTREAM, "%s@%s: upstream's %s "
+		if (order[i].art != ART_INFO &&
+		    store_same_file(order[i].tmp, dst) != 1)
+			return err_set(e, E_UPSTREAM, "%s@%s: the new %s "
 			    "differs from the stored one", emod, ever,
 			    store_ext(order[i].art));
 		exists[i] = 1;

@@ -148,6 +148,19 @@ ok "import: the list file of a module cache is not copied" test ! -e "$S2/exampl
 is "$(find "$S2/.tmp" -type f | wc -l | tr -d ' ')" 0 "import: no temporary file left"
 out=$(PIRAEUS_STORAGE_ROOT=$S2 PIRAEUS_STATE_DIR=$TRASH/state2 "$PIRAEUS" import "$S" 2>&1)
 like "$out" '^imported 0 versions, 7 already present' "import: idempotent"
+# A module cache spells a .info its own way (the go command re-encodes
+# what a proxy sent): the same version, already present, the stored .info
+# kept.
+cp -R "$S" "$TRASH/respelled"
+info=$TRASH/respelled/example.com/m/@v/v1.0.0.info
+sed 's/":"/": "/g; s/","/", "/g' "$S/example.com/m/@v/v1.0.0.info" >"$info"
+nok "the re-spelled .info differs" cmp -s "$info" "$S/example.com/m/@v/v1.0.0.info"
+out=$(PIRAEUS_STORAGE_ROOT=$S2 PIRAEUS_STATE_DIR=$TRASH/state2 "$PIRAEUS" import "$TRASH/respelled" 2>&1)
+like "$out" '^imported 0 versions, 7 already present' \
+    "import: a differently spelled .info is the same version"
+unlike "$out" 'example\.com/m@v1\.0\.0' "import: and is not reported as refused"
+ok "import: the stored .info is kept" \
+    cmp -s "$S/example.com/m/@v/v1.0.0.info" "$S2/example.com/m/@v/v1.0.0.info"
 
 # Hostile source trees: a .info naming another version, a traversal name,
 # a symbolic link, a corrupt zip.  Nothing of them may land in storage.
