@@ -10,22 +10,7 @@
 
 #include "http.h"
 #include "tap.h"
-
-/* The answer as the transport got it. */
-static char	out[8192];
-static size_t	outlen;
-
-static int
-capture(void *ctx, const void *p, size_t n)
-{
-	(void)ctx;
-	if (n > sizeof(out) - 1 - outlen)
-		return -1;
-	memcpy(out + outlen, p, n);
-	outlen += n;
-	out[outlen] = '\0';
-	return 0;
-}
+#include "testhttp.h"
 
 static const struct {
 	enum errc	 code;
@@ -88,26 +73,6 @@ static const struct {
 	  "internal error" },
 #undef NF
 };
-
-/* The value of header name in the captured answer, or "" when absent. */
-static const char *
-header(const char *name)
-{
-	static char v[512];
-	const char *p, *end = strstr(out, "\r\n\r\n");
-	size_t n = strlen(name);
-
-	v[0] = '\0';
-	for (p = out; end != NULL && p < end; p = strstr(p, "\r\n") + 2)
-		if (strncmp(p, name, n) == 0 && p[n] == ':' &&
-		    p[n + 1] == ' ') {
-			p += n + 2;
-			snprintf(v, sizeof(v), "%.*s",
-			    (int)(strstr(p, "\r\n") - p), p);
-			break;
-		}
-	return v;
-}
 
 /* The body's first line, without its newline. */
 static const char *

@@ -20,11 +20,7 @@
 
 #define PATH_CAP	PATH_MAX
 #include "testfile.h"
-
-#define OUT_MAX		(256 * 1024)
-
-static char out[OUT_MAX];
-static size_t outlen;
+#include "testhttp.h"
 
 /* The request's CGI variables. */
 struct env {
@@ -44,51 +40,6 @@ env_get(void *ctx, const char *name)
 	if (strcmp(name, "HTTP_HOST") == 0)
 		return "proxy.test";
 	return NULL;
-}
-
-static int
-capture(void *ctx, const void *p, size_t n)
-{
-	(void)ctx;
-	if (outlen + n >= sizeof(out))
-		return -1;
-	memcpy(out + outlen, p, n);
-	outlen += n;
-	out[outlen] = '\0';
-	return 0;
-}
-
-/* The value of header name in out, or "". */
-static const char *
-header(const char *name)
-{
-	static char v[512];
-	const char *p, *end = strstr(out, "\r\n\r\n");
-	size_t n = strlen(name);
-
-	v[0] = '\0';
-	for (p = out; end != NULL && p < end; p = strstr(p, "\r\n") + 2)
-		if (strncmp(p, name, n) == 0 && p[n] == ':' && p[n + 1] == ' ') {
-			p += n + 2;
-			snprintf(v, sizeof(v), "%.*s",
-			    (int)(strstr(p, "\r\n") - p), p);
-			break;
-		}
-	return v;
-}
-
-/* The body after the headers, and its length. */
-static const char *
-body(size_t *len)
-{
-	const char *p = strstr(out, "\r\n\r\n");
-
-	if (p == NULL) {
-		*len = 0;
-		return "";
-	}
-	*len = outlen - (size_t)(p + 4 - out);
-	return p + 4;
 }
 
 /* The files of the one stored version. */
