@@ -51,33 +51,12 @@ qs_up()
 }
 
 # qs_running SERVER: the web server and the responders of the run are seen
-# (so that qs_down's "nothing is left" means something).
+# (so that quickstart_down's "nothing is left" means something).
 qs_running()
 {
 	_ps=$(procs_of "$QT")
 	like "$_ps" " $1\$" "$QN: its $1 runs"
 	like "$_ps" ' piraeus\.fcgi$' "$QN: its responders run"
-}
-
-# qs_down SIG: stop the run with SIG; quickstart exits 0 within 15 s and
-# leaves no process and no listener behind.
-qs_down()
-{
-	kill -"$1" "$QPID"
-	_i=0
-	while kill -0 "$QPID" 2>/dev/null && [ $_i -lt 150 ]; do
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-	if kill -0 "$QPID" 2>/dev/null; then
-		fail "$QN: SIG$1 stops quickstart"
-	else
-		wait "$QPID"
-		is "$?" 0 "$QN: SIG$1 stops quickstart (status 0)"
-	fi
-	nok "$QN: nothing of its process group is left" kill -0 "-$QPID" 2>/dev/null
-	is "$(procs_of "$QT")" "" "$QN: no web server or responder is left"
-	nok "$QN: nothing listens on port $QPORT any more" port_in_use "$QPORT"
 }
 
 # have_server NAME CMD...: the commands a --server needs are installed;
@@ -128,7 +107,7 @@ is "$(code "$URL/sumdb/sum.golang.org/supported")" 200 \
     "it proxies sum.golang.org for the go command, as it says"
 unlike "$(cat "$QLOG")" 'answers 404 under /sumdb/' "and does not say otherwise"
 qs_running lighttpd
-qs_down TERM
+quickstart_down TERM
 
 # --- --upstream reaches the responders; SIGINT --------------------------------
 
@@ -152,7 +131,7 @@ if qs_up upstream "$PORT" --upstream http://127.0.0.1:1; then
 	is "$(code "$QURL/example.com/m/@v/v1.0.0.info")" 200 \
 	    "upstream: what storage holds is still served"
 	qs_running lighttpd
-	qs_down INT
+	quickstart_down INT
 else
 	fail "upstream: quickstart --upstream comes up"
 fi
@@ -175,7 +154,7 @@ v1.1.0
 v1.2.0-rc.1" "$name: @v/list of the storage it was given"
 	ok "$name: listens on 127.0.0.1 only" sh -c "! ss -Hltn 'sport = :$PORT' | grep -qv '127.0.0.1:$PORT'"
 	qs_running "${srv#*:}"
-	qs_down TERM
+	quickstart_down TERM
 done
 
 # --- contrib/serve and signals ------------------------------------------------
@@ -281,7 +260,7 @@ elif qs_up default ""; then
 	is "$(curl -s "$QURL/example.com/m/@v/list")" "v1.0.0
 v1.1.0
 v1.2.0-rc.1" "default: serves the storage on port 3000"
-	qs_down TERM
+	quickstart_down TERM
 else
 	fail "default: without --port it serves on 127.0.0.1:3000"
 fi

@@ -175,20 +175,8 @@ like "$cat" '"module":"example.com/imported2","version":"v1.0.0"' \
 ps_before=$(procs_of "$QT")
 like "$ps_before" ' lighttpd$' "its lighttpd runs"
 like "$ps_before" ' piraeus\.fcgi$' "its responders run"
-kill -INT "$QPID"
-_i=0
-while kill -0 "$QPID" 2>/dev/null && [ $_i -lt 150 ]; do
-	sleep 0.1
-	_i=$((_i + 1))
-done
-if kill -0 "$QPID" 2>/dev/null; then
-	fail "SIGINT stops quickstart"
-else
-	wait "$QPID"
-	is "$?" 0 "SIGINT stops quickstart (status 0)"
-fi
-is "$(procs_of "$QT")" "" "no quickstart, lighttpd or responder of the run is left"
-nok "nothing listens on port $PORT any more" port_in_use "$PORT"
+QN=first-run QPORT=$PORT
+quickstart_down INT
 
 # --- the clone is clean -----------------------------------------------------------
 

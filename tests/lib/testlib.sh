@@ -95,6 +95,11 @@
 #				spawn-fcgi, fcgi-prefork, the responders)
 #	reap_state STATE	TERM, then KILL, whatever procs_of finds (for
 #				at_exit: what a failed check left running)
+#	quickstart_down SIG	send SIG to the quickstart run QPID (its own
+#				session, as start_bg makes it; state QT, port
+#				QPORT, name QN for the descriptions): it exits
+#				0 within 15 s and leaves no process and no
+#				listener behind
 
 # /usr/sbin holds lighttpd, apache2 and friends.
 PATH=$PATH:/usr/local/sbin:/usr/sbin:/sbin
@@ -512,6 +517,25 @@ reap_state()
 	_l=$(procs_of "$1" | cut -d' ' -f1)
 	[ -z "$_l" ] || kill -KILL $_l 2>/dev/null
 	return 0
+}
+
+quickstart_down()
+{
+	kill -"$1" "$QPID"
+	_i=0
+	while kill -0 "$QPID" 2>/dev/null && [ $_i -lt 150 ]; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	if kill -0 "$QPID" 2>/dev/null; then
+		fail "$QN: SIG$1 stops quickstart"
+	else
+		wait "$QPID"
+		is "$?" 0 "$QN: SIG$1 stops quickstart (status 0)"
+	fi
+	nok "$QN: nothing of its process group is left" kill -0 "-$QPID" 2>/dev/null
+	is "$(procs_of "$QT")" "" "$QN: no web server or responder is left"
+	nok "$QN: nothing listens on port $QPORT any more" port_in_use "$QPORT"
 }
 
 serve_lighttpd()
