@@ -95,45 +95,35 @@ upstream_redact(const char *url, char *out, size_t outsz)
 }
 
 /*
- * Every URL in text (a GOPROXY list, "<key> <url>" lines...): the password
- * of its user info replaced by "xxxxx", as upstream_redact; the rest as
- * is, truncated to outsz.  The authority ends at "/", "?", "#", a space
- * or a list separator (",", "|", ";").
+ * Every URL in text (a GOPROXY list, "<key> <url>" lines...) masked by
+ * upstream_redact; the separators between them (white space, "," and "|")
+ * as they are; truncated to outsz.
  */
 void
 upstream_redact_text(const char *text, char *out, size_t outsz)
 {
-	const char *p = text, *auth, *end, *at, *colon, *q;
+	const char *p = text;
 	size_t n = 0, k;
+	char *tok, *shown;
 
 	if (outsz == 0)
 		return;
 	out[0] = '\0';
 	while (*p != '\0' && n + 1 < outsz) {
-		if ((q = strstr(p, "://")) == NULL)
-			q = p + strlen(p);
-		else
-			q += 3;
-		auth = q;
-		end = auth + strcspn(auth, "/?#,|; \t");
-		at = NULL;
-		for (q = auth; q < end; q++)
-			if (*q == '@')
-				at = q;
-		colon = at != NULL ? memchr(auth, ':', (size_t)(at - auth)) :
-		    NULL;
-		/* Up to the password, "xxxxx", then from "@" on. */
-		k = colon != NULL ? (size_t)(colon + 1 - p) : (size_t)(end - p);
-		snprintf(out + n, outsz - n, "%.*s%s", (int)k, p,
-		    colon != NULL ? "xxxxx" : "");
+		k = strspn(p, UPSTREAM_SPACE ",|");
+		if (k == 0) {
+			/* A URL (or a word): masked alone. */
+			k = strcspn(p, UPSTREAM_SPACE ",|");
+			tok = xstrndup(p, k);
+			shown = xmalloc(k + sizeof("xxxxx"));
+			upstream_redact(tok, shown, k + sizeof("xxxxx"));
+			snprintf(out + n, outsz - n, "%s", shown);
+			free(shown);
+			free(tok);
+		} else
+			snprintf(out + n, outsz - n, "%.*s", (int)k, p);
 		n += strlen(out + n);
-		p = colon != NULL ? at : end;
-		if (colon != NULL && n + 1 < outsz) {
-			k = (size_t)(end - at);
-			snprintf(out + n, outsz - n, "%.*s", (int)k, at);
-			n += strlen(out + n);
-			p = end;
-		}
+		p += k;
 	}
 }
 

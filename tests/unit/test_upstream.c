@@ -305,6 +305,16 @@ main(void)
 	upstream_redact("https://user:secret@h.example", small,
 	    sizeof(small));
 	is_str(small, "https://user:xx", "redact: truncated to the buffer");
+	/* Text: each URL masked as upstream_redact masks it, separators
+	 * kept; a password may hold ";" (a sub-delim), unlike the list's
+	 * separators. */
+	upstream_redact_text("https://u:p;w@a.example/x,  https://b.example|"
+	    "direct\nkey+1 https://k:s@c.example", got, sizeof(got));
+	is_str(got, "https://u:xxxxx@a.example/x,  https://b.example|direct\n"
+	    "key+1 https://k:xxxxx@c.example", "redact_text: every URL");
+	upstream_redact_text("https://user:secret@h.example", small,
+	    sizeof(small));
+	is_str(small, "https://user:xx", "redact_text: truncated to the buffer");
 
 	for (i = 0; i < NITEMS(scope_cases); i++) {
 		err_clear(&e);
