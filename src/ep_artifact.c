@@ -6,11 +6,10 @@
  * go command sends them (modfetch proxyRepo.Stat): "v1.2.3+meta" is the
  * stored v1.2.3 when there is one; anything else ("v1.2", a branch, a
  * commit, "v2.0.0" on a path without /v2) is what upstream resolved it
- * to, its .info as upstream answered (fetch_query_info), never guessed
- * here.  The bytes served are the stored bytes, or upstream's.
- * Small files (.info, .mod) are read under a cap and hashed for the ETag;
- * zips are handed to the front server or streamed, with the SHA-256 the
- * index recorded as ETag.
+ * to, its .info as upstream answered, never guessed here.  Parsed here,
+ * resolved by resolve.c (storage, else policy and the fetch pipeline),
+ * answered by response.c: the bytes served are the stored bytes, or
+ * upstream's.
  */
 #include "config.h"
 
@@ -26,12 +25,11 @@
 static const struct {
 	enum route	 route;
 	enum artifact	 art;
-	const char	*ctype;
-	size_t		 max;		/* read whole up to this; 0: stream */
+	enum want_kind	 kind;
 } ep_artifacts[] = {
-	{ ROUTE_INFO, ART_INFO, "application/json", INFO_MAX },
-	{ ROUTE_MOD, ART_MOD, "text/plain; charset=utf-8", GOMOD_MAX },
-	{ ROUTE_ZIP, ART_ZIP, "application/zip", 0 },
+	{ ROUTE_INFO, ART_INFO, WANT_INFO },
+	{ ROUTE_MOD, ART_MOD, WANT_MOD },
+	{ ROUTE_ZIP, ART_ZIP, WANT_ZIP },
 };
 
 #define EP_ARTIFACTS NITEMS(ep_artifacts)
@@ -84,129 +82,31 @@ ep_artifact_version(const struct request *r, enum artifact a, char *canon,
 	return 1;
 }
 
-/* Open the stored artifact; E_NOTFOUND when it is not there. */
-static int
-ep_artifact_open(struct proxy *px, const struct request *r, const char *ever,
-    enum artifact a, char *path, size_t pathsz, int *fd, struct stat *st,
-    struct err *e)
-{
-	if (store_path(&px->store, r->emod, ever, a, path, pathsz) == -1)
-		return err_set(e, E_NOTFOUND, "invalid module path");
-	if ((*fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1) {
-		if (errno == ENOENT || errno == ENOTDIR || errno == ELOOP)
-			return err_set(e, E_NOTFOUND, "not in storage");
-		return err_errno(e, E_UNAVAIL, "open %s", path);
-	}
-	if (fstat(*fd, st) == -1 || !S_ISREG(st->st_mode)) {
-		close(*fd);
-		return err_set(e, E_NOTFOUND, "not in storage");
-	}
-	return 0;
-}
-
-/*
- * Storage lacks r: the decision (miss.c).  0 to fetch now, 1 when an
- * answer (a redirect) was sent, -1 with e set otherwise.
- */
-static int
-ep_artifact_decide(struct proxy *px, const struct request *r,
-    struct response *rs, struct err *e)
-{
-	char location[PATH_MAX + 512];
-	struct err me;
-
-	err_clear(&me);
-	switch (miss_decide(px, r, location, sizeof(location), &me)) {
-	case MISS_REDIRECT:
-		miss_redirect(rs, location);
-		return 1;
-	case MISS_NOTFOUND:
-		return err_set(e, me.code, "%s", me.msg);
-	case MISS_ASYNC:
-		return err_set(e, E_NOTFOUND, "not in storage yet: it is "
-		    "being fetched, try again shortly");
-	case MISS_FETCH:
-		break;
-	}
-	return 0;
-}
-
-/*
- * Storage lacks r: decide, and when the decision is to fetch, fetch and
- * resolve canon/ever.  Returns 0 when the artifact is now stored, 1 when
- * an answer (a redirect) was sent, -1 otherwise.
- */
-static int
-ep_artifact_miss(struct proxy *px, const struct request *r, enum artifact a,
-    char *canon, char *ever, struct response *rs, struct err *e)
-{
-	int rc;
-
-	if ((rc = ep_artifact_decide(px, r, rs, e)) != 0)
-		return rc;
-	if (fetch_version(px, r->module, r->version, a, canon, e) == -1)
-		return -1;
-	if (modpath_escape(canon, ever, VERSION_MAX) == -1)
-		return err_set(e, E_NOTFOUND, "invalid version");
-	return 0;
-}
-
-/*
- * A .info query storage cannot answer: what upstream resolved it to, as
- * upstream said it (fetch_query_info), cached like a list.
- */
-static int
-ep_artifact_query(struct proxy *px, const struct request *r,
-    struct response *rs, struct err *e)
-{
-	char canon[VERSION_MAX], sha[SHA256_HEX];
-	struct buf b;
-	int rc;
-
-	if ((rc = ep_artifact_decide(px, r, rs, e)) != 0)
-		return rc == 1 ? 0 : -1;
-	if (fetch_query_info(px, r->module, r->version, &b, canon, e) == -1)
-		return -1;
-	dirhash_sha256_hex(b.data, b.len, sha);
-	response_header(rs, "ETag", "\"%s\"", sha);
-	response_body(rs, 200, "application/json", px->cfg.cache_list, b.data,
-	    b.len);
-	buf_free(&b);
-	return 0;
-}
-
-/* The zip's ETag: the SHA-256 the index recorded, else size and mtime. */
+/* r as what it wants of resolve: a version's file, or a query's .info
+ * (canon: "v1.2.3" of "v1.2.3+meta", else ""). */
 static void
-ep_artifact_zip_etag(struct proxy *px, const struct request *r,
-    const char *canon, const struct stat *st, struct response *rs)
+ep_artifact_want(const struct request *r, enum want_kind kind,
+    const char *canon, const char *ever, struct want *w)
 {
-	struct index_version iv;
-	struct index *ix;
-	struct err e;
-
-	err_clear(&e);
-	if ((ix = proxy_index(px, &e)) != NULL &&
-	    index_get(ix, r->module, canon, &iv, &e) == 1 &&
-	    iv.zip_sha256[0] != '\0' && iv.zip_size == (int64_t)st->st_size) {
-		response_header(rs, "ETag", "\"%s\"", iv.zip_sha256);
-		return;
-	}
-	response_header(rs, "ETag", "W/\"%llx-%llx\"",
-	    (unsigned long long)st->st_size,
-	    (unsigned long long)st->st_mtime);
+	memset(w, 0, sizeof(*w));
+	w->kind = kind;
+	w->module = r->module;
+	w->emod = r->emod;
+	w->version = r->version;
+	w->ever = kind == WANT_QUERY ? r->ever : ever;
+	w->canon = kind == WANT_QUERY ? canon : "";
+	w->path = "";
+	w->no_fetch = r->no_fetch;
 }
 
 int
 ep_artifact(struct proxy *px, const struct request *r, struct response *rs,
     struct err *e)
 {
-	char canon[VERSION_MAX], ever[VERSION_MAX], path[PATH_MAX];
-	char sha[SHA256_HEX];
-	const char *cc;
-	struct stat st;
-	struct buf b;
+	char canon[VERSION_MAX], ever[VERSION_MAX];
+	struct want w;
 	size_t i;
-	int fd, exact = 0, rc;
+	int exact = 0, rc;
 
 	for (i = 0; i < EP_ARTIFACTS; i++)
 		if (ep_artifacts[i].route == r->route)
@@ -216,44 +116,7 @@ ep_artifact(struct proxy *px, const struct request *r, struct response *rs,
 	if ((rc = ep_artifact_version(r, ep_artifacts[i].art, canon, ever,
 	    &exact, e)) == -1)
 		return -1;
-	if (rc == 1) {
-		/* A query: "v1.2.3+meta" may be stored as v1.2.3. */
-		if (canon[0] == '\0' || ep_artifact_open(px, r, ever, ART_INFO,
-		    path, sizeof(path), &fd, &st, e) == -1) {
-			if (canon[0] != '\0' && e->code != E_NOTFOUND)
-				return -1;
-			err_clear(e);
-			return ep_artifact_query(px, r, rs, e);
-		}
-	} else if (ep_artifact_open(px, r, ever, ep_artifacts[i].art,
-	    path, sizeof(path), &fd, &st, e) == -1) {
-		if (e->code != E_NOTFOUND)
-			return -1;
-		err_clear(e);
-		if ((rc = ep_artifact_miss(px, r, ep_artifacts[i].art, canon,
-		    ever, rs, e)) != 0)
-			return rc == 1 ? 0 : -1;
-		if (ep_artifact_open(px, r, ever, ep_artifacts[i].art, path,
-		    sizeof(path), &fd, &st, e) == -1)
-			return -1;
-	}
-	/* A query's answer may change as versions appear; a version's not. */
-	cc = exact ? CACHE_IMMUTABLE : px->cfg.cache_list;
-	if (ep_artifacts[i].max == 0) {
-		ep_artifact_zip_etag(px, r, canon, &st, rs);
-		rc = response_file(rs, &px->store, path, fd, &st,
-		    ep_artifacts[i].ctype, cc);
-		close(fd);
-		return rc == -1 && !rs->sent ? err_set(e, E_INTERNAL,
-		    "cannot send %s", path) : 0;
-	}
-	rc = buf_read_fd(&b, fd, ep_artifacts[i].max, e);
-	close(fd);
-	if (rc == -1)
-		return err_set(e, E_INTERNAL, "reading %s", path);
-	dirhash_sha256_hex(b.data, b.len, sha);
-	response_header(rs, "ETag", "\"%s\"", sha);
-	response_body(rs, 200, ep_artifacts[i].ctype, cc, b.data, b.len);
-	buf_free(&b);
-	return 0;
+	ep_artifact_want(r, rc == 1 ? WANT_QUERY : ep_artifacts[i].kind,
+	    canon, ever, &w);
+	return proxy_answer(px, &w, rs, e);
 }

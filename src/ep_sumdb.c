@@ -5,7 +5,8 @@
  * <name> is one of [sumdb] databases (forwarded through the cache of
  * sumdb.c to where sumdb_base.c reads it: an upstream proxy's /sumdb/ or
  * the database's URL) or the private database of [sumdb] private_key
- * (answered from the log of sumdb_log.c); anything else is 404, which
+ * (answered from the log of sumdb_log.c), both through resolve.c
+ * (resolve_sumdb.c); anything else is 404, which
  * sends a client's go command to the database directly.  A name may hold
  * "/" (a key name only excludes spaces and "+"; the go command asks
  * <proxy>/sumdb/<name>/... with the name as is): the longest configured
@@ -14,8 +15,8 @@
  *   supported            200, answered here, never forwarded
  *   lookup/<emod>@<ever> the record and a signed tree; checked first
  *                        (module path, version syntax of the reference
- *                        server); a module matching [sumdb] nosum is 403
- *                        and never named to anyone upstream
+ *                        server); policy refuses a module matching
+ *                        [sumdb] nosum (403), never named upstream
  *   latest               the signed tree head
  *   tile/H/L/N[.p/W], tile/H/data/N[.p/W]
  *                        only canonical tile paths
@@ -31,7 +32,6 @@
 #include "http.h"
 
 #define EP_SUMDB_CTYPE_TEXT	"text/plain; charset=UTF-8"
-#define EP_SUMDB_CTYPE_TILE	"application/octet-stream"
 
 /*
  * "<emod>@<ever>" as the reference server accepts it (one "@", then
@@ -68,16 +68,16 @@ ep_sumdb(struct proxy *px, const struct request *r, struct response *rs,
     struct err *e)
 {
 	char name[NOTE_NAME_MAX], module[MODPATH_MAX], version[VERSION_MAX];
-	const char *p = r->path + strlen("/sumdb/"), *rest, *ctype;
-	const struct sumdb *db = NULL;
+	const char *p = r->path + strlen("/sumdb/"), *rest;
 	struct tlog_tile t;
-	struct buf body;
-	int private, tile, rc;
+	struct want w;
+	int private;
 	size_t n;
 
+	memset(&w, 0, sizeof(w));
 	/* Names may hold "/": the longest configured name wins. */
-	db = sumdb_match(&px->sumdbs, px->has_signer ? px->signer.name : NULL,
-	    p, &n, &private);
+	w.db = sumdb_match(&px->sumdbs, px->has_signer ? px->signer.name :
+	    NULL, p, &n, &private);
 	if (n == 0 || n >= sizeof(name))
 		return err_set(e, E_NOTFOUND, "checksum database %.*s is not "
 		    "proxied here", (int)strcspn(p, "/"), p);
@@ -88,29 +88,17 @@ ep_sumdb(struct proxy *px, const struct request *r, struct response *rs,
 		return response_body(rs, 200, EP_SUMDB_CTYPE_TEXT, CACHE_NONE,
 		    "", 0);
 	module[0] = version[0] = '\0';
-	tile = tlog_tile_parse(rest, &t) == 0;
 	if (strncmp(rest, "lookup/", 7) == 0) {
 		if (ep_sumdb_modver(rest + 7, module, version, e) == -1)
 			return -1;
-		if (!private && px->cfg.sumdb_nosum != NULL &&
-		    px->cfg.sumdb_nosum[0] != '\0' &&
-		    pattern_match(px->cfg.sumdb_nosum, module))
-			return err_set(e, E_FORBIDDEN, "%s matches the private "
-			    "patterns of this proxy: not forwarded to %s; set "
-			    "GONOSUMDB=%s (or GOPRIVATE) on the client",
-			    module, name, px->cfg.sumdb_nosum);
-	} else if (strcmp(rest, "latest") != 0 && !tile)
+	} else if (strcmp(rest, "latest") != 0 &&
+	    tlog_tile_parse(rest, &t) == -1)
 		return err_set(e, E_NOTFOUND, "unknown checksum database "
 		    "path %s", rest);
-	if (private)
-		rc = sumdb_log_answer(px, rest, module, version, &body, e);
-	else
-		rc = sumdb_get(px, db, rest, &body, e);
-	if (rc == -1)
-		return -1;
-	ctype = tile && t.l >= 0 ? EP_SUMDB_CTYPE_TILE : EP_SUMDB_CTYPE_TEXT;
-	rc = response_body(rs, 200, ctype, tile && t.w == 1 << t.h ?
-	    CACHE_IMMUTABLE : px->cfg.cache_sumdb, body.data, body.len);
-	buf_free(&body);
-	return rc;
+	w.kind = private ? WANT_SUMDB_PRIVATE : WANT_SUMDB;
+	w.module = module;
+	w.emod = w.ever = w.canon = "";
+	w.version = version;
+	w.path = rest;
+	return proxy_answer(px, &w, rs, e);
 }

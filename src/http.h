@@ -32,7 +32,7 @@ struct io {
  */
 int		 fcgi_run(struct proxy *, int listen_fd);
 
-/* The process: what outlives one request (config, storage, index). */
+/* proxy.c: the process: what outlives one request. */
 struct proxy {
 	struct config	 cfg;
 	struct store	 store;
@@ -43,109 +43,22 @@ struct proxy {
 	struct sumdb_list sumdbs;	/* [sumdb] databases, parsed */
 	struct note_signer signer;	/* [sumdb] private_key, when has_signer */
 	int		 has_signer;
-	/* An async fetch to run once the answer is out (download modes). */
-	char		 deferred_module[MODPATH_MAX];
-	char		 deferred_version[VERSION_MAX];
+	struct resolver	 rv;		/* the pipeline's view of the above */
 };
 /* Open storage and index for cfg (already loaded); errors are logged. */
 int		 proxy_open(struct proxy *, struct err *);
 void		 proxy_close(struct proxy *);
 /* The index, opened on first use if it was not usable at start. */
 struct index	*proxy_index(struct proxy *, struct err *);
-
+/* The resolver of this process, its index retried when it had none. */
+struct resolver	*proxy_resolver(struct proxy *);
 /* Run the deferred fetch, if any (after the response is finished). */
 void		 proxy_run_deferred(struct proxy *);
-
-/* fetch.c: fetch on miss, singleflighted. */
-/*
- * Make module@query present in storage: its .mod (want ART_MOD) or the
- * whole version (ART_INFO, ART_ZIP).  A non-canonical query is resolved
- * first.  canon gets the canonical version.  0, or -1 with E_NOTFOUND,
- * E_GONE, E_UPSTREAM, E_TIMEOUT (a wait for another fetch ran out) ...
- */
-int		 fetch_version(struct proxy *, const char *module,
-		    const char *query, enum artifact want,
-		    char canon[VERSION_MAX], struct err *);
-/*
- * The upstream @v/list of module, cached (body allocated; *stale set when
- * upstream failed and an older answer is given).  E_NOTFOUND when every
- * upstream says the module does not exist.
- */
-int		 fetch_list(struct proxy *, const char *module, struct buf *,
-		    int *stale, struct err *);
-
-/*
- * The .info an upstream answers for module@query, a query that is not a
- * canonical version valid for the path ("v1.2", "v2.0.0" on a path
- * without /v2, "v1.2.3+meta", a branch or a commit): a proxy's bytes as
- * they came (Version checked: canonical, valid for the path), direct's
- * resolved version fetched and its stored .info.  Cached for list_ttl
- * ("not found" for notfound_ttl).  canon gets the resolved version.
- */
-int		 fetch_query_info(struct proxy *, const char *module,
-		    const char *query, struct buf *body,
-		    char canon[VERSION_MAX], struct err *);
-
-/* miss.c: the one decision taken when storage lacks something. */
-enum miss_action {
-	MISS_FETCH = 0,		/* fetch now (sync) */
-	MISS_NOTFOUND,		/* answer from storage only; e says why */
-	MISS_REDIRECT,		/* 302 to location */
-	MISS_ASYNC		/* not yet: fetched after the answer */
-};
-enum miss_action miss_decide(struct proxy *, const struct request *,
-		    char *location, size_t locsz, struct err *);
-/* Remember r's module@version for proxy_run_deferred. */
-void		 miss_defer(struct proxy *, const struct request *);
-int		 miss_redirect(struct response *, const char *location);
-
-/* The upstream @latest answer (.info JSON, checked) into body. */
-int		 fetch_latest(struct proxy *, const char *module, struct buf *,
-		    struct err *);
-
-/* sumdb.c: the checksum databases, through the index cache. */
-/*
- * GET path ("lookup/<emod>@<ever>", "latest", a tile path) of database db
- * into body (allocated): from the cache while fresh, else upstream.
- * E_NOTFOUND/E_GONE carry upstream's line; E_UPSTREAM, E_TIMEOUT.
- */
-int		 sumdb_get(struct proxy *, const struct sumdb *, const char *path,
-		    struct buf *body, struct err *);
-/* 1 when module is not looked up in public databases (nosum, goprivate). */
-int		 sumdb_skips(const struct proxy *, const char *module);
-/*
- * Verify the hashes of module@version (mod_h1 and/or zip_h1, NULL when
- * not fetched) against the first database: record, signed tree,
- * inclusion, consistency with the last verified tree.  0 when verified or
- * not to be verified (verify = no, nosum/private module); else -1 with
- * E_UPSTREAM (mismatch, bad proof, no record), E_TIMEOUT...
- */
-int		 sumdb_verify(struct proxy *, const char *module,
-		    const char *version, const char *mod_h1,
-		    const char *zip_h1, struct err *);
-
-/* sumdb_base.c: where a database is read from. */
-/*
- * The base URL of db's lookups, tiles and latest, no "/" at the end: the
- * first [upstream] goproxy proxy whose /sumdb/<name>/supported is 200,
- * else db's URL (sumdb_base_choose); db's URL alone with [sumdb]
- * via_proxy = no.  Cached in the index for list_ttl; a failure is not.
- */
-#define SUMDB_BASE_MAX	(2 * SUMDB_URL_MAX + NOTE_NAME_MAX + 16)
-int		 sumdb_base(struct proxy *, const struct sumdb *db, char *out,
-		    size_t outsz, struct err *);
-
-/* sumdb_log.c: the private checksum database. */
-/* Append the record of a stored private version (no-op for others or
- * without a key; an existing record is kept). */
-int		 sumdb_log_add(struct proxy *, const char *module,
-		    const char *version, const char *zip_h1,
-		    const char *mod_h1, struct err *);
-/* The answer to path (latest, lookup/..., a tile) into out (allocated);
- * module and version are the lookup's, unescaped. */
-int		 sumdb_log_answer(struct proxy *, const char *path,
-		    const char *module, const char *version, struct buf *out,
-		    struct err *);
+/* Resolve w with this process's resolver and send the answer on rs:
+ * 0, or -1 with e set (the caller's response_error answers it). */
+struct response;
+int		 proxy_answer(struct proxy *, const struct want *,
+		    struct response *, struct err *);
 
 /* request.c */
 enum method { METHOD_GET = 0, METHOD_HEAD, METHOD_OTHER };
@@ -192,14 +105,6 @@ int		 request_parse_uri(struct request *, const char *method,
 /* Percent-decode src once into dst; rejects bad escapes, NUL, controls. */
 int		 request_pct_decode(const char *src, size_t len, char *dst,
 		    size_t dstsz);
-/*
- * Percent-encode src for one URL path element into dst as the go command
- * does (modfetch pathEscape, url.PathEscape): every byte but letters,
- * digits and "-._~$&+:=@" (so "!" of an escaped capital is "%21", and
- * "/", "?", "#", "%", ",", ";", spaces and non-ASCII never reach an
- * upstream URL raw).  0, or -1 when it does not fit.
- */
-int		 request_pct_encode(const char *src, char *dst, size_t dstsz);
 /* The value of key in a query string, %-decoded; 1 found, 0 not, -1 bad. */
 int		 request_query_get(const char *query, const char *key,
 		    char *out, size_t outsz);
@@ -226,6 +131,10 @@ int		 response_body(struct response *, int status,
 int		 response_file(struct response *, const struct store *,
 		    const char *path, int fd, const struct stat *,
 		    const char *ctype, const char *cache);
+/* What resolve answered: a body, a stored file, or a redirect (302),
+ * with its ETag and the Cache-Control of its class. */
+int		 response_answer(struct response *, const struct store *,
+		    const struct answer *);
 /* Status and headers only, for bodies written with response_write. */
 int		 response_start(struct response *, int status,
 		    const char *ctype, const char *cache, long long length);
@@ -264,8 +173,5 @@ endpoint_fn	 ep_version;
 endpoint_fn	 ep_sumdb;
 /* ep_catalog.c: a decimal in [min, max] into *out; 0 or -1. */
 int		 ep_parse_long(const char *, long min, long max, long *out);
-/* ep_index.c: RFC 3339 <-> nanoseconds since the epoch. */
-int		 ep_index_parse_time(const char *, int64_t *ns);
-void		 ep_index_format_time(int64_t ns, char *out, size_t outsz);
 
 #endif /* PIRAEUS_HTTP_H */

@@ -306,6 +306,11 @@ int		 modfile_retractions(const char *data, size_t len,
 int		 modfile_is_retracted(const struct retraction *, size_t n,
 		    const char *version);
 
+/* rfc3339.c: RFC 3339 date-time to nanoseconds since the epoch (clamped
+ * to int64_t), 0 or -1; and back, UTC, the fraction without its zeros. */
+int		 rfc3339_parse(const char *, int64_t *ns);
+void		 rfc3339_format(int64_t ns, char *out, size_t outsz);
+
 /* latest.c: a module's "latest" among versions, as the go command picks. */
 struct latest_src {
 	/* The go.mod of version into b (allocated): 0, or -1 and e set. */
@@ -609,6 +614,15 @@ enum upstream_walked upstream_walk(const struct upstream_list *l,
 		    int direct_only, upstream_try_fn *try, void *arg,
 		    struct err *e);
 
+/*
+ * Percent-encode src for one URL path element into dst as the go command
+ * does (modfetch pathEscape, url.PathEscape): every byte but letters,
+ * digits and "-._~$&+:=@" (so "!" of an escaped capital is "%21", and
+ * "/", "?", "#", "%", ",", ";", spaces and non-ASCII never reach an
+ * upstream URL raw).  0, or -1 when it does not fit.
+ */
+int		 upstream_path_escape(const char *src, char *dst, size_t dstsz);
+
 /* mode.c: download modes, globally or per module (Athens' DownloadMode). */
 enum dl_mode { DL_SYNC = 0, DL_ASYNC, DL_NONE, DL_REDIRECT,
     DL_ASYNC_REDIRECT };
@@ -858,6 +872,61 @@ int		 sumdb_base_choose(const struct upstream_list *up,
 int		 sumdb_load_signer(const char *path, struct note_signer *,
 		    struct err *);
 
+/*
+ * sumdb.c, sumdb_base.c: reading a public database, through the cache.
+ * What a read needs: the config (timeouts, TTLs, via_proxy), the index
+ * (its cache, the last verified trees; NULL: none), the upstream proxies
+ * (which may serve it), and the policy's word on the network.
+ */
+struct sumdb_ctx {
+	const struct config	   *cfg;
+	struct index		   *idx;
+	const struct upstream_list *up;
+	const struct sumdb_list	   *dbs;
+	int			    offline;	/* cached answers only */
+	int			    fallback;	/* stale answers on failure */
+};
+/*
+ * GET path ("lookup/<emod>@<ever>", "latest", a tile path) of db into
+ * body (allocated): from the cache while fresh, else upstream.
+ * E_NOTFOUND/E_GONE carry upstream's line; E_UPSTREAM, E_TIMEOUT.
+ */
+int		 sumdb_get(const struct sumdb_ctx *, const struct sumdb *,
+		    const char *path, struct buf *body, struct err *);
+/*
+ * Verify the hashes of module@version (mod_h1 and/or zip_h1, NULL when
+ * not fetched) against the first database: record, signed tree,
+ * inclusion, consistency with the last verified tree.  E_UPSTREAM
+ * (mismatch, bad proof, no record), E_TIMEOUT...
+ */
+int		 sumdb_verify(const struct sumdb_ctx *, const char *module,
+		    const char *version, const char *mod_h1,
+		    const char *zip_h1, struct err *);
+/*
+ * The base URL of db's lookups, tiles and latest, no "/" at the end: the
+ * first [upstream] goproxy proxy whose /sumdb/<name>/supported is 200,
+ * else db's URL (sumdb_base_choose); db's URL alone with [sumdb]
+ * via_proxy = no.  Cached in the index for list_ttl; a failure is not.
+ */
+#define SUMDB_BASE_MAX	(2 * SUMDB_URL_MAX + NOTE_NAME_MAX + 16)
+int		 sumdb_base(const struct sumdb_ctx *, const struct sumdb *db,
+		    char *out, size_t outsz, struct err *);
+
+/* sumdb_log.c: the private checksum database (a log in the index). */
+/* Append the record of module@version (an existing one is kept). */
+int		 sumdb_log_add(struct index *, const struct note_signer *,
+		    const char *module, const char *version,
+		    const char *zip_h1, const char *mod_h1, struct err *);
+/* The answer to path (latest, lookup/..., a tile) into out (allocated);
+ * module and version are the lookup's, unescaped.  A lookup of a version
+ * without a record is E_NOTFOUND. */
+int		 sumdb_log_answer(struct index *, const struct note_signer *,
+		    const char *path, const char *module, const char *version,
+		    struct buf *out, struct err *);
+/* 1 when module@version has a record, 0 when not, -1 on error. */
+int		 sumdb_log_has(struct index *, const char *module,
+		    const char *version, struct err *);
+
 /* lock.c: singleflight across processes over the index's lock table. */
 #define LOCK_KEY_MAX	(MODPATH_MAX + VERSION_MAX + 32)
 enum lock_state { LOCK_OWNER = 0, LOCK_HELD };
@@ -876,5 +945,246 @@ void		 lock_release(struct index *, const char *key);
 void		 lock_heartbeat(void);
 /* Sleep a little before the next look (grows from 20 to 250 ms). */
 void		 lock_backoff(int attempt);
+
+/*
+ * The miss pipeline (DESIGN 1): resolve.c takes what a request wants and
+ * runs it through the stages below, each in its own file and knowing only
+ * the files under it: policy.c (one decision) -> cache.c (TTL, negative,
+ * stale answers) -> lock.c (singleflight) -> fetch.c (one upstream entry)
+ * -> check.c (zip rules, hashes, the checksum database) -> publish.c
+ * (storage, index, hooks); stored.c answers from the tree.
+ */
+#define ANSWER_PATH_MAX	4096		/* a stored file's path */
+#define ANSWER_LOCATION_MAX (ANSWER_PATH_MAX + 512)	/* a redirect */
+
+/* What a request wants resolved (module and versions already checked). */
+enum want_kind {
+	WANT_INFO = 0,		/* a version's .info (canonical) */
+	WANT_MOD,		/* its .mod */
+	WANT_ZIP,		/* its .zip */
+	WANT_QUERY,		/* the .info of a query: "v1.2", a branch */
+	WANT_LIST,		/* @v/list */
+	WANT_LATEST,		/* @latest */
+	WANT_SUMDB,		/* a path below a public /sumdb/<name>/ */
+	WANT_SUMDB_PRIVATE,	/* a path below our own database */
+	WANT_MAX
+};
+struct want {
+	enum want_kind	 kind;
+	const char	*module;	/* unescaped; "" for sumdb non-lookups */
+	const char	*emod;		/* escaped */
+	const char	*version;	/* canonical, or a query; "" none */
+	const char	*ever;		/* escaped version, "" none */
+	const char	*canon;		/* QUERY: "v1.2.3" of "v1.2.3+meta",
+					 * else "" */
+	const struct sumdb *db;		/* WANT_SUMDB */
+	const char	*path;		/* sumdb: below /sumdb/<name>/ */
+	int		 no_fetch;	/* Disable-Module-Fetch: true */
+	int		 now;		/* a deferred fetch: fetch, whatever
+					 * the download mode */
+};
+/* How an answer may be cached by clients (response.c has the values). */
+enum answer_cache {
+	ANSWER_IMMUTABLE = 0,	/* a version's file, a full tile */
+	ANSWER_LIST,		/* list, @latest, a query: list_max_age */
+	ANSWER_STALE,		/* a list upstream could not refresh */
+	ANSWER_SUMDB,		/* sumdb latest, partial tiles, lookups */
+	ANSWER_NOSTORE		/* a redirect */
+};
+enum answer_kind { ANSWER_BODY = 0, ANSWER_FILE, ANSWER_REDIRECT };
+struct answer {
+	enum answer_kind kind;
+	enum answer_cache cache;
+	const char	*ctype;
+	char		 etag[SHA256_HEX + 48];	/* the header's value, or "" */
+	struct buf	 body;			/* BODY */
+	char		 path[ANSWER_PATH_MAX];	/* FILE: open on fd */
+	int		 fd;
+	struct stat	 st;
+	char		 location[ANSWER_LOCATION_MAX];	/* REDIRECT */
+};
+void		 answer_init(struct answer *);
+void		 answer_free(struct answer *);	/* closes fd, frees body */
+
+/* policy.c: the one decision about what a request may cause upstream. */
+enum policy_action {
+	POLICY_FETCH = 0,	/* storage, else fetch now */
+	POLICY_STORAGE_ONLY,	/* storage (or cache) only; why says why */
+	POLICY_REDIRECT,	/* send the client to location */
+	POLICY_ASYNC,		/* storage, else "not yet" and fetch after */
+	POLICY_REFUSE		/* 403, whatever storage holds; why */
+};
+struct policy {
+	const struct config	  *cfg;
+	const struct mode_table	  *modes;
+	const struct upstream_list *up;
+	const char		  *signer_name;	/* our private database's
+						 * name, or NULL: none */
+};
+struct decision {
+	enum policy_action action;
+	struct err	 why;		/* STORAGE_ONLY, REFUSE */
+	char		 location[ANSWER_LOCATION_MAX];	/* REDIRECT */
+	int		 defer;		/* fetch the version after answering */
+	int		 direct_only;	/* private: only "direct" is asked */
+	int		 fallback;	/* upstream failing (not "not found"):
+					 * answer stale or stored instead */
+	int		 offline;	/* nothing at all goes upstream */
+	int		 verify;	/* a public database vouches for it */
+	int		 log;		/* our private database records it */
+};
+/* Decide for w: every rule (network mode, Disable-Module-Fetch, download
+ * mode, GOPROXY=off, private patterns, [sumdb] nosum) in one place. */
+void		 policy_decide(const struct policy *, const struct want *,
+		    struct decision *);
+/* 1 when module matches [sumdb] nosum or [upstream] goprivate. */
+int		 policy_private(const struct config *, const char *module);
+
+/* stored.c: answers from the storage tree alone. */
+/* 1 when the tree holds what want needs of emod@ever: the .mod for
+ * WANT_MOD, else the whole version (.info, published last, and .zip). */
+int		 stored_have(const struct store *, const char *emod,
+		    const char *ever, enum want_kind);
+/* Open a stored file into a (ANSWER_FILE); E_NOTFOUND when absent. */
+int		 stored_open(const struct store *, const char *emod,
+		    const char *ever, enum artifact, struct answer *,
+		    struct err *);
+/* A stored .info or .mod into a (ANSWER_BODY, ETag its SHA-256). */
+int		 stored_read(const struct store *, const char *emod,
+		    const char *ever, enum artifact, struct answer *,
+		    struct err *);
+/* The tagged versions of module that are complete in the tree, canonical
+ * and valid for the path (unsorted, allocated); E_NOTFOUND when storage
+ * has no @v directory for the module. */
+int		 stored_list(const struct store *, const char *module,
+		    const char *emod, char ***out, size_t *n, struct err *);
+/* The .info of the stored version the go command would call latest
+ * (latest.c) into body; E_NOTFOUND when there is none. */
+int		 stored_latest(const struct store *, const char *module,
+		    const char *emod, struct buf *body, struct err *);
+
+/* fetch.c: what one upstream entry (a proxy, or "direct") answers. */
+struct fetch_env {
+	const struct config	*cfg;
+	const struct store	*store;
+};
+/* The files want needs of module@version (canonical) from u into f (a
+ * file the tree already holds is not fetched again; direct fetches the
+ * whole version).  E_NOTFOUND/E_GONE when u does not have it. */
+int		 fetch_files(const struct fetch_env *, const struct upstream *u,
+		    const char *module, const char *version, enum want_kind,
+		    struct fetched *f, struct err *);
+/* u's @v/list of module into body (direct: go list -m -versions). */
+int		 fetch_list(const struct fetch_env *, const struct upstream *u,
+		    const char *module, struct buf *body, struct err *);
+/* Proxy u's @latest of module into body, checked (check_info_answer);
+ * a proxy without @latest gets it computed from its list (latest.c). */
+int		 fetch_latest(const struct fetch_env *,
+		    const struct upstream *u, const char *module,
+		    struct buf *body, struct err *);
+/* What u resolves query to: a proxy's .info into body, byte for byte,
+ * checked (UPSTREAM_TRY_LAST when it names no valid version); direct's
+ * resolved version (body left empty; go has downloaded it).  canon gets
+ * the canonical version. */
+int		 fetch_query(const struct fetch_env *, const struct upstream *u,
+		    const char *module, const char *query,
+		    char canon[VERSION_MAX], struct buf *body, struct err *);
+
+/* check.c: nothing from upstream is published before it passes here. */
+/* 0 and canon set when body is the one JSON object of an .info whose
+ * Version is canonical and valid for module and whose Time, if any, is
+ * RFC 3339: an answer the go command reads. */
+int		 check_info_answer(const char *module, const struct buf *body,
+		    char canon[VERSION_MAX]);
+struct sumdb_ctx;
+/*
+ * f as fetched for module@version: its .info names version, its go.mod
+ * and zip are hashed (h1, "" for what did not come), the zip passes the
+ * zip rules, and with sdb not NULL the checksum database vouches for the
+ * hashes.  Any fault is upstream's: E_UPSTREAM (E_TIMEOUT...).
+ */
+int		 check_fetched(const struct sumdb_ctx *sdb, const char *module,
+		    const char *version, const struct fetched *f,
+		    char zip_h1[H1_MAX], char mod_h1[H1_MAX], struct err *);
+
+/* publish.c: storage, then the index, then the after-publish hooks. */
+/* Told each version published complete; a failure is logged, never
+ * undoes the publish (the tree is the truth). */
+typedef int	 publish_hook_fn(void *arg, const struct index_version *,
+		    struct err *);
+struct publish_hook {
+	const char	*name;		/* for the log */
+	publish_hook_fn	*fn;
+	void		*arg;
+};
+struct publish_env {
+	const struct store	  *store;
+	struct index		  *idx;		/* NULL: reindex mends it */
+	const struct publish_hook *hooks;
+	size_t			   nhooks;
+};
+/* store_publish f as emod@ever, then index it with the zip's h1 and
+ * SHA-256 already known (nothing read again) and run the hooks. */
+int		 publish_version(const struct publish_env *, const char *emod,
+		    const char *ever, struct fetched *f, const char *zip_h1,
+		    const char *origin, struct err *);
+
+/* resolve.c: the one entry of the miss pipeline. */
+/* What a responder's stages share: borrowed from the process (proxy.c). */
+struct resolver {
+	const struct config	   *cfg;
+	const struct store	   *store;
+	struct index		   *idx;	/* NULL: not usable now */
+	const char		   *idx_error;	/* why, when NULL */
+	const struct upstream_list *up;
+	const struct mode_table	   *modes;
+	const struct sumdb_list	   *dbs;
+	const struct note_signer   *signer;	/* NULL: no private database */
+	/* A fetch to run once the answer is out (download modes). */
+	char			    deferred_module[MODPATH_MAX];
+	char			    deferred_version[VERSION_MAX];
+};
+/* The pipeline's own parts, for resolve*.c only. */
+/* resolve_version.c: module@query (a canonical version, or a query
+ * resolved first) into storage: its .mod (WANT_MOD) or the whole version;
+ * canon gets the canonical version.  E_NOTFOUND, E_GONE, E_UPSTREAM,
+ * E_TIMEOUT (a wait for another fetch ran out)... */
+int		 resolve_version(const struct resolver *,
+		    const struct decision *, const char *module,
+		    const char *query, enum want_kind, char canon[VERSION_MAX],
+		    struct err *);
+/* What the upstream walk resolves query to (fetch_query): body, when not
+ * NULL, gets a proxy's .info (left empty by direct). */
+int		 resolve_query_upstream(const struct resolver *,
+		    const struct decision *, const char *module,
+		    const char *query, char canon[VERSION_MAX],
+		    struct buf *body, struct err *);
+/* 1 and e set when a failure is remembered under key (notfound_ttl). */
+int		 resolve_negative(const struct resolver *, const char *key,
+		    struct err *);
+/* 0 when the resolver has an index, else -1 and e (E_UNAVAIL, why). */
+int		 resolve_index(const struct resolver *, struct err *);
+/* The checksum database context of rv under decision d. */
+void		 resolve_sumdb_ctx(const struct resolver *,
+		    const struct decision *, struct sumdb_ctx *);
+/* resolve_answer.c: list, @latest, a query's .info. */
+int		 resolve_list(const struct resolver *, const struct want *,
+		    const struct decision *, struct answer *, struct err *);
+int		 resolve_latest(const struct resolver *, const struct want *,
+		    const struct decision *, struct answer *, struct err *);
+int		 resolve_query(const struct resolver *, const struct want *,
+		    const struct decision *, struct answer *, struct err *);
+/* resolve_sumdb.c: a public database's path; our own database's. */
+int		 resolve_sumdb(const struct resolver *, const struct want *,
+		    const struct decision *, struct answer *, struct err *);
+int		 resolve_sumdb_private(const struct resolver *,
+		    const struct want *, const struct decision *,
+		    struct answer *, struct err *);
+/* Resolve w into a (answer_init'ed here): storage, else policy, cache,
+ * singleflight, fetch, check, publish.  0, or -1 with e set. */
+int		 resolve(struct resolver *, const struct want *,
+		    struct answer *, struct err *);
+/* Run the deferred fetch, if any (after the answer is finished). */
+void		 resolve_deferred(struct resolver *);
 
 #endif /* PIRAEUS_H */

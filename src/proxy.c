@@ -4,7 +4,9 @@
  * The configuration, the storage root and the sqlite index, opened once
  * per process (baseline.md: opening sqlite per request costs 5x).  If the
  * index cannot be opened at start the responder still serves what it can
- * from the tree and retries on later requests; /readyz reports why.
+ * from the tree and retries on later requests; /readyz reports why.  The
+ * pipeline (resolve.c) sees these through a struct resolver, which borrows
+ * them: no stage needs this file.
  */
 #include "config.h"
 
@@ -48,7 +50,6 @@ proxy_open(struct proxy *px, struct err *e)
 	fetch_proxy_init();
 	/* A fetch can hold its lock for lock_expiry: older files are debris. */
 	store_sweep_tmp(&px->store, 2 * px->cfg.lock_expiry);
-	px->deferred_module[0] = '\0';
 	err_clear(&ie);
 	px->idx = NULL;
 	px->idx_error[0] = '\0';
@@ -57,6 +58,15 @@ proxy_open(struct proxy *px, struct err *e)
 		snprintf(px->idx_error, sizeof(px->idx_error), "%s", ie.msg);
 	} else
 		proxy_cache_scope(px);
+	memset(&px->rv, 0, sizeof(px->rv));
+	px->rv.cfg = &px->cfg;
+	px->rv.store = &px->store;
+	px->rv.idx = px->idx;
+	px->rv.idx_error = px->idx_error;
+	px->rv.up = &px->up;
+	px->rv.modes = &px->modes;
+	px->rv.dbs = &px->sumdbs;
+	px->rv.signer = px->has_signer ? &px->signer : NULL;
 	return 0;
 }
 
@@ -70,22 +80,6 @@ proxy_close(struct proxy *px)
 	sumdb_free(&px->sumdbs);
 	explicit_bzero(&px->signer, sizeof(px->signer));
 	store_close(&px->store);
-}
-
-void
-proxy_run_deferred(struct proxy *px)
-{
-	char canon[VERSION_MAX];
-	struct err e;
-
-	if (px->deferred_module[0] == '\0')
-		return;
-	err_clear(&e);
-	if (fetch_version(px, px->deferred_module, px->deferred_version,
-	    ART_ZIP, canon, &e) == -1)
-		log_info("async fetch %s@%s: %s", px->deferred_module,
-		    px->deferred_version, e.msg);
-	px->deferred_module[0] = '\0';
 }
 
 struct index *
@@ -103,5 +97,35 @@ proxy_index(struct proxy *px, struct err *e)
 	}
 	proxy_cache_scope(px);
 	px->idx_error[0] = '\0';
+	px->rv.idx = px->idx;
 	return px->idx;
+}
+
+struct resolver *
+proxy_resolver(struct proxy *px)
+{
+	struct err e;
+
+	err_clear(&e);
+	px->rv.idx = proxy_index(px, &e);
+	return &px->rv;
+}
+
+void
+proxy_run_deferred(struct proxy *px)
+{
+	resolve_deferred(proxy_resolver(px));
+}
+
+int
+proxy_answer(struct proxy *px, const struct want *w, struct response *rs,
+    struct err *e)
+{
+	struct answer a;
+
+	if (resolve(proxy_resolver(px), w, &a, e) == 0 &&
+	    response_answer(rs, &px->store, &a) == -1 && !rs->sent)
+		err_set(e, E_INTERNAL, "cannot send %s", a.path);
+	answer_free(&a);
+	return e->code == E_OK ? 0 : -1;
 }

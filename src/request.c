@@ -77,37 +77,6 @@ request_pct_decode(const char *src, size_t len, char *dst, size_t dstsz)
 }
 
 int
-request_pct_encode(const char *src, char *dst, size_t dstsz)
-{
-	/* url.PathEscape's segment set, as the go command sends: RFC 3986
-	 * unreserved, and the reserved "$&+:=@" a segment may hold. */
-	static const char keep[] = "abcdefghijklmnopqrstuvwxyz"
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~$&+:=@";
-	static const char hex[] = "0123456789ABCDEF";
-	size_t o = 0;
-	unsigned char c;
-
-	for (; *src != '\0'; src++) {
-		c = (unsigned char)*src;
-		if (c != '\0' && strchr(keep, c) != NULL) {
-			if (o + 1 >= dstsz)
-				return -1;
-			dst[o++] = (char)c;
-			continue;
-		}
-		if (o + 3 >= dstsz)
-			return -1;
-		dst[o++] = '%';
-		dst[o++] = hex[c >> 4];
-		dst[o++] = hex[c & 15];
-	}
-	if (dstsz == 0)
-		return -1;
-	dst[o] = '\0';
-	return 0;
-}
-
-int
 request_query_get(const char *query, const char *key, char *out,
     size_t outsz)
 {

@@ -24,6 +24,49 @@
 #define RESPONSE_CHUNK		(64 * 1024)
 #define RESPONSE_HDR_MAX	(16 * 1024)
 
+/* The Cache-Control value of an answer's class (config_load built the
+ * configured ones once). */
+static const char *
+response_cache(const struct config *cfg, enum answer_cache c)
+{
+	switch (c) {
+	case ANSWER_IMMUTABLE:
+		return CACHE_IMMUTABLE;
+	case ANSWER_LIST:
+		return cfg->cache_list;
+	case ANSWER_STALE:
+		return CACHE_STALE;
+	case ANSWER_SUMDB:
+		return cfg->cache_sumdb;
+	case ANSWER_NOSTORE:
+		break;
+	}
+	return CACHE_NONE;
+}
+
+int
+response_answer(struct response *rs, const struct store *s,
+    const struct answer *a)
+{
+	const char *cc = response_cache(rs->cfg, a->cache);
+
+	if (a->etag[0] != '\0')
+		response_header(rs, "ETag", "%s", a->etag);
+	switch (a->kind) {
+	case ANSWER_REDIRECT:
+		response_header(rs, "Location", "%s", a->location);
+		return response_body(rs, 302, "text/plain; charset=utf-8", cc,
+		    "redirect\n", 9);
+	case ANSWER_FILE:
+		return response_file(rs, s, a->path, a->fd, &a->st, a->ctype,
+		    cc);
+	case ANSWER_BODY:
+		break;
+	}
+	return response_body(rs, 200, a->ctype, cc, a->body.data != NULL ?
+	    a->body.data : "", a->body.len);
+}
+
 /*
  * THE map from an error to an HTTP answer, one row a code, one column a
  * decision: the status, the body's first words, whether the body names

@@ -31,7 +31,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "http.h"
+#include "piraeus.h"
 
 #define SUMDB_LOOKUP_TTL	86400		/* a record never changes */
 #define SUMDB_LOOKUP_MAX	(64 * 1024)	/* a lookup answer */
@@ -207,7 +207,7 @@ sumdb_load_signer(const char *path, struct note_signer *s, struct err *e)
 
 /* How long an answer for path may be reused: -1 for ever. */
 static long
-sumdb_ttl(const struct proxy *px, const char *path)
+sumdb_ttl(const struct config *cfg, const char *path)
 {
 	struct tlog_tile t;
 
@@ -215,7 +215,7 @@ sumdb_ttl(const struct proxy *px, const char *path)
 		return SUMDB_LOOKUP_TTL;
 	if (tlog_tile_parse(path, &t) == 0 && t.w == 1 << t.h)
 		return -1;
-	return px->cfg.sumdb_cache_ttl;
+	return cfg->sumdb_cache_ttl;
 }
 
 /*
@@ -233,7 +233,7 @@ struct sumdb_where {
  * upstream is where's base, found on the first need.
  */
 static int
-sumdb_fetch(struct proxy *px, const struct sumdb *db,
+sumdb_fetch(const struct sumdb_ctx *sc, const struct sumdb *db,
     struct sumdb_where *where, const char *path, int fresh,
     struct buf *body, struct err *e)
 {
@@ -245,17 +245,17 @@ sumdb_fetch(struct proxy *px, const struct sumdb *db,
 	struct cache_entry c;
 	struct buf up;
 	struct err ue, ce;
-	int offline = px->cfg.network_mode == NETWORK_OFFLINE, rc = -1;
+	int offline = sc->offline, rc = -1;
 	size_t cap;
 
 	snprintf(key, sizeof(key), "sumdb:%s/%s", db->key.name, path);
 	snprintf(what, sizeof(what), "sumdb %s/%s", db->key.name, path);
 	err_clear(&ce);
 	memset(&c, 0, sizeof(c));
-	k.ix = proxy_index(px, &ce);
+	k.ix = sc->idx;
 	/* Offline, any answer kept is fresh enough. */
 	if ((!fresh || offline) && cache_lookup(&k, offline ? -1 :
-	    sumdb_ttl(px, path), 0, &c, &ce) == CACHE_FRESH &&
+	    sumdb_ttl(sc->cfg, path), 0, &c, &ce) == CACHE_FRESH &&
 	    c.code == E_OK) {
 		*body = c.body;
 		return 0;
@@ -268,34 +268,25 @@ sumdb_fetch(struct proxy *px, const struct sumdb *db,
 	cap = strncmp(path, "tile/", 5) == 0 ? (size_t)TLOG_HASH << 8 <<
 	    TLOG_TILE_H : SUMDB_LOOKUP_MAX;
 	err_clear(&ue);
-	if (!where->have && sumdb_base(px, db, where->base,
+	if (!where->have && sumdb_base(sc, db, where->base,
 	    sizeof(where->base), &ue) == 0)
 		where->have = 1;
 	if (where->have) {
 		snprintf(url, sizeof(url), "%s/%s", where->base, path);
-		rc = fetch_proxy_buf(&px->cfg, url, cap, &up, &ue);
+		rc = fetch_proxy_buf(sc->cfg, url, cap, &up, &ue);
 	}
-	pol.serve_stale = px->cfg.network_mode != NETWORK_STRICT;
+	pol.serve_stale = sc->fallback;
 	return cache_settle(&k, &c, &pol, rc, &up, &ue, body, NULL, e);
 }
 
 int
-sumdb_get(struct proxy *px, const struct sumdb *db, const char *path,
+sumdb_get(const struct sumdb_ctx *sc, const struct sumdb *db, const char *path,
     struct buf *body, struct err *e)
 {
 	struct sumdb_where where;
 
 	where.have = 0;
-	return sumdb_fetch(px, db, &where, path, 0, body, e);
-}
-
-int
-sumdb_skips(const struct proxy *px, const char *module)
-{
-	return (px->cfg.sumdb_nosum != NULL && px->cfg.sumdb_nosum[0] != '\0' &&
-	    pattern_match(px->cfg.sumdb_nosum, module)) ||
-	    (px->cfg.goprivate != NULL && px->cfg.goprivate[0] != '\0' &&
-	    pattern_match(px->cfg.goprivate, module));
+	return sumdb_fetch(sc, db, &where, path, 0, body, e);
 }
 
 /*
@@ -305,7 +296,7 @@ sumdb_skips(const struct proxy *px, const char *module)
  * upstream last for ever.  The fresh copies replace the cached ones.
  */
 struct sumdb_reader {
-	struct proxy		*px;
+	const struct sumdb_ctx	*sc;
 	const struct sumdb	*db;
 	struct sumdb_where	*where;
 	int64_t			 size;		/* the tree */
@@ -332,7 +323,7 @@ sumdb_read_hashes(void *arg, const int64_t *idx, size_t n,
 			buf_free(&r->data);
 			if (tlog_tile_path(&t, path, sizeof(path)) == -1)
 				return err_set(e, E_INTERNAL, "tile path");
-			if (sumdb_fetch(r->px, r->db, r->where, path,
+			if (sumdb_fetch(r->sc, r->db, r->where, path,
 			    r->fresh, &r->data, e) == -1)
 				return -1;
 			if (r->data.len != (size_t)t.w * TLOG_HASH) {
@@ -445,7 +436,7 @@ sumdb_compare(const struct sumdb *db, const struct sumdb_lookup *l,
 /* The last tree verified for db ("sumdb-tree:<name>"): 1 and filled, 0
  * when none, -1 on error. */
 static int
-sumdb_head(struct proxy *px, const struct sumdb *db, struct buf *note,
+sumdb_head(const struct sumdb_ctx *sc, const struct sumdb *db, struct buf *note,
     int64_t *size, struct tlog_hash *root, struct err *e)
 {
 	char key[NOTE_NAME_MAX + 32];
@@ -453,8 +444,9 @@ sumdb_head(struct proxy *px, const struct sumdb *db, struct buf *note,
 	size_t textlen;
 	int have;
 
-	if ((ix = proxy_index(px, e)) == NULL)
-		return -1;
+	if ((ix = sc->idx) == NULL)
+		return err_set(e, E_UNAVAIL, "no index for the verified "
+		    "trees");
 	snprintf(key, sizeof(key), SUMDB_KEY_PREFIX "%s", db->key.name);
 	if ((have = index_meta_get(ix, key, note, e)) != 1)
 		return have;
@@ -471,7 +463,7 @@ sumdb_head(struct proxy *px, const struct sumdb *db, struct buf *note,
 /* Store the signed tree l verified for db, unless a newer one is there
  * (another process may have gone forward meanwhile). */
 static int
-sumdb_store_head(struct proxy *px, const struct sumdb *db,
+sumdb_store_head(const struct sumdb_ctx *sc, const struct sumdb *db,
     const struct sumdb_lookup *l, struct err *e)
 {
 	char key[NOTE_NAME_MAX + 32];
@@ -481,10 +473,13 @@ sumdb_store_head(struct proxy *px, const struct sumdb *db,
 	int64_t osize;
 	int have;
 
-	if ((ix = proxy_index(px, e)) == NULL || index_begin(ix, e) == -1)
+	if ((ix = sc->idx) == NULL)
+		return err_set(e, E_UNAVAIL, "no index for the verified "
+		    "trees");
+	if (index_begin(ix, e) == -1)
 		return -1;
 	snprintf(key, sizeof(key), SUMDB_KEY_PREFIX "%s", db->key.name);
-	if ((have = sumdb_head(px, db, &old, &osize, &oroot, e)) == 1)
+	if ((have = sumdb_head(sc, db, &old, &osize, &oroot, e)) == 1)
 		buf_free(&old);
 	if (have == -1 || ((have == 0 || osize < l->size) &&
 	    index_meta_put(ix, key, l->note, l->notelen, e) == -1)) {
@@ -500,7 +495,7 @@ sumdb_store_head(struct proxy *px, const struct sumdb *db,
  * (e), -2 when a proof fails (*why says which).
  */
 static int
-sumdb_prove(struct proxy *px, const struct sumdb *db,
+sumdb_prove(const struct sumdb_ctx *sc, const struct sumdb *db,
     const struct sumdb_lookup *l, struct sumdb_reader *r, const char **why,
     struct err *e)
 {
@@ -519,7 +514,7 @@ sumdb_prove(struct proxy *px, const struct sumdb *db,
 		*why = "the record is not in the tree it came with";
 		return -2;
 	}
-	if ((have = sumdb_head(px, db, &old, &osize, &oroot, e)) != 1)
+	if ((have = sumdb_head(sc, db, &old, &osize, &oroot, e)) != 1)
 		return have;
 	buf_free(&old);
 	*why = "the tree is not consistent with the tree verified before";
@@ -547,7 +542,7 @@ sumdb_prove(struct proxy *px, const struct sumdb *db,
 
 /* Log a failed proof with both trees; E_UPSTREAM for the client. */
 static int
-sumdb_misbehaves(struct proxy *px, const struct sumdb *db,
+sumdb_misbehaves(const struct sumdb_ctx *sc, const struct sumdb *db,
     const struct sumdb_lookup *l, const char *module, const char *version,
     const char *why, struct err *e)
 {
@@ -558,7 +553,7 @@ sumdb_misbehaves(struct proxy *px, const struct sumdb *db,
 	int have;
 
 	err_clear(&he);
-	have = sumdb_head(px, db, &old, &osize, &oroot, &he);
+	have = sumdb_head(sc, db, &old, &osize, &oroot, &he);
 	log_warnx("SECURITY ERROR: checksum database %s misbehaves: %s@%s: "
 	    "%s.\nverified before:\n%.*s\nnow (record %" PRId64 "):\n%.*s",
 	    db->key.name, module, version, why, have == 1 ? (int)old.len : 6,
@@ -571,7 +566,7 @@ sumdb_misbehaves(struct proxy *px, const struct sumdb *db,
 }
 
 int
-sumdb_verify(struct proxy *px, const char *module, const char *version,
+sumdb_verify(const struct sumdb_ctx *sc, const char *module, const char *version,
     const char *mod_h1, const char *zip_h1, struct err *e)
 {
 	char emod[MODPATH_MAX], ever[VERSION_MAX], path[SUMDB_PATH_MAX];
@@ -584,13 +579,12 @@ sumdb_verify(struct proxy *px, const char *module, const char *version,
 	struct err le;
 	int rc, attempt;
 
-	if (!px->cfg.sumdb_verify || sumdb_skips(px, module) ||
-	    (mod_h1 == NULL && zip_h1 == NULL))
+	if (mod_h1 == NULL && zip_h1 == NULL)
 		return 0;
-	if (px->sumdbs.n == 0)
+	if (sc->dbs->n == 0)
 		return err_set(e, E_INTERNAL, "no checksum database to verify "
 		    "with");
-	db = &px->sumdbs.v[0];
+	db = &sc->dbs->v[0];
 	if (modpath_escape(module, emod, sizeof(emod)) == -1 ||
 	    modpath_escape(version, ever, sizeof(ever)) == -1)
 		return err_set(e, E_INTERNAL, "cannot escape %s@%s", module,
@@ -598,7 +592,7 @@ sumdb_verify(struct proxy *px, const char *module, const char *version,
 	snprintf(path, sizeof(path), "lookup/%s@%s", emod, ever);
 	err_clear(&le);
 	where.have = 0;
-	if (sumdb_fetch(px, db, &where, path, 0, &b, &le) == -1) {
+	if (sumdb_fetch(sc, db, &where, path, 0, &b, &le) == -1) {
 		if (le.code == E_NOTFOUND || le.code == E_GONE)
 			return err_set(e, E_UPSTREAM, "checksum database %s "
 			    "has no record of %s@%s (%s); if the module is "
@@ -614,11 +608,11 @@ sumdb_verify(struct proxy *px, const char *module, const char *version,
 		rc = sumdb_compare(db, &l, module, version, "", zip_h1, e);
 	for (attempt = 0; rc == 0 || rc == -2; attempt++) {
 		memset(&r, 0, sizeof(r));
-		r.px = px;
+		r.sc = sc;
 		r.db = db;
 		r.where = &where;
 		r.fresh = attempt > 0;
-		rc = sumdb_prove(px, db, &l, &r, &why, e);
+		rc = sumdb_prove(sc, db, &l, &r, &why, e);
 		buf_free(&r.data);
 		if (rc != -2 || attempt == 1)
 			break;
@@ -626,9 +620,9 @@ sumdb_verify(struct proxy *px, const char *module, const char *version,
 		    db->key.name, module, version, why);
 	}
 	if (rc == -2)
-		rc = sumdb_misbehaves(px, db, &l, module, version, why, e);
+		rc = sumdb_misbehaves(sc, db, &l, module, version, why, e);
 	if (rc == 0)
-		rc = sumdb_store_head(px, db, &l, e);
+		rc = sumdb_store_head(sc, db, &l, e);
 	buf_free(&b);
 	if (rc == 0)
 		log_debug("verified %s@%s with %s (record %" PRId64 ", tree %"

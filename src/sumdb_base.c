@@ -28,7 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "http.h"
+#include "piraeus.h"
 
 #define SUMDB_BASE_KEY		"sumdb-base:"
 #define SUMDB_BASE_PROBE_MAX	(64 * 1024)	/* a "supported" answer */
@@ -96,13 +96,13 @@ sumdb_base_choose(const struct upstream_list *up, const char *name,
  * hashed together (another list may choose otherwise).
  */
 static void
-sumdb_base_scope(const struct proxy *px, const struct sumdb *db,
+sumdb_base_scope(const struct sumdb_ctx *sc, const struct sumdb *db,
     char out[SHA256_HEX])
 {
 	char up[SHA256_HEX], text[2 * SHA256_HEX + 16];
 	int n;
 
-	upstream_scope(&px->up, up);
+	upstream_scope(sc->up, up);
 	n = snprintf(text, sizeof(text), "base %s %s", db->scope, up);
 	dirhash_sha256_hex(text, n < 0 ? 0 : (size_t)n, out);
 }
@@ -130,9 +130,9 @@ sumdb_base_probe(void *arg, const char *proxy, struct err *e)
 	return 0;
 }
 
-/* The base for choice (an index into px->up, or SUMDB_BASE_DIRECT). */
+/* The base for choice (an index into sc->up, or SUMDB_BASE_DIRECT). */
 static int
-sumdb_base_url(const struct proxy *px, const struct sumdb *db, int choice,
+sumdb_base_url(const struct sumdb_ctx *sc, const struct sumdb *db, int choice,
     char *out, size_t outsz, struct err *e)
 {
 	int n;
@@ -141,7 +141,7 @@ sumdb_base_url(const struct proxy *px, const struct sumdb *db, int choice,
 		n = snprintf(out, outsz, "%s", db->url);
 	else
 		n = snprintf(out, outsz, "%s/sumdb/%s",
-		    px->up.v[choice].url, db->key.name);
+		    sc->up->v[choice].url, db->key.name);
 	if (n < 0 || (size_t)n >= outsz)
 		return err_set(e, E_CONFIG, "checksum database %s: URL too "
 		    "long", db->key.name);
@@ -151,7 +151,7 @@ sumdb_base_url(const struct proxy *px, const struct sumdb *db, int choice,
 /* The choice cached in body ("direct", "proxy <i>"); SUMDB_BASE_FAILED
  * when it is not one (or names no proxy of this list). */
 static int
-sumdb_base_cached(const struct proxy *px, const struct buf *body)
+sumdb_base_cached(const struct sumdb_ctx *sc, const struct buf *body)
 {
 	char text[SUMDB_BASE_BODY_MAX], *end;
 	long i;
@@ -165,41 +165,41 @@ sumdb_base_cached(const struct proxy *px, const struct buf *body)
 	if (strncmp(text, "proxy ", 6) != 0 || text[6] < '0' || text[6] > '9')
 		return SUMDB_BASE_FAILED;
 	i = strtol(text + 6, &end, 10);
-	if (*end != '\0' || i < 0 || (size_t)i >= px->up.n ||
-	    px->up.v[i].kind != UPSTREAM_PROXY)
+	if (*end != '\0' || i < 0 || (size_t)i >= sc->up->n ||
+	    sc->up->v[i].kind != UPSTREAM_PROXY)
 		return SUMDB_BASE_FAILED;
 	return (int)i;
 }
 
-/* The base of db: cached, else chosen and cached (see http.h). */
+/* The base of db: cached, else chosen and cached (see piraeus.h). */
 int
-sumdb_base(struct proxy *px, const struct sumdb *db, char *out,
+sumdb_base(const struct sumdb_ctx *sc, const struct sumdb *db, char *out,
     size_t outsz, struct err *e)
 {
 	char scope[SHA256_HEX], key[NOTE_NAME_MAX + 32];
 	char body[SUMDB_BASE_BODY_MAX], shown[SUMDB_BASE_MAX + 16];
-	struct sumdb_base_probe p = { &px->cfg, db->key.name };
+	struct sumdb_base_probe p = { sc->cfg, db->key.name };
 	struct cache_key k = { NULL, scope, key };
 	struct cache_entry c;
 	struct err ce;
 	int choice = SUMDB_BASE_FAILED, n;
 
-	if (!px->cfg.sumdb_via_proxy)
-		return sumdb_base_url(px, db, SUMDB_BASE_DIRECT, out, outsz, e);
-	sumdb_base_scope(px, db, scope);
+	if (!sc->cfg->sumdb_via_proxy)
+		return sumdb_base_url(sc, db, SUMDB_BASE_DIRECT, out, outsz, e);
+	sumdb_base_scope(sc, db, scope);
 	snprintf(key, sizeof(key), SUMDB_BASE_KEY "%s", db->key.name);
 	err_clear(&ce);
-	k.ix = proxy_index(px, &ce);
-	if (cache_lookup(&k, px->cfg.list_ttl, 0, &c, &ce) == CACHE_FRESH &&
+	k.ix = sc->idx;
+	if (cache_lookup(&k, sc->cfg->list_ttl, 0, &c, &ce) == CACHE_FRESH &&
 	    c.code == E_OK)
-		choice = sumdb_base_cached(px, &c.body);
+		choice = sumdb_base_cached(sc, &c.body);
 	cache_entry_free(&c);
 	if (choice != SUMDB_BASE_FAILED)
-		return sumdb_base_url(px, db, choice, out, outsz, e);
-	if ((choice = sumdb_base_choose(&px->up, db->key.name,
+		return sumdb_base_url(sc, db, choice, out, outsz, e);
+	if ((choice = sumdb_base_choose(sc->up, db->key.name,
 	    sumdb_base_probe, &p, e)) == SUMDB_BASE_FAILED)
 		return -1;
-	if (sumdb_base_url(px, db, choice, out, outsz, e) == -1)
+	if (sumdb_base_url(sc, db, choice, out, outsz, e) == -1)
 		return -1;
 	n = choice == SUMDB_BASE_DIRECT ? snprintf(body, sizeof(body),
 	    "direct") : snprintf(body, sizeof(body), "proxy %d", choice);

@@ -14,9 +14,9 @@
  * after it was verified against the first public database, so that a
  * client can use this database as its only GOSUMDB.
  *
- * A record is appended when a version is published, or on the first
- * lookup of it: a version in storage (imports, reindexed trees) is logged
- * then, and one that is not (a go.mod-only fetch, say) is fetched first.
+ * Which versions belong in the log is policy.c's word, and when they are
+ * appended resolve's (after publish, as a hook, or on the first lookup of
+ * a version stored before): this file keeps the log and answers from it.
  * Records are never changed: a version's record is made once from the
  * hashes of the stored files, and stored files never change.
  */
@@ -27,7 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "http.h"
+#include "piraeus.h"
 
 #define SUMDB_RECORD_MAX	(2 * (MODPATH_MAX + VERSION_MAX + H1_MAX + 16))
 
@@ -48,39 +48,23 @@ sumdb_log_text(const char *module, const char *version, const char *zip_h1,
 	    zip_h1, module, version, mod_h1);
 }
 
-/* 1 when module's versions belong in the log. */
-static int
-sumdb_log_wants(const struct proxy *px, const char *module)
-{
-	return px->has_signer && (sumdb_skips(px, module) ||
-	    px->cfg.sumdb_private_relay);
-}
-
 int
-sumdb_log_add(struct proxy *px, const char *module, const char *version,
-    const char *zip_h1, const char *mod_h1, struct err *e)
+sumdb_log_add(struct index *ix, const struct note_signer *signer,
+    const char *module, const char *version, const char *zip_h1,
+    const char *mod_h1, struct err *e)
 {
 	struct tlog_hash leaf, hashes[64];
 	char text[SUMDB_RECORD_MAX];
-	struct index *ix;
 	int64_t id, n;
 	size_t nh;
 	int found;
 
-	if (!sumdb_log_wants(px, module))
-		return 0;
 	if (zip_h1 == NULL || zip_h1[0] == '\0' || mod_h1 == NULL ||
 	    mod_h1[0] == '\0')
 		return err_set(e, E_INTERNAL, "%s@%s: no hashes to log",
 		    module, version);
-	if ((ix = proxy_index(px, e)) == NULL)
-		return -1;
 	if ((found = index_log_find(ix, module, version, &id, e)) != 0)
 		return found == 1 ? 0 : -1;
-	/* A public version is relayed only once the public database has
-	 * vouched for it (a no-op for private modules and verify = no). */
-	if (sumdb_verify(px, module, version, mod_h1, zip_h1, e) == -1)
-		return -1;
 	sumdb_log_text(module, version, zip_h1, mod_h1, text, sizeof(text));
 	tlog_record_hash(text, strlen(text), &leaf);
 	if (index_begin(ix, e) == -1)
@@ -99,13 +83,13 @@ sumdb_log_add(struct proxy *px, const char *module, const char *version,
 		return -1;
 	}
 	log_info("private checksum database %s: record %" PRId64 " for %s@%s",
-	    px->signer.name, n, module, version);
+	    signer->name, n, module, version);
 	return 0;
 }
 
 /* The signed tree head of the whole log into out (initialised here). */
 static int
-sumdb_log_signed(struct proxy *px, struct index *ix, int64_t *size,
+sumdb_log_signed(const struct note_signer *signer, struct index *ix, int64_t *size,
     struct buf *out, struct err *e)
 {
 	char text[256];
@@ -115,65 +99,27 @@ sumdb_log_signed(struct proxy *px, struct index *ix, int64_t *size,
 	    tlog_tree_hash(*size, sumdb_log_read, ix, &root, e) == -1 ||
 	    tlog_tree_format(*size, &root, text, sizeof(text)) == -1)
 		return -1;
-	return note_sign(text, strlen(text), &px->signer, out, e);
+	return note_sign(text, strlen(text), signer, out, e);
 }
 
-/*
- * The index row of module@version complete in storage (zip, .info and the
- * hashes), fetched first when it is not (unless nothing may be fetched).
- */
+/* lookup: "<id>\n<text>\n<signed tree>". */
 static int
-sumdb_log_stored(struct proxy *px, struct index *ix, const char *module,
-    const char *version, struct index_version *iv, struct err *e)
+sumdb_log_lookup(const struct note_signer *signer, struct index *ix,
+    const char *module, const char *version, struct buf *out, struct err *e)
 {
-	char canon[VERSION_MAX];
-	int found;
-
-	if ((found = index_get(ix, module, version, iv, e)) == -1)
-		return -1;
-	if (found == 1 && iv->has_zip && iv->has_info &&
-	    iv->zip_h1[0] != '\0' && iv->mod_h1[0] != '\0')
-		return 0;
-	if (px->cfg.network_mode == NETWORK_OFFLINE)
-		return err_set(e, E_NOTFOUND, "%s@%s: not in the private "
-		    "checksum database %s (not stored; network_mode is "
-		    "offline)", module, version, px->signer.name);
-	if (fetch_version(px, module, version, ART_ZIP, canon, e) == -1)
-		return -1;
-	if (index_get(ix, module, version, iv, e) != 1 || !iv->has_zip ||
-	    iv->zip_h1[0] == '\0' || iv->mod_h1[0] == '\0')
-		return err_set(e, E_NOTFOUND, "%s@%s: not in the private "
-		    "checksum database %s", module, version, px->signer.name);
-	return 0;
-}
-
-/* lookup: "<id>\n<text>\n<signed tree>", appending a stored version. */
-static int
-sumdb_log_lookup(struct proxy *px, struct index *ix, const char *module,
-    const char *version, struct buf *out, struct err *e)
-{
-	struct index_version iv;
 	struct buf rec, note;
 	int64_t id, size;
 	int found;
 
 	if ((found = index_log_find(ix, module, version, &id, e)) == -1)
 		return -1;
-	if (found == 0) {
-		if (!sumdb_log_wants(px, module))
-			return err_set(e, E_NOTFOUND, "%s@%s: not in the "
-			    "private checksum database %s", module, version,
-			    px->signer.name);
-		if (sumdb_log_stored(px, ix, module, version, &iv, e) == -1 ||
-		    sumdb_log_add(px, module, version, iv.zip_h1, iv.mod_h1,
-		    e) == -1 || index_log_find(ix, module, version, &id,
-		    e) != 1)
-			return -1;
-	}
+	if (found == 0)
+		return err_set(e, E_NOTFOUND, "%s@%s: not in the private "
+		    "checksum database %s", module, version, signer->name);
 	if (index_log_record(ix, id, &rec, e) != 1)
 		return err_set(e, E_INTERNAL, "record %" PRId64 " vanished",
 		    id);
-	if (sumdb_log_signed(px, ix, &size, &note, e) == -1) {
+	if (sumdb_log_signed(signer, ix, &size, &note, e) == -1) {
 		buf_free(&rec);
 		return -1;
 	}
@@ -229,19 +175,26 @@ sumdb_log_tile(struct index *ix, const struct tlog_tile *t,
 }
 
 int
-sumdb_log_answer(struct proxy *px, const char *path, const char *module,
-    const char *version, struct buf *out, struct err *e)
+sumdb_log_has(struct index *ix, const char *module, const char *version,
+    struct err *e)
+{
+	int64_t id;
+
+	return index_log_find(ix, module, version, &id, e);
+}
+
+int
+sumdb_log_answer(struct index *ix, const struct note_signer *signer,
+    const char *path, const char *module, const char *version,
+    struct buf *out, struct err *e)
 {
 	struct tlog_tile t;
-	struct index *ix;
 	int64_t size;
 
-	if ((ix = proxy_index(px, e)) == NULL)
-		return -1;
 	if (strcmp(path, "latest") == 0)
-		return sumdb_log_signed(px, ix, &size, out, e);
+		return sumdb_log_signed(signer, ix, &size, out, e);
 	if (strncmp(path, "lookup/", 7) == 0)
-		return sumdb_log_lookup(px, ix, module, version, out, e);
+		return sumdb_log_lookup(signer, ix, module, version, out, e);
 	if (tlog_tile_parse(path, &t) == 0)
 		return sumdb_log_tile(ix, &t, out, e);
 	return err_set(e, E_NOTFOUND, "unknown checksum database path");

@@ -170,7 +170,7 @@ version(const char *root, const char *emod, const char *ever,
 }
 
 /* What a stored version must be indexed as. */
-struct want {
+struct row_want {
 	const char	*module;
 	const char	*version;
 	const char	*mod;		/* the .mod text */
@@ -205,7 +205,7 @@ static const struct zent zip_imp_wrong[] = {
 
 /* Check the index row of w against the files; name prefixes names. */
 static void
-check_row(struct index *ix, const char *root, const struct want *w,
+check_row(struct index *ix, const char *root, const struct row_want *w,
     const char *origin)
 {
 	struct index_version iv;
@@ -373,7 +373,7 @@ main(int argc, char **argv)
 	is_str(got, "example.com/B@v1.0.0\nexample.com/a@v1.0.0\n"
 	    "example.com/a@v1.1.0\n", "exactly these versions are indexed");
 	{
-		static const struct want w[] = {
+		static const struct row_want w[] = {
 			{ "example.com/a", "v1.0.0", "module example.com/a\n",
 			  zip_a100, NITEMS(zip_a100),
 			  "example.com/a/@v/v1.0.0.zip" },
@@ -483,7 +483,7 @@ main(int argc, char **argv)
 	    "example.com/imp@v2.0.0+incompatible\n",
 	    "import: exactly these rows");
 	{
-		static const struct want w[] = {
+		static const struct row_want w[] = {
 			{ "example.com/imp", "v1.0.0",
 			  "module example.com/imp\n", zip_imp,
 			  NITEMS(zip_imp), "example.com/imp/@v/v1.0.0.zip" },

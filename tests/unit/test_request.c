@@ -207,7 +207,7 @@ test_long_uri(void)
 	is_str(err_name(e.code), err_name(E_BADREQ), "URI over cap is 400");
 }
 
-/* request_pct_encode: what the go command's url.PathEscape gives. */
+/* upstream_path_escape: what the go command's url.PathEscape gives. */
 static void
 test_pct_encode(void)
 {
@@ -231,7 +231,7 @@ test_pct_encode(void)
 	size_t i;
 
 	for (i = 0; i < NITEMS(c); i++) {
-		is_int(request_pct_encode(c[i].in, out, sizeof(out)), 0,
+		is_int(upstream_path_escape(c[i].in, out, sizeof(out)), 0,
 		    c[i].in);
 		is_str(out, c[i].want, c[i].want);
 		/* Decoding gives the input back. */
@@ -239,9 +239,9 @@ test_pct_encode(void)
 		    "decodes");
 		is_str(dec, c[i].in, "round trip");
 	}
-	is_int(request_pct_encode("abc", out, 3), -1, "too small: -1");
-	is_int(request_pct_encode("#", out, 3), -1, "escape too small: -1");
-	is_int(request_pct_encode("#", out, 4), 0, "escape fits");
+	is_int(upstream_path_escape("abc", out, 3), -1, "too small: -1");
+	is_int(upstream_path_escape("#", out, 3), -1, "escape too small: -1");
+	is_int(upstream_path_escape("#", out, 4), 0, "escape fits");
 }
 
 /* Queries in .info requests: parsed; the hostile ones refused. */

@@ -1,6 +1,7 @@
 /*
  * test_sumdb_log.c: the private checksum database's log (sumdb_log.c) on
- * a real index: which versions get a record, one record per version
+ * a real index, answered through the pipeline (resolve.c,
+ * WANT_SUMDB_PRIVATE): which versions get a record, one record per version
  * (idempotence), dense ids, the tree size and root of the signed tree
  * head (the root recomputed here by RFC 6962's recursive definition from
  * the record texts, not by tlog's stored hashes), the signature under the
@@ -25,6 +26,7 @@
 
 #define NREC	261	/* one full tile of 256 and a partial one of 5 */
 #define DBNAME	"private.example/sumdb"
+#define LOG	px.idx, &px.signer	/* sumdb_log_add's log */
 
 static struct tlog_hash leaves[NREC + 1];
 static char texts[NREC + 1][4 * MODPATH_MAX];
@@ -96,14 +98,27 @@ mth(int lo, int hi, struct tlog_hash *out)
 	tlog_node_hash(&l, &r, out);
 }
 
-/* Answer path into b; 0 or -1 (e set). */
+/* Answer path into b as a client's request does (resolve); 0 or -1. */
 static int
 answer(struct proxy *px, const char *path, const char *module,
     const char *version, struct buf *b, struct err *e)
 {
+	struct answer a;
+	struct want w;
+	int rc;
+
 	err_clear(e);
-	memset(b, 0, sizeof(*b));
-	return sumdb_log_answer(px, path, module, version, b, e);
+	memset(&w, 0, sizeof(w));
+	w.kind = WANT_SUMDB_PRIVATE;
+	w.module = module;
+	w.version = version;
+	w.emod = w.ever = w.canon = "";
+	w.path = path;
+	rc = resolve(proxy_resolver(px), &w, &a, e);
+	*b = a.body;
+	memset(&a.body, 0, sizeof(a.body));
+	answer_free(&a);
+	return rc;
 }
 
 /* The signed tree head: verified under vkey, its size and root. */
@@ -201,15 +216,15 @@ main(void)
 		return 99;
 
 	/* Not logged: a public module (no relay), missing hashes. */
-	err_clear(&e);
-	is_int(sumdb_log_add(&px, "example.com/public", "v1.0.0",
-	    "h1:AAAA", "h1:BBBB", &e), 0, "public module: add is a no-op");
+	ok(answer(&px, "lookup/x", "example.com/public", "v1.0.0", &b, &e) ==
+	    -1 && e.code == E_NOTFOUND, "public module: lookup 404");
 	is_int(index_log_count(px.idx, &e), 0, "public module: no record");
-	is_int(sumdb_log_add(&px, "private.example/x", "v1.0.0", "", "h1:B",
+	err_clear(&e);
+	is_int(sumdb_log_add(LOG, "private.example/x", "v1.0.0", "", "h1:B",
 	    &e), -1, "no zip hash: refused");
 	is_int(e.code, E_INTERNAL, "no zip hash: E_INTERNAL");
 	err_clear(&e);
-	is_int(sumdb_log_add(&px, "private.example/x", "v1.0.0", "h1:A", NULL,
+	is_int(sumdb_log_add(LOG, "private.example/x", "v1.0.0", "h1:A", NULL,
 	    &e), -1, "no mod hash: refused");
 	is_int(index_log_count(px.idx, &e), 0, "refused: no record");
 
@@ -223,8 +238,8 @@ main(void)
 		    "%s\n", module, version, zh1, module, version, mh1);
 		tlog_record_hash(texts[i], strlen(texts[i]), &leaves[i]);
 		err_clear(&e);
-		if (sumdb_log_add(&px, module, version, zh1, mh1, &e) == -1 ||
-		    sumdb_log_add(&px, module, version, zh1, mh1, &e) == -1 ||
+		if (sumdb_log_add(LOG, module, version, zh1, mh1, &e) == -1 ||
+		    sumdb_log_add(LOG, module, version, zh1, mh1, &e) == -1 ||
 		    index_log_count(px.idx, &e) != i + 1 ||
 		    index_log_find(px.idx, module, version, &id, &e) != 1 ||
 		    id != i) {
@@ -237,7 +252,7 @@ main(void)
 	version_of(3, module, sizeof(module), version, sizeof(version), zh1,
 	    mh1);
 	err_clear(&e);
-	is_int(sumdb_log_add(&px, module, version, "h1:other", "h1:other",
+	is_int(sumdb_log_add(LOG, module, version, "h1:other", "h1:other",
 	    &e), 0, "a logged version again, other hashes: no error");
 	is_int(index_log_count(px.idx, &e), NREC, "... and no new record");
 	ok(index_log_record(px.idx, 3, &b, &e) == 1 && b.len ==

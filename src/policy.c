@@ -1,0 +1,190 @@
+/*
+ * policy.c: the one decision about what a request may cause upstream.
+ *
+ * Every rule that says whether, where and how a miss is fetched lives
+ * here, in this order: a public checksum database lookup of a module
+ * matching [sumdb] nosum is refused (never named upstream); a client that
+ * sent "Disable-Module-Fetch: true" and network_mode = offline get storage
+ * (or cached answers) only; then the download mode of the module (Athens'
+ * DownloadMode, applied to list and @latest too): none answers from
+ * storage, redirect and async_redirect send the client to the configured
+ * URL (302, the request's own path below that URL, never our base path),
+ * async answers "not yet" and fetches once the answer is out, sync
+ * fetches now; then GOPROXY=off leaves storage only, unless the module is
+ * private (those go direct, never to a proxy).  Alongside: whether
+ * upstream failures fall back to stale or stored answers (network_mode
+ * fallback), whether the public checksum database vouches for the module
+ * (not for private ones), and whether our own database logs it.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "piraeus.h"
+
+/* 1 when patterns (may be NULL or "") match module. */
+static int
+policy_matches(const char *patterns, const char *module)
+{
+	return patterns != NULL && patterns[0] != '\0' && module != NULL &&
+	    module[0] != '\0' && pattern_match(patterns, module);
+}
+
+int
+policy_private(const struct config *cfg, const char *module)
+{
+	return policy_matches(cfg->sumdb_nosum, module) ||
+	    policy_matches(cfg->goprivate, module);
+}
+
+/* The request's own path below base: "<base>/<emod>/@v/<file>". */
+static void
+policy_location(const char *base, const struct want *w, char *out,
+    size_t outsz)
+{
+	static const char *const files[WANT_MAX] = {
+		[WANT_INFO] = ".info", [WANT_MOD] = ".mod",
+		[WANT_ZIP] = ".zip", [WANT_QUERY] = ".info",
+	};
+
+	if (w->kind == WANT_LIST)
+		snprintf(out, outsz, "%s/%s/@v/list", base, w->emod);
+	else if (w->kind == WANT_LATEST)
+		snprintf(out, outsz, "%s/%s/@latest", base, w->emod);
+	else
+		snprintf(out, outsz, "%s/%s/@v/%s%s", base, w->emod, w->ever,
+		    files[w->kind] != NULL ? files[w->kind] : "");
+}
+
+/* Storage only, for the reason given. */
+static void
+policy_storage_only(struct decision *d, const char *why)
+{
+	d->action = POLICY_STORAGE_ONLY;
+	err_set(&d->why, E_NOTFOUND, "not in storage (%s)", why);
+}
+
+/* The download mode's word on w (a module proxy request). */
+static void
+policy_mode(const struct policy *p, const struct want *w, struct decision *d)
+{
+	const char *url = NULL;
+	enum dl_mode mode;
+
+	mode = mode_for(p->modes, w->module, &url);
+	switch (mode) {
+	case DL_NONE:
+		policy_storage_only(d, "download mode none");
+		return;
+	case DL_REDIRECT:
+	case DL_ASYNC_REDIRECT:
+		if (url == NULL || url[0] == '\0') {
+			policy_storage_only(d, "redirect mode without a URL");
+			return;
+		}
+		d->action = POLICY_REDIRECT;
+		policy_location(url, w, d->location, sizeof(d->location));
+		d->defer = mode == DL_ASYNC_REDIRECT && w->version[0] != '\0';
+		return;
+	case DL_ASYNC:
+		d->action = POLICY_ASYNC;
+		d->defer = w->version[0] != '\0';
+		return;
+	case DL_SYNC:
+		break;
+	}
+	d->action = POLICY_FETCH;
+}
+
+/* A module proxy request: artifacts, a query, list, @latest. */
+static void
+policy_module(const struct policy *p, const struct want *w,
+    struct decision *d)
+{
+	if (w->no_fetch) {
+		policy_storage_only(d, "the request said Disable-Module-Fetch");
+		return;
+	}
+	if (d->offline) {
+		policy_storage_only(d, "network_mode is offline");
+		return;
+	}
+	if (!w->now)
+		policy_mode(p, w, d);
+	if (d->action != POLICY_FETCH && d->action != POLICY_ASYNC)
+		return;
+	/* Nothing to ask: GOPROXY=off, and the module is not private. */
+	if ((p->up->n == 0 || p->up->v[0].kind == UPSTREAM_OFF) &&
+	    !d->direct_only) {
+		d->defer = 0;
+		policy_storage_only(d, "module lookup disabled by GOPROXY=off");
+	}
+}
+
+/* A public database: nosum lookups refused, offline from the cache. */
+static void
+policy_sumdb(const struct policy *p, const struct want *w,
+    struct decision *d)
+{
+	if (w->module[0] != '\0' && policy_matches(p->cfg->sumdb_nosum,
+	    w->module)) {
+		d->action = POLICY_REFUSE;
+		err_set(&d->why, E_FORBIDDEN, "%s matches the private "
+		    "patterns of this proxy: not forwarded to %s; set "
+		    "GONOSUMDB=%s (or GOPRIVATE) on the client", w->module,
+		    w->db != NULL ? w->db->key.name : "its database",
+		    p->cfg->sumdb_nosum);
+		return;
+	}
+	if (d->offline)
+		d->action = POLICY_STORAGE_ONLY;
+}
+
+/* Our own database: a version not stored may be fetched, not offline. */
+static void
+policy_sumdb_private(const struct policy *p, const struct want *w,
+    struct decision *d)
+{
+	if (w->module[0] == '\0')
+		return;
+	if (!d->log) {
+		d->action = POLICY_STORAGE_ONLY;
+		err_set(&d->why, E_NOTFOUND, "%s@%s: not in the private "
+		    "checksum database %s", w->module, w->version,
+		    p->signer_name);
+	} else if (d->offline) {
+		d->action = POLICY_STORAGE_ONLY;
+		err_set(&d->why, E_NOTFOUND, "%s@%s: not in the private "
+		    "checksum database %s (not stored; network_mode is "
+		    "offline)", w->module, w->version, p->signer_name);
+	}
+}
+
+void
+policy_decide(const struct policy *p, const struct want *w,
+    struct decision *d)
+{
+	const struct config *cfg = p->cfg;
+	int private = policy_private(cfg, w->module);
+
+	memset(d, 0, sizeof(*d));
+	d->action = POLICY_FETCH;
+	d->direct_only = policy_matches(cfg->goprivate, w->module);
+	d->offline = cfg->network_mode == NETWORK_OFFLINE;
+	d->fallback = cfg->network_mode != NETWORK_STRICT;
+	d->verify = cfg->sumdb_verify && !private;
+	d->log = p->signer_name != NULL && (private ||
+	    cfg->sumdb_private_relay);
+	switch (w->kind) {
+	case WANT_SUMDB:
+		policy_sumdb(p, w, d);
+		break;
+	case WANT_SUMDB_PRIVATE:
+		policy_sumdb_private(p, w, d);
+		break;
+	default:
+		policy_module(p, w, d);
+		break;
+	}
+}

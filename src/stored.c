@@ -1,0 +1,186 @@
+/*
+ * stored.c: answers from the storage tree alone (DESIGN 2).
+ *
+ * A version counts once its .info exists: publish writes it last.  Files
+ * are opened without following symbolic links and must be regular; small
+ * ones (.info, .mod) are read under their cap and get their SHA-256 as
+ * ETag.  list and @latest computed from the tree follow the go command:
+ * list holds tagged versions only (no pseudo-versions), each canonical
+ * and valid for the module path, retracted ones kept (protocol.md 2.1 and
+ * 6); @latest is latest.c's pick among the stored versions, answered with
+ * that version's stored .info, byte for byte.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "piraeus.h"
+
+int
+stored_have(const struct store *st, const char *emod, const char *ever,
+    enum want_kind kind)
+{
+	char path[PATH_MAX];
+	struct stat sb;
+
+	if (kind == WANT_MOD)
+		return store_path(st, emod, ever, ART_MOD, path,
+		    sizeof(path)) == 0 && stat(path, &sb) == 0;
+	/* .info is published last: it means the version is complete. */
+	return store_path(st, emod, ever, ART_INFO, path, sizeof(path)) == 0 &&
+	    stat(path, &sb) == 0 && store_path(st, emod, ever, ART_ZIP, path,
+	    sizeof(path)) == 0 && stat(path, &sb) == 0;
+}
+
+int
+stored_open(const struct store *st, const char *emod, const char *ever,
+    enum artifact art, struct answer *a, struct err *e)
+{
+	static const char *const ctypes[] = {
+		[ART_INFO] = "application/json",
+		[ART_MOD] = "text/plain; charset=utf-8",
+		[ART_ZIP] = "application/zip",
+	};
+
+	if (store_path(st, emod, ever, art, a->path, sizeof(a->path)) == -1)
+		return err_set(e, E_NOTFOUND, "invalid module path");
+	if ((a->fd = open(a->path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1) {
+		if (errno == ENOENT || errno == ENOTDIR || errno == ELOOP)
+			return err_set(e, E_NOTFOUND, "not in storage");
+		return err_errno(e, E_UNAVAIL, "open %s", a->path);
+	}
+	if (fstat(a->fd, &a->st) == -1 || !S_ISREG(a->st.st_mode)) {
+		close(a->fd);
+		a->fd = -1;
+		return err_set(e, E_NOTFOUND, "not in storage");
+	}
+	a->kind = ANSWER_FILE;
+	a->ctype = ctypes[art];
+	return 0;
+}
+
+int
+stored_read(const struct store *st, const char *emod, const char *ever,
+    enum artifact art, struct answer *a, struct err *e)
+{
+	char sha[SHA256_HEX];
+	int rc;
+
+	if (stored_open(st, emod, ever, art, a, e) == -1)
+		return -1;
+	rc = buf_read_fd(&a->body, a->fd, art == ART_INFO ? INFO_MAX :
+	    GOMOD_MAX, e);
+	close(a->fd);
+	a->fd = -1;
+	a->kind = ANSWER_BODY;
+	if (rc == -1)
+		return err_set(e, E_INTERNAL, "reading %s", a->path);
+	dirhash_sha256_hex(a->body.data, a->body.len, sha);
+	snprintf(a->etag, sizeof(a->etag), "\"%s\"", sha);
+	return 0;
+}
+
+/* 1 when the stored version ever (escaped) belongs in list: version
+ * gets it unescaped. */
+static int
+stored_listed(const char *module, const char *ever, char *version)
+{
+	char canon[VERSION_MAX];
+
+	if (modpath_unescape(ever, version, VERSION_MAX) == -1 ||
+	    !semver_valid(version) || semver_is_pseudo(version) ||
+	    semver_canonical(version, 1, canon, sizeof(canon)) == -1 ||
+	    strcmp(canon, version) != 0 ||
+	    modpath_check_major(module, version) == -1)
+		return 0;
+	return 1;
+}
+
+/* The versions of emod that have a .info, unescaped (allocated); with
+ * listed, only those that belong in list. */
+static int
+stored_versions(const struct store *st, const char *module, const char *emod,
+    int listed, char ***out, size_t *n, struct err *e)
+{
+	struct store_version *sv;
+	char **v;
+	size_t ns, nv = 0, i;
+	int keep;
+
+	if (store_versions(st, emod, &sv, &ns, e) == -1)
+		return -1;
+	v = xcalloc(ns ? ns : 1, sizeof(*v));
+	for (i = 0; i < ns; i++) {
+		if (!sv[i].has_info)
+			continue;
+		v[nv] = xmalloc(VERSION_MAX);
+		keep = listed ? stored_listed(module, sv[i].ever, v[nv]) :
+		    modpath_unescape(sv[i].ever, v[nv], VERSION_MAX) == 0;
+		if (keep)
+			nv++;
+		else
+			free(v[nv]);
+	}
+	free(sv);
+	*out = v;
+	*n = nv;
+	return 0;
+}
+
+int
+stored_list(const struct store *st, const char *module, const char *emod,
+    char ***out, size_t *n, struct err *e)
+{
+	return stored_versions(st, module, emod, 1, out, n, e);
+}
+
+/* What latest_pick reads a stored version's go.mod with. */
+struct stored_latest_arg {
+	const struct store	*st;
+	const char		*emod;
+};
+
+static int
+stored_latest_gomod(void *arg, const char *version, struct buf *b,
+    struct err *e)
+{
+	struct stored_latest_arg *a = arg;
+	char ever[VERSION_MAX], path[PATH_MAX];
+
+	if (modpath_escape(version, ever, sizeof(ever)) == -1 ||
+	    store_path(a->st, a->emod, ever, ART_MOD, path,
+	    sizeof(path)) == -1)
+		return err_set(e, E_NOTFOUND, "invalid version");
+	return buf_read_file(b, path, GOMOD_MAX, e);
+}
+
+int
+stored_latest(const struct store *st, const char *module, const char *emod,
+    struct buf *body, struct err *e)
+{
+	struct stored_latest_arg arg = { st, emod };
+	struct latest_src src = { stored_latest_gomod, &arg };
+	char pick[VERSION_MAX], ever[VERSION_MAX], path[PATH_MAX] = "", **vs;
+	size_t n, i;
+	int picked;
+
+	if (stored_versions(st, module, emod, 0, &vs, &n, e) == -1)
+		return -1;
+	picked = latest_pick(module, vs, n, &src, pick);
+	for (i = 0; i < n; i++)
+		free(vs[i]);
+	free(vs);
+	if (!picked)
+		return err_set(e, E_NOTFOUND, "no versions in storage");
+	if (modpath_escape(pick, ever, sizeof(ever)) == -1 ||
+	    store_path(st, emod, ever, ART_INFO, path, sizeof(path)) == -1 ||
+	    buf_read_file(body, path, INFO_MAX, e) == -1)
+		return err_set(e, E_INTERNAL, "cannot read %s", path);
+	return 0;
+}

@@ -1,0 +1,374 @@
+/*
+ * test_policy.c: the one decision (policy.c) as tables.
+ *
+ * Module requests: network_mode, the download mode of the module's
+ * pattern, Disable-Module-Fetch and the route (with or without a version)
+ * -> POLICY_FETCH, POLICY_STORAGE_ONLY (and its reason), POLICY_ASYNC (and
+ * what is deferred) or POLICY_REDIRECT (and the exact Location, written
+ * out by hand below).  Then GOPROXY=off and private modules, checksum
+ * database paths (nosum refused, offline from the cache), and the flags
+ * every decision carries: direct only, fallback, verify, log.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "http.h"
+#include "tap.h"
+
+/* One download file for every case: a mode per module pattern. */
+#define MODES_TEXT \
+	"mode = \"sync\"\n" \
+	"downloadURL = \"https://global.example/go\"\n" \
+	"download \"none.example/*\" { mode = \"none\" }\n" \
+	"download \"async.example/*\" { mode = \"async\" }\n" \
+	"download \"redir.example/*\" { mode = \"redirect\" }\n" \
+	"download \"aredir.example/*\" {\n" \
+	"  mode = \"async_redirect\"\n" \
+	"  downloadURL = \"https://other.example\"\n" \
+	"}\n"
+
+static const struct {
+	const char	*name;
+	int		 network;	/* enum network_mode */
+	const char	*spec;		/* download_mode; NULL: the file */
+	int		 no_fetch;	/* Disable-Module-Fetch: true */
+	const char	*uri;
+	enum policy_action want;
+	const char	*why;		/* NOTFOUND: part of the reason */
+	const char	*location;	/* REDIRECT */
+	const char	*deferred;	/* "module@version" or "" */
+} cases[] = {
+	/* Sync (the default rule): fetch, whatever the route. */
+	{ "sync zip", NETWORK_STRICT, NULL, 0,
+	  "/sync.example/m/@v/v1.0.0.zip", POLICY_FETCH, NULL, NULL, "" },
+	{ "sync list", NETWORK_STRICT, NULL, 0,
+	  "/sync.example/m/@v/list", POLICY_FETCH, NULL, NULL, "" },
+	{ "sync latest, fallback", NETWORK_FALLBACK, NULL, 0,
+	  "/sync.example/m/@latest", POLICY_FETCH, NULL, NULL, "" },
+	{ "plain spec async", NETWORK_STRICT, "async", 0,
+	  "/sync.example/m/@v/v1.0.0.mod", POLICY_ASYNC, NULL, NULL,
+	  "sync.example/m@v1.0.0" },
+	/* Disable-Module-Fetch and offline win over every mode. */
+	{ "no_fetch, sync", NETWORK_STRICT, NULL, 1,
+	  "/sync.example/m/@v/v1.0.0.info", POLICY_STORAGE_ONLY,
+	  "Disable-Module-Fetch", NULL, "" },
+	{ "no_fetch, redirect", NETWORK_STRICT, NULL, 1,
+	  "/redir.example/m/@v/list", POLICY_STORAGE_ONLY,
+	  "Disable-Module-Fetch", NULL, "" },
+	{ "no_fetch and offline: the header is named", NETWORK_OFFLINE, NULL,
+	  1, "/sync.example/m/@v/list", POLICY_STORAGE_ONLY,
+	  "Disable-Module-Fetch", NULL, "" },
+	{ "offline, sync", NETWORK_OFFLINE, NULL, 0,
+	  "/sync.example/m/@v/v1.0.0.zip", POLICY_STORAGE_ONLY,
+	  "network_mode is offline", NULL, "" },
+	{ "offline, async", NETWORK_OFFLINE, NULL, 0,
+	  "/async.example/m/@v/v1.0.0.zip", POLICY_STORAGE_ONLY,
+	  "network_mode is offline", NULL, "" },
+	{ "offline, redirect", NETWORK_OFFLINE, NULL, 0,
+	  "/redir.example/m/@latest", POLICY_STORAGE_ONLY,
+	  "network_mode is offline", NULL, "" },
+	/* none. */
+	{ "none zip", NETWORK_STRICT, NULL, 0,
+	  "/none.example/m/@v/v1.0.0.zip", POLICY_STORAGE_ONLY,
+	  "download mode none", NULL, "" },
+	{ "none list", NETWORK_FALLBACK, NULL, 0,
+	  "/none.example/m/@v/list", POLICY_STORAGE_ONLY,
+	  "download mode none", NULL, "" },
+	/* async: deferred only when there is a version. */
+	{ "async info", NETWORK_STRICT, NULL, 0,
+	  "/async.example/m/@v/v1.2.3.info", POLICY_ASYNC, NULL, NULL,
+	  "async.example/m@v1.2.3" },
+	{ "async list: nothing deferred", NETWORK_STRICT, NULL, 0,
+	  "/async.example/m/@v/list", POLICY_ASYNC, NULL, NULL, "" },
+	{ "async latest: nothing deferred", NETWORK_STRICT, NULL, 0,
+	  "/async.example/m/@latest", POLICY_ASYNC, NULL, NULL, "" },
+	/* redirect: the request's own path below the URL, escapes kept. */
+	{ "redirect info", NETWORK_STRICT, NULL, 0,
+	  "/redir.example/!m/@v/v1.0.0-!r!c1.info", POLICY_REDIRECT, NULL,
+	  "https://global.example/go/redir.example/!m/@v/v1.0.0-!r!c1.info",
+	  "" },
+	{ "redirect mod", NETWORK_STRICT, NULL, 0,
+	  "/redir.example/m/@v/v2.0.0+incompatible.mod", POLICY_REDIRECT, NULL,
+	  "https://global.example/go/redir.example/m/@v/"
+	  "v2.0.0+incompatible.mod", "" },
+	{ "redirect zip", NETWORK_STRICT, NULL, 0,
+	  "/redir.example/m/@v/v1.0.0.zip", POLICY_REDIRECT, NULL,
+	  "https://global.example/go/redir.example/m/@v/v1.0.0.zip", "" },
+	{ "redirect list", NETWORK_STRICT, NULL, 0,
+	  "/redir.example/m/@v/list", POLICY_REDIRECT, NULL,
+	  "https://global.example/go/redir.example/m/@v/list", "" },
+	{ "redirect latest", NETWORK_FALLBACK, NULL, 0,
+	  "/redir.example/m/@latest", POLICY_REDIRECT, NULL,
+	  "https://global.example/go/redir.example/m/@latest", "" },
+	/* async_redirect: redirect, and defer when there is a version. */
+	{ "async_redirect zip", NETWORK_STRICT, NULL, 0,
+	  "/aredir.example/m/@v/v0.1.0.zip", POLICY_REDIRECT, NULL,
+	  "https://other.example/aredir.example/m/@v/v0.1.0.zip",
+	  "aredir.example/m@v0.1.0" },
+	{ "async_redirect list: nothing deferred", NETWORK_STRICT, NULL, 0,
+	  "/aredir.example/m/@v/list", POLICY_REDIRECT, NULL,
+	  "https://other.example/aredir.example/m/@v/list", "" },
+	/* A base path of ours is never in the Location. */
+	{ "redirect under our base", NETWORK_STRICT, NULL, 0,
+	  "/base/redir.example/m/@v/v1.0.0.mod", POLICY_REDIRECT, NULL,
+	  "https://global.example/go/redir.example/m/@v/v1.0.0.mod", "" },
+};
+
+/* r as a want, as the endpoints make it. */
+static void
+want_of(const struct request *r, struct want *w)
+{
+	static const enum want_kind kinds[ROUTE_MAX] = {
+		[ROUTE_LIST] = WANT_LIST, [ROUTE_INFO] = WANT_INFO,
+		[ROUTE_MOD] = WANT_MOD, [ROUTE_ZIP] = WANT_ZIP,
+		[ROUTE_LATEST] = WANT_LATEST,
+	};
+
+	memset(w, 0, sizeof(*w));
+	w->kind = kinds[r->route];
+	w->module = r->module;
+	w->emod = r->emod;
+	w->version = r->version;
+	w->ever = r->ever;
+	w->canon = w->path = "";
+	w->no_fetch = r->no_fetch;
+}
+
+/* The download-mode table above. */
+static void
+test_modes(void)
+{
+	char name[256], want_def[512];
+	char got_def[MODPATH_MAX + VERSION_MAX + 2];
+	struct upstream_list up;
+	struct mode_table modes;
+	struct config cfg;
+	struct policy p;
+	struct decision d;
+	struct request r;
+	struct want w;
+	struct err e;
+	const char *spec, *base;
+	size_t i;
+
+	err_clear(&e);
+	if (upstream_parse("https://proxy.example", &up, &e) == -1)
+		exit(99);
+	for (i = 0; i < NITEMS(cases); i++) {
+		memset(&cfg, 0, sizeof(cfg));
+		memset(&modes, 0, sizeof(modes));
+		cfg.network_mode = cases[i].network;
+		spec = cases[i].spec;
+		err_clear(&e);
+		if (spec == NULL) {
+			/* The file form, through a temporary file. */
+			char path[] = "/tmp/test_policy.XXXXXX";
+			int fd = mkstemp(path);
+			char fspec[64];
+
+			if (fd == -1 || write(fd, MODES_TEXT,
+			    strlen(MODES_TEXT)) != (ssize_t)strlen(MODES_TEXT))
+				exit(99);
+			close(fd);
+			snprintf(fspec, sizeof(fspec), "file:%s", path);
+			if (mode_load(fspec, &modes, &e) == -1) {
+				printf("# mode_load: %s\n", e.msg);
+				unlink(path);
+				exit(99);
+			}
+			unlink(path);
+		} else if (mode_load(spec, &modes, &e) == -1) {
+			printf("# mode_load: %s\n", e.msg);
+			exit(99);
+		}
+		base = strncmp(cases[i].uri, "/base/", 6) == 0 ? "/base" : "";
+		if (request_parse_uri(&r, "GET", cases[i].uri, base, &e) == -1) {
+			printf("# %s: %s\n", cases[i].uri, e.msg);
+			exit(99);
+		}
+		r.no_fetch = cases[i].no_fetch;
+		want_of(&r, &w);
+		p.cfg = &cfg;
+		p.modes = &modes;
+		p.up = &up;
+		p.signer_name = NULL;
+		policy_decide(&p, &w, &d);
+		snprintf(name, sizeof(name), "%s: action", cases[i].name);
+		is_int(d.action, cases[i].want, name);
+		snprintf(name, sizeof(name), "%s: error code", cases[i].name);
+		is_int(d.why.code, cases[i].want == POLICY_STORAGE_ONLY ?
+		    E_NOTFOUND : E_OK, name);
+		if (cases[i].why != NULL) {
+			snprintf(name, sizeof(name), "%s: reason names %s",
+			    cases[i].name, cases[i].why);
+			if (!ok(strstr(d.why.msg, cases[i].why) != NULL, name))
+				printf("#   got: '%s'\n", d.why.msg);
+		}
+		snprintf(name, sizeof(name), "%s: Location", cases[i].name);
+		is_str(d.action == POLICY_REDIRECT ? d.location : "",
+		    cases[i].location ? cases[i].location : "", name);
+		snprintf(want_def, sizeof(want_def), "%s", cases[i].deferred);
+		if (d.defer)
+			snprintf(got_def, sizeof(got_def), "%s@%s", w.module,
+			    w.version);
+		else
+			got_def[0] = '\0';
+		snprintf(name, sizeof(name), "%s: deferred", cases[i].name);
+		is_str(got_def, want_def, name);
+		mode_free(&modes);
+	}
+	upstream_free(&up);
+}
+
+/* GOPROXY, private patterns, sumdb paths and the flags of a decision. */
+static const struct {
+	const char	*name;
+	const char	*goproxy;
+	int		 network;
+	int		 verify;	/* [sumdb] verify */
+	int		 relay;		/* [sumdb] private_relay */
+	int		 signer;	/* a private database */
+	enum want_kind	 kind;
+	const char	*module;
+	enum policy_action want;
+	enum errc	 code;		/* of why */
+	const char	*why;		/* part of the reason, or NULL */
+	int		 direct_only, fallback, dverify, log;
+} flags[] = {
+	{ "public, strict", "https://p.example", NETWORK_STRICT, 1, 0, 1,
+	  WANT_ZIP, "example.com/pub", POLICY_FETCH, E_OK, NULL,
+	  0, 0, 1, 0 },
+	{ "public, fallback", "https://p.example", NETWORK_FALLBACK, 1, 0, 0,
+	  WANT_LIST, "example.com/pub", POLICY_FETCH, E_OK, NULL,
+	  0, 1, 1, 0 },
+	{ "public, verify off", "https://p.example", NETWORK_STRICT, 0, 0, 1,
+	  WANT_MOD, "example.com/pub", POLICY_FETCH, E_OK, NULL,
+	  0, 0, 0, 0 },
+	{ "public, relayed", "https://p.example", NETWORK_STRICT, 1, 1, 1,
+	  WANT_ZIP, "example.com/pub", POLICY_FETCH, E_OK, NULL,
+	  0, 0, 1, 1 },
+	{ "relay without a key logs nothing", "https://p.example",
+	  NETWORK_STRICT, 1, 1, 0, WANT_ZIP, "example.com/pub", POLICY_FETCH,
+	  E_OK, NULL, 0, 0, 1, 0 },
+	{ "goprivate: direct only, not verified, logged",
+	  "https://p.example", NETWORK_STRICT, 1, 0, 1, WANT_ZIP,
+	  "corp.example/x", POLICY_FETCH, E_OK, NULL, 1, 0, 0, 1 },
+	{ "nosum: not verified, logged, not direct only",
+	  "https://p.example", NETWORK_STRICT, 1, 0, 1, WANT_ZIP,
+	  "nosum.example/x", POLICY_FETCH, E_OK, NULL, 0, 0, 0, 1 },
+	{ "GOPROXY=off: storage only", "off", NETWORK_STRICT, 1, 0, 0,
+	  WANT_ZIP, "example.com/pub", POLICY_STORAGE_ONLY, E_NOTFOUND,
+	  "GOPROXY=off", 0, 0, 1, 0 },
+	{ "GOPROXY=off, list", "off", NETWORK_FALLBACK, 1, 0, 0,
+	  WANT_LIST, "example.com/pub", POLICY_STORAGE_ONLY, E_NOTFOUND,
+	  "GOPROXY=off", 0, 1, 1, 0 },
+	{ "GOPROXY=off, private: direct", "off", NETWORK_STRICT, 1, 0, 0,
+	  WANT_ZIP, "corp.example/x", POLICY_FETCH, E_OK, NULL, 1, 0, 0, 0 },
+	{ "sumdb lookup, public", "https://p.example", NETWORK_STRICT, 1, 0,
+	  0, WANT_SUMDB, "example.com/pub", POLICY_FETCH, E_OK, NULL,
+	  0, 0, 1, 0 },
+	{ "sumdb lookup, nosum: refused", "https://p.example",
+	  NETWORK_STRICT, 1, 0, 0, WANT_SUMDB, "nosum.example/x",
+	  POLICY_REFUSE, E_FORBIDDEN, "GONOSUMDB=nosum.example", 0, 0, 0, 0 },
+	{ "sumdb lookup, goprivate only: forwarded", "https://p.example",
+	  NETWORK_STRICT, 1, 0, 0, WANT_SUMDB, "corp.example/x",
+	  POLICY_FETCH, E_OK, NULL, 1, 0, 0, 0 },
+	{ "sumdb tile, offline: cache only", "https://p.example",
+	  NETWORK_OFFLINE, 1, 0, 0, WANT_SUMDB, "", POLICY_STORAGE_ONLY,
+	  E_OK, NULL, 0, 1, 1, 0 },
+	{ "sumdb, GOPROXY=off: still read", "off", NETWORK_STRICT, 1, 0, 0,
+	  WANT_SUMDB, "", POLICY_FETCH, E_OK, NULL, 0, 0, 1, 0 },
+	{ "private db, private module", "https://p.example", NETWORK_STRICT,
+	  1, 0, 1, WANT_SUMDB_PRIVATE, "corp.example/x", POLICY_FETCH, E_OK,
+	  NULL, 1, 0, 0, 1 },
+	{ "private db, public module: not in it", "https://p.example",
+	  NETWORK_STRICT, 1, 0, 1, WANT_SUMDB_PRIVATE, "example.com/pub",
+	  POLICY_STORAGE_ONLY, E_NOTFOUND, "not in the private checksum "
+	  "database key.example", 0, 0, 1, 0 },
+	{ "private db, public module, relayed", "https://p.example",
+	  NETWORK_STRICT, 1, 1, 1, WANT_SUMDB_PRIVATE, "example.com/pub",
+	  POLICY_FETCH, E_OK, NULL, 0, 0, 1, 1 },
+	{ "private db, offline: stored only", "https://p.example",
+	  NETWORK_OFFLINE, 1, 0, 1, WANT_SUMDB_PRIVATE, "corp.example/x",
+	  POLICY_STORAGE_ONLY, E_NOTFOUND, "network_mode is offline",
+	  1, 1, 0, 1 },
+	{ "private db, latest", "https://p.example", NETWORK_STRICT, 1, 0, 1,
+	  WANT_SUMDB_PRIVATE, "", POLICY_FETCH, E_OK, NULL, 0, 0, 1, 0 },
+};
+
+static void
+test_flags(void)
+{
+	struct sumdb_list dbs;
+	struct upstream_list up;
+	struct mode_table modes;
+	struct config cfg;
+	struct policy p;
+	struct decision d;
+	struct want w;
+	struct err e;
+	char name[256];
+	size_t i;
+
+	static char goprivate[] = "corp.example", nosum[] = "nosum.example";
+
+	memset(&modes, 0, sizeof(modes));
+	err_clear(&e);
+	if (sumdb_parse(SUMDB_DEFAULT_KEY " https://sum.example", &dbs,
+	    &e) == -1)
+		exit(99);
+	for (i = 0; i < NITEMS(flags); i++) {
+		memset(&cfg, 0, sizeof(cfg));
+		cfg.network_mode = flags[i].network;
+		cfg.sumdb_verify = flags[i].verify;
+		cfg.sumdb_private_relay = flags[i].relay;
+		cfg.goprivate = goprivate;
+		cfg.sumdb_nosum = nosum;
+		err_clear(&e);
+		if (upstream_parse(flags[i].goproxy, &up, &e) == -1)
+			exit(99);
+		memset(&w, 0, sizeof(w));
+		w.kind = flags[i].kind;
+		w.module = flags[i].module;
+		w.emod = w.ever = w.canon = "";
+		w.version = flags[i].module[0] ? "v1.0.0" : "";
+		w.path = flags[i].module[0] ? "lookup/x@v1.0.0" : "latest";
+		w.db = &dbs.v[0];
+		p.cfg = &cfg;
+		p.modes = &modes;
+		p.up = &up;
+		p.signer_name = flags[i].signer ? "key.example" : NULL;
+		policy_decide(&p, &w, &d);
+#define FLAG(field, want) do {						\
+	snprintf(name, sizeof(name), "%s: %s", flags[i].name, #field);	\
+	is_int(d.field, want, name);					\
+} while (0)
+		FLAG(action, flags[i].want);
+		FLAG(why.code, flags[i].code);
+		FLAG(direct_only, flags[i].direct_only);
+		FLAG(fallback, flags[i].fallback);
+		FLAG(verify, flags[i].dverify);
+		FLAG(log, flags[i].log);
+#undef FLAG
+		if (flags[i].why != NULL) {
+			snprintf(name, sizeof(name), "%s: reason names %s",
+			    flags[i].name, flags[i].why);
+			if (!ok(strstr(d.why.msg, flags[i].why) != NULL, name))
+				printf("#   got: '%s'\n", d.why.msg);
+		}
+		upstream_free(&up);
+	}
+	sumdb_free(&dbs);
+}
+
+int
+main(void)
+{
+	test_modes();
+	test_flags();
+	return tap_done();
+}
