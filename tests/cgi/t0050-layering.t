@@ -108,7 +108,8 @@ is "$(violations "$out")" \
     "VIOLATION cycle: a -> b -> c -> a (a -> b: b_g; b -> c: c_g; c -> a: a_g)" \
     "circle in one layer: the circle, once, nothing else"
 
-# 3. A table that is not understood, and a name placed twice.
+# 3. A table that is not understood, a name placed twice, a header in a
+# layer that does not exist.
 cat > "$F/table2" <<'EOF'
 [layers]
 layer 0 low: a b c d
@@ -116,6 +117,7 @@ layer 1 high: a
 header low.h: layer 0
 header high.h: layer 0
 stratum 2: nothing
+header high.h: layer 5
 [end layers]
 EOF
 out=$("$L" -q -t "$F/table2" -s "$F/src" "$F"/*.o)
@@ -123,6 +125,8 @@ like "$out" "^VIOLATION table: $F/table2:3: a is already in layer 0 low\$" \
     "bad table: a name placed twice"
 like "$out" "^VIOLATION table: $F/table2:6: not understood: stratum 2: nothing\$" \
     "bad table: a line not understood"
+like "$out" "^VIOLATION table: $F/table2:7: there is no layer 5\$" \
+    "bad table: a header in a layer that does not exist"
 nok "no [layers] block: an error" \
     "$L" -q -t "$F/src/a.c" -s "$F/src" "$F/a.o"
 

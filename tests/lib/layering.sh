@@ -187,7 +187,7 @@ $1 == "T" {
 	if (f[1] == "header" && k == 4 && f[2] ~ /^[a-z0-9_]+\.h:$/ &&
 	    f[3] == "layer" && f[4] ~ /^[0-9]+$/) {
 		place(substr(f[2], 1, length(f[2]) - 1), f[4] + 0, lineno)
-		hdrline[substr(f[2], 1, length(f[2]) - 1)] = lineno
+		nhl++; hl[nhl] = f[4] + 0; hlline[nhl] = lineno
 		next
 	}
 	v("table", tablefile ":" lineno ": not understood: " line)
@@ -211,6 +211,10 @@ END {
 	for (i = 1; i <= nu; i++)
 		if (us[i] in def)
 			addedge(ua[i], def[us[i]], us[i])
+
+	for (i = 1; i <= nhl; i++)
+		if (!(hl[i] in lname_))
+			v("table", tablefile ":" hlline[i] ": there is no layer " hl[i])
 
 	# Every file placed, every name a file, every .c built.
 	for (i = 1; i <= nsrc; i++) {
