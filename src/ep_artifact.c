@@ -82,23 +82,6 @@ ep_artifact_version(const struct request *r, enum artifact a, char *canon,
 	return 1;
 }
 
-/* r as what it wants of resolve: a version's file, or a query's .info
- * (canon: "v1.2.3" of "v1.2.3+meta", else ""). */
-static void
-ep_artifact_want(const struct request *r, enum want_kind kind,
-    const char *canon, const char *ever, struct want *w)
-{
-	memset(w, 0, sizeof(*w));
-	w->kind = kind;
-	w->module = r->module;
-	w->emod = r->emod;
-	w->version = r->version;
-	w->ever = kind == WANT_QUERY ? r->ever : ever;
-	w->canon = kind == WANT_QUERY ? canon : "";
-	w->path = "";
-	w->no_fetch = r->no_fetch;
-}
-
 int
 ep_artifact(struct proxy *px, const struct request *r, struct response *rs,
     struct err *e)
@@ -116,7 +99,13 @@ ep_artifact(struct proxy *px, const struct request *r, struct response *rs,
 	if ((rc = ep_artifact_version(r, ep_artifacts[i].art, canon, ever,
 	    &exact, e)) == -1)
 		return -1;
-	ep_artifact_want(r, rc == 1 ? WANT_QUERY : ep_artifacts[i].kind,
-	    canon, ever, &w);
+	request_want(r, rc == 1 ? WANT_QUERY : ep_artifacts[i].kind, &w);
+	/* A query: its own escaped name (a redirect keeps it), and the
+	 * canonical version of "v1.2.3+meta"; a version: its canonical
+	 * escaped name. */
+	if (rc == 1)
+		w.canon = canon;
+	else
+		w.ever = ever;
 	return proxy_answer(px, &w, rs, e);
 }

@@ -23,23 +23,6 @@
 
 #define CATALOG_TOKEN_MAX	(MODPATH_MAX + VERSION_MAX + 2)
 
-/* Parse a decimal in [min, max]; 0 or -1. */
-int
-ep_parse_long(const char *s, long min, long max, long *out)
-{
-	char *end;
-	long v;
-
-	if (s[0] < '0' || s[0] > '9')
-		return -1;
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno != 0 || *end != '\0' || v < min || v > max)
-		return -1;
-	*out = v;
-	return 0;
-}
-
 /* Split and check a token into unescaped module and version. */
 static int
 ep_catalog_token(const char *tok, char *mod, char *ver, struct err *e)
@@ -76,7 +59,7 @@ ep_catalog(struct proxy *px, const struct request *r, struct response *rs,
 	int have_tok, rc;
 
 	if ((rc = request_query_get(r->query, "pagesize", num,
-	    sizeof(num))) == -1 || (rc == 1 && ep_parse_long(num, 1,
+	    sizeof(num))) == -1 || (rc == 1 && request_query_long(num, 1,
 	    px->cfg.catalog_max_pagesize, &pagesize) == -1))
 		return err_set(e, E_BADREQ, "pagesize must be an integer "
 		    "from 1 to %ld", px->cfg.catalog_max_pagesize);

@@ -34,7 +34,7 @@ ep_index(struct proxy *px, const struct request *r, struct response *rs,
 	int rc;
 
 	if ((rc = request_query_get(r->query, "limit", arg, sizeof(arg))) ==
-	    -1 || (rc == 1 && ep_parse_long(arg, 1, px->cfg.index_max_limit,
+	    -1 || (rc == 1 && request_query_long(arg, 1, px->cfg.index_max_limit,
 	    &limit) == -1))
 		return err_set(e, E_BADREQ, "limit must be an integer from 1 "
 		    "to %ld", px->cfg.index_max_limit);

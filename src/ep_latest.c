@@ -14,8 +14,6 @@
  */
 #include "config.h"
 
-#include <string.h>
-
 #include "http.h"
 
 int
@@ -24,11 +22,6 @@ ep_latest(struct proxy *px, const struct request *r, struct response *rs,
 {
 	struct want w;
 
-	memset(&w, 0, sizeof(w));
-	w.kind = WANT_LATEST;
-	w.module = r->module;
-	w.emod = r->emod;
-	w.version = w.ever = w.canon = w.path = "";
-	w.no_fetch = r->no_fetch;
+	request_want(r, WANT_LATEST, &w);
 	return proxy_answer(px, &w, rs, e);
 }

@@ -13,8 +13,6 @@
  */
 #include "config.h"
 
-#include <string.h>
-
 #include "http.h"
 
 int
@@ -23,11 +21,6 @@ ep_list(struct proxy *px, const struct request *r, struct response *rs,
 {
 	struct want w;
 
-	memset(&w, 0, sizeof(w));
-	w.kind = WANT_LIST;
-	w.module = r->module;
-	w.emod = r->emod;
-	w.version = w.ever = w.canon = w.path = "";
-	w.no_fetch = r->no_fetch;
+	request_want(r, WANT_LIST, &w);
 	return proxy_answer(px, &w, rs, e);
 }

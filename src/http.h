@@ -4,10 +4,11 @@
  *
  * A request flows: fcgi.c (CGI or FastCGI transport, a struct io) ->
  * request.c (raw REQUEST_URI -> struct request) -> router.c (a table from
- * route to handler) -> ep_*.c (one file per endpoint) -> response.c
- * (headers, bodies, files, and the one map from struct err to HTTP).
- * Handlers are transport-neutral: they see only struct proxy, struct
- * request and struct response.
+ * route to handler) -> ep_*.c (one file per endpoint: parse, then
+ * resolve() of piraeus.h through proxy_answer, then respond) ->
+ * response.c (headers, bodies, files, and the one map from struct err to
+ * HTTP).  Handlers are transport-neutral: they see only struct proxy,
+ * struct request and struct response.  Only this layer includes http.h.
  */
 #ifndef PIRAEUS_HTTP_H
 #define PIRAEUS_HTTP_H
@@ -105,6 +106,13 @@ int		 request_parse_uri(struct request *, const char *method,
 /* Percent-decode src once into dst; rejects bad escapes, NUL, controls. */
 int		 request_pct_decode(const char *src, size_t len, char *dst,
 		    size_t dstsz);
+/* A query argument's value as a decimal in [min, max] into *out; 0 or
+ * -1. */
+int		 request_query_long(const char *, long min, long max, long *out);
+/* What r asks of resolve: a want of kind for r's module (and version,
+ * as requested); canon, path and db empty. */
+void		 request_want(const struct request *, enum want_kind,
+		    struct want *);
 /* The value of key in a query string, %-decoded; 1 found, 0 not, -1 bad. */
 int		 request_query_get(const char *query, const char *key,
 		    char *out, size_t outsz);
@@ -171,7 +179,5 @@ endpoint_fn	 ep_healthz;
 endpoint_fn	 ep_readyz;
 endpoint_fn	 ep_version;
 endpoint_fn	 ep_sumdb;
-/* ep_catalog.c: a decimal in [min, max] into *out; 0 or -1. */
-int		 ep_parse_long(const char *, long min, long max, long *out);
 
 #endif /* PIRAEUS_HTTP_H */

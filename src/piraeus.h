@@ -1,19 +1,22 @@
 /*
  * piraeus.h: the one internal header of piraeus, a Go module proxy.
  *
- * Prototypes are grouped by the file that defines them (tmux style), in the
- * order a request flows through them:
+ * Prototypes are grouped by the file that defines them (tmux style).  The
+ * files are cut into layers, lowest first; a file uses only files of its
+ * own layer or below, and no two files use each other (HACKING has the
+ * table; tests/cgi/t0050-layering.t checks it on the built objects):
  *
- *   fcgi.c / cgi      transport: environment + output for one request
- *   request.c         raw REQUEST_URI -> struct request (validated)
- *   router.c          request kind -> endpoint handler (a table)
- *   ep_*.c            one file per endpoint
- *   response.c        headers, bodies, files; the ONLY err -> HTTP map
- *   store.c           the GOPROXY tree on disk; atomic publish
- *   index.c           the sqlite index of stored versions
- *
- * and the helpers they share: err.c, buf.c, hex.c, xmalloc.c, log.c,
- * config.c, modpath.c, semver.c, dirhash.c, modfile.c.
+ *   base       err.c xmalloc.c buf.c hex.c log.c version.c
+ *   rules      modpath.c semver.c pattern.c dirhash.c modfile.c latest.c
+ *              note.c tlog.c upstream.c mode.c zipcheck.c rfc3339.c
+ *   state      store.c (the tree) index.c (sqlite) cache.c lock.c reindex.c
+ *   transport  fetch_proxy.c (libcurl) fetch_direct.c (the go command)
+ *   databases  sumdb.c sumdb_base.c sumdb_log.c
+ *   stages     policy.c stored.c fetch.c check.c publish.c
+ *   pipeline   resolve_version.c resolve_answer.c resolve_sumdb.c resolve.c
+ *   http       (http.h) config.c request.c response.c router.c proxy.c
+ *              fcgi.c ep_*.c
+ *   programs   main_cli.c main_fcgi.c
  *
  * Conventions: fallible functions return 0 on success and -1 on failure
  * with the reason in a struct err (first error wins).  Borrowed pointers are

@@ -12,7 +12,9 @@
 #include "config.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "http.h"
@@ -244,4 +246,33 @@ request_parse(struct request *r, struct io *io, const char *base_path,
 	if (rc == 0 && r->method == METHOD_OTHER)
 		return err_set(e, E_METHOD, "only GET and HEAD are allowed");
 	return rc;
+}
+
+int
+request_query_long(const char *s, long min, long max, long *out)
+{
+	char *end;
+	long v;
+
+	if (s[0] < '0' || s[0] > '9')
+		return -1;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+void
+request_want(const struct request *r, enum want_kind kind, struct want *w)
+{
+	memset(w, 0, sizeof(*w));
+	w->kind = kind;
+	w->module = r->module;
+	w->emod = r->emod;
+	w->version = r->version;
+	w->ever = r->ever;
+	w->canon = w->path = "";
+	w->no_fetch = r->no_fetch;
 }
