@@ -74,7 +74,7 @@ testmod_module_zip(const char *path, const char *module, const char *version,
 static inline int
 testmod_mkdirs(const char *path)
 {
-	char p[4096], *s;
+	char p[8192], *s;
 
 	if (strlen(path) >= sizeof(p))
 		return -1;
@@ -97,7 +97,7 @@ static inline int
 testmod_put(const char *dir, const void *data, size_t len, const char *fmt,
     ...)
 {
-	char rel[2048], path[4096];
+	char rel[2048], path[8192];
 	va_list ap;
 
 	va_start(ap, fmt);
