@@ -23,6 +23,9 @@
 #include "testfile.h"
 #include "testmod.h"
 
+/* Bodies holding a NUL byte (their length is the literal's). */
+#define NUL_AFTER	"{\"Version\":\"v1.2.3\"}\0"
+#define NUL_INSIDE	"{\"Version\":\"v1.2.3\",\"X\":\"a\0b\"}"
 #define T	"\"Time\":\"2023-01-02T03:04:05Z\""
 
 static const struct {
@@ -45,10 +48,10 @@ static const struct {
 	    "{\"Version\":\"v1.2.3\"," T "} x", 0, NULL },
 	{ "two objects", "example.com/m",
 	    "{\"Version\":\"v1.2.3\"}{\"Version\":\"v1.2.3\"}", 0, NULL },
-	{ "a NUL byte after the object", "example.com/m",
-	    "{\"Version\":\"v1.2.3\"}\0", 21, NULL },
-	{ "a NUL byte inside", "example.com/m",
-	    "{\"Version\":\"v1.2.3\",\"X\":\"a\0b\"}", 32, NULL },
+	{ "a NUL byte after the object", "example.com/m", NUL_AFTER,
+	    sizeof(NUL_AFTER) - 1, NULL },
+	{ "a NUL byte inside", "example.com/m", NUL_INSIDE,
+	    sizeof(NUL_INSIDE) - 1, NULL },
 	{ "not an object", "example.com/m", "[\"v1.2.3\"]", 0, NULL },
 	{ "a string", "example.com/m", "\"v1.2.3\"", 0, NULL },
 	{ "empty", "example.com/m", "", 0, NULL },
