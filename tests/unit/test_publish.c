@@ -1,0 +1,286 @@
+/*
+ * test_publish.c: publish.c on a real store and a real index (index_open
+ * in a temporary state directory).
+ *
+ * The files land in place with the bytes that came; the index row holds
+ * the zip's h1, SHA-256 and size as given (a deliberately different but
+ * well-formed h1 and SHA-256 are passed: the row keeping them shows the
+ * published zip was not read again); each hook is called once with that
+ * row; a failing hook is logged and publish still succeeds; without an
+ * index the files are still published; a second publish whose .mod
+ * differs is refused (immutability) and calls no hook.
+ */
+#include "config.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "piraeus.h"
+#include "tap.h"
+
+#define PATH_CAP	PATH_MAX
+#include "testfile.h"
+#include "testmod.h"
+
+#define MOD	"example.com/Pub"
+#define EMOD	"example.com/!pub"
+#define GOMOD	"module example.com/Pub\n\ngo 1.20\n"
+#define INFO(v)	"{\"Version\":\"" v "\",\"Time\":\"2023-01-02T03:04:05Z\"}"
+/* Well-formed, and not the hashes of any zip made here. */
+#define FAKE_SHA "0123456789abcdef0123456789abcdef" \
+		 "0123456789abcdef0123456789abcdef"
+#define FAKE_H1	"h1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
+
+/* What one hook saw. */
+struct seen {
+	int			 calls;
+	int			 fail;		/* return -1 */
+	struct index_version	 row;
+};
+
+static int
+hook(void *arg, const struct index_version *iv, struct err *e)
+{
+	struct seen *s = arg;
+
+	s->calls++;
+	s->row = *iv;
+	if (s->fail)
+		return err_set(e, E_INTERNAL, "this hook fails");
+	return 0;
+}
+
+/* Temporary files of the store holding info, mod and (zip_from, a file
+ * to copy, or NULL) into f. */
+static int
+make_fetched(const struct store *st, struct fetched *f, const char *info,
+    const char *mod, const char *zip_from)
+{
+	struct err e;
+	unsigned char *z;
+	size_t zlen;
+	int fd;
+
+	memset(f, 0, sizeof(*f));
+	err_clear(&e);
+	if (store_tmpfile(st, &f->info, &fd, &e) == -1)
+		return -1;
+	close(fd);
+	if (store_tmpfile(st, &f->mod, &fd, &e) == -1)
+		return -1;
+	close(fd);
+	if (write_file(f->info, info, strlen(info)) == -1 ||
+	    write_file(f->mod, mod, strlen(mod)) == -1)
+		return -1;
+	if (zip_from == NULL)
+		return 0;
+	if (store_tmpfile(st, &f->zip, &fd, &e) == -1)
+		return -1;
+	close(fd);
+	if ((z = read_file(zip_from, &zlen)) == NULL)
+		return -1;
+	if (write_file(f->zip, z, zlen) == -1) {
+		free(z);
+		return -1;
+	}
+	free(z);
+	return 0;
+}
+
+/* 1 when the file at path holds exactly data[0..len). */
+static int
+holds(const char *path, const void *data, size_t len)
+{
+	unsigned char *p;
+	size_t n;
+	int same;
+
+	if ((p = read_file(path, &n)) == NULL)
+		return 0;
+	same = n == len && memcmp(p, data, len) == 0;
+	free(p);
+	return same;
+}
+
+/* 1 when root/<rel> exists. */
+static int
+exists(const char *root, const char *rel)
+{
+	char path[PATH_MAX];
+	struct stat sb;
+
+	path_join(path, root, rel);
+	return stat(path, &sb) == 0;
+}
+
+int
+main(void)
+{
+	char dir[] = "/tmp/test_publish.XXXXXX", root[PATH_MAX];
+	char state[PATH_MAX], zpath[PATH_MAX], zpath2[PATH_MAX];
+	char path[PATH_MAX];
+	struct seen s1, s2;
+	struct publish_hook hooks[2] = {
+		{ "first", hook, &s1 }, { "second", hook, &s2 },
+	};
+	struct publish_env env;
+	struct index_version iv;
+	struct fetched f;
+	struct store st;
+	struct stat sb;
+	unsigned char *zbytes;
+	size_t zlen;
+	struct err e;
+
+	log_init("test_publish", LOG_LVL_ERROR);
+	if (mkdtemp(dir) == NULL)
+		return 1;
+	path_join(root, dir, "store");
+	path_join(state, dir, "state");
+	path_join(zpath, dir, "v1.0.0.zip");
+	path_join(zpath2, dir, "v1.1.0.zip");
+	err_clear(&e);
+	if (mkdir(root, 0755) == -1 || mkdir(state, 0700) == -1 ||
+	    store_open(&st, root, &e) == -1 ||
+	    testmod_module_zip(zpath, MOD, "v1.0.0", GOMOD) == -1 ||
+	    testmod_module_zip(zpath2, MOD, "v1.1.0", GOMOD) == -1 ||
+	    (zbytes = read_file(zpath, &zlen)) == NULL) {
+		printf("# set-up failed: %s\n", e.msg);
+		return 1;
+	}
+	memset(&env, 0, sizeof(env));
+	env.store = &st;
+	env.hooks = hooks;
+	env.nhooks = NITEMS(hooks);
+	is_int(index_open(&env.idx, state, &e), 0, "index_open");
+	if (env.idx == NULL)
+		return tap_done();
+
+	/* One version, with hashes that are not the zip's. */
+	memset(&s1, 0, sizeof(s1));
+	memset(&s2, 0, sizeof(s2));
+	ok(make_fetched(&st, &f, INFO("v1.0.0"), GOMOD, zpath) == 0,
+	    "v1.0.0: temporary files");
+	snprintf(f.zip_sha256, sizeof(f.zip_sha256), "%s", FAKE_SHA);
+	is_int(publish_version(&env, EMOD, "v1.0.0", &f, FAKE_H1, "test-origin",
+	    &e), 0, "v1.0.0: published");
+	path_join(path, root, EMOD "/@v/v1.0.0.zip");
+	ok(holds(path, zbytes, zlen), "v1.0.0: the .zip in place, its bytes");
+	path_join(path, root, EMOD "/@v/v1.0.0.mod");
+	ok(holds(path, GOMOD, strlen(GOMOD)), "v1.0.0: the .mod in place");
+	path_join(path, root, EMOD "/@v/v1.0.0.info");
+	ok(holds(path, INFO("v1.0.0"), strlen(INFO("v1.0.0"))),
+	    "v1.0.0: the .info in place");
+	ok(stat(f.info, &sb) == -1 && stat(f.mod, &sb) == -1 &&
+	    stat(f.zip, &sb) == -1, "v1.0.0: nothing left in .tmp");
+	fetched_free(&f);
+
+	memset(&iv, 0, sizeof(iv));
+	is_int(index_get(env.idx, MOD, "v1.0.0", &iv, &e), 1,
+	    "v1.0.0: an index row");
+	is_str(iv.zip_sha256, FAKE_SHA, "row: the SHA-256 given, not "
+	    "recomputed");
+	is_str(iv.zip_h1, FAKE_H1, "row: the h1 given, not recomputed");
+	is_int(iv.zip_size, (long long)zlen, "row: the zip's size");
+	is_str(iv.origin, "test-origin", "row: the origin given");
+	is_str(iv.time, "2023-01-02T03:04:05Z", "row: the .info's Time");
+	ok(iv.has_info && iv.has_zip, "row: has info and zip");
+	ok(strncmp(iv.mod_h1, "h1:", 3) == 0, "row: a mod h1");
+
+	is_int(s1.calls, 1, "hook 1 called once");
+	is_int(s2.calls, 1, "hook 2 called once");
+	is_str(s1.row.module, MOD, "hook 1: the row's module (unescaped)");
+	is_str(s1.row.version, "v1.0.0", "hook 1: the row's version");
+	is_str(s1.row.zip_h1, FAKE_H1, "hook 1: the row's zip h1");
+	is_str(s2.row.zip_sha256, FAKE_SHA, "hook 2: the row's SHA-256");
+	is_str(s2.row.mod_h1, iv.mod_h1, "hook 2: the row's mod h1");
+
+	/* A failing hook: logged, the next hook still told, publish 0. */
+	memset(&s1, 0, sizeof(s1));
+	memset(&s2, 0, sizeof(s2));
+	s1.fail = 1;
+	ok(make_fetched(&st, &f, INFO("v1.1.0"), GOMOD, zpath2) == 0,
+	    "v1.1.0: temporary files");
+	err_clear(&e);
+	is_int(publish_version(&env, EMOD, "v1.1.0", &f, FAKE_H1, "o", &e), 0,
+	    "a failing hook: publish still succeeds");
+	is_int(e.code, E_OK, "a failing hook: no error reported");
+	is_int(s1.calls, 1, "the failing hook called once");
+	is_int(s2.calls, 1, "the hook after it called once");
+	ok(exists(root, EMOD "/@v/v1.1.0.info"), "v1.1.0: published");
+	is_int(index_get(env.idx, MOD, "v1.1.0", &iv, &e), 1,
+	    "v1.1.0: indexed");
+	fetched_free(&f);
+	s1.fail = 0;
+
+	/* A .mod-only version (no zip): stored and indexed, no hook. */
+	memset(&s1, 0, sizeof(s1));
+	memset(&s2, 0, sizeof(s2));
+	ok(make_fetched(&st, &f, INFO("v1.2.0"), GOMOD, NULL) == 0,
+	    "v1.2.0: temporary files, no zip");
+	is_int(publish_version(&env, EMOD, "v1.2.0", &f, "", "o", &e), 0,
+	    "v1.2.0: published without a zip");
+	ok(exists(root, EMOD "/@v/v1.2.0.mod") &&
+	    !exists(root, EMOD "/@v/v1.2.0.zip"), "v1.2.0: .mod, no .zip");
+	is_int(s1.calls + s2.calls, 0, "v1.2.0: no hook without a zip");
+	fetched_free(&f);
+
+	/* No index: the files are still published. */
+	{
+		struct publish_env noidx = env;
+
+		noidx.idx = NULL;
+		memset(&s1, 0, sizeof(s1));
+		memset(&s2, 0, sizeof(s2));
+		ok(make_fetched(&st, &f, INFO("v1.3.0"), GOMOD, zpath) == 0,
+		    "v1.3.0: temporary files");
+		err_clear(&e);
+		is_int(publish_version(&noidx, EMOD, "v1.3.0", &f, FAKE_H1,
+		    "o", &e), 0, "no index: publish succeeds");
+		ok(exists(root, EMOD "/@v/v1.3.0.zip") &&
+		    exists(root, EMOD "/@v/v1.3.0.mod") &&
+		    exists(root, EMOD "/@v/v1.3.0.info"),
+		    "no index: the three files in place");
+		is_int(index_get(env.idx, MOD, "v1.3.0", &iv, &e), 0,
+		    "no index: no row was written");
+		/* The hooks (our database lives in the index) need it. */
+		is_int(s1.calls + s2.calls, 0, "no index: no hook called");
+		fetched_free(&f);
+	}
+
+	/* Immutability: a differing .mod for v1.0.0 is refused. */
+	memset(&s1, 0, sizeof(s1));
+	memset(&s2, 0, sizeof(s2));
+	ok(make_fetched(&st, &f, INFO("v1.0.0"), GOMOD "// changed\n",
+	    zpath) == 0, "v1.0.0 again: temporary files");
+	err_clear(&e);
+	is_int(publish_version(&env, EMOD, "v1.0.0", &f, FAKE_H1, "o", &e), -1,
+	    "a differing .mod: refused");
+	printf("# %s\n", e.msg);
+	is_int(e.code, E_UPSTREAM, "a differing .mod: E_UPSTREAM");
+	path_join(path, root, EMOD "/@v/v1.0.0.mod");
+	ok(holds(path, GOMOD, strlen(GOMOD)), "the stored .mod unchanged");
+	is_int(s1.calls + s2.calls, 0, "a refused publish calls no hook");
+	fetched_free(&f);
+
+	/* A differing .zip likewise. */
+	ok(make_fetched(&st, &f, INFO("v1.0.0"), GOMOD, zpath2) == 0,
+	    "v1.0.0 with another zip: temporary files");
+	err_clear(&e);
+	is_int(publish_version(&env, EMOD, "v1.0.0", &f, FAKE_H1, "o", &e), -1,
+	    "a differing .zip: refused");
+	path_join(path, root, EMOD "/@v/v1.0.0.zip");
+	ok(holds(path, zbytes, zlen), "the stored .zip unchanged");
+	is_int(s1.calls + s2.calls, 0, "no hook either");
+	fetched_free(&f);
+
+	free(zbytes);
+	index_close(env.idx);
+	store_close(&st);
+	testmod_rmrf(dir);
+	return tap_done();
+}
