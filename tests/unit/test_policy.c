@@ -118,26 +118,6 @@ static const struct {
 	  "https://global.example/go/redir.example/m/@v/v1.0.0.mod", "" },
 };
 
-/* r as a want, as the endpoints make it. */
-static void
-want_of(const struct request *r, struct want *w)
-{
-	static const enum want_kind kinds[ROUTE_MAX] = {
-		[ROUTE_LIST] = WANT_LIST, [ROUTE_INFO] = WANT_INFO,
-		[ROUTE_MOD] = WANT_MOD, [ROUTE_ZIP] = WANT_ZIP,
-		[ROUTE_LATEST] = WANT_LATEST,
-	};
-
-	memset(w, 0, sizeof(*w));
-	w->kind = kinds[r->route];
-	w->module = r->module;
-	w->emod = r->emod;
-	w->version = r->version;
-	w->ever = r->ever;
-	w->canon = w->path = "";
-	w->no_fetch = r->no_fetch;
-}
-
 /* The download-mode table above. */
 static void
 test_modes(void)
@@ -191,7 +171,16 @@ test_modes(void)
 			exit(99);
 		}
 		r.no_fetch = cases[i].no_fetch;
-		want_of(&r, &w);
+		{
+			static const enum want_kind kinds[ROUTE_MAX] = {
+				[ROUTE_LIST] = WANT_LIST,
+				[ROUTE_INFO] = WANT_INFO,
+				[ROUTE_MOD] = WANT_MOD, [ROUTE_ZIP] = WANT_ZIP,
+				[ROUTE_LATEST] = WANT_LATEST,
+			};
+
+			request_want(&r, kinds[r.route], &w);
+		}
 		p.cfg = &cfg;
 		p.modes = &modes;
 		p.up = &up;

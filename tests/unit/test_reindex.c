@@ -25,12 +25,10 @@
 
 #define PATH_CAP	PATH_MAX
 #include "testfile.h"
+#include "testmod.h"
 
 /* A zip's entries (stored, names in full) and the h1 of them. */
-struct zent {
-	const char	*name;
-	const char	*data;
-};
+#define zent testmod_entry
 
 static void
 sha256_hex(const void *p, size_t n, char out[SHA256_HEX])
@@ -73,27 +71,6 @@ h1_of(const struct zent *z, size_t n, char out[H1_MAX])
 	EVP_Digest(lines, len, md, &mdlen, EVP_sha256(), NULL);
 	EVP_EncodeBlock(b64, md, 32);
 	snprintf(out, H1_MAX, "h1:%s", b64);
-}
-
-static int
-make_zip(const char *path, const struct zent *z, size_t n)
-{
-	zip_source_t *src;
-	zip_t *za;
-	size_t i;
-	int zerr;
-
-	if ((za = zip_open(path, ZIP_CREATE | ZIP_TRUNCATE, &zerr)) == NULL)
-		return -1;
-	for (i = 0; i < n; i++) {
-		src = zip_source_buffer(za, z[i].data, strlen(z[i].data), 0);
-		if (src == NULL || zip_file_add(za, z[i].name, src,
-		    ZIP_FL_ENC_UTF_8) < 0) {
-			zip_discard(za);
-			return -1;
-		}
-	}
-	return zip_close(za) == 0 ? 0 : -1;
 }
 
 /* mkdir -p of root/rel. */
@@ -164,7 +141,7 @@ version(const char *root, const char *emod, const char *ever,
 			return -1;
 		snprintf(rel, sizeof(rel), "%s/@v/%s.zip", emod, ever);
 		path_join(path, root, rel);
-		return make_zip(path, z, n);
+		return testmod_zip(path, z, n);
 	}
 	return 0;
 }
