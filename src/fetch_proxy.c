@@ -4,7 +4,9 @@
  * Bodies stream into a temporary file of the store (artifacts) or into a
  * capped buffer (list, @latest): memory stays bounded whatever the size.
  * A zip's SHA-256 is taken from the bytes as they are written, so the
- * published file is not read again for it.  One easy handle serves every
+ * published file is not read again for it; its writeback is started when
+ * the transfer ends, so the publish's fsync has less left to wait for.
+ * One easy handle serves every
  * transfer of the process, so connections to upstream are kept alive.
  * Every transfer has a connect timeout, a total timeout, a low-speed
  * limit, a size cap enforced while reading, at most N redirects and never
@@ -18,6 +20,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -281,7 +284,13 @@ fetch_tries(const struct config *cfg, const char *url, struct fetch_sink *s,
 		buf_init(&s->errbody, FETCH_ERRBODY_MAX * 2);
 		s->got = 0;
 		s->toobig = s->ioerr = 0;
-		if (s->fd != -1 && (ftruncate(s->fd, 0) == -1 ||
+		/*
+		 * A retry starts the file and its digest again; the first
+		 * try has a new, empty file.  (Not truncating that one also
+		 * matters: ext4 flushes a file truncated to 0 when it is
+		 * closed, auto_da_alloc, a second writeback before fsync.)
+		 */
+		if (i > 0 && s->fd != -1 && (ftruncate(s->fd, 0) == -1 ||
 		    lseek(s->fd, 0, SEEK_SET) == -1 || (s->sha != NULL &&
 		    dirhash_sha256_restart(s->sha) == -1))) {
 			buf_free(&s->errbody);
@@ -323,6 +332,15 @@ fetch_proxy_file(const struct config *cfg, const struct store *st,
 	s.fd = fd;
 	s.cap = cap;
 	rc = fetch_tries(cfg, url, &s, e);
+#ifdef SYNC_FILE_RANGE_WRITE
+	/*
+	 * Start writing the bytes back now, without waiting: the publish's
+	 * fsync then finds them written or under way instead of starting
+	 * them itself, while the checks and the next transfer run.
+	 */
+	if (rc == 0)
+		sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+#endif
 	if (close(fd) == -1 && rc == 0)
 		rc = err_errno(e, E_INTERNAL, "close %s", *tmp);
 	if (s.sha != NULL) {
