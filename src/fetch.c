@@ -38,8 +38,10 @@ fetched_free(struct fetched *f)
 	}
 }
 
-/* The files kind needs from proxy base into f, .mod first (the cheapest
- * way to learn the version exists); a stored one is not fetched again. */
+/* The files kind needs from proxy base into f, fetched at once (one
+ * batch: the version's round trips overlap), .mod first in the batch's
+ * order so that its "not found" is the one told; a stored one is not
+ * fetched again. */
 static int
 fetch_files_proxy(const struct fetch_env *env, const char *base,
     const char *emod, const char *ever, enum want_kind kind,
@@ -50,24 +52,36 @@ fetch_files_proxy(const struct fetch_env *env, const char *base,
 		[ART_ZIP] = ZIP_MAX,
 	};
 	static const enum artifact order[] = { ART_MOD, ART_INFO, ART_ZIP };
-	char url[FETCH_URL_MAX], path[PATH_MAX];
+	char url[NITEMS(order)][FETCH_URL_MAX], path[PATH_MAX];
 	char **dst[] = { [ART_INFO] = &f->info, [ART_MOD] = &f->mod,
 	    [ART_ZIP] = &f->zip };
+	struct fetch_item items[NITEMS(order)];
+	enum artifact arts[NITEMS(order)];
 	struct stat sb;
-	size_t i;
+	size_t i, n = 0;
 
+	memset(items, 0, sizeof(items));
 	for (i = 0; i < NITEMS(order); i++) {
 		if (kind == WANT_MOD && order[i] != ART_MOD)
 			continue;
 		if (store_path(env->store, emod, ever, order[i], path,
 		    sizeof(path)) == 0 && stat(path, &sb) == 0)
 			continue;
-		snprintf(url, sizeof(url), "%s/%s/@v/%s%s", base, emod, ever,
-		    store_ext(order[i]));
-		if (fetch_proxy_file(env->cfg, env->store, url,
-		    caps[order[i]], dst[order[i]], order[i] == ART_ZIP ?
-		    f->zip_sha256 : NULL, e) == -1)
-			return -1;
+		snprintf(url[n], sizeof(url[n]), "%s/%s/@v/%s%s", base, emod,
+		    ever, store_ext(order[i]));
+		items[n].url = url[n];
+		items[n].cap = caps[order[i]];
+		items[n].want_sha256 = order[i] == ART_ZIP;
+		arts[n++] = order[i];
+	}
+	if (n == 0)
+		return 0;
+	if (fetch_proxy_batch(env->cfg, env->store, items, n, e) == -1)
+		return -1;
+	for (i = 0; i < n; i++) {
+		*dst[arts[i]] = items[i].tmp;
+		if (arts[i] == ART_ZIP)
+			memcpy(f->zip_sha256, items[i].sha256, SHA256_HEX);
 	}
 	return 0;
 }

@@ -4,8 +4,13 @@
  * Bodies stream into a temporary file of the store (artifacts) or into a
  * capped buffer (list, @latest): memory stays bounded whatever the size.
  * A zip's SHA-256 is taken from the bytes as they are written, so the
- * published file is not read again for it.  One easy handle serves every
+ * published file is not read again for it; its writeback is started when
+ * the transfer ends, so the publish's fsync has less left to wait for.
+ * One easy handle serves every
  * transfer of the process, so connections to upstream are kept alive.
+ * fetch_proxy_batch runs several transfers at once (a version's .info
+ * and .zip, a checksum database lookup beside them) on a multi handle
+ * whose connections are kept the same way.
  * Every transfer has a connect timeout, a total timeout, a low-speed
  * limit, a size cap enforced while reading, at most N redirects and never
  * a redirect from https to http.  Transient failures (connection errors,
@@ -18,6 +23,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -170,23 +176,13 @@ fetch_handle(struct err *e)
 	return handle;
 }
 
-/*
- * One try.  Returns 0 (200), or -1 with e set; *transient says whether a
- * retry may help.
- */
-static int
-fetch_once(const struct config *cfg, const char *url, const char *shown,
-    struct fetch_sink *s, int *transient, struct err *e)
+/* Every option of one transfer of url into s on c; ebuf gets its error. */
+static void
+fetch_setup(CURL *c, const struct config *cfg, const char *url,
+    struct fetch_sink *s, char ebuf[CURL_ERROR_SIZE])
 {
-	char ebuf[CURL_ERROR_SIZE], line[FETCH_ERRBODY_MAX + 1];
 	const char *proto = fetch_protocols(url);
-	CURLcode cc;
-	CURL *c;
-	int rc = -1;
 
-	*transient = 0;
-	if ((c = fetch_handle(e)) == NULL)
-		return -1;
 	ebuf[0] = '\0';
 	s->curl = c;
 	s->status = 0;
@@ -211,7 +207,20 @@ fetch_once(const struct config *cfg, const char *url, const char *shown,
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, fetch_write);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, s);
 	curl_easy_setopt(c, CURLOPT_FAILONERROR, 0L);
-	cc = curl_easy_perform(c);
+}
+
+/*
+ * What the finished transfer on c (libcurl's cc) into s means: 0 (200),
+ * or -1 with e set; *transient says whether a retry may help.
+ */
+static int
+fetch_result(CURL *c, CURLcode cc, const char *shown, struct fetch_sink *s,
+    const char *ebuf, int *transient, struct err *e)
+{
+	char line[FETCH_ERRBODY_MAX + 1];
+	int rc = -1;
+
+	*transient = 0;
 	if (s->status == 0)
 		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &s->status);
 	if (s->toobig || cc == CURLE_FILESIZE_EXCEEDED)
@@ -249,10 +258,30 @@ fetch_once(const struct config *cfg, const char *url, const char *shown,
 		    line[0] ? " " : "", line);
 	} else
 		rc = 0;
-	/* Nothing of this call (ebuf, s) may be used by a later one. */
+	/* Nothing of this transfer (ebuf, s) may be used by a later one. */
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, NULL);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, NULL);
 	return rc;
+}
+
+/*
+ * One try.  Returns 0 (200), or -1 with e set; *transient says whether a
+ * retry may help.
+ */
+static int
+fetch_once(const struct config *cfg, const char *url, const char *shown,
+    struct fetch_sink *s, int *transient, struct err *e)
+{
+	char ebuf[CURL_ERROR_SIZE];
+	CURLcode cc;
+	CURL *c;
+
+	*transient = 0;
+	if ((c = fetch_handle(e)) == NULL)
+		return -1;
+	fetch_setup(c, cfg, url, s, ebuf);
+	cc = curl_easy_perform(c);
+	return fetch_result(c, cc, shown, s, ebuf, transient, e);
 }
 
 static void
@@ -262,6 +291,42 @@ fetch_sleep_ms(long ms)
 
 	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
 		;
+}
+
+/* Start writing back fd's bytes, without waiting (see fetch_proxy_file). */
+static void
+fetch_writeback(int fd)
+{
+#ifdef SYNC_FILE_RANGE_WRITE
+	sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+#else
+	(void)fd;
+#endif
+}
+
+/*
+ * Make s ready for try number 'try': the error body empty, the counters
+ * zero; a retry starts the file (or buffer) and its digest again, while
+ * the first try has a new, empty file.  (Not truncating that one also
+ * matters: ext4 flushes a file truncated to 0 when it is closed,
+ * auto_da_alloc, a second writeback before the publish's fsync.)  0, or
+ * -1 and e set.
+ */
+static int
+fetch_sink_start(struct fetch_sink *s, long try, struct err *e)
+{
+	buf_init(&s->errbody, FETCH_ERRBODY_MAX * 2);
+	s->got = 0;
+	s->toobig = s->ioerr = 0;
+	if (try > 0 && s->fd != -1 && (ftruncate(s->fd, 0) == -1 ||
+	    lseek(s->fd, 0, SEEK_SET) == -1 || (s->sha != NULL &&
+	    dirhash_sha256_restart(s->sha) == -1))) {
+		buf_free(&s->errbody);
+		return err_errno(e, E_INTERNAL, "truncate");
+	}
+	if (s->buf != NULL)
+		buf_reset(s->buf);
+	return 0;
 }
 
 /* Tries with backoff; the sink is reset before each try. */
@@ -278,17 +343,8 @@ fetch_tries(const struct config *cfg, const char *url, struct fetch_sink *s,
 	upstream_redact(url, shown, sizeof(shown));
 	for (i = 0;; i++) {
 		err_clear(&te);
-		buf_init(&s->errbody, FETCH_ERRBODY_MAX * 2);
-		s->got = 0;
-		s->toobig = s->ioerr = 0;
-		if (s->fd != -1 && (ftruncate(s->fd, 0) == -1 ||
-		    lseek(s->fd, 0, SEEK_SET) == -1 || (s->sha != NULL &&
-		    dirhash_sha256_restart(s->sha) == -1))) {
-			buf_free(&s->errbody);
-			return err_errno(e, E_INTERNAL, "truncate");
-		}
-		if (s->buf != NULL)
-			buf_reset(s->buf);
+		if (fetch_sink_start(s, i, e) == -1)
+			return -1;
 		if (fetch_once(cfg, url, shown, s, &transient, &te) == 0) {
 			buf_free(&s->errbody);
 			return 0;
@@ -323,6 +379,13 @@ fetch_proxy_file(const struct config *cfg, const struct store *st,
 	s.fd = fd;
 	s.cap = cap;
 	rc = fetch_tries(cfg, url, &s, e);
+	/*
+	 * Start writing the bytes back now, without waiting: the publish's
+	 * fsync then finds them written or under way instead of starting
+	 * them itself, while the checks and the next transfer run.
+	 */
+	if (rc == 0)
+		fetch_writeback(fd);
 	if (close(fd) == -1 && rc == 0)
 		rc = err_errno(e, E_INTERNAL, "close %s", *tmp);
 	if (s.sha != NULL) {
@@ -358,6 +421,269 @@ fetch_proxy_buf(const struct config *cfg, const char *url, size_t cap,
 	if (b->data == NULL)
 		buf_append(b, "", 0, e);
 	return 0;
+}
+
+/*
+ * The process's multi handle for fetch_proxy_batch and its easy handles,
+ * one per slot, kept between batches: the multi handle holds the
+ * connections, so a batch reuses the last one's.  NULL with e set when
+ * libcurl cannot make them.
+ */
+static CURLM *
+fetch_multi(CURL *easy[FETCH_BATCH_MAX], size_t n, struct err *e)
+{
+	static CURL *pool[FETCH_BATCH_MAX];
+	static CURLM *multi;
+	size_t i;
+
+	if (multi == NULL && (multi = curl_multi_init()) == NULL) {
+		err_set(e, E_INTERNAL, "curl_multi_init failed");
+		return NULL;
+	}
+	for (i = 0; i < n; i++) {
+		if (pool[i] != NULL)
+			curl_easy_reset(pool[i]);
+		else if ((pool[i] = curl_easy_init()) == NULL) {
+			err_set(e, E_INTERNAL, "curl_easy_init failed");
+			return NULL;
+		}
+		easy[i] = pool[i];
+	}
+	return multi;
+}
+
+/* One item of a batch while it runs. */
+struct fetch_slot {
+	struct fetch_sink	 s;
+	char			 ebuf[CURL_ERROR_SIZE];
+	char			 shown[4096];
+	long			 tries;
+	int			 running;	/* in the multi handle */
+	int			 retry;		/* failed, may try again */
+};
+
+/*
+ * Run one round of the items whose slots are marked 'running' on multi,
+ * all at once, until they are done or one failed for good (then the others
+ * are abandoned: a 404 of the .mod stops a zip's download).  Each item's
+ * err is set; retry says whether it failed in a way another try may mend.
+ * 0, or -1 with e set when the multi interface itself failed.
+ */
+static int
+fetch_round(CURLM *multi, CURL *easy[], struct fetch_item *items,
+    struct fetch_slot *sl, size_t n, struct err *e)
+{
+	int still, left, stop = 0, transient;
+	CURLMcode mc = CURLM_OK;
+	CURLMsg *msg;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (sl[i].running && curl_multi_add_handle(multi,
+		    easy[i]) != CURLM_OK) {
+			sl[i].running = 0;
+			err_set(&items[i].err, E_INTERNAL,
+			    "curl_multi_add_handle failed");
+			stop = 1;
+		}
+	while (!stop) {
+		if ((mc = curl_multi_perform(multi, &still)) != CURLM_OK)
+			break;
+		while ((msg = curl_multi_info_read(multi, &left)) != NULL) {
+			if (msg->msg != CURLMSG_DONE)
+				continue;
+			for (i = 0; i < n && easy[i] != msg->easy_handle; i++)
+				;
+			if (i == n || !sl[i].running)
+				continue;
+			curl_multi_remove_handle(multi, easy[i]);
+			sl[i].running = 0;
+			err_clear(&items[i].err);
+			if (fetch_result(easy[i], msg->data.result,
+			    sl[i].shown, &sl[i].s, sl[i].ebuf, &transient,
+			    &items[i].err) == -1) {
+				sl[i].retry = transient;
+				stop |= !transient;
+			}
+		}
+		if (still == 0 || stop)
+			break;
+		if ((mc = curl_multi_poll(multi, NULL, 0, 1000, NULL)) !=
+		    CURLM_OK)
+			break;
+	}
+	/* Abandoned (another failed for good) or cut short by an error. */
+	for (i = 0; i < n; i++) {
+		if (!sl[i].running)
+			continue;
+		curl_multi_remove_handle(multi, easy[i]);
+		curl_easy_setopt(easy[i], CURLOPT_ERRORBUFFER, NULL);
+		curl_easy_setopt(easy[i], CURLOPT_WRITEDATA, NULL);
+		sl[i].running = 0;
+		sl[i].retry = 0;
+		err_set(&items[i].err, E_UPSTREAM, "%s: abandoned",
+		    sl[i].shown);
+		items[i].abandoned = 1;
+	}
+	if (mc != CURLM_OK)
+		return err_set(e, E_INTERNAL, "libcurl: %s",
+		    curl_multi_strerror(mc));
+	return 0;
+}
+
+/* Give back what the batch's items hold; with ok, keep files and bodies. */
+static void
+fetch_batch_end(struct fetch_item *items, struct fetch_slot *sl, size_t n,
+    int ok)
+{
+	struct err e;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		buf_free(&sl[i].s.errbody);
+		if (items[i].to_buf) {
+			if (!ok)
+				buf_free(&items[i].buf);
+			else if (items[i].buf.data == NULL)
+				buf_append(&items[i].buf, "", 0, &e);
+			continue;
+		}
+		if (sl[i].s.fd != -1) {
+			if (ok)
+				fetch_writeback(sl[i].s.fd);
+			if (close(sl[i].s.fd) == -1 && ok) {
+				ok = 0;
+				err_errno(&items[i].err, E_INTERNAL,
+				    "close %s", items[i].tmp);
+			}
+		}
+		if (sl[i].s.sha != NULL) {
+			err_clear(&e);
+			if (ok && dirhash_sha256_end(sl[i].s.sha,
+			    items[i].sha256, &e) == -1) {
+				ok = 0;
+				items[i].err = e;
+			} else if (!ok)
+				dirhash_sha256_free(sl[i].s.sha);
+			sl[i].s.sha = NULL;
+		}
+	}
+	if (ok)
+		return;
+	for (i = 0; i < n; i++) {
+		if (items[i].tmp != NULL) {
+			unlink(items[i].tmp);
+			free(items[i].tmp);
+			items[i].tmp = NULL;
+		}
+		if (items[i].to_buf)
+			buf_free(&items[i].buf);
+	}
+}
+
+int
+fetch_proxy_batch(const struct config *cfg, const struct store *st,
+    struct fetch_item *items, size_t n, struct err *e)
+{
+	struct fetch_slot sl[FETCH_BATCH_MAX];
+	CURL *easy[FETCH_BATCH_MAX];
+	long backoff = FETCH_BACKOFF_MS;
+	size_t i, failed;
+	int again, fd, rc = 0;
+	CURLM *multi;
+
+	if (n == 0)
+		return 0;
+	if (n > FETCH_BATCH_MAX)
+		return err_set(e, E_INTERNAL, "a batch of %zu transfers", n);
+	memset(sl, 0, sizeof(sl));
+	for (i = 0; i < n; i++) {
+		items[i].tmp = NULL;
+		items[i].sha256[0] = '\0';
+		items[i].abandoned = 0;
+		memset(&items[i].buf, 0, sizeof(items[i].buf));
+		err_clear(&items[i].err);
+		sl[i].s.fd = -1;
+	}
+	if ((multi = fetch_multi(easy, n, e)) == NULL)
+		return -1;
+	/* Every sink first: nothing is asked upstream before they exist. */
+	for (i = 0; i < n && rc == 0; i++) {
+		upstream_redact(items[i].url, sl[i].shown,
+		    sizeof(sl[i].shown));
+		sl[i].s.cap = items[i].cap;
+		if (items[i].to_buf) {
+			buf_init(&items[i].buf, (size_t)items[i].cap);
+			sl[i].s.buf = &items[i].buf;
+			continue;
+		}
+		if (items[i].want_sha256 &&
+		    (sl[i].s.sha = dirhash_sha256_new(e)) == NULL)
+			rc = -1;
+		else if (store_tmpfile(st, &items[i].tmp, &fd, e) == -1)
+			rc = -1;
+		else
+			sl[i].s.fd = fd;
+	}
+	if (rc == -1) {
+		fetch_batch_end(items, sl, n, 0);
+		return -1;
+	}
+	for (i = 0; i < n; i++)
+		sl[i].retry = 1;
+	for (;;) {
+		/* This round: the first try of all, then the retries. */
+		for (i = 0; i < n; i++) {
+			if (!sl[i].retry)
+				continue;
+			sl[i].retry = 0;
+			buf_free(&sl[i].s.errbody);
+			if (fetch_sink_start(&sl[i].s, sl[i].tries++,
+			    &items[i].err) == -1)
+				break;
+			fetch_setup(easy[i], cfg, items[i].url, &sl[i].s,
+			    sl[i].ebuf);
+			sl[i].running = 1;
+		}
+		if (i < n) {
+			rc = -1;
+			break;
+		}
+		if (fetch_round(multi, easy, items, sl, n, e) == -1) {
+			rc = -1;
+			break;
+		}
+		again = 0;
+		for (i = 0; i < n; i++) {
+			if (items[i].err.code == E_OK)
+				continue;
+			if (!sl[i].retry || sl[i].tries > cfg->retries) {
+				rc = -1;
+				break;
+			}
+			again = 1;
+		}
+		if (rc == -1 || !again)
+			break;
+		for (i = 0; i < n; i++)
+			if (sl[i].retry)
+				log_info("fetch %s: %s (retrying)",
+				    sl[i].shown, items[i].err.msg);
+		fetch_sleep_ms(backoff);
+		backoff *= 2;
+	}
+	fetch_batch_end(items, sl, n, rc == 0);
+	for (failed = 0; failed < n && (items[failed].err.code == E_OK ||
+	    items[failed].abandoned); failed++)
+		;
+	if (failed == n && rc == 0)
+		return 0;
+	if (failed == n)
+		return e->code != E_OK ? -1 : err_set(e, E_INTERNAL,
+		    "the batch failed");
+	log_info("fetch %s: %s", sl[failed].shown, items[failed].err.msg);
+	return err_set(e, items[failed].err.code, "%s",
+	    items[failed].err.msg);
 }
 
 void

@@ -5,7 +5,9 @@
  * responder processes read while one writes.  It is opened once per
  * process and its statements are prepared once (opening per request costs
  * five times more: baseline.md).  The tree is the source of truth: the
- * index can always be rebuilt by reindex.c.
+ * index can always be rebuilt by reindex.c.  A write that finds another
+ * process's write lock waits in short steps (index_busy), not in
+ * sqlite's default steps of milliseconds.
  *
  * Tables:
  *   versions   one row per stored module@version: the time from .info,
@@ -48,6 +50,10 @@
  * rows are of an unknown upstream and are dropped, never served. */
 #define INDEX_CACHE_SCHEMA	4
 #define INDEX_BUSY_MS		5000
+/* The busy handler's first wait and its cap: a write transaction of
+ * another responder lasts tens of microseconds. */
+#define INDEX_BUSY_FIRST_US	50
+#define INDEX_BUSY_STEP_MAX_US	2000
 
 enum index_stmt {
 	ST_PUT,
@@ -173,7 +179,40 @@ struct index {
 	sqlite3		*db;
 	sqlite3_stmt	*st[ST_MAX];
 	char		 scope[SHA256_HEX];	/* the upstream of the cache */
+	long long	 busy_waited_us;	/* of the current busy wait */
 };
+
+/*
+ * sqlite's busy handler: another process holds the lock ix needs.  Wait
+ * INDEX_BUSY_FIRST_US, doubling up to INDEX_BUSY_STEP_MAX_US, and give up
+ * (SQLITE_BUSY to the caller) after INDEX_BUSY_MS in all.  sqlite's own
+ * sqlite3_busy_timeout sleeps 1 ms at first, then 2, 5, 10 ...: forty
+ * times longer than the write transaction it waits for, on every miss
+ * that meets another responder's (lock, release, index row).  Returns 1
+ * to try again, 0 to give up.
+ */
+static int
+index_busy(void *arg, int count)
+{
+	struct index *ix = arg;
+	long long us;
+	struct timespec ts;
+
+	if (count == 0)
+		ix->busy_waited_us = 0;
+	if (ix->busy_waited_us >= (long long)INDEX_BUSY_MS * 1000)
+		return 0;
+	us = count < 6 ? (long long)INDEX_BUSY_FIRST_US << count :
+	    INDEX_BUSY_STEP_MAX_US;
+	if (us > INDEX_BUSY_STEP_MAX_US)
+		us = INDEX_BUSY_STEP_MAX_US;
+	ix->busy_waited_us += us;
+	ts.tv_sec = 0;
+	ts.tv_nsec = (long)us * 1000L;
+	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+		;
+	return 1;
+}
 
 static int
 index_fail(struct index *ix, struct err *e, const char *what)
@@ -297,7 +336,7 @@ index_open(struct index **out, const char *state_dir, struct err *e)
 		    ix->db ? sqlite3_errmsg(ix->db) : "cannot open");
 		goto fail;
 	}
-	sqlite3_busy_timeout(ix->db, INDEX_BUSY_MS);
+	sqlite3_busy_handler(ix->db, index_busy, ix);
 	if (sqlite3_exec(ix->db, "PRAGMA journal_mode = WAL;"
 	    "PRAGMA synchronous = NORMAL;", NULL, NULL, &msg) != SQLITE_OK) {
 		err_set(e, E_UNAVAIL, "index %s: %s", path, msg);

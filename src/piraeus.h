@@ -686,6 +686,31 @@ int		 fetch_direct(const struct config *, const struct store *,
 int		 fetch_proxy_file(const struct config *, const struct store *,
 		    const char *url, long long cap, char **tmp,
 		    char sha256[SHA256_HEX], struct err *);
+/*
+ * fetch_proxy_batch: several GETs at once (libcurl's multi interface, on
+ * connections kept between batches), each into a new temporary file of
+ * the store (its SHA-256 taken as the bytes come when want_sha256) or,
+ * with to_buf, into buf.  Each item is retried on its own like
+ * fetch_proxy_file's transfers; the first to fail for good abandons the
+ * others.  0 when every item succeeded: the caller owns each tmp (unlink
+ * and free it) and buf (buf_free).  Else -1 with e the error of the first
+ * failed item in the order given (not one abandoned), each item's err
+ * set, and nothing left: no temporary file, no buffer.
+ */
+#define FETCH_BATCH_MAX	8
+struct fetch_item {
+	const char	*url;		/* in */
+	long long	 cap;		/* in: the most bytes accepted */
+	int		 to_buf;	/* in: into buf, not a temporary file */
+	int		 want_sha256;	/* in: a file's SHA-256 */
+	char		*tmp;		/* out: the temporary file */
+	char		 sha256[SHA256_HEX];	/* out, with want_sha256 */
+	struct buf	 buf;		/* out, with to_buf */
+	struct err	 err;		/* out: E_OK, or why this item failed */
+	int		 abandoned;	/* out: stopped as another failed */
+};
+int		 fetch_proxy_batch(const struct config *, const struct store *,
+		    struct fetch_item *, size_t n, struct err *);
 /* GET url into b (initialised here with cap). */
 int		 fetch_proxy_buf(const struct config *, const char *url,
 		    size_t cap, struct buf *b, struct err *);

@@ -2,7 +2,9 @@
  * test_index.c: the sqlite index: put/get round trip, upsert, per-module
  * semver order, keyset catalog pages, /index order and since, rebuild,
  * the upstream cache keyed by its upstream (index_cache_scope), and the
- * migration of an older schema while another process opens the index.
+ * migration of an older schema while another process opens the index,
+ * and a write that waits for another process's write lock getting it
+ * within milliseconds of its release.
  */
 #include "config.h"
 
@@ -11,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
@@ -114,6 +117,85 @@ race(const char *dir, int hold_ms)
 	return WEXITSTATUS(st);
 }
 
+
+#define BUSY_HOLD_MS	240	/* sqlite3_busy_timeout would wake at 328 */
+#define BUSY_LATE_MS	40	/* what a write may lag behind the release */
+
+static long long
+now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/*
+ * Another process holds the write lock of ix's database (at path) for
+ * BUSY_HOLD_MS while ix writes a row: the write must succeed, and the
+ * least lag of three tries between the release and the write's end is
+ * returned (microseconds), -1 when a write failed.  sqlite's own busy
+ * timeout sleeps 1, 2, 5, ... 25, 50, 50, 100 ms and would lag ~88 ms.
+ */
+static long long
+busy_lag(struct index *ix, const char *path)
+{
+	struct timespec hold = { BUSY_HOLD_MS / 1000,
+	    (BUSY_HOLD_MS % 1000) * 1000000L };
+	long long best = -1, released, done, lag;
+	struct index_version v;
+	struct err e;
+	int p[2], i, st;
+	sqlite3 *db;
+	pid_t pid;
+	char c;
+
+	for (i = 0; i < 3; i++) {
+		if (pipe(p) == -1 || (pid = fork()) == -1)
+			return -1;
+		if (pid == 0) {
+			close(p[0]);
+			if (sqlite3_open(path, &db) != SQLITE_OK ||
+			    sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL,
+			    NULL) != SQLITE_OK)
+				_exit(1);
+			if (write(p[1], "L", 1) != 1)
+				_exit(1);
+			nanosleep(&hold, NULL);
+			if (sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) !=
+			    SQLITE_OK)
+				_exit(1);
+			released = now_us();
+			if (write(p[1], &released, sizeof(released)) !=
+			    (ssize_t)sizeof(released))
+				_exit(1);
+			_exit(0);
+		}
+		close(p[1]);
+		if (read(p[0], &c, 1) != 1) {
+			close(p[0]);
+			waitpid(pid, &st, 0);
+			return -1;
+		}
+		row(&v, "busy.example/m", "v1.0.0", 1);
+		err_clear(&e);
+		st = index_put(ix, &v, &e);
+		done = now_us();
+		if (st == -1 || read(p[0], &released, sizeof(released)) !=
+		    (ssize_t)sizeof(released)) {
+			close(p[0]);
+			waitpid(pid, &st, 0);
+			return -1;
+		}
+		close(p[0]);
+		waitpid(pid, &st, 0);
+		lag = done - released;
+		if (best == -1 || lag < best)
+			best = lag;
+	}
+	return best;
+}
+
 int
 main(void)
 {
@@ -129,6 +211,7 @@ main(void)
 	struct index_cached c;
 	struct index *ix;
 	struct err e;
+	long long lag;
 	size_t n, i;
 
 	if (mkdtemp(dir) == NULL)
@@ -254,6 +337,15 @@ main(void)
 	snprintf(sub, sizeof(sub), "%s/busy", dir);
 	is_int(race(sub, 6000), 0, "the lock busy past the timeout, the "
 	    "migration done: the index opens");
+	/* A write that waits for another process's lock: in at once. */
+	is_int(index_open(&ix, dir, &e), 0, "reopen");
+	snprintf(sub, sizeof(sub), "%s/index.sqlite", dir);
+	lag = busy_lag(ix, sub);
+	ok(lag >= 0, "a write waits for another process's write lock");
+	if (!ok(lag >= 0 && lag < BUSY_LATE_MS * 1000, "and is done within "
+	    "milliseconds of its release"))
+		printf("#   %lld us after the release\n", lag);
+	index_close(ix);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	if (system(cmd) != 0)
 		printf("# could not remove %s\n", dir);
