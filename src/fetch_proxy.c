@@ -503,7 +503,7 @@ fetch_round(CURLM *multi, CURL *easy[], struct fetch_item *items,
 			    sl[i].shown, &sl[i].s, sl[i].ebuf, &transient,
 			    &items[i].err) == -1) {
 				sl[i].retry = transient;
-				stop |= !transient;
+				stop |= !transient && !items[i].optional;
 			}
 		}
 		if (still == 0 || stop)
@@ -531,42 +531,57 @@ fetch_round(CURLM *multi, CURL *easy[], struct fetch_item *items,
 	return 0;
 }
 
-/* Give back what the batch's items hold; with ok, keep files and bodies. */
+/*
+ * Give back what the batch's items hold.  With ok, each item that
+ * succeeded keeps its file (writeback started, SHA-256 out) or body; an
+ * optional one that failed keeps nothing.  Without ok, nothing is kept.
+ */
 static void
 fetch_batch_end(struct fetch_item *items, struct fetch_slot *sl, size_t n,
     int ok)
 {
 	struct err e;
 	size_t i;
+	int keep;
 
 	for (i = 0; i < n; i++) {
+		keep = ok && items[i].err.code == E_OK;
 		buf_free(&sl[i].s.errbody);
-		if (items[i].to_buf) {
-			if (!ok)
-				buf_free(&items[i].buf);
-			else if (items[i].buf.data == NULL)
-				buf_append(&items[i].buf, "", 0, &e);
-			continue;
-		}
 		if (sl[i].s.fd != -1) {
-			if (ok)
+			if (keep)
 				fetch_writeback(sl[i].s.fd);
-			if (close(sl[i].s.fd) == -1 && ok) {
-				ok = 0;
+			if (close(sl[i].s.fd) == -1 && keep) {
+				keep = 0;
 				err_errno(&items[i].err, E_INTERNAL,
 				    "close %s", items[i].tmp);
 			}
+			sl[i].s.fd = -1;
 		}
 		if (sl[i].s.sha != NULL) {
 			err_clear(&e);
-			if (ok && dirhash_sha256_end(sl[i].s.sha,
+			if (keep && dirhash_sha256_end(sl[i].s.sha,
 			    items[i].sha256, &e) == -1) {
-				ok = 0;
+				keep = 0;
 				items[i].err = e;
-			} else if (!ok)
+			} else if (!keep)
 				dirhash_sha256_free(sl[i].s.sha);
 			sl[i].s.sha = NULL;
 		}
+		if (keep) {
+			if (items[i].to_buf && items[i].buf.data == NULL)
+				buf_append(&items[i].buf, "", 0, &e);
+			continue;
+		}
+		/* What failed here fails the batch, unless it is optional. */
+		if (!items[i].optional)
+			ok = 0;
+		if (items[i].tmp != NULL) {
+			unlink(items[i].tmp);
+			free(items[i].tmp);
+			items[i].tmp = NULL;
+		}
+		if (items[i].to_buf)
+			buf_free(&items[i].buf);
 	}
 	if (ok)
 		return;
@@ -658,6 +673,10 @@ fetch_proxy_batch(const struct config *cfg, const struct store *st,
 			if (items[i].err.code == E_OK)
 				continue;
 			if (!sl[i].retry || sl[i].tries > cfg->retries) {
+				/* An optional item's failure is its own. */
+				sl[i].retry = 0;
+				if (items[i].optional)
+					continue;
 				rc = -1;
 				break;
 			}
@@ -674,7 +693,7 @@ fetch_proxy_batch(const struct config *cfg, const struct store *st,
 	}
 	fetch_batch_end(items, sl, n, rc == 0);
 	for (failed = 0; failed < n && (items[failed].err.code == E_OK ||
-	    items[failed].abandoned); failed++)
+	    items[failed].abandoned || items[failed].optional); failed++)
 		;
 	if (failed == n && rc == 0)
 		return 0;

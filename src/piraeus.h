@@ -692,10 +692,13 @@ int		 fetch_proxy_file(const struct config *, const struct store *,
  * the store (its SHA-256 taken as the bytes come when want_sha256) or,
  * with to_buf, into buf.  Each item is retried on its own like
  * fetch_proxy_file's transfers; the first to fail for good abandons the
- * others.  0 when every item succeeded: the caller owns each tmp (unlink
- * and free it) and buf (buf_free).  Else -1 with e the error of the first
- * failed item in the order given (not one abandoned), each item's err
- * set, and nothing left: no temporary file, no buffer.
+ * others.  An optional item (a checksum database lookup beside a zip)
+ * fails alone: its err is set and it holds nothing.  0 when every item
+ * that is not optional succeeded: the caller owns each tmp (unlink and
+ * free it) and buf (buf_free) of an item whose err is E_OK.  Else -1 with
+ * e the error of the first failed item in the order given (neither
+ * abandoned nor optional), each item's err set, and nothing left: no
+ * temporary file, no buffer.
  */
 #define FETCH_BATCH_MAX	8
 struct fetch_item {
@@ -703,6 +706,8 @@ struct fetch_item {
 	long long	 cap;		/* in: the most bytes accepted */
 	int		 to_buf;	/* in: into buf, not a temporary file */
 	int		 want_sha256;	/* in: a file's SHA-256 */
+	int		 optional;	/* in: its failure is its own (err),
+					   the batch goes on without it */
 	char		*tmp;		/* out: the temporary file */
 	char		 sha256[SHA256_HEX];	/* out, with want_sha256 */
 	struct buf	 buf;		/* out, with to_buf */

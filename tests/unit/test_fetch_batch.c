@@ -5,7 +5,8 @@
  * 300 ms each take less than 900 ms), files hold the bodies with their
  * SHA-256, buffers theirs; a 404 fails the batch as "not found" with its
  * body's line, abandons a slow transfer at once and leaves no temporary
- * file; a 503 is retried; a body over the cap is refused.
+ * file; a 503 is retried; an optional item's 404 fails it alone; a body
+ * over the cap is refused.
  */
 #include "config.h"
 
@@ -324,6 +325,22 @@ main(void)
 	unlink(it[0].tmp);
 	free(it[0].tmp);
 	buf_free(&it[1].buf);
+
+	/* An optional item's 404 is its own: the others go on. */
+	snprintf(u[4], sizeof(u[4]), "http://127.0.0.1:%d/missing", port);
+	item(&it[0], u[0], 1000, 0, 0);
+	item(&it[1], u[4], 1000, 1, 0);
+	it[1].optional = 1;
+	err_clear(&e);
+	ok(fetch_proxy_batch(&cfg, &st, it, 2, &e) == 0, "an optional item "
+	    "fails alone");
+	is_int(it[1].err.code, E_NOTFOUND, "its error, as not found");
+	ok(it[1].buf.data == NULL && !it[1].abandoned, "it holds nothing");
+	ok(!it[0].abandoned && file_is(it[0].tmp, "alpha", 5), "the other "
+	    "one is not abandoned: its body");
+	is_int(count_tmp(&st), 1, "its temporary file only");
+	unlink(it[0].tmp);
+	free(it[0].tmp);
 
 	/* Over the cap. */
 	item(&it[0], u[1], BIG_LEN - 1, 0, 1);
