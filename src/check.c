@@ -116,6 +116,7 @@ check_fetched(const struct sumdb_ctx *sdb, const char *module,
 	/* The checksum database, before anything is published. */
 	if (sdb == NULL || (mod_h1[0] == '\0' && zip_h1[0] == '\0'))
 		return 0;
-	return sumdb_verify(sdb, module, version, mod_h1[0] ? mod_h1 : NULL,
-	    zip_h1[0] ? zip_h1 : NULL, e);
+	return sumdb_verify_with(sdb, module, version, mod_h1[0] ? mod_h1 :
+	    NULL, zip_h1[0] ? zip_h1 : NULL, f->lookup_ok ? &f->lookup : NULL,
+	    e);
 }

@@ -22,6 +22,7 @@
 
 #define FETCH_LIST_MAX	(16 * 1024 * 1024)	/* an upstream @v/list */
 #define FETCH_URL_MAX	(PATH_MAX + 3 * VERSION_MAX + 512)
+#define FETCH_LOOKUP_MAX (64 * 1024)		/* a checksum database lookup */
 
 void
 fetched_free(struct fetched *f)
@@ -29,6 +30,8 @@ fetched_free(struct fetched *f)
 	char **p[] = { &f->info, &f->mod, &f->zip };
 	size_t i;
 
+	buf_free(&f->lookup);
+	f->lookup_ok = 0;
 	for (i = 0; i < NITEMS(p); i++) {
 		if (*p[i] != NULL) {
 			unlink(*p[i]);	/* already renamed when published */
@@ -55,10 +58,10 @@ fetch_files_proxy(const struct fetch_env *env, const char *base,
 	char url[NITEMS(order)][FETCH_URL_MAX], path[PATH_MAX];
 	char **dst[] = { [ART_INFO] = &f->info, [ART_MOD] = &f->mod,
 	    [ART_ZIP] = &f->zip };
-	struct fetch_item items[NITEMS(order)];
+	struct fetch_item items[NITEMS(order) + 1];
 	enum artifact arts[NITEMS(order)];
 	struct stat sb;
-	size_t i, n = 0;
+	size_t i, n = 0, lk;
 
 	memset(items, 0, sizeof(items));
 	for (i = 0; i < NITEMS(order); i++) {
@@ -76,13 +79,27 @@ fetch_files_proxy(const struct fetch_env *env, const char *base,
 	}
 	if (n == 0)
 		return 0;
-	if (fetch_proxy_batch(env->cfg, env->store, items, n, e) == -1)
+	/* The checksum database's lookup, beside: one round trip less. */
+	lk = n;
+	if (env->lookup_url != NULL) {
+		items[lk].url = env->lookup_url;
+		items[lk].cap = FETCH_LOOKUP_MAX;
+		items[lk].to_buf = 1;
+		items[lk].optional = 1;
+	}
+	if (fetch_proxy_batch(env->cfg, env->store, items, n +
+	    (env->lookup_url != NULL), e) == -1)
 		return -1;
 	for (i = 0; i < n; i++) {
 		*dst[arts[i]] = items[i].tmp;
 		if (arts[i] == ART_ZIP)
 			memcpy(f->zip_sha256, items[i].sha256, SHA256_HEX);
 	}
+	if (env->lookup_url != NULL && items[lk].err.code == E_OK) {
+		f->lookup = items[lk].buf;
+		f->lookup_ok = 1;
+	} else if (env->lookup_url != NULL)
+		buf_free(&items[lk].buf);
 	return 0;
 }
 

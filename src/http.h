@@ -135,7 +135,8 @@ void		 response_header(struct response *, const char *name,
 int		 response_body(struct response *, int status,
 		    const char *ctype, const char *cache, const void *body,
 		    size_t len);
-/* A file: X-Sendfile / X-Accel-Redirect when configured, else streamed. */
+/* A file: X-Sendfile / X-Accel-Redirect when configured (and s not NULL:
+ * a file of the store), else streamed. */
 int		 response_file(struct response *, const struct store *,
 		    const char *path, int fd, const struct stat *,
 		    const char *ctype, const char *cache);

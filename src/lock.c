@@ -168,8 +168,8 @@ lock_heartbeat(void)
 void
 lock_backoff(int attempt)
 {
-	long ms = attempt < 4 ? 20L << attempt : 250;
-	struct timespec ts = { 0, ms * 1000000L };
+	long us = attempt < 8 ? 1000L << attempt : 250000L;
+	struct timespec ts = { 0, us * 1000L };
 
 	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
 		;

@@ -12,7 +12,7 @@
  *   state      store.c (the tree) index.c (sqlite) cache.c lock.c reindex.c
  *   transport  fetch_proxy.c (libcurl) fetch_direct.c (the go command)
  *   databases  sumdb.c sumdb_base.c sumdb_log.c
- *   stages     policy.c stored.c fetch.c check.c publish.c
+ *   stages     answer.c policy.c stored.c fetch.c check.c publish.c
  *   pipeline   resolve_version.c resolve_answer.c resolve_sumdb.c resolve.c
  *   http       (http.h) config.c request.c response.c router.c proxy.c
  *              fcgi.c ep_*.c
@@ -667,6 +667,9 @@ struct fetched {
 	char	*mod;			/* .tmp; NULL when not fetched */
 	char	*zip;
 	char	 zip_sha256[SHA256_HEX];	/* of zip's bytes, "" unknown */
+	struct buf lookup;		/* the checksum database's lookup,
+					 * fetched beside, when lookup_ok */
+	int	 lookup_ok;
 };
 /* Unlink what is still in .tmp and free the names. */
 void		 fetched_free(struct fetched *);
@@ -935,6 +938,16 @@ int		 sumdb_get(const struct sumdb_ctx *, const struct sumdb *,
 int		 sumdb_verify(const struct sumdb_ctx *, const char *module,
 		    const char *version, const char *mod_h1,
 		    const char *zip_h1, struct err *);
+/* sumdb_verify with the lookup's answer already fetched (lookup, when not
+ * NULL: what upstream answered sumdb_lookup_url), cached as if fetched. */
+int		 sumdb_verify_with(const struct sumdb_ctx *, const char *module,
+		    const char *version, const char *mod_h1,
+		    const char *zip_h1, const struct buf *lookup, struct err *);
+/* 1 and url set when verifying module@version would fetch its lookup
+ * (nothing fresh cached) from a base known without asking anyone: the
+ * URL to fetch beside the version's files.  0 otherwise. */
+int		 sumdb_lookup_url(const struct sumdb_ctx *, const char *module,
+		    const char *version, char *url, size_t urlsz);
 /*
  * The base URL of db's lookups, tiles and latest, no "/" at the end: the
  * first [upstream] goproxy proxy whose /sumdb/<name>/supported is 200,
@@ -944,6 +957,10 @@ int		 sumdb_verify(const struct sumdb_ctx *, const char *module,
 #define SUMDB_BASE_MAX	(2 * SUMDB_URL_MAX + NOTE_NAME_MAX + 16)
 int		 sumdb_base(const struct sumdb_ctx *, const struct sumdb *db,
 		    char *out, size_t outsz, struct err *);
+/* sumdb_base when it is known without asking anyone (via_proxy = no, or
+ * the choice cached): 0, else -1 and out untouched. */
+int		 sumdb_base_cached_url(const struct sumdb_ctx *,
+		    const struct sumdb *db, char *out, size_t outsz);
 
 /* sumdb_log.c: the private checksum database (a log in the index). */
 /* Append the record of module@version (an existing one is kept). */
@@ -976,7 +993,8 @@ void		 lock_release(struct index *, const char *key);
  * expiry has passed.  Cheap to call often (long transfers call it).
  */
 void		 lock_heartbeat(void);
-/* Sleep a little before the next look (grows from 20 to 250 ms). */
+/* Sleep a little before the next look (1 ms, doubling to 250 ms: a
+ * fetch answered before its publish holds its lock for a few ms more). */
 void		 lock_backoff(int attempt);
 
 /*
@@ -1034,10 +1052,13 @@ struct answer {
 	char		 path[ANSWER_PATH_MAX];	/* FILE: open on fd */
 	int		 fd;
 	struct stat	 st;
+	int		 stream;	/* FILE: send the bytes, never by
+					 * X-Sendfile (a temporary file) */
 	char		 location[ANSWER_LOCATION_MAX];	/* REDIRECT */
 };
+/* answer.c: an empty answer; free what one holds (closes fd). */
 void		 answer_init(struct answer *);
-void		 answer_free(struct answer *);	/* closes fd, frees body */
+void		 answer_free(struct answer *);
 
 /* policy.c: the one decision about what a request may cause upstream. */
 enum policy_action {
@@ -1078,12 +1099,14 @@ int		 policy_private(const struct config *, const char *module);
  * WANT_MOD, else the whole version (.info, published last, and .zip). */
 int		 stored_have(const struct store *, const char *emod,
 		    const char *ever, enum want_kind);
-/* Open a stored file into a (ANSWER_FILE); E_NOTFOUND when absent. */
-int		 stored_open(const struct store *, const char *emod,
-		    const char *ever, enum artifact, struct answer *,
+/* The regular file at path (symbolic links refused) as the answer of
+ * art: .info and .mod read under their cap into a body with their
+ * SHA-256 as ETag, a .zip left open (ANSWER_FILE).  E_NOTFOUND when
+ * absent. */
+int		 stored_file(const char *path, enum artifact, struct answer *,
 		    struct err *);
-/* A stored .info or .mod into a (ANSWER_BODY, ETag its SHA-256). */
-int		 stored_read(const struct store *, const char *emod,
+/* The stored .info, .mod or .zip of emod@ever into a (stored_file). */
+int		 stored_open(const struct store *, const char *emod,
 		    const char *ever, enum artifact, struct answer *,
 		    struct err *);
 /* The tagged versions of module that are complete in the tree, canonical
@@ -1100,6 +1123,9 @@ int		 stored_latest(const struct store *, const char *module,
 struct fetch_env {
 	const struct config	*cfg;
 	const struct store	*store;
+	const char		*lookup_url;	/* fetched beside a proxy's
+						 * files when not NULL (its
+						 * failure is its own) */
 };
 /* The files want needs of module@version (canonical) from u into f (a
  * file the tree already holds is not fetched again; direct fetches the
@@ -1163,6 +1189,18 @@ int		 publish_version(const struct publish_env *, const char *emod,
 		    const char *origin, struct err *);
 
 /* resolve.c: the one entry of the miss pipeline. */
+/* A version checked and answered, not yet published (its lock held). */
+struct resolve_pending {
+	int		 active;
+	struct fetched	 f;
+	char		 module[MODPATH_MAX];
+	char		 emod[MODPATH_MAX];
+	char		 ever[VERSION_MAX];
+	char		 zip_h1[H1_MAX];
+	char		 origin[ANSWER_PATH_MAX];
+	char		 key[LOCK_KEY_MAX];
+	int		 log;		/* the private log's hook runs */
+};
 /* What a responder's stages share: borrowed from the process (proxy.c). */
 struct resolver {
 	const struct config	   *cfg;
@@ -1176,48 +1214,55 @@ struct resolver {
 	/* A fetch to run once the answer is out (download modes). */
 	char			    deferred_module[MODPATH_MAX];
 	char			    deferred_version[VERSION_MAX];
+	struct resolve_pending	    pending;
 };
 /* The pipeline's own parts, for resolve*.c only. */
 /* resolve_version.c: module@query (a canonical version, or a query
  * resolved first) into storage: its .mod (WANT_MOD) or the whole version;
- * canon gets the canonical version.  E_NOTFOUND, E_GONE, E_UPSTREAM,
- * E_TIMEOUT (a wait for another fetch ran out)... */
-int		 resolve_version(const struct resolver *,
+ * canon gets the canonical version.  0 when stored; with a not NULL, 1
+ * when a is the asked file answered from the checked temporary files,
+ * published by resolve_publish_pending once the answer is out.
+ * E_NOTFOUND, E_GONE, E_UPSTREAM, E_TIMEOUT (a wait for another fetch ran
+ * out)... */
+int		 resolve_version(struct resolver *,
 		    const struct decision *, const char *module,
 		    const char *query, enum want_kind, char canon[VERSION_MAX],
-		    struct err *);
+		    struct answer *, struct err *);
 /* What the upstream walk resolves query to (fetch_query): body, when not
  * NULL, gets a proxy's .info (left empty by direct). */
-int		 resolve_query_upstream(const struct resolver *,
+int		 resolve_query_upstream(struct resolver *,
 		    const struct decision *, const char *module,
 		    const char *query, char canon[VERSION_MAX],
 		    struct buf *body, struct err *);
 /* 1 and e set when a failure is remembered under key (notfound_ttl). */
-int		 resolve_negative(const struct resolver *, const char *key,
+int		 resolve_negative(struct resolver *, const char *key,
 		    struct err *);
 /* 0 when the resolver has an index, else -1 and e (E_UNAVAIL, why). */
-int		 resolve_index(const struct resolver *, struct err *);
+int		 resolve_index(struct resolver *, struct err *);
 /* The checksum database context of rv under decision d. */
-void		 resolve_sumdb_ctx(const struct resolver *,
+void		 resolve_sumdb_ctx(struct resolver *,
 		    const struct decision *, struct sumdb_ctx *);
 /* resolve_answer.c: list, @latest, a query's .info. */
-int		 resolve_list(const struct resolver *, const struct want *,
+int		 resolve_list(struct resolver *, const struct want *,
 		    const struct decision *, struct answer *, struct err *);
-int		 resolve_latest(const struct resolver *, const struct want *,
+int		 resolve_latest(struct resolver *, const struct want *,
 		    const struct decision *, struct answer *, struct err *);
-int		 resolve_query(const struct resolver *, const struct want *,
+int		 resolve_query(struct resolver *, const struct want *,
 		    const struct decision *, struct answer *, struct err *);
 /* resolve_sumdb.c: a public database's path; our own database's. */
-int		 resolve_sumdb(const struct resolver *, const struct want *,
+int		 resolve_sumdb(struct resolver *, const struct want *,
 		    const struct decision *, struct answer *, struct err *);
-int		 resolve_sumdb_private(const struct resolver *,
+int		 resolve_sumdb_private(struct resolver *,
 		    const struct want *, const struct decision *,
 		    struct answer *, struct err *);
 /* Resolve w into a (answer_init'ed here): storage, else policy, cache,
  * singleflight, fetch, check, publish.  0, or -1 with e set. */
 int		 resolve(struct resolver *, const struct want *,
 		    struct answer *, struct err *);
-/* Run the deferred fetch, if any (after the answer is finished). */
+/* After the answer is finished: publish the pending version, if any,
+ * and release its lock; then run the deferred fetch, if any. */
 void		 resolve_deferred(struct resolver *);
+/* Publish rv's pending version now (resolve_deferred's first step). */
+void		 resolve_publish_pending(struct resolver *);
 
 #endif /* PIRAEUS_H */

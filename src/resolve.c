@@ -9,7 +9,8 @@
  * (stored.c), else, as policy says, a redirect, "not yet" with a fetch
  * after the answer (async), storage's "not found", or the version
  * pipeline (resolve_version.c: cache, singleflight, fetch, check,
- * publish, hooks); list, @latest and queries in resolve_answer.c; sumdb
+ * publish, hooks; a small file is answered from its checked temporary
+ * copy and published once the answer is out); list, @latest and queries in resolve_answer.c; sumdb
  * paths in resolve_sumdb.c.
  */
 #include "config.h"
@@ -20,25 +21,8 @@
 
 #include "piraeus.h"
 
-typedef int	 resolve_fn(const struct resolver *, const struct want *,
+typedef int	 resolve_fn(struct resolver *, const struct want *,
 		    const struct decision *, struct answer *, struct err *);
-
-void
-answer_init(struct answer *a)
-{
-	memset(a, 0, sizeof(*a));
-	a->fd = -1;
-	a->cache = ANSWER_NOSTORE;
-}
-
-void
-answer_free(struct answer *a)
-{
-	if (a->fd != -1)
-		close(a->fd);
-	a->fd = -1;
-	buf_free(&a->body);
-}
 
 /* Policy's redirect as the answer. */
 static int
@@ -52,11 +36,9 @@ resolve_redirect(const struct decision *d, struct answer *a)
 
 /* Remember w's module@version for resolve_deferred. */
 static void
-resolve_defer(const struct resolver *crv, const struct want *w,
+resolve_defer(struct resolver *rv, const struct want *w,
     const struct decision *d)
 {
-	struct resolver *rv = (struct resolver *)(uintptr_t)crv;
-
 	if (!d->defer)
 		return;
 	snprintf(rv->deferred_module, sizeof(rv->deferred_module), "%s",
@@ -70,7 +52,7 @@ resolve_defer(const struct resolver *crv, const struct want *w,
  * caller is to fetch, 0 when a (the redirect) is the answer, -1 and e.
  */
 static int
-resolve_miss(const struct resolver *rv, const struct want *w,
+resolve_miss(struct resolver *rv, const struct want *w,
     const struct decision *d, struct answer *a, struct err *e)
 {
 	switch (d->action) {
@@ -92,7 +74,7 @@ resolve_miss(const struct resolver *rv, const struct want *w,
 
 /* The zip's ETag: the SHA-256 the index recorded, else size and mtime. */
 static void
-resolve_zip_etag(const struct resolver *rv, const struct want *w,
+resolve_zip_etag(struct resolver *rv, const struct want *w,
     struct answer *a)
 {
 	struct index_version iv;
@@ -113,7 +95,7 @@ resolve_zip_etag(const struct resolver *rv, const struct want *w,
 /* A version's stored file into a: ANSWER_BODY for .info and .mod,
  * ANSWER_FILE for .zip.  E_NOTFOUND when it is not stored. */
 static int
-resolve_stored(const struct resolver *rv, const struct want *w,
+resolve_stored(struct resolver *rv, const struct want *w,
     const char *ever, struct answer *a, struct err *e)
 {
 	static const enum artifact arts[] = {
@@ -121,18 +103,16 @@ resolve_stored(const struct resolver *rv, const struct want *w,
 		[WANT_ZIP] = ART_ZIP, [WANT_QUERY] = ART_INFO,
 	};
 
-	if (w->kind != WANT_ZIP)
-		return stored_read(rv->store, w->emod, ever, arts[w->kind], a,
-		    e);
-	if (stored_open(rv->store, w->emod, ever, ART_ZIP, a, e) == -1)
+	if (stored_open(rv->store, w->emod, ever, arts[w->kind], a, e) == -1)
 		return -1;
-	resolve_zip_etag(rv, w, a);
+	if (w->kind == WANT_ZIP)
+		resolve_zip_etag(rv, w, a);
 	return 0;
 }
 
 /* A version's .info, .mod or .zip: stored, else fetched when allowed. */
 static int
-resolve_artifact(const struct resolver *rv, const struct want *w,
+resolve_artifact(struct resolver *rv, const struct want *w,
     const struct decision *d, struct answer *a, struct err *e)
 {
 	char canon[VERSION_MAX];
@@ -148,15 +128,17 @@ resolve_artifact(const struct resolver *rv, const struct want *w,
 	err_clear(e);
 	if ((rc = resolve_miss(rv, w, d, a, e)) != 1)
 		return rc;
-	if (resolve_version(rv, d, w->module, w->version, w->kind, canon,
-	    e) == -1)
-		return -1;
+	/* Answered from the checked files (published after the answer),
+	 * or stored now. */
+	if ((rc = resolve_version(rv, d, w->module, w->version, w->kind, canon,
+	    a, e)) != 0)
+		return rc == 1 ? 0 : -1;
 	return resolve_stored(rv, w, w->ever, a, e);
 }
 
 /* A query's .info: "v1.2.3+meta" stored as v1.2.3, else upstream's. */
 static int
-resolve_query_info(const struct resolver *rv, const struct want *w,
+resolve_query_info(struct resolver *rv, const struct want *w,
     const struct decision *d, struct answer *a, struct err *e)
 {
 	char ever[VERSION_MAX];
@@ -183,7 +165,7 @@ resolve_query_info(const struct resolver *rv, const struct want *w,
 
 /* list and @latest: policy's redirect comes before storage. */
 static int
-resolve_changing(const struct resolver *rv, const struct want *w,
+resolve_changing(struct resolver *rv, const struct want *w,
     const struct decision *d, struct answer *a, struct err *e)
 {
 	if (d->action == POLICY_REFUSE)
@@ -207,7 +189,7 @@ static resolve_fn *const resolve_table[WANT_MAX] = {
 
 /* The policy stage's view of rv. */
 static void
-resolve_policy(const struct resolver *rv, struct policy *p)
+resolve_policy(struct resolver *rv, struct policy *p)
 {
 	p->cfg = rv->cfg;
 	p->modes = rv->modes;
@@ -240,6 +222,7 @@ resolve_deferred(struct resolver *rv)
 	struct policy p;
 	struct err e;
 
+	resolve_publish_pending(rv);
 	if (rv->deferred_module[0] == '\0')
 		return;
 	memcpy(module, rv->deferred_module, sizeof(module));
@@ -260,7 +243,8 @@ resolve_deferred(struct resolver *rv)
 	if (d.action != POLICY_FETCH)
 		err_set(&e, d.why.code, "%s", d.why.msg);
 	else
-		resolve_version(rv, &d, module, version, WANT_ZIP, canon, &e);
+		resolve_version(rv, &d, module, version, WANT_ZIP, canon, NULL,
+		    &e);
 	if (e.code != E_OK)
 		log_info("async fetch %s@%s: %s", module, version, e.msg);
 }

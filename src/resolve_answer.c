@@ -28,7 +28,7 @@
 
 /* What one upstream entry is asked for an answer (list or @latest). */
 struct resolve_answer_walk {
-	const struct resolver	*rv;
+	struct resolver		*rv;
 	const struct decision	*d;
 	const char		*module;
 	struct buf		*body;
@@ -38,7 +38,7 @@ static int
 resolve_list_try(void *arg, const struct upstream *u, struct err *e)
 {
 	struct resolve_answer_walk *w = arg;
-	struct fetch_env fe = { w->rv->cfg, w->rv->store };
+	struct fetch_env fe = { w->rv->cfg, w->rv->store, NULL };
 
 	return fetch_list(&fe, u, w->module, w->body, e);
 }
@@ -49,14 +49,14 @@ static int
 resolve_latest_try(void *arg, const struct upstream *u, struct err *e)
 {
 	struct resolve_answer_walk *w = arg;
-	struct fetch_env fe = { w->rv->cfg, w->rv->store };
+	struct fetch_env fe = { w->rv->cfg, w->rv->store, NULL };
 	char emod[MODPATH_MAX], ever[VERSION_MAX], canon[VERSION_MAX];
 	char path[ANSWER_PATH_MAX];
 
 	if (u->kind == UPSTREAM_PROXY)
 		return fetch_latest(&fe, u, w->module, w->body, e);
 	if (resolve_version(w->rv, w->d, w->module, "latest", WANT_ZIP, canon,
-	    e) == -1 || modpath_escape(w->module, emod, sizeof(emod)) == -1 ||
+	    NULL, e) == -1 || modpath_escape(w->module, emod, sizeof(emod)) == -1 ||
 	    modpath_escape(canon, ever, sizeof(ever)) == -1 ||
 	    store_path(w->rv->store, emod, ever, ART_INFO, path,
 	    sizeof(path)) == -1)
@@ -70,7 +70,7 @@ resolve_latest_try(void *arg, const struct upstream *u, struct err *e)
  * disabled" when "off" came first).
  */
 static int
-resolve_answer_upstream(const struct resolver *rv, const struct decision *d,
+resolve_answer_upstream(struct resolver *rv, const struct decision *d,
     const char *module, upstream_try_fn *try, struct buf *body,
     struct err *e)
 {
@@ -92,7 +92,7 @@ resolve_answer_upstream(const struct resolver *rv, const struct decision *d,
  * what each upstream entry is asked.
  */
 static int
-resolve_cached(const struct resolver *rv, const struct decision *d,
+resolve_cached(struct resolver *rv, const struct decision *d,
     const char *prefix, const char *module, upstream_try_fn *try,
     struct buf *body, int *stale, struct err *e)
 {
@@ -232,7 +232,7 @@ resolve_list_body(char **vs, size_t nv, struct buf *body, struct err *e)
 }
 
 int
-resolve_list(const struct resolver *rv, const struct want *w,
+resolve_list(struct resolver *rv, const struct want *w,
     const struct decision *d, struct answer *a, struct err *e)
 {
 	char **vs = NULL;
@@ -284,7 +284,7 @@ resolve_list(const struct resolver *rv, const struct want *w,
 }
 
 int
-resolve_latest(const struct resolver *rv, const struct want *w,
+resolve_latest(struct resolver *rv, const struct want *w,
     const struct decision *d, struct answer *a, struct err *e)
 {
 	struct err ue, se;
@@ -319,7 +319,7 @@ resolve_latest(const struct resolver *rv, const struct want *w,
 }
 
 int
-resolve_query(const struct resolver *rv, const struct want *w,
+resolve_query(struct resolver *rv, const struct want *w,
     const struct decision *d, struct answer *a, struct err *e)
 {
 	char key[RESOLVE_KEY_MAX + 8], canon[VERSION_MAX];
@@ -360,7 +360,7 @@ resolve_query(const struct resolver *rv, const struct want *w,
 		 * (Its name copied: resolve_version writes canon.) */
 		memcpy(resolved, canon, sizeof(resolved));
 		if (resolve_version(rv, d, w->module, resolved, WANT_ZIP, canon,
-		    e) == -1 ||
+		    NULL, e) == -1 ||
 		    modpath_escape(canon, ever, sizeof(ever)) == -1 ||
 		    store_path(rv->store, w->emod, ever, ART_INFO, path,
 		    sizeof(path)) == -1 ||

@@ -33,7 +33,7 @@ resolve_sumdb_kind(const char *path, struct answer *a)
 }
 
 int
-resolve_sumdb(const struct resolver *rv, const struct want *w,
+resolve_sumdb(struct resolver *rv, const struct want *w,
     const struct decision *d, struct answer *a, struct err *e)
 {
 	struct sumdb_ctx sc;
@@ -49,7 +49,7 @@ resolve_sumdb(const struct resolver *rv, const struct want *w,
  * (and logged by the publish hook) when not stored, else logged from the
  * index's row of it. */
 static int
-resolve_sumdb_record(const struct resolver *rv, const struct want *w,
+resolve_sumdb_record(struct resolver *rv, const struct want *w,
     const struct decision *d, struct err *e)
 {
 	char canon[VERSION_MAX];
@@ -64,7 +64,7 @@ resolve_sumdb_record(const struct resolver *rv, const struct want *w,
 		if (d->action != POLICY_FETCH)
 			return err_set(e, d->why.code, "%s", d->why.msg);
 		if (resolve_version(rv, d, w->module, w->version, WANT_ZIP,
-		    canon, e) == -1)
+		    canon, NULL, e) == -1)
 			return -1;
 		if ((found = sumdb_log_has(rv->idx, w->module, w->version,
 		    e)) != 0)
@@ -87,7 +87,7 @@ resolve_sumdb_record(const struct resolver *rv, const struct want *w,
 }
 
 int
-resolve_sumdb_private(const struct resolver *rv, const struct want *w,
+resolve_sumdb_private(struct resolver *rv, const struct want *w,
     const struct decision *d, struct answer *a, struct err *e)
 {
 	int found;

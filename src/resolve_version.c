@@ -24,9 +24,13 @@
 #include "piraeus.h"
 
 #define RESOLVE_KEY_MAX	(MODPATH_MAX + VERSION_MAX + 16)
+/* The largest zip answered from its temporary copy before it is
+ * published: streamed through the responder while the version's lock is
+ * held; a larger one is published first and sent by the web server. */
+#define RESOLVE_PENDING_ZIP_MAX	(1024 * 1024)
 
 void
-resolve_sumdb_ctx(const struct resolver *rv, const struct decision *d,
+resolve_sumdb_ctx(struct resolver *rv, const struct decision *d,
     struct sumdb_ctx *sc)
 {
 	sc->cfg = rv->cfg;
@@ -38,7 +42,7 @@ resolve_sumdb_ctx(const struct resolver *rv, const struct decision *d,
 }
 
 int
-resolve_index(const struct resolver *rv, struct err *e)
+resolve_index(struct resolver *rv, struct err *e)
 {
 	if (rv->idx != NULL)
 		return 0;
@@ -50,7 +54,7 @@ resolve_index(const struct resolver *rv, struct err *e)
 static int
 resolve_log_hook(void *arg, const struct index_version *iv, struct err *e)
 {
-	const struct resolver *rv = arg;
+	struct resolver *rv = arg;
 
 	return sumdb_log_add(rv->idx, rv->signer, iv->module, iv->version,
 	    iv->zip_h1, iv->mod_h1, e);
@@ -58,35 +62,134 @@ resolve_log_hook(void *arg, const struct index_version *iv, struct err *e)
 
 /* What one upstream entry is asked for module@version (canonical). */
 struct resolve_walk {
-	const struct resolver	*rv;
+	struct resolver		*rv;
 	const struct decision	*d;
 	const char		*module, *emod, *version, *ever;
 	enum want_kind		 kind;
+	const char		*key;		/* the version's lock */
+	struct answer		*a;		/* answer from the files, or NULL */
+	int			 answered;	/* a was, and f is pending */
 };
+
+/*
+ * Answer w's asked file from f's checked temporary copy and keep f as the
+ * resolver's pending publish (f emptied): 0, or -1 when it is not to be
+ * (not fetched, a large zip, unreadable) and f is untouched.
+ */
+static int
+resolve_pend(struct resolve_walk *w, struct fetched *f, const char *zip_h1,
+    const char *where)
+{
+	static const enum artifact arts[] = {
+		[WANT_INFO] = ART_INFO, [WANT_MOD] = ART_MOD,
+		[WANT_ZIP] = ART_ZIP,
+	};
+	struct resolve_pending *p = &w->rv->pending;
+	const char *tmp[] = { [ART_INFO] = f->info, [ART_MOD] = f->mod,
+	    [ART_ZIP] = f->zip };
+	enum artifact art;
+	struct err e;
+
+	if (w->a == NULL || w->kind > WANT_ZIP || p->active)
+		return -1;
+	art = arts[w->kind];
+	if (tmp[art] == NULL || (w->kind != WANT_MOD && f->info == NULL))
+		return -1;
+	err_clear(&e);
+	if (stored_file(tmp[art], art, w->a, &e) == -1 || (art == ART_ZIP &&
+	    w->a->st.st_size > RESOLVE_PENDING_ZIP_MAX)) {
+		answer_free(w->a);
+		answer_init(w->a);
+		return -1;
+	}
+	if (art == ART_ZIP) {
+		w->a->stream = 1;
+		if (f->zip_sha256[0] != '\0')
+			snprintf(w->a->etag, sizeof(w->a->etag), "\"%s\"",
+			    f->zip_sha256);
+	}
+	w->a->cache = ANSWER_IMMUTABLE;
+	memset(p, 0, sizeof(*p));
+	p->active = 1;
+	p->f = *f;
+	memset(f, 0, sizeof(*f));
+	snprintf(p->module, sizeof(p->module), "%s", w->module);
+	snprintf(p->emod, sizeof(p->emod), "%s", w->emod);
+	snprintf(p->ever, sizeof(p->ever), "%s", w->ever);
+	snprintf(p->zip_h1, sizeof(p->zip_h1), "%s", zip_h1);
+	snprintf(p->origin, sizeof(p->origin), "%s", where);
+	snprintf(p->key, sizeof(p->key), "%s", w->key);
+	p->log = w->d->log;
+	w->answered = 1;
+	return 0;
+}
+
+/* The publish environment of rv, with the private log's hook when log. */
+static void
+resolve_publish_env(struct resolver *rv, int log, struct publish_hook *hook,
+    struct publish_env *pe)
+{
+	hook->name = "private checksum database";
+	hook->fn = resolve_log_hook;
+	hook->arg = rv;
+	pe->store = rv->store;
+	pe->idx = rv->idx;
+	pe->hooks = hook;
+	pe->nhooks = log && rv->signer != NULL && rv->idx != NULL;
+}
+
+void
+resolve_publish_pending(struct resolver *rv)
+{
+	struct resolve_pending *p = &rv->pending;
+	struct publish_hook hook;
+	struct publish_env pe;
+	struct err e;
+
+	if (!p->active)
+		return;
+	resolve_publish_env(rv, p->log, &hook, &pe);
+	err_clear(&e);
+	if (publish_version(&pe, p->emod, p->ever, &p->f, p->zip_h1,
+	    p->origin, &e) == -1)
+		log_warnx("publish %s@%s (answered from %s): %s", p->module,
+		    p->ever, p->origin, e.msg);
+	fetched_free(&p->f);
+	if (rv->idx != NULL)
+		lock_release(rv->idx, p->key);
+	p->active = 0;
+}
 
 /* One entry: fetch -> check -> publish.  0, or -1 and e set (logged). */
 static int
 resolve_version_try(void *arg, const struct upstream *u, struct err *e)
 {
 	struct resolve_walk *w = arg;
-	const struct resolver *rv = w->rv;
-	struct fetch_env fe = { rv->cfg, rv->store };
-	struct publish_hook hook = { "private checksum database",
-	    resolve_log_hook, (void *)(uintptr_t)rv };
-	struct publish_env pe = { rv->store, rv->idx, &hook, 0 };
+	struct resolver *rv = w->rv;
+	struct fetch_env fe = { rv->cfg, rv->store, NULL };
 	char where[ANSWER_PATH_MAX], zip_h1[H1_MAX], mod_h1[H1_MAX];
+	char lookup[ANSWER_LOCATION_MAX];
+	struct publish_hook hook;
+	struct publish_env pe;
 	struct sumdb_ctx sc;
 	struct fetched f;
 	int rc;
 
 	resolve_sumdb_ctx(rv, w->d, &sc);
-	if (w->d->log && rv->signer != NULL && rv->idx != NULL)
-		pe.nhooks = 1;
+	resolve_publish_env(rv, w->d->log, &hook, &pe);
+	if (w->d->verify && u->kind == UPSTREAM_PROXY &&
+	    sumdb_lookup_url(&sc, w->module, w->version, lookup,
+	    sizeof(lookup)) == 1)
+		fe.lookup_url = lookup;
 	rc = fetch_files(&fe, u, w->module, w->version, w->kind, &f, e);
 	if (rc == 0)
 		rc = check_fetched(w->d->verify ? &sc : NULL, w->module,
 		    w->version, &f, zip_h1, mod_h1, e);
 	upstream_redact(u->url, where, sizeof(where));
+	/* The client need not wait for the fsyncs: answered from the
+	 * checked files, published after the answer, under the lock. */
+	if (rc == 0 && resolve_pend(w, &f, zip_h1, where) == 0)
+		return 0;
 	if (rc == 0)
 		rc = publish_version(&pe, w->emod, w->ever, &f, zip_h1, where,
 		    e);
@@ -98,17 +201,14 @@ resolve_version_try(void *arg, const struct upstream *u, struct err *e)
 	return -1;
 }
 
-/* Walk the upstream list for module@version (canonical). */
+/* Walk the upstream list for w's version (canonical). */
 static int
-resolve_version_walk(const struct resolver *rv, const struct decision *d,
-    const char *module, const char *emod, const char *version,
-    const char *ever, enum want_kind kind, struct err *e)
+resolve_version_walk(struct resolve_walk *w, struct err *e)
 {
-	struct resolve_walk w = { rv, d, module, emod, version, ever, kind };
 	struct err fe;
 
-	switch (upstream_walk(rv->up, d->direct_only, resolve_version_try, &w,
-	    &fe)) {
+	switch (upstream_walk(w->rv->up, w->d->direct_only,
+	    resolve_version_try, w, &fe)) {
 	case WALK_ANSWERED:
 		return 0;
 	case WALK_OFF:
@@ -124,7 +224,7 @@ resolve_version_walk(const struct resolver *rv, const struct decision *d,
 
 /* What one upstream entry is asked to resolve a query to. */
 struct resolve_query_walk {
-	const struct resolver	*rv;
+	struct resolver		*rv;
 	const char		*module, *query;
 	char			*canon;
 	struct buf		*body;
@@ -134,7 +234,7 @@ static int
 resolve_query_try(void *arg, const struct upstream *u, struct err *e)
 {
 	struct resolve_query_walk *w = arg;
-	struct fetch_env fe = { w->rv->cfg, w->rv->store };
+	struct fetch_env fe = { w->rv->cfg, w->rv->store, NULL };
 	struct buf b;
 	int rc;
 
@@ -149,7 +249,7 @@ resolve_query_try(void *arg, const struct upstream *u, struct err *e)
 }
 
 int
-resolve_query_upstream(const struct resolver *rv, const struct decision *d,
+resolve_query_upstream(struct resolver *rv, const struct decision *d,
     const char *module, const char *query, char canon[VERSION_MAX],
     struct buf *body, struct err *e)
 {
@@ -173,7 +273,7 @@ resolve_query_upstream(const struct resolver *rv, const struct decision *d,
  * "@v/main.info" requests do not each ask upstream or run go.
  */
 static int
-resolve_query_cached(const struct resolver *rv, const struct decision *d,
+resolve_query_cached(struct resolver *rv, const struct decision *d,
     const char *module, const char *query, char canon[VERSION_MAX],
     struct err *e)
 {
@@ -206,7 +306,7 @@ resolve_query_cached(const struct resolver *rv, const struct decision *d,
  * when there is one.
  */
 int
-resolve_negative(const struct resolver *rv, const char *key, struct err *e)
+resolve_negative(struct resolver *rv, const char *key, struct err *e)
 {
 	struct cache_key k = { rv->idx, NULL, key };
 	struct cache_entry c;
@@ -251,16 +351,18 @@ resolve_failed_since(struct index *ix, const char *key, time_t waiting,
 }
 
 int
-resolve_version(const struct resolver *rv, const struct decision *d,
+resolve_version(struct resolver *rv, const struct decision *d,
     const char *module, const char *query, enum want_kind kind,
-    char canon[VERSION_MAX], struct err *e)
+    char canon[VERSION_MAX], struct answer *a, struct err *e)
 {
+	struct resolve_walk w;
 	char emod[MODPATH_MAX], ever[VERSION_MAX], key[RESOLVE_KEY_MAX];
 	char negkey[RESOLVE_KEY_MAX + 4], failkey[RESOLVE_KEY_MAX + 8];
 	struct index *ix;
 	time_t deadline, waiting = 0;
 	int attempt, st, rc;
 
+	memset(&w, 0, sizeof(w));
 	if (modpath_escape(module, emod, sizeof(emod)) == -1)
 		return err_set(e, E_NOTFOUND, "invalid module path");
 	if (semver_canonical(query, 1, canon, VERSION_MAX) == -1 ||
@@ -304,8 +406,23 @@ resolve_version(const struct resolver *rv, const struct decision *d,
 		rc = 0;
 	else if (resolve_failed_since(ix, failkey, waiting, e))
 		rc = -1;
-	else if ((rc = resolve_version_walk(rv, d, module, emod, canon, ever,
-	    kind, e)) == -1) {
+	else {
+		w.rv = rv;
+		w.d = d;
+		w.module = module;
+		w.emod = emod;
+		w.version = canon;
+		w.ever = ever;
+		w.kind = kind;
+		w.key = key;
+		/* A query's answer is not the file asked by name. */
+		w.a = strcmp(canon, query) == 0 ? a : NULL;
+		/* Answered: the lock is the pending publish's now. */
+		if ((rc = resolve_version_walk(&w, e)) == 0 && w.answered)
+			return 1;
+	}
+	/* The walk failed (w.rv is set only when it ran). */
+	if (rc == -1 && w.rv != NULL) {
 		struct cache_key neg = { ix, NULL, negkey };
 		struct cache_key fail = { ix, NULL, failkey };
 		struct err ce;

@@ -58,8 +58,8 @@ response_answer(struct response *rs, const struct store *s,
 		return response_body(rs, 302, "text/plain; charset=utf-8", cc,
 		    "redirect\n", 9);
 	case ANSWER_FILE:
-		return response_file(rs, s, a->path, a->fd, &a->st, a->ctype,
-		    cc);
+		return response_file(rs, a->stream ? NULL : s, a->path, a->fd,
+		    &a->st, a->ctype, cc);
 	case ANSWER_BODY:
 		break;
 	}
@@ -220,12 +220,13 @@ response_file(struct response *rs, const struct store *s, const char *path,
 	long long left = (long long)st->st_size;
 	ssize_t n;
 
-	if (!rs->head && rs->cfg != NULL &&
+	/* No store: a file the front server must not be sent to. */
+	if (!rs->head && rs->cfg != NULL && s != NULL &&
 	    rs->cfg->sendfile == SENDFILE_X_SENDFILE) {
 		response_header(rs, "X-Sendfile", "%s", path);
 		return response_start(rs, 200, ctype, cache, -1);
 	}
-	if (!rs->head && rs->cfg != NULL &&
+	if (!rs->head && rs->cfg != NULL && s != NULL &&
 	    rs->cfg->sendfile == SENDFILE_X_ACCEL &&
 	    strncmp(path, s->root, strlen(s->root)) == 0) {
 		response_header(rs, "X-Accel-Redirect", "%s%s",

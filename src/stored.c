@@ -39,17 +39,20 @@ stored_have(const struct store *st, const char *emod, const char *ever,
 }
 
 int
-stored_open(const struct store *st, const char *emod, const char *ever,
-    enum artifact art, struct answer *a, struct err *e)
+stored_file(const char *path, enum artifact art, struct answer *a,
+    struct err *e)
 {
 	static const char *const ctypes[] = {
 		[ART_INFO] = "application/json",
 		[ART_MOD] = "text/plain; charset=utf-8",
 		[ART_ZIP] = "application/zip",
 	};
+	char sha[SHA256_HEX];
+	int rc;
 
-	if (store_path(st, emod, ever, art, a->path, sizeof(a->path)) == -1)
-		return err_set(e, E_NOTFOUND, "invalid module path");
+	if (snprintf(a->path, sizeof(a->path), "%s", path) >=
+	    (int)sizeof(a->path))
+		return err_set(e, E_NOTFOUND, "path too long");
 	if ((a->fd = open(a->path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1) {
 		if (errno == ENOENT || errno == ENOTDIR || errno == ELOOP)
 			return err_set(e, E_NOTFOUND, "not in storage");
@@ -62,18 +65,8 @@ stored_open(const struct store *st, const char *emod, const char *ever,
 	}
 	a->kind = ANSWER_FILE;
 	a->ctype = ctypes[art];
-	return 0;
-}
-
-int
-stored_read(const struct store *st, const char *emod, const char *ever,
-    enum artifact art, struct answer *a, struct err *e)
-{
-	char sha[SHA256_HEX];
-	int rc;
-
-	if (stored_open(st, emod, ever, art, a, e) == -1)
-		return -1;
+	if (art == ART_ZIP)
+		return 0;
 	rc = buf_read_fd(&a->body, a->fd, art == ART_INFO ? INFO_MAX :
 	    GOMOD_MAX, e);
 	close(a->fd);
@@ -84,6 +77,17 @@ stored_read(const struct store *st, const char *emod, const char *ever,
 	dirhash_sha256_hex(a->body.data, a->body.len, sha);
 	snprintf(a->etag, sizeof(a->etag), "\"%s\"", sha);
 	return 0;
+}
+
+int
+stored_open(const struct store *st, const char *emod, const char *ever,
+    enum artifact art, struct answer *a, struct err *e)
+{
+	char path[PATH_MAX];
+
+	if (store_path(st, emod, ever, art, path, sizeof(path)) == -1)
+		return err_set(e, E_NOTFOUND, "invalid module path");
+	return stored_file(path, art, a, e);
 }
 
 /* 1 when the stored version ever (escaped) belongs in list: version

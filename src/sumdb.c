@@ -226,6 +226,8 @@ sumdb_ttl(const struct config *cfg, const char *path)
 struct sumdb_where {
 	int		 have;
 	char		 base[SUMDB_BASE_MAX];
+	const struct buf *given;	/* the lookup's answer, fetched already
+					 * (beside the version's files) */
 };
 
 /*
@@ -271,7 +273,14 @@ sumdb_fetch(const struct sumdb_ctx *sc, const struct sumdb *db,
 	if (!where->have && sumdb_base(sc, db, where->base,
 	    sizeof(where->base), &ue) == 0)
 		where->have = 1;
-	if (where->have) {
+	if (where->given != NULL && !fresh && strncmp(path, "lookup/",
+	    7) == 0 && where->given->len <= cap) {
+		/* Fetched with the version's files: settled as if now. */
+		buf_init(&up, cap);
+		rc = buf_append(&up, where->given->data, where->given->len,
+		    &ue);
+		where->given = NULL;
+	} else if (where->have) {
 		snprintf(url, sizeof(url), "%s/%s", where->base, path);
 		rc = fetch_proxy_buf(sc->cfg, url, cap, &up, &ue);
 	}
@@ -286,6 +295,7 @@ sumdb_get(const struct sumdb_ctx *sc, const struct sumdb *db, const char *path,
 	struct sumdb_where where;
 
 	where.have = 0;
+	where.given = NULL;
 	return sumdb_fetch(sc, db, &where, path, 0, body, e);
 }
 
@@ -566,8 +576,45 @@ sumdb_misbehaves(const struct sumdb_ctx *sc, const struct sumdb *db,
 }
 
 int
+sumdb_lookup_url(const struct sumdb_ctx *sc, const char *module,
+    const char *version, char *url, size_t urlsz)
+{
+	char emod[MODPATH_MAX], ever[VERSION_MAX], path[SUMDB_PATH_MAX];
+	char key[SUMDB_PATH_MAX + NOTE_NAME_MAX + 16], base[SUMDB_BASE_MAX];
+	const struct sumdb *db;
+	struct cache_key k = { sc->idx, NULL, key };
+	struct cache_entry c;
+	struct err ce;
+	int fresh;
+
+	if (sc->dbs->n == 0 || sc->offline ||
+	    modpath_escape(module, emod, sizeof(emod)) == -1 ||
+	    modpath_escape(version, ever, sizeof(ever)) == -1)
+		return 0;
+	db = &sc->dbs->v[0];
+	k.scope = db->scope;
+	snprintf(path, sizeof(path), "lookup/%s@%s", emod, ever);
+	snprintf(key, sizeof(key), "sumdb:%s/%s", db->key.name, path);
+	err_clear(&ce);
+	fresh = cache_lookup(&k, sumdb_ttl(sc->cfg, path), 0, &c, &ce) ==
+	    CACHE_FRESH && c.code == E_OK;
+	cache_entry_free(&c);
+	if (fresh || sumdb_base_cached_url(sc, db, base, sizeof(base)) == -1)
+		return 0;
+	return snprintf(url, urlsz, "%s/%s", base, path) < (int)urlsz;
+}
+
+int
 sumdb_verify(const struct sumdb_ctx *sc, const char *module, const char *version,
     const char *mod_h1, const char *zip_h1, struct err *e)
+{
+	return sumdb_verify_with(sc, module, version, mod_h1, zip_h1, NULL, e);
+}
+
+int
+sumdb_verify_with(const struct sumdb_ctx *sc, const char *module,
+    const char *version, const char *mod_h1, const char *zip_h1,
+    const struct buf *lookup, struct err *e)
 {
 	char emod[MODPATH_MAX], ever[VERSION_MAX], path[SUMDB_PATH_MAX];
 	const char *why = "";
@@ -592,6 +639,7 @@ sumdb_verify(const struct sumdb_ctx *sc, const char *module, const char *version
 	snprintf(path, sizeof(path), "lookup/%s@%s", emod, ever);
 	err_clear(&le);
 	where.have = 0;
+	where.given = lookup;
 	if (sumdb_fetch(sc, db, &where, path, 0, &b, &le) == -1) {
 		if (le.code == E_NOTFOUND || le.code == E_GONE)
 			return err_set(e, E_UPSTREAM, "checksum database %s "

@@ -171,6 +171,42 @@ sumdb_base_cached(const struct sumdb_ctx *sc, const struct buf *body)
 	return (int)i;
 }
 
+/* The base of db as known without asking anyone: db's URL without
+ * via_proxy, else the choice cached; SUMDB_BASE_FAILED when unknown. */
+static int
+sumdb_base_known(const struct sumdb_ctx *sc, const struct sumdb *db)
+{
+	char scope[SHA256_HEX], key[NOTE_NAME_MAX + 32];
+	struct cache_key k = { sc->idx, scope, key };
+	struct cache_entry c;
+	struct err ce;
+	int choice = SUMDB_BASE_FAILED;
+
+	if (!sc->cfg->sumdb_via_proxy)
+		return SUMDB_BASE_DIRECT;
+	sumdb_base_scope(sc, db, scope);
+	snprintf(key, sizeof(key), SUMDB_BASE_KEY "%s", db->key.name);
+	err_clear(&ce);
+	if (cache_lookup(&k, sc->cfg->list_ttl, 0, &c, &ce) == CACHE_FRESH &&
+	    c.code == E_OK)
+		choice = sumdb_base_cached(sc, &c.body);
+	cache_entry_free(&c);
+	return choice;
+}
+
+int
+sumdb_base_cached_url(const struct sumdb_ctx *sc, const struct sumdb *db,
+    char *out, size_t outsz)
+{
+	struct err e;
+	int choice;
+
+	err_clear(&e);
+	if ((choice = sumdb_base_known(sc, db)) == SUMDB_BASE_FAILED)
+		return -1;
+	return sumdb_base_url(sc, db, choice, out, outsz, &e);
+}
+
 /* The base of db: cached, else chosen and cached (see piraeus.h). */
 int
 sumdb_base(const struct sumdb_ctx *sc, const struct sumdb *db, char *out,
@@ -180,22 +216,15 @@ sumdb_base(const struct sumdb_ctx *sc, const struct sumdb *db, char *out,
 	char body[SUMDB_BASE_BODY_MAX], shown[SUMDB_BASE_MAX + 16];
 	struct sumdb_base_probe p = { sc->cfg, db->key.name };
 	struct cache_key k = { NULL, scope, key };
-	struct cache_entry c;
 	struct err ce;
-	int choice = SUMDB_BASE_FAILED, n;
+	int choice, n;
 
-	if (!sc->cfg->sumdb_via_proxy)
-		return sumdb_base_url(sc, db, SUMDB_BASE_DIRECT, out, outsz, e);
+	if ((choice = sumdb_base_known(sc, db)) != SUMDB_BASE_FAILED)
+		return sumdb_base_url(sc, db, choice, out, outsz, e);
 	sumdb_base_scope(sc, db, scope);
 	snprintf(key, sizeof(key), SUMDB_BASE_KEY "%s", db->key.name);
 	err_clear(&ce);
 	k.ix = sc->idx;
-	if (cache_lookup(&k, sc->cfg->list_ttl, 0, &c, &ce) == CACHE_FRESH &&
-	    c.code == E_OK)
-		choice = sumdb_base_cached(sc, &c.body);
-	cache_entry_free(&c);
-	if (choice != SUMDB_BASE_FAILED)
-		return sumdb_base_url(sc, db, choice, out, outsz, e);
 	if ((choice = sumdb_base_choose(sc->up, db->key.name,
 	    sumdb_base_probe, &p, e)) == SUMDB_BASE_FAILED)
 		return -1;

@@ -72,6 +72,7 @@ import (
 	"strings"
 	"sync"
 	"syscall"
+	"time"
 
 	"golang.org/x/mod/module"
 	"golang.org/x/mod/sumdb"
@@ -264,14 +265,16 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 
 // logger appends "METHOD PATH STATUS" lines to a file.
 type logger struct {
-	mu sync.Mutex
-	f  *os.File
+	mu      sync.Mutex
+	f       *os.File
+	latency time.Duration // before every answer (a network's round trip)
 }
 
 func (l *logger) wrap(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		sw := &statusWriter{ResponseWriter: w}
 		path := r.URL.Path
+		time.Sleep(l.latency)
 		h.ServeHTTP(sw, r)
 		if sw.status == 0 {
 			sw.status = http.StatusOK
@@ -296,6 +299,7 @@ func main() {
 	prefix := flag.String("prefix", "", "serve under the URL path `P`")
 	preloadFile := flag.String("preload", "", "look up the \"module version\" lines of `FILE` first")
 	flag.Var(&wrongs, "wrong", "`MODULE@VERSION` gets a wrong zip hash (repeatable, or comma-separated)")
+	latency := flag.Duration("latency", 0, "wait this long before every answer (a distant database's round trip)")
 	flag.Parse()
 	if *root == "" || flag.NArg() != 0 {
 		fmt.Fprintln(os.Stderr, "usage: testsumdb -root DIR [flags]")
@@ -328,7 +332,7 @@ func main() {
 		}
 	}
 
-	lg := &logger{}
+	lg := &logger{latency: *latency}
 	if *logfile != "" {
 		lg.f, err = os.OpenFile(*logfile, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0644)
 		if err != nil {

@@ -113,7 +113,7 @@ test_files(const char *root)
 		{ WANT_MOD, "WANT_MOD", 0 },
 		{ WANT_ZIP, "WANT_ZIP", 1 },
 	};
-	char zpath[PATH_MAX], sha[SHA256_HEX], name[128];
+	char zpath[PATH_MAX], sha[SHA256_HEX], name[128], lurl[PATH_MAX + 32];
 	char big[INFO_MAX + 2];
 	struct fetched f;
 	struct err e;
@@ -190,6 +190,28 @@ test_files(const char *root)
 	    &f, &e), -1, "missing module: fails");
 	is_int(e.code, E_NOTFOUND, "missing module: E_NOTFOUND");
 	fetched_free(&f);
+
+	/* A checksum database lookup beside the files: kept when it came,
+	 * its failure its own. */
+	put("lookup.txt", "42\nrecord\n");
+	snprintf(lurl, sizeof(lurl), "file://%s/lookup.txt", up);
+	env.lookup_url = lurl;
+	err_clear(&e);
+	is_int(fetch_files(&env, &u, MOD, "v1.0.0", WANT_ZIP, &f, &e), 0,
+	    "lookup beside: the files fetched");
+	ok(f.lookup_ok && f.lookup.len == 10 && memcmp(f.lookup.data,
+	    "42\nrecord\n", 10) == 0, "lookup beside: its bytes kept");
+	fetched_free(&f);
+	ok(!f.lookup_ok && f.lookup.data == NULL, "lookup beside: freed");
+	snprintf(lurl, sizeof(lurl), "file://%s/no-such-lookup", up);
+	err_clear(&e);
+	is_int(fetch_files(&env, &u, MOD, "v1.0.0", WANT_ZIP, &f, &e), 0,
+	    "lookup beside, missing: the files still fetched");
+	ok(!f.lookup_ok && f.info != NULL && f.zip != NULL,
+	    "lookup beside, missing: no lookup, the files there");
+	fetched_free(&f);
+	env.lookup_url = NULL;
+	is_int(tmp_count(), 0, "lookup beside: nothing left in .tmp");
 
 	/* Caps: an .info of INFO_MAX bytes passes, one byte more does not. */
 	memset(big, ' ', sizeof(big));

@@ -350,6 +350,61 @@ main(void)
 	is_str(kept_tree(sc.idx), note9.data, "an older tree: the kept tree "
 	    "does not go back");
 
+	/* A lookup fetched beside the version's files (sumdb_verify_with):
+	 * used as it came, the database not asked for it (its file is moved
+	 * away upstream), then cached as if fetched.  Each step under a
+	 * scope of its own, where nothing is cached yet. */
+	{
+		char lpath[PATH_MAX + 64], moved[PATH_MAX + 72];
+		char opath[PATH_MAX + 64];
+		struct buf given, other;
+		char *gdata, *odata;
+		size_t glen, olen;
+
+		snprintf(lpath, sizeof(lpath), "%s/lookup/example.com/a@v1.0.0",
+		    dbdir);
+		snprintf(moved, sizeof(moved), "%s.away", lpath);
+		gdata = (char *)read_file(lpath, &glen);
+		snprintf(opath, sizeof(opath), "%s/lookup/example.com/a@v1.1.0",
+		    dbdir);
+		odata = (char *)read_file(opath, &olen);
+		ok(gdata != NULL && odata != NULL && rename(lpath, moved) == 0,
+		    "given: the lookup file moved away upstream");
+		buf_init(&given, 1 << 20);
+		buf_init(&other, 1 << 20);
+		buf_append(&given, gdata, glen, &e);
+		buf_append(&other, odata, olen, &e);
+		db.scope[0] = 'x';
+		err_clear(&e);
+		is_int(sumdb_verify_with(&sc, "example.com/a", "v1.0.0",
+		    l1.mod_h1[0], l1.zip_h1[0], &other, &e), -1,
+		    "given: another version's lookup: refused");
+		ok(strstr(e.msg, "has no") != NULL, "given: ... its record "
+		    "has no line for the version (it was used, not fetched)");
+		printf("# %s\n", e.msg);
+		db.scope[0] = 'y';
+		err_clear(&e);
+		is_int(sumdb_verify_with(&sc, "example.com/a", "v1.0.0",
+		    l1.mod_h1[0], l1.zip_h1[0], &given, &e), 0,
+		    "given: the right lookup verifies without the file");
+		if (e.code != E_OK)
+			printf("#   %s\n", e.msg);
+		err_clear(&e);
+		is_int(sumdb_verify(&sc, "example.com/a", "v1.0.0",
+		    l1.mod_h1[0], l1.zip_h1[0], &e), 0,
+		    "given: then cached as if fetched");
+		db.scope[0] = 'z';
+		err_clear(&e);
+		is_int(sumdb_verify(&sc, "example.com/a", "v1.0.0",
+		    l1.mod_h1[0], l1.zip_h1[0], &e), -1,
+		    "given: without it, the moved file is missed (control)");
+		ok(rename(moved, lpath) == 0, "given: the file put back");
+		buf_free(&given);
+		buf_free(&other);
+		free(gdata);
+		free(odata);
+	}
+
 	/* A fork: record 3 rewritten, a tenth added, signed by the key. */
 	{
 		static struct log f2;

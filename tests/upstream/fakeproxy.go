@@ -100,6 +100,7 @@ type fault struct {
 type server struct {
 	root    string
 	logfile *os.File
+	latency time.Duration // before every answer (a network's round trip)
 
 	mu     sync.Mutex
 	counts map[string]int
@@ -524,6 +525,7 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f := s.arrive(p)
+	time.Sleep(s.latency)
 	code, note := s.answer(w, r, f)
 	line := fmt.Sprintf("%s %s %03d", r.Method, p, code)
 	if note != "" {
@@ -672,6 +674,8 @@ func main() {
 	logname := flag.String("log", "", "file to log the requests to")
 	tlscert := flag.String("tlscert", "", "serve https with a new "+
 		"self-signed certificate for 127.0.0.1, written to this file")
+	latency := flag.Duration("latency", 0, "wait this long before "+
+		"every answer (a distant upstream's round trip)")
 	flag.Parse()
 	if *root == "" || flag.NArg() != 0 {
 		fmt.Fprintln(os.Stderr, "usage: fakeproxy -root DIR "+
@@ -682,7 +686,7 @@ func main() {
 		fmt.Fprintf(os.Stderr, "fakeproxy: %s: not a directory\n", *root)
 		os.Exit(1)
 	}
-	s := &server{root: *root, counts: map[string]int{}}
+	s := &server{root: *root, counts: map[string]int{}, latency: *latency}
 	if *logname != "" {
 		lf, err := os.OpenFile(*logname,
 			os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
