@@ -531,6 +531,19 @@ fetch_round(CURLM *multi, CURL *easy[], struct fetch_item *items,
 	return 0;
 }
 
+/* Remove what an item holds: its temporary file, its buffer. */
+static void
+fetch_item_drop(struct fetch_item *it)
+{
+	if (it->tmp != NULL) {
+		unlink(it->tmp);
+		free(it->tmp);
+		it->tmp = NULL;
+	}
+	if (it->to_buf)
+		buf_free(&it->buf);
+}
+
 /*
  * Give back what the batch's items hold.  With ok, each item that
  * succeeded keeps its file (writeback started, SHA-256 out) or body; an
@@ -575,25 +588,12 @@ fetch_batch_end(struct fetch_item *items, struct fetch_slot *sl, size_t n,
 		/* What failed here fails the batch, unless it is optional. */
 		if (!items[i].optional)
 			ok = 0;
-		if (items[i].tmp != NULL) {
-			unlink(items[i].tmp);
-			free(items[i].tmp);
-			items[i].tmp = NULL;
-		}
-		if (items[i].to_buf)
-			buf_free(&items[i].buf);
+		fetch_item_drop(&items[i]);
 	}
 	if (ok)
 		return;
-	for (i = 0; i < n; i++) {
-		if (items[i].tmp != NULL) {
-			unlink(items[i].tmp);
-			free(items[i].tmp);
-			items[i].tmp = NULL;
-		}
-		if (items[i].to_buf)
-			buf_free(&items[i].buf);
-	}
+	for (i = 0; i < n; i++)
+		fetch_item_drop(&items[i]);
 }
 
 int

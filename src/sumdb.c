@@ -486,6 +486,14 @@ sumdb_store_head(const struct sumdb_ctx *sc, const struct sumdb *db,
 	if ((ix = sc->idx) == NULL)
 		return err_set(e, E_UNAVAIL, "no index for the verified "
 		    "trees");
+	/* Kept trees only grow: no write (no write lock) when the kept one
+	 * is as large already, the common case. */
+	if ((have = sumdb_head(sc, db, &old, &osize, &oroot, e)) == 1)
+		buf_free(&old);
+	if (have == -1)
+		return -1;
+	if (have == 1 && osize >= l->size)
+		return 0;
 	if (index_begin(ix, e) == -1)
 		return -1;
 	snprintf(key, sizeof(key), SUMDB_KEY_PREFIX "%s", db->key.name);
