@@ -97,10 +97,10 @@ stored_listed(const char *module, const char *ever, char *version)
 {
 	char canon[VERSION_MAX];
 
+	/* (A version that is its own canonical form is valid semver.) */
 	if (modpath_unescape(ever, version, VERSION_MAX) == -1 ||
-	    !semver_valid(version) || semver_is_pseudo(version) ||
 	    semver_canonical(version, 1, canon, sizeof(canon)) == -1 ||
-	    strcmp(canon, version) != 0 ||
+	    strcmp(canon, version) != 0 || semver_is_pseudo(version) ||
 	    modpath_check_major(module, version) == -1)
 		return 0;
 	return 1;
