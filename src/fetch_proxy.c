@@ -558,6 +558,7 @@ fetch_batch_end(struct fetch_item *items, struct fetch_slot *sl, size_t n,
 	int keep;
 
 	for (i = 0; i < n; i++) {
+		err_clear(&e);
 		keep = ok && items[i].err.code == E_OK;
 		buf_free(&sl[i].s.errbody);
 		if (sl[i].s.fd != -1) {
@@ -672,7 +673,11 @@ fetch_proxy_batch(const struct config *cfg, const struct store *st,
 		for (i = 0; i < n; i++) {
 			if (items[i].err.code == E_OK)
 				continue;
-			if (!sl[i].retry || sl[i].tries > cfg->retries) {
+			/* An optional item is tried once: its failure is its
+			 * own, and its user asks again on its own terms (a
+			 * lookup fails over to the check's own fetch). */
+			if (!sl[i].retry || sl[i].tries > cfg->retries ||
+			    items[i].optional) {
 				/* An optional item's failure is its own. */
 				sl[i].retry = 0;
 				if (items[i].optional)

@@ -133,6 +133,7 @@ resolve_artifact(struct resolver *rv, const struct want *w,
 	if ((rc = resolve_version(rv, d, w->module, w->version, w->kind, canon,
 	    a, e)) != 0)
 		return rc == 1 ? 0 : -1;
+	a->cache = ANSWER_IMMUTABLE;
 	return resolve_stored(rv, w, w->ever, a, e);
 }
 

@@ -315,6 +315,9 @@ resolve_latest(struct resolver *rv, const struct want *w,
 	if (ue.code != E_OK)
 		return err_set(e, E_NOTFOUND, "not in storage, and %s",
 		    ue.msg);
+	/* Upstream not asked: policy's reason (GOPROXY=off...). */
+	if (d->why.code != E_OK)
+		return err_set(e, d->why.code, "%s", d->why.msg);
 	return err_set(e, se.code, "%s", se.msg);
 }
 

@@ -104,9 +104,16 @@ resolve_pend(struct resolve_walk *w, struct fetched *f, const char *zip_h1,
 	}
 	if (art == ART_ZIP) {
 		w->a->stream = 1;
+		/* The transfer's SHA-256; a direct fetch has none: size and
+		 * time, as a stored zip the index knows nothing of. */
 		if (f->zip_sha256[0] != '\0')
 			snprintf(w->a->etag, sizeof(w->a->etag), "\"%s\"",
 			    f->zip_sha256);
+		else
+			snprintf(w->a->etag, sizeof(w->a->etag),
+			    "W/\"%llx-%llx\"",
+			    (unsigned long long)w->a->st.st_size,
+			    (unsigned long long)w->a->st.st_mtime);
 	}
 	w->a->cache = ANSWER_IMMUTABLE;
 	memset(p, 0, sizeof(*p));

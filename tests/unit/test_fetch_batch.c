@@ -74,7 +74,7 @@ answer(int c, int status, const char *body, size_t len)
 static void
 serve(int c)
 {
-	char req[2048], path[1024], mark[PATH_MAX + 16], *big;
+	char req[2048], path[1024], mark[PATH_MAX + 1040], *big;
 	size_t got = 0, i;
 	ssize_t r;
 	int fd;
@@ -114,9 +114,10 @@ serve(int c)
 		sleep_ms(SLOW_MS);
 		answer(c, 200, big, big ? BIG_LEN : 0);
 		free(big);
-	} else if (strcmp(path, "/flaky") == 0) {
+	} else if (strncmp(path, "/flaky", 6) == 0 &&
+	    strchr(path + 1, '/') == NULL) {
 		/* 503 the first time, then the body. */
-		snprintf(mark, sizeof(mark), "%s/flaky", dir);
+		snprintf(mark, sizeof(mark), "%s/%s", dir, path + 1);
 		if ((fd = open(mark, O_WRONLY | O_CREAT | O_EXCL, 0644)) != -1) {
 			close(fd);
 			answer(c, 503, "busy", 4);
@@ -339,6 +340,22 @@ main(void)
 	ok(!it[0].abandoned && file_is(it[0].tmp, "alpha", 5), "the other "
 	    "one is not abandoned: its body");
 	is_int(count_tmp(&st), 1, "its temporary file only");
+	unlink(it[0].tmp);
+	free(it[0].tmp);
+
+	/* An optional item is tried once: its user asks again itself. */
+	snprintf(u[4], sizeof(u[4]), "http://127.0.0.1:%d/flaky-optional",
+	    port);
+	item(&it[0], u[0], 1000, 0, 0);
+	item(&it[1], u[4], 1000, 1, 0);
+	it[1].optional = 1;
+	err_clear(&e);
+	ok(fetch_proxy_batch(&cfg, &st, it, 2, &e) == 0, "an optional 503: "
+	    "the batch succeeds");
+	ok(it[1].err.code != E_OK && it[1].buf.data == NULL,
+	    "an optional 503: its failure, nothing held");
+	is_int(count_requests("/flaky-optional"), 1, "an optional 503 is not "
+	    "retried");
 	unlink(it[0].tmp);
 	free(it[0].tmp);
 

@@ -239,6 +239,7 @@ main(void)
 	is_int((int)a.st.st_size, (int)len, "small .zip: upstream's size");
 	snprintf(etag, sizeof(etag), "\"%s\"", sha);
 	is_str(a.etag, etag, "small .zip: ETag is the SHA-256 of the transfer");
+	is_int(a.cache, ANSWER_IMMUTABLE, "small .zip: immutable");
 	ok(!stored(&px, "example.com/small", "v1.0.0", ART_INFO) &&
 	    !stored(&px, "example.com/small", "v1.0.0", ART_ZIP),
 	    "small .zip: .info and .zip not in the tree yet");
@@ -288,6 +289,8 @@ main(void)
 	err_clear(&e);
 	if (!ok(resolve(rv, &w, &a, &e) == 0, "big .zip miss: resolved"))
 		printf("#   %s\n", e.msg);
+	is_int(a.cache, ANSWER_IMMUTABLE, "big .zip: immutable, as when "
+	    "stored");
 	ok(a.kind == ANSWER_FILE && a.stream == 0 &&
 	    a.st.st_size > 1024 * 1024,
 	    "big .zip: a file the web server may send");
