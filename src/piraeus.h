@@ -1110,8 +1110,9 @@ int		 stored_open(const struct store *, const char *emod,
 		    const char *ever, enum artifact, struct answer *,
 		    struct err *);
 /* The tagged versions of module that are complete in the tree, canonical
- * and valid for the path (unsorted, allocated); E_NOTFOUND when storage
- * has no @v directory for the module. */
+ * and valid for the path, in semver order (allocated); E_NOTFOUND when
+ * storage has no @v directory for the module.  Remembered per process
+ * while the @v directory does not change. */
 int		 stored_list(const struct store *, const char *module,
 		    const char *emod, char ***out, size_t *n, struct err *);
 /* The .info of the stored version the go command would call latest

@@ -207,13 +207,16 @@ resolve_list_add(const char *module, const struct buf *b, char ***vs,
 	}
 }
 
-/* vs[0..nv) sorted, each once, one a line, into body; vs freed. */
+/* vs[0..nv) sorted (unless sorted already), each once, one a line,
+ * into body; vs freed. */
 static void
-resolve_list_body(char **vs, size_t nv, struct buf *body, struct err *e)
+resolve_list_body(char **vs, size_t nv, int sorted, struct buf *body,
+    struct err *e)
 {
 	size_t i, o;
 
-	semver_sort(vs, nv);
+	if (!sorted)
+		semver_sort(vs, nv);
 	buf_init(body, (size_t)-1);
 	for (i = o = 0; i < nv; i++) {
 		/* Storage and upstream overlap: once each. */
@@ -236,7 +239,7 @@ resolve_list(struct resolver *rv, const struct want *w,
     const struct decision *d, struct answer *a, struct err *e)
 {
 	char **vs = NULL;
-	size_t nv = 0, cap = 0, i;
+	size_t nv = 0, cap = 0, i, nstored;
 	struct err se, ue;
 	struct buf up;
 	int known, stale = 0;
@@ -247,7 +250,7 @@ resolve_list(struct resolver *rv, const struct want *w,
 	    &se) == 0;
 	if (!known && se.code != E_NOTFOUND)
 		return err_set(e, se.code, "%s", se.msg);
-	cap = nv;
+	cap = nstored = nv;
 	/* Upstream's list, unless policy says storage only. */
 	if (d->action == POLICY_FETCH) {
 		if (resolve_cached(rv, d, "list:", w->module, resolve_list_try,
@@ -279,7 +282,8 @@ resolve_list(struct resolver *rv, const struct want *w,
 	a->kind = ANSWER_BODY;
 	a->ctype = "text/plain; charset=utf-8";
 	a->cache = stale ? ANSWER_STALE : ANSWER_LIST;
-	resolve_list_body(vs, nv, &a->body, e);
+	/* Storage's list comes sorted: sorted again only when merged. */
+	resolve_list_body(vs, nv, nv == nstored, &a->body, e);
 	return 0;
 }
 

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "piraeus.h"
@@ -137,11 +138,126 @@ stored_versions(const struct store *st, const char *module, const char *emod,
 	return 0;
 }
 
+/*
+ * The lists of the last modules asked, per process: a module's @v
+ * directory changes (its mtime, or it is replaced) whenever a file is
+ * published into it, and a list is remembered only when the directory
+ * had not changed for STORED_MEMO_AGE: a later change then gets a later
+ * mtime even where the file system's clock is coarse.  A list is kept at
+ * most STORED_MEMO_TTL, which bounds what a hand-set mtime (rsync -t
+ * racing a change in the same clock tick at its source) could hide.  A
+ * cache that may be lost: the tree stays the truth.
+ */
+#define STORED_MEMO_MAX		32		/* modules remembered */
+#define STORED_MEMO_AGE		1000000000LL	/* ns unchanged first */
+#define STORED_MEMO_VERSIONS	4096		/* a larger list is not */
+#define STORED_MEMO_TTL		60		/* seconds a list is kept */
+
+struct stored_memo {
+	char		 emod[MODPATH_MAX];
+	dev_t		 dev;
+	ino_t		 ino;
+	struct timespec	 mtime;
+	time_t		 filled;	/* when remembered */
+	char		**v;		/* semver order */
+	size_t		 n;
+};
+static struct stored_memo stored_memo[STORED_MEMO_MAX];
+static size_t stored_memo_next;
+
+/* A copy of v[0..n) (allocated). */
+static char **
+stored_copy(char *const *v, size_t n)
+{
+	char **c = xcalloc(n ? n : 1, sizeof(*c));
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		c[i] = xstrdup(v[i]);
+	return c;
+}
+
+static void
+stored_memo_free(struct stored_memo *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->n; i++)
+		free(m->v[i]);
+	free(m->v);
+	memset(m, 0, sizeof(*m));
+}
+
+/* The remembered list of emod whose @v directory is sb, or NULL. */
+static struct stored_memo *
+stored_memo_find(const char *emod, const struct stat *sb)
+{
+	time_t now = time(NULL);
+	size_t i;
+
+	for (i = 0; i < STORED_MEMO_MAX; i++)
+		if (stored_memo[i].v != NULL &&
+		    now - stored_memo[i].filled < STORED_MEMO_TTL &&
+		    strcmp(stored_memo[i].emod, emod) == 0 &&
+		    stored_memo[i].dev == sb->st_dev &&
+		    stored_memo[i].ino == sb->st_ino &&
+		    stored_memo[i].mtime.tv_sec == sb->st_mtim.tv_sec &&
+		    stored_memo[i].mtime.tv_nsec == sb->st_mtim.tv_nsec)
+			return &stored_memo[i];
+	return NULL;
+}
+
+/* Remember v[0..n) for emod when its directory (sb) is old enough. */
+static void
+stored_memo_put(const char *emod, const struct stat *sb, char *const *v,
+    size_t n)
+{
+	struct stored_memo *m;
+	struct timespec now;
+	long long age;
+
+	if (clock_gettime(CLOCK_REALTIME, &now) == -1 ||
+	    n > STORED_MEMO_VERSIONS || strlen(emod) >= MODPATH_MAX)
+		return;
+	age = (long long)(now.tv_sec - sb->st_mtim.tv_sec) * 1000000000LL +
+	    (now.tv_nsec - sb->st_mtim.tv_nsec);
+	if (age < STORED_MEMO_AGE)
+		return;
+	m = &stored_memo[stored_memo_next++ % STORED_MEMO_MAX];
+	stored_memo_free(m);
+	memcpy(m->emod, emod, strlen(emod) + 1);
+	m->dev = sb->st_dev;
+	m->ino = sb->st_ino;
+	m->mtime = sb->st_mtim;
+	m->filled = now.tv_sec;
+	m->v = stored_copy(v, n);
+	m->n = n;
+}
+
 int
 stored_list(const struct store *st, const char *module, const char *emod,
     char ***out, size_t *n, struct err *e)
 {
-	return stored_versions(st, module, emod, 1, out, n, e);
+	char dir[PATH_MAX];
+	struct stored_memo *m;
+	struct stat sb;
+	int have;
+
+	/* The directory is looked at before it is read: a list read is
+	 * never older than the mtime it is remembered under. */
+	have = (size_t)snprintf(dir, sizeof(dir), "%s/%s/@v", st->root,
+	    emod) < sizeof(dir) && stat(dir, &sb) == 0;
+	if (have && (m = stored_memo_find(emod, &sb)) != NULL) {
+		*out = stored_copy(m->v, m->n);
+		*n = m->n;
+		return 0;
+	}
+	if (stored_versions(st, module, emod, 1, out, n, e) == -1)
+		return -1;
+	semver_sort(*out, *n);
+	if (have)
+		stored_memo_put(emod, &sb, *out, *n);
+	return 0;
 }
 
 /* What latest_pick reads a stored version's go.mod with. */

@@ -14,11 +14,13 @@
 #include "config.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -172,6 +174,97 @@ upstream_file(const char *module, const char *version, const char *ext,
 	return data;
 }
 
+/* A stored version's .info written straight into the tree. */
+static void
+put_stored(struct proxy *px, const char *version)
+{
+	char rel[256], body[128];
+
+	snprintf(rel, sizeof(rel), "example.com/memo/@v/%s.info", version);
+	snprintf(body, sizeof(body), "{\"Version\":\"%s\"}", version);
+	if (testmod_put(px->store.root, body, strlen(body), "%s", rel) == -1)
+		printf("# cannot write %s\n", rel);
+}
+
+/* Set the @v directory's mtime to ts; 0 or -1. */
+static int
+set_mtime(struct proxy *px, const struct timespec *ts)
+{
+	char dir[PATH_MAX + 64];
+	struct timespec t[2];
+
+	snprintf(dir, sizeof(dir), "%s/example.com/memo/@v", px->store.root);
+	t[0] = t[1] = *ts;
+	return utimensat(AT_FDCWD, dir, t, 0);
+}
+
+/* stored_list's per-process memory, "v1 v2 ..." of what it answers. */
+static void
+list_of(struct proxy *px, char *out, size_t outsz)
+{
+	char **vs;
+	size_t n, i, o = 0;
+	struct err e;
+
+	out[0] = '\0';
+	err_clear(&e);
+	if (stored_list(&px->store, "example.com/memo", "example.com/memo",
+	    &vs, &n, &e) == -1)
+		return;
+	for (i = 0; i < n; i++) {
+		o += (size_t)snprintf(out + o, outsz - o, "%s%s", i ? " " : "",
+		    vs[i]);
+		free(vs[i]);
+	}
+	free(vs);
+}
+
+/*
+ * The stored list is remembered while the @v directory is unchanged, and
+ * only once it has been unchanged for a second: a publish changes its
+ * mtime, and the next list sees the new version.
+ */
+static void
+test_list_memo(struct proxy *px)
+{
+	struct timespec old;
+	char got[256];
+
+	put_stored(px, "v1.1.0");
+	put_stored(px, "v1.0.0");
+	clock_gettime(CLOCK_REALTIME, &old);
+	old.tv_sec -= 10;
+	ok(set_mtime(px, &old) == 0, "list memo: the directory aged");
+	list_of(px, got, sizeof(got));
+	is_str(got, "v1.0.0 v1.1.0", "list memo: semver order");
+	put_stored(px, "v1.2.0");
+	list_of(px, got, sizeof(got));
+	is_str(got, "v1.0.0 v1.1.0 v1.2.0", "list memo: a version published "
+	    "(the mtime moved): seen at once");
+	put_stored(px, "v1.3.0");
+	list_of(px, got, sizeof(got));
+	is_str(got, "v1.0.0 v1.1.0 v1.2.0 v1.3.0", "list memo: a directory "
+	    "changed within the second is read each time");
+	/* Aged again: remembered.  A version slipped in under the very same
+	 * mtime (only a hand-set clock can do it) is not seen: the list is
+	 * the remembered one, so the memory is used. */
+	old.tv_sec -= 10;
+	ok(set_mtime(px, &old) == 0, "list memo: aged again");
+	list_of(px, got, sizeof(got));
+	is_str(got, "v1.0.0 v1.1.0 v1.2.0 v1.3.0", "list memo: read again "
+	    "(another mtime), remembered");
+	put_stored(px, "v1.4.0");
+	ok(set_mtime(px, &old) == 0, "list memo: the mtime put back by hand");
+	list_of(px, got, sizeof(got));
+	is_str(got, "v1.0.0 v1.1.0 v1.2.0 v1.3.0", "list memo: remembered "
+	    "while the directory is unchanged");
+	old.tv_nsec = (old.tv_nsec + 1) % 1000000000L;
+	ok(set_mtime(px, &old) == 0, "list memo: one nanosecond later");
+	list_of(px, got, sizeof(got));
+	is_str(got, "v1.0.0 v1.1.0 v1.2.0 v1.3.0 v1.4.0", "list memo: any "
+	    "change of the mtime reads the directory again");
+}
+
 static void
 want_of(struct want *w, enum want_kind kind, const char *module,
     const char *version)
@@ -315,6 +408,8 @@ main(void)
 	ok(!rv->pending.active && !locked(&px, "example.com/none", "v1.0.0"),
 	    "unknown version: nothing pending, no lock");
 	is_int(tmp_count(&px), 0, "unknown version: nothing in .tmp");
+
+	test_list_memo(&px);
 
 	proxy_close(&px);
 	config_free(&px.cfg);
