@@ -1095,6 +1095,9 @@ void		 policy_decide(const struct policy *, const struct want *,
 int		 policy_private(const struct config *, const char *module);
 
 /* stored.c: answers from the storage tree alone. */
+/* The file a want names (a query: its .info), or -1 (list, @latest,
+ * checksum database paths). */
+int		 stored_artifact(enum want_kind);
 /* 1 when the tree holds what want needs of emod@ever: the .mod for
  * WANT_MOD, else the whole version (.info, published last, and .zip). */
 int		 stored_have(const struct store *, const char *emod,
@@ -1218,6 +1221,7 @@ struct resolver {
 	struct resolve_pending	    pending;
 };
 /* The pipeline's own parts, for resolve*.c only. */
+#define RESOLVE_KEY_MAX	(MODPATH_MAX + VERSION_MAX + 16) /* a cache key */
 /* resolve_version.c: module@query (a canonical version, or a query
  * resolved first) into storage: its .mod (WANT_MOD) or the whole version;
  * canon gets the canonical version.  0 when stored; with a not NULL, 1

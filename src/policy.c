@@ -43,10 +43,7 @@ static void
 policy_location(const char *base, const struct want *w, char *out,
     size_t outsz)
 {
-	static const char *const files[WANT_MAX] = {
-		[WANT_INFO] = ".info", [WANT_MOD] = ".mod",
-		[WANT_ZIP] = ".zip", [WANT_QUERY] = ".info",
-	};
+	int art = stored_artifact(w->kind);
 
 	if (w->kind == WANT_LIST)
 		snprintf(out, outsz, "%s/%s/@v/list", base, w->emod);
@@ -54,7 +51,7 @@ policy_location(const char *base, const struct want *w, char *out,
 		snprintf(out, outsz, "%s/%s/@latest", base, w->emod);
 	else
 		snprintf(out, outsz, "%s/%s/@v/%s%s", base, w->emod, w->ever,
-		    files[w->kind] != NULL ? files[w->kind] : "");
+		    art >= 0 ? store_ext((enum artifact)art) : "");
 }
 
 /* Storage only, for the reason given. */

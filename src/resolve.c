@@ -98,12 +98,8 @@ static int
 resolve_stored(struct resolver *rv, const struct want *w,
     const char *ever, struct answer *a, struct err *e)
 {
-	static const enum artifact arts[] = {
-		[WANT_INFO] = ART_INFO, [WANT_MOD] = ART_MOD,
-		[WANT_ZIP] = ART_ZIP, [WANT_QUERY] = ART_INFO,
-	};
-
-	if (stored_open(rv->store, w->emod, ever, arts[w->kind], a, e) == -1)
+	if (stored_open(rv->store, w->emod, ever,
+	    (enum artifact)stored_artifact(w->kind), a, e) == -1)
 		return -1;
 	if (w->kind == WANT_ZIP)
 		resolve_zip_etag(rv, w, a);

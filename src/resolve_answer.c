@@ -24,7 +24,6 @@
 
 #include "piraeus.h"
 
-#define RESOLVE_KEY_MAX	(MODPATH_MAX + VERSION_MAX + 16)
 
 /* What one upstream entry is asked for an answer (list or @latest). */
 struct resolve_answer_walk {

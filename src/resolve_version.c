@@ -23,7 +23,6 @@
 
 #include "piraeus.h"
 
-#define RESOLVE_KEY_MAX	(MODPATH_MAX + VERSION_MAX + 16)
 /* The largest zip answered from its temporary copy before it is
  * published: streamed through the responder while the version's lock is
  * held; a larger one is published first and sent by the web server. */
@@ -80,10 +79,6 @@ static int
 resolve_pend(struct resolve_walk *w, struct fetched *f, const char *zip_h1,
     const char *where)
 {
-	static const enum artifact arts[] = {
-		[WANT_INFO] = ART_INFO, [WANT_MOD] = ART_MOD,
-		[WANT_ZIP] = ART_ZIP,
-	};
 	struct resolve_pending *p = &w->rv->pending;
 	const char *tmp[] = { [ART_INFO] = f->info, [ART_MOD] = f->mod,
 	    [ART_ZIP] = f->zip };
@@ -92,7 +87,7 @@ resolve_pend(struct resolve_walk *w, struct fetched *f, const char *zip_h1,
 
 	if (w->a == NULL || w->kind > WANT_ZIP || p->active)
 		return -1;
-	art = arts[w->kind];
+	art = (enum artifact)stored_artifact(w->kind);
 	if (tmp[art] == NULL || (w->kind != WANT_MOD && f->info == NULL))
 		return -1;
 	err_clear(&e);

@@ -24,6 +24,19 @@
 #include "piraeus.h"
 
 int
+stored_artifact(enum want_kind kind)
+{
+	static const int arts[WANT_MAX] = {
+		[WANT_INFO] = ART_INFO, [WANT_MOD] = ART_MOD,
+		[WANT_ZIP] = ART_ZIP, [WANT_QUERY] = ART_INFO,
+		[WANT_LIST] = -1, [WANT_LATEST] = -1, [WANT_SUMDB] = -1,
+		[WANT_SUMDB_PRIVATE] = -1,
+	};
+
+	return (unsigned)kind < WANT_MAX ? arts[kind] : -1;
+}
+
+int
 stored_have(const struct store *st, const char *emod, const char *ever,
     enum want_kind kind)
 {
