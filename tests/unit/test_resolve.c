@@ -30,6 +30,7 @@
 #define PATH_CAP	PATH_MAX
 #include "testfile.h"
 #include "testmod.h"
+#include "testproxy.h"
 
 #define BIG	(2600 * 1024)	/* deflated, still over the cap of 1 MiB */
 
@@ -65,10 +66,7 @@ upstream_version(const char *module, const char *version, const char *body)
 static int
 setup(struct proxy *px)
 {
-	char ini[PATH_MAX], text[4 * PATH_MAX], dir[PATH_MAX];
-	char home[] = "HOME=/nonexistent", *envp[] = { home, NULL };
-	struct config_errors errs = { NULL, 0 };
-	struct err e;
+	char text[4 * PATH_MAX];
 	uint32_t x = 2463534242u;
 	char *big;
 	size_t i;
@@ -92,29 +90,9 @@ setup(struct proxy *px)
 	free(big);
 	if (rc)
 		return -1;
-	snprintf(dir, sizeof(dir), "%s/store", top);
-	if (mkdir(dir, 0755) == -1)
-		return -1;
-	snprintf(dir, sizeof(dir), "%s/state", top);
-	if (mkdir(dir, 0700) == -1)
-		return -1;
-	snprintf(ini, sizeof(ini), "%s/piraeus.ini", top);
-	snprintf(text, sizeof(text), "[storage]\nroot = %s/store\n"
-	    "[state]\ndir = %s/state\n[upstream]\ngoproxy = file://%s/up\n"
-	    "[sumdb]\nverify = no\n", top, top, top);
-	if (write_file(ini, text, strlen(text)) == -1)
-		return -1;
-	memset(px, 0, sizeof(*px));
-	if (config_load(&px->cfg, ini, envp, &errs) != 0) {
-		printf("# config: %s\n", errs.n ? errs.msgs[0] : "?");
-		return -1;
-	}
-	err_clear(&e);
-	if (proxy_open(px, &e) == -1 || px->idx == NULL) {
-		printf("# proxy_open: %s %s\n", e.msg, px->idx_error);
-		return -1;
-	}
-	return 0;
+	snprintf(text, sizeof(text), "[upstream]\ngoproxy = file://%s/up\n"
+	    "[sumdb]\nverify = no\n", top);
+	return testproxy_open(px, top, text);
 }
 
 /* 1 when the tree holds module@version's file of ext. */

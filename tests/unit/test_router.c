@@ -21,6 +21,7 @@
 #define PATH_CAP	PATH_MAX
 #include "testfile.h"
 #include "testhttp.h"
+#include "testproxy.h"
 
 /* The request's CGI variables. */
 struct env {
@@ -138,9 +139,7 @@ static const struct {
 static int
 setup(const char *dir, struct proxy *px)
 {
-	char path[PATH_MAX], ini[PATH_MAX], text[3 * PATH_MAX];
-	char home[] = "HOME=/nonexistent", *envp[] = { home, NULL };
-	struct config_errors errs = { NULL, 0 };
+	char path[PATH_MAX];
 	struct err e;
 
 	path_join(path, dir, "store");
@@ -164,26 +163,9 @@ setup(const char *dir, struct proxy *px)
 	path_join(path, dir, "store/example.com/m/@v/v1.0.0.zip");
 	if (write_file(path, zip_text, sizeof(zip_text) - 1) == -1)
 		return -1;
-	path_join(path, dir, "state");
-	if (mkdir(path, 0700) == -1)
+	if (testproxy_open(px, dir, "[upstream]\nnetwork_mode = offline\n") ==
+	    -1)
 		return -1;
-	path_join(ini, dir, "piraeus.ini");
-	snprintf(text, sizeof(text), "[storage]\nroot = %s/store\n"
-	    "[state]\ndir = %s/state\n[upstream]\nnetwork_mode = offline\n",
-	    dir, dir);
-	if (write_file(ini, text, strlen(text)) == -1)
-		return -1;
-	memset(px, 0, sizeof(*px));
-	if (config_load(&px->cfg, ini, envp, &errs) != 0) {
-		printf("# config: %s\n", errs.n ? errs.msgs[0] : "?");
-		config_errors_free(&errs);
-		return -1;
-	}
-	err_clear(&e);
-	if (proxy_open(px, &e) == -1 || px->idx == NULL) {
-		printf("# proxy_open: %s %s\n", e.msg, px->idx_error);
-		return -1;
-	}
 	/* The index rows for catalog and index (the zip is not a zip, so
 	 * the row is made by hand from what is stored). */
 	{

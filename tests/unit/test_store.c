@@ -16,6 +16,7 @@
 
 #include "piraeus.h"
 #include "tap.h"
+#include "teststore.h"
 
 static char root[PATH_MAX];
 
@@ -36,22 +37,6 @@ put(const char *rel, const char *content)
 		return;
 	fputs(content, f);
 	fclose(f);
-}
-
-static char *
-tmpwith(const struct store *s, const char *content)
-{
-	struct err e;
-	char *path;
-	int fd;
-
-	err_clear(&e);
-	if (store_tmpfile(s, &path, &fd, &e) == -1)
-		return NULL;
-	if (write(fd, content, strlen(content)) < 0)
-		path[0] = '\0';
-	close(fd);
-	return path;
 }
 
 static int

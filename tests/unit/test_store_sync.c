@@ -23,6 +23,7 @@
 
 #include "piraeus.h"
 #include "tap.h"
+#include "teststore.h"
 
 #define LOG_MAX	64
 
@@ -95,22 +96,6 @@ dump(void)
 
 	for (i = 0; i < ncalls; i++)
 		printf("#   %s\n", calls[i]);
-}
-
-static char *
-tmpwith(const struct store *s, const char *content)
-{
-	struct err e;
-	char *path;
-	int fd;
-
-	err_clear(&e);
-	if (store_tmpfile(s, &path, &fd, &e) == -1)
-		return NULL;
-	if (write(fd, content, strlen(content)) < 0)
-		path[0] = '\0';
-	close(fd);
-	return path;
 }
 
 int

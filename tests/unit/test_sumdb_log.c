@@ -23,6 +23,7 @@
 
 #define PATH_CAP	PATH_MAX
 #include "testfile.h"
+#include "testproxy.h"
 
 #define NREC	261	/* one full tile of 256 and a partial one of 5 */
 #define DBNAME	"private.example/sumdb"
@@ -149,9 +150,7 @@ static int
 setup(const char *dir, struct proxy *px, struct note_verifier *v,
     struct note_verifier *other)
 {
-	char path[PATH_MAX], ini[PATH_MAX], text[4 * PATH_MAX];
-	char home[] = "HOME=/nonexistent", *envp[] = { home, NULL };
-	struct config_errors errs = { NULL, 0 };
+	char path[PATH_MAX], text[4 * PATH_MAX];
 	char *skey, *vkey;
 	struct err e;
 
@@ -171,25 +170,12 @@ setup(const char *dir, struct proxy *px, struct note_verifier *v,
 		return -1;
 	free(skey);
 	free(vkey);
-	path_join(path, dir, "store");
-	if (mkdir(path, 0755) == -1)
-		return -1;
-	path_join(path, dir, "state");
-	if (mkdir(path, 0700) == -1)
-		return -1;
-	path_join(ini, dir, "piraeus.ini");
-	snprintf(text, sizeof(text), "[storage]\nroot = %s/store\n"
-	    "[state]\ndir = %s/state\n[upstream]\nnetwork_mode = offline\n"
+	snprintf(text, sizeof(text), "[upstream]\nnetwork_mode = offline\n"
 	    "[sumdb]\nnosum = private.example\nprivate_key = %s/skey\n",
-	    dir, dir, dir);
-	if (write_file(ini, text, strlen(text)) == -1)
+	    dir);
+	if (testproxy_open(px, dir, text) == -1)
 		return -1;
-	memset(px, 0, sizeof(*px));
-	if (config_load(&px->cfg, ini, envp, &errs) != 0) {
-		printf("# config: %s\n", errs.n ? errs.msgs[0] : "?");
-		return -1;
-	}
-	if (proxy_open(px, &e) == -1 || px->idx == NULL || !px->has_signer) {
+	if (!px->has_signer) {
 		printf("# proxy_open: %s %s\n", e.msg, px->idx_error);
 		return -1;
 	}
