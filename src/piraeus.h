@@ -1020,6 +1020,20 @@ enum want_kind {
 	WANT_SUMDB_PRIVATE,	/* a path below our own database */
 	WANT_MAX
 };
+/*
+ * Who asks.  The HTTP layer fills it (the web server's REMOTE_USER, or the
+ * built-in [access] check); the pipeline only reads it.  A NULL user is an
+ * anonymous request.  The Basic credentials as the client sent them are
+ * kept only for checks that must present them elsewhere ([policy]
+ * private_access = vcs); NULL when none were sent.
+ */
+#define IDENTITY_NAME_MAX	256	/* a user name */
+#define IDENTITY_SECRET_MAX	1024	/* a password or a bearer token */
+struct identity {
+	const char	*user;		/* authenticated name, or NULL */
+	const char	*basic_user;	/* Authorization: Basic, as sent */
+	const char	*basic_pass;
+};
 struct want {
 	enum want_kind	 kind;
 	const char	*module;	/* unescaped; "" for sumdb non-lookups */
@@ -1033,6 +1047,7 @@ struct want {
 	int		 no_fetch;	/* Disable-Module-Fetch: true */
 	int		 now;		/* a deferred fetch: fetch, whatever
 					 * the download mode */
+	const struct identity *who;	/* NULL: anonymous (and internal) */
 };
 /* How an answer may be cached by clients (response.c has the values). */
 enum answer_cache {
