@@ -474,8 +474,8 @@ access_rule_names(const struct access *a, const struct access_rule *r,
 	size_t i, j;
 
 	for (i = 0; i < r->nwho; i++) {
-		if (strcmp(r->who[i], "*") == 0 ||
-		    strcmp(r->who[i], user) == 0)
+		if (strcmp(r->who[i], "*") == 0 || (r->who[i][0] != '@' &&
+		    strcmp(r->who[i], user) == 0))
 			return 1;
 		if (r->who[i][0] != '@' ||
 		    (g = access_find_group(a, r->who[i] + 1)) == NULL)
