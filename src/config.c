@@ -99,6 +99,8 @@ static opt_check_fn	check_download_mode;
 static opt_check_fn	check_patterns;
 static opt_check_fn	check_sumdbs;
 static opt_check_fn	check_signer_file;
+static opt_check_fn	check_access_file;
+static opt_check_fn	check_realm;
 
 static const struct opt_enum network_mode_enums[] = {
 	{ "strict", NETWORK_STRICT },
@@ -272,6 +274,25 @@ static const struct option options[] = {
 	  0, 0, NULL, NULL, 0,
 	  "The private database also holds every public version (verified "
 	  "first), so clients can use it as their only GOSUMDB" },
+	{ "access", "file", OPT_PATH, F(access_file), NULL,
+	  0, 0, NULL, check_access_file, OPTF_OPTIONAL,
+	  "Users, groups and rules of the built-in access check (README "
+	  "\"Access\"); empty: no per-user rules" },
+	{ "access", "realm", OPT_STRING, F(access_realm), "piraeus",
+	  0, 0, NULL, check_realm, 0,
+	  "Realm of the WWW-Authenticate challenges of a 401" },
+	{ "access", "anonymous", OPT_BOOL, F(access_anonymous), "no",
+	  0, 0, NULL, NULL, 0,
+	  "With access on, requests without credentials get the modules no "
+	  "rule covers (yes) or 401 (no); /healthz is always open" },
+	{ "access", "trust_remote_user", OPT_BOOL, F(access_remote_user), "no",
+	  0, 0, NULL, NULL, 0,
+	  "Take the web server's REMOTE_USER as the user (it authenticated "
+	  "the request); turns access on" },
+	{ "access", "every_request", OPT_BOOL, F(access_every_request), "no",
+	  0, 0, NULL, NULL, 0,
+	  "The web server sends every request to the responder, hits too "
+	  "(X-Sendfile/X-Accel-Redirect), as rules need" },
 };
 #define NOPTIONS	NITEMS(options)
 
@@ -708,6 +729,39 @@ check_signer_file(const char *v, char *why, size_t whysz)
 	if (sumdb_load_signer(v, &s, &e) == -1)
 		return why_set(why, whysz, "%s", e.msg);
 	explicit_bzero(&s, sizeof(s));
+	return 0;
+}
+
+/* An [access] file: loaded and checked as the responder loads it. */
+static int
+check_access_file(const char *v, char *why, size_t whysz)
+{
+	struct access *a;
+	struct err e;
+
+	err_clear(&e);
+	if (access_load(v, &a, &e) == -1)
+		return why_set(why, whysz, "%s", e.msg);
+	access_free(a);
+	return 0;
+}
+
+/* A realm goes into a quoted header value: printable ASCII, no quote or
+ * backslash. */
+static int
+check_realm(const char *v, char *why, size_t whysz)
+{
+	const char *p;
+
+	if (*v == '\0')
+		return why_set(why, whysz, "empty");
+	for (p = v; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 || (unsigned char)*p > 0x7e ||
+		    *p == '"' || *p == '\\')
+			return why_set(why, whysz, "only printable ASCII "
+			    "without '\"' and '\\'");
+	if (strlen(v) > 128)
+		return why_set(why, whysz, "longer than 128 bytes");
 	return 0;
 }
 

@@ -100,5 +100,6 @@ ep_sumdb(struct proxy *px, const struct request *r, struct response *rs,
 	w.emod = w.ever = w.canon = "";
 	w.version = version;
 	w.path = rest;
+	w.who = &r->who;
 	return proxy_answer(px, &w, rs, e);
 }

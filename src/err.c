@@ -25,6 +25,7 @@ static const char *const err_names[] = {
 	[E_UPSTREAM] = "upstream error",
 	[E_TIMEOUT] = "timeout",
 	[E_UNAVAIL] = "unavailable",
+	[E_UNAUTHORIZED] = "unauthorized",
 	[E_CONFIG] = "configuration error",
 	[E_INTERNAL] = "internal error",
 };

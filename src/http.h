@@ -45,6 +45,7 @@ struct proxy {
 	struct note_signer signer;	/* [sumdb] private_key, when has_signer */
 	int		 has_signer;
 	struct resolver	 rv;		/* the pipeline's view of the above */
+	struct access	*acl;		/* [access] file, or NULL */
 };
 /* Open storage and index for cfg (already loaded); errors are logged. */
 int		 proxy_open(struct proxy *, struct err *);
@@ -92,6 +93,11 @@ struct request {
 	char		 host[256];		/* validated Host, or "" */
 	int		 https;
 	int		 no_fetch;		/* Disable-Module-Fetch: true */
+	/* Who asks (auth.c fills them; request_want points w->who here). */
+	struct identity	 who;
+	char		 who_user[IDENTITY_NAME_MAX];
+	char		 who_basic_user[IDENTITY_NAME_MAX];
+	char		 who_basic_pass[IDENTITY_SECRET_MAX];
 };
 /*
  * Parse and validate one request from the transport's environment.  On
@@ -117,11 +123,40 @@ void		 request_want(const struct request *, enum want_kind,
 int		 request_query_get(const char *query, const char *key,
 		    char *out, size_t outsz);
 
+/*
+ * auth.c: who asks -- the credential check of [access] (HTTP layer).
+ * An Authorization header (Basic or Bearer, RFC 7617 / RFC 6750) is
+ * parsed under named caps; the web server's REMOTE_USER is taken when
+ * [access] trust_remote_user says so.
+ */
+#define AUTH_HEADER_MAX	(IDENTITY_NAME_MAX + IDENTITY_SECRET_MAX + 64)
+enum auth_scheme { AUTH_NONE = 0, AUTH_BASIC, AUTH_BEARER };
+struct auth_cred {
+	enum auth_scheme scheme;
+	char		 user[IDENTITY_NAME_MAX];	/* Basic */
+	char		 secret[IDENTITY_SECRET_MAX];	/* password, token */
+};
+/* Parse an Authorization header value (NULL or "": AUTH_NONE) into c:
+ * 0, or -1 with E_UNAUTHORIZED and why (unknown scheme, bad base64,
+ * control bytes, over a cap). */
+int		 auth_parse(const char *header, struct auth_cred *c,
+		    struct err *);
+/* 1 when access is on: an [access] file or trust_remote_user. */
+int		 auth_enabled(const struct config *);
+/* Fill r->who from the transport's REMOTE_USER and Authorization (acl:
+ * the [access] file, may be NULL): 0, or -1 with E_UNAUTHORIZED when
+ * credentials are wrong, or missing where they are required. */
+int		 auth_identify(const struct config *, const struct access *acl,
+		    const char *authorization, const char *remote_user,
+		    struct request *r, struct err *);
+
 /* response.c */
 struct response {
 	struct io	*io;
 	int		 head;		/* HEAD: headers only */
 	int		 sent;		/* headers written */
+	int		 private_cache;	/* "public" Cache-Control becomes
+					 * "private" (per-user answers) */
 	int		 status;
 	struct buf	 hdr;		/* extra header lines */
 	const struct config *cfg;

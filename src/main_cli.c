@@ -81,6 +81,27 @@ cli_load(struct config *cfg)
 	return rc;
 }
 
+/* Warn when [access] rules exist but nothing says every request
+ * reaches the responder: static hits would bypass them. */
+static void
+cli_check_access(const struct config *cfg)
+{
+	struct access *a = NULL;
+	struct err e;
+
+	err_clear(&e);
+	if (cfg->access_file == NULL || cfg->access_every_request ||
+	    access_load(cfg->access_file, &a, &e) == -1)
+		return;
+	if (access_nrules(a) > 0)
+		fprintf(stderr, "piraeus: warning: [access] file %s has rules, "
+		    "but [access] every_request is no: files the web server "
+		    "serves from storage bypass them; send every request to "
+		    "the responder (README \"Access\") and set every_request "
+		    "= yes\n", cfg->access_file);
+	access_free(a);
+}
+
 /*
  * Say which file was read (or that none was: then only the built-in
  * defaults and PIRAEUS_* variables apply), report every configuration
@@ -116,6 +137,7 @@ cli_check_config(struct config *cfg, int argc, char **argv)
 		return 1;
 	}
 	store_close(&s);
+	cli_check_access(cfg);
 	printf("configuration OK\n");
 	return 0;
 }

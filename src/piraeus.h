@@ -7,7 +7,7 @@
  * table; tests/cgi/t0050-layering.t checks it on the built objects):
  *
  *   base       err.c xmalloc.c buf.c hex.c log.c version.c
- *   rules      modpath.c semver.c pattern.c dirhash.c modfile.c latest.c
+ *   rules      modpath.c semver.c pattern.c access.c dirhash.c modfile.c latest.c
  *              note.c tlog.c upstream.c mode.c zipcheck.c rfc3339.c
  *   state      store.c (the tree) index.c (sqlite) cache.c lock.c reindex.c
  *   transport  fetch_proxy.c (libcurl) fetch_direct.c (the go command)
@@ -60,6 +60,7 @@ enum errc {
 	E_UPSTREAM,	/* 502 */
 	E_TIMEOUT,	/* 504 */
 	E_UNAVAIL,	/* 503: storage or index not usable */
+	E_UNAUTHORIZED,	/* 401: credentials missing or wrong ([access]) */
 	E_CONFIG,	/* a configuration error (never reaches HTTP) */
 	E_INTERNAL	/* 500 */
 };
@@ -176,6 +177,14 @@ struct config {
 	char		*sumdb_private_key;	/* signer key file, or NULL */
 	int		 sumdb_private_relay;	/* public versions logged too */
 	int		 sumdb_via_proxy;	/* goproxy's /sumdb/ first */
+	/* [access] */
+	char		*access_file;		/* users, groups, rules; or NULL */
+	char		*access_realm;		/* WWW-Authenticate realm */
+	int		 access_anonymous;	/* no credentials: public only */
+	int		 access_remote_user;	/* trust the web server's
+						 * REMOTE_USER */
+	int		 access_every_request;	/* the web server sends every
+						 * request to the responder */
 	/* Cache-Control values, built once by config_load from the above. */
 	char		 cache_list[CONFIG_CACHE_MAX];	/* list, @latest */
 	char		 cache_notfound[CONFIG_CACHE_MAX]; /* 404, 410 */
@@ -526,6 +535,40 @@ int		 pattern_match(const char *patterns, const char *module);
 int		 pattern_check(const char *patterns, char *why, size_t whysz);
 /* Go's path.Match of all of name: 1 match, 0 no match, -1 bad pattern. */
 int		 pattern_glob(const char *pattern, const char *name);
+
+/*
+ * access.c: the [access] file: users (crypt(3) password hashes, SHA-256
+ * digests of bearer tokens), groups, and rules naming who may fetch which
+ * module patterns.  A module no rule covers is visible to everyone; one
+ * that rules cover only to the users and groups they name.
+ */
+#define ACCESS_FILE_MAX		(1024 * 1024)	/* the whole file */
+#define ACCESS_LINE_MAX		4096		/* one line */
+struct access;
+/* Read and check the file at path into *out (allocated; access_free).
+ * Errors are E_CONFIG "path:line: reason". */
+int		 access_load(const char *path, struct access **out,
+		    struct err *);
+void		 access_free(struct access *);
+/* The user whose password pass is (user's hash checked with crypt(3),
+ * compared in constant time), or NULL. */
+const char	*access_password(const struct access *, const char *user,
+		    const char *pass);
+/* The user one of whose tokens is token (SHA-256, constant time), or
+ * NULL. */
+const char	*access_token(const struct access *, const char *token);
+/* 1 when module is visible to user (NULL: anonymous): no rule covers it,
+ * or one that does names the user, a group of theirs, or "*" (any
+ * authenticated user).  1 for a NULL access and an empty module. */
+int		 access_visible(const struct access *, const char *user,
+		    const char *module);
+/* 1 when a rule covers module. */
+int		 access_covered(const struct access *, const char *module);
+/* The number of rules. */
+size_t		 access_nrules(const struct access *);
+/* 0 when hash is a crypt(3) hash of an accepted scheme ($y$, $2b$, $2y$,
+ * $6$), else -1 with why. */
+int		 access_check_hash(const char *hash, char *why, size_t whysz);
 
 /* cache.c: answers kept for a while in the index cache. */
 struct cache_key {
@@ -1089,6 +1132,7 @@ struct policy {
 	const struct upstream_list *up;
 	const char		  *signer_name;	/* our private database's
 						 * name, or NULL: none */
+	const struct access	  *acl;		/* [access] file, or NULL */
 };
 struct decision {
 	enum policy_action action;
@@ -1230,6 +1274,7 @@ struct resolver {
 	const struct mode_table	   *modes;
 	const struct sumdb_list	   *dbs;
 	const struct note_signer   *signer;	/* NULL: no private database */
+	const struct access	   *acl;	/* [access] file, or NULL */
 	/* A fetch to run once the answer is out (download modes). */
 	char			    deferred_module[MODPATH_MAX];
 	char			    deferred_version[VERSION_MAX];

@@ -14,7 +14,9 @@
  * private (those go direct, never to a proxy).  Alongside: whether
  * upstream failures fall back to stale or stored answers (network_mode
  * fallback), whether the public checksum database vouches for the module
- * (not for private ones), and whether our own database logs it.
+ * (not for private ones), and whether our own database logs it.  First of
+ * all, [access] rules (access.c): a module they hide from the request's
+ * user (want.who) is refused as not found.
  */
 #include "config.h"
 
@@ -158,6 +160,29 @@ policy_sumdb_private(const struct policy *p, const struct want *w,
 	}
 }
 
+/*
+ * [access] rules: a module they cover that w's user may not see is
+ * refused as not found, whatever storage holds, for every kind (list,
+ * @latest, .info, .mod, .zip, checksum database lookups): the same
+ * answer whether the module exists or not.  1 when hidden.
+ */
+static int
+policy_hidden(const struct policy *p, const struct want *w,
+    struct decision *d)
+{
+	const char *user = w->who != NULL ? w->who->user : NULL;
+
+	/* A deferred fetch (w->now) is the process's own, for a request
+	 * that was let through. */
+	if (w->now || access_visible(p->acl, user, w->module))
+		return 0;
+	d->action = POLICY_REFUSE;
+	d->defer = 0;
+	err_set(&d->why, E_NOTFOUND, "no such module, or not visible to %s",
+	    user != NULL ? user : "anonymous requests");
+	return 1;
+}
+
 void
 policy_decide(const struct policy *p, const struct want *w,
     struct decision *d)
@@ -173,6 +198,8 @@ policy_decide(const struct policy *p, const struct want *w,
 	d->verify = cfg->sumdb_verify && !private;
 	d->log = p->signer_name != NULL && (private ||
 	    cfg->sumdb_private_relay);
+	if (policy_hidden(p, w, d))
+		return;
 	switch (w->kind) {
 	case WANT_SUMDB:
 		policy_sumdb(p, w, d);

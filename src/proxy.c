@@ -46,6 +46,20 @@ proxy_open(struct proxy *px, struct err *e)
 		store_close(&px->store);
 		return -1;
 	}
+	px->acl = NULL;
+	if (px->cfg.access_file != NULL &&
+	    access_load(px->cfg.access_file, &px->acl, e) == -1) {
+		upstream_free(&px->up);
+		mode_free(&px->modes);
+		sumdb_free(&px->sumdbs);
+		store_close(&px->store);
+		return -1;
+	}
+	if (access_nrules(px->acl) > 0 && !px->cfg.access_every_request)
+		log_warnx("[access] rules are only applied to requests that "
+		    "reach the responder: files the web server serves from "
+		    "storage bypass them unless every request is sent here "
+		    "(then set [access] every_request = yes)");
 	px->has_signer = px->cfg.sumdb_private_key != NULL;
 	fetch_proxy_init();
 	/* A fetch can hold its lock for lock_expiry: older files are debris. */
@@ -67,6 +81,7 @@ proxy_open(struct proxy *px, struct err *e)
 	px->rv.modes = &px->modes;
 	px->rv.dbs = &px->sumdbs;
 	px->rv.signer = px->has_signer ? &px->signer : NULL;
+	px->rv.acl = px->acl;
 	return 0;
 }
 
@@ -78,6 +93,8 @@ proxy_close(struct proxy *px)
 	upstream_free(&px->up);
 	mode_free(&px->modes);
 	sumdb_free(&px->sumdbs);
+	access_free(px->acl);
+	px->acl = NULL;
 	explicit_bzero(&px->signer, sizeof(px->signer));
 	store_close(&px->store);
 }
@@ -123,6 +140,10 @@ proxy_answer(struct proxy *px, const struct want *w, struct response *rs,
 {
 	struct answer a;
 
+	/* An answer about a module [access] rules cover is per user: no
+	 * shared cache may keep it. */
+	if (access_covered(px->acl, w->module))
+		rs->private_cache = 1;
 	if (resolve(proxy_resolver(px), w, &a, e) == 0 &&
 	    response_answer(rs, &px->store, &a) == -1 && !rs->sent)
 		err_set(e, E_INTERNAL, "cannot send %s", a.path);

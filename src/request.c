@@ -275,4 +275,5 @@ request_want(const struct request *r, enum want_kind kind, struct want *w)
 	w->ever = r->ever;
 	w->canon = w->path = "";
 	w->no_fetch = r->no_fetch;
+	w->who = &r->who;
 }

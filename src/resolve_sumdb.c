@@ -92,6 +92,8 @@ resolve_sumdb_private(struct resolver *rv, const struct want *w,
 {
 	int found;
 
+	if (d->action == POLICY_REFUSE)
+		return err_set(e, d->why.code, "%s", d->why.msg);
 	if (rv->signer == NULL)
 		return err_set(e, E_NOTFOUND, "no private checksum database");
 	if (resolve_index(rv, e) == -1)

@@ -83,24 +83,28 @@ struct response_row {
 	unsigned	 reason:1;	/* the body ends with e->msg */
 	unsigned	 logged:1;	/* details go to the log */
 	unsigned	 cached:1;	/* notfound_max_age, else no-store */
+	unsigned	 challenge:1;	/* WWW-Authenticate: Basic and Bearer,
+					 * realm [access] realm */
 	const char	*allow;		/* an Allow header, or NULL */
 };
 static const struct response_row response_map[] = {
-	/* code	status	prefix		names reason logged cached allow */
-	{ E_OK,		200, "ok",			1, 1, 0, 0, NULL },
-	{ E_BADREQ,	400, "bad request",		1, 1, 0, 0, NULL },
-	{ E_NOTFOUND,	404, "not found",		1, 1, 0, 1, NULL },
-	{ E_GONE,	410, "not found",		1, 1, 0, 1, NULL },
-	{ E_FORBIDDEN,	403, "forbidden",		1, 1, 0, 0, NULL },
-	{ E_METHOD,	405, "method not allowed",	1, 1, 0, 0,
+	/* code	status	prefix	names reason logged cached challenge allow */
+	{ E_OK,		200, "ok",			1, 1, 0, 0, 0, NULL },
+	{ E_BADREQ,	400, "bad request",		1, 1, 0, 0, 0, NULL },
+	{ E_NOTFOUND,	404, "not found",		1, 1, 0, 1, 0, NULL },
+	{ E_GONE,	410, "not found",		1, 1, 0, 1, 0, NULL },
+	{ E_FORBIDDEN,	403, "forbidden",		1, 1, 0, 0, 0, NULL },
+	{ E_METHOD,	405, "method not allowed",	1, 1, 0, 0, 0,
 	  "GET, HEAD" },
-	{ E_TOOBIG,	413, "too large",		1, 1, 0, 0, NULL },
+	{ E_TOOBIG,	413, "too large",		1, 1, 0, 0, 0, NULL },
+	/* [access]: never names the module (a 401 says nothing of it). */
+	{ E_UNAUTHORIZED, 401, "unauthorized",		0, 1, 0, 0, 1, NULL },
 	/* 5xx: details go to the log; the reason only where it helps. */
-	{ E_UPSTREAM,	502, "bad gateway",		0, 1, 1, 0, NULL },
-	{ E_TIMEOUT,	504, "gateway timeout",		0, 1, 1, 0, NULL },
-	{ E_UNAVAIL,	503, "service unavailable",	0, 1, 1, 0, NULL },
-	{ E_CONFIG,	500, "internal error",		0, 0, 1, 0, NULL },
-	{ E_INTERNAL,	500, "internal error",		0, 0, 1, 0, NULL },
+	{ E_UPSTREAM,	502, "bad gateway",		0, 1, 1, 0, 0, NULL },
+	{ E_TIMEOUT,	504, "gateway timeout",		0, 1, 1, 0, 0, NULL },
+	{ E_UNAVAIL,	503, "service unavailable",	0, 1, 1, 0, 0, NULL },
+	{ E_CONFIG,	500, "internal error",		0, 0, 1, 0, 0, NULL },
+	{ E_INTERNAL,	500, "internal error",		0, 0, 1, 0, 0, NULL },
 };
 
 static const struct {
@@ -109,6 +113,7 @@ static const struct {
 } response_reasons[] = {
 	{ 200, "OK" }, { 302, "Found" }, { 304, "Not Modified" },
 	{ 307, "Temporary Redirect" }, { 400, "Bad Request" },
+	{ 401, "Unauthorized" },
 	{ 403, "Forbidden" }, { 404, "Not Found" },
 	{ 405, "Method Not Allowed" }, { 410, "Gone" },
 	{ 413, "Content Too Large" }, { 500, "Internal Server Error" },
@@ -187,7 +192,11 @@ response_start(struct response *rs, int status, const char *ctype,
 	if (ctype != NULL)
 		n += snprintf(head + n, sizeof(head) - (size_t)n,
 		    "Content-Type: %s\r\n", ctype);
-	if (cache != NULL)
+	if (cache != NULL && rs->private_cache &&
+	    strncmp(cache, "public", 6) == 0)
+		n += snprintf(head + n, sizeof(head) - (size_t)n,
+		    "Cache-Control: private%s\r\n", cache + 6);
+	else if (cache != NULL)
 		n += snprintf(head + n, sizeof(head) - (size_t)n,
 		    "Cache-Control: %s\r\n", cache);
 	if (length >= 0)
@@ -292,6 +301,7 @@ response_error(struct response *rs, const struct request *r,
 	char body[ERR_MSG_MAX + MODPATH_MAX + VERSION_MAX + 64];
 	char subject[MODPATH_MAX + VERSION_MAX + 8] = "";
 	const struct response_row *row = response_row(e->code);
+	const char *realm;
 	int n;
 
 	if (row->logged)
@@ -308,6 +318,14 @@ response_error(struct response *rs, const struct request *r,
 	}
 	if (row->allow != NULL)
 		response_header(rs, "Allow", "%s", row->allow);
+	if (row->challenge) {
+		realm = rs->cfg != NULL && rs->cfg->access_realm != NULL ?
+		    rs->cfg->access_realm : "piraeus";
+		response_header(rs, "WWW-Authenticate", "Basic realm=\"%s\", "
+		    "charset=\"UTF-8\"", realm);
+		response_header(rs, "WWW-Authenticate", "Bearer realm=\"%s\"",
+		    realm);
+	}
 	if (rs->sent) {
 		log_warnx("%s: error after headers were sent: %s", r->uri,
 		    e->msg);

@@ -2,7 +2,8 @@
  * router.c: one request from start to finish.
  *
  * Order (redis processCommand): parse and validate, then dispatch through
- * a table from route to endpoint, then map any error to HTTP in
+ * a table from route to endpoint (who asks is settled in between,
+ * auth.c: every route but /healthz), then map any error to HTTP in
  * response_error().  Cheap rejections come first; nothing touches the
  * disk before request_parse() has accepted the path.
  */
@@ -46,6 +47,11 @@ router_handle(struct proxy *px, struct io *io)
 				fn = router_table[i].fn;
 		if (fn == NULL)
 			err_set(&e, E_NOTFOUND, "unknown path %s", r.path);
+		/* Who asks; /healthz stays open to everyone. */
+		else if (r.route != ROUTE_HEALTHZ)
+			auth_identify(&px->cfg, px->acl,
+			    io->getenv(io->ctx, "HTTP_AUTHORIZATION"),
+			    io->getenv(io->ctx, "REMOTE_USER"), &r, &e);
 	}
 	response_init(&rs, io, r.method == METHOD_HEAD, &px->cfg);
 	if (e.code == E_OK && fn(px, &r, &rs, &e) == 0 && e.code == E_OK) {
