@@ -156,6 +156,24 @@ server_go()
 	like "$_o" 'server response: piraeus: .*https only' \
 	    "and shows the server's reason$_t"
 	unlike "$_o" '401' "plain http never answers 401$_t"
+
+	# The netrc "machine" the README gives: the host alone for go before
+	# 1.24, host:port from 1.24 on (GOAUTH=netrc matches URL prefixes).
+	[ "$SRV" = lighttpd ] || return 0
+	_minor=${GOTAG#go1.}
+	_minor=${_minor%%.*}
+	grep -v ":$TPORT " "$NETRC_OK" >"$TRASH/netrc.host"
+	grep ":$TPORT " "$NETRC_OK" >"$TRASH/netrc.port"
+	if [ "$_minor" -ge 24 ]; then
+		_bad=$TRASH/netrc.host _good=$TRASH/netrc.port
+	else
+		_bad=$TRASH/netrc.port _good=$TRASH/netrc.host
+	fi
+	like "$(go_list "$HTTPS" "$_bad" github.com/fixture/multi)" \
+	    '401 Unauthorized' "netrc: $(cut -d' ' -f2 "$_bad") is not for$_t"
+	like "$(go_list "$HTTPS" "$_good" github.com/fixture/multi)" \
+	    '^github\.com/fixture/multi v1' \
+	    "netrc: $(cut -d' ' -f2 "$_good") is$_t"
 }
 
 # server_check SERVER: everything for one front server.
@@ -211,6 +229,7 @@ server_check()
 		like "$(hdr Content-Type)" '^text/plain' "as text/plain [$SRV]"
 		web "$HTTP$_p"
 		is "$CODE" 403 "http GET $_p without credentials: 403 [$SRV]"
+		is "$(hdr WWW-Authenticate)" "" "no WWW-Authenticate [$SRV]"
 	done
 	web -u alice:alice-pw "$HTTPS/$_mod"
 	is "$CODE" 200 "https GET a static hit with credentials: 200 [$SRV]"
