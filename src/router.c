@@ -31,6 +31,29 @@ static const struct {
 	{ ROUTE_SUMDB, ep_sumdb },
 };
 
+/*
+ * At log level debug, one line per request: its path and the user the web
+ * server authenticated (REMOTE_USER, "-" when none).  A name longer than
+ * IDENTITY_NAME_MAX or with a byte outside printable ASCII is logged as
+ * "(unprintable)", never as it is.
+ */
+static void
+router_log(struct io *io, const struct request *r)
+{
+	const char *user = io->getenv(io->ctx, "REMOTE_USER");
+	size_t i, n;
+
+	if (user == NULL || user[0] == '\0')
+		user = "-";
+	n = strnlen(user, IDENTITY_NAME_MAX + 1);
+	for (i = 0; i < n; i++)
+		if (user[i] <= ' ' || user[i] > '~')
+			break;
+	if (i < n || n > IDENTITY_NAME_MAX)
+		user = "(unprintable)";
+	log_debug("request %s user %s", r->path, user);
+}
+
 void
 router_handle(struct proxy *px, struct io *io)
 {
@@ -42,6 +65,7 @@ router_handle(struct proxy *px, struct io *io)
 
 	err_clear(&e);
 	if (request_parse(&r, io, px->cfg.base_path, &e) == 0) {
+		router_log(io, &r);
 		for (i = 0; i < NITEMS(router_table); i++)
 			if (router_table[i].route == r.route)
 				fn = router_table[i].fn;
