@@ -114,6 +114,12 @@ static const struct opt_enum sendfile_enums[] = {
 	{ NULL, 0 }
 };
 
+static const struct opt_enum private_access_enums[] = {
+	{ "none", PRIVATE_ACCESS_NONE },
+	{ "vcs", PRIVATE_ACCESS_VCS },
+	{ NULL, 0 }
+};
+
 static const struct opt_enum log_level_enums[] = {
 	{ "error", LOG_LVL_ERROR },
 	{ "warn", LOG_LVL_WARN },
@@ -272,6 +278,14 @@ static const struct option options[] = {
 	  0, 0, NULL, NULL, 0,
 	  "The private database also holds every public version (verified "
 	  "first), so clients can use it as their only GOSUMDB" },
+	{ "policy", "private_access", OPT_ENUM, F(private_access), "none",
+	  0, 0, private_access_enums, NULL, 0,
+	  "none, or vcs: a private module only for Basic credentials that "
+	  "can read its git repository (git ls-remote), else 401/404" },
+	{ "policy", "private_access_ttl", OPT_INT, F(private_access_ttl), "60",
+	  0, 86400, NULL, NULL, 0,
+	  "Seconds a private_access verdict is kept per user, secret and "
+	  "repository (0: every request asks the VCS)" },
 };
 #define NOPTIONS	NITEMS(options)
 

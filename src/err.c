@@ -27,6 +27,7 @@ static const char *const err_names[] = {
 	[E_UNAVAIL] = "unavailable",
 	[E_CONFIG] = "configuration error",
 	[E_INTERNAL] = "internal error",
+	[E_UNAUTH] = "unauthorized",
 };
 
 /* Strip CR/LF and other control bytes so the message stays one line. */

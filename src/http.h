@@ -92,6 +92,11 @@ struct request {
 	char		 host[256];		/* validated Host, or "" */
 	int		 https;
 	int		 no_fetch;		/* Disable-Module-Fetch: true */
+	/* Who asks: the Basic credentials as sent (request_basic), for
+	 * [policy] private_access = vcs; the pointers of who point here. */
+	struct identity	 who;
+	char		 basic_user[IDENTITY_NAME_MAX];
+	char		 basic_pass[IDENTITY_SECRET_MAX];
 };
 /*
  * Parse and validate one request from the transport's environment.  On
@@ -100,6 +105,13 @@ struct request {
  */
 int		 request_parse(struct request *, struct io *,
 		    const char *base_path, struct err *);
+/*
+ * r->who from an Authorization header value (may be NULL): "Basic" (any
+ * case), blanks, standard base64 of "user:password" within the caps and
+ * without NUL.  Anything else leaves r->who anonymous.  The password is
+ * never logged.
+ */
+void		 request_basic(struct request *, const char *authorization);
 /* Parse a request from explicit values (the unit tests, the CLI). */
 int		 request_parse_uri(struct request *, const char *method,
 		    const char *uri, const char *base_path, struct err *);

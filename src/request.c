@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "http.h"
 
@@ -243,9 +244,50 @@ request_parse(struct request *r, struct io *io, const char *base_path,
 	r->https = v != NULL && (strcmp(v, "on") == 0 || strcmp(v, "1") == 0);
 	v = io->getenv(io->ctx, "HTTP_DISABLE_MODULE_FETCH");
 	r->no_fetch = v != NULL && strcmp(v, "true") == 0;
+	request_basic(r, io->getenv(io->ctx, "HTTP_AUTHORIZATION"));
 	if (rc == 0 && r->method == METHOD_OTHER)
 		return err_set(e, E_METHOD, "only GET and HEAD are allowed");
 	return rc;
+}
+
+/*
+ * Until the [access] section's own check is merged: the Basic credentials
+ * of the request, for [policy] private_access = vcs (vcsauth.c presents
+ * them to the VCS).  See http.h.
+ */
+void
+request_basic(struct request *r, const char *v)
+{
+	unsigned char dec[IDENTITY_NAME_MAX + IDENTITY_SECRET_MAX];
+	const unsigned char *colon;
+	size_t len, ulen, plen;
+
+	memset(&r->who, 0, sizeof(r->who));
+	r->basic_user[0] = r->basic_pass[0] = '\0';
+	if (v == NULL || strncasecmp(v, "Basic", 5) != 0 ||
+	    (v[5] != ' ' && v[5] != '\t'))
+		return;
+	for (v += 5; *v == ' ' || *v == '\t'; v++)
+		;
+	len = strcspn(v, " \t");
+	if (v[len] != '\0' || note_b64_decode(v, len, dec, sizeof(dec),
+	    &len) == -1)
+		return;
+	if ((colon = memchr(dec, ':', len)) == NULL ||
+	    memchr(dec, '\0', len) != NULL)
+		goto out;
+	ulen = (size_t)(colon - dec);
+	plen = len - ulen - 1;
+	if (ulen >= sizeof(r->basic_user) || plen >= sizeof(r->basic_pass))
+		goto out;
+	memcpy(r->basic_user, dec, ulen);
+	r->basic_user[ulen] = '\0';
+	memcpy(r->basic_pass, colon + 1, plen);
+	r->basic_pass[plen] = '\0';
+	r->who.basic_user = r->basic_user;
+	r->who.basic_pass = r->basic_pass;
+out:
+	memset(dec, 0, sizeof(dec));
 }
 
 int
@@ -275,4 +317,5 @@ request_want(const struct request *r, enum want_kind kind, struct want *w)
 	w->ever = r->ever;
 	w->canon = w->path = "";
 	w->no_fetch = r->no_fetch;
+	w->who = &r->who;
 }

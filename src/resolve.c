@@ -192,6 +192,7 @@ resolve_policy(struct resolver *rv, struct policy *p)
 	p->modes = rv->modes;
 	p->up = rv->up;
 	p->signer_name = rv->signer != NULL ? rv->signer->name : NULL;
+	p->idx = rv->idx;
 }
 
 int

@@ -84,9 +84,11 @@ struct response_row {
 	unsigned	 logged:1;	/* details go to the log */
 	unsigned	 cached:1;	/* notfound_max_age, else no-store */
 	const char	*allow;		/* an Allow header, or NULL */
+	const char	*challenge;	/* a WWW-Authenticate header, or NULL */
 };
 static const struct response_row response_map[] = {
-	/* code	status	prefix		names reason logged cached allow */
+	/* code	status	prefix		names reason logged cached allow
+	 * challenge */
 	{ E_OK,		200, "ok",			1, 1, 0, 0, NULL },
 	{ E_BADREQ,	400, "bad request",		1, 1, 0, 0, NULL },
 	{ E_NOTFOUND,	404, "not found",		1, 1, 0, 1, NULL },
@@ -95,6 +97,8 @@ static const struct response_row response_map[] = {
 	{ E_METHOD,	405, "method not allowed",	1, 1, 0, 0,
 	  "GET, HEAD" },
 	{ E_TOOBIG,	413, "too large",		1, 1, 0, 0, NULL },
+	{ E_UNAUTH,	401, "unauthorized",		1, 1, 0, 0, NULL,
+	  "Basic realm=\"piraeus\", charset=\"UTF-8\"" },
 	/* 5xx: details go to the log; the reason only where it helps. */
 	{ E_UPSTREAM,	502, "bad gateway",		0, 1, 1, 0, NULL },
 	{ E_TIMEOUT,	504, "gateway timeout",		0, 1, 1, 0, NULL },
@@ -109,6 +113,7 @@ static const struct {
 } response_reasons[] = {
 	{ 200, "OK" }, { 302, "Found" }, { 304, "Not Modified" },
 	{ 307, "Temporary Redirect" }, { 400, "Bad Request" },
+	{ 401, "Unauthorized" },
 	{ 403, "Forbidden" }, { 404, "Not Found" },
 	{ 405, "Method Not Allowed" }, { 410, "Gone" },
 	{ 413, "Content Too Large" }, { 500, "Internal Server Error" },
@@ -308,6 +313,8 @@ response_error(struct response *rs, const struct request *r,
 	}
 	if (row->allow != NULL)
 		response_header(rs, "Allow", "%s", row->allow);
+	if (row->challenge != NULL)
+		response_header(rs, "WWW-Authenticate", "%s", row->challenge);
 	if (rs->sent) {
 		log_warnx("%s: error after headers were sent: %s", r->uri,
 		    e->msg);
