@@ -116,6 +116,12 @@ static const struct opt_enum sendfile_enums[] = {
 	{ NULL, 0 }
 };
 
+static const struct opt_enum private_access_enums[] = {
+	{ "none", PRIVATE_ACCESS_NONE },
+	{ "vcs", PRIVATE_ACCESS_VCS },
+	{ NULL, 0 }
+};
+
 static const struct opt_enum log_level_enums[] = {
 	{ "error", LOG_LVL_ERROR },
 	{ "warn", LOG_LVL_WARN },
@@ -293,6 +299,14 @@ static const struct option options[] = {
 	  0, 0, NULL, NULL, 0,
 	  "The web server sends every request to the responder, hits too "
 	  "(X-Sendfile/X-Accel-Redirect), as rules need" },
+	{ "policy", "private_access", OPT_ENUM, F(private_access), "none",
+	  0, 0, private_access_enums, NULL, 0,
+	  "none, or vcs: a private module only for Basic credentials that "
+	  "can read its git repository (git ls-remote), else 401/404" },
+	{ "policy", "private_access_ttl", OPT_INT, F(private_access_ttl), "60",
+	  0, 86400, NULL, NULL, 0,
+	  "Seconds a private_access verdict is kept per user, secret and "
+	  "repository (0: every request asks the VCS)" },
 };
 #define NOPTIONS	NITEMS(options)
 

@@ -25,9 +25,9 @@ static const char *const err_names[] = {
 	[E_UPSTREAM] = "upstream error",
 	[E_TIMEOUT] = "timeout",
 	[E_UNAVAIL] = "unavailable",
-	[E_UNAUTHORIZED] = "unauthorized",
 	[E_CONFIG] = "configuration error",
 	[E_INTERNAL] = "internal error",
+	[E_UNAUTHORIZED] = "unauthorized",
 };
 
 /* Strip CR/LF and other control bytes so the message stays one line. */

@@ -771,7 +771,7 @@ direct_collect(pid_t pid, int outfd, int errfd, int64_t deadline,
  * failure.
  */
 static int
-direct_spawn(const char *bin, char *const argv[], const struct direct_env *env,
+direct_spawn(const char *bin, char *const argv[], char *const envp[],
     const char *dir, int64_t deadline, struct direct_result *r,
     struct err *e)
 {
@@ -797,7 +797,7 @@ direct_spawn(const char *bin, char *const argv[], const struct direct_env *env,
 		goto out;
 	}
 	if (pid == 0)
-		direct_child(bin, argv, env->v, dir, devnull, po[1], pe[1],
+		direct_child(bin, argv, envp, dir, devnull, po[1], pe[1],
 		    px[1], maxfd);
 	close(po[1]);
 	close(pe[1]);
@@ -875,7 +875,7 @@ direct_go(const struct config *cfg, const char *const args[], size_t nargs,
 	argv[nargs + 1] = NULL;
 	log_debug("direct: %s %s %s", bin, nargs > 0 ? args[0] : "",
 	    nargs > 0 ? args[nargs - 1] : "");
-	rc = direct_spawn(bin, argv, &env, dir, deadline, r, e);
+	rc = direct_spawn(bin, argv, env.v, dir, deadline, r, e);
 	log_debug("direct: %s done in %lld ms, status %d",
 	    nargs > 0 ? args[nargs - 1] : "",
 	    (long long)(direct_now_ms() - start), r->status);
@@ -895,6 +895,29 @@ direct_result_free(struct direct_result *r)
 {
 	buf_free(&r->out);
 	buf_free(&r->errout);
+}
+
+int
+fetch_direct_run(const char *bin, char *const argv[], char *const envp[],
+    const char *dir, long timeout, struct buf *out, struct buf *errout,
+    int *status, struct err *e)
+{
+	struct direct_result r;
+	int rc;
+
+	buf_init(&r.out, out->max);
+	buf_init(&r.errout, errout->max);
+	r.status = -1;
+	if (timeout < 1)
+		timeout = 1;
+	rc = direct_spawn(bin, argv, envp, dir,
+	    direct_now_ms() + (int64_t)timeout * 1000, &r, e);
+	buf_free(out);
+	buf_free(errout);
+	*out = r.out;
+	*errout = r.errout;
+	*status = r.status;
+	return rc;
 }
 
 /*

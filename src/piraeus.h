@@ -11,6 +11,7 @@
  *              note.c tlog.c upstream.c mode.c zipcheck.c rfc3339.c
  *   state      store.c (the tree) index.c (sqlite) cache.c lock.c reindex.c
  *   transport  fetch_proxy.c (libcurl) fetch_direct.c (the go command)
+ *              vcsauth.c (git ls-remote for [policy] private_access)
  *   databases  sumdb.c sumdb_base.c sumdb_log.c
  *   stages     answer.c policy.c stored.c fetch.c check.c publish.c
  *   pipeline   resolve_version.c resolve_answer.c resolve_sumdb.c resolve.c
@@ -60,9 +61,10 @@ enum errc {
 	E_UPSTREAM,	/* 502 */
 	E_TIMEOUT,	/* 504 */
 	E_UNAVAIL,	/* 503: storage or index not usable */
-	E_UNAUTHORIZED,	/* 401: credentials missing or wrong ([access]) */
 	E_CONFIG,	/* a configuration error (never reaches HTTP) */
-	E_INTERNAL	/* 500 */
+	E_INTERNAL,	/* 500 */
+	E_UNAUTHORIZED	/* 401: credentials missing or wrong (after
+			 * E_INTERNAL: cached rows hold codes by number) */
 };
 struct err {
 	enum errc	code;
@@ -185,12 +187,17 @@ struct config {
 						 * REMOTE_USER */
 	int		 access_every_request;	/* the web server sends every
 						 * request to the responder */
+	/* [policy] */
+	int		 private_access;	/* enum private_access */
+	long		 private_access_ttl;	/* seconds a verdict is kept */
 	/* Cache-Control values, built once by config_load from the above. */
 	char		 cache_list[CONFIG_CACHE_MAX];	/* list, @latest */
 	char		 cache_notfound[CONFIG_CACHE_MAX]; /* 404, 410 */
 	char		 cache_sumdb[CONFIG_CACHE_MAX];	/* sumdb_cache_ttl */
 };
 enum network_mode { NETWORK_STRICT = 0, NETWORK_FALLBACK, NETWORK_OFFLINE };
+/* [policy] private_access: who may read a private module. */
+enum private_access { PRIVATE_ACCESS_NONE = 0, PRIVATE_ACCESS_VCS };
 struct config_errors {
 	char		**msgs;		/* each "file: [section] key: reason" */
 	size_t		  n;
@@ -770,6 +777,61 @@ void		 fetch_proxy_init(void);
 /* Direct list: tagged versions (retracted included) into *out (free). */
 int		 fetch_direct_list(const struct config *, const char *module,
 		    char ***out, size_t *n, struct err *);
+/*
+ * Run bin (a path) with argv and envp (NULL-terminated, nothing else of
+ * ours) in dir, stdin /dev/null, in its own session and process group,
+ * killed with its group after timeout seconds (E_TIMEOUT).  stdout and
+ * stderr go into out and errout (initialised by the caller: their max is
+ * the cap; replaced here, free them), *status is the waitpid status (-1
+ * unknown).  0 when it ran to its end (any status), else -1 and e.
+ */
+int		 fetch_direct_run(const char *bin, char *const argv[],
+		    char *const envp[], const char *dir, long timeout,
+		    struct buf *out, struct buf *errout, int *status,
+		    struct err *);
+
+/*
+ * vcsauth.c: [policy] private_access = vcs, the identity pass-through of
+ * private modules: the credentials a request carries must read the
+ * module's repository, asked of the VCS itself (git ls-remote), the
+ * verdict kept in the index cache for private_access_ttl seconds per
+ * (user, hash of the secret, repository).
+ */
+#define VCSAUTH_URL_MAX		2048	/* a repository URL */
+/*
+ * The repository of module as the go command finds it without asking the
+ * network (cmd/go/internal/vcs vcsPaths): github.com/O/R and
+ * bitbucket.org/O/R (https://host/O/R, no VCS suffix on R), or a path
+ * element ending in ".git" (https://<path up to that element, without
+ * ".git">).  0 and url set, or -1 with e: E_UNAVAIL when no rule gives a
+ * git repository (a "?go-get=1" lookup is not made).
+ */
+int		 vcsauth_repo_url(const char *module, char *url, size_t urlsz,
+		    struct err *);
+/* The cache key of a verdict: "vcsauth:" + hex SHA-256 over user,
+ * SHA-256(secret) and url, each length-prefixed (no two tuples share a
+ * key); the secret itself is never stored. */
+#define VCSAUTH_KEY_MAX		(8 + SHA256_HEX)
+void		 vcsauth_key(const char *user, const char *secret,
+		    const char *url, char out[VCSAUTH_KEY_MAX]);
+/* 0 when user and secret may be presented to a VCS: lengths within
+ * IDENTITY_NAME_MAX / IDENTITY_SECRET_MAX, no control bytes, a user not
+ * empty; else -1. */
+int		 vcsauth_check_identity(const char *user, const char *secret);
+struct identity;
+struct vcsauth_env {
+	const struct config	*cfg;
+	struct index		*idx;		/* the verdict cache; NULL none */
+	int			 offline;	/* cached verdicts only */
+};
+/*
+ * May who read module?  0: yes.  Else -1 and e: E_UNAUTHORIZED without Basic
+ * credentials, E_NOTFOUND when they cannot read the repository (or are
+ * unusable), E_UPSTREAM when the VCS cannot be asked (never a grant),
+ * E_UNAVAIL when the repository cannot be found.
+ */
+int		 vcsauth_check(const struct vcsauth_env *, const char *module,
+		    const struct identity *who, struct err *);
 
 /* note.c: signed notes (golang.org/x/mod/sumdb/note), Ed25519 by OpenSSL. */
 #define NOTE_MAX	(1024 * 1024)	/* a whole signed note */
@@ -1133,6 +1195,8 @@ struct policy {
 	const char		  *signer_name;	/* our private database's
 						 * name, or NULL: none */
 	const struct access	  *acl;		/* [access] file, or NULL */
+	struct index		  *idx;		/* [policy] private_access's
+						 * verdicts; NULL: none */
 };
 struct decision {
 	enum policy_action action;

@@ -11,7 +11,10 @@
  * URL (302, the request's own path below that URL, never our base path),
  * async answers "not yet" and fetches once the answer is out, sync
  * fetches now; then GOPROXY=off leaves storage only, unless the module is
- * private (those go direct, never to a proxy).  Alongside: whether
+ * private (those go direct, never to a proxy).  Before all of it, with
+ * [policy] private_access = vcs, a private module is refused (401, 404,
+ * 502) unless the request's credentials can read its repository
+ * (vcsauth.c), whatever storage holds.  Alongside: whether
  * upstream failures fall back to stale or stored answers (network_mode
  * fallback), whether the public checksum database vouches for the module
  * (not for private ones), and whether our own database logs it.  First of
@@ -183,6 +186,33 @@ policy_hidden(const struct policy *p, const struct want *w,
 	return 1;
 }
 
+/*
+ * [policy] private_access = vcs: a request for a private module (its
+ * files, list, @latest, a query, our database's lookup) must carry
+ * credentials that read its repository.  1 and d a refusal when they do
+ * not (or cannot be checked); 0 to decide on.  A deferred fetch (w->now)
+ * was checked when it was asked for.
+ */
+static int
+policy_access_vcs(const struct policy *p, const struct want *w,
+    int private, struct decision *d)
+{
+	struct vcsauth_env env;
+
+	if (!private || p->cfg->private_access != PRIVATE_ACCESS_VCS ||
+	    w->now || w->kind == WANT_SUMDB || w->module == NULL ||
+	    w->module[0] == '\0')
+		return 0;
+	env.cfg = p->cfg;
+	env.idx = p->idx;
+	env.offline = d->offline;
+	if (vcsauth_check(&env, w->module, w->who, &d->why) == 0)
+		return 0;
+	d->action = POLICY_REFUSE;
+	d->defer = 0;
+	return 1;
+}
+
 void
 policy_decide(const struct policy *p, const struct want *w,
     struct decision *d)
@@ -198,7 +228,7 @@ policy_decide(const struct policy *p, const struct want *w,
 	d->verify = cfg->sumdb_verify && !private;
 	d->log = p->signer_name != NULL && (private ||
 	    cfg->sumdb_private_relay);
-	if (policy_hidden(p, w, d))
+	if (policy_hidden(p, w, d) || policy_access_vcs(p, w, private, d))
 		return;
 	switch (w->kind) {
 	case WANT_SUMDB:

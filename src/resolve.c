@@ -193,6 +193,7 @@ resolve_policy(struct resolver *rv, struct policy *p)
 	p->up = rv->up;
 	p->signer_name = rv->signer != NULL ? rv->signer->name : NULL;
 	p->acl = rv->acl;
+	p->idx = rv->idx;
 }
 
 int

@@ -100,6 +100,8 @@ resolve_sumdb_private(struct resolver *rv, const struct want *w,
 		return -1;
 	resolve_sumdb_kind(w->path, a);
 	if (w->module[0] != '\0') {
+		if (d->action == POLICY_REFUSE)
+			return err_set(e, d->why.code, "%s", d->why.msg);
 		if ((found = sumdb_log_has(rv->idx, w->module, w->version,
 		    e)) == -1)
 			return -1;
