@@ -270,3 +270,24 @@ out:
 	explicit_bzero(&c, sizeof(c));
 	return rc;
 }
+
+int
+auth_keep(void *arg, const struct index_version *v)
+{
+	const struct auth_view *view = arg;
+
+	return access_visible(view->acl, view->user, v->module);
+}
+
+int
+auth_view(const struct access *acl, const struct request *r,
+    struct auth_view *view, struct response *rs)
+{
+	view->acl = acl;
+	view->user = r->who.user;
+	if (access_nrules(acl) == 0)
+		return 0;
+	/* What is listed depends on who asks. */
+	rs->private_cache = 1;
+	return 1;
+}
