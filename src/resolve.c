@@ -93,11 +93,16 @@ resolve_zip_etag(struct resolver *rv, const struct want *w,
 }
 
 /* A version's stored file into a: ANSWER_BODY for .info and .mod,
- * ANSWER_FILE for .zip.  E_NOTFOUND when it is not stored. */
+ * ANSWER_FILE for .zip; when the web server sends files (X-Sendfile,
+ * X-Accel-Redirect) every one is ANSWER_FILE, never read here, and its
+ * ETag is the server's.  E_NOTFOUND when it is not stored. */
 static int
 resolve_stored(struct resolver *rv, const struct want *w,
     const char *ever, struct answer *a, struct err *e)
 {
+	if (rv->cfg != NULL && rv->cfg->sendfile != SENDFILE_OFF)
+		return stored_open_unread(rv->store, w->emod, ever,
+		    (enum artifact)stored_artifact(w->kind), a, e);
 	if (stored_open(rv->store, w->emod, ever,
 	    (enum artifact)stored_artifact(w->kind), a, e) == -1)
 		return -1;
