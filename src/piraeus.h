@@ -360,6 +360,10 @@ const char	*store_ext(enum artifact);	/* ".info" ".mod" ".zip" */
 /* root/<emod>/@v/<ever><ext> into out; emod and ever already escaped. */
 int		 store_path(const struct store *, const char *emod,
 		    const char *ever, enum artifact, char *out, size_t outsz);
+/* The part of path below the root when path is root/<rel> with rel clean
+ * (no "", "." or ".." element, none starting with "." such as .tmp),
+ * else NULL: what may be handed to the web server to send. */
+const char	*store_rel(const struct store *, const char *path);
 /* Create a temporary file in root/.tmp; *path allocated, *fd open. */
 int		 store_tmpfile(const struct store *, char **path, int *fd,
 		    struct err *);
@@ -1233,6 +1237,12 @@ int		 stored_file(const char *path, enum artifact, struct answer *,
 		    struct err *);
 /* The stored .info, .mod or .zip of emod@ever into a (stored_file). */
 int		 stored_open(const struct store *, const char *emod,
+		    const char *ever, enum artifact, struct answer *,
+		    struct err *);
+/* The same opened, never read, whatever the artifact (ANSWER_FILE, no
+ * ETag): for the web server to send, which sets the length, ETag and
+ * Last-Modified of a static hit itself.  E_NOTFOUND when absent. */
+int		 stored_open_unread(const struct store *, const char *emod,
 		    const char *ever, enum artifact, struct answer *,
 		    struct err *);
 /* The tagged versions of module that are complete in the tree, canonical
