@@ -144,6 +144,7 @@ filter_qualifier(const char *word, size_t len, struct filter_qual *q,
 	struct filter_ver fv;
 	size_t stars = 0;
 	const char *s;
+	int show = (int)(len > FILTER_SHOW_MAX ? FILTER_SHOW_MAX : len);
 
 	memset(q, 0, sizeof(*q));
 	if (len == 0)
@@ -186,8 +187,7 @@ filter_qualifier(const char *word, size_t len, struct filter_qual *q,
 	} else if (fv.n == 3) {
 		if (stars > 0)
 			return snprintf(why, whysz, "\"%.*s\": a full version "
-			    "matches exactly, drop the \"*\"", FILTER_SHOW_MAX,
-			    word), -1;
+			    "matches exactly, drop the \"*\"", show, word), -1;
 		q->op = FQ_EXACT;
 		q->exact[0] = 'v';
 		if (strlen(s) + 2 > sizeof(q->exact))
@@ -208,7 +208,7 @@ filter_qualifier(const char *word, size_t len, struct filter_qual *q,
 	return 0;
 bad:
 	snprintf(why, whysz, "\"%.*s\" is not a version qualifier (v1, v1.2, "
-	    "v1.2.3, ~1.2.3, ^1.2.3, <1.2.3)", FILTER_SHOW_MAX, word);
+	    "v1.2.3, ~1.2.3, ^1.2.3, <1.2.3)", show, word);
 	return -1;
 }
 
@@ -274,7 +274,8 @@ filter_path(const char *word, size_t len, char **out, char *why,
 			    "byte 0x%02x", (unsigned char)word[i]), -1;
 		if (word[i] == '/' && word[i + 1] == '/')
 			return snprintf(why, whysz, "\"%.*s\": an empty path "
-			    "element", FILTER_SHOW_MAX, word), -1;
+			    "element", (int)(len > FILTER_SHOW_MAX ?
+			    FILTER_SHOW_MAX : len), word), -1;
 	}
 	*out = xmalloc(len + 1);
 	memcpy(*out, word, len);
