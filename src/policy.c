@@ -52,13 +52,25 @@ policy_matches(const char *patterns, const char *module)
 	    module[0] != '\0' && pattern_match(patterns, module);
 }
 
+/* The first pattern list that makes module private for checksum
+ * databases (policy_private), or NULL. */
+static const char *
+policy_private_patterns(const struct config *cfg, const char *module)
+{
+	const char *lists[] = { cfg->policy_private, cfg->goprivate,
+	    cfg->sumdb_nosum, cfg->env_nosumdb };
+	size_t i;
+
+	for (i = 0; i < NITEMS(lists); i++)
+		if (policy_matches(lists[i], module))
+			return lists[i];
+	return NULL;
+}
+
 int
 policy_private(const struct config *cfg, const char *module)
 {
-	return policy_matches(cfg->policy_private, module) ||
-	    policy_matches(cfg->goprivate, module) ||
-	    policy_matches(cfg->sumdb_nosum, module) ||
-	    policy_matches(cfg->env_nosumdb, module);
+	return policy_private_patterns(cfg, module) != NULL;
 }
 
 int
@@ -307,13 +319,15 @@ static void
 policy_sumdb(const struct policy *p, const struct want *w,
     struct decision *d)
 {
-	if (w->module[0] != '\0' && policy_private(p->cfg, w->module)) {
+	const char *pats;
+
+	if (w->module[0] != '\0' &&
+	    (pats = policy_private_patterns(p->cfg, w->module)) != NULL) {
 		d->action = POLICY_REFUSE;
 		err_set(&d->why, E_FORBIDDEN, "%s matches the private "
 		    "patterns of this proxy: not forwarded to %s; set "
-		    "GONOSUMDB (or GOPRIVATE) on the client to cover it",
-		    w->module, w->db != NULL ? w->db->key.name :
-		    "its database");
+		    "GONOSUMDB=%s (or GOPRIVATE) on the client", w->module,
+		    w->db != NULL ? w->db->key.name : "its database", pats);
 		return;
 	}
 	if (d->offline)
