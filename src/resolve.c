@@ -198,18 +198,6 @@ static resolve_fn *const resolve_table[WANT_MAX] = {
 	[WANT_SUMDB_PRIVATE] = resolve_sumdb_private,
 };
 
-/* The policy stage's view of rv. */
-static void
-resolve_policy(struct resolver *rv, struct policy *p)
-{
-	p->cfg = rv->cfg;
-	p->modes = rv->modes;
-	p->up = rv->up;
-	p->signer_name = rv->signer != NULL ? rv->signer->name : NULL;
-	p->acl = rv->acl;
-	p->idx = rv->idx;
-}
-
 int
 resolve(struct resolver *rv, const struct want *w, struct answer *a,
     struct err *e)
