@@ -52,6 +52,8 @@
 #define CONFIG_SHOW_MAX		80		/* a bad value quoted back */
 #define CONFIG_ENV_PREFIX	"PIRAEUS_"
 #define CONFIG_ENV_FILE		"PIRAEUS_CONFIG"
+#define CONFIG_VALIDATOR_TIMEOUT	"10"	/* seconds */
+#define CONFIG_VALIDATOR_CACHE_TTL	"60"	/* seconds */
 
 extern char **environ;
 
@@ -101,6 +103,8 @@ static opt_check_fn	check_sumdbs;
 static opt_check_fn	check_signer_file;
 static opt_check_fn	check_access_file;
 static opt_check_fn	check_realm;
+static opt_check_fn	check_filter_file;
+static opt_check_fn	check_hook_url;
 
 static const struct opt_enum network_mode_enums[] = {
 	{ "strict", NETWORK_STRICT },
@@ -299,6 +303,24 @@ static const struct option options[] = {
 	  0, 0, NULL, NULL, 0,
 	  "The web server sends every request to the responder, hits too "
 	  "(X-Sendfile/X-Accel-Redirect), as rules need" },
+	{ "policy", "filter_file", OPT_PATH, F(filter_file), NULL,
+	  0, 0, NULL, check_filter_file, OPTF_OPTIONAL,
+	  "Athens' filter file: + include, - exclude (403), D not fetched "
+	  "here (the upstream proxy); versions ~ ^ <" },
+	{ "policy", "validator_hook", OPT_STRING, F(validator_hook), NULL,
+	  0, 0, NULL, check_hook_url, OPTF_OPTIONAL,
+	  "URL POSTed {\"Module\",\"Version\"} before a version is fetched: "
+	  "200 allows, 403 denies" },
+	{ "policy", "validator_timeout", OPT_INT, F(validator_timeout),
+	  CONFIG_VALIDATOR_TIMEOUT, 1, 300, NULL, NULL, 0,
+	  "Seconds the validator hook may take; then 502" },
+	{ "policy", "validator_cache_ttl", OPT_INT, F(validator_cache_ttl),
+	  CONFIG_VALIDATOR_CACHE_TTL, 0, 86400, NULL, NULL, 0,
+	  "Seconds a hook's allow or deny of a module@version is reused" },
+	{ "policy", "private", OPT_STRING, F(policy_private), "",
+	  0, 0, NULL, check_patterns, 0,
+	  "Private module patterns (GOPRIVATE syntax): fetched direct only, "
+	  "never named to a proxy or a public checksum database" },
 	{ "policy", "private_access", OPT_ENUM, F(private_access), "none",
 	  0, 0, private_access_enums, NULL, 0,
 	  "none, or vcs: a private module only for Basic credentials that "
@@ -779,6 +801,44 @@ check_realm(const char *v, char *why, size_t whysz)
 	return 0;
 }
 
+/* A filter file: checked by loading it (filter.c), errors with a line. */
+static int
+check_filter_file(const char *v, char *why, size_t whysz)
+{
+	struct filter_table t;
+	struct err e;
+
+	err_clear(&e);
+	if (filter_load(v, &t, &e) == -1)
+		return why_set(why, whysz, "%s", e.msg);
+	filter_free(&t);
+	return 0;
+}
+
+/* The validator hook: an http or https URL with a host. */
+static int
+check_hook_url(const char *v, char *why, size_t whysz)
+{
+	const char *host;
+	size_t i;
+
+	if (strncmp(v, "http://", 7) == 0)
+		host = v + 7;
+	else if (strncmp(v, "https://", 8) == 0)
+		host = v + 8;
+	else
+		return why_set(why, whysz, "\"%.*s\": not an http:// or "
+		    "https:// URL", CONFIG_SHOW_MAX, v);
+	if (*host == '\0' || *host == '/')
+		return why_set(why, whysz, "\"%.*s\": no host", CONFIG_SHOW_MAX,
+		    v);
+	for (i = 0; v[i] != '\0'; i++)
+		if ((unsigned char)v[i] <= ' ' || (unsigned char)v[i] >= 0x7f)
+			return why_set(why, whysz, "a blank or control byte "
+			    "in the URL");
+	return 0;
+}
+
 /* Is a inside b (or equal to it)?  Both absolute and normalised. */
 static int
 path_inside(const char *a, const char *b)
@@ -1175,6 +1235,43 @@ config_max_age(char *out, size_t outsz, long seconds)
 	snprintf(out, outsz, "public, max-age=%ld", seconds);
 }
 
+/*
+ * The go command's private patterns from envp (cmd/go/internal/cfg):
+ * GOPRIVATE; GONOPROXY and GONOSUMDB when set and not empty, else
+ * GOPRIVATE.  Each is checked as [policy] private is.
+ */
+static void
+load_private_env(struct load *l, char *const *envp)
+{
+	static const struct {
+		const char	*name;
+		size_t		 off;
+	} vars[] = {
+		{ "GOPRIVATE", offsetof(struct config, env_goprivate) },
+		{ "GONOPROXY", offsetof(struct config, env_noproxy) },
+		{ "GONOSUMDB", offsetof(struct config, env_nosumdb) },
+	};
+	char why[CONFIG_WHY_MAX];
+	const char *v, *priv;
+	size_t i;
+
+	priv = env_get(envp, "GOPRIVATE");
+	if (priv == NULL)
+		priv = "";
+	for (i = 0; i < NITEMS(vars); i++) {
+		v = env_get(envp, vars[i].name);
+		if (v == NULL || *v == '\0')
+			v = priv;
+		if (strlen(v) > CONFIG_VALUE_MAX)
+			errs_add(l->errs, "%s (environment): longer than %d "
+			    "bytes", vars[i].name, CONFIG_VALUE_MAX);
+		else if (pattern_check(v, why, sizeof(why)) == -1)
+			errs_add(l->errs, "%s (environment): %s",
+			    vars[i].name, why);
+		*(char **)(void *)((char *)l->cfg + vars[i].off) = xstrdup(v);
+	}
+}
+
 /* The Cache-Control values that depend on the config, formatted once. */
 static void
 config_cache_build(struct config *cfg)
@@ -1218,6 +1315,7 @@ config_load(struct config *cfg, const char *path, char *const *envp,
 	} else
 		load_file(&l, config_default_path(), 0, "");
 	load_env(&l, envp);
+	load_private_env(&l, envp);
 	load_cross(&l);
 	config_cache_build(cfg);
 
@@ -1243,6 +1341,10 @@ config_free(struct config *cfg)
 	}
 	free(cfg->file);
 	cfg->file = NULL;
+	free(cfg->env_goprivate);
+	free(cfg->env_noproxy);
+	free(cfg->env_nosumdb);
+	cfg->env_goprivate = cfg->env_noproxy = cfg->env_nosumdb = NULL;
 }
 
 void

@@ -339,7 +339,7 @@ direct_env_build(const struct config *cfg, struct direct_env *env)
 {
 	const char *v, *p;
 	struct stat st;
-	char *s, *q1, *q2;
+	char *s, *q1, *q2, *priv;
 	int cgi;
 	size_t i;
 
@@ -389,23 +389,29 @@ direct_env_build(const struct config *cfg, struct direct_env *env)
 	 * database, key and tree: go must not go around it. */
 	if (cfg->sumdb_verify)
 		direct_setenv(env, "GOSUMDB", "off");
-	if (cfg->goprivate != NULL && cfg->goprivate[0] != '\0') {
+	/* [upstream] goprivate and [policy] private join GOPRIVATE. */
+	xasprintf(&priv, "%s%s%s", cfg->goprivate != NULL ? cfg->goprivate :
+	    "", cfg->goprivate != NULL && cfg->goprivate[0] != '\0' &&
+	    cfg->policy_private != NULL && cfg->policy_private[0] != '\0' ?
+	    "," : "", cfg->policy_private != NULL ? cfg->policy_private : "");
+	if (priv[0] != '\0') {
 		v = direct_getenv("GOPRIVATE");
 		if (v != NULL && v[0] != '\0') {
-			xasprintf(&s, "%s,%s", v, cfg->goprivate);
+			xasprintf(&s, "%s,%s", v, priv);
 			direct_setenv(env, "GOPRIVATE", s);
 			free(s);
 		} else
-			direct_setenv(env, "GOPRIVATE", cfg->goprivate);
+			direct_setenv(env, "GOPRIVATE", priv);
 		/* An operator's GONOSUMDB replaces GOPRIVATE's default for
 		 * it: private modules must never reach a checksum DB. */
 		v = direct_getenv("GONOSUMDB");
 		if (v != NULL && v[0] != '\0') {
-			xasprintf(&s, "%s,%s", v, cfg->goprivate);
+			xasprintf(&s, "%s,%s", v, priv);
 			direct_setenv(env, "GONOSUMDB", s);
 			free(s);
 		}
 	}
+	free(priv);
 	if (cfg->netrc != NULL && cfg->netrc[0] != '\0') {
 		direct_setenv(env, "NETRC", cfg->netrc);
 		/*

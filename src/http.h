@@ -42,6 +42,7 @@ struct proxy {
 	struct upstream_list up;	/* [upstream] goproxy, parsed */
 	struct mode_table modes;	/* [upstream] download_mode, loaded */
 	struct sumdb_list sumdbs;	/* [sumdb] databases, parsed */
+	struct filter_table filter;	/* [policy] filter_file, loaded */
 	struct note_signer signer;	/* [sumdb] private_key, when has_signer */
 	int		 has_signer;
 	struct resolver	 rv;		/* the pipeline's view of the above */

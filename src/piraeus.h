@@ -9,9 +9,11 @@
  *   base       err.c xmalloc.c buf.c hex.c log.c version.c
  *   rules      modpath.c semver.c pattern.c access.c dirhash.c modfile.c latest.c
  *              note.c tlog.c upstream.c mode.c zipcheck.c rfc3339.c
+ *              filter.c
  *   state      store.c (the tree) index.c (sqlite) cache.c lock.c reindex.c
  *   transport  fetch_proxy.c (libcurl) fetch_direct.c (the go command)
  *              vcsauth.c (git ls-remote for [policy] private_access)
+ *              validator.c (libcurl)
  *   databases  sumdb.c sumdb_base.c sumdb_log.c
  *   stages     answer.c policy.c stored.c fetch.c check.c publish.c
  *   pipeline   resolve_version.c resolve_answer.c resolve_sumdb.c resolve.c
@@ -190,6 +192,20 @@ struct config {
 	/* [policy] */
 	int		 private_access;	/* enum private_access */
 	long		 private_access_ttl;	/* seconds a verdict is kept */
+	/* [policy] */
+	char		*filter_file;		/* Athens' filter file, or NULL */
+	char		*validator_hook;	/* URL, or NULL */
+	long		 validator_timeout;	/* seconds */
+	long		 validator_cache_ttl;	/* seconds a verdict is kept */
+	char		*policy_private;	/* GOPRIVATE patterns */
+	/*
+	 * Read by config_load from the environment as the go command reads
+	 * it: GOPRIVATE, and GONOPROXY / GONOSUMDB, each defaulting to
+	 * GOPRIVATE when unset or empty.  "" when none.
+	 */
+	char		*env_goprivate;
+	char		*env_noproxy;
+	char		*env_nosumdb;
 	/* Cache-Control values, built once by config_load from the above. */
 	char		 cache_list[CONFIG_CACHE_MAX];	/* list, @latest */
 	char		 cache_notfound[CONFIG_CACHE_MAX]; /* 404, 410 */
@@ -360,6 +376,10 @@ const char	*store_ext(enum artifact);	/* ".info" ".mod" ".zip" */
 /* root/<emod>/@v/<ever><ext> into out; emod and ever already escaped. */
 int		 store_path(const struct store *, const char *emod,
 		    const char *ever, enum artifact, char *out, size_t outsz);
+/* The part of path below the root when path is root/<rel> with rel clean
+ * (no "", "." or ".." element, none starting with "." such as .tmp),
+ * else NULL: what may be handed to the web server to send. */
+const char	*store_rel(const struct store *, const char *path);
 /* Create a temporary file in root/.tmp; *path allocated, *fd open. */
 int		 store_tmpfile(const struct store *, char **path, int *fd,
 		    struct err *);
@@ -589,6 +609,52 @@ size_t		 access_nrules(const struct access *);
 /* 0 when hash is a crypt(3) hash of an accepted scheme ($y$, $2b$, $2y$,
  * $6$), else -1 with why. */
 int		 access_check_hash(const char *hash, char *why, size_t whysz);
+/* filter.c: Athens' filter file (which modules and versions may be fetched). */
+#define FILTER_FILE_MAX		(1024 * 1024)	/* the whole file */
+#define FILTER_LINE_MAX		4096		/* one line */
+#define FILTER_RULES_MAX	100000		/* rules with a path */
+#define FILTER_QUALS_MAX	64		/* versions on one line */
+enum filter_action {
+	FILTER_DEFAULT = 0,	/* no rule (never returned) */
+	FILTER_INCLUDE,		/* "+" */
+	FILTER_EXCLUDE,		/* "-" */
+	FILTER_DIRECT		/* "D" */
+};
+enum filter_op { FQ_PREFIX = 0, FQ_EXACT, FQ_TILDE, FQ_CARET, FQ_LOWER };
+struct filter_qual {
+	enum filter_op	 op;
+	char		 num[3][21];	/* digit strings; n of them used */
+	int		 n;
+	char		 exact[VERSION_MAX];	/* FQ_EXACT: "v1.2.3[-pre]" */
+};
+struct filter_rule {
+	char			*path;	/* module path prefix, no outer "/" */
+	enum filter_action	 action;
+	struct filter_qual	*q;	/* nq qualifiers; none: every version */
+	size_t			 nq;
+	int			 line;
+};
+struct filter_table {
+	struct filter_rule	*v;
+	size_t			 n;
+	enum filter_action	 root;	/* the default rule */
+	int			 root_line;	/* 0: built in (include) */
+};
+/* Parse data (len bytes, name for messages) into t: 0, or -1 and e
+ * (E_CONFIG, "name:line: reason"); t is empty after a failure. */
+int		 filter_parse(const char *name, const char *data, size_t len,
+		    struct filter_table *t, struct err *e);
+/* filter_parse of the regular file path (E_CONFIG naming it). */
+int		 filter_load(const char *path, struct filter_table *t,
+		    struct err *e);
+/* The rule for module@version (version "" or NULL: only the rules
+ * without qualifiers apply); *line (may be NULL) gets its line, 0 for
+ * the built-in default. */
+enum filter_action filter_decide(const struct filter_table *t,
+		    const char *module, const char *version, int *line);
+const char	*filter_action_name(enum filter_action);
+const char	*filter_action_sign(enum filter_action);
+void		 filter_free(struct filter_table *);
 
 /* cache.c: answers kept for a while in the index cache. */
 struct cache_key {
@@ -787,6 +853,18 @@ int		 fetch_proxy_buf(const struct config *, const char *url,
 		    size_t cap, struct buf *b, struct err *);
 /* libcurl's global set-up, once per process. */
 void		 fetch_proxy_init(void);
+/* validator.c: the validator hook, asked before a version is fetched. */
+#define VALIDATOR_MSG_MAX	160	/* bytes of a hook's reason shown */
+/* POST {"Module":module,"Version":version} to url: 0 when it answers
+ * 200; E_FORBIDDEN with its (sanitised) answer on 403; E_UPSTREAM on any
+ * other status, a transport error or after timeout seconds. */
+int		 validator_check(const char *url, long timeout,
+		    const char *ca_file, const char *module,
+		    const char *version, struct err *e);
+/* body (len bytes) as a one-line reason into out: printable ASCII, runs
+ * of blanks as one space, the rest "?", cut to outsz - 1 bytes. */
+void		 validator_message(const char *body, size_t len, char *out,
+		    size_t outsz);
 /* Direct list: tagged versions (retracted included) into *out (free). */
 int		 fetch_direct_list(const struct config *, const char *module,
 		    char ***out, size_t *n, struct err *);
@@ -1215,6 +1293,8 @@ struct policy {
 	const struct access	  *acl;		/* [access] file, or NULL */
 	struct index		  *idx;		/* [policy] private_access's
 						 * verdicts; NULL: none */
+	const struct filter_table *filter;	/* [policy] filter_file, or
+						 * NULL: none */
 };
 struct decision {
 	enum policy_action action;
@@ -1228,12 +1308,26 @@ struct decision {
 	int		 verify;	/* a public database vouches for it */
 	int		 log;		/* our private database records it */
 };
-/* Decide for w: every rule (network mode, Disable-Module-Fetch, download
- * mode, GOPROXY=off, private patterns, [sumdb] nosum) in one place. */
+/* Decide for w: every rule (the filter file, network mode,
+ * Disable-Module-Fetch, download mode, GOPROXY=off, private patterns,
+ * [sumdb] nosum) in one place. */
 void		 policy_decide(const struct policy *, const struct want *,
 		    struct decision *);
-/* 1 when module matches [sumdb] nosum or [upstream] goprivate. */
+/*
+ * Just before module@version (canonical, not stored) is fetched: the
+ * filter's word on that version (a query resolved to it), then the
+ * validator hook's, its verdict kept validator_cache_ttl in ix's cache
+ * (ix NULL: not kept).  0 when allowed, else -1 and e: E_FORBIDDEN (the
+ * reason), E_UPSTREAM (the hook failed).
+ */
+int		 policy_before_fetch(const struct policy *, struct index *ix,
+		    const char *module, const char *version, struct err *e);
+/* 1 when module is private for checksum databases: [policy] private,
+ * [upstream] goprivate, [sumdb] nosum, GONOSUMDB (else GOPRIVATE). */
 int		 policy_private(const struct config *, const char *module);
+/* 1 when only "direct" may be asked for module: [policy] private,
+ * [upstream] goprivate, GONOPROXY (else GOPRIVATE). */
+int		 policy_noproxy(const struct config *, const char *module);
 
 /* stored.c: answers from the storage tree alone. */
 /* The file a want names (a query: its .info), or -1 (list, @latest,
@@ -1251,6 +1345,12 @@ int		 stored_file(const char *path, enum artifact, struct answer *,
 		    struct err *);
 /* The stored .info, .mod or .zip of emod@ever into a (stored_file). */
 int		 stored_open(const struct store *, const char *emod,
+		    const char *ever, enum artifact, struct answer *,
+		    struct err *);
+/* The same opened, never read, whatever the artifact (ANSWER_FILE, no
+ * ETag): for the web server to send, which sets the length, ETag and
+ * Last-Modified of a static hit itself.  E_NOTFOUND when absent. */
+int		 stored_open_unread(const struct store *, const char *emod,
 		    const char *ever, enum artifact, struct answer *,
 		    struct err *);
 /* The tagged versions of module that are complete in the tree, canonical
@@ -1357,6 +1457,7 @@ struct resolver {
 	const struct sumdb_list	   *dbs;
 	const struct note_signer   *signer;	/* NULL: no private database */
 	const struct access	   *acl;	/* [access] file, or NULL */
+	const struct filter_table  *filter;	/* NULL: no filter file */
 	/* A fetch to run once the answer is out (download modes). */
 	char			    deferred_module[MODPATH_MAX];
 	char			    deferred_version[VERSION_MAX];
@@ -1386,6 +1487,8 @@ int		 resolve_negative(struct resolver *, const char *key,
 		    struct err *);
 /* 0 when the resolver has an index, else -1 and e (E_UNAVAIL, why). */
 int		 resolve_index(struct resolver *, struct err *);
+/* The policy stage's view of rv. */
+void		 resolve_policy(const struct resolver *, struct policy *);
 /* The checksum database context of rv under decision d. */
 void		 resolve_sumdb_ctx(struct resolver *,
 		    const struct decision *, struct sumdb_ctx *);

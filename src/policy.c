@@ -11,15 +11,33 @@
  * URL (302, the request's own path below that URL, never our base path),
  * async answers "not yet" and fetches once the answer is out, sync
  * fetches now; then GOPROXY=off leaves storage only, unless the module is
- * private (those go direct, never to a proxy).  Before all of it, with
- * [policy] private_access = vcs, a private module is refused (401, 404,
- * 502) unless the request's credentials can read its repository
- * (vcsauth.c), whatever storage holds.  Alongside: whether
- * upstream failures fall back to stale or stored answers (network_mode
- * fallback), whether the public checksum database vouches for the module
- * (not for private ones), and whether our own database logs it.  First of
- * all, [access] rules (access.c): a module they hide from the request's
- * user (want.who) is refused as not found.
+ * private (those go direct, never to a proxy).  Before all of these, the
+ * filter file ([policy] filter_file, filter.c): "-" refuses (403, the
+ * rule's line in the reason), whatever storage holds, and "D" sends a
+ * miss to the configured upstream: a redirect to the first proxy of
+ * [upstream] goproxy, or "not found" when there is none (or it carries
+ * credentials, or the module is private) so that the client's own
+ * GOPROXY goes on (to direct).  Alongside: whether upstream failures fall
+ * back to stale or stored answers (network_mode fallback), whether the
+ * public checksum database vouches for the module (not for private ones,
+ * which are never named to it), and whether our own database logs it.
+ *
+ * First of all, who asks: [access] rules (access.c) refuse a module they
+ * hide from the request's user (want.who) as not found; with [policy]
+ * private_access = vcs, a private module is refused (401, 404, 502)
+ * unless the request's credentials can read its repository (vcsauth.c),
+ * whatever storage holds.
+ *
+ * Private patterns, as the go command reads them: [policy] private and
+ * [upstream] goprivate (GOPRIVATE) make a module direct only and unknown
+ * to public checksum databases; [sumdb] nosum (GONOSUMDB) the latter
+ * only; from the responder's environment GONOPROXY and GONOSUMDB, each
+ * GOPRIVATE when unset.
+ *
+ * Just before a version is fetched, policy_before_fetch asks the filter
+ * again with the version a query resolved to, then the validator hook
+ * (validator.c), whose verdicts are kept a while in the index cache
+ * (cache.c).
  */
 #include "config.h"
 
@@ -27,6 +45,10 @@
 #include <string.h>
 
 #include "piraeus.h"
+
+static void	 policy_location(const char *, const struct want *, char *,
+		    size_t);
+static void	 policy_storage_only(struct decision *, const char *);
 
 /* 1 when patterns (may be NULL or "") match module. */
 static int
@@ -36,11 +58,183 @@ policy_matches(const char *patterns, const char *module)
 	    module[0] != '\0' && pattern_match(patterns, module);
 }
 
+/* The first pattern list that makes module private for checksum
+ * databases (policy_private), or NULL. */
+static const char *
+policy_private_patterns(const struct config *cfg, const char *module)
+{
+	const char *lists[] = { cfg->policy_private, cfg->goprivate,
+	    cfg->sumdb_nosum, cfg->env_nosumdb };
+	size_t i;
+
+	for (i = 0; i < NITEMS(lists); i++)
+		if (policy_matches(lists[i], module))
+			return lists[i];
+	return NULL;
+}
+
 int
 policy_private(const struct config *cfg, const char *module)
 {
-	return policy_matches(cfg->sumdb_nosum, module) ||
-	    policy_matches(cfg->goprivate, module);
+	return policy_private_patterns(cfg, module) != NULL;
+}
+
+int
+policy_noproxy(const struct config *cfg, const char *module)
+{
+	return policy_matches(cfg->policy_private, module) ||
+	    policy_matches(cfg->goprivate, module) ||
+	    policy_matches(cfg->env_noproxy, module);
+}
+
+/* The version the filter judges w by: a known version, else "". */
+static const char *
+policy_filter_version(const struct want *w)
+{
+	switch (w->kind) {
+	case WANT_INFO:
+	case WANT_MOD:
+	case WANT_ZIP:
+		return w->version;
+	case WANT_QUERY:
+		return w->canon;
+	default:
+		return "";
+	}
+}
+
+/* The first proxy of the upstream list, or NULL when there is none or
+ * it carries credentials (never handed to a client). */
+static const char *
+policy_upstream_proxy(const struct upstream_list *up)
+{
+	const char *auth, *end;
+	size_t i;
+
+	for (i = 0; i < up->n; i++) {
+		if (up->v[i].kind != UPSTREAM_PROXY)
+			continue;
+		auth = strstr(up->v[i].url, "://");
+		auth = auth != NULL ? auth + 3 : up->v[i].url;
+		end = auth + strcspn(auth, "/?#");
+		if (memchr(auth, '@', (size_t)(end - auth)) != NULL)
+			return NULL;
+		return up->v[i].url;
+	}
+	return NULL;
+}
+
+/* The filter's "-" as a refusal into why; 1 when it refused. */
+static int
+policy_excluded(const char *module, const char *version,
+    enum filter_action fa, int line, struct err *why)
+{
+	if (fa != FILTER_EXCLUDE)
+		return 0;
+	if (line > 0)
+		err_set(why, E_FORBIDDEN, "%s%s%s is excluded by the filter "
+		    "of this proxy (rule at line %d)", module,
+		    version[0] != '\0' ? "@" : "", version, line);
+	else
+		err_set(why, E_FORBIDDEN, "%s%s%s is excluded by the filter "
+		    "of this proxy (its default rule)", module,
+		    version[0] != '\0' ? "@" : "", version);
+	return 1;
+}
+
+/*
+ * The filter's word on a module request: 1 when it decided d (refused,
+ * or "D": the upstream's), 0 when the other rules decide.
+ */
+static int
+policy_filter(const struct policy *p, const struct want *w,
+    struct decision *d)
+{
+	const char *version = policy_filter_version(w), *url;
+	enum filter_action fa;
+	int line = 0;
+
+	if (p->filter == NULL)
+		return 0;
+	fa = filter_decide(p->filter, w->module, version, &line);
+	if (policy_excluded(w->module, version, fa, line, &d->why)) {
+		d->action = POLICY_REFUSE;
+		return 1;
+	}
+	if (fa != FILTER_DIRECT || w->no_fetch || d->offline)
+		return 0;
+	url = d->direct_only ? NULL : policy_upstream_proxy(p->up);
+	if (url == NULL) {
+		policy_storage_only(d, "the filter of this proxy says D: not "
+		    "fetched here, and no upstream proxy to send you to");
+		return 1;
+	}
+	d->action = POLICY_REDIRECT;
+	policy_location(url, w, d->location, sizeof(d->location));
+	return 1;
+}
+
+/* The validator hook's verdict on module@version, through the cache. */
+static int
+policy_validate(const struct policy *p, struct index *ix,
+    const char *module, const char *version, struct err *e)
+{
+	const struct config *cfg = p->cfg;
+	char key[MODPATH_MAX + VERSION_MAX + 8];
+	struct cache_key k = { ix, NULL, key };
+	struct cache_entry c;
+	struct err ce, he;
+	int st;
+
+	snprintf(key, sizeof(key), "hook:%s@%s", module, version);
+	/* The verdicts are the hook's: kept under its URL, not upstream's. */
+	k.scope = cfg->validator_hook;
+	err_clear(&ce);
+	st = cfg->validator_cache_ttl > 0 ? cache_lookup(&k,
+	    cfg->validator_cache_ttl, cfg->validator_cache_ttl, &c, &ce) :
+	    CACHE_NONE;
+	if (st == CACHE_FRESH) {
+		st = c.code == E_OK ? 0 : cache_failure(&c, "denied by the "
+		    "validator hook", e);
+		cache_entry_free(&c);
+		return st;
+	}
+	if (st == CACHE_STALE)
+		cache_entry_free(&c);
+	err_clear(&he);
+	if (validator_check(cfg->validator_hook, cfg->validator_timeout,
+	    cfg->ca_file, module, version, &he) == 0) {
+		if (cfg->validator_cache_ttl > 0)
+			cache_put(&k, E_OK, "", 0, &ce);
+		return 0;
+	}
+	/* A verdict is kept; a failing hook is asked again next time. */
+	if (he.code == E_FORBIDDEN && cfg->validator_cache_ttl > 0)
+		cache_put(&k, E_FORBIDDEN, he.msg, strlen(he.msg), &ce);
+	log_info("validator hook: %s@%s: %s", module, version, he.msg);
+	return err_set(e, he.code, "%s", he.msg);
+}
+
+int
+policy_before_fetch(const struct policy *p, struct index *ix,
+    const char *module, const char *version, struct err *e)
+{
+	enum filter_action fa;
+	int line = 0;
+
+	if (p->filter != NULL) {
+		fa = filter_decide(p->filter, module, version, &line);
+		if (policy_excluded(module, version, fa, line, e))
+			return -1;
+		if (fa == FILTER_DIRECT)
+			return err_set(e, E_NOTFOUND, "%s@%s: the filter of "
+			    "this proxy says D: not fetched here", module,
+			    version);
+	}
+	if (p->cfg->validator_hook != NULL &&
+	    p->cfg->validator_hook[0] != '\0')
+		return policy_validate(p, ix, module, version, e);
+	return 0;
 }
 
 /* The request's own path below base: "<base>/<emod>/@v/<file>". */
@@ -104,6 +298,8 @@ static void
 policy_module(const struct policy *p, const struct want *w,
     struct decision *d)
 {
+	if (policy_filter(p, w, d))
+		return;
 	if (w->no_fetch) {
 		policy_storage_only(d, "the request said Disable-Module-Fetch");
 		return;
@@ -129,14 +325,15 @@ static void
 policy_sumdb(const struct policy *p, const struct want *w,
     struct decision *d)
 {
-	if (w->module[0] != '\0' && policy_matches(p->cfg->sumdb_nosum,
-	    w->module)) {
+	const char *pats;
+
+	if (w->module[0] != '\0' &&
+	    (pats = policy_private_patterns(p->cfg, w->module)) != NULL) {
 		d->action = POLICY_REFUSE;
 		err_set(&d->why, E_FORBIDDEN, "%s matches the private "
 		    "patterns of this proxy: not forwarded to %s; set "
 		    "GONOSUMDB=%s (or GOPRIVATE) on the client", w->module,
-		    w->db != NULL ? w->db->key.name : "its database",
-		    p->cfg->sumdb_nosum);
+		    w->db != NULL ? w->db->key.name : "its database", pats);
 		return;
 	}
 	if (d->offline)
@@ -222,7 +419,7 @@ policy_decide(const struct policy *p, const struct want *w,
 
 	memset(d, 0, sizeof(*d));
 	d->action = POLICY_FETCH;
-	d->direct_only = policy_matches(cfg->goprivate, w->module);
+	d->direct_only = policy_noproxy(cfg, w->module);
 	d->offline = cfg->network_mode == NETWORK_OFFLINE;
 	d->fallback = cfg->network_mode != NETWORK_STRICT;
 	d->verify = cfg->sumdb_verify && !private;

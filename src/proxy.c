@@ -35,12 +35,16 @@ proxy_open(struct proxy *px, struct err *e)
 	px->has_signer = 0;
 	memset(&px->modes, 0, sizeof(px->modes));
 	memset(&px->sumdbs, 0, sizeof(px->sumdbs));
+	memset(&px->filter, 0, sizeof(px->filter));
 	if (upstream_parse(px->cfg.upstream_goproxy, &px->up, e) == -1 ||
 	    mode_load(px->cfg.download_mode, &px->modes, e) == -1 ||
 	    sumdb_parse(px->cfg.sumdb_databases, &px->sumdbs, e) == -1 ||
 	    (px->cfg.sumdb_private_key != NULL && sumdb_load_signer(
-	    px->cfg.sumdb_private_key, &px->signer, e) == -1)) {
+	    px->cfg.sumdb_private_key, &px->signer, e) == -1) ||
+	    (px->cfg.filter_file != NULL && filter_load(px->cfg.filter_file,
+	    &px->filter, e) == -1)) {
 		upstream_free(&px->up);
+		filter_free(&px->filter);
 		mode_free(&px->modes);
 		sumdb_free(&px->sumdbs);
 		store_close(&px->store);
@@ -82,6 +86,7 @@ proxy_open(struct proxy *px, struct err *e)
 	px->rv.dbs = &px->sumdbs;
 	px->rv.signer = px->has_signer ? &px->signer : NULL;
 	px->rv.acl = px->acl;
+	px->rv.filter = px->cfg.filter_file != NULL ? &px->filter : NULL;
 	return 0;
 }
 
@@ -95,6 +100,7 @@ proxy_close(struct proxy *px)
 	sumdb_free(&px->sumdbs);
 	access_free(px->acl);
 	px->acl = NULL;
+	filter_free(&px->filter);
 	explicit_bzero(&px->signer, sizeof(px->signer));
 	store_close(&px->store);
 }

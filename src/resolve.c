@@ -93,11 +93,25 @@ resolve_zip_etag(struct resolver *rv, const struct want *w,
 }
 
 /* A version's stored file into a: ANSWER_BODY for .info and .mod,
- * ANSWER_FILE for .zip.  E_NOTFOUND when it is not stored. */
+ * ANSWER_FILE for .zip; when the web server sends files (X-Sendfile,
+ * X-Accel-Redirect) every one is ANSWER_FILE, never read here, and its
+ * ETag is the server's.  E_NOTFOUND when it is not stored. */
 static int
 resolve_stored(struct resolver *rv, const struct want *w,
     const char *ever, struct answer *a, struct err *e)
 {
+	if (rv->cfg != NULL && rv->cfg->sendfile != SENDFILE_OFF) {
+		if (stored_open_unread(rv->store, w->emod, ever,
+		    (enum artifact)stored_artifact(w->kind), a, e) == -1)
+			return -1;
+		if (w->kind == WANT_ZIP)
+			resolve_zip_etag(rv, w, a);
+		else
+			snprintf(a->etag, sizeof(a->etag), "W/\"%llx-%llx\"",
+			    (unsigned long long)a->st.st_size,
+			    (unsigned long long)a->st.st_mtime);
+		return 0;
+	}
 	if (stored_open(rv->store, w->emod, ever,
 	    (enum artifact)stored_artifact(w->kind), a, e) == -1)
 		return -1;
@@ -183,18 +197,6 @@ static resolve_fn *const resolve_table[WANT_MAX] = {
 	[WANT_SUMDB] = resolve_sumdb,
 	[WANT_SUMDB_PRIVATE] = resolve_sumdb_private,
 };
-
-/* The policy stage's view of rv. */
-static void
-resolve_policy(struct resolver *rv, struct policy *p)
-{
-	p->cfg = rv->cfg;
-	p->modes = rv->modes;
-	p->up = rv->up;
-	p->signer_name = rv->signer != NULL ? rv->signer->name : NULL;
-	p->acl = rv->acl;
-	p->idx = rv->idx;
-}
 
 int
 resolve(struct resolver *rv, const struct want *w, struct answer *a,

@@ -29,6 +29,18 @@
 #define RESOLVE_PENDING_ZIP_MAX	(1024 * 1024)
 
 void
+resolve_policy(const struct resolver *rv, struct policy *p)
+{
+	p->cfg = rv->cfg;
+	p->modes = rv->modes;
+	p->up = rv->up;
+	p->signer_name = rv->signer != NULL ? rv->signer->name : NULL;
+	p->filter = rv->filter;
+	p->acl = rv->acl;
+	p->idx = rv->idx;
+}
+
+void
 resolve_sumdb_ctx(struct resolver *rv, const struct decision *d,
     struct sumdb_ctx *sc)
 {
@@ -352,6 +364,18 @@ resolve_failed_since(struct index *ix, const char *key, time_t waiting,
 	return found;
 }
 
+/* Policy's last word before module@canon is fetched (the filter on the
+ * version a query resolved to, the validator hook): 0, or -1 and e. */
+static int
+resolve_allowed(struct resolver *rv, const char *module, const char *canon,
+    struct err *e)
+{
+	struct policy p;
+
+	resolve_policy(rv, &p);
+	return policy_before_fetch(&p, rv->idx, module, canon, e);
+}
+
 int
 resolve_version(struct resolver *rv, const struct decision *d,
     const char *module, const char *query, enum want_kind kind,
@@ -407,6 +431,8 @@ resolve_version(struct resolver *rv, const struct decision *d,
 	if (stored_have(rv->store, emod, ever, kind))
 		rc = 0;
 	else if (resolve_failed_since(ix, failkey, waiting, e))
+		rc = -1;
+	else if (resolve_allowed(rv, module, canon, e) == -1)
 		rc = -1;
 	else {
 		w.rv = rv;

@@ -221,6 +221,33 @@ response_body(struct response *rs, int status, const char *ctype,
 	return response_write(rs, body, len);
 }
 
+/*
+ * Hand the stored file at path to the web server: a header naming it, no
+ * body, no length (GET and HEAD alike: the server sends the file, its
+ * Content-Length, ETag and Last-Modified, and answers If-None-Match and
+ * If-Modified-Since with 304, as for a static hit).  Only a file below
+ * the storage root and not below a "." element (.tmp) is named; another
+ * is never sent (-1).
+ */
+static int
+response_handoff(struct response *rs, const struct store *s,
+    const char *path, const char *ctype, const char *cache)
+{
+	const char *rel = store_rel(s, path);
+
+	if (rel == NULL) {
+		log_warnx("not handed to the web server (outside the storage "
+		    "root): %s", path);
+		return -1;
+	}
+	if (rs->cfg->sendfile == SENDFILE_X_SENDFILE)
+		response_header(rs, "X-Sendfile", "%s", path);
+	else
+		response_header(rs, "X-Accel-Redirect", "%s/%s",
+		    rs->cfg->accel_prefix, rel);
+	return response_start(rs, 200, ctype, cache, -1);
+}
+
 int
 response_file(struct response *rs, const struct store *s, const char *path,
     int fd, const struct stat *st, const char *ctype, const char *cache)
@@ -230,18 +257,8 @@ response_file(struct response *rs, const struct store *s, const char *path,
 	ssize_t n;
 
 	/* No store: a file the front server must not be sent to. */
-	if (!rs->head && rs->cfg != NULL && s != NULL &&
-	    rs->cfg->sendfile == SENDFILE_X_SENDFILE) {
-		response_header(rs, "X-Sendfile", "%s", path);
-		return response_start(rs, 200, ctype, cache, -1);
-	}
-	if (!rs->head && rs->cfg != NULL && s != NULL &&
-	    rs->cfg->sendfile == SENDFILE_X_ACCEL &&
-	    strncmp(path, s->root, strlen(s->root)) == 0) {
-		response_header(rs, "X-Accel-Redirect", "%s%s",
-		    rs->cfg->accel_prefix, path + strlen(s->root));
-		return response_start(rs, 200, ctype, cache, -1);
-	}
+	if (rs->cfg != NULL && s != NULL && rs->cfg->sendfile != SENDFILE_OFF)
+		return response_handoff(rs, s, path, ctype, cache);
 	if (response_start(rs, 200, ctype, cache, left) == -1)
 		return -1;
 	while (!rs->head && left > 0) {

@@ -108,6 +108,17 @@ store_path(const struct store *s, const char *emod, const char *ever,
 	return 0;
 }
 
+const char *
+store_rel(const struct store *s, const char *path)
+{
+	size_t n = strlen(s->root);
+
+	if (strncmp(path, s->root, n) != 0 || path[n] != '/' ||
+	    store_clean_rel(path + n + 1) == -1)
+		return NULL;
+	return path + n + 1;
+}
+
 /* mkdir -p for the parent directories of path, below the root. */
 static int
 store_mkparents(const struct store *s, const char *path, struct err *e)

@@ -52,8 +52,11 @@ stored_have(const struct store *st, const char *emod, const char *ever,
 	    sizeof(path)) == 0 && stat(path, &sb) == 0;
 }
 
-int
-stored_file(const char *path, enum artifact art, struct answer *a,
+/* The regular file at path opened into a as ANSWER_FILE of art (its
+ * Content-Type), not read; symbolic links refused.  E_NOTFOUND when
+ * absent. */
+static int
+stored_fopen(const char *path, enum artifact art, struct answer *a,
     struct err *e)
 {
 	static const char *const ctypes[] = {
@@ -61,8 +64,6 @@ stored_file(const char *path, enum artifact art, struct answer *a,
 		[ART_MOD] = "text/plain; charset=utf-8",
 		[ART_ZIP] = "application/zip",
 	};
-	char sha[SHA256_HEX];
-	int rc;
 
 	if (snprintf(a->path, sizeof(a->path), "%s", path) >=
 	    (int)sizeof(a->path))
@@ -79,6 +80,18 @@ stored_file(const char *path, enum artifact art, struct answer *a,
 	}
 	a->kind = ANSWER_FILE;
 	a->ctype = ctypes[art];
+	return 0;
+}
+
+int
+stored_file(const char *path, enum artifact art, struct answer *a,
+    struct err *e)
+{
+	char sha[SHA256_HEX];
+	int rc;
+
+	if (stored_fopen(path, art, a, e) == -1)
+		return -1;
 	if (art == ART_ZIP)
 		return 0;
 	rc = buf_read_fd(&a->body, a->fd, art == ART_INFO ? INFO_MAX :
@@ -102,6 +115,17 @@ stored_open(const struct store *st, const char *emod, const char *ever,
 	if (store_path(st, emod, ever, art, path, sizeof(path)) == -1)
 		return err_set(e, E_NOTFOUND, "invalid module path");
 	return stored_file(path, art, a, e);
+}
+
+int
+stored_open_unread(const struct store *st, const char *emod,
+    const char *ever, enum artifact art, struct answer *a, struct err *e)
+{
+	char path[PATH_MAX];
+
+	if (store_path(st, emod, ever, art, path, sizeof(path)) == -1)
+		return err_set(e, E_NOTFOUND, "invalid module path");
+	return stored_fopen(path, art, a, e);
 }
 
 /* 1 when the stored version ever (escaped) belongs in list: version

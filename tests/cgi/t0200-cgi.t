@@ -196,6 +196,33 @@ is "$(hdr X-Sendfile)" "$S/example.com/m/@v/v1.0.0.zip" "x-sendfile: the absolut
 is "$(wc -c < "$TRASH/body" | tr -d ' ')" 0 "x-sendfile: no body from the responder"
 cgi GET '/example.com/%21upper/@v/v1.0.0.zip' PIRAEUS_SERVER_SENDFILE=x-accel-redirect
 is "$(hdr X-Accel-Redirect)" "/_piraeus_storage/example.com/!upper/@v/v1.0.0.zip" "x-accel-redirect: below the internal prefix"
+# Every stored file is handed off, never read (the every-request
+# deployment sends hits through the responder): .info and .mod too, HEAD
+# too, with the responder's Content-Type, Cache-Control and an ETag (the
+# server answers If-None-Match with it), no length, no body.
+for m in GET HEAD; do
+	for ext in info mod zip; do
+		f=$S/example.com/m/@v/v1.0.0.$ext
+		cgi $m "/example.com/m/@v/v1.0.0.$ext" PIRAEUS_SERVER_SENDFILE=x-sendfile
+		is "$STATUS" 200 "x-sendfile $m .$ext: 200"
+		is "$(hdr X-Sendfile)" "$f" "x-sendfile $m .$ext: handed off"
+		is "$(wc -c < "$TRASH/body" | tr -d ' ')" 0 "x-sendfile $m .$ext: no body"
+		is "$(hdr Content-Length)" "" "x-sendfile $m .$ext: the server's Content-Length"
+		is "$(hdr Cache-Control)" "public, max-age=31536000, immutable" "x-sendfile $m .$ext: immutable"
+		isnt "$(hdr ETag)" "" "x-sendfile $m .$ext: an ETag"
+		cgi $m "/example.com/m/@v/v1.0.0.$ext" PIRAEUS_SERVER_SENDFILE=x-accel-redirect
+		is "$(hdr X-Accel-Redirect)" "/_piraeus_storage/example.com/m/@v/v1.0.0.$ext" "x-accel-redirect $m .$ext: handed off"
+		is "$(wc -c < "$TRASH/body" | tr -d ' ')" 0 "x-accel-redirect $m .$ext: no body"
+	done
+done
+cgi GET /example.com/m/@v/v1.0.0.info PIRAEUS_SERVER_SENDFILE=x-sendfile
+is "$(hdr Content-Type)" "application/json" "x-sendfile .info: application/json"
+cgi GET /example.com/m/@v/v1.0.0.mod PIRAEUS_SERVER_SENDFILE=x-sendfile
+is "$(hdr Content-Type)" "text/plain; charset=utf-8" "x-sendfile .mod: text/plain"
+# A file the tree does not hold as a version is still not served.
+cgi GET /example.com/m/@v/v1.9.9.info PIRAEUS_SERVER_SENDFILE=x-sendfile
+is "$STATUS" 404 "x-sendfile: a missing version is 404"
+is "$(hdr X-Sendfile)" "" "x-sendfile: nothing named for a miss"
 
 # --- a broken configuration ---
 unlike "$(cat "$TRASH/stderr")" 'Sanitizer|runtime error' "no sanitizer report from any request"

@@ -27,12 +27,12 @@
 #    sends git to the test's server.  go never sees the rewritten URL, so
 #    neither GOINSECURE nor GIT_ALLOW_PROTOCOL is needed (git allows http
 #    by default).
-#  - No checksum database offline: GOPRIVATE=github.com/fixture,... in the
-#    environment of contrib/serve (which passes GOPRIVATE and GONOSUMDB
-#    on, not GOSUMDB) covers the public fixtures, and piraeus appends
-#    [upstream] goprivate to it for the private host.  GONOSUMDB is left
-#    unset: once set, go no longer derives it from GOPRIVATE, and the
-#    private module would be looked up in sum.golang.org.
+#  - No checksum database offline: piraeus verifies what its go fetched
+#    itself and runs go with GOSUMDB=off.  GOPRIVATE is not set for the
+#    responders: piraeus reads it as the go command does, and would take
+#    the public fixtures for private ones (fetched, never verified).
+#    piraeus appends [upstream] goprivate to its go's GOPRIVATE for the
+#    private host.
 #  - Credentials: git (libcurl) reads $HOME/.netrc and ignores the NETRC
 #    variable, which only the go command's own HTTP client honours.  The
 #    reference download below therefore runs with HOME holding a .netrc;
@@ -57,10 +57,10 @@ unset http_proxy HTTP_PROXY https_proxy HTTPS_PROXY all_proxy ALL_PROXY \
     GIT_ALLOW_PROTOCOL SSH_AUTH_SOCK
 HOME=$TRASH/home
 GOENV=off
-GOPRIVATE=github.com/fixture,github.com/Fixture
 GIT_CONFIG_NOSYSTEM=1
 mkdir -p "$HOME" "$TRASH/empty"
-export HOME GOENV GOPRIVATE GIT_CONFIG_NOSYSTEM
+unset GOPRIVATE
+export HOME GOENV GIT_CONFIG_NOSYSTEM
 
 FX=$TRASH/fx
 REF=$FX/modcache/cache/download

@@ -1,7 +1,9 @@
 # tests/lib/integ.sh: the body shared by the integration tests
 # (tests/integ/t1000-lighttpd.t, t1100-apache.t).  Sourced after testlib.sh
 # and fixtures.sh; integ_main SERVER runs everything for one front server
-# ("lighttpd" or "apache"):
+# ("lighttpd" or "apache"; "SERVER-every" for contrib/serve
+# --every-request, and INTEG_EXTRA names a function to run while the
+# server is up, after the go commands):
 #
 #   fixtures made offline -> storage = a copy of the reference tree
 #   (DIR/modcache/cache/download) -> piraeus check-config, reindex, import
@@ -418,6 +420,15 @@ integ_main()
 			[ -f /usr/lib/apache2/modules/mod_fcgid.so ] ||
 			    need mod_fcgid.so ;;
 	nginx)		need nginx spawn-fcgi ;;
+	# The every-request deployment (contrib/serve --every-request).
+	lighttpd-every)	need lighttpd; SERVER=lighttpd
+			SERVE_OPTS=--every-request ;;
+	apache-every)	need apache2 spawn-fcgi; SERVER=apache
+			SERVE_OPTS=--every-request
+			[ -f /usr/lib/apache2/modules/mod_xsendfile.so ] ||
+			    need mod_xsendfile.so ;;
+	nginx-every)	need nginx spawn-fcgi; SERVER=nginx
+			SERVE_OPTS=--every-request ;;
 	esac
 	need go git curl perl
 	unset http_proxy HTTP_PROXY https_proxy HTTPS_PROXY all_proxy ALL_PROXY
@@ -488,6 +499,11 @@ integ_main()
 	integ_go
 	_t5=$(_in_ms)
 	diag "go comparisons: $((_t5 - _t4)) ms"
+	# The caller's own checks against the running server.
+	if [ -n "${INTEG_EXTRA:-}" ]; then
+		"$INTEG_EXTRA"
+		diag "$INTEG_EXTRA: $(($(_in_ms) - _t5)) ms"
+	fi
 
 	# Stop: SIGTERM to contrib/serve stops everything it started.
 	kill -TERM "$SERVE_PID" 2>/dev/null

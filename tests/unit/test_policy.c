@@ -7,7 +7,9 @@
  * what is deferred) or POLICY_REDIRECT (and the exact Location, written
  * out by hand below).  Then GOPROXY=off and private modules, checksum
  * database paths (nosum refused, offline from the cache), and the flags
- * every decision carries: direct only, fallback, verify, log.
+ * every decision carries: direct only, fallback, verify, log.  Last,
+ * the filter file's word ("-" refused whatever else, "D" to the upstream
+ * proxy or not found), with the version a request knows.
  */
 #include "config.h"
 
@@ -185,6 +187,7 @@ test_modes(void)
 		p.modes = &modes;
 		p.up = &up;
 		p.signer_name = NULL;
+		p.filter = NULL;
 		policy_decide(&p, &w, &d);
 		snprintf(name, sizeof(name), "%s: action", cases[i].name);
 		is_int(d.action, cases[i].want, name);
@@ -263,9 +266,10 @@ static const struct {
 	{ "sumdb lookup, nosum: refused", "https://p.example",
 	  NETWORK_STRICT, 1, 0, 0, WANT_SUMDB, "nosum.example/x",
 	  POLICY_REFUSE, E_FORBIDDEN, "GONOSUMDB=nosum.example", 0, 0, 0, 0 },
-	{ "sumdb lookup, goprivate only: forwarded", "https://p.example",
-	  NETWORK_STRICT, 1, 0, 0, WANT_SUMDB, "corp.example/x",
-	  POLICY_FETCH, E_OK, NULL, 1, 0, 0, 0 },
+	{ "sumdb lookup, goprivate: refused, never named upstream",
+	  "https://p.example", NETWORK_STRICT, 1, 0, 0, WANT_SUMDB,
+	  "corp.example/x", POLICY_REFUSE, E_FORBIDDEN, "GONOSUMDB=corp.example",
+	  1, 0, 0, 0 },
 	{ "sumdb tile, offline: cache only", "https://p.example",
 	  NETWORK_OFFLINE, 1, 0, 0, WANT_SUMDB, "", POLICY_STORAGE_ONLY,
 	  E_OK, NULL, 0, 1, 1, 0 },
@@ -331,6 +335,7 @@ test_flags(void)
 		p.modes = &modes;
 		p.up = &up;
 		p.signer_name = flags[i].signer ? "key.example" : NULL;
+		p.filter = NULL;
 		policy_decide(&p, &w, &d);
 #define FLAG(field, want) do {						\
 	snprintf(name, sizeof(name), "%s: %s", flags[i].name, #field);	\
@@ -354,10 +359,134 @@ test_flags(void)
 	sumdb_free(&dbs);
 }
 
+/* The filter file of the filter cases. */
+#define FILTER_TEXT \
+	"+\n" \
+	"- bad.example\n" \
+	"- ver.example/m v1.0.0,<0.5.0\n" \
+	"D d.example\n" \
+	"D corp.example\n"
+
+static const struct filter_case {
+	const char	*name;
+	const char	*goproxy;
+	enum want_kind	 kind;
+	const char	*module;
+	const char	*version;	/* the want's version (or canon) */
+	int		 no_fetch;
+	enum policy_action want;
+	enum errc	 code;
+	const char	*why;		/* in the reason, or the Location */
+} filter_cases[] = {
+	{ "-: zip refused", "https://p.example", WANT_ZIP, "bad.example/x",
+	  "v1.0.0", 0, POLICY_REFUSE, E_FORBIDDEN, "line 2" },
+	{ "-: list refused", "https://p.example", WANT_LIST, "bad.example/x",
+	  "", 0, POLICY_REFUSE, E_FORBIDDEN, "excluded by the filter" },
+	{ "-: refused even with Disable-Module-Fetch", "https://p.example",
+	  WANT_INFO, "bad.example", "v1.0.0", 1, POLICY_REFUSE, E_FORBIDDEN,
+	  "bad.example@v1.0.0" },
+	{ "-: refused even with GOPROXY=off", "off", WANT_MOD,
+	  "bad.example", "v1.0.0", 0, POLICY_REFUSE, E_FORBIDDEN, "line 2" },
+	{ "- with versions: that version refused", "https://p.example",
+	  WANT_ZIP, "ver.example/m", "v1.0.0", 0, POLICY_REFUSE, E_FORBIDDEN,
+	  "line 3" },
+	{ "- with versions: < is strictly lower", "https://p.example",
+	  WANT_ZIP, "ver.example/m", "v0.5.0", 0, POLICY_FETCH, E_OK, NULL },
+	{ "- with versions: lower refused", "https://p.example",
+	  WANT_INFO, "ver.example/m", "v0.4.9", 0, POLICY_REFUSE,
+	  E_FORBIDDEN, "line 3" },
+	{ "- with versions: the list is not refused", "https://p.example",
+	  WANT_LIST, "ver.example/m", "", 0, POLICY_FETCH, E_OK, NULL },
+	{ "- with versions: a query's canon judged", "https://p.example",
+	  WANT_QUERY, "ver.example/m", "v1.0.0", 0, POLICY_REFUSE,
+	  E_FORBIDDEN, "line 3" },
+	{ "+ default: fetched", "https://p.example", WANT_ZIP,
+	  "good.example", "v1.0.0", 0, POLICY_FETCH, E_OK, NULL },
+	{ "D: redirected to the upstream proxy", "https://p.example/go,direct",
+	  WANT_ZIP, "d.example/x", "v1.0.0", 0, POLICY_REDIRECT, E_OK,
+	  "https://p.example/go/d.example/x/@v/v1.0.0.zip" },
+	{ "D: list redirected too", "https://p.example|direct",
+	  WANT_LIST, "d.example/x", "", 0, POLICY_REDIRECT, E_OK,
+	  "https://p.example/d.example/x/@v/list" },
+	{ "D: no proxy, not found", "direct", WANT_ZIP, "d.example/x",
+	  "v1.0.0", 0, POLICY_STORAGE_ONLY, E_NOTFOUND, "says D" },
+	{ "D: a proxy with credentials is never shown", "https://u:p@p.example",
+	  WANT_ZIP, "d.example/x", "v1.0.0", 0, POLICY_STORAGE_ONLY,
+	  E_NOTFOUND, "says D" },
+	{ "D: a private module is never sent to a proxy", "https://p.example",
+	  WANT_ZIP, "corp.example/x", "v1.0.0", 0, POLICY_STORAGE_ONLY,
+	  E_NOTFOUND, "says D" },
+	{ "D with Disable-Module-Fetch: storage only", "https://p.example",
+	  WANT_ZIP, "d.example/x", "v1.0.0", 1, POLICY_STORAGE_ONLY,
+	  E_NOTFOUND, "Disable-Module-Fetch" },
+};
+
+static void
+test_filter(void)
+{
+	struct filter_table ft;
+	struct upstream_list up;
+	struct mode_table modes;
+	struct config cfg;
+	struct policy p;
+	struct decision d;
+	struct want w;
+	struct err e;
+	char name[256];
+	const char *got;
+	size_t i;
+
+	static char goprivate[] = "corp.example";
+
+	memset(&modes, 0, sizeof(modes));
+	err_clear(&e);
+	if (filter_parse("filter", FILTER_TEXT, strlen(FILTER_TEXT), &ft,
+	    &e) == -1)
+		exit(99);
+	for (i = 0; i < NITEMS(filter_cases); i++) {
+		const struct filter_case *c = &filter_cases[i];
+
+		memset(&cfg, 0, sizeof(cfg));
+		cfg.network_mode = NETWORK_STRICT;
+		cfg.goprivate = goprivate;
+		if (upstream_parse(c->goproxy, &up, &e) == -1)
+			exit(99);
+		memset(&w, 0, sizeof(w));
+		w.kind = c->kind;
+		w.module = c->module;
+		w.emod = c->module;
+		w.version = w.ever = c->kind == WANT_QUERY ? "v1" : c->version;
+		w.canon = c->kind == WANT_QUERY ? c->version : "";
+		w.path = "";
+		w.no_fetch = c->no_fetch;
+		memset(&p, 0, sizeof(p));
+		p.cfg = &cfg;
+		p.modes = &modes;
+		p.up = &up;
+		p.filter = &ft;
+		policy_decide(&p, &w, &d);
+		snprintf(name, sizeof(name), "filter: %s: action", c->name);
+		is_int(d.action, c->want, name);
+		snprintf(name, sizeof(name), "filter: %s: code", c->name);
+		is_int(d.why.code, c->code, name);
+		if (c->why != NULL) {
+			got = c->want == POLICY_REDIRECT ? d.location :
+			    d.why.msg;
+			snprintf(name, sizeof(name), "filter: %s: has %s",
+			    c->name, c->why);
+			if (!ok(strstr(got, c->why) != NULL, name))
+				printf("#   got: '%s'\n", got);
+		}
+		upstream_free(&up);
+	}
+	filter_free(&ft);
+}
+
 int
 main(void)
 {
 	test_modes();
 	test_flags();
+	test_filter();
 	return tap_done();
 }

@@ -1,7 +1,10 @@
 /*
  * test_response.c: response_error, the one map from an error to an HTTP
  * answer: every error code's status line, Cache-Control, Allow header and
- * body, for each shape of request the body can name.
+ * body, for each shape of request the body can name.  And the hand-off
+ * of a stored file to the web server (X-Sendfile, X-Accel-Redirect): a
+ * header naming it, no body, the file never read, only below the storage
+ * root.
  */
 #include "config.h"
 
@@ -114,6 +117,91 @@ answer(struct config *cfg, enum route route, const char *module,
 	response_free(&rs);
 }
 
+/*
+ * response_file of path under sendfile mode, GET or HEAD, into out; its
+ * return value.  The descriptor is -1: a read would fail, so an answer
+ * proves the file was not read.
+ */
+static int
+handoff(struct config *cfg, const struct store *s, const char *path,
+    int head)
+{
+	struct io io = { NULL, capture, NULL };
+	struct response rs;
+	struct stat st;
+	int rc;
+
+	memset(&st, 0, sizeof(st));
+	st.st_size = 1000;
+	outlen = 0;
+	out[0] = '\0';
+	response_init(&rs, &io, head, cfg);
+	rc = response_file(&rs, s, path, -1, &st, "application/zip",
+	    CACHE_IMMUTABLE);
+	response_free(&rs);
+	return rc;
+}
+
+/* The hand-off of stored files to the web server. */
+static void
+test_handoff(void)
+{
+	static const struct config zero;
+	static const char *const outside[] = {
+		"/srv/go/.tmp/piraeus.x", "/srv/go/../etc/passwd",
+		"/srv/gox/example.com/m/@v/v1.0.0.zip", "/etc/passwd",
+		"/srv/go/example.com/./m/@v/v1.0.0.zip", "/srv/go",
+	};
+	static char root[] = "/srv/go", tmp[] = "/srv/go/.tmp", pfx[] = "/_st";
+	struct config cfg = zero;
+	struct store s = { root, tmp };
+	const char *zip = "/srv/go/example.com/!m/@v/v1.0.0.zip";
+	char name[128];
+	size_t i, len;
+	int head;
+
+	cfg.sendfile = SENDFILE_X_SENDFILE;
+	for (head = 0; head <= 1; head++) {
+		is_int(handoff(&cfg, &s, zip, head), 0, head ?
+		    "x-sendfile HEAD: handed off, not read" :
+		    "x-sendfile GET: handed off, not read");
+		is_str(header("Status"), "200 OK", "x-sendfile: 200");
+		is_str(header("X-Sendfile"), zip, "x-sendfile: the path");
+		is_str(header("Content-Type"), "application/zip",
+		    "x-sendfile: the responder's Content-Type");
+		is_str(header("Cache-Control"), CACHE_IMMUTABLE,
+		    "x-sendfile: the responder's Cache-Control");
+		is_str(header("Content-Length"), "",
+		    "x-sendfile: no length (the server's)");
+		body(&len);
+		is_int(len, 0, "x-sendfile: no body");
+	}
+	cfg.sendfile = SENDFILE_X_ACCEL;
+	cfg.accel_prefix = pfx;
+	for (head = 0; head <= 1; head++) {
+		is_int(handoff(&cfg, &s, zip, head), 0, head ?
+		    "x-accel-redirect HEAD: handed off, not read" :
+		    "x-accel-redirect GET: handed off, not read");
+		is_str(header("X-Accel-Redirect"),
+		    "/_st/example.com/!m/@v/v1.0.0.zip",
+		    "x-accel-redirect: the prefix and the path below the root");
+		body(&len);
+		is_int(len, 0, "x-accel-redirect: no body");
+	}
+	for (i = 0; i < NITEMS(outside); i++) {
+		cfg.sendfile = i % 2 ? SENDFILE_X_ACCEL : SENDFILE_X_SENDFILE;
+		snprintf(name, sizeof(name), "%s: never handed off",
+		    outside[i]);
+		is_int(handoff(&cfg, &s, outside[i], 0), -1, name);
+		is_int(outlen, 0, "and nothing written");
+	}
+	/* Without a store (a temporary file) the bytes are streamed. */
+	cfg.sendfile = SENDFILE_X_SENDFILE;
+	is_int(handoff(&cfg, NULL, zip, 0), -1,
+	    "no store: streamed (from fd -1: fails), never handed off");
+	is_str(header("X-Sendfile"), "", "no store: no X-Sendfile");
+}
+
 int
 main(void)
 {
@@ -175,5 +263,6 @@ main(void)
 		is_int(outlen, before, "error after headers: nothing written");
 		response_free(&rs);
 	}
+	test_handoff();
 	return tap_done();
 }

@@ -91,6 +91,49 @@ test_paths(struct store *s)
 	    -1, "too small a buffer is refused");
 }
 
+/* store_rel: only root/<clean path> is below the root; the part
+ * returned is the path's own tail. */
+static void
+test_rel(struct store *s)
+{
+	static const struct {
+		const char	*tail;	/* appended to the root */
+		const char	*rel;	/* NULL: refused */
+	} cases[] = {
+		{ "/example.com/m/@v/v1.0.0.zip", "example.com/m/@v/v1.0.0.zip" },
+		{ "/example.com/!m/@v/v3.0.0+incompatible.info",
+		  "example.com/!m/@v/v3.0.0+incompatible.info" },
+		{ "", NULL },
+		{ "/", NULL },
+		{ "x/example.com/m/@v/v1.0.0.zip", NULL },	/* rootx/... */
+		{ "/../etc/passwd", NULL },
+		{ "/example.com/../../etc/passwd", NULL },
+		{ "/./example.com/m/@v/v1.0.0.zip", NULL },
+		{ "/.tmp/piraeus.abc", NULL },
+		{ "/example.com/.tmp/x.zip", NULL },
+		{ "//example.com/m/@v/v1.0.0.zip", NULL },
+		{ "/example.com//m/@v/v1.0.0.zip", NULL },
+		{ "/example.com/m/@v/", NULL },
+	};
+	char path[PATH_MAX * 2], name[128];
+	const char *rel;
+	size_t i;
+
+	for (i = 0; i < NITEMS(cases); i++) {
+		snprintf(path, sizeof(path), "%s%s", root, cases[i].tail);
+		snprintf(name, sizeof(name), "store_rel refuses root + \"%s\"",
+		    cases[i].tail);
+		rel = store_rel(s, path);
+		if (cases[i].rel == NULL)
+			ok(rel == NULL, name);
+		else
+			is_str(rel != NULL ? rel : "(null)", cases[i].rel,
+			    "store_rel: the part below the root");
+	}
+	ok(store_rel(s, "/etc/passwd") == NULL,
+	    "store_rel refuses a path elsewhere");
+}
+
 static void
 test_publish(struct store *s)
 {
@@ -271,6 +314,7 @@ main(void)
 	err_clear(&e);
 	is_int(store_open(&s, root, &e), 0, "open");
 	test_paths(&s);
+	test_rel(&s);
 	test_publish(&s);
 	test_versions_and_walk(&s);
 	test_sweep(&s);
