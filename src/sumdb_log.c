@@ -194,6 +194,8 @@ sumdb_log_record_module(const struct buf *rec, char *out, size_t outsz)
 	return 0;
 }
 
+/* 1 unless path is a data tile within the log holding a record of a
+ * module hidden from user (0); -1 on error. */
 int
 sumdb_log_tile_visible(struct index *ix, const char *path,
     const struct access *acl, const char *user, struct err *e)
