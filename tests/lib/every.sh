@@ -135,11 +135,7 @@ _ev_refused()
 # appended to the test's configuration, and checks that GET of the stored
 # .info, .mod and .zip of EMOD@EVER (default github.com/fixture/multi
 # v1.0.0, a stored version) answers STATUS with a body matching BODY_ERE
-# (empty: not checked), and HEAD answers STATUS; then stops it.  E.g. once
-# [policy] filter_file exists:
-#	printf -- '- github.com/fixture/multi\n' >"$TRASH/filter"
-#	every_policy_hit "filter file" \
-#	    "[policy]\nfilter_file = $TRASH/filter\n" 403 'forbidden'
+# (empty: not checked), and HEAD answers STATUS; then stops it.
 every_policy_hit()
 {
 	_pn=$1 _pfrag=$2 _pst=$3 _pre=$4
@@ -232,10 +228,18 @@ every_checks()
 	unlike "$(_in_body)" '"Version"' \
 	    "every: the internal location requested directly: no file"
 
-	# Policy on hits.  Nothing configurable refuses a stored version yet
-	# (download_mode none and network_mode offline mean storage only:
-	# hits are served); a refusing policy ([policy] filter_file) adds
-	# its call here.
+	# Policy on hits: storage only (download_mode none, network_mode
+	# offline) still serves what is stored; the filter file refuses a
+	# stored version with its rule's line, whoever serves the bytes; a
+	# "-" for another version of the module leaves this one served.
 	every_policy_hit "storage only (download_mode none, offline)" \
 	    "[upstream]\ndownload_mode = none\nnetwork_mode = offline\n" 200 ''
+	printf -- '# every-request: a stored module excluded\n- github.com/fixture/multi\n' \
+	    >"$TRASH/filter-all"
+	every_policy_hit "filter file, module excluded" \
+	    "[policy]\nfilter_file = $TRASH/filter-all\n" 403 \
+	    'excluded by the filter of this proxy \(rule at line 2\)'
+	printf -- '- github.com/fixture/multi v1.0.1\n' >"$TRASH/filter-other"
+	every_policy_hit "filter file, another version excluded" \
+	    "[policy]\nfilter_file = $TRASH/filter-other\n" 200 ''
 }
