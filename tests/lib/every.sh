@@ -135,11 +135,8 @@ _ev_refused()
 # appended to the test's configuration, and checks that GET of the stored
 # .info, .mod and .zip of EMOD@EVER (default github.com/fixture/multi
 # v1.0.0, a stored version) answers STATUS with a body matching BODY_ERE
-# (empty: not checked), and HEAD answers STATUS; then stops it.  E.g. once
-# [policy] filter_file exists:
-#	printf -- '- github.com/fixture/multi\n' >"$TRASH/filter"
-#	every_policy_hit "filter file" \
-#	    "[policy]\nfilter_file = $TRASH/filter\n" 403 'forbidden'
+# (empty: not checked), and HEAD answers STATUS; then stops it.  Both
+# requests carry the header EV_HEADER when it is set.
 every_policy_hit()
 {
 	_pn=$1 _pfrag=$2 _pst=$3 _pre=$4
@@ -165,11 +162,11 @@ every_policy_hit()
 	_purl=$URL
 	URL=http://127.0.0.1:$_pport
 	for _px in .info .mod .zip; do
-		_ev_http GET "/$_pm/@v/$_pv$_px"
+		_ev_http GET "/$_pm/@v/$_pv$_px" "${EV_HEADER:-}"
 		is "$CODE" "$_pst" "every, $_pn: GET stored $_pm@$_pv$_px: $_pst"
 		[ -z "$_pre" ] || like "$(_in_body)" "$_pre" \
 		    "every, $_pn: GET stored $_pm@$_pv$_px: body /$_pre/"
-		_ev_http HEAD "/$_pm/@v/$_pv$_px"
+		_ev_http HEAD "/$_pm/@v/$_pv$_px" "${EV_HEADER:-}"
 		is "$CODE" "$_pst" "every, $_pn: HEAD stored $_pm@$_pv$_px: $_pst"
 	done
 	URL=$_purl
@@ -232,10 +229,40 @@ every_checks()
 	unlike "$(_in_body)" '"Version"' \
 	    "every: the internal location requested directly: no file"
 
-	# Policy on hits.  Nothing configurable refuses a stored version yet
-	# (download_mode none and network_mode offline mean storage only:
-	# hits are served); a refusing policy ([policy] filter_file) adds
-	# its call here.
+	# Policy on hits: storage only (download_mode none, network_mode
+	# offline) still serves what is stored; the filter file refuses a
+	# stored version with its rule's line, whoever serves the bytes; a
+	# "-" for another version of the module leaves this one served.
 	every_policy_hit "storage only (download_mode none, offline)" \
 	    "[upstream]\ndownload_mode = none\nnetwork_mode = offline\n" 200 ''
+	printf -- '# every-request: a stored module excluded\n- github.com/fixture/multi\n' \
+	    >"$TRASH/filter-all"
+	every_policy_hit "filter file, module excluded" \
+	    "[policy]\nfilter_file = $TRASH/filter-all\n" 403 \
+	    'excluded by the filter of this proxy \(rule at line 2\)'
+	printf -- '- github.com/fixture/multi v1.0.1\n' >"$TRASH/filter-other"
+	every_policy_hit "filter file, another version excluded" \
+	    "[policy]\nfilter_file = $TRASH/filter-other\n" 200 ''
+
+	# The built-in [access] check on hits: the server passes the
+	# Authorization header on (Apache only when told), the rules hide
+	# the stored module from dave (404, as if it did not exist) and
+	# ask anonymous requests for credentials.
+	_ev_hash=$(openssl passwd -6 'alice-pw') &&
+	    _ev_dhash=$(openssl passwd -6 'dave-pw') ||
+	    bail_out "openssl passwd -6 failed"
+	printf '%s\n' "user alice password $_ev_hash" \
+	    "user dave password $_ev_dhash" \
+	    'allow github.com/fixture/multi alice' >"$TRASH/access"
+	_ev_afrag="[access]\nfile = $TRASH/access\nevery_request = yes\n"
+	EV_HEADER="Authorization: Basic $(printf 'alice:alice-pw' | base64)"
+	every_policy_hit "access, alice" "$_ev_afrag" 200 ''
+	EV_HEADER="Authorization: Basic $(printf 'dave:dave-pw' | base64)"
+	every_policy_hit "access, dave" "$_ev_afrag" 404 'not visible to dave'
+	EV_HEADER="Authorization: Basic $(printf 'alice:wrong' | base64)"
+	every_policy_hit "access, a wrong password" "$_ev_afrag" 401 \
+	    'wrong user name or password'
+	EV_HEADER=
+	every_policy_hit "access, anonymous" "$_ev_afrag" 401 \
+	    'credentials required'
 }
