@@ -11,7 +11,10 @@
  * (policy.c asks access_visible).  A request whose credentials are wrong,
  * or that has none where access needs them ([access] anonymous = no), is
  * E_UNAUTHORIZED: response.c answers 401 with the WWW-Authenticate
- * challenges.  Bad credentials never fall back to anonymous.
+ * challenges.  Bad credentials never fall back to anonymous.  Listings
+ * (/catalog, /index) read the index through auth_keep, the request's
+ * view of access_visible (auth_view), so that they hold only what the
+ * user may see.
  */
 #include "config.h"
 
@@ -269,4 +272,27 @@ auth_identify(const struct config *cfg, const struct access *acl,
 out:
 	explicit_bzero(&c, sizeof(c));
 	return rc;
+}
+
+/* index_keep_fn: 1 when the view's user may see v's module. */
+int
+auth_keep(void *arg, const struct index_version *v)
+{
+	const struct auth_view *view = arg;
+
+	return access_visible(view->acl, view->user, v->module);
+}
+
+/* Fill view for r; 1 (and rs private) when rules exist, else 0. */
+int
+auth_view(const struct access *acl, const struct request *r,
+    struct auth_view *view, struct response *rs)
+{
+	view->acl = acl;
+	view->user = r->who.user;
+	if (access_nrules(acl) == 0)
+		return 0;
+	/* What is listed depends on who asks. */
+	rs->private_cache = 1;
+	return 1;
 }

@@ -9,6 +9,11 @@
  * strictly after it.  Rows added or removed between pages can therefore
  * never make a page skip or repeat a version that was there all along
  * (Athens' filesystem catalog drops versions: athens.md 4.2).
+ *
+ * With [access] rules, a page lists only what the request's user may see
+ * (auth_keep): the rows of hidden modules are read past, so a page is as
+ * full as the visible rows allow and its token names a visible row; the
+ * answer is the same whether hidden rows exist or not.
  */
 #include "config.h"
 
@@ -51,12 +56,13 @@ ep_catalog(struct proxy *px, const struct request *r, struct response *rs,
 	char tok[CATALOG_TOKEN_MAX], num[32], mod[MODPATH_MAX];
 	char ver[VERSION_MAX], emod[MODPATH_MAX], ever[VERSION_MAX];
 	struct index_version *rows;
+	struct auth_view view;
 	struct json_object *top, *mods, *o;
 	struct index *ix;
 	const char *s;
 	long pagesize = px->cfg.catalog_pagesize;
 	size_t n, i, shown;
-	int have_tok, rc;
+	int have_tok, rc, filter;
 
 	if ((rc = request_query_get(r->query, "pagesize", num,
 	    sizeof(num))) == -1 || (rc == 1 && request_query_long(num, 1,
@@ -72,9 +78,10 @@ ep_catalog(struct proxy *px, const struct request *r, struct response *rs,
 		return -1;
 	if ((ix = proxy_index(px, e)) == NULL)
 		return -1;
+	filter = auth_view(px->acl, r, &view, rs);
 	/* One row more than the page tells whether there is a next page. */
-	if (index_catalog(ix, have_tok ? mod : NULL, ver, pagesize + 1, &rows,
-	    &n, e) == -1)
+	if (index_catalog_kept(ix, have_tok ? mod : NULL, ver, pagesize + 1,
+	    filter ? auth_keep : NULL, &view, &rows, &n, e) == -1)
 		return -1;
 	shown = n > (size_t)pagesize ? (size_t)pagesize : n;
 	top = json_object_new_object();

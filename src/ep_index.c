@@ -6,6 +6,11 @@
  * on, at most "limit" lines.  Timestamps have nanoseconds, so a client
  * that pages with the last Timestamp it saw repeats at most the rows of
  * that one instant, as with index.golang.org.
+ *
+ * With [access] rules, the feed holds only what the request's user may
+ * see (auth_keep): rows of hidden modules are read past, so "limit" lines
+ * come back while visible rows remain, and the last Timestamp a client
+ * pages with is a visible row's.
  */
 #include "config.h"
 
@@ -25,13 +30,14 @@ ep_index(struct proxy *px, const struct request *r, struct response *rs,
 {
 	char arg[128], ts[64];
 	struct index_version *rows;
+	struct auth_view view;
 	struct json_object *o;
 	struct index *ix;
 	struct buf body;
 	int64_t since = 0;
 	long limit = px->cfg.index_limit;
 	size_t n, i;
-	int rc;
+	int rc, filter;
 
 	if ((rc = request_query_get(r->query, "limit", arg, sizeof(arg))) ==
 	    -1 || (rc == 1 && request_query_long(arg, 1, px->cfg.index_max_limit,
@@ -44,7 +50,9 @@ ep_index(struct proxy *px, const struct request *r, struct response *rs,
 		return err_set(e, E_BADREQ, "since must be an RFC 3339 time");
 	if ((ix = proxy_index(px, e)) == NULL)
 		return -1;
-	if (index_since(ix, since, limit, &rows, &n, e) == -1)
+	filter = auth_view(px->acl, r, &view, rs);
+	if (index_since_kept(ix, since, limit, filter ? auth_keep : NULL,
+	    &view, &rows, &n, e) == -1)
 		return -1;
 	buf_init(&body, (size_t)-1);
 	for (i = 0; i < n; i++) {

@@ -8,6 +8,11 @@
  * {{VERSION}}, {{HOST}}, {{BASE}}, {{GONOSUMDB}} (the [sumdb] nosum
  * patterns) and {{GOSUMDB_PRIVATE}} (the GOSUMDB value of the private
  * checksum database, or "") are substituted (HTML-escaped).
+ *
+ * With [access] rules the page depends on who asks: {{GONOSUMDB}} leaves
+ * out the patterns that name a module hidden from the request's user
+ * (covered by a rule that does not name them), and the page is private
+ * to shared caches.
  */
 #include "config.h"
 
@@ -21,6 +26,8 @@
 #include "http.h"
 
 #define HOME_TEMPLATE_MAX	(256 * 1024)
+#define SITE_NOSUM_MAX		4096	/* [sumdb] nosum: one config value */
+#define CACHE_REVALIDATE_PRIVATE "private, no-cache"	/* per user */
 
 static const char home_default[] =
 	"<!DOCTYPE html>\n"
@@ -89,11 +96,50 @@ ep_site_gosumdb(struct proxy *px, const char *goproxy, char *out,
 	free(vkey);
 }
 
+/*
+ * The [sumdb] nosum patterns user may know of into out: those of them
+ * that [access] rules do not hide from user (taken as a module path, a
+ * pattern a rule covers is hidden unless the rule names user), or
+ * "(none configured)".
+ */
+static void
+ep_site_nosum(const char *nosum, const struct access *acl, const char *user,
+    char *out, size_t outsz)
+{
+	char elem[MODPATH_MAX];
+	const char *p, *end;
+	size_t n, len = 0;
+
+	out[0] = '\0';
+	for (p = nosum != NULL ? nosum : ""; *p != '\0'; p = end) {
+		end = p + strcspn(p, ",");
+		n = (size_t)(end - p);
+		if (*end == ',')
+			end++;
+		if (n == 0 || n >= sizeof(elem))
+			continue;
+		memcpy(elem, p, n);
+		elem[n] = '\0';
+		if (access_covered(acl, elem) &&
+		    !access_visible(acl, user, elem))
+			continue;
+		if (len + n + 2 > outsz)
+			break;
+		if (len > 0)
+			out[len++] = ',';
+		memcpy(out + len, elem, n);
+		len += n;
+		out[len] = '\0';
+	}
+	if (len == 0)
+		snprintf(out, outsz, "(none configured)");
+}
+
 int
 ep_home(struct proxy *px, const struct request *r, struct response *rs,
     struct err *e)
 {
-	char goproxy[512], gosumdb[1024];
+	char goproxy[512], gosumdb[1024], nosum[SITE_NOSUM_MAX];
 	const struct {
 		const char	*name;
 		const char	*value;
@@ -102,9 +148,7 @@ ep_home(struct proxy *px, const struct request *r, struct response *rs,
 		{ "{{VERSION}}", piraeus_version },
 		{ "{{HOST}}", r->host[0] ? r->host : "localhost" },
 		{ "{{BASE}}", px->cfg.base_path },
-		{ "{{GONOSUMDB}}", px->cfg.sumdb_nosum != NULL &&
-		    px->cfg.sumdb_nosum[0] != '\0' ? px->cfg.sumdb_nosum :
-		    "(none configured)" },
+		{ "{{GONOSUMDB}}", nosum },
 		{ "{{GOSUMDB_PRIVATE}}", gosumdb },
 	};
 	struct buf tmpl, out;
@@ -114,6 +158,8 @@ ep_home(struct proxy *px, const struct request *r, struct response *rs,
 	snprintf(goproxy, sizeof(goproxy), "%s://%s%s", r->https ? "https" :
 	    "http", r->host[0] ? r->host : "localhost", px->cfg.base_path);
 	ep_site_gosumdb(px, goproxy, gosumdb, sizeof(gosumdb));
+	ep_site_nosum(px->cfg.sumdb_nosum, px->acl, r->who.user, nosum,
+	    sizeof(nosum));
 	buf_init(&tmpl, HOME_TEMPLATE_MAX);
 	tpl = home_default;
 	if (px->cfg.home_template != NULL && px->cfg.home_template[0] != '\0') {
@@ -134,8 +180,9 @@ ep_home(struct proxy *px, const struct request *r, struct response *rs,
 			buf_append(&out, p++, 1, e);
 	}
 	buf_free(&tmpl);
-	response_body(rs, 200, "text/html; charset=utf-8", CACHE_REVALIDATE,
-	    out.data ? out.data : "", out.len);
+	response_body(rs, 200, "text/html; charset=utf-8",
+	    access_nrules(px->acl) > 0 ? CACHE_REVALIDATE_PRIVATE :
+	    CACHE_REVALIDATE, out.data ? out.data : "", out.len);
 	buf_free(&out);
 	return 0;
 }

@@ -19,7 +19,10 @@
  *                        [sumdb] nosum (403), never named upstream
  *   latest               the signed tree head
  *   tile/H/L/N[.p/W], tile/H/data/N[.p/W]
- *                        only canonical tile paths
+ *                        only canonical tile paths; our own database's
+ *                        data tiles name modules: with [access] rules
+ *                        they are private to shared caches, and 404 to
+ *                        a user who may not see one of their records
  *
  * Bodies are passed on byte for byte.  "!" arrives literally or as %21;
  * the path is decoded once by request.c and the escaped form forwarded.
@@ -95,6 +98,9 @@ ep_sumdb(struct proxy *px, const struct request *r, struct response *rs,
 	    tlog_tile_parse(rest, &t) == -1)
 		return err_set(e, E_NOTFOUND, "unknown checksum database "
 		    "path %s", rest);
+	else if (private && strcmp(rest, "latest") != 0 && t.l == -1 &&
+	    access_nrules(px->acl) > 0)
+		rs->private_cache = 1;	/* a data tile: per user */
 	w.kind = private ? WANT_SUMDB_PRIVATE : WANT_SUMDB;
 	w.module = module;
 	w.emod = w.ever = w.canon = "";

@@ -150,6 +150,19 @@ int		 auth_enabled(const struct config *);
 int		 auth_identify(const struct config *, const struct access *acl,
 		    const char *authorization, const char *remote_user,
 		    struct request *r, struct err *);
+/* What one request may see of the stored modules: a listing's filter. */
+struct auth_view {
+	const struct access *acl;	/* [access] file, or NULL */
+	const char	*user;		/* r->who.user: NULL is anonymous */
+};
+/* index_keep_fn over a struct auth_view: 1 when its user may see v's
+ * module (access_visible). */
+int		 auth_keep(void *view, const struct index_version *v);
+/* Fill view for r; 1 when [access] rules exist (then the listing must be
+ * filtered with auth_keep, and rs is made private to shared caches), 0
+ * when everyone sees everything. */
+int		 auth_view(const struct access *, const struct request *r,
+		    struct auth_view *view, struct response *rs);
 
 /* response.c */
 struct response {

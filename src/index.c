@@ -54,6 +54,9 @@
  * another responder lasts tens of microseconds. */
 #define INDEX_BUSY_FIRST_US	50
 #define INDEX_BUSY_STEP_MAX_US	2000
+/* Rows read at once by a filtered read (index_keep_fn), at the least:
+ * the rows it skips are read on until the page is full. */
+#define INDEX_SCAN_BATCH	256
 
 enum index_stmt {
 	ST_PUT,
@@ -62,6 +65,7 @@ enum index_stmt {
 	ST_CATALOG_FIRST,
 	ST_CATALOG_AFTER,
 	ST_SINCE,
+	ST_SINCE_AFTER,
 	ST_DELETE_ALL,
 	ST_COUNT,
 	ST_BEGIN,
@@ -101,8 +105,11 @@ static const char *const index_sql[ST_MAX] = {
 	[ST_CATALOG_AFTER] = "SELECT " INDEX_COLS " FROM versions "
 	    "WHERE (module, version) > (?1, ?2) "
 	    "ORDER BY module, version LIMIT ?3",
-	[ST_SINCE] = "SELECT " INDEX_COLS " FROM versions "
+	/* /index reads the row id too: the next batch starts after it. */
+	[ST_SINCE] = "SELECT " INDEX_COLS ", id FROM versions "
 	    "WHERE stored >= ?1 ORDER BY stored, id LIMIT ?2",
+	[ST_SINCE_AFTER] = "SELECT " INDEX_COLS ", id FROM versions "
+	    "WHERE (stored, id) > (?1, ?2) ORDER BY stored, id LIMIT ?3",
 	[ST_DELETE_ALL] = "DELETE FROM versions",
 	[ST_COUNT] = "SELECT count(*) FROM versions",
 	[ST_BEGIN] = "BEGIN IMMEDIATE",
@@ -456,6 +463,8 @@ index_row(sqlite3_stmt *st, struct index_version *v)
 	v->has_info = sqlite3_column_int(st, 8);
 	v->has_zip = sqlite3_column_int(st, 9);
 	index_copy_text(v->origin, sizeof(v->origin), st, 10);
+	if (sqlite3_column_count(st) > 11)
+		v->id = sqlite3_column_int64(st, 11);
 }
 
 /* Step st to the end collecting rows into an allocated array. */
@@ -539,41 +548,169 @@ index_delete_all(struct index *ix, struct err *e)
 	return index_exec_stmt(ix, ST_DELETE_ALL, e);
 }
 
+/*
+ * Step st (bound by the caller) to the end, appending the rows keep keeps
+ * (every row when keep is NULL) to *out (*n rows in *cap allocated) until
+ * there are want; the last row read goes to *last.  The rows read, or -1
+ * (*out is left for the caller to free).
+ */
+static long
+index_collect_kept(struct index *ix, sqlite3_stmt *st, index_keep_fn *keep,
+    void *arg, size_t want, struct index_version **out, size_t *n,
+    size_t *cap, struct index_version *last, struct err *e)
+{
+	long nread = 0;
+	int rc = SQLITE_DONE;
+
+	while (*n < want && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		index_row(st, last);
+		nread++;
+		if (keep != NULL && !keep(arg, last))
+			continue;
+		if (*n == *cap) {
+			*cap = *cap ? *cap * 2 : 64;
+			*out = xreallocarray(*out, *cap, sizeof(**out));
+		}
+		(*out)[(*n)++] = *last;
+	}
+	if (*n < want && rc != SQLITE_DONE) {
+		sqlite3_reset(st);
+		return index_fail(ix, e, "select");
+	}
+	sqlite3_reset(st);
+	return nread;
+}
+
+/* The statement of one batch of a filtered read: the first (cur NULL) or
+ * the one after the row cur, batch rows; NULL with e set on error. */
+typedef sqlite3_stmt *index_batch_fn(struct index *, const void *after,
+    const struct index_version *cur, long batch, struct err *);
+
+/*
+ * Up to limit rows kept by keep (NULL: every row) of the batches batch_fn
+ * binds, read on past the rows keep skips until limit are kept or the
+ * rows end: *out allocated, *n rows.  0, or -1 with e set.
+ */
+static int
+index_read_kept(struct index *ix, index_batch_fn *batch_fn, const void *after,
+    long limit, index_keep_fn *keep, void *arg, struct index_version **out,
+    size_t *n, struct err *e)
+{
+	struct index_version cur, last;
+	sqlite3_stmt *st;
+	long batch = keep == NULL || limit >= INDEX_SCAN_BATCH ? limit :
+	    INDEX_SCAN_BATCH, nread;
+	size_t cap = 0;
+	int first = 1;
+
+	*out = NULL;
+	*n = 0;
+	if (limit <= 0)
+		return 0;
+	for (;;) {
+		/* cur is bound as the cursor: last is written while the
+		 * statement steps, cur only between batches. */
+		if ((st = batch_fn(ix, after, first ? NULL : &cur, batch,
+		    e)) == NULL || (nread = index_collect_kept(ix, st, keep,
+		    arg, (size_t)limit, out, n, &cap, &last, e)) == -1) {
+			free(*out);
+			*out = NULL;
+			*n = 0;
+			return -1;
+		}
+		if (*n >= (size_t)limit || nread < batch)
+			return 0;
+		cur = last;
+		first = 0;
+	}
+}
+
+/* The cursor a catalog read starts after: a row, or none. */
+struct index_catalog_after {
+	const char	*module;	/* NULL: from the first row */
+	const char	*version;
+};
+
+/* index_batch_fn of the catalog: keyset on (module, version). */
+static sqlite3_stmt *
+index_catalog_batch(struct index *ix, const void *arg,
+    const struct index_version *cur, long batch, struct err *e)
+{
+	const struct index_catalog_after *a = arg;
+	const char *mod = cur != NULL ? cur->module : a->module;
+	const char *ver = cur != NULL ? cur->version : a->version;
+	sqlite3_stmt *st;
+
+	if (mod == NULL) {
+		if ((st = index_stmt(ix, ST_CATALOG_FIRST, e)) == NULL)
+			return NULL;
+		sqlite3_bind_int64(st, 1, batch);
+		return st;
+	}
+	if ((st = index_stmt(ix, ST_CATALOG_AFTER, e)) == NULL)
+		return NULL;
+	sqlite3_bind_text(st, 1, mod, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, ver != NULL ? ver : "", -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, batch);
+	return st;
+}
+
+/* index_batch_fn of /index: stored at or after since, then keyset on
+ * (stored, id). */
+static sqlite3_stmt *
+index_since_batch(struct index *ix, const void *arg,
+    const struct index_version *cur, long batch, struct err *e)
+{
+	sqlite3_stmt *st;
+
+	if (cur == NULL) {
+		if ((st = index_stmt(ix, ST_SINCE, e)) == NULL)
+			return NULL;
+		sqlite3_bind_int64(st, 1, *(const int64_t *)arg);
+		sqlite3_bind_int64(st, 2, batch);
+		return st;
+	}
+	if ((st = index_stmt(ix, ST_SINCE_AFTER, e)) == NULL)
+		return NULL;
+	sqlite3_bind_int64(st, 1, cur->stored);
+	sqlite3_bind_int64(st, 2, cur->id);
+	sqlite3_bind_int64(st, 3, batch);
+	return st;
+}
+
 int
 index_catalog(struct index *ix, const char *after_mod, const char *after_ver,
     long limit, struct index_version **out, size_t *n, struct err *e)
 {
-	sqlite3_stmt *st;
+	return index_catalog_kept(ix, after_mod, after_ver, limit, NULL, NULL,
+	    out, n, e);
+}
 
-	*out = NULL;
-	*n = 0;
-	if (after_mod == NULL) {
-		if ((st = index_stmt(ix, ST_CATALOG_FIRST, e)) == NULL)
-			return -1;
-		sqlite3_bind_int64(st, 1, limit);
-	} else {
-		if ((st = index_stmt(ix, ST_CATALOG_AFTER, e)) == NULL)
-			return -1;
-		sqlite3_bind_text(st, 1, after_mod, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, after_ver, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 3, limit);
-	}
-	return index_collect(ix, st, out, n, e);
+int
+index_catalog_kept(struct index *ix, const char *after_mod,
+    const char *after_ver, long limit, index_keep_fn *keep, void *arg,
+    struct index_version **out, size_t *n, struct err *e)
+{
+	struct index_catalog_after a = { after_mod, after_ver };
+
+	return index_read_kept(ix, index_catalog_batch, &a, limit, keep, arg,
+	    out, n, e);
 }
 
 int
 index_since(struct index *ix, int64_t since, long limit,
     struct index_version **out, size_t *n, struct err *e)
 {
-	sqlite3_stmt *st;
+	return index_since_kept(ix, since, limit, NULL, NULL, out, n, e);
+}
 
-	*out = NULL;
-	*n = 0;
-	if ((st = index_stmt(ix, ST_SINCE, e)) == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, since);
-	sqlite3_bind_int64(st, 2, limit);
-	return index_collect(ix, st, out, n, e);
+int
+index_since_kept(struct index *ix, int64_t since, long limit,
+    index_keep_fn *keep, void *arg, struct index_version **out, size_t *n,
+    struct err *e)
+{
+	return index_read_kept(ix, index_since_batch, &since, limit, keep,
+	    arg, out, n, e);
 }
 
 int

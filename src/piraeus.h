@@ -438,6 +438,7 @@ struct index_version {
 	int	 has_info;
 	int	 has_zip;
 	char	 origin[64];		/* "reindex", "import", an upstream */
+	int64_t	 id;			/* the row's id (index_since only) */
 };
 int		 index_open(struct index **, const char *state_dir,
 		    struct err *);
@@ -460,6 +461,18 @@ int		 index_catalog(struct index *, const char *after_mod,
 		    struct index_version **out, size_t *n, struct err *);
 /* /index page: rows stored at or after since (ns since the epoch). */
 int		 index_since(struct index *, int64_t since, long limit,
+		    struct index_version **out, size_t *n, struct err *);
+/* A filter over rows (what one user may see): 1 keeps v. */
+typedef int	 index_keep_fn(void *arg, const struct index_version *v);
+/* index_catalog and index_since of the rows keep keeps (NULL: all): up
+ * to limit of them, reading on past the rows skipped until limit are
+ * kept or the rows end (never a short page while kept rows remain). */
+int		 index_catalog_kept(struct index *, const char *after_mod,
+		    const char *after_ver, long limit, index_keep_fn *keep,
+		    void *arg, struct index_version **out, size_t *n,
+		    struct err *);
+int		 index_since_kept(struct index *, int64_t since, long limit,
+		    index_keep_fn *keep, void *arg,
 		    struct index_version **out, size_t *n, struct err *);
 int		 index_ping(struct index *, struct err *);
 /* The lock table (DESIGN 4); lock.c holds the policy. */
@@ -1156,6 +1169,11 @@ int		 sumdb_log_add(struct index *, const struct note_signer *,
 int		 sumdb_log_answer(struct index *, const struct note_signer *,
 		    const char *path, const char *module, const char *version,
 		    struct buf *out, struct err *);
+/* 1 when path is not a data tile of the log, or is one beyond it, or
+ * user (NULL: anonymous) may see the module of every record in it
+ * (access_visible); 0 when one is hidden from user; -1 and e on error. */
+int		 sumdb_log_tile_visible(struct index *, const char *path,
+		    const struct access *, const char *user, struct err *);
 /* 1 when module@version has a record, 0 when not, -1 on error. */
 int		 sumdb_log_has(struct index *, const char *module,
 		    const char *version, struct err *);

@@ -10,7 +10,9 @@
  * version is fetched through the version pipeline when it is not stored
  * (its publish hook logs it), and a version stored before (an import, a
  * reindexed tree) is logged from its stored hashes, once the public
- * database vouched for it when policy says so (private_relay).
+ * database vouched for it when policy says so (private_relay).  A data
+ * tile of our own database naming a module hidden from the request's
+ * user ([access]) is not found, as a tile that does not exist.
  */
 #include "config.h"
 
@@ -90,6 +92,7 @@ int
 resolve_sumdb_private(struct resolver *rv, const struct want *w,
     const struct decision *d, struct answer *a, struct err *e)
 {
+	const char *user = w->who != NULL ? w->who->user : NULL;
 	int found;
 
 	if (d->action == POLICY_REFUSE)
@@ -110,7 +113,11 @@ resolve_sumdb_private(struct resolver *rv, const struct want *w,
 			return err_set(e, d->why.code, "%s", d->why.msg);
 		if (found == 0 && resolve_sumdb_record(rv, w, d, e) == -1)
 			return -1;
-	}
+	} else if ((found = sumdb_log_tile_visible(rv->idx, w->path, rv->acl,
+	    user, e)) != 1)
+		return found == -1 ? -1 : err_set(e, E_NOTFOUND, "no such "
+		    "tile, or not visible to %s", user != NULL ? user :
+		    "anonymous requests");
 	return sumdb_log_answer(rv->idx, rv->signer, w->path, w->module,
 	    w->version, &a->body, e);
 }

@@ -19,6 +19,10 @@
  * a version stored before): this file keeps the log and answers from it.
  * Records are never changed: a version's record is made once from the
  * hashes of the stored files, and stored files never change.
+ *
+ * Data tiles hold records, so module paths: with [access] rules, one is
+ * served only to a user who may see the module of every record in it
+ * (sumdb_log_tile_visible).  Hash tiles and the tree head name nothing.
  */
 #include "config.h"
 
@@ -172,6 +176,57 @@ sumdb_log_tile(struct index *ix, const struct tlog_tile *t,
 	if (sumdb_log_read(ix, idx, (size_t)t->w, h, e) == -1)
 		return -1;
 	return buf_append(out, h, (size_t)t->w * TLOG_HASH, e);
+}
+
+/* The module a record names (its first word) into out; 0 or -1. */
+static int
+sumdb_log_record_module(const struct buf *rec, char *out, size_t outsz)
+{
+	size_t n;
+
+	for (n = 0; n < rec->len && rec->data[n] != ' ' &&
+	    rec->data[n] != '\n'; n++)
+		;
+	if (n == 0 || n == rec->len || n >= outsz)
+		return -1;
+	memcpy(out, rec->data, n);
+	out[n] = '\0';
+	return 0;
+}
+
+/* 1 unless path is a data tile within the log holding a record of a
+ * module hidden from user (0); -1 on error. */
+int
+sumdb_log_tile_visible(struct index *ix, const char *path,
+    const struct access *acl, const char *user, struct err *e)
+{
+	char module[MODPATH_MAX];
+	struct tlog_tile t;
+	struct buf rec;
+	int64_t size, first, i;
+	int bad, visible = 1;
+
+	if (access_nrules(acl) == 0 || tlog_tile_parse(path, &t) == -1 ||
+	    t.l != -1 || t.h != TLOG_TILE_H)
+		return 1;
+	if ((size = index_log_count(ix, e)) == -1)
+		return -1;
+	first = t.n << t.h;
+	/* Beyond the log: its answer is 404 for everyone. */
+	if (first + t.w > size)
+		return 1;
+	for (i = first; visible && i < first + t.w; i++) {
+		if (index_log_record(ix, i, &rec, e) != 1)
+			return err_set(e, E_INTERNAL, "record %" PRId64
+			    " missing", i);
+		bad = sumdb_log_record_module(&rec, module, sizeof(module));
+		buf_free(&rec);
+		if (bad == -1)
+			return err_set(e, E_INTERNAL, "record %" PRId64
+			    " names no module", i);
+		visible = access_visible(acl, user, module);
+	}
+	return visible;
 }
 
 int
