@@ -475,7 +475,12 @@ integ_main()
 	# The front server.
 	_t2=$(_in_ms)
 	PORT=$(free_port) || bail_out "no free port"
-	start_bg "$TRASH/serve.log" "$SERVE" --server "$SERVER" $SERVE_OPTS \
+	# The hostile values are the go client's environment, not the
+	# operator's: the responder reads GOPRIVATE, GONOPROXY and GONOSUMDB
+	# of its own environment as private patterns (README, [policy]
+	# private), so the server starts without them.
+	start_bg "$TRASH/serve.log" env -u GOPRIVATE -u GONOPROXY \
+	    -u GONOSUMDB "$SERVE" --server "$SERVER" $SERVE_OPTS \
 	    --port "$PORT" --storage "$STORAGE" --state "$STATE" \
 	    --fcgi "$PIRAEUS_FCGI" --config "$INI"
 	SERVE_PID=$BG_PID
