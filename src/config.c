@@ -158,6 +158,11 @@ static const struct option options[] = {
 	  "/_piraeus_storage",
 	  0, 0, NULL, check_accel_prefix, 0,
 	  "Internal location mapped to the storage root (x-accel-redirect)" },
+	{ "server", "every_request", OPT_BOOL, F(every_request), "no",
+	  0, 0, NULL, NULL, 0,
+	  "The web server sends every request to the responder, hits too "
+	  "(X-Sendfile/X-Accel-Redirect): [access] rules and the validator "
+	  "hook then apply to stored versions" },
 	{ "server", "home_template", OPT_PATH, F(home_template), NULL,
 	  0, 0, NULL, check_readable, OPTF_OPTIONAL,
 	  "HTML file for the home page; empty for the built-in page" },
@@ -299,10 +304,6 @@ static const struct option options[] = {
 	  0, 0, NULL, NULL, 0,
 	  "Take the web server's REMOTE_USER as the user (it authenticated "
 	  "the request); turns access on" },
-	{ "access", "every_request", OPT_BOOL, F(access_every_request), "no",
-	  0, 0, NULL, NULL, 0,
-	  "The web server sends every request to the responder, hits too "
-	  "(X-Sendfile/X-Accel-Redirect), as rules need" },
 	{ "policy", "filter_file", OPT_PATH, F(filter_file), NULL,
 	  0, 0, NULL, check_filter_file, OPTF_OPTIONAL,
 	  "Athens' filter file: + include, - exclude (403), D not fetched "

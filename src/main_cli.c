@@ -90,12 +90,12 @@ cli_check_access(const struct config *cfg)
 	struct err e;
 
 	err_clear(&e);
-	if (cfg->access_file == NULL || cfg->access_every_request ||
+	if (cfg->access_file == NULL || cfg->every_request ||
 	    access_load(cfg->access_file, &a, &e) == -1)
 		return;
 	if (access_nrules(a) > 0)
 		fprintf(stderr, "piraeus: warning: [access] file %s has rules, "
-		    "but [access] every_request is no: files the web server "
+		    "but [server] every_request is no: files the web server "
 		    "serves from storage bypass them; send every request to "
 		    "the responder (README \"Access\") and set every_request "
 		    "= yes\n", cfg->access_file);

@@ -138,6 +138,8 @@ struct config {
 	char		*base_path;	/* "" or "/go": no trailing slash */
 	enum sendfile_mode sendfile;
 	char		*accel_prefix;	/* X-Accel-Redirect location */
+	int		 every_request;	/* the web server sends every
+					 * request here, hits too */
 	char		*home_template;	/* path or NULL: built-in home page */
 	enum log_level	 log_level;
 	long		 list_max_age;	/* seconds, Cache-Control of list/latest */
@@ -187,12 +189,9 @@ struct config {
 	int		 access_anonymous;	/* no credentials: public only */
 	int		 access_remote_user;	/* trust the web server's
 						 * REMOTE_USER */
-	int		 access_every_request;	/* the web server sends every
-						 * request to the responder */
 	/* [policy] */
 	int		 private_access;	/* enum private_access */
 	long		 private_access_ttl;	/* seconds a verdict is kept */
-	/* [policy] */
 	char		*filter_file;		/* Athens' filter file, or NULL */
 	char		*validator_hook;	/* URL, or NULL */
 	long		 validator_timeout;	/* seconds */
@@ -1321,6 +1320,14 @@ void		 policy_decide(const struct policy *, const struct want *,
  * reason), E_UPSTREAM (the hook failed).
  */
 int		 policy_before_fetch(const struct policy *, struct index *ix,
+		    const char *module, const char *version, struct err *e);
+/*
+ * A stored module@version about to be answered, when every request
+ * reaches the responder ([server] every_request): the validator hook's
+ * word on it, as before a fetch (cached the same way).  0 when allowed
+ * (or no hook, or not that deployment), else -1 and e as above.
+ */
+int		 policy_on_hit(const struct policy *, struct index *ix,
 		    const char *module, const char *version, struct err *e);
 /* 1 when module is private for checksum databases: [policy] private,
  * [upstream] goprivate, [sumdb] nosum, GONOSUMDB (else GOPRIVATE). */

@@ -237,6 +237,16 @@ policy_before_fetch(const struct policy *p, struct index *ix,
 	return 0;
 }
 
+int
+policy_on_hit(const struct policy *p, struct index *ix, const char *module,
+    const char *version, struct err *e)
+{
+	if (!p->cfg->every_request || p->cfg->validator_hook == NULL ||
+	    p->cfg->validator_hook[0] == '\0')
+		return 0;
+	return policy_validate(p, ix, module, version, e);
+}
+
 /* The request's own path below base: "<base>/<emod>/@v/<file>". */
 static void
 policy_location(const char *base, const struct want *w, char *out,

@@ -59,11 +59,11 @@ proxy_open(struct proxy *px, struct err *e)
 		store_close(&px->store);
 		return -1;
 	}
-	if (access_nrules(px->acl) > 0 && !px->cfg.access_every_request)
+	if (access_nrules(px->acl) > 0 && !px->cfg.every_request)
 		log_warnx("[access] rules are only applied to requests that "
 		    "reach the responder: files the web server serves from "
 		    "storage bypass them unless every request is sent here "
-		    "(then set [access] every_request = yes)");
+		    "(then set [server] every_request = yes)");
 	px->has_signer = px->cfg.sumdb_private_key != NULL;
 	fetch_proxy_init();
 	/* A fetch can hold its lock for lock_expiry: older files are debris. */

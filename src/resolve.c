@@ -120,6 +120,25 @@ resolve_stored(struct resolver *rv, const struct want *w,
 	return 0;
 }
 
+/*
+ * A stored file of module@version is about to be answered (in a, open):
+ * in the every-request deployment the validator hook decides on hits
+ * too.  0, or -1 with a emptied and e the refusal.
+ */
+static int
+resolve_hit_allowed(struct resolver *rv, const char *module,
+    const char *version, struct answer *a, struct err *e)
+{
+	struct policy p;
+
+	resolve_policy(rv, &p);
+	if (policy_on_hit(&p, rv->idx, module, version, e) == 0)
+		return 0;
+	answer_free(a);
+	answer_init(a);
+	return -1;
+}
+
 /* A version's .info, .mod or .zip: stored, else fetched when allowed. */
 static int
 resolve_artifact(struct resolver *rv, const struct want *w,
@@ -132,7 +151,7 @@ resolve_artifact(struct resolver *rv, const struct want *w,
 		return err_set(e, d->why.code, "%s", d->why.msg);
 	a->cache = ANSWER_IMMUTABLE;
 	if (resolve_stored(rv, w, w->ever, a, e) == 0)
-		return 0;
+		return resolve_hit_allowed(rv, w->module, w->version, a, e);
 	if (e->code != E_NOTFOUND)
 		return -1;
 	err_clear(e);
@@ -162,7 +181,8 @@ resolve_query_info(struct resolver *rv, const struct want *w,
 	if (w->canon[0] != '\0' &&
 	    modpath_escape(w->canon, ever, sizeof(ever)) == 0) {
 		if (resolve_stored(rv, w, ever, a, e) == 0)
-			return 0;
+			return resolve_hit_allowed(rv, w->module, w->canon, a,
+			    e);
 		if (e->code != E_NOTFOUND)
 			return -1;
 		err_clear(e);

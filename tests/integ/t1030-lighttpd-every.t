@@ -6,11 +6,13 @@
 # go commands through the proxy, go.sum identical to GOPROXY=file://),
 # then every_checks (tests/lib/every.sh): hits pass the responder, which
 # does not read their bodies; static-hit headers, HEAD, 304; nothing
-# outside the tree; policy on hits (every_policy_hit).
+# outside the tree; policy on hits (every_policy_hit: the filter file, the
+# validator hook, [access] rules).
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 . "$top_srcdir/tests/lib/testlib.sh"
 . "$top_srcdir/tests/lib/fixtures.sh"
 . "$top_srcdir/tests/lib/integ.sh"
+. "$top_srcdir/tests/lib/hook.sh"
 . "$top_srcdir/tests/lib/every.sh"
 INTEG_EXTRA=every_checks
 integ_main lighttpd-every

@@ -10,6 +10,7 @@
 . "$top_srcdir/tests/lib/testlib.sh"
 . "$top_srcdir/tests/lib/fixtures.sh"
 . "$top_srcdir/tests/lib/integ.sh"
+. "$top_srcdir/tests/lib/hook.sh"
 . "$top_srcdir/tests/lib/every.sh"
 INTEG_EXTRA=every_checks
 integ_main nginx-every

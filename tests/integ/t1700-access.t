@@ -58,6 +58,7 @@ EOF
 INI=$TRASH/piraeus.ini
 cat >"$INI" <<EOF
 [server]
+every_request = yes
 sendfile = x-sendfile
 [storage]
 root = $S
@@ -70,14 +71,13 @@ verify = no
 [access]
 file = $TRASH/access
 realm = t1700 proxy
-every_request = yes
 EOF
 
 # check-config: the file as it is; then its errors and the warning.
 PIRAEUS_CONFIG=$INI "$PIRAEUS" check-config >"$TRASH/cc.out" 2>&1
 ok $? "check-config accepts the [access] file" || diag_file "$TRASH/cc.out"
 unlike "$(cat "$TRASH/cc.out")" 'warning' "no warning with every_request"
-PIRAEUS_CONFIG=$INI PIRAEUS_ACCESS_EVERY_REQUEST=no "$PIRAEUS" check-config \
+PIRAEUS_CONFIG=$INI PIRAEUS_SERVER_EVERY_REQUEST=no "$PIRAEUS" check-config \
     >"$TRASH/cc.out" 2>&1
 ok $? "check-config without every_request still passes"
 like "$(cat "$TRASH/cc.out")" 'warning: \[access\] file .* has rules.*bypass' \

@@ -50,6 +50,7 @@ EOF
 INI=$TRASH/piraeus.ini
 cat >"$INI" <<EOF
 [server]
+every_request = yes
 sendfile = x-sendfile
 [storage]
 root = $S
@@ -63,7 +64,6 @@ nosum = example.com/m,example.com/pseudo
 private_key = $TRASH/priv.key
 [access]
 file = $TRASH/access
-every_request = yes
 EOF
 PIRAEUS_CONFIG=$INI "$PIRAEUS" reindex >"$TRASH/reindex.log" 2>&1
 ok $? "reindex the store" || diag_file "$TRASH/reindex.log"

@@ -244,6 +244,22 @@ every_checks()
 	every_policy_hit "filter file, another version excluded" \
 	    "[policy]\nfilter_file = $TRASH/filter-other\n" 200 ''
 
+	# The validator hook on hits: asked for a stored version (its
+	# verdict kept), its 403 and message given to the client.
+	hook_start || bail_out "the validator hook server"
+	hook_set github.com/fixture/multi deny \
+	    "msg=multi is withdrawn by the security team" ||
+	    bail_out "hook_set"
+	every_policy_hit "validator hook, denied" \
+	    "[policy]\nvalidator_hook = $HOOK_URL\n" 403 \
+	    'multi is withdrawn by the security team'
+	_ev_n=$(hook_count github.com/fixture/multi)
+	ok "every: the hook was asked about the stored version ($_ev_n)" \
+	    [ "$_ev_n" -ge 1 ]
+	hook_set github.com/fixture/multi allow || bail_out "hook_set"
+	every_policy_hit "validator hook, allowed" \
+	    "[policy]\nvalidator_hook = $HOOK_URL\n" 200 ''
+
 	# The built-in [access] check on hits: the server passes the
 	# Authorization header on (Apache only when told), the rules hide
 	# the stored module from dave (404, as if it did not exist) and
@@ -254,7 +270,7 @@ every_checks()
 	printf '%s\n' "user alice password $_ev_hash" \
 	    "user dave password $_ev_dhash" \
 	    'allow github.com/fixture/multi alice' >"$TRASH/access"
-	_ev_afrag="[access]\nfile = $TRASH/access\nevery_request = yes\n"
+	_ev_afrag="[access]\nfile = $TRASH/access\n"
 	EV_HEADER="Authorization: Basic $(printf 'alice:alice-pw' | base64)"
 	every_policy_hit "access, alice" "$_ev_afrag" 200 ''
 	EV_HEADER="Authorization: Basic $(printf 'dave:dave-pw' | base64)"

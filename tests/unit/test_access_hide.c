@@ -457,10 +457,11 @@ main(void)
 	    "allow ex.com/*/h alice\n");
 	if (write_file(path, text, strlen(text)) == -1)
 		return 99;
-	snprintf(text, sizeof(text), "[upstream]\nnetwork_mode = offline\n"
+	snprintf(text, sizeof(text), "[server]\nevery_request = yes\n"
+	    "[upstream]\nnetwork_mode = offline\n"
 	    "[sumdb]\nnosum = ex.com/*/h,open.example,ex.com/151/h/sub\n"
 	    "private_key = %s/skey\n[access]\nfile = %s/access\n"
-	    "anonymous = yes\nevery_request = yes\n", tmpl, tmpl);
+	    "anonymous = yes\n", tmpl, tmpl);
 	if (testproxy_open(&px, tmpl, text) == -1 || !px.has_signer ||
 	    px.acl == NULL)
 		return 99;

@@ -482,11 +482,46 @@ test_filter(void)
 	filter_free(&ft);
 }
 
+/*
+ * policy_on_hit: the validator hook decides on a stored version only when
+ * every request reaches the responder.  The hook's URL is a port nothing
+ * listens on, so asking it is a 502 (and not kept in a cache: ix NULL).
+ */
+static void
+test_on_hit(void)
+{
+	static char hook[] = "http://127.0.0.1:9/hook";
+	struct config cfg;
+	struct policy p;
+	struct err e;
+
+	memset(&cfg, 0, sizeof(cfg));
+	memset(&p, 0, sizeof(p));
+	p.cfg = &cfg;
+	cfg.validator_timeout = 5;
+	err_clear(&e);
+	is_int(policy_on_hit(&p, NULL, "example.com/m", "v1.0.0", &e), 0,
+	    "on hit: no hook, every request: allowed");
+	cfg.every_request = 1;
+	is_int(policy_on_hit(&p, NULL, "example.com/m", "v1.0.0", &e), 0,
+	    "on hit: every request, no hook: allowed");
+	cfg.validator_hook = hook;
+	cfg.every_request = 0;
+	is_int(policy_on_hit(&p, NULL, "example.com/m", "v1.0.0", &e), 0,
+	    "on hit: a hook, hits bypass the responder: not asked");
+	is_int(e.code, E_OK, "on hit: not asked: no error");
+	cfg.every_request = 1;
+	is_int(policy_on_hit(&p, NULL, "example.com/m", "v1.0.0", &e), -1,
+	    "on hit: a hook and every request: asked (it fails here)");
+	is_int(e.code, E_UPSTREAM, "on hit: a hook that cannot be asked: 502");
+}
+
 int
 main(void)
 {
 	test_modes();
 	test_flags();
 	test_filter();
+	test_on_hit();
 	return tap_done();
 }
