@@ -238,7 +238,10 @@ GOPRIVATE=github.com/fixture,github.com/Fixture
 export GOPRIVATE
 ini dir direct strict "$NOSUMDB" '[direct]' "gitconfig = $FX/gitconfig" \
     'timeout = 120' 'workers = 2'
-up dir
+# Its go needs GOPRIVATE (no checksum database for the fixtures); the
+# chained piraeus must not have it: to a responder GOPRIVATE means
+# "never ask a proxy", and its upstream is the first piraeus.
+up dir "GOPRIVATE=$GOPRIVATE"
 DIR_URL=$URL
 ini chain "$DIR_URL" strict "$NOSUMDB"
 up chain

@@ -543,7 +543,11 @@ serve_lighttpd()
 	_sl_log=$1 _sl_s=$2 _sl_t=$3 _sl_ini=$4
 	shift 4
 	PORT=$(free_port) || bail_out "no free port"
-	start_bg "$_sl_log" env "$@" "$top_srcdir/contrib/serve" \
+	# The test's GOPRIVATE, GONOPROXY and GONOSUMDB are its go clients';
+	# the responder would take them as private patterns (README): a
+	# server gets them only when the caller passes them in VAR=VALUE.
+	start_bg "$_sl_log" env -u GOPRIVATE -u GONOPROXY -u GONOSUMDB "$@" \
+	    "$top_srcdir/contrib/serve" \
 	    --server lighttpd --port "$PORT" --storage "$_sl_s" \
 	    --state "$_sl_t" --fcgi "$PIRAEUS_FCGI" --config "$_sl_ini" \
 	    --procs 2
