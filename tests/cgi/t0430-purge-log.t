@@ -28,9 +28,9 @@ cgi GET /example.com/m/@v/v1.0.0.zip
 is "$STATUS" 200 "a private version is fetched"
 cgi GET /sumdb/private.test/lookup/example.com/m@v1.0.0
 is "$STATUS" 200 "and logged"
+head -n 3 "$TRASH/body" >"$TRASH/lookup.before"
 cgi GET /example.com/m/@v/v1.1.0.zip
 is "$STATUS" 200 "another version is fetched"
-head -n 3 "$TRASH/body" >"$TRASH/lookup.before"
 is "$(sqlite3 "$T/index.sqlite" 'SELECT count(*) FROM sumdb_records')" 2 "one record each"
 
 "$PIRAEUS" purge --yes example.com/m@v1.0.0 >"$TRASH/p.out" 2>&1
