@@ -67,6 +67,7 @@ enum index_stmt {
 	ST_SINCE,
 	ST_SINCE_AFTER,
 	ST_DELETE_ALL,
+	ST_DELETE,
 	ST_COUNT,
 	ST_BEGIN,
 	ST_COMMIT,
@@ -111,6 +112,7 @@ static const char *const index_sql[ST_MAX] = {
 	[ST_SINCE_AFTER] = "SELECT " INDEX_COLS ", id FROM versions "
 	    "WHERE (stored, id) > (?1, ?2) ORDER BY stored, id LIMIT ?3",
 	[ST_DELETE_ALL] = "DELETE FROM versions",
+	[ST_DELETE] = "DELETE FROM versions WHERE module = ?1 AND version = ?2",
 	[ST_COUNT] = "SELECT count(*) FROM versions",
 	[ST_BEGIN] = "BEGIN IMMEDIATE",
 	[ST_COMMIT] = "COMMIT",
@@ -676,6 +678,24 @@ index_since_batch(struct index *ix, const void *arg,
 	sqlite3_bind_int64(st, 2, cur->id);
 	sqlite3_bind_int64(st, 3, batch);
 	return st;
+}
+
+int
+index_delete(struct index *ix, const char *module, const char *version,
+    struct err *e)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((st = index_stmt(ix, ST_DELETE, e)) == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, module, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, version, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return index_fail(ix, e, "delete");
+	return sqlite3_changes(ix->db) > 0 ? 1 : 0;
 }
 
 int

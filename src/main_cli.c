@@ -32,6 +32,8 @@ static int	cli_check_config(struct config *, int, char **);
 static int	cli_reindex(struct config *, int, char **);
 static int	cli_import(struct config *, int, char **);
 static int	cli_sumdb_keygen(struct config *, int, char **);
+static int	cli_verify(struct config *, int, char **);
+static int	cli_purge(struct config *, int, char **);
 
 static const struct cli_cmd cli_cmds[] = {
 	{ "check-config", 0, 1, 0, "check-config [-v]",
@@ -47,6 +49,16 @@ static const struct cli_cmd cli_cmds[] = {
 	    "make a key for a private checksum database: the signer key "
 	    "into FILE (new, mode 0600), the verifier key on stdout",
 	    cli_sumdb_keygen },
+	{ "verify", 0, 1024, 1, "verify [--quarantine] [MODULE[@VERSION]...]",
+	    "hash every stored version again and compare with the index, "
+	    "the checksum database and the private log; --quarantine moves "
+	    "bad versions to STORAGE/.quarantine (exit 0: all well, 1: a "
+	    "problem)", cli_verify },
+	{ "purge", 1, 2, 1, "purge MODULE[@VERSION] [--yes]",
+	    "remove a version (or every version of a module) from storage "
+	    "and the index, after a question on a terminal or with --yes "
+	    "(exit 0: removed, 1: failed or nothing stored, 2: not "
+	    "confirmed)", cli_purge },
 };
 #define CLI_NCMDS NITEMS(cli_cmds)
 
@@ -245,6 +257,255 @@ cli_sumdb_keygen(struct config *cfg, int argc, char **argv)
 	return rc;
 }
 
+/* MODULE[@VERSION] into module and version (NULL when none): the
+ * argument is cut at its last "@". */
+static void
+cli_split(char *arg, const char **module, const char **version)
+{
+	char *at = strrchr(arg, '@');
+
+	*module = arg;
+	*version = NULL;
+	if (at != NULL) {
+		*at = '\0';
+		*version = at + 1;
+	}
+}
+
+/* What cli_verify's report function keeps. */
+struct cli_verify {
+	const struct store	*store;
+	struct index		*idx;
+	int			 quarantine;
+	char			 qdir[ANSWER_PATH_MAX];
+	long			 moved;
+	int			 failed;
+};
+
+/* Print one finding; with --quarantine, move a bad version out. */
+static void
+cli_verify_report(void *arg, const struct verify_finding *f)
+{
+	struct cli_verify *cv = arg;
+	struct purge_result r;
+	struct err e;
+
+	if (f->kind == VERIFY_OK)
+		return;
+	printf("%s@%s: %s: %s\n", f->module, f->version,
+	    verify_kind_name(f->kind), f->why);
+	if (!cv->quarantine || !verify_kind_bad(f->kind))
+		return;
+	err_clear(&e);
+	if ((cv->qdir[0] == '\0' && purge_quarantine_dir(cv->store, cv->qdir,
+	    sizeof(cv->qdir), &e) == -1) || purge_version(cv->store, cv->idx,
+	    f->module, f->version, cv->qdir, &r, &e) == -1) {
+		fprintf(stderr, "piraeus: verify: quarantine %s@%s: %s\n",
+		    f->module, f->version, e.msg);
+		cv->failed = 1;
+		return;
+	}
+	cv->moved++;
+	printf("  quarantined to %s/%s/@v/ (the next request fetches it "
+	    "again)\n", cv->qdir, f->emod);
+}
+
+/*
+ * verify [--quarantine] [MODULE[@VERSION]...]: every stored version (or
+ * those named) checked again (verify.c).  0 when all is well, 1 when a
+ * problem was found or the check could not run, 2 on a usage error.
+ */
+static int
+cli_verify(struct config *cfg, int argc, char **argv)
+{
+	struct upstream_list up = { NULL, 0 };
+	struct sumdb_list dbs = { NULL, 0 };
+	struct cli_verify cv;
+	struct verify_stats st, all = { 0, 0 };
+	struct verify_env env;
+	struct sumdb_ctx sc;
+	struct index *idx;
+	struct store s;
+	struct err e;
+	const char *module, *version;
+	int i, rc = 0, nmods = 0;
+
+	memset(&cv, 0, sizeof(cv));
+	for (i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "--quarantine") == 0)
+			cv.quarantine = 1;
+		else if (argv[i][0] == '-') {
+			usage(stderr);
+			return 2;
+		} else
+			nmods++;
+	}
+	if (cli_open(cfg, &s, &idx) == -1)
+		return 1;
+	err_clear(&e);
+	memset(&env, 0, sizeof(env));
+	env.store = &s;
+	env.idx = idx;
+	if (cfg->sumdb_verify && (upstream_parse(cfg->upstream_goproxy, &up,
+	    &e) == -1 || sumdb_parse(cfg->sumdb_databases, &dbs, &e) == -1)) {
+		fprintf(stderr, "piraeus: verify: %s\n", e.msg);
+		rc = 1;
+		goto out;
+	}
+	if (cfg->sumdb_verify && dbs.n > 0) {
+		memset(&sc, 0, sizeof(sc));
+		sc.cfg = cfg;
+		sc.idx = idx;
+		sc.up = &up;
+		sc.dbs = &dbs;
+		sc.offline = cfg->network_mode == NETWORK_OFFLINE;
+		sc.fallback = cfg->network_mode == NETWORK_FALLBACK;
+		env.sdb = &sc;
+	}
+	cv.store = &s;
+	cv.idx = idx;
+	for (i = 0; i < argc && rc == 0; i++) {
+		if (nmods > 0 && argv[i][0] == '-')
+			continue;
+		module = version = NULL;
+		if (nmods > 0)
+			cli_split(argv[i], &module, &version);
+		if (verify_run(&env, module, version, cli_verify_report, &cv,
+		    &st, &e) == -1) {
+			fprintf(stderr, "piraeus: verify: %s\n", e.msg);
+			rc = 1;
+		}
+		all.versions += st.versions;
+		all.problems += st.problems;
+		if (nmods == 0)
+			break;
+	}
+	if (argc == 0 && verify_run(&env, NULL, NULL, cli_verify_report, &cv,
+	    &all, &e) == -1) {
+		fprintf(stderr, "piraeus: verify: %s\n", e.msg);
+		rc = 1;
+	}
+	if (all.problems == 0)
+		printf("verified %ld versions: all well\n", all.versions);
+	else
+		printf("verified %ld versions: %ld with problems, %ld "
+		    "quarantined\n", all.versions, all.problems, cv.moved);
+	if (all.problems > 0 || cv.failed)
+		rc = 1;
+out:
+	sumdb_free(&dbs);
+	upstream_free(&up);
+	index_close(idx);
+	store_close(&s);
+	return rc;
+}
+
+/* 1 when the user at the terminal answers yes to question. */
+static int
+cli_confirm(const char *question)
+{
+	char line[16];
+
+	fprintf(stderr, "%s [y/N] ", question);
+	fflush(stderr);
+	if (fgets(line, sizeof(line), stdin) == NULL)
+		return 0;
+	return strcmp(line, "y\n") == 0 || strcmp(line, "yes\n") == 0;
+}
+
+/*
+ * purge MODULE[@VERSION] [--yes]: remove versions from tree and index
+ * (purge.c).  Without --yes, asked on a terminal; refused without one.
+ */
+static int
+cli_purge(struct config *cfg, int argc, char **argv)
+{
+	struct purge_result r;
+	struct index *idx;
+	struct store s;
+	struct err e;
+	const char *module = NULL, *version = NULL;
+	char **v = NULL, *one[1], q[MODPATH_MAX + 128], vbuf[VERSION_MAX];
+	size_t n = 0, i;
+	int yes = 0, rc = 0, k;
+
+	for (k = 0; k < argc; k++) {
+		if (strcmp(argv[k], "--yes") == 0)
+			yes = 1;
+		else if (argv[k][0] == '-' || module != NULL) {
+			usage(stderr);
+			return 2;
+		} else
+			cli_split(argv[k], &module, &version);
+	}
+	if (module == NULL) {
+		usage(stderr);
+		return 2;
+	}
+	if (!yes && !isatty(STDIN_FILENO)) {
+		fprintf(stderr, "piraeus: purge: not on a terminal: pass "
+		    "--yes to purge without a question\n");
+		return 2;
+	}
+	if (cli_open(cfg, &s, &idx) == -1)
+		return 1;
+	err_clear(&e);
+	if (version != NULL) {
+		snprintf(vbuf, sizeof(vbuf), "%s", version);
+		one[0] = vbuf;
+		v = one;
+		n = 1;
+	} else if (purge_versions(&s, idx, module, &v, &n, &e) == -1) {
+		fprintf(stderr, "piraeus: purge: %s\n", e.msg);
+		rc = 1;
+		goto out;
+	}
+	if (n == 0) {
+		fprintf(stderr, "piraeus: purge: nothing stored for %s\n",
+		    module);
+		rc = 1;
+		goto out;
+	}
+	snprintf(q, sizeof(q), "remove %zu version%s of %s (%s%s) from "
+	    "storage?", n, n == 1 ? "" : "s", module, v[0], n > 1 ? "..." :
+	    "");
+	if (!yes && !cli_confirm(q)) {
+		fprintf(stderr, "piraeus: purge: not confirmed; nothing "
+		    "removed\n");
+		rc = 2;
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		err_clear(&e);
+		if (purge_version(&s, idx, module, v[i], NULL, &r, &e) == -1) {
+			fprintf(stderr, "piraeus: purge: %s@%s: %s\n", module,
+			    v[i], e.msg);
+			rc = 1;
+			continue;
+		}
+		if (r.files == 0 && !r.indexed) {
+			fprintf(stderr, "piraeus: purge: %s@%s: not stored\n",
+			    module, v[i]);
+			rc = 1;
+			continue;
+		}
+		printf("purged %s@%s (%d file%s%s)\n", module, v[i], r.files,
+		    r.files == 1 ? "" : "s", r.indexed ? ", index row" : "");
+		if (r.logged)
+			printf("  the private checksum log keeps its record: "
+			    "a re-fetch must have the same hashes\n");
+	}
+out:
+	if (v != one && v != NULL) {
+		for (i = 0; i < n; i++)
+			free(v[i]);
+		free(v);
+	}
+	index_close(idx);
+	store_close(&s);
+	return rc;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -271,6 +532,12 @@ main(int argc, char *argv[])
 		if (strcmp(argv[1], cli_cmds[i].name) == 0)
 			break;
 	nargs = argc - 2;
+	if (i < CLI_NCMDS && nargs == 1 && (strcmp(argv[2], "-h") == 0 ||
+	    strcmp(argv[2], "--help") == 0)) {
+		printf("usage: piraeus %s\n\n%s\n", cli_cmds[i].usage,
+		    cli_cmds[i].help);
+		return 0;
+	}
 	if (i == CLI_NCMDS || nargs < cli_cmds[i].min_args ||
 	    nargs > cli_cmds[i].max_args) {
 		usage(stderr);

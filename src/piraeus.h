@@ -454,6 +454,9 @@ int		 index_get(struct index *, const char *module,
 int		 index_versions(struct index *, const char *module,
 		    struct index_version **out, size_t *n, struct err *);
 int		 index_delete_all(struct index *, struct err *);
+/* Delete module@version's row: 1 deleted, 0 there was none, -1 error. */
+int		 index_delete(struct index *, const char *module,
+		    const char *version, struct err *);
 /* Catalog page: rows with (module, version) > (after_mod, after_ver). */
 int		 index_catalog(struct index *, const char *after_mod,
 		    const char *after_ver, long limit,
@@ -533,6 +536,33 @@ int		 index_log_hashes(struct index *, const int64_t *idx, size_t n,
 int		 index_log_add(struct index *, int64_t id, const char *module,
 		    const char *version, const char *text, int64_t first_idx,
 		    unsigned char (*hashes)[32], size_t n, struct err *);
+
+/*
+ * purge.c: one version out of storage: .info, .zip, .mod (each whole),
+ * the index row, the directories left empty.  The private log is
+ * append-only: a purged version's record stays (logged says so), and a
+ * re-fetch is checked against it (sumdb_log_check).
+ */
+#define PURGE_QUARANTINE	".quarantine"	/* below the storage root */
+struct purge_result {
+	int	files;		/* files removed (or quarantined) */
+	int	indexed;	/* 1: its index row was removed */
+	int	logged;		/* 1: the private log keeps its record */
+};
+/* Remove module@version (unescaped) from the tree, or with quarantine
+ * not NULL move its files to quarantine/<emod>/@v/, then from the index
+ * (idx NULL: none).  Nothing there is no error (files 0). */
+int		 purge_version(const struct store *, struct index *,
+		    const char *module, const char *version,
+		    const char *quarantine, struct purge_result *,
+		    struct err *);
+/* A new quarantine directory's path: root/.quarantine/<UTC time>-<pid>. */
+int		 purge_quarantine_dir(const struct store *, char *out,
+		    size_t outsz, struct err *);
+/* The versions of module in the tree or the index, semver order; *out
+ * allocated (each string too). */
+int		 purge_versions(const struct store *, struct index *,
+		    const char *module, char ***out, size_t *n, struct err *);
 
 /* reindex.c: rebuild the index from the tree; import a module cache. */
 struct reindex_stats {
@@ -1173,6 +1203,12 @@ int		 sumdb_log_answer(struct index *, const struct note_signer *,
  * (access_visible); 0 when one is hidden from user; -1 and e on error. */
 int		 sumdb_log_tile_visible(struct index *, const char *path,
 		    const struct access *, const char *user, struct err *);
+/* 0 when module@version has no record, or one with these hashes (one
+ * may be NULL or "": not compared); else -1 and e (E_UPSTREAM: it differs;
+ * a purged version comes back only as it was logged). */
+int		 sumdb_log_check(struct index *, const char *module,
+		    const char *version, const char *zip_h1,
+		    const char *mod_h1, struct err *);
 /* 1 when module@version has a record, 0 when not, -1 on error. */
 int		 sumdb_log_has(struct index *, const char *module,
 		    const char *version, struct err *);
@@ -1439,6 +1475,58 @@ struct publish_env {
 int		 publish_version(const struct publish_env *, const char *emod,
 		    const char *ever, struct fetched *f, const char *zip_h1,
 		    const char *origin, struct err *);
+
+/*
+ * verify.c: stored versions checked again (`piraeus verify`): files,
+ * rules, and hashes against the index, the public checksum database and
+ * the private log.  What a problem is, from the witnesses' words:
+ */
+enum verify_kind {
+	VERIFY_OK = 0,
+	VERIFY_INCOMPLETE,	/* files a complete version has are missing */
+	VERIFY_BROKEN,		/* a file fails the rules, nothing recorded */
+	VERIFY_CORRUPTED,	/* the tree differs from the index's (or the
+				 * private log's) recorded hashes */
+	VERIFY_RETAGGED,	/* tree and index agree, the checksum
+				 * database does not */
+	VERIFY_INDEX,		/* the index alone differs: a checksum
+				 * database agrees with the tree */
+	VERIFY_UNINDEXED,	/* vouched for, but not in the index */
+	VERIFY_NEVER,		/* no record anywhere */
+	VERIFY_UNCHECKED,	/* the checksum database could not be asked */
+	VERIFY_MAX
+};
+struct verify_env {
+	const struct store	*store;
+	struct index		*idx;	/* NULL: no index */
+	const struct sumdb_ctx	*sdb;	/* NULL: no public database */
+};
+struct verify_finding {
+	enum verify_kind kind;
+	char		 module[MODPATH_MAX];
+	char		 version[VERSION_MAX];
+	char		 emod[MODPATH_MAX];
+	char		 ever[VERSION_MAX];
+	char		 why[1024];
+};
+struct verify_stats {
+	long		 versions;
+	long		 problems;
+};
+typedef void	 verify_report_fn(void *arg, const struct verify_finding *);
+const char	*verify_kind_name(enum verify_kind);
+/* 1 when verify --quarantine moves a version with this finding out. */
+int		 verify_kind_bad(enum verify_kind);
+struct store_version;
+/* The finding of one version of emod (sv: the files the tree has). */
+int		 verify_version(const struct verify_env *, const char *emod,
+		    const struct store_version *sv, struct verify_finding *,
+		    struct err *);
+/* Every stored version (module NULL), a module's, or one version's;
+ * each finding (ok ones too) goes to fn.  -1 only when the walk fails. */
+int		 verify_run(const struct verify_env *, const char *module,
+		    const char *version, verify_report_fn *fn, void *arg,
+		    struct verify_stats *, struct err *);
 
 /* resolve.c: the one entry of the miss pipeline. */
 /* A version checked and answered, not yet published (its lock held). */

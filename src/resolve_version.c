@@ -199,6 +199,10 @@ resolve_version_try(void *arg, const struct upstream *u, struct err *e)
 	if (rc == 0)
 		rc = check_fetched(w->d->verify ? &sc : NULL, w->module,
 		    w->version, &f, zip_h1, mod_h1, e);
+	/* A version logged before (then purged) comes back only as it was. */
+	if (rc == 0 && w->d->log && rv->signer != NULL && rv->idx != NULL)
+		rc = sumdb_log_check(rv->idx, w->module, w->version, zip_h1,
+		    mod_h1, e);
 	upstream_redact(u->url, where, sizeof(where));
 	/* The client need not wait for the fsyncs: answered from the
 	 * checked files, published after the answer, under the lock. */

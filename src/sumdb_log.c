@@ -91,6 +91,47 @@ sumdb_log_add(struct index *ix, const struct note_signer *signer,
 	return 0;
 }
 
+int
+sumdb_log_check(struct index *ix, const char *module, const char *version,
+    const char *zip_h1, const char *mod_h1, struct err *e)
+{
+	char line[SUMDB_RECORD_MAX];
+	struct buf rec;
+	int64_t id;
+	int found, rc = 0;
+	size_t n;
+
+	if ((found = index_log_find(ix, module, version, &id, e)) != 1)
+		return found;
+	if (index_log_record(ix, id, &rec, e) != 1)
+		return err_set(e, E_INTERNAL, "record %" PRId64 " unreadable",
+		    id);
+	/* The record is "<zip line>\n<go.mod line>\n" (sumdb_log_text). */
+	if (zip_h1 != NULL && zip_h1[0] != '\0') {
+		snprintf(line, sizeof(line), "%s %s %s\n", module, version,
+		    zip_h1);
+		if (strncmp(rec.data, line, strlen(line)) != 0)
+			rc = -1;
+	}
+	if (mod_h1 != NULL && mod_h1[0] != '\0') {
+		snprintf(line, sizeof(line), "%s %s/go.mod %s\n", module,
+		    version, mod_h1);
+		n = strlen(line);
+		if (rec.len < n || strcmp(rec.data + rec.len - n, line) != 0)
+			rc = -1;
+	}
+	if (rc == -1) {
+		log_warnx("SECURITY: %s@%s: upstream sent %s %s, the private "
+		    "checksum log's record %" PRId64 " is: %s", module, version,
+		    zip_h1 ? zip_h1 : "", mod_h1 ? mod_h1 : "", id, rec.data);
+		err_set(e, E_UPSTREAM, "%s@%s differs from record %" PRId64
+		    " of the private checksum log (it was stored before with "
+		    "other content); not stored", module, version, id);
+	}
+	buf_free(&rec);
+	return rc;
+}
+
 /* The signed tree head of the whole log into out (initialised here). */
 static int
 sumdb_log_signed(const struct note_signer *signer, struct index *ix, int64_t *size,
