@@ -225,6 +225,38 @@ import_check_bare_mod(const char *path, const char *module, struct err *e)
 	return rc;
 }
 
+/* 1 when the stored emod@ever has a zip and both its zip's h1 and its
+ * .mod's are f's (zip_h1 given), 0 when not comparable, -1 differing. */
+static int
+import_same(const struct store *s, const char *emod, const char *ever,
+    const struct fetched *f, const char *zip_h1, struct err *e)
+{
+	char path[PATH_MAX], h[H1_MAX], mh[2][H1_MAX];
+	const char *mods[2];
+	struct stat st;
+	struct buf b;
+	int i, rc;
+
+	if (f->zip == NULL || store_path(s, emod, ever, ART_ZIP, path,
+	    sizeof(path)) == -1 || stat(path, &st) == -1)
+		return 0;
+	if (dirhash_zip(path, h, e) == -1 || strcmp(h, zip_h1) != 0)
+		return -1;
+	if (store_path(s, emod, ever, ART_MOD, path, sizeof(path)) == -1)
+		return -1;
+	mods[0] = path;
+	mods[1] = f->mod;
+	for (i = 0; i < 2; i++) {
+		if (buf_read_file(&b, mods[i], GOMOD_MAX, e) == -1)
+			return -1;
+		rc = dirhash_mod(b.data != NULL ? b.data : "", b.len, mh[i], e);
+		buf_free(&b);
+		if (rc == -1)
+			return -1;
+	}
+	return strcmp(mh[0], mh[1]) == 0 ? 1 : -1;
+}
+
 /*
  * Import module@version from the files src[ART_*] (src[ART_ZIP] NULL: a
  * version without zip): 1 imported, 0 stored already (the same bytes),
@@ -275,13 +307,21 @@ import_version(struct import_ctx *c, const char *module, const char *version,
 	snprintf(f.version, sizeof(f.version), "%s", version);
 	if (store_path(c->env->store, emod, ever, ART_INFO, path,
 	    sizeof(path)) == 0 && stat(path, &st) == 0) {
-		/* Stored already: store_publish says whether the bytes are
-		 * the same, and nothing is changed either way. */
-		if (store_publish(c->env->store, emod, ever, f.info, f.mod,
-		    f.zip, e) == -1) {
+		/* Stored already: nothing is changed.  The same content (the
+		 * zip's h1 and the .mod) is "present", whatever the zip's
+		 * bytes; else store_publish says whether the bytes are the
+		 * same (a version without zip is completed). */
+		rc = import_same(c->env->store, emod, ever, &f, h1, e);
+		if (rc == 1) {
+			rc = 0;
+			goto out;
+		}
+		if (rc == -1 || store_publish(c->env->store, emod, ever, f.info,
+		    f.mod, f.zip, e) == -1) {
 			err_clear(e);
 			err_set(e, E_BADREQ, "differs from the version stored "
 			    "(published versions never change)");
+			rc = -1;
 			goto out;
 		}
 		rc = 0;
