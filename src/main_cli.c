@@ -289,9 +289,9 @@ cli_import(struct config *cfg, int argc, char **argv)
 	if (rc == -1)
 		fprintf(stderr, "piraeus: import: %s\n", e.msg);
 	else
-		printf("%s %s: imported %ld versions, %ld already present, "
-		    "skipped %ld\n", st.layout, argv[0], st.imported,
-		    st.existing, st.skipped);
+		printf("imported %ld versions, %ld already present, "
+		    "skipped %ld (%s %s)\n", st.imported, st.existing,
+		    st.skipped, st.layout, argv[0]);
 	cli_pub_close(&p);
 	return rc == -1 || st.skipped > 0 ? 1 : 0;
 }
