@@ -11,9 +11,12 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "piraeus.h"
@@ -34,6 +37,7 @@ static int	cli_import(struct config *, int, char **);
 static int	cli_sumdb_keygen(struct config *, int, char **);
 static int	cli_verify(struct config *, int, char **);
 static int	cli_purge(struct config *, int, char **);
+static int	cli_pack(struct config *, int, char **);
 
 static const struct cli_cmd cli_cmds[] = {
 	{ "check-config", 0, 1, 0, "check-config [-v]",
@@ -43,8 +47,15 @@ static const struct cli_cmd cli_cmds[] = {
 	{ "reindex", 0, 0, 1, "reindex",
 	    "rebuild the index from the storage tree", cli_reindex },
 	{ "import", 1, 1, 1, "import DIR",
-	    "copy the versions of a GOPROXY tree (a Go module cache's "
-	    "cache/download) into storage and index them", cli_import },
+	    "check and copy into storage every version of DIR: a GOPROXY "
+	    "tree (pack -o output, another piraeus), a Go module cache (its "
+	    "root or cache/download) or an Athens disk tree; bad versions "
+	    "are told and skipped (exit 1)", cli_import },
+	{ "pack", 3, 7, 0, "pack [-o OUTDIR] [--time T] DIR MODULE VERSION",
+	    "make MODULE@VERSION's .zip, .mod and .info from the source tree "
+	    "DIR as the go command would from a tag; into storage (indexed, "
+	    "logged by the private checksum database), or the GOPROXY tree "
+	    "OUTDIR; T: the .info Time (RFC 3339, default now)", cli_pack },
 	{ "sumdb-keygen", 2, 2, 0, "sumdb-keygen NAME FILE",
 	    "make a key for a private checksum database: the signer key "
 	    "into FILE (new, mode 0600), the verifier key on stdout",
@@ -71,6 +82,9 @@ usage(FILE *f)
 	    "commands:\n");
 	for (i = 0; i < CLI_NCMDS; i++)
 		fprintf(f, "  %-20s %s\n", cli_cmds[i].usage, cli_cmds[i].help);
+	fprintf(f, "\n'piraeus COMMAND -h' shows one command's usage.  Exit "
+	    "status: 0 done, 1 failed (import: also when a version was "
+	    "skipped), 2 usage.\n");
 	fprintf(f, "\nThe configuration is the INI file named by PIRAEUS_CONFIG "
 	    "(default %s);\nPIRAEUS_<SECTION>_<KEY> variables override its "
 	    "keys.\n", config_default_path());
@@ -194,27 +208,239 @@ cli_reindex(struct config *cfg, int argc, char **argv)
 	return rc == -1 ? 1 : 0;
 }
 
+/* What pack and import publish with: storage, index, and the private
+ * checksum database's hook for the modules it records. */
+struct cli_pub {
+	const struct config	*cfg;
+	struct store		 s;
+	struct index		*idx;
+	struct note_signer	 signer;
+	int			 has_signer;
+	struct publish_hook	 hook;
+	struct publish_env	 logged, plain;
+};
+
+/* The private checksum database's after-publish hook. */
+static int
+cli_log_hook(void *arg, const struct index_version *iv, struct err *e)
+{
+	struct cli_pub *p = arg;
+
+	return sumdb_log_add(p->idx, &p->signer, iv->module, iv->version,
+	    iv->zip_h1, iv->mod_h1, e);
+}
+
+/* The publish environment for module: logged as the responder would
+ * (a private module, or every module with [sumdb] private_relay). */
+static const struct publish_env *
+cli_pub_env(void *arg, const char *module)
+{
+	struct cli_pub *p = arg;
+
+	if (p->has_signer && (policy_private(p->cfg, module) ||
+	    p->cfg->sumdb_private_relay))
+		return &p->logged;
+	return &p->plain;
+}
+
+/* Open storage, index and the signer key for pack and import. */
+static int
+cli_pub_open(struct config *cfg, struct cli_pub *p)
+{
+	struct err e;
+
+	memset(p, 0, sizeof(*p));
+	p->cfg = cfg;
+	if (cli_open(cfg, &p->s, &p->idx) == -1)
+		return -1;
+	err_clear(&e);
+	if (cfg->sumdb_private_key != NULL) {
+		if (sumdb_load_signer(cfg->sumdb_private_key, &p->signer,
+		    &e) == -1) {
+			fprintf(stderr, "piraeus: %s\n", e.msg);
+			index_close(p->idx);
+			store_close(&p->s);
+			return -1;
+		}
+		p->has_signer = 1;
+	}
+	p->hook.name = "private checksum database";
+	p->hook.fn = cli_log_hook;
+	p->hook.arg = p;
+	p->plain.store = p->logged.store = &p->s;
+	p->plain.idx = p->logged.idx = p->idx;
+	p->logged.hooks = &p->hook;
+	p->logged.nhooks = 1;
+	return 0;
+}
+
+static void
+cli_pub_close(struct cli_pub *p)
+{
+	explicit_bzero(&p->signer, sizeof(p->signer));
+	index_close(p->idx);
+	store_close(&p->s);
+}
+
 static int
 cli_import(struct config *cfg, int argc, char **argv)
 {
-	struct reindex_stats st;
-	struct index *idx;
-	struct store s;
+	struct import_stats st;
+	struct import_env env;
+	struct cli_pub p;
 	struct err e;
 	int rc;
 
-	if (cli_open(cfg, &s, &idx) == -1)
+	if (cli_pub_open(cfg, &p) == -1)
 		return 1;
+	env.store = &p.s;
+	env.publish_env = cli_pub_env;
+	env.arg = &p;
 	err_clear(&e);
-	rc = reindex_import(&s, idx, argv[0], &st, &e);
+	rc = import_run(&env, argv[0], &st, &e);
 	if (rc == -1)
 		fprintf(stderr, "piraeus: import: %s\n", e.msg);
 	else
 		printf("imported %ld versions, %ld already present, "
-		    "skipped %ld\n", st.imported, st.existing, st.skipped);
-	index_close(idx);
-	store_close(&s);
+		    "skipped %ld (%s %s)\n", st.imported, st.existing,
+		    st.skipped, st.layout, argv[0]);
+	cli_pub_close(&p);
 	return rc == -1 || st.skipped > 0 ? 1 : 0;
+}
+
+/* pack's options before DIR MODULE VERSION: -o OUTDIR, --time T. */
+static int
+cli_pack_opts(int argc, char **argv, const char **outdir, int64_t *ns,
+    int *first)
+{
+	struct timespec now;
+	int i;
+
+	*outdir = NULL;
+	clock_gettime(CLOCK_REALTIME, &now);
+	*ns = (int64_t)now.tv_sec * 1000000000LL;	/* whole seconds */
+	for (i = 0; i + 1 < argc && argv[i][0] == '-'; i += 2) {
+		if (strcmp(argv[i], "-o") == 0)
+			*outdir = argv[i + 1];
+		else if (strcmp(argv[i], "--time") == 0) {
+			if (rfc3339_parse(argv[i + 1], ns) == -1) {
+				fprintf(stderr, "piraeus: pack: --time %s: "
+				    "not an RFC 3339 time (such as "
+				    "2024-05-01T12:00:00Z)\n", argv[i + 1]);
+				return -1;
+			}
+		} else
+			break;
+	}
+	if (argc - i != 3) {
+		fprintf(stderr, "usage: piraeus pack [-o OUTDIR] [--time T] "
+		    "DIR MODULE VERSION\n");
+		return -1;
+	}
+	*first = i;
+	return 0;
+}
+
+/* Publish f into the GOPROXY tree outdir (made when missing). */
+static int
+cli_pack_out(const char *outdir, const struct pack_req *r, const char *emod,
+    const char *ever, struct fetched *f, struct err *e)
+{
+	char real[PATH_MAX];
+	struct store o;
+	int rc;
+
+	if (mkdir(outdir, 0755) == -1 && errno != EEXIST)
+		return err_errno(e, E_BADREQ, "%s", outdir);
+	if (realpath(outdir, real) == NULL)
+		return err_errno(e, E_BADREQ, "%s", outdir);
+	if (store_open(&o, real, e) == -1)
+		return -1;
+	rc = store_publish(&o, emod, ever, f->info, f->mod, f->zip, e);
+	if (rc == 0)
+		rc = pack_list_add(&o, emod, r->version, e);
+	store_close(&o);
+	return rc;
+}
+
+/*
+ * pack [-o OUTDIR] [--time T] DIR MODULE VERSION: the version made in a
+ * temporary directory of storage (or of OUTDIR), then published; a
+ * version stored already is refused (published versions never change).
+ */
+static int
+cli_pack(struct config *cfg, int argc, char **argv)
+{
+	char emod[MODPATH_MAX], ever[VERSION_MAX], h1[H1_MAX];
+	char path[PATH_MAX], real[PATH_MAX];
+	const struct publish_env *pe;
+	struct pack_req r;
+	struct fetched f;
+	struct cli_pub p;
+	struct store tmp;
+	const char *outdir;
+	struct stat st;
+	struct err e;
+	int first, rc = 1;
+
+	if (cli_pack_opts(argc, argv, &outdir, &r.time_ns, &first) == -1)
+		return 2;
+	r.dir = argv[first];
+	r.module = argv[first + 1];
+	r.version = argv[first + 2];
+	err_clear(&e);
+	memset(&f, 0, sizeof(f));
+	if (outdir != NULL) {
+		if ((mkdir(outdir, 0755) == -1 && errno != EEXIST) ||
+		    realpath(outdir, real) == NULL) {
+			fprintf(stderr, "piraeus: pack: %s: %s\n", outdir,
+			    strerror(errno));
+			return 1;
+		}
+		if (store_open(&tmp, real, &e) == -1) {
+			fprintf(stderr, "piraeus: pack: %s\n", e.msg);
+			return 1;
+		}
+	} else if (cli_load(cfg) == -1 || cli_pub_open(cfg, &p) == -1)
+		return 1;
+	if (pack_make(outdir != NULL ? &tmp : &p.s, &r, &f, h1, &e) == -1)
+		goto out;
+	if (modpath_escape(r.module, emod, sizeof(emod)) == -1 ||
+	    modpath_escape(r.version, ever, sizeof(ever)) == -1) {
+		err_set(&e, E_BADREQ, "cannot escape %s@%s", r.module,
+		    r.version);
+		goto out;
+	}
+	if (store_path(outdir != NULL ? &tmp : &p.s, emod, ever, ART_INFO,
+	    path, sizeof(path)) == 0 && stat(path, &st) == 0) {
+		err_set(&e, E_BADREQ, "%s@%s is stored already (published "
+		    "versions never change)", r.module, r.version);
+		goto out;
+	}
+	if (outdir != NULL) {
+		if (cli_pack_out(real, &r, emod, ever, &f, &e) == -1)
+			goto out;
+	} else {
+		pe = cli_pub_env(&p, r.module);
+		if (publish_version(pe, emod, ever, &f, h1, "pack", &e) == -1)
+			goto out;
+		if (!policy_private(cfg, r.module))
+			fprintf(stderr, "piraeus: pack: warning: %s is not "
+			    "private ([policy] private, GOPRIVATE): clients "
+			    "will ask the public checksum database for it\n",
+			    r.module);
+	}
+	printf("%s %s %s\n", r.module, r.version, h1);
+	rc = 0;
+out:
+	if (rc != 0)
+		fprintf(stderr, "piraeus: pack: %s\n", e.msg);
+	fetched_free(&f);
+	if (outdir != NULL)
+		store_close(&tmp);
+	else
+		cli_pub_close(&p);
+	return rc;
 }
 
 /*

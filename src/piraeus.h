@@ -9,13 +9,14 @@
  *   base       err.c xmalloc.c buf.c hex.c log.c version.c
  *   rules      modpath.c semver.c pattern.c access.c dirhash.c modfile.c latest.c
  *              note.c tlog.c upstream.c mode.c zipcheck.c rfc3339.c
- *              filter.c
+ *              filter.c packrule.c
  *   state      store.c (the tree) index.c (sqlite) cache.c lock.c reindex.c
  *   transport  fetch_proxy.c (libcurl) fetch_direct.c (the go command)
  *              vcsauth.c (git ls-remote for [policy] private_access)
  *              validator.c (libcurl)
  *   databases  sumdb.c sumdb_base.c sumdb_log.c
  *   stages     answer.c policy.c stored.c fetch.c check.c publish.c
+ *              pack.c import.c
  *   pipeline   resolve_version.c resolve_answer.c resolve_sumdb.c resolve.c
  *   http       (http.h) config.c request.c response.c router.c proxy.c
  *              fcgi.c ep_*.c
@@ -808,6 +809,21 @@ enum dl_mode	 mode_for(const struct mode_table *, const char *module,
 void		 mode_free(struct mode_table *);
 const char	*mode_name(enum dl_mode);
 
+/* packrule.c: which files of a tree go into a module zip (CreateFromDir). */
+/* 1 when a directory of this base name is a VCS's (.bzr .git .hg .svn). */
+int		 packrule_vcs_dir(const char *base);
+/* isVendoredPackage: 1 when the slash path p is left out as vendored;
+ * go124: the root go.mod's go line is 1.24 or later. */
+int		 packrule_vendored(const char *p, int go124);
+/* 1 when base folds to "go.mod" (a file that makes its directory a
+ * module of its own). */
+int		 packrule_gomod_name(const char *base);
+/* The module line's path of a go.mod body into out: 0, or -1. */
+int		 packrule_gomod_module(const char *data, size_t len, char *out,
+		    size_t outsz);
+/* 1 when the go.mod body's go line is 1.24 or later, else 0. */
+int		 packrule_go124(const char *data, size_t len);
+
 /* zipcheck.c: the zip rules of protocol.md 4.2, before anything is stored. */
 /*
  * Check the zip at zippath for module@version (prefix, clean names,
@@ -1527,6 +1543,44 @@ int		 verify_version(const struct verify_env *, const char *emod,
 int		 verify_run(const struct verify_env *, const char *module,
 		    const char *version, verify_report_fn *fn, void *arg,
 		    struct verify_stats *, struct err *);
+
+/* pack.c: a version made from a source tree (CreateFromDir's rules). */
+struct pack_req {
+	const char	*dir;		/* the source tree */
+	const char	*module;
+	const char	*version;	/* canonical */
+	int64_t		 time_ns;	/* the .info's Time */
+};
+/*
+ * The .info, .mod and .zip of r as temporary files of s in f (zip's
+ * SHA-256 too) and the zip's h1: 0, or -1 and e set (E_BADREQ: the
+ * request or the tree is refused, the message says why; nothing left).
+ */
+int		 pack_make(const struct store *s, const struct pack_req *r,
+		    struct fetched *f, char h1[H1_MAX], struct err *);
+/* Add version to root/<emod>/@v/list (atomically) unless listed. */
+int		 pack_list_add(const struct store *, const char *emod,
+		    const char *version, struct err *);
+
+/* import.c: a GOPROXY tree, module cache or Athens disk tree into storage. */
+struct import_env {
+	const struct store	*store;
+	/* the publish environment for module (with the private checksum
+	 * database's hook when that records it) */
+	const struct publish_env *(*publish_env)(void *arg,
+				    const char *module);
+	void			*arg;
+};
+struct import_stats {
+	const char	*layout;	/* what the tree was taken for */
+	long		 imported;	/* published */
+	long		 existing;	/* stored already, the same bytes */
+	long		 skipped;	/* bad or incomplete: told, not taken */
+};
+/* Import every version of dir (layout detected); a bad one is logged and
+ * counted in skipped.  0, or -1 and e set (the tree unusable). */
+int		 import_run(const struct import_env *, const char *dir,
+		    struct import_stats *, struct err *);
 
 /* resolve.c: the one entry of the miss pipeline. */
 /* A version checked and answered, not yet published (its lock held). */

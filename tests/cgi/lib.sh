@@ -55,7 +55,10 @@ mkstore()
 
 // v1.1.0 was published by mistake.
 retract v1.1.0
-' example.com/m go.mod='module example.com/m' m.go='package m // 1.1'
+' example.com/m go.mod='module example.com/m
+
+// v1.1.0 was published by mistake.
+retract v1.1.0' m.go='package m // 1.1'
 	mkver "$_r" example.com/m v1.2.0-rc.1 v1.2.0-rc.1 \
 	    2020-03-01T00:00:00Z 'module example.com/m
 ' example.com/m go.mod='module example.com/m' m.go='package m // rc'
