@@ -17,6 +17,9 @@
 #include <unistd.h>
 
 #include "piraeus.h"
+#include "prefetch.h"
+
+#define CLI_ARGS_MAX	100000	/* arguments of one command */
 
 struct cli_cmd {
 	const char	*name;
@@ -32,6 +35,8 @@ static int	cli_check_config(struct config *, int, char **);
 static int	cli_reindex(struct config *, int, char **);
 static int	cli_import(struct config *, int, char **);
 static int	cli_sumdb_keygen(struct config *, int, char **);
+static int	cli_prefetch(struct config *, int, char **);
+static int	cli_export(struct config *, int, char **);
 
 static const struct cli_cmd cli_cmds[] = {
 	{ "check-config", 0, 1, 0, "check-config [-v]",
@@ -47,6 +52,14 @@ static const struct cli_cmd cli_cmds[] = {
 	    "make a key for a private checksum database: the signer key "
 	    "into FILE (new, mode 0600), the verifier key on stdout",
 	    cli_sumdb_keygen },
+	{ "prefetch", 1, CLI_ARGS_MAX, 0,
+	    "prefetch -f GO.MOD [GO.SUM] | MODULE@VERSION...",
+	    "fetch a module graph into storage through the upstreams, "
+	    "checked against go.sum (-h: more)", cli_prefetch },
+	{ "export", 0, CLI_ARGS_MAX, 0,
+	    "export -o FILE.tar | -d DIR [MODULE[@VERSION]...]",
+	    "write stored versions (all, or those named) as a tarball or a "
+	    "GOPROXY tree for import DIR (-h: more)", cli_export },
 };
 #define CLI_NCMDS NITEMS(cli_cmds)
 
@@ -243,6 +256,38 @@ cli_sumdb_keygen(struct config *cfg, int argc, char **argv)
 	free(skey);
 	free(vkey);
 	return rc;
+}
+
+/* 1 when argv asks for a command's help (-h before any "--"). */
+static int
+cli_wants_help(int argc, char **argv)
+{
+	int i;
+
+	for (i = 0; i < argc && strcmp(argv[i], "--") != 0; i++)
+		if (strcmp(argv[i], "-h") == 0)
+			return 1;
+	return 0;
+}
+
+/* prefetch and export parse their own options (getopt: argv[-1] is the
+ * command's name); the configuration is loaded unless -h is asked. */
+static int
+cli_prefetch(struct config *cfg, int argc, char **argv)
+{
+	if (!cli_wants_help(argc, argv) && cli_load(cfg) == -1)
+		return 1;
+	log_set_level(cfg->log_level);
+	return prefetch_main(cfg, argc + 1, argv - 1);
+}
+
+static int
+cli_export(struct config *cfg, int argc, char **argv)
+{
+	if (!cli_wants_help(argc, argv) && cli_load(cfg) == -1)
+		return 1;
+	log_set_level(cfg->log_level);
+	return export_main(cfg, argc + 1, argv - 1);
 }
 
 int
