@@ -110,6 +110,18 @@ like "$(cat "$TRASH/pf2.out")" "^11 versions: 0 fetched, 11 already stored" \
 is "$(upstream_count '*')" 0 "not one request upstream"
 is "$(cat "$TRASH/pf2.err")" "" "-q: no progress"
 
+# On a terminal (script(1) gives it a pty): the bar instead of lines.
+if command -v script >/dev/null 2>&1; then
+	PIRAEUS_CONFIG=$TRASH/hostA.ini script -qec \
+	    "'$PIRAEUS' prefetch -f '$APP/go.mod'" /dev/null >"$TRASH/pty.out" 2>&1
+	like "$(tr '\r' '\n' <"$TRASH/pty.out")" '^.*\[#{30}\] 11/11' \
+	    "a progress bar on a terminal, full at the end"
+	unlike "$(cat "$TRASH/pty.out")" "prefetch: \[" "and no progress lines"
+else
+	skip "script(1) missing: no pty for the bar"
+	skip "script(1) missing"
+fi
+
 # --- go.sum disagrees: that version fails, the run exits 1 ---
 sed -e '/^github.com\/fixture\/retract v1.1.0 /s/h1:./h1:A/' \
     -e '/^github.com\/fixture\/mono v1.0.0\/go.mod /s/h1:./h1:B/' \
@@ -164,6 +176,21 @@ is "$?" 1 "a version not stored: exit 1"
 like "$(cat "$TRASH/ex4.err")" "not stored complete" "and says so"
 piraeus_a export >/dev/null 2>&1
 is "$?" 2 "neither -o nor -d: usage, exit 2"
+# A name longer than ustar holds (255 bytes: a pax "path" header).
+SL=$TRASH/long
+LM=example.com$(printf '/0123456789%.0s' 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25)
+mkdir -p "$SL/$LM/@v"
+for x in info mod zip; do
+	cp "$SA/github.com/fixture/multi/@v/v1.2.0.$x" "$SL/$LM/@v/v1.0.0.$x"
+done
+PIRAEUS_STORAGE_ROOT=$SL piraeus_a export -o "$TRASH/long.tar" 2>"$TRASH/ex5.err"
+is "$?" 0 "export of a module path of ${#LM} bytes" || diag_file "$TRASH/ex5.err"
+is "$(tar -tf "$TRASH/long.tar" | sort | tr '\n' ' ')" \
+    "$LM/@v/v1.0.0.info $LM/@v/v1.0.0.mod $LM/@v/v1.0.0.zip " \
+    "tar reads its full names back"
+mkdir -p "$TRASH/long.x"
+tar -xf "$TRASH/long.tar" -C "$TRASH/long.x"
+ok "and its files" diff -r "$SL/$LM" "$TRASH/long.x/$LM"
 
 # --- host B: no upstream at all ---
 upstream_stop
