@@ -274,6 +274,11 @@ prefetch_resolve(struct prefetch *pf, const struct prefetch_node *nd,
 	w.ever = ever;
 	w.canon = "";
 	w.path = "";
+	/* The operator's own fetch, as a deferred one is the process's:
+	 * [access] rules and download modes (about clients) do not apply;
+	 * network mode, GOPROXY=off, the filter file, the validator hook,
+	 * the checks and the checksum database do. */
+	w.now = 1;
 	rc = resolve(proxy_resolver(&pf->px), &w, &a, e);
 	answer_free(&a);
 	proxy_run_deferred(&pf->px);
