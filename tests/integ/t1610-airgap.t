@@ -40,7 +40,7 @@ ok "the reference go.sum is not empty" test -s "$REFSUM"
 # Host A.
 SA=$TRASH/hostA/storage
 TA=$TRASH/hostA/state
-mkdir -p "$SA" "$TA"
+mkdir -p "$SA" "$TA" "$TRASH/modenone" "$TRASH/modenone.state"
 cat >"$TRASH/hostA.ini" <<INI
 [storage]
 root = $SA
@@ -78,6 +78,13 @@ ok "and the version its go.mod requires (the graph is walked)" \
     complete "$SA" github.com/fixture/multi v1.1.0
 like "$(cat "$TRASH/pf0.out")" "^2 versions: 2 fetched, 0 already stored, 0 failed" \
     "the summary counts both"
+
+# The operator's own fetch: download_mode (about clients) does not stop it.
+PIRAEUS_STORAGE_ROOT=$TRASH/modenone PIRAEUS_STATE_DIR=$TRASH/modenone.state \
+    PIRAEUS_UPSTREAM_DOWNLOAD_MODE=none \
+    piraeus_a prefetch github.com/fixture/nomod@v1.0.0 >/dev/null 2>"$TRASH/pfm.err"
+is "$?" 0 "download_mode = none: prefetch still fetches" || diag_file "$TRASH/pfm.err"
+ok "and stores" complete "$TRASH/modenone" github.com/fixture/nomod v1.0.0
 
 upstream_reset
 piraeus_a prefetch -f "$APP/go.mod" >"$TRASH/pf1.out" 2>"$TRASH/pf1.err"
