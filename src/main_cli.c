@@ -20,6 +20,9 @@
 #include <unistd.h>
 
 #include "piraeus.h"
+#include "prefetch.h"
+
+#define CLI_ARGS_MAX	100000	/* arguments of one command */
 
 struct cli_cmd {
 	const char	*name;
@@ -28,6 +31,7 @@ struct cli_cmd {
 	int		 needs_config;
 	const char	*usage;
 	const char	*help;
+	int		 own_help;	/* fn answers -h itself (its options) */
 	int		(*fn)(struct config *, int, char **);
 };
 
@@ -38,38 +42,48 @@ static int	cli_sumdb_keygen(struct config *, int, char **);
 static int	cli_verify(struct config *, int, char **);
 static int	cli_purge(struct config *, int, char **);
 static int	cli_pack(struct config *, int, char **);
+static int	cli_prefetch(struct config *, int, char **);
+static int	cli_export(struct config *, int, char **);
 
 static const struct cli_cmd cli_cmds[] = {
 	{ "check-config", 0, 1, 0, "check-config [-v]",
 	    "check the configuration: say which file it read, report every "
 	    "error and a missing storage root; -v also prints every key",
-	    cli_check_config },
+	    0, cli_check_config },
 	{ "reindex", 0, 0, 1, "reindex",
-	    "rebuild the index from the storage tree", cli_reindex },
+	    "rebuild the index from the storage tree", 0, cli_reindex },
 	{ "import", 1, 1, 1, "import DIR",
 	    "check and copy into storage every version of DIR: a GOPROXY "
 	    "tree (pack -o output, another piraeus), a Go module cache (its "
 	    "root or cache/download) or an Athens disk tree; bad versions "
-	    "are told and skipped (exit 1)", cli_import },
+	    "are told and skipped (exit 1)", 0, cli_import },
 	{ "pack", 3, 7, 0, "pack [-o OUTDIR] [--time T] DIR MODULE VERSION",
 	    "make MODULE@VERSION's .zip, .mod and .info from the source tree "
 	    "DIR as the go command would from a tag; into storage (indexed, "
 	    "logged by the private checksum database), or the GOPROXY tree "
-	    "OUTDIR; T: the .info Time (RFC 3339, default now)", cli_pack },
+	    "OUTDIR; T: the .info Time (RFC 3339, default now)", 0, cli_pack },
 	{ "sumdb-keygen", 2, 2, 0, "sumdb-keygen NAME FILE",
 	    "make a key for a private checksum database: the signer key "
 	    "into FILE (new, mode 0600), the verifier key on stdout",
-	    cli_sumdb_keygen },
+	    0, cli_sumdb_keygen },
 	{ "verify", 0, 1024, 1, "verify [--quarantine] [MODULE[@VERSION]...]",
 	    "hash every stored version again and compare with the index, "
 	    "the checksum database and the private log; --quarantine moves "
 	    "bad versions to STORAGE/.quarantine (exit 0: all well, 1: a "
-	    "problem)", cli_verify },
+	    "problem)", 0, cli_verify },
 	{ "purge", 1, 2, 1, "purge MODULE[@VERSION] [--yes]",
 	    "remove a version (or every version of a module) from storage "
 	    "and the index, after a question on a terminal or with --yes "
 	    "(exit 0: removed, 1: failed or nothing stored, 2: not "
-	    "confirmed)", cli_purge },
+	    "confirmed)", 0, cli_purge },
+	{ "prefetch", 1, CLI_ARGS_MAX, 0,
+	    "prefetch -f GO.MOD [GO.SUM] | MODULE@VERSION...",
+	    "fetch a module graph into storage through the upstreams, "
+	    "checked against go.sum (-h: more)", 1, cli_prefetch },
+	{ "export", 0, CLI_ARGS_MAX, 0,
+	    "export -o FILE.tar | -d DIR [MODULE[@VERSION]...]",
+	    "write stored versions (all, or those named) as a tarball or a "
+	    "GOPROXY tree for import DIR (-h: more)", 1, cli_export },
 };
 #define CLI_NCMDS NITEMS(cli_cmds)
 
@@ -732,6 +746,38 @@ out:
 	return rc;
 }
 
+/* 1 when argv asks for a command's help (-h before any "--"). */
+static int
+cli_wants_help(int argc, char **argv)
+{
+	int i;
+
+	for (i = 0; i < argc && strcmp(argv[i], "--") != 0; i++)
+		if (strcmp(argv[i], "-h") == 0)
+			return 1;
+	return 0;
+}
+
+/* prefetch and export parse their own options (getopt: argv[-1] is the
+ * command's name); the configuration is loaded unless -h is asked. */
+static int
+cli_prefetch(struct config *cfg, int argc, char **argv)
+{
+	if (!cli_wants_help(argc, argv) && cli_load(cfg) == -1)
+		return 1;
+	log_set_level(cfg->log_level);
+	return prefetch_main(cfg, argc + 1, argv - 1);
+}
+
+static int
+cli_export(struct config *cfg, int argc, char **argv)
+{
+	if (!cli_wants_help(argc, argv) && cli_load(cfg) == -1)
+		return 1;
+	log_set_level(cfg->log_level);
+	return export_main(cfg, argc + 1, argv - 1);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -758,7 +804,8 @@ main(int argc, char *argv[])
 		if (strcmp(argv[1], cli_cmds[i].name) == 0)
 			break;
 	nargs = argc - 2;
-	if (i < CLI_NCMDS && nargs == 1 && (strcmp(argv[2], "-h") == 0 ||
+	if (i < CLI_NCMDS && !cli_cmds[i].own_help && nargs == 1 &&
+	    (strcmp(argv[2], "-h") == 0 ||
 	    strcmp(argv[2], "--help") == 0)) {
 		printf("usage: piraeus %s\n\n%s\n", cli_cmds[i].usage,
 		    cli_cmds[i].help);

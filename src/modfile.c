@@ -1,6 +1,7 @@
 /*
- * modfile.c: the parts of a go.mod file a proxy needs, which today is only
- * the retract directives (protocol.md section 6).
+ * modfile.c: the parts of a go.mod file a proxy needs: the retract
+ * directives (protocol.md section 6) and the require directives (the
+ * module graph prefetch walks).
  *
  * The whole file is tokenized and parsed with the grammar of
  * golang.org/x/mod/modfile (read.go), so that blocks of other directives
@@ -22,6 +23,7 @@
 #include "piraeus.h"
 
 #define MODFILE_RETRACT_MAX	10000	/* retractions in one go.mod */
+#define MODFILE_REQUIRE_MAX	10000	/* requirements in one go.mod */
 #define MODFILE_ARGS_MAX	8	/* tokens kept per retract line */
 #define MODFILE_SHOW_MAX	40	/* bytes of a token in a message */
 
@@ -90,12 +92,19 @@ struct modfile_lexer {
 	int		 failed;
 };
 
-/* The retract directives found so far. */
+/* The retract and require directives found so far. */
 struct modfile_result {
 	struct retraction *r;
 	size_t		 n;
 	size_t		 cap;
+	struct modfile_require *q;
+	size_t		 nq;
+	size_t		 capq;
+	int		 requires;	/* collect requires (else skipped) */
 };
+
+/* The directives whose arguments are kept. */
+enum modfile_verb { VERB_OTHER = 0, VERB_RETRACT, VERB_REQUIRE };
 
 /* The tokens of one line that matter: the first MODFILE_ARGS_MAX. */
 struct modfile_line {
@@ -366,10 +375,10 @@ modfile_string(struct modfile_lexer *lx, const struct modfile_token *t,
 			c = (unsigned char)s[i++];
 			if (c == '\\' && modfile_unescape(s, len, &i, &c) != 0)
 				return modfile_fail(lx, t->line,
-				    "retract: invalid quoted string");
+				    "invalid quoted string");
 			if (o + 1 >= outsz)
 				return modfile_fail(lx, t->line,
-				    "retract: version too long");
+				    "argument too long");
 			out[o++] = (char)c;
 		}
 		out[o] = '\0';
@@ -378,10 +387,10 @@ modfile_string(struct modfile_lexer *lx, const struct modfile_token *t,
 	for (i = 0; i < t->len; i++) {
 		if (strchr("\"'`", t->text[i]) != NULL)
 			return modfile_fail(lx, t->line,
-			    "retract: unquoted string cannot contain quote");
+			    "unquoted string cannot contain quote");
 	}
 	if (t->len >= outsz)
-		return modfile_fail(lx, t->line, "retract: version too long");
+		return modfile_fail(lx, t->line, "argument too long");
 	memcpy(out, t->text, t->len);
 	out[t->len] = '\0';
 	return 0;
@@ -390,13 +399,13 @@ modfile_string(struct modfile_lexer *lx, const struct modfile_token *t,
 /* One version argument, canonical, into out (VERSION_MAX bytes). */
 static int
 modfile_version(struct modfile_lexer *lx, const struct modfile_token *t,
-    char *out)
+    const char *verb, char *out)
 {
 	char raw[VERSION_MAX], show[MODFILE_SHOW_MAX + 1];
 	size_t i;
 
 	if (t->kind != TOK_IDENT && t->kind != TOK_STRING)
-		return modfile_fail(lx, t->line, "retract: expected version");
+		return modfile_fail(lx, t->line, "expected version");
 	if (modfile_string(lx, t, raw, sizeof(raw)) != 0)
 		return -1;
 	if (semver_canonical(raw, 1, out, VERSION_MAX) != 0) {
@@ -406,9 +415,9 @@ modfile_version(struct modfile_lexer *lx, const struct modfile_token *t,
 			    raw[i] : '?';
 		show[i] = '\0';
 		lx->failed = 1;
-		return err_set(lx->e, E_BADREQ, "go.mod:%zu: retract: invalid "
+		return err_set(lx->e, E_BADREQ, "go.mod:%zu: %s: invalid "
 		    "version \"%s\": must be of the form v1.2.3", t->line,
-		    show);
+		    verb, show);
 	}
 	return 0;
 }
@@ -432,7 +441,7 @@ modfile_retract(struct modfile_lexer *lx, const struct modfile_line *l,
 		return modfile_fail(lx, line,
 		    "retract: expected '[' or version");
 	if (a[0].kind != TOK_LBRACK) {
-		if (modfile_version(lx, &a[0], r.low) != 0)
+		if (modfile_version(lx, &a[0], "retract", r.low) != 0)
 			return -1;
 		memcpy(r.high, r.low, sizeof(r.high));
 		used = 1;
@@ -449,8 +458,8 @@ modfile_retract(struct modfile_lexer *lx, const struct modfile_line *l,
 				    "retract: expected ',' after version" :
 				    "retract: expected ']' after version");
 		}
-		if (modfile_version(lx, &a[1], r.low) != 0 ||
-		    modfile_version(lx, &a[3], r.high) != 0)
+		if (modfile_version(lx, &a[1], "retract", r.low) != 0 ||
+		    modfile_version(lx, &a[3], "retract", r.high) != 0)
 			return -1;
 		used = NITEMS(shape);
 	}
@@ -468,6 +477,56 @@ modfile_retract(struct modfile_lexer *lx, const struct modfile_line *l,
 		res->r = xreallocarray(res->r, res->cap, sizeof(*res->r));
 	}
 	res->r[res->n++] = r;
+	return 0;
+}
+
+/*
+ * The arguments of one require (modfile parseRequire in Parse, not
+ * ParseLax): exactly a module path and a version, valid semver, kept
+ * canonical.  The path is the caller's to check (Go checks it on use).
+ */
+static int
+modfile_require(struct modfile_lexer *lx, const struct modfile_line *l,
+    size_t first, size_t line, struct modfile_result *res)
+{
+	const struct modfile_token *a = l->tok + first;
+	struct modfile_require q;
+
+	if (l->n - first != 2)
+		return modfile_fail(lx, line,
+		    "usage: require module/path v1.2.3");
+	if ((a[0].kind != TOK_IDENT && a[0].kind != TOK_STRING) ||
+	    modfile_string(lx, &a[0], q.path, sizeof(q.path)) != 0)
+		return modfile_fail(lx, line, "require: invalid module path");
+	if (modfile_version(lx, &a[1], "require", q.version) != 0)
+		return -1;
+	if (res->nq == MODFILE_REQUIRE_MAX) {
+		lx->failed = 1;
+		return err_set(lx->e, E_TOOBIG, "go.mod:%zu: more than %d "
+		    "requirements", line, MODFILE_REQUIRE_MAX);
+	}
+	if (res->nq == res->capq) {
+		res->capq = res->capq ? res->capq * 2 : 16;
+		res->q = xreallocarray(res->q, res->capq, sizeof(*res->q));
+	}
+	res->q[res->nq++] = q;
+	return 0;
+}
+
+/* The arguments of one line of verb v from token first on. */
+static int
+modfile_args(struct modfile_lexer *lx, enum modfile_verb v,
+    const struct modfile_line *l, size_t first, size_t line,
+    struct modfile_result *res)
+{
+	switch (v) {
+	case VERB_RETRACT:
+		return modfile_retract(lx, l, first, line, res);
+	case VERB_REQUIRE:
+		return modfile_require(lx, l, first, line, res);
+	case VERB_OTHER:
+		break;
+	}
 	return 0;
 }
 
@@ -489,7 +548,7 @@ modfile_block_line(struct modfile_lexer *lx, struct modfile_line *l)
 
 /* The lines of a block up to its ")" (modfile parseLineBlock). */
 static int
-modfile_block(struct modfile_lexer *lx, int retract, size_t start,
+modfile_block(struct modfile_lexer *lx, enum modfile_verb verb, size_t start,
     struct modfile_result *res)
 {
 	struct modfile_line l;
@@ -518,8 +577,8 @@ modfile_block(struct modfile_lexer *lx, int retract, size_t start,
 		default:
 			if (modfile_block_line(lx, &l) != 0)
 				return -1;
-			if (retract && modfile_retract(lx, &l, 0,
-			    l.tok[0].line, res) != 0)
+			if (modfile_args(lx, verb, &l, 0, l.tok[0].line,
+			    res) != 0)
 				return -1;
 			break;
 		}
@@ -528,20 +587,23 @@ modfile_block(struct modfile_lexer *lx, int retract, size_t start,
 
 /*
  * One top-level statement (modfile parseStmt): a line, or "verb (" and a
- * block.  Only a block headed by exactly "retract" holds retractions.
+ * block.  Only a block headed by exactly "retract" holds retractions,
+ * only one headed by exactly "require" requirements.
  */
 static int
 modfile_stmt(struct modfile_lexer *lx, struct modfile_result *res)
 {
 	struct modfile_line l;
 	struct modfile_token t, rp;
-	int retract;
+	enum modfile_verb verb;
 
 	l.n = 0;
 	if (modfile_lex(lx, &t) != 0)
 		return -1;
 	modfile_line_add(&l, &t);
-	retract = modfile_is_word(&t, "retract");
+	verb = modfile_is_word(&t, "retract") ? VERB_RETRACT :
+	    res->requires && modfile_is_word(&t, "require") ?
+	    VERB_REQUIRE : VERB_OTHER;
 	for (;;) {
 		if (modfile_lex(lx, &t) != 0)
 			return -1;
@@ -552,10 +614,10 @@ modfile_stmt(struct modfile_lexer *lx, struct modfile_result *res)
 			continue;
 		}
 		if (modfile_is_eol(modfile_peek(lx))) {
-			if (retract && l.n != 1)
+			if (verb != VERB_OTHER && l.n != 1)
 				return modfile_fail(lx, t.line,
-				    "retract: unknown block type");
-			return modfile_block(lx, retract, l.tok[0].line, res);
+				    "unknown block type");
+			return modfile_block(lx, verb, l.tok[0].line, res);
 		}
 		if (modfile_peek(lx) != TOK_RPAREN) {
 			modfile_line_add(&l, &t);	/* a "(" mid-line */
@@ -565,27 +627,28 @@ modfile_stmt(struct modfile_lexer *lx, struct modfile_result *res)
 			return -1;
 		if (modfile_is_eol(modfile_peek(lx))) {
 			/* An empty block "verb ( )". */
-			if (retract && l.n != 1)
+			if (verb != VERB_OTHER && l.n != 1)
 				return modfile_fail(lx, t.line,
-				    "retract: unknown block type");
+				    "unknown block type");
 			return modfile_lex(lx, &t);
 		}
 		modfile_line_add(&l, &t);
 		modfile_line_add(&l, &rp);
 	}
-	if (retract)
-		return modfile_retract(lx, &l, 1, l.tok[0].line, res);
-	return 0;
+	return modfile_args(lx, verb, &l, 1, l.tok[0].line, res);
 }
 
-int
-modfile_retractions(const char *data, size_t len, struct retraction **out,
-    size_t *n, struct err *e)
+/* Parse the whole of data into res (allocated lists; requires only when
+ * asked, else their lines are skipped as before); 0, or -1 and e. */
+static int
+modfile_parse(const char *data, size_t len, int requires,
+    struct modfile_result *res, struct err *e)
 {
 	struct modfile_lexer lx;
-	struct modfile_result res;
 	struct modfile_token t;
 
+	memset(res, 0, sizeof(*res));
+	res->requires = requires;
 	if (len > GOMOD_MAX)
 		return err_set(e, E_TOOBIG, "go.mod larger than %d bytes",
 		    GOMOD_MAX);
@@ -596,15 +659,12 @@ modfile_retractions(const char *data, size_t len, struct retraction **out,
 	lx.end = data + len;
 	lx.line = 1;
 	lx.e = e;
-	memset(&res, 0, sizeof(res));
 
 	if (modfile_lex_read(&lx) != 0)
 		goto fail;
 	for (;;) {
 		switch (modfile_peek(&lx)) {
 		case TOK_EOF:
-			*out = res.r;
-			*n = res.n;
 			return 0;
 		case TOK_NL:
 		case TOK_COMMENT:
@@ -612,7 +672,7 @@ modfile_retractions(const char *data, size_t len, struct retraction **out,
 				goto fail;
 			break;
 		default:
-			if (modfile_stmt(&lx, &res) != 0)
+			if (modfile_stmt(&lx, res) != 0)
 				goto fail;
 			break;
 		}
@@ -620,8 +680,38 @@ modfile_retractions(const char *data, size_t len, struct retraction **out,
 fail:
 	if (!lx.failed)
 		err_set(e, E_INTERNAL, "go.mod: parse failed");
-	free(res.r);
+	free(res->r);
+	free(res->q);
+	memset(res, 0, sizeof(*res));
 	return -1;
+}
+
+int
+modfile_retractions(const char *data, size_t len, struct retraction **out,
+    size_t *n, struct err *e)
+{
+	struct modfile_result res;
+
+	if (modfile_parse(data, len, 0, &res, e) == -1)
+		return -1;
+	free(res.q);
+	*out = res.r;
+	*n = res.n;
+	return 0;
+}
+
+int
+modfile_requires(const char *data, size_t len, struct modfile_require **out,
+    size_t *n, struct err *e)
+{
+	struct modfile_result res;
+
+	if (modfile_parse(data, len, 1, &res, e) == -1)
+		return -1;
+	free(res.r);
+	*out = res.q;
+	*n = res.nq;
+	return 0;
 }
 
 int

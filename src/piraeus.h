@@ -109,6 +109,14 @@ int		 buf_read_file(struct buf *, const char *path, size_t max,
 		    struct err *);
 int		 buf_read_fd(struct buf *, int fd, size_t max, struct err *);
 
+/* tar.c: a tar archive (ustar; pax "path" for names ustar cannot hold). */
+#define TAR_NAME_MAX	4096	/* an entry's name */
+/* Append the regular file src under name (0644, its mtime); 0 or -1. */
+int		 tar_add_file(int fd, const char *name, const char *src,
+		    struct err *);
+/* The two zero blocks that end an archive. */
+int		 tar_finish(int fd, struct err *);
+
 /* hex.c: the value of hex digit c (either case), 0 to 15, or -1. */
 int		 hex_digit(int c);
 
@@ -340,6 +348,18 @@ int		 modfile_retractions(const char *data, size_t len,
 		    struct retraction **out, size_t *n, struct err *);
 int		 modfile_is_retracted(const struct retraction *, size_t n,
 		    const char *version);
+/* One require directive: a valid module path, a canonical version. */
+struct modfile_require {
+	char	path[MODPATH_MAX];
+	char	version[VERSION_MAX];
+};
+/*
+ * Parse the require directives (single and block forms) of a go.mod body
+ * with the same grammar: *out is allocated (free it), *n set; -1 and e
+ * on a syntax error, a bad module path or version anywhere.
+ */
+int		 modfile_requires(const char *data, size_t len,
+		    struct modfile_require **out, size_t *n, struct err *);
 
 /* rfc3339.c: RFC 3339 date-time to nanoseconds since the epoch (clamped
  * to int64_t), 0 or -1; and back, UTC, the fraction without its zeros. */
@@ -423,6 +443,13 @@ int		 store_versions(const struct store *, const char *emod,
 typedef int	 store_walk_fn(const char *emod, void *arg);
 int		 store_walk(const struct store *, store_walk_fn *, void *arg,
 		    struct err *);
+
+/*
+ * export.c: piraeus export, argv as getopt sees it (argv[0] "export"),
+ * cfg loaded and borrowed: stored versions as a GOPROXY tree in a
+ * directory or a tar archive.  Returns the exit status (0, 1, 2).
+ */
+int		 export_main(struct config *cfg, int argc, char **argv);
 
 /* index.c: the sqlite index (WAL) in the state directory. */
 struct index;

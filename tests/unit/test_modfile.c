@@ -418,6 +418,81 @@ test_hostile(void)
 	ok(bad == 0, "mutated go.mod files parse or fail cleanly");
 }
 
+/* modfile_requires: "path version" pairs of every require, in order,
+ * from both forms; errors fail the file. */
+static void
+test_requires(void)
+{
+	static const struct {
+		const char	*name;
+		const char	*gomod;
+		const char	*want;	/* "path@version " each, or NULL */
+	} rcases[] = {
+		{ "none", "module example.com/m\n\ngo 1.21\n", "" },
+		{ "single", "module m\nrequire example.com/a v1.2.3\n",
+		  "example.com/a@v1.2.3 " },
+		{ "block, comments, indirect",
+		  "module m\n\nrequire (\n\t// a comment\n"
+		  "\texample.com/a v1.0.0\n\n"
+		  "\texample.com/b/v2 v2.1.0 // indirect\n)\n"
+		  "require example.com/c v0.0.0-20230316120000-0123456789ab\n",
+		  "example.com/a@v1.0.0 example.com/b/v2@v2.1.0 "
+		  "example.com/c@v0.0.0-20230316120000-0123456789ab " },
+		{ "quoted path, +incompatible kept",
+		  "require \"example.com/q\" v3.0.0+incompatible\n",
+		  "example.com/q@v3.0.0+incompatible " },
+		{ "short version made canonical",
+		  "require example.com/a v1.2\n", "example.com/a@v1.2.0 " },
+		{ "other blocks skipped",
+		  "replace (\n\texample.com/a => ../a\n)\n"
+		  "exclude example.com/a v1.0.0\n"
+		  "retract v1.0.0\nrequire example.com/r v1.0.0\n",
+		  "example.com/r@v1.0.0 " },
+		{ "require inside another block is not one",
+		  "tool (\n\trequire\n)\n", "" },
+		{ "bad version", "require example.com/a 1.0\n", NULL },
+		{ "three arguments", "require example.com/a v1.0.0 x\n", NULL },
+		{ "one argument", "require (\n\texample.com/a\n)\n", NULL },
+		{ "two-token block", "require x (\n)\n", NULL },
+		{ "unterminated block", "require (\n\tex.com/a v1.0.0\n",
+		  NULL },
+	};
+	static const char badreq[] = "require a 1.0\nretract v1.0.0\n";
+	struct modfile_require *q;
+	struct retraction *r;
+	char got[1024];
+	struct err e;
+	size_t i, k, n, len;
+	int rc;
+
+	for (i = 0; i < NITEMS(rcases); i++) {
+		err_clear(&e);
+		q = NULL;
+		n = 0;
+		rc = modfile_requires(rcases[i].gomod, strlen(rcases[i].gomod),
+		    &q, &n, &e);
+		if (rcases[i].want == NULL) {
+			ok(rc == -1 && e.code == E_BADREQ && q == NULL,
+			    rcases[i].name);
+			continue;
+		}
+		got[0] = '\0';
+		for (k = 0, len = 0; rc == 0 && k < n; k++)
+			len += (size_t)snprintf(got + len, sizeof(got) - len,
+			    "%s@%s ", q[k].path, q[k].version);
+		free(q);
+		if (!ok(rc == 0 && strcmp(got, rcases[i].want) == 0,
+		    rcases[i].name))
+			printf("#   got '%s' (%s)\n", got, e.msg);
+	}
+	/* A bad require does not fail the retractions (as before). */
+	err_clear(&e);
+	r = NULL;
+	ok(modfile_retractions(badreq, strlen(badreq), &r, &n, &e) == 0 &&
+	    n == 1, "a bad require leaves retractions readable");
+	free(r);
+}
+
 int
 main(void)
 {
@@ -425,5 +500,6 @@ main(void)
 	test_is_retracted();
 	test_caps();
 	test_hostile();
+	test_requires();
 	return tap_done();
 }
