@@ -63,6 +63,7 @@ enum index_stmt {
 	ST_CATALOG_AFTER,
 	ST_SINCE,
 	ST_DELETE_ALL,
+	ST_DELETE,
 	ST_COUNT,
 	ST_BEGIN,
 	ST_COMMIT,
@@ -104,6 +105,7 @@ static const char *const index_sql[ST_MAX] = {
 	[ST_SINCE] = "SELECT " INDEX_COLS " FROM versions "
 	    "WHERE stored >= ?1 ORDER BY stored, id LIMIT ?2",
 	[ST_DELETE_ALL] = "DELETE FROM versions",
+	[ST_DELETE] = "DELETE FROM versions WHERE module = ?1 AND version = ?2",
 	[ST_COUNT] = "SELECT count(*) FROM versions",
 	[ST_BEGIN] = "BEGIN IMMEDIATE",
 	[ST_COMMIT] = "COMMIT",
@@ -537,6 +539,24 @@ int
 index_delete_all(struct index *ix, struct err *e)
 {
 	return index_exec_stmt(ix, ST_DELETE_ALL, e);
+}
+
+int
+index_delete(struct index *ix, const char *module, const char *version,
+    struct err *e)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((st = index_stmt(ix, ST_DELETE, e)) == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, module, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, version, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return index_fail(ix, e, "delete");
+	return 0;
 }
 
 int

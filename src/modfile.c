@@ -1,6 +1,7 @@
 /*
- * modfile.c: the parts of a go.mod file a proxy needs, which today is only
- * the retract directives (protocol.md section 6).
+ * modfile.c: the parts of a go.mod file a proxy needs: the retract
+ * directives (protocol.md section 6) and the require directives (gc.c
+ * keeps what a kept version requires).
  *
  * The whole file is tokenized and parsed with the grammar of
  * golang.org/x/mod/modfile (read.go), so that blocks of other directives
@@ -24,6 +25,7 @@
 #define MODFILE_RETRACT_MAX	10000	/* retractions in one go.mod */
 #define MODFILE_ARGS_MAX	8	/* tokens kept per retract line */
 #define MODFILE_SHOW_MAX	40	/* bytes of a token in a message */
+#define MODFILE_REQUIRE_MAX	100000	/* requirements in one go.mod */
 
 
 enum modfile_tok {
@@ -88,13 +90,18 @@ struct modfile_lexer {
 	struct modfile_token next;	/* the lookahead */
 	struct err	*e;
 	int		 failed;
+	const char	*verb;		/* the directive collected, for errors */
 };
 
-/* The retract directives found so far. */
+/* The retract (or require) directives found so far. */
 struct modfile_result {
+	int		 require;	/* collect require, not retract */
 	struct retraction *r;
 	size_t		 n;
 	size_t		 cap;
+	struct modfile_require *q;
+	size_t		 nq;
+	size_t		 capq;
 };
 
 /* The tokens of one line that matter: the first MODFILE_ARGS_MAX. */
@@ -111,6 +118,15 @@ modfile_fail(struct modfile_lexer *lx, size_t line, const char *what)
 }
 
 /* Go's isIdent for one byte; bytes of non-ASCII runes are accepted. */
+/* modfile_fail with the directive's name before what. */
+static int
+modfile_failv(struct modfile_lexer *lx, size_t line, const char *what)
+{
+	lx->failed = 1;
+	return err_set(lx->e, E_BADREQ, "go.mod:%zu: %s: %s", line, lx->verb,
+	    what);
+}
+
 static int
 modfile_is_ident(unsigned char c)
 {
@@ -365,11 +381,11 @@ modfile_string(struct modfile_lexer *lx, const struct modfile_token *t,
 		for (i = 0; i < len; ) {
 			c = (unsigned char)s[i++];
 			if (c == '\\' && modfile_unescape(s, len, &i, &c) != 0)
-				return modfile_fail(lx, t->line,
-				    "retract: invalid quoted string");
+				return modfile_failv(lx, t->line,
+				    "invalid quoted string");
 			if (o + 1 >= outsz)
-				return modfile_fail(lx, t->line,
-				    "retract: version too long");
+				return modfile_failv(lx, t->line,
+				    "argument too long");
 			out[o++] = (char)c;
 		}
 		out[o] = '\0';
@@ -377,11 +393,11 @@ modfile_string(struct modfile_lexer *lx, const struct modfile_token *t,
 	}
 	for (i = 0; i < t->len; i++) {
 		if (strchr("\"'`", t->text[i]) != NULL)
-			return modfile_fail(lx, t->line,
-			    "retract: unquoted string cannot contain quote");
+			return modfile_failv(lx, t->line,
+			    "unquoted string cannot contain quote");
 	}
 	if (t->len >= outsz)
-		return modfile_fail(lx, t->line, "retract: version too long");
+		return modfile_failv(lx, t->line, "argument too long");
 	memcpy(out, t->text, t->len);
 	out[t->len] = '\0';
 	return 0;
@@ -396,7 +412,7 @@ modfile_version(struct modfile_lexer *lx, const struct modfile_token *t,
 	size_t i;
 
 	if (t->kind != TOK_IDENT && t->kind != TOK_STRING)
-		return modfile_fail(lx, t->line, "retract: expected version");
+		return modfile_failv(lx, t->line, "expected version");
 	if (modfile_string(lx, t, raw, sizeof(raw)) != 0)
 		return -1;
 	if (semver_canonical(raw, 1, out, VERSION_MAX) != 0) {
@@ -406,9 +422,9 @@ modfile_version(struct modfile_lexer *lx, const struct modfile_token *t,
 			    raw[i] : '?';
 		show[i] = '\0';
 		lx->failed = 1;
-		return err_set(lx->e, E_BADREQ, "go.mod:%zu: retract: invalid "
+		return err_set(lx->e, E_BADREQ, "go.mod:%zu: %s: invalid "
 		    "version \"%s\": must be of the form v1.2.3", t->line,
-		    show);
+		    lx->verb, show);
 	}
 	return 0;
 }
@@ -471,6 +487,48 @@ modfile_retract(struct modfile_lexer *lx, const struct modfile_line *l,
 	return 0;
 }
 
+/*
+ * The arguments of one require (modfile parseRequire): a module path and
+ * a version, nothing else ("// indirect" is a comment).
+ */
+static int
+modfile_require(struct modfile_lexer *lx, const struct modfile_line *l,
+    size_t first, size_t line, struct modfile_result *res)
+{
+	struct modfile_require q;
+
+	if (l->n - first != 2)
+		return modfile_failv(lx, line,
+		    "usage: require module/path v1.2.3");
+	if ((l->tok[first].kind != TOK_IDENT &&
+	    l->tok[first].kind != TOK_STRING) ||
+	    modfile_string(lx, &l->tok[first], q.path, sizeof(q.path)) != 0 ||
+	    modfile_version(lx, &l->tok[first + 1], q.version) != 0)
+		return lx->failed ? -1 : modfile_failv(lx, line,
+		    "expected module path");
+	if (res->nq == MODFILE_REQUIRE_MAX) {
+		lx->failed = 1;
+		return err_set(lx->e, E_TOOBIG, "go.mod:%zu: more than %d "
+		    "requirements", line, MODFILE_REQUIRE_MAX);
+	}
+	if (res->nq == res->capq) {
+		res->capq = res->capq ? res->capq * 2 : 8;
+		res->q = xreallocarray(res->q, res->capq, sizeof(*res->q));
+	}
+	res->q[res->nq++] = q;
+	return 0;
+}
+
+/* One line of the collected directive: a retract or a require. */
+static int
+modfile_directive(struct modfile_lexer *lx, const struct modfile_line *l,
+    size_t first, size_t line, struct modfile_result *res)
+{
+	if (res->require)
+		return modfile_require(lx, l, first, line, res);
+	return modfile_retract(lx, l, first, line, res);
+}
+
 /* Read the rest of a line inside a block (modfile parseLine). */
 static int
 modfile_block_line(struct modfile_lexer *lx, struct modfile_line *l)
@@ -518,7 +576,7 @@ modfile_block(struct modfile_lexer *lx, int retract, size_t start,
 		default:
 			if (modfile_block_line(lx, &l) != 0)
 				return -1;
-			if (retract && modfile_retract(lx, &l, 0,
+			if (retract && modfile_directive(lx, &l, 0,
 			    l.tok[0].line, res) != 0)
 				return -1;
 			break;
@@ -541,7 +599,7 @@ modfile_stmt(struct modfile_lexer *lx, struct modfile_result *res)
 	if (modfile_lex(lx, &t) != 0)
 		return -1;
 	modfile_line_add(&l, &t);
-	retract = modfile_is_word(&t, "retract");
+	retract = modfile_is_word(&t, lx->verb);
 	for (;;) {
 		if (modfile_lex(lx, &t) != 0)
 			return -1;
@@ -553,8 +611,8 @@ modfile_stmt(struct modfile_lexer *lx, struct modfile_result *res)
 		}
 		if (modfile_is_eol(modfile_peek(lx))) {
 			if (retract && l.n != 1)
-				return modfile_fail(lx, t.line,
-				    "retract: unknown block type");
+				return modfile_failv(lx, t.line,
+				    "unknown block type");
 			return modfile_block(lx, retract, l.tok[0].line, res);
 		}
 		if (modfile_peek(lx) != TOK_RPAREN) {
@@ -566,24 +624,24 @@ modfile_stmt(struct modfile_lexer *lx, struct modfile_result *res)
 		if (modfile_is_eol(modfile_peek(lx))) {
 			/* An empty block "verb ( )". */
 			if (retract && l.n != 1)
-				return modfile_fail(lx, t.line,
-				    "retract: unknown block type");
+				return modfile_failv(lx, t.line,
+				    "unknown block type");
 			return modfile_lex(lx, &t);
 		}
 		modfile_line_add(&l, &t);
 		modfile_line_add(&l, &rp);
 	}
 	if (retract)
-		return modfile_retract(lx, &l, 1, l.tok[0].line, res);
+		return modfile_directive(lx, &l, 1, l.tok[0].line, res);
 	return 0;
 }
 
-int
-modfile_retractions(const char *data, size_t len, struct retraction **out,
-    size_t *n, struct err *e)
+/* Parse data for the directive res->require says into res. */
+static int
+modfile_parse(const char *data, size_t len, struct modfile_result *res,
+    struct err *e)
 {
 	struct modfile_lexer lx;
-	struct modfile_result res;
 	struct modfile_token t;
 
 	if (len > GOMOD_MAX)
@@ -596,15 +654,13 @@ modfile_retractions(const char *data, size_t len, struct retraction **out,
 	lx.end = data + len;
 	lx.line = 1;
 	lx.e = e;
-	memset(&res, 0, sizeof(res));
+	lx.verb = res->require ? "require" : "retract";
 
 	if (modfile_lex_read(&lx) != 0)
 		goto fail;
 	for (;;) {
 		switch (modfile_peek(&lx)) {
 		case TOK_EOF:
-			*out = res.r;
-			*n = res.n;
 			return 0;
 		case TOK_NL:
 		case TOK_COMMENT:
@@ -612,7 +668,7 @@ modfile_retractions(const char *data, size_t len, struct retraction **out,
 				goto fail;
 			break;
 		default:
-			if (modfile_stmt(&lx, &res) != 0)
+			if (modfile_stmt(&lx, res) != 0)
 				goto fail;
 			break;
 		}
@@ -620,8 +676,38 @@ modfile_retractions(const char *data, size_t len, struct retraction **out,
 fail:
 	if (!lx.failed)
 		err_set(e, E_INTERNAL, "go.mod: parse failed");
-	free(res.r);
+	free(res->r);
+	free(res->q);
 	return -1;
+}
+
+int
+modfile_retractions(const char *data, size_t len, struct retraction **out,
+    size_t *n, struct err *e)
+{
+	struct modfile_result res;
+
+	memset(&res, 0, sizeof(res));
+	if (modfile_parse(data, len, &res, e) == -1)
+		return -1;
+	*out = res.r;
+	*n = res.n;
+	return 0;
+}
+
+int
+modfile_requires(const char *data, size_t len, struct modfile_require **out,
+    size_t *n, struct err *e)
+{
+	struct modfile_result res;
+
+	memset(&res, 0, sizeof(res));
+	res.require = 1;
+	if (modfile_parse(data, len, &res, e) == -1)
+		return -1;
+	*out = res.q;
+	*n = res.nq;
+	return 0;
 }
 
 int
