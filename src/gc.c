@@ -160,6 +160,8 @@ gc_hit_merge(struct gc_run *r)
 {
 	size_t i, o = 0;
 
+	if (r->nhits == 0)
+		return;
 	qsort(r->hits, r->nhits, sizeof(*r->hits), gc_hit_cmp);
 	for (i = 0; i < r->nhits; i++) {
 		if (o > 0 && strcmp(r->hits[o - 1].key, r->hits[i].key) == 0) {
@@ -180,6 +182,8 @@ gc_hit_find(const struct gc_run *r, const char *emod, const char *ever)
 	struct gc_hit k, *h;
 	int64_t t = -1;
 
+	if (r->nhits == 0)
+		return -1;
 	xasprintf(&k.key, "%s %s", emod, ever);
 	h = bsearch(&k, r->hits, r->nhits, sizeof(*r->hits), gc_hit_cmp);
 	if (h != NULL)
@@ -423,6 +427,8 @@ gc_find(const struct gc_run *r, const char *module, const char *version)
 {
 	struct gc_ent k, *x;
 
+	if (r->n == 0)
+		return -1;
 	k.module = (char *)(uintptr_t)module;
 	k.version = (char *)(uintptr_t)version;
 	x = bsearch(&k, r->ents, r->n, sizeof(*r->ents), gc_ent_cmp);
@@ -531,7 +537,8 @@ gc_fit(struct gc_run *r, int64_t now)
 	for (i = 0; i < r->n; i++)
 		if (r->ents[i].fate == GC_KEEP)
 			order[n++] = i;
-	qsort_r(order, n, sizeof(*order), gc_last_cmp, r->ents);
+	if (n > 0)
+		qsort_r(order, n, sizeof(*order), gc_last_cmp, r->ents);
 	while (progress && total > r->o->max_size) {
 		progress = 0;
 		for (i = 0; i < n && total > r->o->max_size; i++) {
@@ -678,7 +685,8 @@ gc_run(const struct store *s, struct index *idx, const struct gc_opts *o,
 		rc = -1;
 		goto out;
 	}
-	qsort(r.ents, r.n, sizeof(*r.ents), gc_ent_cmp);
+	if (r.n > 0)
+		qsort(r.ents, r.n, sizeof(*r.ents), gc_ent_cmp);
 	for (i = 0; i < r.n; i++)
 		gc_requires(&r, &r.ents[i]);
 	cutoff = o->max_age > 0 ? now - (int64_t)o->max_age * 86400 : -1;
