@@ -105,6 +105,7 @@ static opt_check_fn	check_access_file;
 static opt_check_fn	check_realm;
 static opt_check_fn	check_filter_file;
 static opt_check_fn	check_hook_url;
+static opt_check_fn	check_size;
 
 static const struct opt_enum network_mode_enums[] = {
 	{ "strict", NETWORK_STRICT },
@@ -330,6 +331,22 @@ static const struct option options[] = {
 	  0, 86400, NULL, NULL, 0,
 	  "Seconds a private_access verdict is kept per user, secret and "
 	  "repository (0: every request asks the VCS)" },
+	{ "gc", "max_age", OPT_INT, F(gc_max_age), "0",
+	  0, 36500, NULL, NULL, 0,
+	  "piraeus gc removes versions not fetched for this many days; "
+	  "0: no age limit" },
+	{ "gc", "max_size", OPT_STRING, F(gc_max_size), "0",
+	  0, 0, NULL, check_size, 0,
+	  "piraeus gc keeps storage under this many bytes (K, M, G, T: "
+	  "powers of 1024), least recently fetched first; 0: no limit" },
+	{ "gc", "access_log", OPT_PATH, F(gc_access_log), NULL,
+	  0, 0, NULL, NULL, OPTF_OPTIONAL,
+	  "The web server's access log (common or combined format): its "
+	  "hits are fetches; empty: access times only" },
+	{ "gc", "atime", OPT_BOOL, F(gc_atime), "yes",
+	  0, 0, NULL, NULL, 0,
+	  "Files' access times count as fetches (say no on a noatime mount: "
+	  "README \"Storage lifecycle\")" },
 };
 #define NOPTIONS	NITEMS(options)
 
@@ -766,6 +783,18 @@ check_signer_file(const char *v, char *why, size_t whysz)
 	if (sumdb_load_signer(v, &s, &e) == -1)
 		return why_set(why, whysz, "%s", e.msg);
 	explicit_bzero(&s, sizeof(s));
+	return 0;
+}
+
+/* A size for [gc] max_size: digits, then K, M, G or T at most. */
+static int
+check_size(const char *v, char *why, size_t whysz)
+{
+	int64_t n;
+
+	if (gc_size_parse(v, &n) == -1)
+		return why_set(why, whysz, "\"%.*s\" is not a size (digits, "
+		    "then K, M, G or T)", CONFIG_SHOW_MAX, v);
 	return 0;
 }
 

@@ -44,6 +44,7 @@ static int	cli_purge(struct config *, int, char **);
 static int	cli_pack(struct config *, int, char **);
 static int	cli_prefetch(struct config *, int, char **);
 static int	cli_export(struct config *, int, char **);
+static int	cli_gc(struct config *, int, char **);
 
 static const struct cli_cmd cli_cmds[] = {
 	{ "check-config", 0, 1, 0, "check-config [-v]",
@@ -62,6 +63,12 @@ static const struct cli_cmd cli_cmds[] = {
 	    "DIR as the go command would from a tag; into storage (indexed, "
 	    "logged by the private checksum database), or the GOPROXY tree "
 	    "OUTDIR; T: the .info Time (RFC 3339, default now)", 0, cli_pack },
+	{ "gc", 0, 2, 1, "gc [--dry-run] [--force]",
+	    "remove versions not fetched for [gc] max_age days, then the "
+	    "least recently fetched while storage is over [gc] max_size; "
+	    "never one a kept version's go.mod requires (unless --force); "
+	    "--dry-run prints what would go and changes nothing",
+	    0, cli_gc },
 	{ "sumdb-keygen", 2, 2, 0, "sumdb-keygen NAME FILE",
 	    "make a key for a private checksum database: the signer key "
 	    "into FILE (new, mode 0600), the verifier key on stdout",
@@ -455,6 +462,66 @@ out:
 	else
 		cli_pub_close(&p);
 	return rc;
+}
+
+/* gc_run with the [gc] configuration; 0 when it ran without errors. */
+static int
+cli_gc(struct config *cfg, int argc, char **argv)
+{
+	struct gc_stats st;
+	struct gc_opts o;
+	struct index *idx;
+	struct store s;
+	struct timespec t0, t1;
+	struct err e;
+	int i, rc;
+
+	memset(&o, 0, sizeof(o));
+	for (i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "--dry-run") == 0)
+			o.dry_run = 1;
+		else if (strcmp(argv[i], "--force") == 0)
+			o.force = 1;
+		else {
+			usage(stderr);
+			return 2;
+		}
+	}
+	o.max_age = cfg->gc_max_age;
+	if (gc_size_parse(cfg->gc_max_size, &o.max_size) == -1)
+		return 1;	/* config_load checked it */
+	o.access_log = cfg->gc_access_log;
+	o.base_path = cfg->base_path;
+	o.state_dir = cfg->state_dir;
+	o.use_atime = cfg->gc_atime;
+	o.lock_expiry = cfg->lock_expiry;
+	o.out = stdout;
+	if (o.max_age == 0 && o.max_size == 0) {
+		fprintf(stderr, "piraeus: gc: neither [gc] max_age nor "
+		    "max_size is set: nothing to do\n");
+		return 0;
+	}
+	if (cli_open(cfg, &s, &idx) == -1)
+		return 1;
+	err_clear(&e);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	rc = gc_run(&s, idx, &o, &st, &e);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	if (rc == -1)
+		fprintf(stderr, "piraeus: gc: %s\n", e.msg);
+	else
+		printf("gc%s: %ld versions (%lld bytes), %s %ld (%lld bytes), "
+		    "%ld old kept as required, %ld skipped, %ld errors; "
+		    "access log: %ld lines, %ld hits; %.3f s\n",
+		    o.dry_run ? " --dry-run" : "", st.versions,
+		    (long long)st.bytes, o.dry_run ? "would remove" :
+		    "removed", st.removed, (long long)st.freed,
+		    st.kept_required, st.skipped, st.errors, st.log_lines,
+		    st.log_hits, (double)(t1.tv_sec - t0.tv_sec) +
+		    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+	index_close(idx);
+	store_close(&s);
+	return rc == -1 || st.errors > 0 ? 1 : 0;
 }
 
 /*

@@ -9,8 +9,9 @@
  *   base       err.c xmalloc.c buf.c hex.c log.c version.c
  *   rules      modpath.c semver.c pattern.c access.c dirhash.c modfile.c latest.c
  *              note.c tlog.c upstream.c mode.c zipcheck.c rfc3339.c
- *              filter.c packrule.c
+ *              filter.c packrule.c accesslog.c
  *   state      store.c (the tree) index.c (sqlite) cache.c lock.c reindex.c
+ *              gc.c
  *   transport  fetch_proxy.c (libcurl) fetch_direct.c (the go command)
  *              vcsauth.c (git ls-remote for [policy] private_access)
  *              validator.c (libcurl)
@@ -205,6 +206,11 @@ struct config {
 	char		*validator_hook;	/* URL, or NULL */
 	long		 validator_timeout;	/* seconds */
 	long		 validator_cache_ttl;	/* seconds a verdict is kept */
+	/* [gc] */
+	long		 gc_max_age;		/* days; 0: none */
+	char		*gc_max_size;		/* gc_size_parse syntax */
+	char		*gc_access_log;		/* path, or NULL */
+	int		 gc_atime;		/* access times are fetches */
 	char		*policy_private;	/* GOPRIVATE patterns */
 	/*
 	 * Read by config_load from the environment as the go command reads
@@ -334,7 +340,7 @@ int		 dirhash_sha256_end(struct dirhash_sha256 *,
 		    char out[SHA256_HEX], struct err *);
 void		 dirhash_sha256_free(struct dirhash_sha256 *);
 
-/* modfile.c: the parts of go.mod a proxy needs (retract). */
+/* modfile.c: the parts of go.mod a proxy needs (retract, require). */
 struct retraction {
 	char	low[VERSION_MAX];
 	char	high[VERSION_MAX];	/* == low for a single version */
@@ -361,6 +367,23 @@ struct modfile_require {
 int		 modfile_requires(const char *data, size_t len,
 		    struct modfile_require **out, size_t *n, struct err *);
 
+/* accesslog.c: one line of a Common/Combined Log Format access log. */
+#define ACCESSLOG_LINE_MAX	(URI_MAX + 8192)	/* longer: skipped */
+struct accesslog_hit {
+	int64_t	 time;		/* seconds since the epoch, UTC */
+	int	 status;
+	char	 path[URI_MAX];	/* GET target, query dropped, %-decoded */
+};
+/* A GET line with its time, target and status into h: 0, else -1 (any
+ * other method, a malformed or hostile line). */
+int		 accesslog_parse(const char *line, size_t len,
+		    struct accesslog_hit *h);
+/* "dd/Mon/yyyy:HH:MM:SS +zzzz" (len 26) into *t (UTC seconds): 0 or -1. */
+int		 accesslog_time(const char *s, size_t len, int64_t *t);
+/* The escaped module and version (as on disk) of a path naming a
+ * version's .info, .mod or .zip below base ("" or "/go"): 0, else -1. */
+int		 accesslog_artifact(const char *path, const char *base,
+		    char emod[MODPATH_MAX], char ever[VERSION_MAX]);
 /* rfc3339.c: RFC 3339 date-time to nanoseconds since the epoch (clamped
  * to int64_t), 0 or -1; and back, UTC, the fraction without its zeros. */
 int		 rfc3339_parse(const char *, int64_t *ns);
@@ -1275,6 +1298,49 @@ void		 lock_heartbeat(void);
 /* Sleep a little before the next look (1 ms, doubling to 250 ms: a
  * fetch answered before its publish holds its lock for a few ms more). */
 void		 lock_backoff(int attempt);
+
+/* gc.c: the storage lifecycle (piraeus gc). */
+#define GC_GRACE_SECONDS	3600	/* a version used since is never removed */
+struct gc_opts {
+	long		 max_age;	/* days unused; 0: no age limit */
+	int64_t		 max_size;	/* bytes kept at most; 0: no limit */
+	const char	*access_log;	/* the web server's, or NULL */
+	const char	*base_path;	/* "" or "/go": in the log's paths */
+	const char	*state_dir;	/* where the log's offset is kept */
+	int		 use_atime;	/* access times count as uses */
+	int		 dry_run;	/* print, change nothing */
+	int		 force;		/* ignore the require rule */
+	long		 lock_expiry;
+	int64_t		 now;		/* seconds; 0: time(NULL) */
+	FILE		*out;		/* one line per decision */
+};
+struct gc_stats {
+	long		 versions;	/* seen */
+	long		 removed;	/* (dry run: would be) */
+	long		 kept_required;	/* old, kept for a kept go.mod */
+	long		 skipped;	/* locked, or used since the scan */
+	long		 errors;
+	long		 bad_gomod;	/* go.mod files that did not parse */
+	long		 log_lines;	/* access log lines read */
+	long		 log_hits;	/* of them, hits on stored files */
+	int64_t		 bytes;		/* of every version seen */
+	int64_t		 freed;
+};
+/* "123", "64K", "10M", "2G", "1T" (powers of 1024) into *out: 0 or -1. */
+int		 gc_size_parse(const char *, int64_t *out);
+/* One gc over s and idx with o: decisions printed to o->out. */
+int		 gc_run(const struct store *, struct index *,
+		    const struct gc_opts *, struct gc_stats *, struct err *);
+/*
+ * Remove module@version (emod, ever: escaped) from the tree and idx (not
+ * NULL): its .info first (no longer complete for any reader), then .mod
+ * and .zip, its index row, then its directories left empty.  The private
+ * checksum log keeps its records (append-only).  Take the version's fetch
+ * lock around it.
+ */
+int		 gc_remove_version(const struct store *, struct index *,
+		    const char *module, const char *emod, const char *ever,
+		    const char *version, struct err *);
 
 /*
  * The miss pipeline (DESIGN 1): resolve.c takes what a request wants and
