@@ -15,7 +15,8 @@
  * version used in the last GC_GRACE_SECONDS is never removed, and one
  * whose fetch lock is held (lock.c) is skipped: a fetch or a publish in
  * flight is never undone.  Each removal takes the version's lock, looks
- * at its times again, and removes it with gc_remove_version.
+ * at its times again, and removes it with purge_version (purge.c: the
+ * .info first, then .mod and .zip, the index row, empty directories).
  *
  * The go.mod files are read with O_NOATIME, so gc's own reads do not make
  * a version look used.
@@ -562,50 +563,13 @@ gc_fit(struct gc_run *r, int64_t now)
 	free(order);
 }
 
-int
-gc_remove_version(const struct store *s, struct index *idx,
-    const char *module, const char *emod, const char *ever,
-    const char *version, struct err *e)
-{
-	static const enum artifact order[] = { ART_INFO, ART_MOD, ART_ZIP };
-	char path[ANSWER_PATH_MAX], dir[ANSWER_PATH_MAX], *slash;
-	size_t i;
-	int fd;
-
-	for (i = 0; i < NITEMS(order); i++) {
-		if (store_path(s, emod, ever, order[i], path,
-		    sizeof(path)) == -1)
-			return err_set(e, E_INTERNAL, "%s@%s: path too long",
-			    module, version);
-		if (unlink(path) == -1 && errno != ENOENT)
-			return err_errno(e, E_INTERNAL, "unlink %s", path);
-		if (i == 0) {
-			/* The .info gone for good before the rest goes. */
-			snprintf(dir, sizeof(dir), "%s", path);
-			if ((slash = strrchr(dir, '/')) != NULL)
-				*slash = '\0';
-			if ((fd = open(dir, O_RDONLY | O_DIRECTORY |
-			    O_CLOEXEC)) != -1) {
-				fsync(fd);
-				close(fd);
-			}
-		}
-	}
-	if (idx != NULL && index_delete(idx, module, version, e) == -1)
-		return -1;
-	/* The @v directory and the module's directories when empty. */
-	while (strlen(dir) > strlen(s->root) && rmdir(dir) == 0 &&
-	    (slash = strrchr(dir, '/')) != NULL)
-		*slash = '\0';
-	return 0;
-}
-
 /* Remove x now: under its fetch lock, if nobody used it since the scan. */
 static void
 gc_remove(struct gc_run *r, struct index *idx, struct gc_ent *x,
     const char *why, int64_t cutoff)
 {
 	char key[LOCK_KEY_MAX];
+	struct purge_result pr;
 	struct err e;
 	int64_t last;
 	int held;
@@ -626,8 +590,8 @@ gc_remove(struct gc_run *r, struct index *idx, struct gc_ent *x,
 		    x->module, x->version);
 		r->st->skipped++;
 		x->fate = GC_KEEP;
-	} else if (gc_remove_version(r->s, idx, x->module, x->emod, x->ever,
-	    x->version, &e) == -1) {
+	} else if (purge_version(r->s, idx, x->module, x->version, NULL, &pr,
+	    &e) == -1) {
 		fprintf(r->o->out, "error %s@%s: %s\n", x->module, x->version,
 		    e.msg);
 		r->st->errors++;

@@ -1331,16 +1331,6 @@ int		 gc_size_parse(const char *, int64_t *out);
 /* One gc over s and idx with o: decisions printed to o->out. */
 int		 gc_run(const struct store *, struct index *,
 		    const struct gc_opts *, struct gc_stats *, struct err *);
-/*
- * Remove module@version (emod, ever: escaped) from the tree and idx (not
- * NULL): its .info first (no longer complete for any reader), then .mod
- * and .zip, its index row, then its directories left empty.  The private
- * checksum log keeps its records (append-only).  Take the version's fetch
- * lock around it.
- */
-int		 gc_remove_version(const struct store *, struct index *,
-		    const char *module, const char *emod, const char *ever,
-		    const char *version, struct err *);
 
 /*
  * The miss pipeline (DESIGN 1): resolve.c takes what a request wants and
