@@ -21,11 +21,20 @@
  * to nobody else (they get 404: its existence is not revealed).  Every
  * problem is an error naming the file and the line.  Secrets are compared
  * in constant time (CRYPTO_memcmp); an unknown user's password is still
- * hashed once, so the time taken does not tell who exists.
+ * hashed, with the hashes of an existing user (access_password says
+ * which), so the time taken does not tell who exists.
+ *
+ * Loading is cheap: a hash is checked for its form only (the scheme,
+ * libxcrypt's crypt_checksalt on its setting, then the length and
+ * alphabet of its checksum); hashing with it, which costs what a login
+ * costs, is left to ACCESS_LOAD_VERIFY (piraeus check-config).  Names are
+ * found through hash tables, arrays grow geometrically: a file of
+ * ACCESS_FILE_MAX loads in linear time.
  */
 #include "config.h"
 
 #include <crypt.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,9 +49,9 @@
 struct access_user {
 	char		 *name;
 	char		**pw;		/* crypt(3) hashes */
-	size_t		  npw;
+	size_t		  npw, pwcap;
 	char		(*tok)[SHA256_HEX];	/* lower-case hex digests */
-	size_t		  ntok;
+	size_t		  ntok, tokcap;
 };
 struct access_group {
 	char		 *name;
@@ -54,18 +63,48 @@ struct access_rule {
 	char		**who;		/* "name", "@group" or "*" */
 	size_t		  nwho;
 };
+/* Names to their index in an array: open addressing, linear probing,
+ * at most half full. */
+struct access_names {
+	struct access_slot {
+		const char	*name;		/* NULL: empty */
+		size_t		 i;
+	}		*slot;
+	size_t		 cap, n;		/* cap: 0 or a power of 2 */
+};
 struct access {
 	struct access_user	*users;
-	size_t			 nusers;
+	size_t			 nusers, usercap;
 	struct access_group	*groups;
-	size_t			 ngroups;
+	size_t			 ngroups, groupcap;
 	struct access_rule	*rules;
-	size_t			 nrules;
-	const char		*dummy;	/* a hash for unknown users, or NULL */
+	size_t			 nrules, rulecap;
+	struct access_names	 user_names, group_names;
+	size_t			*pwusers;	/* users with a password */
+	size_t			 npwusers, pwusercap;
+	char			 key[SHA256_HEX];	/* the file's digest:
+							 * picks the stand-in
+							 * of an unknown user */
+	int			 verify;	/* ACCESS_LOAD_VERIFY */
 };
 
-/* The crypt(3) schemes accepted: the prefix of their hashes. */
-static const char *const access_schemes[] = { "$y$", "$2b$", "$2y$", "$6$" };
+/*
+ * The crypt(3) schemes accepted: the prefix of their hashes, and the form
+ * of their checksum: its length, counted after the last "$" (bcrypt:
+ * after the "$" of the cost, salt and checksum together).
+ */
+static const struct {
+	const char	*prefix;
+	size_t		 tail;		/* characters of ACCESS_CRYPT64 */
+	int		 bcrypt;	/* "$2b$NN$": the tail follows */
+} access_schemes[] = {
+	{ "$y$", 43, 0 },		/* yescrypt: 256 bits */
+	{ "$2b$", 53, 1 },		/* bcrypt: 22 of salt, 31 of hash */
+	{ "$2y$", 53, 1 },
+	{ "$6$", 86, 0 },		/* sha512crypt: 512 bits */
+};
+#define ACCESS_CRYPT64	"./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ" \
+			"abcdefghijklmnopqrstuvwxyz"
 
 /* What one line's directive does with its words. */
 typedef int	 access_directive_fn(struct access *, char **, size_t,
@@ -116,26 +155,126 @@ access_name_ok(const char *s)
 	return 1;
 }
 
+/* Room for one more in *p (n used, *cap allocated), doubling. */
+static void *
+access_grow(void *p, size_t n, size_t *cap, size_t size)
+{
+	if (n < *cap)
+		return p;
+	*cap = *cap == 0 ? 4 : 2 * *cap;
+	return xreallocarray(p, *cap, size);
+}
+
+/* FNV-1a of s. */
+static size_t
+access_hash_name(const char *s)
+{
+	uint64_t h = 14695981039346656037ULL;
+
+	for (; *s != '\0'; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return (size_t)h;
+}
+
+/* The slot of name in t: its own, or the empty one it would take. */
+static struct access_slot *
+access_names_slot(const struct access_names *t, const char *name)
+{
+	size_t i = access_hash_name(name) & (t->cap - 1);
+
+	while (t->slot[i].name != NULL && strcmp(t->slot[i].name, name) != 0)
+		i = (i + 1) & (t->cap - 1);
+	return &t->slot[i];
+}
+
+/* The index name was added with, or -1 (as SIZE_MAX). */
+static size_t
+access_names_find(const struct access_names *t, const char *name)
+{
+	const struct access_slot *sl;
+
+	if (t->cap == 0)
+		return SIZE_MAX;
+	sl = access_names_slot(t, name);
+	return sl->name != NULL ? sl->i : SIZE_MAX;
+}
+
+/* Add name (not in t; the string must outlive t) as index i. */
+static void
+access_names_add(struct access_names *t, const char *name, size_t i)
+{
+	struct access_names old = *t;
+	struct access_slot *sl;
+	size_t j;
+
+	if (2 * (t->n + 1) > t->cap) {
+		t->cap = t->cap == 0 ? 16 : 2 * t->cap;
+		t->slot = xcalloc(t->cap, sizeof(*t->slot));
+		t->n = 0;
+		for (j = 0; j < old.cap; j++)
+			if (old.slot[j].name != NULL)
+				access_names_add(t, old.slot[j].name,
+				    old.slot[j].i);
+		free(old.slot);
+	}
+	sl = access_names_slot(t, name);
+	sl->name = name;
+	sl->i = i;
+	t->n++;
+}
+
 static struct access_user *
 access_find_user(const struct access *a, const char *name)
 {
-	size_t i;
+	size_t i = access_names_find(&a->user_names, name);
 
-	for (i = 0; i < a->nusers; i++)
-		if (strcmp(a->users[i].name, name) == 0)
-			return &a->users[i];
-	return NULL;
+	return i != SIZE_MAX ? &a->users[i] : NULL;
 }
 
 static struct access_group *
 access_find_group(const struct access *a, const char *name)
 {
-	size_t i;
+	size_t i = access_names_find(&a->group_names, name);
 
-	for (i = 0; i < a->ngroups; i++)
-		if (strcmp(a->groups[i].name, name) == 0)
-			return &a->groups[i];
-	return NULL;
+	return i != SIZE_MAX ? &a->groups[i] : NULL;
+}
+
+/*
+ * The form of a hash: an accepted scheme, a setting libxcrypt takes, and a
+ * checksum of the scheme's length and alphabet.  0, or -1 and why, which
+ * quotes at most the scheme's prefix: a password put here by mistake
+ * must not reach logs or check-config's output.
+ */
+static int
+access_hash_shape(const char *hash, char *why, size_t whysz)
+{
+	const char *tail;
+	size_t i, n;
+
+	for (i = 0; i < NITEMS(access_schemes); i++)
+		if (strncmp(hash, access_schemes[i].prefix,
+		    strlen(access_schemes[i].prefix)) == 0)
+			break;
+	if (i == NITEMS(access_schemes))
+		return access_why(why, whysz, "password hash: not a crypt(3) "
+		    "hash of $y$ (yescrypt), $2b$/$2y$ (bcrypt) or $6$ "
+		    "(sha512crypt)");
+	if (crypt_checksalt(hash) != CRYPT_SALT_OK)
+		return access_why(why, whysz, "password hash %s...: "
+		    "malformed or disabled in this libcrypt",
+		    access_schemes[i].prefix);
+	n = strlen(access_schemes[i].prefix);
+	if (access_schemes[i].bcrypt)	/* "$2b$" "NN" "$" */
+		tail = strlen(hash) > n + 3 && hash[n + 2] == '$' ?
+		    hash + n + 3 : NULL;
+	else
+		tail = strrchr(hash, '$') + 1;
+	if (tail == NULL || strlen(tail) != access_schemes[i].tail ||
+	    strspn(tail, ACCESS_CRYPT64) != access_schemes[i].tail)
+		return access_why(why, whysz, "password hash %s...: "
+		    "incomplete (a setting, or cut short) or not of this "
+		    "scheme's alphabet", access_schemes[i].prefix);
+	return 0;
 }
 
 int
@@ -143,30 +282,20 @@ access_check_hash(const char *hash, char *why, size_t whysz)
 {
 	struct crypt_data *cd;
 	const char *out;
-	size_t i;
 	int ok;
 
-	for (i = 0; i < NITEMS(access_schemes); i++)
-		if (strncmp(hash, access_schemes[i],
-		    strlen(access_schemes[i])) == 0)
-			break;
-	if (i == NITEMS(access_schemes))
-		return access_why(why, whysz, "password hash \"%.16s...\": "
-		    "not $y$ (yescrypt), $2b$/$2y$ (bcrypt) or $6$ "
-		    "(sha512crypt)", hash);
-	if (crypt_checksalt(hash) != CRYPT_SALT_OK)
-		return access_why(why, whysz, "password hash \"%.16s...\": "
-		    "malformed or disabled in this libcrypt", hash);
-	/* A whole hash, not a setting alone nor a cut one: hashing with
-	 * it gives a string of its length. */
+	if (access_hash_shape(hash, why, whysz) == -1)
+		return -1;
+	/* A whole hash, that libxcrypt computes: hashing with it gives a
+	 * string of its length. */
 	cd = xcalloc(1, sizeof(*cd));
 	out = crypt_rn("", hash, cd, (int)sizeof(*cd));
 	ok = out != NULL && out[0] != '*' && strlen(out) == strlen(hash);
 	explicit_bzero(cd, sizeof(*cd));
 	free(cd);
 	if (!ok)
-		return access_why(why, whysz, "password hash \"%.16s...\": "
-		    "incomplete (a setting, or cut short)", hash);
+		return access_why(why, whysz, "password hash: libcrypt "
+		    "cannot hash with it");
 	return 0;
 }
 
@@ -209,21 +338,29 @@ access_user_line(struct access *a, char **w, size_t n, char *why,
 	if (n % 2 != 0)
 		return access_why(why, whysz, "user %s: \"%s\" has no value",
 		    w[1], w[n - 1]);
-	a->users = xreallocarray(a->users, a->nusers + 1, sizeof(*a->users));
+	a->users = access_grow(a->users, a->nusers, &a->usercap,
+	    sizeof(*a->users));
 	u = &a->users[a->nusers++];
 	memset(u, 0, sizeof(*u));
 	u->name = xstrdup(w[1]);
+	access_names_add(&a->user_names, u->name, a->nusers - 1);
 	for (i = 2; i < n; i += 2) {
 		if (strcmp(w[i], "password") == 0) {
-			if (access_check_hash(w[i + 1], why, whysz) == -1)
+			if ((a->verify ? access_check_hash(w[i + 1], why,
+			    whysz) : access_hash_shape(w[i + 1], why,
+			    whysz)) == -1)
 				return -1;
-			u->pw = xreallocarray(u->pw, u->npw + 1,
+			u->pw = access_grow(u->pw, u->npw, &u->pwcap,
 			    sizeof(*u->pw));
 			u->pw[u->npw++] = xstrdup(w[i + 1]);
-			if (a->dummy == NULL)
-				a->dummy = u->pw[u->npw - 1];
+			if (u->npw == 1) {
+				a->pwusers = access_grow(a->pwusers,
+				    a->npwusers, &a->pwusercap,
+				    sizeof(*a->pwusers));
+				a->pwusers[a->npwusers++] = a->nusers - 1;
+			}
 		} else if (strcmp(w[i], "token") == 0) {
-			u->tok = xreallocarray(u->tok, u->ntok + 1,
+			u->tok = access_grow(u->tok, u->ntok, &u->tokcap,
 			    sizeof(*u->tok));
 			if (access_token_digest(w[i + 1], u->tok[u->ntok],
 			    why, whysz) == -1)
@@ -255,10 +392,11 @@ access_group_line(struct access *a, char **w, size_t n, char *why,
 			return access_why(why, whysz, "group %s: unknown user "
 			    "%s (declare it with a user line first)", w[1],
 			    w[i]);
-	a->groups = xreallocarray(a->groups, a->ngroups + 1,
+	a->groups = access_grow(a->groups, a->ngroups, &a->groupcap,
 	    sizeof(*a->groups));
 	g = &a->groups[a->ngroups++];
 	g->name = xstrdup(w[1]);
+	access_names_add(&a->group_names, g->name, a->ngroups - 1);
 	g->n = n - 2;
 	g->members = xcalloc(g->n, sizeof(*g->members));
 	for (i = 2; i < n; i++)
@@ -289,7 +427,8 @@ access_allow_line(struct access *a, char **w, size_t n, char *why,
 			    "%s %s (declare it first)", w[1], w[i][0] == '@' ?
 			    "group" : "user", w[i]);
 	}
-	a->rules = xreallocarray(a->rules, a->nrules + 1, sizeof(*a->rules));
+	a->rules = access_grow(a->rules, a->nrules, &a->rulecap,
+	    sizeof(*a->rules));
 	r = &a->rules[a->nrules++];
 	r->patterns = xstrdup(w[1]);
 	r->nwho = n - 2;
@@ -332,7 +471,8 @@ access_line(struct access *a, char *line, char *why, size_t whysz)
 }
 
 int
-access_load(const char *path, struct access **out, struct err *e)
+access_load(const char *path, int flags, struct access **out,
+    struct err *e)
 {
 	char why[512], *line, *next;
 	struct access *a;
@@ -347,6 +487,8 @@ access_load(const char *path, struct access **out, struct err *e)
 		return err_set(e, E_CONFIG, "%s: a NUL byte", path);
 	}
 	a = xcalloc(1, sizeof(*a));
+	a->verify = (flags & ACCESS_LOAD_VERIFY) != 0;
+	dirhash_sha256_hex(b.data != NULL ? b.data : "", b.len, a->key);
 	for (line = b.data; line != NULL && *line != '\0'; line = next) {
 		lineno++;
 		next = strchr(line, '\n');
@@ -382,9 +524,15 @@ access_free(struct access *a)
 	if (a == NULL)
 		return;
 	for (i = 0; i < a->nusers; i++) {
-		for (j = 0; j < a->users[i].npw; j++)
+		for (j = 0; j < a->users[i].npw; j++) {
+			explicit_bzero(a->users[i].pw[j],
+			    strlen(a->users[i].pw[j]));
 			free(a->users[i].pw[j]);
+		}
 		free(a->users[i].pw);
+		if (a->users[i].ntok > 0)
+			explicit_bzero(a->users[i].tok, a->users[i].ntok *
+			    sizeof(*a->users[i].tok));
 		free(a->users[i].tok);
 		free(a->users[i].name);
 	}
@@ -403,6 +551,10 @@ access_free(struct access *a)
 	free(a->users);
 	free(a->groups);
 	free(a->rules);
+	free(a->user_names.slot);
+	free(a->group_names.slot);
+	free(a->pwusers);
+	explicit_bzero(a->key, sizeof(a->key));
 	free(a);
 }
 
@@ -424,25 +576,76 @@ access_hash_ok(const char *hash, const char *pass)
 	return ok;
 }
 
+/*
+ * The stand-in of a user name that has no password here: one of the users
+ * who have one, chosen by SHA-256 of the file's digest and the name.
+ *
+ * Why this and not the file's most expensive hash: with mixed schemes or
+ * costs, "the most expensive" makes every unknown name as slow as the
+ * slowest user, and so slower than most users who exist -- the time
+ * would still tell.  A stand-in drawn from the users themselves gives
+ * unknown names the same spread of times as the names that exist.  The
+ * choice is fixed for a name (the same time on every try, as for a real
+ * user; CGI processes agree, since the key is the file's digest) and
+ * cannot be foretold without the file (its hashes' salts are in the
+ * digest).
+ */
+static const struct access_user *
+access_standin(const struct access *a, const char *user)
+{
+	char buf[SHA256_HEX + IDENTITY_NAME_MAX], hex[SHA256_HEX];
+	uint64_t v = 0;
+	size_t i, n;
+
+	if (a->npwusers == 0)
+		return NULL;
+	n = strnlen(user, IDENTITY_NAME_MAX - 1);
+	memcpy(buf, a->key, SHA256_HEX - 1);
+	memcpy(buf + SHA256_HEX - 1, user, n);
+	dirhash_sha256_hex(buf, SHA256_HEX - 1 + n, hex);
+	for (i = 0; i < 15; i++)
+		v = v << 4 | (uint64_t)hex_digit((unsigned char)hex[i]);
+	return &a->users[a->pwusers[v % a->npwusers]];
+}
+
 const char *
 access_password(const struct access *a, const char *user, const char *pass)
 {
-	const struct access_user *u;
+	const struct access_user *u, *h;
 	size_t i;
 	int ok = 0;
 
 	if (a == NULL || user == NULL || pass == NULL)
 		return NULL;
 	u = access_find_user(a, user);
-	if (u == NULL || u->npw == 0) {
-		/* The same work as for a user who exists. */
-		if (a->dummy != NULL)
-			(void)access_hash_ok(a->dummy, pass);
+	/* The same work as for a user who exists: all the hashes of the
+	 * stand-in, whose answer is thrown away. */
+	h = u != NULL && u->npw > 0 ? u : access_standin(a, user);
+	if (h == NULL)
 		return NULL;
-	}
-	for (i = 0; i < u->npw; i++)
-		ok |= access_hash_ok(u->pw[i], pass);
-	return ok ? u->name : NULL;
+	for (i = 0; i < h->npw; i++)
+		ok |= access_hash_ok(h->pw[i], pass);
+	return ok && h == u ? u->name : NULL;
+}
+
+const char *
+access_standin_name(const struct access *a, const char *user)
+{
+	const struct access_user *u;
+
+	if (a == NULL || user == NULL)
+		return NULL;
+	u = access_find_user(a, user);
+	if (u != NULL && u->npw > 0)
+		return NULL;
+	u = access_standin(a, user);
+	return u != NULL ? u->name : NULL;
+}
+
+size_t
+access_npasswords(const struct access *a)
+{
+	return a != NULL ? a->npwusers : 0;
 }
 
 const char *

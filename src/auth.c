@@ -274,6 +274,15 @@ out:
 	return rc;
 }
 
+void
+auth_forget(struct request *r)
+{
+	explicit_bzero(r->who_basic_pass, sizeof(r->who_basic_pass));
+	explicit_bzero(r->who_basic_user, sizeof(r->who_basic_user));
+	explicit_bzero(r->who_user, sizeof(r->who_user));
+	explicit_bzero(&r->who, sizeof(r->who));
+}
+
 /* index_keep_fn: 1 when the view's user may see v's module. */
 int
 auth_keep(void *arg, const struct index_version *v)

@@ -384,6 +384,7 @@ static cross_check_fn	cross_catalog;
 static cross_check_fn	cross_index;
 static cross_check_fn	cross_sumdb_verify;
 static cross_check_fn	cross_sumdb_private;
+static cross_check_fn	cross_access_vcs;
 
 static const struct {
 	const char	*section;	/* blamed when set outside defaults */
@@ -398,6 +399,7 @@ static const struct {
 	{ "server", "index_limit", "server", "index_max_limit", cross_index },
 	{ "sumdb", "verify", "sumdb", "databases", cross_sumdb_verify },
 	{ "sumdb", "private_key", "sumdb", "databases", cross_sumdb_private },
+	{ "policy", "private_access", "access", "file", cross_access_vcs },
 };
 
 /* What one config_load call is doing. */
@@ -798,7 +800,8 @@ check_size(const char *v, char *why, size_t whysz)
 	return 0;
 }
 
-/* An [access] file: loaded and checked as the responder loads it. */
+/* An [access] file: loaded and checked as the responder loads it (hashes
+ * for their form; check-config hashes with them). */
 static int
 check_access_file(const char *v, char *why, size_t whysz)
 {
@@ -806,7 +809,7 @@ check_access_file(const char *v, char *why, size_t whysz)
 	struct err e;
 
 	err_clear(&e);
-	if (access_load(v, &a, &e) == -1)
+	if (access_load(v, 0, &a, &e) == -1)
 		return why_set(why, whysz, "%s", e.msg);
 	access_free(a);
 	return 0;
@@ -939,6 +942,36 @@ cross_sumdb_verify(const struct config *cfg, char *why, size_t whysz)
 		return why_set(why, whysz, "verify needs a database in "
 		    "[sumdb] databases (or set verify = no)");
 	sumdb_free(&dbs);
+	return 0;
+}
+
+/*
+ * [policy] private_access = vcs takes the client's Basic credentials (its
+ * git credentials) to the repository; built-in [access] passwords would
+ * check the same header against the [access] file, and refuse them.  The
+ * two cannot be combined (tokens and REMOTE_USER can).
+ */
+static int
+cross_access_vcs(const struct config *cfg, char *why, size_t whysz)
+{
+	struct access *a;
+	struct err e;
+	size_t n;
+
+	err_clear(&e);
+	if (cfg->private_access != PRIVATE_ACCESS_VCS ||
+	    cfg->access_file == NULL ||
+	    access_load(cfg->access_file, 0, &a, &e) == -1)
+		return 0;	/* a bad file is reported by its key's check */
+	n = access_npasswords(a);
+	access_free(a);
+	if (n > 0)
+		return why_set(why, whysz, "vcs takes the Basic credentials "
+		    "to the repository, but [access] file %.*s has "
+		    "passwords, which would check them too: use tokens (or "
+		    "the web server's REMOTE_USER) for [access], or "
+		    "private_access = none", CONFIG_SHOW_MAX,
+		    cfg->access_file);
 	return 0;
 }
 
@@ -1258,11 +1291,12 @@ config_default_path(void)
 	return SYSCONFDIR "/piraeus/piraeus.ini";
 }
 
-/* A Cache-Control value with max-age seconds into out. */
+/* A Cache-Control value (scope "public" or "private") with max-age
+ * seconds into out. */
 static void
-config_max_age(char *out, size_t outsz, long seconds)
+config_max_age(char *out, size_t outsz, const char *scope, long seconds)
 {
-	snprintf(out, outsz, "public, max-age=%ld", seconds);
+	snprintf(out, outsz, "%s, max-age=%ld", scope, seconds);
 }
 
 /*
@@ -1306,12 +1340,19 @@ load_private_env(struct load *l, char *const *envp)
 static void
 config_cache_build(struct config *cfg)
 {
-	config_max_age(cfg->cache_list, sizeof(cfg->cache_list),
+	config_max_age(cfg->cache_list, sizeof(cfg->cache_list), "public",
 	    cfg->list_max_age);
 	config_max_age(cfg->cache_notfound, sizeof(cfg->cache_notfound),
-	    cfg->notfound_max_age);
-	config_max_age(cfg->cache_sumdb, sizeof(cfg->cache_sumdb),
+	    "public", cfg->notfound_max_age);
+	config_max_age(cfg->cache_sumdb, sizeof(cfg->cache_sumdb), "public",
 	    cfg->sumdb_cache_ttl);
+	config_max_age(cfg->cache_list_private,
+	    sizeof(cfg->cache_list_private), "private", cfg->list_max_age);
+	config_max_age(cfg->cache_notfound_private,
+	    sizeof(cfg->cache_notfound_private), "private",
+	    cfg->notfound_max_age);
+	config_max_age(cfg->cache_sumdb_private,
+	    sizeof(cfg->cache_sumdb_private), "private", cfg->sumdb_cache_ttl);
 }
 
 /*

@@ -130,7 +130,11 @@ int		 request_query_get(const char *query, const char *key,
  * parsed under named caps; the web server's REMOTE_USER is taken when
  * [access] trust_remote_user says so.
  */
-#define AUTH_HEADER_MAX	(IDENTITY_NAME_MAX + IDENTITY_SECRET_MAX + 64)
+/* "user:password" at the longest, then "Basic " and its base64: the
+ * header's cap lets every name and secret within their caps through, so
+ * that those caps, not this one, refuse what is over them. */
+#define AUTH_BASIC_MAX	(IDENTITY_NAME_MAX - 1 + 1 + IDENTITY_SECRET_MAX - 1)
+#define AUTH_HEADER_MAX	(6 + 4 * ((AUTH_BASIC_MAX + 2) / 3))
 enum auth_scheme { AUTH_NONE = 0, AUTH_BASIC, AUTH_BEARER };
 struct auth_cred {
 	enum auth_scheme scheme;
@@ -155,6 +159,9 @@ struct auth_view {
 	const struct access *acl;	/* [access] file, or NULL */
 	const char	*user;		/* r->who.user: NULL is anonymous */
 };
+/* Wipe what auth_identify kept in r: the Basic credentials as sent, the
+ * user (explicit_bzero); r->who is then anonymous. */
+void		 auth_forget(struct request *r);
 /* index_keep_fn over a struct auth_view: 1 when its user may see v's
  * module (access_visible). */
 int		 auth_keep(void *view, const struct index_version *v);
@@ -211,6 +218,10 @@ void		 response_error(struct response *, const struct request *,
 #define CACHE_REVALIDATE "no-cache"		/* the home page */
 #define CACHE_STALE	"public, max-age=0"	/* a list upstream could not
 						   refresh */
+/* Their twins for an answer that depends on who asks (rs->private_cache):
+ * the client keeps it as long, no shared cache keeps it at all. */
+#define CACHE_IMMUTABLE_PRIVATE	"private, max-age=31536000, immutable"
+#define CACHE_STALE_PRIVATE	"private, max-age=0"
 
 /* router.c */
 /* Handle one request from start to finish on transport io. */

@@ -128,25 +128,33 @@ cli_load(struct config *cfg)
 	return rc;
 }
 
-/* Warn when [access] rules exist but nothing says every request
- * reaches the responder: static hits would bypass them. */
-static void
+/*
+ * The [access] file checked in full: each hash is hashed with once (what
+ * a login costs; the responder checks only their form).  Then a warning
+ * when rules exist but nothing says every request reaches the responder:
+ * static hits would bypass them.  0, or -1 when the file is wrong.
+ */
+static int
 cli_check_access(const struct config *cfg)
 {
 	struct access *a = NULL;
 	struct err e;
 
 	err_clear(&e);
-	if (cfg->access_file == NULL || cfg->every_request ||
-	    access_load(cfg->access_file, &a, &e) == -1)
-		return;
-	if (access_nrules(a) > 0)
+	if (cfg->access_file == NULL)
+		return 0;
+	if (access_load(cfg->access_file, ACCESS_LOAD_VERIFY, &a, &e) == -1) {
+		fprintf(stderr, "piraeus: [access] file: %s\n", e.msg);
+		return -1;
+	}
+	if (access_nrules(a) > 0 && !cfg->every_request)
 		fprintf(stderr, "piraeus: warning: [access] file %s has rules, "
 		    "but [server] every_request is no: files the web server "
 		    "serves from storage bypass them; send every request to "
 		    "the responder (README \"Access\") and set every_request "
 		    "= yes\n", cfg->access_file);
 	access_free(a);
+	return 0;
 }
 
 /*
@@ -184,7 +192,8 @@ cli_check_config(struct config *cfg, int argc, char **argv)
 		return 1;
 	}
 	store_close(&s);
-	cli_check_access(cfg);
+	if (cli_check_access(cfg) == -1)
+		return 1;
 	printf("configuration OK\n");
 	return 0;
 }

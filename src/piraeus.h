@@ -140,7 +140,7 @@ extern const char	*piraeus_build_date;
 void		 version_print(const char *progname);
 
 /* config.c: one INI file (inih) plus PIRAEUS_<SECTION>_<KEY> overrides. */
-#define CONFIG_CACHE_MAX	48	/* "public, max-age=" + a long + NUL */
+#define CONFIG_CACHE_MAX	48	/* "private, max-age=" + a long + NUL */
 enum sendfile_mode { SENDFILE_OFF = 0, SENDFILE_X_SENDFILE, SENDFILE_X_ACCEL };
 struct config {
 	char		*file;		/* the file read, or NULL if none */
@@ -220,10 +220,14 @@ struct config {
 	char		*env_goprivate;
 	char		*env_noproxy;
 	char		*env_nosumdb;
-	/* Cache-Control values, built once by config_load from the above. */
+	/* Cache-Control values, built once by config_load from the above;
+	 * the _private twins ("private, max-age=N") for per-user answers. */
 	char		 cache_list[CONFIG_CACHE_MAX];	/* list, @latest */
 	char		 cache_notfound[CONFIG_CACHE_MAX]; /* 404, 410 */
 	char		 cache_sumdb[CONFIG_CACHE_MAX];	/* sumdb_cache_ttl */
+	char		 cache_list_private[CONFIG_CACHE_MAX];
+	char		 cache_notfound_private[CONFIG_CACHE_MAX];
+	char		 cache_sumdb_private[CONFIG_CACHE_MAX];
 };
 enum network_mode { NETWORK_STRICT = 0, NETWORK_FALLBACK, NETWORK_OFFLINE };
 /* [policy] private_access: who may read a private module. */
@@ -666,8 +670,11 @@ int		 pattern_glob(const char *pattern, const char *name);
 #define ACCESS_LINE_MAX		4096		/* one line */
 struct access;
 /* Read and check the file at path into *out (allocated; access_free).
- * Errors are E_CONFIG "path:line: reason". */
-int		 access_load(const char *path, struct access **out,
+ * Errors are E_CONFIG "path:line: reason".  Hashes are checked for their
+ * form; with ACCESS_LOAD_VERIFY also hashed with (as a login costs: for
+ * piraeus check-config). */
+#define ACCESS_LOAD_VERIFY	0x1
+int		 access_load(const char *path, int flags, struct access **out,
 		    struct err *);
 void		 access_free(struct access *);
 /* The user whose password pass is (user's hash checked with crypt(3),
@@ -686,8 +693,14 @@ int		 access_visible(const struct access *, const char *user,
 int		 access_covered(const struct access *, const char *module);
 /* The number of rules. */
 size_t		 access_nrules(const struct access *);
+/* The number of users with a password. */
+size_t		 access_npasswords(const struct access *);
+/* The user whose hashes access_password computes for user, a name without
+ * a password here (the tests), or NULL. */
+const char	*access_standin_name(const struct access *, const char *user);
 /* 0 when hash is a crypt(3) hash of an accepted scheme ($y$, $2b$, $2y$,
- * $6$), else -1 with why. */
+ * $6$) of the right form that libcrypt hashes with, else -1 with why
+ * (which never quotes more of hash than its scheme's prefix). */
 int		 access_check_hash(const char *hash, char *why, size_t whysz);
 /* filter.c: Athens' filter file (which modules and versions may be fetched). */
 #define FILTER_FILE_MAX		(1024 * 1024)	/* the whole file */

@@ -52,8 +52,9 @@ proxy_open(struct proxy *px, struct err *e)
 	}
 	px->acl = NULL;
 	if (px->cfg.access_file != NULL &&
-	    access_load(px->cfg.access_file, &px->acl, e) == -1) {
+	    access_load(px->cfg.access_file, 0, &px->acl, e) == -1) {
 		upstream_free(&px->up);
+		filter_free(&px->filter);
 		mode_free(&px->modes);
 		sumdb_free(&px->sumdbs);
 		store_close(&px->store);
@@ -146,9 +147,13 @@ proxy_answer(struct proxy *px, const struct want *w, struct response *rs,
 {
 	struct answer a;
 
-	/* An answer about a module [access] rules cover is per user: no
-	 * shared cache may keep it. */
-	if (access_covered(px->acl, w->module))
+	/* An answer about a module [access] rules cover, or a private one
+	 * under [policy] private_access = vcs, is per user: no shared cache
+	 * may keep it (router_handle made the others private that carry
+	 * credentials or meet [access]). */
+	if (access_covered(px->acl, w->module) ||
+	    (px->cfg.private_access == PRIVATE_ACCESS_VCS &&
+	    w->module != NULL && policy_private(&px->cfg, w->module)))
 		rs->private_cache = 1;
 	if (resolve(proxy_resolver(px), w, &a, e) == 0 &&
 	    response_answer(rs, &px->store, &a) == -1 && !rs->sent)

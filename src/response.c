@@ -44,6 +44,38 @@ response_cache(const struct config *cfg, enum answer_cache c)
 	return CACHE_NONE;
 }
 
+/*
+ * The value to send for cache on a per-user answer (rs->private_cache):
+ * the "private" twin of a "public" value, built once like it (config_load,
+ * http.h); a "public" value without a twin is sent as no-store, never as
+ * it is.  Other values (no-store, no-cache, private ...) are kept.
+ */
+static const char *
+response_private(const struct config *cfg, const char *cache)
+{
+	const struct {
+		const char	*pub, *priv;
+	} twins[] = {
+		{ CACHE_IMMUTABLE, CACHE_IMMUTABLE_PRIVATE },
+		{ CACHE_STALE, CACHE_STALE_PRIVATE },
+		{ cfg != NULL ? cfg->cache_list : NULL,
+		  cfg != NULL ? cfg->cache_list_private : NULL },
+		{ cfg != NULL ? cfg->cache_notfound : NULL,
+		  cfg != NULL ? cfg->cache_notfound_private : NULL },
+		{ cfg != NULL ? cfg->cache_sumdb : NULL,
+		  cfg != NULL ? cfg->cache_sumdb_private : NULL },
+	};
+	size_t i;
+
+	if (cache == NULL || strncmp(cache, "public", 6) != 0)
+		return cache;
+	for (i = 0; i < NITEMS(twins); i++)
+		if (twins[i].pub != NULL && twins[i].priv[0] != '\0' &&
+		    strcmp(cache, twins[i].pub) == 0)
+			return twins[i].priv;
+	return CACHE_NONE;
+}
+
 int
 response_answer(struct response *rs, const struct store *s,
     const struct answer *a)
@@ -192,13 +224,15 @@ response_start(struct response *rs, int status, const char *ctype,
 	if (ctype != NULL)
 		n += snprintf(head + n, sizeof(head) - (size_t)n,
 		    "Content-Type: %s\r\n", ctype);
-	if (cache != NULL && rs->private_cache &&
-	    strncmp(cache, "public", 6) == 0)
-		n += snprintf(head + n, sizeof(head) - (size_t)n,
-		    "Cache-Control: private%s\r\n", cache + 6);
-	else if (cache != NULL)
+	if (rs->private_cache)
+		cache = response_private(rs->cfg, cache);
+	if (cache != NULL)
 		n += snprintf(head + n, sizeof(head) - (size_t)n,
 		    "Cache-Control: %s\r\n", cache);
+	/* A per-user answer differs with the credentials sent. */
+	if (rs->private_cache)
+		n += snprintf(head + n, sizeof(head) - (size_t)n,
+		    "Vary: Authorization\r\n");
 	if (length >= 0)
 		n += snprintf(head + n, sizeof(head) - (size_t)n,
 		    "Content-Length: %lld\r\n", length);

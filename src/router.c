@@ -54,6 +54,23 @@ router_log(struct io *io, const struct request *r)
 	log_debug("request %s user %s", r->path, user);
 }
 
+/*
+ * 1 when r's answer may depend on who asks, so no shared cache may keep
+ * it nor give it to another client: [access] is on, or the request
+ * carried credentials or has a user (an answer then depends on them, as
+ * with [policy] private_access = vcs).  proxy_answer adds private modules
+ * under private_access = vcs.
+ */
+static int
+router_private(const struct proxy *px, struct io *io,
+    const struct request *r)
+{
+	const char *h = io->getenv(io->ctx, "HTTP_AUTHORIZATION");
+
+	return auth_enabled(&px->cfg) || (h != NULL && h[0] != '\0') ||
+	    r->who.user != NULL || r->who.basic_user != NULL;
+}
+
 void
 router_handle(struct proxy *px, struct io *io)
 {
@@ -64,6 +81,7 @@ router_handle(struct proxy *px, struct io *io)
 	size_t i;
 
 	err_clear(&e);
+	memset(&r.who, 0, sizeof(r.who));
 	if (request_parse(&r, io, px->cfg.base_path, &e) == 0) {
 		router_log(io, &r);
 		for (i = 0; i < NITEMS(router_table); i++)
@@ -78,12 +96,13 @@ router_handle(struct proxy *px, struct io *io)
 			    io->getenv(io->ctx, "REMOTE_USER"), &r, &e);
 	}
 	response_init(&rs, io, r.method == METHOD_HEAD, &px->cfg);
-	if (e.code == E_OK && fn(px, &r, &rs, &e) == 0 && e.code == E_OK) {
-		response_free(&rs);
-		return;
-	}
-	if (e.code == E_OK)
+	rs.private_cache = router_private(px, io, &r);
+	if (e.code == E_OK && (fn(px, &r, &rs, &e) == -1 || e.code != E_OK) &&
+	    e.code == E_OK)
 		err_set(&e, E_INTERNAL, "endpoint failed without a reason");
-	response_error(&rs, &r, &e);
+	if (e.code != E_OK)
+		response_error(&rs, &r, &e);
 	response_free(&rs);
+	/* The credentials the request kept end with it. */
+	auth_forget(&r);
 }

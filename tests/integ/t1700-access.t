@@ -88,6 +88,27 @@ PIRAEUS_CONFIG=$INI PIRAEUS_ACCESS_FILE=$TRASH/bad-access "$PIRAEUS" \
 is $? 1 "check-config fails on a bad access file"
 like "$(cat "$TRASH/cc.out")" "bad-access:2: group team: unknown user carol" \
     "the error names the file and the line"
+# A password where its hash belongs: the error quotes no more than the
+# scheme.
+printf 'user alice password $6$Hunter2-plain-pw\n' >"$TRASH/pw-access"
+PIRAEUS_CONFIG=$INI PIRAEUS_ACCESS_FILE=$TRASH/pw-access "$PIRAEUS" \
+    check-config >"$TRASH/cc.out" 2>&1
+is $? 1 "check-config fails on a password in place of a hash"
+unlike "$(cat "$TRASH/cc.out")" 'Hunter2' "and does not print it"
+# [policy] private_access = vcs takes Basic credentials to git: with
+# [access] passwords they would be checked twice.  Refused.
+PIRAEUS_CONFIG=$INI PIRAEUS_POLICY_PRIVATE_ACCESS=vcs "$PIRAEUS" \
+    check-config >"$TRASH/cc.out" 2>&1
+is $? 1 "check-config refuses private_access = vcs with [access] passwords"
+like "$(cat "$TRASH/cc.out")" '\[policy\] private_access: vcs takes the Basic credentials' \
+    "and says why"
+printf 'user tim token sha256:%s\nallow example.com/m tim\n' "$D_TOKEN" \
+    >"$TRASH/tok-access"
+PIRAEUS_CONFIG=$INI PIRAEUS_POLICY_PRIVATE_ACCESS=vcs \
+    PIRAEUS_ACCESS_FILE=$TRASH/tok-access "$PIRAEUS" check-config \
+    >"$TRASH/cc.out" 2>&1
+ok $? "private_access = vcs with a tokens-only [access] file is fine" ||
+    diag_file "$TRASH/cc.out"
 
 # A certificate for 127.0.0.1, made here.
 openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 \
@@ -178,6 +199,21 @@ like "$(hdrs)" '^Cache-Control: private' \
 h /example.com/m/@v/v1.0.0.zip -u bob:bob-pw
 is "$CODE" 200 "bob (team, bcrypt) gets the stored zip"
 is_file "$TRASH/b" "$S/example.com/m/@v/v1.0.0.zip" "the stored bytes"
+# Per-user answers: no shared cache keeps them; the client's own keeps
+# an immutable file as long as ever.
+like "$(hdrs)" '^Cache-Control: private, max-age=31536000, immutable$' \
+    "a covered zip: private, immutable"
+like "$(hdrs)" '^Vary: Authorization$' "a covered zip: Vary: Authorization"
+h /example.com/pseudo/@v/list -u bob:bob-pw
+is "$CODE" 200 "bob lists the public module"
+like "$(hdrs)" '^Cache-Control: private, max-age=[0-9]*$' \
+    "a module no rule covers, asked with credentials: private"
+like "$(hdrs)" '^Vary: Authorization$' "and Vary: Authorization"
+h /example.com/nothere/@v/list -u bob:bob-pw
+is "$CODE" 404 "a module that is nowhere: 404"
+like "$(hdrs)" '^Cache-Control: private, max-age=[0-9]*$' \
+    "the 404 is private too"
+like "$(hdrs)" '^Vary: Authorization$' "the 404 varies with Authorization"
 h /example.com/m/@v/v1.0.0.zip -u dave:dave-pw
 is "$CODE" 404 "dave: the stored zip is 404 (no static bypass)"
 _hidden=$(sed 's/v1\.0\.0/VER/' "$TRASH/b")

@@ -11,7 +11,13 @@
  * (anonymous, trust_remote_user) and the header -> user or 401.
  * policy_decide: a hidden module is POLICY_REFUSE with E_NOTFOUND for
  * every kind, an allowed one is fetched.  response_error: E_UNAUTHORIZED
- * is 401 with both WWW-Authenticate challenges.
+ * is 401 with both WWW-Authenticate challenges.  Also: the caps at their
+ * boundaries (a secret of IDENTITY_SECRET_MAX - 1 bytes with the longest
+ * name passes the header's cap), file errors that never quote a password
+ * written where a hash belongs, the stand-in hashed for an unknown user
+ * (one of the users, fixed per name, not always the first), auth_forget
+ * wiping the request's credentials, and per-user answers sent "private"
+ * (the prebuilt twins) with Vary: Authorization.
  */
 #include "config.h"
 
@@ -98,6 +104,48 @@ b64(const char *s, char *dst)
 		dst[o++] = i + 2 < n ? a[v & 63] : '=';
 	}
 	dst[o] = '\0';
+}
+
+/*
+ * Basic at the caps: the longest name with a secret of
+ * IDENTITY_SECRET_MAX - 1 bytes is read whole; one byte more is refused
+ * by the secret's cap (its message), not by the header's.
+ */
+static void
+test_parse_caps(void)
+{
+	char cred[IDENTITY_NAME_MAX + IDENTITY_SECRET_MAX + 8];
+	char enc[2 * sizeof(cred)], hdr[2 * sizeof(cred) + 16];
+	struct auth_cred c;
+	struct err e;
+	size_t un = IDENTITY_NAME_MAX - 1;
+
+	memset(cred, 'u', un);
+	cred[un] = ':';
+	memset(cred + un + 1, 'p', IDENTITY_SECRET_MAX - 1);
+	cred[un + IDENTITY_SECRET_MAX] = '\0';
+	b64(cred, enc);
+	snprintf(hdr, sizeof(hdr), "Basic %s", enc);
+	ok(strlen(hdr) <= AUTH_HEADER_MAX, "caps: the longest Basic header "
+	    "is within AUTH_HEADER_MAX");
+	err_clear(&e);
+	ok(auth_parse(hdr, &c, &e) == 0 && c.scheme == AUTH_BASIC &&
+	    strlen(c.user) == un && strlen(c.secret) ==
+	    IDENTITY_SECRET_MAX - 1, "caps: a secret of IDENTITY_SECRET_MAX - 1 "
+	    "bytes and the longest name are accepted");
+	if (e.code != E_OK)
+		printf("#   %s\n", e.msg);
+	cred[un + 1 + IDENTITY_SECRET_MAX - 1] = 'p';
+	cred[un + 1 + IDENTITY_SECRET_MAX] = '\0';
+	b64(cred + un - 1, enc);	/* "u:" and IDENTITY_SECRET_MAX bytes */
+	snprintf(hdr, sizeof(hdr), "Basic %s", enc);
+	err_clear(&e);
+	ok(auth_parse(hdr, &c, &e) == -1 && e.code == E_UNAUTHORIZED &&
+	    strstr(e.msg, "password too long") != NULL,
+	    "caps: a secret of IDENTITY_SECRET_MAX bytes is refused by its "
+	    "own cap");
+	if (strstr(e.msg, "password too long") == NULL)
+		printf("#   got: %s\n", e.msg);
 }
 
 static void
@@ -207,6 +255,7 @@ test_parse(void)
 	err_clear(&e);
 	ok(auth_parse(big, &c, &e) == -1 && e.code == E_UNAUTHORIZED,
 	    "parse: user name over its cap");
+	test_parse_caps();
 }
 
 /* The access file of the tests, with fresh hashes; its path into path. */
@@ -329,6 +378,122 @@ test_hashes(void)
 	free(y);
 }
 
+/* A password written where its hash belongs never reaches the error
+ * (logs, check-config): at most the scheme's prefix is quoted. */
+static void
+test_hash_quote(void)
+{
+	static const struct {
+		const char	*name;
+		const char	*value;
+		const char	*scheme;	/* quoted, or NULL */
+	} cases[] = {
+		{ "plain text", "Hunter2Secret!pw", NULL },
+		{ "bcrypt prefix then a password", "$2b$10$Hunter2Secret!pw",
+		  "$2b$" },
+		{ "yescrypt prefix then a password", "$y$Hunter2Secret!pw",
+		  "$y$" },
+		{ "sha512crypt prefix then a password",
+		  "$6$Hunter2Secret!pw$x", "$6$" },
+	};
+	char why[256], name[160], text[128], path[512];
+	struct access *a;
+	struct err e;
+	size_t i;
+
+	for (i = 0; i < NITEMS(cases); i++) {
+		snprintf(name, sizeof(name), "no password in the error: %s",
+		    cases[i].name);
+		ok(access_check_hash(cases[i].value, why, sizeof(why)) == -1 &&
+		    strstr(why, "Hunter") == NULL && (cases[i].scheme ==
+		    NULL || strstr(why, cases[i].scheme) != NULL), name);
+		if (strstr(why, "Hunter") != NULL)
+			printf("#   got: %s\n", why);
+		snprintf(text, sizeof(text), "user a password %s\n",
+		    cases[i].value);
+		put("quote", text, path, sizeof(path));
+		err_clear(&e);
+		snprintf(name, sizeof(name), "no password in the file error: "
+		    "%s", cases[i].name);
+		ok(access_load(path, 0, &a, &e) == -1 &&
+		    strstr(e.msg, "Hunter") == NULL, name);
+		unlink(path);
+	}
+}
+
+/*
+ * An unknown user's password is hashed with a stand-in's hashes: one of
+ * the users who have a password, the same for a name every time, and not
+ * always the same user (the first hash of the file, whatever its cost,
+ * would tell unknown names from users of another scheme or cost).
+ */
+static void
+test_standin(const struct access *a)
+{
+	static const char *const withpw[] = { "alice", "bob", "carol",
+	    "dave" };
+	char nm[32], name[96];
+	const char *s, *first = NULL;
+	size_t i, j, inset = 0, differ = 0;
+
+	for (i = 0; i < 64; i++) {
+		snprintf(nm, sizeof(nm), "nobody%zu", i);
+		s = access_standin_name(a, nm);
+		for (j = 0; s != NULL && j < NITEMS(withpw); j++)
+			if (strcmp(s, withpw[j]) == 0)
+				inset++;
+		if (first == NULL)
+			first = s;
+		else if (s != NULL && strcmp(s, first) != 0)
+			differ++;
+		if (s == NULL || strcmp(s, access_standin_name(a, nm)) != 0) {
+			snprintf(name, sizeof(name), "stand-in of %s is "
+			    "fixed", nm);
+			ok(0, name);
+		}
+	}
+	is_int((int)inset, 64, "stand-in: always a user with a password");
+	ok(differ > 0, "stand-in: not always the same user");
+	ok(access_standin_name(a, "eve") != NULL &&
+	    strcmp(access_standin_name(a, "eve"), "eve") != 0,
+	    "stand-in: a user without a password gets one too");
+	ok(access_standin_name(a, "alice") == NULL,
+	    "stand-in: none for a user with a password");
+	is_int((int)access_npasswords(a), 4, "four users with a password");
+}
+
+/* auth_forget leaves nothing of the credentials in the request. */
+static void
+test_forget(const struct access *a)
+{
+	char hdr[128], enc[96];
+	struct config cfg;
+	struct request r;
+	struct err e;
+	size_t i;
+	int left = 0;
+
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.access_file = some_file;
+	b64("bob:bcrypt-pw", enc);
+	snprintf(hdr, sizeof(hdr), "Basic %s", enc);
+	memset(&r, 0, sizeof(r));
+	err_clear(&e);
+	ok(auth_identify(&cfg, a, hdr, NULL, &r, &e) == 0 &&
+	    r.who.user != NULL && r.who.basic_pass != NULL &&
+	    strcmp(r.who_basic_pass, "bcrypt-pw") == 0,
+	    "forget: bob identified, his password kept for the request");
+	auth_forget(&r);
+	for (i = 0; i < sizeof(r.who_basic_pass); i++)
+		left |= r.who_basic_pass[i];
+	for (i = 0; i < sizeof(r.who_basic_user); i++)
+		left |= r.who_basic_user[i];
+	for (i = 0; i < sizeof(r.who_user); i++)
+		left |= r.who_user[i];
+	ok(left == 0 && r.who.user == NULL && r.who.basic_user == NULL &&
+	    r.who.basic_pass == NULL, "forget: the credentials are wiped");
+}
+
 static void
 test_file_errors(void)
 {
@@ -377,7 +542,7 @@ test_file_errors(void)
 		err_clear(&e);
 		snprintf(name, sizeof(name), "file error: %s", cases[i].name);
 		snprintf(want, sizeof(want), "%s:%s", path, cases[i].msg);
-		ok(access_load(path, &a, &e) == -1 && a == NULL &&
+		ok(access_load(path, 0, &a, &e) == -1 && a == NULL &&
 		    e.code == E_CONFIG && strncmp(e.msg, want,
 		    strlen(want)) == 0, name);
 		if (strncmp(e.msg, want, strlen(want)) != 0)
@@ -391,15 +556,15 @@ test_file_errors(void)
 	free(longline);
 	err_clear(&e);
 	snprintf(want, sizeof(want), "%s:2: line longer", path);
-	ok(access_load(path, &a, &e) == -1 && strncmp(e.msg, want,
+	ok(access_load(path, 0, &a, &e) == -1 && strncmp(e.msg, want,
 	    strlen(want)) == 0, "file error: a line over its cap");
 	err_clear(&e);
 	snprintf(path, sizeof(path), "%s/missing", tmpdir);
-	ok(access_load(path, &a, &e) == -1 && strstr(e.msg, "missing") !=
+	ok(access_load(path, 0, &a, &e) == -1 && strstr(e.msg, "missing") !=
 	    NULL, "file error: a missing file names it");
 	put("empty", "# nothing\n", path, sizeof(path));
 	err_clear(&e);
-	ok(access_load(path, &a, &e) == 0 && access_nrules(a) == 0 &&
+	ok(access_load(path, 0, &a, &e) == 0 && access_nrules(a) == 0 &&
 	    access_visible(a, NULL, "corp.example.com/x"),
 	    "an empty file: no rules, everything visible");
 	access_free(a);
@@ -647,6 +812,8 @@ test_401(void)
 	cfg.cache_notfound[0] = '\0';
 	snprintf(cfg.cache_notfound, sizeof(cfg.cache_notfound),
 	    "public, max-age=60");
+	snprintf(cfg.cache_notfound_private,
+	    sizeof(cfg.cache_notfound_private), "private, max-age=60");
 	response_init(&rs, &io, 0, &cfg);
 	rs.private_cache = 1;
 	err_clear(&e);
@@ -655,7 +822,32 @@ test_401(void)
 	response_free(&rs);
 	is_str(header("Cache-Control"), "private, max-age=60",
 	    "a per-user answer is private to shared caches");
+	is_str(header("Vary"), "Authorization", "404: Vary: Authorization");
 	ok(strstr(out, "WWW-Authenticate") == NULL, "404: no challenge");
+	/* The immutable files keep their lifetime in the client's cache. */
+	outlen = 0;
+	response_init(&rs, &io, 0, &cfg);
+	rs.private_cache = 1;
+	response_body(&rs, 200, "application/zip", CACHE_IMMUTABLE, "z", 1);
+	response_free(&rs);
+	is_str(header("Cache-Control"), "private, max-age=31536000, immutable",
+	    "a per-user zip: private, immutable");
+	is_str(header("Vary"), "Authorization", "200: Vary: Authorization");
+	/* A "public" value without a prebuilt twin is never sent. */
+	outlen = 0;
+	response_init(&rs, &io, 0, &cfg);
+	rs.private_cache = 1;
+	response_body(&rs, 200, "text/plain", "public, max-age=7", "z", 1);
+	response_free(&rs);
+	is_str(header("Cache-Control"), "no-store",
+	    "a per-user answer of an unknown public value: no-store");
+	/* Not per user: as it is, no Vary. */
+	outlen = 0;
+	response_init(&rs, &io, 0, &cfg);
+	response_body(&rs, 200, "application/zip", CACHE_IMMUTABLE, "z", 1);
+	response_free(&rs);
+	is_str(header("Cache-Control"), CACHE_IMMUTABLE, "shared: public");
+	ok(strstr(out, "Vary:") == NULL, "shared: no Vary");
 }
 
 int
@@ -671,13 +863,16 @@ main(void)
 		return 99;
 	test_parse();
 	test_hashes();
+	test_hash_quote();
 	test_file_errors();
 	write_acl(path, sizeof(path));
 	err_clear(&e);
-	if (!ok(access_load(path, &a, &e) == 0, "the test file loads"))
+	if (!ok(access_load(path, 0, &a, &e) == 0, "the test file loads"))
 		printf("#   %s\n", e.msg);
 	else {
 		test_secrets(a);
+		test_standin(a);
+		test_forget(a);
 		test_rules(a);
 		test_identify(a);
 		test_policy(a);
