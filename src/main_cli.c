@@ -31,6 +31,7 @@ struct cli_cmd {
 	int		 needs_config;
 	const char	*usage;
 	const char	*help;
+	const char	*exits;		/* its exit statuses, for -h */
 	int		 own_help;	/* fn answers -h itself (its options) */
 	int		(*fn)(struct config *, int, char **);
 };
@@ -45,67 +46,131 @@ static int	cli_pack(struct config *, int, char **);
 static int	cli_prefetch(struct config *, int, char **);
 static int	cli_export(struct config *, int, char **);
 static int	cli_gc(struct config *, int, char **);
+static int	cli_catalog(struct config *, int, char **);
+static int	cli_stats(struct config *, int, char **);
+
+#define CLI_EXITS	"0 done, 1 failed, 2 usage"
 
 static const struct cli_cmd cli_cmds[] = {
 	{ "check-config", 0, 1, 0, "check-config [-v]",
 	    "check the configuration: say which file it read, report every "
 	    "error and a missing storage root; -v also prints every key",
-	    0, cli_check_config },
+	    "0 the configuration is valid and the storage root exists, 1 "
+	    "an error, 2 usage", 0, cli_check_config },
+	{ "catalog", 0, 2, 1, "catalog [--json] [MODULE]",
+	    "list every indexed module with its number of versions, or "
+	    "MODULE's versions (version, .info Time, zip h1); --json: "
+	    "{\"modules\":[{\"module\",\"versions\":[...]}]} or "
+	    "{\"module\",\"versions\":[{...}]}",
+	    "0 listed, 1 MODULE has no version indexed or the index is "
+	    "unreadable, 2 usage", 0, cli_catalog },
+	{ "stats", 0, 1, 1, "stats [--json]",
+	    "modules, versions, bytes and files per kind (.info .mod .zip) "
+	    "of the tree, the same from the index, the index's size, the "
+	    "oldest and newest fetch, the private log's records",
+	    CLI_EXITS, 0, cli_stats },
 	{ "reindex", 0, 0, 1, "reindex",
-	    "rebuild the index from the storage tree", 0, cli_reindex },
+	    "rebuild the index from the storage tree", CLI_EXITS, 0,
+	    cli_reindex },
 	{ "import", 1, 1, 1, "import DIR",
 	    "check and copy into storage every version of DIR: a GOPROXY "
 	    "tree (pack -o output, another piraeus), a Go module cache (its "
 	    "root or cache/download) or an Athens disk tree; bad versions "
-	    "are told and skipped (exit 1)", 0, cli_import },
+	    "are told and skipped",
+	    "0 every version imported or present, 1 a version skipped or "
+	    "DIR unusable, 2 usage", 0, cli_import },
 	{ "pack", 3, 7, 0, "pack [-o OUTDIR] [--time T] DIR MODULE VERSION",
 	    "make MODULE@VERSION's .zip, .mod and .info from the source tree "
 	    "DIR as the go command would from a tag; into storage (indexed, "
 	    "logged by the private checksum database), or the GOPROXY tree "
-	    "OUTDIR; T: the .info Time (RFC 3339, default now)", 0, cli_pack },
+	    "OUTDIR; T: the .info Time (RFC 3339, default now)",
+	    "0 packed, 1 refused (the reason is told) or failed, 2 usage",
+	    0, cli_pack },
 	{ "gc", 0, 2, 1, "gc [--dry-run] [--force]",
 	    "remove versions not fetched for [gc] max_age days, then the "
 	    "least recently fetched while storage is over [gc] max_size; "
 	    "never one a kept version's go.mod requires (unless --force); "
 	    "--dry-run prints what would go and changes nothing",
+	    "0 gc ran (also with nothing to do), 1 an error, 2 usage",
 	    0, cli_gc },
 	{ "sumdb-keygen", 2, 2, 0, "sumdb-keygen NAME FILE",
 	    "make a key for a private checksum database: the signer key "
 	    "into FILE (new, mode 0600), the verifier key on stdout",
+	    "0 made, 1 failed (FILE exists, a bad NAME), 2 usage",
 	    0, cli_sumdb_keygen },
 	{ "verify", 0, 1024, 1, "verify [--quarantine] [MODULE[@VERSION]...]",
 	    "hash every stored version again and compare with the index, "
 	    "the checksum database and the private log; --quarantine moves "
-	    "bad versions to STORAGE/.quarantine (exit 0: all well, 1: a "
-	    "problem)", 0, cli_verify },
+	    "bad versions to STORAGE/.quarantine",
+	    "0 all well, 1 a problem found (or a check failed), 2 usage",
+	    0, cli_verify },
 	{ "purge", 1, 2, 1, "purge MODULE[@VERSION] [--yes]",
 	    "remove a version (or every version of a module) from storage "
-	    "and the index, after a question on a terminal or with --yes "
-	    "(exit 0: removed, 1: failed or nothing stored, 2: not "
-	    "confirmed)", 0, cli_purge },
+	    "and the index, after a question on a terminal or with --yes",
+	    "0 removed, 1 failed or nothing stored, 2 usage or not "
+	    "confirmed", 0, cli_purge },
 	{ "prefetch", 1, CLI_ARGS_MAX, 0,
 	    "prefetch -f GO.MOD [GO.SUM] | MODULE@VERSION...",
 	    "fetch a module graph into storage through the upstreams, "
-	    "checked against go.sum (-h: more)", 1, cli_prefetch },
+	    "checked against go.sum (-h: more)",
+	    "0 every version stored, 1 a version failed, 2 usage",
+	    1, cli_prefetch },
 	{ "export", 0, CLI_ARGS_MAX, 0,
 	    "export -o FILE.tar | -d DIR [MODULE[@VERSION]...]",
 	    "write stored versions (all, or those named) as a tarball or a "
-	    "GOPROXY tree for import DIR (-h: more)", 1, cli_export },
+	    "GOPROXY tree for import DIR (-h: more)",
+	    "0 written, 1 a named version missing or a write failed, 2 "
+	    "usage", 1, cli_export },
 };
 #define CLI_NCMDS NITEMS(cli_cmds)
+
+/* text on f, words wrapped before column 76, each line indented. */
+static void
+cli_wrap(FILE *f, const char *indent, const char *text)
+{
+	size_t col = 0, w, ind = strlen(indent);
+	const char *p = text;
+
+	while (*p != '\0') {
+		while (*p == ' ')
+			p++;
+		w = strcspn(p, " ");
+		if (w == 0)
+			break;
+		if (col == 0) {
+			fputs(indent, f);
+			col = ind;
+		} else if (col + 1 + w > 76) {
+			fprintf(f, "\n%s", indent);
+			col = ind;
+		} else {
+			fputc(' ', f);
+			col++;
+		}
+		fwrite(p, 1, w, f);
+		col += w;
+		p += w;
+	}
+	if (col > 0)
+		fputc('\n', f);
+}
 
 static void
 usage(FILE *f)
 {
+	char ex[512];
 	size_t i;
 
 	fprintf(f, "usage: piraeus [--version | --help] COMMAND [ARGS]\n\n"
 	    "commands:\n");
-	for (i = 0; i < CLI_NCMDS; i++)
-		fprintf(f, "  %-20s %s\n", cli_cmds[i].usage, cli_cmds[i].help);
+	for (i = 0; i < CLI_NCMDS; i++) {
+		fprintf(f, "  %s\n", cli_cmds[i].usage);
+		cli_wrap(f, "      ", cli_cmds[i].help);
+		snprintf(ex, sizeof(ex), "exit status: %s", cli_cmds[i].exits);
+		cli_wrap(f, "      ", ex);
+	}
 	fprintf(f, "\n'piraeus COMMAND -h' shows one command's usage.  Exit "
-	    "status: 0 done, 1 failed (import: also when a version was "
-	    "skipped), 2 usage.\n");
+	    "status: 0 done, 1 failed, 2 usage (each command's above).\n");
 	fprintf(f, "\nThe configuration is the INI file named by PIRAEUS_CONFIG "
 	    "(default %s);\nPIRAEUS_<SECTION>_<KEY> variables override its "
 	    "keys.\n", config_default_path());
@@ -471,6 +536,74 @@ out:
 	else
 		cli_pub_close(&p);
 	return rc;
+}
+
+/* catalog [--json] [MODULE]: inventory_catalog on the index. */
+static int
+cli_catalog(struct config *cfg, int argc, char **argv)
+{
+	const char *module = NULL;
+	struct index *idx;
+	struct store s;
+	struct err e;
+	int i, json = 0, rc;
+
+	for (i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "--json") == 0)
+			json = 1;
+		else if (argv[i][0] == '-' || module != NULL) {
+			usage(stderr);
+			return 2;
+		} else
+			module = argv[i];
+	}
+	err_clear(&e);
+	if (module != NULL && modpath_check(module, &e) == -1) {
+		fprintf(stderr, "piraeus: catalog: %s\n", e.msg);
+		return 2;
+	}
+	if (cli_open(cfg, &s, &idx) == -1)
+		return 1;
+	err_clear(&e);
+	rc = inventory_catalog(idx, module, json, stdout, &e);
+	if (rc == -1)
+		fprintf(stderr, "piraeus: catalog: %s\n", e.msg);
+	else if (rc == 1)
+		fprintf(stderr, "piraeus: catalog: no version of %s is "
+		    "indexed\n", module);
+	index_close(idx);
+	store_close(&s);
+	return rc == 0 ? 0 : 1;
+}
+
+/* stats [--json]: inventory_stats of the tree and the index. */
+static int
+cli_stats(struct config *cfg, int argc, char **argv)
+{
+	struct inventory_stats st;
+	struct index *idx;
+	struct store s;
+	struct err e;
+	int json = 0, rc;
+
+	if (argc == 1 && strcmp(argv[0], "--json") == 0)
+		json = 1;
+	else if (argc != 0) {
+		usage(stderr);
+		return 2;
+	}
+	if (cli_open(cfg, &s, &idx) == -1)
+		return 1;
+	err_clear(&e);
+	rc = inventory_stats(&s, idx, cfg->state_dir,
+	    cfg->sumdb_private_key != NULL, &st, &e);
+	if (rc == -1)
+		fprintf(stderr, "piraeus: stats: %s\n", e.msg);
+	else
+		inventory_stats_print(&st, json, stdout);
+	index_close(idx);
+	store_close(&s);
+	return rc == -1 ? 1 : 0;
 }
 
 /* gc_run with the [gc] configuration; 0 when it ran without errors. */
@@ -858,6 +991,7 @@ int
 main(int argc, char *argv[])
 {
 	struct config cfg;
+	char ex[512];
 	size_t i;
 	int rc, nargs;
 
@@ -883,8 +1017,11 @@ main(int argc, char *argv[])
 	if (i < CLI_NCMDS && !cli_cmds[i].own_help && nargs == 1 &&
 	    (strcmp(argv[2], "-h") == 0 ||
 	    strcmp(argv[2], "--help") == 0)) {
-		printf("usage: piraeus %s\n\n%s\n", cli_cmds[i].usage,
-		    cli_cmds[i].help);
+		printf("usage: piraeus %s\n\n", cli_cmds[i].usage);
+		cli_wrap(stdout, "", cli_cmds[i].help);
+		snprintf(ex, sizeof(ex), "Exit status: %s.", cli_cmds[i].exits);
+		printf("\n");
+		cli_wrap(stdout, "", ex);
 		return 0;
 	}
 	if (i == CLI_NCMDS || nargs < cli_cmds[i].min_args ||

@@ -593,6 +593,30 @@ int		 index_log_add(struct index *, int64_t id, const char *module,
 		    unsigned char (*hashes)[32], size_t n, struct err *);
 
 /*
+ * inventory.c: what storage holds (piraeus catalog, stats); reads only.
+ * catalog: every indexed module with its versions, or MODULE's versions
+ * (then 1 when none is indexed); 0, or -1 with e.
+ */
+int		 inventory_catalog(struct index *, const char *module, int json,
+		    FILE *out, struct err *);
+struct inventory_stats {
+	const struct store *store;	/* borrowed, during the walk */
+	int64_t	 tree_modules;		/* with a complete version */
+	int64_t	 tree_versions;		/* complete: .info present */
+	int64_t	 incomplete;		/* .mod or .zip without .info */
+	int64_t	 files[3], bytes[3];	/* by enum artifact */
+	int64_t	 idx_modules, idx_versions, idx_zip_bytes;
+	int64_t	 oldest, newest;	/* index "stored", ns; 0: none */
+	int64_t	 index_bytes;		/* index.sqlite and its WAL */
+	int64_t	 log_records;		/* private log; -1: none configured */
+};
+int		 inventory_stats(const struct store *, struct index *,
+		    const char *state_dir, int has_log,
+		    struct inventory_stats *, struct err *);
+void		 inventory_stats_print(const struct inventory_stats *,
+		    int json, FILE *);
+
+/*
  * purge.c: one version out of storage: .info, .zip, .mod (each whole),
  * the index row, the directories left empty.  The private log is
  * append-only: a purged version's record stays (logged says so), and a
