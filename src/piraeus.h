@@ -570,6 +570,10 @@ int		 reindex_describe(const struct store *, const char *emod,
 /* pattern.c: GOPRIVATE/GONOPROXY/GONOSUMDB patterns (MatchPrefixPatterns). */
 /* 1 when module matches one of the comma-separated glob patterns, else 0. */
 int		 pattern_match(const char *patterns, const char *module);
+/* pattern_match with ASCII letters folded to lower case on both sides:
+ * matches whenever pattern_match does, and also across case (hosts are
+ * case-insensitive).  For decisions that folding may only make stricter. */
+int		 pattern_match_fold(const char *patterns, const char *module);
 /* 0 when every pattern is well formed, else -1 with the reason in why. */
 int		 pattern_check(const char *patterns, char *why, size_t whysz);
 /* Go's path.Match of all of name: 1 match, 0 no match, -1 bad pattern. */
@@ -1335,6 +1339,13 @@ int		 policy_private(const struct config *, const char *module);
 /* 1 when only "direct" may be asked for module: [policy] private,
  * [upstream] goprivate, GONOPROXY (else GOPRIVATE). */
 int		 policy_noproxy(const struct config *, const char *module);
+/* 1 when module is fetched direct only as private, the modules
+ * [policy] private_access = vcs guards: [policy] private, [upstream]
+ * goprivate, GOPRIVATE and GONOPROXY of the environment; not [sumdb]
+ * nosum nor GONOSUMDB (public modules without a checksum database).
+ * All the predicates above match letters in any case. */
+int		 policy_direct_private(const struct config *,
+		    const char *module);
 
 /* stored.c: answers from the storage tree alone. */
 /* The file a want names (a query: its .info), or -1 (list, @latest,
