@@ -192,6 +192,7 @@ struct config {
 	/* [policy] */
 	int		 private_access;	/* enum private_access */
 	long		 private_access_ttl;	/* seconds a verdict is kept */
+	int		 private_access_http;	/* credentials to http:// too */
 	char		*filter_file;		/* Athens' filter file, or NULL */
 	char		*validator_hook;	/* URL, or NULL */
 	long		 validator_timeout;	/* seconds */
@@ -902,12 +903,20 @@ int		 fetch_direct_run(const char *bin, char *const argv[],
  */
 int		 vcsauth_repo_url(const char *module, char *url, size_t urlsz,
 		    struct err *);
-/* The cache key of a verdict: "vcsauth:" + hex SHA-256 over user,
- * SHA-256(secret) and url, each length-prefixed (no two tuples share a
- * key); the secret itself is never stored. */
+/* The cache key of a verdict: "vcsauth:" + hex HMAC-SHA256 under hkey
+ * (vcsauth_hmac_key) over user, SHA-256(secret) and url, each
+ * length-prefixed (no two tuples share a key); the secret itself is never
+ * stored, and the index alone cannot be used to guess it. */
 #define VCSAUTH_KEY_MAX		(8 + SHA256_HEX)
-void		 vcsauth_key(const char *user, const char *secret,
-		    const char *url, char out[VCSAUTH_KEY_MAX]);
+#define VCSAUTH_HMAC_KEY_LEN	32
+void		 vcsauth_key(const unsigned char *hkey, const char *user,
+		    const char *secret, const char *url,
+		    char out[VCSAUTH_KEY_MAX]);
+/* The HMAC key of state_dir's verdicts into key (VCSAUTH_HMAC_KEY_LEN
+ * bytes): state_dir/vcsauth/key, made 0600 with random bytes on first
+ * use, read once per process.  0, or -1 and e. */
+int		 vcsauth_hmac_key(const char *state_dir, unsigned char *key,
+		    struct err *);
 /* 0 when user and secret may be presented to a VCS: lengths within
  * IDENTITY_NAME_MAX / IDENTITY_SECRET_MAX, no control bytes, a user not
  * empty; else -1. */
