@@ -629,18 +629,21 @@ struct filter_qual {
 	enum filter_op	 op;
 	char		 num[3][21];	/* digit strings; n of them used */
 	int		 n;
-	char		 exact[VERSION_MAX];	/* FQ_EXACT: "v1.2.3[-pre]" */
+	const char	*exact;		/* FQ_EXACT: "v1.2.3[-pre]", in the
+					 * rule's text; else NULL */
 };
 struct filter_rule {
 	char			*path;	/* module path prefix, no outer "/" */
 	enum filter_action	 action;
 	struct filter_qual	*q;	/* nq qualifiers; none: every version */
 	size_t			 nq;
+	char			*text;	/* the exact versions, NUL-separated */
 	int			 line;
 };
 struct filter_table {
 	struct filter_rule	*v;
 	size_t			 n;
+	size_t			 cap;	/* of v */
 	enum filter_action	 root;	/* the default rule */
 	int			 root_line;	/* 0: built in (include) */
 };
