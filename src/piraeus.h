@@ -1345,6 +1345,11 @@ int		 policy_before_fetch(const struct policy *, struct index *ix,
  */
 int		 policy_on_hit(const struct policy *, struct index *ix,
 		    const char *module, const char *version, struct err *e);
+/* 1 and e the refusal (403, the rule's line) when the filter file
+ * excludes module@version ("-" with a qualifier that takes it, or
+ * without one); else 0.  list and @latest drop such versions. */
+int		 policy_version_excluded(const struct policy *,
+		    const char *module, const char *version, struct err *e);
 /* 1 when module is private for checksum databases: [policy] private,
  * [upstream] goprivate, [sumdb] nosum, GONOSUMDB (else GOPRIVATE). */
 int		 policy_private(const struct config *, const char *module);

@@ -256,6 +256,19 @@ policy_before_fetch(const struct policy *p, struct index *ix,
 }
 
 int
+policy_version_excluded(const struct policy *p, const char *module,
+    const char *version, struct err *e)
+{
+	enum filter_action fa;
+	int line = 0;
+
+	if (p->filter == NULL || version == NULL || version[0] == '\0')
+		return 0;
+	fa = filter_decide(p->filter, module, version, &line);
+	return policy_excluded(module, version, fa, line, e);
+}
+
+int
 policy_on_hit(const struct policy *p, struct index *ix, const char *module,
     const char *version, struct err *e)
 {
