@@ -263,6 +263,15 @@ like "$(cat "$TRASH/b")" 'v1\.1\.0' "list: v1.1.0 is"
 is "$(code "$URL/github.com/fixture/multi/@latest")" 200 "@latest: 200"
 like "$(cat "$TRASH/b")" '"Version": *"v1\.1\.0"' \
     "@latest: the newest allowed version, v1.1.0"
+# Storage's answers alone (Disable-Module-Fetch): the same.
+is "$(curl -q -s --max-time 60 -H 'Disable-Module-Fetch: true' -o "$TRASH/b" \
+    -w '%{http_code}' "$URL/github.com/fixture/multi/@latest")" 200 \
+    "storage's @latest: 200"
+like "$(cat "$TRASH/b")" '"Version": *"v1\.1\.0"' \
+    "storage's @latest: v1.1.0, not the stored, excluded v1.2.0"
+curl -q -s --max-time 60 -H 'Disable-Module-Fetch: true' -o "$TRASH/b" \
+    "$URL/github.com/fixture/multi/@v/list"
+unlike "$(cat "$TRASH/b")" 'v1\.2\.0' "storage's list: v1.2.0 not offered"
 is "$(code "$URL/github.com/fixture/multi/@v/v1.2.info")" 403 \
     "a query answered by the excluded version (stored): 403"
 latest_go()
