@@ -690,22 +690,36 @@ access_rule_names(const struct access *a, const struct access_rule *r,
 	return 0;
 }
 
+/*
+ * Rules match letters in any case (hosts are case-insensitive, so
+ * "github.com/!corp/x" is covered by "github.com/corp"), and folding
+ * only adds denials: when some rule matches module exactly, those rules
+ * alone grant, as without folding; else the rules matching across case.
+ */
 int
 access_visible(const struct access *a, const char *user, const char *module)
 {
 	size_t i;
-	int covered = 0;
+	int exact, named, covered = 0, granted = 0, xcovered = 0,
+	    xgranted = 0;
 
 	if (a == NULL || module == NULL || module[0] == '\0')
 		return 1;
 	for (i = 0; i < a->nrules; i++) {
-		if (!pattern_match(a->rules[i].patterns, module))
+		exact = pattern_match(a->rules[i].patterns, module);
+		if (!exact && !pattern_match_fold(a->rules[i].patterns,
+		    module))
 			continue;
+		named = user != NULL &&
+		    access_rule_names(a, &a->rules[i], user);
 		covered = 1;
-		if (user != NULL && access_rule_names(a, &a->rules[i], user))
-			return 1;
+		granted |= named;
+		xcovered |= exact;
+		xgranted |= exact && named;
 	}
-	return !covered;
+	if (xcovered)
+		return xgranted;
+	return !covered || granted;
 }
 
 int
@@ -716,7 +730,7 @@ access_covered(const struct access *a, const char *module)
 	if (a == NULL || module == NULL || module[0] == '\0')
 		return 0;
 	for (i = 0; i < a->nrules; i++)
-		if (pattern_match(a->rules[i].patterns, module))
+		if (pattern_match_fold(a->rules[i].patterns, module))
 			return 1;
 	return 0;
 }

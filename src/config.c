@@ -331,6 +331,10 @@ static const struct option options[] = {
 	  0, 86400, NULL, NULL, 0,
 	  "Seconds a private_access verdict is kept per user, secret and "
 	  "repository (0: every request asks the VCS)" },
+	{ "policy", "private_access_http", OPT_BOOL, F(private_access_http),
+	  "no", 0, 0, NULL, NULL, 0,
+	  "yes: private_access may send users' credentials to an http:// "
+	  "repository (after insteadOf); no: such a module gets 503" },
 	{ "gc", "max_age", OPT_INT, F(gc_max_age), "0",
 	  0, 36500, NULL, NULL, 0,
 	  "piraeus gc removes versions not fetched for this many days; "

@@ -135,14 +135,18 @@ filter_numcmp(const char *a, const char *b)
 	return strcmp(a, b);
 }
 
-/* Parse one qualifier (its trailing "*"s already counted in star). */
+/*
+ * Parse one qualifier word[0..len) into q; an exact version is written
+ * at *text (room for len + 2 bytes) and *text moved past it.  0, or -1
+ * with why.
+ */
 static int
 filter_qualifier(const char *word, size_t len, struct filter_qual *q,
-    char *why, size_t whysz)
+    char **text, char *why, size_t whysz)
 {
 	char buf[VERSION_MAX];
 	struct filter_ver fv;
-	size_t stars = 0;
+	size_t stars = 0, n;
 	const char *s;
 	int show = (int)(len > FILTER_SHOW_MAX ? FILTER_SHOW_MAX : len);
 
@@ -189,13 +193,16 @@ filter_qualifier(const char *word, size_t len, struct filter_qual *q,
 			return snprintf(why, whysz, "\"%.*s\": a full version "
 			    "matches exactly, drop the \"*\"", show, word), -1;
 		q->op = FQ_EXACT;
-		q->exact[0] = 'v';
-		if (strlen(s) + 2 > sizeof(q->exact))
+		/* "v" and the version without its own "v", NUL: at most
+		 * len + 2 bytes. */
+		n = strlen(s) - (*s == 'v');
+		(*text)[0] = 'v';
+		memcpy(*text + 1, s + (*s == 'v'), n);
+		(*text)[n + 1] = '\0';
+		if (!semver_valid(*text))
 			goto bad;
-		memcpy(q->exact + 1, s + (*s == 'v'), strlen(s) + 1 -
-		    (*s == 'v'));
-		if (!semver_valid(q->exact))
-			goto bad;
+		q->exact = *text;
+		*text += n + 2;
 	} else {
 		/* v1, v1.2, v1.2. (Athens' own form): a prefix of numbers. */
 		if (s[fv.len] == '.' && s[fv.len + 1] == '\0')
@@ -283,6 +290,46 @@ filter_path(const char *word, size_t len, char **out, char *why,
 	return 0;
 }
 
+/*
+ * The qualifiers word[0..len) ("v1,~1.2.3,...") into r: exactly as many
+ * as the line has (at most FILTER_QUALS_MAX), the exact versions in one
+ * text of the rule.  0, or -1 with why (r's qualifiers freed).
+ */
+static int
+filter_quals(struct filter_rule *r, const char *word, size_t len,
+    char *why, size_t whysz)
+{
+	const char *p, *end = word + len;
+	size_t k, n = 1;
+	char *text;
+
+	for (p = word; p < end; p++)
+		n += *p == ',';
+	if (n > FILTER_QUALS_MAX)
+		return snprintf(why, whysz, "more than %d versions on a line",
+		    FILTER_QUALS_MAX), -1;
+	r->q = xcalloc(n, sizeof(*r->q));
+	/* Each exact version takes at most its word and 2 bytes. */
+	r->text = text = xmalloc(len + 2 * n);
+	for (p = word;; p += k + 1) {
+		for (k = 0; p + k < end && p[k] != ','; k++)
+			;
+		if (filter_qualifier(p, k, &r->q[r->nq], &text, why,
+		    whysz) == -1) {
+			free(r->q);
+			free(r->text);
+			r->q = NULL;
+			r->text = NULL;
+			r->nq = 0;
+			return -1;
+		}
+		r->nq++;
+		if (p + k >= end)
+			break;
+	}
+	return 0;
+}
+
 /* One line (NUL-free, no newline) into t.  0, or -1 with why. */
 static int
 filter_line(struct filter_table *t, const char *line, size_t len,
@@ -291,7 +338,6 @@ filter_line(struct filter_table *t, const char *line, size_t len,
 	const char *w[FILTER_WORDS_MAX];
 	size_t wl[FILTER_WORDS_MAX], nw = 0, i = 0, k, j;
 	struct filter_rule r;
-	const char *p;
 
 	while (i < len) {
 		while (i < len && (line[i] == ' ' || line[i] == '\t' ||
@@ -329,31 +375,16 @@ filter_line(struct filter_table *t, const char *line, size_t len,
 		    FILTER_RULES_MAX), -1;
 	if (filter_path(w[1], wl[1], &r.path, why, whysz) == -1)
 		return -1;
-	if (nw == 3) {
-		r.q = xcalloc(FILTER_QUALS_MAX, sizeof(*r.q));
-		for (p = w[2];; p += k + 1) {
-			for (k = 0; p + k < w[2] + wl[2] && p[k] != ','; k++)
-				;
-			if (r.nq == FILTER_QUALS_MAX) {
-				snprintf(why, whysz, "more than %d versions "
-				    "on a line", FILTER_QUALS_MAX);
-				goto fail;
-			}
-			if (filter_qualifier(p, k, &r.q[r.nq], why, whysz) ==
-			    -1)
-				goto fail;
-			r.nq++;
-			if (p + k >= w[2] + wl[2])
-				break;
-		}
+	if (nw == 3 && filter_quals(&r, w[2], wl[2], why, whysz) == -1) {
+		free(r.path);
+		return -1;
 	}
-	t->v = xreallocarray(t->v, t->n + 1, sizeof(*t->v));
+	if (t->n == t->cap) {
+		t->cap = t->cap == 0 ? 16 : t->cap * 2;
+		t->v = xreallocarray(t->v, t->cap, sizeof(*t->v));
+	}
 	t->v[t->n++] = r;
 	return 0;
-fail:
-	free(r.path);
-	free(r.q);
-	return -1;
 }
 
 int
@@ -485,8 +516,9 @@ filter_free(struct filter_table *t)
 	for (i = 0; i < t->n; i++) {
 		free(t->v[i].path);
 		free(t->v[i].q);
+		free(t->v[i].text);
 	}
 	free(t->v);
 	t->v = NULL;
-	t->n = 0;
+	t->n = t->cap = 0;
 }

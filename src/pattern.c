@@ -14,12 +14,15 @@
  * does not cross a "/".  A malformed pattern (an unclosed "[", a trailing
  * "\", an unescaped "-" or "]" in a class) never matches; pattern_check
  * reports it.  Matching is on the unescaped module path, byte for byte
- * (case matters), with UTF-8 decoding for "?" and classes as in Go.
+ * (case matters), with UTF-8 decoding for "?" and classes as in Go;
+ * pattern_match_fold also matches across ASCII case, for decisions about
+ * hosts (which are case-insensitive) that may only get stricter.
  */
 #include "config.h"
 
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "piraeus.h"
@@ -390,6 +393,37 @@ pattern_match(const char *patterns, const char *module)
 			return 1;
 	}
 	return 0;
+}
+
+/* s with ASCII letters in lower case (allocated). */
+static char *
+pattern_lower(const char *s)
+{
+	char *t = xstrdup(s), *q;
+
+	for (q = t; *q != '\0'; q++)
+		if (*q >= 'A' && *q <= 'Z')
+			*q = (char)(*q - 'A' + 'a');
+	return t;
+}
+
+int
+pattern_match_fold(const char *patterns, const char *module)
+{
+	char *lp, *lm;
+	int rc;
+
+	if (patterns == NULL || module == NULL)
+		return 0;
+	/* The exact match first: folding a class ("[A-z]") could lose it. */
+	if (pattern_match(patterns, module))
+		return 1;
+	lp = pattern_lower(patterns);
+	lm = pattern_lower(module);
+	rc = pattern_match(lp, lm);
+	free(lp);
+	free(lm);
+	return rc;
 }
 
 int

@@ -202,6 +202,7 @@ struct config {
 	/* [policy] */
 	int		 private_access;	/* enum private_access */
 	long		 private_access_ttl;	/* seconds a verdict is kept */
+	int		 private_access_http;	/* credentials to http:// too */
 	char		*filter_file;		/* Athens' filter file, or NULL */
 	char		*validator_hook;	/* URL, or NULL */
 	long		 validator_timeout;	/* seconds */
@@ -679,6 +680,10 @@ int		 reindex_describe(const struct store *, const char *emod,
 /* pattern.c: GOPRIVATE/GONOPROXY/GONOSUMDB patterns (MatchPrefixPatterns). */
 /* 1 when module matches one of the comma-separated glob patterns, else 0. */
 int		 pattern_match(const char *patterns, const char *module);
+/* pattern_match with ASCII letters folded to lower case on both sides:
+ * matches whenever pattern_match does, and also across case (hosts are
+ * case-insensitive).  For decisions that folding may only make stricter. */
+int		 pattern_match_fold(const char *patterns, const char *module);
 /* 0 when every pattern is well formed, else -1 with the reason in why. */
 int		 pattern_check(const char *patterns, char *why, size_t whysz);
 /* Go's path.Match of all of name: 1 match, 0 no match, -1 bad pattern. */
@@ -742,18 +747,21 @@ struct filter_qual {
 	enum filter_op	 op;
 	char		 num[3][21];	/* digit strings; n of them used */
 	int		 n;
-	char		 exact[VERSION_MAX];	/* FQ_EXACT: "v1.2.3[-pre]" */
+	const char	*exact;		/* FQ_EXACT: "v1.2.3[-pre]", in the
+					 * rule's text; else NULL */
 };
 struct filter_rule {
 	char			*path;	/* module path prefix, no outer "/" */
 	enum filter_action	 action;
 	struct filter_qual	*q;	/* nq qualifiers; none: every version */
 	size_t			 nq;
+	char			*text;	/* the exact versions, NUL-separated */
 	int			 line;
 };
 struct filter_table {
 	struct filter_rule	*v;
 	size_t			 n;
+	size_t			 cap;	/* of v */
 	enum filter_action	 root;	/* the default rule */
 	int			 root_line;	/* 0: built in (include) */
 };
@@ -1031,12 +1039,20 @@ int		 fetch_direct_run(const char *bin, char *const argv[],
  */
 int		 vcsauth_repo_url(const char *module, char *url, size_t urlsz,
 		    struct err *);
-/* The cache key of a verdict: "vcsauth:" + hex SHA-256 over user,
- * SHA-256(secret) and url, each length-prefixed (no two tuples share a
- * key); the secret itself is never stored. */
+/* The cache key of a verdict: "vcsauth:" + hex HMAC-SHA256 under hkey
+ * (vcsauth_hmac_key) over user, SHA-256(secret) and url, each
+ * length-prefixed (no two tuples share a key); the secret itself is never
+ * stored, and the index alone cannot be used to guess it. */
 #define VCSAUTH_KEY_MAX		(8 + SHA256_HEX)
-void		 vcsauth_key(const char *user, const char *secret,
-		    const char *url, char out[VCSAUTH_KEY_MAX]);
+#define VCSAUTH_HMAC_KEY_LEN	32
+void		 vcsauth_key(const unsigned char *hkey, const char *user,
+		    const char *secret, const char *url,
+		    char out[VCSAUTH_KEY_MAX]);
+/* The HMAC key of state_dir's verdicts into key (VCSAUTH_HMAC_KEY_LEN
+ * bytes): state_dir/vcsauth/key, made 0600 with random bytes on first
+ * use, read once per process.  0, or -1 and e. */
+int		 vcsauth_hmac_key(const char *state_dir, unsigned char *key,
+		    struct err *);
 /* 0 when user and secret may be presented to a VCS: lengths within
  * IDENTITY_NAME_MAX / IDENTITY_SECRET_MAX, no control bytes, a user not
  * empty; else -1. */
@@ -1501,12 +1517,24 @@ int		 policy_before_fetch(const struct policy *, struct index *ix,
  */
 int		 policy_on_hit(const struct policy *, struct index *ix,
 		    const char *module, const char *version, struct err *e);
+/* 1 and e the refusal (403, the rule's line) when the filter file
+ * excludes module@version ("-" with a qualifier that takes it, or
+ * without one); else 0.  list and @latest drop such versions. */
+int		 policy_version_excluded(const struct policy *,
+		    const char *module, const char *version, struct err *e);
 /* 1 when module is private for checksum databases: [policy] private,
  * [upstream] goprivate, [sumdb] nosum, GONOSUMDB (else GOPRIVATE). */
 int		 policy_private(const struct config *, const char *module);
 /* 1 when only "direct" may be asked for module: [policy] private,
  * [upstream] goprivate, GONOPROXY (else GOPRIVATE). */
 int		 policy_noproxy(const struct config *, const char *module);
+/* 1 when module is fetched direct only as private, the modules
+ * [policy] private_access = vcs guards: [policy] private, [upstream]
+ * goprivate, GOPRIVATE and GONOPROXY of the environment; not [sumdb]
+ * nosum nor GONOSUMDB (public modules without a checksum database).
+ * All the predicates above match letters in any case. */
+int		 policy_direct_private(const struct config *,
+		    const char *module);
 
 /* stored.c: answers from the storage tree alone. */
 /* The file a want names (a query: its .info), or -1 (list, @latest,

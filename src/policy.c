@@ -32,7 +32,11 @@
  * [upstream] goprivate (GOPRIVATE) make a module direct only and unknown
  * to public checksum databases; [sumdb] nosum (GONOSUMDB) the latter
  * only; from the responder's environment GONOPROXY and GONOSUMDB, each
- * GOPRIVATE when unset.
+ * GOPRIVATE when unset.  Patterns match letters in any case (hosts are
+ * case-insensitive).  The modules private_access = vcs guards are those
+ * fetched direct only as private (policy_direct_private): [policy]
+ * private, [upstream] goprivate, GOPRIVATE, GONOPROXY; never [sumdb]
+ * nosum alone (public modules without a checksum database).
  *
  * Just before a version is fetched, policy_before_fetch asks the filter
  * again with the version a query resolved to, then the validator hook
@@ -50,41 +54,55 @@ static void	 policy_location(const char *, const struct want *, char *,
 		    size_t);
 static void	 policy_storage_only(struct decision *, const char *);
 
-/* 1 when patterns (may be NULL or "") match module. */
+/*
+ * 1 when patterns (may be NULL or "") match module, letters in any case:
+ * hosts such as github.com are case-insensitive, so "github.com/!corp/x"
+ * is as private as "github.com/corp/x" (folding only adds matches).
+ */
 static int
 policy_matches(const char *patterns, const char *module)
 {
 	return patterns != NULL && patterns[0] != '\0' && module != NULL &&
-	    module[0] != '\0' && pattern_match(patterns, module);
+	    module[0] != '\0' && pattern_match_fold(patterns, module);
 }
 
-/* The first pattern list that makes module private for checksum
- * databases (policy_private), or NULL. */
-static const char *
-policy_private_patterns(const struct config *cfg, const char *module)
+/* 1 when one of the n lists matches module. */
+static int
+policy_any(const char *const lists[], size_t n, const char *module)
 {
-	const char *lists[] = { cfg->policy_private, cfg->goprivate,
-	    cfg->sumdb_nosum, cfg->env_nosumdb };
 	size_t i;
 
-	for (i = 0; i < NITEMS(lists); i++)
+	for (i = 0; i < n; i++)
 		if (policy_matches(lists[i], module))
-			return lists[i];
-	return NULL;
+			return 1;
+	return 0;
 }
 
 int
 policy_private(const struct config *cfg, const char *module)
 {
-	return policy_private_patterns(cfg, module) != NULL;
+	const char *lists[] = { cfg->policy_private, cfg->goprivate,
+	    cfg->sumdb_nosum, cfg->env_nosumdb };
+
+	return policy_any(lists, NITEMS(lists), module);
 }
 
 int
 policy_noproxy(const struct config *cfg, const char *module)
 {
-	return policy_matches(cfg->policy_private, module) ||
-	    policy_matches(cfg->goprivate, module) ||
-	    policy_matches(cfg->env_noproxy, module);
+	const char *lists[] = { cfg->policy_private, cfg->goprivate,
+	    cfg->env_noproxy };
+
+	return policy_any(lists, NITEMS(lists), module);
+}
+
+int
+policy_direct_private(const struct config *cfg, const char *module)
+{
+	const char *lists[] = { cfg->policy_private, cfg->goprivate,
+	    cfg->env_goprivate, cfg->env_noproxy };
+
+	return policy_any(lists, NITEMS(lists), module);
 }
 
 /* The version the filter judges w by: a known version, else "". */
@@ -238,6 +256,19 @@ policy_before_fetch(const struct policy *p, struct index *ix,
 }
 
 int
+policy_version_excluded(const struct policy *p, const char *module,
+    const char *version, struct err *e)
+{
+	enum filter_action fa;
+	int line = 0;
+
+	if (p->filter == NULL || version == NULL || version[0] == '\0')
+		return 0;
+	fa = filter_decide(p->filter, module, version, &line);
+	return policy_excluded(module, version, fa, line, e);
+}
+
+int
 policy_on_hit(const struct policy *p, struct index *ix, const char *module,
     const char *version, struct err *e)
 {
@@ -335,15 +366,15 @@ static void
 policy_sumdb(const struct policy *p, const struct want *w,
     struct decision *d)
 {
-	const char *pats;
-
-	if (w->module[0] != '\0' &&
-	    (pats = policy_private_patterns(p->cfg, w->module)) != NULL) {
+	/* The reason names the module alone: the patterns themselves may
+	 * name modules [access] hides from this user. */
+	if (w->module[0] != '\0' && policy_private(p->cfg, w->module)) {
 		d->action = POLICY_REFUSE;
-		err_set(&d->why, E_FORBIDDEN, "%s matches the private "
-		    "patterns of this proxy: not forwarded to %s; set "
-		    "GONOSUMDB=%s (or GOPRIVATE) on the client", w->module,
-		    w->db != NULL ? w->db->key.name : "its database", pats);
+		err_set(&d->why, E_FORBIDDEN, "%s is private on this proxy: "
+		    "not forwarded to %s; add it to GONOSUMDB (or GOPRIVATE) "
+		    "on the client, e.g. GONOSUMDB=%s", w->module,
+		    w->db != NULL ? w->db->key.name : "its database",
+		    w->module);
 		return;
 	}
 	if (d->offline)
@@ -394,19 +425,20 @@ policy_hidden(const struct policy *p, const struct want *w,
 }
 
 /*
- * [policy] private_access = vcs: a request for a private module (its
- * files, list, @latest, a query, our database's lookup) must carry
+ * [policy] private_access = vcs: a request for a private module (one
+ * fetched direct only as private: policy_direct_private; its files,
+ * list, @latest, a query, our database's lookup) must carry
  * credentials that read its repository.  1 and d a refusal when they do
  * not (or cannot be checked); 0 to decide on.  A deferred fetch (w->now)
  * was checked when it was asked for.
  */
 static int
 policy_access_vcs(const struct policy *p, const struct want *w,
-    int private, struct decision *d)
+    struct decision *d)
 {
 	struct vcsauth_env env;
 
-	if (!private || p->cfg->private_access != PRIVATE_ACCESS_VCS ||
+	if (!policy_direct_private(p->cfg, w->module) || p->cfg->private_access != PRIVATE_ACCESS_VCS ||
 	    w->now || w->kind == WANT_SUMDB || w->module == NULL ||
 	    w->module[0] == '\0')
 		return 0;
@@ -435,7 +467,7 @@ policy_decide(const struct policy *p, const struct want *w,
 	d->verify = cfg->sumdb_verify && !private;
 	d->log = p->signer_name != NULL && (private ||
 	    cfg->sumdb_private_relay);
-	if (policy_hidden(p, w, d) || policy_access_vcs(p, w, private, d))
+	if (policy_hidden(p, w, d) || policy_access_vcs(p, w, d))
 		return;
 	switch (w->kind) {
 	case WANT_SUMDB:

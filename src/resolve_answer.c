@@ -233,6 +233,28 @@ resolve_list_body(char **vs, size_t nv, int sorted, struct buf *body,
 		buf_append(body, "", 0, e);
 }
 
+/* Drop from vs[0..*nv) the versions the filter file excludes (kept in
+ * order): the go command picks "latest" from the list, and a version
+ * whose files are 403 is never offered. */
+static void
+resolve_list_allowed(struct resolver *rv, const char *module, char **vs,
+    size_t *nv)
+{
+	struct policy p;
+	struct err fe;
+	size_t i, o;
+
+	resolve_policy(rv, &p);
+	for (i = o = 0; i < *nv; i++) {
+		err_clear(&fe);
+		if (policy_version_excluded(&p, module, vs[i], &fe))
+			free(vs[i]);
+		else
+			vs[o++] = vs[i];
+	}
+	*nv = o;
+}
+
 int
 resolve_list(struct resolver *rv, const struct want *w,
     const struct decision *d, struct answer *a, struct err *e)
@@ -241,7 +263,7 @@ resolve_list(struct resolver *rv, const struct want *w,
 	size_t nv = 0, cap = 0, i, nstored;
 	struct err se, ue;
 	struct buf up;
-	int known, stale = 0;
+	int known, sorted, stale = 0;
 
 	err_clear(&se);
 	err_clear(&ue);
@@ -281,9 +303,82 @@ resolve_list(struct resolver *rv, const struct want *w,
 	a->kind = ANSWER_BODY;
 	a->ctype = "text/plain; charset=utf-8";
 	a->cache = stale ? ANSWER_STALE : ANSWER_LIST;
+	sorted = nv == nstored;
+	resolve_list_allowed(rv, w->module, vs, &nv);
 	/* Storage's list comes sorted: sorted again only when merged. */
-	resolve_list_body(vs, nv, nv == nstored, &a->body, e);
+	resolve_list_body(vs, nv, sorted, &a->body, e);
 	return 0;
+}
+
+/*
+ * @latest named a version the filter file excludes: the newest version
+ * of the (filtered) list instead, a release before any pre-release, as
+ * the go command picks from a list; its .info, stored or fetched now.
+ * 0 and a->body set, or -1 and e (the exclusion when none is left).
+ */
+static int
+resolve_latest_allowed(struct resolver *rv, const struct want *w,
+    const struct decision *d, struct answer *a, struct err *excluded,
+    struct err *e)
+{
+	struct answer la;
+	char pick[VERSION_MAX], canon[VERSION_MAX], ever[VERSION_MAX];
+	char path[ANSWER_PATH_MAX];
+	const char *p, *end;
+	int have = 0, rel;
+
+	answer_init(&la);
+	if (resolve_list(rv, w, d, &la, e) == -1) {
+		answer_free(&la);
+		return -1;
+	}
+	pick[0] = '\0';
+	for (p = la.body.data; p != NULL && *p != '\0'; p = *end ? end + 1 :
+	    end) {
+		end = p + strcspn(p, "\n");
+		if ((size_t)(end - p) >= sizeof(pick))
+			continue;
+		rel = memchr(p, '-', (size_t)(end - p)) == NULL;
+		/* The list is sorted: the last release, else the last. */
+		if (rel || have != 2) {
+			snprintf(pick, sizeof(pick), "%.*s", (int)(end - p), p);
+			have = rel ? 2 : 1;
+		}
+	}
+	answer_free(&la);
+	if (have == 0)
+		return err_set(e, excluded->code, "%s (and no other version "
+		    "is allowed)", excluded->msg);
+	buf_free(&a->body);
+	memset(&a->body, 0, sizeof(a->body));
+	if (modpath_escape(pick, ever, sizeof(ever)) == -1)
+		return err_set(e, E_NOTFOUND, "invalid version");
+	if (!stored_have(rv->store, w->emod, ever, WANT_ZIP) &&
+	    resolve_version(rv, d, w->module, pick, WANT_ZIP, canon, NULL,
+	    e) == -1)
+		return -1;
+	if (store_path(rv->store, w->emod, ever, ART_INFO, path,
+	    sizeof(path)) == -1)
+		return err_set(e, E_INTERNAL, "path too long");
+	return buf_read_file(&a->body, path, INFO_MAX, e);
+}
+
+/* 0 when a->body's version may be answered as @latest; else the newest
+ * allowed version instead (resolve_latest_allowed). */
+static int
+resolve_latest_checked(struct resolver *rv, const struct want *w,
+    const struct decision *d, struct answer *a, struct err *e)
+{
+	char canon[VERSION_MAX];
+	struct policy p;
+	struct err fe;
+
+	err_clear(&fe);
+	resolve_policy(rv, &p);
+	if (check_info_answer(w->module, &a->body, canon) == -1 ||
+	    !policy_version_excluded(&p, w->module, canon, &fe))
+		return 0;
+	return resolve_latest_allowed(rv, w, d, a, &fe, e);
 }
 
 int
@@ -301,13 +396,17 @@ resolve_latest(struct resolver *rv, const struct want *w,
 	if (d->action == POLICY_FETCH) {
 		if (resolve_cached(rv, d, "latest:", w->module,
 		    resolve_latest_try, &a->body, &stale, &ue) == 0)
-			return 0;
+			return resolve_latest_checked(rv, w, d, a, e);
+		/* Direct: go's "latest" is a version the filter (or the
+		 * hook) refused: the newest allowed one instead. */
+		if (ue.code == E_FORBIDDEN)
+			return resolve_latest_allowed(rv, w, d, a, &ue, e);
 		if (ue.code != E_NOTFOUND && ue.code != E_GONE && !d->fallback)
 			return err_set(e, ue.code, "%s", ue.msg);
 	}
 	err_clear(&se);
 	if (stored_latest(rv->store, w->module, w->emod, &a->body, &se) == 0)
-		return 0;
+		return resolve_latest_checked(rv, w, d, a, e);
 	if (se.code != E_NOTFOUND)
 		return err_set(e, se.code, "%s", se.msg);
 	/* Nothing stored: upstream's "not found" when it said so, else
@@ -334,6 +433,7 @@ resolve_query(struct resolver *rv, const struct want *w,
 	struct cache_key k = { rv->idx, NULL, key };
 	struct cache_entry c;
 	struct buf *body = &a->body;
+	struct policy p;
 	struct err ce;
 	int st;
 
@@ -375,6 +475,14 @@ resolve_query(struct resolver *rv, const struct want *w,
 	}
 	cache_put(&k, E_OK, body->data, body->len, &ce);
 done:
+	/* The version a query names: the filter's word on it. */
+	resolve_policy(rv, &p);
+	if (check_info_answer(w->module, body, canon) == 0 &&
+	    policy_version_excluded(&p, w->module, canon, e)) {
+		buf_free(body);
+		memset(body, 0, sizeof(*body));
+		return -1;
+	}
 	dirhash_sha256_hex(body->data, body->len, sha);
 	snprintf(a->etag, sizeof(a->etag), "\"%s\"", sha);
 	return 0;

@@ -403,8 +403,11 @@ resolve_version(struct resolver *rv, const struct decision *d,
 	}
 	if (modpath_escape(canon, ever, sizeof(ever)) == -1)
 		return err_set(e, E_NOTFOUND, "invalid version");
+	/* A query stored under its answer: the filter (and the hook) still
+	 * decide on the version it names. */
 	if (stored_have(rv->store, emod, ever, kind))
-		return 0;
+		return strcmp(canon, query) != 0 ? resolve_allowed(rv, module,
+		    canon, e) : 0;
 	if (resolve_index(rv, e) == -1)
 		return -1;
 	ix = rv->idx;

@@ -17,7 +17,9 @@
  *    git by a credential helper that reads them from its environment:
  *    never on a command line, never in a log;
  *  - the verdict cache: the index cache (scope "vcsauth") keyed by the
- *    hash of (user, SHA-256 of the secret, URL), kept private_access_ttl
+ *    HMAC-SHA256 of (user, SHA-256 of the secret, URL) under a random key
+ *    of the state directory (vcsauth/key, 0600: the index alone gives
+ *    nothing to guess passwords against), kept private_access_ttl
  *    seconds.  A grant and a refusal are kept; a VCS that cannot be asked
  *    is an error (E_UPSTREAM), never a grant, and is not kept.
  *
@@ -29,12 +31,18 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
 
 #include "piraeus.h"
 
@@ -248,6 +256,109 @@ vcsauth_repo_url(const char *module, char *url, size_t urlsz,
 	    "element; no ?go-get=1 lookup is made)", module);
 }
 
+/*
+ * The verdict keys' HMAC key: state_dir/vcsauth/key, 32 random bytes made
+ * on first use (a 0600 file written whole under a temporary name, then
+ * linked into place: the first writer wins, the others read its key).
+ * Kept for the process, per state directory.
+ */
+static struct {
+	char		*dir;
+	unsigned char	 key[VCSAUTH_HMAC_KEY_LEN];
+} vcsauth_hkey;
+
+/* Read exactly VCSAUTH_HMAC_KEY_LEN bytes of path into key. */
+static int
+vcsauth_key_read(const char *path, unsigned char *key, struct err *e)
+{
+	unsigned char extra;
+	ssize_t n;
+	size_t got = 0;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1)
+		return err_errno(e, E_UNAVAIL, "open %s", path);
+	while (got < VCSAUTH_HMAC_KEY_LEN) {
+		n = read(fd, key + got, VCSAUTH_HMAC_KEY_LEN - got);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	n = got == VCSAUTH_HMAC_KEY_LEN ? read(fd, &extra, 1) : 0;
+	close(fd);
+	if (got != VCSAUTH_HMAC_KEY_LEN || n != 0)
+		return err_set(e, E_UNAVAIL, "%s: not a %d-byte key", path,
+		    VCSAUTH_HMAC_KEY_LEN);
+	return 0;
+}
+
+/* Make path: random bytes into a 0600 temporary, linked into place. */
+static int
+vcsauth_key_make(const char *path, struct err *e)
+{
+	unsigned char key[VCSAUTH_HMAC_KEY_LEN];
+	char *tmp;
+	int fd, rc = 0;
+
+	if (RAND_bytes(key, (int)sizeof(key)) != 1)
+		return err_set(e, E_INTERNAL, "RAND_bytes failed");
+	xasprintf(&tmp, "%s.%ld.tmp", path, (long)getpid());
+	(void)unlink(tmp);
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+	    O_CLOEXEC, 0600)) == -1) {
+		rc = err_errno(e, E_UNAVAIL, "create %s", tmp);
+		goto out;
+	}
+	if (write(fd, key, sizeof(key)) != (ssize_t)sizeof(key) ||
+	    fsync(fd) == -1)
+		rc = err_errno(e, E_UNAVAIL, "write %s", tmp);
+	if (close(fd) == -1 && rc == 0)
+		rc = err_errno(e, E_UNAVAIL, "close %s", tmp);
+	/* link, not rename: a key another process made first is kept. */
+	if (rc == 0 && link(tmp, path) == -1 && errno != EEXIST)
+		rc = err_errno(e, E_UNAVAIL, "link %s", path);
+	(void)unlink(tmp);
+out:
+	OPENSSL_cleanse(key, sizeof(key));
+	free(tmp);
+	return rc;
+}
+
+int
+vcsauth_hmac_key(const char *state_dir, unsigned char *key, struct err *e)
+{
+	char *dir, *path;
+	int rc;
+
+	if (state_dir == NULL || state_dir[0] != '/')
+		return err_set(e, E_CONFIG, "private access: no state "
+		    "directory");
+	if (vcsauth_hkey.dir != NULL && strcmp(vcsauth_hkey.dir,
+	    state_dir) == 0) {
+		memcpy(key, vcsauth_hkey.key, VCSAUTH_HMAC_KEY_LEN);
+		return 0;
+	}
+	xasprintf(&dir, "%s/vcsauth", state_dir);
+	xasprintf(&path, "%s/key", dir);
+	rc = 0;
+	if (mkdir(dir, 0700) == -1 && errno != EEXIST)
+		rc = err_errno(e, E_UNAVAIL, "mkdir %s", dir);
+	if (rc == 0 && access(path, F_OK) == -1)
+		rc = vcsauth_key_make(path, e);
+	if (rc == 0)
+		rc = vcsauth_key_read(path, key, e);
+	if (rc == 0) {
+		free(vcsauth_hkey.dir);
+		vcsauth_hkey.dir = xstrdup(state_dir);
+		memcpy(vcsauth_hkey.key, key, VCSAUTH_HMAC_KEY_LEN);
+	}
+	free(dir);
+	free(path);
+	return rc;
+}
+
 /* Append len and bytes of s to b (the key's unambiguous framing). */
 static void
 vcsauth_frame(struct buf *b, const char *s)
@@ -260,9 +371,12 @@ vcsauth_frame(struct buf *b, const char *s)
 }
 
 void
-vcsauth_key(const char *user, const char *secret, const char *url,
-    char out[VCSAUTH_KEY_MAX])
+vcsauth_key(const unsigned char *hkey, const char *user, const char *secret,
+    const char *url, char out[VCSAUTH_KEY_MAX])
 {
+	static const char hexd[] = "0123456789abcdef";
+	unsigned char mac[EVP_MAX_MD_SIZE];
+	unsigned int maclen = 0, i;
 	char sh[SHA256_HEX], kh[SHA256_HEX];
 	struct buf b;
 
@@ -271,7 +385,16 @@ vcsauth_key(const char *user, const char *secret, const char *url,
 	vcsauth_frame(&b, user);
 	vcsauth_frame(&b, sh);
 	vcsauth_frame(&b, url);
-	dirhash_sha256_hex(b.data != NULL ? b.data : "", b.len, kh);
+	if (HMAC(EVP_sha256(), hkey, VCSAUTH_HMAC_KEY_LEN,
+	    (const unsigned char *)(b.data != NULL ? b.data : ""), b.len, mac,
+	    &maclen) == NULL || maclen * 2 + 1 != SHA256_HEX)
+		fatalx("vcsauth: HMAC-SHA256 failed");
+	for (i = 0; i < maclen; i++) {
+		kh[2 * i] = hexd[mac[i] >> 4];
+		kh[2 * i + 1] = hexd[mac[i] & 0x0f];
+	}
+	kh[2 * maclen] = '\0';
+	OPENSSL_cleanse(sh, sizeof(sh));
 	buf_free(&b);
 	snprintf(out, VCSAUTH_KEY_MAX, "vcsauth:%s", kh);
 }
@@ -332,9 +455,15 @@ static void
 vcsauth_env_build(const char *home, const char *gitconfig, const char *user,
     const char *secret, struct vcsauth_envv *env)
 {
-	const char *v;
+	char ceiling[VCSAUTH_URL_MAX];
+	const char *v, *slash;
 	size_t i;
 	int path = 0;
+
+	slash = strrchr(home, '/');
+	snprintf(ceiling, sizeof(ceiling), "%.*s", slash != NULL && slash >
+	    home ? (int)(slash - home) : 1, slash != NULL && slash > home ?
+	    home : "/");
 
 	env->n = 0;
 	env->v[0] = NULL;
@@ -354,6 +483,9 @@ vcsauth_env_build(const char *home, const char *gitconfig, const char *user,
 	vcsauth_setenv(env, "GIT_CONFIG_GLOBAL", gitconfig != NULL ?
 	    gitconfig : "/dev/null");
 	vcsauth_setenv(env, "GIT_ALLOW_PROTOCOL", "http:https");
+	/* home's parent is a ceiling: a state directory inside a work tree
+	 * never lends git that tree's .git/config. */
+	vcsauth_setenv(env, "GIT_CEILING_DIRECTORIES", ceiling);
 	if (user != NULL) {
 		vcsauth_setenv(env, VCSAUTH_USER_VAR, user);
 		vcsauth_setenv(env, VCSAUTH_PASS_VAR, secret);
@@ -446,6 +578,22 @@ vcsauth_argv_free(char *argv[])
 		free(argv[i]);
 }
 
+/* 0 when url may carry a user's credentials: https, or http with
+ * [policy] private_access_http = yes; else -1 and e (E_UNAVAIL). */
+static int
+vcsauth_scheme_ok(const struct config *cfg, const char *url, struct err *e)
+{
+	char redacted[VCSAUTH_URL_MAX];
+
+	if (strncmp(url, "https://", 8) == 0 ||
+	    (strncmp(url, "http://", 7) == 0 && cfg->private_access_http))
+		return 0;
+	upstream_redact(url, redacted, sizeof(redacted));
+	return err_set(e, E_UNAVAIL, "private access: the repository %s is "
+	    "not https: users' credentials are not sent to it (see [policy] "
+	    "private_access_http)", redacted);
+}
+
 /*
  * The URL git would use for url: the [direct] gitconfig's insteadOf
  * applied ("git ls-remote --get-url"), user:password dropped; http or
@@ -466,7 +614,7 @@ vcsauth_rewrite(const struct config *cfg, const char *git, const char *home,
 
 	if (cfg->gitconfig == NULL || cfg->gitconfig[0] == '\0') {
 		snprintf(out, outsz, "%s", url);
-		return 0;
+		return vcsauth_scheme_ok(cfg, out, e);
 	}
 	vcsauth_argv(args, argv, NITEMS(argv));
 	vcsauth_env_build(home, cfg->gitconfig, NULL, NULL, &env);
@@ -504,7 +652,7 @@ vcsauth_rewrite(const struct config *cfg, const char *git, const char *home,
 	}
 	buf_free(&o);
 	buf_free(&er);
-	return rc;
+	return rc == 0 ? vcsauth_scheme_ok(cfg, out, e) : rc;
 }
 
 /* 1 when git's stderr says the credentials cannot read the repository. */
@@ -541,6 +689,7 @@ vcsauth_ask(const struct config *cfg, const char *git, const char *home,
 		"&& printf 'username=%s\\npassword=%s\\n' "
 		"\"$" VCSAUTH_USER_VAR "\" \"$" VCSAUTH_PASS_VAR "\"; }; f",
 	    "-c", "core.askPass=",
+	    "-c", "http.followRedirects=false",
 	    "ls-remote", "--", url, "HEAD", NULL };
 	char *argv[NITEMS(args)];
 	int st, rc;
@@ -581,6 +730,7 @@ vcsauth_check(const struct vcsauth_env *env, const char *module,
 	struct cache_entry c;
 	char url[VCSAUTH_URL_MAX], real[VCSAUTH_URL_MAX];
 	char key[VCSAUTH_KEY_MAX];
+	unsigned char hkey[VCSAUTH_HMAC_KEY_LEN];
 	char *git = NULL, *home = NULL;
 	int rc, state;
 
@@ -600,7 +750,10 @@ vcsauth_check(const struct vcsauth_env *env, const char *module,
 		goto fail;
 	if (vcsauth_rewrite(cfg, git, home, url, real, sizeof(real), e) == -1)
 		goto fail;
-	vcsauth_key(who->basic_user, who->basic_pass, real, key);
+	if (vcsauth_hmac_key(cfg->state_dir, hkey, e) == -1)
+		goto fail;
+	vcsauth_key(hkey, who->basic_user, who->basic_pass, real, key);
+	OPENSSL_cleanse(hkey, sizeof(hkey));
 	k.ix = env->idx;
 	k.scope = VCSAUTH_SCOPE;
 	k.key = key;

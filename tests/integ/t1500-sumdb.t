@@ -74,7 +74,7 @@ notfound_ttl = 0
 timeout = 10
 [sumdb]
 databases = $SUMDB_VKEY $SUMDB_URL
-nosum = $NOSUM
+nosum = $NOSUM,example.org/hidden
 private_key = $TRASH/priv.key
 cache_ttl = 600
 INI
@@ -235,7 +235,10 @@ like "$(logs)" 'fetching its tiles again' "the failed proof made piraeus fetch t
 # --- no-sum patterns --------------------------------------------------------
 is "$(code "$URL/sumdb/sum.test/lookup/github.com/fixture/nomod@v1.0.0")" 403 \
     "a nosum module's lookup is 403"
-like "$(cat "$TRASH/b")" 'GONOSUMDB=github.com/fixture/nomod' "the body tells which GONOSUMDB to set"
+like "$(cat "$TRASH/b")" 'github.com/fixture/nomod is private.*GONOSUMDB=github.com/fixture/nomod' \
+    "the body says the module is private and which GONOSUMDB to set"
+unlike "$(cat "$TRASH/b")" 'example.org/hidden' \
+    "the body names no other private pattern"
 is "$(sumdb_count "fixture/nomod")" 0 "and nothing naming it went upstream"
 
 # --- the private database --------------------------------------------------

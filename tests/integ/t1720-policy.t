@@ -20,6 +20,10 @@
 #      responder's environment): fetched direct, and the fake proxy's and
 #      the checksum database's request logs never name them, while they
 #      name a public module; a client lookup of one is 403.
+#   4b. A later "-" on the newest release (multi v1.2.0, stored by 4):
+#      list and @latest no longer offer it (storage's and upstream's
+#      answers alike), a query naming it is 403, and "go get
+#      multi@latest" picks v1.1.0.
 #   5. A bad filter file: check-config names the file and the line; the
 #      responder refuses to start (as CGI: 500 with a clear body).
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
@@ -245,9 +249,48 @@ like "$(cat "$SUMDB_LOG")" '/lookup/github.com/fixture/multi@v1.2.0' \
     "while it names the public module, verified"
 is "$(code "$URL/sumdb/$SUMDB_NAME/lookup/github.com/fixture/mono@v1.0.0")" 403 \
     "a client lookup of the private module through piraeus: 403"
-like "$(cat "$TRASH/b")" 'private patterns of this proxy' "saying why"
+like "$(cat "$TRASH/b")" 'fixture/mono is private on this proxy' "saying why"
 unlike "$(cat "$SUMDB_LOG")" 'fixture/mono' "and not forwarded"
 
+# --- 4b. an excluded version is not offered -----------------------------------------
+stop_bg "$SERVE_PID"
+ok "multi@v1.2.0 is stored" test -f "$S/github.com/fixture/multi/@v/v1.2.0.zip"
+printf -- '- github.com/fixture/multi v1.2.0\n' >>"$TRASH/filter"
+serve_lighttpd "$TRASH/serve2.log" "$S" "$T" "$TRASH/p.ini"
+is "$(code "$URL/github.com/fixture/multi/@v/list")" 200 "list: 200"
+unlike "$(cat "$TRASH/b")" 'v1\.2\.0' "list: the excluded v1.2.0 is not offered"
+like "$(cat "$TRASH/b")" 'v1\.1\.0' "list: v1.1.0 is"
+is "$(code "$URL/github.com/fixture/multi/@latest")" 200 "@latest: 200"
+like "$(cat "$TRASH/b")" '"Version": *"v1\.1\.0"' \
+    "@latest: the newest allowed version, v1.1.0"
+# Storage's answers alone (Disable-Module-Fetch): the same.
+is "$(curl -q -s --max-time 60 -H 'Disable-Module-Fetch: true' -o "$TRASH/b" \
+    -w '%{http_code}' "$URL/github.com/fixture/multi/@latest")" 200 \
+    "storage's @latest: 200"
+like "$(cat "$TRASH/b")" '"Version": *"v1\.1\.0"' \
+    "storage's @latest: v1.1.0, not the stored, excluded v1.2.0"
+curl -q -s --max-time 60 -H 'Disable-Module-Fetch: true' -o "$TRASH/b" \
+    "$URL/github.com/fixture/multi/@v/list"
+unlike "$(cat "$TRASH/b")" 'v1\.2\.0' "storage's list: v1.2.0 not offered"
+is "$(code "$URL/github.com/fixture/multi/@v/v1.2.info")" 403 \
+    "a query answered by the excluded version (stored): 403"
+latest_go()
+{
+	mkdir -p "$TRASH/getmod.$GOTAG"
+	printf 'module example.com/getter\n\ngo 1.16\n' \
+	    >"$TRASH/getmod.$GOTAG/go.mod"
+	(
+		go_env_proxy "$URL" "$TRASH/mc.get.$GOTAG" || exit 1
+		cd "$TRASH/getmod.$GOTAG" &&
+		    "$GO" get github.com/fixture/multi@latest
+	) >"$TRASH/get.out" 2>&1
+	is "$?" 0 "go get multi@latest through piraeus [$GOTAG]" ||
+	    diag_file "$TRASH/get.out"
+	like "$(cat "$TRASH/getmod.$GOTAG/go.mod")" \
+	    'github.com/fixture/multi v1\.1\.0' \
+	    "it picks v1.1.0, the newest allowed [$GOTAG]"
+}
+for_each_go latest_go
 stop_bg "$SERVE_PID"
 
 # --- 5. a bad filter file ----------------------------------------------------------

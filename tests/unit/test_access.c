@@ -287,7 +287,8 @@ write_acl(char *path, size_t pathsz)
 	    "group ops eve\n"
 	    "allow corp.example.com/*,git.corp.example.com @team\n"
 	    "allow corp.example.com/ops @ops dave\n"
-	    "allow shared.example.com *\n",
+	    "allow shared.example.com *\n"
+	    "allow github.com/corp/secret @ops\n",
 	    y, ta, b, by, tc, s) == -1)
 		exit(99);
 	put("access", text, path, pathsz);
@@ -606,6 +607,18 @@ test_rules(const struct access *a)
 		{ "frank", "example.com/public", 1 },
 		{ "team", "corp.example.com/x", 0 },	/* a group is no user */
 		{ "@team", "corp.example.com/x", 0 },
+		/* Letters in any case: github.com's owners and repositories
+		 * are case-insensitive ("!corp" is "Corp"). */
+		{ NULL, "github.com/Corp/secret", 0 },
+		{ "carol", "github.com/Corp/secret", 0 },
+		{ "carol", "github.com/corp/SECRET/v2", 0 },
+		{ "eve", "github.com/Corp/Secret", 1 },
+		{ "eve", "github.com/corp/secret", 1 },
+		/* Folding never grants: the exact rule (@team) decides, not
+		 * "corp.example.com/ops" across case. */
+		{ "eve", "corp.example.com/OPS", 0 },
+		{ "dave", "corp.example.com/OPS", 0 },
+		{ "alice", "corp.example.com/OPS", 1 },
 	};
 	char name[160];
 	size_t i;
@@ -619,7 +632,9 @@ test_rules(const struct access *a)
 	}
 	ok(access_covered(a, "corp.example.com/x") &&
 	    !access_covered(a, "example.com/public") &&
-	    access_nrules(a) == 3, "covered and the rule count");
+	    access_covered(a, "github.com/Corp/Secret") &&
+	    !access_covered(a, "github.com/Corp/secrets") &&
+	    access_nrules(a) == 4, "covered (in any case) and the rule count");
 	ok(access_visible(NULL, NULL, "corp.example.com/x") &&
 	    access_visible(a, NULL, ""), "no file, or no module: visible");
 }

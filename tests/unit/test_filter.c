@@ -13,6 +13,8 @@
  */
 #include "config.h"
 
+#include <sys/resource.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -209,6 +211,17 @@ test_bad(void)
 }
 
 /* Hostile input: NUL bytes, long lines, many versions, a huge file. */
+/* The process's peak resident set, in KiB. */
+static long
+peak_kib(void)
+{
+	struct rusage ru;
+
+	if (getrusage(RUSAGE_SELF, &ru) == -1)
+		exit(99);
+	return ru.ru_maxrss;
+}
+
 static void
 test_hostile(void)
 {
@@ -216,6 +229,7 @@ test_hostile(void)
 	struct err e;
 	char *big;
 	size_t n, i;
+	long peak;
 
 	err_clear(&e);
 	ok(filter_parse("f", "+ a.example\n- b\0.example\n", 24, &t, &e) == -1,
@@ -245,6 +259,21 @@ test_hostile(void)
 	ok(filter_parse("f", big, FILTER_FILE_MAX + 1, &t, &e) == -1,
 	    "a file over FILTER_FILE_MAX is refused");
 	ok(strstr(e.msg, "longer than") != NULL, "saying so");
+
+	/* A file of one-qualifier rules: memory in proportion to it (it
+	 * took 64 qualifiers of 328 bytes a rule: 2 GB for these 700 KB). */
+	for (n = 0, i = 0; i < 100000; i++)
+		n += (size_t)snprintf(big + n, 16, "- a v1\n");
+	err_clear(&e);
+	peak = peak_kib();
+	ok(filter_parse("f", big, n, &t, &e) == 0 && t.n == 100000,
+	    "100000 rules of one qualifier parse");
+	peak = peak_kib() - peak;
+	if (!ok(peak < 256 * 1024, "and the peak grew less than 256 MiB"))
+		printf("#   it grew %ld KiB\n", peak);
+	is_int(filter_decide(&t, "a", "v1.2.3", NULL), FILTER_EXCLUDE,
+	    "and decide");
+	filter_free(&t);
 	free(big);
 }
 

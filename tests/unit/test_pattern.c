@@ -158,6 +158,22 @@ static const struct list_case {
 };
 
 /* pattern_check: 0 well formed, -1 malformed (and the start of why). */
+/* pattern_match_fold: ASCII letters in any case, on either side; never
+ * fewer matches than pattern_match. */
+static const struct list_case fold_cases[] = {
+	{ "github.com/corp", "github.com/Corp/secret", 1 },
+	{ "github.com/Corp", "github.com/corp/secret", 1 },
+	{ "github.com/corp/secret", "github.com/CORP/SECRET/v2", 1 },
+	{ "github.com/c?rp/*", "github.com/COrP/x", 1 },
+	{ "github.com/[a-c]orp", "github.com/Corp", 1 },
+	{ "github.com/corp", "github.com/Corporate", 0 },
+	{ "github.com/corp", "github.com/other/Corp", 0 },
+	/* An exact match kept when folding the class would lose it:
+	 * "_" is between "Z" and "a". */
+	{ "x.io/[A-z]", "x.io/_", 1 },
+	{ "", "github.com/Corp", 0 },
+};
+
 static const struct check_case {
 	const char	*patterns;
 	int		 want;
@@ -205,6 +221,14 @@ main(void)
 		    c->globs, c->target);
 		is_int(pattern_match(c->globs, c->target), c->want, name);
 	}
+	for (i = 0; i < NITEMS(fold_cases); i++) {
+		const struct list_case *c = &fold_cases[i];
+
+		snprintf(name, sizeof(name), "match_fold(\"%s\", \"%s\")",
+		    c->globs, c->target);
+		is_int(pattern_match_fold(c->globs, c->target), c->want, name);
+	}
+	is_int(pattern_match_fold(NULL, "a.b/c"), 0, "match_fold(NULL, ...)");
 	is_int(pattern_match(NULL, "rsc.io/quote"), 0, "match(NULL, ...)");
 	is_int(pattern_match("rsc.io", NULL), 0, "match(..., NULL)");
 

@@ -13,6 +13,7 @@
  */
 #include "config.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -265,11 +266,12 @@ static const struct {
 	  0, 0, 1, 0 },
 	{ "sumdb lookup, nosum: refused", "https://p.example",
 	  NETWORK_STRICT, 1, 0, 0, WANT_SUMDB, "nosum.example/x",
-	  POLICY_REFUSE, E_FORBIDDEN, "GONOSUMDB=nosum.example", 0, 0, 0, 0 },
+	  POLICY_REFUSE, E_FORBIDDEN, "nosum.example/x is private", 0, 0, 0,
+	  0 },
 	{ "sumdb lookup, goprivate: refused, never named upstream",
 	  "https://p.example", NETWORK_STRICT, 1, 0, 0, WANT_SUMDB,
-	  "corp.example/x", POLICY_REFUSE, E_FORBIDDEN, "GONOSUMDB=corp.example",
-	  1, 0, 0, 0 },
+	  "corp.example/x", POLICY_REFUSE, E_FORBIDDEN,
+	  "GONOSUMDB=corp.example/x", 1, 0, 0, 0 },
 	{ "sumdb tile, offline: cache only", "https://p.example",
 	  NETWORK_OFFLINE, 1, 0, 0, WANT_SUMDB, "", POLICY_STORAGE_ONLY,
 	  E_OK, NULL, 0, 1, 1, 0 },
@@ -307,7 +309,8 @@ test_flags(void)
 	char name[256];
 	size_t i;
 
-	static char goprivate[] = "corp.example", nosum[] = "nosum.example";
+	static char goprivate[] = "corp.example,hidden.example",
+	    nosum[] = "nosum.example,other.example";
 
 	memset(&modes, 0, sizeof(modes));
 	err_clear(&e);
@@ -354,6 +357,13 @@ test_flags(void)
 			if (!ok(strstr(d.why.msg, flags[i].why) != NULL, name))
 				printf("#   got: '%s'\n", d.why.msg);
 		}
+		/* A reason names the request's module, never the other
+		 * private patterns (they may name hidden modules). */
+		snprintf(name, sizeof(name), "%s: no other pattern named",
+		    flags[i].name);
+		if (!ok(strstr(d.why.msg, "hidden.example") == NULL &&
+		    strstr(d.why.msg, "other.example") == NULL, name))
+			printf("#   got: '%s'\n", d.why.msg);
 		upstream_free(&up);
 	}
 	sumdb_free(&dbs);
@@ -516,6 +526,84 @@ test_on_hit(void)
 	is_int(e.code, E_UPSTREAM, "on hit: a hook that cannot be asked: 502");
 }
 
+/*
+ * private_access = vcs guards the modules fetched direct only as
+ * private, from each source, in any case; not [sumdb] nosum or
+ * GONOSUMDB alone.  An anonymous request is refused with 401 before git
+ * could be run, so the decision shows which modules are guarded.
+ */
+static void
+test_direct_private(void)
+{
+	static const struct {
+		const char	*name;
+		size_t		 off;		/* the config field set */
+		const char	*module;
+		int		 guarded;
+	} dcases[] = {
+		{ "[policy] private", offsetof(struct config, policy_private),
+		  "example.com/m", 1 },
+		{ "[upstream] goprivate", offsetof(struct config, goprivate),
+		  "example.com/m/sub", 1 },
+		{ "GOPRIVATE (env)", offsetof(struct config, env_goprivate),
+		  "example.com/m", 1 },
+		{ "GONOPROXY (env)", offsetof(struct config, env_noproxy),
+		  "example.com/m", 1 },
+		{ "[policy] private, mixed case",
+		  offsetof(struct config, policy_private), "example.com/M", 1 },
+		{ "GONOPROXY, mixed case", offsetof(struct config, env_noproxy),
+		  "example.com/M/x", 1 },
+		{ "[sumdb] nosum alone: public", offsetof(struct config,
+		  sumdb_nosum), "example.com/m", 0 },
+		{ "GONOSUMDB alone: public", offsetof(struct config,
+		  env_nosumdb), "example.com/m", 0 },
+		{ "[policy] private, another module",
+		  offsetof(struct config, policy_private), "example.com/mm",
+		  0 },
+	};
+	static char pats[] = "example.com/m";
+	struct upstream_list up;
+	struct mode_table modes;
+	struct config cfg;
+	struct policy p;
+	struct decision d;
+	struct want w;
+	struct err e;
+	char name[256];
+	size_t i;
+
+	memset(&modes, 0, sizeof(modes));
+	err_clear(&e);
+	if (upstream_parse("https://p.example", &up, &e) == -1)
+		exit(99);
+	for (i = 0; i < NITEMS(dcases); i++) {
+		memset(&cfg, 0, sizeof(cfg));
+		*(char **)(void *)((char *)&cfg + dcases[i].off) = pats;
+		cfg.private_access = PRIVATE_ACCESS_VCS;
+		cfg.private_access_ttl = 60;
+		snprintf(name, sizeof(name), "direct private: %s: %s",
+		    dcases[i].name, dcases[i].module);
+		is_int(policy_direct_private(&cfg, dcases[i].module),
+		    dcases[i].guarded, name);
+		memset(&w, 0, sizeof(w));
+		memset(&p, 0, sizeof(p));
+		w.kind = WANT_LIST;
+		w.module = dcases[i].module;
+		w.emod = w.ever = w.canon = w.version = "";
+		p.cfg = &cfg;
+		p.modes = &modes;
+		p.up = &up;
+		policy_decide(&p, &w, &d);
+		snprintf(name, sizeof(name), "vcs: %s: anonymous list %s",
+		    dcases[i].name, dcases[i].guarded ? "refused, 401" :
+		    "fetched");
+		ok(dcases[i].guarded ? d.action == POLICY_REFUSE &&
+		    d.why.code == E_UNAUTHORIZED : d.action == POLICY_FETCH,
+		    name);
+	}
+	upstream_free(&up);
+}
+
 int
 main(void)
 {
@@ -523,5 +611,6 @@ main(void)
 	test_flags();
 	test_filter();
 	test_on_hit();
+	test_direct_private();
 	return tap_done();
 }

@@ -13,9 +13,12 @@
  */
 #include "config.h"
 
+#include <sys/stat.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "http.h"
 #include "tap.h"
@@ -80,29 +83,74 @@ test_repo_url(void)
 	    "a URL over the buffer is refused, not cut");
 }
 
+/* Make a fresh state directory under TMPDIR into dir (dirsz). */
+static void
+mkstate(char *dir, size_t dirsz)
+{
+	const char *t = getenv("TMPDIR");
+
+	snprintf(dir, dirsz, "%s/test_vcsauth.XXXXXX", t != NULL && t[0] ==
+	    '/' ? t : "/tmp");
+	if (mkdtemp(dir) == NULL)
+		exit(99);
+}
+
 static void
 test_key(void)
 {
 	char a[VCSAUTH_KEY_MAX], b[VCSAUTH_KEY_MAX];
+	char s1[256], s2[256], path[300];
+	unsigned char k1[VCSAUTH_HMAC_KEY_LEN], k2[VCSAUTH_HMAC_KEY_LEN];
+	unsigned char k1b[VCSAUTH_HMAC_KEY_LEN];
+	struct stat st;
+	struct err e;
 
-	vcsauth_key("alice", "pw", "https://h/r", a);
+	mkstate(s1, sizeof(s1));
+	mkstate(s2, sizeof(s2));
+	err_clear(&e);
+	is_int(vcsauth_hmac_key(s1, k1, &e), 0, "hmac key: made");
+	snprintf(path, sizeof(path), "%s/vcsauth/key", s1);
+	ok(stat(path, &st) == 0 && (st.st_mode & 07777) == 0600 &&
+	    st.st_size == VCSAUTH_HMAC_KEY_LEN,
+	    "hmac key: vcsauth/key, mode 0600, 32 bytes");
+	is_int(vcsauth_hmac_key(s2, k2, &e), 0, "hmac key: another state dir");
+	ok(memcmp(k1, k2, sizeof(k1)) != 0, "hmac key: another state dir, "
+	    "another key");
+	is_int(vcsauth_hmac_key(s1, k1b, &e), 0, "hmac key: read again");
+	ok(memcmp(k1, k1b, sizeof(k1)) == 0, "hmac key: the same one");
+	is_int(vcsauth_hmac_key("relative", k1b, &e), -1,
+	    "hmac key: no absolute state dir: refused");
+
+	vcsauth_key(k1, "alice", "pw", "https://h/r", a);
 	ok(strncmp(a, "vcsauth:", 8) == 0 && strlen(a) == 8 + 64,
 	    "key: vcsauth: and 64 hex digits");
-	vcsauth_key("alice", "pw", "https://h/r", b);
+	vcsauth_key(k1, "alice", "pw", "https://h/r", b);
 	is_str(a, b, "key: the same tuple, the same key");
-	vcsauth_key("bob", "pw", "https://h/r", b);
+	vcsauth_key(k2, "alice", "pw", "https://h/r", b);
+	ok(strcmp(a, b) != 0, "key: the same tuple in another state dir: "
+	    "another key");
+	vcsauth_key(k1, "bob", "pw", "https://h/r", b);
 	ok(strcmp(a, b) != 0, "key: another user, another key");
-	vcsauth_key("alice", "pw2", "https://h/r", b);
+	vcsauth_key(k1, "alice", "pw2", "https://h/r", b);
 	ok(strcmp(a, b) != 0, "key: another secret, another key");
-	vcsauth_key("alice", "pw", "https://h/r2", b);
+	vcsauth_key(k1, "alice", "pw", "https://h/r2", b);
 	ok(strcmp(a, b) != 0, "key: another repository, another key");
 	/* Fields are framed: moving bytes between them changes the key. */
-	vcsauth_key("ab", "c", "u", a);
-	vcsauth_key("a", "bc", "u", b);
+	vcsauth_key(k1, "ab", "c", "u", a);
+	vcsauth_key(k1, "a", "bc", "u", b);
 	ok(strcmp(a, b) != 0, "key: user/secret boundary is framed");
-	vcsauth_key("secret-in-key", "hunter2", "https://h/r", a);
+	vcsauth_key(k1, "secret-in-key", "hunter2", "https://h/r", a);
 	ok(strstr(a, "hunter2") == NULL && strstr(a, "secret") == NULL,
 	    "key: neither user nor secret readable in it");
+	remove(path);
+	snprintf(path, sizeof(path), "%s/vcsauth", s1);
+	rmdir(path);
+	rmdir(s1);
+	snprintf(path, sizeof(path), "%s/vcsauth/key", s2);
+	remove(path);
+	snprintf(path, sizeof(path), "%s/vcsauth", s2);
+	rmdir(path);
+	rmdir(s2);
 }
 
 static void
