@@ -76,6 +76,10 @@ proxy_open(struct proxy *px, struct err *e)
 		snprintf(px->idx_error, sizeof(px->idx_error), "%s", ie.msg);
 	} else
 		proxy_cache_scope(px);
+	/* The shared counters: none is no reason not to serve. */
+	err_clear(&ie);
+	if (metrics_open(px->cfg.state_dir, &ie) == -1)
+		log_warnx("metrics off: %s", ie.msg);
 	memset(&px->rv, 0, sizeof(px->rv));
 	px->rv.cfg = &px->cfg;
 	px->rv.store = &px->store;
@@ -95,6 +99,7 @@ proxy_close(struct proxy *px)
 {
 	index_close(px->idx);
 	px->idx = NULL;
+	metrics_close();
 	upstream_free(&px->up);
 	mode_free(&px->modes);
 	sumdb_free(&px->sumdbs);
@@ -151,6 +156,7 @@ proxy_answer(struct proxy *px, const struct want *w, struct response *rs,
 	if (access_covered(px->acl, w->module))
 		rs->private_cache = 1;
 	if (resolve(proxy_resolver(px), w, &a, e) == 0 &&
+	    (rs->outcome = a.outcome, 1) &&
 	    response_answer(rs, &px->store, &a) == -1 && !rs->sent)
 		err_set(e, E_INTERNAL, "cannot send %s", a.path);
 	answer_free(&a);

@@ -31,6 +31,8 @@ static const struct {
 	{ "/version", ROUTE_VERSION },
 	{ "/catalog", ROUTE_CATALOG },
 	{ "/index", ROUTE_INDEX },
+	{ "/metrics", ROUTE_METRICS },
+	{ "/status", ROUTE_STATUS },
 };
 
 /* The artifact endpoints: <mod>/@v/<ver><ext>. */
