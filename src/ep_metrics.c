@@ -59,7 +59,7 @@ ep_metrics(struct proxy *px, const struct request *r, struct response *rs,
 		return -1;
 	memset(names, 0, sizeof(names));
 	for (i = 0; i < ROUTE_MAX; i++)
-		names[i] = router_route_name((enum route)i);
+		names[i] = request_route_name((enum route)i);
 	if ((d = malloc(sizeof(*d))) == NULL)
 		return err_set(e, E_INTERNAL, "out of memory");
 	have = ep_metrics_read(px, d, &s) == 0;

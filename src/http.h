@@ -232,7 +232,7 @@ int		 ep_metrics_allowed(struct proxy *, const struct request *,
  * when the index did not answer (d filled all the same). */
 int		 ep_metrics_read(struct proxy *, struct metrics_data *d,
 		    struct index_stats *s);
-/* router.c: the name of a route in logs and metrics ("list", "zip"...). */
-const char	*router_route_name(enum route);
+/* request.c: the name of a route in logs and metrics ("list", "zip"...). */
+const char	*request_route_name(enum route);
 
 #endif /* PIRAEUS_HTTP_H */

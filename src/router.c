@@ -39,18 +39,6 @@ static const struct {
 	{ ROUTE_STATUS, ep_status },
 };
 
-/* Each route's name in the access line and the metrics. */
-static const char *const router_names[ROUTE_MAX] = {
-	[ROUTE_NONE] = "other", [ROUTE_LIST] = "list", [ROUTE_INFO] = "info",
-	[ROUTE_MOD] = "mod", [ROUTE_ZIP] = "zip", [ROUTE_LATEST] = "latest",
-	[ROUTE_HOME] = "home", [ROUTE_HEALTHZ] = "healthz",
-	[ROUTE_READYZ] = "readyz", [ROUTE_VERSION] = "version",
-	[ROUTE_CATALOG] = "catalog", [ROUTE_INDEX] = "index",
-	[ROUTE_SUMDB] = "sumdb", [ROUTE_METRICS] = "metrics",
-	[ROUTE_STATUS] = "status",
-};
-_Static_assert(ROUTE_MAX <= METRICS_ENDPOINTS, "routes fit the metrics");
-
 #define ROUTER_RID_MAX	64	/* a client's X-Request-Id kept as it is */
 
 /* Each error code's outcome (the rest: OUTCOME_ERROR). */
@@ -61,13 +49,6 @@ static const struct {
 	{ E_FORBIDDEN, OUTCOME_DENIED }, { E_UNAUTHORIZED, OUTCOME_DENIED },
 	{ E_NOTFOUND, OUTCOME_NOTFOUND }, { E_GONE, OUTCOME_NOTFOUND },
 };
-
-const char *
-router_route_name(enum route r)
-{
-	return (unsigned)r < ROUTE_MAX && router_names[r] != NULL ?
-	    router_names[r] : "other";
-}
 
 /*
  * The request's id into out: the client's X-Request-Id when it is 1 to
@@ -133,7 +114,7 @@ router_account(struct proxy *px, const struct request *r,
 			{ "bytes", NULL, rs->bytes },
 			{ "duration_us", NULL, us },
 			{ "outcome", answer_outcome_name(o), 0 },
-			{ "endpoint", router_route_name(r->route), 0 },
+			{ "endpoint", request_route_name(r->route), 0 },
 			{ "module", r->module[0] != '\0' ? r->module : "-", 0 },
 			{ "version", r->version[0] != '\0' ? r->version : "-",
 			  0 },
