@@ -327,7 +327,7 @@ metrics_format_fetches(const struct metrics_data *d, struct buf *out,
 	int rc;
 
 	rc = metrics_family(out, "piraeus_fetches_total", "counter",
-	    "Fetches of one version from one upstream entry, by result.", e);
+	    "Fetches of one version (or query) from one upstream entry, by result.", e);
 	for (i = 0; i < METRICS_UPSTREAMS; i++) {
 		u = &d->up[i];
 		if (u->state != 2)

@@ -174,15 +174,17 @@ resolve_publish_pending(struct resolver *rv)
 	p->active = 0;
 }
 
-/* The metrics of one entry's fetch of w's version, started at t0. */
+/* The metrics of one entry's fetch of module@version (or a query),
+ * started at t0. */
 static void
 resolve_fetched(const struct timespec *t0, const char *where,
-    const struct resolve_walk *w, enum metrics_result r, const char *why)
+    const char *module, const char *version, enum metrics_result r,
+    const char *why)
 {
 	struct timespec t1;
 
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	metrics_fetch(where, w->module, w->version, r,
+	metrics_fetch(where, module, version, r,
 	    (long long)(t1.tv_sec - t0->tv_sec) * 1000000 +
 	    (t1.tv_nsec - t0->tv_nsec) / 1000, why);
 }
@@ -221,7 +223,8 @@ resolve_version_try(void *arg, const struct upstream *u, struct err *e)
 	/* The client need not wait for the fsyncs: answered from the
 	 * checked files, published after the answer, under the lock. */
 	if (rc == 0 && resolve_pend(w, &f, zip_h1, where) == 0) {
-		resolve_fetched(&t0, where, w, METRICS_OK, NULL);
+		resolve_fetched(&t0, where, w->module, w->version, METRICS_OK,
+		    NULL);
 		return 0;
 	}
 	if (rc == 0)
@@ -231,7 +234,8 @@ resolve_version_try(void *arg, const struct upstream *u, struct err *e)
 	if (rc == -1 && result == METRICS_OK)
 		result = e->code == E_NOTFOUND || e->code == E_GONE ?
 		    METRICS_NOTFOUND : METRICS_FAILED;
-	resolve_fetched(&t0, where, w, result, rc == 0 ? NULL : e->msg);
+	resolve_fetched(&t0, where, w->module, w->version, result, rc == 0 ?
+	    NULL : e->msg);
 	if (rc == 0)
 		return 0;
 	log_info("fetch %s@%s from %s: %s", w->module, w->version, where,
@@ -273,11 +277,18 @@ resolve_query_try(void *arg, const struct upstream *u, struct err *e)
 {
 	struct resolve_query_walk *w = arg;
 	struct fetch_env fe = { w->rv->cfg, w->rv->store, NULL };
+	char where[ANSWER_PATH_MAX];
+	struct timespec t0;
 	struct buf b;
 	int rc;
 
-	if ((rc = fetch_query(&fe, u, w->module, w->query, w->canon, &b,
-	    e)) != 0)
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	rc = fetch_query(&fe, u, w->module, w->query, w->canon, &b, e);
+	upstream_redact(u->url, where, sizeof(where));
+	resolve_fetched(&t0, where, w->module, w->query, rc == 0 ? METRICS_OK :
+	    e->code == E_NOTFOUND || e->code == E_GONE ? METRICS_NOTFOUND :
+	    METRICS_FAILED, rc == 0 ? NULL : e->msg);
+	if (rc != 0)
 		return rc;
 	if (w->body != NULL)
 		*w->body = b;

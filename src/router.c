@@ -119,6 +119,7 @@ router_account(struct proxy *px, const struct request *r,
 			{ "version", r->version[0] != '\0' ? r->version : "-",
 			  0 },
 			{ "request_id", rid, 0 },
+			{ "pid", NULL, (long long)getpid() },
 		};
 
 		log_access(f, NITEMS(f));
