@@ -380,14 +380,6 @@ metrics_format(const struct metrics_data *d, const struct index_stats *s,
     const char *const endpoint_names[METRICS_ENDPOINTS], struct buf *out,
     struct err *e)
 {
-	static const struct {
-		const char		*result;
-		enum answer_outcome	 o;
-	} cache_rows[] = {
-		{ "hit", OUTCOME_HIT }, { "miss", OUTCOME_FETCHED },
-		{ "miss", OUTCOME_WAITED }, { "stale", OUTCOME_STALE },
-	};
-	uint64_t hit = 0, miss = 0, stale = 0;
 	size_t i, k;
 	int rc;
 
@@ -417,24 +409,16 @@ metrics_format(const struct metrics_data *d, const struct index_stats *s,
 		rc |= buf_printf(out, e, "piraeus_responses_total{outcome=\"%s\"}"
 		    " %llu\n", answer_outcome_name((enum answer_outcome)i),
 		    (unsigned long long)d->outcomes[i]);
-	for (i = 0; i < NITEMS(cache_rows); i++) {
-		uint64_t v = d->outcomes[cache_rows[i].o];
-
-		if (cache_rows[i].result[0] == 'h')
-			hit += v;
-		else if (cache_rows[i].result[0] == 'm')
-			miss += v;
-		else
-			stale += v;
-	}
 	rc |= metrics_family(out, "piraeus_cache_requests_total", "counter",
 	    "Module answers from storage or cache (hit), fetched or waited "
 	    "for (miss), or stale.", e);
 	rc |= buf_printf(out, e, "piraeus_cache_requests_total{result=\"hit\"} "
 	    "%llu\npiraeus_cache_requests_total{result=\"miss\"} %llu\n"
 	    "piraeus_cache_requests_total{result=\"stale\"} %llu\n",
-	    (unsigned long long)hit, (unsigned long long)miss,
-	    (unsigned long long)stale);
+	    (unsigned long long)d->outcomes[OUTCOME_HIT],
+	    (unsigned long long)(d->outcomes[OUTCOME_FETCHED] +
+	    d->outcomes[OUTCOME_WAITED]),
+	    (unsigned long long)d->outcomes[OUTCOME_STALE]);
 	rc |= metrics_family(out, "piraeus_singleflight_waits_total",
 	    "counter", "Requests that waited for another request's fetch.", e);
 	rc |= buf_printf(out, e, "piraeus_singleflight_waits_total %llu\n",

@@ -155,10 +155,12 @@ proxy_answer(struct proxy *px, const struct want *w, struct response *rs,
 	 * shared cache may keep it. */
 	if (access_covered(px->acl, w->module))
 		rs->private_cache = 1;
-	if (resolve(proxy_resolver(px), w, &a, e) == 0 &&
-	    (rs->outcome = a.outcome, 1) &&
-	    response_answer(rs, &px->store, &a) == -1 && !rs->sent)
-		err_set(e, E_INTERNAL, "cannot send %s", a.path);
+	if (resolve(proxy_resolver(px), w, &a, e) == 0) {
+		/* How it was come to, for the access line and metrics. */
+		rs->outcome = a.outcome;
+		if (response_answer(rs, &px->store, &a) == -1 && !rs->sent)
+			err_set(e, E_INTERNAL, "cannot send %s", a.path);
+	}
 	answer_free(&a);
 	return e->code == E_OK ? 0 : -1;
 }
