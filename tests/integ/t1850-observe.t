@@ -240,4 +240,9 @@ cgi GET /metrics PIRAEUS_CONFIG="$INI" PIRAEUS_ACCESS_TRUST_REMOTE_USER=yes \
     REMOTE_USER=alice
 is "$STATUS" 200 "access on: an authenticated user gets /metrics"
 
+# Under ASan/UBSan (build/asan) a report would be in the responders' logs.
+unlike "$(cat "$T"/run/*.log "$LOG" 2>/dev/null)" \
+    'ERROR: (Address|Leak)Sanitizer|runtime error:' \
+    "no sanitizer report from the responders"
+
 done_testing
