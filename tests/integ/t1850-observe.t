@@ -4,7 +4,8 @@
 # X-Sendfile), a fake upstream, Prometheus's own parser (promtool) and
 # headless Chromium.
 #   - one JSON access line per request: a hit, a miss (fetched), a 404, a
-#     403 (nosum lookup) and a 400 with a hostile path; each line parses;
+#     403 (nosum lookup) and a hostile path (quotes, braces, backslash,
+#     bad UTF-8: logged as sent); each line parses;
 #     the outcome, status, module, version and request id are the
 #     pipeline's; X-Request-Id echoed (the client's, else a generated one)
 #   - /metrics passes `promtool check metrics`; the counters move by
