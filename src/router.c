@@ -13,6 +13,7 @@
  */
 #include "config.h"
 
+#include <stdint.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -41,6 +42,9 @@ static const struct {
 
 #define ROUTER_RID_MAX	64	/* a client's X-Request-Id kept as it is */
 
+static uint64_t	router_seed;	/* the generated ids' state */
+static int	router_seeded;
+
 /* Each error code's outcome (the rest: OUTCOME_ERROR). */
 static const struct {
 	enum errc		 code;
@@ -52,14 +56,15 @@ static const struct {
 
 /*
  * The request's id into out: the client's X-Request-Id when it is 1 to
- * ROUTER_RID_MAX bytes of [A-Za-z0-9._:-], else 16 random hex digits.
+ * ROUTER_RID_MAX bytes of [A-Za-z0-9._:-], else 16 hex digits, random
+ * per process and distinct within it.
  */
 static void
 router_request_id(struct io *io, char out[ROUTER_RID_MAX + 1])
 {
 	static const char hex[] = "0123456789abcdef";
 	const char *h = io->getenv(io->ctx, "HTTP_X_REQUEST_ID");
-	unsigned char rnd[8];
+	uint64_t x;
 	size_t i, n = h != NULL ? strnlen(h, ROUTER_RID_MAX + 1) : 0;
 
 	for (i = 0; i < n; i++)
@@ -73,13 +78,21 @@ router_request_id(struct io *io, char out[ROUTER_RID_MAX + 1])
 		out[n] = '\0';
 		return;
 	}
-	if (getentropy(rnd, sizeof(rnd)) == -1)
-		memset(rnd, 0, sizeof(rnd));
-	for (i = 0; i < sizeof(rnd); i++) {
-		out[2 * i] = hex[rnd[i] >> 4];
-		out[2 * i + 1] = hex[rnd[i] & 0xf];
+	/* One system call per process, not per request: a random seed,
+	 * then splitmix64 of seed + n (distinct for every n). */
+	if (!router_seeded) {
+		if (getentropy(&router_seed, sizeof(router_seed)) == -1)
+			router_seed = (uint64_t)getpid() << 32 ^
+			    (uint64_t)time(NULL);
+		router_seeded = 1;
 	}
-	out[2 * sizeof(rnd)] = '\0';
+	x = (router_seed += 0x9e3779b97f4a7c15ULL);
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+	x ^= x >> 31;
+	for (i = 0; i < 16; i++)
+		out[i] = hex[(x >> (60 - 4 * i)) & 0xf];
+	out[16] = '\0';
 }
 
 /* The access line and the counters of one finished request. */
