@@ -1,7 +1,8 @@
 /*
  * answer.c: struct answer, what resolve gives an endpoint: a body, a
  * stored file open on a descriptor, or a redirect (piraeus.h).  Made
- * empty here, and freed here whatever it holds.
+ * empty here, and freed here whatever it holds; the names of its
+ * outcomes.
  */
 #include "config.h"
 
@@ -25,4 +26,18 @@ answer_free(struct answer *a)
 		close(a->fd);
 	a->fd = -1;
 	buf_free(&a->body);
+}
+
+static const char *const answer_outcomes[OUTCOME_MAX] = {
+	[OUTCOME_NONE] = "-", [OUTCOME_HIT] = "hit",
+	[OUTCOME_FETCHED] = "fetched", [OUTCOME_WAITED] = "waited",
+	[OUTCOME_STALE] = "stale", [OUTCOME_REDIRECTED] = "redirected",
+	[OUTCOME_DENIED] = "denied", [OUTCOME_NOTFOUND] = "notfound",
+	[OUTCOME_ERROR] = "error",
+};
+
+const char *
+answer_outcome_name(enum answer_outcome o)
+{
+	return (unsigned)o < OUTCOME_MAX ? answer_outcomes[o] : "-";
 }

@@ -60,6 +60,7 @@ extern char **environ;
 /* Enumerations are stored through an int pointer. */
 _Static_assert(sizeof(enum sendfile_mode) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum log_level) == sizeof(int), "enum size");
+_Static_assert(sizeof(enum log_format) == sizeof(int), "enum size");
 
 enum opt_type {
 	OPT_STRING = 0,	/* char *, checked by opt->check */
@@ -135,6 +136,12 @@ static const struct opt_enum log_level_enums[] = {
 	{ NULL, 0 }
 };
 
+static const struct opt_enum log_format_enums[] = {
+	{ "plain", LOG_FMT_PLAIN },
+	{ "json", LOG_FMT_JSON },
+	{ NULL, 0 }
+};
+
 /* The first name of each value is the one printed. */
 static const struct opt_enum bool_enums[] = {
 	{ "yes", 1 }, { "no", 0 },
@@ -170,6 +177,16 @@ static const struct option options[] = {
 	{ "server", "log_level", OPT_ENUM, F(log_level), "info",
 	  0, 0, log_level_enums, NULL, 0,
 	  "Least severe message logged: error, warn, info or debug" },
+	{ "server", "log_format", OPT_ENUM, F(log_format), "plain",
+	  0, 0, log_format_enums, NULL, 0,
+	  "Log lines: plain, or json (one object a line)" },
+	{ "server", "log_file", OPT_PATH, F(log_file), NULL,
+	  0, 0, NULL, NULL, OPTF_OPTIONAL,
+	  "File the log lines are appended to; empty for stderr "
+	  "(the web server's error log)" },
+	{ "server", "access_log", OPT_BOOL, F(access_log), "yes",
+	  0, 0, NULL, NULL, 0,
+	  "One access line per responder request (at level info)" },
 	{ "server", "list_max_age", OPT_INT, F(list_max_age), "60",
 	  0, 86400, NULL, NULL, 0,
 	  "Cache-Control max-age (seconds) of list and @latest answers" },

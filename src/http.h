@@ -79,6 +79,8 @@ enum route {
 	ROUTE_CATALOG,
 	ROUTE_INDEX,
 	ROUTE_SUMDB,		/* /sumdb/... (the checksum database issue) */
+	ROUTE_METRICS,		/* /metrics (Prometheus) */
+	ROUTE_STATUS,		/* /status (HTML for people) */
 	ROUTE_MAX
 };
 struct request {
@@ -179,6 +181,9 @@ struct response {
 	int		 private_cache;	/* "public" Cache-Control becomes
 					 * "private" (per-user answers) */
 	int		 status;
+	long long	 bytes;		/* body bytes sent, or handed to the
+					 * web server to send */
+	enum answer_outcome outcome;	/* what resolve said (proxy_answer) */
 	struct buf	 hdr;		/* extra header lines */
 	const struct config *cfg;
 };
@@ -240,5 +245,18 @@ endpoint_fn	 ep_healthz;
 endpoint_fn	 ep_readyz;
 endpoint_fn	 ep_version;
 endpoint_fn	 ep_sumdb;
+/* ep_metrics.c, ep_status.c: /metrics and /status (operators). */
+endpoint_fn	 ep_metrics;
+endpoint_fn	 ep_status;
+/* 0 when r may see the operators' pages, else -1 and e (401 when
+ * [access] is on and r is anonymous). */
+int		 ep_metrics_allowed(struct proxy *, const struct request *,
+		    struct err *);
+/* The shared counters into d and the index's figures into s: 0, or -1
+ * when the index did not answer (d filled all the same). */
+int		 ep_metrics_read(struct proxy *, struct metrics_data *d,
+		    struct index_stats *s);
+/* request.c: the name of a route in logs and metrics ("list", "zip"...). */
+const char	*request_route_name(enum route);
 
 #endif /* PIRAEUS_HTTP_H */

@@ -1033,3 +1033,29 @@ index_log_add(struct index *ix, int64_t id, const char *module,
 	}
 	return 0;
 }
+
+int
+index_stats(struct index *ix, struct index_stats *s, struct err *e)
+{
+	static const char sql[] =
+	    "SELECT count(*), count(DISTINCT module),"
+	    " coalesce(sum(CASE WHEN zip_size > 0 THEN zip_size END), 0),"
+	    " (SELECT count(*) FROM locks WHERE expires > ?1)"
+	    " FROM versions";
+	sqlite3_stmt *st;
+	int rc;
+
+	memset(s, 0, sizeof(*s));
+	if (sqlite3_prepare_v2(ix->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return index_fail(ix, e, "stats");
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)time(NULL));
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		s->versions = sqlite3_column_int64(st, 0);
+		s->modules = sqlite3_column_int64(st, 1);
+		s->zip_bytes = sqlite3_column_int64(st, 2);
+		s->locks = sqlite3_column_int64(st, 3);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : err_set(e, E_UNAVAIL, "index stats: %s",
+	    sqlite3_errstr(rc));
+}

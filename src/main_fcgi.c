@@ -115,6 +115,8 @@ main(int argc, char *argv[])
 		return 1;
 	}
 	log_set_level(px.cfg.log_level);
+	if (log_configure(px.cfg.log_file, px.cfg.log_format) == -1)
+		log_warn("log_file %s (logging to stderr)", px.cfg.log_file);
 	err_clear(&e);
 	if (proxy_open(&px, &e) == -1) {
 		log_warnx("%s", e.msg);

@@ -125,6 +125,31 @@ int		 hex_digit(int c);
 enum log_level { LOG_LVL_ERROR = 0, LOG_LVL_WARN, LOG_LVL_INFO, LOG_LVL_DEBUG };
 void		 log_init(const char *ident, enum log_level);
 void		 log_set_level(enum log_level);
+/* How a line is written: "ident[pid]: msg" (plain) or one JSON object. */
+enum log_format { LOG_FMT_PLAIN = 0, LOG_FMT_JSON };
+/* Lines go to path (appended, created 0640), or stderr when path is NULL:
+ * 0, or -1 with errno (stderr stays). */
+int		 log_configure(const char *path, enum log_format);
+/* One field of a structured line: a string (s) or, s NULL, a number. */
+struct log_field {
+	const char	*key;		/* [a-z_]+, the caller's constant */
+	const char	*s;		/* any bytes; escaped when written */
+	long long	 n;
+};
+#define LOG_LINE_MAX	(3 * 4096 + 1024)	/* one formatted line */
+/* fields formatted as one line into out (always terminated, "\n"
+ * included): plain "ACCESS key=value ..." (a value with a space, quote,
+ * backslash, control or non-ASCII byte quoted, those escaped \xNN), or
+ * JSON {"time":...,"level":level,"type":kind,key:value...} (every
+ * control and non-ASCII byte as \u00NN: always valid JSON).  The line
+ * is cut, still well formed, at outsz.  Returns its length. */
+size_t		 log_format_fields(enum log_format, const char *level,
+		    const char *kind, const char *time,
+		    const struct log_field *, size_t n, char *out,
+		    size_t outsz);
+/* An access line (kind "access") at level info, in the configured
+ * format. */
+void		 log_access(const struct log_field *, size_t n);
 void		 log_warn(const char *, ...) PIRAEUS_ATTR_PRINTF(1, 2);
 void		 log_warnx(const char *, ...) PIRAEUS_ATTR_PRINTF(1, 2);
 void		 log_info(const char *, ...) PIRAEUS_ATTR_PRINTF(1, 2);
@@ -152,6 +177,9 @@ struct config {
 					 * request here, hits too */
 	char		*home_template;	/* path or NULL: built-in home page */
 	enum log_level	 log_level;
+	enum log_format	 log_format;
+	char		*log_file;	/* NULL: stderr */
+	int		 access_log;	/* one access line per request */
 	long		 list_max_age;	/* seconds, Cache-Control of list/latest */
 	long		 notfound_max_age;
 	long		 catalog_pagesize;	/* default page size */
@@ -676,6 +704,17 @@ struct reindex_zip_known {
 int		 reindex_describe(const struct store *, const char *emod,
 		    const char *ever, const struct reindex_zip_known *known,
 		    struct index_version *v, struct err *);
+
+/* index.c: what storage holds, for /metrics and /status. */
+struct index_stats {
+	int64_t	 versions;	/* rows */
+	int64_t	 modules;	/* distinct modules */
+	int64_t	 zip_bytes;	/* the zips' sizes summed */
+	int64_t	 locks;		/* unexpired locks: fetches in flight */
+};
+/* 0 and s filled, or -1 and e. */
+int		 index_stats(struct index *, struct index_stats *s,
+		    struct err *e);
 
 /* pattern.c: GOPRIVATE/GONOPROXY/GONOSUMDB patterns (MatchPrefixPatterns). */
 /* 1 when module matches one of the comma-separated glob patterns, else 0. */
@@ -1446,9 +1485,25 @@ enum answer_cache {
 	ANSWER_NOSTORE		/* a redirect */
 };
 enum answer_kind { ANSWER_BODY = 0, ANSWER_FILE, ANSWER_REDIRECT };
+/* How the pipeline came to its answer (the access line, the metrics):
+ * set by resolve*.c; the HTTP layer adds denied, notfound and error from
+ * the request's error. */
+enum answer_outcome {
+	OUTCOME_NONE = 0,	/* not about a module (/, /metrics...) */
+	OUTCOME_HIT,		/* from storage, or a fresh cached answer */
+	OUTCOME_FETCHED,	/* this request fetched it upstream */
+	OUTCOME_WAITED,		/* another request fetched it; this waited */
+	OUTCOME_STALE,		/* a stale cached answer (upstream failing) */
+	OUTCOME_REDIRECTED,	/* sent elsewhere (download mode redirect) */
+	OUTCOME_DENIED,		/* 401, 403 */
+	OUTCOME_NOTFOUND,	/* 404, 410 */
+	OUTCOME_ERROR,		/* any other error */
+	OUTCOME_MAX
+};
 struct answer {
 	enum answer_kind kind;
 	enum answer_cache cache;
+	enum answer_outcome outcome;
 	const char	*ctype;
 	char		 etag[SHA256_HEX + 48];	/* the header's value, or "" */
 	struct buf	 body;			/* BODY */
@@ -1462,6 +1517,89 @@ struct answer {
 /* answer.c: an empty answer; free what one holds (closes fd). */
 void		 answer_init(struct answer *);
 void		 answer_free(struct answer *);
+/* The outcome's name in logs and metrics ("hit", "fetched"...; "-" for
+ * OUTCOME_NONE). */
+const char	*answer_outcome_name(enum answer_outcome);
+
+/*
+ * metrics.c: counters shared by every responder process: a small file in
+ * the state directory (METRICS_FILE), mapped shared, changed with atomic
+ * adds only (no lock, no system call on the request path).  It outlives
+ * restarts (counters keep counting; a new layout has a new file name).
+ * Nothing here fails a request: when the file cannot be mapped, counting
+ * is off and metrics_open says why once.
+ */
+#define METRICS_FILE		"metrics.v1"
+#define METRICS_ENDPOINTS	24	/* the HTTP layer's routes fit */
+#define METRICS_STATUSES	16	/* metrics_status_codes + "other" */
+#define METRICS_UPSTREAMS	16	/* distinct upstream names kept */
+#define METRICS_NAME_MAX	160	/* an upstream's (redacted) URL */
+#define METRICS_BUCKETS		11	/* fetch duration buckets, +Inf last */
+#define METRICS_RECENT		32	/* fetches remembered for /status */
+enum metrics_result {		/* one fetch from one upstream entry */
+	METRICS_OK = 0,		/* fetched, checked, stored */
+	METRICS_NOTFOUND,	/* upstream: no such version */
+	METRICS_REJECTED,	/* failed the checks (zip rules, sumdb) */
+	METRICS_FAILED,		/* upstream or storage error */
+	METRICS_RESULTS
+};
+enum metrics_counter {
+	METRICS_SF_WAITS = 0,	/* requests that waited for another's fetch */
+	METRICS_VERIFY_FAILURES, /* fetched files that failed the checks */
+	METRICS_COUNTERS
+};
+struct metrics_upstream {
+	uint32_t	 state;		/* 0 free, 1 being named, 2 named */
+	char		 name[METRICS_NAME_MAX];
+	uint64_t	 results[METRICS_RESULTS];
+	uint64_t	 buckets[METRICS_BUCKETS];	/* not cumulative */
+	uint64_t	 sum_us;
+};
+struct metrics_event {		/* one fetch, for /status */
+	uint64_t	 seq;		/* odd while being written */
+	int64_t		 when;		/* unix seconds */
+	uint32_t	 ms;
+	int32_t		 result;	/* enum metrics_result */
+	char		 module[200];	/* cut to fit: for people */
+	char		 version[VERSION_MAX];
+	char		 upstream[METRICS_NAME_MAX];
+	char		 why[200];
+};
+struct metrics_data {
+	uint64_t	 magic;
+	uint64_t	 requests[METRICS_ENDPOINTS][METRICS_STATUSES];
+	uint64_t	 outcomes[OUTCOME_MAX];
+	uint64_t	 counters[METRICS_COUNTERS];
+	struct metrics_upstream up[METRICS_UPSTREAMS];
+	uint64_t	 next_event;
+	struct metrics_event events[METRICS_RECENT];
+};
+/* The HTTP statuses counted by code; others are "other". */
+extern const int metrics_status_codes[METRICS_STATUSES - 1];
+/* Map (creating) state_dir/METRICS_FILE: 0, or -1 and e (counting off). */
+int		 metrics_open(const char *state_dir, struct err *e);
+void		 metrics_close(void);
+/* One request answered: its endpoint (< METRICS_ENDPOINTS), status and
+ * outcome. */
+void		 metrics_request(unsigned endpoint, int status,
+		    enum answer_outcome);
+void		 metrics_add(enum metrics_counter);
+/* One fetch of module@version from upstream (a redacted URL). */
+void		 metrics_fetch(const char *upstream, const char *module,
+		    const char *version, enum metrics_result, long long us,
+		    const char *why);
+/* A consistent-enough copy of the shared counters into out: 0, or -1
+ * when counting is off (out zeroed). */
+int		 metrics_snapshot(struct metrics_data *out);
+/* The Prometheus text exposition (format 0.0.4) of d and s (s NULL: the
+ * index was not readable) appended to out; endpoint_names[i] names
+ * endpoint i (NULL: not printed). */
+int		 metrics_format(const struct metrics_data *d,
+		    const struct index_stats *s,
+		    const char *const endpoint_names[METRICS_ENDPOINTS],
+		    struct buf *out, struct err *e);
+/* The name of a result ("ok", "notfound", "rejected", "failed"). */
+const char	*metrics_result_name(enum metrics_result);
 
 /* policy.c: the one decision about what a request may cause upstream. */
 enum policy_action {

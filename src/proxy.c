@@ -77,6 +77,10 @@ proxy_open(struct proxy *px, struct err *e)
 		snprintf(px->idx_error, sizeof(px->idx_error), "%s", ie.msg);
 	} else
 		proxy_cache_scope(px);
+	/* The shared counters: none is no reason not to serve. */
+	err_clear(&ie);
+	if (metrics_open(px->cfg.state_dir, &ie) == -1)
+		log_warnx("metrics off: %s", ie.msg);
 	memset(&px->rv, 0, sizeof(px->rv));
 	px->rv.cfg = &px->cfg;
 	px->rv.store = &px->store;
@@ -96,6 +100,7 @@ proxy_close(struct proxy *px)
 {
 	index_close(px->idx);
 	px->idx = NULL;
+	metrics_close();
 	upstream_free(&px->up);
 	mode_free(&px->modes);
 	sumdb_free(&px->sumdbs);
@@ -155,9 +160,12 @@ proxy_answer(struct proxy *px, const struct want *w, struct response *rs,
 	    (px->cfg.private_access == PRIVATE_ACCESS_VCS &&
 	    w->module != NULL && policy_private(&px->cfg, w->module)))
 		rs->private_cache = 1;
-	if (resolve(proxy_resolver(px), w, &a, e) == 0 &&
-	    response_answer(rs, &px->store, &a) == -1 && !rs->sent)
-		err_set(e, E_INTERNAL, "cannot send %s", a.path);
+	if (resolve(proxy_resolver(px), w, &a, e) == 0) {
+		/* How it was come to, for the access line and metrics. */
+		rs->outcome = a.outcome;
+		if (response_answer(rs, &px->store, &a) == -1 && !rs->sent)
+			err_set(e, E_INTERNAL, "cannot send %s", a.path);
+	}
 	answer_free(&a);
 	return e->code == E_OK ? 0 : -1;
 }

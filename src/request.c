@@ -31,7 +31,28 @@ static const struct {
 	{ "/version", ROUTE_VERSION },
 	{ "/catalog", ROUTE_CATALOG },
 	{ "/index", ROUTE_INDEX },
+	{ "/metrics", ROUTE_METRICS },
+	{ "/status", ROUTE_STATUS },
 };
+
+/* Each route's name in the access line and the metrics. */
+static const char *const request_names[ROUTE_MAX] = {
+	[ROUTE_NONE] = "other", [ROUTE_LIST] = "list", [ROUTE_INFO] = "info",
+	[ROUTE_MOD] = "mod", [ROUTE_ZIP] = "zip", [ROUTE_LATEST] = "latest",
+	[ROUTE_HOME] = "home", [ROUTE_HEALTHZ] = "healthz",
+	[ROUTE_READYZ] = "readyz", [ROUTE_VERSION] = "version",
+	[ROUTE_CATALOG] = "catalog", [ROUTE_INDEX] = "index",
+	[ROUTE_SUMDB] = "sumdb", [ROUTE_METRICS] = "metrics",
+	[ROUTE_STATUS] = "status",
+};
+_Static_assert(ROUTE_MAX <= METRICS_ENDPOINTS, "routes fit the metrics");
+
+const char *
+request_route_name(enum route r)
+{
+	return (unsigned)r < ROUTE_MAX && request_names[r] != NULL ?
+	    request_names[r] : "other";
+}
 
 /* The artifact endpoints: <mod>/@v/<ver><ext>. */
 static const struct {

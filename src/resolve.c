@@ -30,6 +30,7 @@ resolve_redirect(const struct decision *d, struct answer *a)
 {
 	a->kind = ANSWER_REDIRECT;
 	a->cache = ANSWER_NOSTORE;
+	a->outcome = OUTCOME_REDIRECTED;
 	snprintf(a->location, sizeof(a->location), "%s", d->location);
 	return 0;
 }
@@ -149,9 +150,13 @@ resolve_artifact(struct resolver *rv, const struct want *w,
 
 	if (d->action == POLICY_REFUSE)
 		return err_set(e, d->why.code, "%s", d->why.msg);
+	enum answer_outcome how;
+
 	a->cache = ANSWER_IMMUTABLE;
-	if (resolve_stored(rv, w, w->ever, a, e) == 0)
+	if (resolve_stored(rv, w, w->ever, a, e) == 0) {
+		a->outcome = OUTCOME_HIT;
 		return resolve_hit_allowed(rv, w->module, w->version, a, e);
+	}
 	if (e->code != E_NOTFOUND)
 		return -1;
 	err_clear(e);
@@ -162,8 +167,11 @@ resolve_artifact(struct resolver *rv, const struct want *w,
 	if ((rc = resolve_version(rv, d, w->module, w->version, w->kind, canon,
 	    a, e)) != 0)
 		return rc == 1 ? 0 : -1;
+	how = a->outcome;
 	a->cache = ANSWER_IMMUTABLE;
-	return resolve_stored(rv, w, w->ever, a, e);
+	rc = resolve_stored(rv, w, w->ever, a, e);
+	a->outcome = how;
+	return rc;
 }
 
 /* A query's .info: "v1.2.3+meta" stored as v1.2.3, else upstream's. */
@@ -180,9 +188,11 @@ resolve_query_info(struct resolver *rv, const struct want *w,
 	a->cache = ANSWER_LIST;
 	if (w->canon[0] != '\0' &&
 	    modpath_escape(w->canon, ever, sizeof(ever)) == 0) {
-		if (resolve_stored(rv, w, ever, a, e) == 0)
-			return resolve_hit_allowed(rv, w->module, w->canon, a,
-			    e);
+		if (resolve_stored(rv, w, ever, a, e) == 0) {
+			a->outcome = OUTCOME_HIT;
+			return resolve_hit_allowed(rv, w->module, w->canon,
+			    a, e);
+		}
 		if (e->code != E_NOTFOUND)
 			return -1;
 		err_clear(e);

@@ -93,7 +93,7 @@ resolve_answer_upstream(struct resolver *rv, const struct decision *d,
 static int
 resolve_cached(struct resolver *rv, const struct decision *d,
     const char *prefix, const char *module, upstream_try_fn *try,
-    struct buf *body, int *stale, struct err *e)
+    struct buf *body, int *stale, enum answer_outcome *how, struct err *e)
 {
 	char key[RESOLVE_KEY_MAX], downkey[RESOLVE_KEY_MAX + 8];
 	struct cache_key k = { rv->idx, NULL, key }, down = { rv->idx, NULL,
@@ -105,6 +105,7 @@ resolve_cached(struct resolver *rv, const struct decision *d,
 	time_t deadline;
 
 	*stale = 0;
+	*how = OUTCOME_HIT;
 	if (resolve_index(rv, e) == -1)
 		return -1;
 	snprintf(key, sizeof(key), "%s%s", prefix, module);
@@ -126,6 +127,7 @@ resolve_cached(struct resolver *rv, const struct decision *d,
 		if (resolve_negative(rv, downkey, &de)) {
 			if (c.have && c.code == E_OK && pol.serve_stale) {
 				*stale = 1;
+				*how = OUTCOME_STALE;
 				*body = c.body;
 				return 0;
 			}
@@ -153,11 +155,13 @@ resolve_cached(struct resolver *rv, const struct decision *d,
 				    strlen(ue.msg), &ce);
 			rc = cache_settle(&k, &c, &pol, rc, &up, &ue, body,
 			    stale, e);
+			*how = *stale ? OUTCOME_STALE : OUTCOME_FETCHED;
 			lock_release(rv->idx, key);
 			return rc;
 		}
 		/* Someone else refreshes: a stale copy will do meanwhile. */
 		if (c.have && c.code == E_OK) {
+			*how = OUTCOME_STALE;
 			*body = c.body;
 			return 0;
 		}
@@ -166,6 +170,9 @@ resolve_cached(struct resolver *rv, const struct decision *d,
 			return err_set(e, E_TIMEOUT, "%s is still being "
 			    "fetched; try again", key);
 		lock_backoff(attempt);
+		if (*how != OUTCOME_WAITED)
+			metrics_add(METRICS_SF_WAITS);
+		*how = OUTCOME_WAITED;
 	}
 	if (c.code != E_OK) {
 		cache_failure(&c, "", e);
@@ -264,6 +271,7 @@ resolve_list(struct resolver *rv, const struct want *w,
 	struct err se, ue;
 	struct buf up;
 	int known, sorted, stale = 0;
+	enum answer_outcome how = OUTCOME_HIT;
 
 	err_clear(&se);
 	err_clear(&ue);
@@ -275,7 +283,7 @@ resolve_list(struct resolver *rv, const struct want *w,
 	/* Upstream's list, unless policy says storage only. */
 	if (d->action == POLICY_FETCH) {
 		if (resolve_cached(rv, d, "list:", w->module, resolve_list_try,
-		    &up, &stale, &ue) == 0) {
+		    &up, &stale, &how, &ue) == 0) {
 			known = 1;
 			resolve_list_add(w->module, &up, &vs, &nv, &cap);
 			buf_free(&up);
@@ -305,6 +313,7 @@ resolve_list(struct resolver *rv, const struct want *w,
 	a->cache = stale ? ANSWER_STALE : ANSWER_LIST;
 	sorted = nv == nstored;
 	resolve_list_allowed(rv, w->module, vs, &nv);
+	a->outcome = how;
 	/* Storage's list comes sorted: sorted again only when merged. */
 	resolve_list_body(vs, nv, sorted, &a->body, e);
 	return 0;
@@ -395,7 +404,8 @@ resolve_latest(struct resolver *rv, const struct want *w,
 	err_clear(&ue);
 	if (d->action == POLICY_FETCH) {
 		if (resolve_cached(rv, d, "latest:", w->module,
-		    resolve_latest_try, &a->body, &stale, &ue) == 0)
+		    resolve_latest_try, &a->body, &stale, &a->outcome,
+		    &ue) == 0)
 			return resolve_latest_checked(rv, w, d, a, e);
 		/* Direct: go's "latest" is a version the filter (or the
 		 * hook) refused: the newest allowed one instead. */
@@ -405,6 +415,7 @@ resolve_latest(struct resolver *rv, const struct want *w,
 			return err_set(e, ue.code, "%s", ue.msg);
 	}
 	err_clear(&se);
+	a->outcome = OUTCOME_HIT;
 	if (stored_latest(rv->store, w->module, w->emod, &a->body, &se) == 0)
 		return resolve_latest_checked(rv, w, d, a, e);
 	if (se.code != E_NOTFOUND)
@@ -447,6 +458,7 @@ resolve_query(struct resolver *rv, const struct want *w,
 	if (st == CACHE_FRESH && c.code == E_OK &&
 	    check_info_answer(w->module, &c.body, canon) == 0) {
 		*body = c.body;
+		a->outcome = OUTCOME_HIT;
 		goto done;
 	}
 	if (st == CACHE_FRESH && c.code == E_NOTFOUND) {
@@ -455,6 +467,7 @@ resolve_query(struct resolver *rv, const struct want *w,
 		return -1;
 	}
 	cache_entry_free(&c);
+	a->outcome = OUTCOME_FETCHED;
 	if (resolve_query_upstream(rv, d, w->module, w->version, canon, body,
 	    e) == -1) {
 		if (e->code == E_NOTFOUND || e->code == E_GONE)

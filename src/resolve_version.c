@@ -174,6 +174,21 @@ resolve_publish_pending(struct resolver *rv)
 	p->active = 0;
 }
 
+/* The metrics of one entry's fetch of module@version (or a query),
+ * started at t0. */
+static void
+resolve_fetched(const struct timespec *t0, const char *where,
+    const char *module, const char *version, enum metrics_result r,
+    const char *why)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	metrics_fetch(where, module, version, r,
+	    (long long)(t1.tv_sec - t0->tv_sec) * 1000000 +
+	    (t1.tv_nsec - t0->tv_nsec) / 1000, why);
+}
+
 /* One entry: fetch -> check -> publish.  0, or -1 and e set (logged). */
 static int
 resolve_version_try(void *arg, const struct upstream *u, struct err *e)
@@ -187,6 +202,8 @@ resolve_version_try(void *arg, const struct upstream *u, struct err *e)
 	struct publish_env pe;
 	struct sumdb_ctx sc;
 	struct fetched f;
+	struct timespec t0;
+	enum metrics_result result = METRICS_OK;
 	int rc;
 
 	resolve_sumdb_ctx(rv, w->d, &sc);
@@ -195,23 +212,35 @@ resolve_version_try(void *arg, const struct upstream *u, struct err *e)
 	    sumdb_lookup_url(&sc, w->module, w->version, lookup,
 	    sizeof(lookup)) == 1)
 		fe.lookup_url = lookup;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	rc = fetch_files(&fe, u, w->module, w->version, w->kind, &f, e);
-	if (rc == 0)
-		rc = check_fetched(w->d->verify ? &sc : NULL, w->module,
-		    w->version, &f, zip_h1, mod_h1, e);
+	if (rc == 0 && (rc = check_fetched(w->d->verify ? &sc : NULL,
+	    w->module, w->version, &f, zip_h1, mod_h1, e)) == -1) {
+		result = METRICS_REJECTED;
+		metrics_add(METRICS_VERIFY_FAILURES);
+	}
 	/* A version logged before (then purged) comes back only as it was. */
-	if (rc == 0 && w->d->log && rv->signer != NULL && rv->idx != NULL)
-		rc = sumdb_log_check(rv->idx, w->module, w->version, zip_h1,
-		    mod_h1, e);
+	if (rc == 0 && w->d->log && rv->signer != NULL && rv->idx != NULL &&
+	    (rc = sumdb_log_check(rv->idx, w->module, w->version, zip_h1,
+	    mod_h1, e)) == -1)
+		result = METRICS_REJECTED;
 	upstream_redact(u->url, where, sizeof(where));
 	/* The client need not wait for the fsyncs: answered from the
 	 * checked files, published after the answer, under the lock. */
-	if (rc == 0 && resolve_pend(w, &f, zip_h1, where) == 0)
+	if (rc == 0 && resolve_pend(w, &f, zip_h1, where) == 0) {
+		resolve_fetched(&t0, where, w->module, w->version, METRICS_OK,
+		    NULL);
 		return 0;
+	}
 	if (rc == 0)
 		rc = publish_version(&pe, w->emod, w->ever, &f, zip_h1, where,
 		    e);
 	fetched_free(&f);
+	if (rc == -1 && result == METRICS_OK)
+		result = e->code == E_NOTFOUND || e->code == E_GONE ?
+		    METRICS_NOTFOUND : METRICS_FAILED;
+	resolve_fetched(&t0, where, w->module, w->version, result, rc == 0 ?
+	    NULL : e->msg);
 	if (rc == 0)
 		return 0;
 	log_info("fetch %s@%s from %s: %s", w->module, w->version, where,
@@ -253,11 +282,18 @@ resolve_query_try(void *arg, const struct upstream *u, struct err *e)
 {
 	struct resolve_query_walk *w = arg;
 	struct fetch_env fe = { w->rv->cfg, w->rv->store, NULL };
+	char where[ANSWER_PATH_MAX];
+	struct timespec t0;
 	struct buf b;
 	int rc;
 
-	if ((rc = fetch_query(&fe, u, w->module, w->query, w->canon, &b,
-	    e)) != 0)
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	rc = fetch_query(&fe, u, w->module, w->query, w->canon, &b, e);
+	upstream_redact(u->url, where, sizeof(where));
+	resolve_fetched(&t0, where, w->module, w->query, rc == 0 ? METRICS_OK :
+	    e->code == E_NOTFOUND || e->code == E_GONE ? METRICS_NOTFOUND :
+	    METRICS_FAILED, rc == 0 ? NULL : e->msg);
+	if (rc != 0)
 		return rc;
 	if (w->body != NULL)
 		*w->body = b;
@@ -380,6 +416,16 @@ resolve_allowed(struct resolver *rv, const char *module, const char *canon,
 	return policy_before_fetch(&p, rv->idx, module, canon, e);
 }
 
+/* Say how a (when not NULL: a deferred fetch has none) was come to;
+ * returns 0. */
+static int
+resolve_how(struct answer *a, enum answer_outcome how)
+{
+	if (a != NULL)
+		a->outcome = how;
+	return 0;
+}
+
 int
 resolve_version(struct resolver *rv, const struct decision *d,
     const char *module, const char *query, enum want_kind kind,
@@ -405,9 +451,12 @@ resolve_version(struct resolver *rv, const struct decision *d,
 		return err_set(e, E_NOTFOUND, "invalid version");
 	/* A query stored under its answer: the filter (and the hook) still
 	 * decide on the version it names. */
-	if (stored_have(rv->store, emod, ever, kind))
-		return strcmp(canon, query) != 0 ? resolve_allowed(rv, module,
-		    canon, e) : 0;
+	if (stored_have(rv->store, emod, ever, kind)) {
+		if (strcmp(canon, query) != 0 &&
+		    resolve_allowed(rv, module, canon, e) == -1)
+			return -1;
+		return resolve_how(a, OUTCOME_HIT);
+	}
 	if (resolve_index(rv, e) == -1)
 		return -1;
 	ix = rv->idx;
@@ -423,11 +472,13 @@ resolve_version(struct resolver *rv, const struct decision *d,
 			return -1;
 		if (st == LOCK_OWNER)
 			break;
-		if (waiting == 0)
+		if (waiting == 0) {
 			waiting = time(NULL);
+			metrics_add(METRICS_SF_WAITS);
+		}
 		lock_backoff(attempt);
 		if (stored_have(rv->store, emod, ever, kind))
-			return 0;
+			return resolve_how(a, OUTCOME_WAITED);
 		if (time(NULL) >= deadline)
 			return err_set(e, E_TIMEOUT, "%s@%s is still being "
 			    "fetched by another request; try again", module,
@@ -436,7 +487,8 @@ resolve_version(struct resolver *rv, const struct decision *d,
 	/* The previous holder may have finished (or failed) just before we
 	 * got here. */
 	if (stored_have(rv->store, emod, ever, kind))
-		rc = 0;
+		rc = resolve_how(a, waiting != 0 ? OUTCOME_WAITED :
+		    OUTCOME_HIT);
 	else if (resolve_failed_since(ix, failkey, waiting, e))
 		rc = -1;
 	else if (resolve_allowed(rv, module, canon, e) == -1)
@@ -454,7 +506,9 @@ resolve_version(struct resolver *rv, const struct decision *d,
 		w.a = strcmp(canon, query) == 0 ? a : NULL;
 		/* Answered: the lock is the pending publish's now. */
 		if ((rc = resolve_version_walk(&w, e)) == 0 && w.answered)
-			return 1;
+			return resolve_how(a, OUTCOME_FETCHED) + 1;
+		if (rc == 0)
+			resolve_how(a, OUTCOME_FETCHED);
 	}
 	/* The walk failed (w.rv is set only when it ran). */
 	if (rc == -1 && w.rv != NULL) {

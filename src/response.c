@@ -205,6 +205,7 @@ response_write(struct response *rs, const void *p, size_t n)
 {
 	if (rs->head || n == 0)
 		return 0;
+	rs->bytes += (long long)n;
 	return rs->io->write(rs->io->ctx, p, n);
 }
 
@@ -265,7 +266,8 @@ response_body(struct response *rs, int status, const char *ctype,
  */
 static int
 response_handoff(struct response *rs, const struct store *s,
-    const char *path, const char *ctype, const char *cache)
+    const char *path, const struct stat *st, const char *ctype,
+    const char *cache)
 {
 	const char *rel = store_rel(s, path);
 
@@ -274,6 +276,7 @@ response_handoff(struct response *rs, const struct store *s,
 		    "root): %s", path);
 		return -1;
 	}
+	rs->bytes = rs->head ? 0 : (long long)st->st_size;
 	if (rs->cfg->sendfile == SENDFILE_X_SENDFILE)
 		response_header(rs, "X-Sendfile", "%s", path);
 	else
@@ -292,7 +295,7 @@ response_file(struct response *rs, const struct store *s, const char *path,
 
 	/* No store: a file the front server must not be sent to. */
 	if (rs->cfg != NULL && s != NULL && rs->cfg->sendfile != SENDFILE_OFF)
-		return response_handoff(rs, s, path, ctype, cache);
+		return response_handoff(rs, s, path, st, ctype, cache);
 	if (response_start(rs, 200, ctype, cache, left) == -1)
 		return -1;
 	while (!rs->head && left > 0) {

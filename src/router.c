@@ -5,11 +5,18 @@
  * a table from route to endpoint (who asks is settled in between,
  * auth.c: every route but /healthz), then map any error to HTTP in
  * response_error().  Cheap rejections come first; nothing touches the
- * disk before request_parse() has accepted the path.
+ * disk before request_parse() has accepted the path.  Every request gets
+ * an id (the client's X-Request-Id, else a random one, echoed back), and
+ * when answered one access line (log.c) and its counts (metrics.c), the
+ * outcome as resolve gave it (struct response's outcome) or as the error
+ * says.
  */
 #include "config.h"
 
+#include <stdint.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "http.h"
 
@@ -29,7 +36,108 @@ static const struct {
 	{ ROUTE_CATALOG, ep_catalog },
 	{ ROUTE_INDEX, ep_index },
 	{ ROUTE_SUMDB, ep_sumdb },
+	{ ROUTE_METRICS, ep_metrics },
+	{ ROUTE_STATUS, ep_status },
 };
+
+#define ROUTER_RID_MAX	64	/* a client's X-Request-Id kept as it is */
+
+static uint64_t	router_seed;	/* the generated ids' state */
+static int	router_seeded;
+
+/* Each error code's outcome (the rest: OUTCOME_ERROR). */
+static const struct {
+	enum errc		 code;
+	enum answer_outcome	 outcome;
+} router_outcomes[] = {
+	{ E_FORBIDDEN, OUTCOME_DENIED }, { E_UNAUTHORIZED, OUTCOME_DENIED },
+	{ E_NOTFOUND, OUTCOME_NOTFOUND }, { E_GONE, OUTCOME_NOTFOUND },
+};
+
+/*
+ * The request's id into out: the client's X-Request-Id when it is 1 to
+ * ROUTER_RID_MAX bytes of [A-Za-z0-9._:-], else 16 hex digits, random
+ * per process and distinct within it.
+ */
+static void
+router_request_id(struct io *io, char out[ROUTER_RID_MAX + 1])
+{
+	static const char hex[] = "0123456789abcdef";
+	const char *h = io->getenv(io->ctx, "HTTP_X_REQUEST_ID");
+	uint64_t x;
+	size_t i, n = h != NULL ? strnlen(h, ROUTER_RID_MAX + 1) : 0;
+
+	for (i = 0; i < n; i++)
+		if (!((h[i] >= 'a' && h[i] <= 'z') ||
+		    (h[i] >= 'A' && h[i] <= 'Z') ||
+		    (h[i] >= '0' && h[i] <= '9') || h[i] == '.' ||
+		    h[i] == '_' || h[i] == ':' || h[i] == '-'))
+			break;
+	if (n > 0 && n <= ROUTER_RID_MAX && i == n) {
+		memcpy(out, h, n);
+		out[n] = '\0';
+		return;
+	}
+	/* One system call per process, not per request: a random seed,
+	 * then splitmix64 of seed + n (distinct for every n). */
+	if (!router_seeded) {
+		if (getentropy(&router_seed, sizeof(router_seed)) == -1)
+			router_seed = (uint64_t)getpid() << 32 ^
+			    (uint64_t)time(NULL);
+		router_seeded = 1;
+	}
+	x = (router_seed += 0x9e3779b97f4a7c15ULL);
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+	x ^= x >> 31;
+	for (i = 0; i < 16; i++)
+		out[i] = hex[(x >> (60 - 4 * i)) & 0xf];
+	out[16] = '\0';
+}
+
+/* The access line and the counters of one finished request. */
+static void
+router_account(struct proxy *px, const struct request *r,
+    const struct response *rs, const struct err *e, const char *rid,
+    const struct timespec *t0)
+{
+	struct timespec t1;
+	enum answer_outcome o = rs->outcome;
+	long long us;
+	size_t i;
+
+	if (e->code != E_OK) {
+		o = OUTCOME_ERROR;
+		for (i = 0; i < NITEMS(router_outcomes); i++)
+			if (router_outcomes[i].code == e->code)
+				o = router_outcomes[i].outcome;
+	}
+	metrics_request((unsigned)r->route, rs->status, o);
+	if (!px->cfg.access_log)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	us = (long long)(t1.tv_sec - t0->tv_sec) * 1000000 +
+	    (t1.tv_nsec - t0->tv_nsec) / 1000;
+	{
+		struct log_field f[] = {
+			{ "method", r->method == METHOD_GET ? "GET" :
+			    r->method == METHOD_HEAD ? "HEAD" : "OTHER", 0 },
+			{ "path", r->uri[0] != '\0' ? r->uri : "-", 0 },
+			{ "status", NULL, rs->status },
+			{ "bytes", NULL, rs->bytes },
+			{ "duration_us", NULL, us },
+			{ "outcome", answer_outcome_name(o), 0 },
+			{ "endpoint", request_route_name(r->route), 0 },
+			{ "module", r->module[0] != '\0' ? r->module : "-", 0 },
+			{ "version", r->version[0] != '\0' ? r->version : "-",
+			  0 },
+			{ "request_id", rid, 0 },
+			{ "pid", NULL, (long long)getpid() },
+		};
+
+		log_access(f, NITEMS(f));
+	}
+}
 
 /*
  * At log level debug, one line per request: its path and the user the web
@@ -78,8 +186,12 @@ router_handle(struct proxy *px, struct io *io)
 	struct response rs;
 	struct err e;
 	endpoint_fn *fn = NULL;
+	char rid[ROUTER_RID_MAX + 1];
+	struct timespec t0;
 	size_t i;
 
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	router_request_id(io, rid);
 	err_clear(&e);
 	memset(&r.who, 0, sizeof(r.who));
 	if (request_parse(&r, io, px->cfg.base_path, &e) == 0) {
@@ -97,11 +209,14 @@ router_handle(struct proxy *px, struct io *io)
 	}
 	response_init(&rs, io, r.method == METHOD_HEAD, &px->cfg);
 	rs.private_cache = router_private(px, io, &r);
-	if (e.code == E_OK && (fn(px, &r, &rs, &e) == -1 || e.code != E_OK) &&
-	    e.code == E_OK)
-		err_set(&e, E_INTERNAL, "endpoint failed without a reason");
-	if (e.code != E_OK)
+	response_header(&rs, "X-Request-Id", "%s", rid);
+	if (e.code != E_OK || fn(px, &r, &rs, &e) == -1 || e.code != E_OK) {
+		if (e.code == E_OK)
+			err_set(&e, E_INTERNAL, "endpoint failed without a "
+			    "reason");
 		response_error(&rs, &r, &e);
+	}
+	router_account(px, &r, &rs, &e, rid, &t0);
 	response_free(&rs);
 	/* The credentials the request kept end with it. */
 	auth_forget(&r);

@@ -37,10 +37,11 @@ for u in /example.com/m/@v/list /example.com/m/@v/v1.0.0.info \
     /example.com/m/@latest '/example.com/%21upper/@v/v1.0.0.zip' \
     /example.com/m/@v/v1.9.9.info /github.com/@v/list /catalog \
     '/index?limit=3' /healthz /readyz /version /nope; do
-	cgi GET "$u"
+	# One request id for both: the id is echoed, the rest must match.
+	cgi GET "$u" HTTP_X_REQUEST_ID=t0300
 	cp "$TRASH/body" "$TRASH/body.cgi"
 	c_hdr=$HDR
-	fcgi GET "$u"
+	fcgi GET "$u" HTTP_X_REQUEST_ID=t0300
 	is "$HDR" "$c_hdr" "fcgi $u: same headers as CGI"
 	ok "fcgi $u: same body as CGI" cmp -s "$TRASH/body" "$TRASH/body.cgi"
 done

@@ -253,6 +253,35 @@ main(void)
 	    "module path longer than MODPATH_MAX");
 	free(longuri);
 
+	/* /status prints what upstream and clients chose (a module, an
+	 * upstream's URL, a failure's reason) escaped: no markup of theirs
+	 * reaches the page. */
+	metrics_fetch("http://up/<script>alert(1)</script>", "example.com/m",
+	    "v1.0.0", METRICS_FAILED, 5000, "bad \"quote\" & 'tick' <b>\x01");
+	v.method = "GET";
+	v.uri = "/status";
+	outlen = 0;
+	router_handle(&px, &io);
+	b = body(&len);
+	is_int(strncmp(out, "Status: 200 ", 12), 0, "/status: 200");
+	ok(strstr(b, "&lt;script&gt;alert(1)&lt;/script&gt;") != NULL,
+	    "/status: an upstream's markup escaped");
+	ok(strstr(b, "bad &quot;quote&quot; &amp; &#39;tick&#39; &lt;b&gt;?")
+	    != NULL, "/status: a reason's quotes, ampersand, control escaped");
+	ok(strstr(b, "<script") == NULL && strstr(b, "<b>\x01") == NULL,
+	    "/status: no hostile tag as it was");
+	is_str(header("Cache-Control"), "no-store", "/status: no-store");
+	v.uri = "/metrics";
+	outlen = 0;
+	router_handle(&px, &io);
+	b = body(&len);
+	is_str(header("Content-Type"), "text/plain; version=0.0.4; "
+	    "charset=utf-8", "/metrics: the exposition's type");
+	ok(strstr(b, "upstream=\"http://up/<script>alert(1)</script>\","
+	    "result=\"failed\"} 1\n") != NULL, "/metrics: the failed fetch");
+	ok(strstr(b, "piraeus_storage_versions 1\n") != NULL,
+	    "/metrics: the index's one version");
+
 	proxy_close(&px);
 	config_free(&px.cfg);
 	snprintf(rm, sizeof(rm), "rm -rf '%s'", tmpl);

@@ -1,0 +1,219 @@
+/*
+ * ep_status.c: /status, one small HTML page for people: what storage
+ * holds, the hit ratio, the fetches in flight and the last fetches and
+ * failures (from the shared counters, metrics.c, and the index).
+ *
+ * Self-contained (inline CSS, no script, no external resource; the
+ * Content-Security-Policy says so), readable on a phone and a desktop
+ * (viewport, fluid width, tables that scroll on their own), and every
+ * byte it prints that it did not write itself is escaped: & < > " ' as
+ * entities, control and non-ASCII bytes as "?".
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "http.h"
+
+#define EP_STATUS_MAX	(256 * 1024)	/* the page's cap */
+
+static const char ep_status_head[] =
+	"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
+	"<meta name=\"viewport\" content=\"width=device-width, "
+	"initial-scale=1\">\n<title>piraeus status</title>\n<style>\n"
+	"body{font-family:system-ui,sans-serif;margin:0;padding:1rem;"
+	"color:#222;background:#fafafa;line-height:1.4}\n"
+	"main{max-width:60rem;margin:0 auto}\n"
+	"h1{font-size:1.4rem;margin:0 0 1rem}\n"
+	"h2{font-size:1.1rem;margin:1.5rem 0 .5rem}\n"
+	".cards{display:grid;grid-template-columns:repeat(auto-fit,"
+	"minmax(9rem,1fr));gap:.6rem}\n"
+	".card{background:#fff;border:1px solid #ddd;border-radius:6px;"
+	"padding:.6rem}\n"
+	".card b{display:block;font-size:1.3rem}\n"
+	".card span{font-size:.85rem;color:#555}\n"
+	".scroll{overflow-x:auto}\n"
+	"table{border-collapse:collapse;width:100%;background:#fff;"
+	"font-size:.9rem}\n"
+	"th,td{text-align:left;padding:.3rem .5rem;border-bottom:1px solid "
+	"#eee;white-space:nowrap}\n"
+	"td.why{white-space:normal;word-break:break-word;min-width:12rem}\n"
+	".ok{color:#176317}.bad{color:#a31515}\n"
+	"</style></head><body><main>\n<h1>piraeus status</h1>\n";
+
+/* Append s escaped for HTML text and attribute values. */
+static void
+ep_status_html(struct buf *b, const char *s, struct err *e)
+{
+	static const struct {
+		char		 c;
+		const char	*ent;
+	} ents[] = {
+		{ '&', "&amp;" }, { '<', "&lt;" }, { '>', "&gt;" },
+		{ '"', "&quot;" }, { '\'', "&#39;" },
+	};
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i;
+
+	for (; *u != '\0'; u++) {
+		for (i = 0; i < NITEMS(ents); i++)
+			if (*u == (unsigned char)ents[i].c)
+				break;
+		if (i < NITEMS(ents))
+			buf_puts(b, ents[i].ent, e);
+		else if (*u < 0x20 || *u > 0x7e)
+			buf_append(b, "?", 1, e);
+		else
+			buf_append(b, u, 1, e);
+	}
+}
+
+/* A byte count for people: "12.3 MiB". */
+static void
+ep_status_size(long long n, char *out, size_t outsz)
+{
+	static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB" };
+	double v = (double)n;
+	size_t u = 0;
+
+	while (v >= 1024 && u + 1 < NITEMS(units)) {
+		v /= 1024;
+		u++;
+	}
+	if (u == 0)
+		snprintf(out, outsz, "%lld B", n);
+	else
+		snprintf(out, outsz, "%.1f %s", v, units[u]);
+}
+
+/* One figure card. */
+static void
+ep_status_card(struct buf *b, const char *value, const char *label,
+    struct err *e)
+{
+	buf_puts(b, "<div class=\"card\"><b>", e);
+	ep_status_html(b, value, e);
+	buf_puts(b, "</b><span>", e);
+	ep_status_html(b, label, e);
+	buf_puts(b, "</span></div>\n", e);
+}
+
+/* The recent fetches, newest first; only failures when failures. */
+static void
+ep_status_fetches(struct buf *b, const struct metrics_data *d,
+    int failures, struct err *e)
+{
+	const struct metrics_event *ev;
+	char when[32], ms[32];
+	struct tm tm;
+	time_t t;
+	size_t i, shown = 0;
+
+	buf_puts(b, "<div class=\"scroll\"><table><tr><th>When (UTC)</th>"
+	    "<th>Module</th><th>Version</th><th>Upstream</th><th>Result</th>"
+	    "<th>ms</th>", e);
+	if (failures)
+		buf_puts(b, "<th>Why</th>", e);
+	buf_puts(b, "</tr>\n", e);
+	for (i = 0; i < METRICS_RECENT; i++) {
+		ev = &d->events[(d->next_event + METRICS_RECENT - 1 - i) %
+		    METRICS_RECENT];
+		if (ev->seq == 0 || ev->when == 0 ||
+		    (failures && ev->result == METRICS_OK))
+			continue;
+		t = (time_t)ev->when;
+		gmtime_r(&t, &tm);
+		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
+		snprintf(ms, sizeof(ms), "%u", ev->ms);
+		buf_puts(b, "<tr><td>", e);
+		ep_status_html(b, when, e);
+		buf_puts(b, "</td><td>", e);
+		ep_status_html(b, ev->module, e);
+		buf_puts(b, "</td><td>", e);
+		ep_status_html(b, ev->version, e);
+		buf_puts(b, "</td><td>", e);
+		ep_status_html(b, ev->upstream, e);
+		buf_puts(b, ev->result == METRICS_OK ? "</td><td class=\"ok\">" :
+		    "</td><td class=\"bad\">", e);
+		ep_status_html(b, metrics_result_name(
+		    (enum metrics_result)ev->result), e);
+		buf_puts(b, "</td><td>", e);
+		ep_status_html(b, ms, e);
+		if (failures) {
+			buf_puts(b, "</td><td class=\"why\">", e);
+			ep_status_html(b, ev->why, e);
+		}
+		buf_puts(b, "</td></tr>\n", e);
+		shown++;
+	}
+	buf_puts(b, "</table></div>\n", e);
+	if (shown == 0)
+		buf_puts(b, failures ? "<p>No failures recorded.</p>\n" :
+		    "<p>No fetches recorded.</p>\n", e);
+}
+
+int
+ep_status(struct proxy *px, const struct request *r, struct response *rs,
+    struct err *e)
+{
+	struct metrics_data *d;
+	struct index_stats s;
+	struct buf b;
+	struct err be;
+	char v[64];
+	unsigned long long hit, all;
+	int have, rc;
+
+	if (ep_metrics_allowed(px, r, e) == -1)
+		return -1;
+	if ((d = malloc(sizeof(*d))) == NULL)
+		return err_set(e, E_INTERNAL, "out of memory");
+	have = ep_metrics_read(px, d, &s) == 0;
+	buf_init(&b, EP_STATUS_MAX);
+	err_clear(&be);
+	buf_puts(&b, ep_status_head, &be);
+	buf_puts(&b, "<div class=\"cards\">\n", &be);
+	if (have) {
+		ep_status_size(s.zip_bytes, v, sizeof(v));
+		ep_status_card(&b, v, "storage (zips)", &be);
+		snprintf(v, sizeof(v), "%lld", (long long)s.modules);
+		ep_status_card(&b, v, "modules", &be);
+		snprintf(v, sizeof(v), "%lld", (long long)s.versions);
+		ep_status_card(&b, v, "versions", &be);
+		snprintf(v, sizeof(v), "%lld", (long long)s.locks);
+		ep_status_card(&b, v, "fetches in flight", &be);
+	} else
+		ep_status_card(&b, "?", "index not readable", &be);
+	hit = d->outcomes[OUTCOME_HIT];
+	all = hit + d->outcomes[OUTCOME_FETCHED] +
+	    d->outcomes[OUTCOME_WAITED] + d->outcomes[OUTCOME_STALE];
+	if (all > 0)
+		snprintf(v, sizeof(v), "%.1f%%", 100.0 * (double)hit /
+		    (double)all);
+	else
+		snprintf(v, sizeof(v), "-");
+	ep_status_card(&b, v, "hit ratio", &be);
+	snprintf(v, sizeof(v), "%llu", (unsigned long long)
+	    d->counters[METRICS_VERIFY_FAILURES]);
+	ep_status_card(&b, v, "verification failures", &be);
+	buf_puts(&b, "</div>\n<h2>Last fetches</h2>\n", &be);
+	ep_status_fetches(&b, d, 0, &be);
+	buf_puts(&b, "<h2>Failures</h2>\n", &be);
+	ep_status_fetches(&b, d, 1, &be);
+	buf_puts(&b, "<p><small>piraeus ", &be);
+	ep_status_html(&b, piraeus_version, &be);
+	buf_puts(&b, "</small></p>\n</main></body></html>\n", &be);
+	free(d);
+	if (be.code != E_OK) {
+		buf_free(&b);
+		return err_set(e, be.code, "%s", be.msg);
+	}
+	response_header(rs, "Content-Security-Policy", "default-src 'none'; "
+	    "style-src 'unsafe-inline'");
+	rc = response_body(rs, 200, "text/html; charset=utf-8", CACHE_NONE,
+	    b.data, b.len);
+	buf_free(&b);
+	return rc;
+}
