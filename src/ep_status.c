@@ -41,6 +41,14 @@ static const char ep_status_head[] =
 	"#eee;white-space:nowrap}\n"
 	"td.why{white-space:normal;word-break:break-word;min-width:12rem}\n"
 	".ok{color:#176317}.bad{color:#a31515}\n"
+	/* A phone: each fetch a small card, each cell named by its label. */
+	"@media (max-width:40rem){.scroll table,.scroll tbody,.scroll tr,"
+	".scroll td{display:block}.scroll th{display:none}"
+	".scroll tr{border-bottom:1px solid #ddd;padding:.3rem 0}"
+	".scroll td{border:0;padding:.1rem .5rem;white-space:normal;"
+	"word-break:break-word;min-width:0}"
+	".scroll td::before{content:attr(data-label) \": \";color:#555;"
+	"font-size:.8rem}}\n"
 	"</style></head><body><main>\n<h1>piraeus status</h1>\n";
 
 /* Append s escaped for HTML text and attribute values. */
@@ -127,22 +135,24 @@ ep_status_fetches(struct buf *b, const struct metrics_data *d,
 		gmtime_r(&t, &tm);
 		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
 		snprintf(ms, sizeof(ms), "%u", ev->ms);
-		buf_puts(b, "<tr><td>", e);
+		buf_puts(b, "<tr><td data-label=\"When (UTC)\">", e);
 		ep_status_html(b, when, e);
-		buf_puts(b, "</td><td>", e);
+		buf_puts(b, "</td><td data-label=\"Module\">", e);
 		ep_status_html(b, ev->module, e);
-		buf_puts(b, "</td><td>", e);
+		buf_puts(b, "</td><td data-label=\"Version\">", e);
 		ep_status_html(b, ev->version, e);
-		buf_puts(b, "</td><td>", e);
+		buf_puts(b, "</td><td data-label=\"Upstream\">", e);
 		ep_status_html(b, ev->upstream, e);
-		buf_puts(b, ev->result == METRICS_OK ? "</td><td class=\"ok\">" :
-		    "</td><td class=\"bad\">", e);
+		buf_puts(b, ev->result == METRICS_OK ?
+		    "</td><td data-label=\"Result\" class=\"ok\">" :
+		    "</td><td data-label=\"Result\" class=\"bad\">", e);
 		ep_status_html(b, metrics_result_name(
 		    (enum metrics_result)ev->result), e);
-		buf_puts(b, "</td><td>", e);
+		buf_puts(b, "</td><td data-label=\"ms\">", e);
 		ep_status_html(b, ms, e);
 		if (failures) {
-			buf_puts(b, "</td><td class=\"why\">", e);
+			buf_puts(b, "</td><td data-label=\"Why\" "
+			    "class=\"why\">", e);
 			ep_status_html(b, ev->why, e);
 		}
 		buf_puts(b, "</td></tr>\n", e);
