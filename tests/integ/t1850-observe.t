@@ -222,9 +222,9 @@ if command -v chromium >/dev/null 2>&1; then
 	    "chromium: the versions figure"
 	like "$(cat "$TRASH/dom")" '<b>[0-9.]+%</b><span>hit ratio</span>' \
 	    "chromium: a hit ratio"
-	like "$(cat "$TRASH/dom")" '<td>v1\.2\.0-rc\.1</td>' \
+	like "$(cat "$TRASH/dom")" '<td data-label="Version">v1\.2\.0-rc\.1</td>' \
 	    "chromium: the fetched version in the last fetches"
-	like "$(cat "$TRASH/dom")" '<td>v9\.9\.9</td><td>[^<]*</td><td class="bad">notfound' \
+	like "$(cat "$TRASH/dom")" '<td data-label="Version">v9\.9\.9</td><td data-label="Upstream">[^<]*</td><td data-label="Result" class="bad">notfound' \
 	    "chromium: the failed fetch under failures"
 elif [ "${PIRAEUS_REQUIRE_INTEG:-0}" = 1 ]; then
 	fail "chromium missing (PIRAEUS_REQUIRE_INTEG=1)"
