@@ -443,6 +443,7 @@ gc_requires(struct gc_run *r, struct gc_ent *x)
 	static int warned;
 	char path[ANSWER_PATH_MAX];
 	struct modfile_require *q = NULL;
+	struct stat sb;
 	struct buf b;
 	struct err e;
 	size_t i, nq = 0;
@@ -453,16 +454,24 @@ gc_requires(struct gc_run *r, struct gc_ent *x)
 	if (store_path(r->s, x->emod, x->ever, ART_MOD, path,
 	    sizeof(path)) == -1)
 		return;
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOATIME);
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOATIME |
+	    O_NONBLOCK);
 	if (fd == -1 && errno == EPERM) {
 		if (!warned++)
 			log_warnx("gc: O_NOATIME refused (run gc as the "
 			    "storage's owner): reading go.mod files "
 			    "refreshes their access times");
-		fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+		fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC |
+		    O_NONBLOCK);
 	}
 	if (fd == -1)
 		return;
+	/* Opened without blocking: a FIFO there is no go.mod. */
+	if (fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode) ||
+	    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) == -1) {
+		close(fd);
+		return;
+	}
 	buf_init(&b, GOMOD_MAX);
 	if (buf_read_fd(&b, fd, GOMOD_MAX, &e) == -1 ||
 	    modfile_requires(b.data, b.len, &q, &nq, &e) == -1) {

@@ -61,17 +61,12 @@ import_copy(const struct store *s, const char *src, long long max,
 {
 	char chunk[65536];
 	long long total = 0;
-	struct stat st;
 	ssize_t n;
 	int in, out, rc = -1;
 
 	*tmp = NULL;
-	if ((in = open(src, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1)
-		return err_errno(e, E_BADREQ, "%s", src);
-	if (fstat(in, &st) == -1 || !S_ISREG(st.st_mode)) {
-		close(in);
-		return err_set(e, E_BADREQ, "%s: not a regular file", src);
-	}
+	if ((in = buf_open_regular(src, e)) == -1)
+		return -1;
 	if (store_tmpfile(s, tmp, &out, e) == -1) {
 		close(in);
 		return -1;
@@ -91,7 +86,7 @@ import_copy(const struct store *s, const char *src, long long max,
 			    max);
 			goto out;
 		}
-		if (write(out, chunk, (size_t)n) != n) {
+		if (buf_write_all(out, chunk, (size_t)n) == -1) {
 			err_errno(e, E_INTERNAL, "write %s", *tmp);
 			goto out;
 		}
@@ -446,7 +441,7 @@ import_athens_version(struct import_ctx *c, const char *abs, const char *rel)
 	src[ART_ZIP] = p[ART_ZIP];
 	if (!import_has_file(abs, "source.zip") ||
 	    !import_has_file(abs, "go.mod") ||
-	    access(p[ART_INFO], F_OK) == -1) {
+	    !import_has_file(abs, p[ART_INFO] + strlen(abs) + 1)) {
 		err_set(&e, E_BADREQ, "incomplete: Athens keeps go.mod, "
 		    "source.zip and %s.info", version);
 		import_tell(c, module, version, -1, &e);

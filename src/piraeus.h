@@ -105,6 +105,11 @@ int		 buf_printf(struct buf *, struct err *, const char *, ...)
 		    PIRAEUS_ATTR_PRINTF(3, 4);
 void		 buf_reset(struct buf *);
 void		 buf_free(struct buf *);
+/* Open a regular file for reading (no FIFO, device, symbolic link; never
+ * blocks in open): the fd, or -1 and e set. */
+int		 buf_open_regular(const char *path, struct err *);
+/* Write all of p to fd (short writes, EINTR): 0, or -1 and errno. */
+int		 buf_write_all(int fd, const void *p, size_t n);
 /* Read a whole file of at most max bytes into b (b is initialised here). */
 int		 buf_read_file(struct buf *, const char *path, size_t max,
 		    struct err *);
@@ -458,7 +463,8 @@ struct store_version {
 };
 /*
  * The versions present in root/<emod>/@v, sorted by escaped name; *out
- * allocated.  Returns 0 (also for an empty directory), or -1 with
+ * allocated (by name only: whoever opens a file checks it is a regular
+ * one, buf_open_regular).  Returns 0 (also for an empty directory), or -1 with
  * E_NOTFOUND when the module has no @v directory.
  */
 int		 store_versions(const struct store *, const char *emod,

@@ -188,4 +188,34 @@ like "$out" 'Version is not v1.0.0' "import: .info naming another version refuse
 is "$(find "$S3" -name '*.info' | wc -l | tr -d ' ')" 0 "import: nothing of the hostile tree is published"
 is "$(find "$S3/.tmp" -type f 2>/dev/null | wc -l | tr -d ' ')" 0 "import: temporary files removed"
 
+# A FIFO where a version's file should be: import must not block opening
+# it (a FIFO's open waits for a writer), and tells the version, skipped.
+F=$TRASH/fifotree
+mkdir -p "$F/example.com/m/@v"
+cp "$S/example.com/m/@v/v1.0.0.mod" "$S/example.com/m/@v/v1.0.0.zip" "$F/example.com/m/@v/"
+mkfifo "$F/example.com/m/@v/v1.0.0.info"
+S4=$TRASH/storage4
+mkdir -p "$S4"
+out=$(PIRAEUS_STORAGE_ROOT=$S4 PIRAEUS_STATE_DIR=$TRASH/state4 timeout 20 "$PIRAEUS" import "$F" 2>&1)
+st=$?
+isnt "$st" 124 "import: a FIFO as a .info does not hang (GOPROXY tree)"
+like "$out" 'example\.com/m@v1\.0\.0: .*v1\.0\.0\.info: not a regular file' "import: a FIFO is no .info: the version is told, skipped"
+# The same in an Athens disk tree.
+A=$TRASH/athensfifo/example.com/m/v1.0.0
+mkdir -p "$A"
+cp "$S/example.com/m/@v/v1.0.0.mod" "$A/go.mod"
+cp "$S/example.com/m/@v/v1.0.0.zip" "$A/source.zip"
+mkfifo "$A/v1.0.0.info"
+out=$(PIRAEUS_STORAGE_ROOT=$S4 PIRAEUS_STATE_DIR=$TRASH/state4 timeout 20 "$PIRAEUS" import "$TRASH/athensfifo" 2>&1)
+st=$?
+isnt "$st" 124 "import: a FIFO as a .info does not hang (Athens tree)"
+like "$out" 'example\.com/m@v1\.0\.0: incomplete' "import: the Athens version with a FIFO .info is told, skipped"
+# A FIFO as the go.mod (after the .info) and as the zip.
+rm "$A/v1.0.0.info"
+cp "$S/example.com/m/@v/v1.0.0.info" "$A/v1.0.0.info"
+rm "$A/source.zip" && mkfifo "$A/source.zip"
+out=$(PIRAEUS_STORAGE_ROOT=$S4 PIRAEUS_STATE_DIR=$TRASH/state4 timeout 20 "$PIRAEUS" import "$TRASH/athensfifo" 2>&1)
+isnt "$?" 124 "import: a FIFO as source.zip does not hang"
+is "$(find "$S4" -name '*.info' | wc -l | tr -d ' ')" 0 "import: nothing of the FIFO trees is published"
+
 done_testing
