@@ -740,19 +740,55 @@ cli_split(char *arg, const char **module, const char **version)
 struct cli_verify {
 	const struct store	*store;
 	struct index		*idx;
+	const struct verify_env	*env;
+	long			 lock_expiry;
+	const struct verify_finding *f;	/* the one being quarantined */
 	int			 quarantine;
 	char			 qdir[ANSWER_PATH_MAX];
 	long			 moved;
 	int			 failed;
 };
 
-/* Print one finding; with --quarantine, move a bad version out. */
+/*
+ * Under the version's lock: whether cv->f's version is still bad, its
+ * files looked at again (a publish may have completed it since).
+ */
+static int
+cli_verify_recheck(void *arg)
+{
+	struct cli_verify *cv = arg;
+	struct store_version *sv = NULL, none;
+	struct verify_finding again;
+	struct err e;
+	size_t n = 0, i;
+	int bad = 0;
+
+	err_clear(&e);
+	if (store_versions(cv->store, cv->f->emod, &sv, &n, &e) == -1 &&
+	    e.code != E_NOTFOUND)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (strcmp(sv[i].ever, cv->f->ever) == 0)
+			break;
+	memset(&none, 0, sizeof(none));
+	snprintf(none.ever, sizeof(none.ever), "%s", cv->f->ever);
+	err_clear(&e);
+	if (verify_version(cv->env, cv->f->emod, i < n ? &sv[i] : &none,
+	    &again, &e) == 0)
+		bad = verify_kind_bad(again.kind);
+	free(sv);
+	return bad;
+}
+
+/* Print one finding; with --quarantine, move a bad version out (under
+ * its lock, once the finding is confirmed). */
 static void
 cli_verify_report(void *arg, const struct verify_finding *f)
 {
 	struct cli_verify *cv = arg;
 	struct purge_result r;
 	struct err e;
+	int rc;
 
 	if (f->kind == VERIFY_OK)
 		return;
@@ -761,12 +797,20 @@ cli_verify_report(void *arg, const struct verify_finding *f)
 	if (!cv->quarantine || !verify_kind_bad(f->kind))
 		return;
 	err_clear(&e);
+	cv->f = f;
 	if ((cv->qdir[0] == '\0' && purge_quarantine_dir(cv->store, cv->qdir,
-	    sizeof(cv->qdir), &e) == -1) || purge_version(cv->store, cv->idx,
-	    f->module, f->version, cv->qdir, &r, &e) == -1) {
+	    sizeof(cv->qdir), &e) == -1) || (rc = purge_locked(cv->store,
+	    cv->idx, cv->lock_expiry, f->module, f->version, cv->qdir,
+	    cli_verify_recheck, cv, &r, &e)) == -1) {
 		fprintf(stderr, "piraeus: verify: quarantine %s@%s: %s\n",
 		    f->module, f->version, e.msg);
 		cv->failed = 1;
+		return;
+	}
+	if (rc == PURGE_HELD || rc == PURGE_CHANGED) {
+		printf("  not quarantined: %s\n", rc == PURGE_HELD ?
+		    "being fetched or published (its lock is held)" :
+		    "no longer found bad under its lock");
 		return;
 	}
 	cv->moved++;
@@ -828,6 +872,8 @@ cli_verify(struct config *cfg, int argc, char **argv)
 	}
 	cv.store = &s;
 	cv.idx = idx;
+	cv.env = &env;
+	cv.lock_expiry = cfg->lock_expiry;
 	for (i = 0; i < argc && rc == 0; i++) {
 		if (nmods > 0 && argv[i][0] == '-')
 			continue;
@@ -941,9 +987,17 @@ cli_purge(struct config *cfg, int argc, char **argv)
 	}
 	for (i = 0; i < n; i++) {
 		err_clear(&e);
-		if (purge_version(&s, idx, module, v[i], NULL, &r, &e) == -1) {
+		if ((k = purge_locked(&s, idx, cfg->lock_expiry, module, v[i],
+		    NULL, NULL, NULL, &r, &e)) == -1) {
 			fprintf(stderr, "piraeus: purge: %s@%s: %s\n", module,
 			    v[i], e.msg);
+			rc = 1;
+			continue;
+		}
+		if (k == PURGE_HELD) {
+			fprintf(stderr, "piraeus: purge: skip %s@%s: being "
+			    "fetched or published (its lock is held); try "
+			    "again\n", module, v[i]);
 			rc = 1;
 			continue;
 		}

@@ -642,6 +642,18 @@ int		 purge_version(const struct store *, struct index *,
 		    const char *module, const char *version,
 		    const char *quarantine, struct purge_result *,
 		    struct err *);
+/* purge_locked's outcomes besides 0 (purged) and -1 (e set). */
+#define PURGE_HELD	1	/* the version's lock is held: untouched */
+#define PURGE_CHANGED	2	/* recheck said no: untouched */
+/* Asked under the lock whether the version is still to go (1) or not. */
+typedef int	 purge_recheck_fn(void *arg);
+/* purge_version under the version's lock "v:<module>@<version>" (the
+ * responder's publish lock; idx NULL: without), recheck (not NULL) asked
+ * once the lock is taken. */
+int		 purge_locked(const struct store *, struct index *,
+		    long lock_expiry, const char *module, const char *version,
+		    const char *quarantine, purge_recheck_fn *recheck,
+		    void *arg, struct purge_result *, struct err *);
 /* A new quarantine directory's path: root/.quarantine/<UTC time>-<pid>. */
 int		 purge_quarantine_dir(const struct store *, char *out,
 		    size_t outsz, struct err *);
