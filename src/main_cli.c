@@ -404,6 +404,8 @@ cli_import(struct config *cfg, int argc, char **argv)
 	if (cli_pub_open(cfg, &p) == -1)
 		return 1;
 	env.store = &p.s;
+	env.idx = p.idx;
+	env.lock_expiry = cfg->lock_expiry;
 	env.publish_env = cli_import_env;
 	env.arg = &p;
 	err_clear(&e);
@@ -482,7 +484,7 @@ static int
 cli_pack(struct config *cfg, int argc, char **argv)
 {
 	char emod[MODPATH_MAX], ever[VERSION_MAX], h1[H1_MAX];
-	char path[PATH_MAX], real[PATH_MAX];
+	char path[PATH_MAX], real[PATH_MAX], key[LOCK_KEY_MAX];
 	const struct publish_env *pe;
 	struct pack_req r;
 	struct fetched f;
@@ -491,7 +493,7 @@ cli_pack(struct config *cfg, int argc, char **argv)
 	const char *outdir;
 	struct stat st;
 	struct err e;
-	int first, rc = 1;
+	int first, rc = 1, locked = -1;
 
 	if (cli_pack_opts(argc, argv, &outdir, &r.time_ns, &first) == -1)
 		return 2;
@@ -521,6 +523,18 @@ cli_pack(struct config *cfg, int argc, char **argv)
 		    r.version);
 		goto out;
 	}
+	/* Into storage: under the version's lock, as the responder
+	 * publishes (resolve_version.c's key), from the check to the end. */
+	snprintf(key, sizeof(key), "v:%s@%s", r.module, r.version);
+	if (outdir == NULL && (locked = lock_try(p.idx, key,
+	    cfg->lock_expiry, &e)) != LOCK_OWNER) {
+		if (locked == LOCK_HELD)
+			err_set(&e, E_UNAVAIL, "%s@%s is being fetched or "
+			    "published (its lock is held); try again",
+			    r.module, r.version);
+		locked = -1;
+		goto out;
+	}
 	if (store_path(outdir != NULL ? &tmp : &p.s, emod, ever, ART_INFO,
 	    path, sizeof(path)) == 0 && stat(path, &st) == 0) {
 		err_set(&e, E_BADREQ, "%s@%s is stored already (published "
@@ -546,6 +560,8 @@ out:
 	if (rc != 0)
 		fprintf(stderr, "piraeus: pack: %s\n", e.msg);
 	fetched_free(&f);
+	if (locked == LOCK_OWNER)
+		lock_release(p.idx, key);
 	if (outdir != NULL)
 		store_close(&tmp);
 	else

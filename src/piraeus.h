@@ -1731,6 +1731,8 @@ int		 pack_list_add(const struct store *, const char *emod,
 /* import.c: a GOPROXY tree, module cache or Athens disk tree into storage. */
 struct import_env {
 	const struct store	*store;
+	struct index		*idx;	/* the version locks (NULL: none) */
+	long			 lock_expiry;
 	/* the publish environment for module (piraeus import: never the
 	 * private checksum database's hook; records come with lookups) */
 	const struct publish_env *(*publish_env)(void *arg,
