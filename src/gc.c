@@ -572,6 +572,41 @@ gc_fit(struct gc_run *r, int64_t now)
 	free(order);
 }
 
+/*
+ * Whether x may go now: its lock free (taken, *key filled: the caller
+ * releases it) and not used since the scan.  Else it is skipped (said,
+ * counted, kept) and 0 returned.
+ */
+static int
+gc_may_remove(struct gc_run *r, struct index *idx, struct gc_ent *x,
+    int64_t cutoff, char key[LOCK_KEY_MAX])
+{
+	struct err e;
+	int64_t last;
+	int held;
+
+	err_clear(&e);
+	snprintf(key, LOCK_KEY_MAX, "v:%s@%s", x->module, x->version);
+	if ((held = lock_try(idx, key, r->o->lock_expiry, &e)) != LOCK_OWNER) {
+		fprintf(r->o->out, "skip %s@%s: %s\n", x->module, x->version,
+		    held == LOCK_HELD ? "being fetched (its lock is held)" :
+		    e.msg);
+		r->st->skipped++;
+		x->fate = GC_KEEP;
+		return 0;
+	}
+	last = gc_last(r->s, x->emod, x->ever, r->o->use_atime, NULL);
+	if (last > x->last || last >= cutoff) {
+		fprintf(r->o->out, "skip %s@%s: used since the scan\n",
+		    x->module, x->version);
+		r->st->skipped++;
+		x->fate = GC_KEEP;
+		lock_release(idx, key);
+		return 0;
+	}
+	return 1;
+}
+
 /* Remove x now: under its fetch lock, if nobody used it since the scan. */
 static void
 gc_remove(struct gc_run *r, struct index *idx, struct gc_ent *x,
@@ -580,26 +615,11 @@ gc_remove(struct gc_run *r, struct index *idx, struct gc_ent *x,
 	char key[LOCK_KEY_MAX];
 	struct purge_result pr;
 	struct err e;
-	int64_t last;
-	int held;
 
 	err_clear(&e);
-	snprintf(key, sizeof(key), "v:%s@%s", x->module, x->version);
-	if ((held = lock_try(idx, key, r->o->lock_expiry, &e)) != LOCK_OWNER) {
-		fprintf(r->o->out, "skip %s@%s: %s\n", x->module, x->version,
-		    held == LOCK_HELD ? "being fetched (its lock is held)" :
-		    e.msg);
-		r->st->skipped++;
-		x->fate = GC_KEEP;
+	if (!gc_may_remove(r, idx, x, cutoff, key))
 		return;
-	}
-	last = gc_last(r->s, x->emod, x->ever, r->o->use_atime, NULL);
-	if (last > x->last || last >= cutoff) {
-		fprintf(r->o->out, "skip %s@%s: used since the scan\n",
-		    x->module, x->version);
-		r->st->skipped++;
-		x->fate = GC_KEEP;
-	} else if (purge_version(r->s, idx, x->module, x->version, NULL, &pr,
+	if (purge_version(r->s, idx, x->module, x->version, NULL, &pr,
 	    &e) == -1) {
 		fprintf(r->o->out, "error %s@%s: %s\n", x->module, x->version,
 		    e.msg);
@@ -611,6 +631,43 @@ gc_remove(struct gc_run *r, struct index *idx, struct gc_ent *x,
 		r->st->freed += x->bytes;
 	}
 	lock_release(idx, key);
+}
+
+/* The cutoff x is judged by again at its removal. */
+static int64_t
+gc_cutoff_of(const struct gc_ent *x, int64_t cutoff, int64_t now)
+{
+	return x->fate == GC_AGE ? cutoff : now - GC_GRACE_SECONDS;
+}
+
+/*
+ * Before anything is removed: every candidate that would be skipped
+ * (its lock held, used since the scan) is kept now, and what the kept
+ * versions require is kept again, so that a skipped version never loses
+ * a version its go.mod requires.  (A skip found later, at the removal
+ * itself, keeps what it requires for the rest of the run.)
+ */
+static void
+gc_decide_skips(struct gc_run *r, struct index *idx, int64_t cutoff,
+    int64_t now)
+{
+	char key[LOCK_KEY_MAX];
+	struct gc_ent *x;
+	size_t i;
+	int skipped = 0;
+
+	for (i = 0; i < r->n; i++) {
+		x = &r->ents[i];
+		if (x->fate == GC_KEEP)
+			continue;
+		if (gc_may_remove(r, idx, x, gc_cutoff_of(x, cutoff, now),
+		    key))
+			lock_release(idx, key);
+		else
+			skipped = 1;
+	}
+	if (skipped && !r->o->force)
+		gc_keep_required(r);
 }
 
 static void
@@ -678,6 +735,8 @@ gc_run(const struct store *s, struct index *idx, const struct gc_opts *o,
 			for (k = 0; k < r.ents[i].nreq; k++)
 				r.ents[r.ents[i].req[k]].refs++;
 	gc_fit(&r, now);
+	if (!o->dry_run)
+		gc_decide_skips(&r, idx, cutoff, now);
 	for (i = 0; i < r.n; i++) {
 		x = &r.ents[i];
 		if (x->keeper >= 0)
@@ -700,9 +759,12 @@ gc_run(const struct store *s, struct index *idx, const struct gc_opts *o,
 			    x->module, x->version, (long long)x->bytes, why);
 			st->removed++;
 			st->freed += x->bytes;
-		} else
-			gc_remove(&r, idx, x, why, x->fate == GC_AGE ?
-			    cutoff : now - GC_GRACE_SECONDS);
+		} else {
+			gc_remove(&r, idx, x, why, gc_cutoff_of(x, cutoff,
+			    now));
+			if (x->fate == GC_KEEP && !o->force)
+				gc_keep_required(&r);
+		}
 	}
 	if (!o->dry_run && state != NULL && gc_state_save(&r, state, e) == -1)
 		rc = -1;

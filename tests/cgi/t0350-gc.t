@@ -170,6 +170,23 @@ kill "$HOLDER" 2>/dev/null
 wait "$HOLDER" 2>/dev/null
 "$PIRAEUS" gc > "$TRASH/out" 2>&1
 ok "its holder dead, the next gc removes it" gone a.example/old v1.0.0
+# A skipped version keeps what it requires: app, old now, is held; req
+# (which app requires) and req2 (which req requires) must stay, though
+# app comes before them and they were candidates too.
+build_store || bail_out "store"
+touch -a -d "@$OLD" "$S/a.example/app/@v/v1.0.0.mod"
+sleep 300 &
+HOLDER=$!
+at_exit "kill $HOLDER 2>/dev/null"
+sqlite3 "$T/index.sqlite" "INSERT INTO locks (key, owner_pid, host, started, expires) VALUES ('v:a.example/app@v1.0.0', $HOLDER, '$(hostname)', $NOW, $((NOW + 600)))"
+"$PIRAEUS" gc > "$TRASH/out" 2>&1
+like "$(cat "$TRASH/out")" 'skip a\.example/app@v1\.0\.0: being fetched' "a held app: skipped"
+ok "the skipped app is whole" here a.example/app v1.0.0
+ok "req, which the skipped app requires, is kept" here a.example/req v1.0.0
+ok "req2, which req requires, is kept" here a.example/req2 v1.0.0
+ok "old still goes" gone a.example/old v1.0.0
+kill "$HOLDER" 2>/dev/null
+wait "$HOLDER" 2>/dev/null
 # A version fetched (stored) just now is never removed, even by size.
 build_store || bail_out "store"
 ver a.example/fresh v1.0.0 ''
