@@ -75,6 +75,7 @@ struct gc_run {
 	int64_t			 log_off;
 	struct gc_stats		*st;
 	struct err		*e;
+	int64_t			 now;		/* hits are never later */
 };
 
 int
@@ -244,7 +245,7 @@ gc_state_load(struct gc_run *r, const char *path)
 		    sp[1] == '\0' || strchr(sp + 1, ' ') != NULL)
 			continue;
 		*sp = '\0';
-		gc_hit_add(r, p, sp + 1, t);
+		gc_hit_add(r, p, sp + 1, t > r->now ? r->now : t);
 	}
 	fclose(f);
 }
@@ -260,14 +261,21 @@ gc_log_read(struct gc_run *r, FILE *f, int64_t *off)
 	char line[ACCESSLOG_LINE_MAX + 2], emod[MODPATH_MAX];
 	char ever[VERSION_MAX];
 	struct accesslog_hit h;
+	int64_t pos, end;
 	size_t len;
 	int toolong = 0;
 
 	if (fseeko(f, (off_t)*off, SEEK_SET) == -1)
 		return;
+	pos = (int64_t)*off;
 	while (fgets(line, sizeof(line), f) != NULL) {
-		len = strlen(line);
-		if (len == 0 || line[len - 1] != '\n') {
+		/* What fgets read, by the offset (a NUL in the line would make
+		 * strlen short, and the line's rest taken for the next). */
+		if ((end = (int64_t)ftello(f)) < pos)
+			break;
+		len = (size_t)(end - pos);
+		pos = end;
+		if (len == 0 || len >= sizeof(line) || line[len - 1] != '\n') {
 			if (feof(f))
 				break;		/* incomplete: next time */
 			toolong = 1;		/* skip to its end */
@@ -279,13 +287,16 @@ gc_log_read(struct gc_run *r, FILE *f, int64_t *off)
 			continue;
 		}
 		r->st->log_lines++;
-		if (accesslog_parse(line, len, &h) == -1 ||
+		if (memchr(line, '\0', len) != NULL ||
+		    accesslog_parse(line, len, &h) == -1 ||
 		    (h.status != 200 && h.status != 206 && h.status != 304) ||
 		    accesslog_artifact(h.path, r->o->base_path, emod, ever) ==
 		    -1)
 			continue;
 		r->st->log_hits++;
-		gc_hit_add(r, emod, ever, h.time);
+		/* A hit dated in the future (a clock set wrong, a forged
+		 * line) counts as now: it would pin the version for ever. */
+		gc_hit_add(r, emod, ever, h.time > r->now ? r->now : h.time);
 	}
 }
 
@@ -705,6 +716,7 @@ gc_run(const struct store *s, struct index *idx, const struct gc_opts *o,
 	r.o = o;
 	r.st = st;
 	r.e = e;
+	r.now = now;
 	if (o->access_log != NULL) {
 		xasprintf(&state, "%s/gc-accesslog", o->state_dir);
 		gc_state_load(&r, state);
