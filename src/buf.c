@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "piraeus.h"
@@ -126,15 +127,67 @@ buf_read_fd(struct buf *b, int fd, size_t max, struct err *e)
 	return 0;
 }
 
+/*
+ * Open path for reading only when it is a regular file (never through a
+ * symbolic link): opened O_NONBLOCK so that a FIFO or a device does not
+ * block the open, checked with fstat, then O_NONBLOCK cleared.  The fd,
+ * or -1 and e set (E_NOTFOUND when missing, else E_INTERNAL, as a
+ * failed read always was).
+ */
+int
+buf_open_regular(const char *path, struct err *e)
+{
+	struct stat st;
+	int fd, fl;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW |
+	    O_NONBLOCK)) == -1)
+		return err_errno(e, errno == ENOENT ? E_NOTFOUND : E_INTERNAL,
+		    "open %s", path);
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return err_set(e, E_INTERNAL, "%s: not a regular file", path);
+	}
+	if ((fl = fcntl(fd, F_GETFL)) == -1 ||
+	    fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) == -1) {
+		close(fd);
+		return err_errno(e, E_INTERNAL, "fcntl %s", path);
+	}
+	return fd;
+}
+
+/* Write all n bytes of p to fd, through short writes and EINTR: 0, or -1
+ * with errno set. */
+int
+buf_write_all(int fd, const void *p, size_t n)
+{
+	const char *c = p;
+	ssize_t w;
+
+	while (n > 0) {
+		if ((w = write(fd, c, n)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (w == 0) {
+			errno = EIO;
+			return -1;
+		}
+		c += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
 int
 buf_read_file(struct buf *b, const char *path, size_t max, struct err *e)
 {
 	int fd, rc;
 
 	buf_init(b, max);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1)
-		return err_errno(e, errno == ENOENT ? E_NOTFOUND : E_INTERNAL,
-		    "open %s", path);
+	if ((fd = buf_open_regular(path, e)) == -1)
+		return -1;
 	rc = buf_read_fd(b, fd, max, e);
 	close(fd);
 	return rc;

@@ -198,8 +198,12 @@ dirhash_zip_open(const char *zippath, zip_t **za, struct err *e)
 	zip_error_t ze;
 	enum errc code = E_BADREQ;
 	size_t i;
-	int zerr = 0;
+	int fd, zerr = 0;
 
+	/* Never a FIFO or a device: libzip would block on it. */
+	if ((fd = buf_open_regular(zippath, e)) == -1)
+		return -1;
+	close(fd);
 	if ((*za = zip_open(zippath, ZIP_RDONLY, &zerr)) != NULL)
 		return 0;
 	for (i = 0; i < NITEMS(dirhash_open_errors); i++) {
@@ -629,9 +633,8 @@ dirhash_sha256_file(const char *path, char out[SHA256_HEX], struct err *e)
 	ssize_t got;
 	int fd, rv = -1;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return err_errno(e, errno == ENOENT ? E_NOTFOUND : E_INTERNAL,
-		    "%s", path);
+	if ((fd = buf_open_regular(path, e)) == -1)
+		return -1;
 	if ((ctx = dirhash_ctx_new(e)) == NULL) {
 		close(fd);
 		return -1;

@@ -219,21 +219,24 @@ export_copy(const char *src, const char *dst, const struct stat *sst,
 	if (snprintf(tmp, sizeof(tmp), "%s.tmp-export", dst) >=
 	    (int)sizeof(tmp))
 		return err_set(e, E_TOOBIG, "%s: path too long", dst);
-	if ((in = open(src, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1)
-		return err_errno(e, E_INTERNAL, "open %s", src);
+	if ((in = buf_open_regular(src, e)) == -1)
+		return -1;
 	if ((out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC |
 	    O_NOFOLLOW, 0644)) == -1) {
 		close(in);
 		return err_errno(e, E_INTERNAL, "create %s", tmp);
 	}
 	for (;;) {
-		if ((n = read(in, chunk, sizeof(chunk))) == -1) {
+		if ((n = read(in, chunk, sizeof(chunk))) == -1 &&
+		    errno == EINTR)
+			continue;
+		if (n == -1) {
 			err_errno(e, E_INTERNAL, "read %s", src);
 			goto out;
 		}
 		if (n == 0)
 			break;
-		if (write(out, chunk, (size_t)n) != n) {
+		if (buf_write_all(out, chunk, (size_t)n) == -1) {
 			err_errno(e, E_INTERNAL, "write %s", tmp);
 			goto out;
 		}

@@ -75,6 +75,7 @@ struct gc_run {
 	int64_t			 log_off;
 	struct gc_stats		*st;
 	struct err		*e;
+	int64_t			 now;		/* hits are never later */
 };
 
 int
@@ -244,7 +245,7 @@ gc_state_load(struct gc_run *r, const char *path)
 		    sp[1] == '\0' || strchr(sp + 1, ' ') != NULL)
 			continue;
 		*sp = '\0';
-		gc_hit_add(r, p, sp + 1, t);
+		gc_hit_add(r, p, sp + 1, t > r->now ? r->now : t);
 	}
 	fclose(f);
 }
@@ -260,14 +261,21 @@ gc_log_read(struct gc_run *r, FILE *f, int64_t *off)
 	char line[ACCESSLOG_LINE_MAX + 2], emod[MODPATH_MAX];
 	char ever[VERSION_MAX];
 	struct accesslog_hit h;
+	int64_t pos, end;
 	size_t len;
 	int toolong = 0;
 
 	if (fseeko(f, (off_t)*off, SEEK_SET) == -1)
 		return;
+	pos = (int64_t)*off;
 	while (fgets(line, sizeof(line), f) != NULL) {
-		len = strlen(line);
-		if (len == 0 || line[len - 1] != '\n') {
+		/* What fgets read, by the offset (a NUL in the line would make
+		 * strlen short, and the line's rest taken for the next). */
+		if ((end = (int64_t)ftello(f)) < pos)
+			break;
+		len = (size_t)(end - pos);
+		pos = end;
+		if (len == 0 || len >= sizeof(line) || line[len - 1] != '\n') {
 			if (feof(f))
 				break;		/* incomplete: next time */
 			toolong = 1;		/* skip to its end */
@@ -279,13 +287,16 @@ gc_log_read(struct gc_run *r, FILE *f, int64_t *off)
 			continue;
 		}
 		r->st->log_lines++;
-		if (accesslog_parse(line, len, &h) == -1 ||
+		if (memchr(line, '\0', len) != NULL ||
+		    accesslog_parse(line, len, &h) == -1 ||
 		    (h.status != 200 && h.status != 206 && h.status != 304) ||
 		    accesslog_artifact(h.path, r->o->base_path, emod, ever) ==
 		    -1)
 			continue;
 		r->st->log_hits++;
-		gc_hit_add(r, emod, ever, h.time);
+		/* A hit dated in the future (a clock set wrong, a forged
+		 * line) counts as now: it would pin the version for ever. */
+		gc_hit_add(r, emod, ever, h.time > r->now ? r->now : h.time);
 	}
 }
 
@@ -443,6 +454,7 @@ gc_requires(struct gc_run *r, struct gc_ent *x)
 	static int warned;
 	char path[ANSWER_PATH_MAX];
 	struct modfile_require *q = NULL;
+	struct stat sb;
 	struct buf b;
 	struct err e;
 	size_t i, nq = 0;
@@ -453,16 +465,24 @@ gc_requires(struct gc_run *r, struct gc_ent *x)
 	if (store_path(r->s, x->emod, x->ever, ART_MOD, path,
 	    sizeof(path)) == -1)
 		return;
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOATIME);
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOATIME |
+	    O_NONBLOCK);
 	if (fd == -1 && errno == EPERM) {
 		if (!warned++)
 			log_warnx("gc: O_NOATIME refused (run gc as the "
 			    "storage's owner): reading go.mod files "
 			    "refreshes their access times");
-		fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+		fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC |
+		    O_NONBLOCK);
 	}
 	if (fd == -1)
 		return;
+	/* Opened without blocking: a FIFO there is no go.mod. */
+	if (fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode) ||
+	    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) == -1) {
+		close(fd);
+		return;
+	}
 	buf_init(&b, GOMOD_MAX);
 	if (buf_read_fd(&b, fd, GOMOD_MAX, &e) == -1 ||
 	    modfile_requires(b.data, b.len, &q, &nq, &e) == -1) {
@@ -563,6 +583,41 @@ gc_fit(struct gc_run *r, int64_t now)
 	free(order);
 }
 
+/*
+ * Whether x may go now: its lock free (taken, *key filled: the caller
+ * releases it) and not used since the scan.  Else it is skipped (said,
+ * counted, kept) and 0 returned.
+ */
+static int
+gc_may_remove(struct gc_run *r, struct index *idx, struct gc_ent *x,
+    int64_t cutoff, char key[LOCK_KEY_MAX])
+{
+	struct err e;
+	int64_t last;
+	int held;
+
+	err_clear(&e);
+	snprintf(key, LOCK_KEY_MAX, "v:%s@%s", x->module, x->version);
+	if ((held = lock_try(idx, key, r->o->lock_expiry, &e)) != LOCK_OWNER) {
+		fprintf(r->o->out, "skip %s@%s: %s\n", x->module, x->version,
+		    held == LOCK_HELD ? "being fetched (its lock is held)" :
+		    e.msg);
+		r->st->skipped++;
+		x->fate = GC_KEEP;
+		return 0;
+	}
+	last = gc_last(r->s, x->emod, x->ever, r->o->use_atime, NULL);
+	if (last > x->last || last >= cutoff) {
+		fprintf(r->o->out, "skip %s@%s: used since the scan\n",
+		    x->module, x->version);
+		r->st->skipped++;
+		x->fate = GC_KEEP;
+		lock_release(idx, key);
+		return 0;
+	}
+	return 1;
+}
+
 /* Remove x now: under its fetch lock, if nobody used it since the scan. */
 static void
 gc_remove(struct gc_run *r, struct index *idx, struct gc_ent *x,
@@ -571,26 +626,11 @@ gc_remove(struct gc_run *r, struct index *idx, struct gc_ent *x,
 	char key[LOCK_KEY_MAX];
 	struct purge_result pr;
 	struct err e;
-	int64_t last;
-	int held;
 
 	err_clear(&e);
-	snprintf(key, sizeof(key), "v:%s@%s", x->module, x->version);
-	if ((held = lock_try(idx, key, r->o->lock_expiry, &e)) != LOCK_OWNER) {
-		fprintf(r->o->out, "skip %s@%s: %s\n", x->module, x->version,
-		    held == LOCK_HELD ? "being fetched (its lock is held)" :
-		    e.msg);
-		r->st->skipped++;
-		x->fate = GC_KEEP;
+	if (!gc_may_remove(r, idx, x, cutoff, key))
 		return;
-	}
-	last = gc_last(r->s, x->emod, x->ever, r->o->use_atime, NULL);
-	if (last > x->last || last >= cutoff) {
-		fprintf(r->o->out, "skip %s@%s: used since the scan\n",
-		    x->module, x->version);
-		r->st->skipped++;
-		x->fate = GC_KEEP;
-	} else if (purge_version(r->s, idx, x->module, x->version, NULL, &pr,
+	if (purge_version(r->s, idx, x->module, x->version, NULL, &pr,
 	    &e) == -1) {
 		fprintf(r->o->out, "error %s@%s: %s\n", x->module, x->version,
 		    e.msg);
@@ -602,6 +642,43 @@ gc_remove(struct gc_run *r, struct index *idx, struct gc_ent *x,
 		r->st->freed += x->bytes;
 	}
 	lock_release(idx, key);
+}
+
+/* The cutoff x is judged by again at its removal. */
+static int64_t
+gc_cutoff_of(const struct gc_ent *x, int64_t cutoff, int64_t now)
+{
+	return x->fate == GC_AGE ? cutoff : now - GC_GRACE_SECONDS;
+}
+
+/*
+ * Before anything is removed: every candidate that would be skipped
+ * (its lock held, used since the scan) is kept now, and what the kept
+ * versions require is kept again, so that a skipped version never loses
+ * a version its go.mod requires.  (A skip found later, at the removal
+ * itself, keeps what it requires for the rest of the run.)
+ */
+static void
+gc_decide_skips(struct gc_run *r, struct index *idx, int64_t cutoff,
+    int64_t now)
+{
+	char key[LOCK_KEY_MAX];
+	struct gc_ent *x;
+	size_t i;
+	int skipped = 0;
+
+	for (i = 0; i < r->n; i++) {
+		x = &r->ents[i];
+		if (x->fate == GC_KEEP)
+			continue;
+		if (gc_may_remove(r, idx, x, gc_cutoff_of(x, cutoff, now),
+		    key))
+			lock_release(idx, key);
+		else
+			skipped = 1;
+	}
+	if (skipped && !r->o->force)
+		gc_keep_required(r);
 }
 
 static void
@@ -639,6 +716,7 @@ gc_run(const struct store *s, struct index *idx, const struct gc_opts *o,
 	r.o = o;
 	r.st = st;
 	r.e = e;
+	r.now = now;
 	if (o->access_log != NULL) {
 		xasprintf(&state, "%s/gc-accesslog", o->state_dir);
 		gc_state_load(&r, state);
@@ -669,6 +747,8 @@ gc_run(const struct store *s, struct index *idx, const struct gc_opts *o,
 			for (k = 0; k < r.ents[i].nreq; k++)
 				r.ents[r.ents[i].req[k]].refs++;
 	gc_fit(&r, now);
+	if (!o->dry_run)
+		gc_decide_skips(&r, idx, cutoff, now);
 	for (i = 0; i < r.n; i++) {
 		x = &r.ents[i];
 		if (x->keeper >= 0)
@@ -691,9 +771,12 @@ gc_run(const struct store *s, struct index *idx, const struct gc_opts *o,
 			    x->module, x->version, (long long)x->bytes, why);
 			st->removed++;
 			st->freed += x->bytes;
-		} else
-			gc_remove(&r, idx, x, why, x->fate == GC_AGE ?
-			    cutoff : now - GC_GRACE_SECONDS);
+		} else {
+			gc_remove(&r, idx, x, why, gc_cutoff_of(x, cutoff,
+			    now));
+			if (x->fate == GC_KEEP && !o->force)
+				gc_keep_required(&r);
+		}
 	}
 	if (!o->dry_run && state != NULL && gc_state_save(&r, state, e) == -1)
 		rc = -1;

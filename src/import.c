@@ -61,17 +61,12 @@ import_copy(const struct store *s, const char *src, long long max,
 {
 	char chunk[65536];
 	long long total = 0;
-	struct stat st;
 	ssize_t n;
 	int in, out, rc = -1;
 
 	*tmp = NULL;
-	if ((in = open(src, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1)
-		return err_errno(e, E_BADREQ, "%s", src);
-	if (fstat(in, &st) == -1 || !S_ISREG(st.st_mode)) {
-		close(in);
-		return err_set(e, E_BADREQ, "%s: not a regular file", src);
-	}
+	if ((in = buf_open_regular(src, e)) == -1)
+		return -1;
 	if (store_tmpfile(s, tmp, &out, e) == -1) {
 		close(in);
 		return -1;
@@ -91,7 +86,7 @@ import_copy(const struct store *s, const char *src, long long max,
 			    max);
 			goto out;
 		}
-		if (write(out, chunk, (size_t)n) != n) {
+		if (buf_write_all(out, chunk, (size_t)n) == -1) {
 			err_errno(e, E_INTERNAL, "write %s", *tmp);
 			goto out;
 		}
@@ -271,12 +266,12 @@ import_version(struct import_ctx *c, const char *module, const char *version,
 		[ART_ZIP] = ZIP_MAX,
 	};
 	char emod[MODPATH_MAX], ever[VERSION_MAX], canon[VERSION_MAX];
-	char h1[H1_MAX], path[PATH_MAX];
+	char h1[H1_MAX], path[PATH_MAX], key[LOCK_KEY_MAX];
 	const struct publish_env *pe;
 	struct fetched f;
 	struct stat st;
 	struct err me;
-	int a, rc = -1;
+	int a, rc = -1, locked = -1;
 
 	memset(&f, 0, sizeof(f));
 	err_clear(&me);
@@ -305,34 +300,56 @@ import_version(struct import_ctx *c, const char *module, const char *version,
 	if (f.zip == NULL && import_check_bare_mod(f.mod, module, e) == -1)
 		goto out;
 	snprintf(f.version, sizeof(f.version), "%s", version);
+	/* From the check to the publish under the version's lock, the key
+	 * the responder publishes under (resolve_version.c). */
+	snprintf(key, sizeof(key), "v:%s@%s", module, version);
+	if (c->env->idx != NULL && (locked = lock_try(c->env->idx, key,
+	    c->env->lock_expiry, e)) != LOCK_OWNER) {
+		if (locked == LOCK_HELD)
+			err_set(e, E_UNAVAIL, "being fetched or published (its "
+			    "lock is held)");
+		locked = -1;
+		goto out;
+	}
+	pe = c->env->publish_env(c->env->arg, module);
 	if (store_path(c->env->store, emod, ever, ART_INFO, path,
 	    sizeof(path)) == 0 && stat(path, &st) == 0) {
 		/* Stored already: nothing is changed.  The same content (the
 		 * zip's h1 and the .mod) is "present", whatever the zip's
-		 * bytes; else store_publish says whether the bytes are the
-		 * same (a version without zip is completed). */
+		 * bytes; a version stored without its zip is completed
+		 * (published and indexed: imported); else store_publish says
+		 * whether the bytes are the same. */
 		rc = import_same(c->env->store, emod, ever, &f, h1, e);
 		if (rc == 1) {
 			rc = 0;
 			goto out;
 		}
-		if (rc == -1 || store_publish(c->env->store, emod, ever, f.info,
-		    f.mod, f.zip, e) == -1) {
-			err_clear(e);
-			err_set(e, E_BADREQ, "differs from the version stored "
-			    "(published versions never change)");
-			rc = -1;
+		if (rc == 0 && f.zip != NULL) {
+			if (publish_version(pe, emod, ever, &f, h1, "import",
+			    e) == -1)
+				goto differs;
+			rc = 1;
 			goto out;
 		}
+		if (rc == -1 || store_publish(c->env->store, emod, ever, f.info,
+		    f.mod, f.zip, e) == -1)
+			goto differs;
 		rc = 0;
 		goto out;
 	}
-	pe = c->env->publish_env(c->env->arg, module);
 	if (publish_version(pe, emod, ever, &f, f.zip != NULL ? h1 : "",
 	    "import", e) == -1)
 		goto out;
 	rc = 1;
+	goto out;
+differs:
+	err_clear(e);
+	err_set(e, E_BADREQ, "differs from the version stored (published "
+	    "versions never change)");
+	rc = -1;
 out:
+	if (locked == LOCK_OWNER)
+		lock_release(c->env->idx, key);
 	fetched_free(&f);
 	return rc;
 }
@@ -446,7 +463,7 @@ import_athens_version(struct import_ctx *c, const char *abs, const char *rel)
 	src[ART_ZIP] = p[ART_ZIP];
 	if (!import_has_file(abs, "source.zip") ||
 	    !import_has_file(abs, "go.mod") ||
-	    access(p[ART_INFO], F_OK) == -1) {
+	    !import_has_file(abs, p[ART_INFO] + strlen(abs) + 1)) {
 		err_set(&e, E_BADREQ, "incomplete: Athens keeps go.mod, "
 		    "source.zip and %s.info", version);
 		import_tell(c, module, version, -1, &e);

@@ -404,6 +404,8 @@ cli_import(struct config *cfg, int argc, char **argv)
 	if (cli_pub_open(cfg, &p) == -1)
 		return 1;
 	env.store = &p.s;
+	env.idx = p.idx;
+	env.lock_expiry = cfg->lock_expiry;
 	env.publish_env = cli_import_env;
 	env.arg = &p;
 	err_clear(&e);
@@ -482,7 +484,7 @@ static int
 cli_pack(struct config *cfg, int argc, char **argv)
 {
 	char emod[MODPATH_MAX], ever[VERSION_MAX], h1[H1_MAX];
-	char path[PATH_MAX], real[PATH_MAX];
+	char path[PATH_MAX], real[PATH_MAX], key[LOCK_KEY_MAX];
 	const struct publish_env *pe;
 	struct pack_req r;
 	struct fetched f;
@@ -491,7 +493,7 @@ cli_pack(struct config *cfg, int argc, char **argv)
 	const char *outdir;
 	struct stat st;
 	struct err e;
-	int first, rc = 1;
+	int first, rc = 1, locked = -1;
 
 	if (cli_pack_opts(argc, argv, &outdir, &r.time_ns, &first) == -1)
 		return 2;
@@ -521,6 +523,18 @@ cli_pack(struct config *cfg, int argc, char **argv)
 		    r.version);
 		goto out;
 	}
+	/* Into storage: under the version's lock, as the responder
+	 * publishes (resolve_version.c's key), from the check to the end. */
+	snprintf(key, sizeof(key), "v:%s@%s", r.module, r.version);
+	if (outdir == NULL && (locked = lock_try(p.idx, key,
+	    cfg->lock_expiry, &e)) != LOCK_OWNER) {
+		if (locked == LOCK_HELD)
+			err_set(&e, E_UNAVAIL, "%s@%s is being fetched or "
+			    "published (its lock is held); try again",
+			    r.module, r.version);
+		locked = -1;
+		goto out;
+	}
 	if (store_path(outdir != NULL ? &tmp : &p.s, emod, ever, ART_INFO,
 	    path, sizeof(path)) == 0 && stat(path, &st) == 0) {
 		err_set(&e, E_BADREQ, "%s@%s is stored already (published "
@@ -546,6 +560,8 @@ out:
 	if (rc != 0)
 		fprintf(stderr, "piraeus: pack: %s\n", e.msg);
 	fetched_free(&f);
+	if (locked == LOCK_OWNER)
+		lock_release(p.idx, key);
 	if (outdir != NULL)
 		store_close(&tmp);
 	else
@@ -740,19 +756,55 @@ cli_split(char *arg, const char **module, const char **version)
 struct cli_verify {
 	const struct store	*store;
 	struct index		*idx;
+	const struct verify_env	*env;
+	long			 lock_expiry;
+	const struct verify_finding *f;	/* the one being quarantined */
 	int			 quarantine;
 	char			 qdir[ANSWER_PATH_MAX];
 	long			 moved;
 	int			 failed;
 };
 
-/* Print one finding; with --quarantine, move a bad version out. */
+/*
+ * Under the version's lock: whether cv->f's version is still bad, its
+ * files looked at again (a publish may have completed it since).
+ */
+static int
+cli_verify_recheck(void *arg)
+{
+	struct cli_verify *cv = arg;
+	struct store_version *sv = NULL, none;
+	struct verify_finding again;
+	struct err e;
+	size_t n = 0, i;
+	int bad = 0;
+
+	err_clear(&e);
+	if (store_versions(cv->store, cv->f->emod, &sv, &n, &e) == -1 &&
+	    e.code != E_NOTFOUND)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (strcmp(sv[i].ever, cv->f->ever) == 0)
+			break;
+	memset(&none, 0, sizeof(none));
+	snprintf(none.ever, sizeof(none.ever), "%s", cv->f->ever);
+	err_clear(&e);
+	if (verify_version(cv->env, cv->f->emod, i < n ? &sv[i] : &none,
+	    &again, &e) == 0)
+		bad = verify_kind_bad(again.kind);
+	free(sv);
+	return bad;
+}
+
+/* Print one finding; with --quarantine, move a bad version out (under
+ * its lock, once the finding is confirmed). */
 static void
 cli_verify_report(void *arg, const struct verify_finding *f)
 {
 	struct cli_verify *cv = arg;
 	struct purge_result r;
 	struct err e;
+	int rc;
 
 	if (f->kind == VERIFY_OK)
 		return;
@@ -761,12 +813,20 @@ cli_verify_report(void *arg, const struct verify_finding *f)
 	if (!cv->quarantine || !verify_kind_bad(f->kind))
 		return;
 	err_clear(&e);
+	cv->f = f;
 	if ((cv->qdir[0] == '\0' && purge_quarantine_dir(cv->store, cv->qdir,
-	    sizeof(cv->qdir), &e) == -1) || purge_version(cv->store, cv->idx,
-	    f->module, f->version, cv->qdir, &r, &e) == -1) {
+	    sizeof(cv->qdir), &e) == -1) || (rc = purge_locked(cv->store,
+	    cv->idx, cv->lock_expiry, f->module, f->version, cv->qdir,
+	    cli_verify_recheck, cv, &r, &e)) == -1) {
 		fprintf(stderr, "piraeus: verify: quarantine %s@%s: %s\n",
 		    f->module, f->version, e.msg);
 		cv->failed = 1;
+		return;
+	}
+	if (rc == PURGE_HELD || rc == PURGE_CHANGED) {
+		printf("  not quarantined: %s\n", rc == PURGE_HELD ?
+		    "being fetched or published (its lock is held)" :
+		    "no longer found bad under its lock");
 		return;
 	}
 	cv->moved++;
@@ -828,6 +888,8 @@ cli_verify(struct config *cfg, int argc, char **argv)
 	}
 	cv.store = &s;
 	cv.idx = idx;
+	cv.env = &env;
+	cv.lock_expiry = cfg->lock_expiry;
 	for (i = 0; i < argc && rc == 0; i++) {
 		if (nmods > 0 && argv[i][0] == '-')
 			continue;
@@ -941,9 +1003,17 @@ cli_purge(struct config *cfg, int argc, char **argv)
 	}
 	for (i = 0; i < n; i++) {
 		err_clear(&e);
-		if (purge_version(&s, idx, module, v[i], NULL, &r, &e) == -1) {
+		if ((k = purge_locked(&s, idx, cfg->lock_expiry, module, v[i],
+		    NULL, NULL, NULL, &r, &e)) == -1) {
 			fprintf(stderr, "piraeus: purge: %s@%s: %s\n", module,
 			    v[i], e.msg);
+			rc = 1;
+			continue;
+		}
+		if (k == PURGE_HELD) {
+			fprintf(stderr, "piraeus: purge: skip %s@%s: being "
+			    "fetched or published (its lock is held); try "
+			    "again\n", module, v[i]);
 			rc = 1;
 			continue;
 		}

@@ -263,6 +263,7 @@ pack_zip(const struct pack_walk *w, const char *module, const char *version,
 {
 	char abs[PATH_MAX], name[MODPATH_MAX + VERSION_MAX + PACK_REL_MAX];
 	zip_source_t *src;
+	int fd;
 	zip_int64_t ix;
 	zip_t *za;
 	size_t i;
@@ -275,8 +276,16 @@ pack_zip(const struct pack_walk *w, const char *module, const char *version,
 		snprintf(abs, sizeof(abs), "%s/%s", w->root, w->files[i].rel);
 		snprintf(name, sizeof(name), "%s@%s/%s", module, version,
 		    w->files[i].rel);
-		if ((src = zip_source_file(za, abs, 0, -1)) ==
-		    NULL)
+		/* libzip opens the file by name when the zip is written
+		 * (a FILE per entry kept open would exhaust descriptors):
+		 * a FIFO or link put there since the walk is refused here
+		 * first, never blocked on. */
+		if ((fd = buf_open_regular(abs, e)) == -1) {
+			zip_discard(za);
+			return -1;
+		}
+		close(fd);
+		if ((src = zip_source_file(za, abs, 0, -1)) == NULL)
 			goto fail;
 		if ((ix = zip_file_add(za, name, src, ZIP_FL_ENC_UTF_8)) < 0) {
 			zip_source_free(src);

@@ -105,6 +105,11 @@ int		 buf_printf(struct buf *, struct err *, const char *, ...)
 		    PIRAEUS_ATTR_PRINTF(3, 4);
 void		 buf_reset(struct buf *);
 void		 buf_free(struct buf *);
+/* Open a regular file for reading (no FIFO, device, symbolic link; never
+ * blocks in open): the fd, or -1 and e set. */
+int		 buf_open_regular(const char *path, struct err *);
+/* Write all of p to fd (short writes, EINTR): 0, or -1 and errno. */
+int		 buf_write_all(int fd, const void *p, size_t n);
 /* Read a whole file of at most max bytes into b (b is initialised here). */
 int		 buf_read_file(struct buf *, const char *path, size_t max,
 		    struct err *);
@@ -486,7 +491,8 @@ struct store_version {
 };
 /*
  * The versions present in root/<emod>/@v, sorted by escaped name; *out
- * allocated.  Returns 0 (also for an empty directory), or -1 with
+ * allocated (by name only: whoever opens a file checks it is a regular
+ * one, buf_open_regular).  Returns 0 (also for an empty directory), or -1 with
  * E_NOTFOUND when the module has no @v directory.
  */
 int		 store_versions(const struct store *, const char *emod,
@@ -664,6 +670,18 @@ int		 purge_version(const struct store *, struct index *,
 		    const char *module, const char *version,
 		    const char *quarantine, struct purge_result *,
 		    struct err *);
+/* purge_locked's outcomes besides 0 (purged) and -1 (e set). */
+#define PURGE_HELD	1	/* the version's lock is held: untouched */
+#define PURGE_CHANGED	2	/* recheck said no: untouched */
+/* Asked under the lock whether the version is still to go (1) or not. */
+typedef int	 purge_recheck_fn(void *arg);
+/* purge_version under the version's lock "v:<module>@<version>" (the
+ * responder's publish lock; idx NULL: without), recheck (not NULL) asked
+ * once the lock is taken. */
+int		 purge_locked(const struct store *, struct index *,
+		    long lock_expiry, const char *module, const char *version,
+		    const char *quarantine, purge_recheck_fn *recheck,
+		    void *arg, struct purge_result *, struct err *);
 /* A new quarantine directory's path: root/.quarantine/<UTC time>-<pid>. */
 int		 purge_quarantine_dir(const struct store *, char *out,
 		    size_t outsz, struct err *);
@@ -1851,6 +1869,8 @@ int		 pack_list_add(const struct store *, const char *emod,
 /* import.c: a GOPROXY tree, module cache or Athens disk tree into storage. */
 struct import_env {
 	const struct store	*store;
+	struct index		*idx;	/* the version locks (NULL: none) */
+	long			 lock_expiry;
 	/* the publish environment for module (piraeus import: never the
 	 * private checksum database's hook; records come with lookups) */
 	const struct publish_env *(*publish_env)(void *arg,

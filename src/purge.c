@@ -21,6 +21,12 @@
  * different zip in under an old name.  stored.c's @v/list memo notices a
  * purge by the @v directory's mtime, which every unlink and rename in it
  * changes (or by the directory being gone).
+ *
+ * purge_locked does it under the version's lock, the one the responder
+ * publishes under (resolve_version.c: "v:<module>@<version>"), so that a
+ * purge never interleaves with a publish in flight: a half-published
+ * version (a .zip whose .info is about to be renamed in) is neither
+ * removed nor judged incomplete mid-way.
  */
 #include "config.h"
 
@@ -152,6 +158,36 @@ purge_version(const struct store *s, struct index *idx, const char *module,
 	}
 	purge_prune(s, emod);
 	return 0;
+}
+
+int
+purge_locked(const struct store *s, struct index *idx, long lock_expiry,
+    const char *module, const char *version, const char *quarantine,
+    purge_recheck_fn *recheck, void *arg, struct purge_result *r,
+    struct err *e)
+{
+	char key[LOCK_KEY_MAX];
+	int held, rc;
+
+	memset(r, 0, sizeof(*r));
+	if (idx == NULL)
+		return purge_version(s, idx, module, version, quarantine, r,
+		    e);
+	/* The key resolve_version.c publishes under. */
+	if ((size_t)snprintf(key, sizeof(key), "v:%s@%s", module, version) >=
+	    sizeof(key))
+		return err_set(e, E_BADREQ, "invalid module or version "
+		    "%.200s@%.64s", module, version);
+	if ((held = lock_try(idx, key, lock_expiry, e)) == -1)
+		return -1;
+	if (held == LOCK_HELD)
+		return PURGE_HELD;
+	if (recheck != NULL && !recheck(arg))
+		rc = PURGE_CHANGED;
+	else
+		rc = purge_version(s, idx, module, version, quarantine, r, e);
+	lock_release(idx, key);
+	return rc;
 }
 
 int

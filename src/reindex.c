@@ -204,8 +204,8 @@ reindex_copy(const struct store *s, const char *src, long long max,
 	int in, out, rc = -1;
 
 	*tmp = NULL;
-	if ((in = open(src, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1)
-		return err_errno(e, E_NOTFOUND, "open %s", src);
+	if ((in = buf_open_regular(src, e)) == -1)
+		return -1;
 	if (store_tmpfile(s, tmp, &out, e) == -1) {
 		close(in);
 		return -1;
@@ -225,7 +225,7 @@ reindex_copy(const struct store *s, const char *src, long long max,
 			    max);
 			goto out;
 		}
-		if (write(out, chunk, (size_t)n) != n) {
+		if (buf_write_all(out, chunk, (size_t)n) == -1) {
 			err_errno(e, E_INTERNAL, "write %s", *tmp);
 			goto out;
 		}

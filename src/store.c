@@ -11,7 +11,10 @@
  * never overwritten.  A publish fsyncs every new file first, renames the
  * .zip and .mod and fsyncs their directory once, then renames the .info
  * and fsyncs the directory again; directories are made only when a rename
- * finds them missing.
+ * finds them missing.  A publish never replaces a file: each is linked
+ * to its name (link(2) fails when the name exists), so two publishers of
+ * one version racing past the "stored already?" check cannot overwrite
+ * each other; the loser finds the winner's file and compares.
  *
  * Callers pass escaped names that request.c or reindex.c validated; this
  * file still refuses any name that could leave the root ("..", "/" at the
@@ -231,6 +234,55 @@ store_rename(const struct store *s, const char *tmp, const char *dst,
 	return 0;
 }
 
+/* 1 when the two files have the same bytes, 0 when not, -1 on error. */
+static int	store_same_file(const char *, const char *);
+
+/*
+ * Put the temporary file tmp at dst (below the root) without ever
+ * replacing a file there: link(2), which fails with EEXIST when dst
+ * exists, then the temporary name is removed (a file system without hard
+ * links: renameat2 RENAME_NOREPLACE, the same rule).  Two publishers that
+ * both found dst missing cannot both win: the second finds the first's
+ * file.  0 placed, 1 dst was there already with the same bytes (or is a
+ * .info, whose spelling may differ: the stored one stays), -1 and e set
+ * (also when dst holds other bytes).  dst's parents are made when they
+ * are missing.
+ */
+static int
+store_place(const struct store *s, const char *tmp, const char *dst,
+    enum artifact a, struct err *e)
+{
+	size_t rootlen = strlen(s->root);
+	int tries, rc;
+
+	if (strncmp(dst, s->root, rootlen) != 0 || dst[rootlen] != '/')
+		return err_set(e, E_INTERNAL, "path outside storage root");
+	for (tries = 0; tries < 2; tries++) {
+		rc = link(tmp, dst);
+#ifdef RENAME_NOREPLACE
+		if (rc == -1 && (errno == EPERM || errno == EOPNOTSUPP ||
+		    errno == ENOSYS))
+			rc = renameat2(AT_FDCWD, tmp, AT_FDCWD, dst,
+			    RENAME_NOREPLACE);
+#endif
+		if (rc == 0) {
+			unlink(tmp);
+			return 0;
+		}
+		if (errno != ENOENT || tries > 0)
+			break;
+		if (store_mkparents(s, dst, e) == -1)
+			return -1;
+	}
+	if (errno != EEXIST)
+		return err_errno(e, E_INTERNAL, "link to %s", dst);
+	if (a != ART_INFO && store_same_file(tmp, dst) != 1)
+		return err_set(e, E_UPSTREAM, "%s: another publisher stored "
+		    "other bytes first", dst);
+	unlink(tmp);
+	return 1;
+}
+
 int
 store_commit(const struct store *s, const char *tmp, const char *dst,
     struct err *e)
@@ -289,7 +341,7 @@ store_publish(const struct store *s, const char *emod, const char *ever,
 		{ ART_INFO, tmp_info },
 	};
 	char dst[STORE_PATH_MAX];
-	int exists[NITEMS(order)], renamed = 0;
+	int exists[NITEMS(order)], renamed = 0, rc;
 	struct stat st;
 	size_t i;
 
@@ -346,8 +398,13 @@ store_publish(const struct store *s, const char *emod, const char *ever,
 		    sizeof(dst)) == -1)
 			return err_set(e, E_INTERNAL, "bad storage name %s@%s",
 			    emod, ever);
-		if (store_rename(s, order[i].tmp, dst, e) == -1)
+		if ((rc = store_place(s, order[i].tmp, dst, order[i].art,
+		    e)) == -1)
 			return -1;
+		if (rc == 1) {
+			exists[i] = 1;	/* another publisher's, the same */
+			continue;
+		}
 		renamed = order[i].art != ART_INFO;
 	}
 	/* The last rename, durable (dst names a file of the @v directory). */

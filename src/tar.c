@@ -171,8 +171,8 @@ tar_add_file(int fd, const char *name, const char *src, struct err *e)
 	if (strlen(name) > TAR_NAME_MAX || name[0] == '\0')
 		return err_set(e, E_TOOBIG, "tar: name of %zu bytes",
 		    strlen(name));
-	if ((in = open(src, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1)
-		return err_errno(e, E_INTERNAL, "open %s", src);
+	if ((in = buf_open_regular(src, e)) == -1)
+		return -1;
 	if (fstat(in, &st) == -1 || !S_ISREG(st.st_mode)) {
 		err_set(e, E_INTERNAL, "%s: not a regular file", src);
 		goto out;

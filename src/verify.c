@@ -272,6 +272,10 @@ verify_version(const struct verify_env *env, const char *emod,
 		return verify_say(f, VERIFY_UNCHECKED, "%s", dbwhy);
 	if (!sv->has_info)
 		return 0;
+	if (have_row && !row.has_zip && sv->has_zip)
+		return verify_say(f, VERIFY_INDEX, "the tree holds a .zip (%s) "
+		    "that the index row does not list: run piraeus reindex",
+		    zip_h1);
 	if (!have_row && (db == SAY_AGREE || lg == SAY_AGREE))
 		return verify_say(f, VERIFY_UNINDEXED, "complete in the tree, "
 		    "vouched for, but not in the index: run piraeus reindex");

@@ -46,6 +46,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <zip.h>
 
@@ -1149,7 +1150,7 @@ zipcheck(const char *zippath, const char *module, const char *version,
 	struct err de;
 	zip_error_t ze;
 	size_t i;
-	int zerr = 0, rv = -1;
+	int fd, zerr = 0, rv = -1;
 
 	if (zippath == NULL || module == NULL || version == NULL)
 		return err_set(e, E_INTERNAL, "zipcheck: missing argument");
@@ -1160,8 +1161,12 @@ zipcheck(const char *zippath, const char *module, const char *version,
 	if (zc_check_module(zc) != 0)
 		goto out;
 
-	if ((zc->fp = fopen(zippath, "rb")) == NULL) {
+	/* Opened never blocking (a FIFO), never through a link. */
+	if ((fd = buf_open_regular(zippath, e)) == -1)
+		goto out;
+	if ((zc->fp = fdopen(fd, "rb")) == NULL) {
 		err_errno(e, E_INTERNAL, "%s", zippath);
+		close(fd);
 		goto out;
 	}
 	if (fstat(fileno(zc->fp), &sb) != 0) {

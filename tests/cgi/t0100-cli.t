@@ -188,4 +188,79 @@ like "$out" 'Version is not v1.0.0' "import: .info naming another version refuse
 is "$(find "$S3" -name '*.info' | wc -l | tr -d ' ')" 0 "import: nothing of the hostile tree is published"
 is "$(find "$S3/.tmp" -type f 2>/dev/null | wc -l | tr -d ' ')" 0 "import: temporary files removed"
 
+# A FIFO where a version's file should be: import must not block opening
+# it (a FIFO's open waits for a writer), and tells the version, skipped.
+F=$TRASH/fifotree
+mkdir -p "$F/example.com/m/@v"
+cp "$S/example.com/m/@v/v1.0.0.mod" "$S/example.com/m/@v/v1.0.0.zip" "$F/example.com/m/@v/"
+mkfifo "$F/example.com/m/@v/v1.0.0.info"
+S4=$TRASH/storage4
+mkdir -p "$S4"
+out=$(PIRAEUS_STORAGE_ROOT=$S4 PIRAEUS_STATE_DIR=$TRASH/state4 timeout 20 "$PIRAEUS" import "$F" 2>&1)
+st=$?
+isnt "$st" 124 "import: a FIFO as a .info does not hang (GOPROXY tree)"
+like "$out" 'example\.com/m@v1\.0\.0: .*v1\.0\.0\.info: not a regular file' "import: a FIFO is no .info: the version is told, skipped"
+# The same in an Athens disk tree.
+A=$TRASH/athensfifo/example.com/m/v1.0.0
+mkdir -p "$A"
+cp "$S/example.com/m/@v/v1.0.0.mod" "$A/go.mod"
+cp "$S/example.com/m/@v/v1.0.0.zip" "$A/source.zip"
+mkfifo "$A/v1.0.0.info"
+out=$(PIRAEUS_STORAGE_ROOT=$S4 PIRAEUS_STATE_DIR=$TRASH/state4 timeout 20 "$PIRAEUS" import "$TRASH/athensfifo" 2>&1)
+st=$?
+isnt "$st" 124 "import: a FIFO as a .info does not hang (Athens tree)"
+like "$out" 'example\.com/m@v1\.0\.0: incomplete' "import: the Athens version with a FIFO .info is told, skipped"
+# A FIFO as the go.mod (after the .info) and as the zip.
+rm "$A/v1.0.0.info"
+cp "$S/example.com/m/@v/v1.0.0.info" "$A/v1.0.0.info"
+rm "$A/source.zip" && mkfifo "$A/source.zip"
+out=$(PIRAEUS_STORAGE_ROOT=$S4 PIRAEUS_STATE_DIR=$TRASH/state4 timeout 20 "$PIRAEUS" import "$TRASH/athensfifo" 2>&1)
+isnt "$?" 124 "import: a FIFO as source.zip does not hang"
+is "$(find "$S4" -name '*.info' | wc -l | tr -d ' ')" 0 "import: nothing of the FIFO trees is published"
+
+# import completing a stored version: the tree had its .info and .mod
+# (as a module cache keeps them), the import brings the zip.  It is
+# published and indexed (the row lists the zip), and counted as imported.
+P=$TRASH/partial
+mkdir -p "$P/example.com/m/@v"
+cp "$S/example.com/m/@v/v1.0.0.info" "$S/example.com/m/@v/v1.0.0.mod" "$P/example.com/m/@v/"
+S5=$TRASH/storage5
+mkdir -p "$S5"
+out=$(PIRAEUS_STORAGE_ROOT=$S5 PIRAEUS_STATE_DIR=$TRASH/state5 "$PIRAEUS" import "$P" 2>&1)
+like "$out" '^imported 1 versions, 0 already present' "import: a version without its zip"
+is "$(sqlite3 "$TRASH/state5/index.sqlite" "SELECT has_zip FROM versions WHERE module='example.com/m' AND version='v1.0.0'")" 0 \
+    "import: indexed without a zip"
+cp "$S/example.com/m/@v/v1.0.0.zip" "$P/example.com/m/@v/"
+out=$(PIRAEUS_STORAGE_ROOT=$S5 PIRAEUS_STATE_DIR=$TRASH/state5 "$PIRAEUS" import "$P" 2>&1)
+like "$out" '^imported 1 versions, 0 already present' "import: completing it with its zip counts as imported"
+ok "import: the zip is stored" cmp -s "$S/example.com/m/@v/v1.0.0.zip" "$S5/example.com/m/@v/v1.0.0.zip"
+is "$(sqlite3 "$TRASH/state5/index.sqlite" "SELECT has_zip, zip_h1 <> '' FROM versions WHERE module='example.com/m' AND version='v1.0.0'")" '1|1' \
+    "import: the index row lists the zip, with its h1"
+PIRAEUS_STORAGE_ROOT=$S5 PIRAEUS_STATE_DIR=$TRASH/state5 PIRAEUS_SUMDB_VERIFY=no "$PIRAEUS" verify >"$TRASH/v5.out" 2>&1
+ok $? "verify: the completed version is well" || diag_file "$TRASH/v5.out"
+# verify tells a zip in the tree that the index row does not list.
+sqlite3 "$TRASH/state5/index.sqlite" "UPDATE versions SET has_zip = 0, zip_h1 = '', zip_sha256 = '' WHERE module='example.com/m'"
+PIRAEUS_STORAGE_ROOT=$S5 PIRAEUS_STATE_DIR=$TRASH/state5 PIRAEUS_SUMDB_VERIFY=no "$PIRAEUS" verify >"$TRASH/v5.out" 2>&1
+is "$?" 1 "verify: a zip the index does not list is a problem"
+like "$(cat "$TRASH/v5.out")" 'example\.com/m@v1\.0\.0: index wrong: the tree holds a \.zip \(h1:.*\) that the index row does not list' \
+    "verify: and says so"
+
+# import takes the version's lock (the responder's publish lock): a
+# version whose lock is held is told and skipped, the others imported.
+S6=$TRASH/storage6
+mkdir -p "$S6"
+PIRAEUS_STORAGE_ROOT=$S6 PIRAEUS_STATE_DIR=$TRASH/state6 "$PIRAEUS" reindex >/dev/null 2>&1
+sleep 300 &
+HOLDER=$!
+at_exit "kill $HOLDER 2>/dev/null"
+NOW=$(date +%s)
+sqlite3 "$TRASH/state6/index.sqlite" "INSERT INTO locks (key, owner_pid, host, started, expires) VALUES ('v:example.com/m@v1.0.0', $HOLDER, '$(hostname)', $NOW, $((NOW + 600)))"
+out=$(PIRAEUS_STORAGE_ROOT=$S6 PIRAEUS_STATE_DIR=$TRASH/state6 "$PIRAEUS" import "$S" 2>&1)
+like "$out" 'not imported: example\.com/m@v1\.0\.0: being fetched or published \(its lock is held\)' \
+    "import: a version whose lock is held is skipped, and said"
+like "$out" '^imported 6 versions, 0 already present, skipped 2' "import: the others are imported"
+nok "import: nothing of the locked version is stored" test -e "$S6/example.com/m/@v/v1.0.0.zip"
+kill "$HOLDER" 2>/dev/null
+wait "$HOLDER" 2>/dev/null
+
 done_testing

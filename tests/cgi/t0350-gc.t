@@ -154,6 +154,28 @@ printf '127.0.0.1 - - [%s] "GET /a.example/used/@v/v1.0.0.info HTTP/1.1" 200 1\n
 "$PIRAEUS" gc > "$TRASH/out" 2>&1
 like "$(cat "$TRASH/out")" 'access log: 2 lines, 2 hits' "after a rotation: the old file's rest and the new file"
 ok "the hit written before the rotation keeps logged" here a.example/logged v1.0.0
+# A NUL inside a line: that line is no hit, and the next line is read
+# whole (not taken for the rest of a line too long).
+build_store || bail_out "store"
+rm -f "$T/gc-accesslog"
+{
+	printf '127.0.0.1 - - [%s] "GET /a.example/old/@v/v1.0.0.zip\000 HTTP/1.1" 200 1\n' "$recent"
+	printf '127.0.0.1 - - [%s] "GET /a.example/logged/@v/v1.0.0.zip HTTP/1.1" 200 1\n' "$recent"
+} > "$LOG"
+"$PIRAEUS" gc > "$TRASH/out" 2>&1
+like "$(cat "$TRASH/out")" 'access log: 2 lines, 1 hits' "a line with a NUL is a line, not a hit"
+ok "the line after a NUL is read: its hit keeps logged" here a.example/logged v1.0.0
+ok "the line with a NUL keeps nothing" gone a.example/old v1.0.0
+# A hit dated in the future counts as now: it does not pin the version
+# (nor is it saved later than now in the state file).
+build_store || bail_out "store"
+rm -f "$T/gc-accesslog"
+future=$(LC_ALL=C date -u -d "@$((NOW + 3650 * 86400))" '+%d/%b/%Y:%H:%M:%S +0000')
+printf '127.0.0.1 - - [%s] "GET /a.example/old/@v/v1.0.0.zip HTTP/1.1" 200 1\n' "$future" > "$LOG"
+"$PIRAEUS" gc > "$TRASH/out" 2>&1
+ok "a future hit: kept this run (as used now)" here a.example/old v1.0.0
+t=$(awk '/a\.example\/old/ { print $1 }' "$T/gc-accesslog")
+ok "the state file keeps the hit no later than now ($t)" test -n "$t" -a "${t:-0}" -le "$(date +%s)"
 unset PIRAEUS_GC_ACCESS_LOG
 
 # --- a version whose fetch lock is held is skipped ---
@@ -170,6 +192,23 @@ kill "$HOLDER" 2>/dev/null
 wait "$HOLDER" 2>/dev/null
 "$PIRAEUS" gc > "$TRASH/out" 2>&1
 ok "its holder dead, the next gc removes it" gone a.example/old v1.0.0
+# A skipped version keeps what it requires: app, old now, is held; req
+# (which app requires) and req2 (which req requires) must stay, though
+# app comes before them and they were candidates too.
+build_store || bail_out "store"
+touch -a -d "@$OLD" "$S/a.example/app/@v/v1.0.0.mod"
+sleep 300 &
+HOLDER=$!
+at_exit "kill $HOLDER 2>/dev/null"
+sqlite3 "$T/index.sqlite" "INSERT INTO locks (key, owner_pid, host, started, expires) VALUES ('v:a.example/app@v1.0.0', $HOLDER, '$(hostname)', $NOW, $((NOW + 600)))"
+"$PIRAEUS" gc > "$TRASH/out" 2>&1
+like "$(cat "$TRASH/out")" 'skip a\.example/app@v1\.0\.0: being fetched' "a held app: skipped"
+ok "the skipped app is whole" here a.example/app v1.0.0
+ok "req, which the skipped app requires, is kept" here a.example/req v1.0.0
+ok "req2, which req requires, is kept" here a.example/req2 v1.0.0
+ok "old still goes" gone a.example/old v1.0.0
+kill "$HOLDER" 2>/dev/null
+wait "$HOLDER" 2>/dev/null
 # A version fetched (stored) just now is never removed, even by size.
 build_store || bail_out "store"
 ver a.example/fresh v1.0.0 ''

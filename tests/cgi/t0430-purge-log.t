@@ -73,6 +73,39 @@ printf 'module example.com/m\n// changed\n' >"$V/v1.0.0.mod"
 is "$?" 1 "verify after a change the index took in: exit 1"
 like "$(cat "$TRASH/v.out")" '^example.com/m@v1.0.0: store corrupted: the tree differs from the private checksum log' \
     "the private log tells: store corrupted"
+
+# purge and verify --quarantine take the version's lock, the one the
+# responder publishes under: while it is held (a publish in flight), the
+# version is left alone, even when it looks half there.
+sleep 300 &
+HOLDER=$!
+at_exit "kill $HOLDER 2>/dev/null"
+NOW=$(date +%s)
+sqlite3 "$T/index.sqlite" "INSERT INTO locks (key, owner_pid, host, started, expires) VALUES ('v:example.com/m@v1.1.0', $HOLDER, '$(hostname)', $NOW, $((NOW + 600)))"
+"$PIRAEUS" purge --yes example.com/m@v1.1.0 >"$TRASH/p.out" 2>&1
+is "$?" 1 "purge of a version whose lock is held: exit 1"
+like "$(cat "$TRASH/p.out")" 'skip example\.com/m@v1\.1\.0: being fetched or published \(its lock is held\)' \
+    "purge: a held lock: skipped, and said"
+ok "purge: the locked version is whole" test -f "$V/v1.1.0.info" -a -f "$V/v1.1.0.zip" -a -f "$V/v1.1.0.mod"
+# Mid-publish: the .zip and .mod are in, the .info is about to be.
+mv "$V/v1.1.0.info" "$TRASH/v110.info"
+"$PIRAEUS" verify --quarantine example.com/m@v1.1.0 >"$TRASH/v.out" 2>&1
+like "$(cat "$TRASH/v.out")" 'a \.zip without its \.info' "verify sees a .zip without its .info"
+like "$(cat "$TRASH/v.out")" 'not quarantined: being fetched or published \(its lock is held\)' \
+    "verify --quarantine: a held lock: not quarantined, and said"
+ok "verify --quarantine: the zip of the locked version stays" test -f "$V/v1.1.0.zip"
+ok "verify --quarantine: and its .mod" test -f "$V/v1.1.0.mod"
+# The publish completes under the lock, then it is released: all well.
+mv "$TRASH/v110.info" "$V/v1.1.0.info"
+kill "$HOLDER" 2>/dev/null
+wait "$HOLDER" 2>/dev/null
+"$PIRAEUS" verify --quarantine example.com/m@v1.1.0 >"$TRASH/v.out" 2>&1
+ok $? "verify after the publish completed: all well" || diag_file "$TRASH/v.out"
+# Without a holder, a version truly incomplete is quarantined.
+mv "$V/v1.1.0.info" "$TRASH/v110.info"
+"$PIRAEUS" verify --quarantine example.com/m@v1.1.0 >"$TRASH/v.out" 2>&1
+like "$(cat "$TRASH/v.out")" 'quarantined to ' "no holder: the incomplete version is quarantined"
+nok "and its zip has left the tree" test -e "$V/v1.1.0.zip"
 unlike "$(cat "$TRASH/stderr" "$TRASH/v.out" "$TRASH/p.out")" \
     'AddressSanitizer|LeakSanitizer|runtime error:' "no sanitizer report"
 done_testing

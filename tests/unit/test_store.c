@@ -20,6 +20,45 @@
 
 static char root[PATH_MAX];
 
+/*
+ * A second publisher racing in: when armed, the next file placed at a
+ * name ending ".zip" (by rename or link: this program defines both, and
+ * the store's calls bind to these) finds that name just taken by other
+ * bytes, as when two publishers both passed the "stored already?" check.
+ */
+static int	 race_armed;
+
+static void
+race(const char *to)
+{
+	size_t n = strlen(to);
+	FILE *f;
+
+	if (!race_armed || n < 4 || strcmp(to + n - 4, ".zip") != 0)
+		return;
+	/* (Armed until its directory exists: a new version's first try
+	 * finds it missing.) */
+	if ((f = fopen(to, "w")) != NULL) {
+		fputs("the other publisher's zip", f);
+		fclose(f);
+		race_armed = 0;
+	}
+}
+
+int
+rename(const char *from, const char *to)
+{
+	race(to);
+	return renameat(AT_FDCWD, from, AT_FDCWD, to);
+}
+
+int
+link(const char *from, const char *to)
+{
+	race(to);
+	return linkat(AT_FDCWD, from, AT_FDCWD, to, 0);
+}
+
 static void
 put(const char *rel, const char *content)
 {
@@ -207,6 +246,38 @@ test_publish(struct store *s)
 	ok(stat(path, &stz) == -1, "and its zip was not published first");
 	store_path(s, "example.com/q", "v1.0.0", ART_INFO, path, sizeof(path));
 	ok(stat(path, &sti) == -1, "nor its .info");
+	unlink(ti);
+	unlink(tm);
+	unlink(tz);
+	free(ti);
+	free(tm);
+	free(tz);
+	/* Two publishers of one version, both past the check: the second
+	 * never replaces the first's file, and the version is refused. */
+	ti = tmpwith(s, "{\"Version\":\"v1.0.0\"}");
+	tm = tmpwith(s, "module example.com/race\n");
+	tz = tmpwith(s, "our zip");
+	race_armed = 1;
+	err_clear(&e);
+	is_int(store_publish(s, "example.com/race", "v1.0.0", ti, tm, tz, &e),
+	    -1, "a zip placed by another publisher meanwhile: refused");
+	ok(race_armed == 0, "(the other publisher did race in)");
+	store_path(s, "example.com/race", "v1.0.0", ART_ZIP, path,
+	    sizeof(path));
+	{
+		char got[64] = "";
+		FILE *f = fopen(path, "r");
+
+		if (f != NULL) {
+			got[fread(got, 1, sizeof(got) - 1, f)] = '\0';
+			fclose(f);
+		}
+		is_str(got, "the other publisher's zip",
+		    "the first publisher's zip is never overwritten");
+	}
+	store_path(s, "example.com/race", "v1.0.0", ART_INFO, path,
+	    sizeof(path));
+	ok(stat(path, &sti) == -1, "and no .info is published over it");
 	unlink(ti);
 	unlink(tm);
 	unlink(tz);

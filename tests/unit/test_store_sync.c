@@ -1,11 +1,11 @@
 /*
  * test_store_sync.c: what store_publish and store_tmpfile ask of the file
- * system, in order.  This program defines fsync, rename and mkdir itself
- * (the store's calls bind to these, which log the call and do it with
- * fsync's system call, renameat, mkdirat), so the checks see every call:
- * each new file's bytes are fsynced before a name points to them, the
- * .zip and .mod are renamed and their directory fsynced before the .info
- * is renamed, the .info's rename is fsynced too; three files cost five
+ * system, in order.  This program defines fsync, rename, link and mkdir
+ * itself (the store's calls bind to these, which log the call and do it
+ * with fsync's system call, renameat, linkat, mkdirat), so the checks see
+ * every call: each new file's bytes are fsynced before a name points to
+ * them, the .zip and .mod are placed (linked) and their directory fsynced
+ * before the .info is placed, the .info's placing is fsynced too; three files cost five
  * fsyncs (one directory fsync for .zip and .mod together), and no mkdir is
  * tried where the directories exist.
  */
@@ -27,7 +27,8 @@
 
 #define LOG_MAX	64
 
-/* The calls seen: "fsync PATH", "rename FROM TO", "mkdir PATH". */
+/* The calls seen: "fsync PATH", "place FROM TO" (a rename, or the link
+ * store_publish puts a file at its name with), "mkdir PATH". */
 static char	 calls[LOG_MAX][PATH_MAX * 2 + 16];
 static int	 ncalls;
 
@@ -56,8 +57,15 @@ fsync(int fd)
 int
 rename(const char *from, const char *to)
 {
-	logcall("rename", from, to);
+	logcall("place", from, to);
 	return renameat(AT_FDCWD, from, AT_FDCWD, to);
+}
+
+int
+link(const char *from, const char *to)
+{
+	logcall("place", from, to);
+	return linkat(AT_FDCWD, from, AT_FDCWD, to, 0);
 }
 
 int
@@ -134,11 +142,11 @@ main(void)
 	fm = find(want, 0);
 	snprintf(want, sizeof(want), "fsync %s", info);
 	fi = find(want, 0);
-	snprintf(want, sizeof(want), "rename %s ", zip);
+	snprintf(want, sizeof(want), "place %s ", zip);
 	rz = find(want, 0);
-	snprintf(want, sizeof(want), "rename %s ", mod);
+	snprintf(want, sizeof(want), "place %s ", mod);
 	rm = find(want, 0);
-	snprintf(want, sizeof(want), "rename %s ", info);
+	snprintf(want, sizeof(want), "place %s ", info);
 	ri = find(want, 0);
 	snprintf(want, sizeof(want), "fsync %s", dir);
 	ok(fz >= 0 && fm >= 0 && fi >= 0 && rz >= 0 && rm >= 0 && ri >= 0,
@@ -166,7 +174,7 @@ main(void)
 	    &e) == 0, "publish a .mod alone");
 	snprintf(want, sizeof(want), "fsync %s", mod2);
 	fm = find(want, 0);
-	snprintf(want, sizeof(want), "rename %s ", mod2);
+	snprintf(want, sizeof(want), "place %s ", mod2);
 	rm = find(want, 0);
 	snprintf(want, sizeof(want), "fsync %s", dir);
 	d1 = find(want, 0);
