@@ -192,3 +192,31 @@ buf_read_file(struct buf *b, const char *path, size_t max, struct err *e)
 	close(fd);
 	return rc;
 }
+
+int
+buf_puts_html(struct buf *b, const char *s, struct err *e)
+{
+	static const struct {
+		char		 c;
+		const char	*ent;
+	} ents[] = {
+		{ '&', "&amp;" }, { '<', "&lt;" }, { '>', "&gt;" },
+		{ '"', "&quot;" }, { '\'', "&#39;" },
+	};
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i;
+	int rc = 0;
+
+	for (; *u != '\0' && rc == 0; u++) {
+		for (i = 0; i < NITEMS(ents); i++)
+			if (*u == (unsigned char)ents[i].c)
+				break;
+		if (i < NITEMS(ents))
+			rc = buf_puts(b, ents[i].ent, e);
+		else if (*u < 0x20 || *u > 0x7e)
+			rc = buf_append(b, "?", 1, e);
+		else
+			rc = buf_append(b, u, 1, e);
+	}
+	return rc;
+}

@@ -52,30 +52,6 @@ static const char home_default[] =
 	"<p><small>piraeus {{VERSION}}</small></p>\n"
 	"</body></html>\n";
 
-/* Append s HTML-escaped. */
-static void
-ep_site_html(struct buf *b, const char *s, struct err *e)
-{
-	static const struct {
-		char		 c;
-		const char	*ent;
-	} ents[] = {
-		{ '&', "&amp;" }, { '<', "&lt;" }, { '>', "&gt;" },
-		{ '"', "&quot;" }, { '\'', "&#39;" },
-	};
-	size_t i;
-
-	for (; *s != '\0'; s++) {
-		for (i = 0; i < NITEMS(ents); i++)
-			if (*s == ents[i].c)
-				break;
-		if (i < NITEMS(ents))
-			buf_puts(b, ents[i].ent, e);
-		else
-			buf_append(b, s, 1, e);
-	}
-}
-
 /* GOSUMDB="<verifier key> <proxy>/sumdb/<name>" of the private database,
  * or "(none)". */
 static void
@@ -174,7 +150,7 @@ ep_home(struct proxy *px, const struct request *r, struct response *rs,
 			if (strncmp(p, vars[i].name, strlen(vars[i].name)) == 0)
 				break;
 		if (i < NITEMS(vars)) {
-			ep_site_html(&out, vars[i].value, e);
+			buf_puts_html(&out, vars[i].value, e);
 			p += strlen(vars[i].name);
 		} else
 			buf_append(&out, p++, 1, e);

@@ -51,33 +51,6 @@ static const char ep_status_head[] =
 	"font-size:.8rem}}\n"
 	"</style></head><body><main>\n<h1>piraeus status</h1>\n";
 
-/* Append s escaped for HTML text and attribute values. */
-static void
-ep_status_html(struct buf *b, const char *s, struct err *e)
-{
-	static const struct {
-		char		 c;
-		const char	*ent;
-	} ents[] = {
-		{ '&', "&amp;" }, { '<', "&lt;" }, { '>', "&gt;" },
-		{ '"', "&quot;" }, { '\'', "&#39;" },
-	};
-	const unsigned char *u = (const unsigned char *)s;
-	size_t i;
-
-	for (; *u != '\0'; u++) {
-		for (i = 0; i < NITEMS(ents); i++)
-			if (*u == (unsigned char)ents[i].c)
-				break;
-		if (i < NITEMS(ents))
-			buf_puts(b, ents[i].ent, e);
-		else if (*u < 0x20 || *u > 0x7e)
-			buf_append(b, "?", 1, e);
-		else
-			buf_append(b, u, 1, e);
-	}
-}
-
 /* A byte count for people: "12.3 MiB". */
 static void
 ep_status_size(long long n, char *out, size_t outsz)
@@ -102,9 +75,9 @@ ep_status_card(struct buf *b, const char *value, const char *label,
     struct err *e)
 {
 	buf_puts(b, "<div class=\"card\"><b>", e);
-	ep_status_html(b, value, e);
+	buf_puts_html(b, value, e);
 	buf_puts(b, "</b><span>", e);
-	ep_status_html(b, label, e);
+	buf_puts_html(b, label, e);
 	buf_puts(b, "</span></div>\n", e);
 }
 
@@ -136,24 +109,24 @@ ep_status_fetches(struct buf *b, const struct metrics_data *d,
 		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
 		snprintf(ms, sizeof(ms), "%u", ev->ms);
 		buf_puts(b, "<tr><td data-label=\"When (UTC)\">", e);
-		ep_status_html(b, when, e);
+		buf_puts_html(b, when, e);
 		buf_puts(b, "</td><td data-label=\"Module\">", e);
-		ep_status_html(b, ev->module, e);
+		buf_puts_html(b, ev->module, e);
 		buf_puts(b, "</td><td data-label=\"Version\">", e);
-		ep_status_html(b, ev->version, e);
+		buf_puts_html(b, ev->version, e);
 		buf_puts(b, "</td><td data-label=\"Upstream\">", e);
-		ep_status_html(b, ev->upstream, e);
+		buf_puts_html(b, ev->upstream, e);
 		buf_puts(b, ev->result == METRICS_OK ?
 		    "</td><td data-label=\"Result\" class=\"ok\">" :
 		    "</td><td data-label=\"Result\" class=\"bad\">", e);
-		ep_status_html(b, metrics_result_name(
+		buf_puts_html(b, metrics_result_name(
 		    (enum metrics_result)ev->result), e);
 		buf_puts(b, "</td><td data-label=\"ms\">", e);
-		ep_status_html(b, ms, e);
+		buf_puts_html(b, ms, e);
 		if (failures) {
 			buf_puts(b, "</td><td data-label=\"Why\" "
 			    "class=\"why\">", e);
-			ep_status_html(b, ev->why, e);
+			buf_puts_html(b, ev->why, e);
 		}
 		buf_puts(b, "</td></tr>\n", e);
 		shown++;
@@ -213,7 +186,7 @@ ep_status(struct proxy *px, const struct request *r, struct response *rs,
 	buf_puts(&b, "<h2>Failures</h2>\n", &be);
 	ep_status_fetches(&b, d, 1, &be);
 	buf_puts(&b, "<p><small>piraeus ", &be);
-	ep_status_html(&b, piraeus_version, &be);
+	buf_puts_html(&b, piraeus_version, &be);
 	buf_puts(&b, "</small></p>\n</main></body></html>\n", &be);
 	free(d);
 	if (be.code != E_OK) {

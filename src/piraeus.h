@@ -101,6 +101,9 @@ struct buf {
 void		 buf_init(struct buf *, size_t max);
 int		 buf_append(struct buf *, const void *, size_t, struct err *);
 int		 buf_puts(struct buf *, const char *, struct err *);
+/* Append s for HTML text and attribute values: & < > " ' as entities,
+ * control bytes and bytes outside ASCII as "?". */
+int		 buf_puts_html(struct buf *, const char *, struct err *);
 int		 buf_printf(struct buf *, struct err *, const char *, ...)
 		    PIRAEUS_ATTR_PRINTF(3, 4);
 void		 buf_reset(struct buf *);

@@ -58,5 +58,19 @@ main(void)
 	err_set(&e, E_BADREQ, "line\nbreak\r");
 	is_str(e.msg, "line break ", "messages stay on one line");
 	is_str(err_name(E_TIMEOUT), "timeout", "err_name");
+
+	/* HTML: the five specials as entities, controls and non-ASCII as ?. */
+	buf_init(&b, 1024);
+	err_clear(&e);
+	is_int(buf_puts_html(&b, "<a href=\"x\">&'</a>\x01\n\xc3\xa9ok", &e),
+	    0, "html: appended");
+	is_str(b.data, "&lt;a href=&quot;x&quot;&gt;&amp;&#39;&lt;/a&gt;"
+	    "????ok", "html: escaped, controls and non-ASCII replaced");
+	buf_free(&b);
+	buf_init(&b, 8);
+	err_clear(&e);
+	is_int(buf_puts_html(&b, "<<<", &e), -1, "html: over the cap fails");
+	is_int(e.code, E_TOOBIG, "html: over the cap is E_TOOBIG");
+	buf_free(&b);
 	return tap_done();
 }
