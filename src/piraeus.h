@@ -702,10 +702,6 @@ struct reindex_stats {
 };
 int		 reindex_run(const struct store *, struct index *,
 		    struct reindex_stats *, struct err *);
-/* Copy the versions of a GOPROXY tree (a Go module cache's
- * cache/download) into the store, atomically, and index them. */
-int		 reindex_import(const struct store *, struct index *,
-		    const char *srcdir, struct reindex_stats *, struct err *);
 /* A .info body must be a JSON object whose Version is version; its Time
  * (or "") goes to time. */
 int		 reindex_check_info(const struct buf *, const char *version,

@@ -1,5 +1,5 @@
 /*
- * reindex.c: rebuild the index from the tree, and import a module cache.
+ * reindex.c: rebuild the index from the tree.
  *
  * The storage tree is the source of truth (DESIGN section 2); the index is
  * derived.  reindex_run walks the tree and records every complete version
@@ -7,12 +7,7 @@
  * go.sum, the zip's size and SHA-256, and the time from .info, in one
  * transaction: readers see the old index or the new one, never half.
  *
- * reindex_import copies versions from another GOPROXY tree (a Go module
- * cache's cache/download, an rsync'ed copy of another piraeus) into the
- * store with the atomic publish of store.c, so a crash mid-import leaves
- * nothing partial.  Names and sizes are checked as hostile input; .info
- * must name the version it is stored under, and the zip must pass the
- * zip rules (zipcheck: prefix, clean names...) before it is published.
+ * Copying versions in from another tree is import.c's (piraeus import).
  */
 #include "config.h"
 
@@ -30,7 +25,6 @@
 
 struct reindex_ctx {
 	const struct store	*dst;
-	const struct store	*src;	/* import only */
 	struct index		*idx;
 	struct reindex_stats	*stats;
 	struct err		*e;
@@ -179,7 +173,7 @@ int
 reindex_run(const struct store *s, struct index *idx,
     struct reindex_stats *stats, struct err *e)
 {
-	struct reindex_ctx c = { s, NULL, idx, stats, e };
+	struct reindex_ctx c = { s, idx, stats, e };
 
 	memset(stats, 0, sizeof(*stats));
 	if (index_begin(idx, e) == -1)
@@ -191,156 +185,4 @@ reindex_run(const struct store *s, struct index *idx,
 		return -1;
 	}
 	return 0;
-}
-
-/* Copy src (at most max bytes) into a new temporary file of the store. */
-static int
-reindex_copy(const struct store *s, const char *src, long long max,
-    char **tmp, struct err *e)
-{
-	char chunk[65536];
-	long long total = 0;
-	ssize_t n;
-	int in, out, rc = -1;
-
-	*tmp = NULL;
-	if ((in = buf_open_regular(src, e)) == -1)
-		return -1;
-	if (store_tmpfile(s, tmp, &out, e) == -1) {
-		close(in);
-		return -1;
-	}
-	for (;;) {
-		n = read(in, chunk, sizeof(chunk));
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1) {
-			err_errno(e, E_INTERNAL, "read %s", src);
-			goto out;
-		}
-		if (n == 0)
-			break;
-		if ((total += n) > max) {
-			err_set(e, E_TOOBIG, "%s: larger than %lld bytes", src,
-			    max);
-			goto out;
-		}
-		if (buf_write_all(out, chunk, (size_t)n) == -1) {
-			err_errno(e, E_INTERNAL, "write %s", *tmp);
-			goto out;
-		}
-	}
-	rc = 0;
-out:
-	close(in);
-	if (close(out) == -1 && rc == 0)
-		rc = err_errno(e, E_INTERNAL, "close %s", *tmp);
-	if (rc == -1) {
-		unlink(*tmp);
-		free(*tmp);
-		*tmp = NULL;
-	}
-	return rc;
-}
-
-/* Import one version: copy, check, publish, index. */
-static int
-reindex_import_version(struct reindex_ctx *c, const char *emod,
-    const char *ever, struct err *e)
-{
-	static const long long caps[] = {
-		[ART_INFO] = INFO_MAX, [ART_MOD] = GOMOD_MAX,
-		[ART_ZIP] = ZIP_MAX,
-	};
-	char *tmp[3] = { NULL, NULL, NULL };
-	char src[PATH_MAX], module[MODPATH_MAX], version[VERSION_MAX];
-	char time[64], h1[H1_MAX];
-	struct index_version iv;
-	struct buf b;
-	int a, rc = -1;
-
-	if (reindex_names(emod, ever, module, version) == -1)
-		return err_set(e, E_BADREQ, "invalid module or version");
-	for (a = ART_INFO; a <= ART_ZIP; a++)
-		if (store_path(c->src, emod, ever, a, src, sizeof(src)) == -1 ||
-		    reindex_copy(c->dst, src, caps[a], &tmp[a], e) == -1)
-			goto out;
-	if (buf_read_file(&b, tmp[ART_INFO], INFO_MAX, e) == -1)
-		goto out;
-	rc = reindex_check_info(&b, version, time, sizeof(time), e);
-	buf_free(&b);
-	if (rc == -1 || (rc = zipcheck(tmp[ART_ZIP], module, version, h1,
-	    e)) == -1)
-		goto out;
-	rc = -1;
-	if (store_publish(c->dst, emod, ever, tmp[ART_INFO], tmp[ART_MOD],
-	    tmp[ART_ZIP], e) == -1)
-		goto out;
-	if (reindex_describe(c->dst, emod, ever, NULL, &iv, e) == -1)
-		goto out;
-	snprintf(iv.origin, sizeof(iv.origin), "import");
-	rc = index_put(c->idx, &iv, e);
-out:
-	for (a = ART_INFO; a <= ART_ZIP; a++)
-		if (tmp[a] != NULL) {
-			unlink(tmp[a]);	/* gone already when published */
-			free(tmp[a]);
-		}
-	return rc;
-}
-
-static int
-reindex_import_module(const char *emod, void *arg)
-{
-	struct reindex_ctx *c = arg;
-	struct store_version *sv;
-	char path[PATH_MAX];
-	struct stat st;
-	struct err e;
-	size_t n, i;
-	int existed;
-
-	err_clear(&e);
-	if (store_versions(c->src, emod, &sv, &n, &e) == -1)
-		return 0;
-	for (i = 0; i < n; i++) {
-		if (!sv[i].has_info || !sv[i].has_mod || !sv[i].has_zip) {
-			c->stats->skipped++;
-			continue;
-		}
-		existed = store_path(c->dst, emod, sv[i].ever, ART_INFO, path,
-		    sizeof(path)) == 0 && stat(path, &st) == 0;
-		err_clear(&e);
-		if (reindex_import_version(c, emod, sv[i].ever, &e) == -1) {
-			log_warnx("not imported: %s@%s: %s", emod, sv[i].ever,
-			    e.msg);
-			c->stats->skipped++;
-			continue;
-		}
-		if (existed)
-			c->stats->existing++;
-		else
-			c->stats->imported++;
-	}
-	free(sv);
-	return 0;
-}
-
-int
-reindex_import(const struct store *s, struct index *idx, const char *srcdir,
-    struct reindex_stats *stats, struct err *e)
-{
-	struct store src;
-	struct reindex_ctx c = { s, &src, idx, stats, e };
-	char real[PATH_MAX];
-	int rc;
-
-	memset(stats, 0, sizeof(*stats));
-	if (realpath(srcdir, real) == NULL)
-		return err_errno(e, E_NOTFOUND, "%s", srcdir);
-	if (store_open(&src, real, e) == -1)
-		return -1;
-	rc = store_walk(&src, reindex_import_module, &c, e);
-	store_close(&src);
-	return rc;
 }
