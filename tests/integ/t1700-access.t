@@ -57,16 +57,8 @@ group team alice bob
 allow example.com/m,example.com/m/v2 @team
 EOF
 INI=$TRASH/piraeus.ini
-cat >"$INI" <<EOF
-[server]
-every_request = yes
-sendfile = x-sendfile
-[storage]
-root = $S
-[state]
-dir = $T
-[upstream]
-goproxy = off
+access_ini "$INI" "$S" "$T"
+cat >>"$INI" <<EOF
 [sumdb]
 verify = no
 [access]

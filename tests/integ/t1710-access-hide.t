@@ -49,16 +49,8 @@ user dave password $H_DAVE
 allow example.com/m alice
 EOF
 INI=$TRASH/piraeus.ini
-cat >"$INI" <<EOF
-[server]
-every_request = yes
-sendfile = x-sendfile
-[storage]
-root = $S
-[state]
-dir = $T
-[upstream]
-goproxy = off
+access_ini "$INI" "$S" "$T"
+cat >>"$INI" <<EOF
 [sumdb]
 verify = no
 nosum = example.com/m,example.com/pseudo

@@ -17,8 +17,30 @@
 #				PORT, URL (https://127.0.0.1:PORT) and LPID.
 #				Bails out when any step fails.
 #
-# The INI must say [server] every_request = yes and sendfile = x-sendfile;
-# $TRASH/run and $TRASH/docroot must exist.
+#	access_ini INI STORAGE STATE
+#				write the head of INI those tests share:
+#				[server] every_request = yes, sendfile =
+#				x-sendfile; [storage] root; [state] dir;
+#				[upstream] goproxy = off.  The test appends
+#				its [sumdb] and [access] sections.
+#
+# The INI must say [server] every_request = yes and sendfile = x-sendfile
+# (access_ini does); $TRASH/run and $TRASH/docroot must exist.
+
+access_ini()
+{
+	cat >"$1" <<EOF
+[server]
+every_request = yes
+sendfile = x-sendfile
+[storage]
+root = $2
+[state]
+dir = $3
+[upstream]
+goproxy = off
+EOF
+}
 
 access_serve_https()
 {
