@@ -269,13 +269,7 @@ verify = no
 [gc]
 max_age = 30
 INI
-PORT=$(free_port) || bail_out "no free port"
-start_bg "$TRASH/serve.log" "$top_srcdir/contrib/serve" --server lighttpd \
-    --port "$PORT" --storage "$S" --state "$T" --fcgi "$PIRAEUS_FCGI" \
-    --config "$TRASH/p.ini" --procs 1
-SERVE_PID=$BG_PID
-wait_line "$TRASH/serve.log" "serving on http://127\.0\.0\.1:$PORT/" 60 \
-    "$SERVE_PID" || { diag_file "$TRASH/serve.log"; bail_out "serve"; }
+serve_lighttpd "$TRASH/serve.log" "$S" "$T" "$TRASH/p.ini" -- --procs 1
 # app DIR PROXY: build a tiny app needing a.example/dep with a fresh
 # module cache; its go.sum is DIR/go.sum.
 app()

@@ -26,6 +26,7 @@
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 . "$top_srcdir/tests/lib/testlib.sh"
 . "$top_srcdir/tests/cgi/lib.sh"
+. "$top_srcdir/tests/lib/access.sh"
 need lighttpd go curl openssl zip perl sqlite3
 [ -f /usr/lib/lighttpd/mod_openssl.so ] || need lighttpd-mod-openssl
 [ -x "$GO_CURRENT" ] || skip_all "$GO_CURRENT missing"
@@ -48,16 +49,8 @@ user dave password $H_DAVE
 allow example.com/m alice
 EOF
 INI=$TRASH/piraeus.ini
-cat >"$INI" <<EOF
-[server]
-every_request = yes
-sendfile = x-sendfile
-[storage]
-root = $S
-[state]
-dir = $T
-[upstream]
-goproxy = off
+access_ini "$INI" "$S" "$T"
+cat >>"$INI" <<EOF
 [sumdb]
 verify = no
 nosum = example.com/m,example.com/pseudo
@@ -83,51 +76,7 @@ like "$(tr '\n' '|' <"$TRASH/cat.alice")" \
     '^example.com/Upper [^|]*\|example.com/m [^|]*\|.*\|example.com/nomod ' \
     "catalog order: Upper, the hidden rows, then nomod"
 
-openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 \
-    -addext subjectAltName=IP:127.0.0.1 -keyout "$TRASH/key.pem" \
-    -out "$TRASH/cert.pem" >"$TRASH/openssl.log" 2>&1 ||
-    { diag_file "$TRASH/openssl.log"; bail_out "no certificate"; }
-PORT=$(free_port) || bail_out "no free port"
-URL=https://127.0.0.1:$PORT
-copyenv='"PATH"'
-for _v in ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS; do
-	eval "[ -n \"\${$_v+x}\" ]" && copyenv="$copyenv, \"$_v\""
-done
-cat >"$TRASH/lighttpd.conf" <<EOF
-server.modules = ( "mod_openssl", "mod_fastcgi", "mod_accesslog" )
-server.bind = "127.0.0.1"
-server.port = $PORT
-server.document-root = "$TRASH/docroot"
-server.errorlog = "$TRASH/run/error.log"
-server.breakagelog = "$TRASH/run/responder.log"
-accesslog.filename = "$TRASH/run/access.log"
-ssl.engine = "enable"
-ssl.pemfile = "$TRASH/cert.pem"
-ssl.privkey = "$TRASH/key.pem"
-fastcgi.server = ( "/" => ((
-	"bin-path" => "$PIRAEUS_FCGI",
-	"socket" => "$TRASH/run/piraeus.sock",
-	"max-procs" => 1,
-	"check-local" => "disable",
-	"x-sendfile" => "enable",
-	"x-sendfile-docroot" => ( "$S" ),
-	"bin-environment" => ( "PIRAEUS_CONFIG" => "$INI" ),
-	"bin-copy-environment" => ( $copyenv ),
-)))
-EOF
-lighttpd -tt -f "$TRASH/lighttpd.conf" >"$TRASH/lt.log" 2>&1 ||
-    { diag_file "$TRASH/lt.log"; bail_out "lighttpd rejects its config"; }
-start_bg "$TRASH/lighttpd.log" lighttpd -D -f "$TRASH/lighttpd.conf"
-LPID=$BG_PID
-_i=0
-until curl -q -s -o /dev/null --cacert "$TRASH/cert.pem" --max-time 2 \
-    "$URL/healthz"; do
-	_i=$((_i + 1))
-	[ $_i -lt 100 ] && kill -0 "$LPID" 2>/dev/null ||
-	    { diag_file "$TRASH/lighttpd.log"; bail_out "lighttpd is not up"; }
-	sleep 0.1
-done
-pass "lighttpd serves https on $URL"
+access_serve_https "$S" "$INI"
 
 # h USER PATH: GET URL/PATH as USER (password USER-pw); CODE, headers in
 # $TRASH/h (CR stripped), body in $TRASH/b.

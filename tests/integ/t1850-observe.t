@@ -51,14 +51,8 @@ EOF
 PIRAEUS_CONFIG=$INI "$PIRAEUS" reindex >"$TRASH/reindex.out" 2>&1 ||
 	{ diag_file "$TRASH/reindex.out"; bail_out "reindex"; }
 
-PORT=$(free_port) || bail_out "no free port"
-start_bg "$TRASH/serve.log" env NO_PROXY=127.0.0.1 \
-    "$top_srcdir/contrib/serve" --server lighttpd --port "$PORT" \
-    --storage "$S" --state "$T" --fcgi "$PIRAEUS_FCGI" --config "$INI" \
-    --procs 2 --every-request
-wait_line "$TRASH/serve.log" "serving on http://127\.0\.0\.1:$PORT/" 60 \
-    "$BG_PID" || { diag_file "$TRASH/serve.log"; bail_out "serve"; }
-URL=http://127.0.0.1:$PORT
+serve_lighttpd "$TRASH/serve.log" "$S" "$T" "$INI" NO_PROXY=127.0.0.1 \
+    -- --every-request
 
 # get PATH [CURL ARGS...]: CODE, HDRS (file), BODY (file).
 get()

@@ -84,11 +84,12 @@
 #				that is not writable), again when SRC is newer;
 #				sets GO_TOOL_BIN; the go output goes to stderr
 #				on failure
-#	serve_lighttpd LOG STORAGE STATE INI [NAME=VALUE...]
+#	serve_lighttpd LOG STORAGE STATE INI [NAME=VALUE...] [-- FLAG...]
 #				contrib/serve with lighttpd and 2 responders
 #				on a free port, the variables in its
-#				environment; waits until it serves (bails out
-#				if not) and sets PORT, URL and SERVE_PID
+#				environment, the FLAGs after its own (a later
+#				--procs N wins); waits until it serves (bails
+#				out if not) and sets PORT, URL and SERVE_PID
 #	procs_of STATE		"PID PROGRAM" of each process of a
 #				quickstart/serve run on state directory STATE
 #				(serve and its watchdog, the web server,
@@ -543,14 +544,30 @@ serve_lighttpd()
 	_sl_log=$1 _sl_s=$2 _sl_t=$3 _sl_ini=$4
 	shift 4
 	PORT=$(free_port) || bail_out "no free port"
+	# Rotate the arguments into "NAME=VALUE... serve FLAGS... FLAG...":
+	# each goes to the end; at "--" (or after the last), contrib/serve
+	# and its flags do.
+	_sl_n=$#
+	_sl_cmd=0
+	while [ "$_sl_n" -gt 0 ] || [ "$_sl_cmd" = 0 ]; do
+		if [ "$_sl_n" -eq 0 ] || { [ "$_sl_cmd" = 0 ] && [ "$1" = -- ]; }
+		then
+			[ "$_sl_n" -eq 0 ] || { shift; _sl_n=$((_sl_n - 1)); }
+			_sl_cmd=1
+			set -- "$@" "$top_srcdir/contrib/serve" \
+			    --server lighttpd --port "$PORT" --storage "$_sl_s" \
+			    --state "$_sl_t" --fcgi "$PIRAEUS_FCGI" \
+			    --config "$_sl_ini" --procs 2
+			continue
+		fi
+		set -- "$@" "$1"
+		shift
+		_sl_n=$((_sl_n - 1))
+	done
 	# The test's GOPRIVATE, GONOPROXY and GONOSUMDB are its go clients';
 	# the responder would take them as private patterns (README): a
 	# server gets them only when the caller passes them in VAR=VALUE.
-	start_bg "$_sl_log" env -u GOPRIVATE -u GONOPROXY -u GONOSUMDB "$@" \
-	    "$top_srcdir/contrib/serve" \
-	    --server lighttpd --port "$PORT" --storage "$_sl_s" \
-	    --state "$_sl_t" --fcgi "$PIRAEUS_FCGI" --config "$_sl_ini" \
-	    --procs 2
+	start_bg "$_sl_log" env -u GOPRIVATE -u GONOPROXY -u GONOSUMDB "$@"
 	SERVE_PID=$BG_PID
 	wait_line "$_sl_log" "serving on http://127\.0\.0\.1:$PORT/" 60 \
 	    "$SERVE_PID" || { diag_file "$_sl_log"; bail_out "serve"; }
