@@ -4,7 +4,7 @@
  * value of a key stays, keys are copies, growth keeps every key, and
  * colliding prefixes (the same path, other versions) stay apart.  With
  * STRMAP_BENCH=N in the environment it also times N inserts and N
- * lookups (bench/prefetch-lookup.sh prints it; no check depends on time).
+ * lookups (bench/prefetch-lookup prints it; no check depends on time).
  */
 #include "config.h"
 
