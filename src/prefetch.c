@@ -101,6 +101,8 @@ static const char prefetch_help[] =
     "version their go.mod files require, recursively, is fetched complete\n"
     "(.info, .mod, .zip).  With a go.sum (GO.SUM, -s, or the go.sum beside\n"
     "GO.MOD), the h1: hashes of each go.mod and zip it lists must match.\n"
+    "GO.MOD's replace and exclude directives apply as for the go command\n"
+    "(a directory replacement is skipped: nothing to fetch).\n"
     "Versions already stored are not fetched again: run it again to resume.\n"
     "\n"
     "  -f GO.MOD   the go.mod whose requirements are the roots\n"
