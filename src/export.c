@@ -10,10 +10,15 @@
  * into DIR or into a tar archive (tar.c; "-" is stdout).  The tree is
  * what `piraeus import DIR` and GOPROXY=file://DIR read, and it is
  * rsync-able: each file keeps its stored mtime, a file already there
- * with the same size and mtime is left alone (a second export into the
- * same DIR writes only what is new), each is written to a temporary name
+ * with the same size, mtime and bytes is left alone (a second export into
+ * the same DIR writes only what is new; a file changed in DIR, even one
+ * keeping its size and mtime, is written again), each is written to a
+ * temporary name
  * and renamed, zip then mod then info, so a version whose .info is there
- * is complete.  The archive is made under FILE.tmp and renamed at the
+ * is complete.  Nothing is written through a symbolic link: every
+ * directory below DIR is checked with lstat (one that is a link, or not a
+ * directory, fails the export with its name), and a file is replaced by
+ * rename, never opened through a link.  The archive is made under FILE.tmp and renamed at the
  * end: a failed export leaves no archive.
  *
  * Exit status: 0 all written, 1 an error (a named version not stored or
@@ -185,12 +190,17 @@ export_select(struct export *x, const char *arg, struct err *e)
 	return export_push(x, emod, ever, e);
 }
 
-/* mkdir -p of dir's parents below base (rel's directories). */
+/*
+ * mkdir -p of rel's directories below base, none of them followed: each
+ * is lstat'ed, and one that exists as a symbolic link or as anything but
+ * a directory is refused (an export never writes outside DIR).
+ */
 static int
 export_mkdirs(const char *base, const char *rel, struct err *e)
 {
 	char path[ANSWER_PATH_MAX];
 	size_t blen = strlen(base), i;
+	struct stat st;
 
 	if (snprintf(path, sizeof(path), "%s/%s", base, rel) >=
 	    (int)sizeof(path))
@@ -199,11 +209,80 @@ export_mkdirs(const char *base, const char *rel, struct err *e)
 		if (path[i] != '/')
 			continue;
 		path[i] = '\0';
-		if (mkdir(path, 0755) == -1 && errno != EEXIST)
+		if (lstat(path, &st) == 0) {
+			if (S_ISLNK(st.st_mode))
+				return err_set(e, E_FORBIDDEN, "%s: a symbolic "
+				    "link inside the export directory: "
+				    "refused (nothing is written through "
+				    "one)", path);
+			if (!S_ISDIR(st.st_mode))
+				return err_set(e, E_FORBIDDEN, "%s: not a "
+				    "directory", path);
+		} else if (errno != ENOENT ||
+		    (mkdir(path, 0755) == -1 && errno != EEXIST))
 			return err_errno(e, E_INTERNAL, "mkdir %s", path);
+		else if (lstat(path, &st) == -1 || !S_ISDIR(st.st_mode))
+			return err_set(e, E_FORBIDDEN, "%s: not a directory",
+			    path);
 		path[i] = '/';
 	}
 	return 0;
+}
+
+/* Read up to len bytes of fd (fewer only at its end); the count, or -1. */
+static ssize_t
+export_read_full(int fd, char *p, size_t len)
+{
+	size_t got = 0;
+	ssize_t n;
+
+	while (got < len) {
+		if ((n = read(fd, p + got, len - got)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	return (ssize_t)got;
+}
+
+/* Whether regular files a and b have the same bytes (both opened without
+ * following a link); 1, 0, or -1 and e on a read error. */
+static int
+export_same(const char *a, const char *b, struct err *e)
+{
+	char ca[EXPORT_CHUNK], cb[EXPORT_CHUNK];
+	ssize_t na, nb;
+	int fa, fb, same = -1;
+
+	if ((fa = buf_open_regular(a, e)) == -1)
+		return -1;
+	if ((fb = open(b, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1) {
+		close(fa);
+		return 0;	/* not readable as a file: write it again */
+	}
+	for (;;) {
+		na = export_read_full(fa, ca, sizeof(ca));
+		nb = export_read_full(fb, cb, sizeof(cb));
+		if (na < 0 || nb < 0) {
+			err_errno(e, E_INTERNAL, "read %s", na < 0 ? a : b);
+			break;
+		}
+		if (na != nb || memcmp(ca, cb, (size_t)na) != 0) {
+			same = 0;
+			break;
+		}
+		if (na == 0) {
+			same = 1;
+			break;
+		}
+	}
+	close(fa);
+	close(fb);
+	return same;
 }
 
 /* Copy src to dst atomically (dst.tmp, fsync, rename), keeping mtime. */
@@ -266,6 +345,7 @@ export_file(struct export *x, const struct export_item *it, enum artifact a,
 {
 	char src[ANSWER_PATH_MAX], rel[ANSWER_PATH_MAX], dst[ANSWER_PATH_MAX];
 	struct stat sst, dst_st;
+	int same;
 
 	if (store_path(x->store, it->emod, it->ever, a, src,
 	    sizeof(src)) == -1 || snprintf(rel, sizeof(rel), "%s/@v/%s%s",
@@ -280,15 +360,22 @@ export_file(struct export *x, const struct export_item *it, enum artifact a,
 		return err_errno(e, E_INTERNAL, "%s", src);
 	if (snprintf(dst, sizeof(dst), "%s/%s", dir, rel) >= (int)sizeof(dst))
 		return err_set(e, E_TOOBIG, "%s: path too long", rel);
+	/* The directories first: nothing below is looked at through a
+	 * link. */
+	if (export_mkdirs(dir, rel, e) == -1)
+		return -1;
 	if (lstat(dst, &dst_st) == 0 && S_ISREG(dst_st.st_mode) &&
 	    dst_st.st_size == sst.st_size &&
 	    dst_st.st_mtim.tv_sec == sst.st_mtim.tv_sec &&
 	    dst_st.st_mtim.tv_nsec == sst.st_mtim.tv_nsec) {
-		x->unchanged++;
-		return 0;
+		if ((same = export_same(src, dst, e)) == -1)
+			return -1;
+		if (same) {
+			x->unchanged++;
+			return 0;
+		}
 	}
-	if (export_mkdirs(dir, rel, e) == -1 ||
-	    export_copy(src, dst, &sst, e) == -1)
+	if (export_copy(src, dst, &sst, e) == -1)
 		return -1;
 	x->written++;
 	return 0;

@@ -1,7 +1,8 @@
 /*
  * modfile.c: the parts of a go.mod file a proxy needs: the retract
- * directives (protocol.md section 6) and the require directives (the
- * module graph prefetch walks).
+ * directives (protocol.md section 6), the require directives (the
+ * module graph prefetch walks) and, of a main module's go.mod, the
+ * replace and exclude directives (which change that graph).
  *
  * The whole file is tokenized and parsed with the grammar of
  * golang.org/x/mod/modfile (read.go), so that blocks of other directives
@@ -24,6 +25,8 @@
 
 #define MODFILE_RETRACT_MAX	10000	/* retractions in one go.mod */
 #define MODFILE_REQUIRE_MAX	10000	/* requirements in one go.mod */
+#define MODFILE_REPLACE_MAX	10000	/* replacements in one go.mod */
+#define MODFILE_EXCLUDE_MAX	10000	/* exclusions in one go.mod */
 #define MODFILE_ARGS_MAX	8	/* tokens kept per retract line */
 #define MODFILE_SHOW_MAX	40	/* bytes of a token in a message */
 
@@ -100,11 +103,21 @@ struct modfile_result {
 	struct modfile_require *q;
 	size_t		 nq;
 	size_t		 capq;
+	struct modfile_replace *rp;
+	size_t		 nrp;
+	size_t		 caprp;
+	struct modfile_require *x;	/* exclusions */
+	size_t		 nx;
+	size_t		 capx;
 	int		 requires;	/* collect requires (else skipped) */
+	int		 main;		/* collect replace and exclude too */
 };
 
 /* The directives whose arguments are kept. */
-enum modfile_verb { VERB_OTHER = 0, VERB_RETRACT, VERB_REQUIRE };
+enum modfile_verb {
+	VERB_OTHER = 0, VERB_RETRACT, VERB_REQUIRE, VERB_REPLACE,
+	VERB_EXCLUDE
+};
 
 /* The tokens of one line that matter: the first MODFILE_ARGS_MAX. */
 struct modfile_line {
@@ -481,35 +494,130 @@ modfile_retract(struct modfile_lexer *lx, const struct modfile_line *l,
 }
 
 /*
- * The arguments of one require (modfile parseRequire in Parse, not
- * ParseLax): exactly a module path and a version, valid semver, kept
- * canonical.  The path is the caller's to check (Go checks it on use).
+ * The arguments of one require or exclude (modfile parseRequire in
+ * Parse, not ParseLax): exactly a module path and a version, valid
+ * semver, kept canonical.  The path is the caller's to check (Go checks
+ * it on use).
  */
 static int
 modfile_require(struct modfile_lexer *lx, const struct modfile_line *l,
-    size_t first, size_t line, struct modfile_result *res)
+    size_t first, size_t line, int exclude, struct modfile_result *res)
 {
+	const char *verb = exclude ? "exclude" : "require";
 	const struct modfile_token *a = l->tok + first;
-	struct modfile_require q;
+	struct modfile_require q, **list = exclude ? &res->x : &res->q;
+	size_t *n = exclude ? &res->nx : &res->nq;
+	size_t *cap = exclude ? &res->capx : &res->capq;
 
 	if (l->n - first != 2)
-		return modfile_fail(lx, line,
+		return modfile_fail(lx, line, exclude ?
+		    "usage: exclude module/path v1.2.3" :
 		    "usage: require module/path v1.2.3");
 	if ((a[0].kind != TOK_IDENT && a[0].kind != TOK_STRING) ||
 	    modfile_string(lx, &a[0], q.path, sizeof(q.path)) != 0)
-		return modfile_fail(lx, line, "require: invalid module path");
-	if (modfile_version(lx, &a[1], "require", q.version) != 0)
+		return modfile_fail(lx, line, exclude ?
+		    "exclude: invalid module path" :
+		    "require: invalid module path");
+	if (modfile_version(lx, &a[1], verb, q.version) != 0)
 		return -1;
-	if (res->nq == MODFILE_REQUIRE_MAX) {
+	if (*n == (exclude ? MODFILE_EXCLUDE_MAX : MODFILE_REQUIRE_MAX)) {
 		lx->failed = 1;
 		return err_set(lx->e, E_TOOBIG, "go.mod:%zu: more than %d "
-		    "requirements", line, MODFILE_REQUIRE_MAX);
+		    "%s directives", line, exclude ? MODFILE_EXCLUDE_MAX :
+		    MODFILE_REQUIRE_MAX, verb);
 	}
-	if (res->nq == res->capq) {
-		res->capq = res->capq ? res->capq * 2 : 16;
-		res->q = xreallocarray(res->q, res->capq, sizeof(*res->q));
+	if (*n == *cap) {
+		*cap = *cap ? *cap * 2 : 16;
+		*list = xreallocarray(*list, *cap, sizeof(**list));
 	}
-	res->q[res->nq++] = q;
+	(*list)[(*n)++] = q;
+	return 0;
+}
+
+/* Go's modfile.IsDirectoryPath: a replacement that is a directory, in
+ * the path syntaxes of every system. */
+static int
+modfile_is_dir(const char *s)
+{
+	static const char *const prefix[] = {
+		"./", ".\\", "../", "..\\", "/", "\\"
+	};
+	size_t i;
+
+	if (strcmp(s, ".") == 0 || strcmp(s, "..") == 0)
+		return 1;
+	for (i = 0; i < NITEMS(prefix); i++)
+		if (strncmp(s, prefix[i], strlen(prefix[i])) == 0)
+			return 1;
+	return ((s[0] >= 'A' && s[0] <= 'Z') || (s[0] >= 'a' && s[0] <= 'z'))
+	    && s[1] == ':';
+}
+
+/* Whether token t is exactly the bytes "=>" (Go compares the raw
+ * argument: a quoted "=>" is not the arrow). */
+static int
+modfile_is_arrow(const struct modfile_token *t)
+{
+	return t->kind == TOK_IDENT && t->len == 2 &&
+	    memcmp(t->text, "=>", 2) == 0;
+}
+
+/*
+ * The arguments of one replace (modfile parseReplace): "old [v] => new
+ * v" (a module) or "old [v] => dir" (a directory: no version).
+ */
+static int
+modfile_replace(struct modfile_lexer *lx, const struct modfile_line *l,
+    size_t first, size_t line, struct modfile_result *res)
+{
+	const struct modfile_token *a = l->tok + first;
+	size_t n = l->n - first, arrow;
+	struct modfile_replace r;
+
+	memset(&r, 0, sizeof(r));
+	arrow = n >= 2 && modfile_is_arrow(&a[1]) ? 1 : 2;
+	if (n < arrow + 2 || n > arrow + 3 || !modfile_is_arrow(&a[arrow]))
+		return modfile_fail(lx, line, "usage: replace module/path "
+		    "[v1.2.3] => other/module v1.4 or => ../local/directory");
+	if ((a[0].kind != TOK_IDENT && a[0].kind != TOK_STRING) ||
+	    modfile_string(lx, &a[0], r.old_path, sizeof(r.old_path)) != 0)
+		return modfile_fail(lx, line, "replace: invalid module path");
+	if (arrow == 2 && modfile_version(lx, &a[1], "replace",
+	    r.old_version) != 0)
+		return -1;
+	if ((a[arrow + 1].kind != TOK_IDENT &&
+	    a[arrow + 1].kind != TOK_STRING) || modfile_string(lx,
+	    &a[arrow + 1], r.new_path, sizeof(r.new_path)) != 0)
+		return modfile_fail(lx, line, "replace: invalid replacement");
+	if (n == arrow + 2) {
+		if (!modfile_is_dir(r.new_path))
+			return modfile_fail(lx, line, strchr(r.new_path, '@') ?
+			    "replacement module must match format 'path "
+			    "version', not 'path@version'" : "replacement "
+			    "module without version must be directory path "
+			    "(rooted or starting with . or ..)");
+		if (strchr(r.new_path, '\\') != NULL)
+			return modfile_fail(lx, line, "replacement directory "
+			    "appears to be Windows path (on a non-windows "
+			    "system)");
+	} else {
+		if (modfile_version(lx, &a[arrow + 2], "replace",
+		    r.new_version) != 0)
+			return -1;
+		if (modfile_is_dir(r.new_path))
+			return modfile_fail(lx, line, "replacement module "
+			    "directory path cannot have version");
+	}
+	if (res->nrp == MODFILE_REPLACE_MAX) {
+		lx->failed = 1;
+		return err_set(lx->e, E_TOOBIG, "go.mod:%zu: more than %d "
+		    "replace directives", line, MODFILE_REPLACE_MAX);
+	}
+	if (res->nrp == res->caprp) {
+		res->caprp = res->caprp ? res->caprp * 2 : 16;
+		res->rp = xreallocarray(res->rp, res->caprp, sizeof(*res->rp));
+	}
+	res->rp[res->nrp++] = r;
 	return 0;
 }
 
@@ -523,7 +631,11 @@ modfile_args(struct modfile_lexer *lx, enum modfile_verb v,
 	case VERB_RETRACT:
 		return modfile_retract(lx, l, first, line, res);
 	case VERB_REQUIRE:
-		return modfile_require(lx, l, first, line, res);
+	case VERB_EXCLUDE:
+		return modfile_require(lx, l, first, line, v == VERB_EXCLUDE,
+		    res);
+	case VERB_REPLACE:
+		return modfile_replace(lx, l, first, line, res);
 	case VERB_OTHER:
 		break;
 	}
@@ -603,7 +715,9 @@ modfile_stmt(struct modfile_lexer *lx, struct modfile_result *res)
 	modfile_line_add(&l, &t);
 	verb = modfile_is_word(&t, "retract") ? VERB_RETRACT :
 	    res->requires && modfile_is_word(&t, "require") ?
-	    VERB_REQUIRE : VERB_OTHER;
+	    VERB_REQUIRE : res->main && modfile_is_word(&t, "replace") ?
+	    VERB_REPLACE : res->main && modfile_is_word(&t, "exclude") ?
+	    VERB_EXCLUDE : VERB_OTHER;
 	for (;;) {
 		if (modfile_lex(lx, &t) != 0)
 			return -1;
@@ -638,10 +752,11 @@ modfile_stmt(struct modfile_lexer *lx, struct modfile_result *res)
 	return modfile_args(lx, verb, &l, 1, l.tok[0].line, res);
 }
 
-/* Parse the whole of data into res (allocated lists; requires only when
- * asked, else their lines are skipped as before); 0, or -1 and e. */
+/* Parse the whole of data into res (allocated lists; requires, replaces
+ * and excludes only when asked, else their lines are skipped as before);
+ * 0, or -1 and e. */
 static int
-modfile_parse(const char *data, size_t len, int requires,
+modfile_parse(const char *data, size_t len, int requires, int main,
     struct modfile_result *res, struct err *e)
 {
 	struct modfile_lexer lx;
@@ -649,6 +764,7 @@ modfile_parse(const char *data, size_t len, int requires,
 
 	memset(res, 0, sizeof(*res));
 	res->requires = requires;
+	res->main = main;
 	if (len > GOMOD_MAX)
 		return err_set(e, E_TOOBIG, "go.mod larger than %d bytes",
 		    GOMOD_MAX);
@@ -682,6 +798,8 @@ fail:
 		err_set(e, E_INTERNAL, "go.mod: parse failed");
 	free(res->r);
 	free(res->q);
+	free(res->rp);
+	free(res->x);
 	memset(res, 0, sizeof(*res));
 	return -1;
 }
@@ -692,7 +810,7 @@ modfile_retractions(const char *data, size_t len, struct retraction **out,
 {
 	struct modfile_result res;
 
-	if (modfile_parse(data, len, 0, &res, e) == -1)
+	if (modfile_parse(data, len, 0, 0, &res, e) == -1)
 		return -1;
 	free(res.q);
 	*out = res.r;
@@ -706,12 +824,40 @@ modfile_requires(const char *data, size_t len, struct modfile_require **out,
 {
 	struct modfile_result res;
 
-	if (modfile_parse(data, len, 1, &res, e) == -1)
+	if (modfile_parse(data, len, 1, 0, &res, e) == -1)
 		return -1;
 	free(res.r);
 	*out = res.q;
 	*n = res.nq;
 	return 0;
+}
+
+int
+modfile_main_parse(const char *data, size_t len, struct modfile_main *m,
+    struct err *e)
+{
+	struct modfile_result res;
+
+	memset(m, 0, sizeof(*m));
+	if (modfile_parse(data, len, 1, 1, &res, e) == -1)
+		return -1;
+	free(res.r);
+	m->req = res.q;
+	m->nreq = res.nq;
+	m->rep = res.rp;
+	m->nrep = res.nrp;
+	m->exc = res.x;
+	m->nexc = res.nx;
+	return 0;
+}
+
+void
+modfile_main_free(struct modfile_main *m)
+{
+	free(m->req);
+	free(m->rep);
+	free(m->exc);
+	memset(m, 0, sizeof(*m));
 }
 
 int

@@ -6,7 +6,7 @@
  * own layer or below, and no two files use each other (HACKING has the
  * table; tests/cgi/t0050-layering.t checks it on the built objects):
  *
- *   base       err.c xmalloc.c buf.c hex.c log.c version.c
+ *   base       err.c xmalloc.c buf.c hex.c log.c version.c strmap.c
  *   rules      modpath.c semver.c pattern.c access.c dirhash.c modfile.c latest.c
  *              note.c tlog.c upstream.c mode.c zipcheck.c rfc3339.c
  *              filter.c packrule.c accesslog.c
@@ -117,6 +117,21 @@ int		 buf_write_all(int fd, const void *p, size_t n);
 int		 buf_read_file(struct buf *, const char *path, size_t max,
 		    struct err *);
 int		 buf_read_fd(struct buf *, int fd, size_t max, struct err *);
+
+/* strmap.c: strings to indexes, hashed (no scan per lookup). */
+#define STRMAP_NONE	((size_t)-1)	/* strmap_get: no such key */
+struct strmap {
+	char	**keys;		/* cap slots, NULL empty; owned copies */
+	size_t	 *vals;
+	size_t	  cap, n;
+};
+void		 strmap_init(struct strmap *);
+/* key's value, or STRMAP_NONE. */
+size_t		 strmap_get(const struct strmap *, const char *key);
+/* Insert key (copied) with val unless there: returns the value the key
+ * has now (the old one when it was there, else val). */
+size_t		 strmap_put(struct strmap *, const char *key, size_t val);
+void		 strmap_free(struct strmap *);
 
 /* tar.c: a tar archive (ustar; pax "path" for names ustar cannot hold). */
 #define TAR_NAME_MAX	4096	/* an entry's name */
@@ -407,6 +422,32 @@ struct modfile_require {
  */
 int		 modfile_requires(const char *data, size_t len,
 		    struct modfile_require **out, size_t *n, struct err *);
+/* One replace directive: old_version "" replaces every version; a
+ * new_version "" means new_path is a directory (nothing to fetch). */
+#define MODFILE_DIR_MAX	4096	/* a replacement directory's path */
+struct modfile_replace {
+	char	old_path[MODPATH_MAX];
+	char	old_version[VERSION_MAX];
+	char	new_path[MODFILE_DIR_MAX];
+	char	new_version[VERSION_MAX];
+};
+/* What a main module's go.mod says about its graph (all allocated). */
+struct modfile_main {
+	struct modfile_require *req;	/* require */
+	size_t	 nreq;
+	struct modfile_replace *rep;	/* replace, in file order */
+	size_t	 nrep;
+	struct modfile_require *exc;	/* exclude */
+	size_t	 nexc;
+};
+/*
+ * Parse require, replace and exclude of a main module's go.mod with the
+ * same grammar (modfile parseReplace's argument forms and errors); 0, or
+ * -1 and e, *m empty.  modfile_main_free releases it.
+ */
+int		 modfile_main_parse(const char *data, size_t len,
+		    struct modfile_main *, struct err *);
+void		 modfile_main_free(struct modfile_main *);
 
 /* accesslog.c: one line of a Common/Combined Log Format access log. */
 #define ACCESSLOG_LINE_MAX	(URI_MAX + 8192)	/* longer: skipped */

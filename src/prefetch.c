@@ -15,6 +15,16 @@
  * export made from it is then complete for every go command (README "Air-
  * gapped sites").
  *
+ * The main go.mod's replace and exclude directives change the graph as
+ * they change the go command's (modload): a requirement on an excluded
+ * version is dropped, wherever it is, and the module's latest allowed
+ * version (the go command's "latest" query: the highest listed release,
+ * else pre-release, neither excluded nor retracted by the highest one's
+ * go.mod) is fetched too, with that highest one; a replaced version (every
+ * version of a path, or one) is the replacement's, fetched and walked in
+ * its place (its go.mod is the one that counts).  A replacement by a
+ * directory has nothing to fetch: it is skipped and said.
+ *
  * Every version goes through the same pipeline as a miss of the responder:
  * resolve() with a struct want on the resolver of a struct proxy
  * (proxy.c), so policy, the upstream walk, checks, the checksum database,
@@ -61,8 +71,17 @@ struct prefetch {
 	struct proxy	 px;
 	struct prefetch_node *nodes;	/* the graph, in walk order */
 	size_t		 n, cap;
+	struct strmap	 nodeidx;	/* "path@version" -> node */
 	struct prefetch_sum *sums;	/* go.sum, or none */
 	size_t		 nsums, capsums;
+	struct strmap	 sumidx;	/* "path version[/go.mod]" -> sum */
+	struct modfile_main main;	/* the main go.mod's rules, or none */
+	struct strmap	 excluded;	/* "path@version" of exclude */
+	struct strmap	 replaced;	/* "path@version" or "path" -> rep */
+	unsigned char	*dirsaid;	/* a directory replace told, per rep */
+	char		(*latest)[MODPATH_MAX];	/* paths to query */
+	size_t		 nlatest, caplatest, donelatest;
+	struct strmap	 latestidx;	/* path -> its query */
 	struct buf	 gosum;		/* the go.sum text sums point into */
 	int		 tty;		/* stderr is a terminal: the bar */
 	int		 quiet;
@@ -82,6 +101,8 @@ static const char prefetch_help[] =
     "version their go.mod files require, recursively, is fetched complete\n"
     "(.info, .mod, .zip).  With a go.sum (GO.SUM, -s, or the go.sum beside\n"
     "GO.MOD), the h1: hashes of each go.mod and zip it lists must match.\n"
+    "GO.MOD's replace and exclude directives apply as for the go command\n"
+    "(a directory replacement is skipped: nothing to fetch).\n"
     "Versions already stored are not fetched again: run it again to resume.\n"
     "\n"
     "  -f GO.MOD   the go.mod whose requirements are the roots\n"
@@ -97,12 +118,11 @@ static int
 prefetch_add(struct prefetch *pf, const char *path, const char *version,
     struct err *e)
 {
-	size_t i;
+	char key[MODPATH_MAX + VERSION_MAX + 1];
 
-	for (i = 0; i < pf->n; i++)
-		if (strcmp(pf->nodes[i].path, path) == 0 &&
-		    strcmp(pf->nodes[i].version, version) == 0)
-			return 0;
+	snprintf(key, sizeof(key), "%s@%s", path, version);
+	if (strmap_get(&pf->nodeidx, key) != STRMAP_NONE)
+		return 0;
 	if (pf->n == PREFETCH_NODES_MAX)
 		return err_set(e, E_TOOBIG, "more than %d versions in the "
 		    "graph", PREFETCH_NODES_MAX);
@@ -113,6 +133,7 @@ prefetch_add(struct prefetch *pf, const char *path, const char *version,
 	}
 	snprintf(pf->nodes[pf->n].path, MODPATH_MAX, "%s", path);
 	snprintf(pf->nodes[pf->n].version, VERSION_MAX, "%s", version);
+	strmap_put(&pf->nodeidx, key, pf->n);
 	pf->n++;
 	return 0;
 }
@@ -137,6 +158,74 @@ prefetch_check(const char *path, const char *version, struct err *e)
 	return 0;
 }
 
+/* Ask for the latest allowed version of path once the walk is done (a
+ * requirement on it was excluded). */
+static void
+prefetch_want_latest(struct prefetch *pf, const char *path)
+{
+	if (strmap_get(&pf->latestidx, path) != STRMAP_NONE)
+		return;
+	if (pf->nlatest == pf->caplatest) {
+		pf->caplatest = pf->caplatest ? 2 * pf->caplatest : 8;
+		pf->latest = xreallocarray(pf->latest, pf->caplatest,
+		    sizeof(*pf->latest));
+	}
+	snprintf(pf->latest[pf->nlatest], MODPATH_MAX, "%s", path);
+	strmap_put(&pf->latestidx, path, pf->nlatest++);
+}
+
+/* The replace directive of path@version (one naming the version wins
+ * over one for every version, as in the go command), or NULL. */
+static const struct modfile_replace *
+prefetch_replacement(const struct prefetch *pf, const char *path,
+    const char *version)
+{
+	char key[MODPATH_MAX + VERSION_MAX + 1];
+	size_t i;
+
+	snprintf(key, sizeof(key), "%s@%s", path, version);
+	if ((i = strmap_get(&pf->replaced, key)) == STRMAP_NONE)
+		i = strmap_get(&pf->replaced, path);
+	return i == STRMAP_NONE ? NULL : &pf->main.rep[i];
+}
+
+/*
+ * A requirement on path@version, checked, through the main go.mod's
+ * rules: excluded, dropped (and the module's latest allowed version
+ * asked for); replaced, the replacement instead (a directory: nothing);
+ * else itself into the graph.
+ */
+static int
+prefetch_want(struct prefetch *pf, const char *path, const char *version,
+    struct err *e)
+{
+	char key[MODPATH_MAX + VERSION_MAX + 1];
+	const struct modfile_replace *r;
+
+	if (prefetch_check(path, version, e) == -1)
+		return -1;
+	snprintf(key, sizeof(key), "%s@%s", path, version);
+	if (strmap_get(&pf->excluded, key) != STRMAP_NONE) {
+		prefetch_want_latest(pf, path);
+		return 0;
+	}
+	if ((r = prefetch_replacement(pf, path, version)) == NULL)
+		return prefetch_add(pf, path, version, e);
+	if (r->new_version[0] == '\0') {
+		if (!pf->dirsaid[r - pf->main.rep] && !pf->quiet)
+			fprintf(stderr, "prefetch: %s%s%s: replaced by the "
+			    "directory %s: nothing to fetch\n", r->old_path,
+			    r->old_version[0] != '\0' ? "@" : "",
+			    r->old_version, r->new_path);
+		pf->dirsaid[r - pf->main.rep] = 1;
+		return 0;
+	}
+	if (prefetch_check(r->new_path, r->new_version, e) == -1)
+		return err_set(e, e->code, "replacement of %s@%s: %s", path,
+		    version, e->msg);
+	return prefetch_add(pf, r->new_path, r->new_version, e);
+}
+
 /* The requirements of a go.mod body into the graph. */
 static int
 prefetch_requires(struct prefetch *pf, const char *what, const struct buf *b,
@@ -149,11 +238,40 @@ prefetch_requires(struct prefetch *pf, const char *what, const struct buf *b,
 	if (modfile_requires(b->data, b->len, &q, &nq, e) == -1)
 		return err_set(e, e->code, "%s: %s", what, e->msg);
 	for (i = 0; i < nq && rc == 0; i++)
-		if (prefetch_check(q[i].path, q[i].version, e) == -1 ||
-		    prefetch_add(pf, q[i].path, q[i].version, e) == -1)
+		if (prefetch_want(pf, q[i].path, q[i].version, e) == -1)
 			rc = err_set(e, e->code, "%s: %s", what, e->msg);
 	free(q);
 	return rc;
+}
+
+/* The main go.mod: its rules kept, its requirements the roots. */
+static int
+prefetch_main_gomod(struct prefetch *pf, const char *what,
+    const struct buf *b, struct err *e)
+{
+	char key[MODPATH_MAX + VERSION_MAX + 1];
+	const struct modfile_replace *r;
+	size_t i;
+
+	if (modfile_main_parse(b->data, b->len, &pf->main, e) == -1)
+		return err_set(e, e->code, "%s: %s", what, e->msg);
+	for (i = 0; i < pf->main.nexc; i++) {
+		snprintf(key, sizeof(key), "%s@%s", pf->main.exc[i].path,
+		    pf->main.exc[i].version);
+		strmap_put(&pf->excluded, key, i);
+	}
+	pf->dirsaid = xcalloc(pf->main.nrep + 1, 1);
+	for (i = 0; i < pf->main.nrep; i++) {
+		r = &pf->main.rep[i];
+		snprintf(key, sizeof(key), "%s%s%s", r->old_path,
+		    r->old_version[0] != '\0' ? "@" : "", r->old_version);
+		strmap_put(&pf->replaced, key, i);
+	}
+	for (i = 0; i < pf->main.nreq; i++)
+		if (prefetch_want(pf, pf->main.req[i].path,
+		    pf->main.req[i].version, e) == -1)
+			return err_set(e, e->code, "%s: %s", what, e->msg);
+	return 0;
 }
 
 /*
@@ -164,7 +282,7 @@ prefetch_requires(struct prefetch *pf, const char *what, const struct buf *b,
 static int
 prefetch_gosum(struct prefetch *pf, const char *file, struct err *e)
 {
-	char *p, *nl, *f[3];
+	char *p, *nl, *f[3], key[MODPATH_MAX + VERSION_MAX + 8];
 	size_t line = 0, k;
 
 	if (buf_read_file(&pf->gosum, file, PREFETCH_GOSUM_MAX, e) == -1)
@@ -199,29 +317,29 @@ prefetch_gosum(struct prefetch *pf, const char *file, struct err *e)
 		pf->sums[pf->nsums].path = f[0];
 		pf->sums[pf->nsums].version = f[1];
 		pf->sums[pf->nsums].hash = f[2];
+		if (strncmp(f[2], "h1:", 3) == 0 &&
+		    strlen(f[0]) < MODPATH_MAX && strlen(f[1]) < VERSION_MAX) {
+			snprintf(key, sizeof(key), "%s %s", f[0], f[1]);
+			strmap_put(&pf->sumidx, key, pf->nsums);
+		}
 		pf->nsums++;
 	}
 	return 0;
 }
 
-/* go.sum's h1 of path at version (".../go.mod" for the go.mod), or NULL. */
+/* go.sum's h1 of path at version (".../go.mod" for the go.mod), or NULL:
+ * the first h1 line of it, as before, found by its key. */
 static const char *
 prefetch_sum_of(const struct prefetch *pf, const char *path,
     const char *version, int gomod)
 {
-	size_t i, vl = strlen(version);
-	const char *v;
+	char key[MODPATH_MAX + VERSION_MAX + 8];
+	size_t i;
 
-	for (i = 0; i < pf->nsums; i++) {
-		v = pf->sums[i].version;
-		if (strcmp(pf->sums[i].path, path) != 0 ||
-		    strncmp(v, version, vl) != 0 ||
-		    strcmp(v + vl, gomod ? "/go.mod" : "") != 0 ||
-		    strncmp(pf->sums[i].hash, "h1:", 3) != 0)
-			continue;
-		return pf->sums[i].hash;
-	}
-	return NULL;
+	snprintf(key, sizeof(key), "%s %s%s", path, version,
+	    gomod ? "/go.mod" : "");
+	i = strmap_get(&pf->sumidx, key);
+	return i == STRMAP_NONE ? NULL : pf->sums[i].hash;
 }
 
 /* The terminal bar, or nothing (plain lines are printed per version). */
@@ -353,28 +471,159 @@ prefetch_node(struct prefetch *pf, size_t i, int *hit, struct err *e)
 	return rc;
 }
 
-/* Walk the graph from its roots; the counts say how it went. */
+/* The versions of @v/list body (canonical ones, not excluded) into vs;
+ * the count. */
+static size_t
+prefetch_listed(const struct prefetch *pf, const char *path, char *body,
+    char **vs, size_t max)
+{
+	char key[MODPATH_MAX + VERSION_MAX + 1], canon[VERSION_MAX], *p, *nl;
+	size_t n = 0;
+
+	for (p = body; p != NULL && *p != '\0' && n < max; p = nl) {
+		if ((nl = strchr(p, '\n')) != NULL)
+			*nl++ = '\0';
+		if (semver_canonical(p, 1, canon, sizeof(canon)) != 0 ||
+		    strcmp(canon, p) != 0 || modpath_check_major(path, p) != 0)
+			continue;
+		snprintf(key, sizeof(key), "%s@%s", path, p);
+		if (strmap_get(&pf->excluded, key) == STRMAP_NONE)
+			vs[n++] = p;
+	}
+	return n;
+}
+
+/* The go command's latest among vs: the highest release, else the
+ * highest pre-release, not retracted by r; NULL when none. */
+static const char *
+prefetch_pick(char **vs, size_t n, const struct retraction *r, size_t nr)
+{
+	const char *best = NULL;
+	size_t i;
+	int pre;
+
+	for (pre = 0; pre < 2 && best == NULL; pre++)
+		for (i = 0; i < n; i++)
+			if (semver_is_prerelease(vs[i]) == pre &&
+			    !modfile_is_retracted(r, nr, vs[i]) &&
+			    (best == NULL || semver_compare(vs[i], best) > 0))
+				best = vs[i];
+	return best;
+}
+
+/*
+ * The latest query of an excluded module (the go command asks it when a
+ * package needs the module and no requirement is left): its list through
+ * the pipeline, the highest listed version (whose go.mod says what is
+ * retracted) and the latest allowed one into the graph.
+ */
+static int
+prefetch_latest(struct prefetch *pf, const char *path, struct err *e)
+{
+	char emod[MODPATH_MAX], ever[VERSION_MAX], mpath[ANSWER_PATH_MAX];
+	struct prefetch_node top;
+	struct retraction *r = NULL;
+	struct answer a;
+	struct want w;
+	struct buf list, mod;
+	char **vs = NULL;
+	const char *pick;
+	size_t n, nr = 0;
+	int rc = -1;
+
+	if (modpath_escape(path, emod, sizeof(emod)) == -1)
+		return err_set(e, E_BADREQ, "cannot escape the path");
+	memset(&w, 0, sizeof(w));
+	w.kind = WANT_LIST;
+	w.module = path;
+	w.emod = emod;
+	w.version = w.ever = w.canon = w.path = "";
+	w.now = 1;
+	buf_init(&list, PREFETCH_GOSUM_MAX);
+	buf_init(&mod, GOMOD_MAX);
+	answer_init(&a);
+	if (resolve(proxy_resolver(&pf->px), &w, &a, e) == -1 ||
+	    (a.kind == ANSWER_BODY ? buf_append(&list, a.body.data,
+	    a.body.len, e) : a.kind == ANSWER_FILE ? buf_read_fd(&list, a.fd,
+	    PREFETCH_GOSUM_MAX, e) : err_set(e, E_INTERNAL,
+	    "list: redirected")) == -1) {
+		err_set(e, e->code, "%s: list: %s", path, e->msg);
+		goto out;
+	}
+	answer_free(&a);
+	proxy_run_deferred(&pf->px);
+	vs = xcalloc(PREFETCH_NODES_MAX, sizeof(*vs));
+	if ((n = prefetch_listed(pf, path, list.data, vs,
+	    PREFETCH_NODES_MAX)) == 0) {
+		rc = 0;		/* nothing else listed: the go command fails */
+		goto out;
+	}
+	pick = prefetch_pick(vs, n, NULL, 0);
+	snprintf(top.path, sizeof(top.path), "%s", path);
+	snprintf(top.version, sizeof(top.version), "%s", pick);
+	if (modpath_escape(pick, ever, sizeof(ever)) == -1 ||
+	    prefetch_resolve(pf, &top, emod, ever, WANT_MOD, e) == -1 ||
+	    store_path(&pf->px.store, emod, ever, ART_MOD, mpath,
+	    sizeof(mpath)) == -1 || buf_read_file(&mod, mpath, GOMOD_MAX,
+	    e) == -1 || modfile_retractions(mod.data, mod.len, &r, &nr,
+	    e) == -1) {
+		err_set(e, e->code != E_OK ? e->code : E_INTERNAL,
+		    "%s@%s: %s", path, pick, e->msg);
+		goto out;
+	}
+	if (prefetch_want(pf, path, pick, e) == -1)
+		goto out;
+	if ((pick = prefetch_pick(vs, n, r, nr)) != NULL &&
+	    prefetch_want(pf, path, pick, e) == -1)
+		goto out;
+	rc = 0;
+out:
+	answer_free(&a);
+	free(vs);
+	free(r);
+	buf_free(&list);
+	buf_free(&mod);
+	return rc;
+}
+
+/* Walk the graph from its roots, then what the latest queries of
+ * excluded modules add; the counts say how it went. */
 static void
 prefetch_walk(struct prefetch *pf)
 {
 	struct err e;
-	size_t i;
+	size_t i = 0;
 	int hit = 0;
 
-	for (i = 0; i < pf->n; i++) {
-		prefetch_bar(pf, i, pf->nodes[i].path);
-		err_clear(&e);
-		if (prefetch_node(pf, i, &hit, &e) == -1) {
-			pf->failed++;
-			prefetch_say(pf, i + 1, &pf->nodes[i], "failed", e.msg);
-			continue;
+	for (;;) {
+		for (; i < pf->n; i++) {
+			prefetch_bar(pf, i, pf->nodes[i].path);
+			err_clear(&e);
+			if (prefetch_node(pf, i, &hit, &e) == -1) {
+				pf->failed++;
+				prefetch_say(pf, i + 1, &pf->nodes[i],
+				    "failed", e.msg);
+				continue;
+			}
+			if (hit)
+				pf->stored++;
+			else
+				pf->fetched++;
+			prefetch_say(pf, i + 1, &pf->nodes[i], hit ?
+			    "stored" : "fetched", NULL);
 		}
-		if (hit)
-			pf->stored++;
-		else
-			pf->fetched++;
-		prefetch_say(pf, i + 1, &pf->nodes[i], hit ? "stored" :
-		    "fetched", NULL);
+		if (pf->donelatest == pf->nlatest)
+			break;
+		err_clear(&e);
+		if (prefetch_latest(pf, pf->latest[pf->donelatest++],
+		    &e) == -1) {
+			pf->failed++;
+			if (pf->tty && !pf->quiet)
+				fprintf(stderr, "\r\033[K");
+			fprintf(stderr, "prefetch: the latest allowed version "
+			    "of %s (a version of it is excluded): failed: "
+			    "%s\n", pf->latest[pf->donelatest - 1], e.msg);
+		}
 	}
 	prefetch_bar(pf, pf->n, "");
 	if (pf->tty && !pf->quiet)
@@ -397,7 +646,7 @@ prefetch_roots(struct prefetch *pf, const char *gomod, int argc,
 		if (rc == -1)
 			err_set(e, e->code, "%s: %s", gomod, e->msg);
 		else
-			rc = prefetch_requires(pf, gomod, &b, e);
+			rc = prefetch_main_gomod(pf, gomod, &b, e);
 		buf_free(&b);
 		return rc;
 	}
@@ -408,8 +657,7 @@ prefetch_roots(struct prefetch *pf, const char *gomod, int argc,
 			    argv[i]);
 		memcpy(path, argv[i], (size_t)(at - argv[i]));
 		path[at - argv[i]] = '\0';
-		if (prefetch_check(path, at + 1, e) == -1 ||
-		    prefetch_add(pf, path, at + 1, e) == -1)
+		if (prefetch_want(pf, path, at + 1, e) == -1)
 			return -1;
 	}
 	return 0;
@@ -440,6 +688,11 @@ prefetch_main(struct config *cfg, int argc, char **argv)
 	int c, rc = 1;
 
 	memset(&pf, 0, sizeof(pf));
+	strmap_init(&pf.nodeidx);
+	strmap_init(&pf.sumidx);
+	strmap_init(&pf.excluded);
+	strmap_init(&pf.replaced);
+	strmap_init(&pf.latestidx);
 	optind = 1;
 	while ((c = getopt(argc, argv, "f:s:qh")) != -1) {
 		switch (c) {
@@ -495,6 +748,14 @@ out:
 	free(beside);
 	free(pf.nodes);
 	free(pf.sums);
+	free(pf.dirsaid);
+	free(pf.latest);
+	modfile_main_free(&pf.main);
+	strmap_free(&pf.nodeidx);
+	strmap_free(&pf.sumidx);
+	strmap_free(&pf.excluded);
+	strmap_free(&pf.replaced);
+	strmap_free(&pf.latestidx);
 	buf_free(&pf.gosum);
 	return rc;
 }

@@ -6,7 +6,11 @@
  * bytes), or its prefix and name fields split at a "/", is written
  * plainly; a longer one gets a pax extended header ("path=") before the
  * entry, as POSIX.1-2001 says, which GNU tar, bsdtar and Go's archive/tar
- * read.  Owner 0:0, mode 0644, the file's mtime: the same files give the
+ * read; its plain header then holds a safe stand-in for readers that
+ * ignore pax (tar_fallback): whole trailing elements of the name, never
+ * absolute, never "..", else a fixed placeholder.  A name that is empty,
+ * absolute, has a ".." element or a newline (a pax record ends at one) is
+ * refused.  Owner 0:0, mode 0644, the file's mtime: the same files give the
  * same archive.  Written by hand (a 512-byte header and padding) rather
  * than with libarchive: forty lines are less to trust than a library.
  */
@@ -158,19 +162,58 @@ tar_pax_path(int fd, const char *name, int64_t mtime, struct err *e)
 	return tar_pad(fd, total, e);
 }
 
+/*
+ * The name of the plain header after a pax "path" record, for readers
+ * that ignore pax: the longest tail of name made of whole "/"-separated
+ * elements that fits the name field, no leading "/"; when the last
+ * element alone is too long, TAR_FALLBACK.  Never absolute, never with a
+ * ".." element (tar_name_ok refused those).  Into out (100 bytes + NUL).
+ */
+#define TAR_FALLBACK	"PaxHeaders/long-name"
+static void
+tar_fallback(const char *name, char out[101])
+{
+	size_t len = strlen(name), i;
+	const char *tail = NULL;
+
+	for (i = len; i > 0; i--)
+		if (name[i - 1] == '/' && len - i <= 99 && len - i > 0)
+			tail = name + i;	/* the longest so far */
+	if (tail == NULL || *tail == '/')
+		tail = TAR_FALLBACK;
+	snprintf(out, 101, "%s", tail);
+}
+
+/* Whether name may be written: not empty, not too long, relative, no
+ * ".." element, no newline (an embedded NUL cannot be passed at all). */
+static int
+tar_name_ok(const char *name, struct err *e)
+{
+	size_t len = strlen(name);
+	const char *p;
+
+	if (len == 0 || len > TAR_NAME_MAX)
+		return err_set(e, E_TOOBIG, "tar: name of %zu bytes", len);
+	if (name[0] == '/' || strchr(name, '\n') != NULL)
+		return err_set(e, E_BADREQ, "tar: unsafe name");
+	for (p = name; p != NULL; p = (p = strchr(p, '/')) ? p + 1 : NULL)
+		if (strncmp(p, "..", 2) == 0 && (p[2] == '/' || p[2] == '\0'))
+			return err_set(e, E_BADREQ, "tar: name with \"..\"");
+	return 0;
+}
+
 int
 tar_add_file(int fd, const char *name, const char *src, struct err *e)
 {
 	struct tar_header h;
-	char chunk[TAR_CHUNK];
+	char chunk[TAR_CHUNK], fallback[101];
 	struct stat st;
 	uint64_t left;
 	ssize_t n;
 	int in, rc = -1;
 
-	if (strlen(name) > TAR_NAME_MAX || name[0] == '\0')
-		return err_set(e, E_TOOBIG, "tar: name of %zu bytes",
-		    strlen(name));
+	if (tar_name_ok(name, e) == -1)
+		return -1;
 	if ((in = buf_open_regular(src, e)) == -1)
 		return -1;
 	if (fstat(in, &st) == -1 || !S_ISREG(st.st_mode)) {
@@ -181,9 +224,9 @@ tar_add_file(int fd, const char *name, const char *src, struct err *e)
 	    (int64_t)st.st_mtime) == -1) {
 		if (tar_pax_path(fd, name, (int64_t)st.st_mtime, e) == -1)
 			goto out;
-		/* The plain header keeps the name's tail for old readers. */
-		tar_header_fill(&h, name + strlen(name) - 99, '0',
-		    (uint64_t)st.st_size, (int64_t)st.st_mtime);
+		tar_fallback(name, fallback);
+		tar_header_fill(&h, fallback, '0', (uint64_t)st.st_size,
+		    (int64_t)st.st_mtime);
 	}
 	if (tar_write(fd, &h, sizeof(h), e) == -1)
 		goto out;

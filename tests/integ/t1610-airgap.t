@@ -168,6 +168,34 @@ ok "the files are storage's (escaped paths)" cmp -s \
 piraeus_a export -d "$TRASH/kit" 2>"$TRASH/ex2.err"
 like "$(cat "$TRASH/ex2.err")" "0 files written, $((NV * 3)) unchanged" \
     "exporting again into the same tree writes nothing (rsync-able)"
+# A file changed in the tree but keeping its size and mtime is not
+# "unchanged": its bytes are compared, and it is written again.
+KM=$TRASH/kit/github.com/fixture/multi/@v/v1.2.0
+SM=$SA/github.com/fixture/multi/@v/v1.2.0
+sed '1s/^m/M/' "$SM.mod" >"$TRASH/mod.x" && cat "$TRASH/mod.x" >"$KM.mod"
+printf 'Z' | dd of="$KM.zip" bs=1 seek=100 conv=notrunc 2>/dev/null
+touch -r "$SM.mod" "$KM.mod"
+touch -r "$SM.zip" "$KM.zip"
+nok "the tree's .mod and .zip differ from storage's" cmp -s "$KM.mod" "$SM.mod"
+piraeus_a export -d "$TRASH/kit" 2>"$TRASH/ex2b.err"
+like "$(cat "$TRASH/ex2b.err")" "2 files written, $((NV * 3 - 2)) unchanged" \
+    "same size and mtime, other bytes: both written again"
+ok "the .mod is storage's again" cmp -s "$KM.mod" "$SM.mod"
+ok "the .zip is storage's again" cmp -s "$KM.zip" "$SM.zip"
+# A module directory in DIR that is a symbolic link is not followed.
+mkdir -p "$TRASH/kitl/github.com/fixture" "$TRASH/outside"
+ln -s "$TRASH/outside" "$TRASH/kitl/github.com/fixture/multi"
+piraeus_a export -d "$TRASH/kitl" github.com/fixture/multi@v1.2.0 \
+    2>"$TRASH/ex2c.err"
+is "$?" 1 "a symbolic link inside DIR: the export fails"
+like "$(cat "$TRASH/ex2c.err")" "kitl/github.com/fixture/multi: a symbolic link inside the export directory: refused" \
+    "and names it"
+is "$(find "$TRASH/outside" | wc -l | tr -d ' ')" 1 "nothing written through it"
+mkdir -p "$TRASH/kitl3/github.com"
+ln -s "$TRASH/outside" "$TRASH/kitl3/github.com/fixture"
+piraeus_a export -d "$TRASH/kitl3" github.com/fixture/multi@v1.2.0 2>/dev/null
+is "$?" 1 "a link higher up below DIR: refused too"
+is "$(find "$TRASH/outside" | wc -l | tr -d ' ')" 1 "nothing written through it"
 piraeus_a export -o "$TRASH/kit.tar" 2>"$TRASH/ex3.err"
 is "$?" 0 "export -o exits 0" || diag_file "$TRASH/ex3.err"
 ok "no temporary archive left" test ! -e "$TRASH/kit.tar.tmp"

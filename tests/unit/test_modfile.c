@@ -493,6 +493,89 @@ test_requires(void)
 	free(r);
 }
 
+/* modfile_main_parse: require, replace and exclude of a main go.mod, in
+ * the forms and with the errors of modfile parseReplace. */
+static void
+test_main(void)
+{
+	static const struct {
+		const char	*name;
+		const char	*gomod;
+		const char	*want;	/* "R a@v", "X a@v", "P a[@v]>b[@v]" */
+	} mcases[] = {
+		{ "none", "module m\n", "" },
+		{ "module replace, exclude, require",
+		  "module m\nrequire example.com/a v1.0.0\n"
+		  "replace example.com/a => example.com/fork v1.0.0\n"
+		  "exclude example.com/b v1.1.0\n",
+		  "R example.com/a@v1.0.0 P example.com/a>example.com/fork@"
+		  "v1.0.0 X example.com/b@v1.1.0 " },
+		{ "versioned left, short versions canonical",
+		  "replace example.com/a v1.2 => example.com/b v1.0\n",
+		  "P example.com/a@v1.2.0>example.com/b@v1.0.0 " },
+		{ "directories: relative, rooted; blocks",
+		  "replace (\n\texample.com/a => ../a\n"
+		  "\texample.com/b v1.0.0 => ./b // c\n"
+		  "\texample.com/c => /abs/c\n)\n"
+		  "exclude (\n\texample.com/d v1.0.0\n"
+		  "\texample.com/d v1.0.1\n)\n",
+		  "P example.com/a>../a P example.com/b@v1.0.0>./b "
+		  "P example.com/c>/abs/c X example.com/d@v1.0.0 "
+		  "X example.com/d@v1.0.1 " },
+		{ "quoted paths", "replace \"example.com/a\" => "
+		  "\"example.com/b\" v1.0.0\n",
+		  "P example.com/a>example.com/b@v1.0.0 " },
+		{ "a module without version", "replace a => b\n", NULL },
+		{ "path@version form", "replace a => b@v1.0.0\n", NULL },
+		{ "a directory with a version", "replace a => ./b v1.0.0\n",
+		  NULL },
+		{ "no arrow", "replace a v1.0.0 b v1.0.0\n", NULL },
+		{ "quoted arrow is no arrow",
+		  "replace a \"=>\" b v1.0.0\n", NULL },
+		{ "too many", "replace a v1.0.0 => b v1.0.0 x\n", NULL },
+		{ "bad replacement version", "replace a => b 1.0\n", NULL },
+		{ "exclude without version", "exclude a\n", NULL },
+		{ "exclude bad version", "exclude a v1.0.0.0\n", NULL },
+		{ "windows directory", "replace a => ..\\\\b\n", NULL },
+	};
+	struct modfile_main m;
+	char got[1024];
+	struct err e;
+	size_t i, k, len;
+	int rc;
+
+	for (i = 0; i < NITEMS(mcases); i++) {
+		err_clear(&e);
+		rc = modfile_main_parse(mcases[i].gomod,
+		    strlen(mcases[i].gomod), &m, &e);
+		if (mcases[i].want == NULL) {
+			if (!ok(rc == -1 && e.code == E_BADREQ &&
+			    m.rep == NULL && m.nrep == 0, mcases[i].name))
+				printf("#   rc %d (%s)\n", rc, e.msg);
+			continue;
+		}
+		got[0] = '\0';
+		len = 0;
+		for (k = 0; rc == 0 && k < m.nreq; k++)
+			len += (size_t)snprintf(got + len, sizeof(got) - len,
+			    "R %s@%s ", m.req[k].path, m.req[k].version);
+		for (k = 0; rc == 0 && k < m.nrep; k++)
+			len += (size_t)snprintf(got + len, sizeof(got) - len,
+			    "P %s%s%s>%s%s%s ", m.rep[k].old_path,
+			    *m.rep[k].old_version ? "@" : "",
+			    m.rep[k].old_version, m.rep[k].new_path,
+			    *m.rep[k].new_version ? "@" : "",
+			    m.rep[k].new_version);
+		for (k = 0; rc == 0 && k < m.nexc; k++)
+			len += (size_t)snprintf(got + len, sizeof(got) - len,
+			    "X %s@%s ", m.exc[k].path, m.exc[k].version);
+		modfile_main_free(&m);
+		if (!ok(rc == 0 && strcmp(got, mcases[i].want) == 0,
+		    mcases[i].name))
+			printf("#   got '%s' (%s)\n", got, e.msg);
+	}
+}
+
 int
 main(void)
 {
@@ -501,5 +584,6 @@ main(void)
 	test_caps();
 	test_hostile();
 	test_requires();
+	test_main();
 	return tap_done();
 }
