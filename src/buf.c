@@ -220,3 +220,81 @@ buf_puts_html(struct buf *b, const char *s, struct err *e)
 	}
 	return rc;
 }
+
+/* read(2) until len bytes or the end (EINTR retried): the count, or -1. */
+static ssize_t
+buf_read_full(int fd, char *p, size_t len)
+{
+	size_t got = 0;
+	ssize_t n;
+
+	while (got < len) {
+		if ((n = read(fd, p + got, len - got)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	return (ssize_t)got;
+}
+
+int
+buf_same_file(const char *a, const char *b, struct err *e)
+{
+	char ca[BUF_CHUNK], cb[BUF_CHUNK];
+	ssize_t na, nb;
+	int fa, fb, same = -1;
+
+	if ((fa = buf_open_regular(a, e)) == -1)
+		return -1;
+	if ((fb = open(b, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1) {
+		close(fa);
+		return 0;
+	}
+	for (;;) {
+		na = buf_read_full(fa, ca, sizeof(ca));
+		nb = buf_read_full(fb, cb, sizeof(cb));
+		if (na < 0 || nb < 0) {
+			err_errno(e, E_INTERNAL, "read %s", na < 0 ? a : b);
+			break;
+		}
+		if (na != nb || memcmp(ca, cb, (size_t)na) != 0) {
+			same = 0;
+			break;
+		}
+		if (na == 0) {
+			same = 1;
+			break;
+		}
+	}
+	close(fa);
+	close(fb);
+	return same;
+}
+
+long long
+buf_copy_fd(int in, int out, long long max, const char *src,
+    const char *dst, struct err *e)
+{
+	char chunk[BUF_CHUNK];
+	long long total = 0;
+	ssize_t n;
+
+	for (;;) {
+		if ((n = read(in, chunk, sizeof(chunk))) == -1 &&
+		    errno == EINTR)
+			continue;
+		if (n == -1)
+			return err_errno(e, E_INTERNAL, "read %s", src);
+		if (n == 0)
+			return total;
+		if ((total += n) > max)
+			return err_set(e, E_TOOBIG, "%s: larger than %lld "
+			    "bytes", src, max);
+		if (buf_write_all(out, chunk, (size_t)n) == -1)
+			return err_errno(e, E_INTERNAL, "write %s", dst);
+	}
+}

@@ -28,6 +28,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,7 +38,6 @@
 #include "piraeus.h"
 
 #define EXPORT_VERSIONS_MAX	10000000	/* versions in one export */
-#define EXPORT_CHUNK		65536		/* bytes copied at a time */
 
 /* One version to export, escaped as in storage. */
 struct export_item {
@@ -229,70 +229,13 @@ export_mkdirs(const char *base, const char *rel, struct err *e)
 	return 0;
 }
 
-/* Read up to len bytes of fd (fewer only at its end); the count, or -1. */
-static ssize_t
-export_read_full(int fd, char *p, size_t len)
-{
-	size_t got = 0;
-	ssize_t n;
-
-	while (got < len) {
-		if ((n = read(fd, p + got, len - got)) == -1) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		if (n == 0)
-			break;
-		got += (size_t)n;
-	}
-	return (ssize_t)got;
-}
-
-/* Whether regular files a and b have the same bytes (both opened without
- * following a link); 1, 0, or -1 and e on a read error. */
-static int
-export_same(const char *a, const char *b, struct err *e)
-{
-	char ca[EXPORT_CHUNK], cb[EXPORT_CHUNK];
-	ssize_t na, nb;
-	int fa, fb, same = -1;
-
-	if ((fa = buf_open_regular(a, e)) == -1)
-		return -1;
-	if ((fb = open(b, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1) {
-		close(fa);
-		return 0;	/* not readable as a file: write it again */
-	}
-	for (;;) {
-		na = export_read_full(fa, ca, sizeof(ca));
-		nb = export_read_full(fb, cb, sizeof(cb));
-		if (na < 0 || nb < 0) {
-			err_errno(e, E_INTERNAL, "read %s", na < 0 ? a : b);
-			break;
-		}
-		if (na != nb || memcmp(ca, cb, (size_t)na) != 0) {
-			same = 0;
-			break;
-		}
-		if (na == 0) {
-			same = 1;
-			break;
-		}
-	}
-	close(fa);
-	close(fb);
-	return same;
-}
-
 /* Copy src to dst atomically (dst.tmp, fsync, rename), keeping mtime. */
 static int
 export_copy(const char *src, const char *dst, const struct stat *sst,
     struct err *e)
 {
-	char tmp[ANSWER_PATH_MAX + 16], chunk[EXPORT_CHUNK];
+	char tmp[ANSWER_PATH_MAX + 16];
 	struct timespec ts[2];
-	ssize_t n;
 	int in, out, rc = -1;
 
 	if (snprintf(tmp, sizeof(tmp), "%s.tmp-export", dst) >=
@@ -305,21 +248,8 @@ export_copy(const char *src, const char *dst, const struct stat *sst,
 		close(in);
 		return err_errno(e, E_INTERNAL, "create %s", tmp);
 	}
-	for (;;) {
-		if ((n = read(in, chunk, sizeof(chunk))) == -1 &&
-		    errno == EINTR)
-			continue;
-		if (n == -1) {
-			err_errno(e, E_INTERNAL, "read %s", src);
-			goto out;
-		}
-		if (n == 0)
-			break;
-		if (buf_write_all(out, chunk, (size_t)n) == -1) {
-			err_errno(e, E_INTERNAL, "write %s", tmp);
-			goto out;
-		}
-	}
+	if (buf_copy_fd(in, out, LLONG_MAX, src, tmp, e) == -1)
+		goto out;
 	ts[0] = sst->st_atim;
 	ts[1] = sst->st_mtim;
 	if (futimens(out, ts) == -1 || fsync(out) == -1) {
@@ -368,7 +298,7 @@ export_file(struct export *x, const struct export_item *it, enum artifact a,
 	    dst_st.st_size == sst.st_size &&
 	    dst_st.st_mtim.tv_sec == sst.st_mtim.tv_sec &&
 	    dst_st.st_mtim.tv_nsec == sst.st_mtim.tv_nsec) {
-		if ((same = export_same(src, dst, e)) == -1)
+		if ((same = buf_same_file(src, dst, e)) == -1)
 			return -1;
 		if (same) {
 			x->unchanged++;

@@ -59,9 +59,6 @@ static int
 import_copy(const struct store *s, const char *src, long long max,
     char **tmp, struct err *e)
 {
-	char chunk[65536];
-	long long total = 0;
-	ssize_t n;
 	int in, out, rc = -1;
 
 	*tmp = NULL;
@@ -71,26 +68,8 @@ import_copy(const struct store *s, const char *src, long long max,
 		close(in);
 		return -1;
 	}
-	for (;;) {
-		n = read(in, chunk, sizeof(chunk));
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1) {
-			err_errno(e, E_INTERNAL, "read %s", src);
-			goto out;
-		}
-		if (n == 0)
-			break;
-		if ((total += n) > max) {
-			err_set(e, E_TOOBIG, "%s: larger than %lld bytes", src,
-			    max);
-			goto out;
-		}
-		if (buf_write_all(out, chunk, (size_t)n) == -1) {
-			err_errno(e, E_INTERNAL, "write %s", *tmp);
-			goto out;
-		}
-	}
+	if (buf_copy_fd(in, out, max, src, *tmp, e) == -1)
+		goto out;
 	rc = 0;
 out:
 	close(in);

@@ -113,6 +113,14 @@ void		 buf_free(struct buf *);
 int		 buf_open_regular(const char *path, struct err *);
 /* Write all of p to fd (short writes, EINTR): 0, or -1 and errno. */
 int		 buf_write_all(int fd, const void *p, size_t n);
+#define BUF_CHUNK	65536	/* one read of a copy or a comparison */
+/* Copy in to out to the end (EINTR, short writes); src and dst name them
+ * in errors.  The bytes copied, or -1 and e (E_TOOBIG past max). */
+long long	 buf_copy_fd(int in, int out, long long max, const char *src,
+		    const char *dst, struct err *);
+/* 1 when regular file a and file b hold the same bytes, 0 when not (or b
+ * cannot be opened), -1 and e when a cannot be read. */
+int		 buf_same_file(const char *a, const char *b, struct err *);
 /* Read a whole file of at most max bytes into b (b is initialised here). */
 int		 buf_read_file(struct buf *, const char *path, size_t max,
 		    struct err *);

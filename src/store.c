@@ -235,7 +235,17 @@ store_rename(const struct store *s, const char *tmp, const char *dst,
 }
 
 /* 1 when the two files have the same bytes, 0 when not, -1 on error. */
-static int	store_same_file(const char *, const char *);
+
+/* 1 when files a and b hold the same bytes (buf_same_file, errors as
+ * "not the same"). */
+static int
+store_same(const char *a, const char *b)
+{
+	struct err e;
+
+	err_clear(&e);
+	return buf_same_file(a, b, &e);
+}
 
 /*
  * Put the temporary file tmp at dst (below the root) without ever
@@ -276,7 +286,7 @@ store_place(const struct store *s, const char *tmp, const char *dst,
 	}
 	if (errno != EEXIST)
 		return err_errno(e, E_INTERNAL, "link to %s", dst);
-	if (a != ART_INFO && store_same_file(tmp, dst) != 1)
+	if (a != ART_INFO && store_same(tmp, dst) != 1)
 		return err_set(e, E_UPSTREAM, "%s: another publisher stored "
 		    "other bytes first", dst);
 	unlink(tmp);
@@ -291,39 +301,6 @@ store_commit(const struct store *s, const char *tmp, const char *dst,
 	    e) == -1)
 		return -1;
 	return store_fsync_dir(dst, e);
-}
-
-/* 1 when the two files have the same bytes, 0 when not, -1 on error. */
-static int
-store_same_file(const char *a, const char *b)
-{
-	char ba[16384], bb[16384];
-	int fa, fb, same = -1;
-	ssize_t na, nb;
-
-	if ((fa = open(a, O_RDONLY | O_CLOEXEC)) == -1)
-		return -1;
-	if ((fb = open(b, O_RDONLY | O_CLOEXEC)) == -1) {
-		close(fa);
-		return -1;
-	}
-	for (;;) {
-		na = read(fa, ba, sizeof(ba));
-		nb = read(fb, bb, sizeof(bb));
-		if (na < 0 || nb < 0)
-			break;
-		if (na != nb || memcmp(ba, bb, (size_t)na) != 0) {
-			same = 0;
-			break;
-		}
-		if (na == 0) {
-			same = 1;
-			break;
-		}
-	}
-	close(fa);
-	close(fb);
-	return same;
 }
 
 int
@@ -366,7 +343,7 @@ store_publish(const struct store *s, const char *emod, const char *ever,
 		if (lstat(dst, &st) == -1)
 			continue;
 		if (order[i].art != ART_INFO &&
-		    store_same_file(order[i].tmp, dst) != 1)
+		    store_same(order[i].tmp, dst) != 1)
 			return err_set(e, E_UPSTREAM, "%s@%s: the new %s "
 			    "differs from the stored one", emod, ever,
 			    store_ext(order[i].art));

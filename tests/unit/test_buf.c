@@ -1,10 +1,14 @@
 /*
- * test_buf.c: the capped buffer and errors as values.
+ * test_buf.c: the capped buffer, file copies and comparisons, HTML
+ * escaping, and errors as values.
  */
 #include "config.h"
 
+#include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "piraeus.h"
 #include "tap.h"
@@ -72,5 +76,52 @@ main(void)
 	is_int(buf_puts_html(&b, "<<<", &e), -1, "html: over the cap fails");
 	is_int(e.code, E_TOOBIG, "html: over the cap is E_TOOBIG");
 	buf_free(&b);
+
+	/* Files: the same bytes, other bytes, a copy, a copy over its cap. */
+	{
+		char dir[] = "/tmp/test_buf.XXXXXX", pa[64], pb[64], pc[64];
+		int in, out;
+		FILE *f;
+
+		if (mkdtemp(dir) == NULL)
+			return 99;
+		snprintf(pa, sizeof(pa), "%s/a", dir);
+		snprintf(pb, sizeof(pb), "%s/b", dir);
+		snprintf(pc, sizeof(pc), "%s/c", dir);
+		if ((f = fopen(pa, "w")) == NULL)
+			return 99;
+		for (i = 0; i < 20000; i++)
+			fprintf(f, "line %d\n", i);
+		fclose(f);
+		err_clear(&e);
+		in = open(pa, O_RDONLY);
+		out = open(pb, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		ok(buf_copy_fd(in, out, 1LL << 30, pa, pb, &e) > 65536,
+		    "copy: more than one chunk");
+		close(in);
+		close(out);
+		is_int(buf_same_file(pa, pb, &e), 1, "same: a copy");
+		if ((f = fopen(pb, "r+")) == NULL)
+			return 99;
+		fseek(f, 100000, SEEK_SET);
+		fputc('X', f);
+		fclose(f);
+		is_int(buf_same_file(pa, pb, &e), 0, "same: one byte changed");
+		is_int(buf_same_file(pa, pc, &e), 0, "same: b missing");
+		err_clear(&e);
+		is_int(buf_same_file(pc, pa, &e), -1, "same: a missing");
+		err_clear(&e);
+		in = open(pa, O_RDONLY);
+		out = open(pc, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		is_int((int)buf_copy_fd(in, out, 1000, pa, pc, &e), -1,
+		    "copy: over its cap fails");
+		is_int(e.code, E_TOOBIG, "copy: over its cap is E_TOOBIG");
+		close(in);
+		close(out);
+		unlink(pa);
+		unlink(pb);
+		unlink(pc);
+		rmdir(dir);
+	}
 	return tap_done();
 }
