@@ -1147,7 +1147,7 @@ zipcheck(const char *zippath, const char *module, const char *version,
 {
 	struct zc *zc;
 	struct stat sb;
-	struct err de;
+	struct err de, oe;
 	zip_error_t ze;
 	size_t i;
 	int fd, zerr = 0, rv = -1;
@@ -1161,9 +1161,14 @@ zipcheck(const char *zippath, const char *module, const char *version,
 	if (zc_check_module(zc) != 0)
 		goto out;
 
-	/* Opened never blocking (a FIFO), never through a link. */
-	if ((fd = buf_open_regular(zippath, e)) == -1)
+	/* Opened never blocking (a FIFO), never through a link.  The zip is
+	 * a file the caller wrote or chose: missing is an internal error,
+	 * never the client's "not found". */
+	err_clear(&oe);
+	if ((fd = buf_open_regular(zippath, &oe)) == -1) {
+		err_set(e, E_INTERNAL, "%s", oe.msg);
 		goto out;
+	}
 	if ((zc->fp = fdopen(fd, "rb")) == NULL) {
 		err_errno(e, E_INTERNAL, "%s", zippath);
 		close(fd);
