@@ -83,6 +83,18 @@ int		 err_errno(struct err *, enum errc, const char *, ...)
 void		 err_clear(struct err *);
 const char	*err_name(enum errc);
 
+/*
+ * faultpoint.c: TESTS ONLY.  With --enable-fault-points, FAULT_POINT(step)
+ * kills the process with SIGKILL when the file $PIRAEUS_TEST_FAULT_DIR/step
+ * exists (it is removed first: one shot); without it, nothing at all.
+ */
+#ifdef PIRAEUS_FAULT_POINTS
+void		 faultpoint(const char *step);
+#define FAULT_POINT(step)	faultpoint(step)
+#else
+#define FAULT_POINT(step)	((void)0)
+#endif
+
 /* xmalloc.c: small allocations; exit on out-of-memory. */
 void		*xmalloc(size_t);
 void		*xcalloc(size_t, size_t);
