@@ -80,6 +80,9 @@ int		 err_set(struct err *, enum errc, const char *, ...)
 /* Like err_set, appending ": strerror(errno)". */
 int		 err_errno(struct err *, enum errc, const char *, ...)
 		    PIRAEUS_ATTR_PRINTF(3, 4);
+/* code, or E_UNAVAIL for an E_INTERNAL that errnum says is the storage's
+ * condition (read-only, full, over quota). */
+enum errc	 err_errno_code(enum errc code, int errnum);
 void		 err_clear(struct err *);
 const char	*err_name(enum errc);
 
