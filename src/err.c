@@ -39,6 +39,26 @@ err_sanitize(char *s)
 			*s = ' ';
 }
 
+/*
+ * The errno values that say the storage (or state) cannot take a write
+ * now: a read-only file system, a full disk, a spent quota.  They are the
+ * operator's condition, not a fault of the program: 503, with the reason.
+ */
+static const int err_unavail_errnos[] = { EROFS, ENOSPC, EDQUOT };
+
+enum errc
+err_errno_code(enum errc code, int errnum)
+{
+	size_t i;
+
+	if (code != E_INTERNAL)
+		return code;
+	for (i = 0; i < NITEMS(err_unavail_errnos); i++)
+		if (errnum == err_unavail_errnos[i])
+			return E_UNAVAIL;
+	return code;
+}
+
 static int
 err_vset(struct err *e, enum errc code, int with_errno, const char *fmt,
     va_list ap)
@@ -48,7 +68,7 @@ err_vset(struct err *e, enum errc code, int with_errno, const char *fmt,
 
 	if (e == NULL || e->code != E_OK)
 		return -1;
-	e->code = code;
+	e->code = with_errno ? err_errno_code(code, saved) : code;
 	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
 	if (with_errno) {
 		len = strlen(e->msg);

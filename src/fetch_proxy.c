@@ -227,7 +227,8 @@ fetch_result(CURL *c, CURLcode cc, const char *shown, struct fetch_sink *s,
 		err_set(e, E_UPSTREAM, "%s: larger than %lld bytes", shown,
 		    s->cap);
 	else if (s->ioerr)
-		err_set(e, E_INTERNAL, "writing %s: %s", shown,
+		err_set(e, err_errno_code(E_INTERNAL, s->ioerr),
+		    "writing %s: %s", shown,
 		    strerror(s->ioerr));
 	else if (cc == CURLE_OPERATION_TIMEDOUT) {
 		*transient = 1;

@@ -80,8 +80,23 @@ int		 err_set(struct err *, enum errc, const char *, ...)
 /* Like err_set, appending ": strerror(errno)". */
 int		 err_errno(struct err *, enum errc, const char *, ...)
 		    PIRAEUS_ATTR_PRINTF(3, 4);
+/* code, or E_UNAVAIL for an E_INTERNAL that errnum says is the storage's
+ * condition (read-only, full, over quota). */
+enum errc	 err_errno_code(enum errc code, int errnum);
 void		 err_clear(struct err *);
 const char	*err_name(enum errc);
+
+/*
+ * faultpoint.c: TESTS ONLY.  With --enable-fault-points, FAULT_POINT(step)
+ * kills the process with SIGKILL when the file $PIRAEUS_TEST_FAULT_DIR/step
+ * exists (it is removed first: one shot); without it, nothing at all.
+ */
+#ifdef PIRAEUS_FAULT_POINTS
+void		 faultpoint(const char *step);
+#define FAULT_POINT(step)	faultpoint(step)
+#else
+#define FAULT_POINT(step)	((void)0)
+#endif
 
 /* xmalloc.c: small allocations; exit on out-of-memory. */
 void		*xmalloc(size_t);

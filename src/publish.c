@@ -57,6 +57,7 @@ publish_version(const struct publish_env *env, const char *emod,
 		log_warnx("index %s@%s: %s", emod, ever, ie.msg);
 		err_clear(&ie);
 	}
+	FAULT_POINT("index");
 	if (!iv.has_zip)
 		return 0;
 	for (i = 0; i < env->nhooks; i++) {

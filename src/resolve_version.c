@@ -214,11 +214,15 @@ resolve_version_try(void *arg, const struct upstream *u, struct err *e)
 		fe.lookup_url = lookup;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	rc = fetch_files(&fe, u, w->module, w->version, w->kind, &f, e);
+	if (rc == 0)
+		FAULT_POINT("fetch-tmp");
 	if (rc == 0 && (rc = check_fetched(w->d->verify ? &sc : NULL,
 	    w->module, w->version, &f, zip_h1, mod_h1, e)) == -1) {
 		result = METRICS_REJECTED;
 		metrics_add(METRICS_VERIFY_FAILURES);
 	}
+	if (rc == 0)
+		FAULT_POINT("check");
 	/* A version logged before (then purged) comes back only as it was. */
 	if (rc == 0 && w->d->log && rv->signer != NULL && rv->idx != NULL &&
 	    (rc = sumdb_log_check(rv->idx, w->module, w->version, zip_h1,

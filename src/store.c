@@ -382,6 +382,8 @@ store_publish(const struct store *s, const char *emod, const char *ever,
 			exists[i] = 1;	/* another publisher's, the same */
 			continue;
 		}
+		FAULT_POINT(order[i].art == ART_ZIP ? "publish-zip" :
+		    order[i].art == ART_MOD ? "publish-mod" : "publish-info");
 		renamed = order[i].art != ART_INFO;
 	}
 	/* The last rename, durable (dst names a file of the @v directory). */

@@ -52,6 +52,10 @@
 //	redirect		status C (default 302) to Location URL
 //	big			S bytes (default 1 MiB) of "x", status 200, with
 //				Content-Length unless chunked=1
+//	endless			status 200, chunked, "x" without end (until the
+//				client goes)
+//	trickle			status 200, chunked, one byte of "x" every M ms
+//				(default 100) until the client goes
 //	none			removes the fault of P
 package main
 
@@ -126,6 +130,8 @@ var kinds = map[string]bool{
 	"swap":       true,
 	"redirect":   true,
 	"big":        true,
+	"endless":    true,
+	"trickle":    true,
 	"none":       true,
 }
 
@@ -412,6 +418,41 @@ func (s *server) bigBody(w http.ResponseWriter, r *http.Request,
 	return http.StatusOK
 }
 
+// endlessBody answers 200 with a chunked body of "x" that never ends: as
+// fast as the client reads (endless), or one byte every f.ms (trickle);
+// it returns when the client goes.
+func (s *server) endlessBody(w http.ResponseWriter, r *http.Request,
+	f *fault) int {
+	w.Header().Set("Content-Type", contentType(r.URL.Path))
+	w.WriteHeader(http.StatusOK)
+	if r.Method == http.MethodHead {
+		return http.StatusOK
+	}
+	fl, _ := w.(http.Flusher)
+	chunk := []byte(strings.Repeat("x", 32*1024))
+	if f.kind == "trickle" {
+		chunk = chunk[:1]
+	}
+	for {
+		if _, err := w.Write(chunk); err != nil {
+			return http.StatusOK
+		}
+		if f.kind != "trickle" {
+			continue
+		}
+		if fl != nil {
+			fl.Flush()
+		}
+		t := time.NewTimer(time.Duration(f.ms) * time.Millisecond)
+		select {
+		case <-t.C:
+		case <-r.Context().Done():
+			t.Stop()
+			return http.StatusOK
+		}
+	}
+}
+
 // answer writes the answer to r, with fault f if not nil; it returns the
 // status sent (0 if none) and the note for the log.
 func (s *server) answer(w http.ResponseWriter, r *http.Request,
@@ -468,6 +509,8 @@ func (s *server) answer(w http.ResponseWriter, r *http.Request,
 			return 0, note
 		case "big":
 			return s.bigBody(w, r, f), note
+		case "endless", "trickle":
+			return s.endlessBody(w, r, f), note
 		case "delay":
 			t := time.NewTimer(time.Duration(f.ms) *
 				time.Millisecond)
