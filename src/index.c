@@ -189,6 +189,8 @@ struct index {
 	sqlite3_stmt	*st[ST_MAX];
 	char		 scope[SHA256_HEX];	/* the upstream of the cache */
 	long long	 busy_waited_us;	/* of the current busy wait */
+	long long	 busy_gave_up_us;	/* when a wait last gave up
+						 * (monotonic), 0 never */
 };
 
 /*
@@ -197,20 +199,32 @@ struct index {
  * (SQLITE_BUSY to the caller) after INDEX_BUSY_MS in all.  sqlite's own
  * sqlite3_busy_timeout sleeps 1 ms at first, then 2, 5, 10 ...: forty
  * times longer than the write transaction it waits for, on every miss
- * that meets another responder's (lock, release, index row).  Returns 1
- * to try again, 0 to give up.
+ * that meets another responder's (lock, release, index row).  Once a
+ * wait has given up, waits starting within INDEX_BUSY_MS give up at once.
+ * Returns 1 to try again, 0 to give up.
  */
 static int
 index_busy(void *arg, int count)
 {
 	struct index *ix = arg;
-	long long us;
+	long long us, now;
 	struct timespec ts;
 
-	if (count == 0)
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	now = (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+	if (count == 0) {
 		ix->busy_waited_us = 0;
-	if (ix->busy_waited_us >= (long long)INDEX_BUSY_MS * 1000)
+		/* A lock held past one whole wait a moment ago: give up at
+		 * once, so that one request's statements do not wait
+		 * INDEX_BUSY_MS each, one after the other. */
+		if (ix->busy_gave_up_us != 0 &&
+		    now - ix->busy_gave_up_us < (long long)INDEX_BUSY_MS * 1000)
+			return 0;
+	}
+	if (ix->busy_waited_us >= (long long)INDEX_BUSY_MS * 1000) {
+		ix->busy_gave_up_us = now;
 		return 0;
+	}
 	us = count < 6 ? (long long)INDEX_BUSY_FIRST_US << count :
 	    INDEX_BUSY_STEP_MAX_US;
 	if (us > INDEX_BUSY_STEP_MAX_US)
