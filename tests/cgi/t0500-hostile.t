@@ -112,13 +112,13 @@ if [ "$watching" = 1 ]; then
 	cat "$O/@v/list" >/dev/null
 	wait_line "$TRASH/inotify" "$O/@v/list OPEN" 10 "$BG_PID"
 	ok "inotify: and would have seen it" grep -q "$O/@v/list OPEN" "$TRASH/inotify"
-	# The audit works: a responder told to read the canary is caught.
 else
 	skip "inotifywait is not installed (inotify-tools)" 2
 fi
 log=$TRASH/st/selftest
-PIRAEUS_STORAGE_ROOT=$O $HP cgi "$PIRAEUS_FCGI" "$TRASH/raw" "$log" GET /x/@v/list \
-    PIRAEUS_STORAGE_ROOT="$O/x/.." 2>>"$TRASH/stderr"
+# The audit works: a responder whose root is the canary is caught.
+$HP cgi "$PIRAEUS_FCGI" "$TRASH/raw" "$log" GET /example.com/m/@v/list \
+    PIRAEUS_STORAGE_ROOT="$O" 2>>"$TRASH/stderr"
 like "$($HP audit "$log" "$T" "$S" "$PIRAEUS_CONFIG" "$@")" "outside the allowed paths" \
     "the audit sees a path outside the storage root"
 done_testing
