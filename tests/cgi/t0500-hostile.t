@@ -115,6 +115,35 @@ if [ "$watching" = 1 ]; then
 else
 	skip "inotifywait is not installed (inotify-tools)" 2
 fi
+# Hostile upstream answers (tests/data/hostile-upstream.tsv), through a
+# file:// upstream: the status, and nothing of the module stored.
+UP=$TRASH/upstream
+k=0
+while IFS=$tab read -r file content req want why; do
+	case $file in ''|'#'*) continue;; esac
+	k=$((k + 1))
+	m=example.com/h$k
+	mkver "$UP" "$m" v1.0.0 v1.0.0 2020-01-01T00:00:00Z "module $m
+" "$m" go.mod="module $m" a.go='package a'
+	printf 'v1.0.0\n' > "$UP/$m/@v/list"
+	$HP decode "$content" > "$UP/$m/@v/$file"
+	cgi GET "/$m/$req" PIRAEUS_UPSTREAM_GOPROXY="file://$UP" \
+	    PIRAEUS_SUMDB_VERIFY=no PIRAEUS_UPSTREAM_RETRIES=0
+	case $want in
+	200)	is "$STATUS" 200 "upstream $k: $why: 200"
+		ok "upstream $k: the body is upstream's file" \
+		    cmp -s "$TRASH/body" "$UP/$m/@v/$file";;
+	200-empty)
+		is "$STATUS" 200 "upstream $k: $why: 200"
+		is "$(wc -c < "$TRASH/body" | tr -d ' ')" 0 \
+		    "upstream $k: an empty body";;
+	*)	is "$STATUS" "$want" "upstream $k: $why: $want"
+		is "$(find "$S/$m" -type f 2>/dev/null)" "" \
+		    "upstream $k: nothing of it stored";;
+	esac
+done < "$top_srcdir/tests/data/hostile-upstream.tsv"
+is "$(find "$S/.tmp" -type f 2>/dev/null)" "" "upstream: no temporary file left"
+
 log=$TRASH/st/selftest
 # The audit works: a responder whose root is the canary is caught.
 $HP cgi "$PIRAEUS_FCGI" "$TRASH/raw" "$log" GET /example.com/m/@v/list \
