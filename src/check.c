@@ -76,14 +76,21 @@ static int
 check_files(const char *module, const char *version, const struct fetched *f,
     char zip_h1[H1_MAX], char mod_h1[H1_MAX], struct err *ce)
 {
-	char time[64];
+	char time[64], canon[VERSION_MAX];
 	struct buf b;
 	int rc = 0;
 
+	/* The .info names the version, and the go command can read it:
+	 * one JSON object, a Time it parses (check_info_answer). */
 	if (f->info != NULL) {
 		if ((rc = buf_read_file(&b, f->info, INFO_MAX, ce)) == 0) {
 			rc = reindex_check_info(&b, version, time,
 			    sizeof(time), ce);
+			if (rc == 0 && check_info_answer(module, &b,
+			    canon) == -1)
+				rc = err_set(ce, E_BADREQ, ".info is not what "
+				    "the go command reads (a JSON object with "
+				    "an RFC 3339 Time)");
 			buf_free(&b);
 		}
 	}

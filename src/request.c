@@ -54,6 +54,16 @@ request_route_name(enum route r)
 	    request_names[r] : "other";
 }
 
+/*
+ * A file name the storage can hold (POSIX NAME_MAX on the file systems
+ * it runs on): a module path element, or a version with its longest
+ * extension, longer than this names nothing stored nor storable (the go
+ * command's own module cache could not hold it either) and is "not
+ * found" here, before the disk answers ENAMETOOLONG.
+ */
+#define REQUEST_NAME_MAX	255
+#define REQUEST_EXT_MAX		5	/* ".info", the longest of request_exts */
+
 /* The artifact endpoints: <mod>/@v/<ver><ext>. */
 static const struct {
 	const char	*ext;
@@ -124,6 +134,27 @@ request_query_get(const char *query, const char *key, char *out,
 	return 0;
 }
 
+/* 0 when every "/"-separated element of the escaped module path emod
+ * and the escaped version ever (with its extension) fits a file name,
+ * -1 when one does not. */
+static int
+request_names_fit(const char *emod, const char *ever)
+{
+	const char *p = emod, *slash;
+	size_t n;
+
+	for (;;) {
+		slash = strchr(p, '/');
+		n = slash ? (size_t)(slash - p) : strlen(p);
+		if (n > REQUEST_NAME_MAX)
+			return -1;
+		if (slash == NULL)
+			break;
+		p = slash + 1;
+	}
+	return strlen(ever) + REQUEST_EXT_MAX > REQUEST_NAME_MAX ? -1 : 0;
+}
+
 /* Module endpoints: path is "/<emod>/@v/..." or "/<emod>/@latest". */
 static int
 request_parse_module(struct request *r, struct err *e)
@@ -166,6 +197,9 @@ request_parse_module(struct request *r, struct err *e)
 		r->ever[n] = '\0';
 	} else
 		return err_set(e, E_NOTFOUND, "unknown path %s", r->path);
+	if (request_names_fit(r->emod, r->ever) == -1)
+		return err_set(e, E_NOTFOUND, "a path element is longer than "
+		    "%d bytes", REQUEST_NAME_MAX);
 
 	if (modpath_unescape(r->emod, mod, sizeof(mod)) == -1)
 		return err_set(e, E_NOTFOUND, "malformed module path \"%s\": "

@@ -1,6 +1,10 @@
 /*
  * rfc3339.c: RFC 3339 date-times (the Time of an .info file, the
  * Timestamp and "since" of /index) <-> nanoseconds since the epoch.
+ * What is accepted is what the go command's json.Unmarshal of a Time
+ * accepts (time.parseStrictRFC3339): upper-case "T" and "Z", a day
+ * within its month, seconds 0 to 59 (no leap second), offsets up to
+ * 23:59.
  */
 #include "config.h"
 
@@ -37,6 +41,19 @@ rfc3339_expect(const char **p, const char *chars)
 	return 0;
 }
 
+/* The days of month mo (1-12) of year y, proleptic Gregorian. */
+static int
+rfc3339_mdays(int y, int mo)
+{
+	static const int days[12] = {
+		31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31
+	};
+
+	if (mo == 2 && y % 4 == 0 && (y % 100 != 0 || y % 400 == 0))
+		return 29;
+	return days[mo - 1];
+}
+
 /* RFC 3339 date-time to nanoseconds since the epoch. */
 int
 rfc3339_parse(const char *s, int64_t *out)
@@ -48,7 +65,7 @@ rfc3339_parse(const char *s, int64_t *out)
 
 	if (rfc3339_digits(&s, 4, &y) || rfc3339_expect(&s, "-") ||
 	    rfc3339_digits(&s, 2, &mo) || rfc3339_expect(&s, "-") ||
-	    rfc3339_digits(&s, 2, &d) || rfc3339_expect(&s, "Tt") ||
+	    rfc3339_digits(&s, 2, &d) || rfc3339_expect(&s, "T") ||
 	    rfc3339_digits(&s, 2, &h) || rfc3339_expect(&s, ":") ||
 	    rfc3339_digits(&s, 2, &mi) || rfc3339_expect(&s, ":") ||
 	    rfc3339_digits(&s, 2, &sec))
@@ -65,7 +82,7 @@ rfc3339_parse(const char *s, int64_t *out)
 			s++;
 		}
 	}
-	if (*s == 'Z' || *s == 'z')
+	if (*s == 'Z')
 		s++;
 	else if (*s == '+' || *s == '-') {
 		sign = *s++ == '-' ? -1 : 1;
@@ -74,8 +91,9 @@ rfc3339_parse(const char *s, int64_t *out)
 			return -1;
 	} else
 		return -1;
-	if (*s != '\0' || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 ||
-	    mi > 59 || sec > 60 || oh > 23 || om > 59)
+	if (*s != '\0' || mo < 1 || mo > 12 || d < 1 ||
+	    d > rfc3339_mdays(y, mo) || h > 23 || mi > 59 || sec > 59 ||
+	    oh > 23 || om > 59)
 		return -1;
 	memset(&tm, 0, sizeof(tm));
 	tm.tm_year = y - 1900;

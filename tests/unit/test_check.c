@@ -93,6 +93,32 @@ static const struct {
 	    NULL },
 	{ "Time a number", "example.com/m",
 	    "{\"Version\":\"v1.2.3\",\"Time\":1672628645}", 0, NULL },
+	/* What Go's time.Parse refuses (day out of range, second out of
+	 * range, lower-case T and Z), and what it takes at the edges. */
+	{ "Time February 30", "example.com/m",
+	    "{\"Version\":\"v1.2.3\",\"Time\":\"2023-02-30T00:00:00Z\"}", 0,
+	    NULL },
+	{ "Time February 29 of a common year", "example.com/m",
+	    "{\"Version\":\"v1.2.3\",\"Time\":\"1900-02-29T00:00:00Z\"}", 0,
+	    NULL },
+	{ "Time February 29 of a leap year", "example.com/m",
+	    "{\"Version\":\"v1.2.3\",\"Time\":\"2000-02-29T00:00:00Z\"}", 0,
+	    "v1.2.3" },
+	{ "Time April 31", "example.com/m",
+	    "{\"Version\":\"v1.2.3\",\"Time\":\"2023-04-31T00:00:00Z\"}", 0,
+	    NULL },
+	{ "Time a leap second", "example.com/m",
+	    "{\"Version\":\"v1.2.3\",\"Time\":\"2016-12-31T23:59:60Z\"}", 0,
+	    NULL },
+	{ "Time lower-case t", "example.com/m",
+	    "{\"Version\":\"v1.2.3\",\"Time\":\"2023-01-02t03:04:05Z\"}", 0,
+	    NULL },
+	{ "Time lower-case z", "example.com/m",
+	    "{\"Version\":\"v1.2.3\",\"Time\":\"2023-01-02T03:04:05z\"}", 0,
+	    NULL },
+	{ "Time far in the future", "example.com/m",
+	    "{\"Version\":\"v1.2.3\",\"Time\":\"9999-12-31T23:59:59Z\"}", 0,
+	    "v1.2.3" },
 };
 
 static void
@@ -184,6 +210,28 @@ test_fetched(const char *dir)
 	    strstr(e.msg, "v1.0.0") != NULL, "fetched: the message says the "
 	    ".info names another version");
 	printf("# %s\n", e.msg);
+
+	/* A .info naming the version that the go command cannot read: a
+	 * Time it refuses, bytes after the object. */
+	{
+		static const char *const bad[] = {
+			"{\"Version\":\"v1.0.0\",\"Time\":\"2023-02-30T00:00:00Z\"}",
+			"{\"Version\":\"v1.0.0\",\"Time\":\"garbage\"}",
+			"{\"Version\":\"v1.0.0\",\"Time\":5}",
+			"{\"Version\":\"v1.0.0\"} trailing",
+		};
+		size_t i;
+
+		for (i = 0; i < NITEMS(bad); i++) {
+			err_clear(&e);
+			if (write_file(pother, bad[i], strlen(bad[i])) == -1)
+				ok(0, "fetched: fixture written");
+			fetched_of(&f, pother, pmod, pzip);
+			is_int(check_fetched(NULL, "example.com/m", "v1.0.0",
+			    &f, zh1, mh1, &e), -1, bad[i]);
+			is_int(e.code, E_UPSTREAM, "fetched: as E_UPSTREAM");
+		}
+	}
 
 	/* A .info that is no JSON at all. */
 	err_clear(&e);

@@ -207,6 +207,47 @@ test_long_uri(void)
 	is_str(err_name(e.code), err_name(E_BADREQ), "URI over cap is 400");
 }
 
+/*
+ * A module path element or a version (with ".info") longer than a file
+ * name may be is "not found" at parse time (storage would answer
+ * ENAMETOOLONG, which was a 503); 255 bytes still parse.
+ */
+static void
+test_long_names(void)
+{
+	static const struct {
+		const char	*pre;	/* then a run of n "a", then post */
+		size_t		 n;
+		const char	*post;
+		int		 rc;
+	} c[] = {
+		{ "/example.com/", 255, "/@v/list", 0 },
+		{ "/example.com/", 256, "/@v/list", -1 },
+		{ "/", 256, ".com/m/@latest", -1 },
+		{ "/example.com/m/", 300, "/@v/v1.0.0.zip", -1 },
+		{ "/example.com/m/@v/v1.0.0-", 243, ".info", 0 },
+		{ "/example.com/m/@v/v1.0.0-", 244, ".zip", -1 },
+		{ "/example.com/m/@v/v1.0.0-", 248, ".mod", -1 },
+	};
+	char run[400], uri[600], name[80];
+	struct request r;
+	struct err e;
+	size_t i;
+
+	for (i = 0; i < NITEMS(c); i++) {
+		memset(run, 'a', c[i].n);
+		run[c[i].n] = '\0';
+		snprintf(uri, sizeof(uri), "%s%s%s", c[i].pre, run, c[i].post);
+		err_clear(&e);
+		snprintf(name, sizeof(name), "%s...%s with %zu bytes: %s",
+		    c[i].pre, c[i].post, c[i].n, c[i].rc == 0 ? "parsed" : "not found");
+		is_int(request_parse_uri(&r, "GET", uri, "", &e), c[i].rc,
+		    name);
+		if (c[i].rc == -1)
+			is_str(err_name(e.code), err_name(E_NOTFOUND), name);
+	}
+}
+
 /* upstream_path_escape: what the go command's url.PathEscape gives. */
 static void
 test_pct_encode(void)
@@ -285,5 +326,6 @@ main(void)
 	test_methods();
 	test_query();
 	test_long_uri();
+	test_long_names();
 	return tap_done();
 }
