@@ -35,9 +35,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (tlog_tile_path(&t, out, sizeof(out)) != 0 ||
 		    strcmp(out, s) != 0)
 			abort();
-		/* Small tiles only: the index arithmetic of a huge one would
-		 * overflow int64_t here, in the harness. */
-		if (t.l >= 0 && t.l * t.h <= 24 && t.n < ((int64_t)1 << 24))
+		/* Small tiles only: the index arithmetic of a huge one
+		 * would overflow int64_t here, in the harness (n < 2^16,
+		 * shifted by h and doubled l * h + 1 times: under 2^57). */
+		if (t.l >= 0 && t.h * (t.l + 1) <= 40 &&
+		    t.n < ((int64_t)1 << 16))
 			tlog_hash_from_tile(&t, data, size,
 			    tlog_stored_hash_index(t.l * t.h,
 			    (t.n << t.h) + t.w - 1), &h);
