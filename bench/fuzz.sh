@@ -13,8 +13,7 @@
 # libFuzzer's coverage (cov: edges, ft: features) and fails (exit 1) on a
 # crash, a leak, a timeout or a sanitizer report: the input that did it
 # is left in the work directory as crash-*, leak-* or timeout-*.
-# Needs clang and libfuzzer-14-dev (contrib/install-deps clang
-# libfuzzer-14-dev).
+# Needs clang and libfuzzer-14-dev (contrib/install-deps --fuzz).
 set -eu
 
 usage() { echo "usage: bench/fuzz.sh TARGET SECONDS" >&2; exit 2; }
