@@ -27,11 +27,14 @@ fuzz_module_route(enum route r)
 }
 
 /* fuzz_escape_roundtrip: unescape then escape gives s back; escape then
- * unescape too.  Not for "": escaping it is "", unescaping refuses it. */
+ * unescape too.  Not for "": escaping it is "", unescaping refuses it.
+ * Both forms within MODPATH_MAX, as every caller's buffers are (both
+ * functions refuse an input of MODPATH_MAX bytes or more, so a long
+ * path of capitals escapes only into a bigger buffer than that). */
 static void
 fuzz_escape_roundtrip(const char *s)
 {
-	char	a[URI_MAX], b[URI_MAX];
+	char	a[MODPATH_MAX], b[MODPATH_MAX];
 
 	if (*s == '\0')
 		return;
