@@ -3,8 +3,10 @@
  * directives and a main module's require, replace and exclude.  What
  * parses is checked: each required version is canonical (the path is
  * not checked by the parser: Go's modfile.Parse does not either, the
- * callers check it on use), and each retracted version is then reported
- * retracted.
+ * callers check it on use), and the low end of each retracted interval
+ * is then reported retracted (unless the interval is empty: Go's
+ * parseVersionInterval takes [v1.1.0, v1.0.5] too, and retracts
+ * nothing with it).
  */
 #include "config.h"
 
@@ -27,8 +29,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	err_clear(&e);
 	if (modfile_retractions((const char *)data, size, &ret, &n, &e) == 0) {
 		for (i = 0; i < n; i++)
-			if (!modfile_is_retracted(ret, n, ret[i].low) &&
-			    semver_valid(ret[i].low))
+			if (semver_compare(ret[i].low, ret[i].high) <= 0 &&
+			    !modfile_is_retracted(ret, n, ret[i].low))
 				abort();
 		free(ret);
 	}
