@@ -433,7 +433,9 @@ int		 modfile_retractions(const char *data, size_t len,
 		    struct retraction **out, size_t *n, struct err *);
 int		 modfile_is_retracted(const struct retraction *, size_t n,
 		    const char *version);
-/* One require directive: a valid module path, a canonical version. */
+/* One require directive: a module path as written (not checked here, as
+ * Go's modfile.Parse does not: callers check it on use), a canonical
+ * version. */
 struct modfile_require {
 	char	path[MODPATH_MAX];
 	char	version[VERSION_MAX];
