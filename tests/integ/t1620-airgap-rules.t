@@ -146,18 +146,7 @@ tar -xf "$TRASH/kit.tar" -C "$TRASH/unpacked"
 
 SB=$TRASH/hostB/storage
 TB=$TRASH/hostB/state
-mkdir -p "$SB" "$TB"
-cat >"$TRASH/hostB.ini" <<INI
-[storage]
-root = $SB
-[state]
-dir = $TB
-[upstream]
-goproxy = off
-network_mode = offline
-[sumdb]
-verify = no
-INI
+offline_ini "$TRASH/hostB.ini" "$SB" "$TB"
 PIRAEUS_CONFIG=$TRASH/hostB.ini "$PIRAEUS" import "$TRASH/unpacked" \
     >"$TRASH/imp.out" 2>&1
 is "$?" 0 "host B imports the kit" || diag_file "$TRASH/imp.out"

@@ -539,6 +539,24 @@ quickstart_down()
 	nok "$QN: nothing listens on port $QPORT any more" port_in_use "$QPORT"
 }
 
+# offline_ini INI STORAGE STATE: the INI of an air-gapped host (storage and
+# state made here): no upstream at all, nothing verified over the network.
+offline_ini()
+{
+	mkdir -p "$2" "$3" || return 1
+	cat >"$1" <<INI
+[storage]
+root = $2
+[state]
+dir = $3
+[upstream]
+goproxy = off
+network_mode = offline
+[sumdb]
+verify = no
+INI
+}
+
 serve_lighttpd()
 {
 	_sl_log=$1 _sl_s=$2 _sl_t=$3 _sl_ini=$4
