@@ -6,9 +6,9 @@
  * was published (else modified), whether it is withdrawn, and for each
  * affected Go module its SEMVER ranges.  Every input is hostile: the
  * size, the number of aliases, affected modules, ranges and events are
- * capped; an id or alias is [A-Za-z0-9._-] only; a version must be valid
- * semver once "v" is put in front ("1.2.3" as the database writes it, or
- * "v1.2.3"); anything else makes the whole entry malformed (-1, the
+ * capped; an id or alias is [A-Za-z0-9._-] only; a version must be
+ * canonical semver once "v" is put in front ("1.2.3" as the database
+ * writes it, or "v1.2.3"; "+incompatible" kept, never "1.2"); anything else makes the whole entry malformed (-1, the
  * reason), never half read.  Other ecosystems and range types are
  * ignored.
  *
@@ -52,6 +52,7 @@ osv_id_valid(const char *s)
 int
 osv_version(const char *s, char out[VERSION_MAX])
 {
+	char canon[VERSION_MAX];
 	size_t n = strlen(s);
 
 	if (n == 0 || n + 2 > VERSION_MAX)
@@ -62,7 +63,11 @@ osv_version(const char *s, char out[VERSION_MAX])
 		out[0] = 'v';
 		memcpy(out + 1, s, n + 1);
 	}
-	return semver_valid(out) ? 0 : -1;
+	/* The database writes full versions: "1.2" or "0" are not. */
+	if (semver_canonical(out, 1, canon, sizeof(canon)) == -1 ||
+	    strcmp(canon, out) != 0)
+		return -1;
+	return 0;
 }
 
 /* The string member key of o (NULL when absent, or not a string). */

@@ -544,7 +544,7 @@ struct osv_entry {
  * OSV_ID_MAX bytes. */
 int		 osv_id_valid(const char *s);
 /* A database version ("1.2.3" or "v1.2.3") as "v1.2.3" into out: 0, or
- * -1 when it is not valid semver then. */
+ * -1 when it is not canonical semver then ("1.2", "0", "1.0.0+meta"). */
 int		 osv_version(const char *s, char out[VERSION_MAX]);
 /* Parse one entry (at most OSV_ENTRY_MAX bytes) into x: 0, or -1 and e
  * (x empty); osv_free releases it. */

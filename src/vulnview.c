@@ -17,10 +17,11 @@
  * -> ids, and the entries dropped.  Entries are read when a module of
  * theirs is asked about, then kept until the next change; one that is
  * malformed (osv.c), names another id, or is over its cap is skipped
- * with one log line and remembered as skipped.  A modules.json row that
- * is malformed is skipped the same way.  An entry that cannot be read
- * because its generation went away makes the check read the mirror
- * again, once.  Reads only.
+ * with one log line and remembered as skipped, and so is one that is
+ * missing or unreadable while its generation is there.  A modules.json
+ * row that is malformed is skipped the same way.  An entry that cannot
+ * be read because its generation went away makes the check read the
+ * mirror again, once.  Reads only.
  */
 #include "config.h"
 
@@ -267,6 +268,17 @@ vulnview_load(struct vulnview *v, const char *root, int force, struct err *e)
 	return 0;
 }
 
+/* 1 when the generation dir is still there (its index/db.json). */
+static int
+vulnview_present(const char *dir)
+{
+	char path[VULNVIEW_PATH_MAX];
+	struct stat st;
+
+	return (size_t)snprintf(path, sizeof(path), "%s/index/db.json", dir) <
+	    sizeof(path) && stat(path, &st) == 0;
+}
+
 /* The entry id of v's generation, read when first asked: *out (NULL:
  * skipped as malformed).  0, or -1 and e when it could not be read. */
 static int
@@ -288,8 +300,10 @@ vulnview_entry(struct vulnview *v, const char *id,
 		return err_set(e, E_CONFIG, "%s: path too long", v->dir);
 	err_clear(&pe);
 	x = xcalloc(1, sizeof(*x));
+	/* Unreadable while its generation is there (missing, not a
+	 * regular file, over the cap): skipped like a malformed one. */
 	if (buf_read_file(&b, path, OSV_ENTRY_MAX, &pe) == -1 &&
-	    pe.code != E_TOOBIG) {
+	    !vulnview_present(v->dir)) {
 		buf_free(&b);
 		free(x);
 		return err_set(e, pe.code, "%s", pe.msg);
