@@ -16,6 +16,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -343,6 +344,16 @@ test_hostile(void)
 
 static char dir[] = "/tmp/test_osv.XXXXXX";
 
+/* nftw callback: remove what it is given (depth first). */
+static int
+rm_one(const char *path, const struct stat *sb, int flag, struct FTW *f)
+{
+	(void)sb;
+	(void)flag;
+	(void)f;
+	return remove(path);
+}
+
 /* Write text to dir/rel (directories made). */
 static void
 put(const char *rel, const char *text)
@@ -500,5 +511,6 @@ main(void)
 	test_entry();
 	test_hostile();
 	test_mirror();
+	nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 	return tap_done();
 }
