@@ -267,10 +267,11 @@ policy_vuln_excepted(const char *list, const struct vuln_match *m)
 	}
 }
 
-/* m for people into b: "GO-2024-0001 (CVE-2024-1, GHSA-x), fixed in
- * v1.2.4" (or ", no fixed version"), after sep when b holds some. */
+/* m for people appended to b: "GO-2024-0001 (CVE-2024-1, GHSA-x),
+ * fixed in v1.2.4" (or ", no fixed version"), after "; " when b holds
+ * some already. */
 static void
-policy_vuln_text(struct buf *b, const struct vuln_match *m, int with_fix)
+policy_vuln_text(struct buf *b, const struct vuln_match *m)
 {
 	struct err e;
 	size_t i;
@@ -283,8 +284,6 @@ policy_vuln_text(struct buf *b, const struct vuln_match *m, int with_fix)
 		buf_printf(b, &e, "%s%s", i == 0 ? " (" : ", ", m->aliases[i]);
 	if (m->naliases > 0)
 		buf_puts(b, ")", &e);
-	if (!with_fix)
-		return;
 	if (m->fixed[0] != '\0')
 		buf_printf(b, &e, ", fixed in %s", m->fixed);
 	else
@@ -331,12 +330,12 @@ policy_vulnerable(const struct policy *p, const char *module,
 	age = (int64_t)cfg->vulnerable_min_age * 86400LL * 1000000000LL;
 	for (i = 0; i < n; i++) {
 		if (policy_vuln_excepted(cfg->vulnerable_allow, &m[i]))
-			policy_vuln_text(&ok, &m[i], 1);
+			policy_vuln_text(&ok, &m[i]);
 		else if (cfg->vulnerable == VULN_DENY &&
 		    (age == 0 || m[i].published <= now - age))
-			policy_vuln_text(&deny, &m[i], 1);
+			policy_vuln_text(&deny, &m[i]);
 		else
-			policy_vuln_text(&warn, &m[i], 1);
+			policy_vuln_text(&warn, &m[i]);
 	}
 	if (deny.len > 0) {
 		log_info("[policy] vulnerable = deny: %s@%s refused: %s",
