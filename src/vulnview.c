@@ -37,7 +37,7 @@
 #include "piraeus.h"
 
 #define VULNVIEW_DBJSON_MAX	4096		/* index/db.json */
-#define VULNVIEW_INDEX_MAX	(64 * 1024 * 1024) /* index/modules.json */
+#define VULNVIEW_INDEX_MAX	(16 * 1024 * 1024) /* index/modules.json */
 #define VULNVIEW_IDS_MAX	4096		/* ids of one module */
 #define VULNVIEW_PATH_MAX	4096
 
