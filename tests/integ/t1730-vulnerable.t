@@ -24,8 +24,9 @@
 #      version; Upper@v1.0.1 is fetched; incompat v2.1.0+incompatible
 #      refused (fixed in v3.0.0+incompatible), v3.0.0+incompatible not;
 #      the excepted retract and the young nomod entry are served; the
-#      malformed entry is skipped (notags served, a log line); mono's
-#      @latest and list are upstream's, byte for byte, its .info 403;
+#      malformed entry is skipped (notags served, a log line); lists
+#      are upstream's, @latest the version the go command picks from the
+#      reference tree (mono's: its affected v1.0.0), whose .info is 403;
 #      a refused version is never asked upstream; the stored, affected
 #      multi v1.0.0 is served (static: README says so); /metrics counts
 #      deny, warn, excepted; /status lists them.
