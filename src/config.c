@@ -106,6 +106,7 @@ static opt_check_fn	check_access_file;
 static opt_check_fn	check_realm;
 static opt_check_fn	check_filter_file;
 static opt_check_fn	check_hook_url;
+static opt_check_fn	check_vuln_ids;
 static opt_check_fn	check_size;
 
 static const struct opt_enum network_mode_enums[] = {
@@ -125,6 +126,13 @@ static const struct opt_enum sendfile_enums[] = {
 static const struct opt_enum private_access_enums[] = {
 	{ "none", PRIVATE_ACCESS_NONE },
 	{ "vcs", PRIVATE_ACCESS_VCS },
+	{ NULL, 0 }
+};
+
+static const struct opt_enum vulnerable_enums[] = {
+	{ "allow", VULN_ALLOW },
+	{ "warn", VULN_WARN },
+	{ "deny", VULN_DENY },
 	{ NULL, 0 }
 };
 
@@ -336,6 +344,19 @@ static const struct option options[] = {
 	{ "policy", "validator_cache_ttl", OPT_INT, F(validator_cache_ttl),
 	  CONFIG_VALIDATOR_CACHE_TTL, 0, 86400, NULL, NULL, 0,
 	  "Seconds a hook's allow or deny of a module@version is reused" },
+	{ "policy", "vulnerable", OPT_ENUM, F(vulnerable), "allow",
+	  0, 0, vulnerable_enums, NULL, 0,
+	  "A version the vulnerability database mirror (ROOT/vulndb) lists "
+	  "as affected: allow, warn (served, logged, counted) or deny (403 "
+	  "naming the ids and the fixed version)" },
+	{ "policy", "vulnerable_allow", OPT_STRING, F(vulnerable_allow), "",
+	  0, 0, NULL, check_vuln_ids, 0,
+	  "Vulnerability ids or aliases (GO-2024-0001, CVE-..., GHSA-...) "
+	  "never refused, apart by blanks or commas" },
+	{ "policy", "vulnerable_min_age", OPT_INT, F(vulnerable_min_age), "0",
+	  0, 3650, NULL, NULL, 0,
+	  "Days an entry must have been published before deny applies to "
+	  "it; younger ones warn" },
 	{ "policy", "private", OPT_STRING, F(policy_private), "",
 	  0, 0, NULL, check_patterns, 0,
 	  "Private module patterns (GOPRIVATE syntax): fetched direct only, "
@@ -891,6 +912,30 @@ check_hook_url(const char *v, char *why, size_t whysz)
 			return why_set(why, whysz, "a blank or control byte "
 			    "in the URL");
 	return 0;
+}
+
+/* [policy] vulnerable_allow: ids or aliases apart by blanks or commas. */
+static int
+check_vuln_ids(const char *v, char *why, size_t whysz)
+{
+	char id[OSV_ID_MAX];
+	size_t n;
+
+	for (;;) {
+		v += strspn(v, " \t,");
+		if (*v == '\0')
+			return 0;
+		n = strcspn(v, " \t,");
+		if (n >= sizeof(id))
+			return why_set(why, whysz, "\"%.*s\": an id over %d "
+			    "bytes", CONFIG_SHOW_MAX, v, OSV_ID_MAX - 1);
+		memcpy(id, v, n);
+		id[n] = '\0';
+		if (!osv_id_valid(id))
+			return why_set(why, whysz, "\"%.*s\": not an id or "
+			    "alias ([A-Za-z0-9._-])", CONFIG_SHOW_MAX, id);
+		v += n;
+	}
 }
 
 /* Is a inside b (or equal to it)?  Both absolute and normalised. */
