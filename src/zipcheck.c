@@ -56,13 +56,14 @@
 #define ZIPCHECK_ENTRIES_MAX	500000	/* entries in one zip */
 #define ZIPCHECK_PATHS_MAX	1000000	/* files + directories registered */
 #define ZIPCHECK_FILE_MAX	4096	/* a name after the prefix */
+#define ZIPCHECK_ELEM_MAX	255	/* one element of it (NAME_MAX) */
 #define ZIPCHECK_LICENSE_MAX	(16 * 1024 * 1024) /* root LICENSE */
 #define ZIPCHECK_QUOTE_MAX	80	/* bytes of a name in a message */
 
 /* Fixed parts of the zip records read here (APPNOTE 4.3). */
 #define ZC_EOCD_LEN		22
 #define ZC_EOCD_SIG		0x06054b50
-#define ZC_COMMENT_MAX		65535
+#define ZC_TAIL_MAX		(65 * 1024) /* searched for the end record */
 #define ZC_LOC64_LEN		20
 #define ZC_LOC64_SIG		0x07064b50
 #define ZC_EOCD64_LEN		56
@@ -349,6 +350,7 @@ struct zc {
 	zip_t		*za;
 	uint64_t	 total;		/* declared uncompressed bytes */
 	struct zc_raw	 raw;
+	struct zc_cdir	 cd;		/* as Go finds it */
 	uint64_t	 size;		/* of the zip file */
 	unsigned char	*dd;		/* enum dirhash_dd of each entry */
 	size_t		 ndd;
@@ -467,22 +469,41 @@ zc_check_module(struct zc *zc)
 }
 
 /*
- * Find the end of central directory record as Go's archive/zip does: the
- * last signature in the file's tail whose comment fits, then the zip64
- * end record when its locator precedes it.
+ * Find the central directory as Go's archive/zip does (readDirectoryEnd,
+ * in go 1.19 and in go 1.26), refusing what either refuses:
+ *
+ * The end record is the last signature in the file's last ZC_TAIL_MAX
+ * bytes.  Go 1.26 stops at it when its comment would run past the end
+ * (and refuses the zip); go 1.19 searches on for an earlier one.  So that
+ * record's comment must fit, and then both read it.
+ *
+ * Only a count of 0xffff, a directory size of 0xffff or an offset of
+ * 0xffffffff send Go to a zip64 locator (20 bytes before the record, disk
+ * 0 of 1 disk, else it is none); a locator found must point at a zip64
+ * end record, whose count, size and offset then stand, and whose offset
+ * is where the directory ends.
+ *
+ * Go then takes the bytes before the zip as the directory's end minus its
+ * size minus its offset ("baseOffset": a prepended stub whose length the
+ * offsets do not count), and go 1.26 takes 0 again when a directory
+ * header is at the offset as it stands.  libzip reads no such zip, and a
+ * zip the two go commands read at different offsets is ambiguous: a base
+ * other than 0 is refused.  (A directory offset outside the file, with
+ * the base applied, go refuses as well.)
  */
 static int
 zc_find_cdir(struct zc *zc, uint64_t size, struct zc_cdir *cd)
 {
 	unsigned char *buf, loc[ZC_LOC64_LEN], end64[ZC_EOCD64_LEN];
+	unsigned char sig[4];
 	uint64_t tail, start, eocd, off64, cdend, cdsize;
+	int64_t base;
 	size_t i;
 	int found = 0, rv = -1;
 
 	if (size < ZC_EOCD_LEN)
 		return zc_fail(zc, NULL, "not a valid zip file");
-	tail = size < ZC_EOCD_LEN + ZC_COMMENT_MAX ? size :
-	    ZC_EOCD_LEN + ZC_COMMENT_MAX;
+	tail = size < ZC_TAIL_MAX ? size : ZC_TAIL_MAX;
 	start = size - tail;
 	buf = xmalloc((size_t)tail);
 	if (zc_pread(zc, start, buf, (size_t)tail) != 0) {
@@ -491,8 +512,7 @@ zc_find_cdir(struct zc *zc, uint64_t size, struct zc_cdir *cd)
 		goto out;
 	}
 	for (i = (size_t)tail - ZC_EOCD_LEN + 1; i-- > 0;) {
-		if (zc_get32(buf + i) == ZC_EOCD_SIG && i + ZC_EOCD_LEN +
-		    zc_get16(buf + i + 20) <= (size_t)tail) {
+		if (zc_get32(buf + i) == ZC_EOCD_SIG) {
 			found = 1;
 			break;
 		}
@@ -501,31 +521,55 @@ zc_find_cdir(struct zc *zc, uint64_t size, struct zc_cdir *cd)
 		zc_fail(zc, NULL, "not a valid zip file");
 		goto out;
 	}
+	if (i + ZC_EOCD_LEN + zc_get16(buf + i + 20) > (size_t)tail) {
+		zc_fail(zc, NULL, "not a valid zip file: the last end record's "
+		    "comment runs past the end of the file");
+		goto out;
+	}
 	eocd = start + i;
 	cd->count = zc_get16(buf + i + 10);
-	cd->offset = zc_get32(buf + i + 16);
 	cdsize = zc_get32(buf + i + 12);
+	cd->offset = zc_get32(buf + i + 16);
 	cdend = eocd;
-	/* Go looks for zip64 records only behind these values. */
 	if ((cd->count == 0xffff || cdsize == 0xffff ||
-	    cdsize == 0xffffffff || cd->offset == 0xffffffff) &&
-	    eocd >= ZC_LOC64_LEN &&
-	    zc_pread(zc, eocd - ZC_LOC64_LEN, loc, sizeof(loc)) == 0 &&
-	    zc_get32(loc) == ZC_LOC64_SIG) {
-		off64 = zc_get64(loc + 8);
-		if (off64 > eocd - ZC_LOC64_LEN ||
-		    eocd - ZC_LOC64_LEN - off64 < ZC_EOCD64_LEN ||
-		    zc_pread(zc, off64, end64, sizeof(end64)) != 0 ||
-		    zc_get32(end64) != ZC_EOCD64_SIG) {
-			zc_fail(zc, NULL, "bad zip64 end of central directory");
+	    cd->offset == 0xffffffff) && eocd >= ZC_LOC64_LEN) {
+		if (zc_pread(zc, eocd - ZC_LOC64_LEN, loc, sizeof(loc)) != 0) {
+			err_errno(zc->e, E_INTERNAL, "zip for %s@%s: read",
+			    zc->module, zc->version);
 			goto out;
 		}
-		cd->count = zc_get64(end64 + 32);
-		cd->offset = zc_get64(end64 + 48);
-		cdend = off64;
+		if (zc_get32(loc) == ZC_LOC64_SIG && zc_get32(loc + 4) == 0 &&
+		    zc_get32(loc + 16) == 1) {
+			off64 = zc_get64(loc + 8);
+			if (off64 > size || size - off64 < ZC_EOCD64_LEN ||
+			    zc_pread(zc, off64, end64, sizeof(end64)) != 0 ||
+			    zc_get32(end64) != ZC_EOCD64_SIG) {
+				zc_fail(zc, NULL, "bad zip64 end of central "
+				    "directory");
+				goto out;
+			}
+			cd->count = zc_get64(end64 + 32);
+			cdsize = zc_get64(end64 + 40);
+			cd->offset = zc_get64(end64 + 48);
+			cdend = off64;
+		}
 	}
-	if (cd->offset > cdend) {
+	/* cdend < 2^63: the signed arithmetic below cannot overflow. */
+	if (cdsize > (uint64_t)INT64_MAX || cd->offset > (uint64_t)INT64_MAX ||
+	    cdsize > cdend || cd->offset > cdend - cdsize) {
 		zc_fail(zc, NULL, "central directory offset out of range");
+		goto out;
+	}
+	base = (int64_t)(cdend - cdsize - cd->offset);
+	if (base != 0) {
+		if (zc_pread(zc, cd->offset, sig, sizeof(sig)) == 0 &&
+		    zc_get32(sig) == ZC_CDH_SIG)
+			zc_fail(zc, NULL, "central directory is ambiguous (at "
+			    "offset %llu as recorded, or %lld bytes on)",
+			    (unsigned long long)cd->offset, (long long)base);
+		else
+			zc_fail(zc, NULL, "%lld bytes before the zip that its "
+			    "offsets do not count", (long long)base);
 		goto out;
 	}
 	rv = 0;
@@ -952,6 +996,27 @@ zc_is_clean(const char *p, size_t n)
 }
 
 /*
+ * The longest element of the n bytes at p.  The go command unzips every
+ * file into its module cache: an element longer than the file systems'
+ * NAME_MAX (255 bytes on Linux, macOS and Windows) fails there, so the
+ * go command refuses the zip.
+ */
+static size_t
+zc_longest_elem(const char *p, size_t n)
+{
+	size_t i, start = 0, longest = 0;
+
+	for (i = 0; i <= n; i++) {
+		if (i < n && p[i] != '/')
+			continue;
+		if (i - start > longest)
+			longest = i - start;
+		start = i + 1;
+	}
+	return longest;
+}
+
+/*
  * Whether the n bytes at s are "go.mod" ignoring case.  ASCII is enough
  * for strings.EqualFold here: no other rune folds to g, o, ".", m or d.
  */
@@ -1026,6 +1091,10 @@ zc_check_name(struct zc *zc, const char *name)
 		return zc_fail(zc, p, "file path is not relative");
 	if (n == 0 || !zc_is_clean(p, n))
 		return zc_fail(zc, p, "file path is not clean");
+	if (zc_longest_elem(p, n) > ZIPCHECK_ELEM_MAX)
+		return zc_fail(zc, p, "file name element longer than %d bytes "
+		    "(no file system of the go command takes it)",
+		    ZIPCHECK_ELEM_MAX);
 	/* modpath_check_file wants a string: the file path alone. */
 	if (is_dir) {
 		char tmp[ZIPCHECK_FILE_MAX];
@@ -1071,32 +1140,28 @@ zc_check_file(struct zc *zc, const char *p, uint64_t size)
 
 /* Every entry, in central directory order, libzip and raw side by side. */
 static int
-zc_check_entries(struct zc *zc, uint64_t size)
+zc_check_entries(struct zc *zc)
 {
-	struct zc_cdir cd = { 0, 0 };
 	zip_stat_t st;
 	zip_int64_t n;
 	uint64_t i, off;
 	const char *name;
 
-	if (zc_find_cdir(zc, size, &cd) != 0)
-		return -1;
 	if ((n = zip_get_num_entries(zc->za, 0)) < 0)
 		return zc_fail(zc, NULL, "%s", zip_strerror(zc->za));
-	if ((uint64_t)n != cd.count)
+	if ((uint64_t)n != zc->cd.count)
 		return zc_fail(zc, NULL, "central directory is ambiguous "
 		    "(%llu or %llu entries)", (unsigned long long)n,
-		    (unsigned long long)cd.count);
+		    (unsigned long long)zc->cd.count);
 	if (n > ZIPCHECK_ENTRIES_MAX)
 		return zc_fail(zc, NULL, "more than %d entries",
 		    ZIPCHECK_ENTRIES_MAX);
 
 	zc->nslots = 1024;
 	zc->slots = xcalloc(zc->nslots, sizeof(*zc->slots));
-	zc->size = size;
 	zc->ndd = (size_t)n;
 	zc->dd = xcalloc(n > 0 ? (size_t)n : 1, sizeof(*zc->dd));
-	off = cd.offset;
+	off = zc->cd.offset;
 	for (i = 0; i < (uint64_t)n; i++) {
 		if (zc_read_raw(zc, &off, i) != 0)
 			return -1;
@@ -1188,6 +1253,11 @@ zipcheck(const char *zippath, const char *module, const char *version,
 		    (long long)ZIP_MAX);
 		goto out;
 	}
+	/* Where Go finds the directory first: a zip Go would read
+	 * otherwise than libzip is refused for that, and said so. */
+	zc->size = (uint64_t)sb.st_size;
+	if (zc_find_cdir(zc, zc->size, &zc->cd) != 0)
+		goto out;
 	if ((zc->za = zip_open(zippath, ZIP_RDONLY, &zerr)) == NULL) {
 		zip_error_init_with_code(&ze, zerr);
 		if (zc_open_code(zerr) == E_INTERNAL)
@@ -1199,7 +1269,7 @@ zipcheck(const char *zippath, const char *module, const char *version,
 		zip_error_fini(&ze);
 		goto out;
 	}
-	if (zc_check_entries(zc, (uint64_t)sb.st_size) != 0)
+	if (zc_check_entries(zc) != 0)
 		goto out;
 
 	/* Names are checked: now every byte, declared sizes enforced. */
