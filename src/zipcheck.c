@@ -20,8 +20,10 @@
  * stored exactly as they came.
  *
  * Entries are read with libzip, and the central directory is also walked
- * here byte by byte, the way Go's archive/zip finds it (the last end
- * record).  Both must list the same names: libzip turns a NUL inside a
+ * here byte by byte, the way Go's archive/zip finds it (zipend.c: the
+ * last end record, the zip64 records behind it, and the bytes before the
+ * zip its offsets do not count, from which libzip is given the file too).
+ * Both must list the same names: libzip turns a NUL inside a
  * name into a space, and two parsers that disagree on a crafted zip would
  * check one list and let the client unpack another.  The raw record also
  * gives the method exactly as stored.
@@ -61,13 +63,6 @@
 #define ZIPCHECK_QUOTE_MAX	80	/* bytes of a name in a message */
 
 /* Fixed parts of the zip records read here (APPNOTE 4.3). */
-#define ZC_EOCD_LEN		22
-#define ZC_EOCD_SIG		0x06054b50
-#define ZC_TAIL_MAX		(65 * 1024) /* searched for the end record */
-#define ZC_LOC64_LEN		20
-#define ZC_LOC64_SIG		0x07064b50
-#define ZC_EOCD64_LEN		56
-#define ZC_EOCD64_SIG		0x06064b50
 #define ZC_CDH_LEN		46
 #define ZC_CDH_SIG		0x02014b50
 #define ZC_NAME_LEN_MAX		65535
@@ -320,12 +315,6 @@ struct zc_path {
 	int		 is_dir;
 };
 
-/* Where the central directory is, as Go's reader finds it. */
-struct zc_cdir {
-	uint64_t	 count;
-	uint64_t	 offset;
-};
-
 /* The central directory record of one entry, as stored. */
 struct zc_raw {
 	uint16_t	 method;
@@ -350,7 +339,7 @@ struct zc {
 	zip_t		*za;
 	uint64_t	 total;		/* declared uncompressed bytes */
 	struct zc_raw	 raw;
-	struct zc_cdir	 cd;		/* as Go finds it */
+	struct zipend	 cd;		/* as Go finds it */
 	uint64_t	 size;		/* of the zip file */
 	unsigned char	*dd;		/* enum dirhash_dd of each entry */
 	size_t		 ndd;
@@ -469,113 +458,35 @@ zc_check_module(struct zc *zc)
 }
 
 /*
- * Find the central directory as Go's archive/zip does (readDirectoryEnd,
- * in go 1.19 and in go 1.26), refusing what either refuses:
- *
- * The end record is the last signature in the file's last ZC_TAIL_MAX
- * bytes.  Go 1.26 stops at it when its comment would run past the end
- * (and refuses the zip); go 1.19 searches on for an earlier one.  So that
- * record's comment must fit, and then both read it.
- *
- * Only a count of 0xffff, a directory size of 0xffff or an offset of
- * 0xffffffff send Go to a zip64 locator (20 bytes before the record, disk
- * 0 of 1 disk, else it is none); a locator found must point at a zip64
- * end record, whose count, size and offset then stand, and whose offset
- * is where the directory ends.
- *
- * Go then takes the bytes before the zip as the directory's end minus its
- * size minus its offset ("baseOffset": a prepended stub whose length the
- * offsets do not count), and go 1.26 takes 0 again when a directory
- * header is at the offset as it stands.  libzip reads no such zip, and a
- * zip the two go commands read at different offsets is ambiguous: a base
- * other than 0 is refused.  (A directory offset outside the file, with
- * the base applied, go refuses as well.)
+ * The central directory as Go finds it (zipend.c), refusing what either
+ * go command refuses, and what Go and libzip could read apart: a base
+ * below 0 (Go would read every local header that much earlier: no zip
+ * writer does that, and libzip has no window for it), and a base above 0
+ * with a directory header at the offset as recorded (go 1.26 reads that
+ * one, go 1.19 the one a base further on).
  */
 static int
-zc_find_cdir(struct zc *zc, uint64_t size, struct zc_cdir *cd)
+zc_find_cdir(struct zc *zc)
 {
-	unsigned char *buf, loc[ZC_LOC64_LEN], end64[ZC_EOCD64_LEN];
-	unsigned char sig[4];
-	uint64_t tail, start, eocd, off64, cdend, cdsize;
-	int64_t base;
-	size_t i;
-	int found = 0, rv = -1;
+	struct err ze;
 
-	if (size < ZC_EOCD_LEN)
-		return zc_fail(zc, NULL, "not a valid zip file");
-	tail = size < ZC_TAIL_MAX ? size : ZC_TAIL_MAX;
-	start = size - tail;
-	buf = xmalloc((size_t)tail);
-	if (zc_pread(zc, start, buf, (size_t)tail) != 0) {
-		err_errno(zc->e, E_INTERNAL, "zip for %s@%s: read",
-		    zc->module, zc->version);
-		goto out;
+	err_clear(&ze);
+	if (zipend_find(fileno(zc->fp), zc->size, &zc->cd, &ze) != 0) {
+		if (ze.code == E_INTERNAL)
+			return err_set(zc->e, E_INTERNAL, "zip for %s@%s: %s",
+			    zc->module, zc->version, ze.msg);
+		return zc_fail(zc, NULL, "%s", ze.msg);
 	}
-	for (i = (size_t)tail - ZC_EOCD_LEN + 1; i-- > 0;) {
-		if (zc_get32(buf + i) == ZC_EOCD_SIG) {
-			found = 1;
-			break;
-		}
-	}
-	if (!found) {
-		zc_fail(zc, NULL, "not a valid zip file");
-		goto out;
-	}
-	if (i + ZC_EOCD_LEN + zc_get16(buf + i + 20) > (size_t)tail) {
-		zc_fail(zc, NULL, "not a valid zip file: the last end record's "
-		    "comment runs past the end of the file");
-		goto out;
-	}
-	eocd = start + i;
-	cd->count = zc_get16(buf + i + 10);
-	cdsize = zc_get32(buf + i + 12);
-	cd->offset = zc_get32(buf + i + 16);
-	cdend = eocd;
-	if ((cd->count == 0xffff || cdsize == 0xffff ||
-	    cd->offset == 0xffffffff) && eocd >= ZC_LOC64_LEN) {
-		if (zc_pread(zc, eocd - ZC_LOC64_LEN, loc, sizeof(loc)) != 0) {
-			err_errno(zc->e, E_INTERNAL, "zip for %s@%s: read",
-			    zc->module, zc->version);
-			goto out;
-		}
-		if (zc_get32(loc) == ZC_LOC64_SIG && zc_get32(loc + 4) == 0 &&
-		    zc_get32(loc + 16) == 1) {
-			off64 = zc_get64(loc + 8);
-			if (off64 > size || size - off64 < ZC_EOCD64_LEN ||
-			    zc_pread(zc, off64, end64, sizeof(end64)) != 0 ||
-			    zc_get32(end64) != ZC_EOCD64_SIG) {
-				zc_fail(zc, NULL, "bad zip64 end of central "
-				    "directory");
-				goto out;
-			}
-			cd->count = zc_get64(end64 + 32);
-			cdsize = zc_get64(end64 + 40);
-			cd->offset = zc_get64(end64 + 48);
-			cdend = off64;
-		}
-	}
-	/* cdend < 2^63: the signed arithmetic below cannot overflow. */
-	if (cdsize > (uint64_t)INT64_MAX || cd->offset > (uint64_t)INT64_MAX ||
-	    cdsize > cdend || cd->offset > cdend - cdsize) {
-		zc_fail(zc, NULL, "central directory offset out of range");
-		goto out;
-	}
-	base = (int64_t)(cdend - cdsize - cd->offset);
-	if (base != 0) {
-		if (zc_pread(zc, cd->offset, sig, sizeof(sig)) == 0 &&
-		    zc_get32(sig) == ZC_CDH_SIG)
-			zc_fail(zc, NULL, "central directory is ambiguous (at "
-			    "offset %llu as recorded, or %lld bytes on)",
-			    (unsigned long long)cd->offset, (long long)base);
-		else
-			zc_fail(zc, NULL, "%lld bytes before the zip that its "
-			    "offsets do not count", (long long)base);
-		goto out;
-	}
-	rv = 0;
-out:
-	free(buf);
-	return rv;
+	if (zc->cd.base < 0)
+		return zc_fail(zc, NULL, "central directory offset out of "
+		    "range (%lld bytes before the file)",
+		    (long long)-zc->cd.base);
+	if (zc->cd.cdh_at_offset)
+		return zc_fail(zc, NULL, "central directory is ambiguous (at "
+		    "offset %llu as recorded, or %lld bytes on)",
+		    (unsigned long long)zc->cd.offset,
+		    (long long)zc->cd.base);
+	return 0;
 }
 
 /*
@@ -701,7 +612,12 @@ zc_read_raw(struct zc *zc, uint64_t *off, uint64_t i)
 	r->name[r->name_len] = '\0';
 	*off += ZC_CDH_LEN + (uint64_t)r->name_len + r->extra_len +
 	    zc_get16(h + 32);
-	return zc_zip64(zc, zc_get32(h + 24) == ZC_32_MAX, i);
+	if (zc_zip64(zc, zc_get32(h + 24) == ZC_32_MAX, i) != 0)
+		return -1;
+	/* Go reads the local header a base further on (0 <= base). */
+	r->offset = r->offset > UINT64_MAX - (uint64_t)zc->cd.base ?
+	    UINT64_MAX : r->offset + (uint64_t)zc->cd.base;
+	return 0;
 }
 
 /* Whether another central directory record follows the declared ones. */
@@ -1161,7 +1077,7 @@ zc_check_entries(struct zc *zc)
 	zc->slots = xcalloc(zc->nslots, sizeof(*zc->slots));
 	zc->ndd = (size_t)n;
 	zc->dd = xcalloc(n > 0 ? (size_t)n : 1, sizeof(*zc->dd));
-	off = zc->cd.offset;
+	off = (uint64_t)zc->cd.base + zc->cd.offset;
 	for (i = 0; i < (uint64_t)n; i++) {
 		if (zc_read_raw(zc, &off, i) != 0)
 			return -1;
@@ -1256,9 +1172,10 @@ zipcheck(const char *zippath, const char *module, const char *version,
 	/* Where Go finds the directory first: a zip Go would read
 	 * otherwise than libzip is refused for that, and said so. */
 	zc->size = (uint64_t)sb.st_size;
-	if (zc_find_cdir(zc, zc->size, &zc->cd) != 0)
+	if (zc_find_cdir(zc) != 0)
 		goto out;
-	if ((zc->za = zip_open(zippath, ZIP_RDONLY, &zerr)) == NULL) {
+	if ((zc->za = zipend_open(zippath, &zc->cd, zc->size,
+	    &zerr)) == NULL) {
 		zip_error_init_with_code(&ze, zerr);
 		if (zc_open_code(zerr) == E_INTERNAL)
 			err_set(e, E_INTERNAL, "%s: %s", zippath,

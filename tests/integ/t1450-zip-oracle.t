@@ -119,6 +119,8 @@ while IFS=$us read -r name want why; do
 		fi
 	else
 		nok "$name: nothing stored" test -e "$S/$mod/@v/v1.0.0.zip"
+		is "$(find "$S/$mod" -type f 2>/dev/null)" "" \
+		    "$name: no file of the module stored"
 		if [ "$pv" = bad ]; then
 			like "$(cat "$TRASH/body")" "$mod@v1\\.0\\.0" \
 			    "$name: the 502 names the zip"

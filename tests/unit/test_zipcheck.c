@@ -1092,8 +1092,9 @@ test_end_records(void)
 		free(p);
 	}
 
-	/* A stub before the zip that the offsets do not count: go finds
-	 * the zip behind it, libzip does not; refused, and said so. */
+	/* A stub before the zip that the offsets do not count: Go finds
+	 * the zip behind it (its baseOffset), and libzip is given the file
+	 * from there. */
 	if ((p = end_base(path, &len, &eocd)) == NULL) {
 		ok(0, "make end.zip");
 		return;
@@ -1101,8 +1102,15 @@ test_end_records(void)
 	memmove(p + 17, p, len);
 	memcpy(p, "#!/bin/sh\nexit 0\n", 17);
 	write_file(path, p, len + 17);
-	check_bad(path, MOD, V1, "17 bytes before the zip",
+	check_ok(path, MOD, V1, H1_SIMPLE,
 	    "a prepended stub its offsets do not count");
+	/* A later end record of an empty directory: Go reads that one, the
+	 * zip before it is its base; an empty module. */
+	memmove(p, p + 17, len);
+	memset(p + len, 0, 22);
+	put32(p + len, 0x06054b50);
+	write_file(path, p, len + 22);
+	check_ok(path, MOD, V1, H1_EMPTY_SUM, "a later, empty end record");
 	free(p);
 }
 
