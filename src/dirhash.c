@@ -197,23 +197,16 @@ dirhash_zip_open(const char *zippath, zip_t **za, struct err *e)
 {
 	zip_error_t ze;
 	enum errc code = E_BADREQ;
-	struct zipend z;
-	struct stat sb;
-	struct err ze2;
 	size_t i;
-	int fd, zerr = 0, have_end;
+	int fd, zerr = 0;
 
 	/* Never a FIFO or a device: libzip would block on it.  The zip is
 	 * read as Go reads it: from the bytes before it that its offsets do
 	 * not count on (zipend.c); one Go would not read, libzip tries. */
 	if ((fd = buf_open_regular(zippath, e)) == -1)
 		return -1;
-	err_clear(&ze2);
-	have_end = fstat(fd, &sb) == 0 &&
-	    zipend_find(fd, (uint64_t)sb.st_size, &z, &ze2) == 0;
 	close(fd);
-	if ((*za = zipend_open(zippath, have_end ? &z : NULL,
-	    have_end ? (uint64_t)sb.st_size : 0, &zerr)) != NULL)
+	if ((*za = zipend_open_file(zippath, &zerr)) != NULL)
 		return 0;
 	for (i = 0; i < NITEMS(dirhash_open_errors); i++) {
 		if (dirhash_open_errors[i].zip_code == zerr)

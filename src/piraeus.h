@@ -1065,6 +1065,12 @@ int		 zipend_find(int fd, uint64_t size, struct zipend *,
  */
 struct zip	*zipend_open(const char *path, const struct zipend *z,
 		    uint64_t size, int *zerr);
+/*
+ * libzip on the regular file at path (never a FIFO or a device) from the
+ * base Go takes, or from its start when Go would not read it.  NULL with
+ * *zerr set.
+ */
+struct zip	*zipend_open_file(const char *path, int *zerr);
 
 /* zipcheck.c: the zip rules of protocol.md 4.2, before anything is stored. */
 /*

@@ -27,6 +27,7 @@
 #include <errno.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <zip.h>
@@ -191,4 +192,25 @@ zipend_open(const char *path, const struct zipend *z, uint64_t size,
 	}
 	zip_error_fini(&ze);
 	return za;
+}
+
+/* See piraeus.h: libzip on the regular file at path, as Go reads it. */
+struct zip *
+zipend_open_file(const char *path, int *zerr)
+{
+	struct zipend z;
+	struct stat sb;
+	struct err e;
+	int fd, found;
+
+	err_clear(&e);
+	if ((fd = buf_open_regular(path, &e)) == -1) {
+		*zerr = e.code == E_NOTFOUND ? ZIP_ER_NOENT : ZIP_ER_OPEN;
+		return NULL;
+	}
+	found = fstat(fd, &sb) == 0 &&
+	    zipend_find(fd, (uint64_t)sb.st_size, &z, &e) == 0;
+	close(fd);
+	return zipend_open(path, found ? &z : NULL,
+	    found ? (uint64_t)sb.st_size : 0, zerr);
 }
