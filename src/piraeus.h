@@ -1167,6 +1167,37 @@ int		 packrule_gomod_module(const char *data, size_t len, char *out,
 /* 1 when the go.mod body's go line is 1.24 or later, else 0. */
 int		 packrule_go124(const char *data, size_t len);
 
+/* zipend.c: where Go's archive/zip finds a zip's central directory. */
+struct zipend {
+	uint64_t	 count;		/* entries the end record says */
+	uint64_t	 size;		/* of the central directory */
+	uint64_t	 offset;	/* of the directory, as recorded */
+	int64_t		 base;		/* bytes before the zip (Go's
+					   baseOffset; may be negative) */
+	int		 cdh_at_offset;	/* base > 0 and a directory header
+					   at offset itself (go 1.26 then
+					   takes base 0, go 1.19 does not) */
+};
+/*
+ * Find the end record of the zip open at fd (size bytes) as go 1.19 and
+ * go 1.26 do, refusing what either refuses: 0, or -1 with E_UPSTREAM
+ * (malformed) or E_INTERNAL (a read failed).
+ */
+int		 zipend_find(int fd, uint64_t size, struct zipend *,
+		    struct err *);
+/*
+ * libzip on the zip at path (size bytes) as Go reads it: from z->base on
+ * when that is positive (z NULL: the whole file).  NULL with *zerr set.
+ */
+struct zip	*zipend_open(const char *path, const struct zipend *z,
+		    uint64_t size, int *zerr);
+/*
+ * libzip on the regular file at path (never a FIFO or a device) from the
+ * base Go takes, or from its start when Go would not read it.  NULL with
+ * *zerr set.
+ */
+struct zip	*zipend_open_file(const char *path, int *zerr);
+
 /* zipcheck.c: the zip rules of protocol.md 4.2, before anything is stored. */
 /*
  * Check the zip at zippath for module@version (prefix, clean names,
