@@ -368,6 +368,14 @@ static const struct option options[] = {
 	  0, 0, NULL, NULL, 0,
 	  "Files' access times count as fetches (say no on a noatime mount: "
 	  "README \"Storage lifecycle\")" },
+	{ "vulndb", "enabled", OPT_BOOL, F(vulndb_enabled), "no",
+	  0, 0, NULL, NULL, 0,
+	  "yes: piraeus vulndb sync and import keep a mirror of a Go "
+	  "vulnerability database in STORAGE/vulndb (served at /vulndb/)" },
+	{ "vulndb", "url", OPT_STRING, F(vulndb_url), "https://vuln.go.dev",
+	  0, 0, NULL, check_hook_url, 0,
+	  "The vulnerability database piraeus vulndb sync mirrors (its base "
+	  "URL: URL/index/db.json...)" },
 };
 #define NOPTIONS	NITEMS(options)
 
