@@ -123,14 +123,16 @@ static const struct cli_cmd cli_cmds[] = {
 	    "0 written, 1 a named version missing or a write failed, 2 "
 	    "usage", 1, cli_export },
 	{ "vulndb", 1, 4, 1,
-	    "vulndb sync [--url URL] [--force] | vulndb import DIR|TARBALL",
+	    "vulndb sync [--url URL] [--force] | vulndb import [--force] "
+	    "DIR|TARBALL",
 	    "mirror a Go vulnerability database into STORAGE/vulndb (served "
 	    "at /vulndb/): sync gets what changed from [vulndb] url (or URL) "
 	    "since the last sync, import takes a copy carried from a "
 	    "connected host (a directory or a tarball, plain or gzip, of a "
 	    "database or of STORAGE/vulndb); every entry is checked against "
-	    "its index and the whole set is switched at once; --force: a new "
-	    "set even when db.json did not change; needs [vulndb] enabled",
+	    "its index and the whole set is switched at once; a database "
+	    "older than the mirror is refused; --force: a new set even when "
+	    "db.json did not change or is older; needs [vulndb] enabled",
 	    "0 the mirror is up to date, 1 failed (the served set is "
 	    "unchanged), 2 usage", 0, cli_vulndb },
 };
@@ -1086,7 +1088,7 @@ cli_export(struct config *cfg, int argc, char **argv)
 
 /*
  * The directory of an import: DIR itself, or TARBALL extracted into
- * STORAGE/.tmp/vulndb-import.PID (tmp, removed by the caller); in either,
+ * STORAGE/.vulndb/import.PID (tmp, removed by the caller); in either,
  * the directory holding index/db.json: it, or its "vulndb" (a copy of
  * STORAGE).  0, or -1 with the reason told.
  */
@@ -1108,7 +1110,14 @@ cli_vulndb_src(const struct config *cfg, const char *arg, char *tmp,
 	}
 	snprintf(dir, dirsz, "%s", arg);
 	if (S_ISREG(sb.st_mode)) {
-		snprintf(tmp, tmpsz, "%s/.tmp/vulndb-import.%ld",
+		snprintf(tmp, tmpsz, "%s/.vulndb", cfg->storage_root);
+		if (mkdir(tmp, 0755) == -1 && errno != EEXIST) {
+			fprintf(stderr, "piraeus: vulndb import: mkdir %s: "
+			    "%s\n", tmp, strerror(errno));
+			tmp[0] = '\0';
+			return -1;
+		}
+		snprintf(tmp, tmpsz, "%s/.vulndb/import.%ld",
 		    cfg->storage_root, (long)getpid());
 		(void)vulndb_tree_rm(tmp);
 		err_clear(&e);
@@ -1156,7 +1165,7 @@ cli_vulndb(struct config *cfg, int argc, char **argv)
 		    strcmp(argv[i], "--help") == 0) {
 			printf("usage: piraeus vulndb sync [--url URL] "
 			    "[--force]\n       piraeus vulndb import "
-			    "DIR|TARBALL\n");
+			    "[--force] DIR|TARBALL\n");
 			return 0;
 		}
 	snprintf(url, sizeof(url), "%s", cfg->vulndb_url);
@@ -1174,7 +1183,11 @@ cli_vulndb(struct config *cfg, int argc, char **argv)
 		}
 	} else if (strcmp(argv[0], "import") == 0 && argc == 2)
 		src = argv[1];
-	else
+	else if (strcmp(argv[0], "import") == 0 && argc == 3 &&
+	    strcmp(argv[1], "--force") == 0) {
+		force = 1;
+		src = argv[2];
+	} else
 		goto usage;
 	if (!cfg->vulndb_enabled) {
 		fprintf(stderr, "piraeus: vulndb: [vulndb] enabled is no (set "
@@ -1215,7 +1228,7 @@ out:
 	return rc;
 usage:
 	fprintf(stderr, "usage: piraeus vulndb sync [--url URL] [--force]\n"
-	    "       piraeus vulndb import DIR|TARBALL\n");
+	    "       piraeus vulndb import [--force] DIR|TARBALL\n");
 	return 2;
 }
 

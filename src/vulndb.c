@@ -7,7 +7,9 @@
  * connected host:
  *
  *   1. index/db.json; when its modified time is the current generation's,
- *      nothing changed and the run ends (one small request);
+ *      nothing changed and the run ends (one small request); when it is
+ *      older, the source is refused (a mirror does not go back in time
+ *      unless forced);
  *   2. index/vulns.json and index/modules.json, checked together
  *      (vulndb_index.c);
  *   3. each entry ID/<id>.json: hard-linked from the current generation
@@ -470,25 +472,27 @@ out:
 	return rc;
 }
 
-/* 1 when the current generation's db.json has modified time ns. */
+/* The current generation's db.json modified time against ns: -1 older,
+ * 0 the same, 1 newer; -2 when there is none (or it cannot be read). */
 static int
-vulndb_same(const struct vulndb_gen *g, int64_t ns)
+vulndb_cmp(const struct vulndb_gen *g, int64_t ns)
 {
 	char path[VULNDB_FILE_MAX], t[VULNDB_TIME_MAX];
 	struct buf b;
 	struct err e;
 	int64_t old;
-	int same;
+	int rc = -2;
 
 	if (g->prev[0] == '\0')
-		return 0;
+		return -2;
 	err_clear(&e);
 	snprintf(path, sizeof(path), "%s/index/db.json", g->prev);
 	if (buf_read_file(&b, path, VULNDB_DB_MAX, &e) == -1)
-		return 0;
-	same = vulndb_db_parse(b.data, b.len, t, &old, &e) == 0 && old == ns;
+		return -2;
+	if (vulndb_db_parse(b.data, b.len, t, &old, &e) == 0)
+		rc = old < ns ? -1 : old == ns ? 0 : 1;
 	buf_free(&b);
-	return same;
+	return rc;
 }
 
 int
@@ -519,9 +523,15 @@ vulndb_run(const struct config *cfg, const char *url, const char *dir,
 	    vulndb_db_parse(f[0].json.data, f[0].json.len, stats->modified,
 	    &ns, e) == -1)
 		goto out;
-	if (!force && vulndb_same(&g, ns)) {
+	switch (force ? -2 : vulndb_cmp(&g, ns)) {
+	case 0:
 		stats->uptodate = 1;
 		rc = 0;
+		goto out;
+	case 1:
+		err_set(e, E_UPSTREAM, "its index/db.json (modified %s) is "
+		    "older than the mirror's: refused (--force takes it)",
+		    stats->modified);
 		goto out;
 	}
 	if (vulndb_fill(&s, &g, f, e) == -1 || vulndb_gen_commit(&g, e) == -1)

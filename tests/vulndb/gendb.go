@@ -8,7 +8,16 @@
 //	index/vulns.json     [{"id","modified","aliases"}]
 //	ID/<id>.json         one OSV entry
 //
-// each also as .json.gz (the gzip of exactly the .json).  Entries are
+// each also as .json.gz (the gzip of exactly the .json); and, written on
+// their own from the same entries as golang.org/x/vuln's legacy database
+// did (what govulncheck before v1.0, Debian 12's, reads: GOVULNDB):
+//
+//	index.json           {module path: its newest entry's modified}
+//	<escaped path>.json  [entries affecting the module]
+//	ID/index.json        [ids]
+//	aliases.json         {alias: [ids]}
+//
+// the oracle the legacy files piraeus derives are compared with.  Entries are
 // made, not copied: -n N entries GO-<year>-<nnnn> spread over -modules M
 // fixture modules example.com/vmod<k> (every 7th named with upper-case
 // letters, example.com/VMod<k>, so that escaping is exercised), each
@@ -16,7 +25,9 @@
 // the entries the govulncheck test needs: GO-2099-0001 for module
 // example.com/vulnlib (symbol Vuln in package example.com/vulnlib, fixed
 // in v1.1.0) and GO-2099-0002 for the same module, symbol Unused (not
-// called by the fixture app).  -bump K makes entries 0, step, 2*step ...
+// called by the fixture app) and GO-2099-0003 for "stdlib" (package
+// crypto/des, fixed in 0.0.1: no Go release is affected, but a client
+// asks for the standard library's entries).  -bump K makes entries 0, step, 2*step ...
 // (K of them) one day newer than their base time, as an upstream that
 // changed K entries would.  The output is a function of the flags only.
 // Only the standard library; Go 1.19 builds it with
@@ -182,7 +193,9 @@ func main() {
 			mk("GO-2099-0001", "example.com/vulnlib",
 				"example.com/vulnlib", "Vuln", "1.1.0", mt, 90001),
 			mk("GO-2099-0002", "example.com/vulnlib",
-				"example.com/vulnlib", "Unused", "1.1.0", mt, 90002))
+				"example.com/vulnlib", "Unused", "1.1.0", mt, 90002),
+			mk("GO-2099-0003", "stdlib", "crypto/des",
+				"NewCipher", "0.0.1", mt, 90003))
 	}
 	mods := map[string]*module{}
 	var vulns []vuln
@@ -222,4 +235,65 @@ func main() {
 	write("index/vulns.json", b)
 	b, _ = json.Marshal(map[string]string{"modified": newest})
 	write("index/db.json", b)
+	legacy(entries)
+}
+
+// escape is golang.org/x/mod/module.EscapePath for the paths made here:
+// each upper-case letter becomes "!" and its lower case.
+func escape(p string) string {
+	if p == "stdlib" || p == "toolchain" {
+		return p
+	}
+	var b strings.Builder
+	for _, r := range p {
+		if r >= 'A' && r <= 'Z' {
+			b.WriteByte('!')
+			r += 'a' - 'A'
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// legacy writes the layout of the database before the v1 API.
+func legacy(entries []entry) {
+	index := map[string]time.Time{}
+	bymod := map[string][]entry{}
+	aliases := map[string][]string{}
+	var ids []string
+	for _, e := range entries {
+		mt, err := time.Parse(stamp, e.Modified)
+		if err != nil {
+			log.Fatal(err)
+		}
+		for _, a := range e.Affected {
+			m := a.Package.Name
+			bymod[m] = append(bymod[m], e)
+			if mt.After(index[m]) {
+				index[m] = mt
+			}
+		}
+		for _, a := range e.Aliases {
+			aliases[a] = append(aliases[a], e.ID)
+		}
+		ids = append(ids, e.ID)
+	}
+	sort.Strings(ids)
+	put := func(rel string, v interface{}) {
+		b, err := json.Marshal(v)
+		if err != nil {
+			log.Fatal(err)
+		}
+		fn := filepath.Join(out, filepath.FromSlash(rel))
+		os.MkdirAll(filepath.Dir(fn), 0o755)
+		if err := os.WriteFile(fn, b, 0o644); err != nil {
+			log.Fatal(err)
+		}
+	}
+	put("index.json", index)
+	put("ID/index.json", ids)
+	put("aliases.json", aliases)
+	for m, es := range bymod {
+		put(escape(m)+".json", es)
+	}
 }
