@@ -1,5 +1,6 @@
 #!/bin/sh
-# t1560-vulndb.t: the vulnerability database mirror behind a real lighttpd,
+# t1560-vulndb.t: the vulnerability database mirror behind a real lighttpd
+# (and Apache and nginx when installed, each with its contrib config),
 # read by the real govulncheck (Debian 12's, which speaks the database
 # layout before the v1 API: GOVULNDB, index.json, <module>.json).
 #
@@ -56,34 +57,6 @@ like "$(cat "$TRASH/sync.out")" "generation 1: 43 entries \(43 got, 0 kept\)" \
     "it got every entry"
 is "$(grep -c '^GET /index\.json\|^GET /aliases\.json\|^GET /ID/index\.json\|^GET /example\.com/[^@]*\.json \|^GET /stdlib\.json' "$UPSTREAM_LOG")" 0 \
     "sync asked the upstream for no legacy file (it derives them)"
-
-serve_lighttpd "$TRASH/serve.log" "$S" "$T" "$INI"
-ALOG=$T/run/access.log
-RLOG=$T/run/responder.log
-
-# --- the v1 files, through lighttpd ---
-same=0 n=0
-for f in index/db.json index/modules.json index/vulns.json \
-    ID/GO-2099-0001.json ID/GO-2020-0007.json; do
-	for x in "" .gz; do
-		n=$((n + 1))
-		curl -s -f -o "$TRASH/got" "$URL/vulndb/$f$x" &&
-		    cmp -s "$TRASH/got" "$DB/$f$x" && same=$((same + 1))
-	done
-done
-is "$same" "$n" "the v1 files served are the upstream's, .json.gz too"
-curl -s -o /dev/null -D "$TRASH/h1" "$URL/vulndb/index/modules.json.gz"
-like "$(tr -d '\r' <"$TRASH/h1")" "Content-Type: application/gzip" \
-    ".json.gz: application/gzip (a file, not a Content-Encoding)"
-unlike "$(tr -d '\r' <"$TRASH/h1")" "Content-Encoding" \
-    ".json.gz: no Content-Encoding"
-curl -s -o /dev/null -D "$TRASH/h2" "$URL/vulndb/index/db.json"
-like "$(tr -d '\r' <"$TRASH/h2")" "Content-Type: application/json" \
-    ".json: application/json"
-like "$(tr -d '\r' <"$TRASH/h2")" "Cache-Control: public, max-age=3600, must-revalidate" \
-    "the index: kept an hour, then revalidated"
-code=$(curl -s -o /dev/null -w '%{http_code}' "$URL/.vulndb/g1/index/db.json")
-is "$code" 404 "the generations (/.vulndb/) are not served"
 
 # --- the fixture app and its module cache ---
 LIB=$TRASH/vulnlib
@@ -161,27 +134,99 @@ is "$(norm "$TRASH/direct.json" | jq -r '[.Vulns[] | select(.Modules[0].Packages
 ok "it asked the test database for stdlib's entries" \
     grep -q '^GET /stdlib\.json 200' "$UPSTREAM_LOG"
 
-: >"$ALOG.mark"
-a0=$(wc -l <"$ALOG")
-r0=$(grep -c '/vulndb/' "$RLOG")
-govulncheck "$URL/vulndb" piraeus
-is "$?" 0 "govulncheck through piraeus exits 0" ||
-    diag_file "$TRASH/piraeus.err"
-is "$(norm "$TRASH/piraeus.json")" "$(norm "$TRASH/direct.json")" \
-    "govulncheck reports the same findings through piraeus"
-sed -n "$((a0 + 1)),\$p" "$ALOG" >"$TRASH/gv-access.log"
-total=$(grep -c ' /vulndb/' "$TRASH/gv-access.log")
-hits=$(grep -c ' /vulndb/[^ ]* HTTP/[0-9.]*" 200 ' "$TRASH/gv-access.log")
-resp=$(($(grep -c '/vulndb/' "$RLOG") - r0))
-ok "govulncheck asked lighttpd ($total requests)" [ "$total" -ge 3 ]
-is "$resp" 0 "the responder saw none of them"
-is "$hits" "$total" "every one was a 200 from the files"
-diag "govulncheck through piraeus: $total requests, $hits served by lighttpd" \
-    "without the responder, $resp by the responder:" \
-    "$(awk '{ print $6, $7 }' "$TRASH/gv-access.log" | sort | uniq -c |
-    tr '\n' ';')"
-curl -s -o /dev/null "$URL/vulndb/example.com/absent.json"
-is "$(($(grep -c '/vulndb/' "$RLOG") - r0))" 1 \
-    "a miss under /vulndb/ does reach the responder (the count sees it)"
+# serve SERVER: contrib/serve with SERVER in front of the storage (a run
+# directory of its own); sets URL, ALOG, RLOG, SERVE_PID.
+serve()
+{
+	PORT=$(free_port) || bail_out "no free port"
+	start_bg "$TRASH/serve.$1.log" "$top_srcdir/contrib/serve" \
+	    --server "$1" --port "$PORT" --storage "$S" --state "$T" \
+	    --rundir "$TRASH/run.$1" --fcgi "$PIRAEUS_FCGI" --config "$INI" \
+	    --procs 2
+	SERVE_PID=$BG_PID
+	wait_line "$TRASH/serve.$1.log" "serving on http://127\.0\.0\.1:$PORT/" \
+	    60 "$SERVE_PID" || { diag_file "$TRASH/serve.$1.log"; return 1; }
+	URL=http://127.0.0.1:$PORT
+	ALOG=$TRASH/run.$1/access.log
+	RLOG=$TRASH/run.$1/responder.log
+}
+
+# served SERVER: the mirror through SERVER (contrib/SERVER's config).
+served()
+{
+	same=0 n=0
+	for f in index/db.json index/modules.json index/vulns.json \
+	    ID/GO-2099-0001.json ID/GO-2020-0007.json; do
+		for x in "" .gz; do
+			n=$((n + 1))
+			curl -s -f -o "$TRASH/got" "$URL/vulndb/$f$x" &&
+			    cmp -s "$TRASH/got" "$DB/$f$x" && same=$((same + 1))
+		done
+	done
+	is "$same" "$n" "[$1] the v1 files served are the upstream's, .json.gz too"
+	curl -s -o /dev/null -D "$TRASH/h1.$1" "$URL/vulndb/index/modules.json.gz"
+	like "$(tr -d '\r' <"$TRASH/h1.$1")" "Content-Type: application/gzip" \
+	    "[$1] .json.gz: application/gzip (a file, not a Content-Encoding)"
+	unlike "$(tr -d '\r' <"$TRASH/h1.$1")" "Content-Encoding" \
+	    "[$1] .json.gz: no Content-Encoding"
+	curl -s -o /dev/null -D "$TRASH/h2.$1" "$URL/vulndb/index/db.json"
+	like "$(tr -d '\r' <"$TRASH/h2.$1")" "Content-Type: application/json" \
+	    "[$1] .json: application/json"
+	like "$(tr -d '\r' <"$TRASH/h2.$1")" "Cache-Control: public, max-age=3600, must-revalidate" \
+	    "[$1] the index: kept an hour, then revalidated"
+	code=$(curl -s -o /dev/null -w '%{http_code}' "$URL/.vulndb/g1/index/db.json")
+	is "$code" 404 "[$1] the generations (/.vulndb/) are not served"
+
+	r0=$(grep -c '/vulndb/' "$RLOG")
+	govulncheck "$URL/vulndb" "piraeus.$1"
+	is "$?" 0 "[$1] govulncheck through piraeus exits 0" ||
+	    diag_file "$TRASH/piraeus.$1.err"
+	is "$(norm "$TRASH/piraeus.$1.json")" "$(norm "$TRASH/direct.json")" \
+	    "[$1] govulncheck reports the same findings through piraeus"
+	# govulncheck's requests: the legacy files (the checks above ask
+	# for v1 files only).  lighttpd writes its access log late: wait
+	# for the last one, stdlib.json.
+	i=0
+	while ! grep -q 'GET /vulndb/stdlib\.json ' "$ALOG" && [ "$i" -lt 100 ]; do
+		sleep 0.2
+		i=$((i + 1))
+	done
+	grep -E '"GET /vulndb/(index|stdlib|aliases|ID/index|example\.com/[^ ]*)\.json ' \
+	    "$ALOG" >"$TRASH/gv-access.$1.log"
+	total=$(wc -l <"$TRASH/gv-access.$1.log")
+	hits=$(grep -c ' /vulndb/[^ ]* HTTP/[0-9.]*" 200 ' "$TRASH/gv-access.$1.log")
+	resp=$(($(grep -c '/vulndb/' "$RLOG") - r0))
+	ok "[$1] govulncheck's requests are in $1's access log ($total)" \
+	    [ "$total" -ge 3 ]
+	is "$resp" 0 "[$1] the responder saw none of them"
+	is "$hits" "$total" "[$1] every one was a 200 from the files"
+	diag "[$1] govulncheck through piraeus: $total requests, $hits served by $1" \
+	    "without the responder, $resp by the responder:" \
+	    "$(awk '{ print $6, $7 }' "$TRASH/gv-access.$1.log" | sort | uniq -c |
+	    tr '\n' ';')"
+	curl -s -o /dev/null "$URL/vulndb/example.com/absent.json"
+	is "$(($(grep -c '/vulndb/' "$RLOG") - r0))" 1 \
+	    "[$1] a miss under /vulndb/ does reach the responder (the count sees it)"
+
+}
+
+# lighttpd always; Apache and nginx when installed (each needs its own
+# rules for /vulndb/, in contrib/apache and contrib/nginx).
+for server in lighttpd apache nginx; do
+	case $server in
+	lighttpd)	;;
+	apache)		command -v apache2 >/dev/null 2>&1 ||
+			    { skip "apache2 not installed"; continue; } ;;
+	nginx)		command -v nginx >/dev/null 2>&1 &&
+			    command -v spawn-fcgi >/dev/null 2>&1 ||
+			    { skip "nginx or spawn-fcgi not installed"; continue; } ;;
+	esac
+	if ! serve "$server"; then
+		fail "$server serves the storage"
+		continue
+	fi
+	served "$server"
+	stop_bg "$SERVE_PID"
+done
 
 done_testing
