@@ -21,7 +21,9 @@
 #   - every request govulncheck made through lighttpd was served without
 #     the responder (its access lines), while a miss under /vulndb/ does
 #     reach it (so the count can see one);
-#   - /.vulndb/ (the generations) is not served.
+#   - /.vulndb/ (the generations) is not served;
+#   - with every request through the responder (--every-request), the
+#     responder's /vulndb/ (ep_vulndb.c) gives govulncheck the same.
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 . "$top_srcdir/tests/lib/testlib.sh"
 . "$top_srcdir/tests/lib/upstream.sh"
@@ -134,21 +136,25 @@ is "$(norm "$TRASH/direct.json" | jq -r '[.Vulns[] | select(.Modules[0].Packages
 ok "it asked the test database for stdlib's entries" \
     grep -q '^GET /stdlib\.json 200' "$UPSTREAM_LOG"
 
-# serve SERVER: contrib/serve with SERVER in front of the storage (a run
-# directory of its own); sets URL, ALOG, RLOG, SERVE_PID.
+# serve NAME [FLAG...]: contrib/serve with the server NAME (lighttpd-every:
+# lighttpd) in front of the storage (a run directory of its own); sets
+# URL, ALOG, RLOG, SERVE_PID.
 serve()
 {
 	PORT=$(free_port) || bail_out "no free port"
-	start_bg "$TRASH/serve.$1.log" "$top_srcdir/contrib/serve" \
-	    --server "$1" --port "$PORT" --storage "$S" --state "$T" \
-	    --rundir "$TRASH/run.$1" --fcgi "$PIRAEUS_FCGI" --config "$INI" \
-	    --procs 2
+	_sv_name=$1
+	shift
+	start_bg "$TRASH/serve.$_sv_name.log" "$top_srcdir/contrib/serve" \
+	    --server "${_sv_name%-*}" --port "$PORT" --storage "$S" \
+	    --state "$T" --rundir "$TRASH/run.$_sv_name" \
+	    --fcgi "$PIRAEUS_FCGI" --config "$INI" --procs 2 "$@"
 	SERVE_PID=$BG_PID
-	wait_line "$TRASH/serve.$1.log" "serving on http://127\.0\.0\.1:$PORT/" \
-	    60 "$SERVE_PID" || { diag_file "$TRASH/serve.$1.log"; return 1; }
+	wait_line "$TRASH/serve.$_sv_name.log" \
+	    "serving on http://127\.0\.0\.1:$PORT/" 60 "$SERVE_PID" ||
+	    { diag_file "$TRASH/serve.$_sv_name.log"; return 1; }
 	URL=http://127.0.0.1:$PORT
-	ALOG=$TRASH/run.$1/access.log
-	RLOG=$TRASH/run.$1/responder.log
+	ALOG=$TRASH/run.$_sv_name/access.log
+	RLOG=$TRASH/run.$_sv_name/responder.log
 }
 
 # served SERVER: the mirror through SERVER (contrib/SERVER's config).
@@ -228,5 +234,31 @@ for server in lighttpd apache nginx; do
 	served "$server"
 	stop_bg "$SERVE_PID"
 done
+
+# Every request through the responder (contrib/serve --every-request, as
+# with [access] rules): /vulndb/ is answered by ep_vulndb.c, with the same
+# files and the same findings.
+if serve lighttpd-every --every-request; then
+	same=0 n=0
+	for f in index/db.json index/modules.json ID/GO-2099-0001.json; do
+		for x in "" .gz; do
+			n=$((n + 1))
+			curl -s -f -o "$TRASH/got" "$URL/vulndb/$f$x" &&
+			    cmp -s "$TRASH/got" "$DB/$f$x" && same=$((same + 1))
+		done
+	done
+	is "$same" "$n" "[every] the v1 files the responder sends are the upstream's"
+	r0=$(grep -c '/vulndb/' "$RLOG")
+	govulncheck "$URL/vulndb" piraeus.every
+	is "$?" 0 "[every] govulncheck through the responder exits 0" ||
+	    diag_file "$TRASH/piraeus.every.err"
+	is "$(norm "$TRASH/piraeus.every.json")" "$(norm "$TRASH/direct.json")" \
+	    "[every] govulncheck reports the same findings"
+	is "$(($(grep -c '/vulndb/' "$RLOG") - r0))" 3 \
+	    "[every] its 3 requests were answered by the responder"
+	stop_bg "$SERVE_PID"
+else
+	fail "lighttpd --every-request serves the storage"
+fi
 
 done_testing

@@ -19,12 +19,17 @@
 #   - import of a directory, a .tar.gz of STORAGE/vulndb/ and a plain tar
 #     give the same set; tarballs with a link, an absolute or a ".." name
 #     are refused and nothing is served;
+#   - the responder's /vulndb/ (ep_vulndb.c, as CGI) sends the mirror's
+#     files (the same bytes, application/json or application/gzip), 404
+#     for the generations, a non-file, a link, another suffix, and for
+#     everything while [vulndb] enabled = no;
 #   - a directory (not piraeus's link) at STORAGE/vulndb is refused;
 #     reindex ignores the mirror.
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 . "$top_srcdir/tests/lib/testlib.sh"
 . "$top_srcdir/tests/lib/upstream.sh"
-need go jq gzip tar
+. "$top_srcdir/tests/cgi/lib.sh"
+need go jq gzip tar perl
 
 go_tool_build "$top_srcdir/tests/vulndb/gendb.go" vulndb-bin ||
     bail_out "cannot build gendb"
@@ -263,6 +268,38 @@ is "$?" 1 "a tarball with a \"..\" name is refused"
 like "$(cat "$TRASH/imp.out")" 'unsafe name' "and says why"
 ok "nothing is served after them" test ! -e "$S2/vulndb"
 ok "nothing was written outside" test ! -e "$TRASH/index/db.json"
+
+# --- the responder's /vulndb/ (CGI) ---
+vcgi()
+{
+	PIRAEUS_CONFIG=$TRASH/main.ini cgi GET "$1"
+}
+vcgi /vulndb/index/db.json
+is "$STATUS" 200 "responder: /vulndb/index/db.json"
+ok "the mirror's bytes" cmp -s "$TRASH/body" "$S/vulndb/index/db.json"
+is "$(hdr Content-Type)" "application/json" "application/json"
+is "$(hdr Cache-Control)" "public, max-age=3600, must-revalidate" \
+    "kept an hour, then revalidated"
+vcgi /vulndb/ID/GO-2020-0003.json.gz
+is "$STATUS" 200 "responder: an entry's .json.gz"
+ok "the mirror's bytes" cmp -s "$TRASH/body" "$S/vulndb/ID/GO-2020-0003.json.gz"
+is "$(hdr Content-Type)" "application/gzip" "application/gzip"
+is "$(hdr Content-Encoding)" "" "no Content-Encoding"
+vcgi '/vulndb/example.com/!v!mod3.json'
+is "$STATUS" 200 "responder: a legacy module file"
+ln -s "$S/vulndb/index/db.json" "$S/vulndb/index/link.json"
+g=$(readlink "$S/vulndb")
+for p in /vulndb/.vulndb/lock "/vulndb/../.vulndb/$g/index/db.json" \
+    /vulndb/index /vulndb/index/ /vulndb/index/db.json/x.json \
+    /vulndb/index//db.json /vulndb/absent.json /vulndb/ID/index.txt \
+    /vulndb/index/link.json /vulndb/ '/vulndb/index/%2e%2e/index.json'; do
+	vcgi "$p"
+	is "$STATUS" 404 "responder: $p is 404"
+done
+rm -f "$S/vulndb/index/link.json"
+PIRAEUS_CONFIG=$TRASH/main.ini PIRAEUS_VULNDB_ENABLED=no \
+    cgi GET /vulndb/index/db.json
+is "$STATUS" 404 "responder: 404 while [vulndb] enabled = no"
 
 # --- a directory of someone else's at STORAGE/vulndb ---
 S3=$TRASH/storage3
