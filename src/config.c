@@ -376,6 +376,10 @@ static const struct option options[] = {
 	  0, 0, NULL, check_hook_url, 0,
 	  "The vulnerability database piraeus vulndb sync mirrors (its base "
 	  "URL: URL/index/db.json...)" },
+	{ "vulndb", "ttl", OPT_INT, F(vulndb_ttl), "0",
+	  0, 2592000, NULL, NULL, 0,
+	  "Seconds after which the responder syncs the mirror itself, once "
+	  "its answer is out (0: only piraeus vulndb sync does)" },
 };
 #define NOPTIONS	NITEMS(options)
 

@@ -313,6 +313,7 @@ struct config {
 	/* [vulndb] */
 	int		 vulndb_enabled;	/* sync and import may run */
 	char		*vulndb_url;		/* the database mirrored */
+	long		 vulndb_ttl;		/* responder's refresh, seconds */
 	char		*policy_private;	/* GOPRIVATE patterns */
 	/*
 	 * Read by config_load from the environment as the go command reads
@@ -2062,10 +2063,17 @@ struct vulndb_stats {
 	long		 files;		/* files read from the source */
 	long long	 bytes;		/* bytes read from the source */
 };
-/* One run; force: a new generation even when db.json did not change. */
+/* One run; force: a new generation even when db.json did not change.
+ * A successful sync (not an import) stamps STORAGE/.vulndb/checked. */
 int		 vulndb_run(const struct config *cfg, const char *url,
 		    const char *dir, int force, struct vulndb_stats *,
 		    struct err *);
+/* 1 when [vulndb] ttl asks the responder to sync now: enabled, ttl set,
+ * and the last sync (its stamp) older than ttl seconds or never. */
+int		 vulndb_refresh_due(const struct config *cfg, time_t now);
+/* The responder's sync, after its answer: the stamp first (the other
+ * responders then wait for the next ttl), then vulndb_run; logged. */
+void		 vulndb_refresh(const struct config *cfg);
 
 /* import.c: a GOPROXY tree, module cache or Athens disk tree into storage. */
 struct import_env {

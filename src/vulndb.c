@@ -27,15 +27,22 @@
  * v1 clients ask); a source without .json.gz (db.json.gz is 404) is read
  * as .json and compressed here.  Either way each .json.gz stored is the
  * gzip of exactly the .json beside it.
+ *
+ * [vulndb] ttl: the responder runs a sync itself after an answer when the
+ * last one (STORAGE/.vulndb/checked) is older (vulndb_refresh_due,
+ * vulndb_refresh, from proxy_run_deferred).
  */
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <json-c/json.h>
 
@@ -495,6 +502,67 @@ vulndb_cmp(const struct vulndb_gen *g, int64_t ns)
 	return rc;
 }
 
+/* STORAGE/.vulndb/checked, its mtime now: when the mirror was last
+ * synced (or a responder's sync started). */
+static void
+vulndb_stamp(const struct config *cfg)
+{
+	char path[VULNDB_FILE_MAX];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/.vulndb/checked", cfg->storage_root);
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
+	    0644)) == -1) {
+		log_warn("vulndb: %s", path);
+		return;
+	}
+	if (futimens(fd, NULL) == -1)
+		log_warn("vulndb: touch %s", path);
+	close(fd);
+}
+
+int
+vulndb_refresh_due(const struct config *cfg, time_t now)
+{
+	char path[VULNDB_FILE_MAX];
+	struct stat st;
+
+	if (!cfg->vulndb_enabled || cfg->vulndb_ttl <= 0)
+		return 0;
+	snprintf(path, sizeof(path), "%s/.vulndb/checked", cfg->storage_root);
+	if (stat(path, &st) == -1)
+		return 1;
+	return now - st.st_mtime >= cfg->vulndb_ttl;
+}
+
+void
+vulndb_refresh(const struct config *cfg)
+{
+	char path[VULNDB_FILE_MAX], url[2048];
+	struct vulndb_stats st;
+	struct err e;
+	size_t n;
+
+	snprintf(path, sizeof(path), "%s/.vulndb", cfg->storage_root);
+	if (mkdir(path, 0755) == -1 && errno != EEXIST) {
+		log_warn("vulndb: mkdir %s", path);
+		return;
+	}
+	vulndb_stamp(cfg);
+	snprintf(url, sizeof(url), "%s", cfg->vulndb_url);
+	while ((n = strlen(url)) > 0 && url[n - 1] == '/')
+		url[n - 1] = '\0';
+	err_clear(&e);
+	if (vulndb_run(cfg, url, NULL, 0, &st, &e) == -1)
+		log_warnx("vulndb: the responder's sync of %s: %s (the served "
+		    "set is unchanged; next try in %ld s)", url, e.msg,
+		    cfg->vulndb_ttl);
+	else if (!st.uptodate)
+		log_info("vulndb: the responder's sync of %s: generation %ld, "
+		    "%ld entries (%ld got, %ld kept), %lld bytes", url,
+		    st.generation, st.entries, st.fetched, st.linked, st.bytes);
+}
+
 int
 vulndb_run(const struct config *cfg, const char *url, const char *dir,
     int force, struct vulndb_stats *stats, struct err *e)
@@ -539,6 +607,8 @@ vulndb_run(const struct config *cfg, const char *url, const char *dir,
 	stats->generation = g.no;
 	rc = 0;
 out:
+	if (rc == 0 && url != NULL)
+		vulndb_stamp(cfg);
 	for (i = 0; i < 3; i++)
 		vulndb_file_free(&f[i]);
 	vulndb_gen_abort(&g);

@@ -23,6 +23,8 @@
 #     files (the same bytes, application/json or application/gzip), 404
 #     for the generations, a non-file, a link, another suffix, and for
 #     everything while [vulndb] enabled = no;
+#   - [vulndb] ttl: the responder syncs after an answer when the last
+#     sync is older than ttl, not before, not with ttl = 0;
 #   - a directory (not piraeus's link) at STORAGE/vulndb is refused;
 #     reindex ignores the mirror.
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
@@ -300,6 +302,26 @@ rm -f "$S/vulndb/index/link.json"
 PIRAEUS_CONFIG=$TRASH/main.ini PIRAEUS_VULNDB_ENABLED=no \
     cgi GET /vulndb/index/db.json
 is "$STATUS" 404 "responder: 404 while [vulndb] enabled = no"
+
+# --- [vulndb] ttl: the responder syncs after its answer ---
+"$GENDB" -o "$UP" -n 30 -fixture -bump 30 || bail_out "gendb -bump"
+upstream_reset
+before=$(readlink "$S/vulndb")
+PIRAEUS_CONFIG=$TRASH/main.ini cgi GET /healthz
+is "$(upstream_count '*')" 0 "ttl = 0: the responder does not sync"
+PIRAEUS_CONFIG=$TRASH/main.ini PIRAEUS_VULNDB_TTL=3600 cgi GET /healthz
+is "$(upstream_count '*')" 0 "ttl = 3600 after a sync a moment ago: nor then"
+touch -d '2 hours ago' "$S/.vulndb/checked"
+PIRAEUS_CONFIG=$TRASH/main.ini PIRAEUS_VULNDB_TTL=3600 cgi GET /healthz
+is "$STATUS" 200 "the request is answered"
+isnt "$(readlink "$S/vulndb")" "$before" \
+    "the last sync 2 hours old: the responder switched to a new generation"
+ok "the new entry is served" cmp -s "$UP/ID/GO-2020-0000.json" \
+    "$S/vulndb/ID/GO-2020-0000.json"
+ok "an entry got by the responder is there" test -f "$S/vulndb/ID/GO-2020-0003.json.gz"
+upstream_reset
+PIRAEUS_CONFIG=$TRASH/main.ini PIRAEUS_VULNDB_TTL=3600 cgi GET /healthz
+is "$(upstream_count '*')" 0 "and the stamp is new: the next request does not"
 
 # --- a directory of someone else's at STORAGE/vulndb ---
 S3=$TRASH/storage3
