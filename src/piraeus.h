@@ -7,17 +7,18 @@
  * table; tests/cgi/t0050-layering.t checks it on the built objects):
  *
  *   base       err.c xmalloc.c buf.c hex.c log.c version.c strmap.c
+ *              tar.c untar.c gz.c
  *   rules      modpath.c semver.c pattern.c access.c dirhash.c modfile.c latest.c
  *              note.c tlog.c upstream.c mode.c zipcheck.c rfc3339.c
- *              filter.c packrule.c accesslog.c
+ *              filter.c packrule.c accesslog.c vulndb_index.c
  *   state      store.c (the tree) index.c (sqlite) cache.c lock.c reindex.c
- *              gc.c
+ *              gc.c vulndb_tree.c (the vulnerability database's generations)
  *   transport  fetch_proxy.c (libcurl) fetch_direct.c (the go command)
  *              vcsauth.c (git ls-remote for [policy] private_access)
  *              validator.c (libcurl)
  *   databases  sumdb.c sumdb_base.c sumdb_log.c
  *   stages     answer.c policy.c stored.c fetch.c check.c publish.c
- *              pack.c import.c
+ *              pack.c import.c vulndb.c (vulndb sync and import)
  *   pipeline   resolve_version.c resolve_answer.c resolve_sumdb.c resolve.c
  *   http       (http.h) config.c request.c response.c router.c proxy.c
  *              fcgi.c ep_*.c
