@@ -389,6 +389,18 @@ static const struct option options[] = {
 	  0, 0, NULL, NULL, 0,
 	  "Files' access times count as fetches (say no on a noatime mount: "
 	  "README \"Storage lifecycle\")" },
+	{ "vulndb", "enabled", OPT_BOOL, F(vulndb_enabled), "no",
+	  0, 0, NULL, NULL, 0,
+	  "yes: piraeus vulndb sync and import keep a mirror of a Go "
+	  "vulnerability database in STORAGE/vulndb (served at /vulndb/)" },
+	{ "vulndb", "url", OPT_STRING, F(vulndb_url), "https://vuln.go.dev",
+	  0, 0, NULL, check_hook_url, 0,
+	  "The vulnerability database piraeus vulndb sync mirrors (its base "
+	  "URL: URL/index/db.json...)" },
+	{ "vulndb", "ttl", OPT_INT, F(vulndb_ttl), "0",
+	  0, 2592000, NULL, NULL, 0,
+	  "Seconds after which the responder syncs the mirror itself, once "
+	  "its answer is out (0: only piraeus vulndb sync does)" },
 };
 #define NOPTIONS	NITEMS(options)
 

@@ -82,6 +82,7 @@ enum route {
 	ROUTE_SUMDB,		/* /sumdb/... (the checksum database issue) */
 	ROUTE_METRICS,		/* /metrics (Prometheus) */
 	ROUTE_STATUS,		/* /status (HTML for people) */
+	ROUTE_VULNDB,		/* /vulndb/... (the vulnerability database) */
 	ROUTE_MAX
 };
 struct request {
@@ -249,6 +250,7 @@ endpoint_fn	 ep_sumdb;
 /* ep_metrics.c, ep_status.c: /metrics and /status (operators). */
 endpoint_fn	 ep_metrics;
 endpoint_fn	 ep_status;
+endpoint_fn	 ep_vulndb;
 /* 0 when r may see the operators' pages, else -1 and e (401 when
  * [access] is on and r is anonymous). */
 int		 ep_metrics_allowed(struct proxy *, const struct request *,

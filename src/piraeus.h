@@ -7,17 +7,19 @@
  * table; tests/cgi/t0050-layering.t checks it on the built objects):
  *
  *   base       err.c xmalloc.c buf.c hex.c log.c version.c strmap.c
+ *              tar.c untar.c gz.c
  *   rules      modpath.c semver.c pattern.c access.c dirhash.c modfile.c latest.c
  *              note.c tlog.c upstream.c mode.c zipcheck.c rfc3339.c
- *              filter.c packrule.c accesslog.c osv.c
+ *              filter.c packrule.c accesslog.c osv.c vulndb_index.c
  *   state      store.c (the tree) index.c (sqlite) cache.c lock.c reindex.c
- *              gc.c vulnview.c audit.c
+ *              gc.c vulnview.c audit.c vulndb_tree.c (the vulnerability
+ *              database's generations)
  *   transport  fetch_proxy.c (libcurl) fetch_direct.c (the go command)
  *              vcsauth.c (git ls-remote for [policy] private_access)
  *              validator.c (libcurl)
  *   databases  sumdb.c sumdb_base.c sumdb_log.c
  *   stages     answer.c policy.c stored.c fetch.c check.c publish.c
- *              pack.c import.c
+ *              pack.c import.c vulndb.c (vulndb sync and import)
  *   pipeline   resolve_version.c resolve_answer.c resolve_sumdb.c resolve.c
  *   http       (http.h) config.c request.c response.c router.c proxy.c
  *              fcgi.c ep_*.c
@@ -164,6 +166,30 @@ int		 tar_add_file(int fd, const char *name, const char *src,
 /* The two zero blocks that end an archive. */
 int		 tar_finish(int fd, struct err *);
 
+/* untar.c: reading a tar archive (ustar, pax "path"; plain or gzip). */
+#define UNTAR_ENTRIES_MAX	1000000		/* entries of one archive */
+/*
+ * Extract the archive at path into the directory dest (made here, must
+ * not exist): regular files and directories only, each file at most
+ * file_max bytes, all of them at most total_max; a name that is absolute,
+ * has a ".." element or is longer than TAR_NAME_MAX, a link or a device
+ * is refused, and so is a file named twice.  0, or -1 and e (E_BADREQ:
+ * the archive is refused; dest may then hold part of it: the caller
+ * removes it).
+ */
+int		 untar_dir(const char *path, const char *dest,
+		    long long file_max, long long total_max, struct err *);
+
+/* gz.c: gzip in memory (zlib). */
+/* Append the gzip of p[0..n) to out (its cap applies): 0 or -1. */
+int		 gz_compress(const void *p, size_t n, struct buf *out,
+		    struct err *);
+/* Append what the gzip p[0..n) holds to out (its cap is the most
+ * accepted): exactly one member, nothing after it.  0, or -1 and e
+ * (E_UPSTREAM not gzip, E_TOOBIG over the cap). */
+int		 gz_decompress(const void *p, size_t n, struct buf *out,
+		    struct err *);
+
 /* hex.c: the value of hex digit c (either case), 0 to 15, or -1. */
 int		 hex_digit(int c);
 
@@ -289,6 +315,10 @@ struct config {
 	char		*gc_max_size;		/* gc_size_parse syntax */
 	char		*gc_access_log;		/* path, or NULL */
 	int		 gc_atime;		/* access times are fetches */
+	/* [vulndb] */
+	int		 vulndb_enabled;	/* sync and import may run */
+	char		*vulndb_url;		/* the database mirrored */
+	long		 vulndb_ttl;		/* responder's refresh, seconds */
 	char		*policy_private;	/* GOPRIVATE patterns */
 	/*
 	 * Read by config_load from the environment as the go command reads
@@ -645,6 +675,94 @@ int		 store_walk(const struct store *, store_walk_fn *, void *arg,
  * directory or a tar archive.  Returns the exit status (0, 1, 2).
  */
 int		 export_main(struct config *cfg, int argc, char **argv);
+
+/*
+ * vulndb_index.c: the Go vulnerability database's v1 index and entries,
+ * checked (go.dev/security/vulndb/api).
+ */
+#define VULNDB_ID_MAX		64	/* an entry's id, NUL included */
+#define VULNDB_TIME_MAX		64	/* a "modified" time as written */
+#define VULNDB_DB_MAX		4096	/* index/db.json */
+#define VULNDB_INDEX_MAX	(256 * 1024 * 1024) /* modules/vulns.json */
+#define VULNDB_ENTRY_MAX	(4 * 1024 * 1024) /* one ID/<id>.json */
+#define VULNDB_ENTRIES_MAX	1000000	/* entries, and modules, of one db */
+#define VULNDB_ALIASES_MAX	256	/* aliases of one entry */
+#define VULNDB_ALIAS_MAX	256	/* bytes of an alias, NUL included */
+#define VULNDB_PATH_MAX		4096	/* a path below the storage root */
+struct vulndb_vuln {
+	char	  id[VULNDB_ID_MAX];
+	char	  modified[VULNDB_TIME_MAX];	/* as the index wrote it */
+	int64_t	  mod_ns;
+	char	**aliases;			/* allocated */
+	size_t	  naliases;
+	size_t	 *mods;		/* the modules listing it: indexes of m */
+	size_t	  nmods;
+};
+struct vulndb_module {
+	char	*path;		/* allocated */
+	size_t	*vulns;		/* indexes of v */
+	size_t	 nvulns;
+	size_t	 newest;	/* the vuln with the newest modified time */
+};
+struct vulndb_index {
+	char			 modified[VULNDB_TIME_MAX];	/* db.json */
+	int64_t			 mod_ns;
+	struct vulndb_vuln	*v;	/* vulns.json's order */
+	size_t			 nv;
+	struct vulndb_module	*m;	/* modules.json's order */
+	size_t			 nm;
+	struct strmap		 ids;	/* id -> index of v */
+};
+/* 0 when id is a safe entry id ([A-Za-z0-9][A-Za-z0-9._-]*, capped). */
+int		 vulndb_id_check(const char *id);
+/* 0 when path is a valid module path, or "stdlib" or "toolchain". */
+int		 vulndb_module_check(const char *path);
+/* 1 for "stdlib" and "toolchain" (never "!"-escaped). */
+int		 vulndb_module_special(const char *path);
+/* index/db.json's modified time (as written, and parsed): 0 or -1. */
+int		 vulndb_db_parse(const char *s, size_t n,
+		    char modified[VULNDB_TIME_MAX], int64_t *ns, struct err *);
+/* The three index files, checked together into ix (freed on error). */
+int		 vulndb_index_parse(struct vulndb_index *ix,
+		    const struct buf *db, const struct buf *vulns,
+		    const struct buf *modules, struct err *);
+/* The index of id in ix->v, or STRMAP_NONE. */
+size_t		 vulndb_index_find(const struct vulndb_index *, const char *id);
+void		 vulndb_index_free(struct vulndb_index *);
+/* 0 when s[0..n) is entry vi of ix: one JSON object, its id, its
+ * modified time, affecting every module the index lists it under. */
+int		 vulndb_entry_check(const struct vulndb_index *ix, size_t vi,
+		    const char *s, size_t n, struct err *);
+
+/* vulndb_tree.c: ROOT/vulndb, a link to ROOT/.vulndb/gN, switched whole. */
+struct vulndb_gen {
+	char	root[VULNDB_PATH_MAX];	/* the storage root */
+	char	dir[VULNDB_PATH_MAX];	/* the new generation; "" when none */
+	char	prev[VULNDB_PATH_MAX];	/* the current one; "" when none */
+	long	no;			/* the new one's N */
+	int	lockfd;			/* ROOT/.vulndb/lock, flocked */
+};
+/* The current generation's directory into out ("" when there is none). */
+int		 vulndb_tree_current(const char *root, char *out, size_t outsz,
+		    struct err *);
+/* Remove a tree (links not followed): 0 or -1 and errno. */
+int		 vulndb_tree_rm(const char *path);
+/* Take the lock and make a new, empty generation. */
+int		 vulndb_gen_begin(struct vulndb_gen *, const char *root,
+		    struct err *);
+/* A new file rel (clean, relative) of the new generation. */
+int		 vulndb_gen_put(const struct vulndb_gen *, const char *rel,
+		    const void *p, size_t n, struct err *);
+/* rel hard-linked from the current generation (E_NOTFOUND: not there). */
+int		 vulndb_gen_link(const struct vulndb_gen *, const char *rel,
+		    struct err *);
+int		 vulndb_gen_unlink(const struct vulndb_gen *, const char *rel,
+		    struct err *);
+/* Sync the file system, switch ROOT/vulndb to the new generation, remove
+ * all but it and the one before, release the lock. */
+int		 vulndb_gen_commit(struct vulndb_gen *, struct err *);
+/* Remove the new generation (unless committed), release the lock. */
+void		 vulndb_gen_abort(struct vulndb_gen *);
 
 /* index.c: the sqlite index (WAL) in the state directory. */
 struct index;
@@ -2117,6 +2235,34 @@ int		 pack_make(const struct store *s, const struct pack_req *r,
 /* Add version to root/<emod>/@v/list (atomically) unless listed. */
 int		 pack_list_add(const struct store *, const char *emod,
 		    const char *version, struct err *);
+
+/*
+ * vulndb.c: piraeus vulndb sync / import: the Go vulnerability database
+ * mirrored into ROOT/vulndb (v1 API files and the legacy ones derived
+ * from them), from url (sync) or the directory dir (import).
+ */
+struct vulndb_stats {
+	char		 modified[VULNDB_TIME_MAX];	/* the source's db.json */
+	int		 uptodate;	/* nothing changed: no new generation */
+	long		 generation;	/* the new one's N */
+	long		 entries;	/* in the new index */
+	long		 modules;
+	long		 fetched;	/* entries got from the source */
+	long		 linked;	/* entries kept from the current one */
+	long		 files;		/* files read from the source */
+	long long	 bytes;		/* bytes read from the source */
+};
+/* One run; force: a new generation even when db.json did not change.
+ * A successful sync (not an import) stamps STORAGE/.vulndb/checked. */
+int		 vulndb_run(const struct config *cfg, const char *url,
+		    const char *dir, int force, struct vulndb_stats *,
+		    struct err *);
+/* 1 when [vulndb] ttl asks the responder to sync now: enabled, ttl set,
+ * and the last sync (its stamp) older than ttl seconds or never. */
+int		 vulndb_refresh_due(const struct config *cfg, time_t now);
+/* The responder's sync, after its answer: the stamp first (the other
+ * responders then wait for the next ttl), then vulndb_run; logged. */
+void		 vulndb_refresh(const struct config *cfg);
 
 /* import.c: a GOPROXY tree, module cache or Athens disk tree into storage. */
 struct import_env {

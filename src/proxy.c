@@ -12,6 +12,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "http.h"
 
@@ -147,6 +148,10 @@ void
 proxy_run_deferred(struct proxy *px)
 {
 	resolve_deferred(proxy_resolver(px));
+	/* [vulndb] ttl: the mirror synced by the responder, after its
+	 * answer; one at a time (vulndb_tree.c's lock), the others skip. */
+	if (vulndb_refresh_due(&px->cfg, time(NULL)))
+		vulndb_refresh(&px->cfg);
 }
 
 int

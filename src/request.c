@@ -43,7 +43,7 @@ static const char *const request_names[ROUTE_MAX] = {
 	[ROUTE_READYZ] = "readyz", [ROUTE_VERSION] = "version",
 	[ROUTE_CATALOG] = "catalog", [ROUTE_INDEX] = "index",
 	[ROUTE_SUMDB] = "sumdb", [ROUTE_METRICS] = "metrics",
-	[ROUTE_STATUS] = "status",
+	[ROUTE_STATUS] = "status", [ROUTE_VULNDB] = "vulndb",
 };
 _Static_assert(ROUTE_MAX <= METRICS_ENDPOINTS, "routes fit the metrics");
 
@@ -261,6 +261,10 @@ request_parse_uri(struct request *r, const char *method, const char *uri,
 		}
 	if (strncmp(r->path, "/sumdb/", 7) == 0) {
 		r->route = ROUTE_SUMDB;
+		return 0;
+	}
+	if (strncmp(r->path, "/vulndb/", 8) == 0) {
+		r->route = ROUTE_VULNDB;
 		return 0;
 	}
 	n = strlen(r->path);

@@ -38,6 +38,7 @@ static const struct {
 	{ ROUTE_SUMDB, ep_sumdb },
 	{ ROUTE_METRICS, ep_metrics },
 	{ ROUTE_STATUS, ep_status },
+	{ ROUTE_VULNDB, ep_vulndb },
 };
 
 #define ROUTER_RID_MAX	64	/* a client's X-Request-Id kept as it is */

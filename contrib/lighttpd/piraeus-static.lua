@@ -18,5 +18,12 @@ if path and static(path) then
 	if st and st.is_file then
 		r.resp_header["Cache-Control"] = "public, max-age=31536000, immutable"
 	end
+elseif path and r.req_attr["uri.path"]:sub(1, 8) == "/vulndb/" then
+	-- the vulnerability database changes with each sync: kept an hour,
+	-- then revalidated (Last-Modified, ETag)
+	local st = lighty.c.stat(path)
+	if st and st.is_file then
+		r.resp_header["Cache-Control"] = "public, max-age=3600, must-revalidate"
+	end
 end
 return 0

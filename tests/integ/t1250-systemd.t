@@ -30,15 +30,21 @@ render()
 	    -e "s|@PROCS@|2|g" -e "s|@CONFIG@|$PIRAEUS_CONFIG|g" \
 	    -e "s|@STORAGE@|$S|g" -e "s|@STATE@|$T|g" \
 	    -e "s|@USER@|$user|g" -e "s|@GROUP@|$group|g" \
-	    -e "s|@SOCKET@|$SOCK|g" "$1"
+	    -e "s|@SOCKET@|$SOCK|g" -e "s|@PIRAEUS@|$PIRAEUS|g" "$1"
 }
 render "$top_srcdir/contrib/systemd/piraeus.service" >"$U/piraeus.service"
 render "$top_srcdir/contrib/systemd/piraeus.socket" >"$U/piraeus.socket"
-unlike "$(cat "$U/piraeus.service" "$U/piraeus.socket")" '@[A-Z]+@' \
+render "$top_srcdir/contrib/systemd/piraeus-vulndb.service" \
+    >"$U/piraeus-vulndb.service"
+render "$top_srcdir/contrib/systemd/piraeus-vulndb.timer" \
+    >"$U/piraeus-vulndb.timer"
+unlike "$(cat "$U/piraeus.service" "$U/piraeus.socket" \
+    "$U/piraeus-vulndb.service" "$U/piraeus-vulndb.timer")" '@[A-Z]+@' \
     "every placeholder is documented and replaced"
 
 (cd "$U" && timeout 60 systemd-analyze verify ./piraeus.socket \
-    ./piraeus.service) >"$TRASH/verify.out" 2>&1
+    ./piraeus.service ./piraeus-vulndb.timer ./piraeus-vulndb.service) \
+    >"$TRASH/verify.out" 2>&1
 ok $? "systemd-analyze verify accepts the units" || diag_file "$TRASH/verify.out"
 is "$(grep -v '^$' "$TRASH/verify.out" | grep -v 'Cannot add dependency job\|Unit .* not found\|Failed to connect to bus' | wc -l | tr -d ' ')" 0 \
     "and says nothing about them" || diag_file "$TRASH/verify.out"

@@ -1,0 +1,404 @@
+/*
+ * vulndb_index.c: the Go vulnerability database's index and entries,
+ * checked (the v1 API of go.dev/security/vulndb/api).
+ *
+ *   index/db.json       {"modified": T}
+ *   index/vulns.json    [{"id", "modified", "aliases": [...]}]
+ *   index/modules.json  [{"path", "vulns": [{"id", "modified", "fixed"}]}]
+ *   ID/<id>.json        one OSV entry
+ *
+ * Pure rules, no disk and no network: bytes in, a struct vulndb_index or
+ * a verdict out.  An index is accepted only when it is whole and
+ * consistent: every id well formed and named once, every module path
+ * valid (or "stdlib", "toolchain"), every module's vuln named in
+ * vulns.json with the same modified time, no entry newer than db.json,
+ * within the named caps (VULNDB_*).  An entry is accepted only when it
+ * is one JSON object whose id is the one asked for, whose modified time is
+ * the index's, and whose "affected" names every module the index lists it
+ * under: a mirror then never serves an index naming what it does not hold.
+ */
+#include "config.h"
+
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "piraeus.h"
+
+/* The special module paths of the database (not go.mod module paths). */
+static const char *const vulndb_special[] = { "stdlib", "toolchain" };
+
+/* 0 when id is an entry id the mirror can store as a file name:
+ * [A-Za-z0-9] then [A-Za-z0-9._-], shorter than VULNDB_ID_MAX. */
+int
+vulndb_id_check(const char *id)
+{
+	static const char ok[] = "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-";
+	size_t n = strlen(id);
+
+	if (n == 0 || n >= VULNDB_ID_MAX || strspn(id, ok) != n ||
+	    strchr("._-", id[0]) != NULL)
+		return -1;
+	return 0;
+}
+
+/* 0 when path is a module path of the database: a valid module path, or
+ * one of the special ones. */
+int
+vulndb_module_check(const char *path)
+{
+	struct err e;
+	size_t i;
+
+	for (i = 0; i < NITEMS(vulndb_special); i++)
+		if (strcmp(path, vulndb_special[i]) == 0)
+			return 0;
+	if (strlen(path) >= MODPATH_MAX)
+		return -1;
+	err_clear(&e);
+	return modpath_check(path, &e);
+}
+
+/* 1 when path is one of the special module paths (not "!"-escaped). */
+int
+vulndb_module_special(const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < NITEMS(vulndb_special); i++)
+		if (strcmp(path, vulndb_special[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * The one JSON value of s[0..n) of type t, nothing but white space after
+ * it and no NUL byte, or NULL with e (E_UPSTREAM, what names it).
+ */
+static struct json_object *
+vulndb_json(const char *s, size_t n, json_type t, const char *what,
+    struct err *e)
+{
+	struct json_tokener *tok;
+	struct json_object *o;
+	size_t end;
+
+	if (s == NULL || n == 0 || n > INT_MAX || memchr(s, '\0', n) != NULL) {
+		err_set(e, E_UPSTREAM, "%s: empty or not text", what);
+		return NULL;
+	}
+	if ((tok = json_tokener_new_ex(64)) == NULL) {
+		err_set(e, E_INTERNAL, "%s: json_tokener_new", what);
+		return NULL;
+	}
+	o = json_tokener_parse_ex(tok, s, (int)n);
+	end = json_tokener_get_parse_end(tok);
+	if (json_tokener_get_error(tok) != json_tokener_success ||
+	    !json_object_is_type(o, t) ||
+	    end + strspn(s + end, " \t\r\n") != n) {
+		json_object_put(o);
+		o = NULL;
+		err_set(e, E_UPSTREAM, "%s: not a JSON %s", what,
+		    t == json_type_array ? "array" : "object");
+	}
+	json_tokener_free(tok);
+	return o;
+}
+
+/* The string member key of object o, or NULL. */
+static const char *
+vulndb_str(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(o, key, &v) ||
+	    !json_object_is_type(v, json_type_string))
+		return NULL;
+	return json_object_get_string(v);
+}
+
+/* A "modified" time: copied into out (shorter than VULNDB_TIME_MAX) and
+ * parsed into *ns; 0, or -1 with e naming what. */
+static int
+vulndb_time(const char *s, char out[VULNDB_TIME_MAX], int64_t *ns,
+    const char *what, struct err *e)
+{
+	if (s == NULL || strlen(s) >= VULNDB_TIME_MAX ||
+	    rfc3339_parse(s, ns) == -1)
+		return err_set(e, E_UPSTREAM, "%s: no RFC 3339 \"modified\"",
+		    what);
+	memcpy(out, s, strlen(s) + 1);
+	return 0;
+}
+
+int
+vulndb_db_parse(const char *s, size_t n, char modified[VULNDB_TIME_MAX],
+    int64_t *ns, struct err *e)
+{
+	struct json_object *o;
+	int rc;
+
+	if (n > VULNDB_DB_MAX)
+		return err_set(e, E_TOOBIG, "index/db.json: more than %d bytes",
+		    VULNDB_DB_MAX);
+	if ((o = vulndb_json(s, n, json_type_object, "index/db.json",
+	    e)) == NULL)
+		return -1;
+	rc = vulndb_time(vulndb_str(o, "modified"), modified, ns,
+	    "index/db.json", e);
+	json_object_put(o);
+	return rc;
+}
+
+/* vulns.json's rows into ix->v, ids into ix->ids. */
+static int
+vulndb_parse_vulns(struct vulndb_index *ix, struct json_object *a,
+    struct err *e)
+{
+	struct json_object *o, *al, *s;
+	struct vulndb_vuln *v;
+	const char *id;
+	size_t i, j, n = json_object_array_length(a);
+
+	if (n > VULNDB_ENTRIES_MAX)
+		return err_set(e, E_TOOBIG, "index/vulns.json: more than %d "
+		    "entries", VULNDB_ENTRIES_MAX);
+	ix->v = xcalloc(n == 0 ? 1 : n, sizeof(*ix->v));
+	for (i = 0; i < n; i++) {
+		o = json_object_array_get_idx(a, i);
+		v = &ix->v[ix->nv];
+		if (!json_object_is_type(o, json_type_object) ||
+		    (id = vulndb_str(o, "id")) == NULL ||
+		    vulndb_id_check(id) == -1)
+			return err_set(e, E_UPSTREAM, "index/vulns.json: row "
+			    "%zu: no valid \"id\"", i);
+		if (strmap_get(&ix->ids, id) != STRMAP_NONE)
+			return err_set(e, E_UPSTREAM, "index/vulns.json: %s "
+			    "named twice", id);
+		memcpy(v->id, id, strlen(id) + 1);
+		if (vulndb_time(vulndb_str(o, "modified"), v->modified,
+		    &v->mod_ns, "index/vulns.json", e) == -1)
+			return -1;
+		if (v->mod_ns > ix->mod_ns)
+			return err_set(e, E_UPSTREAM, "index/vulns.json: %s "
+			    "is newer than index/db.json", id);
+		ix->nv++;
+		strmap_put(&ix->ids, id, ix->nv - 1);
+		if (!json_object_object_get_ex(o, "aliases", &al) ||
+		    al == NULL)
+			continue;
+		if (!json_object_is_type(al, json_type_array) ||
+		    json_object_array_length(al) > VULNDB_ALIASES_MAX)
+			return err_set(e, E_UPSTREAM, "index/vulns.json: %s: "
+			    "\"aliases\" not an array of at most %d", id,
+			    VULNDB_ALIASES_MAX);
+		v->naliases = json_object_array_length(al);
+		v->aliases = xcalloc(v->naliases + 1, sizeof(char *));
+		for (j = 0; j < v->naliases; j++) {
+			s = json_object_array_get_idx(al, j);
+			if (!json_object_is_type(s, json_type_string) ||
+			    json_object_get_string_len(s) == 0 ||
+			    json_object_get_string_len(s) >= VULNDB_ALIAS_MAX)
+				return err_set(e, E_UPSTREAM, "index/vulns.json:"
+				    " %s: a bad alias", id);
+			v->aliases[j] = xstrdup(json_object_get_string(s));
+		}
+	}
+	return 0;
+}
+
+/* One module row of modules.json into ix->m[ix->nm]. */
+static int
+vulndb_parse_module(struct vulndb_index *ix, struct json_object *o,
+    struct strmap *paths, struct err *e)
+{
+	struct vulndb_module *m = &ix->m[ix->nm];
+	struct json_object *vs, *r;
+	struct vulndb_vuln *v;
+	const char *path, *id, *t;
+	size_t j, k, n;
+	int64_t ns;
+	char buf[VULNDB_TIME_MAX];
+
+	if (!json_object_is_type(o, json_type_object) ||
+	    (path = vulndb_str(o, "path")) == NULL ||
+	    vulndb_module_check(path) == -1)
+		return err_set(e, E_UPSTREAM, "index/modules.json: row %zu: "
+		    "no valid \"path\"", ix->nm);
+	if (strmap_get(paths, path) != STRMAP_NONE)
+		return err_set(e, E_UPSTREAM, "index/modules.json: %.200s "
+		    "named twice", path);
+	strmap_put(paths, path, ix->nm);
+	m->path = xstrdup(path);
+	ix->nm++;
+	if (!json_object_object_get_ex(o, "vulns", &vs) ||
+	    !json_object_is_type(vs, json_type_array) ||
+	    (n = json_object_array_length(vs)) > ix->nv)
+		return err_set(e, E_UPSTREAM, "index/modules.json: %.200s: "
+		    "\"vulns\" not an array of known entries", path);
+	m->vulns = xcalloc(n == 0 ? 1 : n, sizeof(size_t));
+	for (j = 0; j < n; j++) {
+		r = json_object_array_get_idx(vs, j);
+		if (!json_object_is_type(r, json_type_object) ||
+		    (id = vulndb_str(r, "id")) == NULL ||
+		    (k = strmap_get(&ix->ids, id)) == STRMAP_NONE)
+			return err_set(e, E_UPSTREAM, "index/modules.json: "
+			    "%.200s: an entry not in index/vulns.json", path);
+		v = &ix->v[k];
+		t = vulndb_str(r, "modified");
+		if (vulndb_time(t, buf, &ns, "index/modules.json", e) == -1)
+			return -1;
+		if (ns != v->mod_ns)
+			return err_set(e, E_UPSTREAM, "index/modules.json: "
+			    "%.200s: %s modified %s, index/vulns.json says %s",
+			    path, id, buf, v->modified);
+		if (v->nmods > 0 && v->mods[v->nmods - 1] == ix->nm - 1)
+			return err_set(e, E_UPSTREAM, "index/modules.json: "
+			    "%.200s: %s named twice", path, id);
+		v->mods = xreallocarray(v->mods, v->nmods + 1, sizeof(size_t));
+		v->mods[v->nmods++] = ix->nm - 1;
+		if (m->nvulns == 0 || ns > ix->v[m->newest].mod_ns)
+			m->newest = k;
+		m->vulns[m->nvulns++] = k;
+	}
+	return 0;
+}
+
+int
+vulndb_index_parse(struct vulndb_index *ix, const struct buf *db,
+    const struct buf *vulns, const struct buf *modules, struct err *e)
+{
+	struct json_object *va = NULL, *ma = NULL;
+	struct strmap paths;
+	size_t i, n;
+	int rc = -1;
+
+	memset(ix, 0, sizeof(*ix));
+	strmap_init(&ix->ids);
+	strmap_init(&paths);
+	if (vulndb_db_parse(db->data, db->len, ix->modified, &ix->mod_ns,
+	    e) == -1)
+		goto out;
+	if ((va = vulndb_json(vulns->data, vulns->len, json_type_array,
+	    "index/vulns.json", e)) == NULL ||
+	    vulndb_parse_vulns(ix, va, e) == -1)
+		goto out;
+	if ((ma = vulndb_json(modules->data, modules->len, json_type_array,
+	    "index/modules.json", e)) == NULL)
+		goto out;
+	n = json_object_array_length(ma);
+	if (n > VULNDB_ENTRIES_MAX) {
+		err_set(e, E_TOOBIG, "index/modules.json: more than %d "
+		    "modules", VULNDB_ENTRIES_MAX);
+		goto out;
+	}
+	ix->m = xcalloc(n == 0 ? 1 : n, sizeof(*ix->m));
+	for (i = 0; i < n; i++)
+		if (vulndb_parse_module(ix, json_object_array_get_idx(ma, i),
+		    &paths, e) == -1)
+			goto out;
+	rc = 0;
+out:
+	json_object_put(va);
+	json_object_put(ma);
+	strmap_free(&paths);
+	if (rc == -1)
+		vulndb_index_free(ix);
+	return rc;
+}
+
+size_t
+vulndb_index_find(const struct vulndb_index *ix, const char *id)
+{
+	return strmap_get(&ix->ids, id);
+}
+
+void
+vulndb_index_free(struct vulndb_index *ix)
+{
+	size_t i, j;
+
+	for (i = 0; i < ix->nv; i++) {
+		for (j = 0; j < ix->v[i].naliases; j++)
+			free(ix->v[i].aliases[j]);
+		free(ix->v[i].aliases);
+		free(ix->v[i].mods);
+	}
+	free(ix->v);
+	for (i = 0; i < ix->nm; i++) {
+		free(ix->m[i].path);
+		free(ix->m[i].vulns);
+	}
+	free(ix->m);
+	strmap_free(&ix->ids);
+	memset(ix, 0, sizeof(*ix));
+	strmap_init(&ix->ids);
+}
+
+/* 1 when the entry's "affected" array names module path. */
+static int
+vulndb_affects(struct json_object *o, const char *path)
+{
+	struct json_object *af, *a, *pkg;
+	const char *name;
+	size_t i;
+
+	if (!json_object_object_get_ex(o, "affected", &af) ||
+	    !json_object_is_type(af, json_type_array))
+		return 0;
+	for (i = 0; i < json_object_array_length(af); i++) {
+		a = json_object_array_get_idx(af, i);
+		if (json_object_is_type(a, json_type_object) &&
+		    json_object_object_get_ex(a, "package", &pkg) &&
+		    json_object_is_type(pkg, json_type_object) &&
+		    (name = vulndb_str(pkg, "name")) != NULL &&
+		    strcmp(name, path) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+int
+vulndb_entry_check(const struct vulndb_index *ix, size_t vi, const char *s,
+    size_t n, struct err *e)
+{
+	const struct vulndb_vuln *v = &ix->v[vi];
+	struct json_object *o;
+	const char *id;
+	char t[VULNDB_TIME_MAX];
+	int64_t ns;
+	size_t i;
+	int rc = -1;
+
+	if (n > VULNDB_ENTRY_MAX)
+		return err_set(e, E_TOOBIG, "ID/%s.json: more than %d bytes",
+		    v->id, VULNDB_ENTRY_MAX);
+	if ((o = vulndb_json(s, n, json_type_object, v->id, e)) == NULL)
+		return -1;
+	if ((id = vulndb_str(o, "id")) == NULL || strcmp(id, v->id) != 0) {
+		err_set(e, E_UPSTREAM, "ID/%s.json: its id is %.64s", v->id,
+		    id == NULL ? "missing" : id);
+		goto out;
+	}
+	if (vulndb_time(vulndb_str(o, "modified"), t, &ns, v->id, e) == -1)
+		goto out;
+	if (ns != v->mod_ns) {
+		err_set(e, E_UPSTREAM, "ID/%s.json: modified %s, the index "
+		    "says %s", v->id, t, v->modified);
+		goto out;
+	}
+	for (i = 0; i < v->nmods; i++)
+		if (!vulndb_affects(o, ix->m[v->mods[i]].path)) {
+			err_set(e, E_UPSTREAM, "ID/%s.json: does not affect "
+			    "%.200s, as index/modules.json says", v->id,
+			    ix->m[v->mods[i]].path);
+			goto out;
+		}
+	rc = 0;
+out:
+	json_object_put(o);
+	return rc;
+}

@@ -1,0 +1,338 @@
+#!/bin/sh
+# t1570-vulndb-sync.t: piraeus vulndb sync and import, against a test
+# database (tests/vulndb/gendb.go) served by tests/upstream/fakeproxy.go.
+#
+#   - [vulndb] enabled = no refuses;
+#   - a cold sync stores every v1 file byte for byte (.json.gz too) and
+#     legacy files equal (as JSON) to the ones gendb writes on its own;
+#   - a sync with nothing new asks for db.json.gz only;
+#   - after 4 entries change upstream, a sync asks for exactly those 4,
+#     hard-links the others from the generation before, keeps that one
+#     and removes older ones;
+#   - each hostile upstream (an entry whose id, modified time or affected
+#     module disagrees with the index, a .json.gz with bytes after its end
+#     or not gzip, an entry over VULNDB_ENTRY_MAX, an entry missing or
+#     failing, an index naming "../" ids or unknown entries, a database
+#     older than the mirror) fails the sync and leaves the served set as
+#     it was, byte for byte, with no generation left behind;
+#   - two syncs at once: the second is refused;
+#   - import of a directory, a .tar.gz of STORAGE/vulndb/ and a plain tar
+#     give the same set; tarballs with a link, an absolute or a ".." name
+#     are refused and nothing is served;
+#   - the responder's /vulndb/ (ep_vulndb.c, as CGI) sends the mirror's
+#     files (the same bytes, application/json or application/gzip), 404
+#     for the generations, a non-file, a link, another suffix, and for
+#     everything while [vulndb] enabled = no;
+#   - [vulndb] ttl: the responder syncs after an answer when the last
+#     sync is older than ttl, not before, not with ttl = 0;
+#   - a directory (not piraeus's link) at STORAGE/vulndb is refused;
+#     reindex ignores the mirror.
+: "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
+. "$top_srcdir/tests/lib/testlib.sh"
+. "$top_srcdir/tests/lib/upstream.sh"
+. "$top_srcdir/tests/cgi/lib.sh"
+need go jq gzip tar perl
+
+go_tool_build "$top_srcdir/tests/vulndb/gendb.go" vulndb-bin ||
+    bail_out "cannot build gendb"
+GENDB=$GO_TOOL_BIN
+UP=$TRASH/up
+"$GENDB" -o "$UP" -n 30 -fixture || bail_out "gendb"
+upstream_build || bail_out "cannot build the fake upstream"
+upstream_start "$UP" || bail_out "cannot start the fake upstream"
+
+# mkini NAME STORAGE ENABLED: an INI for a storage of its own.
+mkini()
+{
+	mkdir -p "$2" "$TRASH/state.$1"
+	cat >"$TRASH/$1.ini" <<INI
+[storage]
+root = $2
+[state]
+dir = $TRASH/state.$1
+[upstream]
+goproxy = off
+retries = 0
+timeout = 5
+[vulndb]
+enabled = $3
+url = $UPSTREAM_URL
+INI
+}
+S=$TRASH/storage
+mkini main "$S" yes
+vdb()
+{
+	PIRAEUS_CONFIG=$TRASH/main.ini "$PIRAEUS" vulndb "$@" \
+	    >"$TRASH/out" 2>&1
+}
+# served: a digest of every file of the served set, and where the link is.
+served()
+{
+	( cd "$S/vulndb/" 2>/dev/null && find . -type f | LC_ALL=C sort |
+	    xargs sha256sum ) | sha256sum
+	readlink "$S/vulndb"
+}
+gens()
+{
+	ls "$S/.vulndb" | grep '^g' | tr '\n' ' '
+}
+
+mkini off "$TRASH/storage.off" no
+PIRAEUS_CONFIG=$TRASH/off.ini "$PIRAEUS" vulndb sync >"$TRASH/off.out" 2>&1
+is "$?" 1 "[vulndb] enabled = no: sync refused"
+like "$(cat "$TRASH/off.out")" "enabled is no" "and says why"
+
+# --- cold ---
+upstream_reset
+vdb sync
+is "$?" 0 "a cold sync exits 0" || diag_file "$TRASH/out"
+like "$(cat "$TRASH/out")" "generation 1: 33 entries \(33 got, 0 kept\), 10 modules" \
+    "it reports the entries got"
+is "$(upstream_count '*.json.gz')" 36 "it asked for 3 index and 33 entry .json.gz"
+is "$(upstream_count '*')" 36 "and nothing else"
+is "$(readlink "$S/vulndb")" ".vulndb/g1" "STORAGE/vulndb links to the generation"
+bad=0
+for f in $(cd "$UP" && find index ID -name '*.json*' ! -name index.json); do
+	cmp -s "$UP/$f" "$S/vulndb/$f" || { bad=$((bad + 1)); diag "differs: $f"; }
+done
+is "$bad" 0 "every v1 file is the upstream's, byte for byte"
+bad=0
+for f in $(cd "$S/vulndb" && find index ID -name '*.json' ! -name index.json); do
+	gzip -dc "$S/vulndb/$f.gz" | cmp -s - "$S/vulndb/$f" || bad=$((bad + 1))
+done
+is "$bad" 0 "each .json.gz is the gzip of its .json"
+# The legacy layout, as JSON, against gendb's own.
+jnorm()
+{
+	jq -S 'if type == "array" then sort_by(if type == "object" then .id else . end)
+	    elif type == "object" then map_values(if type == "array" then sort else . end)
+	    else . end' "$1"
+}
+bad=0 n=0
+for f in index.json aliases.json ID/index.json stdlib.json \
+    example.com/vulnlib.json 'example.com/!v!mod3.json' example.com/vmod0.json \
+    'example.com/!v!mod10.json'; do
+	n=$((n + 1))
+	[ "$(jnorm "$UP/$f")" = "$(jnorm "$S/vulndb/$f")" ] ||
+	    { bad=$((bad + 1)); diag "legacy differs: $f"; }
+done
+is "$bad" 0 "the $n legacy files derived equal gendb's own"
+is "$(cd "$S/vulndb" && find . -name '*.json' ! -path './index/*' ! -path './ID/*' | wc -l)" \
+    "$(cd "$UP" && find . -name '*.json' ! -path './index/*' ! -path './ID/*' | wc -l)" \
+    "as many legacy files as gendb's"
+
+# --- nothing new ---
+upstream_reset
+vdb sync
+like "$(cat "$TRASH/out")" "up to date" "a second sync: up to date"
+is "$(upstream_count '*')" 1 "it asked for one file"
+is "$(upstream_count /index/db.json.gz)" 1 "db.json.gz"
+
+# --- incremental ---
+"$GENDB" -o "$UP" -n 30 -fixture -bump 4 || bail_out "gendb -bump"
+upstream_reset
+vdb sync
+is "$?" 0 "an incremental sync exits 0" || diag_file "$TRASH/out"
+like "$(cat "$TRASH/out")" "generation 2: 33 entries \(4 got, 29 kept\)" \
+    "it got the 4 changed entries, kept 29"
+is "$(upstream_count '/ID/*')" 0 "(no request names a directory)"
+is "$(upstream_count '*.json.gz')" 7 "it asked for 3 index and 4 entry files"
+ok "the changed entry is the new one" cmp -s "$UP/ID/GO-2020-0000.json" \
+    "$S/vulndb/ID/GO-2020-0000.json"
+is "$(stat -c %i "$S/.vulndb/g1/ID/GO-2020-0001.json")" \
+    "$(stat -c %i "$S/.vulndb/g2/ID/GO-2020-0001.json")" \
+    "an unchanged entry is a hard link to the generation before"
+is "$(gens)" "g1 g2 " "the generation before is kept"
+"$GENDB" -o "$UP" -n 30 -fixture -bump 5 || bail_out "gendb -bump"
+vdb sync
+is "$(gens)" "g2 g3 " "older ones are removed"
+
+# --- hostile upstreams: each fails, the served set stays ---
+"$GENDB" -o "$TRASH/good" -n 30 -fixture -bump 6 || bail_out "gendb"
+# hostile NAME SETUP...: the good newer database, changed by SETUP (run
+# in the upstream's directory), must be refused.
+hostile()
+{
+	_h_name=$1
+	shift
+	rm -rf "$UP" && cp -R "$TRASH/good" "$UP" || bail_out "cp"
+	upstream_reset
+	before=$(served)
+	( cd "$UP" && "$@" ) || bail_out "setup of $_h_name"
+	vdb sync
+	_h_rc=$?
+	is "$_h_rc" 1 "$_h_name: refused" || diag_file "$TRASH/out"
+	is "$(served)" "$before" "$_h_name: the served set is unchanged"
+	is "$(gens)" "g2 g3 " "$_h_name: no generation left" 
+	diag "$_h_name: $(cat "$TRASH/out")"
+}
+# rezip FILE: FILE.gz made again from FILE.
+rezip()
+{
+	gzip -n -c "$1" >"$1.gz"
+}
+# edit FILE SED: FILE changed, its .gz made again.
+edit()
+{
+	sed "$2" "$1" >"$1.new" && mv "$1.new" "$1" && rezip "$1"
+}
+hostile "an entry whose id is another" \
+    edit ID/GO-2020-0006.json 's/"id":"GO-2020-0006"/"id":"GO-2020-0007"/'
+hostile "an entry whose modified time is not the index's" \
+    edit ID/GO-2020-0006.json 's/"modified":"[^"]*"/"modified":"2024-01-01T00:00:00Z"/'
+hostile "an entry not affecting the module the index says" \
+    edit ID/GO-2020-0006.json 's/"name":"example.com\/vmod[0-9]*"/"name":"example.com\/other"/'
+hostile "an entry that is not JSON" \
+    edit ID/GO-2020-0006.json 's/}$/,/'
+hostile "a .json.gz with bytes after its end" \
+    sh -c 'printf x >>ID/GO-2020-0006.json.gz'
+hostile "a .json.gz that is not gzip" \
+    cp ID/GO-2020-0006.json ID/GO-2020-0006.json.gz
+hostile "an entry the index names that is missing" \
+    rm ID/GO-2020-0006.json.gz
+hostile "an index naming ../ ids" \
+    edit index/vulns.json 's/"id":"GO-2020-0006"/"id":"..\/..\/etc\/x"/'
+hostile "modules.json naming an entry vulns.json does not" \
+    edit index/modules.json 's/"id":"GO-2020-0006"/"id":"GO-2020-9999"/'
+# (newer than the mirror's 2023-01-03T03:28:05Z, older than entry 25's
+# 2023-01-03T03:29:05Z)
+hostile "an entry newer than db.json" \
+    edit index/db.json 's/"modified":"[^"]*"/"modified":"2023-01-03T03:28:30Z"/'
+hostile "an entry over the cap" \
+    upstream_fault /ID/GO-2020-0006.json.gz big size=5000000
+hostile "an entry answered 500" \
+    upstream_fault /ID/GO-2020-0006.json.gz status500
+"$GENDB" -o "$TRASH/old" -n 30 -fixture || bail_out "gendb"
+hostile "a database older than the mirror" \
+    sh -c "rm -rf ./* && cp -R '$TRASH/old/.' ."
+upstream_fault /ID/GO-2020-0006.json.gz none >/dev/null 2>&1 || true
+upstream_reset
+
+# --- two at once ---
+rm -rf "$UP" && cp -R "$TRASH/good" "$UP"
+upstream_fault /index/vulns.json.gz delay ms=3000
+PIRAEUS_CONFIG=$TRASH/main.ini "$PIRAEUS" vulndb sync >"$TRASH/first.out" 2>&1 &
+first=$!
+sleep 1
+vdb sync
+is "$?" 1 "a sync while another runs is refused"
+like "$(cat "$TRASH/out")" "another vulndb sync" "and says why"
+wait "$first"
+is "$?" 0 "the first one finishes" || diag_file "$TRASH/first.out"
+upstream_reset
+
+# --- import ---
+S2=$TRASH/storage2
+mkini imp "$S2" yes
+imp()
+{
+	PIRAEUS_CONFIG=$TRASH/imp.ini "$PIRAEUS" vulndb import "$@" \
+	    >"$TRASH/imp.out" 2>&1
+}
+digest()
+{
+	( cd "$1/" && find . -type f | LC_ALL=C sort | xargs sha256sum ) |
+	    sha256sum
+}
+imp "$S/vulndb"
+is "$?" 0 "import of a directory (STORAGE/vulndb of another host)" ||
+    diag_file "$TRASH/imp.out"
+is "$(digest "$S2/vulndb")" "$(digest "$S/vulndb")" "the same set"
+tar -C "$S/vulndb/" -czf "$TRASH/vulndb.tar.gz" . || bail_out "tar"
+rm -rf "$S2" && mkini imp "$S2" yes
+imp "$TRASH/vulndb.tar.gz"
+is "$?" 0 "import of a .tar.gz" || diag_file "$TRASH/imp.out"
+is "$(digest "$S2/vulndb")" "$(digest "$S/vulndb")" "the same set"
+tar -C "$TRASH/good" -cf "$TRASH/db.tar" index ID || bail_out "tar"
+rm -rf "$S2" && mkini imp "$S2" yes
+imp "$TRASH/db.tar"
+is "$?" 0 "import of a plain tar of the upstream's v1 files" ||
+    diag_file "$TRASH/imp.out"
+is "$(digest "$S2/vulndb")" "$(digest "$S/vulndb")" "the same set"
+ls "$S2/.vulndb" | grep -q import && fail "the extracted copy is left" ||
+    pass "the extracted copy is removed"
+# Hostile tarballs: nothing served after.
+rm -rf "$S2" && mkini imp "$S2" yes
+mkdir -p "$TRASH/evil/index" "$TRASH/evil2/sub"
+cp -R "$TRASH/good/index" "$TRASH/good/ID" "$TRASH/evil/"
+ln -s /etc "$TRASH/evil/ID/link"
+tar -C "$TRASH/evil" -cf "$TRASH/link.tar" index ID
+imp "$TRASH/link.tar"
+is "$?" 1 "a tarball with a symbolic link is refused"
+like "$(cat "$TRASH/imp.out")" "type '2'" "and says why"
+tar -cPf "$TRASH/abs.tar" "$TRASH/good/index/db.json" 2>/dev/null
+imp "$TRASH/abs.tar"
+is "$?" 1 "a tarball with an absolute name is refused"
+( cd "$TRASH/evil2/sub" && tar -cPf "$TRASH/dotdot.tar" ../../good/index/db.json )
+imp "$TRASH/dotdot.tar"
+is "$?" 1 "a tarball with a \"..\" name is refused"
+like "$(cat "$TRASH/imp.out")" 'unsafe name' "and says why"
+ok "nothing is served after them" test ! -e "$S2/vulndb"
+ok "nothing was written outside" test ! -e "$TRASH/index/db.json"
+
+# --- the responder's /vulndb/ (CGI) ---
+vcgi()
+{
+	PIRAEUS_CONFIG=$TRASH/main.ini cgi GET "$1"
+}
+vcgi /vulndb/index/db.json
+is "$STATUS" 200 "responder: /vulndb/index/db.json"
+ok "the mirror's bytes" cmp -s "$TRASH/body" "$S/vulndb/index/db.json"
+is "$(hdr Content-Type)" "application/json" "application/json"
+is "$(hdr Cache-Control)" "public, max-age=3600, must-revalidate" \
+    "kept an hour, then revalidated"
+vcgi /vulndb/ID/GO-2020-0003.json.gz
+is "$STATUS" 200 "responder: an entry's .json.gz"
+ok "the mirror's bytes" cmp -s "$TRASH/body" "$S/vulndb/ID/GO-2020-0003.json.gz"
+is "$(hdr Content-Type)" "application/gzip" "application/gzip"
+is "$(hdr Content-Encoding)" "" "no Content-Encoding"
+vcgi '/vulndb/example.com/!v!mod3.json'
+is "$STATUS" 200 "responder: a legacy module file"
+ln -s "$S/vulndb/index/db.json" "$S/vulndb/index/link.json"
+g=$(readlink "$S/vulndb")
+for p in /vulndb/.vulndb/lock "/vulndb/../.vulndb/$g/index/db.json" \
+    /vulndb/index /vulndb/index/ /vulndb/index/db.json/x.json \
+    /vulndb/index//db.json /vulndb/absent.json /vulndb/ID/index.txt \
+    /vulndb/index/link.json /vulndb/ '/vulndb/index/%2e%2e/index.json'; do
+	vcgi "$p"
+	is "$STATUS" 404 "responder: $p is 404"
+done
+rm -f "$S/vulndb/index/link.json"
+PIRAEUS_CONFIG=$TRASH/main.ini PIRAEUS_VULNDB_ENABLED=no \
+    cgi GET /vulndb/index/db.json
+is "$STATUS" 404 "responder: 404 while [vulndb] enabled = no"
+
+# --- [vulndb] ttl: the responder syncs after its answer ---
+"$GENDB" -o "$UP" -n 30 -fixture -bump 30 || bail_out "gendb -bump"
+upstream_reset
+before=$(readlink "$S/vulndb")
+PIRAEUS_CONFIG=$TRASH/main.ini cgi GET /healthz
+is "$(upstream_count '*')" 0 "ttl = 0: the responder does not sync"
+PIRAEUS_CONFIG=$TRASH/main.ini PIRAEUS_VULNDB_TTL=3600 cgi GET /healthz
+is "$(upstream_count '*')" 0 "ttl = 3600 after a sync a moment ago: nor then"
+touch -d '2 hours ago' "$S/.vulndb/checked"
+PIRAEUS_CONFIG=$TRASH/main.ini PIRAEUS_VULNDB_TTL=3600 cgi GET /healthz
+is "$STATUS" 200 "the request is answered"
+isnt "$(readlink "$S/vulndb")" "$before" \
+    "the last sync 2 hours old: the responder switched to a new generation"
+ok "the new entry is served" cmp -s "$UP/ID/GO-2020-0000.json" \
+    "$S/vulndb/ID/GO-2020-0000.json"
+ok "an entry got by the responder is there" test -f "$S/vulndb/ID/GO-2020-0003.json.gz"
+upstream_reset
+PIRAEUS_CONFIG=$TRASH/main.ini PIRAEUS_VULNDB_TTL=3600 cgi GET /healthz
+is "$(upstream_count '*')" 0 "and the stamp is new: the next request does not"
+
+# --- a directory of someone else's at STORAGE/vulndb ---
+S3=$TRASH/storage3
+mkini s3 "$S3" yes
+mkdir -p "$S3/vulndb"
+PIRAEUS_CONFIG=$TRASH/s3.ini "$PIRAEUS" vulndb sync >"$TRASH/s3.out" 2>&1
+is "$?" 1 "a directory at STORAGE/vulndb is refused"
+like "$(cat "$TRASH/s3.out")" "not the link piraeus vulndb keeps" "and says why"
+PIRAEUS_CONFIG=$TRASH/main.ini "$PIRAEUS" reindex >"$TRASH/reindex.out" 2>&1
+is "$?" 0 "reindex with a mirror in storage" || diag_file "$TRASH/reindex.out"
+like "$(cat "$TRASH/reindex.out")" "indexed 0 versions, skipped 0" \
+    "it takes nothing of the mirror for a module"
+
+done_testing
