@@ -9,7 +9,8 @@
  * (one for commands, one for pub/sub), and the four operations:
  *
  *   take     SET key token NX PX ttl, the token 16 random bytes
- *            (getrandom), so that only the owner can renew or release
+ *            (getrandom) after "PID@HOST:" (who holds it, for the
+ *            operator), so that only the owner can renew or release
  *   renew    a script: PEXPIRE only when the key still holds our token;
  *            when the key is gone (redis restarted without it) it is set
  *            again with our token, NX: a lease is never taken from
@@ -85,6 +86,7 @@ static struct {
 	pid_t				 pid;	/* that made the connections */
 	struct timespec			 retry;	/* no connect before */
 	char				 why[ERR_MSG_MAX];	/* last failure */
+	int				 resent;	/* the last command went twice */
 } lr;
 
 /* Milliseconds on the monotonic clock. */
@@ -389,6 +391,8 @@ lock_redis_setup(const char *spec, const char *prefix, struct err *e)
 		return err_set(e, E_CONFIG, "prefix longer than %d bytes",
 		    LOCK_REDIS_PREFIX_MAX);
 	lock_redis_close();
+	memset(&lr.retry, 0, sizeof(lr.retry));
+	lr.why[0] = '\0';
 	lr.t = t;
 	snprintf(lr.prefix, sizeof(lr.prefix), "%s", prefix);
 	lr.configured = 1;
@@ -607,19 +611,40 @@ lock_redis_ready(redisContext **cp, struct err *e)
 	return 0;
 }
 
-/* A command on the command connection, made ready first; a failed
- * connection is dropped so that the next call makes a new one. */
+/*
+ * A command on the command connection, made ready first.  A connection
+ * kept from an earlier request may have died meanwhile (redis restarted):
+ * then the command is sent once more on a new one, so that the first
+ * request after a restart is not failed for the old socket.  A failed
+ * connection is dropped so that the next call makes a new one.
+ */
 static redisReply *
 lock_redis_cmd(int argc, const char **argv, const size_t *lens,
     const char *what, struct err *e)
 {
 	redisReply *r;
+	struct err re;
+	int kept;
 
-	if (lock_redis_ready(&lr.cmd, e) == -1)
-		return NULL;
-	if ((r = lock_redis_argv(lr.cmd, argc, argv, lens, what, e)) == NULL &&
-	    lr.cmd->err != 0)
+	kept = lr.cmd != NULL && lr.cmd->err == 0 && lr.pid == getpid();
+	lr.resent = 0;
+	err_clear(&re);
+	if (lock_redis_ready(&lr.cmd, &re) == -1)
+		return err_set(e, re.code, "%s", re.msg), NULL;
+	if ((r = lock_redis_argv(lr.cmd, argc, argv, lens, what, &re)) == NULL &&
+	    lr.cmd->err != 0) {
 		lock_redis_drop(&lr.cmd);
+		if (kept) {
+			lr.resent = 1;
+			err_clear(&re);
+			if (lock_redis_ready(&lr.cmd, &re) == 0 &&
+			    (r = lock_redis_argv(lr.cmd, argc, argv, lens,
+			    what, &re)) == NULL && lr.cmd->err != 0)
+				lock_redis_drop(&lr.cmd);
+		}
+	}
+	if (r == NULL)
+		err_set(e, re.code, "%s", re.msg);
 	return r;
 }
 
@@ -640,7 +665,8 @@ int
 lock_redis_token(char out[LOCK_REDIS_TOKEN_MAX], struct err *e)
 {
 	unsigned char raw[LOCK_REDIS_TOKEN_BYTES];
-	size_t got = 0;
+	char host[LOCK_REDIS_TOKEN_HOST + 1];
+	size_t got = 0, o;
 	ssize_t n;
 
 	while (got < sizeof(raw)) {
@@ -652,11 +678,16 @@ lock_redis_token(char out[LOCK_REDIS_TOKEN_MAX], struct err *e)
 			    strerror(errno));
 		got += (size_t)n;
 	}
+	if (gethostname(host, sizeof(host)) == -1)
+		snprintf(host, sizeof(host), "localhost");
+	host[sizeof(host) - 1] = '\0';
+	o = (size_t)snprintf(out, LOCK_REDIS_TOKEN_MAX, "%ld@%.*s:",
+	    (long)getpid(), LOCK_REDIS_TOKEN_HOST, host);
 	for (got = 0; got < sizeof(raw); got++) {
-		out[2 * got] = "0123456789abcdef"[raw[got] >> 4];
-		out[2 * got + 1] = "0123456789abcdef"[raw[got] & 15];
+		out[o++] = "0123456789abcdef"[raw[got] >> 4];
+		out[o++] = "0123456789abcdef"[raw[got] & 15];
 	}
-	out[2 * got] = '\0';
+	out[o] = '\0';
 	return 0;
 }
 
@@ -676,7 +707,16 @@ lock_redis_try(const char *key, long expiry, const char *token,
 		return -1;
 	if (r->type == REDIS_REPLY_STATUS && strcmp(r->str, "OK") == 0)
 		st = LOCK_OWNER;
-	else if (r->type == REDIS_REPLY_NIL)
+	else if (r->type == REDIS_REPLY_NIL && lr.resent) {
+		/* The first SET may have been done, its answer lost: is the
+		 * holder us? */
+		freeReplyObject(r);
+		if ((r = lock_redis_cmd(2, (const char *[]){ "GET", name },
+		    NULL, "GET", e)) == NULL)
+			return -1;
+		st = r->type == REDIS_REPLY_STRING &&
+		    strcmp(r->str, token) == 0 ? LOCK_OWNER : LOCK_HELD;
+	} else if (r->type == REDIS_REPLY_NIL)
 		st = LOCK_HELD;
 	else
 		st = lock_redis_fail(e, "SET NX", NULL, r);
@@ -816,18 +856,28 @@ lock_redis_wait(const char *key, long max_ms, struct err *e)
 	char name[LOCK_REDIS_NAME_MAX];
 	redisReply *r, *t;
 	long long pttl;
+	struct err se;
 	long ms;
-	int got, st;
+	int got, st, kept;
 
 	if (lock_redis_name(key, name, e) == -1)
 		return -1;
+	err_clear(&se);
+	/* Subscribed before we look: a release after the look is heard.  A
+	 * kept connection that died meanwhile is made again, once. */
+	kept = lr.sub != NULL && lr.sub->err == 0 && lr.pid == getpid();
 	if (lock_redis_ready(&lr.sub, e) == -1)
 		return -1;
-	/* Subscribed before we look: a release after the look is heard. */
 	if ((r = lock_redis_argv(lr.sub, 2, (const char *[]){ "SUBSCRIBE",
-	    name }, NULL, "SUBSCRIBE", e)) == NULL) {
+	    name }, NULL, "SUBSCRIBE", &se)) == NULL) {
 		lock_redis_drop(&lr.sub);
-		return -1;
+		if (!kept || lock_redis_ready(&lr.sub, e) == -1)
+			return err_set(e, se.code, "%s", se.msg);
+		if ((r = lock_redis_argv(lr.sub, 2, (const char *[]){
+		    "SUBSCRIBE", name }, NULL, "SUBSCRIBE", e)) == NULL) {
+			lock_redis_drop(&lr.sub);
+			return -1;
+		}
 	}
 	st = lock_redis_event(r, "subscribe");
 	freeReplyObject(r);

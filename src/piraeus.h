@@ -1517,7 +1517,10 @@ void		 lock_wait(const char *key, int attempt, time_t deadline);
 #define LOCK_REDIS_PORT		6379
 #define LOCK_REDIS_SENTINEL_PORT 26379
 #define LOCK_REDIS_TOKEN_BYTES	16
-#define LOCK_REDIS_TOKEN_MAX	(2 * LOCK_REDIS_TOKEN_BYTES + 1)
+#define LOCK_REDIS_TOKEN_HOST	64	/* of the host name, in a token */
+/* "PID@HOST:HEX": who holds a key, for the operator (redis-cli GET). */
+#define LOCK_REDIS_TOKEN_MAX	(24 + LOCK_REDIS_TOKEN_HOST + \
+				 2 * LOCK_REDIS_TOKEN_BYTES + 1)
 struct lock_redis_addr {
 	char		 host[LOCK_REDIS_HOST_MAX + 1];
 	int		 port;
@@ -1546,7 +1549,9 @@ int		 lock_redis_setup(const char *spec, const char *prefix,
 		    struct err *);
 int		 lock_redis_configured(void);
 void		 lock_redis_close(void);
-/* A new owner token (hex of 16 bytes from getrandom).  0, or -1 and e. */
+/* A new owner token, "PID@HOST:" then the hex of 16 bytes from getrandom
+ * (unique and unguessable; the pid and host say who holds a key).  0, or
+ * -1 and e. */
 int		 lock_redis_token(char out[LOCK_REDIS_TOKEN_MAX], struct err *);
 /* SET NX PX: LOCK_OWNER, LOCK_HELD, or -1 and e (E_UNAVAIL). */
 int		 lock_redis_try(const char *key, long expiry, const char *token,

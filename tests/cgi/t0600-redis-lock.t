@@ -2,16 +2,20 @@
 # t0600-redis-lock.t: lock_redis.c against a real redis-server (started
 # here by tests/lib/redis.sh on 127.0.0.1 and a free port): the unit test
 # tests/unit/test_lock_redis with PIRAEUS_TEST_REDIS set runs its live
-# part (lease, token ownership, pub/sub wake-up, reconnect); then
+# part (lease, token ownership, pub/sub wake-up, reconnect), and through
+# a real redis-sentinel its sentinel:// part; then
 # piraeus check-config on the [singleflight] keys.
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 . "$top_srcdir/tests/lib/testlib.sh"
 . "$top_srcdir/tests/lib/redis.sh"
-need redis-server redis-cli
+need redis-server redis-cli redis-sentinel
 
 redis_start
+sentinel_start mymaster
 B=$top_builddir
-if PIRAEUS_TEST_REDIS=$REDIS_ADDR "$B/tests/unit/test_lock_redis" \
+if PIRAEUS_TEST_REDIS=$REDIS_ADDR \
+    PIRAEUS_TEST_SENTINEL=127.0.0.1:$SENTINEL_PORT \
+    "$B/tests/unit/test_lock_redis" \
     >"$TRASH/unit.out" 2>&1; then
 	pass "test_lock_redis's live part against redis $REDIS_ADDR"
 else
@@ -20,6 +24,8 @@ else
 fi
 like "$(cat "$TRASH/unit.out")" 'ok [0-9]+ - the waiter is woken by the release' \
     "the live part ran"
+like "$(cat "$TRASH/unit.out")" 'ok [0-9]+ - sentinel: a dead sentinel skipped' \
+    "the sentinel part ran"
 
 # check-config: the keys, and the refused forms with the file's name.
 mkdir -p "$TRASH/s" "$TRASH/t"
