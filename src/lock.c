@@ -90,6 +90,12 @@ lock_dead(const struct index_lock *l)
 	return kill((pid_t)l->pid, 0) == -1 && errno == ESRCH;
 }
 
+int
+lock_distributed(void)
+{
+	return lock_cfg.backend == LOCK_BACKEND_REDIS;
+}
+
 /* Remember a lock taken, for lock_heartbeat and lock_release: 0, or -1
  * when this process holds LOCK_HELD_MAX already. */
 static int

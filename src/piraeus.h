@@ -1481,6 +1481,8 @@ struct lock_opts {
  * address does not parse).  Without a call, the sqlite backend.
  */
 int		 lock_setup(const struct lock_opts *, struct err *);
+/* 1 when locks are taken across hosts (redis), 0 for this host's. */
+int		 lock_distributed(void);
 /*
  * Try to take key: LOCK_OWNER when this process now holds it (also when
  * it took over an expired lock or one whose holder on this host died),

@@ -3,12 +3,17 @@
 # here by tests/lib/redis.sh on 127.0.0.1 and a free port): the unit test
 # tests/unit/test_lock_redis with PIRAEUS_TEST_REDIS set runs its live
 # part (lease, token ownership, pub/sub wake-up, reconnect), and through
-# a real redis-sentinel its sentinel:// part; then
-# piraeus check-config on the [singleflight] keys.
+# a real redis-sentinel its sentinel:// part; then piraeus check-config on
+# the [singleflight] keys; then the private checksum database's writer
+# lock: while another host holds "piraeus:lock:sumdb-log" in redis, a
+# responder (CGI, its own index) does not append to the log; it does once
+# the holder releases it (woken by the release's message) or its lease
+# runs out.
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 . "$top_srcdir/tests/lib/testlib.sh"
+. "$top_srcdir/tests/cgi/lib.sh"
 . "$top_srcdir/tests/lib/redis.sh"
-need redis-server redis-cli redis-sentinel
+need redis-server redis-cli redis-sentinel zip sqlite3 perl
 
 redis_start
 sentinel_start mymaster
@@ -61,5 +66,68 @@ isnt "$?" 0 "on_redis_down = maybe refused"
 ini "prefix = a b"
 PIRAEUS_CONFIG=$TRASH/p.ini "$PIRAEUS" check-config >"$TRASH/out" 2>&1
 isnt "$?" 0 "a prefix with a blank refused"
+# The private checksum database's writer lock.
+M=example.com/priv
+UP=$TRASH/up
+for v in 0 1; do
+	mkver "$UP" $M v1.0.$v v1.0.$v 2020-01-01T00:00:0${v}Z "module $M
+" $M go.mod="module $M" p.go="package p // $v" || bail_out "mkver"
+done
+"$PIRAEUS" sumdb-keygen private.test "$TRASH/priv.key" >/dev/null ||
+    bail_out "sumdb-keygen"
+S=$TRASH/ps
+T=$TRASH/pt
+mkdir -p "$S" "$T"
+cat >"$TRASH/p.ini" <<INI
+[storage]
+root = $S
+[state]
+dir = $T
+[upstream]
+goproxy = off
+[sumdb]
+nosum = $M
+verify = no
+private_key = $TRASH/priv.key
+[singleflight]
+backend = redis
+redis = $REDIS_ADDR
+INI
+export PIRAEUS_CONFIG=$TRASH/p.ini
+"$PIRAEUS" import "$UP" >"$TRASH/import.log" 2>&1 ||
+    { diag_file "$TRASH/import.log"; bail_out "import"; }
+records()
+{
+	sqlite3 "$T/index.sqlite" "SELECT count(*) FROM sumdb_records"
+}
+is "$(records)" 0 "imported: no record yet (they come with the lookups)"
+# Another host holds the writer lock for 2.5 s.
+redis_cli SET piraeus:lock:sumdb-log "1@otherhost:00" PX 2500 >/dev/null
+t0=$(date +%s%N)
+cgi GET "/sumdb/private.test/lookup/$M@v1.0.0"
+t1=$(date +%s%N)
+ms=$(( (t1 - t0) / 1000000 ))
+is "$STATUS" 200 "the lookup is answered"
+ok "after the other host's lease ran out (${ms} ms, lease 2500 ms)" \
+    test "$ms" -ge 2300
+is "$(records)" 1 "one record appended"
+is "$(redis_cli EXISTS piraeus:lock:sumdb-log)" 0 \
+    "the writer lock is released after the append"
+# The other host releases early (its release script: DEL, then PUBLISH).
+redis_cli SET piraeus:lock:sumdb-log "1@otherhost:00" PX 60000 >/dev/null
+( sleep 1; redis_cli DEL piraeus:lock:sumdb-log >/dev/null;
+  redis_cli PUBLISH piraeus:lock:sumdb-log released >/dev/null ) &
+rel=$!
+t0=$(date +%s%N)
+cgi GET "/sumdb/private.test/lookup/$M@v1.0.1"
+t1=$(date +%s%N)
+wait "$rel"
+ms=$(( (t1 - t0) / 1000000 ))
+is "$STATUS" 200 "the second lookup is answered"
+ok "as soon as the other host released it (${ms} ms; its lease was 60 s)" \
+    test "$ms" -ge 900 -a "$ms" -lt 5000
+is "$(records)" 2 "a second record appended"
+unlike "$(cat "$TRASH/stderr")" 'AddressSanitizer|LeakSanitizer|runtime error:' \
+    "no sanitizer report"
 redis_stop
 done_testing
