@@ -662,6 +662,20 @@ lock_redis_name(const char *key, char out[LOCK_REDIS_NAME_MAX],
 /* --- the operations ---------------------------------------------------- */
 
 int
+lock_redis_ping(struct err *e)
+{
+	redisReply *r;
+	int ok;
+
+	if ((r = lock_redis_cmd(1, (const char *[]){ "PING" }, NULL, "PING",
+	    e)) == NULL)
+		return -1;
+	ok = r->type == REDIS_REPLY_STATUS && strcmp(r->str, "PONG") == 0;
+	freeReplyObject(r);
+	return ok ? 0 : lock_redis_fail(e, "PING", NULL, NULL);
+}
+
+int
 lock_redis_token(char out[LOCK_REDIS_TOKEN_MAX], struct err *e)
 {
 	unsigned char raw[LOCK_REDIS_TOKEN_BYTES];

@@ -1550,6 +1550,8 @@ int		 lock_redis_parse(const char *, struct lock_redis_target *,
 int		 lock_redis_setup(const char *spec, const char *prefix,
 		    struct err *);
 int		 lock_redis_configured(void);
+/* Connect (AUTH, SELECT, Sentinel's master) and PING: 0, or -1 and e. */
+int		 lock_redis_ping(struct err *);
 void		 lock_redis_close(void);
 /* A new owner token, "PID@HOST:" then the hex of 16 bytes from getrandom
  * (unique and unguessable; the pid and host say who holds a key).  0, or

@@ -46,9 +46,20 @@ $1
 INI
 }
 ini "backend = redis
-redis = redis://:pw@127.0.0.1:$REDIS_PORT/2"
+redis = redis://127.0.0.1:$REDIS_PORT/2"
 PIRAEUS_CONFIG=$TRASH/p.ini "$PIRAEUS" check-config >"$TRASH/out" 2>&1
 is "$?" 0 "check-config accepts backend = redis with a redis:// URL"
+like "$(cat "$TRASH/out")" 'singleflight: redis answers' "and asked redis"
+ini "backend = redis
+redis = redis://:wrong@127.0.0.1:$REDIS_PORT/2"
+PIRAEUS_CONFIG=$TRASH/p.ini "$PIRAEUS" check-config >"$TRASH/out" 2>&1
+isnt "$?" 0 "check-config: a password redis does not take is an error"
+like "$(cat "$TRASH/out")" 'redis 127\.0\.0\.1:[0-9]+: AUTH: ' "naming AUTH"
+ini "backend = redis
+redis = 127.0.0.1:$(free_port)"
+PIRAEUS_CONFIG=$TRASH/p.ini "$PIRAEUS" check-config >"$TRASH/out" 2>&1
+isnt "$?" 0 "check-config: redis unreachable is an error"
+like "$(cat "$TRASH/out")" 'connect: Connection refused' "saying why"
 ini "backend = redis"
 PIRAEUS_CONFIG=$TRASH/p.ini "$PIRAEUS" check-config >"$TRASH/out" 2>&1
 isnt "$?" 0 "backend = redis without redis: refused"
@@ -66,6 +77,34 @@ isnt "$?" 0 "on_redis_down = maybe refused"
 ini "prefix = a b"
 PIRAEUS_CONFIG=$TRASH/p.ini "$PIRAEUS" check-config >"$TRASH/out" 2>&1
 isnt "$?" 0 "a prefix with a blank refused"
+# A waiter's wait is bounded: another host holds a version's lease (60 s)
+# and never releases it; [upstream] wait_timeout = 2 -> 504, in about 2 s.
+mkdir -p "$TRASH/ws" "$TRASH/wt"
+cat >"$TRASH/w.ini" <<INI
+[storage]
+root = $TRASH/ws
+[state]
+dir = $TRASH/wt
+[upstream]
+goproxy = http://127.0.0.1:$(free_port)
+wait_timeout = 2
+[sumdb]
+verify = no
+[singleflight]
+backend = redis
+redis = $REDIS_ADDR
+INI
+redis_cli SET "piraeus:lock:v:example.com/held@v1.0.0" "1@otherhost:00" \
+    PX 60000 >/dev/null
+t0=$(date +%s%N)
+cgi GET "/example.com/held/@v/v1.0.0.info" PIRAEUS_CONFIG="$TRASH/w.ini"
+t1=$(date +%s%N)
+ms=$(( (t1 - t0) / 1000000 ))
+is "$STATUS" 504 "a version whose lease another host holds: 504 after wait_timeout"
+like "$(cat "$TRASH/body")" 'still being fetched' "saying so"
+ok "in about wait_timeout (${ms} ms; 2 s), not the lease's 60 s" \
+    test "$ms" -ge 1500 -a "$ms" -lt 5000
+
 # The private checksum database's writer lock.
 M=example.com/priv
 UP=$TRASH/up
