@@ -34,6 +34,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -435,6 +436,38 @@ lock_redis_fail(struct err *e, const char *what, const redisContext *c,
 	    lr.t.sentinel ? "sentinel " : "", a->host, a->port, what, lr.why);
 }
 
+/*
+ * Writes to a socket redis closed raise SIGPIPE, which kills a CGI
+ * responder or a command (the FastCGI loop ignores it; this file does
+ * not change the process' dispositions): it is blocked around each
+ * write, and one it made pending is taken before it is unblocked.
+ */
+static void
+lock_redis_pipe_block(sigset_t *old)
+{
+	sigset_t s;
+
+	sigemptyset(&s);
+	sigaddset(&s, SIGPIPE);
+	sigprocmask(SIG_BLOCK, &s, old);
+}
+
+static void
+lock_redis_pipe_restore(const sigset_t *old)
+{
+	struct timespec zero = { 0, 0 };
+	sigset_t s, pend;
+
+	if (!sigismember(old, SIGPIPE) && sigpending(&pend) == 0 &&
+	    sigismember(&pend, SIGPIPE)) {
+		sigemptyset(&s);
+		sigaddset(&s, SIGPIPE);
+		while (sigtimedwait(&s, NULL, &zero) == -1 && errno == EINTR)
+			;
+	}
+	sigprocmask(SIG_SETMASK, old, NULL);
+}
+
 /* Run argv on c, the answer or NULL (c->err or an error reply: e set,
  * the reply freed). */
 static redisReply *
@@ -442,8 +475,11 @@ lock_redis_argv(redisContext *c, int argc, const char **argv,
     const size_t *lens, const char *what, struct err *e)
 {
 	redisReply *r;
+	sigset_t old;
 
+	lock_redis_pipe_block(&old);
 	r = redisCommandArgv(c, argc, argv, lens);
+	lock_redis_pipe_restore(&old);
 	if (r == NULL || r->type == REDIS_REPLY_ERROR) {
 		lock_redis_fail(e, what, c, r);
 		if (r != NULL)
@@ -834,25 +870,24 @@ static void
 lock_redis_unsubscribe(void)
 {
 	redisReply *r;
-	int i, got;
+	sigset_t old;
+	int i, done, wdone = 0, wrc = REDIS_OK;
 
 	if (redisAppendCommand(lr.sub, "UNSUBSCRIBE") != REDIS_OK) {
 		lock_redis_drop(&lr.sub);
 		return;
 	}
+	lock_redis_pipe_block(&old);
+	while (!wdone && wrc == REDIS_OK)
+		wrc = redisBufferWrite(lr.sub, &wdone);
+	lock_redis_pipe_restore(&old);
+	if (wrc != REDIS_OK) {
+		lock_redis_drop(&lr.sub);
+		return;
+	}
 	for (i = 0; i < LOCK_REDIS_DRAIN_MAX; i++) {
-		int done = 0;
-		int wdone = 0;
-
-		while (!wdone)
-			if (redisBufferWrite(lr.sub, &wdone) != REDIS_OK) {
-				lock_redis_drop(&lr.sub);
-				return;
-			}
-		if ((got = lock_redis_sub_read(LOCK_REDIS_COMMAND_MS, &r)) != 1) {
-			lock_redis_drop(&lr.sub);
-			return;
-		}
+		if (lock_redis_sub_read(LOCK_REDIS_COMMAND_MS, &r) != 1)
+			break;
 		/* The last channel left: the count is 0. */
 		done = lock_redis_event(r, "unsubscribe") && r->elements == 3 &&
 		    r->element[2]->type == REDIS_REPLY_INTEGER &&
