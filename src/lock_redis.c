@@ -33,6 +33,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -507,6 +508,8 @@ lock_redis_dial(const char *host, int port, struct err *e)
 			redisFree(c);
 		return NULL;
 	}
+	/* Not for the go command and its children. */
+	(void)fcntl(c->fd, F_SETFD, FD_CLOEXEC);
 	return c;
 }
 

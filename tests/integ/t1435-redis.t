@@ -9,7 +9,8 @@
 # 1. 32 concurrent clients spread over the three hosts ask for one cold
 #    version whose zip takes 13 s, longer than lock_expiry (10 s): one
 #    upstream fetch, the lease renewed past its first 10 s, 32 answers
-#    with the upstream's bytes.
+#    with the upstream's bytes.  Then a responder's connection to redis
+#    outlives a request.
 # 2. A waiter is woken by pub/sub: strace of the waiting host's
 #    responders shows no sleep while it waits.
 # 3. The owner is killed (SIGKILL) mid-fetch: its lease runs out and a
@@ -30,6 +31,12 @@ M=example.com/many
 for v in 0 1 2 3 4; do
 	mkver "$UP" $M v1.$v.0 v1.$v.0 2020-01-0$((v + 1))T00:00:00Z "module $M
 " $M go.mod="module $M" s.go="package s // $v" || bail_out "mkver"
+done
+for c in 0 1 2 3 4 5; do
+	mkver "$UP" example.com/c$c v1.0.0 v1.0.0 2020-01-01T00:00:00Z \
+	    "module example.com/c$c
+" example.com/c$c go.mod="module example.com/c$c" c.go='package c' ||
+	    bail_out "mkver"
 done
 upstream_start "$UP" || bail_out "cannot start the fake upstream"
 redis_start
@@ -129,6 +136,23 @@ is "$(upstream_count "/$M/@v/v1.0.0.zip")" 1 \
     "exactly one upstream fetch of the zip, across three indexes"
 is "$(lease v1.0.0)" "" "the lease was released"
 unlike "$(logs)" 'taking over|lost to another' "no take-over, no lease lost"
+
+# 1b. A responder keeps its redis connection between requests: six cold
+# versions asked of H1 one after another take six leases, but redis
+# accepts at most a connection per responder that had none yet (two),
+# plus redis-cli's own.
+conns()
+{
+	redis_cli INFO stats | sed -n 's/^total_connections_received:\([0-9]*\).*/\1/p'
+}
+c0=$(conns)
+for c in 0 1 2 3 4 5; do
+	curl -q -s -o /dev/null "$URL1/example.com/c$c/@v/v1.0.0.info"
+done
+c1=$(conns)
+is "$(upstream_count "/example.com/c5/@v/v1.0.0.info")" 1 "the sixth was fetched"
+ok "six leases, $((c1 - c0 - 1)) new connection(s) to redis (at most 2)" \
+    test $((c1 - c0 - 1)) -le 2
 
 # 2. Pub/sub: H1 fetches (3 s); a client of H2 waits for it.  strace on
 # H2's responders: a waiter that polled would sleep (lock_backoff's
