@@ -958,8 +958,9 @@ lock_redis_wait(const char *key, long max_ms, struct err *e)
 		long long t0 = lock_redis_now_ms();
 
 		if ((got = lock_redis_sub_read(ms, &r)) == -1) {
+			lock_redis_fail(e, "wait", lr.sub, NULL);
 			lock_redis_drop(&lr.sub);
-			return lock_redis_fail(e, "wait", NULL, NULL);
+			return -1;
 		}
 		if (got == 0)
 			break;
