@@ -106,6 +106,7 @@ static opt_check_fn	check_access_file;
 static opt_check_fn	check_realm;
 static opt_check_fn	check_filter_file;
 static opt_check_fn	check_hook_url;
+static opt_check_fn	check_vuln_ids;
 static opt_check_fn	check_size;
 static opt_check_fn	check_redis;
 static opt_check_fn	check_redis_prefix;
@@ -139,6 +140,13 @@ static const struct opt_enum sf_backend_enums[] = {
 static const struct opt_enum sf_on_down_enums[] = {
 	{ "fail", LOCK_DOWN_FAIL },
 	{ "local", LOCK_DOWN_LOCAL },
+	{ NULL, 0 }
+};
+
+static const struct opt_enum vulnerable_enums[] = {
+	{ "allow", VULN_ALLOW },
+	{ "warn", VULN_WARN },
+	{ "deny", VULN_DENY },
 	{ NULL, 0 }
 };
 
@@ -350,6 +358,19 @@ static const struct option options[] = {
 	{ "policy", "validator_cache_ttl", OPT_INT, F(validator_cache_ttl),
 	  CONFIG_VALIDATOR_CACHE_TTL, 0, 86400, NULL, NULL, 0,
 	  "Seconds a hook's allow or deny of a module@version is reused" },
+	{ "policy", "vulnerable", OPT_ENUM, F(vulnerable), "allow",
+	  0, 0, vulnerable_enums, NULL, 0,
+	  "A version the vulnerability database mirror (ROOT/vulndb) lists "
+	  "as affected: allow, warn (served, logged, counted) or deny (403 "
+	  "naming the ids and the fixed version)" },
+	{ "policy", "vulnerable_allow", OPT_STRING, F(vulnerable_allow), "",
+	  0, 0, NULL, check_vuln_ids, 0,
+	  "Vulnerability ids or aliases (GO-2024-0001, CVE-..., GHSA-...) "
+	  "never refused, apart by blanks or commas" },
+	{ "policy", "vulnerable_min_age", OPT_INT, F(vulnerable_min_age), "0",
+	  0, 3650, NULL, NULL, 0,
+	  "Days an entry must have been published before deny applies to "
+	  "it; younger ones warn" },
 	{ "policy", "private", OPT_STRING, F(policy_private), "",
 	  0, 0, NULL, check_patterns, 0,
 	  "Private module patterns (GOPRIVATE syntax): fetched direct only, "
@@ -953,6 +974,30 @@ check_redis_prefix(const char *v, char *why, size_t whysz)
 		if ((unsigned char)*p <= ' ' || (unsigned char)*p >= 0x7f)
 			return why_set(why, whysz, "a blank or control byte");
 	return 0;
+}
+
+/* [policy] vulnerable_allow: ids or aliases apart by blanks or commas. */
+static int
+check_vuln_ids(const char *v, char *why, size_t whysz)
+{
+	char id[OSV_ID_MAX];
+	size_t n;
+
+	for (;;) {
+		v += strspn(v, " \t,");
+		if (*v == '\0')
+			return 0;
+		n = strcspn(v, " \t,");
+		if (n >= sizeof(id))
+			return why_set(why, whysz, "\"%.*s\": an id over %d "
+			    "bytes", CONFIG_SHOW_MAX, v, OSV_ID_MAX - 1);
+		memcpy(id, v, n);
+		id[n] = '\0';
+		if (!osv_id_valid(id))
+			return why_set(why, whysz, "\"%.*s\": not an id or "
+			    "alias ([A-Za-z0-9._-])", CONFIG_SHOW_MAX, id);
+		v += n;
+	}
 }
 
 /* Is a inside b (or equal to it)?  Both absolute and normalised. */

@@ -200,11 +200,13 @@ dirhash_zip_open(const char *zippath, zip_t **za, struct err *e)
 	size_t i;
 	int fd, zerr = 0;
 
-	/* Never a FIFO or a device: libzip would block on it. */
+	/* Never a FIFO or a device: libzip would block on it.  The zip is
+	 * read as Go reads it: from the bytes before it that its offsets do
+	 * not count on (zipend.c); one Go would not read, libzip tries. */
 	if ((fd = buf_open_regular(zippath, e)) == -1)
 		return -1;
 	close(fd);
-	if ((*za = zip_open(zippath, ZIP_RDONLY, &zerr)) != NULL)
+	if ((*za = zipend_open_file(zippath, &zerr)) != NULL)
 		return 0;
 	for (i = 0; i < NITEMS(dirhash_open_errors); i++) {
 		if (dirhash_open_errors[i].zip_code == zerr)

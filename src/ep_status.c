@@ -1,7 +1,8 @@
 /*
  * ep_status.c: /status, one small HTML page for people: what storage
- * holds, the hit ratio, the fetches in flight and the last fetches and
- * failures (from the shared counters, metrics.c, and the index).
+ * holds, the hit ratio, the fetches in flight, the last fetches and
+ * failures, and the vulnerable versions [policy] vulnerable served or
+ * refused lately (from the shared counters, metrics.c, and the index).
  *
  * Self-contained (inline CSS, no script, no external resource; the
  * Content-Security-Policy says so), readable on a phone and a desktop
@@ -137,6 +138,48 @@ ep_status_fetches(struct buf *b, const struct metrics_data *d,
 		    "<p>No fetches recorded.</p>\n", e);
 }
 
+/* The versions [policy] vulnerable decided on lately, newest first. */
+static void
+ep_status_vulns(struct buf *b, const struct metrics_data *d, struct err *e)
+{
+	const struct metrics_vuln_event *ev;
+	char when[32];
+	struct tm tm;
+	time_t t;
+	size_t i, shown = 0;
+
+	buf_puts(b, "<div class=\"scroll\"><table><tr><th>When (UTC)</th>"
+	    "<th>Module</th><th>Version</th><th>Decision</th><th>Ids</th>"
+	    "</tr>\n", e);
+	for (i = 0; i < METRICS_VULN_RECENT; i++) {
+		ev = &d->vulns[(d->next_vuln + METRICS_VULN_RECENT - 1 - i) %
+		    METRICS_VULN_RECENT];
+		if (ev->seq == 0 || ev->when == 0)
+			continue;
+		t = (time_t)ev->when;
+		gmtime_r(&t, &tm);
+		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
+		buf_puts(b, "<tr><td data-label=\"When (UTC)\">", e);
+		buf_puts_html(b, when, e);
+		buf_puts(b, "</td><td data-label=\"Module\">", e);
+		buf_puts_html(b, ev->module, e);
+		buf_puts(b, "</td><td data-label=\"Version\">", e);
+		buf_puts_html(b, ev->version, e);
+		buf_puts(b, ev->decision == METRICS_VULN_DENY ?
+		    "</td><td data-label=\"Decision\" class=\"ok\">" :
+		    "</td><td data-label=\"Decision\" class=\"bad\">", e);
+		buf_puts_html(b, metrics_vuln_name(
+		    (enum metrics_vuln)ev->decision), e);
+		buf_puts(b, "</td><td data-label=\"Ids\" class=\"why\">", e);
+		buf_puts_html(b, ev->ids, e);
+		buf_puts(b, "</td></tr>\n", e);
+		shown++;
+	}
+	buf_puts(b, "</table></div>\n", e);
+	if (shown == 0)
+		buf_puts(b, "<p>No vulnerable version asked for.</p>\n", e);
+}
+
 int
 ep_status(struct proxy *px, const struct request *r, struct response *rs,
     struct err *e)
@@ -181,10 +224,18 @@ ep_status(struct proxy *px, const struct request *r, struct response *rs,
 	snprintf(v, sizeof(v), "%llu", (unsigned long long)
 	    d->counters[METRICS_VERIFY_FAILURES]);
 	ep_status_card(&b, v, "verification failures", &be);
+	snprintf(v, sizeof(v), "%llu", (unsigned long long)
+	    d->vuln[METRICS_VULN_WARN]);
+	ep_status_card(&b, v, "vulnerable versions served (warn)", &be);
+	snprintf(v, sizeof(v), "%llu", (unsigned long long)
+	    d->vuln[METRICS_VULN_DENY]);
+	ep_status_card(&b, v, "vulnerable versions refused", &be);
 	buf_puts(&b, "</div>\n<h2>Last fetches</h2>\n", &be);
 	ep_status_fetches(&b, d, 0, &be);
 	buf_puts(&b, "<h2>Failures</h2>\n", &be);
 	ep_status_fetches(&b, d, 1, &be);
+	buf_puts(&b, "<h2>Vulnerable versions</h2>\n", &be);
+	ep_status_vulns(&b, d, &be);
 	buf_puts(&b, "<p><small>piraeus ", &be);
 	buf_puts_html(&b, piraeus_version, &be);
 	buf_puts(&b, "</small></p>\n</main></body></html>\n", &be);

@@ -47,6 +47,7 @@ struct proxy {
 	int		 has_signer;
 	struct resolver	 rv;		/* the pipeline's view of the above */
 	struct access	*acl;		/* [access] file, or NULL */
+	struct vulnview	 vuln;		/* [policy] vulnerable: the mirror */
 };
 /* Open storage and index for cfg (already loaded); errors are logged. */
 int		 proxy_open(struct proxy *, struct err *);

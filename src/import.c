@@ -100,7 +100,7 @@ import_zip_gomod(const char *zippath, const char *module, const char *version,
 
 	buf_init(b, GOMOD_MAX);
 	snprintf(name, sizeof(name), "%s@%s/go.mod", module, version);
-	if ((za = zip_open(zippath, ZIP_RDONLY, &zerr)) == NULL)
+	if ((za = zipend_open_file(zippath, &zerr)) == NULL)
 		return err_set(e, E_BADREQ, "zip: cannot open (error %d)",
 		    zerr);
 	if ((ix = zip_name_locate(za, name, ZIP_FL_ENC_RAW)) < 0) {

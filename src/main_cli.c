@@ -48,6 +48,7 @@ static int	cli_export(struct config *, int, char **);
 static int	cli_gc(struct config *, int, char **);
 static int	cli_catalog(struct config *, int, char **);
 static int	cli_stats(struct config *, int, char **);
+static int	cli_audit(struct config *, int, char **);
 
 #define CLI_EXITS	"0 done, 1 failed, 2 usage"
 
@@ -69,6 +70,17 @@ static const struct cli_cmd cli_cmds[] = {
 	    "of the tree, the same from the index, the index's size, the "
 	    "oldest and newest fetch, the private log's records",
 	    CLI_EXITS, 0, cli_stats },
+	{ "audit", 0, 1, 1, "audit [--json]",
+	    "list every stored version that the vulnerability database "
+	    "mirror (STORAGE/vulndb, piraeus vulndb sync) lists as affected: "
+	    "its ids and aliases, the fixed version, and the stored "
+	    "versions whose go.mod requires it (directly, or through "
+	    "others); --json: {\"modified\",\"checked\",\"affected\":"
+	    "[{\"module\",\"version\",\"vulns\":[{\"id\",\"aliases\","
+	    "\"fixed\"}],\"required_by\",\"required_through\"}]}",
+	    "0 no stored version is affected, 1 some are (listed), 2 usage, "
+	    "3 no mirror, or the mirror or the index cannot be read",
+	    0, cli_audit },
 	{ "reindex", 0, 0, 1, "reindex",
 	    "rebuild the index from the storage tree", CLI_EXITS, 0,
 	    cli_reindex },
@@ -648,6 +660,33 @@ cli_stats(struct config *cfg, int argc, char **argv)
 	index_close(idx);
 	store_close(&s);
 	return rc == -1 ? 1 : 0;
+}
+
+/* audit [--json]: audit_run on storage and its mirror; 0 clean, 1 some
+ * stored version affected, 3 an error. */
+static int
+cli_audit(struct config *cfg, int argc, char **argv)
+{
+	struct index *idx;
+	struct store s;
+	struct err e;
+	int json = 0, rc;
+
+	if (argc == 1 && strcmp(argv[0], "--json") == 0)
+		json = 1;
+	else if (argc != 0) {
+		usage(stderr);
+		return 2;
+	}
+	if (cli_open(cfg, &s, &idx) == -1)
+		return 3;
+	err_clear(&e);
+	rc = audit_run(&s, idx, cfg->storage_root, json, stdout, &e);
+	if (rc == -1)
+		fprintf(stderr, "piraeus: audit: %s\n", e.msg);
+	index_close(idx);
+	store_close(&s);
+	return rc == -1 ? 3 : rc;
 }
 
 /* gc_run with the [gc] configuration; 0 when it ran without errors. */

@@ -44,6 +44,11 @@ static const char *const metrics_results[METRICS_RESULTS] = {
 	[METRICS_REJECTED] = "rejected", [METRICS_FAILED] = "failed",
 };
 
+static const char *const metrics_vuln_names[METRICS_VULN_DECISIONS] = {
+	[METRICS_VULN_DENY] = "deny", [METRICS_VULN_WARN] = "warn",
+	[METRICS_VULN_EXCEPTED] = "excepted",
+};
+
 static struct metrics_data *metrics_map;	/* NULL: counting off */
 
 int
@@ -219,6 +224,81 @@ metrics_fetch(const char *upstream, const char *module, const char *version,
 	__atomic_add_fetch(&ev->seq, 1, __ATOMIC_RELEASE);
 }
 
+void
+metrics_vuln(enum metrics_vuln d, const char *module, const char *version,
+    const char *ids)
+{
+	struct metrics_vuln_event *ev, *last;
+	uint64_t n, seq;
+
+	if (metrics_map == NULL || (unsigned)d >= METRICS_VULN_DECISIONS)
+		return;
+	metrics_inc(&metrics_map->vuln[d], 1);
+	/* The same version decided the same way as the newest entry (every
+	 * hit of it, in the every-request deployment) is not listed again:
+	 * its counter moved. */
+	n = __atomic_load_n(&metrics_map->next_vuln, __ATOMIC_RELAXED);
+	if (n > 0) {
+		last = &metrics_map->vulns[(n - 1) % METRICS_VULN_RECENT];
+		seq = __atomic_load_n(&last->seq, __ATOMIC_ACQUIRE);
+		if ((seq & 1) == 0 && last->decision == (int32_t)d &&
+		    strncmp(last->module, module, sizeof(last->module) - 1) ==
+		    0 && strncmp(last->version, version, VERSION_MAX - 1) == 0
+		    && __atomic_load_n(&last->seq, __ATOMIC_ACQUIRE) == seq) {
+			__atomic_store_n(&last->when, (int64_t)time(NULL),
+			    __ATOMIC_RELAXED);
+			return;
+		}
+	}
+	n = __atomic_fetch_add(&metrics_map->next_vuln, 1, __ATOMIC_RELAXED);
+	ev = &metrics_map->vulns[n % METRICS_VULN_RECENT];
+	seq = __atomic_add_fetch(&ev->seq, 1, __ATOMIC_ACQ_REL);
+	if ((seq & 1) == 0) {
+		__atomic_sub_fetch(&ev->seq, 1, __ATOMIC_ACQ_REL);
+		return;
+	}
+	ev->when = (int64_t)time(NULL);
+	ev->decision = (int32_t)d;
+	snprintf(ev->module, sizeof(ev->module), "%s", module);
+	snprintf(ev->version, sizeof(ev->version), "%s", version);
+	snprintf(ev->ids, sizeof(ev->ids), "%s", ids);
+	__atomic_add_fetch(&ev->seq, 1, __ATOMIC_RELEASE);
+}
+
+const char *
+metrics_vuln_name(enum metrics_vuln d)
+{
+	return (unsigned)d < METRICS_VULN_DECISIONS ? metrics_vuln_names[d] :
+	    "?";
+}
+
+/* The vulnerable decisions' counters and ring of m into out. */
+static void
+metrics_snapshot_vuln(const struct metrics_data *m, struct metrics_data *out)
+{
+	struct metrics_vuln_event *o;
+	uint64_t s1, s2;
+	size_t i;
+
+	for (i = 0; i < METRICS_VULN_DECISIONS; i++)
+		out->vuln[i] = __atomic_load_n(&m->vuln[i], __ATOMIC_RELAXED);
+	out->next_vuln = __atomic_load_n(&m->next_vuln, __ATOMIC_RELAXED);
+	for (i = 0; i < METRICS_VULN_RECENT; i++) {
+		o = &out->vulns[i];
+		s1 = __atomic_load_n(&m->vulns[i].seq, __ATOMIC_ACQUIRE);
+		memcpy(o, &m->vulns[i], sizeof(*o));
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		s2 = __atomic_load_n(&m->vulns[i].seq, __ATOMIC_RELAXED);
+		if (s1 != s2 || (s1 & 1) != 0)
+			memset(o, 0, sizeof(*o));
+		else {
+			o->module[sizeof(o->module) - 1] = '\0';
+			o->version[VERSION_MAX - 1] = '\0';
+			o->ids[sizeof(o->ids) - 1] = '\0';
+		}
+	}
+}
+
 int
 metrics_snapshot(struct metrics_data *out)
 {
@@ -254,6 +334,7 @@ metrics_snapshot(struct metrics_data *out)
 			    __ATOMIC_RELAXED);
 		o->sum_us = __atomic_load_n(&u->sum_us, __ATOMIC_RELAXED);
 	}
+	metrics_snapshot_vuln(metrics_map, out);
 	out->magic = METRICS_MAGIC;
 	out->next_event = __atomic_load_n(&metrics_map->next_event,
 	    __ATOMIC_RELAXED);
@@ -429,6 +510,13 @@ metrics_format(const struct metrics_data *d, const struct index_stats *s,
 	rc |= buf_printf(out, e, "piraeus_verification_failures_total %llu\n",
 	    (unsigned long long)d->counters[METRICS_VERIFY_FAILURES]);
 	rc |= metrics_format_fetches(d, out, e);
+	rc |= metrics_family(out, "piraeus_vulnerable_total", "counter",
+	    "Versions the vulnerability database lists as affected, asked "
+	    "for, by [policy] vulnerable's decision (the ids are logged).", e);
+	for (i = 0; i < METRICS_VULN_DECISIONS; i++)
+		rc |= buf_printf(out, e, "piraeus_vulnerable_total{decision="
+		    "\"%s\"} %llu\n", metrics_vuln_names[i],
+		    (unsigned long long)d->vuln[i]);
 	if (s != NULL) {
 		rc |= metrics_family(out, "piraeus_fetches_in_flight", "gauge",
 		    "Fetches holding a singleflight lock now.", e);

@@ -9,9 +9,9 @@
  *   base       err.c xmalloc.c buf.c hex.c log.c version.c strmap.c
  *   rules      modpath.c semver.c pattern.c access.c dirhash.c modfile.c latest.c
  *              note.c tlog.c upstream.c mode.c zipcheck.c rfc3339.c
- *              filter.c packrule.c accesslog.c
+ *              filter.c packrule.c accesslog.c osv.c
  *   state      store.c (the tree) index.c (sqlite) cache.c lock.c reindex.c
- *              gc.c
+ *              gc.c vulnview.c audit.c
  *   transport  fetch_proxy.c (libcurl) fetch_direct.c (the go command)
  *              vcsauth.c (git ls-remote for [policy] private_access)
  *              validator.c (libcurl)
@@ -281,6 +281,9 @@ struct config {
 	char		*validator_hook;	/* URL, or NULL */
 	long		 validator_timeout;	/* seconds */
 	long		 validator_cache_ttl;	/* seconds a verdict is kept */
+	int		 vulnerable;		/* enum vuln_mode */
+	char		*vulnerable_allow;	/* ids and aliases excepted */
+	long		 vulnerable_min_age;	/* days before deny applies */
 	/* [gc] */
 	long		 gc_max_age;		/* days; 0: none */
 	char		*gc_max_size;		/* gc_size_parse syntax */
@@ -312,6 +315,8 @@ struct config {
 enum network_mode { NETWORK_STRICT = 0, NETWORK_FALLBACK, NETWORK_OFFLINE };
 /* [policy] private_access: who may read a private module. */
 enum private_access { PRIVATE_ACCESS_NONE = 0, PRIVATE_ACCESS_VCS };
+/* [policy] vulnerable: a version the vulnerability database lists. */
+enum vuln_mode { VULN_ALLOW = 0, VULN_WARN, VULN_DENY };
 struct config_errors {
 	char		**msgs;		/* each "file: [section] key: reason" */
 	size_t		  n;
@@ -503,6 +508,65 @@ int		 accesslog_artifact(const char *path, const char *base,
 int		 rfc3339_parse(const char *, int64_t *ns);
 void		 rfc3339_format(int64_t ns, char *out, size_t outsz);
 
+/*
+ * osv.c: one entry of the Go vulnerability database (OSV JSON): parsed
+ * under caps (a malformed entry is refused whole), and its SEMVER ranges
+ * evaluated as golang.org/x/vuln does.
+ */
+#define OSV_ENTRY_MAX		(1024 * 1024)	/* bytes of one entry */
+#define OSV_ID_MAX		64	/* an id or alias, with its NUL */
+#define OSV_ALIASES_MAX		64
+#define OSV_AFFECTED_MAX	1024	/* affected packages of one entry */
+#define OSV_RANGES_MAX		64	/* ranges of one affected module */
+#define OSV_EVENTS_MAX		512	/* events of one range */
+enum osv_event_kind {
+	OSV_IGNORED = 0, OSV_INTRODUCED, OSV_FIXED, OSV_LAST_AFFECTED
+};
+struct osv_event {
+	enum osv_event_kind kind;
+	char		 version[VERSION_MAX];	/* "v1.2.3"; "" for "0" */
+};
+struct osv_range {
+	struct osv_event *ev;		/* in the entry's order */
+	size_t		  n;
+	int		  ignored;	/* not SEMVER */
+};
+struct osv_affected {
+	char		 *module;	/* NULL: not the Go ecosystem */
+	struct osv_range *ranges;
+	size_t		  nranges;	/* 0: every version */
+};
+struct osv_entry {
+	char		  id[OSV_ID_MAX];
+	char		**aliases;
+	size_t		  naliases;
+	int64_t		  published;	/* ns since the epoch; else modified;
+					 * 0 when neither */
+	int64_t		  modified;
+	int		  withdrawn;	/* affects nothing */
+	struct osv_affected *aff;
+	size_t		  naff;
+};
+/* 1 when s is an id or alias we accept: [A-Za-z0-9._-], not ".", under
+ * OSV_ID_MAX bytes. */
+int		 osv_id_valid(const char *s);
+/* A database version ("1.2.3" or "v1.2.3") as "v1.2.3" into out: 0, or
+ * -1 when it is not canonical semver then ("1.2", "0", "1.0.0+meta"). */
+int		 osv_version(const char *s, char out[VERSION_MAX]);
+/* Parse one entry (at most OSV_ENTRY_MAX bytes) into x: 0, or -1 and e
+ * (x empty); osv_free releases it. */
+int		 osv_parse(const char *data, size_t len, struct osv_entry *x,
+		    struct err *e);
+void		 osv_free(struct osv_entry *x);
+/* 1 when version (canonical, with "v") is in r, fixed then the version
+ * that closes it ("" when none); else 0. */
+int		 osv_range_affects(const struct osv_range *r,
+		    const char *version, char fixed[VERSION_MAX]);
+/* 1 when x affects module@version (not withdrawn), fixed the lowest fix
+ * above it ("" when none is known); else 0. */
+int		 osv_affects(const struct osv_entry *x, const char *module,
+		    const char *version, char fixed[VERSION_MAX]);
+
 /* latest.c: a module's "latest" among versions, as the go command picks. */
 struct latest_src {
 	/* The go.mod of version into b (allocated): 0, or -1 and e set. */
@@ -643,6 +707,68 @@ int		 index_since_kept(struct index *, int64_t since, long limit,
 		    index_keep_fn *keep, void *arg,
 		    struct index_version **out, size_t *n, struct err *);
 int		 index_ping(struct index *, struct err *);
+/*
+ * vulnview.c: the mirror of the Go vulnerability database in the storage
+ * tree (ROOT/vulndb, the v1 API's layout; a symbolic link to a generation
+ * may be switched atomically), read through an in-process cache keyed by
+ * index/db.json's "modified": modules.json at each change, entries when
+ * first asked about.  Malformed rows and entries are skipped, logged.
+ */
+#define VULNVIEW_MODIFIED_MAX	64	/* db.json's "modified" */
+struct vulnview_module {
+	char		**ids;
+	size_t		  n;
+};
+struct vulnview {
+	char		 *dir;		/* the generation read, or NULL */
+	char		  modified[VULNVIEW_MODIFIED_MAX];
+	struct strmap	  mods;		/* module -> index in mod[] */
+	struct vulnview_module *mod;
+	size_t		  nmod, capmod;
+	struct strmap	  ents;		/* id -> index in ent[] */
+	struct osv_entry **ent;		/* NULL: skipped as malformed */
+	size_t		  nent, capent;
+};
+/* One entry that affects a module@version. */
+struct vuln_match {
+	char		  id[OSV_ID_MAX];
+	char		**aliases;	/* naliases strings */
+	size_t		  naliases;
+	char		  fixed[VERSION_MAX];	/* "" when none is known */
+	int64_t		  published;	/* ns since the epoch, 0 unknown */
+};
+void		 vulnview_init(struct vulnview *);
+void		 vulnview_free(struct vulnview *);
+/* Read root's mirror again if its db.json changed: 0 (current), 1 no
+ * mirror, -1 and e (v keeps what it held). */
+int		 vulnview_refresh(struct vulnview *, const char *root,
+		    struct err *);
+/*
+ * The entries of root's mirror (refreshed first) that affect module@
+ * version (canonical): 0 and *out (allocated, *n of them; free with
+ * vulnview_matches_free), 1 when there is no mirror, -1 and e when it
+ * cannot be read.
+ */
+int		 vulnview_check(struct vulnview *, const char *root,
+		    const char *module, const char *version,
+		    struct vuln_match **out, size_t *n, struct err *);
+void		 vulnview_matches_free(struct vuln_match *, size_t n);
+/* db.json's "modified" of the generation held ("" when none). */
+const char	*vulnview_modified_at(const struct vulnview *);
+/* 1 when modules.json of the generation held lists module. */
+int		 vulnview_listed(const struct vulnview *, const char *module);
+
+/*
+ * audit.c: piraeus audit: every stored version (the index's) an entry of
+ * root's vulnerability database mirror lists as affected, its ids,
+ * aliases and fixed versions, and the stored versions whose go.mod files
+ * require it (directly, and through others), on out as text or JSON.
+ * 0 when none is affected, 1 when some are, -1 and e (no mirror, an
+ * unreadable mirror or index).
+ */
+int		 audit_run(const struct store *, struct index *,
+		    const char *root, int json, FILE *out, struct err *);
+
 /* The lock table (DESIGN 4); lock.c holds the policy. */
 struct index_lock {
 	long	 pid;
@@ -1047,6 +1173,37 @@ int		 packrule_gomod_module(const char *data, size_t len, char *out,
 		    size_t outsz);
 /* 1 when the go.mod body's go line is 1.24 or later, else 0. */
 int		 packrule_go124(const char *data, size_t len);
+
+/* zipend.c: where Go's archive/zip finds a zip's central directory. */
+struct zipend {
+	uint64_t	 count;		/* entries the end record says */
+	uint64_t	 size;		/* of the central directory */
+	uint64_t	 offset;	/* of the directory, as recorded */
+	int64_t		 base;		/* bytes before the zip (Go's
+					   baseOffset; may be negative) */
+	int		 cdh_at_offset;	/* base > 0 and a directory header
+					   at offset itself (go 1.26 then
+					   takes base 0, go 1.19 does not) */
+};
+/*
+ * Find the end record of the zip open at fd (size bytes) as go 1.19 and
+ * go 1.26 do, refusing what either refuses: 0, or -1 with E_UPSTREAM
+ * (malformed) or E_INTERNAL (a read failed).
+ */
+int		 zipend_find(int fd, uint64_t size, struct zipend *,
+		    struct err *);
+/*
+ * libzip on the zip at path (size bytes) as Go reads it: from z->base on
+ * when that is positive (z NULL: the whole file).  NULL with *zerr set.
+ */
+struct zip	*zipend_open(const char *path, const struct zipend *z,
+		    uint64_t size, int *zerr);
+/*
+ * libzip on the regular file at path (never a FIFO or a device) from the
+ * base Go takes, or from its start when Go would not read it.  NULL with
+ * *zerr set.
+ */
+struct zip	*zipend_open_file(const char *path, int *zerr);
 
 /* zipcheck.c: the zip rules of protocol.md 4.2, before anything is stored. */
 /*
@@ -1711,13 +1868,14 @@ const char	*answer_outcome_name(enum answer_outcome);
  * Nothing here fails a request: when the file cannot be mapped, counting
  * is off and metrics_open says why once.
  */
-#define METRICS_FILE		"metrics.v1"
+#define METRICS_FILE		"metrics.v2"
 #define METRICS_ENDPOINTS	24	/* the HTTP layer's routes fit */
 #define METRICS_STATUSES	16	/* metrics_status_codes + "other" */
 #define METRICS_UPSTREAMS	16	/* distinct upstream names kept */
 #define METRICS_NAME_MAX	160	/* an upstream's (redacted) URL */
 #define METRICS_BUCKETS		11	/* fetch duration buckets, +Inf last */
 #define METRICS_RECENT		32	/* fetches remembered for /status */
+#define METRICS_VULN_RECENT	16	/* vulnerable versions for /status */
 enum metrics_result {		/* one fetch from one upstream entry */
 	METRICS_OK = 0,		/* fetched, checked, stored */
 	METRICS_NOTFOUND,	/* upstream: no such version */
@@ -1729,6 +1887,20 @@ enum metrics_counter {
 	METRICS_SF_WAITS = 0,	/* requests that waited for another's fetch */
 	METRICS_VERIFY_FAILURES, /* fetched files that failed the checks */
 	METRICS_COUNTERS
+};
+enum metrics_vuln {		/* [policy] vulnerable's decisions */
+	METRICS_VULN_DENY = 0,	/* refused (403) */
+	METRICS_VULN_WARN,	/* served: warn, or deny before min age */
+	METRICS_VULN_EXCEPTED,	/* served: every id in vulnerable_allow */
+	METRICS_VULN_DECISIONS
+};
+struct metrics_vuln_event {	/* one decision, for /status */
+	uint64_t	 seq;		/* odd while being written */
+	int64_t		 when;		/* unix seconds */
+	int32_t		 decision;	/* enum metrics_vuln */
+	char		 module[200];	/* cut to fit: for people */
+	char		 version[VERSION_MAX];
+	char		 ids[200];
 };
 struct metrics_upstream {
 	uint32_t	 state;		/* 0 free, 1 being named, 2 named */
@@ -1755,6 +1927,9 @@ struct metrics_data {
 	struct metrics_upstream up[METRICS_UPSTREAMS];
 	uint64_t	 next_event;
 	struct metrics_event events[METRICS_RECENT];
+	uint64_t	 vuln[METRICS_VULN_DECISIONS];
+	uint64_t	 next_vuln;
+	struct metrics_vuln_event vulns[METRICS_VULN_RECENT];
 };
 /* The HTTP statuses counted by code; others are "other". */
 extern const int metrics_status_codes[METRICS_STATUSES - 1];
@@ -1770,6 +1945,12 @@ void		 metrics_add(enum metrics_counter);
 void		 metrics_fetch(const char *upstream, const char *module,
 		    const char *version, enum metrics_result, long long us,
 		    const char *why);
+/* A [policy] vulnerable decision on module@version (ids: the entries,
+ * for /status; the counter is by decision only). */
+void		 metrics_vuln(enum metrics_vuln, const char *module,
+		    const char *version, const char *ids);
+/* The name of a decision ("deny", "warn", "excepted"). */
+const char	*metrics_vuln_name(enum metrics_vuln);
 /* A consistent-enough copy of the shared counters into out: 0, or -1
  * when counting is off (out zeroed). */
 int		 metrics_snapshot(struct metrics_data *out);
@@ -1802,6 +1983,8 @@ struct policy {
 						 * verdicts; NULL: none */
 	const struct filter_table *filter;	/* [policy] filter_file, or
 						 * NULL: none */
+	struct vulnview		  *vuln;	/* [policy] vulnerable's view of
+						 * the mirror, or NULL: none */
 };
 struct decision {
 	enum policy_action action;
@@ -1822,17 +2005,21 @@ void		 policy_decide(const struct policy *, const struct want *,
 		    struct decision *);
 /*
  * Just before module@version (canonical, not stored) is fetched: the
- * filter's word on that version (a query resolved to it), then the
- * validator hook's, its verdict kept validator_cache_ttl in ix's cache
- * (ix NULL: not kept).  0 when allowed, else -1 and e: E_FORBIDDEN (the
- * reason), E_UPSTREAM (the hook failed).
+ * filter's word on that version (a query resolved to it), then [policy]
+ * vulnerable's (the mirror of the vulnerability database: deny refuses a
+ * version it lists as affected, naming the ids and the fixed version;
+ * warn logs and counts), then the validator hook's, its verdict kept
+ * validator_cache_ttl in ix's cache (ix NULL: not kept).  0 when
+ * allowed, else -1 and e: E_FORBIDDEN (the reason), E_UPSTREAM (the hook
+ * failed).
  */
 int		 policy_before_fetch(const struct policy *, struct index *ix,
 		    const char *module, const char *version, struct err *e);
 /*
  * A stored module@version about to be answered, when every request
- * reaches the responder ([server] every_request): the validator hook's
- * word on it, as before a fetch (cached the same way).  0 when allowed
+ * reaches the responder ([server] every_request): [policy] vulnerable's
+ * and the validator hook's word on it, as before a fetch (cached the
+ * same way).  0 when allowed
  * (or no hook, or not that deployment), else -1 and e as above.
  */
 int		 policy_on_hit(const struct policy *, struct index *ix,
@@ -2077,6 +2264,8 @@ struct resolver {
 	const struct note_signer   *signer;	/* NULL: no private database */
 	const struct access	   *acl;	/* [access] file, or NULL */
 	const struct filter_table  *filter;	/* NULL: no filter file */
+	struct vulnview		   *vuln;	/* the vulnerability database
+						 * mirror's cache, or NULL */
 	/* A fetch to run once the answer is out (download modes). */
 	char			    deferred_module[MODPATH_MAX];
 	char			    deferred_version[VERSION_MAX];

@@ -39,14 +39,23 @@
  * nosum alone (public modules without a checksum database).
  *
  * Just before a version is fetched, policy_before_fetch asks the filter
- * again with the version a query resolved to, then the validator hook
- * (validator.c), whose verdicts are kept a while in the index cache
- * (cache.c).
+ * again with the version a query resolved to, then [policy] vulnerable
+ * (the mirror of the Go vulnerability database, vulnview.c: deny refuses
+ * a version an entry lists as affected, with 403 naming the ids, their
+ * aliases and the fixed versions, unless vulnerable_allow names the id
+ * or an alias, or the entry was published less than vulnerable_min_age
+ * days ago: then it warns; warn serves, logs the ids and counts by
+ * decision), then the validator hook (validator.c), whose verdicts are
+ * kept a while in the index cache (cache.c).  In the every-request
+ * deployment policy_on_hit asks the same of a stored version; list and
+ * @latest are never changed by it (the go command's answers stay
+ * upstream's).
  */
 #include "config.h"
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "piraeus.h"
 
@@ -233,6 +242,124 @@ policy_validate(const struct policy *p, struct index *ix,
 	return err_set(e, he.code, "%s", he.msg);
 }
 
+/* 1 when m is excepted by [policy] vulnerable_allow: its id or one of
+ * its aliases is listed there (letters as written). */
+static int
+policy_vuln_excepted(const char *list, const struct vuln_match *m)
+{
+	const char *s = list;
+	size_t n, i;
+
+	if (s == NULL)
+		return 0;
+	for (;;) {
+		s += strspn(s, " \t,");
+		if (*s == '\0')
+			return 0;
+		n = strcspn(s, " \t,");
+		if (strlen(m->id) == n && memcmp(m->id, s, n) == 0)
+			return 1;
+		for (i = 0; i < m->naliases; i++)
+			if (strlen(m->aliases[i]) == n &&
+			    memcmp(m->aliases[i], s, n) == 0)
+				return 1;
+		s += n;
+	}
+}
+
+/* m for people appended to b: "GO-2024-0001 (CVE-2024-1, GHSA-x),
+ * fixed in v1.2.4" (or ", no fixed version"), after "; " when b holds
+ * some already. */
+static void
+policy_vuln_text(struct buf *b, const struct vuln_match *m)
+{
+	struct err e;
+	size_t i;
+
+	err_clear(&e);
+	if (b->len > 0)
+		buf_puts(b, "; ", &e);
+	buf_puts(b, m->id, &e);
+	for (i = 0; i < m->naliases; i++)
+		buf_printf(b, &e, "%s%s", i == 0 ? " (" : ", ", m->aliases[i]);
+	if (m->naliases > 0)
+		buf_puts(b, ")", &e);
+	if (m->fixed[0] != '\0')
+		buf_printf(b, &e, ", fixed in %s", m->fixed);
+	else
+		buf_puts(b, ", no fixed version", &e);
+}
+
+/*
+ * [policy] vulnerable on module@version (canonical): the mirror's entries
+ * that affect it, each denied, warned about (warn, or deny on an entry
+ * published less than vulnerable_min_age days ago) or excepted
+ * (vulnerable_allow names its id or an alias).  Any denied: -1 and e
+ * (E_FORBIDDEN naming them with their fixed versions); else 0, logged
+ * and counted.  No mirror, or one that cannot be read: 0 (logged).
+ */
+static int
+policy_vulnerable(const struct policy *p, const char *module,
+    const char *version, struct err *e)
+{
+	const struct config *cfg = p->cfg;
+	struct vuln_match *m = NULL;
+	struct buf deny, warn, ok;
+	struct err ve;
+	size_t i, n = 0;
+	int64_t now, age;
+	int st, rc = 0;
+
+	if (p->vuln == NULL || cfg->vulnerable == VULN_ALLOW ||
+	    version == NULL || version[0] == '\0')
+		return 0;
+	err_clear(&ve);
+	st = vulnview_check(p->vuln, cfg->storage_root, module, version, &m,
+	    &n, &ve);
+	if (st == -1)
+		log_warnx("[policy] vulnerable: %s@%s not checked: %s", module,
+		    version, ve.msg);
+	if (st != 0 || n == 0) {
+		vulnview_matches_free(m, n);
+		return 0;
+	}
+	buf_init(&deny, ERR_MSG_MAX * 4);
+	buf_init(&warn, ERR_MSG_MAX * 4);
+	buf_init(&ok, ERR_MSG_MAX * 4);
+	now = (int64_t)time(NULL) * 1000000000LL;
+	age = (int64_t)cfg->vulnerable_min_age * 86400LL * 1000000000LL;
+	for (i = 0; i < n; i++) {
+		if (policy_vuln_excepted(cfg->vulnerable_allow, &m[i]))
+			policy_vuln_text(&ok, &m[i]);
+		else if (cfg->vulnerable == VULN_DENY &&
+		    (age == 0 || m[i].published <= now - age))
+			policy_vuln_text(&deny, &m[i]);
+		else
+			policy_vuln_text(&warn, &m[i]);
+	}
+	if (deny.len > 0) {
+		log_info("[policy] vulnerable = deny: %s@%s refused: %s",
+		    module, version, deny.data);
+		metrics_vuln(METRICS_VULN_DENY, module, version, deny.data);
+		rc = err_set(e, E_FORBIDDEN, "%s@%s is affected by %s", module,
+		    version, deny.data);
+	} else if (warn.len > 0) {
+		log_warnx("[policy] vulnerable: %s@%s served, affected by %s%s",
+		    module, version, warn.data, cfg->vulnerable == VULN_DENY ?
+		    " (published less than vulnerable_min_age ago)" : "");
+		metrics_vuln(METRICS_VULN_WARN, module, version, warn.data);
+	} else {
+		log_info("[policy] vulnerable: %s@%s served, affected only by "
+		    "excepted %s", module, version, ok.data);
+		metrics_vuln(METRICS_VULN_EXCEPTED, module, version, ok.data);
+	}
+	buf_free(&deny);
+	buf_free(&warn);
+	buf_free(&ok);
+	vulnview_matches_free(m, n);
+	return rc;
+}
+
 int
 policy_before_fetch(const struct policy *p, struct index *ix,
     const char *module, const char *version, struct err *e)
@@ -249,6 +376,8 @@ policy_before_fetch(const struct policy *p, struct index *ix,
 			    "this proxy says D: not fetched here", module,
 			    version);
 	}
+	if (policy_vulnerable(p, module, version, e) == -1)
+		return -1;
 	if (p->cfg->validator_hook != NULL &&
 	    p->cfg->validator_hook[0] != '\0')
 		return policy_validate(p, ix, module, version, e);
@@ -272,7 +401,11 @@ int
 policy_on_hit(const struct policy *p, struct index *ix, const char *module,
     const char *version, struct err *e)
 {
-	if (!p->cfg->every_request || p->cfg->validator_hook == NULL ||
+	if (!p->cfg->every_request)
+		return 0;
+	if (policy_vulnerable(p, module, version, e) == -1)
+		return -1;
+	if (p->cfg->validator_hook == NULL ||
 	    p->cfg->validator_hook[0] == '\0')
 		return 0;
 	return policy_validate(p, ix, module, version, e);

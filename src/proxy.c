@@ -36,6 +36,7 @@ proxy_open(struct proxy *px, struct err *e)
 	memset(&px->modes, 0, sizeof(px->modes));
 	memset(&px->sumdbs, 0, sizeof(px->sumdbs));
 	memset(&px->filter, 0, sizeof(px->filter));
+	vulnview_init(&px->vuln);
 	if (upstream_parse(px->cfg.upstream_goproxy, &px->up, e) == -1 ||
 	    mode_load(px->cfg.download_mode, &px->modes, e) == -1 ||
 	    sumdb_parse(px->cfg.sumdb_databases, &px->sumdbs, e) == -1 ||
@@ -93,6 +94,7 @@ proxy_open(struct proxy *px, struct err *e)
 	px->rv.signer = px->has_signer ? &px->signer : NULL;
 	px->rv.acl = px->acl;
 	px->rv.filter = px->cfg.filter_file != NULL ? &px->filter : NULL;
+	px->rv.vuln = px->cfg.vulnerable != VULN_ALLOW ? &px->vuln : NULL;
 	return 0;
 }
 
@@ -108,6 +110,7 @@ proxy_close(struct proxy *px)
 	access_free(px->acl);
 	px->acl = NULL;
 	filter_free(&px->filter);
+	vulnview_free(&px->vuln);
 	explicit_bzero(&px->signer, sizeof(px->signer));
 	store_close(&px->store);
 }

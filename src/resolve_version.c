@@ -36,6 +36,7 @@ resolve_policy(const struct resolver *rv, struct policy *p)
 	p->up = rv->up;
 	p->signer_name = rv->signer != NULL ? rv->signer->name : NULL;
 	p->filter = rv->filter;
+	p->vuln = rv->vuln;
 	p->acl = rv->acl;
 	p->idx = rv->idx;
 }

@@ -20,8 +20,10 @@
  * stored exactly as they came.
  *
  * Entries are read with libzip, and the central directory is also walked
- * here byte by byte, the way Go's archive/zip finds it (the last end
- * record).  Both must list the same names: libzip turns a NUL inside a
+ * here byte by byte, the way Go's archive/zip finds it (zipend.c: the
+ * last end record, the zip64 records behind it, and the bytes before the
+ * zip its offsets do not count, from which libzip is given the file too).
+ * Both must list the same names: libzip turns a NUL inside a
  * name into a space, and two parsers that disagree on a crafted zip would
  * check one list and let the client unpack another.  The raw record also
  * gives the method exactly as stored.
@@ -56,17 +58,11 @@
 #define ZIPCHECK_ENTRIES_MAX	500000	/* entries in one zip */
 #define ZIPCHECK_PATHS_MAX	1000000	/* files + directories registered */
 #define ZIPCHECK_FILE_MAX	4096	/* a name after the prefix */
+#define ZIPCHECK_ELEM_MAX	255	/* one element of it (NAME_MAX) */
 #define ZIPCHECK_LICENSE_MAX	(16 * 1024 * 1024) /* root LICENSE */
 #define ZIPCHECK_QUOTE_MAX	80	/* bytes of a name in a message */
 
 /* Fixed parts of the zip records read here (APPNOTE 4.3). */
-#define ZC_EOCD_LEN		22
-#define ZC_EOCD_SIG		0x06054b50
-#define ZC_COMMENT_MAX		65535
-#define ZC_LOC64_LEN		20
-#define ZC_LOC64_SIG		0x07064b50
-#define ZC_EOCD64_LEN		56
-#define ZC_EOCD64_SIG		0x06064b50
 #define ZC_CDH_LEN		46
 #define ZC_CDH_SIG		0x02014b50
 #define ZC_NAME_LEN_MAX		65535
@@ -319,12 +315,6 @@ struct zc_path {
 	int		 is_dir;
 };
 
-/* Where the central directory is, as Go's reader finds it. */
-struct zc_cdir {
-	uint64_t	 count;
-	uint64_t	 offset;
-};
-
 /* The central directory record of one entry, as stored. */
 struct zc_raw {
 	uint16_t	 method;
@@ -349,6 +339,7 @@ struct zc {
 	zip_t		*za;
 	uint64_t	 total;		/* declared uncompressed bytes */
 	struct zc_raw	 raw;
+	struct zipend	 cd;		/* as Go finds it */
 	uint64_t	 size;		/* of the zip file */
 	unsigned char	*dd;		/* enum dirhash_dd of each entry */
 	size_t		 ndd;
@@ -467,71 +458,35 @@ zc_check_module(struct zc *zc)
 }
 
 /*
- * Find the end of central directory record as Go's archive/zip does: the
- * last signature in the file's tail whose comment fits, then the zip64
- * end record when its locator precedes it.
+ * The central directory as Go finds it (zipend.c), refusing what either
+ * go command refuses, and what Go and libzip could read apart: a base
+ * below 0 (Go would read every local header that much earlier: no zip
+ * writer does that, and libzip has no window for it), and a base above 0
+ * with a directory header at the offset as recorded (go 1.26 reads that
+ * one, go 1.19 the one a base further on).
  */
 static int
-zc_find_cdir(struct zc *zc, uint64_t size, struct zc_cdir *cd)
+zc_find_cdir(struct zc *zc)
 {
-	unsigned char *buf, loc[ZC_LOC64_LEN], end64[ZC_EOCD64_LEN];
-	uint64_t tail, start, eocd, off64, cdend, cdsize;
-	size_t i;
-	int found = 0, rv = -1;
+	struct err ze;
 
-	if (size < ZC_EOCD_LEN)
-		return zc_fail(zc, NULL, "not a valid zip file");
-	tail = size < ZC_EOCD_LEN + ZC_COMMENT_MAX ? size :
-	    ZC_EOCD_LEN + ZC_COMMENT_MAX;
-	start = size - tail;
-	buf = xmalloc((size_t)tail);
-	if (zc_pread(zc, start, buf, (size_t)tail) != 0) {
-		err_errno(zc->e, E_INTERNAL, "zip for %s@%s: read",
-		    zc->module, zc->version);
-		goto out;
+	err_clear(&ze);
+	if (zipend_find(fileno(zc->fp), zc->size, &zc->cd, &ze) != 0) {
+		if (ze.code == E_INTERNAL)
+			return err_set(zc->e, E_INTERNAL, "zip for %s@%s: %s",
+			    zc->module, zc->version, ze.msg);
+		return zc_fail(zc, NULL, "%s", ze.msg);
 	}
-	for (i = (size_t)tail - ZC_EOCD_LEN + 1; i-- > 0;) {
-		if (zc_get32(buf + i) == ZC_EOCD_SIG && i + ZC_EOCD_LEN +
-		    zc_get16(buf + i + 20) <= (size_t)tail) {
-			found = 1;
-			break;
-		}
-	}
-	if (!found) {
-		zc_fail(zc, NULL, "not a valid zip file");
-		goto out;
-	}
-	eocd = start + i;
-	cd->count = zc_get16(buf + i + 10);
-	cd->offset = zc_get32(buf + i + 16);
-	cdsize = zc_get32(buf + i + 12);
-	cdend = eocd;
-	/* Go looks for zip64 records only behind these values. */
-	if ((cd->count == 0xffff || cdsize == 0xffff ||
-	    cdsize == 0xffffffff || cd->offset == 0xffffffff) &&
-	    eocd >= ZC_LOC64_LEN &&
-	    zc_pread(zc, eocd - ZC_LOC64_LEN, loc, sizeof(loc)) == 0 &&
-	    zc_get32(loc) == ZC_LOC64_SIG) {
-		off64 = zc_get64(loc + 8);
-		if (off64 > eocd - ZC_LOC64_LEN ||
-		    eocd - ZC_LOC64_LEN - off64 < ZC_EOCD64_LEN ||
-		    zc_pread(zc, off64, end64, sizeof(end64)) != 0 ||
-		    zc_get32(end64) != ZC_EOCD64_SIG) {
-			zc_fail(zc, NULL, "bad zip64 end of central directory");
-			goto out;
-		}
-		cd->count = zc_get64(end64 + 32);
-		cd->offset = zc_get64(end64 + 48);
-		cdend = off64;
-	}
-	if (cd->offset > cdend) {
-		zc_fail(zc, NULL, "central directory offset out of range");
-		goto out;
-	}
-	rv = 0;
-out:
-	free(buf);
-	return rv;
+	if (zc->cd.base < 0)
+		return zc_fail(zc, NULL, "central directory offset out of "
+		    "range (%lld bytes before the file)",
+		    (long long)-zc->cd.base);
+	if (zc->cd.cdh_at_offset)
+		return zc_fail(zc, NULL, "central directory is ambiguous (at "
+		    "offset %llu as recorded, or %lld bytes on)",
+		    (unsigned long long)zc->cd.offset,
+		    (long long)zc->cd.base);
+	return 0;
 }
 
 /*
@@ -657,7 +612,12 @@ zc_read_raw(struct zc *zc, uint64_t *off, uint64_t i)
 	r->name[r->name_len] = '\0';
 	*off += ZC_CDH_LEN + (uint64_t)r->name_len + r->extra_len +
 	    zc_get16(h + 32);
-	return zc_zip64(zc, zc_get32(h + 24) == ZC_32_MAX, i);
+	if (zc_zip64(zc, zc_get32(h + 24) == ZC_32_MAX, i) != 0)
+		return -1;
+	/* Go reads the local header a base further on (0 <= base). */
+	r->offset = r->offset > UINT64_MAX - (uint64_t)zc->cd.base ?
+	    UINT64_MAX : r->offset + (uint64_t)zc->cd.base;
+	return 0;
 }
 
 /* Whether another central directory record follows the declared ones. */
@@ -952,6 +912,27 @@ zc_is_clean(const char *p, size_t n)
 }
 
 /*
+ * The longest element of the n bytes at p.  The go command unzips every
+ * file into its module cache: an element longer than the file systems'
+ * NAME_MAX (255 bytes on Linux, macOS and Windows) fails there, so the
+ * go command refuses the zip.
+ */
+static size_t
+zc_longest_elem(const char *p, size_t n)
+{
+	size_t i, start = 0, longest = 0;
+
+	for (i = 0; i <= n; i++) {
+		if (i < n && p[i] != '/')
+			continue;
+		if (i - start > longest)
+			longest = i - start;
+		start = i + 1;
+	}
+	return longest;
+}
+
+/*
  * Whether the n bytes at s are "go.mod" ignoring case.  ASCII is enough
  * for strings.EqualFold here: no other rune folds to g, o, ".", m or d.
  */
@@ -1026,6 +1007,10 @@ zc_check_name(struct zc *zc, const char *name)
 		return zc_fail(zc, p, "file path is not relative");
 	if (n == 0 || !zc_is_clean(p, n))
 		return zc_fail(zc, p, "file path is not clean");
+	if (zc_longest_elem(p, n) > ZIPCHECK_ELEM_MAX)
+		return zc_fail(zc, p, "file name element longer than %d bytes "
+		    "(no file system of the go command takes it)",
+		    ZIPCHECK_ELEM_MAX);
 	/* modpath_check_file wants a string: the file path alone. */
 	if (is_dir) {
 		char tmp[ZIPCHECK_FILE_MAX];
@@ -1071,32 +1056,28 @@ zc_check_file(struct zc *zc, const char *p, uint64_t size)
 
 /* Every entry, in central directory order, libzip and raw side by side. */
 static int
-zc_check_entries(struct zc *zc, uint64_t size)
+zc_check_entries(struct zc *zc)
 {
-	struct zc_cdir cd = { 0, 0 };
 	zip_stat_t st;
 	zip_int64_t n;
 	uint64_t i, off;
 	const char *name;
 
-	if (zc_find_cdir(zc, size, &cd) != 0)
-		return -1;
 	if ((n = zip_get_num_entries(zc->za, 0)) < 0)
 		return zc_fail(zc, NULL, "%s", zip_strerror(zc->za));
-	if ((uint64_t)n != cd.count)
+	if ((uint64_t)n != zc->cd.count)
 		return zc_fail(zc, NULL, "central directory is ambiguous "
 		    "(%llu or %llu entries)", (unsigned long long)n,
-		    (unsigned long long)cd.count);
+		    (unsigned long long)zc->cd.count);
 	if (n > ZIPCHECK_ENTRIES_MAX)
 		return zc_fail(zc, NULL, "more than %d entries",
 		    ZIPCHECK_ENTRIES_MAX);
 
 	zc->nslots = 1024;
 	zc->slots = xcalloc(zc->nslots, sizeof(*zc->slots));
-	zc->size = size;
 	zc->ndd = (size_t)n;
 	zc->dd = xcalloc(n > 0 ? (size_t)n : 1, sizeof(*zc->dd));
-	off = cd.offset;
+	off = (uint64_t)zc->cd.base + zc->cd.offset;
 	for (i = 0; i < (uint64_t)n; i++) {
 		if (zc_read_raw(zc, &off, i) != 0)
 			return -1;
@@ -1188,7 +1169,13 @@ zipcheck(const char *zippath, const char *module, const char *version,
 		    (long long)ZIP_MAX);
 		goto out;
 	}
-	if ((zc->za = zip_open(zippath, ZIP_RDONLY, &zerr)) == NULL) {
+	/* Where Go finds the directory first: a zip Go would read
+	 * otherwise than libzip is refused for that, and said so. */
+	zc->size = (uint64_t)sb.st_size;
+	if (zc_find_cdir(zc) != 0)
+		goto out;
+	if ((zc->za = zipend_open(zippath, &zc->cd, zc->size,
+	    &zerr)) == NULL) {
 		zip_error_init_with_code(&ze, zerr);
 		if (zc_open_code(zerr) == E_INTERNAL)
 			err_set(e, E_INTERNAL, "%s: %s", zippath,
@@ -1199,7 +1186,7 @@ zipcheck(const char *zippath, const char *module, const char *version,
 		zip_error_fini(&ze);
 		goto out;
 	}
-	if (zc_check_entries(zc, (uint64_t)sb.st_size) != 0)
+	if (zc_check_entries(zc) != 0)
 		goto out;
 
 	/* Names are checked: now every byte, declared sizes enforced. */

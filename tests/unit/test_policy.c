@@ -9,14 +9,19 @@
  * database paths (nosum refused, offline from the cache), and the flags
  * every decision carries: direct only, fallback, verify, log.  Last,
  * the filter file's word ("-" refused whatever else, "D" to the upstream
- * proxy or not found), with the version a request knows.
+ * proxy or not found), with the version a request knows; and [policy]
+ * vulnerable on a mirror written here (deny, warn, exceptions by id or
+ * alias, the minimum age; before a fetch and on a hit).
  */
 #include "config.h"
 
+#include <ftw.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "http.h"
@@ -527,6 +532,170 @@ test_on_hit(void)
 }
 
 /*
+ * [policy] vulnerable through policy_before_fetch and policy_on_hit, on
+ * a mirror written here: mode x exceptions x min age -> allowed or 403
+ * with the ids and the fixed version.  Entries: GO-2024-0001 (alias
+ * CVE-2024-1) on example.com/v < v1.2.0, published 2024; GO-2099-0002 on
+ * example.com/young < v2.0.0, published now; GO-2024-0003 (aliases
+ * CVE-2024-3, GHSA-3333) and GO-2024-0004 both on example.com/two.
+ */
+static const struct {
+	const char	*name;
+	int		 mode;
+	const char	*allow;
+	long		 min_age;
+	const char	*module, *version;
+	int		 rc;
+	const char	*msg;	/* in e.msg when refused */
+} vcases[] = {
+	{ "allow: nothing refused", VULN_ALLOW, "", 0, "example.com/v",
+	  "v1.0.0", 0, NULL },
+	{ "deny: an affected version", VULN_DENY, "", 0, "example.com/v",
+	  "v1.0.0", -1, "example.com/v@v1.0.0 is affected by GO-2024-0001 "
+	  "(CVE-2024-1), fixed in v1.2.0" },
+	{ "deny: the fixed version", VULN_DENY, "", 0, "example.com/v",
+	  "v1.2.0", 0, NULL },
+	{ "deny: a module not listed", VULN_DENY, "", 0, "example.com/w",
+	  "v1.0.0", 0, NULL },
+	{ "deny: excepted by its id", VULN_DENY, "GO-2024-0001", 0,
+	  "example.com/v", "v1.0.0", 0, NULL },
+	{ "deny: excepted by its alias", VULN_DENY, "x, CVE-2024-1", 0,
+	  "example.com/v", "v1.0.0", 0, NULL },
+	{ "deny: an exception is a whole word", VULN_DENY, "CVE-2024-", 0,
+	  "example.com/v", "v1.0.0", -1, "GO-2024-0001" },
+	{ "deny: an old entry past the min age", VULN_DENY, "", 7,
+	  "example.com/v", "v1.0.0", -1, "GO-2024-0001" },
+	{ "deny: a young entry warns", VULN_DENY, "", 7, "example.com/young",
+	  "v1.0.0", 0, NULL },
+	{ "deny: a young entry with no min age", VULN_DENY, "", 0,
+	  "example.com/young", "v1.0.0", -1, "GO-2099-0002, fixed in v2.0.0" },
+	{ "deny: two entries, both named", VULN_DENY, "", 0, "example.com/two",
+	  "v0.1.0", -1, "is affected by GO-2024-0003 (CVE-2024-3, GHSA-3333), "
+	  "no fixed version; GO-2024-0004, fixed in v0.2.0" },
+	{ "deny: two entries, one excepted: the other refuses", VULN_DENY,
+	  "GHSA-3333", 0, "example.com/two", "v0.1.0", -1,
+	  "is affected by GO-2024-0004, fixed in v0.2.0" },
+	{ "deny: two entries, both excepted", VULN_DENY,
+	  "GHSA-3333 GO-2024-0004", 0, "example.com/two", "v0.1.0", 0, NULL },
+	{ "warn: served", VULN_WARN, "", 0, "example.com/v", "v1.0.0", 0,
+	  NULL },
+};
+
+/* Write text to dir/rel. */
+static void
+vput(const char *dir, const char *rel, const char *text)
+{
+	char path[1024];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, rel);
+	if ((f = fopen(path, "w")) == NULL || fputs(text, f) == EOF ||
+	    fclose(f) != 0)
+		abort();
+}
+
+/* nftw callback: remove what it is given (depth first). */
+static int
+rm_one(const char *path, const struct stat *sb, int flag, struct FTW *f)
+{
+	(void)sb;
+	(void)flag;
+	(void)f;
+	return remove(path);
+}
+
+#define VENTRY(id, pub, mod, aliases, events) \
+	"{\"id\":\"" id "\",\"published\":\"" pub "\",\"aliases\":[" \
+	aliases "],\"affected\":[{\"package\":{\"name\":\"" mod "\"," \
+	"\"ecosystem\":\"Go\"},\"ranges\":[{\"type\":\"SEMVER\"," \
+	"\"events\":[" events "]}]}]}"
+
+static void
+test_vulnerable(void)
+{
+	char dir[] = "/tmp/test_policy.XXXXXX", sub[1100], young[2048];
+	char now[64], name[256];
+	struct vulnview vv;
+	struct config cfg;
+	struct policy p;
+	struct err e;
+	size_t i;
+	int rc;
+
+	if (mkdtemp(dir) == NULL)
+		abort();
+	snprintf(sub, sizeof(sub), "%s/vulndb", dir);
+	mkdir(sub, 0755);
+	snprintf(sub, sizeof(sub), "%s/vulndb/index", dir);
+	mkdir(sub, 0755);
+	snprintf(sub, sizeof(sub), "%s/vulndb/ID", dir);
+	mkdir(sub, 0755);
+	vput(dir, "vulndb/index/db.json",
+	    "{\"modified\":\"2024-05-01T00:00:00Z\"}");
+	vput(dir, "vulndb/index/modules.json",
+	    "[{\"path\":\"example.com/v\",\"vulns\":[{\"id\":\"GO-2024-0001\"}]},"
+	    "{\"path\":\"example.com/young\",\"vulns\":[{\"id\":\"GO-2099-0002\"}]},"
+	    "{\"path\":\"example.com/two\",\"vulns\":[{\"id\":\"GO-2024-0003\"},"
+	    "{\"id\":\"GO-2024-0004\"}]}]");
+	vput(dir, "vulndb/ID/GO-2024-0001.json", VENTRY("GO-2024-0001",
+	    "2024-01-01T00:00:00Z", "example.com/v", "\"CVE-2024-1\"",
+	    "{\"introduced\":\"0\"},{\"fixed\":\"1.2.0\"}"));
+	rfc3339_format((int64_t)time(NULL) * 1000000000LL, now, sizeof(now));
+	snprintf(young, sizeof(young), "{\"id\":\"GO-2099-0002\","
+	    "\"published\":\"%s\",\"affected\":[{\"package\":{\"name\":"
+	    "\"example.com/young\",\"ecosystem\":\"Go\"},\"ranges\":[{\"type\":"
+	    "\"SEMVER\",\"events\":[{\"introduced\":\"0\"},{\"fixed\":"
+	    "\"2.0.0\"}]}]}]}", now);
+	vput(dir, "vulndb/ID/GO-2099-0002.json", young);
+	vput(dir, "vulndb/ID/GO-2024-0003.json", VENTRY("GO-2024-0003",
+	    "2024-01-01T00:00:00Z", "example.com/two",
+	    "\"CVE-2024-3\",\"GHSA-3333\"", "{\"introduced\":\"0\"}"));
+	vput(dir, "vulndb/ID/GO-2024-0004.json", VENTRY("GO-2024-0004",
+	    "2024-01-01T00:00:00Z", "example.com/two", "",
+	    "{\"introduced\":\"0.1.0\"},{\"fixed\":\"0.2.0\"}"));
+
+	vulnview_init(&vv);
+	for (i = 0; i < NITEMS(vcases); i++) {
+		memset(&cfg, 0, sizeof(cfg));
+		memset(&p, 0, sizeof(p));
+		cfg.storage_root = dir;
+		cfg.vulnerable = vcases[i].mode;
+		cfg.vulnerable_allow = (char *)(uintptr_t)vcases[i].allow;
+		cfg.vulnerable_min_age = vcases[i].min_age;
+		p.cfg = &cfg;
+		p.vuln = &vv;
+		err_clear(&e);
+		rc = policy_before_fetch(&p, NULL, vcases[i].module,
+		    vcases[i].version, &e);
+		snprintf(name, sizeof(name), "vulnerable: %s: %s",
+		    vcases[i].name, vcases[i].rc == 0 ? "allowed" : "refused");
+		is_int(rc, vcases[i].rc, name);
+		if (vcases[i].rc == -1) {
+			snprintf(name, sizeof(name), "vulnerable: %s: 403",
+			    vcases[i].name);
+			is_int(e.code, E_FORBIDDEN, name);
+			snprintf(name, sizeof(name), "vulnerable: %s: \"%s\"",
+			    vcases[i].name, vcases[i].msg);
+			if (!ok(strstr(e.msg, vcases[i].msg) != NULL, name))
+				printf("#   got: %s\n", e.msg);
+		}
+		/* A stored version: the same only with every_request. */
+		err_clear(&e);
+		snprintf(name, sizeof(name), "vulnerable: %s: on a hit, static "
+		    "deployment: served", vcases[i].name);
+		is_int(policy_on_hit(&p, NULL, vcases[i].module,
+		    vcases[i].version, &e), 0, name);
+		cfg.every_request = 1;
+		snprintf(name, sizeof(name), "vulnerable: %s: on a hit, every "
+		    "request: as before a fetch", vcases[i].name);
+		is_int(policy_on_hit(&p, NULL, vcases[i].module,
+		    vcases[i].version, &e), vcases[i].rc, name);
+	}
+	vulnview_free(&vv);
+	nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/*
  * private_access = vcs guards the modules fetched direct only as
  * private, from each source, in any case; not [sumdb] nosum or
  * GONOSUMDB alone.  An anonymous request is refused with 401 before git
@@ -611,6 +780,7 @@ main(void)
 	test_flags();
 	test_filter();
 	test_on_hit();
+	test_vulnerable();
 	test_direct_private();
 	return tap_done();
 }

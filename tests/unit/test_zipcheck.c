@@ -432,7 +432,7 @@ static const struct zcase bad_cases[] = {
 	{ "end record covers the first of two records", MOD, V1, {
 		F(PFX "a.go", "a"), F(PFX "b.go", "b") },
 	  { { P_EOCD_FIRST, NULL, 1, NULL } }, NULL,
-	  "ambiguous (more records than declared)" },
+	  "central directory is ambiguous" },
 };
 
 /* Module and version arguments that are refused before the zip. */
@@ -975,6 +975,183 @@ test_many(void)
 	printf("# %s\n", e.msg);
 }
 
+/* Little-endian 64-bit store. */
+static void
+put64(unsigned char *p, uint64_t v)
+{
+	put32(p, (uint32_t)v);
+	put32(p + 4, (uint32_t)(v >> 32));
+}
+
+/*
+ * simple.txt's zip of MOD (stored) made by libzip, read into a buffer with room
+ * for more (*len its length, *eocd where its end record is); NULL when
+ * it could not be made.
+ */
+static unsigned char *
+end_base(const char *path, size_t *len, size_t *eocd)
+{
+	static const struct entry e[] = {
+		S(PFX "go.mod", GOMOD_SIMPLE), S(PFX "m.go", MGO_SIMPLE),
+		S(PFX "cmd/hello/hello.go", HELLO_SIMPLE),
+	};
+	unsigned char *p, *q;
+
+	if (make_zip(path, e, NITEMS(e)) != 0 ||
+	    (p = read_file(path, len)) == NULL)
+		return NULL;
+	q = xmalloc(*len + 512);
+	memcpy(q, p, *len);
+	free(p);
+	*eocd = *len - 22;
+	return q;
+}
+
+/*
+ * The end record as the go commands find it (tests/data/hostile-zips.tsv
+ * has each case as a zip the go commands judge; t1450-zip-oracle.t).
+ */
+static void
+test_end_records(void)
+{
+	char path[PATH_CAP];
+	unsigned char *p, *end;
+	size_t len, eocd, cd, cdsize;
+	uint32_t disks;
+
+	path_join(path, tmpdir, "end.zip");
+
+	/* Garbage after the end record: both go commands take it. */
+	if ((p = end_base(path, &len, &eocd)) == NULL) {
+		ok(0, "make end.zip");
+		return;
+	}
+	memcpy(p + len, "garbage, no signature", 21);
+	write_file(path, p, len + 21);
+	check_ok(path, MOD, V1, H1_SIMPLE,
+	    "trailing garbage");
+	/* An end record signature in it whose comment runs past the end:
+	 * go 1.26 stops at the last signature and refuses (go 1.19 looks
+	 * on for the real one). */
+	memcpy(p + len, "PK\x05\x06", 4);
+	memset(p + len + 4, 0, 16);
+	put16(p + len + 20, 0xff);
+	write_file(path, p, len + 22);
+	check_bad(path, MOD, V1, "comment runs past the end",
+	    "a last end record signature with a truncated comment");
+	free(p);
+
+	/* Zip64 end record and locator, the end record all ones: read;
+	 * a locator of 2 disks is none to Go, and 0xffff entries stand. */
+	for (disks = 1; disks <= 2; disks++) {
+		if ((p = end_base(path, &len, &eocd)) == NULL) {
+			ok(0, "make end.zip");
+			return;
+		}
+		cdsize = get32(p + eocd + 12);
+		cd = get32(p + eocd + 16);
+		end = p + eocd;
+		memmove(end + 76, end, 22);
+		put32(end, 0x06064b50);
+		put64(end + 4, 44);
+		put16(end + 12, 45);
+		put16(end + 14, 45);
+		put32(end + 16, 0);
+		put32(end + 20, 0);
+		put64(end + 24, 3);
+		put64(end + 32, 3);
+		put64(end + 40, cdsize);
+		put64(end + 48, cd);
+		put32(end + 56, 0x07064b50);
+		put32(end + 60, 0);
+		put64(end + 64, eocd);
+		put32(end + 72, disks);
+		put16(end + 76 + 8, 0xffff);
+		put16(end + 76 + 10, 0xffff);
+		put32(end + 76 + 16, 0xffffffff);
+		write_file(path, p, len + 76);
+		if (disks == 1)
+			check_ok(path, MOD, V1, H1_SIMPLE,
+			    "zip64 end record and locator");
+		else
+			check_bad(path, MOD, V1, NULL,
+			    "a zip64 locator of 2 disks is not read");
+		if (disks == 2) {
+			/* A directory size of all ones is no zip64 marker:
+			 * with the count and offset right, the locator is not
+			 * read and the directory starts before the file. */
+			put16(end + 76 + 8, 3);
+			put16(end + 76 + 10, 3);
+			put32(end + 76 + 12, 0xffffffff);
+			put32(end + 76 + 16, (uint32_t)cd);
+			put32(end + 72, 1);
+			write_file(path, p, len + 76);
+			check_bad(path, MOD, V1, "out of range",
+			    "a directory size of all ones, a zip64 locator");
+		}
+		free(p);
+	}
+
+	/* A stub before the zip that the offsets do not count: Go finds
+	 * the zip behind it (its baseOffset), and libzip is given the file
+	 * from there. */
+	if ((p = end_base(path, &len, &eocd)) == NULL) {
+		ok(0, "make end.zip");
+		return;
+	}
+	memmove(p + 17, p, len);
+	memcpy(p, "#!/bin/sh\nexit 0\n", 17);
+	write_file(path, p, len + 17);
+	check_ok(path, MOD, V1, H1_SIMPLE,
+	    "a prepended stub its offsets do not count");
+	/* A later end record of an empty directory: Go reads that one, the
+	 * zip before it is its base; an empty module. */
+	memmove(p, p + 17, len);
+	memset(p + len, 0, 22);
+	put32(p + len, 0x06054b50);
+	write_file(path, p, len + 22);
+	check_ok(path, MOD, V1, H1_EMPTY_SUM, "a later, empty end record");
+	free(p);
+}
+
+/*
+ * A name element longer than NAME_MAX (255): the go command cannot unzip
+ * it into its module cache, and refuses the zip.
+ */
+static void
+test_long_elements(void)
+{
+	char path[PATH_CAP], name[512], h1[H1_MAX];
+	struct entry e[2];
+	struct err err;
+	size_t plen = strlen(PFX), k;
+	int rv;
+
+	path_join(path, tmpdir, "elem.zip");
+	for (k = 255; k <= 256; k++) {
+		memcpy(name, PFX, plen);
+		memset(name + plen, 'a', k - 3);
+		memcpy(name + plen + k - 3, ".go", 4);
+		memset(e, 0, sizeof(e));
+		e[0].name = name;
+		e[0].data = "x";
+		e[0].method = ZIP_CM_STORE;
+		if (make_zip(path, e, 1) != 0) {
+			ok(0, "make elem.zip");
+			continue;
+		}
+		err_clear(&err);
+		rv = zipcheck(path, MOD, V1, h1, &err);
+		if (k == 255)
+			is_int(rv, 0, "a 255-byte element accepted");
+		else {
+			is_int(rv, -1, "a 256-byte element refused");
+			ok(strstr(err.msg, "longer than 255 bytes") != NULL,
+			    "message names the cap");
+		}
+	}
+}
+
 int
 main(void)
 {
@@ -1002,6 +1179,8 @@ main(void)
 	test_args();
 	test_files();
 	test_long_names();
+	test_end_records();
+	test_long_elements();
 	test_many();
 
 	free(zeros);

@@ -1,0 +1,306 @@
+/*
+ * audit.c: `piraeus audit`, the report an operator needs on the morning
+ * of an advisory: every stored version that an entry of the
+ * vulnerability database mirror (vulnview.c) lists as affected, with the
+ * entries' ids, aliases and fixed versions, and which stored versions'
+ * go.mod files require it: directly, and through other stored versions
+ * (transitively, along exact "module version" requirements).
+ *
+ * The stored versions are the index's (as `piraeus catalog` lists them);
+ * go.mod files are read from the tree only when something is affected,
+ * each capped at GOMOD_MAX; one that cannot be parsed is said on stderr
+ * and requires nothing.  Plain text or JSON (json-c).  Reads only.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "piraeus.h"
+
+#define AUDIT_PAGE	1000	/* index rows read at a time */
+
+/* One stored version. */
+struct audit_node {
+	char		*module, *version;
+	size_t		*reqby;		/* nodes whose go.mod requires it */
+	size_t		 nreqby, capreqby;
+	struct vuln_match *m;		/* the entries that affect it */
+	size_t		 nm;
+};
+
+struct audit_run {
+	const struct store *s;
+	struct audit_node *v;
+	size_t		 n, cap;
+	struct strmap	 at;		/* "module@version" -> index in v */
+};
+
+/* Every indexed version into r (in (module, version) byte order). */
+static int
+audit_versions(struct audit_run *r, struct index *idx, struct err *e)
+{
+	char after_mod[MODPATH_MAX] = "", after_ver[VERSION_MAX] = "";
+	char key[MODPATH_MAX + VERSION_MAX + 2];
+	struct index_version *rows;
+	size_t n, i;
+
+	for (;;) {
+		rows = NULL;
+		if (index_catalog(idx, after_mod, after_ver, AUDIT_PAGE, &rows,
+		    &n, e) == -1)
+			return -1;
+		for (i = 0; i < n; i++) {
+			if (r->n == r->cap) {
+				r->cap = r->cap ? r->cap * 2 : 1024;
+				r->v = xreallocarray(r->v, r->cap,
+				    sizeof(*r->v));
+			}
+			memset(&r->v[r->n], 0, sizeof(r->v[r->n]));
+			r->v[r->n].module = xstrdup(rows[i].module);
+			r->v[r->n].version = xstrdup(rows[i].version);
+			snprintf(key, sizeof(key), "%s@%s", rows[i].module,
+			    rows[i].version);
+			strmap_put(&r->at, key, r->n);
+			r->n++;
+		}
+		if (n > 0) {
+			snprintf(after_mod, sizeof(after_mod), "%s",
+			    rows[n - 1].module);
+			snprintf(after_ver, sizeof(after_ver), "%s",
+			    rows[n - 1].version);
+		}
+		free(rows);
+		if (n == 0)
+			return 0;
+	}
+}
+
+/* Node x's go.mod requirements that are stored: x into their reqby. */
+static void
+audit_requires(struct audit_run *r, size_t x)
+{
+	char emod[MODPATH_MAX], ever[VERSION_MAX], path[ANSWER_PATH_MAX];
+	char key[MODPATH_MAX + VERSION_MAX + 2];
+	struct modfile_require *q = NULL;
+	struct audit_node *y;
+	struct buf b;
+	struct err e;
+	size_t i, nq = 0, j;
+
+	err_clear(&e);
+	if (modpath_escape(r->v[x].module, emod, sizeof(emod)) == -1 ||
+	    modpath_escape(r->v[x].version, ever, sizeof(ever)) == -1 ||
+	    store_path(r->s, emod, ever, ART_MOD, path, sizeof(path)) == -1)
+		return;
+	if (buf_read_file(&b, path, GOMOD_MAX, &e) == -1 ||
+	    modfile_requires(b.data, b.len, &q, &nq, &e) == -1) {
+		fprintf(stderr, "piraeus: audit: %s@%s: go.mod: %s (its "
+		    "requirements are not followed)\n", r->v[x].module,
+		    r->v[x].version, e.msg);
+		buf_free(&b);
+		free(q);
+		return;
+	}
+	for (i = 0; i < nq; i++) {
+		snprintf(key, sizeof(key), "%s@%s", q[i].path, q[i].version);
+		if ((j = strmap_get(&r->at, key)) == STRMAP_NONE || j == x)
+			continue;
+		y = &r->v[j];
+		if (y->nreqby == y->capreqby) {
+			y->capreqby = y->capreqby ? y->capreqby * 2 : 4;
+			y->reqby = xreallocarray(y->reqby, y->capreqby,
+			    sizeof(*y->reqby));
+		}
+		y->reqby[y->nreqby++] = x;
+	}
+	buf_free(&b);
+	free(q);
+}
+
+/*
+ * The stored versions that require node f, directly (mark 1) and through
+ * others (mark 2), breadth first over reqby: mark[] (r->n, zeroed by the
+ * caller) set, f itself left 0.
+ */
+static void
+audit_reach(const struct audit_run *r, size_t f, unsigned char *mark)
+{
+	size_t *queue, head = 0, tail = 0, i, x;
+
+	queue = xcalloc(r->n + 1, sizeof(*queue));
+	for (i = 0; i < r->v[f].nreqby; i++) {
+		x = r->v[f].reqby[i];
+		if (mark[x] == 0 && x != f) {
+			mark[x] = 1;
+			queue[tail++] = x;
+		}
+	}
+	while (head < tail) {
+		x = queue[head++];
+		for (i = 0; i < r->v[x].nreqby; i++) {
+			size_t y = r->v[x].reqby[i];
+
+			if (mark[y] == 0 && y != f) {
+				mark[y] = 2;
+				queue[tail++] = y;
+			}
+		}
+	}
+	free(queue);
+}
+
+/* The text report of node f. */
+static void
+audit_text(const struct audit_run *r, size_t f, const unsigned char *mark,
+    FILE *out)
+{
+	const struct audit_node *x = &r->v[f];
+	size_t i, k;
+
+	fprintf(out, "%s@%s:\n", x->module, x->version);
+	for (i = 0; i < x->nm; i++) {
+		fprintf(out, "\t%s", x->m[i].id);
+		for (k = 0; k < x->m[i].naliases; k++)
+			fprintf(out, "%s%s", k == 0 ? " (" : ", ",
+			    x->m[i].aliases[k]);
+		fprintf(out, "%s, %s%s\n", x->m[i].naliases > 0 ? ")" : "",
+		    x->m[i].fixed[0] != '\0' ? "fixed in " :
+		    "no fixed version", x->m[i].fixed);
+	}
+	for (k = 1; k <= 2; k++)
+		for (i = 0; i < r->n; i++)
+			if (mark[i] == k)
+				fprintf(out, "\trequired by %s@%s%s\n",
+				    r->v[i].module, r->v[i].version, k == 1 ?
+				    "" : " (through other stored versions)");
+}
+
+/* The JSON report of node f, appended to arr. */
+static void
+audit_json(const struct audit_run *r, size_t f, const unsigned char *mark,
+    struct json_object *arr)
+{
+	const struct audit_node *x = &r->v[f];
+	struct json_object *o, *vulns, *v, *al, *by[2];
+	char mv[MODPATH_MAX + VERSION_MAX + 2];
+	size_t i, k;
+
+	o = json_object_new_object();
+	json_object_object_add(o, "module", json_object_new_string(x->module));
+	json_object_object_add(o, "version",
+	    json_object_new_string(x->version));
+	vulns = json_object_new_array();
+	for (i = 0; i < x->nm; i++) {
+		v = json_object_new_object();
+		json_object_object_add(v, "id",
+		    json_object_new_string(x->m[i].id));
+		al = json_object_new_array();
+		for (k = 0; k < x->m[i].naliases; k++)
+			json_object_array_add(al,
+			    json_object_new_string(x->m[i].aliases[k]));
+		json_object_object_add(v, "aliases", al);
+		json_object_object_add(v, "fixed",
+		    json_object_new_string(x->m[i].fixed));
+		json_object_array_add(vulns, v);
+	}
+	json_object_object_add(o, "vulns", vulns);
+	by[0] = json_object_new_array();
+	by[1] = json_object_new_array();
+	for (i = 0; i < r->n; i++)
+		if (mark[i] != 0) {
+			snprintf(mv, sizeof(mv), "%s@%s", r->v[i].module,
+			    r->v[i].version);
+			json_object_array_add(by[mark[i] - 1],
+			    json_object_new_string(mv));
+		}
+	json_object_object_add(o, "required_by", by[0]);
+	json_object_object_add(o, "required_through", by[1]);
+	json_object_array_add(arr, o);
+}
+
+/* Free what r holds. */
+static void
+audit_free(struct audit_run *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++) {
+		free(r->v[i].module);
+		free(r->v[i].version);
+		free(r->v[i].reqby);
+		vulnview_matches_free(r->v[i].m, r->v[i].nm);
+	}
+	free(r->v);
+	strmap_free(&r->at);
+}
+
+int
+audit_run(const struct store *s, struct index *idx, const char *root,
+    int json, FILE *out, struct err *e)
+{
+	struct audit_run r;
+	struct vulnview vv;
+	struct json_object *top = NULL, *arr = NULL;
+	unsigned char *mark;
+	size_t i, found = 0;
+	int rc = -1, st;
+
+	memset(&r, 0, sizeof(r));
+	r.s = s;
+	strmap_init(&r.at);
+	vulnview_init(&vv);
+	if ((st = vulnview_refresh(&vv, root, e)) == 1)
+		err_set(e, E_NOTFOUND, "no vulnerability database mirror in "
+		    "%s/vulndb (piraeus vulndb sync, or import)", root);
+	if (st != 0 || audit_versions(&r, idx, e) == -1)
+		goto out;
+	for (i = 0; i < r.n; i++) {
+		if (!vulnview_listed(&vv, r.v[i].module))
+			continue;
+		if (vulnview_check(&vv, root, r.v[i].module, r.v[i].version,
+		    &r.v[i].m, &r.v[i].nm, e) != 0)
+			goto out;
+		found += r.v[i].nm > 0;
+	}
+	if (found > 0)
+		for (i = 0; i < r.n; i++)
+			audit_requires(&r, i);
+	if (json) {
+		top = json_object_new_object();
+		arr = json_object_new_array();
+		json_object_object_add(top, "modified",
+		    json_object_new_string(vulnview_modified_at(&vv)));
+		json_object_object_add(top, "checked",
+		    json_object_new_int64((int64_t)r.n));
+	}
+	mark = xcalloc(r.n + 1, 1);
+	for (i = 0; i < r.n; i++) {
+		if (r.v[i].nm == 0)
+			continue;
+		memset(mark, 0, r.n + 1);
+		audit_reach(&r, i, mark);
+		if (json)
+			audit_json(&r, i, mark, arr);
+		else
+			audit_text(&r, i, mark, out);
+	}
+	free(mark);
+	if (json) {
+		json_object_object_add(top, "affected", arr);
+		fprintf(out, "%s\n", json_object_to_json_string_ext(top,
+		    JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
+		json_object_put(top);
+	} else
+		fprintf(out, "%zu of %zu stored versions affected "
+		    "(vulnerability database modified %s)\n", found, r.n,
+		    vulnview_modified_at(&vv));
+	rc = found > 0;
+out:
+	audit_free(&r);
+	vulnview_free(&vv);
+	return rc;
+}

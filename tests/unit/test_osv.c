@@ -1,0 +1,516 @@
+/*
+ * test_osv.c: the OSV reader (osv.c) and the mirror's view (vulnview.c)
+ * as tables.
+ *
+ * SEMVER ranges against versions: "introduced": "0", an open range (no
+ * fixed), two intervals, events out of order, last_affected,
+ * pre-releases and pseudo-versions, +incompatible, "v"-prefixed events;
+ * the fixed version named.  Entries: several modules, several ranges
+ * (the lowest fix), no range (every version), non-SEMVER ranges only,
+ * withdrawn, other ecosystems.  Hostile entries, each refused whole with
+ * a reason, never a crash.  Then a mirror in a temporary directory:
+ * none, one with a malformed modules.json row and malformed entries
+ * (skipped), the cache kept until db.json's "modified" changes, the
+ * symbolic link switched to another generation.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "piraeus.h"
+#include "tap.h"
+
+/* Events as "i:0 f:1.2.4 l:1.3.0" (introduced, fixed, last_affected). */
+static void
+mkrange(const char *spec, struct osv_range *r, struct osv_event *ev)
+{
+	char buf[512], *p, *sp;
+
+	memset(r, 0, sizeof(*r));
+	r->ev = ev;
+	snprintf(buf, sizeof(buf), "%s", spec);
+	for (p = buf; p != NULL && *p != '\0'; p = sp) {
+		struct osv_event *e = &ev[r->n++];
+
+		if ((sp = strchr(p, ' ')) != NULL)
+			*sp++ = '\0';
+
+		e->kind = p[0] == 'i' ? OSV_INTRODUCED : p[0] == 'f' ?
+		    OSV_FIXED : OSV_LAST_AFFECTED;
+		if (e->kind == OSV_INTRODUCED && strcmp(p + 2, "0") == 0)
+			e->version[0] = '\0';
+		else if (osv_version(p + 2, e->version) == -1)
+			abort();
+	}
+}
+
+static const struct {
+	const char	*events;
+	const char	*version;
+	int		 affected;
+	const char	*fixed;
+} ranges[] = {
+	{ "i:0 f:1.2.4", "v0.0.1", 1, "v1.2.4" },
+	{ "i:0 f:1.2.4", "v1.2.3", 1, "v1.2.4" },
+	{ "i:0 f:1.2.4", "v1.2.4", 0, "" },
+	{ "i:0 f:1.2.4", "v1.3.0", 0, "" },
+	{ "i:0 f:1.2.4", "v1.2.4-rc.1", 1, "v1.2.4" },
+	/* Pseudo-versions are pre-releases of the next patch. */
+	{ "i:0 f:1.2.4", "v1.2.4-0.20240101000000-abcdefabcdef", 1, "v1.2.4" },
+	{ "i:0 f:1.2.4", "v1.2.5-0.20240101000000-abcdefabcdef", 0, "" },
+	{ "i:0 f:1.2.4", "v1.2.3-0.20240101000000-abcdefabcdef", 1, "v1.2.4" },
+	/* An open range. */
+	{ "i:1.5.0", "v1.4.9", 0, "" },
+	{ "i:1.5.0", "v1.5.0", 1, "" },
+	{ "i:1.5.0", "v9.0.0", 1, "" },
+	{ "i:1.5.0", "v1.5.0-pre", 0, "" },
+	/* Two intervals. */
+	{ "i:1.0.0 f:1.0.5 i:1.1.0 f:1.1.2", "v0.9.0", 0, "" },
+	{ "i:1.0.0 f:1.0.5 i:1.1.0 f:1.1.2", "v1.0.0", 1, "v1.0.5" },
+	{ "i:1.0.0 f:1.0.5 i:1.1.0 f:1.1.2", "v1.0.5", 0, "" },
+	{ "i:1.0.0 f:1.0.5 i:1.1.0 f:1.1.2", "v1.0.9", 0, "" },
+	{ "i:1.0.0 f:1.0.5 i:1.1.0 f:1.1.2", "v1.1.1", 1, "v1.1.2" },
+	{ "i:1.0.0 f:1.0.5 i:1.1.0 f:1.1.2", "v1.1.2", 0, "" },
+	/* The same, out of order: sorted first. */
+	{ "f:1.1.2 i:1.1.0 f:1.0.5 i:1.0.0", "v1.0.3", 1, "v1.0.5" },
+	{ "f:1.1.2 i:1.1.0 f:1.0.5 i:1.0.0", "v1.0.7", 0, "" },
+	{ "f:1.1.2 i:1.1.0 f:1.0.5 i:1.0.0", "v1.1.0", 1, "v1.1.2" },
+	{ "f:1.2.0 i:0", "v1.1.0", 1, "v1.2.0" },
+	/* last_affected. */
+	{ "i:0 l:1.3.0", "v1.3.0", 1, "" },
+	{ "i:0 l:1.3.0", "v1.3.1", 0, "" },
+	/* +incompatible: build metadata does not count. */
+	{ "i:0 f:2.1.0+incompatible", "v2.0.0+incompatible", 1,
+	  "v2.1.0+incompatible" },
+	{ "i:0 f:2.1.0+incompatible", "v2.1.0+incompatible", 0, "" },
+	{ "i:2.0.0 f:2.1.0", "v2.0.5+incompatible", 1, "v2.1.0" },
+	{ "i:2.0.0 f:2.1.0", "v3.0.0+incompatible", 0, "" },
+	/* "v"-prefixed events read the same. */
+	{ "i:v1.0.0 f:v1.0.1", "v1.0.0", 1, "v1.0.1" },
+	{ "i:v1.0.0 f:v1.0.1", "v1.0.1", 0, "" },
+	/* Introduced and fixed at the same version: never affected. */
+	{ "i:1.0.0 f:1.0.0", "v1.0.0", 0, "" },
+};
+
+static void
+test_ranges(void)
+{
+	struct osv_event ev[16];
+	struct osv_range r;
+	char fixed[VERSION_MAX], name[256];
+	size_t i;
+
+	for (i = 0; i < NITEMS(ranges); i++) {
+		mkrange(ranges[i].events, &r, ev);
+		snprintf(name, sizeof(name), "range [%s] %s: %s", ranges[i].events,
+		    ranges[i].version, ranges[i].affected ? "affected" : "not");
+		is_int(osv_range_affects(&r, ranges[i].version, fixed),
+		    ranges[i].affected, name);
+		snprintf(name, sizeof(name), "range [%s] %s: fixed \"%s\"",
+		    ranges[i].events, ranges[i].version, ranges[i].fixed);
+		is_str(fixed, ranges[i].fixed, name);
+	}
+}
+
+#define PKG(name, ranges) \
+	"{\"package\":{\"name\":\"" name "\",\"ecosystem\":\"Go\"}" ranges "}"
+#define SEMVER(events) "{\"type\":\"SEMVER\",\"events\":[" events "]}"
+
+static const char entry[] =
+    "{\"schema_version\":\"1.3.1\",\"id\":\"GO-2024-0001\","
+    "\"modified\":\"2024-01-02T00:00:00Z\","
+    "\"published\":\"2024-01-01T00:00:00Z\","
+    "\"aliases\":[\"CVE-2024-1111\",\"GHSA-aaaa-bbbb-cccc\"],"
+    "\"summary\":\"s\",\"details\":\"d\\u0000 is fine in a string\","
+    "\"affected\":["
+    PKG("example.com/a", ",\"ranges\":[" SEMVER("{\"introduced\":\"0\"},"
+	"{\"fixed\":\"1.2.4\"}") "," SEMVER("{\"introduced\":\"2.0.0\"},"
+	"{\"fixed\":\"2.0.3\"}") "," SEMVER("{\"introduced\":\"1.1.0\"},"
+	"{\"fixed\":\"1.1.5\"}") "],\"ecosystem_specific\":{\"imports\":"
+	"[{\"path\":\"example.com/a/x\",\"symbols\":[\"F\"]}]}") ","
+    PKG("example.com/all", "") ","
+    PKG("example.com/git", ",\"ranges\":[{\"type\":\"GIT\",\"repo\":\"r\","
+	"\"events\":[{\"introduced\":\"abc\"}]}]") ","
+    "{\"package\":{\"name\":\"example.com/a\",\"ecosystem\":\"npm\"},"
+	"\"ranges\":[{\"type\":\"SEMVER\",\"events\":[{\"introduced\":\"x\"}]}]}"
+    "],\"database_specific\":{\"url\":\"https://pkg.go.dev/vuln/GO-2024-0001\"}}";
+
+static void
+test_entry(void)
+{
+	struct osv_entry x;
+	struct err e;
+	char fixed[VERSION_MAX];
+	char *w;
+
+	err_clear(&e);
+	if (!ok(osv_parse(entry, strlen(entry), &x, &e) == 0,
+	    "a full entry parses")) {
+		printf("#   %s\n", e.msg);
+		return;
+	}
+	is_str(x.id, "GO-2024-0001", "its id");
+	is_int(x.naliases, 2, "two aliases");
+	is_str(x.aliases[1], "GHSA-aaaa-bbbb-cccc", "the second alias");
+	is_int(x.published, 1704067200LL * 1000000000LL, "published");
+	is_int(osv_affects(&x, "example.com/a", "v1.1.2", fixed), 1,
+	    "a@v1.1.2: two ranges take it");
+	is_str(fixed, "v1.1.5", "the lowest fix above it");
+	is_int(osv_affects(&x, "example.com/a", "v1.0.0", fixed), 1,
+	    "a@v1.0.0 affected");
+	is_str(fixed, "v1.2.4", "fixed in v1.2.4");
+	is_int(osv_affects(&x, "example.com/a", "v1.2.4", fixed), 0,
+	    "a@v1.2.4: fixed");
+	is_int(osv_affects(&x, "example.com/a", "v2.0.2", fixed), 1,
+	    "a@v2.0.2 affected");
+	is_str(fixed, "v2.0.3", "fixed in v2.0.3");
+	is_int(osv_affects(&x, "example.com/all", "v7.0.0", fixed), 1,
+	    "no ranges: every version");
+	is_str(fixed, "", "and no fix");
+	is_int(osv_affects(&x, "example.com/git", "v1.0.0", fixed), 0,
+	    "GIT ranges only: nothing (not SEMVER)");
+	is_int(osv_affects(&x, "example.com/b", "v1.0.0", fixed), 0,
+	    "another module: not");
+	is_int(osv_affects(&x, "example.com/a/x", "v1.0.0", fixed), 0,
+	    "a package path is not the module");
+	is_int(osv_affects(&x, "example.com/a", "not-a-version", fixed), 0,
+	    "an invalid version: not");
+	osv_free(&x);
+
+	/* Withdrawn: affects nothing. */
+	w = NULL;
+	if (xasprintf(&w, "{\"id\":\"GO-2024-0002\",\"withdrawn\":"
+	    "\"2024-02-01T00:00:00Z\",\"affected\":[%s]}",
+	    PKG("example.com/w", "")) == -1)
+		abort();
+	err_clear(&e);
+	ok(osv_parse(w, strlen(w), &x, &e) == 0, "a withdrawn entry parses");
+	is_int(osv_affects(&x, "example.com/w", "v1.0.0", fixed), 0,
+	    "a withdrawn entry affects nothing");
+	osv_free(&x);
+	free(w);
+}
+
+static const struct {
+	const char	*name;
+	const char	*json;
+} hostile[] = {
+	{ "not JSON", "{\"id\":" },
+	{ "an array", "[{\"id\":\"GO-1\"}]" },
+	{ "trailing bytes", "{\"id\":\"GO-1\",\"affected\":[]} x" },
+	{ "two objects", "{\"id\":\"GO-1\",\"affected\":[]}{}" },
+	{ "no id", "{\"affected\":[]}" },
+	{ "an id that is a number", "{\"id\":1,\"affected\":[]}" },
+	{ "an id with a slash", "{\"id\":\"../GO-1\",\"affected\":[]}" },
+	{ "an id starting with a dot", "{\"id\":\".GO\",\"affected\":[]}" },
+	{ "an empty id", "{\"id\":\"\",\"affected\":[]}" },
+	{ "an id over the cap", "{\"id\":\"GO-0123456789012345678901234567"
+	  "890123456789012345678901234567890\",\"affected\":[]}" },
+	{ "no affected", "{\"id\":\"GO-1\"}" },
+	{ "affected an object", "{\"id\":\"GO-1\",\"affected\":{}}" },
+	{ "aliases a string", "{\"id\":\"GO-1\",\"aliases\":\"CVE-1\","
+	  "\"affected\":[]}" },
+	{ "an alias a number", "{\"id\":\"GO-1\",\"aliases\":[1],"
+	  "\"affected\":[]}" },
+	{ "an alias with a blank", "{\"id\":\"GO-1\",\"aliases\":[\"CVE 1\"],"
+	  "\"affected\":[]}" },
+	{ "a bad modified", "{\"id\":\"GO-1\",\"modified\":\"yesterday\","
+	  "\"affected\":[]}" },
+	{ "a bad published", "{\"id\":\"GO-1\",\"published\":5,"
+	  "\"affected\":[]}" },
+	{ "an affected without package", "{\"id\":\"GO-1\",\"affected\":[{}]}" },
+	{ "a package without ecosystem", "{\"id\":\"GO-1\",\"affected\":"
+	  "[{\"package\":{\"name\":\"a.b/c\"}}]}" },
+	{ "an empty module", "{\"id\":\"GO-1\",\"affected\":[" PKG("", "")
+	  "]}" },
+	{ "ranges an object", "{\"id\":\"GO-1\",\"affected\":[" PKG("a.b/c",
+	  ",\"ranges\":{}") "]}" },
+	{ "a range without type", "{\"id\":\"GO-1\",\"affected\":["
+	  PKG("a.b/c", ",\"ranges\":[{\"events\":[]}]") "]}" },
+	{ "a SEMVER range without events", "{\"id\":\"GO-1\",\"affected\":["
+	  PKG("a.b/c", ",\"ranges\":[{\"type\":\"SEMVER\"}]") "]}" },
+	{ "a SEMVER range with no events", "{\"id\":\"GO-1\",\"affected\":["
+	  PKG("a.b/c", ",\"ranges\":[" SEMVER("") "]") "]}" },
+	{ "an event not an object", "{\"id\":\"GO-1\",\"affected\":["
+	  PKG("a.b/c", ",\"ranges\":[" SEMVER("\"0\"") "]") "]}" },
+	{ "an event of two kinds", "{\"id\":\"GO-1\",\"affected\":["
+	  PKG("a.b/c", ",\"ranges\":[" SEMVER("{\"introduced\":\"0\","
+	  "\"fixed\":\"1.0.0\"}") "]") "]}" },
+	{ "a version that is not semver", "{\"id\":\"GO-1\",\"affected\":["
+	  PKG("a.b/c", ",\"ranges\":[" SEMVER("{\"introduced\":\"0\"},"
+	  "{\"fixed\":\"one\"}") "]") "]}" },
+	{ "a version that is a number", "{\"id\":\"GO-1\",\"affected\":["
+	  PKG("a.b/c", ",\"ranges\":[" SEMVER("{\"introduced\":0}") "]")
+	  "]}" },
+	{ "fixed \"0\"", "{\"id\":\"GO-1\",\"affected\":["
+	  PKG("a.b/c", ",\"ranges\":[" SEMVER("{\"fixed\":\"0\"}") "]")
+	  "]}" },
+	{ "a shorthand version", "{\"id\":\"GO-1\",\"affected\":["
+	  PKG("a.b/c", ",\"ranges\":[" SEMVER("{\"introduced\":\"0\"},"
+	  "{\"fixed\":\"1.2\"}") "]") "]}" },
+	{ "build metadata", "{\"id\":\"GO-1\",\"affected\":["
+	  PKG("a.b/c", ",\"ranges\":[" SEMVER("{\"introduced\":"
+	  "\"1.0.0+meta\"}") "]") "]}" },
+	{ "only unknown events", "{\"id\":\"GO-1\",\"affected\":["
+	  PKG("a.b/c", ",\"ranges\":[" SEMVER("{\"limit\":\"1.0.0\"}") "]")
+	  "]}" },
+};
+
+/* s repeated n times into an allocated string (between pre and post). */
+static char *
+repeat(const char *pre, const char *s, size_t n, const char *post)
+{
+	size_t ls = strlen(s), lp = strlen(pre), lq = strlen(post), i;
+	char *out = xmalloc(lp + ls * n + lq + 1), *p = out;
+
+	memcpy(p, pre, lp);
+	p += lp;
+	for (i = 0; i < n; i++, p += ls)
+		memcpy(p, s, ls);
+	memcpy(p, post, lq + 1);
+	return out;
+}
+
+static void
+test_hostile(void)
+{
+	struct osv_entry x;
+	struct err e;
+	char name[200], *big;
+	size_t i;
+
+	for (i = 0; i < NITEMS(hostile); i++) {
+		err_clear(&e);
+		snprintf(name, sizeof(name), "hostile: %s: refused",
+		    hostile[i].name);
+		ok(osv_parse(hostile[i].json, strlen(hostile[i].json), &x,
+		    &e) == -1, name);
+		snprintf(name, sizeof(name), "hostile: %s: with a reason",
+		    hostile[i].name);
+		ok(e.code != E_OK && e.msg[0] != '\0', name);
+		ok(x.aff == NULL && x.aliases == NULL, "and nothing kept");
+	}
+	/* A NUL byte inside the bytes. */
+	err_clear(&e);
+	ok(osv_parse("{\"id\":\"GO-1\",\0\"affected\":[]}", 27, &x, &e) == -1,
+	    "hostile: a NUL byte: refused");
+	/* Nesting deeper than the parser's depth. */
+	big = repeat("{\"id\":\"GO-1\",\"affected\":[],\"x\":", "[", 10000,
+	    "");
+	err_clear(&e);
+	ok(osv_parse(big, strlen(big), &x, &e) == -1,
+	    "hostile: 10000 nested arrays: refused");
+	free(big);
+	/* Over the size cap (valid JSON otherwise). */
+	big = repeat("{\"id\":\"GO-1\",\"affected\":[],\"details\":\"", "a",
+	    OSV_ENTRY_MAX, "\"}");
+	err_clear(&e);
+	ok(osv_parse(big, strlen(big), &x, &e) == -1,
+	    "hostile: over OSV_ENTRY_MAX: refused");
+	free(big);
+	/* Over the event cap. */
+	big = repeat("{\"id\":\"GO-1\",\"affected\":[{\"package\":{\"name\":"
+	    "\"a.b/c\",\"ecosystem\":\"Go\"},\"ranges\":[{\"type\":\"SEMVER\","
+	    "\"events\":[", "{\"introduced\":\"1.0.0\"},", OSV_EVENTS_MAX,
+	    "{\"fixed\":\"2.0.0\"}]}]}]}");
+	err_clear(&e);
+	ok(osv_parse(big, strlen(big), &x, &e) == -1,
+	    "hostile: over OSV_EVENTS_MAX events: refused");
+	free(big);
+	/* At the cap: taken. */
+	big = repeat("{\"id\":\"GO-1\",\"affected\":[{\"package\":{\"name\":"
+	    "\"a.b/c\",\"ecosystem\":\"Go\"},\"ranges\":[{\"type\":\"SEMVER\","
+	    "\"events\":[", "{\"introduced\":\"1.0.0\"},", OSV_EVENTS_MAX - 1,
+	    "{\"fixed\":\"2.0.0\"}]}]}]}");
+	err_clear(&e);
+	if (ok(osv_parse(big, strlen(big), &x, &e) == 0,
+	    "OSV_EVENTS_MAX events: taken")) {
+		char fixed[VERSION_MAX];
+
+		is_int(osv_affects(&x, "a.b/c", "v1.5.0", fixed), 1,
+		    "and evaluated");
+		osv_free(&x);
+	}
+	free(big);
+}
+
+/* --- the mirror -------------------------------------------------------- */
+
+static char dir[] = "/tmp/test_osv.XXXXXX";
+
+/* nftw callback: remove what it is given (depth first). */
+static int
+rm_one(const char *path, const struct stat *sb, int flag, struct FTW *f)
+{
+	(void)sb;
+	(void)flag;
+	(void)f;
+	return remove(path);
+}
+
+/* Write text to dir/rel (directories made). */
+static void
+put(const char *rel, const char *text)
+{
+	char path[1024], *p;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, rel);
+	for (p = path + strlen(dir) + 1; (p = strchr(p, '/')) != NULL; p++) {
+		*p = '\0';
+		mkdir(path, 0755);
+		*p = '/';
+	}
+	if ((f = fopen(path, "w")) == NULL || fputs(text, f) == EOF ||
+	    fclose(f) != 0)
+		abort();
+}
+
+/* The ids of module@version's matches, joined by " " ("-" for none,
+ * "ERR" for an error, "NONE" for no mirror). */
+static void
+check(struct vulnview *v, const char *module, const char *version,
+    char *out, size_t outsz)
+{
+	struct vuln_match *m;
+	struct err e;
+	size_t n, i, len = 0;
+	int st;
+
+	err_clear(&e);
+	st = vulnview_check(v, dir, module, version, &m, &n, &e);
+	if (st != 0) {
+		snprintf(out, outsz, "%s", st == 1 ? "NONE" : "ERR");
+		return;
+	}
+	out[0] = '\0';
+	for (i = 0; i < n; i++)
+		len += (size_t)snprintf(out + len, outsz - len, "%s%s@%s",
+		    i ? " " : "", m[i].id, m[i].fixed);
+	if (n == 0)
+		snprintf(out, outsz, "-");
+	vulnview_matches_free(m, n);
+}
+
+#define GOOD(id, mod, fix) \
+	"{\"id\":\"" id "\",\"published\":\"2024-01-01T00:00:00Z\"," \
+	"\"affected\":[" PKG(mod, ",\"ranges\":[" SEMVER( \
+	"{\"introduced\":\"0\"},{\"fixed\":\"" fix "\"}") "]") "]}"
+
+static void
+test_mirror(void)
+{
+	struct vulnview v;
+	char got[512];
+
+	if (mkdtemp(dir) == NULL)
+		abort();
+	vulnview_init(&v);
+	check(&v, "example.com/a", "v1.0.0", got, sizeof(got));
+	is_str(got, "NONE", "mirror: none yet");
+
+	put("gen1/index/db.json", "{\"modified\":\"2024-01-01T00:00:00Z\"}");
+	put("gen1/index/modules.json", "[{\"path\":\"example.com/a\",\"vulns\":"
+	    "[{\"id\":\"GO-2024-0001\"},{\"id\":\"GO-2024-0002\"},"
+	    "{\"id\":\"GO-2024-0003\"},{\"id\":\"GO-2024-0004\"}]},"
+	    "{\"path\":\"example.com/bad\",\"vulns\":[{\"id\":\"../x\"}]},"
+	    "{\"path\":5},"
+	    "{\"path\":\"example.com/b\",\"vulns\":[{\"id\":\"GO-2024-0001\"},"
+	    "{\"id\":\"GO-2024-0005\"}]}]");
+	put("gen1/ID/GO-2024-0001.json", GOOD("GO-2024-0001", "example.com/a",
+	    "1.2.0"));
+	/* Malformed: skipped, the others still answer. */
+	put("gen1/ID/GO-2024-0002.json", "{\"id\":\"GO-2024-0002\"");
+	/* Another id inside: skipped. */
+	put("gen1/ID/GO-2024-0003.json", GOOD("GO-2024-0099", "example.com/a",
+	    "9.0.0"));
+	/* GO-2024-0004 is missing: skipped. */
+	put("gen1/ID/GO-2024-0005.json", GOOD("GO-2024-0005", "example.com/b",
+	    "0.5.0"));
+	{
+		char link[1024];
+
+		snprintf(link, sizeof(link), "%s/vulndb", dir);
+		if (symlink("gen1", link) == -1)
+			abort();
+	}
+	check(&v, "example.com/a", "v1.0.0", got, sizeof(got));
+	is_str(got, "GO-2024-0001@v1.2.0",
+	    "mirror: a@v1.0.0 by the good entry; malformed, mismatched and "
+	    "missing entries skipped");
+	check(&v, "example.com/a", "v1.2.0", got, sizeof(got));
+	is_str(got, "-", "mirror: a@v1.2.0 is fixed");
+	check(&v, "example.com/b", "v0.4.0", got, sizeof(got));
+	is_str(got, "GO-2024-0005@v0.5.0",
+	    "mirror: b@v0.4.0, the row after the malformed ones read");
+	check(&v, "example.com/c", "v0.4.0", got, sizeof(got));
+	is_str(got, "-", "mirror: a module not listed");
+	check(&v, "example.com/bad", "v0.4.0", got, sizeof(got));
+	is_str(got, "-", "mirror: a malformed row is not taken");
+
+	/* The cache: a changed entry is not read again while db.json says
+	 * the same ... */
+	put("gen1/ID/GO-2024-0001.json", GOOD("GO-2024-0001", "example.com/a",
+	    "1.0.1"));
+	check(&v, "example.com/a", "v1.0.0", got, sizeof(got));
+	is_str(got, "GO-2024-0001@v1.2.0",
+	    "cache: the entry kept while modified is the same");
+	/* ... and is once it changes. */
+	put("gen1/index/db.json", "{\"modified\":\"2024-01-02T00:00:00Z\"}");
+	check(&v, "example.com/a", "v1.0.0", got, sizeof(got));
+	is_str(got, "GO-2024-0001@v1.0.1", "cache: read again once modified "
+	    "changed");
+	is_str(vulnview_modified_at(&v), "2024-01-02T00:00:00Z",
+	    "cache: keyed by the new modified");
+
+	/* Another generation, the link switched atomically. */
+	put("gen2/index/db.json", "{\"modified\":\"2024-03-01T00:00:00Z\"}");
+	put("gen2/index/modules.json", "[{\"path\":\"example.com/c\",\"vulns\":"
+	    "[{\"id\":\"GO-2024-0007\"}]}]");
+	put("gen2/ID/GO-2024-0007.json", GOOD("GO-2024-0007", "example.com/c",
+	    "3.0.0"));
+	{
+		char tmp[1024], link[1024];
+
+		snprintf(tmp, sizeof(tmp), "%s/vulndb.new", dir);
+		snprintf(link, sizeof(link), "%s/vulndb", dir);
+		if (symlink("gen2", tmp) == -1 || rename(tmp, link) == -1)
+			abort();
+	}
+	check(&v, "example.com/c", "v2.0.0", got, sizeof(got));
+	is_str(got, "GO-2024-0007@v3.0.0", "generation: the new one answers");
+	check(&v, "example.com/a", "v1.0.0", got, sizeof(got));
+	is_str(got, "-", "generation: the old one's modules are gone");
+
+	/* A db.json that is not the format: an error, the generation held
+	 * answers. */
+	put("gen2/index/db.json", "{\"modified\":\"soon\"}");
+	check(&v, "example.com/c", "v2.0.0", got, sizeof(got));
+	is_str(got, "GO-2024-0007@v3.0.0",
+	    "a malformed db.json: the generation read before answers");
+	vulnview_free(&v);
+
+	vulnview_init(&v);
+	check(&v, "example.com/c", "v2.0.0", got, sizeof(got));
+	is_str(got, "ERR", "a malformed db.json and nothing read before: an "
+	    "error");
+	vulnview_free(&v);
+}
+
+int
+main(void)
+{
+	log_init("test_osv", LOG_LVL_ERROR);
+	test_ranges();
+	test_entry();
+	test_hostile();
+	test_mirror();
+	nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	return tap_done();
+}
