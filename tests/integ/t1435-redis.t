@@ -236,7 +236,9 @@ is "$code" 200 "on_redis_down = local: served with this host's singleflight"
 ok "with the upstream's bytes" cmp -s "$TRASH/d3" "$UP/$M/@v/v1.3.0.zip"
 like "$(logs)" 'on_redis_down = local' "H3 logged that it went local"
 redis_restart
-sleep 4.5
+# The heartbeat renews every third of lock_expiry (3 s): it finds the key
+# gone and sets it again.
+wait_lease v1.2.0
 like "$(lease v1.2.0)" '^[0-9]+@' \
     "the restarted redis has the lease again: the owner's heartbeat took it"
 get "$URL2" "/$M/@v/v1.2.0.zip" "$TRASH/r2"
