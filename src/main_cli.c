@@ -285,6 +285,18 @@ cli_check_config(struct config *cfg, int argc, char **argv)
 	store_close(&s);
 	if (cli_check_access(cfg) == -1)
 		return 1;
+	/* Redis is asked once: a lock needs it (or on_redis_down = local). */
+	if (cfg->sf_backend == LOCK_BACKEND_REDIS) {
+		if (config_singleflight(cfg, &e) == -1 ||
+		    lock_redis_ping(&e) == -1) {
+			fprintf(stderr, "piraeus: [singleflight] redis: %s%s\n",
+			    e.msg, cfg->sf_on_redis_down == LOCK_DOWN_LOCAL ?
+			    " (on_redis_down = local: each host would fetch "
+			    "on its own meanwhile)" : "");
+			return 1;
+		}
+		printf("singleflight: redis answers\n");
+	}
 	printf("configuration OK\n");
 	return 0;
 }
@@ -296,7 +308,8 @@ cli_open(struct config *cfg, struct store *s, struct index **idx)
 	struct err e;
 
 	err_clear(&e);
-	if (store_open(s, cfg->storage_root, &e) == -1 ||
+	if (config_singleflight(cfg, &e) == -1 ||
+	    store_open(s, cfg->storage_root, &e) == -1 ||
 	    index_open(idx, cfg->state_dir, &e) == -1) {
 		fprintf(stderr, "piraeus: %s\n", e.msg);
 		store_close(s);
