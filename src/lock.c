@@ -101,19 +101,33 @@ fail:
 }
 
 void
-lock_release(struct index *ix, const char *key)
+lock_disown(struct index *ix, const char *key)
 {
-	struct err e;
 	size_t i;
 
+	(void)lock_host();	/* set before another thread drops the lock */
 	for (i = 0; i < lock_nheld; i++)
 		if (lock_held[i].ix == ix && strcmp(lock_held[i].key, key) == 0) {
 			lock_held[i] = lock_held[--lock_nheld];
 			break;
 		}
+}
+
+void
+lock_drop(struct index *ix, const char *key)
+{
+	struct err e;
+
 	err_clear(&e);
 	if (index_lock_delete(ix, key, (long)getpid(), lock_host(), &e) == -1)
 		log_warnx("lock %s: release: %s", key, e.msg);
+}
+
+void
+lock_release(struct index *ix, const char *key)
+{
+	lock_disown(ix, key);
+	lock_drop(ix, key);
 }
 
 /*

@@ -601,6 +601,9 @@ struct index_version {
 int		 index_open(struct index **, const char *state_dir,
 		    struct err *);
 void		 index_close(struct index *);
+/* 1 when two connections may be used by two threads at once (sqlite
+ * built thread-safe), else 0. */
+int		 index_threadsafe(void);
 int		 index_begin(struct index *, struct err *);
 int		 index_commit(struct index *, struct err *);
 void		 index_rollback(struct index *);
@@ -1465,6 +1468,11 @@ enum lock_state { LOCK_OWNER = 0, LOCK_HELD };
 int		 lock_try(struct index *, const char *key, long expiry,
 		    struct err *);
 void		 lock_release(struct index *, const char *key);
+/* lock_release's two halves, for a lock another thread of this process
+ * drops: lock_disown stops renewing key (the heartbeat forgets it),
+ * lock_drop deletes the row if this process still holds it. */
+void		 lock_disown(struct index *, const char *key);
+void		 lock_drop(struct index *, const char *key);
 /*
  * Keep the locks this process holds: renew each when a third of its
  * expiry has passed.  Cheap to call often (long transfers call it).
@@ -1860,6 +1868,20 @@ struct publish_env {
 int		 publish_version(const struct publish_env *, const char *emod,
 		    const char *ever, struct fetched *f, const char *zip_h1,
 		    const char *origin, struct err *);
+/*
+ * Hand f (answered, its lock key held by this process) to the publisher
+ * thread, which publishes it as publish_version does with an index
+ * connection of its own (state_dir) and drops the lock: 0, f emptied and
+ * key disowned; -1 and nothing done when it cannot (hooks to run, the
+ * queue full, no threads) and the caller publishes itself.
+ */
+int		 publish_later(const struct publish_env *,
+		    const char *state_dir, const char *emod, const char *ever,
+		    struct fetched *f, const char *zip_h1, const char *origin,
+		    const char *key);
+/* Wait for the publisher thread's queue to be published and stop it (at
+ * exit; a later publish_later starts it again). */
+void		 publish_drain(void);
 
 /*
  * verify.c: stored versions checked again (`piraeus verify`): files,

@@ -163,6 +163,13 @@ resolve_publish_pending(struct resolver *rv)
 	if (!p->active)
 		return;
 	resolve_publish_env(rv, p->log, &hook, &pe);
+	/* The publisher thread publishes it and drops the lock, while
+	 * this process takes its next request. */
+	if (publish_later(&pe, rv->cfg->state_dir, p->emod, p->ever, &p->f,
+	    p->zip_h1, p->origin, p->key) == 0) {
+		p->active = 0;
+		return;
+	}
 	err_clear(&e);
 	if (publish_version(&pe, p->emod, p->ever, &p->f, p->zip_h1,
 	    p->origin, &e) == -1)
