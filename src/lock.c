@@ -179,10 +179,16 @@ lock_heartbeat(void)
 	}
 }
 
+long
+lock_backoff_us(int attempt)
+{
+	return attempt < 8 ? 1000L << attempt : 250000L;
+}
+
 void
 lock_backoff(int attempt)
 {
-	long us = attempt < 8 ? 1000L << attempt : 250000L;
+	long us = lock_backoff_us(attempt);
 	struct timespec ts = { 0, us * 1000L };
 
 	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)

@@ -530,6 +530,14 @@ int		 store_path(const struct store *, const char *emod,
  * (no "", "." or ".." element, none starting with "." such as .tmp),
  * else NULL: what may be handed to the web server to send. */
 const char	*store_rel(const struct store *, const char *path);
+/*
+ * Wait up to us microseconds for emod@ever's file a to be placed (by any
+ * process): returns as soon as it is (inotify on its @v directory), or
+ * when the time has passed; where the directory cannot be watched (it
+ * does not exist yet, no inotify) it sleeps us.  The caller looks again.
+ */
+void		 store_wait(const struct store *, const char *emod,
+		    const char *ever, enum artifact, long us);
 /* Create a temporary file in root/.tmp; *path allocated, *fd open. */
 int		 store_tmpfile(const struct store *, char **path, int *fd,
 		    struct err *);
@@ -1481,6 +1489,8 @@ void		 lock_heartbeat(void);
 /* Sleep a little before the next look (1 ms, doubling to 250 ms: a
  * fetch answered before its publish holds its lock for a few ms more). */
 void		 lock_backoff(int attempt);
+/* lock_backoff's wait for attempt, in microseconds. */
+long		 lock_backoff_us(int attempt);
 
 /* gc.c: the storage lifecycle (piraeus gc). */
 #define GC_GRACE_SECONDS	3600	/* a version used since is never removed */
