@@ -390,6 +390,12 @@ fail:
 	return -1;
 }
 
+int
+index_threadsafe(void)
+{
+	return sqlite3_threadsafe() != 0;
+}
+
 void
 index_close(struct index *ix)
 {

@@ -190,33 +190,67 @@ fail:
 	return -1;
 }
 
+/* The index of key in lock_held (this process holds it on ix), or -1. */
+static long
+lock_find(const struct index *ix, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < lock_nheld; i++)
+		if (lock_held[i].ix == ix && strcmp(lock_held[i].key, key) == 0)
+			return (long)i;
+	return -1;
+}
+
+int
+lock_local(const struct index *ix, const char *key)
+{
+	long i = lock_find(ix, key);
+
+	return i >= 0 && lock_held[i].backend == LOCK_BACKEND_SQLITE;
+}
+
+void
+lock_disown(struct index *ix, const char *key)
+{
+	long i;
+
+	(void)lock_host();	/* set before another thread drops the lock */
+	if ((i = lock_find(ix, key)) >= 0)
+		lock_held[i] = lock_held[--lock_nheld];
+}
+
+void
+lock_drop(struct index *ix, const char *key)
+{
+	struct err e;
+
+	err_clear(&e);
+	if (index_lock_delete(ix, key, (long)getpid(), lock_host(), &e) == -1)
+		log_warnx("lock %s: release: %s", key, e.msg);
+}
+
 void
 lock_release(struct index *ix, const char *key)
 {
 	char token[LOCK_REDIS_TOKEN_MAX];
-	enum lock_backend backend = LOCK_BACKEND_SQLITE;
 	struct err e;
-	size_t i;
+	long i;
 
-	token[0] = '\0';
-	for (i = 0; i < lock_nheld; i++)
-		if (lock_held[i].ix == ix && strcmp(lock_held[i].key, key) == 0) {
-			backend = lock_held[i].backend;
-			memcpy(token, lock_held[i].token, sizeof(token));
-			lock_held[i] = lock_held[--lock_nheld];
-			break;
-		}
-	err_clear(&e);
-	if (backend == LOCK_BACKEND_REDIS) {
-		/* Not ours any more is no error: the lease ran out (or redis
-		 * lost it) and someone else may hold it now. */
-		if (lock_redis_release(key, token, &e) == -1)
-			log_warnx("lock %s: release: %s (the lease runs out "
-			    "by itself)", key, e.msg);
+	if ((i = lock_find(ix, key)) < 0 ||
+	    lock_held[i].backend != LOCK_BACKEND_REDIS) {
+		lock_disown(ix, key);
+		lock_drop(ix, key);
 		return;
 	}
-	if (index_lock_delete(ix, key, (long)getpid(), lock_host(), &e) == -1)
-		log_warnx("lock %s: release: %s", key, e.msg);
+	memcpy(token, lock_held[i].token, sizeof(token));
+	lock_held[i] = lock_held[--lock_nheld];
+	err_clear(&e);
+	/* Not ours any more is no error: the lease ran out (or redis lost
+	 * it) and someone else may hold it now. */
+	if (lock_redis_release(key, token, &e) == -1)
+		log_warnx("lock %s: release: %s (the lease runs out by "
+		    "itself)", key, e.msg);
 }
 
 /*
@@ -285,10 +319,16 @@ lock_heartbeat(void)
 	}
 }
 
+long
+lock_backoff_us(int attempt)
+{
+	return attempt < 8 ? 1000L << attempt : 250000L;
+}
+
 void
 lock_backoff(int attempt)
 {
-	long us = attempt < 8 ? 1000L << attempt : 250000L;
+	long us = lock_backoff_us(attempt);
 	struct timespec ts = { 0, us * 1000L };
 
 	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)

@@ -631,6 +631,14 @@ int		 store_path(const struct store *, const char *emod,
  * (no "", "." or ".." element, none starting with "." such as .tmp),
  * else NULL: what may be handed to the web server to send. */
 const char	*store_rel(const struct store *, const char *path);
+/*
+ * Wait up to us microseconds for emod@ever's file a to be placed (by any
+ * process): returns as soon as it is (inotify on its @v directory), or
+ * when the time has passed; where the directory cannot be watched (it
+ * does not exist yet, no inotify) it sleeps us.  The caller looks again.
+ */
+void		 store_wait(const struct store *, const char *emod,
+		    const char *ever, enum artifact, long us);
 /* Create a temporary file in root/.tmp; *path allocated, *fd open. */
 int		 store_tmpfile(const struct store *, char **path, int *fd,
 		    struct err *);
@@ -790,6 +798,9 @@ struct index_version {
 int		 index_open(struct index **, const char *state_dir,
 		    struct err *);
 void		 index_close(struct index *);
+/* 1 when two connections may be used by two threads at once (sqlite
+ * built thread-safe), else 0. */
+int		 index_threadsafe(void);
 int		 index_begin(struct index *, struct err *);
 int		 index_commit(struct index *, struct err *);
 void		 index_rollback(struct index *);
@@ -1766,6 +1777,15 @@ int		 lock_distributed(void);
 int		 lock_try(struct index *, const char *key, long expiry,
 		    struct err *);
 void		 lock_release(struct index *, const char *key);
+/* lock_release's two halves, for a lock another thread of this process
+ * drops: lock_disown stops renewing key (the heartbeat forgets it),
+ * lock_drop deletes the row if this process still holds it. */
+void		 lock_disown(struct index *, const char *key);
+void		 lock_drop(struct index *, const char *key);
+/* 1 when this process holds key on ix in the sqlite lock table (so
+ * lock_disown + lock_drop may release it from another thread); 0 for a
+ * redis lease or a key not held. */
+int		 lock_local(const struct index *, const char *key);
 /*
  * Keep the locks this process holds: renew each when a third of its
  * expiry has passed.  Cheap to call often (long transfers call it).
@@ -1774,6 +1794,9 @@ void		 lock_heartbeat(void);
 /* Sleep a little before the next look (1 ms, doubling to 250 ms: a
  * fetch answered before its publish holds its lock for a few ms more). */
 void		 lock_backoff(int attempt);
+/* lock_backoff's wait for attempt, in microseconds. */
+long		 lock_backoff_us(int attempt);
+
 /*
  * Wait for key, held by another, before the next lock_try: with redis, until
  * its owner releases it (pub/sub), its lease runs out, or deadline (time());
@@ -2264,6 +2287,20 @@ struct publish_env {
 int		 publish_version(const struct publish_env *, const char *emod,
 		    const char *ever, struct fetched *f, const char *zip_h1,
 		    const char *origin, struct err *);
+/*
+ * Hand f (answered, its lock key held by this process) to the publisher
+ * thread, which publishes it as publish_version does with an index
+ * connection of its own (state_dir) and drops the lock: 0, f emptied and
+ * key disowned; -1 and nothing done when it cannot (hooks to run, the
+ * queue full, no threads) and the caller publishes itself.
+ */
+int		 publish_later(const struct publish_env *,
+		    const char *state_dir, const char *emod, const char *ever,
+		    struct fetched *f, const char *zip_h1, const char *origin,
+		    const char *key);
+/* Wait for the publisher thread's queue to be published and stop it (at
+ * exit; a later publish_later starts it again). */
+void		 publish_drain(void);
 
 /*
  * verify.c: stored versions checked again (`piraeus verify`): files,

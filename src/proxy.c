@@ -102,6 +102,7 @@ proxy_open(struct proxy *px, struct err *e)
 void
 proxy_close(struct proxy *px)
 {
+	publish_drain();	/* the publisher thread uses the store */
 	index_close(px->idx);
 	px->idx = NULL;
 	metrics_close();

@@ -10,14 +10,30 @@
  * database records the version).  Index and hook failures are logged and
  * never undo the publish: the tree is the truth, and reindex or the next
  * lookup mends the rest.
+ *
+ * publish_later hands a version answered from its temporary files to this
+ * process's publisher thread, which publishes it (the fsyncs: several
+ * milliseconds on a real disk) with an index connection of its own and
+ * then drops the version's singleflight lock, while the responder takes
+ * its next request.  The web server sees an idle responder as soon as the
+ * answer is out and sends it the next request at once: without the thread
+ * that request waited for the fsyncs of the last one.  The rules of the
+ * publish do not change; only who waits for it does.  Jobs are published
+ * in turn; at exit (atexit) the queue is drained and the thread joined.
  */
 #include "config.h"
 
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "piraeus.h"
+
+/* Publishes queued at once; past this the caller publishes itself. */
+#define PUBLISH_QUEUE_MAX	16
 
 int
 publish_version(const struct publish_env *env, const char *emod,
@@ -67,5 +83,176 @@ publish_version(const struct publish_env *env, const char *emod,
 			err_clear(&ie);
 		}
 	}
+	return 0;
+}
+
+/* One version for the publisher thread: what publish_version needs, and
+ * the lock to drop after it (owned: f's files and names). */
+struct publish_job {
+	struct publish_job	*next;
+	struct store		 store;		/* a copy: outlives the caller's */
+	char			 emod[MODPATH_MAX];
+	char			 ever[VERSION_MAX];
+	char			 zip_h1[H1_MAX];
+	char			 origin[64];
+	char			 key[LOCK_KEY_MAX];
+	struct fetched		 f;
+};
+
+/* The publisher thread of this process and its queue (mu guards all but
+ * idx, which only the thread touches). */
+static struct {
+	pthread_mutex_t		 mu;
+	pthread_cond_t		 work;		/* a job came, or stop */
+	struct publish_job	*head, *tail;
+	size_t			 n;
+	int			 started, stop;
+	pthread_t		 thread;
+	char			*state_dir;
+	struct index		*idx;		/* the thread's connection */
+} publish_bg = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER,
+    NULL, NULL, 0, 0, 0, 0, NULL, NULL };
+
+/* Publish job j with the thread's own index connection (opened at the
+ * first job), then drop its lock and free it. */
+static void
+publish_job_run(struct publish_job *j)
+{
+	struct publish_env pe = { &j->store, NULL, NULL, 0 };
+	struct err e;
+
+	err_clear(&e);
+	if (publish_bg.idx == NULL &&
+	    index_open(&publish_bg.idx, publish_bg.state_dir, &e) == -1) {
+		log_warnx("publisher: %s", e.msg);
+		publish_bg.idx = NULL;
+		err_clear(&e);
+	}
+	pe.idx = publish_bg.idx;
+	if (publish_version(&pe, j->emod, j->ever, &j->f, j->zip_h1,
+	    j->origin, &e) == -1)
+		log_warnx("publish %s@%s (answered from %s): %s", j->emod,
+		    j->ever, j->origin, e.msg);
+	fetched_free(&j->f);
+	store_close(&j->store);
+	/* Without an index the lock row stays until it expires: waiters
+	 * look at storage between polls and find the version there. */
+	if (publish_bg.idx != NULL)
+		lock_drop(publish_bg.idx, j->key);
+	free(j);
+}
+
+/* The publisher thread: jobs in turn until stopped and drained. */
+static void *
+publish_thread(void *arg)
+{
+	struct publish_job *j;
+
+	(void)arg;
+	for (;;) {
+		pthread_mutex_lock(&publish_bg.mu);
+		while (publish_bg.head == NULL && !publish_bg.stop)
+			pthread_cond_wait(&publish_bg.work, &publish_bg.mu);
+		if ((j = publish_bg.head) != NULL) {
+			publish_bg.head = j->next;
+			if (publish_bg.head == NULL)
+				publish_bg.tail = NULL;
+			publish_bg.n--;
+		}
+		pthread_mutex_unlock(&publish_bg.mu);
+		if (j == NULL)
+			break;
+		publish_job_run(j);
+	}
+	if (publish_bg.idx != NULL)
+		index_close(publish_bg.idx);
+	publish_bg.idx = NULL;
+	return NULL;
+}
+
+void
+publish_drain(void)
+{
+	pthread_mutex_lock(&publish_bg.mu);
+	if (!publish_bg.started) {
+		pthread_mutex_unlock(&publish_bg.mu);
+		return;
+	}
+	publish_bg.stop = 1;
+	pthread_cond_signal(&publish_bg.work);
+	pthread_mutex_unlock(&publish_bg.mu);
+	pthread_join(publish_bg.thread, NULL);
+	pthread_mutex_lock(&publish_bg.mu);
+	publish_bg.started = 0;
+	publish_bg.stop = 0;
+	free(publish_bg.state_dir);
+	publish_bg.state_dir = NULL;
+	pthread_mutex_unlock(&publish_bg.mu);
+}
+
+/* Start the thread (mu held): 0, or -1.  Signals stay with the main
+ * thread (a SIGTERM must interrupt its accept, not this thread's wait). */
+static int
+publish_start(const char *state_dir)
+{
+	static int registered;
+	sigset_t all, old;
+	int rc;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	rc = pthread_create(&publish_bg.thread, NULL, publish_thread, NULL);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc != 0)
+		return -1;
+	publish_bg.state_dir = xstrdup(state_dir);
+	publish_bg.started = 1;
+	if (!registered) {
+		registered = 1;
+		atexit(publish_drain);
+	}
+	return 0;
+}
+
+int
+publish_later(const struct publish_env *env, const char *state_dir,
+    const char *emod, const char *ever, struct fetched *f,
+    const char *zip_h1, const char *origin, const char *key)
+{
+	struct publish_job *j;
+
+	/* Hooks run with the caller's connection and state: not here. */
+	/* A redis lease is released on this thread's connection (hiredis
+	 * is not thread-safe): publish inline. */
+	if (env->nhooks > 0 || env->idx == NULL || state_dir == NULL ||
+	    !index_threadsafe() || strlen(key) >= LOCK_KEY_MAX ||
+	    !lock_local(env->idx, key))
+		return -1;
+	pthread_mutex_lock(&publish_bg.mu);
+	if (publish_bg.n >= PUBLISH_QUEUE_MAX ||
+	    (!publish_bg.started && publish_start(state_dir) == -1)) {
+		pthread_mutex_unlock(&publish_bg.mu);
+		return -1;
+	}
+	j = xcalloc(1, sizeof(*j));
+	j->store.root = xstrdup(env->store->root);
+	j->store.tmp = xstrdup(env->store->tmp);
+	snprintf(j->emod, sizeof(j->emod), "%s", emod);
+	snprintf(j->ever, sizeof(j->ever), "%s", ever);
+	snprintf(j->zip_h1, sizeof(j->zip_h1), "%s", zip_h1);
+	snprintf(j->origin, sizeof(j->origin), "%s", origin);
+	snprintf(j->key, sizeof(j->key), "%s", key);
+	j->f = *f;
+	memset(f, 0, sizeof(*f));
+	/* The thread drops the lock: this process stops renewing it. */
+	lock_disown(env->idx, key);
+	if (publish_bg.tail != NULL)
+		publish_bg.tail->next = j;
+	else
+		publish_bg.head = j;
+	publish_bg.tail = j;
+	publish_bg.n++;
+	pthread_cond_signal(&publish_bg.work);
+	pthread_mutex_unlock(&publish_bg.mu);
 	return 0;
 }

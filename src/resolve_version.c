@@ -19,6 +19,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "piraeus.h"
@@ -164,6 +165,13 @@ resolve_publish_pending(struct resolver *rv)
 	if (!p->active)
 		return;
 	resolve_publish_env(rv, p->log, &hook, &pe);
+	/* The publisher thread publishes it and drops the lock, while
+	 * this process takes its next request. */
+	if (publish_later(&pe, rv->cfg->state_dir, p->emod, p->ever, &p->f,
+	    p->zip_h1, p->origin, p->key) == 0) {
+		p->active = 0;
+		return;
+	}
 	err_clear(&e);
 	if (publish_version(&pe, p->emod, p->ever, &p->f, p->zip_h1,
 	    p->origin, &e) == -1)
@@ -409,6 +417,22 @@ resolve_failed_since(struct index *ix, const char *key, time_t waiting,
 	return found;
 }
 
+/* 1 when what a waiter waited for is in storage: the file art of
+ * emod@ever when it is the zip asked by name (placed, its bytes durable:
+ * what the web server sends), else the version as kind needs it. */
+static int
+resolve_placed(struct resolver *rv, const char *emod, const char *ever,
+    enum want_kind kind, enum artifact art)
+{
+	char path[ANSWER_PATH_MAX];
+	struct stat sb;
+
+	if (art != ART_ZIP)
+		return stored_have(rv->store, emod, ever, kind);
+	return store_path(rv->store, emod, ever, art, path,
+	    sizeof(path)) == 0 && stat(path, &sb) == 0;
+}
+
 /* Policy's last word before module@canon is fetched (the filter on the
  * version a query resolved to, the validator hook): 0, or -1 and e. */
 static int
@@ -441,6 +465,7 @@ resolve_version(struct resolver *rv, const struct decision *d,
 	char negkey[RESOLVE_KEY_MAX + 4], failkey[RESOLVE_KEY_MAX + 8];
 	struct index *ix;
 	time_t deadline, waiting = 0;
+	enum artifact wait_art;
 	int attempt, st, rc;
 
 	memset(&w, 0, sizeof(w));
@@ -469,6 +494,10 @@ resolve_version(struct resolver *rv, const struct decision *d,
 	snprintf(negkey, sizeof(negkey), "neg:%s", key);
 	snprintf(failkey, sizeof(failkey), "failed:%s", key);
 	deadline = time(NULL) + rv->cfg->wait_timeout;
+	/* A zip asked by name is answered once it is placed: the web server
+	 * would send it then too.  Else the file that completes kind. */
+	wait_art = kind == WANT_MOD ? ART_MOD : kind == WANT_ZIP && a != NULL &&
+	    strcmp(canon, query) == 0 ? ART_ZIP : ART_INFO;
 	for (attempt = 0;; attempt++) {
 		if (resolve_negative(rv, negkey, e) ||
 		    resolve_failed_since(ix, failkey, waiting, e))
@@ -481,8 +510,15 @@ resolve_version(struct resolver *rv, const struct decision *d,
 			waiting = time(NULL);
 			metrics_add(METRICS_SF_WAITS);
 		}
-		lock_wait(key, attempt, deadline);
-		if (stored_have(rv->store, emod, ever, kind))
+		/* With redis, woken by the holder's release (any host);
+		 * else when the file waited for is placed (the holder's
+		 * publish, inotify), or after the back-off. */
+		if (lock_distributed())
+			lock_wait(key, attempt, deadline);
+		else
+			store_wait(rv->store, emod, ever, wait_art,
+			    lock_backoff_us(attempt));
+		if (resolve_placed(rv, emod, ever, kind, wait_art))
 			return resolve_how(a, OUTCOME_WAITED);
 		if (time(NULL) >= deadline)
 			return err_set(e, E_TIMEOUT, "%s@%s is still being "

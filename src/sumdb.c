@@ -39,6 +39,58 @@
 #define SUMDB_PATH_MAX		(MODPATH_MAX + VERSION_MAX + 64)
 #define SUMDB_KEY_PREFIX	"sumdb-tree:"
 
+/* Notes opened here before, kept (the bytes and the key) so that the same
+ * note is not checked again: a database signs one tree for many lookups,
+ * and the kept tree is read back for every proof.  Only the responder's
+ * main thread verifies. */
+#define SUMDB_NOTES_KEPT	4
+#define SUMDB_NOTE_KEPT_MAX	2048	/* a larger note is checked each time */
+
+static struct sumdb_note_kept {
+	struct note_verifier	 key;
+	size_t			 len, textlen;
+	char			 note[SUMDB_NOTE_KEPT_MAX];
+} sumdb_notes[SUMDB_NOTES_KEPT];
+static size_t	 sumdb_notes_n, sumdb_notes_next;
+
+/*
+ * note_open of note with db's key alone, the signature checked once per
+ * process for the same bytes: a note opened before with the same key is
+ * the same note (note_open depends on nothing else).  0 and *textlen, or
+ * -1 and e as note_open.
+ */
+static int
+sumdb_note_open(const struct note_verifier *key, const char *note,
+    size_t len, size_t *textlen, struct err *e)
+{
+	struct sumdb_note_kept *k;
+	size_t i;
+
+	for (i = 0; i < sumdb_notes_n; i++) {
+		k = &sumdb_notes[i];
+		if (k->len == len && memcmp(k->note, note, len) == 0 &&
+		    k->key.hash == key->hash &&
+		    strcmp(k->key.name, key->name) == 0 &&
+		    memcmp(k->key.pub, key->pub, sizeof(key->pub)) == 0) {
+			*textlen = k->textlen;
+			return 0;
+		}
+	}
+	if (note_open(note, len, key, 1, textlen, e) == -1)
+		return -1;
+	if (len <= SUMDB_NOTE_KEPT_MAX) {
+		k = &sumdb_notes[sumdb_notes_next];
+		sumdb_notes_next = (sumdb_notes_next + 1) % SUMDB_NOTES_KEPT;
+		if (sumdb_notes_n < SUMDB_NOTES_KEPT)
+			sumdb_notes_n++;
+		k->key = *key;
+		k->len = len;
+		k->textlen = *textlen;
+		memcpy(k->note, note, len);
+	}
+	return 0;
+}
+
 /*
  * The scope of a database's answers in the index cache: the hash of
  * "<vkey> <url>", the URL's password masked (upstream_redact: one server
@@ -384,7 +436,7 @@ sumdb_parse_lookup(const struct sumdb *db, const struct buf *b,
 	l->textlen = (size_t)(blank - l->text) + 1;
 	l->note = blank + 2;
 	l->notelen = (size_t)(end - l->note);
-	if (note_open(l->note, l->notelen, &db->key, 1, &textlen, e) == -1)
+	if (sumdb_note_open(&db->key, l->note, l->notelen, &textlen, e) == -1)
 		return -1;
 	if (tlog_tree_parse(l->note, textlen, &l->size, &l->root) == -1)
 		return err_set(e, E_UPSTREAM, "%s: the signed note is not a "
@@ -460,7 +512,7 @@ sumdb_head(const struct sumdb_ctx *sc, const struct sumdb *db, struct buf *note,
 	snprintf(key, sizeof(key), SUMDB_KEY_PREFIX "%s", db->key.name);
 	if ((have = index_meta_get(ix, key, note, e)) != 1)
 		return have;
-	if (note_open(note->data, note->len, &db->key, 1, &textlen, e) ==
+	if (sumdb_note_open(&db->key, note->data, note->len, &textlen, e) ==
 	    -1 || tlog_tree_parse(note->data, textlen, size, root) == -1) {
 		buf_free(note);
 		err_clear(e);

@@ -9,10 +9,20 @@
  * row; a failing hook is logged and publish still succeeds; without an
  * index the files are still published; a second publish whose .mod
  * differs is refused (immutability) and calls no hook.
+ *
+ * publish_later: the caller gets its thread back while the publish waits
+ * in the fsync of a new file (this program's fsync holds a store file's
+ * fsync until the test opens a gate): nothing is placed and the lock is
+ * still held then; once the gate opens and publish_drain returns, the
+ * files are in place, the row is indexed and the lock row is gone.  With
+ * hooks to run it declines and leaves f alone.
  */
 #include "config.h"
 
+#include <sys/syscall.h>
+
 #include <limits.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +44,49 @@
 #define FAKE_SHA "0123456789abcdef0123456789abcdef" \
 		 "0123456789abcdef0123456789abcdef"
 #define FAKE_H1	"h1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
+
+/* The fsync gate: while armed, the fsync of a file below a ".tmp"
+ * directory writes a byte to gate_entered, then waits (5 s at most) for a
+ * byte on gate_open. */
+static int gate_armed;
+static int gate_entered[2] = { -1, -1 }, gate_open[2] = { -1, -1 };
+
+int fsync(int);
+
+int
+fsync(int fd)
+{
+	char link[64], target[PATH_MAX];
+	struct pollfd p;
+	ssize_t n;
+	char c = 'x';
+
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	if (__atomic_load_n(&gate_armed, __ATOMIC_SEQ_CST) &&
+	    (n = readlink(link, target, sizeof(target) - 1)) > 0) {
+		target[n] = '\0';
+		if (strstr(target, "/.tmp/") != NULL) {
+			if (write(gate_entered[1], &c, 1) != 1)
+				return -1;
+			p.fd = gate_open[0];
+			p.events = POLLIN;
+			if (poll(&p, 1, 5000) == 1 &&
+			    read(gate_open[0], &c, 1) != 1)
+				return -1;
+		}
+	}
+	return (int)syscall(SYS_fsync, fd);
+}
+
+/* 1 when a byte comes on fd within ms milliseconds (and is read). */
+static int
+byte_within(int fd, int ms)
+{
+	struct pollfd p = { fd, POLLIN, 0 };
+	char c;
+
+	return poll(&p, 1, ms) == 1 && read(fd, &c, 1) == 1;
+}
 
 /* What one hook saw. */
 struct seen {
@@ -277,6 +330,64 @@ main(void)
 	ok(holds(path, zbytes, zlen), "the stored .zip unchanged");
 	is_int(s1.calls + s2.calls, 0, "no hook either");
 	fetched_free(&f);
+
+	/* publish_later: the publish runs in the publisher thread. */
+	{
+		struct publish_env later = env;
+		struct index_lock l;
+		const char *key = "v:" MOD "@v1.4.0";
+		char c = 'x';
+
+		later.hooks = NULL;
+		later.nhooks = 0;
+		ok(pipe(gate_entered) == 0 && pipe(gate_open) == 0,
+		    "later: the gate's pipes");
+		is_int(lock_try(env.idx, key, 60, &e), LOCK_OWNER,
+		    "later: the version's lock taken");
+		ok(make_fetched(&st, &f, INFO("v1.4.0"), GOMOD, zpath) == 0,
+		    "later: temporary files");
+		__atomic_store_n(&gate_armed, 1, __ATOMIC_SEQ_CST);
+		is_int(publish_later(&later, state, EMOD, "v1.4.0", &f, FAKE_H1,
+		    "later-origin", key), 0, "later: handed to the thread");
+		ok(f.info == NULL && f.mod == NULL && f.zip == NULL,
+		    "later: f emptied (the thread owns the files)");
+		ok(byte_within(gate_entered[0], 5000),
+		    "later: the thread is in the fsync of a new file");
+		ok(!exists(root, EMOD "/@v/v1.4.0.zip") &&
+		    !exists(root, EMOD "/@v/v1.4.0.info"),
+		    "later: while it waits, this thread runs and nothing is "
+		    "placed");
+		is_int(index_lock_get(env.idx, key, &l, &e), 1,
+		    "later: the lock is still held while it publishes");
+		__atomic_store_n(&gate_armed, 0, __ATOMIC_SEQ_CST);
+		ok(write(gate_open[1], &c, 1) == 1, "later: the gate opened");
+		publish_drain();
+		path_join(path, root, EMOD "/@v/v1.4.0.zip");
+		ok(holds(path, zbytes, zlen), "later: the .zip in place");
+		ok(exists(root, EMOD "/@v/v1.4.0.mod") &&
+		    exists(root, EMOD "/@v/v1.4.0.info"),
+		    "later: the .mod and .info in place");
+		memset(&iv, 0, sizeof(iv));
+		is_int(index_get(env.idx, MOD, "v1.4.0", &iv, &e), 1,
+		    "later: indexed by the thread's connection");
+		is_str(iv.origin, "later-origin", "later: the row's origin");
+		is_int(index_lock_get(env.idx, key, &l, &e), 0,
+		    "later: the lock row is gone");
+		is_int(lock_try(env.idx, key, 60, &e), LOCK_OWNER,
+		    "later: the version's lock can be taken again");
+		lock_release(env.idx, key);
+
+		/* Hooks run with the caller's state: it declines. */
+		ok(make_fetched(&st, &f, INFO("v1.5.0"), GOMOD, zpath) == 0,
+		    "later with hooks: temporary files");
+		is_int(publish_later(&env, state, EMOD, "v1.5.0", &f, FAKE_H1,
+		    "o", key), -1, "later with hooks: declined");
+		ok(f.info != NULL && f.zip != NULL,
+		    "later with hooks: f left to the caller");
+		ok(!exists(root, EMOD "/@v/v1.5.0.info"),
+		    "later with hooks: nothing published");
+		fetched_free(&f);
+	}
 
 	free(zbytes);
 	index_close(env.idx);

@@ -6,8 +6,10 @@
  * published only once the answer is out (resolve_deferred): right after
  * resolve() the tree does not hold it yet, the version's singleflight lock
  * is still held, and the zip's answer is streamed (never X-Sendfile: its
- * path is in .tmp); after resolve_deferred the files are in place, the
- * index row has the hashes taken while fetching, and the lock is gone.
+ * path is in .tmp); after resolve_deferred has handed it to the publisher
+ * thread and publish_drain has waited for that, the files are in place,
+ * the index row has the hashes taken while fetching, and the lock is
+ * gone.
  * A zip over the pending cap is published before it is answered, from
  * its place in the tree.  A miss upstream does not know leaves nothing.
  */
@@ -291,6 +293,7 @@ main(void)
 	    ".mod: the version's lock is held until it is published");
 	ok(rv->pending.active, ".mod: a publish is pending");
 	resolve_deferred(rv);
+	publish_drain();	/* the publisher thread's queue published */
 	ok(stored(&px, "example.com/small", "v1.0.0", ART_MOD),
 	    ".mod: in the tree after resolve_deferred");
 	ok(!locked(&px, "example.com/small", "v1.0.0"), ".mod: lock released");
@@ -315,6 +318,7 @@ main(void)
 	    !stored(&px, "example.com/small", "v1.0.0", ART_ZIP),
 	    "small .zip: .info and .zip not in the tree yet");
 	resolve_deferred(rv);
+	publish_drain();	/* the publisher thread's queue published */
 	ok(stored(&px, "example.com/small", "v1.0.0", ART_INFO) &&
 	    stored(&px, "example.com/small", "v1.0.0", ART_ZIP),
 	    "small .zip: published after the answer");
@@ -350,6 +354,7 @@ main(void)
 	free(data);
 	answer_free(&a);
 	resolve_deferred(rv);
+	publish_drain();	/* the publisher thread's queue published */
 	ok(stored(&px, "example.com/info", "v0.1.0", ART_INFO) &&
 	    stored(&px, "example.com/info", "v0.1.0", ART_MOD) &&
 	    stored(&px, "example.com/info", "v0.1.0", ART_ZIP),

@@ -1,7 +1,8 @@
 /*
  * test_store.c: the storage tree: paths never leave the root, atomic
  * publish in order with nothing left in .tmp, immutability, version
- * listing and the module walk.
+ * listing and the module walk; store_wait returns when the file it waits
+ * for is placed by another process, not after its whole time.
  */
 #include "config.h"
 
@@ -12,6 +13,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/time.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "piraeus.h"
@@ -366,6 +369,71 @@ test_sweep(struct store *s)
 	free(new_path);
 }
 
+/* Seconds on the monotonic clock. */
+static double
+now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* store_wait: woken by the placing of the file (another process links
+ * it 100 ms in), not after its 4 s; other names in the directory do not
+ * end the wait; without a directory to watch it sleeps its time. */
+static void
+test_wait(struct store *s)
+{
+	char dir[PATH_MAX + 64], file[PATH_MAX + 96], other[PATH_MAX + 96];
+	char name[128];
+	double t0, t1;
+	pid_t pid;
+	int st;
+
+	snprintf(dir, sizeof(dir), "%s/example.com/waitmod/@v", s->root);
+	snprintf(file, sizeof(file), "%s/v1.0.0.zip", dir);
+	snprintf(other, sizeof(other), "%s/v1.0.0.mod", dir);
+	snprintf(file, sizeof(file), "%s/example.com", s->root);
+	mkdir(file, 0755);
+	snprintf(file, sizeof(file), "%s/example.com/waitmod", s->root);
+	mkdir(file, 0755);
+	ok(mkdir(dir, 0755) == 0, "wait: the @v directory");
+	snprintf(file, sizeof(file), "%s/v1.0.0.zip", dir);
+	if ((pid = fork()) == 0) {
+		struct timespec ts = { 0, 100000000L };
+		FILE *f;
+
+		nanosleep(&ts, NULL);
+		if ((f = fopen(other, "w")) != NULL)
+			fclose(f);
+		nanosleep(&ts, NULL);
+		if ((f = fopen(file, "w")) != NULL)
+			fclose(f);
+		_exit(0);
+	}
+	t0 = now_s();
+	store_wait(s, "example.com/waitmod", "v1.0.0", ART_ZIP, 4000000L);
+	t1 = now_s();
+	waitpid(pid, &st, 0);
+	ok(access(file, F_OK) == 0, "wait: the file was placed");
+	snprintf(name, sizeof(name), "wait: not ended by another name "
+	    "(%.3f s)", t1 - t0);
+	ok(t1 - t0 >= 0.15, name);
+	snprintf(name, sizeof(name), "wait: woken when it was placed "
+	    "(%.3f s, not 4)", t1 - t0);
+	ok(t1 - t0 < 2.0, name);
+	t0 = now_s();
+	store_wait(s, "example.com/waitmod", "v1.0.0", ART_ZIP, 4000000L);
+	ok(now_s() - t0 < 0.5, "wait: a placed file ends it at once");
+	t0 = now_s();
+	store_wait(s, "example.com/nodir", "v1.0.0", ART_ZIP, 200000L);
+	t1 = now_s();
+	snprintf(name, sizeof(name), "wait: no directory to watch: sleeps "
+	    "its time (%.3f s)", t1 - t0);
+	ok(t1 - t0 >= 0.19, name);
+}
+
 int
 main(void)
 {
@@ -389,6 +457,7 @@ main(void)
 	test_publish(&s);
 	test_versions_and_walk(&s);
 	test_sweep(&s);
+	test_wait(&s);
 	store_close(&s);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
 	if (system(cmd) != 0)

@@ -5,9 +5,10 @@
  * with fsync's system call, renameat, linkat, mkdirat), so the checks see
  * every call: each new file's bytes are fsynced before a name points to
  * them, the .zip and .mod are placed (linked) and their directory fsynced
- * before the .info is placed, the .info's placing is fsynced too; three files cost five
- * fsyncs (one directory fsync for .zip and .mod together), and no mkdir is
- * tried where the directories exist.
+ * before the .info is placed, the .info's placing is fsynced too; the
+ * .zip is placed right after its own fsync (not after all three); three
+ * files cost five fsyncs (one directory fsync for .zip and .mod together),
+ * and no mkdir is tried where the directories exist.
  */
 #include "config.h"
 
@@ -153,6 +154,9 @@ main(void)
 	    "each file fsynced and renamed");
 	ok(fz < rz && fm < rm && fi < ri, "each file's bytes fsynced before "
 	    "it is renamed");
+	/* The .zip (asked right after the .info) is placed after one fsync. */
+	ok(rz < fm && rz < fi, "the .zip placed as soon as its own bytes are "
+	    "durable, before the others' fsyncs");
 	/* The @v directory: durable with .zip and .mod before the .info. */
 	d1 = find(want, rz > rm ? rz : rm);
 	ok(d1 > rz && d1 > rm && d1 < ri, "the directory fsynced after the "

@@ -17,7 +17,8 @@
  * record names [sumdb] nosum; a tampered tile is refused, and once the
  * tile is right again the cached bad copy is fetched afresh; the second
  * tree moves the kept tree forward, an older tree is proved against it,
- * the fork is refused; sumdb_get answers from its cache within the TTL
+ * the fork is refused; a lookup whose note is a kept (already opened)
+ * note's text with a bad signature is refused; sumdb_get answers from its cache within the TTL
  * after the upstream file is gone, and offline with nothing cached is
  * E_NOTFOUND.
  */
@@ -398,6 +399,38 @@ main(void)
 		is_int(sumdb_verify(&sc, "example.com/a", "v1.0.0",
 		    l1.mod_h1[0], l1.zip_h1[0], &e), -1,
 		    "given: without it, the moved file is missed (control)");
+		/* Its note was opened (and kept): the same text with another
+		 * signature is checked, not taken for the kept note. */
+		{
+			struct buf bad;
+			char *sig = NULL, *p;
+
+			buf_init(&bad, 1 << 20);
+			buf_append(&bad, gdata, glen, &e);
+			for (p = bad.data; (p = strstr(p, "\n\xe2\x80\x94 ")) !=
+			    NULL; p++)
+				sig = p;
+			ok(sig != NULL && glen > 12, "kept note: the lookup's "
+			    "signature line");
+			if (sig != NULL && glen > 12) {
+				p = bad.data + glen - 10;
+				*p = *p == 'A' ? 'B' : 'A';
+			}
+			db.scope[0] = 'w';
+			err_clear(&e);
+			is_int(sumdb_verify_with(&sc, "example.com/a", "v1.0.0",
+			    l1.mod_h1[0], l1.zip_h1[0], &bad, &e), -1,
+			    "kept note: the same tree with a bad signature is "
+			    "refused");
+			printf("# %s\n", e.msg);
+			is_int(e.code, E_UPSTREAM, "kept note: E_UPSTREAM");
+			db.scope[0] = 'v';
+			err_clear(&e);
+			is_int(sumdb_verify_with(&sc, "example.com/a", "v1.0.0",
+			    l1.mod_h1[0], l1.zip_h1[0], &given, &e), 0,
+			    "kept note: the good one still verifies");
+			buf_free(&bad);
+		}
 		ok(rename(moved, lpath) == 0, "given: the file put back");
 		buf_free(&given);
 		buf_free(&other);
