@@ -24,7 +24,7 @@
 # timeout), and the resident memory (VmRSS) of both lighttpds and every
 # responder at the start, the middle and the end of the load.  With
 # ATHENS=/path/to/athens the same load (static and responder as one kind,
-# "hits", with their connections) also runs against Athens (disk storage,
+# "hits", with their connections and those of sumdb) also runs against Athens (disk storage,
 # its go command's GOPROXY the same fake upstream) and the two are printed
 # side by side.  See bench/README.
 #
@@ -329,8 +329,9 @@ rss_sample()
 		for p in $(descendants "${root#*=}"); do
 			exe=$(readlink "/proc/$p/exe" 2>/dev/null) || continue
 			case ${exe##*/} in
-			lighttpd|piraeus.fcgi|athens*) ;;
-			*) continue ;;
+			lighttpd|piraeus.fcgi) ;;
+			*)	[ -n "${ATHENS:-}" ] &&
+				    [ "${exe##*/}" = "${ATHENS##*/}" ] || continue ;;
 			esac
 			rss=$(awk '$1 == "VmRSS:" { print $2 }' \
 			    "/proc/$p/status" 2>/dev/null)
@@ -416,17 +417,17 @@ if [ -n "${ATHENS:-}" ]; then
 	curl -sf -o /dev/null "$A/healthz" ||
 	    die "athens did not start: $(tail -n 5 "$tmp/athens.out")"
 	# Athens proxies only https checksum databases: no sumdb kind.
-	grep -v '^/sumdb/' "$tmp/paths.hits" >"$tmp/paths.ahits"
+	cp "$tmp/paths.hits" "$tmp/paths.ahits"
 	for p in $(cat "$tmp/paths.ahits" "$tmp/paths.list" "$tmp/paths.latest"); do
 		c=$(curl -s -m 120 -o /dev/null -w '%{http_code}' "$A$p")
 		[ "$c" = 200 ] || die "athens warm-up: $p: $c"
 	done
 	ROOTS=athens=$APID
 	run athens \
-	    "hits:$(u "$A"):$tmp/paths.ahits:$((c_static + c_resp))" \
+	    "hits:$(u "$A"):$tmp/paths.ahits:$((c_static + c_resp + c_sumdb))" \
 	    "list:$(u "$A"):$tmp/paths.list:$c_list" \
 	    "latest:$(u "$A"):$tmp/paths.latest:$c_latest" \
-	    "cold:$(u "$A"):-:$((c_cold + c_sumdb))"
+	    "cold:$(u "$A"):-:$c_cold"
 fi
 
 # --- the report ---------------------------------------------------------------
