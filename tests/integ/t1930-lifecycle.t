@@ -465,5 +465,8 @@ is_file "$TRASH/b" "$REF/$B/@v/$V.zip" "index let go: the upstream's bytes"
 ok "index let go: the index agrees" index_agrees "$B" "$V"
 ok "index let go: the tree is sound" tree_sound
 stop_bg "$LT_PID"
+# Sanitizer builds: no report from any responder.
+nok "no sanitizer report in the responders' logs" \
+    grep -Eq 'Sanitizer|runtime error' "$R/responder.log" "$R/r.log"
 
 done_testing
