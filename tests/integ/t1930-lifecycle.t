@@ -77,6 +77,11 @@ lt_conf()
 	else
 		_lc_fcgi="\"socket\" => \"$R/r.sock\","
 	fi
+	# "all": every request to the responder, its answers streamed to
+	# the client as they come (back-pressure reaches the responder).
+	_lc_rw='url.rewrite-if-not-file = ( "^([^?]*)(\?.*)?$" => "/_r$1$2" )'
+	[ "${3:-}" != all ] || _lc_rw='url.rewrite-once = ( "^(.*)$" => "/_r$1" )
+server.stream-response-body = 2'
 	cat >"$R/lighttpd.conf" <<CONF
 server.modules = ( "mod_rewrite", "mod_fastcgi" )
 server.bind = "127.0.0.1"
@@ -86,17 +91,17 @@ server.errorlog = "$R/error.log"
 server.breakagelog = "$R/responder.log"
 server.feature-flags = ( "server.graceful-shutdown-timeout" => 30 )
 mimetype.assign = ( ".zip" => "application/zip", "" => "text/plain" )
-url.rewrite-if-not-file = ( "^([^?]*)(\?.*)?\$" => "/_r\$1\$2" )
+$_lc_rw
 fastcgi.server = ( "/_r" => (( $_lc_fcgi
 	"check-local" => "disable" )) )
 CONF
 }
 
-# lt_start MODE [PROCS [PATH]]: lighttpd in the foreground (LT_PID),
+# lt_start MODE [PROCS [PATH [all]]]: lighttpd in the foreground (LT_PID),
 # serving at URL once PATH (default healthz) answers.
 lt_start()
 {
-	lt_conf "$1" "${2:-1}"
+	lt_conf "$1" "${2:-1}" "${4:-}"
 	start_bg "$R/lighttpd.out" lighttpd -D -f "$R/lighttpd.conf"
 	LT_PID=$BG_PID
 	wait_http "$URL/${3:-healthz}" 20 "$LT_PID" ||
@@ -149,12 +154,13 @@ nothing_of()
 	! ls "$S/$1/@v/$2".* >/dev/null 2>&1
 }
 
-# tree_sound: every .info has its .mod and .zip; every stored file is
-# the upstream's; the problems on stderr.
+# tree_sound: every .info has its .mod and .zip; every stored file of the
+# fixtures (github.com/...; example.com/big is packed here) is the
+# upstream's; the problems on stderr.
 tree_sound()
 {
 	_ts=0
-	for _f in $(cd "$S" && find . -path ./.tmp -prune -o -type f \
+	for _f in $(cd "$S" && find ./github.com -type f \
 	    \( -name '*.info' -o -name '*.mod' -o -name '*.zip' \) -print); do
 		_f=${_f#./}
 		if ! cmp -s "$S/$_f" "$REF/$_f"; then
@@ -270,6 +276,44 @@ isnt "$(cat "$TRASH/a2.code")" 200 "-s unix: a request after the signal is not s
 is "$(upstream_count "/$M/@v/v1.1.0.info")" 0 "-s unix: ... and not fetched"
 is "$(ntmp)" 0 "-s unix: no temporary file left"
 is "$(indexed "$M" "$V")" "$(sha "$REF/$M/@v/$V.zip")" "-s unix: the index agrees"
+stop_bg "$LT_PID"
+stop_bg "$RSH"
+
+# (a') the same responder streaming a large stored zip (sendfile off,
+# every request to it) to a slow client: lighttpd passes the back-pressure
+# on, the responder's writes block, and SIGTERM comes during one of them.
+# The write is resumed, not cut: the client gets every byte.
+mkdir -p "$TRASH/big"
+printf 'module example.com/big\n\ngo 1.16\n' >"$TRASH/big/go.mod"
+head -c 40000000 /dev/urandom >"$TRASH/big/blob.bin"
+"$PIRAEUS" pack "$TRASH/big" example.com/big v1.0.0 >"$TRASH/pack.log" 2>&1 ||
+    { diag_file "$TRASH/pack.log"; bail_out "pack"; }
+rm -f "$R/r.sock" "$R/r.rc"
+start_bg "$R/r.log" env PIRAEUS_SERVER_SENDFILE=off \
+    PIRAEUS_SERVER_EVERY_REQUEST=yes sh -c '"$1" -s "unix:$2"; echo $? >"$3"' \
+    sh "$PIRAEUS_FCGI" "$R/r.sock" "$R/r.rc"
+RSH=$BG_PID
+i=0
+while [ ! -S "$R/r.sock" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+RPID=$(pgrep -P "$RSH" | head -n 1)
+lt_start sock 1 healthz all
+rm -f "$TRASH/big.code"
+( curl -s -m 90 --limit-rate 4M -o "$TRASH/big.body" -w '%{http_code}' \
+    "$URL/example.com/big/@v/v1.0.0.zip" >"$TRASH/big.code" ) &
+BIGC=$!
+sleep 1
+kill -TERM "$RPID"
+sleep 1
+ok "streaming: the responder still writes after the signal (the client has not all yet)" \
+    kill -0 "$RPID"
+wait "$BIGC"
+is "$(cat "$TRASH/big.code")" 200 "streaming 40 MB, SIGTERM mid-write: 200"
+is_file "$TRASH/big.body" "$S/example.com/big/@v/v1.0.0.zip" \
+    "streaming, SIGTERM mid-write: every byte"
+ok "streaming: the responder exits" gone "$RPID"
+i=0
+while [ ! -s "$R/r.rc" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+is "$(cat "$R/r.rc" 2>/dev/null)" 0 "streaming: it exits 0"
 stop_bg "$LT_PID"
 stop_bg "$RSH"
 
