@@ -18,6 +18,7 @@
 #   4. sqlite "locked": a connection in locking_mode=EXCLUSIVE (the sqlite3
 #      CLI of an operator) holds the index: a miss is a clear 503, hits are
 #      served, and misses work again once it lets go.
+# T1930_FROM=2 (or 3) skips the parts before it, for work on a later one.
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 . "$top_srcdir/tests/lib/testlib.sh"
 . "$top_srcdir/tests/lib/fixtures.sh"
