@@ -8,7 +8,9 @@
 #      published whole, then the responder exits 0 and takes no new
 #      request; as a -s unix: responder (spawn-fcgi style) and as
 #      lighttpd's own child (bin-path) when lighttpd shuts down gracefully
-#      (SIGINT) or restarts gracefully (SIGUSR1);
+#      (SIGINT) or restarts gracefully (SIGUSR1); and SIGTERM while the
+#      responder streams a 40 MB answer to a slow client: every byte
+#      arrives (the handlers are SA_RESTART: no write cut by EINTR);
 #   2. lighttpd stopped hard (SIGTERM) and started again while several
 #      slow cold fetches run: nothing partial in the tree, each stored file
 #      the upstream's, no stuck fetch lock (the next request for each
