@@ -261,6 +261,10 @@ static const struct option options[] = {
 	{ "upstream", "low_speed_time", OPT_INT, F(low_speed_time), "30",
 	  1, 3600, NULL, NULL, 0,
 	  "Seconds under 1 KB/s before a transfer is abandoned" },
+	{ "upstream", "max_zip_size", OPT_INT, F(max_zip_size), "524288000",
+	  1024, ZIP_MAX, NULL, NULL, 0,
+	  "Largest module .zip fetched, in bytes; a larger one is a 502 "
+	  "(at most 524288000, the go command's limit)" },
 	{ "upstream", "max_redirects", OPT_INT, F(max_redirects), "5",
 	  0, 20, NULL, NULL, 0,
 	  "Redirects followed (never from https to http)" },

@@ -9,7 +9,8 @@
  *
  * Shutdown: SIGTERM/SIGINT between requests exit at once; during a
  * request they let it finish first, then the loop ends (a half-written
- * answer is never cut by our own signal handling).
+ * answer is never cut by our own signal handling: the handler is
+ * installed with SA_RESTART, so a write blocked by a slow client goes on).
  */
 #include "config.h"
 
@@ -32,6 +33,8 @@
 static volatile sig_atomic_t	fcgi_in_request;
 static volatile sig_atomic_t	fcgi_stop;
 
+/* SIGTERM, SIGINT: between requests exit now (0); during one, note it
+ * and let the loop end after the request and its deferred work. */
 static void
 fcgi_on_signal(int sig)
 {
@@ -87,6 +90,7 @@ fcgi_write(void *ctx, const void *p, size_t n)
 	return 0;
 }
 
+/* The handlers of SIGTERM and SIGINT (fcgi_on_signal); SIGPIPE ignored. */
 static void
 fcgi_signals(void)
 {
@@ -95,6 +99,13 @@ fcgi_signals(void)
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = fcgi_on_signal;
 	sigemptyset(&sa.sa_mask);
+	/* SA_RESTART: a write to the web server blocked by a slow client
+	 * must resume after the handler, not fail with EINTR (libfcgi
+	 * gives up the answer on it: the client would get it cut).  Waits
+	 * that must notice the signal (curl's poll, nanosleep) return
+	 * EINTR whatever the flag; libfcgi's accept, now restarted, needs
+	 * no EINTR: between requests the handler exits by itself. */
+	sa.sa_flags = SA_RESTART;
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	sa.sa_handler = SIG_IGN;

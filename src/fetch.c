@@ -50,9 +50,9 @@ fetch_files_proxy(const struct fetch_env *env, const char *base,
     const char *emod, const char *ever, enum want_kind kind,
     struct fetched *f, struct err *e)
 {
-	static const long long caps[] = {
+	const long long caps[] = {
 		[ART_INFO] = INFO_MAX, [ART_MOD] = GOMOD_MAX,
-		[ART_ZIP] = ZIP_MAX,
+		[ART_ZIP] = env->cfg->max_zip_size,
 	};
 	static const enum artifact order[] = { ART_MOD, ART_INFO, ART_ZIP };
 	char url[NITEMS(order)][FETCH_URL_MAX], path[PATH_MAX];

@@ -1228,7 +1228,7 @@ fetch_direct(const struct config *cfg, const struct store *st,
 	xasprintf(&modcache, "%s/gomodcache", cfg->state_dir);
 	if (direct_copy(st, modcache, info, INFO_MAX, &out->info, e) == -1 ||
 	    direct_copy(st, modcache, mod, GOMOD_MAX, &out->mod, e) == -1 ||
-	    direct_copy(st, modcache, zip, ZIP_MAX, &out->zip, e) == -1)
+	    direct_copy(st, modcache, zip, cfg->max_zip_size, &out->zip, e) == -1)
 		goto out;
 	memcpy(out->version, ver, strlen(ver) + 1);
 	rc = 0;

@@ -271,6 +271,7 @@ struct config {
 	long		 fetch_timeout;		/* seconds, one whole transfer */
 	long		 low_speed_time;	/* seconds under 1 KB/s */
 	long		 max_redirects;
+	long		 max_zip_size;		/* bytes, <= ZIP_MAX */
 	char		*ca_file;		/* extra CA bundle, or NULL */
 	long		 retries;		/* extra tries on transient errors */
 	long		 list_ttl;		/* seconds an upstream list is fresh */

@@ -327,6 +327,7 @@ base_config(struct config *cfg, const char *go)
 	cfg->go_binary = (char *)(uintptr_t)go;
 	cfg->direct_timeout = 120;
 	cfg->direct_workers = 4;
+	cfg->max_zip_size = ZIP_MAX;
 	cfg->goprivate = (char *)(uintptr_t)"";
 }
 

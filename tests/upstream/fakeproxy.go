@@ -57,10 +57,21 @@
 //	trickle			status 200, chunked, one byte of "x" every M ms
 //				(default 100) until the client goes
 //	none			removes the fault of P
+//	paced			the normal answer (with Content-Length), its
+//				body in 16 pieces spread over M ms (default
+//				1000): a slow upstream above any speed limit
+//
+// -synth HOST: modules under HOST/ (e.g. -synth synth.example) are made
+// on demand, any number of them: every version vX.Y.Z (X 0 or 1) of
+// HOST/<name> exists, with a one-file zip, a go.mod and a .info; @v/list
+// is v1.0.0 and v1.0.1, @latest v1.0.1.  The rest of the tree is
+// served as without it.  (synthModule and what follows.)
 package main
 
 import (
+	"archive/zip"
 	"bufio"
+	"bytes"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -105,6 +116,7 @@ type server struct {
 	root    string
 	logfile *os.File
 	latency time.Duration // before every answer (a network's round trip)
+	synth   string        // -synth HOST: modules made on demand
 
 	mu     sync.Mutex
 	counts map[string]int
@@ -133,6 +145,7 @@ var kinds = map[string]bool{
 	"endless":    true,
 	"trickle":    true,
 	"none":       true,
+	"paced":      true,
 }
 
 // Content types by the end of the request path.
@@ -268,6 +281,9 @@ func list(dir string) ([]byte, bool) {
 func (s *server) resolve(p string) ([]byte, bool) {
 	if !cleanPath(p) {
 		return nil, false
+	}
+	if b, ok := s.synthAnswer(p); ok {
+		return b, true
 	}
 	if strings.HasSuffix(p, "/@v/list") {
 		return list(filepath.Join(s.root, filepath.FromSlash(
@@ -554,6 +570,9 @@ func (s *server) answer(w http.ResponseWriter, r *http.Request,
 	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(code)
 	if r.Method != http.MethodHead {
+		if f != nil && f.kind == "paced" {
+			return pacedBody(w, r, f, body), note
+		}
 		w.Write(body)
 	}
 	return code, note
@@ -719,6 +738,8 @@ func main() {
 		"self-signed certificate for 127.0.0.1, written to this file")
 	latency := flag.Duration("latency", 0, "wait this long before "+
 		"every answer (a distant upstream's round trip)")
+	synth := flag.String("synth", "", "make the modules under this "+
+		"host on demand (any number of modules and versions)")
 	flag.Parse()
 	if *root == "" || flag.NArg() != 0 {
 		fmt.Fprintln(os.Stderr, "usage: fakeproxy -root DIR "+
@@ -729,7 +750,8 @@ func main() {
 		fmt.Fprintf(os.Stderr, "fakeproxy: %s: not a directory\n", *root)
 		os.Exit(1)
 	}
-	s := &server{root: *root, counts: map[string]int{}, latency: *latency}
+	s := &server{root: *root, counts: map[string]int{}, latency: *latency,
+		synth: *synth}
 	if *logname != "" {
 		lf, err := os.OpenFile(*logname,
 			os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
@@ -805,4 +827,121 @@ func selfSigned(certfile string) (*tls.Config, error) {
 	cert := tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
 	return &tls.Config{Certificates: []tls.Certificate{cert},
 		NextProtos: []string{"http/1.1"}}, nil
+}
+
+// pacedBody writes body in 16 pieces, f.ms milliseconds spread between
+// them, flushing each; it returns 200, or 0 when the client went away.
+func pacedBody(w http.ResponseWriter, r *http.Request, f *fault,
+	body []byte) int {
+	const pieces = 16
+	fl, _ := w.(http.Flusher)
+	step := time.Duration(f.ms) * time.Millisecond / pieces
+	for i := 0; i < pieces; i++ {
+		a, b := len(body)*i/pieces, len(body)*(i+1)/pieces
+		if _, err := w.Write(body[a:b]); err != nil {
+			return 0
+		}
+		if fl != nil {
+			fl.Flush()
+		}
+		if i == pieces-1 {
+			break
+		}
+		t := time.NewTimer(step)
+		select {
+		case <-t.C:
+		case <-r.Context().Done():
+			t.Stop()
+			return 0
+		}
+	}
+	return http.StatusOK
+}
+
+// The versions -synth modules have (semver, major 0 or 1: no /vN path).
+var synthVersionRE = regexp.MustCompile(`^v[01]\.(0|[1-9][0-9]{0,5})\.(0|[1-9][0-9]{0,5})$`)
+
+// The module names under the -synth host: lower case, digits, "-".
+var synthNameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
+
+// synthModule splits request path p of a -synth module into the module
+// path and the rest after "/@v/" or "/@latest"; ok false for any other.
+func (s *server) synthModule(p string) (mod, rest string, ok bool) {
+	if s.synth == "" || !strings.HasPrefix(p, "/"+s.synth+"/") {
+		return "", "", false
+	}
+	if strings.HasSuffix(p, "/@latest") {
+		mod = strings.TrimSuffix(p[1:], "/@latest")
+		rest = "@latest"
+	} else if i := strings.Index(p, "/@v/"); i > 0 {
+		mod, rest = p[1:i], p[i+len("/@v/"):]
+	} else {
+		return "", "", false
+	}
+	if !synthNameRE.MatchString(strings.TrimPrefix(mod, s.synth+"/")) {
+		return "", "", false
+	}
+	return mod, rest, true
+}
+
+// synthAnswer is the body of a -synth module's list, @latest, .info,
+// .mod or .zip; ok false when p is not one.
+func (s *server) synthAnswer(p string) ([]byte, bool) {
+	mod, rest, ok := s.synthModule(p)
+	if !ok {
+		return nil, false
+	}
+	info := func(v string) []byte {
+		return []byte(`{"Version":"` + v +
+			`","Time":"2020-01-02T03:04:05Z"}`)
+	}
+	switch rest {
+	case "list":
+		return []byte("v1.0.0\nv1.0.1\n"), true
+	case "@latest":
+		return info("v1.0.1"), true
+	}
+	for _, ext := range []string{".info", ".mod", ".zip"} {
+		v := strings.TrimSuffix(rest, ext)
+		if v == rest || !synthVersionRE.MatchString(v) {
+			continue
+		}
+		gomod := []byte("module " + mod + "\n\ngo 1.16\n")
+		switch ext {
+		case ".info":
+			return info(v), true
+		case ".mod":
+			return gomod, true
+		}
+		return synthZip(mod, v, gomod), true
+	}
+	return nil, false
+}
+
+// synthZip is the module zip of mod@v: its go.mod and one Go file.
+func synthZip(mod, v string, gomod []byte) []byte {
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	name := mod[strings.LastIndex(mod, "/")+1:]
+	pkg := "p" + strings.ReplaceAll(name, "-", "_")
+	files := []struct{ name, body string }{
+		{"go.mod", string(gomod)},
+		{name + ".go", "// Package " + pkg + " is made by fakeproxy " +
+			"-synth.\npackage " + pkg + "\n\n// Version is the " +
+			"version.\nconst Version = \"" + v + "\"\n"},
+	}
+	for _, f := range files {
+		h := &zip.FileHeader{Name: mod + "@" + v + "/" + f.name,
+			Method:   zip.Deflate,
+			Modified: time.Date(2020, 1, 2, 3, 4, 5, 0, time.UTC)}
+		fw, err := zw.CreateHeader(h)
+		if err != nil {
+			panic(err)
+		}
+		io.WriteString(fw, f.body)
+	}
+	if err := zw.Close(); err != nil {
+		panic(err)
+	}
+	return buf.Bytes()
 }
