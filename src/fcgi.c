@@ -33,20 +33,34 @@
 static volatile sig_atomic_t	fcgi_in_request;
 static volatile sig_atomic_t	fcgi_stop;
 
-/* SIGTERM, SIGINT: between requests exit now (0); during one, note it
- * and let the loop end after the request and its deferred work. */
+/* The process may end now (no request in progress): 1, after the
+ * sanitizer builds' leak report that a normal exit would give; else 0. */
+static int
+fcgi_may_exit(void)
+{
+	if (fcgi_in_request)
+		return 0;
+#ifdef PIRAEUS_LSAN
+	__lsan_do_leak_check();
+#endif
+	return 1;
+}
+
+/* SIGTERM, SIGINT: between requests exit now (0), or once the publisher
+ * thread has published what it holds (it ends the process); during a
+ * request, note it and let the loop end after the request and its
+ * deferred work. */
 static void
 fcgi_on_signal(int sig)
 {
 	(void)sig;
-	if (!fcgi_in_request) {
-#ifdef PIRAEUS_LSAN
-		/* Sanitizer builds: report leaks, as a normal exit would. */
-		__lsan_do_leak_check();
-#endif
-		_exit(0);
-	}
 	fcgi_stop = 1;
+	if (!fcgi_in_request) {
+		if (publish_exit_when_done())
+			return;
+		if (fcgi_may_exit())
+			_exit(0);
+	}
 	FCGX_ShutdownPending();
 }
 
@@ -139,6 +153,7 @@ fcgi_run(struct proxy *px, int listen_fd)
 		return 1;
 	}
 	fcgi_signals();
+	publish_exit_hook(fcgi_may_exit);
 	io.getenv = fcgi_getenv;
 	io.write = fcgi_write;
 	io.ctx = &rq;

@@ -2302,6 +2302,16 @@ int		 publish_later(const struct publish_env *,
 /* Wait for the publisher thread's queue to be published and stop it (at
  * exit; a later publish_later starts it again). */
 void		 publish_drain(void);
+/*
+ * A signal asking an idle process to end, while a publish is queued or
+ * running: publish_exit_when_done (async-signal-safe) returns 0 when
+ * nothing is (the caller may end the process itself), else 1, and the
+ * publisher thread ends the process (_exit(0)) after its last job if
+ * idle() -- given once by publish_exit_hook, NULL for always -- says the
+ * process is still idle then.
+ */
+void		 publish_exit_hook(int (*idle)(void));
+int		 publish_exit_when_done(void);
 
 /*
  * verify.c: stored versions checked again (`piraeus verify`): files,

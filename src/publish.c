@@ -25,10 +25,12 @@
 
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "piraeus.h"
 
@@ -113,6 +115,16 @@ static struct {
 } publish_bg = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER,
     NULL, NULL, 0, 0, 0, 0, NULL, NULL };
 
+/*
+ * For a signal that asks the process to end while it is idle but a
+ * publish is queued or running: jobs queued or running (not guarded by
+ * mu: a signal handler reads it), the request to exit after the last one,
+ * and the caller's test that the process is still idle then.
+ */
+static atomic_int	  publish_busy;
+static atomic_int	  publish_exit_asked;
+static int		(*publish_exit_idle)(void);
+
 /* Publish job j with the thread's own index connection (opened at the
  * first job), then drop its lock and free it. */
 static void
@@ -163,11 +175,30 @@ publish_thread(void *arg)
 		if (j == NULL)
 			break;
 		publish_job_run(j);
+		/* The last job of a process asked to end while idle: end it
+		 * now (the main thread sits in accept). */
+		if (atomic_fetch_sub(&publish_busy, 1) == 1 &&
+		    atomic_load(&publish_exit_asked) &&
+		    (publish_exit_idle == NULL || publish_exit_idle()))
+			_exit(0);
 	}
 	if (publish_bg.idx != NULL)
 		index_close(publish_bg.idx);
 	publish_bg.idx = NULL;
 	return NULL;
+}
+
+void
+publish_exit_hook(int (*idle)(void))
+{
+	publish_exit_idle = idle;
+}
+
+int
+publish_exit_when_done(void)
+{
+	atomic_store(&publish_exit_asked, 1);
+	return atomic_load(&publish_busy) > 0;
 }
 
 void
@@ -246,6 +277,7 @@ publish_later(const struct publish_env *env, const char *state_dir,
 	memset(f, 0, sizeof(*f));
 	/* The thread drops the lock: this process stops renewing it. */
 	lock_disown(env->idx, key);
+	atomic_fetch_add(&publish_busy, 1);
 	if (publish_bg.tail != NULL)
 		publish_bg.tail->next = j;
 	else
