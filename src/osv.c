@@ -390,13 +390,44 @@ osv_range_affects(const struct osv_range *r, const char *version,
 	return rc || affected;
 }
 
+/*
+ * x/vuln's NonSupersededFix (internal/semver/fixed.go) over a's SEMVER
+ * ranges into fixed: the latest fix of all, "" when none, or when a
+ * range introduces the vulnerability again after it.
+ */
+static void
+osv_fix(const struct osv_affected *a, char fixed[VERSION_MAX])
+{
+	const struct osv_range *r;
+	size_t k, i;
+
+	fixed[0] = '\0';
+	for (k = 0; k < a->nranges; k++) {
+		r = &a->ranges[k];
+		if (r->ignored)
+			continue;
+		for (i = 0; i < r->n; i++)
+			if (r->ev[i].kind == OSV_FIXED && (fixed[0] == '\0' ||
+			    semver_compare(fixed, r->ev[i].version) < 0))
+				memcpy(fixed, r->ev[i].version,
+				    strlen(r->ev[i].version) + 1);
+		for (i = 0; i < r->n; i++)
+			if (r->ev[i].kind == OSV_INTRODUCED &&
+			    r->ev[i].version[0] != '\0' && (fixed[0] == '\0' ||
+			    semver_compare(fixed, r->ev[i].version) < 0)) {
+				fixed[0] = '\0';
+				break;
+			}
+	}
+}
+
 int
 osv_affects(const struct osv_entry *x, const char *module,
     const char *version, char fixed[VERSION_MAX])
 {
 	char f[VERSION_MAX];
 	size_t i, k;
-	int hit = 0;
+	int hit;
 
 	fixed[0] = '\0';
 	if (x->withdrawn || !semver_valid(version))
@@ -406,19 +437,14 @@ osv_affects(const struct osv_entry *x, const char *module,
 
 		if (a->module == NULL || strcmp(a->module, module) != 0)
 			continue;
-		if (a->nranges == 0)
-			return 1;	/* no range: every version */
-		for (k = 0; k < a->nranges; k++) {
-			if (a->ranges[k].ignored)
-				continue;
-			if (!osv_range_affects(&a->ranges[k], version, f))
-				continue;
-			/* Several ranges: the lowest fix above the version. */
-			if (!hit || (f[0] != '\0' && (fixed[0] == '\0' ||
-			    semver_compare(f, fixed) < 0)))
-				memcpy(fixed, f, strlen(f) + 1);
-			hit = 1;
+		hit = a->nranges == 0;	/* no range: every version */
+		for (k = 0; k < a->nranges && !hit; k++)
+			hit = !a->ranges[k].ignored &&
+			    osv_range_affects(&a->ranges[k], version, f);
+		if (hit) {
+			osv_fix(a, fixed);
+			return 1;
 		}
 	}
-	return hit;
+	return 0;
 }

@@ -555,8 +555,10 @@ void		 osv_free(struct osv_entry *x);
  * that closes it ("" when none); else 0. */
 int		 osv_range_affects(const struct osv_range *r,
 		    const char *version, char fixed[VERSION_MAX]);
-/* 1 when x affects module@version (not withdrawn), fixed the lowest fix
- * above it ("" when none is known); else 0. */
+/* 1 when x affects module@version (not withdrawn), fixed then the fix
+ * golang.org/x/vuln names (NonSupersededFix: the latest fix of the
+ * module's ranges, "" when none or when it is introduced again after
+ * it); else 0. */
 int		 osv_affects(const struct osv_entry *x, const char *module,
 		    const char *version, char fixed[VERSION_MAX]);
 

@@ -159,12 +159,16 @@ test_entry(void)
 	is_int(x.naliases, 2, "two aliases");
 	is_str(x.aliases[1], "GHSA-aaaa-bbbb-cccc", "the second alias");
 	is_int(x.published, 1704067200LL * 1000000000LL, "published");
+	/* The fix is x/vuln's NonSupersededFix over the module's ranges
+	 * (the latest fix, none introducing it again after): v2.0.3 for
+	 * every affected version, not the range's own fix (v1.1.5 or
+	 * v1.2.4 asserted before: v1.2.4 is affected again at v2.0.0). */
 	is_int(osv_affects(&x, "example.com/a", "v1.1.2", fixed), 1,
 	    "a@v1.1.2: two ranges take it");
-	is_str(fixed, "v1.1.5", "the lowest fix above it");
+	is_str(fixed, "v2.0.3", "the fix that is not superseded");
 	is_int(osv_affects(&x, "example.com/a", "v1.0.0", fixed), 1,
 	    "a@v1.0.0 affected");
-	is_str(fixed, "v1.2.4", "fixed in v1.2.4");
+	is_str(fixed, "v2.0.3", "fixed in v2.0.3 (not v1.2.4)");
 	is_int(osv_affects(&x, "example.com/a", "v1.2.4", fixed), 0,
 	    "a@v1.2.4: fixed");
 	is_int(osv_affects(&x, "example.com/a", "v2.0.2", fixed), 1,
@@ -195,6 +199,69 @@ test_entry(void)
 	    "a withdrawn entry affects nothing");
 	osv_free(&x);
 	free(w);
+}
+
+/*
+ * The fix named: golang.org/x/vuln's TestNonSupersededFix
+ * (internal/semver/fixed_test.go) cases, as one module's ranges.
+ */
+static const struct {
+	const char	*name;
+	const char	*ranges;	/* the JSON array's items */
+	const char	*version;	/* an affected version */
+	const char	*fixed;
+} fixes[] = {
+	{ "no fix", SEMVER("{\"introduced\":\"0\"}"), "v1.0.0", "" },
+	{ "no latest fix", SEMVER("{\"introduced\":\"0\"},{\"fixed\":"
+	  "\"1.0.4\"},{\"introduced\":\"1.1.2\"}"), "v1.0.0", "" },
+	{ "unsorted no latest fix", SEMVER("{\"fixed\":\"1.0.4\"},"
+	  "{\"introduced\":\"0\"},{\"introduced\":\"1.1.2\"},"
+	  "{\"introduced\":\"1.5.0\"},{\"fixed\":\"1.1.4\"}"), "v1.0.0",
+	  "" },
+	{ "unsorted with fix", SEMVER("{\"fixed\":\"1.0.0\"},"
+	  "{\"introduced\":\"0\"},{\"fixed\":\"0.1.0\"},"
+	  "{\"introduced\":\"0.5.0\"}"), "v0.0.1", "v1.0.0" },
+	{ "multiple ranges", SEMVER("{\"introduced\":\"0\"},{\"fixed\":"
+	  "\"0.1.0\"}") "," SEMVER("{\"introduced\":\"0\"},{\"fixed\":"
+	  "\"0.2.0\"}"), "v0.0.1", "v0.2.0" },
+	{ "pseudoversion", SEMVER("{\"introduced\":\"0\"},{\"fixed\":"
+	  "\"0.0.0-20220824120805-abc\"},{\"introduced\":"
+	  "\"0.0.0-20230824120805-efg\"},{\"fixed\":"
+	  "\"0.0.0-20240824120805-hij\"}"), "v0.0.0-20230901000000-aaa",
+	  "v0.0.0-20240824120805-hij" },
+};
+
+static void
+test_fixes(void)
+{
+	struct osv_entry x;
+	struct err e;
+	char fixed[VERSION_MAX], name[200], *j;
+	size_t i;
+
+	for (i = 0; i < NITEMS(fixes); i++) {
+		j = NULL;
+		if (xasprintf(&j, "{\"id\":\"GO-1\",\"affected\":["
+		    "{\"package\":{\"name\":\"a.b/c\",\"ecosystem\":\"Go\"},"
+		    "\"ranges\":[%s]}]}", fixes[i].ranges) == -1)
+			abort();
+		err_clear(&e);
+		snprintf(name, sizeof(name), "fix: %s: parses", fixes[i].name);
+		if (!ok(osv_parse(j, strlen(j), &x, &e) == 0, name)) {
+			printf("#   %s\n", e.msg);
+			free(j);
+			continue;
+		}
+		snprintf(name, sizeof(name), "fix: %s: %s affected",
+		    fixes[i].name, fixes[i].version);
+		is_int(osv_affects(&x, "a.b/c", fixes[i].version, fixed), 1,
+		    name);
+		snprintf(name, sizeof(name), "fix: %s: \"%s\"", fixes[i].name,
+		    fixes[i].fixed);
+		is_str(fixed, fixes[i].fixed, name);
+		osv_free(&x);
+		free(j);
+	}
 }
 
 static const struct {
@@ -509,6 +576,7 @@ main(void)
 	log_init("test_osv", LOG_LVL_ERROR);
 	test_ranges();
 	test_entry();
+	test_fixes();
 	test_hostile();
 	test_mirror();
 	nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
