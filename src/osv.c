@@ -6,18 +6,23 @@
  * was published (else modified), whether it is withdrawn, and for each
  * affected Go module its SEMVER ranges.  Every input is hostile: the
  * size, the number of aliases, affected modules, ranges and events are
- * capped; an id or alias is [A-Za-z0-9._-] only; a version must be
- * canonical semver once "v" is put in front ("1.2.3" as the database
- * writes it, or "v1.2.3"; "+incompatible" kept, never "1.2"); anything else makes the whole entry malformed (-1, the
- * reason), never half read.  Other ecosystems and range types are
- * ignored.
+ * capped; an id or alias is [A-Za-z0-9._-] only; anything else makes the
+ * whole entry malformed (-1, the reason), never half read.  A version is
+ * read as x/vuln compares it: "v" put in front, "1.2" is v1.2.0, build
+ * metadata other than "+incompatible" dropped; a range holding a version
+ * that is not semver at all contains nothing (the entry stands).  An
+ * entry is withdrawn from its "withdrawn" time on, when that parses.
+ * Other ecosystems are ignored.
  *
  * osv_range_affects evaluates one range as golang.org/x/vuln does: the
  * events sorted by version ("introduced": "0", the beginning of time,
  * first), then walked: an introduced at or below the version opens,
  * a fixed above it closes (the version is affected, fixed there), a
- * last_affected at or above it closes too (affected, no fix named).  An
- * affected module with no range at all is affected at every version.
+ * last_affected at or above it closes too (affected, no fix named:
+ * last_affected is our extension, x/vuln does not read it).  As x/vuln's
+ * Affects: an affected module with no SEMVER range (none at all, or
+ * only GIT or ECOSYSTEM ones) is affected at every version, and so is a
+ * SEMVER range without events.
  * Comparison is semver order (semver.c): build metadata such as
  * "+incompatible" is ignored, pseudo-versions are pre-releases.  No I/O.
  */
@@ -26,6 +31,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <json-c/json.h>
 
@@ -52,22 +58,20 @@ osv_id_valid(const char *s)
 int
 osv_version(const char *s, char out[VERSION_MAX])
 {
-	char canon[VERSION_MAX];
+	char v[VERSION_MAX];
 	size_t n = strlen(s);
 
 	if (n == 0 || n + 2 > VERSION_MAX)
 		return -1;
 	if (s[0] == 'v')
-		memcpy(out, s, n + 1);
+		memcpy(v, s, n + 1);
 	else {
-		out[0] = 'v';
-		memcpy(out + 1, s, n + 1);
+		v[0] = 'v';
+		memcpy(v + 1, s, n + 1);
 	}
-	/* The database writes full versions: "1.2" or "0" are not. */
-	if (semver_canonical(out, 1, canon, sizeof(canon)) == -1 ||
-	    strcmp(canon, out) != 0)
-		return -1;
-	return 0;
+	/* Compared as x/vuln does (semver.Compare after a "v"): "1.2" is
+	 * v1.2.0, build metadata other than +incompatible does not count. */
+	return semver_canonical(v, 1, out, VERSION_MAX);
 }
 
 /* The string member key of o (NULL when absent, or not a string). */
@@ -113,7 +117,8 @@ osv_time(struct json_object *o, const char *key, int64_t *ns)
 	return 0;
 }
 
-/* One event object ({"introduced": "1.2.0"}) into ev: 0, or -1. */
+/* One event object ({"introduced": "1.2.0"}) into ev: 0, 1 when its
+ * version is not semver (x/vuln could not compare it), or -1. */
 static int
 osv_event(struct json_object *o, struct osv_event *ev, struct err *e)
 {
@@ -135,8 +140,7 @@ osv_event(struct json_object *o, struct osv_event *ev, struct err *e)
 		if (ev->kind == OSV_INTRODUCED && strcmp(v, "0") == 0)
 			ev->version[0] = '\0';
 		else if (osv_version(v, ev->version) == -1)
-			return err_set(e, E_UPSTREAM, "an event's %s is not a "
-			    "semantic version", osv_event_names[i].name);
+			return 1;	/* the range is skipped, not the entry */
 	}
 	/* Unknown kinds ("limit") are ignored, as x/vuln does. */
 	if (found == 0)
@@ -144,14 +148,18 @@ osv_event(struct json_object *o, struct osv_event *ev, struct err *e)
 	return 0;
 }
 
-/* One range object into r (its events); 0 with r->n 0 for a range type
- * other than SEMVER (ignored), -1 and e when malformed. */
+/* One range object into r (its events); 0 with r->ignored for a range
+ * type other than SEMVER, r->bad for one with a version that is not
+ * semver (it contains nothing), r->n 0 for one without events (it
+ * contains every version, as x/vuln's ContainsSemver says); -1 and e
+ * when malformed. */
 static int
 osv_range(struct json_object *o, struct osv_range *r, struct err *e)
 {
 	struct json_object *evs;
 	const char *type;
 	size_t i, n;
+	int st;
 
 	memset(r, 0, sizeof(*r));
 	if (!json_object_is_type(o, json_type_object) ||
@@ -161,21 +169,21 @@ osv_range(struct json_object *o, struct osv_range *r, struct err *e)
 		r->ignored = 1;
 		return 0;
 	}
-	if (osv_array(o, "events", OSV_EVENTS_MAX, &evs) != 1 ||
-	    (n = json_object_array_length(evs)) == 0)
-		return err_set(e, E_UPSTREAM, "a SEMVER range without events "
-		    "(or over %d)", OSV_EVENTS_MAX);
-	r->ev = xcalloc(n, sizeof(*r->ev));
+	if ((st = osv_array(o, "events", OSV_EVENTS_MAX, &evs)) == -1)
+		return err_set(e, E_UPSTREAM, "a SEMVER range's events not an "
+		    "array (or over %d)", OSV_EVENTS_MAX);
+	n = st == 1 ? json_object_array_length(evs) : 0;
+	r->ev = xcalloc(n > 0 ? n : 1, sizeof(*r->ev));
+	r->every = n == 0;
 	for (i = 0; i < n; i++) {
-		if (osv_event(json_object_array_get_idx(evs, i), &r->ev[r->n],
-		    e) == -1)
+		if ((st = osv_event(json_object_array_get_idx(evs, i),
+		    &r->ev[r->n], e)) == -1)
 			return -1;
-		if (r->ev[r->n].kind != OSV_IGNORED)
+		if (st == 1)
+			r->bad = 1;
+		else if (r->ev[r->n].kind != OSV_IGNORED)
 			r->n++;
 	}
-	if (r->n == 0)
-		return err_set(e, E_UPSTREAM, "a SEMVER range without "
-		    "introduced or fixed events");
 	return 0;
 }
 
@@ -294,7 +302,9 @@ osv_parse(const char *data, size_t len, struct osv_entry *x, struct err *e)
 	}
 	if (x->published == 0)
 		x->published = x->modified;
-	x->withdrawn = json_object_object_get_ex(o, "withdrawn", NULL);
+	/* Withdrawn from a time that parses; else it stands. */
+	if (osv_time(o, "withdrawn", &x->withdrawn) == -1)
+		x->withdrawn = 0;
 	if (osv_aliases(o, x, e) == -1)
 		goto out;
 	if (osv_array(o, "affected", OSV_AFFECTED_MAX, &aff) != 1) {
@@ -354,8 +364,10 @@ osv_range_affects(const struct osv_range *r, const char *version,
 	int affected = 0, rc = 0;
 
 	fixed[0] = '\0';
-	if (r->ignored || r->n == 0)
+	if (r->ignored || r->bad)
 		return 0;
+	if (r->every)
+		return 1;
 	/* A stable insertion sort of a copy: n is capped (OSV_EVENTS_MAX). */
 	ev = xcalloc(r->n, sizeof(*ev));
 	memcpy(ev, r->ev, r->n * sizeof(*ev));
@@ -427,21 +439,27 @@ osv_affects(const struct osv_entry *x, const char *module,
 {
 	char f[VERSION_MAX];
 	size_t i, k;
-	int hit;
+	int hit, semver;
 
 	fixed[0] = '\0';
-	if (x->withdrawn || !semver_valid(version))
+	if ((x->withdrawn != 0 && x->withdrawn <= (int64_t)time(NULL) *
+	    1000000000LL) || !semver_valid(version))
 		return 0;
 	for (i = 0; i < x->naff; i++) {
 		const struct osv_affected *a = &x->aff[i];
 
 		if (a->module == NULL || strcmp(a->module, module) != 0)
 			continue;
-		hit = a->nranges == 0;	/* no range: every version */
-		for (k = 0; k < a->nranges && !hit; k++)
-			hit = !a->ranges[k].ignored &&
-			    osv_range_affects(&a->ranges[k], version, f);
-		if (hit) {
+		/* As x/vuln's Affects: no SEMVER range (none at all, or of
+		 * other types only) is every version. */
+		hit = semver = 0;
+		for (k = 0; k < a->nranges && !hit; k++) {
+			if (a->ranges[k].ignored)
+				continue;
+			semver = 1;
+			hit = osv_range_affects(&a->ranges[k], version, f);
+		}
+		if (hit || !semver) {
 			osv_fix(a, fixed);
 			return 1;
 		}

@@ -523,6 +523,8 @@ struct osv_range {
 	struct osv_event *ev;		/* in the entry's order */
 	size_t		  n;
 	int		  ignored;	/* not SEMVER */
+	int		  every;	/* no events: every version */
+	int		  bad;		/* a version not semver: none */
 };
 struct osv_affected {
 	char		 *module;	/* NULL: not the Go ecosystem */
@@ -536,15 +538,17 @@ struct osv_entry {
 	int64_t		  published;	/* ns since the epoch; else modified;
 					 * 0 when neither */
 	int64_t		  modified;
-	int		  withdrawn;	/* affects nothing */
+	int64_t		  withdrawn;	/* ns: affects nothing from then on
+					 * (0: not withdrawn) */
 	struct osv_affected *aff;
 	size_t		  naff;
 };
 /* 1 when s is an id or alias we accept: [A-Za-z0-9._-], not ".", under
  * OSV_ID_MAX bytes. */
 int		 osv_id_valid(const char *s);
-/* A database version ("1.2.3" or "v1.2.3") as "v1.2.3" into out: 0, or
- * -1 when it is not canonical semver then ("1.2", "0", "1.0.0+meta"). */
+/* A database version ("1.2.3", "v1.2.3", "1.2", "1.0.0+meta") as x/vuln
+ * compares it, canonical into out ("v1.2.0", "v1.0.0"; "+incompatible"
+ * kept): 0, or -1 when it is not semver. */
 int		 osv_version(const char *s, char out[VERSION_MAX]);
 /* Parse one entry (at most OSV_ENTRY_MAX bytes) into x: 0, or -1 and e
  * (x empty); osv_free releases it. */
