@@ -1885,21 +1885,26 @@ void		 policy_decide(const struct policy *, const struct want *,
  * vulnerable's (the mirror of the vulnerability database: deny refuses a
  * version it lists as affected, naming the ids and the fixed version;
  * warn logs and counts), then the validator hook's, its verdict kept
- * validator_cache_ttl in ix's cache (ix NULL: not kept).  0 when
- * allowed, else -1 and e: E_FORBIDDEN (the reason), E_UPSTREAM (the hook
- * failed).
+ * validator_cache_ttl in ix's cache (ix NULL: not kept).  kind is the
+ * file asked for: [policy] vulnerable refuses only a zip; for a .info
+ * or .mod of a version whose zip it refuses the answer is 1 (serve the
+ * asked file, store nothing but the .mod).  0 when allowed, else -1 and
+ * e: E_FORBIDDEN (the reason), E_UPSTREAM (the hook failed).
  */
 int		 policy_before_fetch(const struct policy *, struct index *ix,
-		    const char *module, const char *version, struct err *e);
+		    const char *module, const char *version, enum want_kind kind,
+		    struct err *e);
 /*
  * A stored module@version about to be answered, when every request
  * reaches the responder ([server] every_request): [policy] vulnerable's
  * and the validator hook's word on it, as before a fetch (cached the
- * same way).  0 when allowed
- * (or no hook, or not that deployment), else -1 and e as above.
+ * same way; [policy] vulnerable on the zip only, kind being the file
+ * asked).  0 when allowed (or no hook, or not that deployment), else -1
+ * and e as above.
  */
 int		 policy_on_hit(const struct policy *, struct index *ix,
-		    const char *module, const char *version, struct err *e);
+		    const char *module, const char *version, enum want_kind kind,
+		    struct err *e);
 /* 1 and e the refusal (403, the rule's line) when the filter file
  * excludes module@version ("-" with a qualifier that takes it, or
  * without one); else 0.  list and @latest drop such versions. */
@@ -1961,6 +1966,8 @@ struct fetch_env {
 	const char		*lookup_url;	/* fetched beside a proxy's
 						 * files when not NULL (its
 						 * failure is its own) */
+	int			 no_zip;	/* a proxy is not asked for the
+						 * zip (it is refused) */
 };
 /* The files want needs of module@version (canonical) from u into f (a
  * file the tree already holds is not fetched again; direct fetches the

@@ -297,10 +297,12 @@ policy_vuln_text(struct buf *b, const struct vuln_match *m)
  * (vulnerable_allow names its id or an alias).  Any denied: -1 and e
  * (E_FORBIDDEN naming them with their fixed versions); else 0, logged
  * and counted.  No mirror, or one that cannot be read: 0 (logged).
+ * quiet: the same answer, nothing logged or counted (a .info or .mod,
+ * served whatever the answer: only the zip is judged for people).
  */
 static int
 policy_vulnerable(const struct policy *p, const char *module,
-    const char *version, struct err *e)
+    const char *version, int quiet, struct err *e)
 {
 	const struct config *cfg = p->cfg;
 	struct vuln_match *m = NULL;
@@ -316,7 +318,7 @@ policy_vulnerable(const struct policy *p, const char *module,
 	err_clear(&ve);
 	st = vulnview_check(p->vuln, cfg->storage_root, module, version, &m,
 	    &n, &ve);
-	if (st == -1)
+	if (st == -1 && !quiet)
 		log_warnx("[policy] vulnerable: %s@%s not checked: %s", module,
 		    version, ve.msg);
 	if (st != 0 || n == 0) {
@@ -337,7 +339,10 @@ policy_vulnerable(const struct policy *p, const char *module,
 		else
 			policy_vuln_text(&warn, &m[i]);
 	}
-	if (deny.len > 0) {
+	if (quiet)
+		rc = deny.len > 0 ? err_set(e, E_FORBIDDEN, "%s", deny.data) :
+		    0;
+	else if (deny.len > 0) {
 		log_info("[policy] vulnerable = deny: %s@%s refused: %s",
 		    module, version, deny.data);
 		metrics_vuln(METRICS_VULN_DENY, module, version, deny.data);
@@ -362,8 +367,13 @@ policy_vulnerable(const struct policy *p, const char *module,
 
 int
 policy_before_fetch(const struct policy *p, struct index *ix,
-    const char *module, const char *version, struct err *e)
+    const char *module, const char *version, enum want_kind kind,
+    struct err *e)
 {
+	struct err ve;
+	int nozip = 0;
+
+	err_clear(&ve);
 	enum filter_action fa;
 	int line = 0;
 
@@ -376,12 +386,26 @@ policy_before_fetch(const struct policy *p, struct index *ix,
 			    "this proxy says D: not fetched here", module,
 			    version);
 	}
-	if (policy_vulnerable(p, module, version, e) == -1)
-		return -1;
+	/*
+	 * The zip is judged (refused, logged, counted).  A .info or .mod is
+	 * served whatever the answer (the go command reads the go.mod of
+	 * versions its module graph holds but does not select): 1 tells
+	 * the caller to store none of the version but its .mod.  A .info
+	 * of a version that is not refused brings the whole version: it is
+	 * judged as the zip it stores.
+	 */
+	if (kind == WANT_ZIP) {
+		if (policy_vulnerable(p, module, version, 0, e) == -1)
+			return -1;
+	} else if (policy_vulnerable(p, module, version, 1, &ve) == -1)
+		nozip = 1;
+	else if (kind == WANT_INFO)
+		(void)policy_vulnerable(p, module, version, 0, &ve);
 	if (p->cfg->validator_hook != NULL &&
-	    p->cfg->validator_hook[0] != '\0')
-		return policy_validate(p, ix, module, version, e);
-	return 0;
+	    p->cfg->validator_hook[0] != '\0' &&
+	    policy_validate(p, ix, module, version, e) == -1)
+		return -1;
+	return nozip;
 }
 
 int
@@ -399,11 +423,14 @@ policy_version_excluded(const struct policy *p, const char *module,
 
 int
 policy_on_hit(const struct policy *p, struct index *ix, const char *module,
-    const char *version, struct err *e)
+    const char *version, enum want_kind kind, struct err *e)
 {
 	if (!p->cfg->every_request)
 		return 0;
-	if (policy_vulnerable(p, module, version, e) == -1)
+	/* Only the zip: the go command reads the .mod (and may ask the
+	 * .info) of versions its module graph holds but does not select. */
+	if (kind == WANT_ZIP &&
+	    policy_vulnerable(p, module, version, 0, e) == -1)
 		return -1;
 	if (p->cfg->validator_hook == NULL ||
 	    p->cfg->validator_hook[0] == '\0')

@@ -212,6 +212,14 @@ mkini "$TRASH/deny.ini" deny
 PIRAEUS_CONFIG=$TRASH/deny.ini "$PIRAEUS" check-config >"$TRASH/cc.out" 2>&1
 ok $? "check-config accepts vulnerable, vulnerable_allow, vulnerable_min_age" ||
     diag_file "$TRASH/cc.out"
+# example.com/needsold v1.0.0 (go 1.16) requires the affected Upper v1.0.0.
+mkdir -p "$TRASH/needsold"
+printf 'module example.com/needsold\n\ngo 1.16\n\nrequire github.com/Fixture/Upper v1.0.0\n' \
+    >"$TRASH/needsold/go.mod"
+printf 'package needsold\n' >"$TRASH/needsold/needsold.go"
+PIRAEUS_CONFIG=$TRASH/deny.ini "$PIRAEUS" pack "$TRASH/needsold" \
+    example.com/needsold v1.0.0 >"$TRASH/pack.out" 2>&1
+ok $? "example.com/needsold v1.0.0 packed into storage" || diag_file "$TRASH/pack.out"
 upstream_reset
 serve_lighttpd "$TRASH/serve2.log" "$S" "$T" "$TRASH/deny.ini"
 D0=$(metric deny)
@@ -260,8 +268,47 @@ nok "deny: nothing of incompat v2.1.0+incompatible stored" test -e \
     "$S/github.com/fixture/incompat/@v/v2.1.0+incompatible.info"
 is "$(upstream_count '/github.com/!fixture/!upper/@v/v1.0.0.zip')" 0 \
     "deny: a refused version's zip is never asked upstream"
-is "$(upstream_count '/github.com/!fixture/!upper/@v/v1.0.0.info')" 0 \
-    "deny: nor its .info"
+# Its .info and .mod are served (only the zip is refused): fetched, not
+# stored as a version (a .info in the tree means the whole version).
+nok "deny: Upper v1.0.0's zip not stored" test -e \
+    "$S/github.com/!fixture/!upper/@v/v1.0.0.zip"
+
+# The go command reads the go.mod of every version in an unpruned module
+# graph (a main module at go < 1.17), the ones it does not select too:
+# example.com/needsold requires the affected Upper v1.0.0, the main
+# module Upper v1.0.1, the fix.  Both must build; the zip stays refused.
+graph_go()
+{
+	_d=$TRASH/graph.$GOTAG
+	rm -rf "$_d"
+	mkdir -p "$_d"
+	printf 'module example.com/graph\n\ngo 1.16\n\nrequire (\n\texample.com/needsold v1.0.0\n\tgithub.com/Fixture/Upper v1.0.1\n)\n' \
+	    >"$_d/go.mod"
+	printf 'package main\n\nimport (\n\t_ "example.com/needsold"\n\t_ "github.com/Fixture/Upper"\n)\n\nfunc main() {}\n' \
+	    >"$_d/main.go"
+	(
+		go_env_proxy "$URL" "$TRASH/mc.graph.$GOTAG" || exit 1
+		cd "$_d" && "$GO" list -mod=mod -m all
+	) >"$TRASH/cgo.out" 2>&1
+	is "$?" 0 "deny: go list -m all of a go 1.16 graph holding the affected Upper v1.0.0 (not selected) [$GOTAG]" ||
+	    diag_file "$TRASH/cgo.out"
+	like "$(cat "$TRASH/cgo.out")" 'github.com/Fixture/Upper v1\.0\.1' \
+	    "the graph selects the fix [$GOTAG]"
+	(
+		go_env_proxy "$URL" "$TRASH/mc.graph.$GOTAG" || exit 1
+		cd "$_d" && "$GO" build -mod=mod -o /dev/null .
+	) >"$TRASH/cgo.out" 2>&1
+	is "$?" 0 "deny: go build of that graph [$GOTAG]" ||
+	    diag_file "$TRASH/cgo.out"
+}
+for_each_go graph_go
+is "$(code "$URL/github.com/!fixture/!upper/@v/v1.0.0.zip")" 403 \
+    "deny: Upper v1.0.0.zip is still refused"
+is "$(code "$URL/github.com/!fixture/!upper/@v/v1.0.0.info")" 200 \
+    "deny: its .info is served (from the checked temporary copy)"
+nok "deny: and still not stored: no .info" test -e \
+    "$S/github.com/!fixture/!upper/@v/v1.0.0.info"
+nok "deny: no zip" test -e "$S/github.com/!fixture/!upper/@v/v1.0.0.zip"
 like "$(cat "$TRASH/serve2.log" "$T"/run/*.log 2>/dev/null)" \
     'GO-2024-0008.json: .*\(skipped\)' "the malformed entry is skipped with a log line"
 like "$(cat "$TRASH/serve2.log" "$T"/run/*.log 2>/dev/null)" \
@@ -293,8 +340,10 @@ for _p in github.com/fixture/mono/@latest github.com/fixture/mono/@v/list \
 	fi
 done
 like "$(cat "$TRASH/mine")" 'v1\.0\.0' "untouched: Upper's list still offers the affected v1.0.0"
-is "$(code "$URL/github.com/fixture/mono/@v/v1.0.0.info")" 403 \
-    "mono@v1.0.0.info (what @latest names): 403"
+is "$(code "$URL/github.com/fixture/mono/@v/v1.0.0.info")" 200 \
+    "mono@v1.0.0.info (what @latest names): served, only zips are refused"
+is "$(code "$URL/github.com/fixture/mono/@v/v1.0.0.zip")" 403 \
+    "mono@v1.0.0.zip: 403"
 like "$(cat "$TRASH/b")" 'affected by GO-2024-0006' "naming the id"
 is "$(code "$URL/github.com/fixture/multi/@v/v1.0.0.zip")" 200 \
     "static: the stored, affected multi v1.0.0.zip is 200 (the web server sends it)"
@@ -330,7 +379,15 @@ stop_bg "$SERVE_PID"
 
 # --- 4. every request through the responder ---------------------------------------
 serve_lighttpd "$TRASH/serve4.log" "$S" "$T" "$TRASH/deny.ini" -- --every-request
-for _x in .info .mod .zip; do
+# Only the zip: the go command reads the .mod of versions it does not
+# select (see deny above).
+for _x in .info .mod; do
+	is "$(code "$URL/github.com/fixture/multi/@v/v1.0.0$_x")" 200 \
+	    "every: the stored multi v1.0.0$_x is served"
+	is "$(curl -q -s -I --max-time 20 -o /dev/null -w '%{http_code}' \
+	    "$URL/github.com/fixture/multi/@v/v1.0.0$_x")" 200 "every: HEAD $_x 200"
+done
+for _x in .zip; do
 	is "$(code "$URL/github.com/fixture/multi/@v/v1.0.0$_x")" 403 \
 	    "every: the stored multi v1.0.0$_x is refused"
 	like "$(cat "$TRASH/b")" 'multi@v1.0.0 is affected by GO-2024-0001 \(CVE-2024-0001\), fixed in v1\.2\.0' \
@@ -338,7 +395,7 @@ for _x in .info .mod .zip; do
 	is "$(curl -q -s -I --max-time 20 -o /dev/null -w '%{http_code}' \
 	    "$URL/github.com/fixture/multi/@v/v1.0.0$_x")" 403 "every: HEAD $_x 403"
 done
-is "$(code "$URL/github.com/fixture/major/v2/@v/v2.0.0.mod")" 403 \
+is "$(code "$URL/github.com/fixture/major/v2/@v/v2.0.0.zip")" 403 \
     "every: the stored major/v2 v2.0.0 refused"
 like "$(cat "$TRASH/b")" 'GO-2024-0002 \(CVE-2024-0002, GHSA-2222-2222-2222\), fixed in v2\.0\.1' \
     "every: with both aliases"
@@ -366,9 +423,9 @@ printf '[{"path":"github.com/fixture/major/v2","vulns":[{"id":"GO-2024-0002"}]}]
     >"$V2/index/modules.json"
 printf '{"modified":"2024-06-01T00:00:00Z"}\n' >"$V2/index/db.json"
 ln -s "$V2" "$S/vulndb.new" && mv -T "$S/vulndb.new" "$S/vulndb"
-is "$(code "$URL/github.com/fixture/multi/@v/v1.0.0.info")" 200 \
+is "$(code "$URL/github.com/fixture/multi/@v/v1.0.0.zip")" 200 \
     "every: the new generation (no multi entry) serves multi v1.0.0"
-is "$(code "$URL/github.com/fixture/major/v2/@v/v2.0.0.info")" 403 \
+is "$(code "$URL/github.com/fixture/major/v2/@v/v2.0.0.zip")" 403 \
     "every: and still refuses major/v2 v2.0.0"
 stop_bg "$SERVE_PID"
 

@@ -515,18 +515,22 @@ test_on_hit(void)
 	p.cfg = &cfg;
 	cfg.validator_timeout = 5;
 	err_clear(&e);
-	is_int(policy_on_hit(&p, NULL, "example.com/m", "v1.0.0", &e), 0,
+	is_int(policy_on_hit(&p, NULL, "example.com/m", "v1.0.0", WANT_ZIP,
+	    &e), 0,
 	    "on hit: no hook, every request: allowed");
 	cfg.every_request = 1;
-	is_int(policy_on_hit(&p, NULL, "example.com/m", "v1.0.0", &e), 0,
+	is_int(policy_on_hit(&p, NULL, "example.com/m", "v1.0.0", WANT_ZIP,
+	    &e), 0,
 	    "on hit: every request, no hook: allowed");
 	cfg.validator_hook = hook;
 	cfg.every_request = 0;
-	is_int(policy_on_hit(&p, NULL, "example.com/m", "v1.0.0", &e), 0,
+	is_int(policy_on_hit(&p, NULL, "example.com/m", "v1.0.0", WANT_ZIP,
+	    &e), 0,
 	    "on hit: a hook, hits bypass the responder: not asked");
 	is_int(e.code, E_OK, "on hit: not asked: no error");
 	cfg.every_request = 1;
-	is_int(policy_on_hit(&p, NULL, "example.com/m", "v1.0.0", &e), -1,
+	is_int(policy_on_hit(&p, NULL, "example.com/m", "v1.0.0", WANT_ZIP,
+	    &e), -1,
 	    "on hit: a hook and every request: asked (it fails here)");
 	is_int(e.code, E_UPSTREAM, "on hit: a hook that cannot be asked: 502");
 }
@@ -666,7 +670,7 @@ test_vulnerable(void)
 		p.vuln = &vv;
 		err_clear(&e);
 		rc = policy_before_fetch(&p, NULL, vcases[i].module,
-		    vcases[i].version, &e);
+		    vcases[i].version, WANT_ZIP, &e);
 		snprintf(name, sizeof(name), "vulnerable: %s: %s",
 		    vcases[i].name, vcases[i].rc == 0 ? "allowed" : "refused");
 		is_int(rc, vcases[i].rc, name);
@@ -679,17 +683,38 @@ test_vulnerable(void)
 			if (!ok(strstr(e.msg, vcases[i].msg) != NULL, name))
 				printf("#   got: %s\n", e.msg);
 		}
+		/* Its .info and .mod are served (the go command reads the
+		 * go.mod of versions it does not select): 1, store no zip. */
+		err_clear(&e);
+		snprintf(name, sizeof(name), "vulnerable: %s: its .mod %s",
+		    vcases[i].name, vcases[i].rc == 0 ? "allowed" :
+		    "served, its zip not stored");
+		is_int(policy_before_fetch(&p, NULL, vcases[i].module,
+		    vcases[i].version, WANT_MOD, &e), vcases[i].rc == 0 ? 0 : 1,
+		    name);
+		snprintf(name, sizeof(name), "vulnerable: %s: its .info %s",
+		    vcases[i].name, vcases[i].rc == 0 ? "allowed" :
+		    "served, its zip not stored");
+		is_int(policy_before_fetch(&p, NULL, vcases[i].module,
+		    vcases[i].version, WANT_INFO, &e), vcases[i].rc == 0 ? 0 : 1,
+		    name);
 		/* A stored version: the same only with every_request. */
 		err_clear(&e);
 		snprintf(name, sizeof(name), "vulnerable: %s: on a hit, static "
 		    "deployment: served", vcases[i].name);
 		is_int(policy_on_hit(&p, NULL, vcases[i].module,
-		    vcases[i].version, &e), 0, name);
+		    vcases[i].version, WANT_ZIP, &e), 0, name);
 		cfg.every_request = 1;
 		snprintf(name, sizeof(name), "vulnerable: %s: on a hit, every "
 		    "request: as before a fetch", vcases[i].name);
 		is_int(policy_on_hit(&p, NULL, vcases[i].module,
-		    vcases[i].version, &e), vcases[i].rc, name);
+		    vcases[i].version, WANT_ZIP, &e), vcases[i].rc, name);
+		snprintf(name, sizeof(name), "vulnerable: %s: on a hit, every "
+		    "request: its .info and .mod served", vcases[i].name);
+		ok(policy_on_hit(&p, NULL, vcases[i].module, vcases[i].version,
+		    WANT_INFO, &e) == 0 && policy_on_hit(&p, NULL,
+		    vcases[i].module, vcases[i].version, WANT_MOD, &e) == 0,
+		    name);
 	}
 	vulnview_free(&vv);
 	nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
