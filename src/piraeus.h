@@ -1894,6 +1894,11 @@ void		 policy_decide(const struct policy *, const struct want *,
 int		 policy_before_fetch(const struct policy *, struct index *ix,
 		    const char *module, const char *version, enum want_kind kind,
 		    struct err *e);
+/* [policy] vulnerable's word on module@version's zip, asked before a
+ * download mode sends the client elsewhere (redirect) or answers "not
+ * yet" (async): -1 and e (403, logged, counted) when refused, else 0. */
+int		 policy_zip_refused(const struct policy *, const char *module,
+		    const char *version, struct err *e);
 /*
  * A stored module@version about to be answered, when every request
  * reaches the responder ([server] every_request): [policy] vulnerable's

@@ -409,6 +409,13 @@ policy_before_fetch(const struct policy *p, struct index *ix,
 }
 
 int
+policy_zip_refused(const struct policy *p, const char *module,
+    const char *version, struct err *e)
+{
+	return policy_vulnerable(p, module, version, 0, e);
+}
+
+int
 policy_version_excluded(const struct policy *p, const char *module,
     const char *version, struct err *e)
 {

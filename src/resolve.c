@@ -162,6 +162,16 @@ resolve_artifact(struct resolver *rv, const struct want *w,
 	if (e->code != E_NOTFOUND)
 		return -1;
 	err_clear(e);
+	/* Sent elsewhere or told "not yet", the client would get the zip
+	 * from the next GOPROXY entry: [policy] vulnerable says first. */
+	if (w->kind == WANT_ZIP && (d->action == POLICY_REDIRECT ||
+	    d->action == POLICY_ASYNC)) {
+		struct policy p;
+
+		resolve_policy(rv, &p);
+		if (policy_zip_refused(&p, w->module, w->version, e) == -1)
+			return -1;
+	}
 	if ((rc = resolve_miss(rv, w, d, a, e)) != 1)
 		return rc;
 	/* Answered from the checked files (published after the answer),

@@ -360,6 +360,24 @@ like "$(tr -d '\n' <"$TRASH/b")" '<td[^>]*>github.com/Fixture/Upper</td><td[^>]*
     "/status lists the refused version"
 stop_bg "$SERVE_PID"
 
+# --- 2b. redirect and async download modes: the zip is judged first ---------------
+# A redirect would send the client elsewhere for the affected zip; async
+# answers 404 and the go command falls through to its next GOPROXY entry.
+for _m in redirect async; do
+	printf 'downloadURL = "http://127.0.0.1:9/elsewhere"\nmode = "%s"\n' \
+	    "$_m" >"$TRASH/dl.$_m.hcl"
+	sed "s|^goproxy = .*|&\\
+download_mode = file:$TRASH/dl.$_m.hcl|" "$TRASH/deny.ini" >"$TRASH/deny.$_m.ini"
+	serve_lighttpd "$TRASH/serve2$_m.log" "$S" "$T" "$TRASH/deny.$_m.ini"
+	is "$(code "$URL/github.com/fixture/incompat/@v/v2.1.0+incompatible.zip")" 403 \
+	    "$_m: the affected incompat v2.1.0+incompatible.zip is 403, not sent on"
+	like "$(cat "$TRASH/b")" 'GO-2024-0004' "$_m: naming the id"
+	is "$(code "$URL/github.com/fixture/major/@v/v1.0.0.zip")" \
+	    "$([ "$_m" = redirect ] && echo 302 || echo 404)" \
+	    "$_m: major v1.0.0 (the entry is for major/v2) goes the mode's way"
+	stop_bg "$SERVE_PID"
+done
+
 # --- 3. warn --------------------------------------------------------------------
 mkini "$TRASH/warn.ini" warn
 serve_lighttpd "$TRASH/serve3.log" "$S" "$T" "$TRASH/warn.ini"
