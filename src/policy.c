@@ -321,6 +321,18 @@ policy_vulnerable(const struct policy *p, const char *module,
 	if (st == -1 && !quiet)
 		log_warnx("[policy] vulnerable: %s@%s not checked: %s", module,
 		    version, ve.msg);
+	/*
+	 * A mirror that is there but could not be read now (an entry file
+	 * unreadable for a reason that may pass: EMFILE, EACCES, EIO) fails
+	 * closed under deny: 503, try again.  Open, a vulnerable zip would
+	 * be stored and then sent by the web server for good, never judged
+	 * again; closed, the client retries.  warn serves (logged).
+	 */
+	if (st == -1 && cfg->vulnerable == VULN_DENY) {
+		vulnview_matches_free(m, n);
+		return err_set(e, E_UNAVAIL, "the vulnerability database "
+		    "mirror could not be read (%s); try again", ve.msg);
+	}
 	if (st != 0 || n == 0) {
 		vulnview_matches_free(m, n);
 		return 0;

@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -546,7 +547,21 @@ test_mirror(void)
 	    "{\"path\":\"example.com/bad\",\"vulns\":[{\"id\":\"../x\"}]},"
 	    "{\"path\":5},"
 	    "{\"path\":\"example.com/b\",\"vulns\":[{\"id\":\"GO-2024-0001\"},"
-	    "{\"id\":\"GO-2024-0005\"}]}]");
+	    "{\"id\":\"GO-2024-0005\"}]},"
+	    "{\"path\":\"example.com/t\",\"vulns\":[{\"id\":\"GO-2024-0006\"}]},"
+	    "{\"path\":\"example.com/l\",\"vulns\":[{\"id\":\"GO-2024-0008\"}]}]");
+	put("gen1/ID/GO-2024-0006.json", GOOD("GO-2024-0006", "example.com/t",
+	    "0.6.0"));
+	/* A symbolic link (to a good entry): never followed, skipped. */
+	put("gen1/ID/good-0008", GOOD("GO-2024-0008", "example.com/l",
+	    "0.8.0"));
+	{
+		char l[1024];
+
+		snprintf(l, sizeof(l), "%s/gen1/ID/GO-2024-0008.json", dir);
+		if (symlink("good-0008", l) == -1)
+			abort();
+	}
 	put("gen1/ID/GO-2024-0001.json", GOOD("GO-2024-0001", "example.com/a",
 	    "1.2.0"));
 	/* Malformed: skipped, the others still answer. */
@@ -577,6 +592,43 @@ test_mirror(void)
 	is_str(got, "-", "mirror: a module not listed");
 	check(&v, "example.com/bad", "v0.4.0", got, sizeof(got));
 	is_str(got, "-", "mirror: a malformed row is not taken");
+	check(&v, "example.com/l", "v0.4.0", got, sizeof(got));
+	is_str(got, "-", "mirror: an entry that is a symbolic link is skipped "
+	    "(O_NOFOLLOW)");
+
+	/* A read that failed for a reason that may pass (EMFILE here: the
+	 * tests run as root, where chmod 000 does not stop a read; EACCES
+	 * too when not root): an error, not cached as skipped. */
+	{
+		struct rlimit rl, low;
+		char p6[1024];
+		int fd;
+
+		snprintf(p6, sizeof(p6), "%s/gen1/ID/GO-2024-0006.json", dir);
+		if (getuid() != 0) {
+			chmod(p6, 0);
+			check(&v, "example.com/t", "v0.4.0", got, sizeof(got));
+			is_str(got, "ERR", "mirror: an entry unreadable (EACCES): "
+			    "an error");
+			chmod(p6, 0644);
+		} else
+			ok(1, "mirror: EACCES not checked as root");
+		if (getrlimit(RLIMIT_NOFILE, &rl) == -1 || (fd = dup(0)) == -1)
+			abort();
+		close(fd);
+		low = rl;
+		low.rlim_cur = (rlim_t)fd;
+		if (setrlimit(RLIMIT_NOFILE, &low) == -1)
+			abort();
+		check(&v, "example.com/t", "v0.4.0", got, sizeof(got));
+		if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
+			abort();
+		is_str(got, "ERR", "mirror: an entry not opened (EMFILE): an "
+		    "error");
+		check(&v, "example.com/t", "v0.4.0", got, sizeof(got));
+		is_str(got, "GO-2024-0006@v0.6.0", "mirror: read once it can be "
+		    "(not cached as skipped)");
+	}
 
 	/* The cache: a changed entry is not read again while db.json says
 	 * the same ... */
