@@ -1894,6 +1894,10 @@ void		 policy_decide(const struct policy *, const struct want *,
 int		 policy_before_fetch(const struct policy *, struct index *ix,
 		    const char *module, const char *version, enum want_kind kind,
 		    struct err *e);
+/* The 403's reason of [policy] vulnerable = deny, at most (the answer
+ * puts "forbidden: module@version: " before it; the go command shows
+ * 8 lines, 648 bytes, of a body: cmd/go/internal/web/api.go). */
+#define POLICY_VULN_MSG_MAX	200
 /* [policy] vulnerable's word on module@version's zip, asked before a
  * download mode sends the client elsewhere (redirect) or answers "not
  * yet" (async): -1 and e (403, logged, counted) when refused, else 0. */

@@ -54,6 +54,7 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -290,6 +291,85 @@ policy_vuln_text(struct buf *b, const struct vuln_match *m)
 		buf_puts(b, ", no fixed version", &e);
 }
 
+_Static_assert(POLICY_VULN_MSG_MAX < ERR_MSG_MAX, "the reason fits e.msg");
+
+/* 1 when a denied entry of m (denied[i]) still affects module@fix. */
+static int
+policy_vuln_still(const struct policy *p, const char *module,
+    const char *fix, const struct vuln_match *m, size_t n,
+    const unsigned char *denied)
+{
+	struct vuln_match *m2 = NULL;
+	struct err e;
+	size_t n2 = 0, i, k;
+	int st, still = 0;
+
+	err_clear(&e);
+	st = vulnview_check(p->vuln, p->cfg->storage_root, module, fix, &m2,
+	    &n2, &e);
+	if (st == -1)
+		still = 1;	/* not known: no fix named */
+	for (k = 0; st == 0 && k < n2 && !still; k++)
+		for (i = 0; i < n && !still; i++)
+			still = denied[i] && strcmp(m[i].id, m2[k].id) == 0;
+	vulnview_matches_free(m2, n2);
+	return still;
+}
+
+/*
+ * The 403's reason for the denied entries of m (denied[i]) into out
+ * (POLICY_VULN_MSG_MAX bytes; the response names module@version before
+ * it): "affected by GO-1, GO-2 and 8 more (see the log); fixed in
+ * v1.2.4", the ids alone (aliases are in the log) as many as fit, then
+ * one version that fixes them all (the latest of their fixes, when none
+ * of them affects it) or "no fixed version".
+ */
+static void
+policy_vuln_reason(const struct policy *p, const char *module,
+    const struct vuln_match *m, size_t n, const unsigned char *denied,
+    char out[POLICY_VULN_MSG_MAX])
+{
+	char fix[VERSION_MAX], tail[VERSION_MAX + 32];
+	static const char more[] = " and %zu more (see the log)";
+	size_t i, len, need, shown = 0, total = 0;
+	int nofix = 0;
+
+	fix[0] = '\0';
+	for (i = 0; i < n; i++) {
+		if (!denied[i])
+			continue;
+		total++;
+		if (m[i].fixed[0] == '\0')
+			nofix = 1;
+		else if (fix[0] == '\0' || semver_compare(fix, m[i].fixed) < 0)
+			memcpy(fix, m[i].fixed, sizeof(fix));
+	}
+	if (!nofix && fix[0] != '\0' &&
+	    policy_vuln_still(p, module, fix, m, n, denied))
+		nofix = 1;
+	if (nofix || fix[0] == '\0')
+		snprintf(tail, sizeof(tail), "; no fixed version");
+	else
+		snprintf(tail, sizeof(tail), "; fixed in %s", fix);
+	len = (size_t)snprintf(out, POLICY_VULN_MSG_MAX, "affected by");
+	for (i = 0; i < n; i++) {
+		if (!denied[i])
+			continue;
+		need = 2 + strlen(m[i].id);
+		/* Room kept for " and N more (see the log)" and the tail. */
+		if (len + need + sizeof(more) + 20 + strlen(tail) >=
+		    POLICY_VULN_MSG_MAX)
+			break;
+		len += (size_t)snprintf(out + len, POLICY_VULN_MSG_MAX - len,
+		    "%s %s", shown > 0 ? "," : "", m[i].id);
+		shown++;
+	}
+	if (shown < total)
+		len += (size_t)snprintf(out + len, POLICY_VULN_MSG_MAX - len,
+		    more, total - shown);
+	snprintf(out + len, POLICY_VULN_MSG_MAX - len, "%s", tail);
+}
+
 /*
  * [policy] vulnerable on module@version (canonical): the mirror's entries
  * that affect it, each denied, warned about (warn, or deny on an entry
@@ -307,6 +387,8 @@ policy_vulnerable(const struct policy *p, const char *module,
 	const struct config *cfg = p->cfg;
 	struct vuln_match *m = NULL;
 	struct buf deny, warn, ok;
+	char reason[POLICY_VULN_MSG_MAX];
+	unsigned char *denied;
 	struct err ve;
 	size_t i, n = 0;
 	int64_t now, age;
@@ -342,24 +424,27 @@ policy_vulnerable(const struct policy *p, const char *module,
 	buf_init(&ok, ERR_MSG_MAX * 4);
 	now = (int64_t)time(NULL) * 1000000000LL;
 	age = (int64_t)cfg->vulnerable_min_age * 86400LL * 1000000000LL;
+	denied = xcalloc(n, 1);
 	for (i = 0; i < n; i++) {
 		if (policy_vuln_excepted(cfg->vulnerable_allow, &m[i]))
 			policy_vuln_text(&ok, &m[i]);
 		else if (cfg->vulnerable == VULN_DENY &&
-		    (age == 0 || m[i].published <= now - age))
+		    (age == 0 || m[i].published <= now - age)) {
 			policy_vuln_text(&deny, &m[i]);
-		else
+			denied[i] = 1;
+		} else
 			policy_vuln_text(&warn, &m[i]);
 	}
+	if (deny.len > 0)
+		policy_vuln_reason(p, module, m, n, denied, reason);
+	free(denied);
 	if (quiet)
-		rc = deny.len > 0 ? err_set(e, E_FORBIDDEN, "%s", deny.data) :
-		    0;
+		rc = deny.len > 0 ? err_set(e, E_FORBIDDEN, "%s", reason) : 0;
 	else if (deny.len > 0) {
 		log_info("[policy] vulnerable = deny: %s@%s refused: %s",
 		    module, version, deny.data);
 		metrics_vuln(METRICS_VULN_DENY, module, version, deny.data);
-		rc = err_set(e, E_FORBIDDEN, "%s@%s is affected by %s", module,
-		    version, deny.data);
+		rc = err_set(e, E_FORBIDDEN, "%s", reason);
 	} else if (warn.len > 0) {
 		log_warnx("[policy] vulnerable: %s@%s served, affected by %s%s",
 		    module, version, warn.data, cfg->vulnerable == VULN_DENY ?

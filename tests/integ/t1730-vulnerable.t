@@ -228,8 +228,8 @@ deny_go()
 	gget "$URL" github.com/Fixture/Upper@v1.0.0
 	isnt "$CGO_ST" 0 "deny: go get Upper@v1.0.0 fails [$GOTAG]"
 	like "$OUT" "403 Forbidden" "with the 403 [$GOTAG]"
-	like "$OUT" "github.com/Fixture/Upper@v1.0.0 is affected by GO-2024-0005 \\(CVE-2024-0005\\), fixed in v1\\.0\\.1" \
-	    "naming the id, its alias and the fixed version [$GOTAG]"
+	like "$OUT" "github.com/Fixture/Upper@v1.0.0: affected by GO-2024-0005; fixed in v1\\.0\\.1" \
+	    "naming the version once, the id and the fixed version (aliases in the log) [$GOTAG]"
 	unlike "$GOMOD" "Fixture/Upper" "go.mod unchanged [$GOTAG]"
 	gget "$URL" github.com/Fixture/Upper@v1.0.1
 	is "$CGO_ST" 0 "deny: go get Upper@v1.0.1, the fixed version, works [$GOTAG]" ||
@@ -238,7 +238,7 @@ deny_go()
 
 	cgo "$URL" d "$GO" mod download github.com/fixture/incompat@v2.1.0+incompatible
 	isnt "$CGO_ST" 0 "deny: incompat v2.1.0+incompatible refused [$GOTAG]"
-	like "$OUT" "is affected by GO-2024-0004 \\(CVE-2024-0004\\), fixed in v3\\.0\\.0\\+incompatible" \
+	like "$OUT" "affected by GO-2024-0004; fixed in v3\\.0\\.0\\+incompatible" \
 	    "+incompatible compared as semver, the fix named [$GOTAG]"
 	cgo "$URL" d "$GO" mod download -json github.com/fixture/incompat@v3.0.0+incompatible
 	is "$CGO_ST" 0 "deny: incompat v3.0.0+incompatible (the fix) fetched [$GOTAG]" ||
@@ -258,7 +258,7 @@ deny_go()
 	    diag "$OUT"
 	gget "$URL" github.com/fixture/mono@latest
 	isnt "$CGO_ST" 0 "deny: go get mono@latest fails [$GOTAG]"
-	like "$OUT" "GO-2024-0006 \\(CVE-2024-0006\\), no fixed version" \
+	like "$OUT" "GO-2024-0006; no fixed version" \
 	    "saying there is no fix [$GOTAG]"
 }
 for_each_go deny_go
@@ -408,15 +408,17 @@ done
 for _x in .zip; do
 	is "$(code "$URL/github.com/fixture/multi/@v/v1.0.0$_x")" 403 \
 	    "every: the stored multi v1.0.0$_x is refused"
-	like "$(cat "$TRASH/b")" 'multi@v1.0.0 is affected by GO-2024-0001 \(CVE-2024-0001\), fixed in v1\.2\.0' \
+	like "$(cat "$TRASH/b")" 'multi@v1.0.0: affected by GO-2024-0001; fixed in v1\.2\.0' \
 	    "every: naming the id and the fix ($_x)"
 	is "$(curl -q -s -I --max-time 20 -o /dev/null -w '%{http_code}' \
 	    "$URL/github.com/fixture/multi/@v/v1.0.0$_x")" 403 "every: HEAD $_x 403"
 done
 is "$(code "$URL/github.com/fixture/major/v2/@v/v2.0.0.zip")" 403 \
     "every: the stored major/v2 v2.0.0 refused"
-like "$(cat "$TRASH/b")" 'GO-2024-0002 \(CVE-2024-0002, GHSA-2222-2222-2222\), fixed in v2\.0\.1' \
-    "every: with both aliases"
+like "$(cat "$TRASH/b")" 'major/v2@v2.0.0: affected by GO-2024-0002; fixed in v2\.0\.1' \
+    "every: the id and the fix"
+like "$(cat "$T"/run/*.log "$TRASH/serve4.log" 2>/dev/null)" 'major/v2@v2.0.0 refused: GO-2024-0002 \(CVE-2024-0002, GHSA-2222-2222-2222\), fixed in v2\.0\.1' \
+    "every: both aliases in the log"
 is "$(code "$URL/github.com/!fixture/!upper/@v/v1.0.0.zip")" 403 \
     "every: Upper v1.0.0 (stored in warn mode) refused now"
 is "$(code "$URL/github.com/fixture/retract/@v/v1.1.0.zip")" 200 \
@@ -429,7 +431,7 @@ every_go()
 {
 	cgo "$URL" e "$GO" mod download github.com/fixture/multi@v1.0.0
 	isnt "$CGO_ST" 0 "every: go mod download multi@v1.0.0 fails [$GOTAG]"
-	like "$OUT" "multi@v1.0.0 is affected by GO-2024-0001 \\(CVE-2024-0001\\), fixed in v1\\.2\\.0" \
+	like "$OUT" "multi@v1.0.0: affected by GO-2024-0001; fixed in v1\\.2\\.0" \
 	    "with the id and the fix [$GOTAG]"
 }
 for_each_go every_go
