@@ -1740,11 +1740,15 @@ const char	*answer_outcome_name(enum answer_outcome);
  * metrics.c: counters shared by every responder process: a small file in
  * the state directory (METRICS_FILE), mapped shared, changed with atomic
  * adds only (no lock, no system call on the request path).  It outlives
- * restarts (counters keep counting; a new layout has a new file name).
+ * restarts (counters keep counting).  Fields are only appended at the
+ * end: metrics_open extends a file of an older, shorter layout (zeros),
+ * its counts kept; a layout that moves a field needs a new file name.
  * Nothing here fails a request: when the file cannot be mapped, counting
  * is off and metrics_open says why once.
  */
-#define METRICS_FILE		"metrics.v2"
+#define METRICS_FILE		"metrics.v1"	/* fields are appended at
+						 * the end: metrics_open
+						 * extends an older file */
 #define METRICS_ENDPOINTS	24	/* the HTTP layer's routes fit */
 #define METRICS_STATUSES	16	/* metrics_status_codes + "other" */
 #define METRICS_UPSTREAMS	16	/* distinct upstream names kept */
