@@ -117,6 +117,15 @@ osv_time(struct json_object *o, const char *key, int64_t *ns)
 	return 0;
 }
 
+/* Event order: the beginning of time first, then semver order. */
+static int
+osv_event_cmp(const struct osv_event *a, const struct osv_event *b)
+{
+	if (a->version[0] == '\0' || b->version[0] == '\0')
+		return (a->version[0] != '\0') - (b->version[0] != '\0');
+	return semver_compare(a->version, b->version);
+}
+
 /* One event object ({"introduced": "1.2.0"}) into ev: 0, 1 when its
  * version is not semver (x/vuln could not compare it), or -1. */
 static int
@@ -184,6 +193,7 @@ osv_range(struct json_object *o, struct osv_range *r, struct err *e)
 		else if (r->ev[r->n].kind != OSV_IGNORED)
 			r->n++;
 	}
+	osv_range_sort(r);	/* once, not on every judgment */
 	return 0;
 }
 
@@ -346,21 +356,30 @@ osv_free(struct osv_entry *x)
 	memset(x, 0, sizeof(*x));
 }
 
-/* Event order: the beginning of time first, then semver order. */
-static int
-osv_event_cmp(const struct osv_event *a, const struct osv_event *b)
+
+void
+osv_range_sort(struct osv_range *r)
 {
-	if (a->version[0] == '\0' || b->version[0] == '\0')
-		return (a->version[0] != '\0') - (b->version[0] != '\0');
-	return semver_compare(a->version, b->version);
+	struct osv_event t;
+	size_t i, j;
+
+	/* A stable insertion sort: n is capped (OSV_EVENTS_MAX), and the
+	 * database writes its events in order already. */
+	for (i = 1; i < r->n; i++)
+		for (j = i; j > 0 && osv_event_cmp(&r->ev[j - 1], &r->ev[j]) > 0;
+		    j--) {
+			t = r->ev[j];
+			r->ev[j] = r->ev[j - 1];
+			r->ev[j - 1] = t;
+		}
 }
 
 int
 osv_range_affects(const struct osv_range *r, const char *version,
     char fixed[VERSION_MAX])
 {
-	struct osv_event *ev, t;
-	size_t i, j;
+	const struct osv_event *ev = r->ev;
+	size_t i;
 	int affected = 0, rc = 0;
 
 	fixed[0] = '\0';
@@ -368,16 +387,6 @@ osv_range_affects(const struct osv_range *r, const char *version,
 		return 0;
 	if (r->every)
 		return 1;
-	/* A stable insertion sort of a copy: n is capped (OSV_EVENTS_MAX). */
-	ev = xcalloc(r->n, sizeof(*ev));
-	memcpy(ev, r->ev, r->n * sizeof(*ev));
-	for (i = 1; i < r->n; i++)
-		for (j = i; j > 0 && osv_event_cmp(&ev[j - 1], &ev[j]) > 0;
-		    j--) {
-			t = ev[j];
-			ev[j] = ev[j - 1];
-			ev[j - 1] = t;
-		}
 	for (i = 0; i < r->n; i++) {
 		if (!affected && ev[i].kind == OSV_INTRODUCED)
 			affected = ev[i].version[0] == '\0' ||
@@ -398,7 +407,6 @@ osv_range_affects(const struct osv_range *r, const char *version,
 			affected = 0;
 		}
 	}
-	free(ev);
 	return rc || affected;
 }
 

@@ -520,7 +520,8 @@ struct osv_event {
 	char		 version[VERSION_MAX];	/* "v1.2.3"; "" for "0" */
 };
 struct osv_range {
-	struct osv_event *ev;		/* in the entry's order */
+	struct osv_event *ev;		/* in version order (osv_parse
+					 * sorts them: osv_range_sort) */
 	size_t		  n;
 	int		  ignored;	/* not SEMVER */
 	int		  every;	/* no events: every version */
@@ -555,8 +556,11 @@ int		 osv_version(const char *s, char out[VERSION_MAX]);
 int		 osv_parse(const char *data, size_t len, struct osv_entry *x,
 		    struct err *e);
 void		 osv_free(struct osv_entry *x);
-/* 1 when version (canonical, with "v") is in r, fixed then the version
- * that closes it ("" when none); else 0. */
+/* Sort r's events as x/vuln does before it walks them: the beginning of
+ * time first, then version order, stable. */
+void		 osv_range_sort(struct osv_range *r);
+/* 1 when version (canonical, with "v") is in r (its events sorted),
+ * fixed then the version that closes it ("" when none); else 0. */
 int		 osv_range_affects(const struct osv_range *r,
 		    const char *version, char fixed[VERSION_MAX]);
 /* 1 when x affects module@version (not withdrawn), fixed then the fix

@@ -49,6 +49,7 @@ mkrange(const char *spec, struct osv_range *r, struct osv_event *ev)
 		else if (osv_version(p + 2, e->version) == -1)
 			abort();
 	}
+	osv_range_sort(r);
 }
 
 static const struct {
@@ -190,6 +191,30 @@ test_entry(void)
 	is_int(osv_affects(&x, "example.com/a", "not-a-version", fixed), 0,
 	    "an invalid version: not");
 	osv_free(&x);
+
+	/* Events are sorted once when parsed, not on every judgment. */
+	{
+		static const char unsorted[] = "{\"id\":\"GO-3\",\"affected\":["
+		    PKG("a.b/c", ",\"ranges\":[" SEMVER("{\"fixed\":\"1.1.2\"},"
+		    "{\"introduced\":\"1.1.0\"},{\"fixed\":\"1.0.5\"},"
+		    "{\"introduced\":\"0\"}") "]") "]}";
+		const struct osv_event *ev;
+
+		err_clear(&e);
+		if (ok(osv_parse(unsorted, strlen(unsorted), &x, &e) == 0,
+		    "an entry with its events out of order parses")) {
+			ev = x.aff[0].ranges[0].ev;
+			ok(x.aff[0].ranges[0].n == 4 &&
+			    ev[0].kind == OSV_INTRODUCED &&
+			    ev[0].version[0] == '\0' &&
+			    strcmp(ev[1].version, "v1.0.5") == 0 &&
+			    strcmp(ev[2].version, "v1.1.0") == 0 &&
+			    strcmp(ev[3].version, "v1.1.2") == 0,
+			    "osv_parse sorted its events (0, v1.0.5, v1.1.0, "
+			    "v1.1.2)");
+			osv_free(&x);
+		}
+	}
 
 	/* Withdrawn: affects nothing. */
 	w = NULL;
@@ -677,6 +702,7 @@ test_mirror(void)
 	is_str(got, "ERR", "a malformed db.json and nothing read before: an "
 	    "error");
 	vulnview_free(&v);
+
 }
 
 int
