@@ -293,6 +293,9 @@ policy_vuln_text(struct buf *b, const struct vuln_match *m)
 
 _Static_assert(POLICY_VULN_MSG_MAX < ERR_MSG_MAX, "the reason fits e.msg");
 
+/* The missing mirror was logged by this process. */
+static int policy_nomirror_said;
+
 /* 1 when a denied entry of m (denied[i]) still affects module@fix. */
 static int
 policy_vuln_still(const struct policy *p, const char *module,
@@ -414,6 +417,16 @@ policy_vulnerable(const struct policy *p, const char *module,
 		vulnview_matches_free(m, n);
 		return err_set(e, E_UNAVAIL, "the vulnerability database "
 		    "mirror could not be read (%s); try again", ve.msg);
+	}
+	/* No mirror: nothing refused; said once per process (and on
+	 * /status), not on every request. */
+	if (st == 1 && !quiet && !policy_nomirror_said) {
+		policy_nomirror_said = 1;
+		log_warnx("[policy] vulnerable = %s, but there is no "
+		    "vulnerability database mirror (%s/vulndb): nothing is "
+		    "refused or warned about until there is one",
+		    cfg->vulnerable == VULN_DENY ? "deny" : "warn",
+		    cfg->storage_root);
 	}
 	if (st != 0 || n == 0) {
 		vulnview_matches_free(m, n);

@@ -514,6 +514,24 @@ rm "$S/vulndb"
 PIRAEUS_CONFIG=$TRASH/deny.ini "$PIRAEUS" audit >"$TRASH/audit.out" 2>&1
 is "$?" 3 "audit: no mirror exits 3"
 like "$(cat "$TRASH/audit.out")" 'no vulnerability database mirror' "audit: saying why"
+
+# No mirror under deny: nothing refused, said once per responder process
+# (two here) and on /status.
+serve_lighttpd "$TRASH/serve6.log" "$S" "$T" "$TRASH/deny.ini"
+for _p in 'github.com/!fixture/!upper/@v/v1.0.0.zip' \
+    github.com/fixture/multi/@v/v1.3.0-rc.1.zip \
+    github.com/fixture/multi/@v/v1.3.0-rc.1.mod \
+    github.com/fixture/multi/@v/v1.2.0.zip github.com/fixture/major/@v/v1.0.0.mod \
+    'github.com/!fixture/!upper/@v/v1.0.1.info'; do
+	is "$(code "$URL/$_p")" 200 "no mirror: $_p served"
+done
+_n=$(cat "$TRASH/serve6.log" "$T"/run/*.log 2>/dev/null |
+    grep -c 'no vulnerability database mirror')
+ok "no mirror: logged once per process, not per request ($_n lines, 2 processes)" \
+    [ "$_n" -ge 1 ] && [ "$_n" -le 2 ]
+is "$(code "$URL/status")" 200 "no mirror: /status 200"
+like "$(cat "$TRASH/b")" 'no vulnerability database mirror' "no mirror: /status says so"
+stop_bg "$SERVE_PID"
 unlike "$(cat "$T"/run/*.log 2>/dev/null)" 'AddressSanitizer|LeakSanitizer|runtime error:' \
     "no sanitizer report in the logs"
 done_testing
