@@ -244,6 +244,9 @@ deny_go()
 	is "$CGO_ST" 0 "deny: incompat v3.0.0+incompatible (the fix) fetched [$GOTAG]" ||
 	    diag "$OUT"
 
+	cgo "$URL" d "$GO" mod download -json github.com/fixture/major@v1.0.0
+	is "$CGO_ST" 0 "deny: major v1.0.0 served (the entry is for major/v2) [$GOTAG]" ||
+	    diag "$OUT"
 	cgo "$URL" d "$GO" mod download -json github.com/fixture/retract@v1.1.0
 	is "$CGO_ST" 0 "deny: retract, excepted by an alias, fetched [$GOTAG]" ||
 	    diag "$OUT"
@@ -372,9 +375,9 @@ download_mode = file:$TRASH/dl.$_m.hcl|" "$TRASH/deny.ini" >"$TRASH/deny.$_m.ini
 	is "$(code "$URL/github.com/fixture/incompat/@v/v2.1.0+incompatible.zip")" 403 \
 	    "$_m: the affected incompat v2.1.0+incompatible.zip is 403, not sent on"
 	like "$(cat "$TRASH/b")" 'GO-2024-0004' "$_m: naming the id"
-	is "$(code "$URL/github.com/fixture/major/@v/v1.0.0.zip")" \
+	is "$(code "$URL/github.com/fixture/multi/@v/v1.2.0.zip")" \
 	    "$([ "$_m" = redirect ] && echo 302 || echo 404)" \
-	    "$_m: major v1.0.0 (the entry is for major/v2) goes the mode's way"
+	    "$_m: multi v1.2.0 (the fix) goes the mode's way"
 	stop_bg "$SERVE_PID"
 done
 

@@ -703,6 +703,36 @@ test_mirror(void)
 	    "error");
 	vulnview_free(&v);
 
+	/* modules.json over its cap (16 MiB; valid JSON otherwise): not
+	 * read, an error; a generation read before still answers. */
+	put("gen3/index/db.json", "{\"modified\":\"2024-04-01T00:00:00Z\"}");
+	{
+		char path[1024], tmp[1024], link[1024];
+		static char spaces[65536];
+		size_t left = 16 * 1024 * 1024 + 1 - 1, k;
+		FILE *f;
+
+		snprintf(path, sizeof(path), "%s/gen3/index/modules.json", dir);
+		memset(spaces, ' ', sizeof(spaces));
+		if ((f = fopen(path, "w")) == NULL || fputc('[', f) == EOF)
+			abort();
+		for (; left > 1; left -= k) {
+			k = left - 1 < sizeof(spaces) ? left - 1 : sizeof(spaces);
+			if (fwrite(spaces, 1, k, f) != k)
+				abort();
+		}
+		if (fputc(']', f) == EOF || fclose(f) != 0)
+			abort();
+		snprintf(tmp, sizeof(tmp), "%s/vulndb.new", dir);
+		snprintf(link, sizeof(link), "%s/vulndb", dir);
+		if (symlink("gen3", tmp) == -1 || rename(tmp, link) == -1)
+			abort();
+	}
+	vulnview_init(&v);
+	check(&v, "example.com/c", "v2.0.0", got, sizeof(got));
+	is_str(got, "ERR", "modules.json over its cap (16 MiB + 1 byte): an "
+	    "error, not read");
+	vulnview_free(&v);
 }
 
 int
