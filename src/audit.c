@@ -121,42 +121,56 @@ audit_requires(struct audit_run *r, size_t x)
 	free(q);
 }
 
-/*
- * The stored versions that require node f, directly (mark 1) and through
- * others (mark 2), breadth first over reqby: mark[] (r->n, zeroed by the
- * caller) set, f itself left 0.
- */
-static void
-audit_reach(const struct audit_run *r, size_t f, unsigned char *mark)
+/* Index order (byte order of module@version), for qsort. */
+static int
+audit_idx_cmp(const void *a, const void *b)
 {
-	size_t *queue, head = 0, tail = 0, i, x;
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
 
-	queue = xcalloc(r->n + 1, sizeof(*queue));
+	return (x > y) - (x < y);
+}
+
+/*
+ * The stored versions that require node f, breadth first over reqby:
+ * into q, those whose go.mod requires it directly first (*ndirect of
+ * them), then those that do through others, each part in byte order;
+ * returns how many.  seen[] (r->n) is stamped f + 1: nothing to clear
+ * between nodes, the work is that of what is reached.
+ */
+static size_t
+audit_reach(const struct audit_run *r, size_t f, size_t *seen, size_t *q,
+    size_t *ndirect)
+{
+	size_t head, tail = 0, i, x, y;
+
+	seen[f] = f + 1;
 	for (i = 0; i < r->v[f].nreqby; i++) {
 		x = r->v[f].reqby[i];
-		if (mark[x] == 0 && x != f) {
-			mark[x] = 1;
-			queue[tail++] = x;
+		if (seen[x] != f + 1) {
+			seen[x] = f + 1;
+			q[tail++] = x;
 		}
 	}
-	while (head < tail) {
-		x = queue[head++];
+	*ndirect = tail;
+	for (head = 0; head < tail; head++) {
+		x = q[head];
 		for (i = 0; i < r->v[x].nreqby; i++) {
-			size_t y = r->v[x].reqby[i];
-
-			if (mark[y] == 0 && y != f) {
-				mark[y] = 2;
-				queue[tail++] = y;
+			y = r->v[x].reqby[i];
+			if (seen[y] != f + 1) {
+				seen[y] = f + 1;
+				q[tail++] = y;
 			}
 		}
 	}
-	free(queue);
+	qsort(q, *ndirect, sizeof(*q), audit_idx_cmp);
+	qsort(q + *ndirect, tail - *ndirect, sizeof(*q), audit_idx_cmp);
+	return tail;
 }
 
-/* The text report of node f. */
+/* The text report of node f, q[0..nq) who requires it (audit_reach). */
 static void
-audit_text(const struct audit_run *r, size_t f, const unsigned char *mark,
-    FILE *out)
+audit_text(const struct audit_run *r, size_t f, const size_t *q, size_t nq,
+    size_t ndirect, FILE *out)
 {
 	const struct audit_node *x = &r->v[f];
 	size_t i, k;
@@ -171,18 +185,16 @@ audit_text(const struct audit_run *r, size_t f, const unsigned char *mark,
 		    x->m[i].fixed[0] != '\0' ? "fixed in " :
 		    "no fixed version", x->m[i].fixed);
 	}
-	for (k = 1; k <= 2; k++)
-		for (i = 0; i < r->n; i++)
-			if (mark[i] == k)
-				fprintf(out, "\trequired by %s@%s%s\n",
-				    r->v[i].module, r->v[i].version, k == 1 ?
-				    "" : " (through other stored versions)");
+	for (i = 0; i < nq; i++)
+		fprintf(out, "\trequired by %s@%s%s\n", r->v[q[i]].module,
+		    r->v[q[i]].version, i < ndirect ? "" :
+		    " (through other stored versions)");
 }
 
 /* The JSON report of node f, appended to arr. */
 static void
-audit_json(const struct audit_run *r, size_t f, const unsigned char *mark,
-    struct json_object *arr)
+audit_json(const struct audit_run *r, size_t f, const size_t *q, size_t nq,
+    size_t ndirect, struct json_object *arr)
 {
 	const struct audit_node *x = &r->v[f];
 	struct json_object *o, *vulns, *v, *al, *by[2];
@@ -210,13 +222,12 @@ audit_json(const struct audit_run *r, size_t f, const unsigned char *mark,
 	json_object_object_add(o, "vulns", vulns);
 	by[0] = json_object_new_array();
 	by[1] = json_object_new_array();
-	for (i = 0; i < r->n; i++)
-		if (mark[i] != 0) {
-			snprintf(mv, sizeof(mv), "%s@%s", r->v[i].module,
-			    r->v[i].version);
-			json_object_array_add(by[mark[i] - 1],
-			    json_object_new_string(mv));
-		}
+	for (i = 0; i < nq; i++) {
+		snprintf(mv, sizeof(mv), "%s@%s", r->v[q[i]].module,
+		    r->v[q[i]].version);
+		json_object_array_add(by[i < ndirect ? 0 : 1],
+		    json_object_new_string(mv));
+	}
 	json_object_object_add(o, "required_by", by[0]);
 	json_object_object_add(o, "required_through", by[1]);
 	json_object_array_add(arr, o);
@@ -245,8 +256,7 @@ audit_run(const struct store *s, struct index *idx, const char *root,
 	struct audit_run r;
 	struct vulnview vv;
 	struct json_object *top = NULL, *arr = NULL;
-	unsigned char *mark;
-	size_t i, found = 0;
+	size_t *seen, *q, i, nq, ndirect, found = 0;
 	int rc = -1, st;
 
 	memset(&r, 0, sizeof(r));
@@ -261,7 +271,8 @@ audit_run(const struct store *s, struct index *idx, const char *root,
 	for (i = 0; i < r.n; i++) {
 		if (!vulnview_listed(&vv, r.v[i].module))
 			continue;
-		if (vulnview_check(&vv, root, r.v[i].module, r.v[i].version,
+		/* The generation read above, for the whole report. */
+		if (vulnview_match(&vv, r.v[i].module, r.v[i].version,
 		    &r.v[i].m, &r.v[i].nm, e) != 0)
 			goto out;
 		found += r.v[i].nm > 0;
@@ -277,18 +288,19 @@ audit_run(const struct store *s, struct index *idx, const char *root,
 		json_object_object_add(top, "checked",
 		    json_object_new_int64((int64_t)r.n));
 	}
-	mark = xcalloc(r.n + 1, 1);
+	seen = xcalloc(r.n + 1, sizeof(*seen));
+	q = xcalloc(r.n + 1, sizeof(*q));
 	for (i = 0; i < r.n; i++) {
 		if (r.v[i].nm == 0)
 			continue;
-		memset(mark, 0, r.n + 1);
-		audit_reach(&r, i, mark);
+		nq = audit_reach(&r, i, seen, q, &ndirect);
 		if (json)
-			audit_json(&r, i, mark, arr);
+			audit_json(&r, i, q, nq, ndirect, arr);
 		else
-			audit_text(&r, i, mark, out);
+			audit_text(&r, i, q, nq, ndirect, out);
 	}
-	free(mark);
+	free(seen);
+	free(q);
 	if (json) {
 		json_object_object_add(top, "affected", arr);
 		fprintf(out, "%s\n", json_object_to_json_string_ext(top,

@@ -34,6 +34,8 @@ struct cli_cmd {
 	const char	*exits;		/* its exit statuses, for -h */
 	int		 own_help;	/* fn answers -h itself (its options) */
 	int		(*fn)(struct config *, int, char **);
+	int		 config_exit;	/* exit status when the configuration
+					 * does not load (0: 1) */
 };
 
 static int	cli_check_config(struct config *, int, char **);
@@ -79,8 +81,9 @@ static const struct cli_cmd cli_cmds[] = {
 	    "[{\"module\",\"version\",\"vulns\":[{\"id\",\"aliases\","
 	    "\"fixed\"}],\"required_by\",\"required_through\"}]}",
 	    "0 no stored version is affected, 1 some are (listed), 2 usage, "
-	    "3 no mirror, or the mirror or the index cannot be read",
-	    0, cli_audit },
+	    "3 no mirror, the mirror or the index cannot be read, or the "
+	    "configuration does not load",
+	    0, cli_audit, 3 },
 	{ "reindex", 0, 0, 1, "reindex",
 	    "rebuild the index from the storage tree", CLI_EXITS, 0,
 	    cli_reindex },
@@ -1156,7 +1159,8 @@ main(int argc, char *argv[])
 	memset(&cfg, 0, sizeof(cfg));
 	if (cli_cmds[i].needs_config && cli_load(&cfg) == -1) {
 		config_free(&cfg);
-		return 1;
+		return cli_cmds[i].config_exit != 0 ? cli_cmds[i].config_exit :
+		    1;
 	}
 	if (cli_cmds[i].needs_config)
 		log_set_level(cfg.log_level);

@@ -756,6 +756,13 @@ int		 vulnview_check(struct vulnview *, const char *root,
 		    const char *module, const char *version,
 		    struct vuln_match **out, size_t *n, struct err *);
 void		 vulnview_matches_free(struct vuln_match *, size_t n);
+/* As vulnview_check, in the generation v holds (vulnview_refresh read
+ * it): db.json is not read again, so a report is of one generation.
+ * -1 and e (never empty) when nothing was read or an entry cannot be
+ * read (its generation went away). */
+int		 vulnview_match(struct vulnview *, const char *module,
+		    const char *version, struct vuln_match **out, size_t *n,
+		    struct err *);
 /* db.json's "modified" of the generation held ("" when none). */
 const char	*vulnview_modified_at(const struct vulnview *);
 /* 1 when modules.json of the generation held lists module. */

@@ -431,6 +431,17 @@ vulnview_lookup(struct vulnview *v, const char *module, const char *version,
 }
 
 int
+vulnview_match(struct vulnview *v, const char *module, const char *version,
+    struct vuln_match **out, size_t *n, struct err *e)
+{
+	*out = NULL;
+	*n = 0;
+	if (v->dir == NULL)
+		return err_set(e, E_UNAVAIL, "no vulnerability database read");
+	return vulnview_lookup(v, module, version, out, n, e);
+}
+
+int
 vulnview_check(struct vulnview *v, const char *root, const char *module,
     const char *version, struct vuln_match **out, size_t *n, struct err *e)
 {

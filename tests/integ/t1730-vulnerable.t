@@ -513,6 +513,11 @@ ln -s "$V3" "$S/vulndb.new" && mv -T "$S/vulndb.new" "$S/vulndb"
 PIRAEUS_CONFIG=$TRASH/deny.ini "$PIRAEUS" audit >"$TRASH/audit.out" 2>&1
 is "$?" 0 "audit: a clean store exits 0"
 like "$(cat "$TRASH/audit.out")" '^0 of [0-9]+ stored versions affected' "audit: saying so"
+# A configuration that does not load: 3 (an error), not 1 ("found").
+printf '[policy]\nvulnerable = maybe\n' >"$TRASH/bad.ini"
+PIRAEUS_CONFIG=$TRASH/bad.ini "$PIRAEUS" audit >"$TRASH/audit.out" 2>&1
+is "$?" 3 "audit: a configuration that does not load exits 3"
+like "$(cat "$TRASH/audit.out")" 'vulnerable' "audit: naming the key"
 rm "$S/vulndb"
 PIRAEUS_CONFIG=$TRASH/deny.ini "$PIRAEUS" audit >"$TRASH/audit.out" 2>&1
 is "$?" 3 "audit: no mirror exits 3"

@@ -684,6 +684,20 @@ test_mirror(void)
 		if (symlink("gen2", tmp) == -1 || rename(tmp, link) == -1)
 			abort();
 	}
+	/* vulnview_match (piraeus audit) stays in the generation read: one
+	 * generation for a whole report, db.json not read per version. */
+	{
+		struct vuln_match *m;
+		struct err e;
+		size_t n;
+
+		err_clear(&e);
+		ok(vulnview_match(&v, "example.com/a", "v1.0.0", &m, &n, &e) ==
+		    0 && n == 1 && strcmp(m[0].id, "GO-2024-0001") == 0,
+		    "match: the generation read before answers, not the new "
+		    "one");
+		vulnview_matches_free(m, n);
+	}
 	check(&v, "example.com/c", "v2.0.0", got, sizeof(got));
 	is_str(got, "GO-2024-0007@v3.0.0", "generation: the new one answers");
 	check(&v, "example.com/a", "v1.0.0", got, sizeof(got));
