@@ -21,8 +21,6 @@
 
 #include "piraeus.h"
 
-#define AUDIT_PAGE	1000	/* index rows read at a time */
-
 /* One stored version. */
 struct audit_node {
 	char		*module, *version;
@@ -39,44 +37,26 @@ struct audit_run {
 	struct strmap	 at;		/* "module@version" -> index in v */
 };
 
-/* Every indexed version into r (in (module, version) byte order). */
+/* One indexed version into r (inventory_rows gives them in (module,
+ * version) byte order). */
 static int
-audit_versions(struct audit_run *r, struct index *idx, struct err *e)
+audit_version(void *arg, const struct index_version *iv, struct err *e)
 {
-	char after_mod[MODPATH_MAX] = "", after_ver[VERSION_MAX] = "";
+	struct audit_run *r = arg;
 	char key[MODPATH_MAX + VERSION_MAX + 2];
-	struct index_version *rows;
-	size_t n, i;
 
-	for (;;) {
-		rows = NULL;
-		if (index_catalog(idx, after_mod, after_ver, AUDIT_PAGE, &rows,
-		    &n, e) == -1)
-			return -1;
-		for (i = 0; i < n; i++) {
-			if (r->n == r->cap) {
-				r->cap = r->cap ? r->cap * 2 : 1024;
-				r->v = xreallocarray(r->v, r->cap,
-				    sizeof(*r->v));
-			}
-			memset(&r->v[r->n], 0, sizeof(r->v[r->n]));
-			r->v[r->n].module = xstrdup(rows[i].module);
-			r->v[r->n].version = xstrdup(rows[i].version);
-			snprintf(key, sizeof(key), "%s@%s", rows[i].module,
-			    rows[i].version);
-			strmap_put(&r->at, key, r->n);
-			r->n++;
-		}
-		if (n > 0) {
-			snprintf(after_mod, sizeof(after_mod), "%s",
-			    rows[n - 1].module);
-			snprintf(after_ver, sizeof(after_ver), "%s",
-			    rows[n - 1].version);
-		}
-		free(rows);
-		if (n == 0)
-			return 0;
+	(void)e;
+	if (r->n == r->cap) {
+		r->cap = r->cap ? r->cap * 2 : 1024;
+		r->v = xreallocarray(r->v, r->cap, sizeof(*r->v));
 	}
+	memset(&r->v[r->n], 0, sizeof(r->v[r->n]));
+	r->v[r->n].module = xstrdup(iv->module);
+	r->v[r->n].version = xstrdup(iv->version);
+	snprintf(key, sizeof(key), "%s@%s", iv->module, iv->version);
+	strmap_put(&r->at, key, r->n);
+	r->n++;
+	return 0;
 }
 
 /* Node x's go.mod requirements that are stored: x into their reqby. */
@@ -173,17 +153,18 @@ audit_text(const struct audit_run *r, size_t f, const size_t *q, size_t nq,
     size_t ndirect, FILE *out)
 {
 	const struct audit_node *x = &r->v[f];
-	size_t i, k;
+	struct buf b;
+	struct err e;
+	size_t i;
 
 	fprintf(out, "%s@%s:\n", x->module, x->version);
 	for (i = 0; i < x->nm; i++) {
-		fprintf(out, "\t%s", x->m[i].id);
-		for (k = 0; k < x->m[i].naliases; k++)
-			fprintf(out, "%s%s", k == 0 ? " (" : ", ",
-			    x->m[i].aliases[k]);
-		fprintf(out, "%s, %s%s\n", x->m[i].naliases > 0 ? ")" : "",
-		    x->m[i].fixed[0] != '\0' ? "fixed in " :
-		    "no fixed version", x->m[i].fixed);
+		buf_init(&b, ERR_MSG_MAX * 4);
+		err_clear(&e);
+		vulnview_match_text(&b, &x->m[i], &e);
+		fprintf(out, "\t%.*s\n", (int)b.len, b.data != NULL ?
+		    b.data : "");
+		buf_free(&b);
 	}
 	for (i = 0; i < nq; i++)
 		fprintf(out, "\trequired by %s@%s%s\n", r->v[q[i]].module,
@@ -266,7 +247,7 @@ audit_run(const struct store *s, struct index *idx, const char *root,
 	if ((st = vulnview_refresh(&vv, root, e)) == 1)
 		err_set(e, E_NOTFOUND, "no vulnerability database mirror in "
 		    "%s/vulndb (piraeus vulndb sync, or import)", root);
-	if (st != 0 || audit_versions(&r, idx, e) == -1)
+	if (st != 0 || inventory_rows(idx, audit_version, &r, e) == -1)
 		goto out;
 	for (i = 0; i < r.n; i++) {
 		if (!vulnview_listed(&vv, r.v[i].module))

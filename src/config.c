@@ -921,11 +921,7 @@ check_vuln_ids(const char *v, char *why, size_t whysz)
 	char id[OSV_ID_MAX];
 	size_t n;
 
-	for (;;) {
-		v += strspn(v, " \t,");
-		if (*v == '\0')
-			return 0;
-		n = strcspn(v, " \t,");
+	for (; (v = osv_id_next(v, &n)) != NULL; v += n) {
 		if (n >= sizeof(id))
 			return why_set(why, whysz, "\"%.*s\": an id over %d "
 			    "bytes", CONFIG_SHOW_MAX, v, OSV_ID_MAX - 1);
@@ -934,8 +930,8 @@ check_vuln_ids(const char *v, char *why, size_t whysz)
 		if (!osv_id_valid(id))
 			return why_set(why, whysz, "\"%.*s\": not an id or "
 			    "alias ([A-Za-z0-9._-])", CONFIG_SHOW_MAX, id);
-		v += n;
 	}
+	return 0;
 }
 
 /* Is a inside b (or equal to it)?  Both absolute and normalised. */

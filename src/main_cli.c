@@ -622,6 +622,20 @@ cli_catalog(struct config *cfg, int argc, char **argv)
 	return rc == 0 ? 0 : 1;
 }
 
+/* The "[--json]" of stats and audit: 1 or 0 into *json and storage
+ * and index opened; 2 usage (told), -1 not opened (told), else 0. */
+static int
+cli_json_open(struct config *cfg, int argc, char **argv, int *json,
+    struct store *s, struct index **idx)
+{
+	*json = argc == 1 && strcmp(argv[0], "--json") == 0;
+	if (argc != 0 && !*json) {
+		usage(stderr);
+		return 2;
+	}
+	return cli_open(cfg, s, idx) == -1 ? -1 : 0;
+}
+
 /* stats [--json]: inventory_stats of the tree and the index. */
 static int
 cli_stats(struct config *cfg, int argc, char **argv)
@@ -630,16 +644,10 @@ cli_stats(struct config *cfg, int argc, char **argv)
 	struct index *idx;
 	struct store s;
 	struct err e;
-	int json = 0, rc;
+	int json, rc;
 
-	if (argc == 1 && strcmp(argv[0], "--json") == 0)
-		json = 1;
-	else if (argc != 0) {
-		usage(stderr);
-		return 2;
-	}
-	if (cli_open(cfg, &s, &idx) == -1)
-		return 1;
+	if ((rc = cli_json_open(cfg, argc, argv, &json, &s, &idx)) != 0)
+		return rc == 2 ? 2 : 1;
 	err_clear(&e);
 	rc = inventory_stats(&s, idx, cfg->state_dir,
 	    cfg->sumdb_private_key != NULL, &st, &e);
@@ -660,16 +668,10 @@ cli_audit(struct config *cfg, int argc, char **argv)
 	struct index *idx;
 	struct store s;
 	struct err e;
-	int json = 0, rc;
+	int json, rc;
 
-	if (argc == 1 && strcmp(argv[0], "--json") == 0)
-		json = 1;
-	else if (argc != 0) {
-		usage(stderr);
-		return 2;
-	}
-	if (cli_open(cfg, &s, &idx) == -1)
-		return 3;
+	if ((rc = cli_json_open(cfg, argc, argv, &json, &s, &idx)) != 0)
+		return rc == 2 ? 2 : 3;
 	err_clear(&e);
 	rc = audit_run(&s, idx, cfg->storage_root, json, stdout, &e);
 	if (rc == -1)

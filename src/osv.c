@@ -55,6 +55,16 @@ osv_id_valid(const char *s)
 	    "abcdefghijklmnopqrstuvwxyz0123456789._-") == n && s[0] != '.';
 }
 
+const char *
+osv_id_next(const char *s, size_t *n)
+{
+	s += strspn(s, " \t,");
+	if (*s == '\0')
+		return NULL;
+	*n = strcspn(s, " \t,");
+	return s;
+}
+
 int
 osv_version(const char *s, char out[VERSION_MAX])
 {
@@ -262,30 +272,6 @@ osv_aliases(struct json_object *o, struct osv_entry *x, struct err *e)
 	return 0;
 }
 
-/* The parsed object of data, or NULL: not one JSON object alone. */
-static struct json_object *
-osv_json(const char *data, size_t len)
-{
-	struct json_tokener *tok;
-	struct json_object *o;
-	size_t end;
-
-	if (data == NULL || len == 0 || len > OSV_ENTRY_MAX ||
-	    memchr(data, '\0', len) != NULL ||
-	    (tok = json_tokener_new()) == NULL)
-		return NULL;
-	o = json_tokener_parse_ex(tok, data, (int)len);
-	end = json_tokener_get_parse_end(tok);
-	if (json_tokener_get_error(tok) != json_tokener_success ||
-	    !json_object_is_type(o, json_type_object) ||
-	    end + strspn(data + end, " \t\r\n") != len) {
-		json_object_put(o);
-		o = NULL;
-	}
-	json_tokener_free(tok);
-	return o;
-}
-
 int
 osv_parse(const char *data, size_t len, struct osv_entry *x, struct err *e)
 {
@@ -295,7 +281,7 @@ osv_parse(const char *data, size_t len, struct osv_entry *x, struct err *e)
 	int rc = -1;
 
 	memset(x, 0, sizeof(*x));
-	if ((o = osv_json(data, len)) == NULL)
+	if ((o = jsonval_parse(data, len, OSV_ENTRY_MAX, 1)) == NULL)
 		return err_set(e, E_UPSTREAM, "not one JSON object of at most "
 		    "%d bytes", OSV_ENTRY_MAX);
 	if ((id = osv_str(o, "id")) == NULL || !osv_id_valid(id)) {

@@ -7,6 +7,7 @@
  * table; tests/cgi/t0050-layering.t checks it on the built objects):
  *
  *   base       err.c xmalloc.c buf.c hex.c log.c version.c strmap.c
+ *              jsonval.c
  *   rules      modpath.c semver.c pattern.c access.c dirhash.c modfile.c latest.c
  *              note.c tlog.c upstream.c mode.c zipcheck.c rfc3339.c
  *              filter.c packrule.c accesslog.c osv.c
@@ -547,6 +548,10 @@ struct osv_entry {
 /* 1 when s is an id or alias we accept: [A-Za-z0-9._-], not ".", under
  * OSV_ID_MAX bytes. */
 int		 osv_id_valid(const char *s);
+/* The next id of a list apart by blanks or commas ([policy]
+ * vulnerable_allow) from s: its start and *n its length, or NULL at the
+ * end.  Go on from the start + *n. */
+const char	*osv_id_next(const char *s, size_t *n);
 /* A database version ("1.2.3", "v1.2.3", "1.2", "1.0.0+meta") as x/vuln
  * compares it, canonical into out ("v1.2.0", "v1.0.0"; "+incompatible"
  * kept): 0, or -1 when it is not semver. */
@@ -569,6 +574,13 @@ int		 osv_range_affects(const struct osv_range *r,
  * it); else 0. */
 int		 osv_affects(const struct osv_entry *x, const char *module,
 		    const char *version, char fixed[VERSION_MAX]);
+
+/* jsonval.c: one JSON value alone in data[0..len) (white space around
+ * it, no NUL byte, at most max bytes; an object when object), or NULL
+ * (free with json_object_put). */
+struct json_object;
+struct json_object *jsonval_parse(const char *data, size_t len, size_t max,
+		    int object);
 
 /* latest.c: a module's "latest" among versions, as the go command picks. */
 struct latest_src {
@@ -756,6 +768,10 @@ int		 vulnview_check(struct vulnview *, const char *root,
 		    const char *module, const char *version,
 		    struct vuln_match **out, size_t *n, struct err *);
 void		 vulnview_matches_free(struct vuln_match *, size_t n);
+/* m for people appended to b: "GO-2024-0001 (CVE-2024-1, GHSA-x), fixed
+ * in v1.2.4" (or ", no fixed version"); the log and piraeus audit. */
+int		 vulnview_match_text(struct buf *b, const struct vuln_match *m,
+		    struct err *e);
 /* As vulnview_check, in the generation v holds (vulnview_refresh read
  * it): db.json is not read again, so a report is of one generation.
  * -1 and e (never empty) when nothing was read or an entry cannot be
@@ -844,6 +860,12 @@ int		 index_log_add(struct index *, int64_t id, const char *module,
  * catalog: every indexed module with its versions, or MODULE's versions
  * (then 1 when none is indexed); 0, or -1 with e.
  */
+/* Call fn on every index row in (module, version) byte order, a page at
+ * a time (catalog, stats, piraeus audit).  Returns 0, or -1 with e set
+ * (by the index or by fn). */
+int		 inventory_rows(struct index *,
+		    int (*fn)(void *, const struct index_version *, struct err *),
+		    void *arg, struct err *e);
 int		 inventory_catalog(struct index *, const char *module, int json,
 		    FILE *out, struct err *);
 struct inventory_stats {

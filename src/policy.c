@@ -253,42 +253,27 @@ policy_vuln_excepted(const char *list, const struct vuln_match *m)
 
 	if (s == NULL)
 		return 0;
-	for (;;) {
-		s += strspn(s, " \t,");
-		if (*s == '\0')
-			return 0;
-		n = strcspn(s, " \t,");
+	for (; (s = osv_id_next(s, &n)) != NULL; s += n) {
 		if (strlen(m->id) == n && memcmp(m->id, s, n) == 0)
 			return 1;
 		for (i = 0; i < m->naliases; i++)
 			if (strlen(m->aliases[i]) == n &&
 			    memcmp(m->aliases[i], s, n) == 0)
 				return 1;
-		s += n;
 	}
+	return 0;
 }
 
-/* m for people appended to b: "GO-2024-0001 (CVE-2024-1, GHSA-x),
- * fixed in v1.2.4" (or ", no fixed version"), after "; " when b holds
- * some already. */
+/* m for people appended to b, after "; " when b holds some already. */
 static void
 policy_vuln_text(struct buf *b, const struct vuln_match *m)
 {
 	struct err e;
-	size_t i;
 
 	err_clear(&e);
 	if (b->len > 0)
 		buf_puts(b, "; ", &e);
-	buf_puts(b, m->id, &e);
-	for (i = 0; i < m->naliases; i++)
-		buf_printf(b, &e, "%s%s", i == 0 ? " (" : ", ", m->aliases[i]);
-	if (m->naliases > 0)
-		buf_puts(b, ")", &e);
-	if (m->fixed[0] != '\0')
-		buf_printf(b, &e, ", fixed in %s", m->fixed);
-	else
-		buf_puts(b, ", no fixed version", &e);
+	vulnview_match_text(b, m, &e);
 }
 
 _Static_assert(POLICY_VULN_MSG_MAX < ERR_MSG_MAX, "the reason fits e.msg");

@@ -83,29 +83,6 @@ vulnview_free(struct vulnview *v)
 	vulnview_clear(v);
 }
 
-/* One JSON value alone in b (NULL when not). */
-static struct json_object *
-vulnview_json(const struct buf *b)
-{
-	struct json_tokener *tok;
-	struct json_object *o;
-	size_t end;
-
-	if (b->data == NULL || b->len == 0 || b->len > INT_MAX ||
-	    memchr(b->data, '\0', b->len) != NULL ||
-	    (tok = json_tokener_new()) == NULL)
-		return NULL;
-	o = json_tokener_parse_ex(tok, b->data, (int)b->len);
-	end = json_tokener_get_parse_end(tok);
-	if (json_tokener_get_error(tok) != json_tokener_success ||
-	    end + strspn(b->data + end, " \t\r\n") != b->len) {
-		json_object_put(o);
-		o = NULL;
-	}
-	json_tokener_free(tok);
-	return o;
-}
-
 /* dir/index/db.json's "modified" into out: 0, or -1 and e (E_NOTFOUND
  * when there is no such file). */
 static int
@@ -125,7 +102,7 @@ vulnview_modified(const char *dir, char out[VULNVIEW_MODIFIED_MAX],
 		buf_free(&b);
 		return -1;
 	}
-	o = vulnview_json(&b);
+	o = jsonval_parse(b.data, b.len, INT_MAX, 0);
 	if (o != NULL && json_object_is_type(o, json_type_object) &&
 	    json_object_object_get_ex(o, "modified", &m) &&
 	    json_object_is_type(m, json_type_string) &&
@@ -205,7 +182,7 @@ vulnview_modules(struct vulnview *v, const char *dir, struct err *e)
 		buf_free(&b);
 		return -1;
 	}
-	o = vulnview_json(&b);
+	o = jsonval_parse(b.data, b.len, INT_MAX, 0);
 	buf_free(&b);
 	if (o == NULL || !json_object_is_type(o, json_type_array)) {
 		json_object_put(o);
@@ -481,6 +458,25 @@ int
 vulnview_listed(const struct vulnview *v, const char *module)
 {
 	return v->dir != NULL && strmap_get(&v->mods, module) != STRMAP_NONE;
+}
+
+int
+vulnview_match_text(struct buf *b, const struct vuln_match *m,
+    struct err *e)
+{
+	size_t i;
+	int rc;
+
+	rc = buf_puts(b, m->id, e);
+	for (i = 0; i < m->naliases && rc == 0; i++)
+		rc = buf_printf(b, e, "%s%s", i == 0 ? " (" : ", ",
+		    m->aliases[i]);
+	if (rc == 0 && m->naliases > 0)
+		rc = buf_puts(b, ")", e);
+	if (rc == 0)
+		rc = m->fixed[0] != '\0' ? buf_printf(b, e, ", fixed in %s",
+		    m->fixed) : buf_puts(b, ", no fixed version", e);
+	return rc;
 }
 
 void
