@@ -1789,6 +1789,8 @@ const char	*answer_outcome_name(enum answer_outcome);
 #define METRICS_BUCKETS		11	/* fetch duration buckets, +Inf last */
 #define METRICS_RECENT		32	/* fetches remembered for /status */
 #define METRICS_VULN_RECENT	16	/* vulnerable versions for /status */
+#define METRICS_VULN_MODULE_MAX	200	/* a module path there, cut to fit */
+#define METRICS_VULN_IDS_MAX	200	/* its ids there, cut to fit */
 enum metrics_result {		/* one fetch from one upstream entry */
 	METRICS_OK = 0,		/* fetched, checked, stored */
 	METRICS_NOTFOUND,	/* upstream: no such version */
@@ -1811,9 +1813,10 @@ struct metrics_vuln_event {	/* one decision, for /status */
 	uint64_t	 seq;		/* odd while being written */
 	int64_t		 when;		/* unix seconds */
 	int32_t		 decision;	/* enum metrics_vuln */
-	char		 module[200];	/* cut to fit: for people */
+	char		 module[METRICS_VULN_MODULE_MAX]; /* cut to fit: for
+					 * people */
 	char		 version[VERSION_MAX];
-	char		 ids[200];
+	char		 ids[METRICS_VULN_IDS_MAX];
 };
 struct metrics_upstream {
 	uint32_t	 state;		/* 0 free, 1 being named, 2 named */

@@ -281,6 +281,34 @@ _Static_assert(POLICY_VULN_MSG_MAX < ERR_MSG_MAX, "the reason fits e.msg");
 /* The missing mirror was logged by this process. */
 static int policy_nomirror_said;
 
+/* The module@version (and generation) this process logged as served
+ * lately: a stored version asked again and again (every_request) is
+ * logged once, not on every hit (still counted each time). */
+#define POLICY_SAID_MAX	64
+static uint64_t policy_said[POLICY_SAID_MAX];
+static size_t policy_said_next;
+
+/* 1 when module@version of generation modified was logged as served
+ * lately; else 0, and remembered. */
+static int
+policy_said_before(const char *module, const char *version,
+    const char *modified)
+{
+	const char *parts[] = { module, "@", version, "@", modified };
+	uint64_t h = 14695981039346656037ULL;
+	const unsigned char *c;
+	size_t i;
+
+	for (i = 0; i < NITEMS(parts); i++)
+		for (c = (const unsigned char *)parts[i]; *c != '\0'; c++)
+			h = (h ^ *c) * 1099511628211ULL;
+	for (i = 0; i < POLICY_SAID_MAX; i++)
+		if (policy_said[i] == h)
+			return 1;
+	policy_said[policy_said_next++ % POLICY_SAID_MAX] = h;
+	return 0;
+}
+
 /* 1 when a denied entry of m (denied[i]) still affects module@fix. */
 static int
 policy_vuln_still(const struct policy *p, const char *module,
@@ -444,13 +472,18 @@ policy_vulnerable(const struct policy *p, const char *module,
 		metrics_vuln(METRICS_VULN_DENY, module, version, deny.data);
 		rc = err_set(e, E_FORBIDDEN, "%s", reason);
 	} else if (warn.len > 0) {
-		log_warnx("[policy] vulnerable: %s@%s served, affected by %s%s",
-		    module, version, warn.data, cfg->vulnerable == VULN_DENY ?
-		    " (published less than vulnerable_min_age ago)" : "");
+		if (!policy_said_before(module, version,
+		    vulnview_modified_at(p->vuln)))
+			log_warnx("[policy] vulnerable: %s@%s served, affected "
+			    "by %s%s", module, version, warn.data,
+			    cfg->vulnerable == VULN_DENY ? " (published less "
+			    "than vulnerable_min_age ago)" : "");
 		metrics_vuln(METRICS_VULN_WARN, module, version, warn.data);
 	} else {
-		log_info("[policy] vulnerable: %s@%s served, affected only by "
-		    "excepted %s", module, version, ok.data);
+		if (!policy_said_before(module, version,
+		    vulnview_modified_at(p->vuln)))
+			log_info("[policy] vulnerable: %s@%s served, affected "
+			    "only by excepted %s", module, version, ok.data);
 		metrics_vuln(METRICS_VULN_EXCEPTED, module, version, ok.data);
 	}
 	buf_free(&deny);

@@ -15,6 +15,7 @@
  */
 #include "config.h"
 
+#include <fcntl.h>
 #include <ftw.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -773,6 +774,43 @@ test_vulnerable(void)
 		    vcases[i].module, vcases[i].version, WANT_MOD, &e) == 0,
 		    name);
 	}
+	/* Warn with every request: three hits of one stored version are
+	 * counted three times, logged once. */
+	{
+		char lpath[1100], line[512];
+		FILE *lf;
+		int saved, fd, said = 0;
+
+		memset(&cfg, 0, sizeof(cfg));
+		cfg.storage_root = dir;
+		cfg.vulnerable = VULN_WARN;
+		cfg.vulnerable_allow = (char *)(uintptr_t)"";
+		cfg.every_request = 1;
+		p.cfg = &cfg;
+		snprintf(lpath, sizeof(lpath), "%s/log", dir);
+		fflush(stderr);
+		if ((saved = dup(2)) == -1 || (fd = open(lpath, O_WRONLY |
+		    O_CREAT | O_TRUNC, 0600)) == -1 || dup2(fd, 2) == -1)
+			abort();
+		close(fd);
+		for (i = 0; i < 3; i++)
+			(void)policy_on_hit(&p, NULL, "example.com/v",
+			    "v1.0.5", WANT_ZIP, &e);
+		fflush(stderr);
+		if (dup2(saved, 2) == -1)
+			abort();
+		close(saved);
+		if ((lf = fopen(lpath, "r")) == NULL)
+			abort();
+		while (fgets(line, sizeof(line), lf) != NULL)
+			said += strstr(line, "example.com/v@v1.0.5 served") !=
+			    NULL;
+		fclose(lf);
+		unlink(lpath);
+		is_int(said, 1, "vulnerable: warn, three hits of one version: "
+		    "logged once");
+	}
+
 	/* Twelve entries: the ids that fit, "and N more", one fix. */
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.storage_root = dir;
