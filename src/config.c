@@ -347,8 +347,8 @@ static const struct option options[] = {
 	{ "policy", "vulnerable", OPT_ENUM, F(vulnerable), "allow",
 	  0, 0, vulnerable_enums, NULL, 0,
 	  "A version the vulnerability database mirror (ROOT/vulndb) lists "
-	  "as affected: allow, warn (served, logged, counted) or deny (403 "
-	  "naming the ids and the fixed version)" },
+	  "as affected: allow, warn (served, logged, counted) or deny (the "
+	  "zip is 403, naming the ids and a fix)" },
 	{ "policy", "vulnerable_allow", OPT_STRING, F(vulnerable_allow), "",
 	  0, 0, NULL, check_vuln_ids, 0,
 	  "Vulnerability ids or aliases (GO-2024-0001, CVE-..., GHSA-...) "
