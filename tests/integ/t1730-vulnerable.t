@@ -20,8 +20,12 @@
 #   1. allow: multi v1.0.0 and v1.1.0 and major/v2 v2.0.0 are stored.
 #   2. deny (vulnerable_allow = GHSA-7777-7777-7777, vulnerable_min_age =
 #      7), lighttpd sending stored files itself:
-#      go get Upper@v1.0.0 fails with 403, the id, alias and fixed
-#      version; Upper@v1.0.1 is fetched; incompat v2.1.0+incompatible
+#      go get Upper@v1.0.0 fails with 403 on the zip, the id and the
+#      fixed version (the aliases in the log); Upper@v1.0.1 is fetched;
+#      a go 1.16 graph holding the affected Upper v1.0.0 but selecting
+#      v1.0.1 lists and builds (.info and .mod are served, only the .mod
+#      stored, the zip still 403); major v1.0.0 is served (the entry is
+#      for major/v2); incompat v2.1.0+incompatible
 #      refused (fixed in v3.0.0+incompatible), v3.0.0+incompatible not;
 #      the excepted retract and the young nomod entry are served; the
 #      malformed entry is skipped (notags served, a log line); lists
@@ -30,15 +34,20 @@
 #      a refused version is never asked upstream; the stored, affected
 #      multi v1.0.0 is served (static: README says so); /metrics counts
 #      deny, warn, excepted; /status lists them.
+#   2b. redirect and async download modes: the affected zip is 403, not
+#      sent on (302) or told "not yet" (404).
 #   3. warn: Upper@v1.0.0 is served and counted.
 #   4. every request through the responder (deny): the stored multi
-#      v1.0.0 (.info .mod .zip, GET and HEAD) and major/v2 v2.0.0 are
-#      403 naming the ids, go mod download of multi@v1.0.0 fails with
+#      v1.0.0's zip (GET and HEAD; its .info and .mod are 200) and
+#      major/v2 v2.0.0's are 403 naming the ids, go mod download of multi@v1.0.0 fails with
 #      them, the excepted retract is served, list is untouched.
 #   5. piraeus audit: every stored affected version, its ids, the fixed
 #      version, who requires it (directly: major/v2 requires multi
 #      v1.1.0; through others: example.com/top, packed here, requires
-#      major/v2); --json; exit 1, then 0 with a clean mirror, 3 without.
+#      major/v2); --json; exit 1, then 0 with a clean mirror, 3 without
+#      one or with a configuration that does not load; then, without a
+#      mirror under deny, everything is served, said once per process
+#      and on /status.
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 . "$top_srcdir/tests/lib/testlib.sh"
 . "$top_srcdir/tests/lib/fixtures.sh"
