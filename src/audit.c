@@ -21,8 +21,6 @@
 
 #include "piraeus.h"
 
-#define AUDIT_PAGE	1000	/* index rows read at a time */
-
 /* One stored version. */
 struct audit_node {
 	char		*module, *version;
@@ -39,44 +37,26 @@ struct audit_run {
 	struct strmap	 at;		/* "module@version" -> index in v */
 };
 
-/* Every indexed version into r (in (module, version) byte order). */
+/* One indexed version into r (inventory_rows gives them in (module,
+ * version) byte order). */
 static int
-audit_versions(struct audit_run *r, struct index *idx, struct err *e)
+audit_version(void *arg, const struct index_version *iv, struct err *e)
 {
-	char after_mod[MODPATH_MAX] = "", after_ver[VERSION_MAX] = "";
+	struct audit_run *r = arg;
 	char key[MODPATH_MAX + VERSION_MAX + 2];
-	struct index_version *rows;
-	size_t n, i;
 
-	for (;;) {
-		rows = NULL;
-		if (index_catalog(idx, after_mod, after_ver, AUDIT_PAGE, &rows,
-		    &n, e) == -1)
-			return -1;
-		for (i = 0; i < n; i++) {
-			if (r->n == r->cap) {
-				r->cap = r->cap ? r->cap * 2 : 1024;
-				r->v = xreallocarray(r->v, r->cap,
-				    sizeof(*r->v));
-			}
-			memset(&r->v[r->n], 0, sizeof(r->v[r->n]));
-			r->v[r->n].module = xstrdup(rows[i].module);
-			r->v[r->n].version = xstrdup(rows[i].version);
-			snprintf(key, sizeof(key), "%s@%s", rows[i].module,
-			    rows[i].version);
-			strmap_put(&r->at, key, r->n);
-			r->n++;
-		}
-		if (n > 0) {
-			snprintf(after_mod, sizeof(after_mod), "%s",
-			    rows[n - 1].module);
-			snprintf(after_ver, sizeof(after_ver), "%s",
-			    rows[n - 1].version);
-		}
-		free(rows);
-		if (n == 0)
-			return 0;
+	(void)e;
+	if (r->n == r->cap) {
+		r->cap = r->cap ? r->cap * 2 : 1024;
+		r->v = xreallocarray(r->v, r->cap, sizeof(*r->v));
 	}
+	memset(&r->v[r->n], 0, sizeof(r->v[r->n]));
+	r->v[r->n].module = xstrdup(iv->module);
+	r->v[r->n].version = xstrdup(iv->version);
+	snprintf(key, sizeof(key), "%s@%s", iv->module, iv->version);
+	strmap_put(&r->at, key, r->n);
+	r->n++;
+	return 0;
 }
 
 /* Node x's go.mod requirements that are stored: x into their reqby. */
@@ -121,68 +101,81 @@ audit_requires(struct audit_run *r, size_t x)
 	free(q);
 }
 
-/*
- * The stored versions that require node f, directly (mark 1) and through
- * others (mark 2), breadth first over reqby: mark[] (r->n, zeroed by the
- * caller) set, f itself left 0.
- */
-static void
-audit_reach(const struct audit_run *r, size_t f, unsigned char *mark)
+/* Index order (byte order of module@version), for qsort. */
+static int
+audit_idx_cmp(const void *a, const void *b)
 {
-	size_t *queue, head = 0, tail = 0, i, x;
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
 
-	queue = xcalloc(r->n + 1, sizeof(*queue));
+	return (x > y) - (x < y);
+}
+
+/*
+ * The stored versions that require node f, breadth first over reqby:
+ * into q, those whose go.mod requires it directly first (*ndirect of
+ * them), then those that do through others, each part in byte order;
+ * returns how many.  seen[] (r->n) is stamped f + 1: nothing to clear
+ * between nodes, the work is that of what is reached.
+ */
+static size_t
+audit_reach(const struct audit_run *r, size_t f, size_t *seen, size_t *q,
+    size_t *ndirect)
+{
+	size_t head, tail = 0, i, x, y;
+
+	seen[f] = f + 1;
 	for (i = 0; i < r->v[f].nreqby; i++) {
 		x = r->v[f].reqby[i];
-		if (mark[x] == 0 && x != f) {
-			mark[x] = 1;
-			queue[tail++] = x;
+		if (seen[x] != f + 1) {
+			seen[x] = f + 1;
+			q[tail++] = x;
 		}
 	}
-	while (head < tail) {
-		x = queue[head++];
+	*ndirect = tail;
+	for (head = 0; head < tail; head++) {
+		x = q[head];
 		for (i = 0; i < r->v[x].nreqby; i++) {
-			size_t y = r->v[x].reqby[i];
-
-			if (mark[y] == 0 && y != f) {
-				mark[y] = 2;
-				queue[tail++] = y;
+			y = r->v[x].reqby[i];
+			if (seen[y] != f + 1) {
+				seen[y] = f + 1;
+				q[tail++] = y;
 			}
 		}
 	}
-	free(queue);
+	qsort(q, *ndirect, sizeof(*q), audit_idx_cmp);
+	qsort(q + *ndirect, tail - *ndirect, sizeof(*q), audit_idx_cmp);
+	return tail;
 }
 
-/* The text report of node f. */
+/* The text report of node f, q[0..nq) who requires it (audit_reach). */
 static void
-audit_text(const struct audit_run *r, size_t f, const unsigned char *mark,
-    FILE *out)
+audit_text(const struct audit_run *r, size_t f, const size_t *q, size_t nq,
+    size_t ndirect, FILE *out)
 {
 	const struct audit_node *x = &r->v[f];
-	size_t i, k;
+	struct buf b;
+	struct err e;
+	size_t i;
 
 	fprintf(out, "%s@%s:\n", x->module, x->version);
 	for (i = 0; i < x->nm; i++) {
-		fprintf(out, "\t%s", x->m[i].id);
-		for (k = 0; k < x->m[i].naliases; k++)
-			fprintf(out, "%s%s", k == 0 ? " (" : ", ",
-			    x->m[i].aliases[k]);
-		fprintf(out, "%s, %s%s\n", x->m[i].naliases > 0 ? ")" : "",
-		    x->m[i].fixed[0] != '\0' ? "fixed in " :
-		    "no fixed version", x->m[i].fixed);
+		buf_init(&b, ERR_MSG_MAX * 4);
+		err_clear(&e);
+		vulnview_match_text(&b, &x->m[i], &e);
+		fprintf(out, "\t%.*s\n", (int)b.len, b.data != NULL ?
+		    b.data : "");
+		buf_free(&b);
 	}
-	for (k = 1; k <= 2; k++)
-		for (i = 0; i < r->n; i++)
-			if (mark[i] == k)
-				fprintf(out, "\trequired by %s@%s%s\n",
-				    r->v[i].module, r->v[i].version, k == 1 ?
-				    "" : " (through other stored versions)");
+	for (i = 0; i < nq; i++)
+		fprintf(out, "\trequired by %s@%s%s\n", r->v[q[i]].module,
+		    r->v[q[i]].version, i < ndirect ? "" :
+		    " (through other stored versions)");
 }
 
 /* The JSON report of node f, appended to arr. */
 static void
-audit_json(const struct audit_run *r, size_t f, const unsigned char *mark,
-    struct json_object *arr)
+audit_json(const struct audit_run *r, size_t f, const size_t *q, size_t nq,
+    size_t ndirect, struct json_object *arr)
 {
 	const struct audit_node *x = &r->v[f];
 	struct json_object *o, *vulns, *v, *al, *by[2];
@@ -210,13 +203,12 @@ audit_json(const struct audit_run *r, size_t f, const unsigned char *mark,
 	json_object_object_add(o, "vulns", vulns);
 	by[0] = json_object_new_array();
 	by[1] = json_object_new_array();
-	for (i = 0; i < r->n; i++)
-		if (mark[i] != 0) {
-			snprintf(mv, sizeof(mv), "%s@%s", r->v[i].module,
-			    r->v[i].version);
-			json_object_array_add(by[mark[i] - 1],
-			    json_object_new_string(mv));
-		}
+	for (i = 0; i < nq; i++) {
+		snprintf(mv, sizeof(mv), "%s@%s", r->v[q[i]].module,
+		    r->v[q[i]].version);
+		json_object_array_add(by[i < ndirect ? 0 : 1],
+		    json_object_new_string(mv));
+	}
 	json_object_object_add(o, "required_by", by[0]);
 	json_object_object_add(o, "required_through", by[1]);
 	json_object_array_add(arr, o);
@@ -245,8 +237,7 @@ audit_run(const struct store *s, struct index *idx, const char *root,
 	struct audit_run r;
 	struct vulnview vv;
 	struct json_object *top = NULL, *arr = NULL;
-	unsigned char *mark;
-	size_t i, found = 0;
+	size_t *seen, *q, i, nq, ndirect, found = 0;
 	int rc = -1, st;
 
 	memset(&r, 0, sizeof(r));
@@ -256,12 +247,13 @@ audit_run(const struct store *s, struct index *idx, const char *root,
 	if ((st = vulnview_refresh(&vv, root, e)) == 1)
 		err_set(e, E_NOTFOUND, "no vulnerability database mirror in "
 		    "%s/vulndb (piraeus vulndb sync, or import)", root);
-	if (st != 0 || audit_versions(&r, idx, e) == -1)
+	if (st != 0 || inventory_rows(idx, audit_version, &r, e) == -1)
 		goto out;
 	for (i = 0; i < r.n; i++) {
 		if (!vulnview_listed(&vv, r.v[i].module))
 			continue;
-		if (vulnview_check(&vv, root, r.v[i].module, r.v[i].version,
+		/* The generation read above, for the whole report. */
+		if (vulnview_match(&vv, r.v[i].module, r.v[i].version,
 		    &r.v[i].m, &r.v[i].nm, e) != 0)
 			goto out;
 		found += r.v[i].nm > 0;
@@ -277,18 +269,19 @@ audit_run(const struct store *s, struct index *idx, const char *root,
 		json_object_object_add(top, "checked",
 		    json_object_new_int64((int64_t)r.n));
 	}
-	mark = xcalloc(r.n + 1, 1);
+	seen = xcalloc(r.n + 1, sizeof(*seen));
+	q = xcalloc(r.n + 1, sizeof(*q));
 	for (i = 0; i < r.n; i++) {
 		if (r.v[i].nm == 0)
 			continue;
-		memset(mark, 0, r.n + 1);
-		audit_reach(&r, i, mark);
+		nq = audit_reach(&r, i, seen, q, &ndirect);
 		if (json)
-			audit_json(&r, i, mark, arr);
+			audit_json(&r, i, q, nq, ndirect, arr);
 		else
-			audit_text(&r, i, mark, out);
+			audit_text(&r, i, q, nq, ndirect, out);
 	}
-	free(mark);
+	free(seen);
+	free(q);
 	if (json) {
 		json_object_object_add(top, "affected", arr);
 		fprintf(out, "%s\n", json_object_to_json_string_ext(top,

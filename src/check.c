@@ -20,33 +20,6 @@
 
 #include "piraeus.h"
 
-/*
- * The one JSON object body holds, nothing else but white space around it
- * and no NUL byte (what the go command's json.Unmarshal takes), or NULL.
- */
-static struct json_object *
-check_info_json(const struct buf *body)
-{
-	struct json_tokener *tok;
-	struct json_object *o;
-	size_t end;
-
-	if (body->data == NULL || body->len == 0 || body->len > INT_MAX ||
-	    memchr(body->data, '\0', body->len) != NULL ||
-	    (tok = json_tokener_new()) == NULL)
-		return NULL;
-	o = json_tokener_parse_ex(tok, body->data, (int)body->len);
-	end = json_tokener_get_parse_end(tok);
-	if (json_tokener_get_error(tok) != json_tokener_success ||
-	    !json_object_is_type(o, json_type_object) ||
-	    end + strspn(body->data + end, " \t\r\n") != body->len) {
-		json_object_put(o);
-		o = NULL;
-	}
-	json_tokener_free(tok);
-	return o;
-}
-
 int
 check_info_answer(const char *module, const struct buf *body,
     char canon[VERSION_MAX])
@@ -55,7 +28,8 @@ check_info_answer(const char *module, const struct buf *body,
 	int64_t ns;
 	int rc = -1;
 
-	if ((o = check_info_json(body)) == NULL)
+	/* One JSON object alone (what json.Unmarshal takes). */
+	if ((o = jsonval_parse(body->data, body->len, INT_MAX, 1)) == NULL)
 		return -1;
 	if (json_object_object_get_ex(o, "Version", &v) &&
 	    json_object_is_type(v, json_type_string) &&

@@ -365,8 +365,8 @@ static const struct option options[] = {
 	{ "policy", "vulnerable", OPT_ENUM, F(vulnerable), "allow",
 	  0, 0, vulnerable_enums, NULL, 0,
 	  "A version the vulnerability database mirror (ROOT/vulndb) lists "
-	  "as affected: allow, warn (served, logged, counted) or deny (403 "
-	  "naming the ids and the fixed version)" },
+	  "as affected: allow, warn (served, logged, counted) or deny (the "
+	  "zip is 403, naming the ids and a fix)" },
 	{ "policy", "vulnerable_allow", OPT_STRING, F(vulnerable_allow), "",
 	  0, 0, NULL, check_vuln_ids, 0,
 	  "Vulnerability ids or aliases (GO-2024-0001, CVE-..., GHSA-...) "
@@ -999,11 +999,7 @@ check_vuln_ids(const char *v, char *why, size_t whysz)
 	char id[OSV_ID_MAX];
 	size_t n;
 
-	for (;;) {
-		v += strspn(v, " \t,");
-		if (*v == '\0')
-			return 0;
-		n = strcspn(v, " \t,");
+	for (; (v = osv_id_next(v, &n)) != NULL; v += n) {
 		if (n >= sizeof(id))
 			return why_set(why, whysz, "\"%.*s\": an id over %d "
 			    "bytes", CONFIG_SHOW_MAX, v, OSV_ID_MAX - 1);
@@ -1012,8 +1008,8 @@ check_vuln_ids(const char *v, char *why, size_t whysz)
 		if (!osv_id_valid(id))
 			return why_set(why, whysz, "\"%.*s\": not an id or "
 			    "alias ([A-Za-z0-9._-])", CONFIG_SHOW_MAX, id);
-		v += n;
 	}
+	return 0;
 }
 
 /* Is a inside b (or equal to it)?  Both absolute and normalised. */

@@ -138,6 +138,32 @@ ep_status_fetches(struct buf *b, const struct metrics_data *d,
 		    "<p>No fetches recorded.</p>\n", e);
 }
 
+/* [policy] vulnerable's mirror: its "modified", or that there is none
+ * (nothing is refused then) or that it cannot be read. */
+static void
+ep_status_mirror(struct buf *b, struct proxy *px, struct err *e)
+{
+	struct err ve;
+
+	if (px->cfg.vulnerable == VULN_ALLOW)
+		return;
+	err_clear(&ve);
+	switch (vulnview_refresh(&px->vuln, px->cfg.storage_root, &ve)) {
+	case 0:
+		ep_status_card(b, vulnview_modified_at(&px->vuln),
+		    "vulnerability database (modified)", e);
+		break;
+	case 1:
+		ep_status_card(b, "none", "no vulnerability database mirror: "
+		    "[policy] vulnerable refuses nothing", e);
+		break;
+	default:
+		ep_status_card(b, "?", "vulnerability database not readable",
+		    e);
+		break;
+	}
+}
+
 /* The versions [policy] vulnerable decided on lately, newest first. */
 static void
 ep_status_vulns(struct buf *b, const struct metrics_data *d, struct err *e)
@@ -230,6 +256,7 @@ ep_status(struct proxy *px, const struct request *r, struct response *rs,
 	snprintf(v, sizeof(v), "%llu", (unsigned long long)
 	    d->vuln[METRICS_VULN_DENY]);
 	ep_status_card(&b, v, "vulnerable versions refused", &be);
+	ep_status_mirror(&b, px, &be);
 	buf_puts(&b, "</div>\n<h2>Last fetches</h2>\n", &be);
 	ep_status_fetches(&b, d, 0, &be);
 	buf_puts(&b, "<h2>Failures</h2>\n", &be);

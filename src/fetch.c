@@ -65,7 +65,8 @@ fetch_files_proxy(const struct fetch_env *env, const char *base,
 
 	memset(items, 0, sizeof(items));
 	for (i = 0; i < NITEMS(order); i++) {
-		if (kind == WANT_MOD && order[i] != ART_MOD)
+		if ((kind == WANT_MOD && order[i] != ART_MOD) ||
+		    (env->no_zip && order[i] == ART_ZIP))
 			continue;
 		if (store_path(env->store, emod, ever, order[i], path,
 		    sizeof(path)) == 0 && stat(path, &sb) == 0)

@@ -21,11 +21,7 @@
 
 static const char *const inventory_kinds[] = { "info", "mod", "zip" };
 
-/*
- * Call fn on every index row in (module, version) byte order, a page at
- * a time.  Returns 0, or -1 with e set (by the index or by fn).
- */
-static int
+int
 inventory_rows(struct index *idx,
     int (*fn)(void *, const struct index_version *, struct err *),
     void *arg, struct err *e)

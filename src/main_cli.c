@@ -34,6 +34,8 @@ struct cli_cmd {
 	const char	*exits;		/* its exit statuses, for -h */
 	int		 own_help;	/* fn answers -h itself (its options) */
 	int		(*fn)(struct config *, int, char **);
+	int		 config_exit;	/* exit status when the configuration
+					 * does not load (0: 1) */
 };
 
 static int	cli_check_config(struct config *, int, char **);
@@ -80,8 +82,9 @@ static const struct cli_cmd cli_cmds[] = {
 	    "[{\"module\",\"version\",\"vulns\":[{\"id\",\"aliases\","
 	    "\"fixed\"}],\"required_by\",\"required_through\"}]}",
 	    "0 no stored version is affected, 1 some are (listed), 2 usage, "
-	    "3 no mirror, or the mirror or the index cannot be read",
-	    0, cli_audit },
+	    "3 no mirror, the mirror or the index cannot be read, or the "
+	    "configuration does not load",
+	    0, cli_audit, 3 },
 	{ "reindex", 0, 0, 1, "reindex",
 	    "rebuild the index from the storage tree", CLI_EXITS, 0,
 	    cli_reindex },
@@ -646,6 +649,20 @@ cli_catalog(struct config *cfg, int argc, char **argv)
 	return rc == 0 ? 0 : 1;
 }
 
+/* The "[--json]" of stats and audit: 1 or 0 into *json and storage
+ * and index opened; 2 usage (told), -1 not opened (told), else 0. */
+static int
+cli_json_open(struct config *cfg, int argc, char **argv, int *json,
+    struct store *s, struct index **idx)
+{
+	*json = argc == 1 && strcmp(argv[0], "--json") == 0;
+	if (argc != 0 && !*json) {
+		usage(stderr);
+		return 2;
+	}
+	return cli_open(cfg, s, idx) == -1 ? -1 : 0;
+}
+
 /* stats [--json]: inventory_stats of the tree and the index. */
 static int
 cli_stats(struct config *cfg, int argc, char **argv)
@@ -654,16 +671,10 @@ cli_stats(struct config *cfg, int argc, char **argv)
 	struct index *idx;
 	struct store s;
 	struct err e;
-	int json = 0, rc;
+	int json, rc;
 
-	if (argc == 1 && strcmp(argv[0], "--json") == 0)
-		json = 1;
-	else if (argc != 0) {
-		usage(stderr);
-		return 2;
-	}
-	if (cli_open(cfg, &s, &idx) == -1)
-		return 1;
+	if ((rc = cli_json_open(cfg, argc, argv, &json, &s, &idx)) != 0)
+		return rc == 2 ? 2 : 1;
 	err_clear(&e);
 	rc = inventory_stats(&s, idx, cfg->state_dir,
 	    cfg->sumdb_private_key != NULL, &st, &e);
@@ -684,16 +695,10 @@ cli_audit(struct config *cfg, int argc, char **argv)
 	struct index *idx;
 	struct store s;
 	struct err e;
-	int json = 0, rc;
+	int json, rc;
 
-	if (argc == 1 && strcmp(argv[0], "--json") == 0)
-		json = 1;
-	else if (argc != 0) {
-		usage(stderr);
-		return 2;
-	}
-	if (cli_open(cfg, &s, &idx) == -1)
-		return 3;
+	if ((rc = cli_json_open(cfg, argc, argv, &json, &s, &idx)) != 0)
+		return rc == 2 ? 2 : 3;
 	err_clear(&e);
 	rc = audit_run(&s, idx, cfg->storage_root, json, stdout, &e);
 	if (rc == -1)
@@ -1329,7 +1334,8 @@ main(int argc, char *argv[])
 	memset(&cfg, 0, sizeof(cfg));
 	if (cli_cmds[i].needs_config && cli_load(&cfg) == -1) {
 		config_free(&cfg);
-		return 1;
+		return cli_cmds[i].config_exit != 0 ? cli_cmds[i].config_exit :
+		    1;
 	}
 	if (cli_cmds[i].needs_config)
 		log_set_level(cfg.log_level);

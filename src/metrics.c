@@ -6,8 +6,10 @@
  * (METRICS_FILE), mapped MAP_SHARED by each process: a request adds to
  * them with __atomic adds, no lock and no system call, so the hit path
  * is not slowed.  The file outlives restarts: counters keep counting
- * (Prometheus's rate() handles a reset anyway, should the file go).  A
- * changed layout takes a new file name, never a reinterpretation.
+ * (Prometheus's rate() handles a reset anyway, should the file go).
+ * Fields are only appended at the end: metrics_open extends a shorter
+ * file of an older layout (the new fields zero); a layout that moves a
+ * field takes a new file name, never a reinterpretation.
  * Upstream names are claimed in fixed slots (compare-and-swap on a slot's
  * state); the last fetches are a ring of seqlocked entries for /status.
  * What storage holds is not counted here: the index says it at scrape

@@ -6,18 +6,23 @@
  * was published (else modified), whether it is withdrawn, and for each
  * affected Go module its SEMVER ranges.  Every input is hostile: the
  * size, the number of aliases, affected modules, ranges and events are
- * capped; an id or alias is [A-Za-z0-9._-] only; a version must be
- * canonical semver once "v" is put in front ("1.2.3" as the database
- * writes it, or "v1.2.3"; "+incompatible" kept, never "1.2"); anything else makes the whole entry malformed (-1, the
- * reason), never half read.  Other ecosystems and range types are
- * ignored.
+ * capped; an id or alias is [A-Za-z0-9._-] only; anything else makes the
+ * whole entry malformed (-1, the reason), never half read.  A version is
+ * read as x/vuln compares it: "v" put in front, "1.2" is v1.2.0, build
+ * metadata other than "+incompatible" dropped; a range holding a version
+ * that is not semver at all contains nothing (the entry stands).  An
+ * entry is withdrawn from its "withdrawn" time on, when that parses.
+ * Other ecosystems are ignored.
  *
  * osv_range_affects evaluates one range as golang.org/x/vuln does: the
  * events sorted by version ("introduced": "0", the beginning of time,
  * first), then walked: an introduced at or below the version opens,
  * a fixed above it closes (the version is affected, fixed there), a
- * last_affected at or above it closes too (affected, no fix named).  An
- * affected module with no range at all is affected at every version.
+ * last_affected at or above it closes too (affected, no fix named:
+ * last_affected is our extension, x/vuln does not read it).  As x/vuln's
+ * Affects: an affected module with no SEMVER range (none at all, or
+ * only GIT or ECOSYSTEM ones) is affected at every version, and so is a
+ * SEMVER range without events.
  * Comparison is semver order (semver.c): build metadata such as
  * "+incompatible" is ignored, pseudo-versions are pre-releases.  No I/O.
  */
@@ -26,6 +31,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <json-c/json.h>
 
@@ -49,25 +55,33 @@ osv_id_valid(const char *s)
 	    "abcdefghijklmnopqrstuvwxyz0123456789._-") == n && s[0] != '.';
 }
 
+const char *
+osv_id_next(const char *s, size_t *n)
+{
+	s += strspn(s, " \t,");
+	if (*s == '\0')
+		return NULL;
+	*n = strcspn(s, " \t,");
+	return s;
+}
+
 int
 osv_version(const char *s, char out[VERSION_MAX])
 {
-	char canon[VERSION_MAX];
+	char v[VERSION_MAX];
 	size_t n = strlen(s);
 
 	if (n == 0 || n + 2 > VERSION_MAX)
 		return -1;
 	if (s[0] == 'v')
-		memcpy(out, s, n + 1);
+		memcpy(v, s, n + 1);
 	else {
-		out[0] = 'v';
-		memcpy(out + 1, s, n + 1);
+		v[0] = 'v';
+		memcpy(v + 1, s, n + 1);
 	}
-	/* The database writes full versions: "1.2" or "0" are not. */
-	if (semver_canonical(out, 1, canon, sizeof(canon)) == -1 ||
-	    strcmp(canon, out) != 0)
-		return -1;
-	return 0;
+	/* Compared as x/vuln does (semver.Compare after a "v"): "1.2" is
+	 * v1.2.0, build metadata other than +incompatible does not count. */
+	return semver_canonical(v, 1, out, VERSION_MAX);
 }
 
 /* The string member key of o (NULL when absent, or not a string). */
@@ -113,7 +127,17 @@ osv_time(struct json_object *o, const char *key, int64_t *ns)
 	return 0;
 }
 
-/* One event object ({"introduced": "1.2.0"}) into ev: 0, or -1. */
+/* Event order: the beginning of time first, then semver order. */
+static int
+osv_event_cmp(const struct osv_event *a, const struct osv_event *b)
+{
+	if (a->version[0] == '\0' || b->version[0] == '\0')
+		return (a->version[0] != '\0') - (b->version[0] != '\0');
+	return semver_compare(a->version, b->version);
+}
+
+/* One event object ({"introduced": "1.2.0"}) into ev: 0, 1 when its
+ * version is not semver (x/vuln could not compare it), or -1. */
 static int
 osv_event(struct json_object *o, struct osv_event *ev, struct err *e)
 {
@@ -135,8 +159,7 @@ osv_event(struct json_object *o, struct osv_event *ev, struct err *e)
 		if (ev->kind == OSV_INTRODUCED && strcmp(v, "0") == 0)
 			ev->version[0] = '\0';
 		else if (osv_version(v, ev->version) == -1)
-			return err_set(e, E_UPSTREAM, "an event's %s is not a "
-			    "semantic version", osv_event_names[i].name);
+			return 1;	/* the range is skipped, not the entry */
 	}
 	/* Unknown kinds ("limit") are ignored, as x/vuln does. */
 	if (found == 0)
@@ -144,14 +167,18 @@ osv_event(struct json_object *o, struct osv_event *ev, struct err *e)
 	return 0;
 }
 
-/* One range object into r (its events); 0 with r->n 0 for a range type
- * other than SEMVER (ignored), -1 and e when malformed. */
+/* One range object into r (its events); 0 with r->ignored for a range
+ * type other than SEMVER, r->bad for one with a version that is not
+ * semver (it contains nothing), r->n 0 for one without events (it
+ * contains every version, as x/vuln's ContainsSemver says); -1 and e
+ * when malformed. */
 static int
 osv_range(struct json_object *o, struct osv_range *r, struct err *e)
 {
 	struct json_object *evs;
 	const char *type;
 	size_t i, n;
+	int st;
 
 	memset(r, 0, sizeof(*r));
 	if (!json_object_is_type(o, json_type_object) ||
@@ -161,21 +188,22 @@ osv_range(struct json_object *o, struct osv_range *r, struct err *e)
 		r->ignored = 1;
 		return 0;
 	}
-	if (osv_array(o, "events", OSV_EVENTS_MAX, &evs) != 1 ||
-	    (n = json_object_array_length(evs)) == 0)
-		return err_set(e, E_UPSTREAM, "a SEMVER range without events "
-		    "(or over %d)", OSV_EVENTS_MAX);
-	r->ev = xcalloc(n, sizeof(*r->ev));
+	if ((st = osv_array(o, "events", OSV_EVENTS_MAX, &evs)) == -1)
+		return err_set(e, E_UPSTREAM, "a SEMVER range's events not an "
+		    "array (or over %d)", OSV_EVENTS_MAX);
+	n = st == 1 ? json_object_array_length(evs) : 0;
+	r->ev = xcalloc(n > 0 ? n : 1, sizeof(*r->ev));
+	r->every = n == 0;
 	for (i = 0; i < n; i++) {
-		if (osv_event(json_object_array_get_idx(evs, i), &r->ev[r->n],
-		    e) == -1)
+		if ((st = osv_event(json_object_array_get_idx(evs, i),
+		    &r->ev[r->n], e)) == -1)
 			return -1;
-		if (r->ev[r->n].kind != OSV_IGNORED)
+		if (st == 1)
+			r->bad = 1;
+		else if (r->ev[r->n].kind != OSV_IGNORED)
 			r->n++;
 	}
-	if (r->n == 0)
-		return err_set(e, E_UPSTREAM, "a SEMVER range without "
-		    "introduced or fixed events");
+	osv_range_sort(r);	/* once, not on every judgment */
 	return 0;
 }
 
@@ -244,30 +272,6 @@ osv_aliases(struct json_object *o, struct osv_entry *x, struct err *e)
 	return 0;
 }
 
-/* The parsed object of data, or NULL: not one JSON object alone. */
-static struct json_object *
-osv_json(const char *data, size_t len)
-{
-	struct json_tokener *tok;
-	struct json_object *o;
-	size_t end;
-
-	if (data == NULL || len == 0 || len > OSV_ENTRY_MAX ||
-	    memchr(data, '\0', len) != NULL ||
-	    (tok = json_tokener_new()) == NULL)
-		return NULL;
-	o = json_tokener_parse_ex(tok, data, (int)len);
-	end = json_tokener_get_parse_end(tok);
-	if (json_tokener_get_error(tok) != json_tokener_success ||
-	    !json_object_is_type(o, json_type_object) ||
-	    end + strspn(data + end, " \t\r\n") != len) {
-		json_object_put(o);
-		o = NULL;
-	}
-	json_tokener_free(tok);
-	return o;
-}
-
 int
 osv_parse(const char *data, size_t len, struct osv_entry *x, struct err *e)
 {
@@ -277,7 +281,7 @@ osv_parse(const char *data, size_t len, struct osv_entry *x, struct err *e)
 	int rc = -1;
 
 	memset(x, 0, sizeof(*x));
-	if ((o = osv_json(data, len)) == NULL)
+	if ((o = jsonval_parse(data, len, OSV_ENTRY_MAX, 1)) == NULL)
 		return err_set(e, E_UPSTREAM, "not one JSON object of at most "
 		    "%d bytes", OSV_ENTRY_MAX);
 	if ((id = osv_str(o, "id")) == NULL || !osv_id_valid(id)) {
@@ -294,7 +298,9 @@ osv_parse(const char *data, size_t len, struct osv_entry *x, struct err *e)
 	}
 	if (x->published == 0)
 		x->published = x->modified;
-	x->withdrawn = json_object_object_get_ex(o, "withdrawn", NULL);
+	/* Withdrawn from a time that parses; else it stands. */
+	if (osv_time(o, "withdrawn", &x->withdrawn) == -1)
+		x->withdrawn = 0;
 	if (osv_aliases(o, x, e) == -1)
 		goto out;
 	if (osv_array(o, "affected", OSV_AFFECTED_MAX, &aff) != 1) {
@@ -336,36 +342,37 @@ osv_free(struct osv_entry *x)
 	memset(x, 0, sizeof(*x));
 }
 
-/* Event order: the beginning of time first, then semver order. */
-static int
-osv_event_cmp(const struct osv_event *a, const struct osv_event *b)
+
+void
+osv_range_sort(struct osv_range *r)
 {
-	if (a->version[0] == '\0' || b->version[0] == '\0')
-		return (a->version[0] != '\0') - (b->version[0] != '\0');
-	return semver_compare(a->version, b->version);
+	struct osv_event t;
+	size_t i, j;
+
+	/* A stable insertion sort: n is capped (OSV_EVENTS_MAX), and the
+	 * database writes its events in order already. */
+	for (i = 1; i < r->n; i++)
+		for (j = i; j > 0 && osv_event_cmp(&r->ev[j - 1], &r->ev[j]) > 0;
+		    j--) {
+			t = r->ev[j];
+			r->ev[j] = r->ev[j - 1];
+			r->ev[j - 1] = t;
+		}
 }
 
 int
 osv_range_affects(const struct osv_range *r, const char *version,
     char fixed[VERSION_MAX])
 {
-	struct osv_event *ev, t;
-	size_t i, j;
+	const struct osv_event *ev = r->ev;
+	size_t i;
 	int affected = 0, rc = 0;
 
 	fixed[0] = '\0';
-	if (r->ignored || r->n == 0)
+	if (r->ignored || r->bad)
 		return 0;
-	/* A stable insertion sort of a copy: n is capped (OSV_EVENTS_MAX). */
-	ev = xcalloc(r->n, sizeof(*ev));
-	memcpy(ev, r->ev, r->n * sizeof(*ev));
-	for (i = 1; i < r->n; i++)
-		for (j = i; j > 0 && osv_event_cmp(&ev[j - 1], &ev[j]) > 0;
-		    j--) {
-			t = ev[j];
-			ev[j] = ev[j - 1];
-			ev[j - 1] = t;
-		}
+	if (r->every)
+		return 1;
 	for (i = 0; i < r->n; i++) {
 		if (!affected && ev[i].kind == OSV_INTRODUCED)
 			affected = ev[i].version[0] == '\0' ||
@@ -386,8 +393,38 @@ osv_range_affects(const struct osv_range *r, const char *version,
 			affected = 0;
 		}
 	}
-	free(ev);
 	return rc || affected;
+}
+
+/*
+ * x/vuln's NonSupersededFix (internal/semver/fixed.go) over a's SEMVER
+ * ranges into fixed: the latest fix of all, "" when none, or when a
+ * range introduces the vulnerability again after it.
+ */
+static void
+osv_fix(const struct osv_affected *a, char fixed[VERSION_MAX])
+{
+	const struct osv_range *r;
+	size_t k, i;
+
+	fixed[0] = '\0';
+	for (k = 0; k < a->nranges; k++) {
+		r = &a->ranges[k];
+		if (r->ignored)
+			continue;
+		for (i = 0; i < r->n; i++)
+			if (r->ev[i].kind == OSV_FIXED && (fixed[0] == '\0' ||
+			    semver_compare(fixed, r->ev[i].version) < 0))
+				memcpy(fixed, r->ev[i].version,
+				    strlen(r->ev[i].version) + 1);
+		for (i = 0; i < r->n; i++)
+			if (r->ev[i].kind == OSV_INTRODUCED &&
+			    r->ev[i].version[0] != '\0' && (fixed[0] == '\0' ||
+			    semver_compare(fixed, r->ev[i].version) < 0)) {
+				fixed[0] = '\0';
+				break;
+			}
+	}
 }
 
 int
@@ -396,29 +433,30 @@ osv_affects(const struct osv_entry *x, const char *module,
 {
 	char f[VERSION_MAX];
 	size_t i, k;
-	int hit = 0;
+	int hit, semver;
 
 	fixed[0] = '\0';
-	if (x->withdrawn || !semver_valid(version))
+	if ((x->withdrawn != 0 && x->withdrawn <= (int64_t)time(NULL) *
+	    1000000000LL) || !semver_valid(version))
 		return 0;
 	for (i = 0; i < x->naff; i++) {
 		const struct osv_affected *a = &x->aff[i];
 
 		if (a->module == NULL || strcmp(a->module, module) != 0)
 			continue;
-		if (a->nranges == 0)
-			return 1;	/* no range: every version */
-		for (k = 0; k < a->nranges; k++) {
+		/* As x/vuln's Affects: no SEMVER range (none at all, or of
+		 * other types only) is every version. */
+		hit = semver = 0;
+		for (k = 0; k < a->nranges && !hit; k++) {
 			if (a->ranges[k].ignored)
 				continue;
-			if (!osv_range_affects(&a->ranges[k], version, f))
-				continue;
-			/* Several ranges: the lowest fix above the version. */
-			if (!hit || (f[0] != '\0' && (fixed[0] == '\0' ||
-			    semver_compare(f, fixed) < 0)))
-				memcpy(fixed, f, strlen(f) + 1);
-			hit = 1;
+			semver = 1;
+			hit = osv_range_affects(&a->ranges[k], version, f);
+		}
+		if (hit || !semver) {
+			osv_fix(a, fixed);
+			return 1;
 		}
 	}
-	return hit;
+	return 0;
 }

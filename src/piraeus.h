@@ -7,7 +7,7 @@
  * table; tests/cgi/t0050-layering.t checks it on the built objects):
  *
  *   base       err.c xmalloc.c buf.c hex.c log.c version.c strmap.c
- *              tar.c untar.c gz.c
+ *              tar.c untar.c gz.c jsonval.c
  *   rules      modpath.c semver.c pattern.c access.c dirhash.c modfile.c latest.c
  *              note.c tlog.c upstream.c mode.c zipcheck.c rfc3339.c
  *              filter.c packrule.c accesslog.c osv.c vulndb_index.c
@@ -558,9 +558,12 @@ struct osv_event {
 	char		 version[VERSION_MAX];	/* "v1.2.3"; "" for "0" */
 };
 struct osv_range {
-	struct osv_event *ev;		/* in the entry's order */
+	struct osv_event *ev;		/* in version order (osv_parse
+					 * sorts them: osv_range_sort) */
 	size_t		  n;
 	int		  ignored;	/* not SEMVER */
+	int		  every;	/* no events: every version */
+	int		  bad;		/* a version not semver: none */
 };
 struct osv_affected {
 	char		 *module;	/* NULL: not the Go ecosystem */
@@ -574,29 +577,47 @@ struct osv_entry {
 	int64_t		  published;	/* ns since the epoch; else modified;
 					 * 0 when neither */
 	int64_t		  modified;
-	int		  withdrawn;	/* affects nothing */
+	int64_t		  withdrawn;	/* ns: affects nothing from then on
+					 * (0: not withdrawn) */
 	struct osv_affected *aff;
 	size_t		  naff;
 };
 /* 1 when s is an id or alias we accept: [A-Za-z0-9._-], not ".", under
  * OSV_ID_MAX bytes. */
 int		 osv_id_valid(const char *s);
-/* A database version ("1.2.3" or "v1.2.3") as "v1.2.3" into out: 0, or
- * -1 when it is not canonical semver then ("1.2", "0", "1.0.0+meta"). */
+/* The next id of a list apart by blanks or commas ([policy]
+ * vulnerable_allow) from s: its start and *n its length, or NULL at the
+ * end.  Go on from the start + *n. */
+const char	*osv_id_next(const char *s, size_t *n);
+/* A database version ("1.2.3", "v1.2.3", "1.2", "1.0.0+meta") as x/vuln
+ * compares it, canonical into out ("v1.2.0", "v1.0.0"; "+incompatible"
+ * kept): 0, or -1 when it is not semver. */
 int		 osv_version(const char *s, char out[VERSION_MAX]);
 /* Parse one entry (at most OSV_ENTRY_MAX bytes) into x: 0, or -1 and e
  * (x empty); osv_free releases it. */
 int		 osv_parse(const char *data, size_t len, struct osv_entry *x,
 		    struct err *e);
 void		 osv_free(struct osv_entry *x);
-/* 1 when version (canonical, with "v") is in r, fixed then the version
- * that closes it ("" when none); else 0. */
+/* Sort r's events as x/vuln does before it walks them: the beginning of
+ * time first, then version order, stable. */
+void		 osv_range_sort(struct osv_range *r);
+/* 1 when version (canonical, with "v") is in r (its events sorted),
+ * fixed then the version that closes it ("" when none); else 0. */
 int		 osv_range_affects(const struct osv_range *r,
 		    const char *version, char fixed[VERSION_MAX]);
-/* 1 when x affects module@version (not withdrawn), fixed the lowest fix
- * above it ("" when none is known); else 0. */
+/* 1 when x affects module@version (not withdrawn), fixed then the fix
+ * golang.org/x/vuln names (NonSupersededFix: the latest fix of the
+ * module's ranges, "" when none or when it is introduced again after
+ * it); else 0. */
 int		 osv_affects(const struct osv_entry *x, const char *module,
 		    const char *version, char fixed[VERSION_MAX]);
+
+/* jsonval.c: one JSON value alone in data[0..len) (white space around
+ * it, no NUL byte, at most max bytes; an object when object), or NULL
+ * (free with json_object_put). */
+struct json_object;
+struct json_object *jsonval_parse(const char *data, size_t len, size_t max,
+		    int object);
 
 /* latest.c: a module's "latest" among versions, as the go command picks. */
 struct latest_src {
@@ -883,6 +904,17 @@ int		 vulnview_check(struct vulnview *, const char *root,
 		    const char *module, const char *version,
 		    struct vuln_match **out, size_t *n, struct err *);
 void		 vulnview_matches_free(struct vuln_match *, size_t n);
+/* m for people appended to b: "GO-2024-0001 (CVE-2024-1, GHSA-x), fixed
+ * in v1.2.4" (or ", no fixed version"); the log and piraeus audit. */
+int		 vulnview_match_text(struct buf *b, const struct vuln_match *m,
+		    struct err *e);
+/* As vulnview_check, in the generation v holds (vulnview_refresh read
+ * it): db.json is not read again, so a report is of one generation.
+ * -1 and e (never empty) when nothing was read or an entry cannot be
+ * read (its generation went away). */
+int		 vulnview_match(struct vulnview *, const char *module,
+		    const char *version, struct vuln_match **out, size_t *n,
+		    struct err *);
 /* db.json's "modified" of the generation held ("" when none). */
 const char	*vulnview_modified_at(const struct vulnview *);
 /* 1 when modules.json of the generation held lists module. */
@@ -964,6 +996,12 @@ int		 index_log_add(struct index *, int64_t id, const char *module,
  * catalog: every indexed module with its versions, or MODULE's versions
  * (then 1 when none is indexed); 0, or -1 with e.
  */
+/* Call fn on every index row in (module, version) byte order, a page at
+ * a time (catalog, stats, piraeus audit).  Returns 0, or -1 with e set
+ * (by the index or by fn). */
+int		 inventory_rows(struct index *,
+		    int (*fn)(void *, const struct index_version *, struct err *),
+		    void *arg, struct err *e);
 int		 inventory_catalog(struct index *, const char *module, int json,
 		    FILE *out, struct err *);
 struct inventory_stats {
@@ -2006,11 +2044,15 @@ const char	*answer_outcome_name(enum answer_outcome);
  * metrics.c: counters shared by every responder process: a small file in
  * the state directory (METRICS_FILE), mapped shared, changed with atomic
  * adds only (no lock, no system call on the request path).  It outlives
- * restarts (counters keep counting; a new layout has a new file name).
+ * restarts (counters keep counting).  Fields are only appended at the
+ * end: metrics_open extends a file of an older, shorter layout (zeros),
+ * its counts kept; a layout that moves a field needs a new file name.
  * Nothing here fails a request: when the file cannot be mapped, counting
  * is off and metrics_open says why once.
  */
-#define METRICS_FILE		"metrics.v2"
+#define METRICS_FILE		"metrics.v1"	/* fields are appended at
+						 * the end: metrics_open
+						 * extends an older file */
 #define METRICS_ENDPOINTS	24	/* the HTTP layer's routes fit */
 #define METRICS_STATUSES	16	/* metrics_status_codes + "other" */
 #define METRICS_UPSTREAMS	16	/* distinct upstream names kept */
@@ -2018,6 +2060,8 @@ const char	*answer_outcome_name(enum answer_outcome);
 #define METRICS_BUCKETS		11	/* fetch duration buckets, +Inf last */
 #define METRICS_RECENT		32	/* fetches remembered for /status */
 #define METRICS_VULN_RECENT	16	/* vulnerable versions for /status */
+#define METRICS_VULN_MODULE_MAX	200	/* a module path there, cut to fit */
+#define METRICS_VULN_IDS_MAX	200	/* its ids there, cut to fit */
 enum metrics_result {		/* one fetch from one upstream entry */
 	METRICS_OK = 0,		/* fetched, checked, stored */
 	METRICS_NOTFOUND,	/* upstream: no such version */
@@ -2040,9 +2084,10 @@ struct metrics_vuln_event {	/* one decision, for /status */
 	uint64_t	 seq;		/* odd while being written */
 	int64_t		 when;		/* unix seconds */
 	int32_t		 decision;	/* enum metrics_vuln */
-	char		 module[200];	/* cut to fit: for people */
+	char		 module[METRICS_VULN_MODULE_MAX]; /* cut to fit: for
+					 * people */
 	char		 version[VERSION_MAX];
-	char		 ids[200];
+	char		 ids[METRICS_VULN_IDS_MAX];
 };
 struct metrics_upstream {
 	uint32_t	 state;		/* 0 free, 1 being named, 2 named */
@@ -2151,21 +2196,35 @@ void		 policy_decide(const struct policy *, const struct want *,
  * vulnerable's (the mirror of the vulnerability database: deny refuses a
  * version it lists as affected, naming the ids and the fixed version;
  * warn logs and counts), then the validator hook's, its verdict kept
- * validator_cache_ttl in ix's cache (ix NULL: not kept).  0 when
- * allowed, else -1 and e: E_FORBIDDEN (the reason), E_UPSTREAM (the hook
- * failed).
+ * validator_cache_ttl in ix's cache (ix NULL: not kept).  kind is the
+ * file asked for: [policy] vulnerable refuses only a zip; for a .info
+ * or .mod of a version whose zip it refuses the answer is 1 (serve the
+ * asked file, store nothing but the .mod).  0 when allowed, else -1 and
+ * e: E_FORBIDDEN (the reason), E_UPSTREAM (the hook failed).
  */
 int		 policy_before_fetch(const struct policy *, struct index *ix,
-		    const char *module, const char *version, struct err *e);
+		    const char *module, const char *version, enum want_kind kind,
+		    struct err *e);
+/* The 403's reason of [policy] vulnerable = deny, at most (the answer
+ * puts "forbidden: module@version: " before it; the go command shows
+ * 8 lines, 648 bytes, of a body: cmd/go/internal/web/api.go). */
+#define POLICY_VULN_MSG_MAX	200
+/* [policy] vulnerable's word on module@version's zip, asked before a
+ * download mode sends the client elsewhere (redirect) or answers "not
+ * yet" (async): -1 and e (403, logged, counted) when refused, else 0. */
+int		 policy_zip_refused(const struct policy *, const char *module,
+		    const char *version, struct err *e);
 /*
  * A stored module@version about to be answered, when every request
  * reaches the responder ([server] every_request): [policy] vulnerable's
  * and the validator hook's word on it, as before a fetch (cached the
- * same way).  0 when allowed
- * (or no hook, or not that deployment), else -1 and e as above.
+ * same way; [policy] vulnerable on the zip only, kind being the file
+ * asked).  0 when allowed (or no hook, or not that deployment), else -1
+ * and e as above.
  */
 int		 policy_on_hit(const struct policy *, struct index *ix,
-		    const char *module, const char *version, struct err *e);
+		    const char *module, const char *version, enum want_kind kind,
+		    struct err *e);
 /* 1 and e the refusal (403, the rule's line) when the filter file
  * excludes module@version ("-" with a qualifier that takes it, or
  * without one); else 0.  list and @latest drop such versions. */
@@ -2227,6 +2286,8 @@ struct fetch_env {
 	const char		*lookup_url;	/* fetched beside a proxy's
 						 * files when not NULL (its
 						 * failure is its own) */
+	int			 no_zip;	/* a proxy is not asked for the
+						 * zip (it is refused) */
 };
 /* The files want needs of module@version (canonical) from u into f (a
  * file the tree already holds is not fetched again; direct fetches the

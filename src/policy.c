@@ -54,6 +54,7 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -252,42 +253,137 @@ policy_vuln_excepted(const char *list, const struct vuln_match *m)
 
 	if (s == NULL)
 		return 0;
-	for (;;) {
-		s += strspn(s, " \t,");
-		if (*s == '\0')
-			return 0;
-		n = strcspn(s, " \t,");
+	for (; (s = osv_id_next(s, &n)) != NULL; s += n) {
 		if (strlen(m->id) == n && memcmp(m->id, s, n) == 0)
 			return 1;
 		for (i = 0; i < m->naliases; i++)
 			if (strlen(m->aliases[i]) == n &&
 			    memcmp(m->aliases[i], s, n) == 0)
 				return 1;
-		s += n;
 	}
+	return 0;
 }
 
-/* m for people appended to b: "GO-2024-0001 (CVE-2024-1, GHSA-x),
- * fixed in v1.2.4" (or ", no fixed version"), after "; " when b holds
- * some already. */
+/* m for people appended to b, after "; " when b holds some already. */
 static void
 policy_vuln_text(struct buf *b, const struct vuln_match *m)
 {
 	struct err e;
-	size_t i;
 
 	err_clear(&e);
 	if (b->len > 0)
 		buf_puts(b, "; ", &e);
-	buf_puts(b, m->id, &e);
-	for (i = 0; i < m->naliases; i++)
-		buf_printf(b, &e, "%s%s", i == 0 ? " (" : ", ", m->aliases[i]);
-	if (m->naliases > 0)
-		buf_puts(b, ")", &e);
-	if (m->fixed[0] != '\0')
-		buf_printf(b, &e, ", fixed in %s", m->fixed);
+	vulnview_match_text(b, m, &e);
+}
+
+_Static_assert(POLICY_VULN_MSG_MAX < ERR_MSG_MAX, "the reason fits e.msg");
+
+/* The missing mirror was logged by this process. */
+static int policy_nomirror_said;
+
+/* The module@version (and generation) this process logged as served
+ * lately: a stored version asked again and again (every_request) is
+ * logged once, not on every hit (still counted each time). */
+#define POLICY_SAID_MAX	64
+static uint64_t policy_said[POLICY_SAID_MAX];
+static size_t policy_said_next;
+
+/* 1 when module@version of generation modified was logged as served
+ * lately; else 0, and remembered. */
+static int
+policy_said_before(const char *module, const char *version,
+    const char *modified)
+{
+	const char *parts[] = { module, "@", version, "@", modified };
+	uint64_t h = 14695981039346656037ULL;
+	const unsigned char *c;
+	size_t i;
+
+	for (i = 0; i < NITEMS(parts); i++)
+		for (c = (const unsigned char *)parts[i]; *c != '\0'; c++)
+			h = (h ^ *c) * 1099511628211ULL;
+	for (i = 0; i < POLICY_SAID_MAX; i++)
+		if (policy_said[i] == h)
+			return 1;
+	policy_said[policy_said_next++ % POLICY_SAID_MAX] = h;
+	return 0;
+}
+
+/* 1 when a denied entry of m (denied[i]) still affects module@fix. */
+static int
+policy_vuln_still(const struct policy *p, const char *module,
+    const char *fix, const struct vuln_match *m, size_t n,
+    const unsigned char *denied)
+{
+	struct vuln_match *m2 = NULL;
+	struct err e;
+	size_t n2 = 0, i, k;
+	int st, still = 0;
+
+	err_clear(&e);
+	st = vulnview_check(p->vuln, p->cfg->storage_root, module, fix, &m2,
+	    &n2, &e);
+	if (st == -1)
+		still = 1;	/* not known: no fix named */
+	for (k = 0; st == 0 && k < n2 && !still; k++)
+		for (i = 0; i < n && !still; i++)
+			still = denied[i] && strcmp(m[i].id, m2[k].id) == 0;
+	vulnview_matches_free(m2, n2);
+	return still;
+}
+
+/*
+ * The 403's reason for the denied entries of m (denied[i]) into out
+ * (POLICY_VULN_MSG_MAX bytes; the response names module@version before
+ * it): "affected by GO-1, GO-2 and 8 more (see the log); fixed in
+ * v1.2.4", the ids alone (aliases are in the log) as many as fit, then
+ * one version that fixes them all (the latest of their fixes, when none
+ * of them affects it) or "no fixed version".
+ */
+static void
+policy_vuln_reason(const struct policy *p, const char *module,
+    const struct vuln_match *m, size_t n, const unsigned char *denied,
+    char out[POLICY_VULN_MSG_MAX])
+{
+	char fix[VERSION_MAX], tail[VERSION_MAX + 32];
+	static const char more[] = " and %zu more (see the log)";
+	size_t i, len, need, shown = 0, total = 0;
+	int nofix = 0;
+
+	fix[0] = '\0';
+	for (i = 0; i < n; i++) {
+		if (!denied[i])
+			continue;
+		total++;
+		if (m[i].fixed[0] == '\0')
+			nofix = 1;
+		else if (fix[0] == '\0' || semver_compare(fix, m[i].fixed) < 0)
+			memcpy(fix, m[i].fixed, sizeof(fix));
+	}
+	if (!nofix && fix[0] != '\0' &&
+	    policy_vuln_still(p, module, fix, m, n, denied))
+		nofix = 1;
+	if (nofix || fix[0] == '\0')
+		snprintf(tail, sizeof(tail), "; no fixed version");
 	else
-		buf_puts(b, ", no fixed version", &e);
+		snprintf(tail, sizeof(tail), "; fixed in %s", fix);
+	len = (size_t)snprintf(out, POLICY_VULN_MSG_MAX, "affected by");
+	for (i = 0; i < n; i++) {
+		if (!denied[i])
+			continue;
+		need = 2 + strlen(m[i].id);
+		/* Room kept for " and N more (see the log)" and the tail. */
+		if (len + need + sizeof(more) + 20 + strlen(tail) >=
+		    POLICY_VULN_MSG_MAX)
+			break;
+		len += (size_t)snprintf(out + len, POLICY_VULN_MSG_MAX - len,
+		    "%s %s", shown > 0 ? "," : "", m[i].id);
+		shown++;
+	}
+	if (shown < total)
+		len += (size_t)snprintf(out + len, POLICY_VULN_MSG_MAX - len,
+		    more, total - shown);
+	snprintf(out + len, POLICY_VULN_MSG_MAX - len, "%s", tail);
 }
 
 /*
@@ -297,14 +393,18 @@ policy_vuln_text(struct buf *b, const struct vuln_match *m)
  * (vulnerable_allow names its id or an alias).  Any denied: -1 and e
  * (E_FORBIDDEN naming them with their fixed versions); else 0, logged
  * and counted.  No mirror, or one that cannot be read: 0 (logged).
+ * quiet: the same answer, nothing logged or counted (a .info or .mod,
+ * served whatever the answer: only the zip is judged for people).
  */
 static int
 policy_vulnerable(const struct policy *p, const char *module,
-    const char *version, struct err *e)
+    const char *version, int quiet, struct err *e)
 {
 	const struct config *cfg = p->cfg;
 	struct vuln_match *m = NULL;
 	struct buf deny, warn, ok;
+	char reason[POLICY_VULN_MSG_MAX];
+	unsigned char *denied;
 	struct err ve;
 	size_t i, n = 0;
 	int64_t now, age;
@@ -316,9 +416,31 @@ policy_vulnerable(const struct policy *p, const char *module,
 	err_clear(&ve);
 	st = vulnview_check(p->vuln, cfg->storage_root, module, version, &m,
 	    &n, &ve);
-	if (st == -1)
+	if (st == -1 && !quiet)
 		log_warnx("[policy] vulnerable: %s@%s not checked: %s", module,
 		    version, ve.msg);
+	/*
+	 * A mirror that is there but could not be read now (an entry file
+	 * unreadable for a reason that may pass: EMFILE, EACCES, EIO) fails
+	 * closed under deny: 503, try again.  Open, a vulnerable zip would
+	 * be stored and then sent by the web server for good, never judged
+	 * again; closed, the client retries.  warn serves (logged).
+	 */
+	if (st == -1 && cfg->vulnerable == VULN_DENY) {
+		vulnview_matches_free(m, n);
+		return err_set(e, E_UNAVAIL, "the vulnerability database "
+		    "mirror could not be read (%s); try again", ve.msg);
+	}
+	/* No mirror: nothing refused; said once per process (and on
+	 * /status), not on every request. */
+	if (st == 1 && !quiet && !policy_nomirror_said) {
+		policy_nomirror_said = 1;
+		log_warnx("[policy] vulnerable = %s, but there is no "
+		    "vulnerability database mirror (%s/vulndb): nothing is "
+		    "refused or warned about until there is one",
+		    cfg->vulnerable == VULN_DENY ? "deny" : "warn",
+		    cfg->storage_root);
+	}
 	if (st != 0 || n == 0) {
 		vulnview_matches_free(m, n);
 		return 0;
@@ -328,29 +450,40 @@ policy_vulnerable(const struct policy *p, const char *module,
 	buf_init(&ok, ERR_MSG_MAX * 4);
 	now = (int64_t)time(NULL) * 1000000000LL;
 	age = (int64_t)cfg->vulnerable_min_age * 86400LL * 1000000000LL;
+	denied = xcalloc(n, 1);
 	for (i = 0; i < n; i++) {
 		if (policy_vuln_excepted(cfg->vulnerable_allow, &m[i]))
 			policy_vuln_text(&ok, &m[i]);
 		else if (cfg->vulnerable == VULN_DENY &&
-		    (age == 0 || m[i].published <= now - age))
+		    (age == 0 || m[i].published <= now - age)) {
 			policy_vuln_text(&deny, &m[i]);
-		else
+			denied[i] = 1;
+		} else
 			policy_vuln_text(&warn, &m[i]);
 	}
-	if (deny.len > 0) {
+	if (deny.len > 0)
+		policy_vuln_reason(p, module, m, n, denied, reason);
+	free(denied);
+	if (quiet)
+		rc = deny.len > 0 ? err_set(e, E_FORBIDDEN, "%s", reason) : 0;
+	else if (deny.len > 0) {
 		log_info("[policy] vulnerable = deny: %s@%s refused: %s",
 		    module, version, deny.data);
 		metrics_vuln(METRICS_VULN_DENY, module, version, deny.data);
-		rc = err_set(e, E_FORBIDDEN, "%s@%s is affected by %s", module,
-		    version, deny.data);
+		rc = err_set(e, E_FORBIDDEN, "%s", reason);
 	} else if (warn.len > 0) {
-		log_warnx("[policy] vulnerable: %s@%s served, affected by %s%s",
-		    module, version, warn.data, cfg->vulnerable == VULN_DENY ?
-		    " (published less than vulnerable_min_age ago)" : "");
+		if (!policy_said_before(module, version,
+		    vulnview_modified_at(p->vuln)))
+			log_warnx("[policy] vulnerable: %s@%s served, affected "
+			    "by %s%s", module, version, warn.data,
+			    cfg->vulnerable == VULN_DENY ? " (published less "
+			    "than vulnerable_min_age ago)" : "");
 		metrics_vuln(METRICS_VULN_WARN, module, version, warn.data);
 	} else {
-		log_info("[policy] vulnerable: %s@%s served, affected only by "
-		    "excepted %s", module, version, ok.data);
+		if (!policy_said_before(module, version,
+		    vulnview_modified_at(p->vuln)))
+			log_info("[policy] vulnerable: %s@%s served, affected "
+			    "only by excepted %s", module, version, ok.data);
 		metrics_vuln(METRICS_VULN_EXCEPTED, module, version, ok.data);
 	}
 	buf_free(&deny);
@@ -362,8 +495,13 @@ policy_vulnerable(const struct policy *p, const char *module,
 
 int
 policy_before_fetch(const struct policy *p, struct index *ix,
-    const char *module, const char *version, struct err *e)
+    const char *module, const char *version, enum want_kind kind,
+    struct err *e)
 {
+	struct err ve;
+	int nozip = 0;
+
+	err_clear(&ve);
 	enum filter_action fa;
 	int line = 0;
 
@@ -376,12 +514,33 @@ policy_before_fetch(const struct policy *p, struct index *ix,
 			    "this proxy says D: not fetched here", module,
 			    version);
 	}
-	if (policy_vulnerable(p, module, version, e) == -1)
-		return -1;
+	/*
+	 * The zip is judged (refused, logged, counted).  A .info or .mod is
+	 * served whatever the answer (the go command reads the go.mod of
+	 * versions its module graph holds but does not select): 1 tells
+	 * the caller to store none of the version but its .mod.  A .info
+	 * of a version that is not refused brings the whole version: it is
+	 * judged as the zip it stores.
+	 */
+	if (kind == WANT_ZIP) {
+		if (policy_vulnerable(p, module, version, 0, e) == -1)
+			return -1;
+	} else if (policy_vulnerable(p, module, version, 1, &ve) == -1)
+		nozip = 1;
+	else if (kind == WANT_INFO)
+		(void)policy_vulnerable(p, module, version, 0, &ve);
 	if (p->cfg->validator_hook != NULL &&
-	    p->cfg->validator_hook[0] != '\0')
-		return policy_validate(p, ix, module, version, e);
-	return 0;
+	    p->cfg->validator_hook[0] != '\0' &&
+	    policy_validate(p, ix, module, version, e) == -1)
+		return -1;
+	return nozip;
+}
+
+int
+policy_zip_refused(const struct policy *p, const char *module,
+    const char *version, struct err *e)
+{
+	return policy_vulnerable(p, module, version, 0, e);
 }
 
 int
@@ -399,11 +558,14 @@ policy_version_excluded(const struct policy *p, const char *module,
 
 int
 policy_on_hit(const struct policy *p, struct index *ix, const char *module,
-    const char *version, struct err *e)
+    const char *version, enum want_kind kind, struct err *e)
 {
 	if (!p->cfg->every_request)
 		return 0;
-	if (policy_vulnerable(p, module, version, e) == -1)
+	/* Only the zip: the go command reads the .mod (and may ask the
+	 * .info) of versions its module graph holds but does not select. */
+	if (kind == WANT_ZIP &&
+	    policy_vulnerable(p, module, version, 0, e) == -1)
 		return -1;
 	if (p->cfg->validator_hook == NULL ||
 	    p->cfg->validator_hook[0] == '\0')

@@ -128,12 +128,13 @@ resolve_stored(struct resolver *rv, const struct want *w,
  */
 static int
 resolve_hit_allowed(struct resolver *rv, const char *module,
-    const char *version, struct answer *a, struct err *e)
+    const char *version, enum want_kind kind, struct answer *a,
+    struct err *e)
 {
 	struct policy p;
 
 	resolve_policy(rv, &p);
-	if (policy_on_hit(&p, rv->idx, module, version, e) == 0)
+	if (policy_on_hit(&p, rv->idx, module, version, kind, e) == 0)
 		return 0;
 	answer_free(a);
 	answer_init(a);
@@ -155,11 +156,22 @@ resolve_artifact(struct resolver *rv, const struct want *w,
 	a->cache = ANSWER_IMMUTABLE;
 	if (resolve_stored(rv, w, w->ever, a, e) == 0) {
 		a->outcome = OUTCOME_HIT;
-		return resolve_hit_allowed(rv, w->module, w->version, a, e);
+		return resolve_hit_allowed(rv, w->module, w->version, w->kind,
+		    a, e);
 	}
 	if (e->code != E_NOTFOUND)
 		return -1;
 	err_clear(e);
+	/* Sent elsewhere or told "not yet", the client would get the zip
+	 * from the next GOPROXY entry: [policy] vulnerable says first. */
+	if (w->kind == WANT_ZIP && (d->action == POLICY_REDIRECT ||
+	    d->action == POLICY_ASYNC)) {
+		struct policy p;
+
+		resolve_policy(rv, &p);
+		if (policy_zip_refused(&p, w->module, w->version, e) == -1)
+			return -1;
+	}
 	if ((rc = resolve_miss(rv, w, d, a, e)) != 1)
 		return rc;
 	/* Answered from the checked files (published after the answer),
@@ -191,7 +203,7 @@ resolve_query_info(struct resolver *rv, const struct want *w,
 		if (resolve_stored(rv, w, ever, a, e) == 0) {
 			a->outcome = OUTCOME_HIT;
 			return resolve_hit_allowed(rv, w->module, w->canon,
-			    a, e);
+			    WANT_INFO, a, e);
 		}
 		if (e->code != E_NOTFOUND)
 			return -1;

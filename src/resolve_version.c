@@ -82,6 +82,9 @@ struct resolve_walk {
 	const char		*key;		/* the version's lock */
 	struct answer		*a;		/* answer from the files, or NULL */
 	int			 answered;	/* a was, and f is pending */
+	int			 nozip;		/* [policy] vulnerable refuses the
+						 * zip: a answered, only the .mod
+						 * stored, nothing pending */
 };
 
 /*
@@ -138,6 +141,55 @@ resolve_pend(struct resolve_walk *w, struct fetched *f, const char *zip_h1,
 	p->log = w->d->log;
 	w->answered = 1;
 	return 0;
+}
+
+/*
+ * The zip of w's version is refused ([policy] vulnerable): answer the
+ * asked .info or .mod from f's checked temporary copy and store the .mod
+ * alone (a version whose .info exists is complete: its .info never is),
+ * so that the zip asked later comes back here and is refused.  0, or -1
+ * and e (f freed either way).
+ */
+static int
+resolve_nozip(struct resolve_walk *w, struct fetched *f,
+    const struct publish_env *pe, const char *where, struct err *e)
+{
+	const char *tmp[] = { [ART_INFO] = f->info, [ART_MOD] = f->mod,
+	    [ART_ZIP] = f->zip };
+	enum artifact art;
+	int rc = 0;
+
+	if (w->a == NULL || w->kind > WANT_ZIP)
+		rc = err_set(e, E_FORBIDDEN, "%s@%s: its zip is refused",
+		    w->module, w->version);
+	else {
+		art = (enum artifact)stored_artifact(w->kind);
+		if (tmp[art] == NULL)
+			rc = err_set(e, E_UPSTREAM, "%s@%s: no %s fetched",
+			    w->module, w->version, store_ext(art));
+		else if (stored_file(tmp[art], art, w->a, e) == -1)
+			rc = -1;
+	}
+	if (rc == 0) {
+		w->a->cache = ANSWER_IMMUTABLE;
+		w->answered = 1;
+	}
+	if (rc == 0 && f->mod != NULL) {
+		struct fetched m;
+		struct err pe_err;
+
+		memset(&m, 0, sizeof(m));
+		m.mod = f->mod;
+		f->mod = NULL;
+		err_clear(&pe_err);
+		if (publish_version(pe, w->emod, w->ever, &m, "", where,
+		    &pe_err) == -1)
+			log_warnx("publish %s@%s.mod: %s", w->module, w->ever,
+			    pe_err.msg);
+		fetched_free(&m);
+	}
+	fetched_free(f);
+	return rc;
 }
 
 /* The publish environment of rv, with the private log's hook when log. */
@@ -204,7 +256,7 @@ resolve_version_try(void *arg, const struct upstream *u, struct err *e)
 {
 	struct resolve_walk *w = arg;
 	struct resolver *rv = w->rv;
-	struct fetch_env fe = { rv->cfg, rv->store, NULL };
+	struct fetch_env fe = { rv->cfg, rv->store, NULL, w->nozip };
 	char where[ANSWER_PATH_MAX], zip_h1[H1_MAX], mod_h1[H1_MAX];
 	char lookup[ANSWER_LOCATION_MAX];
 	struct publish_hook hook;
@@ -238,6 +290,12 @@ resolve_version_try(void *arg, const struct upstream *u, struct err *e)
 	    mod_h1, e)) == -1)
 		result = METRICS_REJECTED;
 	upstream_redact(u->url, where, sizeof(where));
+	if (rc == 0 && w->nozip) {
+		rc = resolve_nozip(w, &f, &pe, where, e);
+		resolve_fetched(&t0, where, w->module, w->version, rc == 0 ?
+		    METRICS_OK : METRICS_FAILED, rc == 0 ? NULL : e->msg);
+		return rc;
+	}
 	/* The client need not wait for the fsyncs: answered from the
 	 * checked files, published after the answer, under the lock. */
 	if (rc == 0 && resolve_pend(w, &f, zip_h1, where) == 0) {
@@ -437,12 +495,12 @@ resolve_placed(struct resolver *rv, const char *emod, const char *ever,
  * version a query resolved to, the validator hook): 0, or -1 and e. */
 static int
 resolve_allowed(struct resolver *rv, const char *module, const char *canon,
-    struct err *e)
+    enum want_kind kind, struct err *e)
 {
 	struct policy p;
 
 	resolve_policy(rv, &p);
-	return policy_before_fetch(&p, rv->idx, module, canon, e);
+	return policy_before_fetch(&p, rv->idx, module, canon, kind, e);
 }
 
 /* Say how a (when not NULL: a deferred fetch has none) was come to;
@@ -483,7 +541,7 @@ resolve_version(struct resolver *rv, const struct decision *d,
 	 * decide on the version it names. */
 	if (stored_have(rv->store, emod, ever, kind)) {
 		if (strcmp(canon, query) != 0 &&
-		    resolve_allowed(rv, module, canon, e) == -1)
+		    resolve_allowed(rv, module, canon, kind, e) == -1)
 			return -1;
 		return resolve_how(a, OUTCOME_HIT);
 	}
@@ -532,9 +590,10 @@ resolve_version(struct resolver *rv, const struct decision *d,
 		    OUTCOME_HIT);
 	else if (resolve_failed_since(ix, failkey, waiting, e))
 		rc = -1;
-	else if (resolve_allowed(rv, module, canon, e) == -1)
-		rc = -1;
+	else if ((rc = resolve_allowed(rv, module, canon, kind, e)) == -1)
+		;
 	else {
+		w.nozip = rc == 1;
 		w.rv = rv;
 		w.d = d;
 		w.module = module;
@@ -546,8 +605,14 @@ resolve_version(struct resolver *rv, const struct decision *d,
 		/* A query's answer is not the file asked by name. */
 		w.a = strcmp(canon, query) == 0 ? a : NULL;
 		/* Answered: the lock is the pending publish's now. */
-		if ((rc = resolve_version_walk(&w, e)) == 0 && w.answered)
+		if ((rc = resolve_version_walk(&w, e)) == 0 && w.answered &&
+		    !w.nozip)
 			return resolve_how(a, OUTCOME_FETCHED) + 1;
+		/* Answered, nothing pending: the lock is released here. */
+		if (rc == 0 && w.answered) {
+			lock_release(ix, key);
+			return resolve_how(a, OUTCOME_FETCHED) + 1;
+		}
 		if (rc == 0)
 			resolve_how(a, OUTCOME_FETCHED);
 	}

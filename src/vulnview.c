@@ -18,7 +18,9 @@
  * theirs is asked about, then kept until the next change; one that is
  * malformed (osv.c), names another id, or is over its cap is skipped
  * with one log line and remembered as skipped, and so is one that is
- * missing or unreadable while its generation is there.  A modules.json
+ * missing, a symbolic link or not a regular file while its generation
+ * is there; one whose read failed for a reason that may pass (EMFILE,
+ * EACCES, EIO) is an error of this check, not remembered.  A modules.json
  * row that is malformed is skipped the same way.  An entry that cannot
  * be read because its generation went away makes the check read the
  * mirror again, once.  Reads only.
@@ -26,11 +28,13 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <json-c/json.h>
 
@@ -79,29 +83,6 @@ vulnview_free(struct vulnview *v)
 	vulnview_clear(v);
 }
 
-/* One JSON value alone in b (NULL when not). */
-static struct json_object *
-vulnview_json(const struct buf *b)
-{
-	struct json_tokener *tok;
-	struct json_object *o;
-	size_t end;
-
-	if (b->data == NULL || b->len == 0 || b->len > INT_MAX ||
-	    memchr(b->data, '\0', b->len) != NULL ||
-	    (tok = json_tokener_new()) == NULL)
-		return NULL;
-	o = json_tokener_parse_ex(tok, b->data, (int)b->len);
-	end = json_tokener_get_parse_end(tok);
-	if (json_tokener_get_error(tok) != json_tokener_success ||
-	    end + strspn(b->data + end, " \t\r\n") != b->len) {
-		json_object_put(o);
-		o = NULL;
-	}
-	json_tokener_free(tok);
-	return o;
-}
-
 /* dir/index/db.json's "modified" into out: 0, or -1 and e (E_NOTFOUND
  * when there is no such file). */
 static int
@@ -121,7 +102,7 @@ vulnview_modified(const char *dir, char out[VULNVIEW_MODIFIED_MAX],
 		buf_free(&b);
 		return -1;
 	}
-	o = vulnview_json(&b);
+	o = jsonval_parse(b.data, b.len, INT_MAX, 0);
 	if (o != NULL && json_object_is_type(o, json_type_object) &&
 	    json_object_object_get_ex(o, "modified", &m) &&
 	    json_object_is_type(m, json_type_string) &&
@@ -201,7 +182,7 @@ vulnview_modules(struct vulnview *v, const char *dir, struct err *e)
 		buf_free(&b);
 		return -1;
 	}
-	o = vulnview_json(&b);
+	o = jsonval_parse(b.data, b.len, INT_MAX, 0);
 	buf_free(&b);
 	if (o == NULL || !json_object_is_type(o, json_type_array)) {
 		json_object_put(o);
@@ -279,8 +260,56 @@ vulnview_present(const char *dir)
 	    sizeof(path) && stat(path, &st) == 0;
 }
 
+/*
+ * The bytes of the entry file path into b: 0; 1 and why when it is
+ * skipped for good in this generation (missing, a symbolic link, not a
+ * regular file, over OSV_ENTRY_MAX); -1 and e when the read failed for
+ * a reason that may pass (EMFILE, EACCES, EIO, ...): never cached.
+ */
+static int
+vulnview_entry_read(const char *path, struct buf *b, struct err *why,
+    struct err *e)
+{
+	struct stat st;
+	int fd, rc, fl;
+
+	memset(b, 0, sizeof(*b));
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW |
+	    O_NONBLOCK)) == -1) {
+		if (errno == ENOENT || errno == ELOOP || errno == ENOTDIR) {
+			err_errno(why, E_NOTFOUND, "open");
+			return 1;
+		}
+		return err_errno(e, E_UNAVAIL, "open %s", path);
+	}
+	if (fstat(fd, &st) == -1) {
+		close(fd);
+		return err_errno(e, E_UNAVAIL, "fstat %s", path);
+	}
+	if (!S_ISREG(st.st_mode) || st.st_size > OSV_ENTRY_MAX) {
+		close(fd);
+		err_set(why, E_TOOBIG, "not a regular file of at most %d "
+		    "bytes", OSV_ENTRY_MAX);
+		return 1;
+	}
+	if ((fl = fcntl(fd, F_GETFL)) == -1 ||
+	    fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) == -1) {
+		close(fd);
+		return err_errno(e, E_UNAVAIL, "fcntl %s", path);
+	}
+	rc = buf_read_fd(b, fd, OSV_ENTRY_MAX, why);
+	close(fd);
+	if (rc == 0)
+		return 0;
+	/* Grown past the cap while read: skipped; a failed read: again. */
+	if (why->code == E_TOOBIG)
+		return 1;
+	return err_set(e, E_UNAVAIL, "%s: %s", path, why->msg);
+}
+
 /* The entry id of v's generation, read when first asked: *out (NULL:
- * skipped as malformed).  0, or -1 and e when it could not be read. */
+ * skipped as malformed).  0, or -1 and e when it could not be read now
+ * (nothing cached: the next check reads it again). */
 static int
 vulnview_entry(struct vulnview *v, const char *id,
     const struct osv_entry **out, struct err *e)
@@ -290,6 +319,7 @@ vulnview_entry(struct vulnview *v, const char *id,
 	struct buf b;
 	struct err pe;
 	size_t at;
+	int st;
 
 	if ((at = strmap_get(&v->ents, id)) != STRMAP_NONE) {
 		*out = v->ent[at];
@@ -299,15 +329,16 @@ vulnview_entry(struct vulnview *v, const char *id,
 	    id) >= sizeof(path))
 		return err_set(e, E_CONFIG, "%s: path too long", v->dir);
 	err_clear(&pe);
-	x = xcalloc(1, sizeof(*x));
-	/* Unreadable while its generation is there (missing, not a
-	 * regular file, over the cap): skipped like a malformed one. */
-	if (buf_read_file(&b, path, OSV_ENTRY_MAX, &pe) == -1 &&
-	    !vulnview_present(v->dir)) {
+	/* Missing, a link, not a regular file, over the cap while its
+	 * generation is there: skipped like a malformed one.  A read that
+	 * failed (EMFILE, EACCES, EIO): an error, cached as nothing. */
+	if ((st = vulnview_entry_read(path, &b, &pe, e)) == -1)
+		return -1;
+	if (st == 1 && !vulnview_present(v->dir)) {
 		buf_free(&b);
-		free(x);
-		return err_set(e, pe.code, "%s", pe.msg);
+		return err_set(e, pe.code, "%s: %s", path, pe.msg);
 	}
+	x = xcalloc(1, sizeof(*x));
 	if (pe.code == E_OK && osv_parse(b.data, b.len, x, &pe) == 0 &&
 	    strcmp(x->id, id) != 0) {
 		err_set(&pe, E_UPSTREAM, "its id is %s", x->id);
@@ -377,6 +408,17 @@ vulnview_lookup(struct vulnview *v, const char *module, const char *version,
 }
 
 int
+vulnview_match(struct vulnview *v, const char *module, const char *version,
+    struct vuln_match **out, size_t *n, struct err *e)
+{
+	*out = NULL;
+	*n = 0;
+	if (v->dir == NULL)
+		return err_set(e, E_UNAVAIL, "no vulnerability database read");
+	return vulnview_lookup(v, module, version, out, n, e);
+}
+
+int
 vulnview_check(struct vulnview *v, const char *root, const char *module,
     const char *version, struct vuln_match **out, size_t *n, struct err *e)
 {
@@ -416,6 +458,25 @@ int
 vulnview_listed(const struct vulnview *v, const char *module)
 {
 	return v->dir != NULL && strmap_get(&v->mods, module) != STRMAP_NONE;
+}
+
+int
+vulnview_match_text(struct buf *b, const struct vuln_match *m,
+    struct err *e)
+{
+	size_t i;
+	int rc;
+
+	rc = buf_puts(b, m->id, e);
+	for (i = 0; i < m->naliases && rc == 0; i++)
+		rc = buf_printf(b, e, "%s%s", i == 0 ? " (" : ", ",
+		    m->aliases[i]);
+	if (rc == 0 && m->naliases > 0)
+		rc = buf_puts(b, ")", e);
+	if (rc == 0)
+		rc = m->fixed[0] != '\0' ? buf_printf(b, e, ", fixed in %s",
+		    m->fixed) : buf_puts(b, ", no fixed version", e);
+	return rc;
 }
 
 void

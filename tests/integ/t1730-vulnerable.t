@@ -20,8 +20,12 @@
 #   1. allow: multi v1.0.0 and v1.1.0 and major/v2 v2.0.0 are stored.
 #   2. deny (vulnerable_allow = GHSA-7777-7777-7777, vulnerable_min_age =
 #      7), lighttpd sending stored files itself:
-#      go get Upper@v1.0.0 fails with 403, the id, alias and fixed
-#      version; Upper@v1.0.1 is fetched; incompat v2.1.0+incompatible
+#      go get Upper@v1.0.0 fails with 403 on the zip, the id and the
+#      fixed version (the aliases in the log); Upper@v1.0.1 is fetched;
+#      a go 1.16 graph holding the affected Upper v1.0.0 but selecting
+#      v1.0.1 lists and builds (.info and .mod are served, only the .mod
+#      stored, the zip still 403); major v1.0.0 is served (the entry is
+#      for major/v2); incompat v2.1.0+incompatible
 #      refused (fixed in v3.0.0+incompatible), v3.0.0+incompatible not;
 #      the excepted retract and the young nomod entry are served; the
 #      malformed entry is skipped (notags served, a log line); lists
@@ -30,15 +34,20 @@
 #      a refused version is never asked upstream; the stored, affected
 #      multi v1.0.0 is served (static: README says so); /metrics counts
 #      deny, warn, excepted; /status lists them.
+#   2b. redirect and async download modes: the affected zip is 403, not
+#      sent on (302) or told "not yet" (404).
 #   3. warn: Upper@v1.0.0 is served and counted.
 #   4. every request through the responder (deny): the stored multi
-#      v1.0.0 (.info .mod .zip, GET and HEAD) and major/v2 v2.0.0 are
-#      403 naming the ids, go mod download of multi@v1.0.0 fails with
+#      v1.0.0's zip (GET and HEAD; its .info and .mod are 200) and
+#      major/v2 v2.0.0's are 403 naming the ids, go mod download of multi@v1.0.0 fails with
 #      them, the excepted retract is served, list is untouched.
 #   5. piraeus audit: every stored affected version, its ids, the fixed
 #      version, who requires it (directly: major/v2 requires multi
 #      v1.1.0; through others: example.com/top, packed here, requires
-#      major/v2); --json; exit 1, then 0 with a clean mirror, 3 without.
+#      major/v2); --json; exit 1, then 0 with a clean mirror, 3 without
+#      one or with a configuration that does not load; then, without a
+#      mirror under deny, everything is served, said once per process
+#      and on /status.
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 . "$top_srcdir/tests/lib/testlib.sh"
 . "$top_srcdir/tests/lib/fixtures.sh"
@@ -212,6 +221,14 @@ mkini "$TRASH/deny.ini" deny
 PIRAEUS_CONFIG=$TRASH/deny.ini "$PIRAEUS" check-config >"$TRASH/cc.out" 2>&1
 ok $? "check-config accepts vulnerable, vulnerable_allow, vulnerable_min_age" ||
     diag_file "$TRASH/cc.out"
+# example.com/needsold v1.0.0 (go 1.16) requires the affected Upper v1.0.0.
+mkdir -p "$TRASH/needsold"
+printf 'module example.com/needsold\n\ngo 1.16\n\nrequire github.com/Fixture/Upper v1.0.0\n' \
+    >"$TRASH/needsold/go.mod"
+printf 'package needsold\n' >"$TRASH/needsold/needsold.go"
+PIRAEUS_CONFIG=$TRASH/deny.ini "$PIRAEUS" pack "$TRASH/needsold" \
+    example.com/needsold v1.0.0 >"$TRASH/pack.out" 2>&1
+ok $? "example.com/needsold v1.0.0 packed into storage" || diag_file "$TRASH/pack.out"
 upstream_reset
 serve_lighttpd "$TRASH/serve2.log" "$S" "$T" "$TRASH/deny.ini"
 D0=$(metric deny)
@@ -220,8 +237,8 @@ deny_go()
 	gget "$URL" github.com/Fixture/Upper@v1.0.0
 	isnt "$CGO_ST" 0 "deny: go get Upper@v1.0.0 fails [$GOTAG]"
 	like "$OUT" "403 Forbidden" "with the 403 [$GOTAG]"
-	like "$OUT" "github.com/Fixture/Upper@v1.0.0 is affected by GO-2024-0005 \\(CVE-2024-0005\\), fixed in v1\\.0\\.1" \
-	    "naming the id, its alias and the fixed version [$GOTAG]"
+	like "$OUT" "github.com/Fixture/Upper@v1.0.0: affected by GO-2024-0005; fixed in v1\\.0\\.1" \
+	    "naming the version once, the id and the fixed version (aliases in the log) [$GOTAG]"
 	unlike "$GOMOD" "Fixture/Upper" "go.mod unchanged [$GOTAG]"
 	gget "$URL" github.com/Fixture/Upper@v1.0.1
 	is "$CGO_ST" 0 "deny: go get Upper@v1.0.1, the fixed version, works [$GOTAG]" ||
@@ -230,12 +247,15 @@ deny_go()
 
 	cgo "$URL" d "$GO" mod download github.com/fixture/incompat@v2.1.0+incompatible
 	isnt "$CGO_ST" 0 "deny: incompat v2.1.0+incompatible refused [$GOTAG]"
-	like "$OUT" "is affected by GO-2024-0004 \\(CVE-2024-0004\\), fixed in v3\\.0\\.0\\+incompatible" \
+	like "$OUT" "affected by GO-2024-0004; fixed in v3\\.0\\.0\\+incompatible" \
 	    "+incompatible compared as semver, the fix named [$GOTAG]"
 	cgo "$URL" d "$GO" mod download -json github.com/fixture/incompat@v3.0.0+incompatible
 	is "$CGO_ST" 0 "deny: incompat v3.0.0+incompatible (the fix) fetched [$GOTAG]" ||
 	    diag "$OUT"
 
+	cgo "$URL" d "$GO" mod download -json github.com/fixture/major@v1.0.0
+	is "$CGO_ST" 0 "deny: major v1.0.0 served (the entry is for major/v2) [$GOTAG]" ||
+	    diag "$OUT"
 	cgo "$URL" d "$GO" mod download -json github.com/fixture/retract@v1.1.0
 	is "$CGO_ST" 0 "deny: retract, excepted by an alias, fetched [$GOTAG]" ||
 	    diag "$OUT"
@@ -250,7 +270,7 @@ deny_go()
 	    diag "$OUT"
 	gget "$URL" github.com/fixture/mono@latest
 	isnt "$CGO_ST" 0 "deny: go get mono@latest fails [$GOTAG]"
-	like "$OUT" "GO-2024-0006 \\(CVE-2024-0006\\), no fixed version" \
+	like "$OUT" "GO-2024-0006; no fixed version" \
 	    "saying there is no fix [$GOTAG]"
 }
 for_each_go deny_go
@@ -260,8 +280,47 @@ nok "deny: nothing of incompat v2.1.0+incompatible stored" test -e \
     "$S/github.com/fixture/incompat/@v/v2.1.0+incompatible.info"
 is "$(upstream_count '/github.com/!fixture/!upper/@v/v1.0.0.zip')" 0 \
     "deny: a refused version's zip is never asked upstream"
-is "$(upstream_count '/github.com/!fixture/!upper/@v/v1.0.0.info')" 0 \
-    "deny: nor its .info"
+# Its .info and .mod are served (only the zip is refused): fetched, not
+# stored as a version (a .info in the tree means the whole version).
+nok "deny: Upper v1.0.0's zip not stored" test -e \
+    "$S/github.com/!fixture/!upper/@v/v1.0.0.zip"
+
+# The go command reads the go.mod of every version in an unpruned module
+# graph (a main module at go < 1.17), the ones it does not select too:
+# example.com/needsold requires the affected Upper v1.0.0, the main
+# module Upper v1.0.1, the fix.  Both must build; the zip stays refused.
+graph_go()
+{
+	_d=$TRASH/graph.$GOTAG
+	rm -rf "$_d"
+	mkdir -p "$_d"
+	printf 'module example.com/graph\n\ngo 1.16\n\nrequire (\n\texample.com/needsold v1.0.0\n\tgithub.com/Fixture/Upper v1.0.1\n)\n' \
+	    >"$_d/go.mod"
+	printf 'package main\n\nimport (\n\t_ "example.com/needsold"\n\t_ "github.com/Fixture/Upper"\n)\n\nfunc main() {}\n' \
+	    >"$_d/main.go"
+	(
+		go_env_proxy "$URL" "$TRASH/mc.graph.$GOTAG" || exit 1
+		cd "$_d" && "$GO" list -mod=mod -m all
+	) >"$TRASH/cgo.out" 2>&1
+	is "$?" 0 "deny: go list -m all of a go 1.16 graph holding the affected Upper v1.0.0 (not selected) [$GOTAG]" ||
+	    diag_file "$TRASH/cgo.out"
+	like "$(cat "$TRASH/cgo.out")" 'github.com/Fixture/Upper v1\.0\.1' \
+	    "the graph selects the fix [$GOTAG]"
+	(
+		go_env_proxy "$URL" "$TRASH/mc.graph.$GOTAG" || exit 1
+		cd "$_d" && "$GO" build -mod=mod -o /dev/null .
+	) >"$TRASH/cgo.out" 2>&1
+	is "$?" 0 "deny: go build of that graph [$GOTAG]" ||
+	    diag_file "$TRASH/cgo.out"
+}
+for_each_go graph_go
+is "$(code "$URL/github.com/!fixture/!upper/@v/v1.0.0.zip")" 403 \
+    "deny: Upper v1.0.0.zip is still refused"
+is "$(code "$URL/github.com/!fixture/!upper/@v/v1.0.0.info")" 200 \
+    "deny: its .info is served (from the checked temporary copy)"
+nok "deny: and still not stored: no .info" test -e \
+    "$S/github.com/!fixture/!upper/@v/v1.0.0.info"
+nok "deny: no zip" test -e "$S/github.com/!fixture/!upper/@v/v1.0.0.zip"
 like "$(cat "$TRASH/serve2.log" "$T"/run/*.log 2>/dev/null)" \
     'GO-2024-0008.json: .*\(skipped\)' "the malformed entry is skipped with a log line"
 like "$(cat "$TRASH/serve2.log" "$T"/run/*.log 2>/dev/null)" \
@@ -293,8 +352,10 @@ for _p in github.com/fixture/mono/@latest github.com/fixture/mono/@v/list \
 	fi
 done
 like "$(cat "$TRASH/mine")" 'v1\.0\.0' "untouched: Upper's list still offers the affected v1.0.0"
-is "$(code "$URL/github.com/fixture/mono/@v/v1.0.0.info")" 403 \
-    "mono@v1.0.0.info (what @latest names): 403"
+is "$(code "$URL/github.com/fixture/mono/@v/v1.0.0.info")" 200 \
+    "mono@v1.0.0.info (what @latest names): served, only zips are refused"
+is "$(code "$URL/github.com/fixture/mono/@v/v1.0.0.zip")" 403 \
+    "mono@v1.0.0.zip: 403"
 like "$(cat "$TRASH/b")" 'affected by GO-2024-0006' "naming the id"
 is "$(code "$URL/github.com/fixture/multi/@v/v1.0.0.zip")" 200 \
     "static: the stored, affected multi v1.0.0.zip is 200 (the web server sends it)"
@@ -310,6 +371,24 @@ like "$(tr -d '\n' <"$TRASH/b")" '<td[^>]*>github.com/fixture/nomod</td><td[^>]*
 like "$(tr -d '\n' <"$TRASH/b")" '<td[^>]*>github.com/Fixture/Upper</td><td[^>]*>v1.0.0</td><td[^>]*>deny</td><td[^>]*>GO-2024-0005' \
     "/status lists the refused version"
 stop_bg "$SERVE_PID"
+
+# --- 2b. redirect and async download modes: the zip is judged first ---------------
+# A redirect would send the client elsewhere for the affected zip; async
+# answers 404 and the go command falls through to its next GOPROXY entry.
+for _m in redirect async; do
+	printf 'downloadURL = "http://127.0.0.1:9/elsewhere"\nmode = "%s"\n' \
+	    "$_m" >"$TRASH/dl.$_m.hcl"
+	sed "s|^goproxy = .*|&\\
+download_mode = file:$TRASH/dl.$_m.hcl|" "$TRASH/deny.ini" >"$TRASH/deny.$_m.ini"
+	serve_lighttpd "$TRASH/serve2$_m.log" "$S" "$T" "$TRASH/deny.$_m.ini"
+	is "$(code "$URL/github.com/fixture/incompat/@v/v2.1.0+incompatible.zip")" 403 \
+	    "$_m: the affected incompat v2.1.0+incompatible.zip is 403, not sent on"
+	like "$(cat "$TRASH/b")" 'GO-2024-0004' "$_m: naming the id"
+	is "$(code "$URL/github.com/fixture/multi/@v/v1.2.0.zip")" \
+	    "$([ "$_m" = redirect ] && echo 302 || echo 404)" \
+	    "$_m: multi v1.2.0 (the fix) goes the mode's way"
+	stop_bg "$SERVE_PID"
+done
 
 # --- 3. warn --------------------------------------------------------------------
 mkini "$TRASH/warn.ini" warn
@@ -330,18 +409,28 @@ stop_bg "$SERVE_PID"
 
 # --- 4. every request through the responder ---------------------------------------
 serve_lighttpd "$TRASH/serve4.log" "$S" "$T" "$TRASH/deny.ini" -- --every-request
-for _x in .info .mod .zip; do
+# Only the zip: the go command reads the .mod of versions it does not
+# select (see deny above).
+for _x in .info .mod; do
+	is "$(code "$URL/github.com/fixture/multi/@v/v1.0.0$_x")" 200 \
+	    "every: the stored multi v1.0.0$_x is served"
+	is "$(curl -q -s -I --max-time 20 -o /dev/null -w '%{http_code}' \
+	    "$URL/github.com/fixture/multi/@v/v1.0.0$_x")" 200 "every: HEAD $_x 200"
+done
+for _x in .zip; do
 	is "$(code "$URL/github.com/fixture/multi/@v/v1.0.0$_x")" 403 \
 	    "every: the stored multi v1.0.0$_x is refused"
-	like "$(cat "$TRASH/b")" 'multi@v1.0.0 is affected by GO-2024-0001 \(CVE-2024-0001\), fixed in v1\.2\.0' \
+	like "$(cat "$TRASH/b")" 'multi@v1.0.0: affected by GO-2024-0001; fixed in v1\.2\.0' \
 	    "every: naming the id and the fix ($_x)"
 	is "$(curl -q -s -I --max-time 20 -o /dev/null -w '%{http_code}' \
 	    "$URL/github.com/fixture/multi/@v/v1.0.0$_x")" 403 "every: HEAD $_x 403"
 done
-is "$(code "$URL/github.com/fixture/major/v2/@v/v2.0.0.mod")" 403 \
+is "$(code "$URL/github.com/fixture/major/v2/@v/v2.0.0.zip")" 403 \
     "every: the stored major/v2 v2.0.0 refused"
-like "$(cat "$TRASH/b")" 'GO-2024-0002 \(CVE-2024-0002, GHSA-2222-2222-2222\), fixed in v2\.0\.1' \
-    "every: with both aliases"
+like "$(cat "$TRASH/b")" 'major/v2@v2.0.0: affected by GO-2024-0002; fixed in v2\.0\.1' \
+    "every: the id and the fix"
+like "$(cat "$T"/run/*.log "$TRASH/serve4.log" 2>/dev/null)" 'major/v2@v2.0.0 refused: GO-2024-0002 \(CVE-2024-0002, GHSA-2222-2222-2222\), fixed in v2\.0\.1' \
+    "every: both aliases in the log"
 is "$(code "$URL/github.com/!fixture/!upper/@v/v1.0.0.zip")" 403 \
     "every: Upper v1.0.0 (stored in warn mode) refused now"
 is "$(code "$URL/github.com/fixture/retract/@v/v1.1.0.zip")" 200 \
@@ -354,7 +443,7 @@ every_go()
 {
 	cgo "$URL" e "$GO" mod download github.com/fixture/multi@v1.0.0
 	isnt "$CGO_ST" 0 "every: go mod download multi@v1.0.0 fails [$GOTAG]"
-	like "$OUT" "multi@v1.0.0 is affected by GO-2024-0001 \\(CVE-2024-0001\\), fixed in v1\\.2\\.0" \
+	like "$OUT" "multi@v1.0.0: affected by GO-2024-0001; fixed in v1\\.2\\.0" \
 	    "with the id and the fix [$GOTAG]"
 }
 for_each_go every_go
@@ -366,9 +455,9 @@ printf '[{"path":"github.com/fixture/major/v2","vulns":[{"id":"GO-2024-0002"}]}]
     >"$V2/index/modules.json"
 printf '{"modified":"2024-06-01T00:00:00Z"}\n' >"$V2/index/db.json"
 ln -s "$V2" "$S/vulndb.new" && mv -T "$S/vulndb.new" "$S/vulndb"
-is "$(code "$URL/github.com/fixture/multi/@v/v1.0.0.info")" 200 \
+is "$(code "$URL/github.com/fixture/multi/@v/v1.0.0.zip")" 200 \
     "every: the new generation (no multi entry) serves multi v1.0.0"
-is "$(code "$URL/github.com/fixture/major/v2/@v/v2.0.0.info")" 403 \
+is "$(code "$URL/github.com/fixture/major/v2/@v/v2.0.0.zip")" 403 \
     "every: and still refuses major/v2 v2.0.0"
 stop_bg "$SERVE_PID"
 
@@ -433,10 +522,33 @@ ln -s "$V3" "$S/vulndb.new" && mv -T "$S/vulndb.new" "$S/vulndb"
 PIRAEUS_CONFIG=$TRASH/deny.ini "$PIRAEUS" audit >"$TRASH/audit.out" 2>&1
 is "$?" 0 "audit: a clean store exits 0"
 like "$(cat "$TRASH/audit.out")" '^0 of [0-9]+ stored versions affected' "audit: saying so"
+# A configuration that does not load: 3 (an error), not 1 ("found").
+printf '[policy]\nvulnerable = maybe\n' >"$TRASH/bad.ini"
+PIRAEUS_CONFIG=$TRASH/bad.ini "$PIRAEUS" audit >"$TRASH/audit.out" 2>&1
+is "$?" 3 "audit: a configuration that does not load exits 3"
+like "$(cat "$TRASH/audit.out")" 'vulnerable' "audit: naming the key"
 rm "$S/vulndb"
 PIRAEUS_CONFIG=$TRASH/deny.ini "$PIRAEUS" audit >"$TRASH/audit.out" 2>&1
 is "$?" 3 "audit: no mirror exits 3"
 like "$(cat "$TRASH/audit.out")" 'no vulnerability database mirror' "audit: saying why"
+
+# No mirror under deny: nothing refused, said once per responder process
+# (two here) and on /status.
+serve_lighttpd "$TRASH/serve6.log" "$S" "$T" "$TRASH/deny.ini"
+for _p in 'github.com/!fixture/!upper/@v/v1.0.0.zip' \
+    github.com/fixture/multi/@v/v1.3.0-rc.1.zip \
+    github.com/fixture/multi/@v/v1.3.0-rc.1.mod \
+    github.com/fixture/multi/@v/v1.2.0.zip github.com/fixture/major/@v/v1.0.0.mod \
+    'github.com/!fixture/!upper/@v/v1.0.1.info'; do
+	is "$(code "$URL/$_p")" 200 "no mirror: $_p served"
+done
+_n=$(cat "$TRASH/serve6.log" "$T"/run/*.log 2>/dev/null |
+    grep -c 'no vulnerability database mirror')
+ok "no mirror: logged once per process, not per request ($_n lines, 2 processes)" \
+    [ "$_n" -ge 1 ] && [ "$_n" -le 2 ]
+is "$(code "$URL/status")" 200 "no mirror: /status 200"
+like "$(cat "$TRASH/b")" 'no vulnerability database mirror' "no mirror: /status says so"
+stop_bg "$SERVE_PID"
 unlike "$(cat "$T"/run/*.log 2>/dev/null)" 'AddressSanitizer|LeakSanitizer|runtime error:' \
     "no sanitizer report in the logs"
 done_testing

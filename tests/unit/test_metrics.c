@@ -7,6 +7,8 @@
  */
 #include "config.h"
 
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -114,6 +116,35 @@ main(void)
 	    d->outcomes[OUTCOME_HIT] == 1, "counts survive a reopen");
 	metrics_close();
 	unlink(path);
+
+	/*
+	 * The file of the layout before [policy] vulnerable's fields (they
+	 * were appended at the end): the same name, extended, its counts
+	 * kept.  A renamed file (metrics.v2) lost them for nothing.
+	 */
+	{
+		size_t old = offsetof(struct metrics_data, vuln);
+		uint64_t magic = 0x7069726165757331ULL, hits = 5;
+		FILE *f;
+		char *z = calloc(1, old);
+
+		snprintf(path, sizeof(path), "%s/metrics.v1", dir);
+		if (z == NULL || (f = fopen(path, "w")) == NULL)
+			abort();
+		memcpy(z, &magic, sizeof(magic));
+		memcpy(z + offsetof(struct metrics_data,
+		    outcomes[OUTCOME_HIT]), &hits, sizeof(hits));
+		if (fwrite(z, 1, old, f) != old || fclose(f) != 0)
+			abort();
+		free(z);
+		ok(metrics_open(dir, &e) == 0 && metrics_snapshot(d) == 0 &&
+		    d->outcomes[OUTCOME_HIT] == 5 &&
+		    d->vuln[METRICS_VULN_DENY] == 0,
+		    "a metrics.v1 of the shorter layout: extended, its counts "
+		    "kept");
+		metrics_close();
+		unlink(path);
+	}
 	rmdir(dir);
 	free(d);
 	return tap_done();

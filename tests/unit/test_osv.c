@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -48,6 +49,7 @@ mkrange(const char *spec, struct osv_range *r, struct osv_event *ev)
 		else if (osv_version(p + 2, e->version) == -1)
 			abort();
 	}
+	osv_range_sort(r);
 }
 
 static const struct {
@@ -159,12 +161,16 @@ test_entry(void)
 	is_int(x.naliases, 2, "two aliases");
 	is_str(x.aliases[1], "GHSA-aaaa-bbbb-cccc", "the second alias");
 	is_int(x.published, 1704067200LL * 1000000000LL, "published");
+	/* The fix is x/vuln's NonSupersededFix over the module's ranges
+	 * (the latest fix, none introducing it again after): v2.0.3 for
+	 * every affected version, not the range's own fix (v1.1.5 or
+	 * v1.2.4 asserted before: v1.2.4 is affected again at v2.0.0). */
 	is_int(osv_affects(&x, "example.com/a", "v1.1.2", fixed), 1,
 	    "a@v1.1.2: two ranges take it");
-	is_str(fixed, "v1.1.5", "the lowest fix above it");
+	is_str(fixed, "v2.0.3", "the fix that is not superseded");
 	is_int(osv_affects(&x, "example.com/a", "v1.0.0", fixed), 1,
 	    "a@v1.0.0 affected");
-	is_str(fixed, "v1.2.4", "fixed in v1.2.4");
+	is_str(fixed, "v2.0.3", "fixed in v2.0.3 (not v1.2.4)");
 	is_int(osv_affects(&x, "example.com/a", "v1.2.4", fixed), 0,
 	    "a@v1.2.4: fixed");
 	is_int(osv_affects(&x, "example.com/a", "v2.0.2", fixed), 1,
@@ -173,8 +179,11 @@ test_entry(void)
 	is_int(osv_affects(&x, "example.com/all", "v7.0.0", fixed), 1,
 	    "no ranges: every version");
 	is_str(fixed, "", "and no fix");
-	is_int(osv_affects(&x, "example.com/git", "v1.0.0", fixed), 0,
-	    "GIT ranges only: nothing (not SEMVER)");
+	/* x/vuln's Affects: no SEMVER range present is every version (0
+	 * was asserted here before, against the oracle). */
+	is_int(osv_affects(&x, "example.com/git", "v1.0.0", fixed), 1,
+	    "GIT ranges only: every version, as x/vuln");
+	is_str(fixed, "", "GIT ranges only: no fix named");
 	is_int(osv_affects(&x, "example.com/b", "v1.0.0", fixed), 0,
 	    "another module: not");
 	is_int(osv_affects(&x, "example.com/a/x", "v1.0.0", fixed), 0,
@@ -182,6 +191,30 @@ test_entry(void)
 	is_int(osv_affects(&x, "example.com/a", "not-a-version", fixed), 0,
 	    "an invalid version: not");
 	osv_free(&x);
+
+	/* Events are sorted once when parsed, not on every judgment. */
+	{
+		static const char unsorted[] = "{\"id\":\"GO-3\",\"affected\":["
+		    PKG("a.b/c", ",\"ranges\":[" SEMVER("{\"fixed\":\"1.1.2\"},"
+		    "{\"introduced\":\"1.1.0\"},{\"fixed\":\"1.0.5\"},"
+		    "{\"introduced\":\"0\"}") "]") "]}";
+		const struct osv_event *ev;
+
+		err_clear(&e);
+		if (ok(osv_parse(unsorted, strlen(unsorted), &x, &e) == 0,
+		    "an entry with its events out of order parses")) {
+			ev = x.aff[0].ranges[0].ev;
+			ok(x.aff[0].ranges[0].n == 4 &&
+			    ev[0].kind == OSV_INTRODUCED &&
+			    ev[0].version[0] == '\0' &&
+			    strcmp(ev[1].version, "v1.0.5") == 0 &&
+			    strcmp(ev[2].version, "v1.1.0") == 0 &&
+			    strcmp(ev[3].version, "v1.1.2") == 0,
+			    "osv_parse sorted its events (0, v1.0.5, v1.1.0, "
+			    "v1.1.2)");
+			osv_free(&x);
+		}
+	}
 
 	/* Withdrawn: affects nothing. */
 	w = NULL;
@@ -195,6 +228,69 @@ test_entry(void)
 	    "a withdrawn entry affects nothing");
 	osv_free(&x);
 	free(w);
+}
+
+/*
+ * The fix named: golang.org/x/vuln's TestNonSupersededFix
+ * (internal/semver/fixed_test.go) cases, as one module's ranges.
+ */
+static const struct {
+	const char	*name;
+	const char	*ranges;	/* the JSON array's items */
+	const char	*version;	/* an affected version */
+	const char	*fixed;
+} fixes[] = {
+	{ "no fix", SEMVER("{\"introduced\":\"0\"}"), "v1.0.0", "" },
+	{ "no latest fix", SEMVER("{\"introduced\":\"0\"},{\"fixed\":"
+	  "\"1.0.4\"},{\"introduced\":\"1.1.2\"}"), "v1.0.0", "" },
+	{ "unsorted no latest fix", SEMVER("{\"fixed\":\"1.0.4\"},"
+	  "{\"introduced\":\"0\"},{\"introduced\":\"1.1.2\"},"
+	  "{\"introduced\":\"1.5.0\"},{\"fixed\":\"1.1.4\"}"), "v1.0.0",
+	  "" },
+	{ "unsorted with fix", SEMVER("{\"fixed\":\"1.0.0\"},"
+	  "{\"introduced\":\"0\"},{\"fixed\":\"0.1.0\"},"
+	  "{\"introduced\":\"0.5.0\"}"), "v0.0.1", "v1.0.0" },
+	{ "multiple ranges", SEMVER("{\"introduced\":\"0\"},{\"fixed\":"
+	  "\"0.1.0\"}") "," SEMVER("{\"introduced\":\"0\"},{\"fixed\":"
+	  "\"0.2.0\"}"), "v0.0.1", "v0.2.0" },
+	{ "pseudoversion", SEMVER("{\"introduced\":\"0\"},{\"fixed\":"
+	  "\"0.0.0-20220824120805-abc\"},{\"introduced\":"
+	  "\"0.0.0-20230824120805-efg\"},{\"fixed\":"
+	  "\"0.0.0-20240824120805-hij\"}"), "v0.0.0-20230901000000-aaa",
+	  "v0.0.0-20240824120805-hij" },
+};
+
+static void
+test_fixes(void)
+{
+	struct osv_entry x;
+	struct err e;
+	char fixed[VERSION_MAX], name[200], *j;
+	size_t i;
+
+	for (i = 0; i < NITEMS(fixes); i++) {
+		j = NULL;
+		if (xasprintf(&j, "{\"id\":\"GO-1\",\"affected\":["
+		    "{\"package\":{\"name\":\"a.b/c\",\"ecosystem\":\"Go\"},"
+		    "\"ranges\":[%s]}]}", fixes[i].ranges) == -1)
+			abort();
+		err_clear(&e);
+		snprintf(name, sizeof(name), "fix: %s: parses", fixes[i].name);
+		if (!ok(osv_parse(j, strlen(j), &x, &e) == 0, name)) {
+			printf("#   %s\n", e.msg);
+			free(j);
+			continue;
+		}
+		snprintf(name, sizeof(name), "fix: %s: %s affected",
+		    fixes[i].name, fixes[i].version);
+		is_int(osv_affects(&x, "a.b/c", fixes[i].version, fixed), 1,
+		    name);
+		snprintf(name, sizeof(name), "fix: %s: \"%s\"", fixes[i].name,
+		    fixes[i].fixed);
+		is_str(fixed, fixes[i].fixed, name);
+		osv_free(&x);
+		free(j);
+	}
 }
 
 static const struct {
@@ -233,34 +329,88 @@ static const struct {
 	  ",\"ranges\":{}") "]}" },
 	{ "a range without type", "{\"id\":\"GO-1\",\"affected\":["
 	  PKG("a.b/c", ",\"ranges\":[{\"events\":[]}]") "]}" },
-	{ "a SEMVER range without events", "{\"id\":\"GO-1\",\"affected\":["
-	  PKG("a.b/c", ",\"ranges\":[{\"type\":\"SEMVER\"}]") "]}" },
-	{ "a SEMVER range with no events", "{\"id\":\"GO-1\",\"affected\":["
-	  PKG("a.b/c", ",\"ranges\":[" SEMVER("") "]") "]}" },
 	{ "an event not an object", "{\"id\":\"GO-1\",\"affected\":["
 	  PKG("a.b/c", ",\"ranges\":[" SEMVER("\"0\"") "]") "]}" },
 	{ "an event of two kinds", "{\"id\":\"GO-1\",\"affected\":["
 	  PKG("a.b/c", ",\"ranges\":[" SEMVER("{\"introduced\":\"0\","
 	  "\"fixed\":\"1.0.0\"}") "]") "]}" },
-	{ "a version that is not semver", "{\"id\":\"GO-1\",\"affected\":["
-	  PKG("a.b/c", ",\"ranges\":[" SEMVER("{\"introduced\":\"0\"},"
-	  "{\"fixed\":\"one\"}") "]") "]}" },
 	{ "a version that is a number", "{\"id\":\"GO-1\",\"affected\":["
 	  PKG("a.b/c", ",\"ranges\":[" SEMVER("{\"introduced\":0}") "]")
 	  "]}" },
-	{ "fixed \"0\"", "{\"id\":\"GO-1\",\"affected\":["
-	  PKG("a.b/c", ",\"ranges\":[" SEMVER("{\"fixed\":\"0\"}") "]")
-	  "]}" },
-	{ "a shorthand version", "{\"id\":\"GO-1\",\"affected\":["
-	  PKG("a.b/c", ",\"ranges\":[" SEMVER("{\"introduced\":\"0\"},"
-	  "{\"fixed\":\"1.2\"}") "]") "]}" },
-	{ "build metadata", "{\"id\":\"GO-1\",\"affected\":["
-	  PKG("a.b/c", ",\"ranges\":[" SEMVER("{\"introduced\":"
-	  "\"1.0.0+meta\"}") "]") "]}" },
-	{ "only unknown events", "{\"id\":\"GO-1\",\"affected\":["
-	  PKG("a.b/c", ",\"ranges\":[" SEMVER("{\"limit\":\"1.0.0\"}") "]")
-	  "]}" },
 };
+
+/*
+ * Entries x/vuln reads (they were refused as malformed before: a whole
+ * entry lost for one odd range): each parses, and a.b/c@version is
+ * affected or not as x/vuln's Affects says.
+ */
+#define ONE(ranges) "{\"id\":\"GO-1\",\"affected\":[" PKG("a.b/c", \
+	",\"ranges\":[" ranges "]") "]}"
+static const struct {
+	const char	*name;
+	const char	*json;
+	const char	*version;
+	int		 affected;
+} tolerated[] = {
+	{ "a SEMVER range without events: every version",
+	  ONE("{\"type\":\"SEMVER\"}"), "v9.0.0", 1 },
+	{ "a SEMVER range with no events: every version", ONE(SEMVER("")),
+	  "v0.0.1", 1 },
+	{ "a version that is not semver: that range contains nothing",
+	  ONE(SEMVER("{\"introduced\":\"0\"},{\"fixed\":\"one\"}")), "v1.0.0",
+	  0 },
+	{ "a version that is not semver: the other range counts",
+	  ONE(SEMVER("{\"introduced\":\"0\"},{\"fixed\":\"one\"}") ","
+	  SEMVER("{\"introduced\":\"0\"},{\"fixed\":\"1.1.0\"}")), "v1.0.0",
+	  1 },
+	{ "fixed \"0\" (v0.0.0): nothing before it",
+	  ONE(SEMVER("{\"fixed\":\"0\"}")), "v1.0.0", 0 },
+	{ "a shorthand version: 1.2 is v1.2.0 (affected below)",
+	  ONE(SEMVER("{\"introduced\":\"0\"},{\"fixed\":\"1.2\"}")),
+	  "v1.1.9", 1 },
+	{ "a shorthand version: 1.2 is v1.2.0 (fixed there)",
+	  ONE(SEMVER("{\"introduced\":\"0\"},{\"fixed\":\"1.2\"}")),
+	  "v1.2.0", 0 },
+	{ "build metadata: 1.0.0+meta is v1.0.0",
+	  ONE(SEMVER("{\"introduced\":\"1.0.0+meta\"}")), "v1.0.0", 1 },
+	{ "only unknown events: contains nothing",
+	  ONE(SEMVER("{\"limit\":\"1.0.0\"}")), "v0.5.0", 0 },
+	{ "a withdrawn time that does not parse: the entry stands",
+	  "{\"id\":\"GO-1\",\"withdrawn\":\"soon\",\"affected\":["
+	  PKG("a.b/c", "") "]}", "v1.0.0", 1 },
+	{ "withdrawn in the future: the entry stands until then",
+	  "{\"id\":\"GO-1\",\"withdrawn\":\"2999-01-01T00:00:00Z\","
+	  "\"affected\":[" PKG("a.b/c", "") "]}", "v1.0.0", 1 },
+	{ "withdrawn in the past: nothing",
+	  "{\"id\":\"GO-1\",\"withdrawn\":\"2001-01-01T00:00:00Z\","
+	  "\"affected\":[" PKG("a.b/c", "") "]}", "v1.0.0", 0 },
+};
+
+static void
+test_tolerated(void)
+{
+	struct osv_entry x;
+	struct err e;
+	char fixed[VERSION_MAX], name[200];
+	size_t i;
+
+	for (i = 0; i < NITEMS(tolerated); i++) {
+		err_clear(&e);
+		snprintf(name, sizeof(name), "tolerated: %s: parses",
+		    tolerated[i].name);
+		if (!ok(osv_parse(tolerated[i].json, strlen(tolerated[i].json),
+		    &x, &e) == 0, name)) {
+			printf("#   %s\n", e.msg);
+			continue;
+		}
+		snprintf(name, sizeof(name), "tolerated: %s: %s %s",
+		    tolerated[i].name, tolerated[i].version,
+		    tolerated[i].affected ? "affected" : "not");
+		is_int(osv_affects(&x, "a.b/c", tolerated[i].version, fixed),
+		    tolerated[i].affected, name);
+		osv_free(&x);
+	}
+}
 
 /* s repeated n times into an allocated string (between pre and post). */
 static char *
@@ -422,7 +572,21 @@ test_mirror(void)
 	    "{\"path\":\"example.com/bad\",\"vulns\":[{\"id\":\"../x\"}]},"
 	    "{\"path\":5},"
 	    "{\"path\":\"example.com/b\",\"vulns\":[{\"id\":\"GO-2024-0001\"},"
-	    "{\"id\":\"GO-2024-0005\"}]}]");
+	    "{\"id\":\"GO-2024-0005\"}]},"
+	    "{\"path\":\"example.com/t\",\"vulns\":[{\"id\":\"GO-2024-0006\"}]},"
+	    "{\"path\":\"example.com/l\",\"vulns\":[{\"id\":\"GO-2024-0008\"}]}]");
+	put("gen1/ID/GO-2024-0006.json", GOOD("GO-2024-0006", "example.com/t",
+	    "0.6.0"));
+	/* A symbolic link (to a good entry): never followed, skipped. */
+	put("gen1/ID/good-0008", GOOD("GO-2024-0008", "example.com/l",
+	    "0.8.0"));
+	{
+		char l[1024];
+
+		snprintf(l, sizeof(l), "%s/gen1/ID/GO-2024-0008.json", dir);
+		if (symlink("good-0008", l) == -1)
+			abort();
+	}
 	put("gen1/ID/GO-2024-0001.json", GOOD("GO-2024-0001", "example.com/a",
 	    "1.2.0"));
 	/* Malformed: skipped, the others still answer. */
@@ -453,6 +617,43 @@ test_mirror(void)
 	is_str(got, "-", "mirror: a module not listed");
 	check(&v, "example.com/bad", "v0.4.0", got, sizeof(got));
 	is_str(got, "-", "mirror: a malformed row is not taken");
+	check(&v, "example.com/l", "v0.4.0", got, sizeof(got));
+	is_str(got, "-", "mirror: an entry that is a symbolic link is skipped "
+	    "(O_NOFOLLOW)");
+
+	/* A read that failed for a reason that may pass (EMFILE here: the
+	 * tests run as root, where chmod 000 does not stop a read; EACCES
+	 * too when not root): an error, not cached as skipped. */
+	{
+		struct rlimit rl, low;
+		char p6[1024];
+		int fd;
+
+		snprintf(p6, sizeof(p6), "%s/gen1/ID/GO-2024-0006.json", dir);
+		if (getuid() != 0) {
+			chmod(p6, 0);
+			check(&v, "example.com/t", "v0.4.0", got, sizeof(got));
+			is_str(got, "ERR", "mirror: an entry unreadable (EACCES): "
+			    "an error");
+			chmod(p6, 0644);
+		} else
+			ok(1, "mirror: EACCES not checked as root");
+		if (getrlimit(RLIMIT_NOFILE, &rl) == -1 || (fd = dup(0)) == -1)
+			abort();
+		close(fd);
+		low = rl;
+		low.rlim_cur = (rlim_t)fd;
+		if (setrlimit(RLIMIT_NOFILE, &low) == -1)
+			abort();
+		check(&v, "example.com/t", "v0.4.0", got, sizeof(got));
+		if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
+			abort();
+		is_str(got, "ERR", "mirror: an entry not opened (EMFILE): an "
+		    "error");
+		check(&v, "example.com/t", "v0.4.0", got, sizeof(got));
+		is_str(got, "GO-2024-0006@v0.6.0", "mirror: read once it can be "
+		    "(not cached as skipped)");
+	}
 
 	/* The cache: a changed entry is not read again while db.json says
 	 * the same ... */
@@ -483,6 +684,20 @@ test_mirror(void)
 		if (symlink("gen2", tmp) == -1 || rename(tmp, link) == -1)
 			abort();
 	}
+	/* vulnview_match (piraeus audit) stays in the generation read: one
+	 * generation for a whole report, db.json not read per version. */
+	{
+		struct vuln_match *m;
+		struct err e;
+		size_t n;
+
+		err_clear(&e);
+		ok(vulnview_match(&v, "example.com/a", "v1.0.0", &m, &n, &e) ==
+		    0 && n == 1 && strcmp(m[0].id, "GO-2024-0001") == 0,
+		    "match: the generation read before answers, not the new "
+		    "one");
+		vulnview_matches_free(m, n);
+	}
 	check(&v, "example.com/c", "v2.0.0", got, sizeof(got));
 	is_str(got, "GO-2024-0007@v3.0.0", "generation: the new one answers");
 	check(&v, "example.com/a", "v1.0.0", got, sizeof(got));
@@ -501,6 +716,37 @@ test_mirror(void)
 	is_str(got, "ERR", "a malformed db.json and nothing read before: an "
 	    "error");
 	vulnview_free(&v);
+
+	/* modules.json over its cap (16 MiB; valid JSON otherwise): not
+	 * read, an error; a generation read before still answers. */
+	put("gen3/index/db.json", "{\"modified\":\"2024-04-01T00:00:00Z\"}");
+	{
+		char path[1024], tmp[1024], link[1024];
+		static char spaces[65536];
+		size_t left = 16 * 1024 * 1024 + 1 - 1, k;
+		FILE *f;
+
+		snprintf(path, sizeof(path), "%s/gen3/index/modules.json", dir);
+		memset(spaces, ' ', sizeof(spaces));
+		if ((f = fopen(path, "w")) == NULL || fputc('[', f) == EOF)
+			abort();
+		for (; left > 1; left -= k) {
+			k = left - 1 < sizeof(spaces) ? left - 1 : sizeof(spaces);
+			if (fwrite(spaces, 1, k, f) != k)
+				abort();
+		}
+		if (fputc(']', f) == EOF || fclose(f) != 0)
+			abort();
+		snprintf(tmp, sizeof(tmp), "%s/vulndb.new", dir);
+		snprintf(link, sizeof(link), "%s/vulndb", dir);
+		if (symlink("gen3", tmp) == -1 || rename(tmp, link) == -1)
+			abort();
+	}
+	vulnview_init(&v);
+	check(&v, "example.com/c", "v2.0.0", got, sizeof(got));
+	is_str(got, "ERR", "modules.json over its cap (16 MiB + 1 byte): an "
+	    "error, not read");
+	vulnview_free(&v);
 }
 
 int
@@ -509,6 +755,8 @@ main(void)
 	log_init("test_osv", LOG_LVL_ERROR);
 	test_ranges();
 	test_entry();
+	test_fixes();
+	test_tolerated();
 	test_hostile();
 	test_mirror();
 	nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);

@@ -15,6 +15,7 @@
  */
 #include "config.h"
 
+#include <fcntl.h>
 #include <ftw.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -515,18 +516,22 @@ test_on_hit(void)
 	p.cfg = &cfg;
 	cfg.validator_timeout = 5;
 	err_clear(&e);
-	is_int(policy_on_hit(&p, NULL, "example.com/m", "v1.0.0", &e), 0,
+	is_int(policy_on_hit(&p, NULL, "example.com/m", "v1.0.0", WANT_ZIP,
+	    &e), 0,
 	    "on hit: no hook, every request: allowed");
 	cfg.every_request = 1;
-	is_int(policy_on_hit(&p, NULL, "example.com/m", "v1.0.0", &e), 0,
+	is_int(policy_on_hit(&p, NULL, "example.com/m", "v1.0.0", WANT_ZIP,
+	    &e), 0,
 	    "on hit: every request, no hook: allowed");
 	cfg.validator_hook = hook;
 	cfg.every_request = 0;
-	is_int(policy_on_hit(&p, NULL, "example.com/m", "v1.0.0", &e), 0,
+	is_int(policy_on_hit(&p, NULL, "example.com/m", "v1.0.0", WANT_ZIP,
+	    &e), 0,
 	    "on hit: a hook, hits bypass the responder: not asked");
 	is_int(e.code, E_OK, "on hit: not asked: no error");
 	cfg.every_request = 1;
-	is_int(policy_on_hit(&p, NULL, "example.com/m", "v1.0.0", &e), -1,
+	is_int(policy_on_hit(&p, NULL, "example.com/m", "v1.0.0", WANT_ZIP,
+	    &e), -1,
 	    "on hit: a hook and every request: asked (it fails here)");
 	is_int(e.code, E_UPSTREAM, "on hit: a hook that cannot be asked: 502");
 }
@@ -551,8 +556,7 @@ static const struct {
 	{ "allow: nothing refused", VULN_ALLOW, "", 0, "example.com/v",
 	  "v1.0.0", 0, NULL },
 	{ "deny: an affected version", VULN_DENY, "", 0, "example.com/v",
-	  "v1.0.0", -1, "example.com/v@v1.0.0 is affected by GO-2024-0001 "
-	  "(CVE-2024-1), fixed in v1.2.0" },
+	  "v1.0.0", -1, "affected by GO-2024-0001; fixed in v1.2.0" },
 	{ "deny: the fixed version", VULN_DENY, "", 0, "example.com/v",
 	  "v1.2.0", 0, NULL },
 	{ "deny: a module not listed", VULN_DENY, "", 0, "example.com/w",
@@ -568,13 +572,19 @@ static const struct {
 	{ "deny: a young entry warns", VULN_DENY, "", 7, "example.com/young",
 	  "v1.0.0", 0, NULL },
 	{ "deny: a young entry with no min age", VULN_DENY, "", 0,
-	  "example.com/young", "v1.0.0", -1, "GO-2099-0002, fixed in v2.0.0" },
+	  "example.com/young", "v1.0.0", -1, "GO-2099-0002; fixed in v2.0.0" },
 	{ "deny: two entries, both named", VULN_DENY, "", 0, "example.com/two",
-	  "v0.1.0", -1, "is affected by GO-2024-0003 (CVE-2024-3, GHSA-3333), "
-	  "no fixed version; GO-2024-0004, fixed in v0.2.0" },
+	  "v0.1.0", -1, "affected by GO-2024-0003, GO-2024-0004; no fixed "
+	  "version" },
 	{ "deny: two entries, one excepted: the other refuses", VULN_DENY,
 	  "GHSA-3333", 0, "example.com/two", "v0.1.0", -1,
-	  "is affected by GO-2024-0004, fixed in v0.2.0" },
+	  "affected by GO-2024-0004; fixed in v0.2.0" },
+	{ "deny: two fixes: the one that fixes both", VULN_DENY, "", 0,
+	  "example.com/fix2", "v1.0.0", -1,
+	  "affected by GO-2024-0021, GO-2024-0022; fixed in v1.3.0" },
+	{ "deny: the latest fix is affected again: none named", VULN_DENY, "",
+	  0, "example.com/again", "v1.0.0", -1,
+	  "affected by GO-2024-0031, GO-2024-0032; no fixed version" },
 	{ "deny: two entries, both excepted", VULN_DENY,
 	  "GHSA-3333 GO-2024-0004", 0, "example.com/two", "v0.1.0", 0, NULL },
 	{ "warn: served", VULN_WARN, "", 0, "example.com/v", "v1.0.0", 0,
@@ -636,7 +646,53 @@ test_vulnerable(void)
 	    "[{\"path\":\"example.com/v\",\"vulns\":[{\"id\":\"GO-2024-0001\"}]},"
 	    "{\"path\":\"example.com/young\",\"vulns\":[{\"id\":\"GO-2099-0002\"}]},"
 	    "{\"path\":\"example.com/two\",\"vulns\":[{\"id\":\"GO-2024-0003\"},"
-	    "{\"id\":\"GO-2024-0004\"}]}]");
+	    "{\"id\":\"GO-2024-0004\"}]},"
+	    "{\"path\":\"example.com/fix2\",\"vulns\":[{\"id\":\"GO-2024-0021\"},"
+	    "{\"id\":\"GO-2024-0022\"}]},"
+	    "{\"path\":\"example.com/again\",\"vulns\":[{\"id\":\"GO-2024-0031\"},"
+	    "{\"id\":\"GO-2024-0032\"}]},"
+	    "{\"path\":\"example.com/many\",\"vulns\":["
+	    "{\"id\":\"GO-2024-1001\"},{\"id\":\"GO-2024-1002\"},"
+	    "{\"id\":\"GO-2024-1003\"},{\"id\":\"GO-2024-1004\"},"
+	    "{\"id\":\"GO-2024-1005\"},{\"id\":\"GO-2024-1006\"},"
+	    "{\"id\":\"GO-2024-1007\"},{\"id\":\"GO-2024-1008\"},"
+	    "{\"id\":\"GO-2024-1009\"},{\"id\":\"GO-2024-1010-a-long-id-"
+	    "to-be-cut-off-0123456789012\"},{\"id\":\"GO-2024-1011\"},"
+	    "{\"id\":\"GO-2024-1012\"}]}]");
+	vput(dir, "vulndb/ID/GO-2024-0021.json", VENTRY("GO-2024-0021",
+	    "2024-01-01T00:00:00Z", "example.com/fix2", "",
+	    "{\"introduced\":\"0\"},{\"fixed\":\"1.2.0\"}"));
+	vput(dir, "vulndb/ID/GO-2024-0022.json", VENTRY("GO-2024-0022",
+	    "2024-01-01T00:00:00Z", "example.com/fix2", "",
+	    "{\"introduced\":\"0\"},{\"fixed\":\"1.3.0\"}"));
+	vput(dir, "vulndb/ID/GO-2024-0031.json", VENTRY("GO-2024-0031",
+	    "2024-01-01T00:00:00Z", "example.com/again", "",
+	    "{\"introduced\":\"0\"},{\"fixed\":\"1.2.0\"}"));
+	/* Its fix (x/vuln's: v1.3.0) is affected by its open range. */
+	vput(dir, "vulndb/ID/GO-2024-0032.json", "{\"id\":\"GO-2024-0032\","
+	    "\"published\":\"2024-01-01T00:00:00Z\",\"affected\":[{\"package\":"
+	    "{\"name\":\"example.com/again\",\"ecosystem\":\"Go\"},\"ranges\":["
+	    "{\"type\":\"SEMVER\",\"events\":[{\"introduced\":\"0\"},"
+	    "{\"fixed\":\"1.3.0\"}]},{\"type\":\"SEMVER\",\"events\":["
+	    "{\"introduced\":\"1.2.0\"}]}]}]}");
+	{
+		static const char *many[] = { "GO-2024-1001", "GO-2024-1002",
+		    "GO-2024-1003", "GO-2024-1004", "GO-2024-1005",
+		    "GO-2024-1006", "GO-2024-1007", "GO-2024-1008",
+		    "GO-2024-1009", "GO-2024-1010-a-long-id-to-be-cut-off-"
+		    "0123456789012", "GO-2024-1011", "GO-2024-1012" };
+		char rel[128], ent[1024];
+
+		for (i = 0; i < NITEMS(many); i++) {
+			snprintf(rel, sizeof(rel), "vulndb/ID/%s.json", many[i]);
+			snprintf(ent, sizeof(ent), VENTRY("%s",
+			    "2024-01-01T00:00:00Z", "example.com/many",
+			    "\"CVE-2024-10000%zu\",\"GHSA-aaaa-bbbb-%04zu\"",
+			    "{\"introduced\":\"0\"},{\"fixed\":\"1.%zu.0\"}"),
+			    many[i], i, i, i + 1);
+			vput(dir, rel, ent);
+		}
+	}
 	vput(dir, "vulndb/ID/GO-2024-0001.json", VENTRY("GO-2024-0001",
 	    "2024-01-01T00:00:00Z", "example.com/v", "\"CVE-2024-1\"",
 	    "{\"introduced\":\"0\"},{\"fixed\":\"1.2.0\"}"));
@@ -666,7 +722,7 @@ test_vulnerable(void)
 		p.vuln = &vv;
 		err_clear(&e);
 		rc = policy_before_fetch(&p, NULL, vcases[i].module,
-		    vcases[i].version, &e);
+		    vcases[i].version, WANT_ZIP, &e);
 		snprintf(name, sizeof(name), "vulnerable: %s: %s",
 		    vcases[i].name, vcases[i].rc == 0 ? "allowed" : "refused");
 		is_int(rc, vcases[i].rc, name);
@@ -678,19 +734,112 @@ test_vulnerable(void)
 			    vcases[i].name, vcases[i].msg);
 			if (!ok(strstr(e.msg, vcases[i].msg) != NULL, name))
 				printf("#   got: %s\n", e.msg);
+			/* The response names module@version before it. */
+			snprintf(name, sizeof(name), "vulnerable: %s: the "
+			    "reason does not name the version", vcases[i].name);
+			ok(strstr(e.msg, vcases[i].version) == NULL ||
+			    strstr(vcases[i].msg, vcases[i].version) != NULL,
+			    name);
 		}
+		/* Its .info and .mod are served (the go command reads the
+		 * go.mod of versions it does not select): 1, store no zip. */
+		err_clear(&e);
+		snprintf(name, sizeof(name), "vulnerable: %s: its .mod %s",
+		    vcases[i].name, vcases[i].rc == 0 ? "allowed" :
+		    "served, its zip not stored");
+		is_int(policy_before_fetch(&p, NULL, vcases[i].module,
+		    vcases[i].version, WANT_MOD, &e), vcases[i].rc == 0 ? 0 : 1,
+		    name);
+		snprintf(name, sizeof(name), "vulnerable: %s: its .info %s",
+		    vcases[i].name, vcases[i].rc == 0 ? "allowed" :
+		    "served, its zip not stored");
+		is_int(policy_before_fetch(&p, NULL, vcases[i].module,
+		    vcases[i].version, WANT_INFO, &e), vcases[i].rc == 0 ? 0 : 1,
+		    name);
 		/* A stored version: the same only with every_request. */
 		err_clear(&e);
 		snprintf(name, sizeof(name), "vulnerable: %s: on a hit, static "
 		    "deployment: served", vcases[i].name);
 		is_int(policy_on_hit(&p, NULL, vcases[i].module,
-		    vcases[i].version, &e), 0, name);
+		    vcases[i].version, WANT_ZIP, &e), 0, name);
 		cfg.every_request = 1;
 		snprintf(name, sizeof(name), "vulnerable: %s: on a hit, every "
 		    "request: as before a fetch", vcases[i].name);
 		is_int(policy_on_hit(&p, NULL, vcases[i].module,
-		    vcases[i].version, &e), vcases[i].rc, name);
+		    vcases[i].version, WANT_ZIP, &e), vcases[i].rc, name);
+		snprintf(name, sizeof(name), "vulnerable: %s: on a hit, every "
+		    "request: its .info and .mod served", vcases[i].name);
+		ok(policy_on_hit(&p, NULL, vcases[i].module, vcases[i].version,
+		    WANT_INFO, &e) == 0 && policy_on_hit(&p, NULL,
+		    vcases[i].module, vcases[i].version, WANT_MOD, &e) == 0,
+		    name);
 	}
+	/* Warn with every request: three hits of one stored version are
+	 * counted three times, logged once. */
+	{
+		char lpath[1100], line[512];
+		FILE *lf;
+		int saved, fd, said = 0;
+
+		memset(&cfg, 0, sizeof(cfg));
+		cfg.storage_root = dir;
+		cfg.vulnerable = VULN_WARN;
+		cfg.vulnerable_allow = (char *)(uintptr_t)"";
+		cfg.every_request = 1;
+		p.cfg = &cfg;
+		snprintf(lpath, sizeof(lpath), "%s/log", dir);
+		fflush(stderr);
+		if ((saved = dup(2)) == -1 || (fd = open(lpath, O_WRONLY |
+		    O_CREAT | O_TRUNC, 0600)) == -1 || dup2(fd, 2) == -1)
+			abort();
+		close(fd);
+		for (i = 0; i < 3; i++)
+			(void)policy_on_hit(&p, NULL, "example.com/v",
+			    "v1.0.5", WANT_ZIP, &e);
+		fflush(stderr);
+		if (dup2(saved, 2) == -1)
+			abort();
+		close(saved);
+		if ((lf = fopen(lpath, "r")) == NULL)
+			abort();
+		while (fgets(line, sizeof(line), lf) != NULL)
+			said += strstr(line, "example.com/v@v1.0.5 served") !=
+			    NULL;
+		fclose(lf);
+		unlink(lpath);
+		is_int(said, 1, "vulnerable: warn, three hits of one version: "
+		    "logged once");
+	}
+
+	/* Twelve entries: the ids that fit, "and N more", one fix. */
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.storage_root = dir;
+	cfg.vulnerable = VULN_DENY;
+	cfg.vulnerable_allow = (char *)(uintptr_t)"";
+	p.cfg = &cfg;
+	err_clear(&e);
+	is_int(policy_before_fetch(&p, NULL, "example.com/many", "v1.0.0",
+	    WANT_ZIP, &e), -1, "vulnerable: twelve entries: refused");
+	printf("#   %s\n", e.msg);
+	ok(strlen(e.msg) < POLICY_VULN_MSG_MAX, "vulnerable: twelve entries: "
+	    "under POLICY_VULN_MSG_MAX");
+	{
+		static const char tail[] = " more (see the log); fixed in "
+		    "v1.12.0";
+		size_t ml = strlen(e.msg), tl = strlen(tail);
+
+		ok(strncmp(e.msg, "affected by GO-2024-1001, GO-2024-1002, ",
+		    40) == 0 && strstr(e.msg, " and ") != NULL && ml > tl &&
+		    strcmp(e.msg + ml - tl, tail) == 0, "vulnerable: twelve "
+		    "entries: the ids, \"and N more (see the log)\", the fix "
+		    "of them all");
+	}
+	ok(strstr(e.msg, "CVE-") == NULL && strstr(e.msg, "GHSA-") == NULL,
+	    "vulnerable: twelve entries: no aliases (they are in the log)");
+	ok(strstr(e.msg, "GO-2024-1010-a-long") == NULL ||
+	    strstr(e.msg, "0123456789012,") != NULL ||
+	    strstr(e.msg, "0123456789012 and") != NULL,
+	    "vulnerable: twelve entries: no id cut mid-word");
 	vulnview_free(&vv);
 	nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 }
