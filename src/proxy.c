@@ -152,9 +152,8 @@ proxy_run_deferred(struct proxy *px)
 	/* Nothing pending: the index is not (re)opened for nothing.  While
 	 * another process holds it, each open waits INDEX_BUSY_MS, and
 	 * this runs after every request, /healthz too. */
-	if (!px->rv.pending.active && px->rv.deferred_module[0] == '\0')
-		return;
-	resolve_deferred(proxy_resolver(px));
+	if (px->rv.pending.active || px->rv.deferred_module[0] != '\0')
+		resolve_deferred(proxy_resolver(px));
 	/* [vulndb] ttl: the mirror synced by the responder, after its
 	 * answer; one at a time (vulndb_tree.c's lock), the others skip. */
 	if (vulndb_refresh_due(&px->cfg, time(NULL)))
