@@ -17,6 +17,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <json-c/json.h>
@@ -184,5 +186,107 @@ reindex_run(const struct store *s, struct index *idx,
 		index_rollback(idx);
 		return -1;
 	}
+	return 0;
+}
+
+/*
+ * Catching up with a tree that other hosts publish into (a shared
+ * storage root, each host with its own index): the versions of the
+ * modules whose @v directory changed since the last catch-up (its start,
+ * less REINDEX_SLACK_NS for coarse clocks, kept in the index's meta) and
+ * that the index lacks are described from the tree and added.  Rows are
+ * only added: a removal is purge's and gc's, which mend every index they
+ * are run on.
+ */
+#define REINDEX_SYNC_KEY	"tree-sync"
+#define REINDEX_SLACK_NS	2000000000LL	/* 2 s */
+
+struct reindex_catch {
+	const struct store	*s;
+	struct index		*idx;
+	int64_t			 since;		/* ns; 0: every module */
+	long			 added;
+};
+
+/* A directory's mtime in ns, or -1. */
+static int64_t
+reindex_mtime(const char *path)
+{
+	struct stat sb;
+
+	if (stat(path, &sb) == -1)
+		return -1;
+	return (int64_t)sb.st_mtim.tv_sec * 1000000000LL + sb.st_mtim.tv_nsec;
+}
+
+/* The versions of emod the index lacks, added (store_walk_fn). */
+static int
+reindex_catch_module(const char *emod, void *arg)
+{
+	struct reindex_catch *c = arg;
+	struct store_version *sv;
+	struct index_version iv;
+	char dir[PATH_MAX], module[MODPATH_MAX], version[VERSION_MAX];
+	struct err e;
+	size_t n, i;
+
+	if ((size_t)snprintf(dir, sizeof(dir), "%s/%s/@v", c->s->root,
+	    emod) >= sizeof(dir) || reindex_mtime(dir) < c->since)
+		return 0;
+	err_clear(&e);
+	if (store_versions(c->s, emod, &sv, &n, &e) == -1)
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (!sv[i].has_info || reindex_names(emod, sv[i].ever, module,
+		    version) == -1)
+			continue;
+		err_clear(&e);
+		if (index_get(c->idx, module, version, &iv, &e) != 0)
+			continue;
+		if (reindex_describe(c->s, emod, sv[i].ever, NULL, &iv,
+		    &e) == -1) {
+			log_warnx("catching up %s@%s: %s", emod, sv[i].ever,
+			    e.msg);
+			continue;
+		}
+		snprintf(iv.origin, sizeof(iv.origin), "tree");
+		if (index_put(c->idx, &iv, &e) == 0)
+			c->added++;
+	}
+	free(sv);
+	return 0;
+}
+
+int
+reindex_catch_up(const struct store *s, struct index *idx, long interval,
+    struct err *e)
+{
+	struct reindex_catch c = { s, idx, 0, 0 };
+	struct timespec now;
+	char text[32];
+	struct buf b;
+	int64_t last = 0, start;
+	int have;
+
+	if (clock_gettime(CLOCK_REALTIME, &now) == -1)
+		return err_errno(e, E_INTERNAL, "clock_gettime");
+	start = (int64_t)now.tv_sec * 1000000000LL + now.tv_nsec;
+	if ((have = index_meta_get(idx, REINDEX_SYNC_KEY, &b, e)) == -1)
+		return -1;
+	if (have == 1) {
+		last = strtoll(b.data != NULL ? b.data : "0", NULL, 10);
+		buf_free(&b);
+	}
+	if (last > 0 && start - last < (int64_t)interval * 1000000000LL)
+		return 0;
+	c.since = last > REINDEX_SLACK_NS ? last - REINDEX_SLACK_NS : 0;
+	if (store_walk(s, reindex_catch_module, &c, e) == -1)
+		return -1;
+	snprintf(text, sizeof(text), "%lld", (long long)start);
+	if (index_meta_put(idx, REINDEX_SYNC_KEY, text, strlen(text), e) == -1)
+		return -1;
+	if (c.added > 0)
+		log_info("index: %ld versions found in the tree (published "
+		    "by another host)", c.added);
 	return 0;
 }
