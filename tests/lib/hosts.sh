@@ -1,0 +1,120 @@
+# tests/lib/hosts.sh: several piraeus hosts on one machine sharing one
+# storage root, as behind a load balancer (README "Several hosts").  POSIX
+# sh (dash); source it after testlib.sh.
+#
+# Host I (1, 2, 3...) is a contrib/serve run of its own -- lighttpd and
+# its responders -- bound to the loopback address 127.0.0.I (all of 127/8
+# is loopback on Linux) on one port shared by every host, with its own
+# state directory (sqlite index, locks, caches) and INI; the storage root
+# (and whatever else the INIs name) is shared.
+#
+#	hosts_loopback		skip the test (fail it under
+#				PIRAEUS_REQUIRE_INTEG=1) unless 127.0.0.2 can
+#				be bound here
+#	hosts_start N STORAGE INIFN [SERVE FLAG...]
+#				start hosts 1..N on storage root STORAGE
+#				(shared); INIFN I STATE is called to
+#				print host I's INI (STATE its state
+#				directory, made here); each host's serve
+#				output in $TRASH/host.I/serve.log, its logs in
+#				STATE/run; bails out when one does not come up.
+#				Sets HOSTS_N, HOSTS_PORT
+#	host_url I		print http://127.0.0.I:PORT
+#	host_state I		print host I's state directory
+#	host_up I		start host I again (same INI, state, port)
+#	host_kill I		SIGKILL every process of host I at once
+#				(serve, its watchdog, lighttpd, responders): a
+#				machine lost mid-request
+#	host_stop I		stop host I cleanly (SIGTERM to serve)
+
+HOSTS_N=0
+HOSTS_PORT=
+
+hosts_loopback()
+{
+	if perl -MIO::Socket::INET -e 'IO::Socket::INET->new(
+	    LocalAddr => "127.0.0.2", LocalPort => 0, Listen => 1,
+	    Proto => "tcp") or exit 1' 2>/dev/null; then
+		return 0
+	fi
+	if [ "${PIRAEUS_REQUIRE_INTEG:-0}" = 1 ]; then
+		_tl_done=1
+		echo "1..1"
+		echo "not ok 1 - cannot bind 127.0.0.2 (PIRAEUS_REQUIRE_INTEG=1)"
+		exit 1
+	fi
+	skip_all "cannot bind 127.0.0.2: no loopback /8 here"
+}
+
+host_url()
+{
+	echo "http://127.0.0.$1:$HOSTS_PORT"
+}
+
+host_state()
+{
+	echo "$TRASH/host.$1/state"
+}
+
+# _hosts_pid I: the pid of host I's serve, when it runs.
+_hosts_pid()
+{
+	cat "$TRASH/host.$1/serve.pid" 2>/dev/null
+}
+
+host_up()
+{
+	_hs_d=$TRASH/host.$1
+	start_bg "$_hs_d/serve.log" env -u GOPRIVATE -u GONOPROXY \
+	    -u GONOSUMDB "$top_srcdir/contrib/serve" --server lighttpd \
+	    --bind "127.0.0.$1" --port "$HOSTS_PORT" \
+	    --storage "$HOSTS_STORAGE" --state "$_hs_d/state" \
+	    --fcgi "$PIRAEUS_FCGI" --config "$_hs_d/p.ini" --procs 2 \
+	    $HOSTS_FLAGS
+	echo "$BG_PID" >"$_hs_d/serve.pid"
+	wait_line "$_hs_d/serve.log" \
+	    "serving on http://127\\.0\\.0\\.$1:$HOSTS_PORT/" 60 "$BG_PID" || {
+		diag_file "$_hs_d/serve.log"
+		bail_out "host $1 did not come up"
+	}
+}
+
+hosts_start()
+{
+	_hs_n=$1 HOSTS_STORAGE=$2 _hs_fn=$3
+	shift 3
+	HOSTS_FLAGS="$*"
+	HOSTS_PORT=$(free_port) || bail_out "no free port"
+	_hs_i=1
+	while [ "$_hs_i" -le "$_hs_n" ]; do
+		mkdir -p "$TRASH/host.$_hs_i/state" || bail_out "mkdir"
+		"$_hs_fn" "$_hs_i" "$TRASH/host.$_hs_i/state" \
+		    >"$TRASH/host.$_hs_i/p.ini" || bail_out "INI of host $_hs_i"
+		at_exit reap_state "$TRASH/host.$_hs_i/state"
+		host_up "$_hs_i"
+		_hs_i=$((_hs_i + 1))
+	done
+	HOSTS_N=$_hs_n
+}
+
+host_kill()
+{
+	_hk_l="$(_hosts_pid "$1") $(procs_of "$(host_state "$1")" |
+	    cut -d' ' -f1)"
+	# shellcheck disable=SC2086
+	kill -KILL $_hk_l 2>/dev/null
+	_hk_i=0
+	while [ -n "$(procs_of "$(host_state "$1")")" ] && [ "$_hk_i" -lt 50 ]
+	do
+		sleep 0.1
+		_hk_i=$((_hk_i + 1))
+	done
+	return 0
+}
+
+host_stop()
+{
+	_hp=$(_hosts_pid "$1")
+	[ -n "$_hp" ] && stop_bg "$_hp"
+	rm -f "$TRASH/host.$1/serve.pid"
+}
