@@ -225,6 +225,7 @@ storm()
 	upstream_reset
 	upstream_fault '*.zip' delay ms=700 >/dev/null
 	: >"$TRASH/storm.codes"
+	pids=
 	for f in "$@"; do
 		for i in 1 2 3; do
 			c=0
@@ -232,11 +233,15 @@ storm()
 				n=$i.$c.$(echo "$f" | tr '/@!' '___')
 				curl -s -o "$TRASH/storm.$n" -w '%{http_code}\n' \
 				    "$(host_url "$i")/$f" >>"$TRASH/storm.codes" &
+				pids="$pids $!"
 				c=$((c + 1))
 			done
 		done
 	done
-	wait
+	# (Not a bare wait: the hosts run in the background too.)
+	for p in $pids; do
+		wait "$p"
+	done
 	upstream_fault '*.zip' none >/dev/null
 }
 UPPER=github.com/!fixture/!upper/@v/v1.0.0.zip
@@ -266,9 +271,10 @@ KV=github.com/fixture/notags/@v/$(cat "$FX/pseudo.notags.old").zip
 upstream_reset
 upstream_fault '*.zip' delay ms=3000 >/dev/null
 curl -s -o /dev/null "$(host_url 1)/$KV" &
+cpid=$!
 sleep 1
 host_kill 1
-wait
+wait "$cpid"
 is "$(procs_of "$(host_state 1)")" "" "host 1 is gone, every process of it"
 upstream_fault '*.zip' none >/dev/null
 code=$(curl -s -o "$TRASH/kv" -w '%{http_code}' --max-time 60 \
