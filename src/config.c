@@ -107,6 +107,8 @@ static opt_check_fn	check_realm;
 static opt_check_fn	check_filter_file;
 static opt_check_fn	check_hook_url;
 static opt_check_fn	check_size;
+static opt_check_fn	check_redis;
+static opt_check_fn	check_redis_prefix;
 
 static const struct opt_enum network_mode_enums[] = {
 	{ "strict", NETWORK_STRICT },
@@ -125,6 +127,18 @@ static const struct opt_enum sendfile_enums[] = {
 static const struct opt_enum private_access_enums[] = {
 	{ "none", PRIVATE_ACCESS_NONE },
 	{ "vcs", PRIVATE_ACCESS_VCS },
+	{ NULL, 0 }
+};
+
+static const struct opt_enum sf_backend_enums[] = {
+	{ "sqlite", LOCK_BACKEND_SQLITE },
+	{ "redis", LOCK_BACKEND_REDIS },
+	{ NULL, 0 }
+};
+
+static const struct opt_enum sf_on_down_enums[] = {
+	{ "fail", LOCK_DOWN_FAIL },
+	{ "local", LOCK_DOWN_LOCAL },
 	{ NULL, 0 }
 };
 
@@ -373,6 +387,22 @@ static const struct option options[] = {
 	  0, 0, NULL, NULL, 0,
 	  "Files' access times count as fetches (say no on a noatime mount: "
 	  "README \"Storage lifecycle\")" },
+	{ "singleflight", "backend", OPT_ENUM, F(sf_backend), "sqlite",
+	  0, 0, sf_backend_enums, NULL, 0,
+	  "sqlite: one fetch per version across this host's responders (the "
+	  "index's lock table); redis: across every host (README \"Several "
+	  "hosts\")" },
+	{ "singleflight", "redis", OPT_STRING, F(sf_redis), NULL,
+	  0, 0, NULL, check_redis, OPTF_OPTIONAL,
+	  "host:port, redis://[:PASSWORD@]host:port[/DB], or "
+	  "sentinel://host:port,host:port/MASTER; rediss:// is not supported" },
+	{ "singleflight", "prefix", OPT_STRING, F(sf_prefix), "piraeus:",
+	  0, 0, NULL, check_redis_prefix, 0,
+	  "Prefix of every redis key and channel piraeus uses" },
+	{ "singleflight", "on_redis_down", OPT_ENUM, F(sf_on_redis_down),
+	  "fail", 0, 0, sf_on_down_enums, NULL, 0,
+	  "Redis unreachable: fail (503) or local (this host's sqlite locks: "
+	  "one fetch per host until redis is back)" },
 };
 #define NOPTIONS	NITEMS(options)
 
@@ -412,6 +442,7 @@ static cross_check_fn	cross_index;
 static cross_check_fn	cross_sumdb_verify;
 static cross_check_fn	cross_sumdb_private;
 static cross_check_fn	cross_access_vcs;
+static cross_check_fn	cross_singleflight;
 
 static const struct {
 	const char	*section;	/* blamed when set outside defaults */
@@ -428,6 +459,8 @@ static const struct {
 	{ "sumdb", "verify", "sumdb", "databases", cross_sumdb_verify },
 	{ "sumdb", "private_key", "sumdb", "databases", cross_sumdb_private },
 	{ "policy", "private_access", "access", "file", cross_access_vcs },
+	{ "singleflight", "backend", "singleflight", "redis",
+	  cross_singleflight },
 };
 
 /* What one config_load call is doing. */
@@ -900,6 +933,35 @@ check_hook_url(const char *v, char *why, size_t whysz)
 	return 0;
 }
 
+/* Where redis is: lock_redis_parse's forms. */
+static int
+check_redis(const char *v, char *why, size_t whysz)
+{
+	struct lock_redis_target t;
+	struct err e;
+
+	err_clear(&e);
+	if (lock_redis_parse(v, &t, &e) == -1)
+		return why_set(why, whysz, "%s", e.msg);
+	explicit_bzero(&t, sizeof(t));
+	return 0;
+}
+
+/* A prefix of redis names: printable, no blank, at most 64 bytes. */
+static int
+check_redis_prefix(const char *v, char *why, size_t whysz)
+{
+	const char *p;
+
+	if (strlen(v) > LOCK_REDIS_PREFIX_MAX)
+		return why_set(why, whysz, "longer than %d bytes",
+		    LOCK_REDIS_PREFIX_MAX);
+	for (p = v; *p != '\0'; p++)
+		if ((unsigned char)*p <= ' ' || (unsigned char)*p >= 0x7f)
+			return why_set(why, whysz, "a blank or control byte");
+	return 0;
+}
+
 /* Is a inside b (or equal to it)?  Both absolute and normalised. */
 static int
 path_inside(const char *a, const char *b)
@@ -1036,6 +1098,28 @@ cross_sumdb_private(const struct config *cfg, char *why, size_t whysz)
 	explicit_bzero(&s, sizeof(s));
 	sumdb_free(&dbs);
 	return rc;
+}
+
+int
+config_singleflight(const struct config *cfg, struct err *e)
+{
+	struct lock_opts o;
+
+	o.backend = (enum lock_backend)cfg->sf_backend;
+	o.redis = cfg->sf_redis;
+	o.prefix = cfg->sf_prefix;
+	o.on_down = (enum lock_on_down)cfg->sf_on_redis_down;
+	return lock_setup(&o, e);
+}
+
+/* backend = redis needs to know where redis is. */
+static int
+cross_singleflight(const struct config *cfg, char *why, size_t whysz)
+{
+	if (cfg->sf_backend == LOCK_BACKEND_REDIS && cfg->sf_redis == NULL)
+		return why_set(why, whysz, "redis needs [singleflight] redis "
+		    "(host:port, redis://... or sentinel://...)");
+	return 0;
 }
 
 /* Set one key from source src (a file or a variable), collecting errors. */

@@ -7,8 +7,16 @@
  * is taken over when it has expired, or at once when the holder ran on
  * this host and its pid is gone (kill(pid, 0) says ESRCH).  Waiters poll
  * with a growing back-off and look at storage between polls; the caller
- * bounds the wait.  Several hosts sharing one storage will put a redis
- * lock behind this same interface.
+ * bounds the wait.
+ *
+ * Several hosts sharing one storage tree each have their own index, so
+ * its lock table sees one host: with [singleflight] backend = redis
+ * (lock_setup), the same calls take a redis lease instead (lock_redis.c:
+ * SET NX PX with a random token, owner-checked renew and release), and a
+ * waiter sleeps on the key's pub/sub channel instead of polling
+ * (lock_wait).  When redis cannot be reached, a lock is a 503, or with
+ * on_redis_down = local this host's sqlite lock (one fetch per host, not
+ * per cluster; logged once per outage).
  *
  * A holder that is alive keeps its locks: the locks this process holds
  * are remembered, and lock_heartbeat() (called by the transfers while they
@@ -29,15 +37,37 @@
 #include "piraeus.h"
 
 #define LOCK_HELD_MAX	4	/* locks one process holds at once (nested) */
+#define LOCK_WAIT_SLICE_MS 5000	/* a waiter looks at storage at least this often */
 
-/* The locks this process holds, for the heartbeat. */
+/* The locks this process holds, for the heartbeat and the release. */
 static struct {
 	struct index	*ix;
 	char		 key[LOCK_KEY_MAX];
 	long		 expiry;
 	time_t		 renewed;
+	enum lock_backend backend;	/* where it was taken */
+	char		 token[LOCK_REDIS_TOKEN_MAX];	/* redis */
 } lock_held[LOCK_HELD_MAX];
 static size_t	 lock_nheld;
+
+/* The backend chosen by lock_setup. */
+static struct {
+	enum lock_backend	 backend;
+	enum lock_on_down	 on_down;
+	int			 down;	/* on_down = local is in force */
+} lock_cfg;
+
+int
+lock_setup(const struct lock_opts *o, struct err *e)
+{
+	lock_cfg.backend = o->backend;
+	lock_cfg.on_down = o->on_down;
+	lock_cfg.down = 0;
+	if (o->backend != LOCK_BACKEND_REDIS)
+		return 0;
+	return lock_redis_setup(o->redis, o->prefix != NULL ? o->prefix : "",
+	    e);
+}
 
 static const char *
 lock_host(void)
@@ -61,11 +91,77 @@ lock_dead(const struct index_lock *l)
 }
 
 int
+lock_distributed(void)
+{
+	return lock_cfg.backend == LOCK_BACKEND_REDIS;
+}
+
+/* Remember a lock taken, for lock_heartbeat and lock_release: 0, or -1
+ * when this process holds LOCK_HELD_MAX already. */
+static int
+lock_remember(struct index *ix, const char *key, long expiry,
+    enum lock_backend backend, const char *token)
+{
+	if (lock_nheld == LOCK_HELD_MAX || strlen(key) >= LOCK_KEY_MAX)
+		return -1;
+	lock_held[lock_nheld].ix = ix;
+	snprintf(lock_held[lock_nheld].key, LOCK_KEY_MAX, "%s", key);
+	lock_held[lock_nheld].expiry = expiry;
+	lock_held[lock_nheld].renewed = time(NULL);
+	lock_held[lock_nheld].backend = backend;
+	snprintf(lock_held[lock_nheld].token, LOCK_REDIS_TOKEN_MAX, "%s",
+	    token != NULL ? token : "");
+	lock_nheld++;
+	return 0;
+}
+
+/*
+ * The redis lease of key: LOCK_OWNER, LOCK_HELD, or -1 and e; 2 when
+ * redis is unreachable and on_redis_down = local says to use sqlite.
+ */
+static int
+lock_try_redis(struct index *ix, const char *key, long expiry,
+    struct err *e)
+{
+	char token[LOCK_REDIS_TOKEN_MAX];
+	struct err re;
+	int st;
+
+	if (lock_redis_token(token, e) == -1)
+		return -1;
+	err_clear(&re);
+	if ((st = lock_redis_try(key, expiry, token, &re)) == -1) {
+		if (lock_cfg.on_down != LOCK_DOWN_LOCAL)
+			return err_set(e, re.code, "%s", re.msg);
+		if (!lock_cfg.down)
+			log_warnx("%s; on_redis_down = local: singleflight "
+			    "is this host's only until redis is back",
+			    re.msg);
+		lock_cfg.down = 1;
+		return 2;
+	}
+	if (lock_cfg.down)
+		log_warnx("singleflight: redis is back");
+	lock_cfg.down = 0;
+	if (st == LOCK_OWNER &&
+	    lock_remember(ix, key, expiry, LOCK_BACKEND_REDIS, token) == -1) {
+		lock_redis_release(key, token, &re);
+		return err_set(e, E_INTERNAL, "lock %s: more than %d locks "
+		    "held at once", key, LOCK_HELD_MAX);
+	}
+	return st;
+}
+
+int
 lock_try(struct index *ix, const char *key, long expiry, struct err *e)
 {
 	struct index_lock cur, mine;
 	time_t now = time(NULL);
 	int held;
+
+	if (lock_cfg.backend == LOCK_BACKEND_REDIS &&
+	    (held = lock_try_redis(ix, key, expiry, e)) != 2)
+		return held;
 
 	if (index_begin(ix, e) == -1)
 		return -1;
@@ -87,13 +183,7 @@ lock_try(struct index *ix, const char *key, long expiry, struct err *e)
 	if (index_lock_put(ix, key, &mine, e) == -1 ||
 	    index_commit(ix, e) == -1)
 		goto fail;
-	if (lock_nheld < LOCK_HELD_MAX && strlen(key) < LOCK_KEY_MAX) {
-		lock_held[lock_nheld].ix = ix;
-		snprintf(lock_held[lock_nheld].key, LOCK_KEY_MAX, "%s", key);
-		lock_held[lock_nheld].expiry = expiry;
-		lock_held[lock_nheld].renewed = now;
-		lock_nheld++;
-	}
+	lock_remember(ix, key, expiry, LOCK_BACKEND_SQLITE, NULL);
 	return LOCK_OWNER;
 fail:
 	index_rollback(ix);
@@ -103,15 +193,28 @@ fail:
 void
 lock_release(struct index *ix, const char *key)
 {
+	char token[LOCK_REDIS_TOKEN_MAX];
+	enum lock_backend backend = LOCK_BACKEND_SQLITE;
 	struct err e;
 	size_t i;
 
+	token[0] = '\0';
 	for (i = 0; i < lock_nheld; i++)
 		if (lock_held[i].ix == ix && strcmp(lock_held[i].key, key) == 0) {
+			backend = lock_held[i].backend;
+			memcpy(token, lock_held[i].token, sizeof(token));
 			lock_held[i] = lock_held[--lock_nheld];
 			break;
 		}
 	err_clear(&e);
+	if (backend == LOCK_BACKEND_REDIS) {
+		/* Not ours any more is no error: the lease ran out (or redis
+		 * lost it) and someone else may hold it now. */
+		if (lock_redis_release(key, token, &e) == -1)
+			log_warnx("lock %s: release: %s (the lease runs out "
+			    "by itself)", key, e.msg);
+		return;
+	}
 	if (index_lock_delete(ix, key, (long)getpid(), lock_host(), &e) == -1)
 		log_warnx("lock %s: release: %s", key, e.msg);
 }
@@ -129,6 +232,23 @@ lock_renew(size_t i, time_t now)
 
 	err_clear(&e);
 	lock_held[i].renewed = now;
+	if (lock_held[i].backend == LOCK_BACKEND_REDIS) {
+		switch (lock_redis_renew(lock_held[i].key, lock_held[i].expiry,
+		    lock_held[i].token, &e)) {
+		case 0:
+			log_warnx("lock %s: lost to another holder",
+			    lock_held[i].key);
+			return 1;
+		case 2:
+			log_warnx("lock %s: the lease was gone from redis "
+			    "(restarted?): taken again", lock_held[i].key);
+			return 0;
+		case -1:
+			goto fail;
+		default:
+			return 0;
+		}
+	}
 	if (index_begin(ix, &e) == -1)
 		goto fail;
 	if (index_lock_get(ix, lock_held[i].key, &cur, &e) != 1 ||
@@ -173,4 +293,27 @@ lock_backoff(int attempt)
 
 	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
 		;
+}
+
+void
+lock_wait(const char *key, int attempt, time_t deadline)
+{
+	time_t now = time(NULL);
+	long ms;
+	struct err e;
+
+	if (lock_cfg.backend != LOCK_BACKEND_REDIS || lock_cfg.down) {
+		lock_backoff(attempt);
+		return;
+	}
+	ms = deadline > now ? (long)(deadline - now) * 1000 : 0;
+	if (ms > LOCK_WAIT_SLICE_MS)
+		ms = LOCK_WAIT_SLICE_MS;
+	if (ms <= 0)
+		return;
+	err_clear(&e);
+	if (lock_redis_wait(key, ms, &e) == -1) {
+		log_warnx("lock %s: wait: %s", key, e.msg);
+		lock_backoff(attempt);
+	}
 }

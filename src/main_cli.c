@@ -270,7 +270,8 @@ cli_open(struct config *cfg, struct store *s, struct index **idx)
 	struct err e;
 
 	err_clear(&e);
-	if (store_open(s, cfg->storage_root, &e) == -1 ||
+	if (config_singleflight(cfg, &e) == -1 ||
+	    store_open(s, cfg->storage_root, &e) == -1 ||
 	    store_check_tmp(s, &e) == -1 ||
 	    index_open(idx, cfg->state_dir, &e) == -1) {
 		fprintf(stderr, "piraeus: %s\n", e.msg);

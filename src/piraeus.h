@@ -289,6 +289,11 @@ struct config {
 	char		*gc_max_size;		/* gc_size_parse syntax */
 	char		*gc_access_log;		/* path, or NULL */
 	int		 gc_atime;		/* access times are fetches */
+	/* [singleflight] */
+	int		 sf_backend;		/* enum lock_backend */
+	char		*sf_redis;		/* lock_redis_parse, or NULL */
+	char		*sf_prefix;		/* of every redis name */
+	int		 sf_on_redis_down;	/* enum lock_on_down */
 	char		*policy_private;	/* GOPRIVATE patterns */
 	/*
 	 * Read by config_load from the environment as the go command reads
@@ -326,6 +331,8 @@ const char	*config_default_path(void);
 int		 config_load(struct config *, const char *path,
 		    char *const *envp, struct config_errors *errs);
 void		 config_free(struct config *);
+/* Set up singleflight (lock_setup) from [singleflight].  0, or -1 and e. */
+int		 config_singleflight(const struct config *, struct err *);
 void		 config_errors_free(struct config_errors *);
 /* Print every key with its effective value as INI text. */
 void		 config_dump(const struct config *, FILE *);
@@ -1474,9 +1481,28 @@ int		 sumdb_log_check(struct index *, const char *module,
 int		 sumdb_log_has(struct index *, const char *module,
 		    const char *version, struct err *);
 
-/* lock.c: singleflight across processes over the index's lock table. */
+/* lock.c: singleflight across processes over the index's lock table,
+ * or across hosts over redis (lock_redis.c), chosen by lock_setup. */
 #define LOCK_KEY_MAX	(MODPATH_MAX + VERSION_MAX + 32)
 enum lock_state { LOCK_OWNER = 0, LOCK_HELD };
+enum lock_backend { LOCK_BACKEND_SQLITE = 0, LOCK_BACKEND_REDIS };
+enum lock_on_down { LOCK_DOWN_FAIL = 0, LOCK_DOWN_LOCAL };
+/* [singleflight]: the configuration's values (borrowed). */
+struct lock_opts {
+	enum lock_backend	 backend;
+	const char		*redis;		/* lock_redis_parse's forms */
+	const char		*prefix;	/* of every redis name */
+	enum lock_on_down	 on_down;	/* redis unreachable: 503, or
+						 * this host's sqlite locks */
+};
+/*
+ * Choose the backend of every later lock_try of this process.  Connects
+ * to nothing (the first lock does).  0, or -1 and e (E_CONFIG: the redis
+ * address does not parse).  Without a call, the sqlite backend.
+ */
+int		 lock_setup(const struct lock_opts *, struct err *);
+/* 1 when locks are taken across hosts (redis), 0 for this host's. */
+int		 lock_distributed(void);
 /*
  * Try to take key: LOCK_OWNER when this process now holds it (also when
  * it took over an expired lock or one whose holder on this host died),
@@ -1493,6 +1519,77 @@ void		 lock_heartbeat(void);
 /* Sleep a little before the next look (1 ms, doubling to 250 ms: a
  * fetch answered before its publish holds its lock for a few ms more). */
 void		 lock_backoff(int attempt);
+/*
+ * Wait for key, held by another, before the next lock_try: with redis, until
+ * its owner releases it (pub/sub), its lease runs out, or deadline (time());
+ * with sqlite (or redis unreachable), lock_backoff(attempt).
+ */
+void		 lock_wait(const char *key, int attempt, time_t deadline);
+
+/* lock_redis.c: the redis side of lock.c (one connection for commands,
+ * one for pub/sub, kept between requests; timeouts on both). */
+#define LOCK_REDIS_SPEC_MAX	1024	/* [singleflight] redis */
+#define LOCK_REDIS_HOST_MAX	255	/* one host name or address */
+#define LOCK_REDIS_USER_MAX	128
+#define LOCK_REDIS_PASSWORD_MAX	512
+#define LOCK_REDIS_MASTER_MAX	128	/* a Sentinel master's name */
+#define LOCK_REDIS_SENTINELS_MAX 8
+#define LOCK_REDIS_DB_MAX	65535
+#define LOCK_REDIS_PREFIX_MAX	64	/* [singleflight] prefix */
+#define LOCK_REDIS_PORT		6379
+#define LOCK_REDIS_SENTINEL_PORT 26379
+#define LOCK_REDIS_TOKEN_BYTES	16
+#define LOCK_REDIS_TOKEN_HOST	64	/* of the host name, in a token */
+/* "PID@HOST:HEX": who holds a key, for the operator (redis-cli GET). */
+#define LOCK_REDIS_TOKEN_MAX	(24 + LOCK_REDIS_TOKEN_HOST + \
+				 2 * LOCK_REDIS_TOKEN_BYTES + 1)
+struct lock_redis_addr {
+	char		 host[LOCK_REDIS_HOST_MAX + 1];
+	int		 port;
+};
+/* Where redis is: one server, or the sentinels that name its master. */
+struct lock_redis_target {
+	int			 sentinel;
+	struct lock_redis_addr	 addr[LOCK_REDIS_SENTINELS_MAX];
+	size_t			 naddr;
+	char			 user[LOCK_REDIS_USER_MAX + 1];	/* "": none */
+	char			 password[LOCK_REDIS_PASSWORD_MAX + 1];
+	long			 db;
+	char			 master[LOCK_REDIS_MASTER_MAX + 1];
+};
+/*
+ * Parse "host[:port]", "redis://[[user]:password@]host[:port][/db]" or
+ * "sentinel://[[user]:password@]host[:port][,host[:port]...]/master[/db]"
+ * (password %XX-escaped; [v6] hosts).  rediss:// is refused (no TLS in
+ * this hiredis).  0, or -1 and e (E_CONFIG, why).
+ */
+int		 lock_redis_parse(const char *, struct lock_redis_target *,
+		    struct err *);
+/* Remember where redis is and the names' prefix; closes any connection.
+ * 0, or -1 and e (E_CONFIG). */
+int		 lock_redis_setup(const char *spec, const char *prefix,
+		    struct err *);
+int		 lock_redis_configured(void);
+void		 lock_redis_close(void);
+/* A new owner token, "PID@HOST:" then the hex of 16 bytes from getrandom
+ * (unique and unguessable; the pid and host say who holds a key).  0, or
+ * -1 and e. */
+int		 lock_redis_token(char out[LOCK_REDIS_TOKEN_MAX], struct err *);
+/* SET NX PX: LOCK_OWNER, LOCK_HELD, or -1 and e (E_UNAVAIL). */
+int		 lock_redis_try(const char *key, long expiry, const char *token,
+		    struct err *);
+/* Push the lease forward if token owns it: 1, 2 (it was gone: taken
+ * again), 0 (another owner has it), -1 and e. */
+int		 lock_redis_renew(const char *key, long expiry,
+		    const char *token, struct err *);
+/* Delete key if token owns it, then wake its waiters: 1 deleted, 0 not
+ * ours (any more), -1 and e. */
+int		 lock_redis_release(const char *key, const char *token,
+		    struct err *);
+/* Subscribe to key's channel, then wait (at most max_ms, and no longer
+ * than the lease's end) for its release: 1 released (or gone), 0 not
+ * yet, -1 and e. */
+int		 lock_redis_wait(const char *key, long max_ms, struct err *);
 
 /* gc.c: the storage lifecycle (piraeus gc). */
 #define GC_GRACE_SECONDS	3600	/* a version used since is never removed */

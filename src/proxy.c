@@ -46,7 +46,8 @@ proxy_open(struct proxy *px, struct err *e)
 	    (px->cfg.sumdb_private_key != NULL && sumdb_load_signer(
 	    px->cfg.sumdb_private_key, &px->signer, e) == -1) ||
 	    (px->cfg.filter_file != NULL && filter_load(px->cfg.filter_file,
-	    &px->filter, e) == -1)) {
+	    &px->filter, e) == -1) ||
+	    config_singleflight(&px->cfg, e) == -1) {
 		upstream_free(&px->up);
 		filter_free(&px->filter);
 		mode_free(&px->modes);

@@ -169,7 +169,7 @@ resolve_cached(struct resolver *rv, const struct decision *d,
 		if (time(NULL) >= deadline)
 			return err_set(e, E_TIMEOUT, "%s is still being "
 			    "fetched; try again", key);
-		lock_backoff(attempt);
+		lock_wait(key, attempt, deadline);
 		if (*how != OUTCOME_WAITED)
 			metrics_add(METRICS_SF_WAITS);
 		*how = OUTCOME_WAITED;

@@ -486,7 +486,7 @@ resolve_version(struct resolver *rv, const struct decision *d,
 			waiting = time(NULL);
 			metrics_add(METRICS_SF_WAITS);
 		}
-		lock_backoff(attempt);
+		lock_wait(key, attempt, deadline);
 		if (stored_have(rv->store, emod, ever, kind))
 			return resolve_how(a, OUTCOME_WAITED);
 		if (time(NULL) >= deadline)

@@ -20,6 +20,12 @@
  * Records are never changed: a version's record is made once from the
  * hashes of the stored files, and stored files never change.
  *
+ * One writer at a time: sqlite's write lock (BEGIN IMMEDIATE) orders the
+ * writers of one host; hosts that share one log (on a shared file system,
+ * where sqlite's file locks cannot be trusted) also take the redis lock
+ * "sumdb-log" around an append when singleflight is redis (lock.c), so
+ * that two hosts never append record N each.
+ *
  * Data tiles hold records, so module paths: with [access] rules, one is
  * served only to a user who may see the module of every record in it
  * (sumdb_log_tile_visible).  Hash tiles and the tree head name nothing.
@@ -30,10 +36,42 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "piraeus.h"
 
 #define SUMDB_RECORD_MAX	(2 * (MODPATH_MAX + VERSION_MAX + H1_MAX + 16))
+#define SUMDB_LOG_LOCK		"sumdb-log"	/* the writer lock's key */
+#define SUMDB_LOG_LOCK_EXPIRY	60	/* seconds: its lease (an append takes ms) */
+#define SUMDB_LOG_LOCK_WAIT	30	/* seconds a writer waits for it: E_TIMEOUT */
+
+/*
+ * Take the hosts' writer lock of the log when locks are distributed: 1
+ * taken (release it), 0 not needed, -1 and e (E_TIMEOUT after
+ * SUMDB_LOG_LOCK_WAIT, or redis' error).
+ */
+static int
+sumdb_log_lock(struct index *ix, struct err *e)
+{
+	time_t deadline;
+	int attempt, st;
+
+	if (!lock_distributed())
+		return 0;
+	deadline = time(NULL) + SUMDB_LOG_LOCK_WAIT;
+	for (attempt = 0;; attempt++) {
+		if ((st = lock_try(ix, SUMDB_LOG_LOCK, SUMDB_LOG_LOCK_EXPIRY,
+		    e)) == -1)
+			return -1;
+		if (st == LOCK_OWNER)
+			return 1;
+		if (time(NULL) >= deadline)
+			return err_set(e, E_TIMEOUT, "the private checksum "
+			    "database is being written by another host; try "
+			    "again");
+		lock_wait(SUMDB_LOG_LOCK, attempt, deadline);
+	}
+}
 
 /* tlog_read_fn over the log's stored hashes in the index. */
 static int
@@ -61,7 +99,7 @@ sumdb_log_add(struct index *ix, const struct note_signer *signer,
 	char text[SUMDB_RECORD_MAX];
 	int64_t id, n;
 	size_t nh;
-	int found;
+	int found, locked;
 
 	if (zip_h1 == NULL || zip_h1[0] == '\0' || mod_h1 == NULL ||
 	    mod_h1[0] == '\0')
@@ -71,11 +109,15 @@ sumdb_log_add(struct index *ix, const struct note_signer *signer,
 		return found == 1 ? 0 : -1;
 	sumdb_log_text(module, version, zip_h1, mod_h1, text, sizeof(text));
 	tlog_record_hash(text, strlen(text), &leaf);
-	if (index_begin(ix, e) == -1)
+	if ((locked = sumdb_log_lock(ix, e)) == -1)
 		return -1;
+	if (index_begin(ix, e) == -1)
+		goto fail;
 	/* Under the write lock: nobody appended it meanwhile? */
 	if ((found = index_log_find(ix, module, version, &id, e)) == 1) {
 		index_rollback(ix);
+		if (locked)
+			lock_release(ix, SUMDB_LOG_LOCK);
 		return 0;
 	}
 	if (found == -1 || (n = index_log_count(ix, e)) == -1 ||
@@ -84,11 +126,17 @@ sumdb_log_add(struct index *ix, const struct note_signer *signer,
 	    tlog_stored_hash_index(0, n), (unsigned char (*)[32])hashes, nh,
 	    e) == -1 || index_commit(ix, e) == -1) {
 		index_rollback(ix);
-		return -1;
+		goto fail;
 	}
+	if (locked)
+		lock_release(ix, SUMDB_LOG_LOCK);
 	log_info("private checksum database %s: record %" PRId64 " for %s@%s",
 	    signer->name, n, module, version);
 	return 0;
+fail:
+	if (locked)
+		lock_release(ix, SUMDB_LOG_LOCK);
+	return -1;
 }
 
 int

@@ -1,0 +1,128 @@
+# tests/lib/redis.sh: a real redis-server (and redis-sentinel) for a test,
+# on 127.0.0.1 and a free port, stopped at exit.  Sourced after testlib.sh.
+#
+#   need redis-server redis-cli          (redis-sentinel for sentinel_start)
+#   redis_start [NAME [DIRECTIVE...]]    start; sets REDIS_PORT, REDIS_PID,
+#                                        REDIS_ADDR (127.0.0.1:PORT), and
+#                                        NAME_PORT etc. (NAME: redis)
+#   redis_cli ARG...                     redis-cli against it
+#   redis_kill                           SIGKILL it (no clean shutdown)
+#   redis_restart                        start it again on the same port
+#   redis_stop                           SIGTERM it and wait
+#   sentinel_start MASTER                a sentinel watching REDIS_PORT as
+#                                        MASTER; sets SENTINEL_PORT and
+#                                        SENTINEL_PID
+#
+# Nothing is persisted (save "", appendonly no): a restarted redis is
+# empty, as after a crash of a cache.  Each directive is one redis.conf
+# line ("requirepass s3cret").  Logs: $TRASH/NAME/redis.log.
+
+# _rd_conf NAME PORT DIRECTIVE...: write $TRASH/NAME/redis.conf.
+_rd_conf()
+{
+	_rd_n=$1 _rd_p=$2
+	shift 2
+	mkdir -p "$TRASH/$_rd_n" || return 1
+	{
+		echo "bind 127.0.0.1"
+		echo "port $_rd_p"
+		echo "daemonize no"
+		echo "save \"\""
+		echo "appendonly no"
+		echo "dir $TRASH/$_rd_n"
+		echo "logfile $TRASH/$_rd_n/redis.log"
+		echo "protected-mode yes"
+		for _rd_d in "$@"; do
+			echo "$_rd_d"
+		done
+	} >"$TRASH/$_rd_n/redis.conf"
+}
+
+# _rd_wait PORT PID [AUTH]: until PING answers PONG (10 s), or PID dies.
+_rd_wait()
+{
+	_rd_i=0
+	while [ "$_rd_i" -lt 100 ]; do
+		[ "$(redis-cli -h 127.0.0.1 -p "$1" ${3:+--no-auth-warning -a "$3"} \
+		    ping 2>/dev/null)" = PONG ] && return 0
+		kill -0 "$2" 2>/dev/null || return 1
+		sleep 0.1
+		_rd_i=$((_rd_i + 1))
+	done
+	return 1
+}
+
+redis_start()
+{
+	REDIS_NAME=${1:-redis}
+	[ $# -gt 0 ] && shift
+	REDIS_PORT=$(free_port) || bail_out "no free port for redis"
+	_rd_conf "$REDIS_NAME" "$REDIS_PORT" "$@" ||
+	    bail_out "cannot write redis.conf"
+	REDIS_AUTH=
+	for _rd_d in "$@"; do
+		case $_rd_d in
+		"requirepass "*) REDIS_AUTH=${_rd_d#requirepass } ;;
+		esac
+	done
+	_redis_run
+}
+
+# Start redis-server on $TRASH/$REDIS_NAME/redis.conf.
+_redis_run()
+{
+	start_bg "$TRASH/$REDIS_NAME/stdout" redis-server \
+	    "$TRASH/$REDIS_NAME/redis.conf"
+	REDIS_PID=$BG_PID
+	_rd_wait "$REDIS_PORT" "$REDIS_PID" "$REDIS_AUTH" || {
+		diag_file "$TRASH/$REDIS_NAME/redis.log"
+		bail_out "redis-server did not start on port $REDIS_PORT"
+	}
+	REDIS_ADDR=127.0.0.1:$REDIS_PORT
+}
+
+redis_cli()
+{
+	redis-cli -h 127.0.0.1 -p "$REDIS_PORT" \
+	    ${REDIS_AUTH:+--no-auth-warning -a "$REDIS_AUTH"} "$@"
+}
+
+redis_kill()
+{
+	kill -KILL "$REDIS_PID" 2>/dev/null
+	wait "$REDIS_PID" 2>/dev/null
+	return 0
+}
+
+redis_stop()
+{
+	stop_bg "$REDIS_PID"
+}
+
+redis_restart()
+{
+	_redis_run
+}
+
+sentinel_start()
+{
+	SENTINEL_PORT=$(free_port) || bail_out "no free port for sentinel"
+	mkdir -p "$TRASH/sentinel" || bail_out "mkdir sentinel"
+	{
+		echo "bind 127.0.0.1"
+		echo "port $SENTINEL_PORT"
+		echo "daemonize no"
+		echo "dir $TRASH/sentinel"
+		echo "logfile $TRASH/sentinel/sentinel.log"
+		echo "sentinel monitor $1 127.0.0.1 $REDIS_PORT 1"
+		[ -n "$REDIS_AUTH" ] &&
+		    echo "sentinel auth-pass $1 $REDIS_AUTH"
+	} >"$TRASH/sentinel/sentinel.conf"
+	start_bg "$TRASH/sentinel/stdout" redis-sentinel \
+	    "$TRASH/sentinel/sentinel.conf"
+	SENTINEL_PID=$BG_PID
+	_rd_wait "$SENTINEL_PORT" "$SENTINEL_PID" || {
+		diag_file "$TRASH/sentinel/sentinel.log"
+		bail_out "redis-sentinel did not start on port $SENTINEL_PORT"
+	}
+}

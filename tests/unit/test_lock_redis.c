@@ -1,0 +1,380 @@
+/*
+ * test_lock_redis.c: lock_redis.c, the redis backend of singleflight.
+ *
+ * Always: the table of [singleflight] redis values (lock_redis_parse:
+ * host:port, redis:// with user, password and database, sentinel:// lists,
+ * the refused forms with their reasons).
+ *
+ * With PIRAEUS_TEST_REDIS=127.0.0.1:PORT (tests/cgi/t0600-redis-lock.t
+ * starts a real redis-server and sets it): the lease against that server:
+ * one owner, the token's ownership of renew and release, a renew that
+ * finds the key gone takes it again, a waiter woken by the release's
+ * message and one that gives up at the lease's end, and lock.c's
+ * interface over the backend (lock_setup, lock_try, lock_release).
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "piraeus.h"
+#include "tap.h"
+
+/* One spec and what it parses to: "" want_err means it parses. */
+static const struct {
+	const char	*spec;
+	const char	*want;		/* lock_redis_render's text */
+	const char	*want_err;	/* a part of the message */
+} parse_cases[] = {
+	{ "127.0.0.1:6380", "redis 127.0.0.1:6380 user= pass= db=0", "" },
+	{ "localhost", "redis localhost:6379 user= pass= db=0", "" },
+	{ "redis.example.com:1", "redis redis.example.com:1 user= pass= db=0",
+	  "" },
+	{ "[::1]:7000", "redis ::1:7000 user= pass= db=0", "" },
+	{ "[::1]", "redis ::1:6379 user= pass= db=0", "" },
+	{ "redis://h", "redis h:6379 user= pass= db=0", "" },
+	{ "redis://h:6380/", "redis h:6380 user= pass= db=0", "" },
+	{ "redis://h:6380/3", "redis h:6380 user= pass= db=3", "" },
+	{ "redis://:s3cret@h:6380/2", "redis h:6380 user= pass=s3cret db=2",
+	  "" },
+	{ "redis://s3cret@h", "redis h:6379 user= pass=s3cret db=0", "" },
+	{ "redis://app:pw@h", "redis h:6379 user=app pass=pw db=0", "" },
+	{ "redis://:p%40ss%3Aw%2Fd%25@h", "redis h:6379 user= pass=p@ss:w/d% "
+	  "db=0", "" },
+	{ "redis://:pw@[fe80::1]:6390/1", "redis fe80::1:6390 user= pass=pw "
+	  "db=1", "" },
+	{ "sentinel://s1,s2:26380/mymaster",
+	  "sentinel s1:26379,s2:26380 master=mymaster user= pass= db=0", "" },
+	{ "sentinel://:pw@s1:5000/m.1/4",
+	  "sentinel s1:5000 master=m.1 user= pass=pw db=4", "" },
+	/* refused */
+	{ "", NULL, "empty" },
+	{ "rediss://h:6380", NULL, "rediss:// (TLS) is not supported" },
+	{ "http://h", NULL, "unknown scheme" },
+	{ "h:0", NULL, "a port is 1 to 65535" },
+	{ "h:65536", NULL, "a port is 1 to 65535" },
+	{ "h:12x", NULL, "a port is 1 to 65535" },
+	{ "h:", NULL, "a port is 1 to 65535" },
+	{ "h:1234567", NULL, "a port is 1 to 65535" },
+	{ ":6379", NULL, "an empty host" },
+	{ "h/1", NULL, "a plain host:port has no password" },
+	{ "pw@h", NULL, "a plain host:port has no password" },
+	{ "h o", NULL, "a blank or control byte" },
+	{ "h\tx", NULL, "a blank or control byte" },
+	{ "h\xc3\xa9", NULL, "a blank or control byte" },
+	{ "ho$t", NULL, "a host name has only" },
+	{ "::1", NULL, "an empty host" },
+	{ "[::1", NULL, "without \"]\"" },
+	{ "[::g]", NULL, "not an IPv6 address" },
+	{ "[::1]x", NULL, "junk after" },
+	{ "redis://a,b", NULL, "several hosts are a sentinel:// list" },
+	{ "redis://h/x", NULL, "a database is a number" },
+	{ "redis://h/65536", NULL, "a database is a number" },
+	{ "redis://h/1/2", NULL, "a database is a number" },
+	{ "redis://:p@w@h", NULL, "\"@\" in the password" },
+	{ "redis://:p%4@h", NULL, "a bad %XX" },
+	{ "redis://:p%zz@h", NULL, "a bad %XX" },
+	{ "redis://:p%00@h", NULL, "a NUL byte" },
+	{ "redis://", NULL, "no host" },
+	{ "sentinel://s1,s2", NULL, "needs the master's name" },
+	{ "sentinel://s1/", NULL, "needs the master's name" },
+	{ "sentinel://s1/m!", NULL, "a master name has only" },
+	{ "sentinel://s1,,s2/m", NULL, "an empty host" },
+	{ "sentinel://a,b,c,d,e,f,g,h,i/m", NULL, "more than 8 sentinels" },
+};
+
+/* What t says, in one line, for the table. */
+static void
+render(const struct lock_redis_target *t, char *out, size_t outsz)
+{
+	size_t i, o;
+
+	o = (size_t)snprintf(out, outsz, "%s ", t->sentinel ? "sentinel" :
+	    "redis");
+	for (i = 0; i < t->naddr && o < outsz; i++)
+		o += (size_t)snprintf(out + o, outsz - o, "%s%s:%d",
+		    i > 0 ? "," : "", t->addr[i].host, t->addr[i].port);
+	if (t->sentinel && o < outsz)
+		o += (size_t)snprintf(out + o, outsz - o, " master=%s",
+		    t->master);
+	if (o < outsz)
+		snprintf(out + o, outsz - o, " user=%s pass=%s db=%ld",
+		    t->user, t->password, t->db);
+}
+
+static void
+test_parse(void)
+{
+	struct lock_redis_target t;
+	char got[2048], name[256];
+	struct err e;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < NITEMS(parse_cases); i++) {
+		err_clear(&e);
+		rc = lock_redis_parse(parse_cases[i].spec, &t, &e);
+		snprintf(name, sizeof(name), "parse \"%s\"",
+		    parse_cases[i].spec);
+		if (parse_cases[i].want != NULL) {
+			if (!ok(rc == 0, name))
+				printf("#   error: %s\n", e.msg);
+			render(&t, got, sizeof(got));
+			is_str(got, parse_cases[i].want, name);
+		} else {
+			ok(rc == -1 && e.code == E_CONFIG, name);
+			if (!ok(strstr(e.msg, parse_cases[i].want_err) != NULL,
+			    name))
+				printf("#   got: %s\n#   want a part: %s\n",
+				    e.msg, parse_cases[i].want_err);
+		}
+	}
+	/* The caps. */
+	{
+		char big[LOCK_REDIS_SPEC_MAX + 8];
+
+		memset(big, 'a', sizeof(big) - 1);
+		big[sizeof(big) - 1] = '\0';
+		err_clear(&e);
+		ok(lock_redis_parse(big, &t, &e) == -1 &&
+		    strstr(e.msg, "longer than") != NULL,
+		    "a value over LOCK_REDIS_SPEC_MAX is refused");
+		memcpy(big, "redis://", 8);
+		big[8 + LOCK_REDIS_HOST_MAX + 1] = '\0';
+		err_clear(&e);
+		ok(lock_redis_parse(big, &t, &e) == -1 &&
+		    strstr(e.msg, "host longer than") != NULL,
+		    "a host over LOCK_REDIS_HOST_MAX is refused");
+	}
+}
+
+/* The value of key on the live server, by a fresh connection: "" when
+ * absent (redis-cli, as a second client would see it). */
+static void
+cli_get(const char *port, const char *cmd, const char *key, char *out,
+    size_t outsz)
+{
+	int pfd[2];
+	pid_t pid;
+	ssize_t n;
+	size_t got = 0;
+
+	out[0] = '\0';
+	if (pipe(pfd) == -1)
+		return;
+	if ((pid = fork()) == 0) {
+		dup2(pfd[1], 1);
+		close(pfd[0]);
+		close(pfd[1]);
+		execlp("redis-cli", "redis-cli", "-h", "127.0.0.1", "-p", port,
+		    "--raw", cmd, key, (char *)NULL);
+		_exit(127);
+	}
+	close(pfd[1]);
+	while (got + 1 < outsz &&
+	    (n = read(pfd[0], out + got, outsz - got - 1)) > 0)
+		got += (size_t)n;
+	out[got] = '\0';
+	close(pfd[0]);
+	if (pid > 0)
+		waitpid(pid, NULL, 0);
+	if (got > 0 && out[got - 1] == '\n')
+		out[got - 1] = '\0';
+}
+
+/* Milliseconds on the monotonic clock. */
+static long long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void
+test_live(const char *addr)
+{
+	char tok_a[LOCK_REDIS_TOKEN_MAX], tok_b[LOCK_REDIS_TOKEN_MAX];
+	char v[256];
+	const char *port = strrchr(addr, ':') + 1;
+	struct err e;
+	long long t0, t1;
+	pid_t pid;
+	int st;
+
+	err_clear(&e);
+	ok(lock_redis_setup(addr, "t:", &e) == 0, "setup");
+	ok(lock_redis_token(tok_a, &e) == 0 && lock_redis_token(tok_b, &e) ==
+	    0 && strchr(tok_a, ':') != NULL &&
+	    strlen(strchr(tok_a, ':') + 1) == 32 &&
+	    strtol(tok_a, NULL, 10) == (long)getpid() &&
+	    strcmp(tok_a, tok_b) != 0,
+	    "two tokens: PID@HOST: and 32 hex digits, different");
+	is_int(lock_redis_try("k1", 30, tok_a, &e), LOCK_OWNER,
+	    "a free key is taken");
+	cli_get(port, "GET", "t:lock:k1", v, sizeof(v));
+	is_str(v, tok_a, "SET NX: the key holds the owner's token");
+	cli_get(port, "PTTL", "t:lock:k1", v, sizeof(v));
+	ok(atoll(v) > 29000 && atoll(v) <= 30000,
+	    "PX: the lease is lock_expiry (30 s)");
+	is_int(lock_redis_try("k1", 30, tok_b, &e), LOCK_HELD,
+	    "another token finds it held");
+	is_int(lock_redis_renew("k1", 60, tok_b, &e), 0,
+	    "another token cannot renew it");
+	cli_get(port, "PTTL", "t:lock:k1", v, sizeof(v));
+	ok(atoll(v) <= 30000, "and the lease is unchanged");
+	is_int(lock_redis_renew("k1", 60, tok_a, &e), 1, "the owner renews");
+	cli_get(port, "PTTL", "t:lock:k1", v, sizeof(v));
+	ok(atoll(v) > 30000, "the lease runs 60 s from now");
+	is_int(lock_redis_release("k1", tok_b, &e), 0,
+	    "another token cannot release it");
+	cli_get(port, "GET", "t:lock:k1", v, sizeof(v));
+	is_str(v, tok_a, "still the owner's");
+	is_int(lock_redis_release("k1", tok_a, &e), 1, "the owner releases");
+	cli_get(port, "EXISTS", "t:lock:k1", v, sizeof(v));
+	is_str(v, "0", "the key is gone");
+	/* Redis restarted empty under an owner: its heartbeat takes the key
+	 * again, unless someone else took it meanwhile. */
+	is_int(lock_redis_renew("k1", 30, tok_a, &e), 2,
+	    "a renew that finds the key gone takes it again");
+	cli_get(port, "GET", "t:lock:k1", v, sizeof(v));
+	is_str(v, tok_a, "with the owner's token");
+	lock_redis_release("k1", tok_a, &e);
+	is_int(lock_redis_try("k1", 30, tok_b, &e), LOCK_OWNER, "b takes it");
+	is_int(lock_redis_renew("k1", 30, tok_a, &e), 0,
+	    "a's renew does not take it from b");
+
+	/* A waiter is woken by the release's message: a child releases
+	 * after 300 ms; the wait (at most 10 s) returns right after. */
+	fflush(stdout);
+	if ((pid = fork()) == 0) {
+		struct err ce;
+
+		lock_redis_close();
+		usleep(300000);
+		err_clear(&ce);
+		_exit(lock_redis_release("k1", tok_b, &ce) == 1 ? 0 : 1);
+	}
+	t0 = now_ms();
+	st = lock_redis_wait("k1", 10000, &e);
+	t1 = now_ms();
+	is_int(st, 1, "the waiter is woken by the release");
+	ok(t1 - t0 >= 250 && t1 - t0 < 1500, "about 300 ms after it began "
+	    "(not at the 10 s bound)");
+	if (!(t1 - t0 >= 250 && t1 - t0 < 1500))
+		printf("#   waited %lld ms\n", t1 - t0);
+	waitpid(pid, &st, 0);
+	ok(WIFEXITED(st) && WEXITSTATUS(st) == 0, "the child released it");
+	/* An owner that dies publishes nothing: the wait ends at the lease's
+	 * end (1 s), not at its own bound. */
+	is_int(lock_redis_try("k2", 1, tok_a, &e), LOCK_OWNER,
+	    "k2 with a lease of 1 s");
+	t0 = now_ms();
+	st = lock_redis_wait("k2", 10000, &e);
+	t1 = now_ms();
+	ok(st == 0 && t1 - t0 >= 800 && t1 - t0 < 3000,
+	    "a silent owner: the wait ends when the lease does");
+	if (!(t1 - t0 >= 800 && t1 - t0 < 3000))
+		printf("#   st %d, waited %lld ms\n", st, t1 - t0);
+	is_int(lock_redis_try("k2", 30, tok_b, &e), LOCK_OWNER,
+	    "and the key is free then");
+	lock_redis_release("k2", tok_b, &e);
+	err_clear(&e);
+	is_int(lock_redis_wait("k2", 10000, &e), 1,
+	    "a free key: no wait at all");
+	/* The connection outlives a lost one: the server closes every
+	 * client; the next call connects again. */
+	{
+		pid_t k;
+
+		fflush(stdout);
+		if ((k = fork()) == 0) {
+			if (freopen("/dev/null", "w", stdout) == NULL)
+				_exit(127);
+			execlp("redis-cli", "redis-cli", "-h", "127.0.0.1",
+			    "-p", port, "CLIENT", "KILL", "TYPE", "normal",
+			    (char *)NULL);
+			_exit(127);
+		}
+		waitpid(k, NULL, 0);
+	}
+	err_clear(&e);
+	st = lock_redis_try("k3", 30, tok_a, &e);
+	is_int(st, LOCK_OWNER, "after the server dropped our connection, "
+	    "the next call makes a new one and succeeds");
+	if (st == -1)
+		printf("#   %s\n", e.msg);
+	lock_redis_release("k3", tok_a, &e);
+
+	/* lock.c's interface over the backend. */
+	{
+		struct lock_opts o = { LOCK_BACKEND_REDIS, addr, "t:",
+		    LOCK_DOWN_FAIL };
+
+		err_clear(&e);
+		ok(lock_setup(&o, &e) == 0, "lock_setup redis");
+		is_int(lock_try(NULL, "v:m@v1.0.0", 30, &e), LOCK_OWNER,
+		    "lock_try takes a redis lease (no index needed)");
+		cli_get(port, "EXISTS", "t:lock:v:m@v1.0.0", v, sizeof(v));
+		is_str(v, "1", "it is in redis");
+		lock_release(NULL, "v:m@v1.0.0");
+		cli_get(port, "EXISTS", "t:lock:v:m@v1.0.0", v, sizeof(v));
+		is_str(v, "0", "lock_release deletes it");
+		o.redis = "127.0.0.1:1";
+		lock_setup(&o, &e);
+		err_clear(&e);
+		ok(lock_try(NULL, "v:m@v1.0.0", 30, &e) == -1 &&
+		    e.code == E_UNAVAIL && strstr(e.msg, "127.0.0.1:1") !=
+		    NULL, "redis unreachable, on_redis_down = fail: E_UNAVAIL "
+		    "naming it");
+		printf("#   %s\n", e.msg);
+	}
+}
+
+/* Through a real redis-sentinel that watches the server as "mymaster". */
+static void
+test_sentinel(const char *sentinel)
+{
+	char spec[256], tok[LOCK_REDIS_TOKEN_MAX];
+	struct err e;
+
+	snprintf(spec, sizeof(spec), "sentinel://127.0.0.1:1,%s/mymaster",
+	    sentinel);
+	err_clear(&e);
+	ok(lock_redis_setup(spec, "s:", &e) == 0, "setup sentinel://");
+	lock_redis_token(tok, &e);
+	is_int(lock_redis_try("k", 30, tok, &e), LOCK_OWNER,
+	    "sentinel: a dead sentinel skipped, the master asked of the "
+	    "next, the key taken there");
+	if (e.msg[0] != '\0')
+		printf("#   %s\n", e.msg);
+	is_int(lock_redis_release("k", tok, &e), 1, "sentinel: released");
+	snprintf(spec, sizeof(spec), "sentinel://%s/nosuchmaster", sentinel);
+	lock_redis_setup(spec, "s:", &e);
+	err_clear(&e);
+	ok(lock_redis_try("k", 30, tok, &e) == -1 && e.code == E_UNAVAIL &&
+	    strstr(e.msg, "nosuchmaster") != NULL,
+	    "sentinel: an unknown master is a clear E_UNAVAIL");
+	printf("#   %s\n", e.msg);
+}
+
+int
+main(void)
+{
+	const char *addr = getenv("PIRAEUS_TEST_REDIS");
+
+	test_parse();
+	if (addr != NULL && *addr != '\0' && strrchr(addr, ':') != NULL)
+		test_live(addr);
+	if (getenv("PIRAEUS_TEST_SENTINEL") != NULL)
+		test_sentinel(getenv("PIRAEUS_TEST_SENTINEL"));
+	if (addr == NULL || *addr == '\0')
+		printf("# PIRAEUS_TEST_REDIS unset: the live part is "
+		    "tests/cgi/t0600-redis-lock.t's\n");
+	return tap_done();
+}
