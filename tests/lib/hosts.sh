@@ -26,6 +26,10 @@
 #				(serve, its watchdog, lighttpd, responders): a
 #				machine lost mid-request
 #	host_stop I		stop host I cleanly (SIGTERM to serve)
+#	hosts_storm N REF FILE...
+#				N concurrent clients per host and FILE; sets
+#				HOSTS_CODES ("COUNT STATUS" lines) and
+#				HOSTS_BAD (200 answers not REF/FILE's bytes)
 
 HOSTS_N=0
 HOSTS_PORT=
@@ -117,4 +121,48 @@ host_stop()
 	_hp=$(_hosts_pid "$1")
 	[ -n "$_hp" ] && stop_bg "$_hp"
 	rm -f "$TRASH/host.$1/serve.pid"
+}
+
+# hosts_storm N REF FILE...: N clients per host and FILE at once (curl),
+# each FILE (a path below the root) asked of every host; then the tally:
+# HOSTS_CODES gets "COUNT STATUS" lines (sorted), HOSTS_BAD the number of
+# 200 answers whose body differs from REF/FILE.  Bodies in $TRASH/storm.
+hosts_storm()
+{
+	_st_n=$1 _st_ref=$2
+	shift 2
+	rm -rf "$TRASH/storm"
+	mkdir -p "$TRASH/storm"
+	_st_pids=
+	for _st_f in "$@"; do
+		_st_i=1
+		while [ "$_st_i" -le "$HOSTS_N" ]; do
+			_st_c=0
+			while [ "$_st_c" -lt "$_st_n" ]; do
+				_st_o=$TRASH/storm/$(echo "$_st_f" |
+				    tr '/@!' '___').$_st_i.$_st_c
+				curl -s -o "$_st_o" -w '%{http_code}\n' \
+				    "$(host_url "$_st_i")/$_st_f" >"$_st_o.code" &
+				_st_pids="$_st_pids $!"
+				_st_c=$((_st_c + 1))
+			done
+			_st_i=$((_st_i + 1))
+		done
+	done
+	# (Not a bare wait: the hosts run in the background too.)
+	for _st_p in $_st_pids; do
+		wait "$_st_p"
+	done
+	HOSTS_CODES=$(cat "$TRASH"/storm/*.code | sort | uniq -c |
+	    sed 's/^ *//')
+	HOSTS_BAD=0
+	for _st_f in "$@"; do
+		for _st_o in "$TRASH/storm/$(echo "$_st_f" | tr '/@!' '___')".*
+		do
+			case $_st_o in *.code) continue ;; esac
+			[ "$(cat "$_st_o.code")" = 200 ] || continue
+			cmp -s "$_st_o" "$_st_ref/$_st_f" ||
+			    HOSTS_BAD=$((HOSTS_BAD + 1))
+		done
+	done
 }
