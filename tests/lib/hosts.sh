@@ -105,21 +105,26 @@ host_kill()
 {
 	_hk_l="$(_hosts_pid "$1") $(procs_of "$(host_state "$1")" |
 	    cut -d' ' -f1)"
-	# shellcheck disable=SC2086
-	kill -KILL $_hk_l 2>/dev/null
 	_hk_i=0
-	while [ -n "$(procs_of "$(host_state "$1")")" ] && [ "$_hk_i" -lt 50 ]
-	do
+	# Again on whatever is left (a responder lighttpd was starting):
+	# up to 10 s.
+	while [ -n "$_hk_l" ] && [ "$_hk_i" -lt 100 ]; do
+		# shellcheck disable=SC2086
+		kill -KILL $_hk_l 2>/dev/null
 		sleep 0.1
+		_hk_l=$(procs_of "$(host_state "$1")" | cut -d' ' -f1)
 		_hk_i=$((_hk_i + 1))
 	done
+	_hk_p=$(_hosts_pid "$1")
+	[ -z "$_hk_p" ] || wait "$_hk_p" 2>/dev/null
+	rm -f "$TRASH/host.$1/serve.pid"
 	return 0
 }
 
 host_stop()
 {
 	_hp=$(_hosts_pid "$1")
-	[ -n "$_hp" ] && stop_bg "$_hp"
+	[ -z "$_hp" ] || stop_bg "$_hp"
 	rm -f "$TRASH/host.$1/serve.pid"
 }
 
