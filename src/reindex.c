@@ -194,9 +194,10 @@ reindex_run(const struct store *s, struct index *idx,
  * storage root, each host with its own index): the versions of the
  * modules whose @v directory changed since the last catch-up (its start,
  * less REINDEX_SLACK_NS for coarse clocks, kept in the index's meta) and
- * that the index lacks are described from the tree and added.  Rows are
- * only added: a removal is purge's and gc's, which mend every index they
- * are run on.
+ * that the index lacks are described from the tree and added; the rows
+ * of those modules whose .info is gone (purged, collected by another
+ * host) are deleted.  A module directory removed whole is not seen:
+ * reindex mends that.
  */
 #define REINDEX_SYNC_KEY	"tree-sync"
 #define REINDEX_SLACK_NS	2000000000LL	/* 2 s */
@@ -206,6 +207,7 @@ struct reindex_catch {
 	struct index		*idx;
 	int64_t			 since;		/* ns; 0: every module */
 	long			 added;
+	long			 removed;
 };
 
 /* A directory's mtime in ns, or -1. */
@@ -217,6 +219,33 @@ reindex_mtime(const char *path)
 	if (stat(path, &sb) == -1)
 		return -1;
 	return (int64_t)sb.st_mtim.tv_sec * 1000000000LL + sb.st_mtim.tv_nsec;
+}
+
+/* The rows of emod whose .info is gone from the tree (purged or
+ * collected by another host), deleted. */
+static void
+reindex_catch_gone(struct reindex_catch *c, const char *emod)
+{
+	struct index_version *iv;
+	char module[MODPATH_MAX], ever[VERSION_MAX], path[PATH_MAX];
+	struct stat sb;
+	struct err e;
+	size_t n, i;
+
+	err_clear(&e);
+	if (modpath_unescape(emod, module, sizeof(module)) == -1 ||
+	    index_versions(c->idx, module, &iv, &n, &e) == -1)
+		return;
+	for (i = 0; i < n; i++) {
+		if (modpath_escape(iv[i].version, ever, sizeof(ever)) == -1 ||
+		    store_path(c->s, emod, ever, ART_INFO, path,
+		    sizeof(path)) == -1 || stat(path, &sb) == 0 ||
+		    errno != ENOENT)
+			continue;
+		if (index_delete(c->idx, module, iv[i].version, &e) == 1)
+			c->removed++;
+	}
+	free(iv);
 }
 
 /* The versions of emod the index lacks, added (store_walk_fn). */
@@ -254,6 +283,7 @@ reindex_catch_module(const char *emod, void *arg)
 			c->added++;
 	}
 	free(sv);
+	reindex_catch_gone(c, emod);
 	return 0;
 }
 
@@ -261,7 +291,7 @@ int
 reindex_catch_up(const struct store *s, struct index *idx, long interval,
     struct err *e)
 {
-	struct reindex_catch c = { s, idx, 0, 0 };
+	struct reindex_catch c = { s, idx, 0, 0, 0 };
 	struct timespec now;
 	char text[32];
 	struct buf b;
@@ -285,8 +315,8 @@ reindex_catch_up(const struct store *s, struct index *idx, long interval,
 	snprintf(text, sizeof(text), "%lld", (long long)start);
 	if (index_meta_put(idx, REINDEX_SYNC_KEY, text, strlen(text), e) == -1)
 		return -1;
-	if (c.added > 0)
+	if (c.added > 0 || c.removed > 0)
 		log_info("index: %ld versions found in the tree (published "
-		    "by another host)", c.added);
+		    "by another host), %ld gone from it", c.added, c.removed);
 	return 0;
 }

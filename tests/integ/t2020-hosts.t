@@ -13,7 +13,7 @@
 #   - every host serves the same tree head, from the one shared log (no
 #     host's own index holds a record);
 #   - /catalog and /index of every host list every version in the tree,
-#     whichever host published it;
+#     whichever host published it, and no longer one another host purged;
 #   - a version another host stored without a record (piraeus import) is
 #     looked up through this host: a record, not a 404;
 #   - with the upstream down, @v/list and @latest are the same on every
@@ -154,6 +154,17 @@ for i in 1 2 3; do
 	is "$(curl -s "$(host_url "$i")/index?limit=1000" | grep -c '"Path"')" \
 	    "$(wc -l <"$TRASH/tree.versions" | tr -d ' ')" \
 	    "host $i's /index has a line per version of the tree"
+done
+
+# A version purged through host 1 leaves the listings of every host.
+sleep 1.1	# past the hosts' once-a-second catch-up
+PIRAEUS_CONFIG=$TRASH/host.1/p.ini "$PIRAEUS" purge \
+    github.com/fixture/nomod@v1.0.0 --yes >"$TRASH/purge.log" 2>&1
+ok $? "host 1 purges github.com/fixture/nomod@v1.0.0" ||
+    diag_file "$TRASH/purge.log"
+for i in 2 3; do
+	is "$(catalog_of "$i" | grep -c '^github.com/fixture/nomod ')" 0 \
+	    "host $i's /catalog no longer lists it"
 done
 
 # --- a version stored without a record, looked up through another host -----
