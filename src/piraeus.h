@@ -792,8 +792,9 @@ int		 reindex_run(const struct store *, struct index *,
 /* Add to the index the versions the tree holds and it lacks, and delete
  * the rows whose .info is gone, looking only at the modules whose @v
  * directory changed since the last catch-up (another host of a shared
- * storage root published or purged there); at most once every interval
- * seconds (0: now).  0, or -1 and e. */
+ * storage root published or purged there), and the rows of modules whose
+ * @v directory is gone; at most once every interval seconds (0: now).
+ * 0, or -1 and e. */
 int		 reindex_catch_up(const struct store *, struct index *,
 		    long interval, struct err *);
 /* A .info body must be a JSON object whose Version is version; its Time

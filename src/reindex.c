@@ -196,8 +196,8 @@ reindex_run(const struct store *s, struct index *idx,
  * less REINDEX_SLACK_NS for coarse clocks, kept in the index's meta) and
  * that the index lacks are described from the tree and added; the rows
  * of those modules whose .info is gone (purged, collected by another
- * host) are deleted.  A module directory removed whole is not seen:
- * reindex mends that.
+ * host) are deleted, and so are the rows of modules whose @v directory is
+ * gone (the index read through once).
  */
 #define REINDEX_SYNC_KEY	"tree-sync"
 #define REINDEX_SLACK_NS	2000000000LL	/* 2 s */
@@ -287,6 +287,52 @@ reindex_catch_module(const char *emod, void *arg)
 	return 0;
 }
 
+/* The rows of modules whose @v directory is gone from the tree (purged
+ * whole through another host: purge prunes empty directories, which the
+ * walk cannot see), deleted; the index read a page at a time. */
+#define REINDEX_PAGE	1000
+
+static void
+reindex_catch_vanished(struct reindex_catch *c)
+{
+	struct index_version *v;
+	char amod[MODPATH_MAX] = "", aver[VERSION_MAX] = "";
+	char emod[MODPATH_MAX], dir[PATH_MAX], last[MODPATH_MAX] = "";
+	struct stat sb;
+	struct err e;
+	size_t n, i;
+	int gone = 0;
+
+	for (;;) {
+		err_clear(&e);
+		if (index_catalog(c->idx, amod, aver, REINDEX_PAGE, &v, &n,
+		    &e) == -1)
+			return;
+		if (n == 0) {
+			free(v);
+			return;
+		}
+		for (i = 0; i < n; i++) {
+			if (strcmp(v[i].module, last) != 0) {
+				snprintf(last, sizeof(last), "%s", v[i].module);
+				gone = modpath_escape(last, emod,
+				    sizeof(emod)) == 0 && (size_t)snprintf(dir,
+				    sizeof(dir), "%s/%s/@v", c->s->root, emod) <
+				    sizeof(dir) && stat(dir, &sb) == -1 &&
+				    errno == ENOENT;
+			}
+			if (gone && index_delete(c->idx, v[i].module,
+			    v[i].version, &e) == 1)
+				c->removed++;
+		}
+		snprintf(amod, sizeof(amod), "%s", v[n - 1].module);
+		snprintf(aver, sizeof(aver), "%s", v[n - 1].version);
+		free(v);
+		if (n < REINDEX_PAGE)
+			return;
+	}
+}
+
 int
 reindex_catch_up(const struct store *s, struct index *idx, long interval,
     struct err *e)
@@ -312,6 +358,7 @@ reindex_catch_up(const struct store *s, struct index *idx, long interval,
 	c.since = last > REINDEX_SLACK_NS ? last - REINDEX_SLACK_NS : 0;
 	if (store_walk(s, reindex_catch_module, &c, e) == -1)
 		return -1;
+	reindex_catch_vanished(&c);
 	snprintf(text, sizeof(text), "%lld", (long long)start);
 	if (index_meta_put(idx, REINDEX_SYNC_KEY, text, strlen(text), e) == -1)
 		return -1;
