@@ -7,6 +7,10 @@
  * go.sum, the zip's size and SHA-256, and the time from .info, in one
  * transaction: readers see the old index or the new one, never half.
  *
+ * reindex_catch_up keeps an index that other hosts' publishes bypass (a
+ * storage root shared by several hosts, each with its own index) in step
+ * with the tree, looking only at what changed since it last looked.
+ *
  * Copying versions in from another tree is import.c's (piraeus import).
  */
 #include "config.h"

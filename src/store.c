@@ -16,6 +16,9 @@
  * one version racing past the "stored already?" check cannot overwrite
  * each other; the loser finds the winner's file and compares.
  *
+ * .tmp must be on the root's file system (store_check_tmp: st_dev), or
+ * neither link nor rename could publish from it.
+ *
  * Callers pass escaped names that request.c or reindex.c validated; this
  * file still refuses any name that could leave the root ("..", "/" at the
  * start, empty elements) as a second line of defence.

@@ -8,7 +8,10 @@
  * list holds tagged versions only (no pseudo-versions), each canonical
  * and valid for the module path, retracted ones kept (protocol.md 2.1 and
  * 6); @latest is latest.c's pick among the stored versions, answered with
- * that version's stored .info, byte for byte.
+ * that version's stored .info, byte for byte.  stored_row gives a
+ * version's index row with the tree as the truth: a version the tree
+ * holds and the index does not (another host of a shared storage root
+ * published it) is described from the tree and its row added.
  */
 #include "config.h"
 

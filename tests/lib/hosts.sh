@@ -69,6 +69,9 @@ _hosts_pid()
 host_up()
 {
 	_hs_d=$TRASH/host.$1
+	# (Removed first: the new serve truncates it in the background,
+	# after wait_line may have read the old "serving on" line.)
+	rm -f "$_hs_d/serve.log"
 	start_bg "$_hs_d/serve.log" env -u GOPRIVATE -u GONOPROXY \
 	    -u GONOSUMDB "$top_srcdir/contrib/serve" --server lighttpd \
 	    --bind "127.0.0.$1" --port "$HOSTS_PORT" \
