@@ -294,4 +294,5 @@ else
 	skip "and said why" "not root, or no tmpfs mount"
 fi
 
+hosts_sanitizer_clean
 done_testing

@@ -189,4 +189,5 @@ is "$(find "$S" -path "$S/.tmp" -prune -o -name '*.zip' -print |
     while read -r z; do unzip -tqq "$z" >/dev/null 2>&1 || echo "$z"; done)" \
     "" "every stored zip is sound"
 
+hosts_sanitizer_clean
 done_testing

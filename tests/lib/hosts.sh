@@ -30,6 +30,8 @@
 #				N concurrent clients per host and FILE; sets
 #				HOSTS_CODES ("COUNT STATUS" lines) and
 #				HOSTS_BAD (200 answers not REF/FILE's bytes)
+#	hosts_sanitizer_clean	a result: no ASan/UBSan report in the hosts'
+#				logs
 
 HOSTS_N=0
 HOSTS_PORT=
@@ -173,4 +175,13 @@ hosts_storm()
 			    HOSTS_BAD=$((HOSTS_BAD + 1))
 		done
 	done
+}
+
+# hosts_sanitizer_clean: a result: no AddressSanitizer or UBSan report in
+# any host's logs (the responders' stderr is responder.log).
+hosts_sanitizer_clean()
+{
+	is "$(cat "$TRASH"/host.*/state/run/*.log 2>/dev/null |
+	    grep -E 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' |
+	    head -n 3)" "" "no sanitizer report in the hosts' logs"
 }
