@@ -882,6 +882,13 @@ cli_verify(struct config *cfg, int argc, char **argv)
 	memset(&env, 0, sizeof(env));
 	env.store = &s;
 	env.idx = idx;
+	/* The private log kept apart, on storage the hosts share. */
+	if (cfg->sumdb_private_key != NULL && cfg->sumdb_log_dir != NULL &&
+	    index_open_log(&env.logidx, cfg->sumdb_log_dir, &e) == -1) {
+		fprintf(stderr, "piraeus: verify: %s\n", e.msg);
+		rc = 1;
+		goto out;
+	}
 	if (cfg->sumdb_verify && (upstream_parse(cfg->upstream_goproxy, &up,
 	    &e) == -1 || sumdb_parse(cfg->sumdb_databases, &dbs, &e) == -1)) {
 		fprintf(stderr, "piraeus: verify: %s\n", e.msg);
@@ -931,6 +938,7 @@ cli_verify(struct config *cfg, int argc, char **argv)
 	if (all.problems > 0 || cv.failed)
 		rc = 1;
 out:
+	index_close(env.logidx);
 	sumdb_free(&dbs);
 	upstream_free(&up);
 	index_close(idx);

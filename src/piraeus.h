@@ -2009,6 +2009,8 @@ enum verify_kind {
 struct verify_env {
 	const struct store	*store;
 	struct index		*idx;	/* NULL: no index */
+	struct index		*logidx; /* the private log's ([sumdb]
+					  * log_dir), NULL: idx's */
 	const struct sumdb_ctx	*sdb;	/* NULL: no public database */
 };
 struct verify_finding {

@@ -26,7 +26,8 @@
 #   - a host killed in the middle of a fetch: another host serves the
 #     version, nothing partial is left in the tree;
 #   - a storage root whose .tmp is another file system is refused (root
-#     and tmpfs only).
+#     and tmpfs only);
+#   - piraeus verify on any host checks the tree against the shared log.
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 . "$top_srcdir/tests/lib/testlib.sh"
 . "$top_srcdir/tests/lib/fixtures.sh"
@@ -293,6 +294,18 @@ else
 	skip "a .tmp mounted apart is refused" "not root, or no tmpfs mount"
 	skip "and said why" "not root, or no tmpfs mount"
 fi
+
+# --- piraeus verify reads the shared log ---------------------------------------
+PIRAEUS_CONFIG=$TRASH/host.2/p.ini "$PIRAEUS" verify >"$TRASH/verify.log" 2>&1
+ok $? "piraeus verify through host 2: all well" || diag_file "$TRASH/verify.log"
+# One record of the shared log altered (its zip line's hash): host 2's
+# verify sees it, though host 2 never wrote a record itself.
+sqlite3 "$SL/sumdb-log.sqlite" "UPDATE sumdb_records SET text = \
+    replace(text, ' h1:', ' h1:AAAA') WHERE module = 'example.com/imp'"
+PIRAEUS_CONFIG=$TRASH/host.2/p.ini "$PIRAEUS" verify >"$TRASH/verify.log" 2>&1
+isnt "$?" 0 "after a record of the shared log is altered, verify fails"
+like "$(cat "$TRASH/verify.log")" "example\.com/imp.*private checksum log" \
+    "and names the version and the log"
 
 hosts_sanitizer_clean
 done_testing
