@@ -297,7 +297,8 @@ fi
 
 # --- piraeus verify reads the shared log ---------------------------------------
 # (Through host 3: its index recorded the version it imported, which no
-# record vouches for; every other version has its record in the log.)
+# record vouches for; the versions other hosts published are indexed
+# from the tree first, and their records in the log vouch for them.)
 PIRAEUS_CONFIG=$TRASH/host.3/p.ini "$PIRAEUS" verify >"$TRASH/verify.log" 2>&1
 ok $? "piraeus verify through host 3: all well" || diag_file "$TRASH/verify.log"
 # One record of the shared log altered (its zip line's hash): host 3's
