@@ -882,13 +882,6 @@ cli_verify(struct config *cfg, int argc, char **argv)
 	memset(&env, 0, sizeof(env));
 	env.store = &s;
 	env.idx = idx;
-	/* A tree other hosts publish into: their versions indexed first
-	 * (rows described from the tree: the checksum databases are then
-	 * their witnesses). */
-	if (reindex_catch_up(&s, idx, 0, &e) == -1) {
-		fprintf(stderr, "piraeus: verify: %s\n", e.msg);
-		err_clear(&e);
-	}
 	/* The private log kept apart, on storage the hosts share. */
 	if (cfg->sumdb_private_key != NULL && cfg->sumdb_log_dir != NULL &&
 	    index_open_log(&env.logidx, cfg->sumdb_log_dir, &e) == -1) {
