@@ -329,6 +329,11 @@ static const struct option options[] = {
 	  0, 0, NULL, check_signer_file, OPTF_OPTIONAL,
 	  "Signer key file (piraeus sumdb-keygen): serve a private database "
 	  "of the nosum and goprivate modules" },
+	{ "sumdb", "log_dir", OPT_PATH, F(sumdb_log_dir), NULL,
+	  0, 0, NULL, NULL, OPTF_OPTIONAL,
+	  "Directory of the private checksum database's log (sumdb-log.sqlite), "
+	  "on storage every host shares, outside the storage root; unset: "
+	  "the log is in this host's index" },
 	{ "sumdb", "private_relay", OPT_BOOL, F(sumdb_private_relay), "no",
 	  0, 0, NULL, NULL, 0,
 	  "The private database also holds every public version (verified "
@@ -468,6 +473,7 @@ static const struct {
 typedef int	 cross_check_fn(const struct config *, char *, size_t);
 
 static cross_check_fn	cross_state_dir;
+static cross_check_fn	cross_sumdb_log_dir;
 static cross_check_fn	cross_catalog;
 static cross_check_fn	cross_index;
 static cross_check_fn	cross_sumdb_verify;
@@ -483,6 +489,7 @@ static const struct {
 	cross_check_fn	*check;
 } cross_rules[] = {
 	{ "state", "dir", "storage", "root", cross_state_dir },
+	{ "sumdb", "log_dir", "storage", "root", cross_sumdb_log_dir },
 	{ "server", "catalog_pagesize", "server", "catalog_max_pagesize",
 	  cross_catalog },
 	{ "server", "index_limit", "server", "index_max_limit", cross_index },
@@ -1046,6 +1053,19 @@ cross_state_dir(const struct config *cfg, char *why, size_t whysz)
 		    "%.*s, which the web server serves", CONFIG_SHOW_MAX,
 		    cfg->state_dir, CONFIG_SHOW_MAX, cfg->storage_root);
 	return 0;
+}
+
+/* [sumdb] log_dir, like the state directory, is never served. */
+static int
+cross_sumdb_log_dir(const struct config *cfg, char *why, size_t whysz)
+{
+	struct config c;
+
+	if (cfg->sumdb_log_dir == NULL)
+		return 0;
+	c = *cfg;
+	c.state_dir = cfg->sumdb_log_dir;
+	return cross_state_dir(&c, why, whysz);
 }
 
 static int

@@ -313,6 +313,7 @@ cli_open(struct config *cfg, struct store *s, struct index **idx)
 	err_clear(&e);
 	if (config_singleflight(cfg, &e) == -1 ||
 	    store_open(s, cfg->storage_root, &e) == -1 ||
+	    store_check_tmp(s, &e) == -1 ||
 	    index_open(idx, cfg->state_dir, &e) == -1) {
 		fprintf(stderr, "piraeus: %s\n", e.msg);
 		store_close(s);
@@ -351,6 +352,7 @@ struct cli_pub {
 	const struct config	*cfg;
 	struct store		 s;
 	struct index		*idx;
+	struct index		*logidx;	/* [sumdb] log_dir's, or NULL */
 	struct note_signer	 signer;
 	int			 has_signer;
 	struct publish_hook	 hook;
@@ -363,8 +365,8 @@ cli_log_hook(void *arg, const struct index_version *iv, struct err *e)
 {
 	struct cli_pub *p = arg;
 
-	return sumdb_log_add(p->idx, &p->signer, iv->module, iv->version,
-	    iv->zip_h1, iv->mod_h1, e);
+	return sumdb_log_add(p->logidx != NULL ? p->logidx : p->idx,
+	    &p->signer, iv->module, iv->version, iv->zip_h1, iv->mod_h1, e);
 }
 
 /* The publish environment for module: logged as the responder would
@@ -408,8 +410,10 @@ cli_pub_open(struct config *cfg, struct cli_pub *p)
 	err_clear(&e);
 	if (cfg->sumdb_private_key != NULL) {
 		if (sumdb_load_signer(cfg->sumdb_private_key, &p->signer,
-		    &e) == -1) {
+		    &e) == -1 || (cfg->sumdb_log_dir != NULL &&
+		    index_open_log(&p->logidx, cfg->sumdb_log_dir, &e) == -1)) {
 			fprintf(stderr, "piraeus: %s\n", e.msg);
+			explicit_bzero(&p->signer, sizeof(p->signer));
 			index_close(p->idx);
 			store_close(&p->s);
 			return -1;
@@ -430,6 +434,7 @@ static void
 cli_pub_close(struct cli_pub *p)
 {
 	explicit_bzero(&p->signer, sizeof(p->signer));
+	index_close(p->logidx);
 	index_close(p->idx);
 	store_close(&p->s);
 }
@@ -611,7 +616,8 @@ out:
 	return rc;
 }
 
-/* catalog [--json] [MODULE]: inventory_catalog on the index. */
+/* catalog [--json] [MODULE]: inventory_catalog on the index (caught up
+ * with the tree first). */
 static int
 cli_catalog(struct config *cfg, int argc, char **argv)
 {
@@ -637,7 +643,12 @@ cli_catalog(struct config *cfg, int argc, char **argv)
 	}
 	if (cli_open(cfg, &s, &idx) == -1)
 		return 1;
+	/* What other hosts of a shared tree published, indexed first. */
 	err_clear(&e);
+	if (reindex_catch_up(&s, idx, 0, &e) == -1) {
+		fprintf(stderr, "piraeus: catalog: %s\n", e.msg);
+		err_clear(&e);
+	}
 	rc = inventory_catalog(idx, module, json, stdout, &e);
 	if (rc == -1)
 		fprintf(stderr, "piraeus: catalog: %s\n", e.msg);
@@ -941,6 +952,13 @@ cli_verify(struct config *cfg, int argc, char **argv)
 	memset(&env, 0, sizeof(env));
 	env.store = &s;
 	env.idx = idx;
+	/* The private log kept apart, on storage the hosts share. */
+	if (cfg->sumdb_private_key != NULL && cfg->sumdb_log_dir != NULL &&
+	    index_open_log(&env.logidx, cfg->sumdb_log_dir, &e) == -1) {
+		fprintf(stderr, "piraeus: verify: %s\n", e.msg);
+		rc = 1;
+		goto out;
+	}
 	if (cfg->sumdb_verify && (upstream_parse(cfg->upstream_goproxy, &up,
 	    &e) == -1 || sumdb_parse(cfg->sumdb_databases, &dbs, &e) == -1)) {
 		fprintf(stderr, "piraeus: verify: %s\n", e.msg);
@@ -990,6 +1008,7 @@ cli_verify(struct config *cfg, int argc, char **argv)
 	if (all.problems > 0 || cv.failed)
 		rc = 1;
 out:
+	index_close(env.logidx);
 	sumdb_free(&dbs);
 	upstream_free(&up);
 	index_close(idx);

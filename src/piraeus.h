@@ -293,6 +293,9 @@ struct config {
 	long		 sumdb_cache_ttl;	/* latest, partial tiles */
 	char		*sumdb_private_key;	/* signer key file, or NULL */
 	int		 sumdb_private_relay;	/* public versions logged too */
+	char		*sumdb_log_dir;		/* the private log's database
+						 * (shared by every host), or
+						 * NULL: in the index */
 	int		 sumdb_via_proxy;	/* goproxy's /sumdb/ first */
 	/* [access] */
 	char		*access_file;		/* users, groups, rules; or NULL */
@@ -670,6 +673,11 @@ int		 store_tmpfile(const struct store *, char **path, int *fd,
  * many were removed.
  */
 int		 store_sweep_tmp(const struct store *, long max_age);
+/* root/.tmp, when it exists, is a directory on the root's file system
+ * (st_dev): publishing links and renames from it into the tree, which a
+ * .tmp mounted apart (a shared tree's local scratch) would make fail.
+ * 0, or -1 and e (E_CONFIG). */
+int		 store_check_tmp(const struct store *, struct err *);
 /* fsync + rename tmp to dst (creating parent dirs) + fsync the dir. */
 int		 store_commit(const struct store *, const char *tmp,
 		    const char *dst, struct err *);
@@ -818,6 +826,12 @@ struct index_version {
 	int64_t	 id;			/* the row's id (index_since only) */
 };
 int		 index_open(struct index **, const char *state_dir,
+		    struct err *);
+/* The private checksum database's log kept apart, in dir/sumdb-log.sqlite
+ * ([sumdb] log_dir, on storage several hosts share): a rollback journal
+ * (no WAL shared memory), synchronous commits; only its sumdb tables are
+ * used (index_log_*). */
+int		 index_open_log(struct index **, const char *dir,
 		    struct err *);
 void		 index_close(struct index *);
 /* 1 when two connections may be used by two threads at once (sqlite
@@ -1069,6 +1083,14 @@ struct reindex_stats {
 };
 int		 reindex_run(const struct store *, struct index *,
 		    struct reindex_stats *, struct err *);
+/* Add to the index the versions the tree holds and it lacks, and delete
+ * the rows whose .info is gone, looking only at the modules whose @v
+ * directory changed since the last catch-up (another host of a shared
+ * storage root published or purged there), and the rows of modules whose
+ * @v directory is gone; at most once every interval seconds (0: now).
+ * 0, or -1 and e. */
+int		 reindex_catch_up(const struct store *, struct index *,
+		    long interval, struct err *);
 /* A .info body must be a JSON object whose Version is version; its Time
  * (or "") goes to time. */
 int		 reindex_check_info(const struct buf *, const char *version,
@@ -2278,6 +2300,12 @@ int		 stored_list(const struct store *, const char *module,
  * (latest.c) into body; E_NOTFOUND when there is none. */
 int		 stored_latest(const struct store *, const char *module,
 		    const char *emod, struct buf *body, struct err *);
+/* The index row of module@version (unescaped), the tree the truth: the
+ * index's, else described from the tree and added (another host of a
+ * shared tree published it).  1 and filled, 0 not stored, -1 and e. */
+int		 stored_row(const struct store *, struct index *,
+		    const char *module, const char *version,
+		    struct index_version *, struct err *);
 
 /* fetch.c: what one upstream entry (a proxy, or "direct") answers. */
 struct fetch_env {
@@ -2397,6 +2425,8 @@ enum verify_kind {
 struct verify_env {
 	const struct store	*store;
 	struct index		*idx;	/* NULL: no index */
+	struct index		*logidx; /* the private log's ([sumdb]
+					  * log_dir), NULL: idx's */
 	const struct sumdb_ctx	*sdb;	/* NULL: no public database */
 };
 struct verify_finding {
@@ -2513,6 +2543,8 @@ struct resolver {
 	const struct store	   *store;
 	struct index		   *idx;	/* NULL: not usable now */
 	const char		   *idx_error;	/* why, when NULL */
+	struct index		   *logidx;	/* the private log's ([sumdb]
+						 * log_dir), NULL: idx's */
 	const struct upstream_list *up;
 	const struct mode_table	   *modes;
 	const struct sumdb_list	   *dbs;
@@ -2550,6 +2582,9 @@ int		 resolve_negative(struct resolver *, const char *key,
 		    struct err *);
 /* 0 when the resolver has an index, else -1 and e (E_UNAVAIL, why). */
 int		 resolve_index(struct resolver *, struct err *);
+/* The private checksum database's log: [sumdb] log_dir's (shared by
+ * every host), else the index's; NULL when neither is usable. */
+struct index	*resolve_log_index(const struct resolver *);
 /* The policy stage's view of rv. */
 void		 resolve_policy(const struct resolver *, struct policy *);
 /* The checksum database context of rv under decision d. */

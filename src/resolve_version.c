@@ -63,14 +63,20 @@ resolve_index(struct resolver *rv, struct err *e)
 	    rv->idx_error[0] != '\0' ? rv->idx_error : "no index");
 }
 
+struct index *
+resolve_log_index(const struct resolver *rv)
+{
+	return rv->logidx != NULL ? rv->logidx : rv->idx;
+}
+
 /* The private checksum database's after-publish hook. */
 static int
 resolve_log_hook(void *arg, const struct index_version *iv, struct err *e)
 {
 	struct resolver *rv = arg;
 
-	return sumdb_log_add(rv->idx, rv->signer, iv->module, iv->version,
-	    iv->zip_h1, iv->mod_h1, e);
+	return sumdb_log_add(resolve_log_index(rv), rv->signer, iv->module,
+	    iv->version, iv->zip_h1, iv->mod_h1, e);
 }
 
 /* What one upstream entry is asked for module@version (canonical). */
@@ -286,8 +292,8 @@ resolve_version_try(void *arg, const struct upstream *u, struct err *e)
 		FAULT_POINT("check");
 	/* A version logged before (then purged) comes back only as it was. */
 	if (rc == 0 && w->d->log && rv->signer != NULL && rv->idx != NULL &&
-	    (rc = sumdb_log_check(rv->idx, w->module, w->version, zip_h1,
-	    mod_h1, e)) == -1)
+	    (rc = sumdb_log_check(resolve_log_index(rv), w->module,
+	    w->version, zip_h1, mod_h1, e)) == -1)
 		result = METRICS_REJECTED;
 	upstream_redact(u->url, where, sizeof(where));
 	if (rc == 0 && w->nozip) {
