@@ -72,6 +72,7 @@ type spec struct {
 	z64end    bool    // zip64 end record and locator
 	z64count  *uint64 // the zip64 end record's count
 	locDisks  uint32  // the locator's total disks (0: 1)
+	whole     []byte  // these bytes instead of everything above
 	keep32    bool    // the end record's count and offset kept true
 	noEnd     bool    // no end record at all
 }
@@ -158,6 +159,9 @@ func clamp32(v uint64) uint32 {
 
 // build writes spec s.
 func build(s spec) []byte {
+	if s.whole != nil {
+		return s.whole
+	}
 	var body, cd w
 	body.Write(s.stub)
 	offs := make([]uint64, len(s.ents))
@@ -342,6 +346,88 @@ func build(s spec) []byte {
 		out.Write(s.comment)
 	}
 	out.Write(s.trail)
+	return out.Bytes()
+}
+
+// lfh is the local header of a stored file and its data.
+func lfh(name string, data []byte) []byte {
+	var b w
+	b.u32(0x04034b50)
+	b.u16(20)
+	b.u16(0)
+	b.u16(0)
+	b.u16(0)
+	b.u16(0x21)
+	b.u32(crc32.ChecksumIEEE(data))
+	b.u32(uint32(len(data)))
+	b.u32(uint32(len(data)))
+	b.u16(uint16(len(name)))
+	b.u16(0)
+	b.WriteString(name)
+	b.Write(data)
+	return b.Bytes()
+}
+
+// cdh is the central directory record of a stored file at off.
+func cdh(name string, data []byte, off int) []byte {
+	var b w
+	b.u32(0x02014b50)
+	b.u16(20)
+	b.u16(20)
+	b.u16(0)
+	b.u16(0)
+	b.u16(0)
+	b.u16(0x21)
+	b.u32(crc32.ChecksumIEEE(data))
+	b.u32(uint32(len(data)))
+	b.u32(uint32(len(data)))
+	b.u16(uint16(len(name)))
+	b.u16(0)
+	b.u16(0)
+	b.u16(0)
+	b.u16(0)
+	b.u32(0)
+	b.u32(uint32(off))
+	b.WriteString(name)
+	return b.Bytes()
+}
+
+// eocd is an end record of n entries, a directory of size bytes at off.
+func eocd(n, size, off int) []byte {
+	var b w
+	b.u32(0x06054b50)
+	b.u16(0)
+	b.u16(0)
+	b.u16(uint16(n))
+	b.u16(uint16(n))
+	b.u32(uint32(size))
+	b.u32(uint32(off))
+	b.u16(0)
+	return b.Bytes()
+}
+
+// twincd: go.mod and two local headers of a.go (Y, then X); a directory
+// of go.mod and X with its end record, then one of go.mod and Y with its
+// own.  Go reads the last end record: Y.
+func twincd(m, p string) []byte {
+	mod := []byte("module " + m + "\n")
+	x := []byte("package twin\n\n// benign\n" + strings.Repeat("// pad\n", 40))
+	y := []byte("package twin\n\nfunc init() { panic(\"evil\") }\n")
+	var out bytes.Buffer
+	og := out.Len()
+	out.Write(lfh(p+"go.mod", mod))
+	oy := out.Len()
+	out.Write(lfh(p+"a.go", y))
+	ox := out.Len()
+	out.Write(lfh(p+"a.go", x))
+	cd1 := append(cdh(p+"go.mod", mod, og), cdh(p+"a.go", x, ox)...)
+	o1 := out.Len()
+	out.Write(cd1)
+	out.Write(eocd(2, len(cd1), o1))
+	cd2 := append(cdh(p+"go.mod", mod, og), cdh(p+"a.go", y, oy)...)
+	o2 := out.Len()
+	out.Write(cd2)
+	out.Write(eocd(2, len(cd2), o2))
 	return out.Bytes()
 }
 
@@ -606,6 +692,7 @@ var cases = []zcase{
 		s.trail = t.Bytes()
 		return s
 	}, nil},
+	{"twincd", func(m, p string) spec { return spec{whole: twincd(m, p)} }, nil},
 	{"comment", func(m, p string) spec {
 		s := one(gomod(m, p), f(p+"m.go", "package m"))
 		s.comment = []byte("a comment\x00PK\x01\x02 with signatures PK\x05\x06")
