@@ -1205,6 +1205,48 @@ test_twin_directories(void)
 }
 
 /*
+ * A positive base (the directory's end minus its size minus its offset)
+ * with a whole directory at the offset as recorded too: go 1.26 takes
+ * base 0 and reads that one, go 1.19 the one a base further on.  Here
+ * directory 1 (offsets from the file's start) at offset O is directly
+ * followed by directory 2 (offsets len(directory 1) short) and the end
+ * record says directory 2's size at O: refused, whichever go asks.
+ */
+static void
+test_ambiguous_base(void)
+{
+	static unsigned char b[4096];
+	char path[PATH_CAP];
+	size_t len = 0, og1, ox, og2, oy, c1, c2, base;
+
+	path_join(path, tmpdir, "ambiguous.zip");
+	og1 = len;
+	len += raw_lfh(b + len, PFX "go.mod", GOMOD_SIMPLE);
+	ox = len;
+	len += raw_lfh(b + len, PFX "a.go", TWIN_X);
+	og2 = len;
+	len += raw_lfh(b + len, PFX "go.mod", GOMOD_SIMPLE);
+	oy = len;
+	len += raw_lfh(b + len, PFX "a.go", TWIN_Y);
+	c1 = len;
+	len += raw_cdh(b + len, PFX "go.mod", GOMOD_SIMPLE, (uint32_t)og1);
+	len += raw_cdh(b + len, PFX "a.go", TWIN_X, (uint32_t)ox);
+	base = len - c1;
+	if (og2 < base) {
+		ok(0, "ambiguous.zip: directory 2's offsets fit");
+		return;
+	}
+	c2 = len;
+	len += raw_cdh(b + len, PFX "go.mod", GOMOD_SIMPLE,
+	    (uint32_t)(og2 - base));
+	len += raw_cdh(b + len, PFX "a.go", TWIN_Y, (uint32_t)(oy - base));
+	len += raw_eocd(b + len, 2, (uint32_t)(len - c2), (uint32_t)c1);
+	write_file(path, b, len);
+	check_bad(path, MOD, V1, "central directory is ambiguous (at offset",
+	    "a whole directory at the offset as recorded and a base on");
+}
+
+/*
  * A name element longer than NAME_MAX (255): the go command cannot unzip
  * it into its module cache, and refuses the zip.
  */
@@ -1271,6 +1313,7 @@ main(void)
 	test_long_names();
 	test_end_records();
 	test_twin_directories();
+	test_ambiguous_base();
 	test_long_elements();
 	test_many();
 
