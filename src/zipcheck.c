@@ -666,8 +666,9 @@ zc_is_clean(const char *p, size_t n)
 /*
  * The longest element of the n bytes at p.  The go command unzips every
  * file into its module cache: an element longer than the file systems'
- * NAME_MAX (255 bytes on Linux, macOS and Windows) fails there, so the
- * go command refuses the zip.
+ * NAME_MAX (255 bytes on Linux, macOS and Windows) in a file's name fails
+ * there, so the go command refuses the zip (a directory entry is not
+ * unzipped: its name is no path created).
  */
 static size_t
 zc_longest_elem(const char *p, size_t n)
@@ -758,7 +759,9 @@ zc_check_name(struct zc *zc, const char *name)
 		return zc_fail(zc, p, "file path is not relative");
 	if (n == 0 || !zc_is_clean(p, n))
 		return zc_fail(zc, p, "file path is not clean");
-	if (zc_longest_elem(p, n) > ZIPCHECK_ELEM_MAX)
+	/* Unzip skips directory entries: only a file's name is a path the
+	 * go command creates. */
+	if (!is_dir && zc_longest_elem(p, n) > ZIPCHECK_ELEM_MAX)
 		return zc_fail(zc, p, "file name element longer than %d bytes "
 		    "(no file system of the go command takes it)",
 		    ZIPCHECK_ELEM_MAX);

@@ -562,6 +562,11 @@ var cases = []zcase{
 	{"longelem", func(m, p string) spec { return one(f(p+strings.Repeat("a", 300)+".go", "x")) }, nil},
 
 	// Headers that lie.
+	{"longdir", func(m, p string) spec {
+		// A directory entry with a 300-byte element and no file under
+		// it: Unzip skips directory entries, so no file system sees it.
+		return one(gomod(m, p), d(p+strings.Repeat("a", 300)+"/"))
+	}, nil},
 	{"lfhname", func(m, p string) spec {
 		e := f(p+"m.go", "package m")
 		e.lname = sp("../../../../etc/evil")
