@@ -10,9 +10,10 @@
  *
  * Only a count of 0xffff, a directory size of 0xffff or an offset of
  * 0xffffffff send Go to a zip64 locator (20 bytes before the record; one
- * of disk 0 of 1 disk, else it is none); a locator found must point at a
- * zip64 end record, whose count, size and offset then stand, and whose
- * own offset is where the directory ends.
+ * of disk 0 of 1 disk, else it is none; one whose offset is 2^63 or more
+ * is none either: Go's int64 of it is negative); a locator found must
+ * point at a zip64 end record, whose count, size and offset then stand,
+ * and whose own offset is where the directory ends.
  *
  * Go takes the bytes before the zip ("baseOffset") as the directory's end
  * minus its size minus its offset: a prepended stub the offsets do not
@@ -80,6 +81,8 @@ zipend_zip64(int fd, uint64_t size, uint64_t eocd, struct zipend *z,
 	    buf_le32(loc + 16) != 1)
 		return 0;
 	off64 = buf_le64(loc + 8);
+	if (off64 > (uint64_t)INT64_MAX)	/* int64(p) < 0: none */
+		return 0;
 	if (off64 > size || size - off64 < ZIPEND_EOCD64_LEN ||
 	    zipend_pread(fd, off64, end64, sizeof(end64)) != 0 ||
 	    buf_le32(end64) != ZIPEND_EOCD64_SIG)

@@ -72,6 +72,7 @@ type spec struct {
 	z64end    bool    // zip64 end record and locator
 	z64count  *uint64 // the zip64 end record's count
 	locDisks  uint32  // the locator's total disks (0: 1)
+	locOff    *uint64 // the locator's offset (nil: the zip64 end record's)
 	whole     []byte  // these bytes instead of everything above
 	keep32    bool    // the end record's count and offset kept true
 	noEnd     bool    // no end record at all
@@ -324,6 +325,9 @@ func build(s spec) []byte {
 		out.u64(cdOff)
 		out.u32(0x07064b50)
 		out.u32(0)
+		if s.locOff != nil {
+			z64at = *s.locOff
+		}
 		out.u64(z64at)
 		disks := s.locDisks
 		if disks == 0 {
@@ -766,6 +770,24 @@ var cases = []zcase{
 		s := one(gomod(m, p), f(p+"m.go", "package m"))
 		s.z64end = true
 		s.z64count = u64(3)
+		return s
+	}, nil},
+	{"z64locneg", func(m, p string) spec {
+		// A directory of exactly 0xffff bytes sends Go to the locator,
+		// whose offset of 2^63 is negative to Go: no zip64 record, the
+		// 32-bit values stand (the zip64 end record and locator are then
+		// 76 bytes of base, which go 1.26 and go 1.19 both drop again).
+		a, b := gomod(m, p), f(p+"m.go", "package m")
+		pad := 0xffff - (46 + len(a.name)) - (46 + len(b.name)) - 4
+		var x w
+		x.u16(0xcafe)
+		x.u16(uint16(pad))
+		x.Write(make([]byte, pad))
+		b.cextra = x.Bytes()
+		s := one(a, b)
+		s.z64end = true
+		s.keep32 = true
+		s.locOff = u64(1 << 63)
 		return s
 	}, nil},
 	{"z64locdisks", func(m, p string) spec {
