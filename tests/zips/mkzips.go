@@ -702,6 +702,15 @@ var cases = []zcase{
 		return s
 	}, nil},
 	{"twincd", func(m, p string) spec { return spec{whole: twincd(m, p)} }, nil},
+	{"negbase", func(m, p string) spec {
+		// Every offset 100 bytes too far, the directory's too: Go's
+		// base is -100, and every local header is where it says.
+		a, b := gomod(m, p), f(p+"m.go", "package m")
+		a.offAdd, b.offAdd = 100, 100
+		s := one(a, b)
+		s.cdOffAdd = 100
+		return s
+	}, nil},
 	{"cdhsig", func(m, p string) spec {
 		// A stub of 46 bytes the offsets do not count, and the last
 		// file's content a directory header signature whose record
