@@ -711,6 +711,17 @@ var cases = []zcase{
 		s.cdOffAdd = 100
 		return s
 	}, nil},
+	{"z64wrap", func(m, p string) spec {
+		// Offsets 16 bytes short, the directory's too (a base of 16):
+		// go.mod's is then 2^64 - 16 in its zip64 field, which Go's
+		// int64 takes as -16, and -16 + 16 is 0, its local header.
+		a, b := gomod(m, p), f(p+"m.go", "package m")
+		a.offAdd, b.offAdd = -16, -16
+		a.z64, b.z64 = true, true
+		s := one(a, b)
+		s.cdOffAdd = -16
+		return s
+	}, nil},
 	{"cdhsig", func(m, p string) spec {
 		// A stub of 46 bytes the offsets do not count, and the last
 		// file's content a directory header signature whose record
