@@ -432,7 +432,7 @@ static const struct zcase bad_cases[] = {
 	{ "end record covers the first of two records", MOD, V1, {
 		F(PFX "a.go", "a"), F(PFX "b.go", "b") },
 	  { { P_EOCD_FIRST, NULL, 1, NULL } }, NULL,
-	  "central directory is ambiguous" },
+	  "central directory is ambiguous (at offset" },
 };
 
 /* Module and version arguments that are refused before the zip. */
