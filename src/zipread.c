@@ -182,7 +182,7 @@ zipread_record(struct zipread *zr, uint64_t off, struct zipread_ent *ent,
 	nlen = buf_le16(h + 28);
 	xlen = buf_le16(h + 30);
 	clen = buf_le16(h + 32);
-	var = xmalloc(nlen + xlen + clen + 1);
+	var = xmalloc(nlen + xlen + clen + 1);	/* never 0 bytes */
 	if ((rc = zipread_full(zr, off + ZR_CDH_LEN, var,
 	    nlen + xlen + clen)) != ZR_OK) {
 		free(var);
@@ -206,8 +206,11 @@ zipread_record(struct zipread *zr, uint64_t off, struct zipread_ent *ent,
 		free(var);
 		return ZR_OK;
 	}
-	var[nlen] = '\0';	/* the name, the rest dropped */
-	ent->name = (char *)var;
+	/* The name alone is kept (not the extra field and comment). */
+	ent->name = xmalloc(nlen + 1);
+	memcpy(ent->name, var, nlen);
+	ent->name[nlen] = '\0';
+	free(var);
 	ent->name_len = nlen;
 	ent->flags = buf_le16(h + 8);
 	ent->method = buf_le16(h + 10);
