@@ -44,6 +44,7 @@ struct dirhash_pos {
 	uint64_t	 i;
 };
 
+/* The lower-case hex of a 32-byte digest into out. */
 static void
 dirhash_hex(const unsigned char *md, char out[SHA256_HEX])
 {
@@ -57,6 +58,7 @@ dirhash_hex(const unsigned char *md, char out[SHA256_HEX])
 	out[2 * SHA256_LEN] = '\0';
 }
 
+/* A new SHA-256 context, or NULL and e set. */
 static EVP_MD_CTX *
 dirhash_ctx_new(struct err *e)
 {
@@ -88,6 +90,7 @@ dirhash_ctx_final(EVP_MD_CTX *ctx, unsigned char *md, struct err *e)
 	return 0;
 }
 
+/* qsort: files by name, bytewise. */
 static int
 dirhash_file_cmp(const void *a, const void *b)
 {
@@ -145,6 +148,7 @@ dirhash_hash1(struct dirhash_file *files, size_t n, char out[H1_MAX],
 	return 0;
 }
 
+/* See piraeus.h: the h1 of a go.mod body. */
 int
 dirhash_mod(const void *data, size_t len, char out[H1_MAX], struct err *e)
 {
@@ -156,6 +160,7 @@ dirhash_mod(const void *data, size_t len, char out[H1_MAX], struct err *e)
 	return dirhash_hash1(&f, 1, out, e);
 }
 
+/* qsort: entries by name, then by place in the directory. */
 static int
 dirhash_pos_cmp(const void *a, const void *b)
 {
@@ -305,6 +310,7 @@ dirhash_zip(const char *zippath, char out[H1_MAX], struct err *e)
 	return rv;
 }
 
+/* See piraeus.h: the hex SHA-256 of a buffer. */
 void
 dirhash_sha256_hex(const void *data, size_t len, char out[SHA256_HEX])
 {
@@ -373,6 +379,7 @@ dirhash_sha256_free(struct dirhash_sha256 *h)
 	free(h);
 }
 
+/* See piraeus.h: the hex SHA-256 of a file, streamed. */
 int
 dirhash_sha256_file(const char *path, char out[SHA256_HEX], struct err *e)
 {
