@@ -9,7 +9,8 @@
  *   base       err.c xmalloc.c buf.c hex.c log.c version.c strmap.c
  *              tar.c untar.c gz.c jsonval.c
  *   rules      modpath.c semver.c pattern.c access.c dirhash.c modfile.c latest.c
- *              note.c tlog.c upstream.c mode.c zipcheck.c rfc3339.c
+ *              note.c tlog.c upstream.c mode.c zipcheck.c zipend.c
+ *              zipread.c rfc3339.c
  *              filter.c packrule.c accesslog.c osv.c vulndb_index.c
  *   state      store.c (the tree) index.c (sqlite) cache.c lock.c reindex.c
  *              gc.c vulnview.c audit.c vulndb_tree.c (the vulnerability
@@ -128,6 +129,14 @@ void		 buf_free(struct buf *);
 /* Open a regular file for reading (no FIFO, device, symbolic link; never
  * blocks in open): the fd, or -1 and e set. */
 int		 buf_open_regular(const char *path, struct err *);
+/* The little-endian 16, 32 and 64-bit values at p (zip records). */
+uint16_t	 buf_le16(const unsigned char *p);
+uint32_t	 buf_le32(const unsigned char *p);
+uint64_t	 buf_le64(const unsigned char *p);
+/* pread(2) up to len bytes at off of fd (EINTR retried, short reads
+ * continued): the count, less than len only at the end of the file (0 for
+ * an offset past INT64_MAX), or -1 and errno. */
+ssize_t		 buf_pread(int fd, uint64_t off, void *p, size_t len);
 /* Write all of p to fd (short writes, EINTR): 0, or -1 and errno. */
 int		 buf_write_all(int fd, const void *p, size_t n);
 #define BUF_CHUNK	65536	/* one read of a copy or a comparison */
@@ -423,31 +432,18 @@ void		 semver_sort(char **, size_t);
 int		 dirhash_mod(const void *data, size_t len, char out[H1_MAX],
 		    struct err *);
 /*
- * h1 of a zip file (every entry, full names, decompressed contents),
+ * h1 of a zip file (every entry, full names, decompressed contents) as
+ * the go command's HashZip computes it, read by zipread.c as Go reads it,
  * streamed: memory stays bounded whatever the size.  Entries are read up
- * to their declared size + 1 and a mismatch is an error.
+ * to their declared size + 1 and a mismatch is an error (E_BADREQ for
+ * the zip's faults, E_TOOBIG, E_NOTFOUND, E_INTERNAL).
  */
 int		 dirhash_zip(const char *zippath, char out[H1_MAX], struct err *);
-/*
- * An entry's data descriptor (general purpose flag bit 3), as zipcheck
- * reads it raw: Go's reader reads it after the data and wants its CRC-32
- * equal to the central directory's, and then compares the content's
- * CRC-32 with the central one even when that is 0.
- */
-enum dirhash_dd {
-	DIRHASH_DD_NONE,	/* flag bit 3 clear */
-	DIRHASH_DD_OK,		/* its CRC-32 is the central one */
-	DIRHASH_DD_NOLOCAL,	/* the local header is unreadable */
-	DIRHASH_DD_SHORT,	/* the descriptor is beyond the file's end */
-	DIRHASH_DD_CRC,		/* its CRC-32 is not the central one */
-};
-/*
- * dirhash_zip with dd[i] (n: the zip's entry count) the data descriptor of
- * entry i, for the entries Go's HashZip opens: under each name the last
- * entry that has it, directory entries too (Go 1.19 reads them as files).
- */
-int		 dirhash_zip_dd(const char *zippath, const unsigned char *dd,
-		    size_t n, char out[H1_MAX], struct err *);
+/* The same of a zip open with zipread_open (zipcheck's, already walked);
+ * the zip's faults are E_UPSTREAM here. */
+struct zipread;
+int		 dirhash_zipread(struct zipread *, char out[H1_MAX],
+		    struct err *);
 /* Lower-case hex SHA-256 of a buffer / of a file streamed. */
 void		 dirhash_sha256_hex(const void *, size_t, char out[SHA256_HEX]);
 int		 dirhash_sha256_file(const char *path, char out[SHA256_HEX],
@@ -1371,9 +1367,6 @@ struct zipend {
 	uint64_t	 offset;	/* of the directory, as recorded */
 	int64_t		 base;		/* bytes before the zip (Go's
 					   baseOffset; may be negative) */
-	int		 cdh_at_offset;	/* base > 0 and a directory header
-					   at offset itself (go 1.26 then
-					   takes base 0, go 1.19 does not) */
 };
 /*
  * Find the end record of the zip open at fd (size bytes) as go 1.19 and
@@ -1382,18 +1375,56 @@ struct zipend {
  */
 int		 zipend_find(int fd, uint64_t size, struct zipend *,
 		    struct err *);
+
+/* zipread.c: a zip's directory and entries read as Go's archive/zip does. */
+#define ZIPREAD_ENTRIES_MAX	500000	/* entries in one zip */
+/* One central directory record as Go's readDirectoryHeader takes it. */
+struct zipread_ent {
+	char		*name;		/* the raw bytes, NUL added (a NUL
+					   inside: strlen < name_len) */
+	size_t		 name_len;
+	uint16_t	 flags;		/* general purpose bits */
+	uint16_t	 method;
+	uint32_t	 crc;
+	uint64_t	 csize;		/* zip64 applied */
+	uint64_t	 usize;		/* zip64 applied */
+	int64_t		 offset;	/* of the local header, base added
+					   as Go adds it (int64 wrap) */
+};
+/* A zip open as Go reads it: the directory walked, the fd borrowed. */
+struct zipread {
+	int		 fd;
+	uint64_t	 size;		/* of the file */
+	struct zipend	 end;
+	int64_t		 base;		/* the base both go commands take */
+	struct zipread_ent *ents;	/* in central directory order */
+	size_t		 n;
+	unsigned char	*win;		/* a window of the file, cached */
+	uint64_t	 win_off;
+	size_t		 win_len;
+};
 /*
- * libzip on the zip at path (size bytes) as Go reads it: from z->base on
- * when that is positive (z NULL: the whole file).  NULL with *zerr set.
+ * Walk the central directory of the zip open at fd (size bytes, at most
+ * ZIP_MAX) as both go commands do.  A zip they read apart (a directory
+ * at two places, records beyond the count) or that either refuses is
+ * E_UPSTREAM; a read error E_INTERNAL.  zipread_close frees it either way.
  */
-struct zip	*zipend_open(const char *path, const struct zipend *z,
-		    uint64_t size, int *zerr);
+int		 zipread_open(struct zipread *, int fd, uint64_t size,
+		    struct err *);
+void		 zipread_close(struct zipread *);
+/* Where zipread_data puts an entry's content: 0, or -1 and e set. */
+typedef int	 zipread_sink(void *arg, const unsigned char *p, size_t n,
+		    struct err *);
 /*
- * libzip on the regular file at path (never a FIFO or a device) from the
- * base Go takes, or from its start when Go would not read it.  NULL with
- * *zerr set.
+ * The content of entry i as Go's File.Open and a read to its end give it
+ * (the local header's lengths skipped; Store, or raw Deflate; at most the
+ * declared size; the size, the data descriptor and the CRC-32 compared at
+ * the end as checksumReader does; a directory entry read as go 1.19 reads
+ * it and empty as go 1.26 wants it), in pieces to sink: 0, or -1 with
+ * E_UPSTREAM (the zip's fault), E_INTERNAL, or the sink's error.
  */
-struct zip	*zipend_open_file(const char *path, int *zerr);
+int		 zipread_data(struct zipread *, size_t i, zipread_sink *,
+		    void *arg, struct err *);
 
 /* zipcheck.c: the zip rules of protocol.md 4.2, before anything is stored. */
 /*
