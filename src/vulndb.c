@@ -13,10 +13,10 @@
  *   2. index/vulns.json and index/modules.json, checked together
  *      (vulndb_index.c);
  *   3. each entry ID/<id>.json: hard-linked from the current generation
- *      when the index gives it the same modified time as the current
- *      index does, else got (FETCH_BATCH_MAX at once), checked against
- *      the index (id, modified, affected modules, VULNDB_ENTRY_MAX) and
- *      written with its .json.gz;
+ *      when the index gives it the same modified time and the same
+ *      modules as the current index does, else got (FETCH_BATCH_MAX at
+ *      once), checked against the index (id, modified, affected modules,
+ *      VULNDB_ENTRY_MAX) and written with its .json.gz;
  *   4. the index files, then the legacy layout that govulncheck before
  *      the v1 API reads (index.json, <module>.json, ID/index.json,
  *      aliases.json), derived from the same entries;
@@ -418,6 +418,33 @@ vulndb_legacy(const struct vulndb_gen *g, const struct vulndb_index *ix,
 	return vulndb_legacy_ids(g, ix, e);
 }
 
+/*
+ * 1 when entry ko of the old index is listed under the same modules as
+ * entry ki of the new one (module paths are unique in an index, and an
+ * entry is listed once per module): its file, checked against the old
+ * index, then holds for the new one and may be linked.  0 otherwise: the
+ * entry is got and checked again.
+ */
+static int
+vulndb_same_mods(const struct vulndb_index *old, size_t ko,
+    const struct vulndb_index *ix, size_t ki)
+{
+	const struct vulndb_vuln *a = &old->v[ko], *b = &ix->v[ki];
+	size_t i, j;
+
+	if (a->nmods != b->nmods)
+		return 0;
+	for (i = 0; i < b->nmods; i++) {
+		for (j = 0; j < a->nmods; j++)
+			if (strcmp(ix->m[b->mods[i]].path,
+			    old->m[a->mods[j]].path) == 0)
+				break;
+		if (j == a->nmods)
+			return 0;
+	}
+	return 1;
+}
+
 /* Steps 2 to 4 into the new generation g, db.json already in f[0]. */
 static int
 vulndb_fill(struct vulndb_src *s, struct vulndb_gen *g,
@@ -448,6 +475,7 @@ vulndb_fill(struct vulndb_src *s, struct vulndb_gen *g,
 		err_clear(&e2);
 		snprintf(rel, sizeof(rel), "ID/%s.json", ix.v[i].id);
 		if (k != STRMAP_NONE && old.v[k].mod_ns == ix.v[i].mod_ns &&
+		    vulndb_same_mods(&old, k, &ix, i) &&
 		    vulndb_gen_link(g, rel, &e2) == 0) {
 			snprintf(rel, sizeof(rel), "ID/%s.json.gz",
 			    ix.v[i].id);

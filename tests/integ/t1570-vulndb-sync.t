@@ -239,6 +239,29 @@ imp "$S/vulndb"
 is "$?" 0 "import of a directory (STORAGE/vulndb of another host)" ||
     diag_file "$TRASH/imp.out"
 is "$(digest "$S2/vulndb")" "$(digest "$S/vulndb")" "the same set"
+# An entry kept from the generation before is checked against the new
+# index too: database B lists GO-2099-0001 under example.com/b, which it
+# does not affect; refused cold, and refused after A (the same entry,
+# the same modified time, listed under its own module) was imported.
+mkdir -p "$TRASH/dbB"
+cp -R "$S/vulndb/index" "$S/vulndb/ID" "$TRASH/dbB/"
+( cd "$TRASH/dbB" &&
+    sed 's|"path":"example.com/vulnlib"|"path":"example.com/b"|' \
+    index/modules.json >index/m.new && mv index/m.new index/modules.json &&
+    gzip -n -c index/modules.json >index/modules.json.gz ) || bail_out "dbB"
+grep -q '"example.com/b"' "$TRASH/dbB/index/modules.json" || bail_out "dbB sed"
+S4=$TRASH/storage4
+mkini imp4 "$S4" yes
+PIRAEUS_CONFIG=$TRASH/imp4.ini "$PIRAEUS" vulndb import --force "$TRASH/dbB" \
+    >"$TRASH/imp4.out" 2>&1
+is "$?" 1 "database B (an entry under a module it does not affect), cold: refused"
+like "$(cat "$TRASH/imp4.out")" "does not affect example.com/b" "and says why"
+PIRAEUS_CONFIG=$TRASH/imp4.ini "$PIRAEUS" vulndb import "$S/vulndb" \
+    >"$TRASH/imp4.out" 2>&1 || bail_out "import A"
+PIRAEUS_CONFIG=$TRASH/imp4.ini "$PIRAEUS" vulndb import --force "$TRASH/dbB" \
+    >"$TRASH/imp4.out" 2>&1
+is "$?" 1 "database B after A (the entry unchanged, its modules not): refused"
+like "$(cat "$TRASH/imp4.out")" "does not affect example.com/b" "and says why"
 tar -C "$S/vulndb/" -czf "$TRASH/vulndb.tar.gz" . || bail_out "tar"
 rm -rf "$S2" && mkini imp "$S2" yes
 imp "$TRASH/vulndb.tar.gz"
