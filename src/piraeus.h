@@ -704,6 +704,9 @@ int		 export_main(struct config *cfg, int argc, char **argv);
 #define VULNDB_ALIASES_MAX	256	/* aliases of one entry */
 #define VULNDB_ALIAS_MAX	256	/* bytes of an alias, NUL included */
 #define VULNDB_PATH_MAX		4096	/* a path below the storage root */
+#define VULNDB_TAR_FILE_MAX	VULNDB_INDEX_MAX	/* a file of an import's
+							 * tarball */
+#define VULNDB_TAR_MAX		((long long)VULNDB_INDEX_MAX * 16) /* all */
 struct vulndb_vuln {
 	char	  id[VULNDB_ID_MAX];
 	char	  modified[VULNDB_TIME_MAX];	/* as the index wrote it */
@@ -754,6 +757,9 @@ struct vulndb_gen {
 	char	root[VULNDB_PATH_MAX];	/* the storage root */
 	char	dir[VULNDB_PATH_MAX];	/* the new generation; "" when none */
 	char	prev[VULNDB_PATH_MAX];	/* the current one; "" when none */
+	char	scratch[VULNDB_PATH_MAX]; /* ROOT/.vulndb/import.PID: the
+					 * run's own scratch directory (not
+					 * made here), removed by abort */
 	long	no;			/* the new one's N */
 	int	lockfd;			/* ROOT/.vulndb/lock, flocked */
 };
@@ -2389,7 +2395,11 @@ struct vulndb_stats {
 	long long	 bytes;		/* bytes read from the source */
 };
 /* One run; force: a new generation even when db.json did not change.
- * A successful sync (not an import) stamps STORAGE/.vulndb/checked. */
+ * dir (import): a directory, or a tarball extracted, under the lock,
+ * into the generation's scratch directory; in either, the set is the
+ * directory holding index/db.json: it or its vulndb/ (a copy of
+ * STORAGE).  A successful sync (not an import) stamps
+ * STORAGE/.vulndb/checked. */
 int		 vulndb_run(const struct config *cfg, const char *url,
 		    const char *dir, int force, struct vulndb_stats *,
 		    struct err *);

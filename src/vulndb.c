@@ -591,10 +591,54 @@ vulndb_refresh(const struct config *cfg)
 		    st.generation, st.entries, st.fetched, st.linked, st.bytes);
 }
 
+/*
+ * The directory an import reads, into dir: arg itself, or the tarball
+ * arg extracted (VULNDB_TAR_FILE_MAX a file, VULNDB_TAR_MAX in all) into
+ * g's scratch directory, under g's lock (removed by vulndb_gen_abort);
+ * in either, the one holding index/db.json: it, or its vulndb/ (a copy
+ * of STORAGE).  0, or -1 and e.
+ */
+static int
+vulndb_import_dir(const struct vulndb_gen *g, const char *arg,
+    char dir[PATH_MAX], struct err *e)
+{
+	static const char *const sub[] = { "", "/vulndb" };
+	char probe[PATH_MAX + 32];
+	const char *base = arg;
+	struct stat sb;
+	size_t i, j;
+
+	if (stat(arg, &sb) == -1)
+		return err_errno(e, E_NOTFOUND, "%s", arg);
+	if (S_ISREG(sb.st_mode)) {
+		if (untar_dir(arg, g->scratch, VULNDB_TAR_FILE_MAX,
+		    VULNDB_TAR_MAX, e) == -1)
+			return -1;
+		base = g->scratch;
+	} else if (!S_ISDIR(sb.st_mode))
+		return err_set(e, E_BADREQ, "%s: not a directory or a tarball",
+		    arg);
+	for (i = 0; i < NITEMS(sub); i++)
+		for (j = 0; j < 2; j++) {
+			if ((size_t)snprintf(probe, sizeof(probe),
+			    "%s%s/index/db.json%s", base, sub[i],
+			    j == 0 ? "" : ".gz") >= sizeof(probe))
+				return err_set(e, E_BADREQ, "%s: path too long",
+				    arg);
+			if (access(probe, F_OK) == 0) {
+				snprintf(dir, PATH_MAX, "%s%s", base, sub[i]);
+				return 0;
+			}
+		}
+	return err_set(e, E_BADREQ, "%s: no index/db.json in it (nor in its "
+	    "vulndb/)", arg);
+}
+
 int
 vulndb_run(const struct config *cfg, const char *url, const char *dir,
     int force, struct vulndb_stats *stats, struct err *e)
 {
+	char idir[PATH_MAX];
 	struct vulndb_file f[3];
 	struct vulndb_src s;
 	struct vulndb_gen g;
@@ -611,10 +655,14 @@ vulndb_run(const struct config *cfg, const char *url, const char *dir,
 	s.cfg = cfg;
 	s.st = &st;
 	s.url = url;
-	s.dir = dir;
 	s.stats = stats;
 	if (vulndb_gen_begin(&g, cfg->storage_root, e) == -1)
 		goto out_store;
+	if (dir != NULL) {
+		if (vulndb_import_dir(&g, dir, idir, e) == -1)
+			goto out;
+		s.dir = idir;
+	}
 	if (vulndb_src_get(&s, "index/db", VULNDB_DB_MAX, &f[0], e) == -1 ||
 	    vulndb_db_parse(f[0].json.data, f[0].json.len, stats->modified,
 	    &ns, e) == -1)

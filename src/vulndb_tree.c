@@ -6,6 +6,8 @@
  *                         server serves at /vulndb/
  *   ROOT/.vulndb/gN       one generation: index/, ID/, the legacy files
  *   ROOT/.vulndb/lock     held (flock) by the one sync or import at work
+ *   ROOT/.vulndb/import.PID  an import's tarball, extracted (under the
+ *                         lock)
  *
  * A sync writes a new generation beside the current one (files it did
  * not change are hard links to the current generation's), syncs the file
@@ -13,7 +15,9 @@
  * client sees the old set or the new set, never a mix, never an index
  * naming an entry that is not there yet.  The generation before stays
  * until the next switch (a client in the middle of reading it finishes),
- * older ones are removed.  Nothing here knows what the files mean.
+ * older ones are removed.  A run killed leaves its new generation and
+ * its import.PID: the next one removes them, under the lock, before it
+ * begins.  Nothing here knows what the files mean.
  */
 #include "config.h"
 
@@ -119,6 +123,37 @@ vulndb_tree_last(const char *dir)
 	return max;
 }
 
+/*
+ * Under the lock: remove what a run killed left in dir (ROOT/.vulndb):
+ * every import.*, link.tmp, and every generation after cur (the one
+ * served; 0 when none), which nothing ever served.
+ */
+static void
+vulndb_tree_clean(const char *dir, long cur)
+{
+	char path[VULNDB_TREE_PATH];
+	struct dirent *de;
+	long n;
+	DIR *d;
+
+	if ((d = opendir(dir)) == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		n = vulndb_tree_genno(de->d_name);
+		if (n <= cur && strncmp(de->d_name, "import.", 7) != 0 &&
+		    strcmp(de->d_name, "link.tmp") != 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		log_info("vulndb: removing %s (left by a run that died)",
+		    path);
+		if (strcmp(de->d_name, "link.tmp") == 0 ?
+		    unlink(path) == -1 && errno != ENOENT :
+		    vulndb_tree_rm(path) == -1)
+			log_warn("vulndb: remove %s", path);
+	}
+	closedir(d);
+}
+
 int
 vulndb_gen_begin(struct vulndb_gen *g, const char *root, struct err *e)
 {
@@ -144,7 +179,15 @@ vulndb_gen_begin(struct vulndb_gen *g, const char *root, struct err *e)
 	}
 	if (vulndb_tree_current(root, g->prev, sizeof(g->prev), e) == -1)
 		goto fail;
+	vulndb_tree_clean(dir, g->prev[0] == '\0' ? 0 :
+	    vulndb_tree_genno(strrchr(g->prev, '/') + 1));
 	g->no = vulndb_tree_last(dir) + 1;
+	if ((size_t)snprintf(g->scratch, sizeof(g->scratch), "%s/import.%ld",
+	    dir, (long)getpid()) >= sizeof(g->scratch)) {
+		g->scratch[0] = '\0';
+		err_set(e, E_INTERNAL, "%s: path too long", dir);
+		goto fail;
+	}
 	if ((size_t)snprintf(g->dir, sizeof(g->dir), "%s/g%ld", dir, g->no) >=
 	    sizeof(g->dir)) {
 		err_set(e, E_INTERNAL, "%s: path too long", dir);
@@ -288,6 +331,12 @@ vulndb_gen_commit(struct vulndb_gen *g, struct err *e)
 void
 vulndb_gen_abort(struct vulndb_gen *g)
 {
+	struct stat st;
+
+	if (g->scratch[0] != '\0' && lstat(g->scratch, &st) == 0 &&
+	    vulndb_tree_rm(g->scratch) == -1)
+		log_warn("vulndb: remove %s", g->scratch);
+	g->scratch[0] = '\0';
 	if (g->dir[0] != '\0' && vulndb_tree_rm(g->dir) == -1)
 		log_warn("vulndb: remove %s", g->dir);
 	g->dir[0] = '\0';

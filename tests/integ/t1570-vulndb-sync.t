@@ -275,6 +275,41 @@ is "$?" 0 "import of a plain tar of the upstream's v1 files" ||
 is "$(digest "$S2/vulndb")" "$(digest "$S/vulndb")" "the same set"
 ls "$S2/.vulndb" | grep -q import && fail "the extracted copy is left" ||
     pass "the extracted copy is removed"
+# A killed import (in the middle of extracting) and a killed sync (its
+# new generation made) leave nothing the next run does not remove.
+rm -rf "$S2" && mkini imp "$S2" yes
+imp "$S/vulndb" || bail_out "import"
+mkdir -p "$TRASH/bigtar"
+for i in 0 1 2 3; do truncate -s 250M "$TRASH/bigtar/big$i"; done
+tar -C "$TRASH/bigtar" -cf - big0 big1 big2 big3 | gzip -1 >"$TRASH/big.tgz" ||
+    bail_out "big tar"
+rm -rf "$TRASH/bigtar"
+PIRAEUS_CONFIG=$TRASH/imp.ini "$PIRAEUS" vulndb import "$TRASH/big.tgz" \
+    >/dev/null 2>&1 &
+killme=$!
+i=0
+until ls "$S2/.vulndb" | grep -q '^import\.' || [ $i -ge 400 ]; do
+	sleep 0.02; i=$((i + 1))
+done
+sleep 0.2
+kill -9 "$killme" 2>/dev/null
+wait "$killme" 2>/dev/null
+ls "$S2/.vulndb" | grep -q '^import\.' && pass "(an import killed while extracting)" ||
+    fail "(an import killed while extracting)"
+upstream_fault /index/db.json.gz delay ms=5000
+PIRAEUS_CONFIG=$TRASH/imp.ini "$PIRAEUS" vulndb sync >/dev/null 2>&1 &
+killme=$!
+sleep 1
+kill -9 "$killme" 2>/dev/null
+wait "$killme" 2>/dev/null
+upstream_fault /index/db.json.gz none >/dev/null 2>&1 || true
+upstream_reset
+imp "$S/vulndb"
+is "$?" 0 "the next import runs" || diag_file "$TRASH/imp.out"
+like "$(cat "$TRASH/imp.out")" "up to date" "(nothing new in it)"
+is "$(ls "$S2/.vulndb" | grep -v -e '^lock$' -e '^checked$' | tr '\n' ' ')" \
+    "$(readlink "$S2/vulndb" | sed 's|^.vulndb/||') " \
+    "nothing stale is left: no import.*, no generation after the current one"
 # Hostile tarballs: nothing served after.
 rm -rf "$S2" && mkini imp "$S2" yes
 mkdir -p "$TRASH/evil/index" "$TRASH/evil2/sub"
