@@ -539,13 +539,23 @@ int		 rfc3339_parse(const char *, int64_t *ns);
 void		 rfc3339_format(int64_t ns, char *out, size_t outsz);
 
 /*
+ * The Go vulnerability database's caps: ONE set, for its mirror
+ * (vulndb*.c: a sync or import refuses a database over any of them) and
+ * its reader ([policy] vulnerable and audit: osv.c, vulnview.c, which
+ * skip what is over): what the mirror serves, the policy reads whole.
+ */
+#define OSV_ENTRY_MAX		(1024 * 1024)	/* bytes of one entry */
+#define OSV_ID_MAX		64	/* an id or alias, with its NUL */
+#define OSV_ALIASES_MAX		64	/* aliases of one entry */
+#define VULNDB_DB_MAX		4096	/* index/db.json */
+#define VULNDB_INDEX_MAX	(16 * 1024 * 1024) /* modules/vulns.json */
+#define VULNDB_MODULE_VULNS_MAX	4096	/* entries of one module */
+
+/*
  * osv.c: one entry of the Go vulnerability database (OSV JSON): parsed
  * under caps (a malformed entry is refused whole), and its SEMVER ranges
  * evaluated as golang.org/x/vuln does.
  */
-#define OSV_ENTRY_MAX		(1024 * 1024)	/* bytes of one entry */
-#define OSV_ID_MAX		64	/* an id or alias, with its NUL */
-#define OSV_ALIASES_MAX		64
 #define OSV_AFFECTED_MAX	1024	/* affected packages of one entry */
 #define OSV_RANGES_MAX		64	/* ranges of one affected module */
 #define OSV_EVENTS_MAX		512	/* events of one range */
@@ -695,20 +705,15 @@ int		 export_main(struct config *cfg, int argc, char **argv);
  * vulndb_index.c: the Go vulnerability database's v1 index and entries,
  * checked (go.dev/security/vulndb/api).
  */
-#define VULNDB_ID_MAX		64	/* an entry's id, NUL included */
 #define VULNDB_TIME_MAX		64	/* a "modified" time as written */
-#define VULNDB_DB_MAX		4096	/* index/db.json */
-#define VULNDB_INDEX_MAX	(256 * 1024 * 1024) /* modules/vulns.json */
-#define VULNDB_ENTRY_MAX	(4 * 1024 * 1024) /* one ID/<id>.json */
 #define VULNDB_ENTRIES_MAX	1000000	/* entries, and modules, of one db */
-#define VULNDB_ALIASES_MAX	256	/* aliases of one entry */
-#define VULNDB_ALIAS_MAX	256	/* bytes of an alias, NUL included */
 #define VULNDB_PATH_MAX		4096	/* a path below the storage root */
-#define VULNDB_TAR_FILE_MAX	VULNDB_INDEX_MAX	/* a file of an import's
-							 * tarball */
-#define VULNDB_TAR_MAX		((long long)VULNDB_INDEX_MAX * 16) /* all */
+#define VULNDB_TAR_FILE_MAX	(256 * 1024 * 1024) /* a file of an import's
+						     * tarball (legacy files
+						     * too) */
+#define VULNDB_TAR_MAX		(4LL * 1024 * 1024 * 1024) /* all of it */
 struct vulndb_vuln {
-	char	  id[VULNDB_ID_MAX];
+	char	  id[OSV_ID_MAX];
 	char	  modified[VULNDB_TIME_MAX];	/* as the index wrote it */
 	int64_t	  mod_ns;
 	char	**aliases;			/* allocated */

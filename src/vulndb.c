@@ -16,7 +16,7 @@
  *      when the index gives it the same modified time and the same
  *      modules as the current index does, else got (FETCH_BATCH_MAX at
  *      once), checked against the index (id, modified, affected modules,
- *      VULNDB_ENTRY_MAX) and written with its .json.gz;
+ *      OSV_ENTRY_MAX) and written with its .json.gz;
  *   4. the index files, then the legacy layout that govulncheck before
  *      the v1 API reads (index.json, <module>.json, ID/index.json,
  *      aliases.json), derived from the same entries;
@@ -173,7 +173,7 @@ static int
 vulndb_entry_put(const struct vulndb_gen *g, const struct vulndb_index *ix,
     size_t vi, const struct vulndb_file *f, struct err *e)
 {
-	char rel[VULNDB_ID_MAX + 8];
+	char rel[OSV_ID_MAX + 8];
 
 	if (vulndb_entry_check(ix, vi, f->json.data, f->json.len, e) == -1)
 		return -1;
@@ -201,7 +201,7 @@ vulndb_fetch_entries(struct vulndb_src *s, const struct vulndb_gen *g,
 			    s->url, ix->v[todo[i + k]].id,
 			    s->plain ? "" : ".gz");
 			it[k].url = urls[k];
-			it[k].cap = VULNDB_ENTRY_MAX;
+			it[k].cap = OSV_ENTRY_MAX;
 			it[k].to_buf = 1;
 		}
 		if (fetch_proxy_batch(s->cfg, s->st, it, m, e) == -1)
@@ -216,7 +216,7 @@ vulndb_fetch_entries(struct vulndb_src *s, const struct vulndb_gen *g,
 				f.gz = it[k].buf;
 			if (rc == 0 && (s->plain ? vulndb_zip(&f, e) :
 			    vulndb_unzip(&f, ix->v[todo[i + k]].id,
-			    VULNDB_ENTRY_MAX, e)) == -1)
+			    OSV_ENTRY_MAX, e)) == -1)
 				rc = -1;
 			if (rc == 0 && vulndb_entry_put(g, ix, todo[i + k], &f,
 			    e) == -1)
@@ -234,14 +234,14 @@ vulndb_read_entries(struct vulndb_src *s, const struct vulndb_gen *g,
     const struct vulndb_index *ix, const size_t *todo, size_t n,
     struct err *e)
 {
-	char rel[VULNDB_ID_MAX + 8];
+	char rel[OSV_ID_MAX + 8];
 	struct vulndb_file f;
 	size_t i;
 	int rc;
 
 	for (i = 0; i < n; i++) {
 		snprintf(rel, sizeof(rel), "ID/%s", ix->v[todo[i]].id);
-		rc = vulndb_src_get(s, rel, VULNDB_ENTRY_MAX, &f, e);
+		rc = vulndb_src_get(s, rel, OSV_ENTRY_MAX, &f, e);
 		if (rc == 0)
 			rc = vulndb_entry_put(g, ix, todo[i], &f, e);
 		vulndb_file_free(&f);
@@ -373,7 +373,7 @@ vulndb_legacy_module(const struct vulndb_gen *g,
 	for (j = 0; j < m->nvulns; j++) {
 		snprintf(path, sizeof(path), "%s/ID/%s.json", g->dir,
 		    ix->v[m->vulns[j]].id);
-		if (buf_read_file(&one, path, VULNDB_ENTRY_MAX, e) == -1)
+		if (buf_read_file(&one, path, OSV_ENTRY_MAX, e) == -1)
 			goto out;
 		if ((j > 0 && buf_puts(&out, ",", e) == -1) ||
 		    buf_append(&out, one.data, one.len, e) == -1) {
@@ -468,7 +468,7 @@ vulndb_fill(struct vulndb_src *s, struct vulndb_gen *g,
 	vulndb_old_index(g, &old);
 	todo = xcalloc(ix.nv + 1, sizeof(size_t));
 	for (i = 0; i < ix.nv; i++) {
-		char rel[VULNDB_ID_MAX + 16];
+		char rel[OSV_ID_MAX + 16];
 		struct err e2;
 
 		k = vulndb_index_find(&old, ix.v[i].id);

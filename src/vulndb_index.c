@@ -14,8 +14,10 @@
  * vulns.json with the same modified time, no entry newer than db.json,
  * within the named caps (VULNDB_*).  An entry is accepted only when it
  * is one JSON object whose id is the one asked for, whose modified time is
- * the index's, and whose "affected" names every module the index lists it
- * under: a mirror then never serves an index naming what it does not hold.
+ * the index's, whose "affected" names every module the index lists it
+ * under, and that osv.c parses (what [policy] vulnerable reads; the caps
+ * are the ones it has): a mirror then never serves an index naming what
+ * it does not hold, nor an entry the policy would skip.
  */
 #include "config.h"
 
@@ -31,7 +33,7 @@
 static const char *const vulndb_special[] = { "stdlib", "toolchain" };
 
 /* 0 when id is an entry id the mirror can store as a file name:
- * [A-Za-z0-9] then [A-Za-z0-9._-], shorter than VULNDB_ID_MAX. */
+ * [A-Za-z0-9] then [A-Za-z0-9._-], shorter than OSV_ID_MAX. */
 int
 vulndb_id_check(const char *id)
 {
@@ -39,7 +41,7 @@ vulndb_id_check(const char *id)
 	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-";
 	size_t n = strlen(id);
 
-	if (n == 0 || n >= VULNDB_ID_MAX || strspn(id, ok) != n ||
+	if (n == 0 || n >= OSV_ID_MAX || strspn(id, ok) != n ||
 	    strchr("._-", id[0]) != NULL)
 		return -1;
 	return 0;
@@ -191,17 +193,17 @@ vulndb_parse_vulns(struct vulndb_index *ix, struct json_object *a,
 		    al == NULL)
 			continue;
 		if (!json_object_is_type(al, json_type_array) ||
-		    json_object_array_length(al) > VULNDB_ALIASES_MAX)
+		    json_object_array_length(al) > OSV_ALIASES_MAX)
 			return err_set(e, E_UPSTREAM, "index/vulns.json: %s: "
 			    "\"aliases\" not an array of at most %d", id,
-			    VULNDB_ALIASES_MAX);
+			    OSV_ALIASES_MAX);
 		v->naliases = json_object_array_length(al);
 		v->aliases = xcalloc(v->naliases + 1, sizeof(char *));
 		for (j = 0; j < v->naliases; j++) {
 			s = json_object_array_get_idx(al, j);
 			if (!json_object_is_type(s, json_type_string) ||
 			    json_object_get_string_len(s) == 0 ||
-			    json_object_get_string_len(s) >= VULNDB_ALIAS_MAX)
+			    json_object_get_string_len(s) >= OSV_ID_MAX)
 				return err_set(e, E_UPSTREAM, "index/vulns.json:"
 				    " %s: a bad alias", id);
 			v->aliases[j] = xstrdup(json_object_get_string(s));
@@ -236,9 +238,11 @@ vulndb_parse_module(struct vulndb_index *ix, struct json_object *o,
 	ix->nm++;
 	if (!json_object_object_get_ex(o, "vulns", &vs) ||
 	    !json_object_is_type(vs, json_type_array) ||
-	    (n = json_object_array_length(vs)) > ix->nv)
+	    (n = json_object_array_length(vs)) > ix->nv ||
+	    n > VULNDB_MODULE_VULNS_MAX)
 		return err_set(e, E_UPSTREAM, "index/modules.json: %.200s: "
-		    "\"vulns\" not an array of known entries", path);
+		    "\"vulns\" not an array of at most %d known entries", path,
+		    VULNDB_MODULE_VULNS_MAX);
 	m->vulns = xcalloc(n == 0 ? 1 : n, sizeof(size_t));
 	for (j = 0; j < n; j++) {
 		r = json_object_array_get_idx(vs, j);
@@ -338,12 +342,13 @@ vulndb_index_free(struct vulndb_index *ix)
 	strmap_init(&ix->ids);
 }
 
-/* 1 when the entry's "affected" array names module path. */
+/* 1 when the entry's "affected" array names module path (in the "Go"
+ * ecosystem: the only one osv.c reads). */
 static int
 vulndb_affects(struct json_object *o, const char *path)
 {
 	struct json_object *af, *a, *pkg;
-	const char *name;
+	const char *name, *eco;
 	size_t i;
 
 	if (!json_object_object_get_ex(o, "affected", &af) ||
@@ -355,7 +360,9 @@ vulndb_affects(struct json_object *o, const char *path)
 		    json_object_object_get_ex(a, "package", &pkg) &&
 		    json_object_is_type(pkg, json_type_object) &&
 		    (name = vulndb_str(pkg, "name")) != NULL &&
-		    strcmp(name, path) == 0)
+		    strcmp(name, path) == 0 &&
+		    (eco = vulndb_str(pkg, "ecosystem")) != NULL &&
+		    strcmp(eco, "Go") == 0)
 			return 1;
 	}
 	return 0;
@@ -366,16 +373,19 @@ vulndb_entry_check(const struct vulndb_index *ix, size_t vi, const char *s,
     size_t n, struct err *e)
 {
 	const struct vulndb_vuln *v = &ix->v[vi];
+	struct osv_entry x;
 	struct json_object *o;
+	struct err pe;
 	const char *id;
 	char t[VULNDB_TIME_MAX];
 	int64_t ns;
 	size_t i;
 	int rc = -1;
 
-	if (n > VULNDB_ENTRY_MAX)
+	err_clear(&pe);
+	if (n > OSV_ENTRY_MAX)
 		return err_set(e, E_TOOBIG, "ID/%s.json: more than %d bytes",
-		    v->id, VULNDB_ENTRY_MAX);
+		    v->id, OSV_ENTRY_MAX);
 	if ((o = vulndb_json(s, n, json_type_object, v->id, e)) == NULL)
 		return -1;
 	if ((id = vulndb_str(o, "id")) == NULL || strcmp(id, v->id) != 0) {
@@ -390,6 +400,12 @@ vulndb_entry_check(const struct vulndb_index *ix, size_t vi, const char *s,
 		    "says %s", v->id, t, v->modified);
 		goto out;
 	}
+	if (osv_parse(s, n, &x, &pe) == -1) {
+		err_set(e, E_UPSTREAM, "ID/%s.json: %s (the policy's reader "
+		    "would skip it)", v->id, pe.msg);
+		goto out;
+	}
+	osv_free(&x);
 	for (i = 0; i < v->nmods; i++)
 		if (!vulndb_affects(o, ix->m[v->mods[i]].path)) {
 			err_set(e, E_UPSTREAM, "ID/%s.json: does not affect "

@@ -11,7 +11,8 @@
 #     and removes older ones;
 #   - each hostile upstream (an entry whose id, modified time or affected
 #     module disagrees with the index, a .json.gz with bytes after its end
-#     or not gzip, an entry over VULNDB_ENTRY_MAX, an entry missing or
+#     or not gzip, an entry over OSV_ENTRY_MAX or one osv.c refuses (what
+#     [policy] vulnerable would skip), an entry missing or
 #     failing, an index naming "../" ids or unknown entries, a database
 #     older than the mirror) fails the sync and leaves the served set as
 #     it was, byte for byte, with no generation left behind;
@@ -199,6 +200,15 @@ hostile "modules.json naming an entry vulns.json does not" \
 # 2023-01-03T03:29:05Z)
 hostile "an entry newer than db.json" \
     edit index/db.json 's/"modified":"[^"]*"/"modified":"2023-01-03T03:28:30Z"/'
+# jqedit FILE FILTER: FILE changed by jq, its .gz made again.
+jqedit()
+{
+	jq -c "$2" "$1" >"$1.new" && mv "$1.new" "$1" && rezip "$1"
+}
+hostile "an entry of 2 MiB (over OSV_ENTRY_MAX, which the policy reads)" \
+    jqedit ID/GO-2020-0006.json '.details = ("x" * 2097152)'
+hostile "an entry the policy reader would skip (a bad version)" \
+    jqedit ID/GO-2020-0006.json '.affected[0].ranges[0].events[0].introduced = "1.2"'
 hostile "an entry over the cap" \
     upstream_fault /ID/GO-2020-0006.json.gz big size=5000000
 hostile "an entry answered 500" \

@@ -28,7 +28,8 @@
 		"{\"path\":\"stdlib\",\"vulns\":[{\"id\":\"GO-2023-0002\"," \
 		"\"modified\":\"2023-02-01T00:00:00Z\"}]}]"
 #define ENTRY1	"{\"id\":\"GO-2023-0001\",\"modified\":\"2023-01-01T00:00:00Z\"," \
-		"\"affected\":[{\"package\":{\"name\":\"example.com/a\"}}]}"
+		"\"affected\":[{\"package\":{\"name\":\"example.com/a\"," \
+		"\"ecosystem\":\"Go\"}}]}"
 
 static void
 setbuf_str(struct buf *b, const char *s)
@@ -122,13 +123,16 @@ test_index(void)
 		static const char *const ebad[][2] = {
 		    { "{\"id\":\"GO-2023-0002\",\"modified\":"
 		      "\"2023-01-01T00:00:00Z\",\"affected\":[{\"package\":"
-		      "{\"name\":\"example.com/a\"}}]}", "another id" },
+		      "{\"name\":\"example.com/a\",\"ecosystem\":"
+		      "\"Go\"}}]}", "another id" },
 		    { "{\"id\":\"GO-2023-0001\",\"modified\":"
 		      "\"2023-01-01T00:00:01Z\",\"affected\":[{\"package\":"
-		      "{\"name\":\"example.com/a\"}}]}", "another modified" },
+		      "{\"name\":\"example.com/a\",\"ecosystem\":"
+		      "\"Go\"}}]}", "another modified" },
 		    { "{\"id\":\"GO-2023-0001\",\"modified\":"
 		      "\"2023-01-01T00:00:00Z\",\"affected\":[{\"package\":"
-		      "{\"name\":\"example.com/b\"}}]}",
+		      "{\"name\":\"example.com/b\",\"ecosystem\":"
+		      "\"Go\"}}]}",
 		      "not affecting its module" },
 		    { "[" ENTRY1 "]", "an array" },
 		    { ENTRY1 "}", "bytes after the object" },
