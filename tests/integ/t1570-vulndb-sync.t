@@ -192,8 +192,14 @@ hostile "a .json.gz that is not gzip" \
     cp ID/GO-2020-0006.json ID/GO-2020-0006.json.gz
 hostile "an entry the index names that is missing" \
     rm ID/GO-2020-0006.json.gz
+# (in both index files, so that the index is otherwise consistent: the
+# id check is what refuses it)
 hostile "an index naming ../ ids" \
-    edit index/vulns.json 's/"id":"GO-2020-0006"/"id":"..\/..\/etc\/x"/'
+    sh -c 'for f in index/vulns.json index/modules.json; do
+	sed "s/\"id\":\"GO-2020-0006\"/\"id\":\"..\/..\/etc\/x\"/" "$f" >"$f.new" &&
+	    mv "$f.new" "$f" && gzip -n -c "$f" >"$f.gz" || exit 1; done'
+like "$(cat "$TRASH/out")" 'index/vulns.json: row [0-9]*: no valid "id"' \
+    "../ ids: refused by the id check"
 hostile "modules.json naming an entry vulns.json does not" \
     edit index/modules.json 's/"id":"GO-2020-0006"/"id":"GO-2020-9999"/'
 # (newer than the mirror's 2023-01-03T03:28:05Z, older than entry 25's
@@ -332,12 +338,17 @@ like "$(cat "$TRASH/imp.out")" "type '2'" "and says why"
 tar -cPf "$TRASH/abs.tar" "$TRASH/good/index/db.json" 2>/dev/null
 imp "$TRASH/abs.tar"
 is "$?" 1 "a tarball with an absolute name is refused"
+like "$(cat "$TRASH/imp.out")" "tar: $TRASH/good/index/db.json: an absolute, \"..\" or otherwise unsafe name" \
+    "and says why"
 ( cd "$TRASH/evil2/sub" && tar -cPf "$TRASH/dotdot.tar" ../../good/index/db.json )
 imp "$TRASH/dotdot.tar"
 is "$?" 1 "a tarball with a \"..\" name is refused"
 like "$(cat "$TRASH/imp.out")" 'unsafe name' "and says why"
 ok "nothing is served after them" test ! -e "$S2/vulndb"
-ok "nothing was written outside" test ! -e "$TRASH/index/db.json"
+# (dotdot.tar's name, from the extraction directory
+# STORAGE/.vulndb/import.PID, lands in STORAGE/good)
+ok "nothing was written outside" test ! -e "$S2/good/index/db.json"
+ok "(nor the extraction directory is left)" test -z "$(ls "$S2/.vulndb" | grep import)"
 
 # --- the responder's /vulndb/ (CGI) ---
 vcgi()
