@@ -414,7 +414,9 @@ static const struct option options[] = {
 	{ "vulndb", "ttl", OPT_INT, F(vulndb_ttl), "0",
 	  0, 2592000, NULL, NULL, 0,
 	  "Seconds after which the responder syncs the mirror itself, once "
-	  "its answer is out (0: only piraeus vulndb sync does)" },
+	  "its answer is out (0: only piraeus vulndb sync does); "
+	  "incremental only: the first generation is piraeus vulndb "
+	  "sync's" },
 	{ "singleflight", "backend", OPT_ENUM, F(sf_backend), "sqlite",
 	  0, 0, sf_backend_enums, NULL, 0,
 	  "sqlite: one fetch per version across this host's responders (the "

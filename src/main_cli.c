@@ -1187,7 +1187,8 @@ cli_vulndb(struct config *cfg, int argc, char **argv)
 	while ((n = strlen(url)) > 0 && url[n - 1] == '/')
 		url[n - 1] = '\0';
 	err_clear(&e);
-	if (vulndb_run(cfg, src == NULL ? url : NULL, src, force, &st,
+	if (vulndb_run(cfg, src == NULL ? url : NULL, src,
+	    force ? VULNDB_FORCE : 0, &st,
 	    &e) == -1) {
 		fprintf(stderr, "piraeus: vulndb %s: %s (the served set is "
 		    "unchanged)\n", argv[0], e.msg);

@@ -767,6 +767,7 @@ struct vulndb_gen {
 					 * made here), removed by abort */
 	long	no;			/* the new one's N */
 	int	lockfd;			/* ROOT/.vulndb/lock, flocked */
+	int	busy;			/* begin failed: another holds it */
 };
 /* The current generation's directory into out ("" when there is none). */
 int		 vulndb_tree_current(const char *root, char *out, size_t outsz,
@@ -2391,6 +2392,9 @@ int		 pack_list_add(const struct store *, const char *emod,
 struct vulndb_stats {
 	char		 modified[VULNDB_TIME_MAX];	/* the source's db.json */
 	int		 uptodate;	/* nothing changed: no new generation */
+	int		 busy;		/* failed: another run holds the lock */
+	int		 nogen;		/* failed: VULNDB_INCREMENTAL, and no
+					 * generation yet */
 	long		 generation;	/* the new one's N */
 	long		 entries;	/* in the new index */
 	long		 modules;
@@ -2399,20 +2403,27 @@ struct vulndb_stats {
 	long		 files;		/* files read from the source */
 	long long	 bytes;		/* bytes read from the source */
 };
-/* One run; force: a new generation even when db.json did not change.
+#define VULNDB_FORCE		1	/* a new generation even when db.json
+					 * did not change */
+#define VULNDB_INCREMENTAL	2	/* only when a generation exists */
+/* One run (flags: VULNDB_*).
  * dir (import): a directory, or a tarball extracted, under the lock,
  * into the generation's scratch directory; in either, the set is the
  * directory holding index/db.json: it or its vulndb/ (a copy of
  * STORAGE).  A successful sync (not an import) stamps
  * STORAGE/.vulndb/checked. */
 int		 vulndb_run(const struct config *cfg, const char *url,
-		    const char *dir, int force, struct vulndb_stats *,
+		    const char *dir, int flags, struct vulndb_stats *,
 		    struct err *);
 /* 1 when [vulndb] ttl asks the responder to sync now: enabled, ttl set,
- * and the last sync (its stamp) older than ttl seconds or never. */
+ * this process's last try not within ttl, and the last sync (its stamp)
+ * older than ttl seconds or never. */
 int		 vulndb_refresh_due(const struct config *cfg, time_t now);
-/* The responder's sync, after its answer: the stamp first (the other
- * responders then wait for the next ttl), then vulndb_run; logged. */
+/* The responder's sync, after its answer: nothing when there is no
+ * generation yet (a first sync is piraeus vulndb sync's); else the stamp
+ * first (the other responders then wait for the next ttl), then an
+ * incremental vulndb_run; logged, except a lock held by another run.
+ * Whatever happens, this process does not try again before ttl. */
 void		 vulndb_refresh(const struct config *cfg);
 
 /* import.c: a GOPROXY tree, module cache or Athens disk tree into storage. */

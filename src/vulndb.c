@@ -30,7 +30,9 @@
  *
  * [vulndb] ttl: the responder runs a sync itself after an answer when the
  * last one (STORAGE/.vulndb/checked) is older (vulndb_refresh_due,
- * vulndb_refresh, from proxy_run_deferred).
+ * vulndb_refresh, from proxy_run_deferred): an incremental one only (a
+ * first, cold, sync is too long for a request's process), and a process
+ * that could not start one does not try again before ttl.
  */
 #include "config.h"
 
@@ -549,13 +551,19 @@ vulndb_stamp(const struct config *cfg)
 	close(fd);
 }
 
+/* This process's next try of the responder's sync: a try that could not
+ * start (the stamp or the lock not writable, no generation yet) or
+ * failed is not made again, nor logged again, before ttl. */
+static time_t vulndb_next_try;
+
 int
 vulndb_refresh_due(const struct config *cfg, time_t now)
 {
 	char path[VULNDB_FILE_MAX];
 	struct stat st;
 
-	if (!cfg->vulndb_enabled || cfg->vulndb_ttl <= 0)
+	if (!cfg->vulndb_enabled || cfg->vulndb_ttl <= 0 ||
+	    now < vulndb_next_try)
 		return 0;
 	snprintf(path, sizeof(path), "%s/.vulndb/checked", cfg->storage_root);
 	if (stat(path, &st) == -1)
@@ -571,6 +579,15 @@ vulndb_refresh(const struct config *cfg)
 	struct err e;
 	size_t n;
 
+	vulndb_next_try = time(NULL) + cfg->vulndb_ttl;
+	err_clear(&e);
+	if (vulndb_tree_current(cfg->storage_root, path, sizeof(path),
+	    &e) == -1 || path[0] == '\0') {
+		log_debug("vulndb: the responder's sync: %s (only piraeus "
+		    "vulndb sync makes the first generation)",
+		    path[0] == '\0' && e.code == E_OK ? "no mirror yet" : e.msg);
+		return;
+	}
 	snprintf(path, sizeof(path), "%s/.vulndb", cfg->storage_root);
 	if (mkdir(path, 0755) == -1 && errno != EEXIST) {
 		log_warn("vulndb: mkdir %s", path);
@@ -581,11 +598,14 @@ vulndb_refresh(const struct config *cfg)
 	while ((n = strlen(url)) > 0 && url[n - 1] == '/')
 		url[n - 1] = '\0';
 	err_clear(&e);
-	if (vulndb_run(cfg, url, NULL, 0, &st, &e) == -1)
-		log_warnx("vulndb: the responder's sync of %s: %s (the served "
-		    "set is unchanged; next try in %ld s)", url, e.msg,
-		    cfg->vulndb_ttl);
-	else if (!st.uptodate)
+	if (vulndb_run(cfg, url, NULL, VULNDB_INCREMENTAL, &st, &e) == -1) {
+		if (st.busy || st.nogen)
+			log_debug("vulndb: the responder's sync: %s", e.msg);
+		else
+			log_warnx("vulndb: the responder's sync of %s: %s (the served "
+			    "set is unchanged; next try in %ld s)", url,
+			    e.msg, cfg->vulndb_ttl);
+	} else if (!st.uptodate)
 		log_info("vulndb: the responder's sync of %s: generation %ld, "
 		    "%ld entries (%ld got, %ld kept), %lld bytes", url,
 		    st.generation, st.entries, st.fetched, st.linked, st.bytes);
@@ -636,7 +656,7 @@ vulndb_import_dir(const struct vulndb_gen *g, const char *arg,
 
 int
 vulndb_run(const struct config *cfg, const char *url, const char *dir,
-    int force, struct vulndb_stats *stats, struct err *e)
+    int flags, struct vulndb_stats *stats, struct err *e)
 {
 	char idir[PATH_MAX];
 	struct vulndb_file f[3];
@@ -656,8 +676,16 @@ vulndb_run(const struct config *cfg, const char *url, const char *dir,
 	s.st = &st;
 	s.url = url;
 	s.stats = stats;
-	if (vulndb_gen_begin(&g, cfg->storage_root, e) == -1)
+	if (vulndb_gen_begin(&g, cfg->storage_root, e) == -1) {
+		stats->busy = g.busy;
 		goto out_store;
+	}
+	if ((flags & VULNDB_INCREMENTAL) && g.prev[0] == '\0') {
+		stats->nogen = 1;
+		err_set(e, E_NOTFOUND, "no generation yet (an incremental "
+		    "sync only)");
+		goto out;
+	}
 	if (dir != NULL) {
 		if (vulndb_import_dir(&g, dir, idir, e) == -1)
 			goto out;
@@ -667,7 +695,7 @@ vulndb_run(const struct config *cfg, const char *url, const char *dir,
 	    vulndb_db_parse(f[0].json.data, f[0].json.len, stats->modified,
 	    &ns, e) == -1)
 		goto out;
-	switch (force ? -2 : vulndb_cmp(&g, ns)) {
+	switch ((flags & VULNDB_FORCE) ? -2 : vulndb_cmp(&g, ns)) {
 	case 0:
 		stats->uptodate = 1;
 		rc = 0;

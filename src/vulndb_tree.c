@@ -174,6 +174,7 @@ vulndb_gen_begin(struct vulndb_gen *g, const char *root, struct err *e)
 	if (flock(g->lockfd, LOCK_EX | LOCK_NB) == -1) {
 		close(g->lockfd);
 		g->lockfd = -1;
+		g->busy = 1;
 		return err_set(e, E_UNAVAIL, "another vulndb sync or import "
 		    "holds %s", lock);
 	}

@@ -402,6 +402,16 @@ upstream_reset
 PIRAEUS_CONFIG=$TRASH/main.ini PIRAEUS_VULNDB_TTL=3600 cgi GET /healthz
 is "$(upstream_count '*')" 0 "and the stamp is new: the next request does not"
 
+# The responder's sync is incremental only: with no generation yet it
+# does nothing (a cold sync is too long for a request's process).
+S5=$TRASH/storage5
+mkini s5 "$S5" yes
+upstream_reset
+PIRAEUS_CONFIG=$TRASH/s5.ini PIRAEUS_VULNDB_TTL=60 cgi GET /healthz
+is "$STATUS" 200 "no mirror yet, ttl set: the request is answered"
+is "$(upstream_count '*')" 0 "and the responder does not start a cold sync"
+ok "(no generation made)" test ! -e "$S5/vulndb"
+
 # --- a directory of someone else's at STORAGE/vulndb ---
 S3=$TRASH/storage3
 mkini s3 "$S3" yes

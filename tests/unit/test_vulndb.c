@@ -5,7 +5,8 @@
  * a truncated member, a gzip that inflates past the cap) and untar.c (a
  * tar.c archive read back; hand-made headers with a "..", an absolute or
  * a pax "../" name, a link, a bad checksum, an over-cap file, a name
- * given twice: each refused, nothing written outside).
+ * given twice: each refused, nothing written outside); the responder's
+ * [vulndb] ttl back-off.
  */
 #include "config.h"
 
@@ -14,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "piraeus.h"
@@ -344,9 +346,45 @@ test_untar(void)
 	vulndb_tree_rm(dir);
 }
 
+/* [vulndb] ttl: a responder whose sync cannot even start (STORAGE/.vulndb
+ * is not a directory: nor the stamp nor the lock can be made) backs off
+ * for ttl, in this process; it is not tried on every request. */
+static void
+test_refresh_backoff(void)
+{
+	char dir[] = "/tmp/test_vulndb.XXXXXX", path[256];
+	char url[] = "http://127.0.0.1:1";
+	struct config cfg;
+	time_t now;
+	int fd;
+
+	if (mkdtemp(dir) == NULL) {
+		ok(0, "mkdtemp");
+		return;
+	}
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.storage_root = dir;
+	cfg.vulndb_enabled = 1;
+	cfg.vulndb_ttl = 600;
+	cfg.vulndb_url = url;
+	snprintf(path, sizeof(path), "%s/.vulndb", dir);
+	if ((fd = open(path, O_WRONLY | O_CREAT, 0644)) != -1)
+		close(fd);
+	now = time(NULL);
+	ok(vulndb_refresh_due(&cfg, now) == 1, "never synced: due");
+	vulndb_refresh(&cfg);
+	ok(vulndb_refresh_due(&cfg, now) == 0,
+	    "after a try that could not write its stamp: not due again");
+	ok(vulndb_refresh_due(&cfg, now + 599) == 0, "nor within ttl");
+	ok(vulndb_refresh_due(&cfg, now + 601) == 1, "due after ttl");
+	unlink(path);
+	rmdir(dir);
+}
+
 int
 main(void)
 {
+	test_refresh_backoff();
 	test_index();
 	test_gz();
 	test_untar();
