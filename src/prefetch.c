@@ -399,7 +399,7 @@ prefetch_resolve(struct prefetch *pf, const struct prefetch_node *nd,
 	w.now = 1;
 	rc = resolve(proxy_resolver(&pf->px), &w, &a, e);
 	answer_free(&a);
-	proxy_run_deferred(&pf->px);
+	resolve_deferred(proxy_resolver(&pf->px));	/* no vulndb ttl */
 	return rc;
 }
 
@@ -551,7 +551,7 @@ prefetch_latest(struct prefetch *pf, const char *path, struct err *e)
 		goto out;
 	}
 	answer_free(&a);
-	proxy_run_deferred(&pf->px);
+	resolve_deferred(proxy_resolver(&pf->px));	/* no vulndb ttl */
 	vs = xcalloc(PREFETCH_NODES_MAX, sizeof(*vs));
 	if ((n = prefetch_listed(pf, path, list.data, vs,
 	    PREFETCH_NODES_MAX)) == 0) {
