@@ -77,6 +77,23 @@ vulndb_tree_rm(const char *path)
 	    FTW_DEPTH | FTW_PHYS);
 }
 
+/*
+ * Remove the generation (or scratch directory) at path: its
+ * index/db.json first, so that a reader in the middle of it (vulnview.c)
+ * sees a generation gone, never one whose entries are missing; then the
+ * rest.  0 or -1 (errno).
+ */
+static int
+vulndb_tree_rm_gen(const char *path)
+{
+	char db[VULNDB_TREE_PATH];
+
+	if ((size_t)snprintf(db, sizeof(db), "%s/index/db.json", path) <
+	    sizeof(db) && unlink(db) == -1 && errno != ENOENT)
+		return -1;
+	return vulndb_tree_rm(path);
+}
+
 int
 vulndb_tree_current(const char *root, char *out, size_t outsz,
     struct err *e)
@@ -148,7 +165,7 @@ vulndb_tree_clean(const char *dir, long cur)
 		    path);
 		if (strcmp(de->d_name, "link.tmp") == 0 ?
 		    unlink(path) == -1 && errno != ENOENT :
-		    vulndb_tree_rm(path) == -1)
+		    vulndb_tree_rm_gen(path) == -1)
 			log_warn("vulndb: remove %s", path);
 	}
 	closedir(d);
@@ -285,7 +302,7 @@ vulndb_gen_prune(const struct vulndb_gen *g, long keep)
 		if (n == 0 || n == g->no || n == keep)
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		if (vulndb_tree_rm(path) == -1)
+		if (vulndb_tree_rm_gen(path) == -1)
 			log_warn("vulndb: remove %s", path);
 	}
 	closedir(d);
@@ -338,7 +355,7 @@ vulndb_gen_abort(struct vulndb_gen *g)
 	    vulndb_tree_rm(g->scratch) == -1)
 		log_warn("vulndb: remove %s", g->scratch);
 	g->scratch[0] = '\0';
-	if (g->dir[0] != '\0' && vulndb_tree_rm(g->dir) == -1)
+	if (g->dir[0] != '\0' && vulndb_tree_rm_gen(g->dir) == -1)
 		log_warn("vulndb: remove %s", g->dir);
 	g->dir[0] = '\0';
 	if (g->lockfd != -1)
