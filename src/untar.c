@@ -3,15 +3,17 @@
  *
  * The reader for what an offline site is carried (piraeus vulndb import
  * TARBALL): POSIX ustar with the pax "path" record for long names (what
- * tar.c, GNU tar and bsdtar write), plain or gzip-compressed (zlib's
- * gzread reads both).  Everything in it is hostile: only regular files
+ * tar.c, GNU tar and bsdtar write), or GNU tar's own format; plain or
+ * gzip-compressed (zlib's gzread reads both).  Everything in it is hostile: only regular files
  * and directories are made, below a directory made here for the purpose;
  * an absolute name, a ".." element, a link, a device, a FIFO, a name
  * longer than TAR_NAME_MAX or a file named twice is refused; sizes are
  * capped per file and in all, entries by UNTAR_ENTRIES_MAX; files are
  * created O_EXCL|O_NOFOLLOW and directories are made by name only, so
- * nothing is written outside dest.  GNU long names ('L') and global pax
- * headers are refused or ignored as said below, sparse files refused.
+ * nothing is written outside dest.  GNU long names ('L', what GNU tar's
+ * default format writes for a name over 100 bytes) are taken as a pax
+ * "path" is; global pax headers are ignored; GNU long link names ('K'),
+ * sparse files and every other type are refused.
  */
 #include "config.h"
 
@@ -147,6 +149,31 @@ untar_pax(struct untar *t, long long size, struct err *e)
 	return 0;
 }
 
+/*
+ * A GNU long name ('L'): its body, size bytes (the name and its NUL, at
+ * most TAR_NAME_MAX + 1), is the next entry's name, kept in t->path as a
+ * pax "path" is (and checked as any name when that entry comes).
+ */
+static int
+untar_longname(struct untar *t, long long size, struct err *e)
+{
+	char b[((TAR_NAME_MAX + 1) / UNTAR_BLOCK + 1) * UNTAR_BLOCK];
+	size_t padded, n;
+
+	if (size < 1 || size > TAR_NAME_MAX + 1)
+		return err_set(e, E_BADREQ, "tar: a GNU long name of %lld "
+		    "bytes (at most %d)", size, TAR_NAME_MAX);
+	padded = ((size_t)size + UNTAR_BLOCK - 1) / UNTAR_BLOCK * UNTAR_BLOCK;
+	if (untar_read(t, b, padded, e) == -1)
+		return -1;
+	n = strnlen(b, (size_t)size);
+	if (n == 0 || (n < (size_t)size - 1) || n > TAR_NAME_MAX)
+		return err_set(e, E_BADREQ, "tar: a bad GNU long name");
+	memcpy(t->path, b, n);
+	t->path[n] = '\0';
+	return 0;
+}
+
 /* Make the directories of name below dest (name clean). */
 static int
 untar_mkdirs(const struct untar *t, const char *name, int all, struct err *e)
@@ -259,10 +286,13 @@ untar_one(struct untar *t, struct err *e)
 		return untar_pax(t, size, e);
 	if (h[156] == 'g')
 		return untar_skip(t, size, e);
+	if (h[156] == 'L')
+		return untar_longname(t, size, e);
 	if (t->path[0] != '\0') {
 		memcpy(name, t->path, sizeof(name));
 		t->path[0] = '\0';
-	} else if (memcmp(h + 257, "ustar", 5) == 0 && h[345] != '\0')
+	} else if (memcmp(h + 257, "ustar", 6) == 0 && h[345] != '\0')
+		/* POSIX's prefix (GNU's "ustar  " has other fields there) */
 		snprintf(name, sizeof(name), "%.155s/%.100s", h + 345, h);
 	else
 		snprintf(name, sizeof(name), "%.100s", h);

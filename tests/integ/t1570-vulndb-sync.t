@@ -267,6 +267,23 @@ imp "$S/vulndb"
 is "$?" 0 "import of a directory (STORAGE/vulndb of another host)" ||
     diag_file "$TRASH/imp.out"
 is "$(digest "$S2/vulndb")" "$(digest "$S/vulndb")" "the same set"
+# GNU tar's own format (its default) writes a name over 100 bytes as a
+# GNU long name ('L'): a legacy module file can have one.
+mkdir -p "$TRASH/long"
+cp -R "$S/vulndb/." "$TRASH/long/"
+long=example.com/$(printf 'a%.0s' $(seq 1 60))/$(printf 'b%.0s' $(seq 1 60)).json
+mkdir -p "$TRASH/long/$(dirname "$long")" && echo '[]' >"$TRASH/long/$long"
+tar --format=gnu -C "$TRASH/long" -czf "$TRASH/long.tar.gz" . || bail_out "tar"
+rm -rf "$S2" && mkini imp "$S2" yes
+imp "$TRASH/long.tar.gz"
+is "$?" 0 "import of a GNU tar with a long name ('L' header)" ||
+    diag_file "$TRASH/imp.out"
+is "$(digest "$S2/vulndb")" "$(digest "$S/vulndb")" "the same set"
+tar --format=gnu -C "$TRASH/long" -cf "$TRASH/long.tar" index ID "$long" ||
+    bail_out "tar"
+rm -rf "$S2" && mkini imp "$S2" yes
+imp "$TRASH/long.tar"
+is "$?" 0 "(and a plain one)" || diag_file "$TRASH/imp.out"
 # An entry kept from the generation before is checked against the new
 # index too: database B lists GO-2099-0001 under example.com/b, which it
 # does not affect; refused cold, and refused after A (the same entry,
