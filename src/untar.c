@@ -105,7 +105,8 @@ untar_clean(const char *name)
 	}
 }
 
-/* The pax records of a header's body: "path=" kept, the others ignored. */
+/* The pax records of a header's body: "path=" kept, "size=" refused (only
+ * a file over 8 GiB needs one), the others ignored. */
 static int
 untar_pax(struct untar *t, long long size, struct err *e)
 {
@@ -136,6 +137,13 @@ untar_pax(struct untar *t, long long size, struct err *e)
 			return err_set(e, E_BADREQ, "tar: a bad pax record");
 		}
 		p[len - 1] = '\0';
+		if (strncmp(q + 1, "size=", 5) == 0) {
+			/* a file of 8 GiB or more: over every cap, and its
+			 * header's size is not the one that holds */
+			free(b);
+			return err_set(e, E_BADREQ, "tar: a pax size record "
+			    "(a file over the cap)");
+		}
 		if (strncmp(q + 1, "path=", 5) == 0) {
 			if (strlen(q + 6) > TAR_NAME_MAX) {
 				free(b);
@@ -158,7 +166,7 @@ static int
 untar_longname(struct untar *t, long long size, struct err *e)
 {
 	char b[((TAR_NAME_MAX + 1) / UNTAR_BLOCK + 1) * UNTAR_BLOCK];
-	size_t padded, n;
+	size_t padded, n, i;
 
 	if (size < 1 || size > TAR_NAME_MAX + 1)
 		return err_set(e, E_BADREQ, "tar: a GNU long name of %lld "
@@ -167,8 +175,12 @@ untar_longname(struct untar *t, long long size, struct err *e)
 	if (untar_read(t, b, padded, e) == -1)
 		return -1;
 	n = strnlen(b, (size_t)size);
-	if (n == 0 || (n < (size_t)size - 1) || n > TAR_NAME_MAX)
-		return err_set(e, E_BADREQ, "tar: a bad GNU long name");
+	if (n == 0 || n > TAR_NAME_MAX)
+		return err_set(e, E_BADREQ, "tar: an empty GNU long name");
+	for (i = n; i < (size_t)size; i++)
+		if (b[i] != '\0')
+			return err_set(e, E_BADREQ, "tar: a GNU long name with "
+			    "a NUL inside");
 	memcpy(t->path, b, n);
 	t->path[n] = '\0';
 	return 0;
@@ -235,7 +247,8 @@ fail:
 	return -1;
 }
 
-/* Skip size bytes and their padding (a header type that is ignored). */
+/* Skip size bytes and their padding (a header type whose body is not
+ * used: a global pax header, a directory's), at most UNTAR_PAX_MAX. */
 static int
 untar_skip(struct untar *t, long long size, struct err *e)
 {
@@ -243,8 +256,8 @@ untar_skip(struct untar *t, long long size, struct err *e)
 	long long n = (size + UNTAR_BLOCK - 1) / UNTAR_BLOCK;
 
 	if (size > UNTAR_PAX_MAX)
-		return err_set(e, E_BADREQ, "tar: a header of %lld bytes",
-		    size);
+		return err_set(e, E_BADREQ, "tar: a header of %lld bytes "
+		    "(at most %d)", size, UNTAR_PAX_MAX);
 	while (n-- > 0)
 		if (untar_read(t, chunk, UNTAR_BLOCK, e) == -1)
 			return -1;
@@ -299,7 +312,7 @@ untar_one(struct untar *t, struct err *e)
 	while (strncmp(name, "./", 2) == 0)
 		memmove(name, name + 2, strlen(name + 2) + 1);
 	if (name[0] == '\0' || strcmp(name, ".") == 0)
-		return h[156] == '5' ? 0 :
+		return h[156] == '5' ? untar_skip(t, size, e) :
 		    err_set(e, E_BADREQ, "tar: an entry with no name");
 	if (untar_clean(name) == -1)
 		return err_set(e, E_BADREQ, "tar: %.200s: an absolute, "
@@ -313,7 +326,9 @@ untar_one(struct untar *t, struct err *e)
 			    "named as a directory", name);
 		return untar_file(t, name, size, e);
 	case '5':
-		return untar_mkdirs(t, name, 1, e);
+		if (untar_mkdirs(t, name, 1, e) == -1)
+			return -1;
+		return size == 0 ? 0 : untar_skip(t, size, e);
 	default:
 		return err_set(e, E_BADREQ, "tar: %.200s: type '%c' (only "
 		    "files and directories are taken)", name,

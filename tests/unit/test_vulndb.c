@@ -257,6 +257,162 @@ static void t_big(int fd) { hdr(fd, "big", '0', 5000); }
 static void t_twice(int fd) { hdr(fd, "f", '0', 1); hdr(fd, "f", '0', 1); }
 /* A pax header of 19 bytes; test_untar writes its record over them. */
 static void t_pax(int fd) { hdr(fd, "PaxHeaders/x", 'x', 19); }
+static void t_ok(int fd);
+
+/* A directory header with a body (600 bytes), then a file. */
+static void
+t_dirdata(int fd)
+{
+	hdr(fd, "d/", '5', 600);
+	hdr(fd, "d/f", '0', 3);
+}
+/* GNU long names ('L'): one with "..", one over TAR_NAME_MAX. */
+static void t_longdotdot(int fd) { hdr(fd, "././@LongLink", 'L', 20); }
+static void t_longbig(int fd) { hdr(fd, "././@LongLink", 'L', 5000); }
+/* A pax header of 12 bytes ("12 size=600\n", written over them). */
+static void t_paxsize(int fd) { hdr(fd, "PaxHeaders/x", 'x', 12); }
+
+/* Write the 12-byte size field s over the first header of the tar at
+ * arc, and its checksum again. */
+static void
+setsize(const char *arc, const unsigned char s[12])
+{
+	unsigned char h[512];
+	unsigned sum = 0;
+	size_t i;
+	int fd = open(arc, O_RDWR);
+
+	if (pread(fd, h, sizeof(h), 0) != 512)
+		abort();
+	memcpy(h + 124, s, 12);
+	memset(h + 148, ' ', 8);
+	for (i = 0; i < sizeof(h); i++)
+		sum += h[i];
+	snprintf((char *)h + 148, 8, "%06o", sum);
+	if (pwrite(fd, h, sizeof(h), 0) != 512)
+		abort();
+	close(fd);
+}
+
+/* Write body (one block) over the second block of the tar at arc. */
+static void
+setbody(const char *arc, const char *body)
+{
+	unsigned char blk[512];
+	int fd = open(arc, O_RDWR);
+
+	memset(blk, 0, sizeof(blk));
+	memcpy(blk, body, strlen(body));
+	if (pwrite(fd, blk, sizeof(blk), 512) != 512)
+		abort();
+	close(fd);
+}
+
+/* untar.c's header types and sizes: a directory's body skipped, GNU long
+ * names taken and checked, a pax size record, base-256 and huge octal
+ * sizes refused. */
+static void
+test_untar_sizes(void)
+{
+	static const unsigned char b256[12] = { 0x80, 0, 0, 0, 0, 0, 0, 0,
+	    0, 0, 0x02, 0x58 };
+	char dir[] = "/tmp/test_vulndb.XXXXXX", arc[256], dest[256], f[300];
+	struct stat st;
+	struct err e;
+
+	if (mkdtemp(dir) == NULL)
+		abort();
+	snprintf(arc, sizeof(arc), "%s/a.tar", dir);
+
+	mktar(arc, t_dirdata);
+	snprintf(dest, sizeof(dest), "%s/dirdata", dir);
+	err_clear(&e);
+	ok(untar_dir(arc, dest, 4096, 1 << 20, &e) == 0,
+	    "a directory with a body: the body is skipped");
+	snprintf(f, sizeof(f), "%s/d/f", dest);
+	ok(stat(f, &st) == 0 && st.st_size == 3, "the file after it is read");
+
+	mktar(arc, t_longdotdot);
+	setbody(arc, "../../longescape");
+	{
+		int afd = open(arc, O_WRONLY);
+
+		lseek(afd, 1024, SEEK_SET);
+		hdr(afd, "innocent", '0', 3);
+		if (write(afd, (char[1024]){0}, 1024) != 1024)
+			abort();
+		close(afd);
+	}
+	snprintf(dest, sizeof(dest), "%s/long/in", dir);
+	snprintf(f, sizeof(f), "%s/long", dir);
+	mkdir(f, 0755);
+	err_clear(&e);
+	ok(untar_dir(arc, dest, 4096, 1 << 20, &e) == -1 &&
+	    strstr(e.msg, "../../longescape") != NULL,
+	    "refused: a GNU long name with \"..\"");
+	snprintf(f, sizeof(f), "%s/longescape", dir);
+	ok(stat(f, &st) == -1, "nothing written outside");
+	mktar(arc, t_longdotdot);
+	setbody(arc, "ok/long/name");
+	{
+		int afd = open(arc, O_WRONLY);
+
+		lseek(afd, 1024, SEEK_SET);
+		hdr(afd, "innocent", '0', 3);
+		if (write(afd, (char[1024]){0}, 1024) != 1024)
+			abort();
+		close(afd);
+	}
+	snprintf(dest, sizeof(dest), "%s/long2", dir);
+	err_clear(&e);
+	ok(untar_dir(arc, dest, 4096, 1 << 20, &e) == 0,
+	    "a GNU long name is taken");
+	snprintf(f, sizeof(f), "%s/ok/long/name", dest);
+	ok(stat(f, &st) == 0 && st.st_size == 3, "for the entry after it");
+	mktar(arc, t_longbig);
+	snprintf(dest, sizeof(dest), "%s/longbig", dir);
+	err_clear(&e);
+	ok(untar_dir(arc, dest, 4096, 1 << 20, &e) == -1 &&
+	    e.code == E_BADREQ, "refused: a GNU long name over TAR_NAME_MAX");
+
+	mktar(arc, t_paxsize);
+	setbody(arc, "12 size=600\n");
+	{
+		int afd = open(arc, O_WRONLY);
+
+		lseek(afd, 1024, SEEK_SET);
+		hdr(afd, "f", '0', 3);
+		if (write(afd, (char[1024]){0}, 1024) != 1024)
+			abort();
+		close(afd);
+	}
+	snprintf(dest, sizeof(dest), "%s/paxsize", dir);
+	err_clear(&e);
+	ok(untar_dir(arc, dest, 4096, 1 << 20, &e) == -1 &&
+	    strstr(e.msg, "size") != NULL,
+	    "refused: a pax size record (not honoured, so not ignored)");
+
+	mktar(arc, t_ok);
+	setsize(arc, b256);
+	snprintf(dest, sizeof(dest), "%s/b256", dir);
+	err_clear(&e);
+	ok(untar_dir(arc, dest, 4096, 1 << 20, &e) == -1 &&
+	    e.code == E_BADREQ, "refused: a base-256 size");
+	mktar(arc, t_ok);
+	setsize(arc, (const unsigned char *)"77777777777");
+	snprintf(dest, sizeof(dest), "%s/huge", dir);
+	err_clear(&e);
+	ok(untar_dir(arc, dest, 4096, 1 << 20, &e) == -1 &&
+	    e.code == E_BADREQ, "refused: a huge octal size (8 GiB)");
+	mktar(arc, t_ok);
+	setsize(arc, (const unsigned char *)"777777777777");
+	snprintf(dest, sizeof(dest), "%s/huge12", dir);
+	err_clear(&e);
+	ok(untar_dir(arc, dest, 4096, 1 << 20, &e) == -1 &&
+	    e.code == E_BADREQ, "refused: 12 octal digits, no terminator");
+	vulndb_tree_rm(dir);
+}
+
 static void
 t_ok(int fd)
 {
@@ -388,5 +544,6 @@ main(void)
 	test_index();
 	test_gz();
 	test_untar();
+	test_untar_sizes();
 	return tap_done();
 }
