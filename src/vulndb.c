@@ -392,6 +392,22 @@ out:
 	return rc;
 }
 
+/* 1 when module m has a legacy <module>.json: it has entries, and its
+ * path is a module path (the legacy client escapes it, which fails for
+ * another: such a module is skipped there, and logged, but kept in the
+ * v1 files). */
+static int
+vulndb_legacy_has(const struct vulndb_module *m)
+{
+	if (m->nvulns == 0)
+		return 0;
+	if (vulndb_module_check(m->path) == 0)
+		return 1;
+	log_warnx("vulndb: module %.200s is not a module path: left out of "
+	    "the legacy files (index.json, <module>.json)", m->path);
+	return 0;
+}
+
 /* The legacy layout (govulncheck before the v1 API, e.g. Debian 12's):
  * index.json {module: newest modified}, <module>.json, ID/index.json,
  * aliases.json.  ID/<id>.json is shared with v1. */
@@ -405,7 +421,7 @@ vulndb_legacy(const struct vulndb_gen *g, const struct vulndb_index *ix,
 
 	idx = json_object_new_object();
 	for (i = 0; i < ix->nm; i++)
-		if (ix->m[i].nvulns > 0)
+		if (vulndb_legacy_has(&ix->m[i]))
 			json_object_object_add(idx, ix->m[i].path,
 			    json_object_new_string(
 			    ix->v[ix->m[i].newest].modified));
@@ -414,7 +430,7 @@ vulndb_legacy(const struct vulndb_gen *g, const struct vulndb_index *ix,
 	if (rc == -1)
 		return -1;
 	for (i = 0; i < ix->nm; i++)
-		if (ix->m[i].nvulns > 0 &&
+		if (vulndb_legacy_has(&ix->m[i]) &&
 		    vulndb_legacy_module(g, ix, &ix->m[i], e) == -1)
 			return -1;
 	return vulndb_legacy_ids(g, ix, e);

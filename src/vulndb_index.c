@@ -10,7 +10,9 @@
  * Pure rules, no disk and no network: bytes in, a struct vulndb_index or
  * a verdict out.  An index is accepted only when it is whole and
  * consistent: every id well formed and named once, every module path
- * valid (or "stdlib", "toolchain"), every module's vuln named in
+ * a string without a control byte, under MODPATH_MAX (the v1 client
+ * checks no more; a legacy <module>.json is made only for a valid module
+ * path, or "stdlib", "toolchain"), every module's vuln named in
  * vulns.json with the same modified time, no entry newer than db.json,
  * within the named caps (VULNDB_*).  An entry is accepted only when it
  * is one JSON object whose id is the one asked for, whose modified time is
@@ -64,6 +66,22 @@ vulndb_module_check(const char *path)
 	return modpath_check(path, &e);
 }
 
+/* 0 when path is one modules.json may name: the v1 client never checks
+ * it, so any string but an empty one, one of MODPATH_MAX bytes or more or
+ * one with a control byte (vulndb_module_check is the legacy files'). */
+static int
+vulndb_path_safe(const char *path)
+{
+	const char *p;
+
+	if (path[0] == '\0' || strlen(path) >= MODPATH_MAX)
+		return -1;
+	for (p = path; *p != '\0'; p++)
+		if ((unsigned char)*p < ' ' || *p == 0x7f)
+			return -1;
+	return 0;
+}
+
 /* 1 when path is one of the special module paths (not "!"-escaped). */
 int
 vulndb_module_special(const char *path)
@@ -110,16 +128,21 @@ vulndb_json(const char *s, size_t n, json_type t, const char *what,
 	return o;
 }
 
-/* The string member key of object o, or NULL. */
+/* The string member key of object o, or NULL (absent, not a string, or
+ * with a \u0000 in it, which a C string would cut short). */
 static const char *
 vulndb_str(struct json_object *o, const char *key)
 {
 	struct json_object *v;
+	const char *s;
 
 	if (!json_object_object_get_ex(o, key, &v) ||
 	    !json_object_is_type(v, json_type_string))
 		return NULL;
-	return json_object_get_string(v);
+	s = json_object_get_string(v);
+	if ((size_t)json_object_get_string_len(v) != strlen(s))
+		return NULL;
+	return s;
 }
 
 /* A "modified" time: copied into out (shorter than VULNDB_TIME_MAX) and
@@ -203,7 +226,9 @@ vulndb_parse_vulns(struct vulndb_index *ix, struct json_object *a,
 			s = json_object_array_get_idx(al, j);
 			if (!json_object_is_type(s, json_type_string) ||
 			    json_object_get_string_len(s) == 0 ||
-			    json_object_get_string_len(s) >= OSV_ID_MAX)
+			    json_object_get_string_len(s) >= OSV_ID_MAX ||
+			    (size_t)json_object_get_string_len(s) !=
+			    strlen(json_object_get_string(s)))
 				return err_set(e, E_UPSTREAM, "index/vulns.json:"
 				    " %s: a bad alias", id);
 			v->aliases[j] = xstrdup(json_object_get_string(s));
@@ -227,7 +252,7 @@ vulndb_parse_module(struct vulndb_index *ix, struct json_object *o,
 
 	if (!json_object_is_type(o, json_type_object) ||
 	    (path = vulndb_str(o, "path")) == NULL ||
-	    vulndb_module_check(path) == -1)
+	    vulndb_path_safe(path) == -1)
 		return err_set(e, E_UPSTREAM, "index/modules.json: row %zu: "
 		    "no valid \"path\"", ix->nm);
 	if (strmap_get(paths, path) != STRMAP_NONE)

@@ -284,6 +284,25 @@ tar --format=gnu -C "$TRASH/long" -cf "$TRASH/long.tar" index ID "$long" ||
 rm -rf "$S2" && mkini imp "$S2" yes
 imp "$TRASH/long.tar"
 is "$?" 0 "(and a plain one)" || diag_file "$TRASH/imp.out"
+# A module path that is not a go.mod one (example.com/vulnlib/v1): the v1
+# files keep it, the legacy ones leave it out; the rest is imported.
+mkdir -p "$TRASH/dbV1"
+cp -R "$S/vulndb/index" "$S/vulndb/ID" "$TRASH/dbV1/"
+( cd "$TRASH/dbV1" &&
+    for f in index/modules.json ID/GO-2099-0001.json ID/GO-2099-0002.json; do
+	sed 's|"example.com/vulnlib"|"example.com/vulnlib/v1"|g' "$f" >"$f.new" &&
+	    mv "$f.new" "$f" && gzip -n -c "$f" >"$f.gz" || exit 1
+    done ) || bail_out "dbV1"
+rm -rf "$S2" && mkini imp "$S2" yes
+imp "$TRASH/dbV1"
+is "$?" 0 "a module path ending in /v1 does not stop the import" ||
+    diag_file "$TRASH/imp.out"
+ok "(the v1 modules.json keeps it)" grep -q '"example.com/vulnlib/v1"' \
+    "$S2/vulndb/index/modules.json"
+is "$(jq -r 'has("example.com/vulnlib/v1")' "$S2/vulndb/index.json" 2>&1)" \
+    false "the legacy index.json leaves it out"
+ok "and has no <module>.json for it" test ! -e "$S2/vulndb/example.com/vulnlib/v1.json"
+ok "the other modules' legacy files are there" test -f "$S2/vulndb/stdlib.json"
 # An entry kept from the generation before is checked against the new
 # index too: database B lists GO-2099-0001 under example.com/b, which it
 # does not affect; refused cold, and refused after A (the same entry,

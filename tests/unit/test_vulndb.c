@@ -81,8 +81,8 @@ test_index(void)
 		    "[]", "an entry newer than db.json" },
 		{ DB, "[{\"id\":\"GO-1\",\"modified\":\"yesterday\"}]", "[]",
 		    "a modified that is not RFC 3339" },
-		{ DB, VULNS, "[{\"path\":\"../etc\",\"vulns\":[]}]",
-		    "a module path that is not one" },
+		{ DB, VULNS, "[{\"path\":\"a\\u0001b\",\"vulns\":[]}]",
+		    "a module path with a control byte" },
 		{ DB, VULNS, "[{\"path\":\"example.com/a\",\"vulns\":[]},"
 		    "{\"path\":\"example.com/a\",\"vulns\":[]}]", "a module twice" },
 		{ DB, VULNS, "[{\"path\":\"example.com/a\",\"vulns\":[{\"id\":"
@@ -108,6 +108,23 @@ test_index(void)
 	ok(vulndb_module_check("stdlib") == 0, "module stdlib");
 	ok(vulndb_module_check("toolchain") == 0, "module toolchain");
 	ok(vulndb_module_check("std") == -1, "module std refused");
+
+	/* The v1 client never checks a module path: one that is not a
+	 * go.mod module path does not stop the database. */
+	ok(parse3(DB, VULNS, "[{\"path\":\"example.com/a/v1\",\"vulns\":["
+	    "{\"id\":\"GO-2023-0001\",\"modified\":\"2023-01-01T00:00:00Z\"}"
+	    "]}]", why, sizeof(why), &ix) == 0,
+	    "a module path ending in /v1 is taken (v1 files)");
+	vulndb_index_free(&ix);
+	ok(vulndb_module_check("example.com/a/v1") == -1,
+	    "(not a module path: no legacy file for it)");
+	ok(parse3(DB, VULNS, "[{\"path\":\"a\\u0000b\",\"vulns\":[]}]", why,
+	    sizeof(why), &ix) == -1, "a module path with \\u0000 is refused");
+	ok(parse3(DB, VULNS, "[{\"path\":\"\",\"vulns\":[]}]", why,
+	    sizeof(why), &ix) == -1, "an empty module path is refused");
+	ok(parse3(DB, "[{\"id\":\"GO-1\\u0000x\",\"modified\":"
+	    "\"2023-01-01T00:00:00Z\"}]", "[]", why, sizeof(why), &ix) == -1,
+	    "an id with \\u0000 is refused");
 
 	ok(parse3(DB, VULNS, MODS, why, sizeof(why), &ix) == 0,
 	    "a consistent index parses");
