@@ -108,25 +108,30 @@ vulndb_src_raw(struct vulndb_src *s, const char *rel, size_t cap,
 	return 0;
 }
 
-/* f's JSON from the gzip in f->gz (cap: the most JSON bytes). */
+/*
+ * The other half of f, rel's (no extension) file as read from a source:
+ * from a plain source f->json is read and its gzip is made; else f->gz is
+ * read and its JSON (at most cap bytes) is inflated.  0, or -1 and e
+ * naming the file.
+ */
 static int
-vulndb_unzip(struct vulndb_file *f, const char *rel, size_t cap,
-    struct err *e)
+vulndb_complete(struct vulndb_file *f, const char *rel, int plain,
+    size_t cap, struct err *e)
 {
-	buf_init(&f->json, cap);
-	if (gz_decompress(f->gz.data, f->gz.len, &f->json, e) == -1) {
-		err_set(e, E_UPSTREAM, "%s.json.gz", rel);
-		return -1;
-	}
-	return 0;
-}
+	struct err e2;
 
-/* f's gzip made from f->json. */
-static int
-vulndb_zip(struct vulndb_file *f, struct err *e)
-{
-	buf_init(&f->gz, (size_t)-1);
-	return gz_compress(f->json.data, f->json.len, &f->gz, e);
+	err_clear(&e2);
+	if (plain) {
+		buf_init(&f->gz, (size_t)-1);
+		if (gz_compress(f->json.data, f->json.len, &f->gz, &e2) == 0)
+			return 0;
+		return err_set(e, e2.code, "%s.json: %s", rel, e2.msg);
+	}
+	buf_init(&f->json, cap);
+	if (gz_decompress(f->gz.data, f->gz.len, &f->json, &e2) == 0)
+		return 0;
+	return err_set(e, e2.code == E_TOOBIG ? E_TOOBIG : E_UPSTREAM,
+	    "%s.json.gz: %s", rel, e2.msg);
 }
 
 /* rel (no extension) from the source into f: 0, or -1 and e. */
@@ -142,7 +147,7 @@ vulndb_src_get(struct vulndb_src *s, const char *rel, size_t cap,
 		err_clear(&e2);
 		snprintf(name, sizeof(name), "%s.json.gz", rel);
 		if (vulndb_src_raw(s, name, cap, &f->gz, &e2) == 0)
-			return vulndb_unzip(f, rel, cap, e);
+			return vulndb_complete(f, rel, 0, cap, e);
 		buf_free(&f->gz);
 		if (e2.code != E_NOTFOUND || strcmp(rel, "index/db") != 0) {
 			err_set(e, e2.code, "%s", e2.msg);
@@ -153,7 +158,7 @@ vulndb_src_get(struct vulndb_src *s, const char *rel, size_t cap,
 	snprintf(name, sizeof(name), "%s.json", rel);
 	if (vulndb_src_raw(s, name, cap, &f->json, e) == -1)
 		return -1;
-	return vulndb_zip(f, e);
+	return vulndb_complete(f, rel, 1, cap, e);
 }
 
 /* Write f as rel.json and rel.json.gz into the new generation. */
@@ -190,7 +195,7 @@ vulndb_fetch_entries(struct vulndb_src *s, const struct vulndb_gen *g,
     struct err *e)
 {
 	struct fetch_item it[FETCH_BATCH_MAX];
-	char urls[FETCH_BATCH_MAX][PATH_MAX];
+	char urls[FETCH_BATCH_MAX][PATH_MAX], rel[OSV_ID_MAX + 8];
 	struct vulndb_file f;
 	size_t i, k, m;
 	int rc = 0;
@@ -216,9 +221,10 @@ vulndb_fetch_entries(struct vulndb_src *s, const struct vulndb_gen *g,
 				f.json = it[k].buf;
 			else
 				f.gz = it[k].buf;
-			if (rc == 0 && (s->plain ? vulndb_zip(&f, e) :
-			    vulndb_unzip(&f, ix->v[todo[i + k]].id,
-			    OSV_ENTRY_MAX, e)) == -1)
+			snprintf(rel, sizeof(rel), "ID/%s",
+			    ix->v[todo[i + k]].id);
+			if (rc == 0 && vulndb_complete(&f, rel, s->plain,
+			    OSV_ENTRY_MAX, e) == -1)
 				rc = -1;
 			if (rc == 0 && vulndb_entry_put(g, ix, todo[i + k], &f,
 			    e) == -1)

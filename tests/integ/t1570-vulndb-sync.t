@@ -200,6 +200,8 @@ hostile "an entry that is not JSON" \
     edit ID/GO-2020-0006.json 's/}$/,/'
 hostile "a .json.gz with bytes after its end" \
     sh -c 'printf x >>ID/GO-2020-0006.json.gz'
+like "$(cat "$TRASH/out")" 'ID/GO-2020-0006\.json\.gz: gzip: 1 bytes after the end' \
+    "and the message names the file"
 hostile "a .json.gz that is not gzip" \
     cp ID/GO-2020-0006.json ID/GO-2020-0006.json.gz
 hostile "an entry the index names that is missing" \
