@@ -7,7 +7,7 @@
  * table; tests/cgi/t0050-layering.t checks it on the built objects):
  *
  *   base       err.c xmalloc.c buf.c hex.c log.c version.c strmap.c
- *              tar.c untar.c gz.c
+ *              tar.c untar.c gz.c jsonval.c
  *   rules      modpath.c semver.c pattern.c access.c dirhash.c modfile.c latest.c
  *              note.c tlog.c upstream.c mode.c zipcheck.c rfc3339.c
  *              filter.c packrule.c accesslog.c osv.c vulndb_index.c
@@ -587,7 +587,8 @@ struct osv_entry {
 	struct osv_affected *aff;
 	size_t		  naff;
 };
-/* 1 when s is an id or alias we accept: [A-Za-z0-9._-], not ".", under
+/* 1 when s is an id or alias we accept (the one rule, for the mirror too:
+ * it names a file ID/<id>.json): [A-Za-z0-9] then [A-Za-z0-9._-], under
  * OSV_ID_MAX bytes. */
 int		 osv_id_valid(const char *s);
 /* A database version ("1.2.3" or "v1.2.3") as "v1.2.3" into out: 0, or
@@ -606,6 +607,13 @@ int		 osv_range_affects(const struct osv_range *r,
  * above it ("" when none is known); else 0. */
 int		 osv_affects(const struct osv_entry *x, const char *module,
 		    const char *version, char fixed[VERSION_MAX]);
+
+/* jsonval.c: one JSON value alone in data[0..len) (white space around
+ * it, no NUL byte, at most max bytes; an object when object), or NULL
+ * (free with json_object_put). */
+struct json_object;
+struct json_object *jsonval_parse(const char *data, size_t len, size_t max,
+		    int object);
 
 /* latest.c: a module's "latest" among versions, as the go command picks. */
 struct latest_src {
@@ -736,8 +744,6 @@ struct vulndb_index {
 	size_t			 nm;
 	struct strmap		 ids;	/* id -> index of v */
 };
-/* 0 when id is a safe entry id ([A-Za-z0-9][A-Za-z0-9._-]*, capped). */
-int		 vulndb_id_check(const char *id);
 /* 0 when path is a valid module path, or "stdlib" or "toolchain". */
 int		 vulndb_module_check(const char *path);
 /* 1 for "stdlib" and "toolchain" (never "!"-escaped). */

@@ -34,21 +34,6 @@
 /* The special module paths of the database (not go.mod module paths). */
 static const char *const vulndb_special[] = { "stdlib", "toolchain" };
 
-/* 0 when id is an entry id the mirror can store as a file name:
- * [A-Za-z0-9] then [A-Za-z0-9._-], shorter than OSV_ID_MAX. */
-int
-vulndb_id_check(const char *id)
-{
-	static const char ok[] = "abcdefghijklmnopqrstuvwxyz"
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-";
-	size_t n = strlen(id);
-
-	if (n == 0 || n >= OSV_ID_MAX || strspn(id, ok) != n ||
-	    strchr("._-", id[0]) != NULL)
-		return -1;
-	return 0;
-}
-
 /* 0 when path is a module path of the database: a valid module path, or
  * one of the special ones. */
 int
@@ -94,37 +79,21 @@ vulndb_module_special(const char *path)
 	return 0;
 }
 
-/*
- * The one JSON value of s[0..n) of type t, nothing but white space after
- * it and no NUL byte, or NULL with e (E_UPSTREAM, what names it).
- */
+/* The one JSON value of s[0..n) (jsonval_parse) of type t, at most cap
+ * bytes, or NULL with e (E_UPSTREAM, what names it). */
 static struct json_object *
-vulndb_json(const char *s, size_t n, json_type t, const char *what,
-    struct err *e)
+vulndb_json(const char *s, size_t n, size_t cap, json_type t,
+    const char *what, struct err *e)
 {
-	struct json_tokener *tok;
 	struct json_object *o;
-	size_t end;
 
-	if (s == NULL || n == 0 || n > INT_MAX || memchr(s, '\0', n) != NULL) {
-		err_set(e, E_UPSTREAM, "%s: empty or not text", what);
-		return NULL;
-	}
-	if ((tok = json_tokener_new_ex(64)) == NULL) {
-		err_set(e, E_INTERNAL, "%s: json_tokener_new", what);
-		return NULL;
-	}
-	o = json_tokener_parse_ex(tok, s, (int)n);
-	end = json_tokener_get_parse_end(tok);
-	if (json_tokener_get_error(tok) != json_tokener_success ||
-	    !json_object_is_type(o, t) ||
-	    end + strspn(s + end, " \t\r\n") != n) {
+	if ((o = jsonval_parse(s, n, cap, 0)) == NULL ||
+	    !json_object_is_type(o, t)) {
 		json_object_put(o);
-		o = NULL;
-		err_set(e, E_UPSTREAM, "%s: not a JSON %s", what,
+		err_set(e, E_UPSTREAM, "%s: not one JSON %s alone", what,
 		    t == json_type_array ? "array" : "object");
+		return NULL;
 	}
-	json_tokener_free(tok);
 	return o;
 }
 
@@ -169,8 +138,8 @@ vulndb_db_parse(const char *s, size_t n, char modified[VULNDB_TIME_MAX],
 	if (n > VULNDB_DB_MAX)
 		return err_set(e, E_TOOBIG, "index/db.json: more than %d bytes",
 		    VULNDB_DB_MAX);
-	if ((o = vulndb_json(s, n, json_type_object, "index/db.json",
-	    e)) == NULL)
+	if ((o = vulndb_json(s, n, VULNDB_DB_MAX, json_type_object,
+	    "index/db.json", e)) == NULL)
 		return -1;
 	rc = vulndb_time(vulndb_str(o, "modified"), modified, ns,
 	    "index/db.json", e);
@@ -196,8 +165,7 @@ vulndb_parse_vulns(struct vulndb_index *ix, struct json_object *a,
 		o = json_object_array_get_idx(a, i);
 		v = &ix->v[ix->nv];
 		if (!json_object_is_type(o, json_type_object) ||
-		    (id = vulndb_str(o, "id")) == NULL ||
-		    vulndb_id_check(id) == -1)
+		    (id = vulndb_str(o, "id")) == NULL || !osv_id_valid(id))
 			return err_set(e, E_UPSTREAM, "index/vulns.json: row "
 			    "%zu: no valid \"id\"", i);
 		if (strmap_get(&ix->ids, id) != STRMAP_NONE)
@@ -225,10 +193,9 @@ vulndb_parse_vulns(struct vulndb_index *ix, struct json_object *a,
 		for (j = 0; j < v->naliases; j++) {
 			s = json_object_array_get_idx(al, j);
 			if (!json_object_is_type(s, json_type_string) ||
-			    json_object_get_string_len(s) == 0 ||
-			    json_object_get_string_len(s) >= OSV_ID_MAX ||
 			    (size_t)json_object_get_string_len(s) !=
-			    strlen(json_object_get_string(s)))
+			    strlen(json_object_get_string(s)) ||
+			    !osv_id_valid(json_object_get_string(s)))
 				return err_set(e, E_UPSTREAM, "index/vulns.json:"
 				    " %s: a bad alias", id);
 			v->aliases[j] = xstrdup(json_object_get_string(s));
@@ -311,12 +278,12 @@ vulndb_index_parse(struct vulndb_index *ix, const struct buf *db,
 	if (vulndb_db_parse(db->data, db->len, ix->modified, &ix->mod_ns,
 	    e) == -1)
 		goto out;
-	if ((va = vulndb_json(vulns->data, vulns->len, json_type_array,
-	    "index/vulns.json", e)) == NULL ||
+	if ((va = vulndb_json(vulns->data, vulns->len, VULNDB_INDEX_MAX,
+	    json_type_array, "index/vulns.json", e)) == NULL ||
 	    vulndb_parse_vulns(ix, va, e) == -1)
 		goto out;
-	if ((ma = vulndb_json(modules->data, modules->len, json_type_array,
-	    "index/modules.json", e)) == NULL)
+	if ((ma = vulndb_json(modules->data, modules->len, VULNDB_INDEX_MAX,
+	    json_type_array, "index/modules.json", e)) == NULL)
 		goto out;
 	n = json_object_array_length(ma);
 	if (n > VULNDB_ENTRIES_MAX) {
@@ -411,7 +378,8 @@ vulndb_entry_check(const struct vulndb_index *ix, size_t vi, const char *s,
 	if (n > OSV_ENTRY_MAX)
 		return err_set(e, E_TOOBIG, "ID/%s.json: more than %d bytes",
 		    v->id, OSV_ENTRY_MAX);
-	if ((o = vulndb_json(s, n, json_type_object, v->id, e)) == NULL)
+	if ((o = vulndb_json(s, n, OSV_ENTRY_MAX, json_type_object, v->id,
+	    e)) == NULL)
 		return -1;
 	if ((id = vulndb_str(o, "id")) == NULL || strcmp(id, v->id) != 0) {
 		err_set(e, E_UPSTREAM, "ID/%s.json: its id is %.64s", v->id,
