@@ -1142,7 +1142,7 @@ cli_export(struct config *cfg, int argc, char **argv)
 static int
 cli_vulndb(struct config *cfg, int argc, char **argv)
 {
-	char url[2048];
+	char url[VULNDB_URL_MAX], why[256];
 	const char *src = NULL;
 	struct vulndb_stats st;
 	struct err e;
@@ -1163,11 +1163,15 @@ cli_vulndb(struct config *cfg, int argc, char **argv)
 			if (strcmp(argv[i], "--force") == 0)
 				force = 1;
 			else if (strcmp(argv[i], "--url") == 0 &&
-			    i + 1 < argc &&
-			    (strncmp(argv[i + 1], "http://", 7) == 0 ||
-			    strncmp(argv[i + 1], "https://", 8) == 0))
-				snprintf(url, sizeof(url), "%s", argv[++i]);
-			else
+			    i + 1 < argc) {
+				if (config_check_vulndb_url(argv[++i], why,
+				    sizeof(why)) == -1) {
+					fprintf(stderr, "piraeus: vulndb sync: "
+					    "--url: %s\n", why);
+					return 2;
+				}
+				snprintf(url, sizeof(url), "%s", argv[i]);
+			} else
 				goto usage;
 		}
 	} else if (strcmp(argv[0], "import") == 0 && argc == 2)

@@ -363,6 +363,9 @@ const char	*config_default_path(void);
 int		 config_load(struct config *, const char *path,
 		    char *const *envp, struct config_errors *errs);
 void		 config_free(struct config *);
+/* 0 when v is a URL [vulndb] url takes (http or https, a host, no blank
+ * or control byte, shorter than VULNDB_URL_MAX), else -1 and why. */
+int		 config_check_vulndb_url(const char *v, char *why, size_t whysz);
 /* Set up singleflight (lock_setup) from [singleflight].  0, or -1 and e. */
 int		 config_singleflight(const struct config *, struct err *);
 void		 config_errors_free(struct config_errors *);
@@ -716,6 +719,7 @@ int		 export_main(struct config *cfg, int argc, char **argv);
 #define VULNDB_TIME_MAX		64	/* a "modified" time as written */
 #define VULNDB_ENTRIES_MAX	1000000	/* entries, and modules, of one db */
 #define VULNDB_PATH_MAX		4096	/* a path below the storage root */
+#define VULNDB_URL_MAX		2048	/* [vulndb] url, --url, NUL included */
 #define VULNDB_TAR_FILE_MAX	(256 * 1024 * 1024) /* a file of an import's
 						     * tarball (legacy files
 						     * too) */

@@ -83,7 +83,6 @@ vulndb_src_raw(struct vulndb_src *s, const char *rel, size_t cap,
     struct buf *b, struct err *e)
 {
 	char path[PATH_MAX];
-	struct stat st;
 
 	if (s->url != NULL) {
 		if ((size_t)snprintf(path, sizeof(path), "%s/%s", s->url,
@@ -96,12 +95,8 @@ vulndb_src_raw(struct vulndb_src *s, const char *rel, size_t cap,
 		    rel) >= sizeof(path))
 			return err_set(e, E_CONFIG, "%s: path too long",
 			    s->dir);
-		if (lstat(path, &st) == -1 && errno == ENOENT) {
-			buf_init(b, cap);
-			return err_set(e, E_NOTFOUND, "%s: no such file", path);
-		}
 		if (buf_read_file(b, path, cap, e) == -1)
-			return -1;
+			return -1;	/* E_NOTFOUND when it is not there */
 	}
 	s->stats->bytes += (long long)b->len;
 	s->stats->files++;
@@ -596,7 +591,7 @@ vulndb_refresh_due(const struct config *cfg, time_t now)
 void
 vulndb_refresh(const struct config *cfg)
 {
-	char path[VULNDB_FILE_MAX], url[2048];
+	char path[VULNDB_FILE_MAX], url[VULNDB_URL_MAX];
 	struct vulndb_stats st;
 	struct err e;
 	size_t n;
@@ -616,7 +611,11 @@ vulndb_refresh(const struct config *cfg)
 		return;
 	}
 	vulndb_stamp(cfg);
-	snprintf(url, sizeof(url), "%s", cfg->vulndb_url);
+	if ((size_t)snprintf(url, sizeof(url), "%s", cfg->vulndb_url) >=
+	    sizeof(url)) {
+		log_warnx("vulndb: [vulndb] url: over %d bytes", VULNDB_URL_MAX);
+		return;
+	}
 	while ((n = strlen(url)) > 0 && url[n - 1] == '/')
 		url[n - 1] = '\0';
 	err_clear(&e);

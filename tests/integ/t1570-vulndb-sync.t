@@ -84,6 +84,13 @@ PIRAEUS_CONFIG=$TRASH/off.ini "$PIRAEUS" vulndb sync >"$TRASH/off.out" 2>&1
 is "$?" 1 "[vulndb] enabled = no: sync refused"
 like "$(cat "$TRASH/off.out")" "enabled is no" "and says why"
 
+# --url is checked as [vulndb] url is (a host, no blank, capped).
+for u in 'http:///x' 'http://a b/' "http://h/$(printf 'x%.0s' $(seq 1 2100))"; do
+	vdb sync --url "$u"
+	is "$?" 2 "--url $(printf '%.30s' "$u"): refused" || diag_file "$TRASH/out"
+done
+like "$(cat "$TRASH/out")" "at most 2047" "(and says why)"
+
 # --- cold ---
 upstream_reset
 vdb sync
