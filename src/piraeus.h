@@ -749,11 +749,11 @@ struct vulndb_index {
 	struct strmap		 ids;	/* id -> index of v */
 };
 /* 0 when path is a valid module path, or "stdlib" or "toolchain". */
-int		 vulndb_module_check(const char *path);
+int		 vulndb_index_module_check(const char *path);
 /* 1 for "stdlib" and "toolchain" (never "!"-escaped). */
-int		 vulndb_module_special(const char *path);
+int		 vulndb_index_module_special(const char *path);
 /* index/db.json's modified time (as written, and parsed): 0 or -1. */
-int		 vulndb_db_parse(const char *s, size_t n,
+int		 vulndb_index_db_parse(const char *s, size_t n,
 		    char modified[VULNDB_TIME_MAX], int64_t *ns, struct err *);
 /* The three index files, checked together into ix (freed on error). */
 int		 vulndb_index_parse(struct vulndb_index *ix,
@@ -761,10 +761,11 @@ int		 vulndb_index_parse(struct vulndb_index *ix,
 		    const struct buf *modules, struct err *);
 /* The index of id in ix->v, or STRMAP_NONE. */
 size_t		 vulndb_index_find(const struct vulndb_index *, const char *id);
+/* Release what an index holds; it is left empty. */
 void		 vulndb_index_free(struct vulndb_index *);
 /* 0 when s[0..n) is entry vi of ix: one JSON object, its id, its
  * modified time, affecting every module the index lists it under. */
-int		 vulndb_entry_check(const struct vulndb_index *ix, size_t vi,
+int		 vulndb_index_entry_check(const struct vulndb_index *ix, size_t vi,
 		    const char *s, size_t n, struct err *);
 
 /* vulndb_tree.c: ROOT/vulndb, a link to ROOT/.vulndb/gN, switched whole. */
@@ -785,21 +786,22 @@ int		 vulndb_tree_current(const char *root, char *out, size_t outsz,
 /* Remove a tree (links not followed): 0 or -1 and errno. */
 int		 vulndb_tree_rm(const char *path);
 /* Take the lock and make a new, empty generation. */
-int		 vulndb_gen_begin(struct vulndb_gen *, const char *root,
+int		 vulndb_tree_begin(struct vulndb_gen *, const char *root,
 		    struct err *);
 /* A new file rel (clean, relative) of the new generation. */
-int		 vulndb_gen_put(const struct vulndb_gen *, const char *rel,
+int		 vulndb_tree_put(const struct vulndb_gen *, const char *rel,
 		    const void *p, size_t n, struct err *);
 /* rel hard-linked from the current generation (E_NOTFOUND: not there). */
-int		 vulndb_gen_link(const struct vulndb_gen *, const char *rel,
+int		 vulndb_tree_link(const struct vulndb_gen *, const char *rel,
 		    struct err *);
-int		 vulndb_gen_unlink(const struct vulndb_gen *, const char *rel,
+/* rel removed from the new generation (not there: 0 too). */
+int		 vulndb_tree_unlink(const struct vulndb_gen *, const char *rel,
 		    struct err *);
 /* Sync the file system, switch ROOT/vulndb to the new generation, remove
  * all but it and the one before, release the lock. */
-int		 vulndb_gen_commit(struct vulndb_gen *, struct err *);
+int		 vulndb_tree_commit(struct vulndb_gen *, struct err *);
 /* Remove the new generation (unless committed), release the lock. */
-void		 vulndb_gen_abort(struct vulndb_gen *);
+void		 vulndb_tree_abort(struct vulndb_gen *);
 
 /* index.c: the sqlite index (WAL) in the state directory. */
 struct index;

@@ -4,8 +4,9 @@
  * The reader for what an offline site is carried (piraeus vulndb import
  * TARBALL): POSIX ustar with the pax "path" record for long names (what
  * tar.c, GNU tar and bsdtar write), or GNU tar's own format; plain or
- * gzip-compressed (zlib's gzread reads both).  Everything in it is hostile: only regular files
- * and directories are made, below a directory made here for the purpose;
+ * gzip-compressed (zlib's gzread reads both).  Everything in it is
+ * hostile: only regular files and directories are made, below a
+ * directory made here for the purpose;
  * an absolute name, a ".." element, a link, a device, a FIFO, a name
  * longer than TAR_NAME_MAX or a file named twice is refused; sizes are
  * capped per file and in all, entries by UNTAR_ENTRIES_MAX; files are
@@ -32,6 +33,7 @@
 
 #define UNTAR_BLOCK	512
 #define UNTAR_PAX_MAX	(64 * 1024)	/* a pax extended header */
+#define UNTAR_CHUNK	65536		/* bytes read or written at a time */
 
 /* One archive being read. */
 struct untar {
@@ -48,7 +50,7 @@ untar_read(struct untar *t, void *p, size_t n, struct err *e)
 	int r;
 
 	while (n > 0) {
-		r = gzread(t->z, p, n > 65536 ? 65536 : (unsigned)n);
+		r = gzread(t->z, p, n > UNTAR_CHUNK ? UNTAR_CHUNK : (unsigned)n);
 		if (r <= 0)
 			return err_set(e, E_BADREQ, "tar: %s",
 			    r == 0 ? "truncated" : "unreadable (bad gzip?)");
@@ -212,7 +214,7 @@ untar_mkdirs(const struct untar *t, const char *name, int all, struct err *e)
 static int
 untar_file(struct untar *t, const char *name, long long size, struct err *e)
 {
-	char path[TAR_NAME_MAX + PATH_MAX], chunk[65536];
+	char path[TAR_NAME_MAX + PATH_MAX], chunk[UNTAR_CHUNK];
 	long long left = size;
 	size_t n, pad;
 	int fd;

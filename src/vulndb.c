@@ -164,10 +164,10 @@ vulndb_put(const struct vulndb_gen *g, const char *rel,
 	char name[PATH_MAX];
 
 	snprintf(name, sizeof(name), "%s.json", rel);
-	if (vulndb_gen_put(g, name, f->json.data, f->json.len, e) == -1)
+	if (vulndb_tree_put(g, name, f->json.data, f->json.len, e) == -1)
 		return -1;
 	snprintf(name, sizeof(name), "%s.json.gz", rel);
-	return vulndb_gen_put(g, name, f->gz.data, f->gz.len, e);
+	return vulndb_tree_put(g, name, f->gz.data, f->gz.len, e);
 }
 
 /* Check entry vi's file and write it. */
@@ -177,7 +177,7 @@ vulndb_entry_put(const struct vulndb_gen *g, const struct vulndb_index *ix,
 {
 	char rel[OSV_ID_MAX + 8];
 
-	if (vulndb_entry_check(ix, vi, f->json.data, f->json.len, e) == -1)
+	if (vulndb_index_entry_check(ix, vi, f->json.data, f->json.len, e) == -1)
 		return -1;
 	snprintf(rel, sizeof(rel), "ID/%s", ix->v[vi].id);
 	return vulndb_put(g, rel, f, e);
@@ -309,7 +309,7 @@ vulndb_put_json(const struct vulndb_gen *g, const char *rel,
 	    JSON_C_TO_STRING_NOSLASHESCAPE, &n);
 	if (s == NULL)
 		return err_set(e, E_INTERNAL, "%s: json-c", rel);
-	return vulndb_gen_put(g, rel, s, n, e);
+	return vulndb_tree_put(g, rel, s, n, e);
 }
 
 /* The legacy ID/index.json (the ids, sorted) and aliases.json (alias ->
@@ -364,7 +364,7 @@ vulndb_legacy_module(const struct vulndb_gen *g,
 	size_t j;
 	int rc = -1;
 
-	if (vulndb_module_special(m->path))
+	if (vulndb_index_module_special(m->path))
 		snprintf(emod, sizeof(emod), "%s", m->path);
 	else if (modpath_escape(m->path, emod, sizeof(emod)) == -1)
 		return err_set(e, E_UPSTREAM, "%.200s: cannot escape",
@@ -387,7 +387,7 @@ vulndb_legacy_module(const struct vulndb_gen *g,
 	}
 	if (buf_puts(&out, "]", e) == -1)
 		goto out;
-	rc = vulndb_gen_put(g, rel, out.data, out.len, e);
+	rc = vulndb_tree_put(g, rel, out.data, out.len, e);
 out:
 	buf_free(&out);
 	return rc;
@@ -402,7 +402,7 @@ vulndb_legacy_has(const struct vulndb_module *m)
 {
 	if (m->nvulns == 0)
 		return 0;
-	if (vulndb_module_check(m->path) == 0)
+	if (vulndb_index_module_check(m->path) == 0)
 		return 1;
 	log_warnx("vulndb: module %.200s is not a module path: left out of "
 	    "the legacy files (index.json, <module>.json)", m->path);
@@ -495,15 +495,15 @@ vulndb_fill(struct vulndb_src *s, struct vulndb_gen *g,
 		snprintf(rel, sizeof(rel), "ID/%s.json", ix.v[i].id);
 		if (k != STRMAP_NONE && old.v[k].mod_ns == ix.v[i].mod_ns &&
 		    vulndb_same_mods(&old, k, &ix, i) &&
-		    vulndb_gen_link(g, rel, &e2) == 0) {
+		    vulndb_tree_link(g, rel, &e2) == 0) {
 			snprintf(rel, sizeof(rel), "ID/%s.json.gz",
 			    ix.v[i].id);
-			if (vulndb_gen_link(g, rel, &e2) == 0) {
+			if (vulndb_tree_link(g, rel, &e2) == 0) {
 				s->stats->linked++;
 				continue;
 			}
 			snprintf(rel, sizeof(rel), "ID/%s.json", ix.v[i].id);
-			if (vulndb_gen_unlink(g, rel, e) == -1)
+			if (vulndb_tree_unlink(g, rel, e) == -1)
 				goto out;
 		}
 		todo[ntodo++] = i;
@@ -543,7 +543,7 @@ vulndb_cmp(const struct vulndb_gen *g, int64_t ns)
 	snprintf(path, sizeof(path), "%s/index/db.json", g->prev);
 	if (buf_read_file(&b, path, VULNDB_DB_MAX, &e) == -1)
 		return -2;
-	if (vulndb_db_parse(b.data, b.len, t, &old, &e) == 0)
+	if (vulndb_index_db_parse(b.data, b.len, t, &old, &e) == 0)
 		rc = old < ns ? -1 : old == ns ? 0 : 1;
 	buf_free(&b);
 	return rc;
@@ -635,7 +635,7 @@ vulndb_refresh(const struct config *cfg)
 /*
  * The directory an import reads, into dir: arg itself, or the tarball
  * arg extracted (VULNDB_TAR_FILE_MAX a file, VULNDB_TAR_MAX in all) into
- * g's scratch directory, under g's lock (removed by vulndb_gen_abort);
+ * g's scratch directory, under g's lock (removed by vulndb_tree_abort);
  * in either, the one holding index/db.json: it, or its vulndb/ (a copy
  * of STORAGE).  0, or -1 and e.
  */
@@ -697,7 +697,7 @@ vulndb_run(const struct config *cfg, const char *url, const char *dir,
 	s.st = &st;
 	s.url = url;
 	s.stats = stats;
-	if (vulndb_gen_begin(&g, cfg->storage_root, e) == -1) {
+	if (vulndb_tree_begin(&g, cfg->storage_root, e) == -1) {
 		stats->busy = g.busy;
 		goto out_store;
 	}
@@ -713,7 +713,7 @@ vulndb_run(const struct config *cfg, const char *url, const char *dir,
 		s.dir = idir;
 	}
 	if (vulndb_src_get(&s, "index/db", VULNDB_DB_MAX, &f[0], e) == -1 ||
-	    vulndb_db_parse(f[0].json.data, f[0].json.len, stats->modified,
+	    vulndb_index_db_parse(f[0].json.data, f[0].json.len, stats->modified,
 	    &ns, e) == -1)
 		goto out;
 	switch ((flags & VULNDB_FORCE) ? -2 : vulndb_cmp(&g, ns)) {
@@ -727,7 +727,7 @@ vulndb_run(const struct config *cfg, const char *url, const char *dir,
 		    stats->modified);
 		goto out;
 	}
-	if (vulndb_fill(&s, &g, f, e) == -1 || vulndb_gen_commit(&g, e) == -1)
+	if (vulndb_fill(&s, &g, f, e) == -1 || vulndb_tree_commit(&g, e) == -1)
 		goto out;
 	stats->generation = g.no;
 	rc = 0;
@@ -736,7 +736,7 @@ out:
 		vulndb_stamp(cfg);
 	for (i = 0; i < 3; i++)
 		vulndb_file_free(&f[i]);
-	vulndb_gen_abort(&g);
+	vulndb_tree_abort(&g);
 out_store:
 	store_close(&st);
 	return rc;

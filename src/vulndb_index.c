@@ -37,7 +37,7 @@ static const char *const vulndb_special[] = { "stdlib", "toolchain" };
 /* 0 when path is a module path of the database: a valid module path, or
  * one of the special ones. */
 int
-vulndb_module_check(const char *path)
+vulndb_index_module_check(const char *path)
 {
 	struct err e;
 	size_t i;
@@ -53,7 +53,7 @@ vulndb_module_check(const char *path)
 
 /* 0 when path is one modules.json may name: the v1 client never checks
  * it, so any string but an empty one, one of MODPATH_MAX bytes or more or
- * one with a control byte (vulndb_module_check is the legacy files'). */
+ * one with a control byte (vulndb_index_module_check is the legacy files'). */
 static int
 vulndb_path_safe(const char *path)
 {
@@ -69,7 +69,7 @@ vulndb_path_safe(const char *path)
 
 /* 1 when path is one of the special module paths (not "!"-escaped). */
 int
-vulndb_module_special(const char *path)
+vulndb_index_module_special(const char *path)
 {
 	size_t i;
 
@@ -129,7 +129,7 @@ vulndb_time(const char *s, char out[VULNDB_TIME_MAX], int64_t *ns,
 }
 
 int
-vulndb_db_parse(const char *s, size_t n, char modified[VULNDB_TIME_MAX],
+vulndb_index_db_parse(const char *s, size_t n, char modified[VULNDB_TIME_MAX],
     int64_t *ns, struct err *e)
 {
 	struct json_object *o;
@@ -275,7 +275,7 @@ vulndb_index_parse(struct vulndb_index *ix, const struct buf *db,
 	memset(ix, 0, sizeof(*ix));
 	strmap_init(&ix->ids);
 	strmap_init(&paths);
-	if (vulndb_db_parse(db->data, db->len, ix->modified, &ix->mod_ns,
+	if (vulndb_index_db_parse(db->data, db->len, ix->modified, &ix->mod_ns,
 	    e) == -1)
 		goto out;
 	if ((va = vulndb_json(vulns->data, vulns->len, VULNDB_INDEX_MAX,
@@ -312,6 +312,8 @@ vulndb_index_find(const struct vulndb_index *ix, const char *id)
 	return strmap_get(&ix->ids, id);
 }
 
+/* Release what ix holds; ix is left empty (parsed again or freed again
+ * safely). */
 void
 vulndb_index_free(struct vulndb_index *ix)
 {
@@ -361,8 +363,8 @@ vulndb_affects(struct json_object *o, const char *path)
 }
 
 int
-vulndb_entry_check(const struct vulndb_index *ix, size_t vi, const char *s,
-    size_t n, struct err *e)
+vulndb_index_entry_check(const struct vulndb_index *ix, size_t vi,
+    const char *s, size_t n, struct err *e)
 {
 	const struct vulndb_vuln *v = &ix->v[vi];
 	struct osv_entry x;

@@ -39,6 +39,8 @@
 #define VULNDB_TREE_LINK	"vulndb"
 #define VULNDB_TREE_FDS		16	/* nftw's open directories */
 #define VULNDB_TREE_PATH	(2 * VULNDB_PATH_MAX + 512)	/* local paths */
+#define VULNDB_TREE_GEN_MAX	12	/* "g" and the digits of a number */
+#define VULNDB_TREE_TARGET_MAX	64	/* the link's target: .vulndb/gN */
 
 /* n (>= 1) when name is "g<digits>" (a generation's), else 0. */
 static long
@@ -47,7 +49,7 @@ vulndb_tree_genno(const char *name)
 	long n = 0;
 	const char *p;
 
-	if (name[0] != 'g' || name[1] == '\0' || strlen(name) > 12)
+	if (name[0] != 'g' || name[1] == '\0' || strlen(name) > VULNDB_TREE_GEN_MAX)
 		return 0;
 	for (p = name + 1; *p != '\0'; p++) {
 		if (*p < '0' || *p > '9')
@@ -98,7 +100,7 @@ int
 vulndb_tree_current(const char *root, char *out, size_t outsz,
     struct err *e)
 {
-	char link[VULNDB_TREE_PATH], target[64];
+	char link[VULNDB_TREE_PATH], target[VULNDB_TREE_TARGET_MAX];
 	ssize_t n;
 	struct stat st;
 
@@ -172,7 +174,7 @@ vulndb_tree_clean(const char *dir, long cur)
 }
 
 int
-vulndb_gen_begin(struct vulndb_gen *g, const char *root, struct err *e)
+vulndb_tree_begin(struct vulndb_gen *g, const char *root, struct err *e)
 {
 	char dir[VULNDB_PATH_MAX + 16], lock[VULNDB_TREE_PATH];
 
@@ -218,13 +220,13 @@ vulndb_gen_begin(struct vulndb_gen *g, const char *root, struct err *e)
 	}
 	return 0;
 fail:
-	vulndb_gen_abort(g);
+	vulndb_tree_abort(g);
 	return -1;
 }
 
 /* Make the directories of rel below the generation (rel is clean). */
 static int
-vulndb_gen_mkdirs(const struct vulndb_gen *g, const char *rel, struct err *e)
+vulndb_tree_mkdirs(const struct vulndb_gen *g, const char *rel, struct err *e)
 {
 	char path[VULNDB_TREE_PATH];
 	size_t base = strlen(g->dir) + 1;
@@ -243,13 +245,13 @@ vulndb_gen_mkdirs(const struct vulndb_gen *g, const char *rel, struct err *e)
 }
 
 int
-vulndb_gen_put(const struct vulndb_gen *g, const char *rel, const void *p,
+vulndb_tree_put(const struct vulndb_gen *g, const char *rel, const void *p,
     size_t n, struct err *e)
 {
 	char path[VULNDB_TREE_PATH];
 	int fd;
 
-	if (vulndb_gen_mkdirs(g, rel, e) == -1)
+	if (vulndb_tree_mkdirs(g, rel, e) == -1)
 		return -1;
 	snprintf(path, sizeof(path), "%s/%s", g->dir, rel);
 	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
@@ -267,7 +269,7 @@ vulndb_gen_put(const struct vulndb_gen *g, const char *rel, const void *p,
 }
 
 int
-vulndb_gen_link(const struct vulndb_gen *g, const char *rel, struct err *e)
+vulndb_tree_link(const struct vulndb_gen *g, const char *rel, struct err *e)
 {
 	char from[VULNDB_TREE_PATH], to[VULNDB_TREE_PATH];
 	struct stat st;
@@ -278,7 +280,7 @@ vulndb_gen_link(const struct vulndb_gen *g, const char *rel, struct err *e)
 	snprintf(to, sizeof(to), "%s/%s", g->dir, rel);
 	if (lstat(from, &st) == -1 || !S_ISREG(st.st_mode))
 		return err_set(e, E_NOTFOUND, "%s: not a file", from);
-	if (vulndb_gen_mkdirs(g, rel, e) == -1)
+	if (vulndb_tree_mkdirs(g, rel, e) == -1)
 		return -1;
 	if (link(from, to) == -1)
 		return err_errno(e, E_UNAVAIL, "link %s", to);
@@ -287,7 +289,7 @@ vulndb_gen_link(const struct vulndb_gen *g, const char *rel, struct err *e)
 
 /* Remove every generation but the new one and the one before it. */
 static void
-vulndb_gen_prune(const struct vulndb_gen *g, long keep)
+vulndb_tree_prune(const struct vulndb_gen *g, long keep)
 {
 	char dir[VULNDB_PATH_MAX + 16], path[VULNDB_TREE_PATH];
 	struct dirent *de;
@@ -309,9 +311,10 @@ vulndb_gen_prune(const struct vulndb_gen *g, long keep)
 }
 
 int
-vulndb_gen_commit(struct vulndb_gen *g, struct err *e)
+vulndb_tree_commit(struct vulndb_gen *g, struct err *e)
 {
-	char tmp[VULNDB_TREE_PATH], link[VULNDB_TREE_PATH], target[64];
+	char tmp[VULNDB_TREE_PATH], link[VULNDB_TREE_PATH];
+	char target[VULNDB_TREE_TARGET_MAX];
 	const char *slash;
 	long keep = 0;
 	int fd;
@@ -340,14 +343,14 @@ vulndb_gen_commit(struct vulndb_gen *g, struct err *e)
 	}
 	if (g->prev[0] != '\0' && (slash = strrchr(g->prev, '/')) != NULL)
 		keep = vulndb_tree_genno(slash + 1);
-	vulndb_gen_prune(g, keep);
+	vulndb_tree_prune(g, keep);
 	g->dir[0] = '\0';	/* published: no longer ours to remove */
-	vulndb_gen_abort(g);
+	vulndb_tree_abort(g);
 	return 0;
 }
 
 void
-vulndb_gen_abort(struct vulndb_gen *g)
+vulndb_tree_abort(struct vulndb_gen *g)
 {
 	struct stat st;
 
@@ -363,8 +366,12 @@ vulndb_gen_abort(struct vulndb_gen *g)
 	g->lockfd = -1;
 }
 
+/* Remove rel from the new generation (a link made for an entry whose
+ * other half could not be linked: it is got again): 0 (also when it is
+ * not there), or -1 and e. */
 int
-vulndb_gen_unlink(const struct vulndb_gen *g, const char *rel, struct err *e)
+vulndb_tree_unlink(const struct vulndb_gen *g, const char *rel,
+    struct err *e)
 {
 	char path[VULNDB_TREE_PATH];
 

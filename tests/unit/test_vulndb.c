@@ -108,9 +108,9 @@ test_index(void)
 	ok(!osv_id_valid("_x"), "id _x refused");
 	ok(!osv_id_valid(""), "an empty id refused");
 	ok(!osv_id_valid("a/b"), "id a/b refused");
-	ok(vulndb_module_check("stdlib") == 0, "module stdlib");
-	ok(vulndb_module_check("toolchain") == 0, "module toolchain");
-	ok(vulndb_module_check("std") == -1, "module std refused");
+	ok(vulndb_index_module_check("stdlib") == 0, "module stdlib");
+	ok(vulndb_index_module_check("toolchain") == 0, "module toolchain");
+	ok(vulndb_index_module_check("std") == -1, "module std refused");
 
 	/* The v1 client never checks a module path: one that is not a
 	 * go.mod module path does not stop the database. */
@@ -119,7 +119,7 @@ test_index(void)
 	    "]}]", why, sizeof(why), &ix) == 0,
 	    "a module path ending in /v1 is taken (v1 files)");
 	vulndb_index_free(&ix);
-	ok(vulndb_module_check("example.com/a/v1") == -1,
+	ok(vulndb_index_module_check("example.com/a/v1") == -1,
 	    "(not a module path: no legacy file for it)");
 	ok(parse3(DB, VULNS, "[{\"path\":\"a\\u0000b\",\"vulns\":[]}]", why,
 	    sizeof(why), &ix) == -1, "a module path with \\u0000 is refused");
@@ -139,7 +139,7 @@ test_index(void)
 	is_int(vulndb_index_find(&ix, "GO-2023-0002"), 1, "find an id");
 	ok(vulndb_index_find(&ix, "GO-2023-0003") == STRMAP_NONE,
 	    "an unknown id is not found");
-	ok(vulndb_entry_check(&ix, 0, ENTRY1, strlen(ENTRY1), &(struct err){0})
+	ok(vulndb_index_entry_check(&ix, 0, ENTRY1, strlen(ENTRY1), &(struct err){0})
 	    == 0, "its entry passes");
 	{
 		static const char *const ebad[][2] = {
@@ -162,7 +162,7 @@ test_index(void)
 		for (i = 0; i < NITEMS(ebad); i++) {
 			snprintf(name, sizeof(name), "an entry with %s is "
 			    "refused", ebad[i][1]);
-			ok(vulndb_entry_check(&ix, 0, ebad[i][0],
+			ok(vulndb_index_entry_check(&ix, 0, ebad[i][0],
 			    strlen(ebad[i][0]), &(struct err){0}) == -1, name);
 		}
 	}
