@@ -418,6 +418,10 @@ ok "the mirror's bytes" cmp -s "$TRASH/body" "$S/vulndb/index/db.json"
 is "$(hdr Content-Type)" "application/json" "application/json"
 is "$(hdr Cache-Control)" "public, max-age=3600, must-revalidate" \
     "kept an hour, then revalidated"
+is "$(hdr Last-Modified)" \
+    "$(TZ=GMT LC_ALL=C date -r "$S/vulndb/index/db.json" '+%a, %d %b %Y %H:%M:%S GMT')" \
+    "its Last-Modified (the revalidation asked for)"
+like "$(hdr ETag)" '^"[0-9a-f]+-[0-9a-f]+"$' "and an ETag"
 vcgi /vulndb/ID/GO-2020-0003.json.gz
 is "$STATUS" 200 "responder: an entry's .json.gz"
 ok "the mirror's bytes" cmp -s "$TRASH/body" "$S/vulndb/ID/GO-2020-0003.json.gz"
