@@ -417,13 +417,15 @@ static const struct option options[] = {
 	  "yes: piraeus vulndb sync and import keep a mirror of a Go "
 	  "vulnerability database in STORAGE/vulndb (served at /vulndb/)" },
 	{ "vulndb", "url", OPT_STRING, F(vulndb_url), "https://vuln.go.dev",
-	  0, 0, NULL, check_hook_url, 0,
+	  0, 0, NULL, config_check_vulndb_url, 0,
 	  "The vulnerability database piraeus vulndb sync mirrors (its base "
 	  "URL: URL/index/db.json...)" },
 	{ "vulndb", "ttl", OPT_INT, F(vulndb_ttl), "0",
 	  0, 2592000, NULL, NULL, 0,
 	  "Seconds after which the responder syncs the mirror itself, once "
-	  "its answer is out (0: only piraeus vulndb sync does)" },
+	  "its answer is out (0: only piraeus vulndb sync does); "
+	  "incremental only: the first generation is piraeus vulndb "
+	  "sync's" },
 	{ "singleflight", "backend", OPT_ENUM, F(sf_backend), "sqlite",
 	  0, 0, sf_backend_enums, NULL, 0,
 	  "sqlite: one fetch per version across this host's responders (the "
@@ -968,6 +970,15 @@ check_hook_url(const char *v, char *why, size_t whysz)
 			return why_set(why, whysz, "a blank or control byte "
 			    "in the URL");
 	return 0;
+}
+
+int
+config_check_vulndb_url(const char *v, char *why, size_t whysz)
+{
+	if (strlen(v) >= VULNDB_URL_MAX)
+		return why_set(why, whysz, "a URL of %zu bytes (at most %d)",
+		    strlen(v), VULNDB_URL_MAX - 1);
+	return check_hook_url(v, why, whysz);
 }
 
 /* Where redis is: lock_redis_parse's forms. */

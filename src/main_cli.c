@@ -1162,78 +1162,15 @@ cli_export(struct config *cfg, int argc, char **argv)
 	return export_main(cfg, argc + 1, argv - 1);
 }
 
-/*
- * The directory of an import: DIR itself, or TARBALL extracted into
- * STORAGE/.vulndb/import.PID (tmp, removed by the caller); in either,
- * the directory holding index/db.json: it, or its "vulndb" (a copy of
- * STORAGE).  0, or -1 with the reason told.
- */
-static int
-cli_vulndb_src(const struct config *cfg, const char *arg, char *tmp,
-    size_t tmpsz, char *dir, size_t dirsz)
-{
-	static const char *const sub[] = { "", "/vulndb" };
-	char probe[2 * PATH_MAX], probe_gz[2 * PATH_MAX + 3];
-	struct stat sb;
-	struct err e;
-	size_t i;
-
-	tmp[0] = '\0';
-	if (stat(arg, &sb) == -1) {
-		fprintf(stderr, "piraeus: vulndb import: %s: %s\n", arg,
-		    strerror(errno));
-		return -1;
-	}
-	snprintf(dir, dirsz, "%s", arg);
-	if (S_ISREG(sb.st_mode)) {
-		snprintf(tmp, tmpsz, "%s/.vulndb", cfg->storage_root);
-		if (mkdir(tmp, 0755) == -1 && errno != EEXIST) {
-			fprintf(stderr, "piraeus: vulndb import: mkdir %s: "
-			    "%s\n", tmp, strerror(errno));
-			tmp[0] = '\0';
-			return -1;
-		}
-		snprintf(tmp, tmpsz, "%s/.vulndb/import.%ld",
-		    cfg->storage_root, (long)getpid());
-		(void)vulndb_tree_rm(tmp);
-		err_clear(&e);
-		if (untar_dir(arg, tmp, VULNDB_INDEX_MAX,
-		    (long long)VULNDB_INDEX_MAX * 16, &e) == -1) {
-			fprintf(stderr, "piraeus: vulndb import: %s: %s\n", arg,
-			    e.msg);
-			return -1;
-		}
-		snprintf(dir, dirsz, "%s", tmp);
-	} else if (!S_ISDIR(sb.st_mode)) {
-		fprintf(stderr, "piraeus: vulndb import: %s: not a directory "
-		    "or a tarball\n", arg);
-		return -1;
-	}
-	for (i = 0; i < NITEMS(sub); i++) {
-		snprintf(probe, sizeof(probe), "%s%s/index/db.json", dir,
-		    sub[i]);
-		snprintf(probe_gz, sizeof(probe_gz), "%s.gz", probe);
-		if (access(probe, F_OK) == 0 || access(probe_gz, F_OK) == 0) {
-			if (strlen(dir) + strlen(sub[i]) >= dirsz)
-				break;
-			memcpy(dir + strlen(dir), sub[i], strlen(sub[i]) + 1);
-			return 0;
-		}
-	}
-	fprintf(stderr, "piraeus: vulndb import: %s: no index/db.json in it "
-	    "(nor in its vulndb/)\n", arg);
-	return -1;
-}
-
 /* piraeus vulndb sync|import: see the table. */
 static int
 cli_vulndb(struct config *cfg, int argc, char **argv)
 {
-	char tmp[PATH_MAX], dir[PATH_MAX], url[2048];
+	char url[VULNDB_URL_MAX], why[256];
 	const char *src = NULL;
 	struct vulndb_stats st;
 	struct err e;
-	int i, force = 0, rc;
+	int i, force = 0;
 	size_t n;
 
 	for (i = 0; i < argc; i++)
@@ -1250,11 +1187,15 @@ cli_vulndb(struct config *cfg, int argc, char **argv)
 			if (strcmp(argv[i], "--force") == 0)
 				force = 1;
 			else if (strcmp(argv[i], "--url") == 0 &&
-			    i + 1 < argc &&
-			    (strncmp(argv[i + 1], "http://", 7) == 0 ||
-			    strncmp(argv[i + 1], "https://", 8) == 0))
-				snprintf(url, sizeof(url), "%s", argv[++i]);
-			else
+			    i + 1 < argc) {
+				if (config_check_vulndb_url(argv[++i], why,
+				    sizeof(why)) == -1) {
+					fprintf(stderr, "piraeus: vulndb sync: "
+					    "--url: %s\n", why);
+					return 2;
+				}
+				snprintf(url, sizeof(url), "%s", argv[i]);
+			} else
 				goto usage;
 		}
 	} else if (strcmp(argv[0], "import") == 0 && argc == 2)
@@ -1273,19 +1214,13 @@ cli_vulndb(struct config *cfg, int argc, char **argv)
 	}
 	while ((n = strlen(url)) > 0 && url[n - 1] == '/')
 		url[n - 1] = '\0';
-	tmp[0] = '\0';
-	if (src != NULL && cli_vulndb_src(cfg, src, tmp, sizeof(tmp), dir,
-	    sizeof(dir)) == -1) {
-		rc = 1;
-		goto out;
-	}
 	err_clear(&e);
-	if (vulndb_run(cfg, src == NULL ? url : NULL, src == NULL ? NULL : dir,
-	    force, &st, &e) == -1) {
+	if (vulndb_run(cfg, src == NULL ? url : NULL, src,
+	    force ? VULNDB_FORCE : 0, &st,
+	    &e) == -1) {
 		fprintf(stderr, "piraeus: vulndb %s: %s (the served set is "
 		    "unchanged)\n", argv[0], e.msg);
-		rc = 1;
-		goto out;
+		return 1;
 	}
 	if (st.uptodate)
 		printf("vulndb: up to date (modified %s): %lld bytes in %ld "
@@ -1297,11 +1232,7 @@ cli_vulndb(struct config *cfg, int argc, char **argv)
 		    "from %s\n", st.generation, st.entries, st.fetched,
 		    st.linked, st.modules, st.modified, st.bytes, st.files,
 		    src == NULL ? url : src);
-	rc = 0;
-out:
-	if (tmp[0] != '\0')
-		(void)vulndb_tree_rm(tmp);
-	return rc;
+	return 0;
 usage:
 	fprintf(stderr, "usage: piraeus vulndb sync [--url URL] [--force]\n"
 	    "       piraeus vulndb import [--force] DIR|TARBALL\n");

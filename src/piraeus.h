@@ -376,6 +376,9 @@ const char	*config_default_path(void);
 int		 config_load(struct config *, const char *path,
 		    char *const *envp, struct config_errors *errs);
 void		 config_free(struct config *);
+/* 0 when v is a URL [vulndb] url takes (http or https, a host, no blank
+ * or control byte, shorter than VULNDB_URL_MAX), else -1 and why. */
+int		 config_check_vulndb_url(const char *v, char *why, size_t whysz);
 /* Set up singleflight (lock_setup) from [singleflight].  0, or -1 and e. */
 int		 config_singleflight(const struct config *, struct err *);
 void		 config_errors_free(struct config_errors *);
@@ -539,13 +542,23 @@ int		 rfc3339_parse(const char *, int64_t *ns);
 void		 rfc3339_format(int64_t ns, char *out, size_t outsz);
 
 /*
+ * The Go vulnerability database's caps: ONE set, for its mirror
+ * (vulndb*.c: a sync or import refuses a database over any of them) and
+ * its reader ([policy] vulnerable and audit: osv.c, vulnview.c, which
+ * skip what is over): what the mirror serves, the policy reads whole.
+ */
+#define OSV_ENTRY_MAX		(1024 * 1024)	/* bytes of one entry */
+#define OSV_ID_MAX		64	/* an id or alias, with its NUL */
+#define OSV_ALIASES_MAX		64	/* aliases of one entry */
+#define VULNDB_DB_MAX		4096	/* index/db.json */
+#define VULNDB_INDEX_MAX	(16 * 1024 * 1024) /* modules/vulns.json */
+#define VULNDB_MODULE_VULNS_MAX	4096	/* entries of one module */
+
+/*
  * osv.c: one entry of the Go vulnerability database (OSV JSON): parsed
  * under caps (a malformed entry is refused whole), and its SEMVER ranges
  * evaluated as golang.org/x/vuln does.
  */
-#define OSV_ENTRY_MAX		(1024 * 1024)	/* bytes of one entry */
-#define OSV_ID_MAX		64	/* an id or alias, with its NUL */
-#define OSV_ALIASES_MAX		64
 #define OSV_AFFECTED_MAX	1024	/* affected packages of one entry */
 #define OSV_RANGES_MAX		64	/* ranges of one affected module */
 #define OSV_EVENTS_MAX		512	/* events of one range */
@@ -581,7 +594,8 @@ struct osv_entry {
 	struct osv_affected *aff;
 	size_t		  naff;
 };
-/* 1 when s is an id or alias we accept: [A-Za-z0-9._-], not ".", under
+/* 1 when s is an id or alias we accept (the one rule, for the mirror too:
+ * it names a file ID/<id>.json): [A-Za-z0-9] then [A-Za-z0-9._-], under
  * OSV_ID_MAX bytes. */
 int		 osv_id_valid(const char *s);
 /* The next id of a list apart by blanks or commas ([policy]
@@ -721,17 +735,16 @@ int		 export_main(struct config *cfg, int argc, char **argv);
  * vulndb_index.c: the Go vulnerability database's v1 index and entries,
  * checked (go.dev/security/vulndb/api).
  */
-#define VULNDB_ID_MAX		64	/* an entry's id, NUL included */
 #define VULNDB_TIME_MAX		64	/* a "modified" time as written */
-#define VULNDB_DB_MAX		4096	/* index/db.json */
-#define VULNDB_INDEX_MAX	(256 * 1024 * 1024) /* modules/vulns.json */
-#define VULNDB_ENTRY_MAX	(4 * 1024 * 1024) /* one ID/<id>.json */
 #define VULNDB_ENTRIES_MAX	1000000	/* entries, and modules, of one db */
-#define VULNDB_ALIASES_MAX	256	/* aliases of one entry */
-#define VULNDB_ALIAS_MAX	256	/* bytes of an alias, NUL included */
 #define VULNDB_PATH_MAX		4096	/* a path below the storage root */
+#define VULNDB_URL_MAX		2048	/* [vulndb] url, --url, NUL included */
+#define VULNDB_TAR_FILE_MAX	(256 * 1024 * 1024) /* a file of an import's
+						     * tarball (legacy files
+						     * too) */
+#define VULNDB_TAR_MAX		(4LL * 1024 * 1024 * 1024) /* all of it */
 struct vulndb_vuln {
-	char	  id[VULNDB_ID_MAX];
+	char	  id[OSV_ID_MAX];
 	char	  modified[VULNDB_TIME_MAX];	/* as the index wrote it */
 	int64_t	  mod_ns;
 	char	**aliases;			/* allocated */
@@ -754,14 +767,12 @@ struct vulndb_index {
 	size_t			 nm;
 	struct strmap		 ids;	/* id -> index of v */
 };
-/* 0 when id is a safe entry id ([A-Za-z0-9][A-Za-z0-9._-]*, capped). */
-int		 vulndb_id_check(const char *id);
 /* 0 when path is a valid module path, or "stdlib" or "toolchain". */
-int		 vulndb_module_check(const char *path);
+int		 vulndb_index_module_check(const char *path);
 /* 1 for "stdlib" and "toolchain" (never "!"-escaped). */
-int		 vulndb_module_special(const char *path);
+int		 vulndb_index_module_special(const char *path);
 /* index/db.json's modified time (as written, and parsed): 0 or -1. */
-int		 vulndb_db_parse(const char *s, size_t n,
+int		 vulndb_index_db_parse(const char *s, size_t n,
 		    char modified[VULNDB_TIME_MAX], int64_t *ns, struct err *);
 /* The three index files, checked together into ix (freed on error). */
 int		 vulndb_index_parse(struct vulndb_index *ix,
@@ -769,10 +780,11 @@ int		 vulndb_index_parse(struct vulndb_index *ix,
 		    const struct buf *modules, struct err *);
 /* The index of id in ix->v, or STRMAP_NONE. */
 size_t		 vulndb_index_find(const struct vulndb_index *, const char *id);
+/* Release what an index holds; it is left empty. */
 void		 vulndb_index_free(struct vulndb_index *);
 /* 0 when s[0..n) is entry vi of ix: one JSON object, its id, its
  * modified time, affecting every module the index lists it under. */
-int		 vulndb_entry_check(const struct vulndb_index *ix, size_t vi,
+int		 vulndb_index_entry_check(const struct vulndb_index *ix, size_t vi,
 		    const char *s, size_t n, struct err *);
 
 /* vulndb_tree.c: ROOT/vulndb, a link to ROOT/.vulndb/gN, switched whole. */
@@ -780,8 +792,12 @@ struct vulndb_gen {
 	char	root[VULNDB_PATH_MAX];	/* the storage root */
 	char	dir[VULNDB_PATH_MAX];	/* the new generation; "" when none */
 	char	prev[VULNDB_PATH_MAX];	/* the current one; "" when none */
+	char	scratch[VULNDB_PATH_MAX]; /* ROOT/.vulndb/import.PID: the
+					 * run's own scratch directory (not
+					 * made here), removed by abort */
 	long	no;			/* the new one's N */
 	int	lockfd;			/* ROOT/.vulndb/lock, flocked */
+	int	busy;			/* begin failed: another holds it */
 };
 /* The current generation's directory into out ("" when there is none). */
 int		 vulndb_tree_current(const char *root, char *out, size_t outsz,
@@ -789,21 +805,22 @@ int		 vulndb_tree_current(const char *root, char *out, size_t outsz,
 /* Remove a tree (links not followed): 0 or -1 and errno. */
 int		 vulndb_tree_rm(const char *path);
 /* Take the lock and make a new, empty generation. */
-int		 vulndb_gen_begin(struct vulndb_gen *, const char *root,
+int		 vulndb_tree_begin(struct vulndb_gen *, const char *root,
 		    struct err *);
 /* A new file rel (clean, relative) of the new generation. */
-int		 vulndb_gen_put(const struct vulndb_gen *, const char *rel,
+int		 vulndb_tree_put(const struct vulndb_gen *, const char *rel,
 		    const void *p, size_t n, struct err *);
 /* rel hard-linked from the current generation (E_NOTFOUND: not there). */
-int		 vulndb_gen_link(const struct vulndb_gen *, const char *rel,
+int		 vulndb_tree_link(const struct vulndb_gen *, const char *rel,
 		    struct err *);
-int		 vulndb_gen_unlink(const struct vulndb_gen *, const char *rel,
+/* rel removed from the new generation (not there: 0 too). */
+int		 vulndb_tree_unlink(const struct vulndb_gen *, const char *rel,
 		    struct err *);
 /* Sync the file system, switch ROOT/vulndb to the new generation, remove
  * all but it and the one before, release the lock. */
-int		 vulndb_gen_commit(struct vulndb_gen *, struct err *);
+int		 vulndb_tree_commit(struct vulndb_gen *, struct err *);
 /* Remove the new generation (unless committed), release the lock. */
-void		 vulndb_gen_abort(struct vulndb_gen *);
+void		 vulndb_tree_abort(struct vulndb_gen *);
 
 /* index.c: the sqlite index (WAL) in the state directory. */
 struct index;
@@ -2513,6 +2530,9 @@ int		 pack_list_add(const struct store *, const char *emod,
 struct vulndb_stats {
 	char		 modified[VULNDB_TIME_MAX];	/* the source's db.json */
 	int		 uptodate;	/* nothing changed: no new generation */
+	int		 busy;		/* failed: another run holds the lock */
+	int		 nogen;		/* failed: VULNDB_INCREMENTAL, and no
+					 * generation yet */
 	long		 generation;	/* the new one's N */
 	long		 entries;	/* in the new index */
 	long		 modules;
@@ -2521,16 +2541,27 @@ struct vulndb_stats {
 	long		 files;		/* files read from the source */
 	long long	 bytes;		/* bytes read from the source */
 };
-/* One run; force: a new generation even when db.json did not change.
- * A successful sync (not an import) stamps STORAGE/.vulndb/checked. */
+#define VULNDB_FORCE		1	/* a new generation even when db.json
+					 * did not change */
+#define VULNDB_INCREMENTAL	2	/* only when a generation exists */
+/* One run (flags: VULNDB_*).
+ * dir (import): a directory, or a tarball extracted, under the lock,
+ * into the generation's scratch directory; in either, the set is the
+ * directory holding index/db.json: it or its vulndb/ (a copy of
+ * STORAGE).  A successful sync (not an import) stamps
+ * STORAGE/.vulndb/checked. */
 int		 vulndb_run(const struct config *cfg, const char *url,
-		    const char *dir, int force, struct vulndb_stats *,
+		    const char *dir, int flags, struct vulndb_stats *,
 		    struct err *);
 /* 1 when [vulndb] ttl asks the responder to sync now: enabled, ttl set,
- * and the last sync (its stamp) older than ttl seconds or never. */
+ * this process's last try not within ttl, and the last sync (its stamp)
+ * older than ttl seconds or never. */
 int		 vulndb_refresh_due(const struct config *cfg, time_t now);
-/* The responder's sync, after its answer: the stamp first (the other
- * responders then wait for the next ttl), then vulndb_run; logged. */
+/* The responder's sync, after its answer: nothing when there is no
+ * generation yet (a first sync is piraeus vulndb sync's); else the stamp
+ * first (the other responders then wait for the next ttl), then an
+ * incremental vulndb_run; logged, except a lock held by another run.
+ * Whatever happens, this process does not try again before ttl. */
 void		 vulndb_refresh(const struct config *cfg);
 
 /* import.c: a GOPROXY tree, module cache or Athens disk tree into storage. */

@@ -380,7 +380,7 @@ prefetch_say(const struct prefetch *pf, size_t done,
 static void
 prefetch_settle(struct prefetch *pf)
 {
-	proxy_run_deferred(&pf->px);
+	resolve_deferred(proxy_resolver(&pf->px));	/* no vulndb ttl */
 	publish_drain();
 }
 /* Resolve one artifact of nd as a request would, publishing what it
