@@ -234,8 +234,8 @@ jqedit()
 }
 hostile "an entry of 2 MiB (over OSV_ENTRY_MAX, which the policy reads)" \
     jqedit ID/GO-2020-0006.json '.details = ("x" * 2097152)'
-hostile "an entry the policy reader would skip (a bad version)" \
-    jqedit ID/GO-2020-0006.json '.affected[0].ranges[0].events[0].introduced = "1.2"'
+hostile "an entry the policy reader would skip (an event of two kinds)" \
+    jqedit ID/GO-2020-0006.json '.affected[0].ranges[0].events[0] = {"introduced": "0", "fixed": "1.0.0"}'
 hostile "an entry over the cap" \
     upstream_fault /ID/GO-2020-0006.json.gz big size=5000000
 hostile "an entry answered 500" \
