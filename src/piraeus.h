@@ -1226,7 +1226,8 @@ void		 upstream_free(struct upstream_list *);
  * SHA-256 (hex) of its normalised form, credentials included. */
 void		 upstream_scope(const struct upstream_list *,
 		    char out[SHA256_HEX]);
-/* url with a password replaced by "xxxxx" (as Go's URL.Redacted), for logs. */
+/* url with a password replaced by "xxxxx" (as Go's URL.Redacted), for logs;
+ * for redis://, rediss:// and sentinel:// the whole user info. */
 void		 upstream_redact(const char *url, char *out, size_t outsz);
 /* text with the password of every "scheme://user:password@" in it hidden. */
 void		 upstream_redact_text(const char *text, char *out, size_t outsz);

@@ -60,6 +60,26 @@ redis = 127.0.0.1:$(free_port)"
 PIRAEUS_CONFIG=$TRASH/p.ini "$PIRAEUS" check-config >"$TRASH/out" 2>&1
 isnt "$?" 0 "check-config: redis unreachable is an error"
 like "$(cat "$TRASH/out")" 'connect: Connection refused' "saying why"
+# A password never shown: redis://PASSWORD@host (no ":") is a password
+# too, masked in check-config -v's dump and absent from every message.
+for spec in "redis://pw0Secret@127.0.0.1:$REDIS_PORT/2" \
+    "sentinel://pw0Secret@127.0.0.1:$SENTINEL_PORT/mymaster"; do
+	ini "backend = redis
+redis = $spec
+[upstream]
+goproxy = http://127.0.0.1:$(free_port)"
+	PIRAEUS_CONFIG=$TRASH/p.ini "$PIRAEUS" check-config -v \
+	    >"$TRASH/out" 2>&1
+	like "$(cat "$TRASH/out")" 'redis = [a-z]+://xxxxx@127' \
+	    "check-config -v masks the user info of ${spec%%:*}://"
+	unlike "$(cat "$TRASH/out")" 'pw0Secret' \
+	    "the password is not in check-config -v's output (${spec%%:*}://)"
+	: >"$TRASH/stderr"
+	cgi GET "/example.com/pw/@v/list" PIRAEUS_CONFIG="$TRASH/p.ini"
+	like "$(cat "$TRASH/stderr")" 'AUTH' "a responder sent it to redis"
+	unlike "$(cat "$TRASH/stderr" "$TRASH/body")" 'pw0Secret' \
+	    "nor in a responder's log lines or answer (${spec%%:*}://)"
+done
 ini "backend = redis"
 PIRAEUS_CONFIG=$TRASH/p.ini "$PIRAEUS" check-config >"$TRASH/out" 2>&1
 isnt "$?" 0 "backend = redis without redis: refused"
