@@ -65,15 +65,16 @@ static const char lock_redis_release_lua[] =
 	"redis.call('publish', KEYS[1], 'released')\n"
 	"return r\n";
 
-/* 1 renewed, 2 taken again (the key was gone), 0 another owner has it. */
+/* 1 renewed, 2 taken again (the key was gone, and ARGV[3] is "1"), 0
+ * another owner has it (or it is gone and may not be taken again). */
 static const char lock_redis_renew_lua[] =
 	"local v = redis.call('get', KEYS[1])\n"
 	"if v == ARGV[1] then\n"
 	"  redis.call('pexpire', KEYS[1], ARGV[2])\n"
 	"  return 1\n"
 	"end\n"
-	"if not v and redis.call('set', KEYS[1], ARGV[1], 'NX', 'PX',"
-	" ARGV[2]) then\n"
+	"if not v and ARGV[3] == '1' and"
+	" redis.call('set', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then\n"
 	"  return 2\n"
 	"end\n"
 	"return 0\n";
@@ -778,7 +779,7 @@ lock_redis_try(const char *key, long expiry, const char *token,
 }
 
 int
-lock_redis_renew(const char *key, long expiry, const char *token,
+lock_redis_renew(const char *key, long expiry, const char *token, int retake,
     struct err *e)
 {
 	char name[LOCK_REDIS_NAME_MAX], px[32];
@@ -788,9 +789,9 @@ lock_redis_renew(const char *key, long expiry, const char *token,
 	if (lock_redis_name(key, name, e) == -1)
 		return -1;
 	snprintf(px, sizeof(px), "%ld", expiry * 1000);
-	if ((r = lock_redis_cmd(6, (const char *[]){ "EVAL",
-	    lock_redis_renew_lua, "1", name, token, px }, NULL, "renew",
-	    e)) == NULL)
+	if ((r = lock_redis_cmd(7, (const char *[]){ "EVAL",
+	    lock_redis_renew_lua, "1", name, token, px, retake ? "1" : "0" },
+	    NULL, "renew", e)) == NULL)
 		return -1;
 	st = r->type == REDIS_REPLY_INTEGER ? (int)r->integer :
 	    lock_redis_fail(e, "renew", NULL, r);

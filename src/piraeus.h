@@ -1777,6 +1777,20 @@ int		 lock_distributed(void);
  */
 int		 lock_try(struct index *, const char *key, long expiry,
 		    struct err *);
+/*
+ * lock_try for a key whose holder must hold it alone across hosts (the
+ * private checksum log's writer): with redis, redis down is -1 and e
+ * whatever on_redis_down says (never this host's sqlite lock), and a
+ * lease gone from redis is not taken again by a renewal.
+ */
+int		 lock_try_strict(struct index *, const char *key, long expiry,
+		    struct err *);
+/*
+ * Renew key, held by this process, now (owner-checked), before work that
+ * must be done under it: 0 still held and its lease whole again; -1 and e
+ * when it was lost (forgotten: do not release it) or could not be asked.
+ */
+int		 lock_hold(struct index *, const char *key, struct err *);
 void		 lock_release(struct index *, const char *key);
 /* lock_release's two halves, for a lock another thread of this process
  * drops: lock_disown stops renewing key (the heartbeat forgets it),
@@ -1860,9 +1874,10 @@ int		 lock_redis_token(char out[LOCK_REDIS_TOKEN_MAX], struct err *);
 int		 lock_redis_try(const char *key, long expiry, const char *token,
 		    struct err *);
 /* Push the lease forward if token owns it: 1, 2 (it was gone: taken
- * again), 0 (another owner has it), -1 and e. */
+ * again, only when retake), 0 (another owner has it, or it was gone and
+ * not retake), -1 and e. */
 int		 lock_redis_renew(const char *key, long expiry,
-		    const char *token, struct err *);
+		    const char *token, int retake, struct err *);
 /* Delete key if token owns it, then wake its waiters: 1 deleted, 0 not
  * ours (any more), -1 and e. */
 int		 lock_redis_release(const char *key, const char *token,

@@ -186,6 +186,47 @@ is "$STATUS" 200 "the second lookup is answered"
 ok "as soon as the other host released it (${ms} ms; its lease was 60 s)" \
     test "$ms" -ge 900 -a "$ms" -lt 5000
 is "$(records)" 2 "a second record appended"
+# The writer lock is owner-checked right before the commit: the append
+# waits for the index (another writer holds sqlite's lock 2 s) and
+# meanwhile its lease is lost (ran out and another host took it, done
+# here at once): nothing is appended.
+for v in 2; do
+	mkver "$UP" $M v1.0.$v v1.0.$v 2020-01-01T00:00:0${v}Z "module $M
+" $M go.mod="module $M" p.go="package p // $v" || bail_out "mkver"
+done
+"$PIRAEUS" import "$UP" >"$TRASH/import.log" 2>&1 ||
+    { diag_file "$TRASH/import.log"; bail_out "import"; }
+printf 'BEGIN IMMEDIATE;\n.shell sleep 2\nCOMMIT;\n' |
+    sqlite3 "$T/index.sqlite" >/dev/null 2>&1 &
+hold=$!
+sleep 0.3
+: >"$TRASH/stderr"
+cgi GET "/sumdb/private.test/lookup/$M@v1.0.2" &
+look=$!
+i=0
+while [ -z "$(redis_cli GET piraeus:lock:sumdb-log)" ] && [ $i -lt 150 ]; do
+	sleep 0.01
+	i=$((i + 1))
+done
+redis_cli SET piraeus:lock:sumdb-log "1@otherhost:00" PX 60000 XX >/dev/null
+wait "$look"
+wait "$hold"
+is "$(records)" 2 "a lease lost during the append: no record appended"
+like "$(cat "$TRASH/stderr")" 'lock sumdb-log: lost' "the responder says why"
+is "$(redis_cli GET piraeus:lock:sumdb-log)" "1@otherhost:00" \
+    "the other host's lease is left alone"
+redis_cli DEL piraeus:lock:sumdb-log >/dev/null
+# Strict: redis unreachable and on_redis_down = local, the append does
+# not fall back to this host's sqlite lock (it orders this host only).
+sed -e "s/^redis = .*/redis = 127.0.0.1:$(free_port)/" \
+    -e 's/^backend = redis/backend = redis\
+on_redis_down = local/' "$TRASH/p.ini" >"$TRASH/down.ini"
+cgi GET "/sumdb/private.test/lookup/$M@v1.0.2" PIRAEUS_CONFIG="$TRASH/down.ini"
+is "$(records)" 2 "redis down, on_redis_down = local: still no record appended"
+isnt "$STATUS" 200 "and the lookup is not answered ($STATUS)"
+cgi GET "/sumdb/private.test/lookup/$M@v1.0.2"
+is "$STATUS" 200 "redis back: the lookup is answered"
+is "$(records)" 3 "and its record appended"
 unlike "$(cat "$TRASH/stderr")" 'AddressSanitizer|LeakSanitizer|runtime error:' \
     "no sanitizer report"
 redis_stop

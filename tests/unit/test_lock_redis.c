@@ -224,11 +224,11 @@ test_live(const char *addr)
 	    "PX: the lease is lock_expiry (30 s)");
 	is_int(lock_redis_try("k1", 30, tok_b, &e), LOCK_HELD,
 	    "another token finds it held");
-	is_int(lock_redis_renew("k1", 60, tok_b, &e), 0,
+	is_int(lock_redis_renew("k1", 60, tok_b, 1, &e), 0,
 	    "another token cannot renew it");
 	cli_get(port, "PTTL", "t:lock:k1", v, sizeof(v));
 	ok(atoll(v) <= 30000, "and the lease is unchanged");
-	is_int(lock_redis_renew("k1", 60, tok_a, &e), 1, "the owner renews");
+	is_int(lock_redis_renew("k1", 60, tok_a, 1, &e), 1, "the owner renews");
 	cli_get(port, "PTTL", "t:lock:k1", v, sizeof(v));
 	ok(atoll(v) > 30000, "the lease runs 60 s from now");
 	is_int(lock_redis_release("k1", tok_b, &e), 0,
@@ -240,13 +240,13 @@ test_live(const char *addr)
 	is_str(v, "0", "the key is gone");
 	/* Redis restarted empty under an owner: its heartbeat takes the key
 	 * again, unless someone else took it meanwhile. */
-	is_int(lock_redis_renew("k1", 30, tok_a, &e), 2,
+	is_int(lock_redis_renew("k1", 30, tok_a, 1, &e), 2,
 	    "a renew that finds the key gone takes it again");
 	cli_get(port, "GET", "t:lock:k1", v, sizeof(v));
 	is_str(v, tok_a, "with the owner's token");
 	lock_redis_release("k1", tok_a, &e);
 	is_int(lock_redis_try("k1", 30, tok_b, &e), LOCK_OWNER, "b takes it");
-	is_int(lock_redis_renew("k1", 30, tok_a, &e), 0,
+	is_int(lock_redis_renew("k1", 30, tok_a, 1, &e), 0,
 	    "a's renew does not take it from b");
 
 	/* A waiter is woken by the release's message: a child releases
@@ -325,7 +325,29 @@ test_live(const char *addr)
 		lock_release(NULL, "v:m@v1.0.0");
 		cli_get(port, "EXISTS", "t:lock:v:m@v1.0.0", v, sizeof(v));
 		is_str(v, "0", "lock_release deletes it");
+		/* A strict lock: lock_hold renews it whole, owner-checked,
+		 * and never takes it again once it is gone from redis. */
+		is_int(lock_try_strict(NULL, "s1", 30, &e), LOCK_OWNER,
+		    "lock_try_strict takes a redis lease");
+		cli_get(port, "PERSIST", "t:lock:s1", v, sizeof(v));
+		is_int(lock_hold(NULL, "s1", &e), 0, "lock_hold: still ours");
+		cli_get(port, "PTTL", "t:lock:s1", v, sizeof(v));
+		ok(atoll(v) > 29000, "and its lease is whole again");
+		cli_get(port, "DEL", "t:lock:s1", v, sizeof(v));
+		err_clear(&e);
+		ok(lock_hold(NULL, "s1", &e) == -1 &&
+		    strstr(e.msg, "lost") != NULL,
+		    "gone from redis: lock_hold says it is lost");
+		cli_get(port, "EXISTS", "t:lock:s1", v, sizeof(v));
+		is_str(v, "0", "and did not take it again");
 		o.redis = "127.0.0.1:1";
+		o.on_down = LOCK_DOWN_LOCAL;
+		lock_setup(&o, &e);
+		err_clear(&e);
+		ok(lock_try_strict(NULL, "s2", 30, &e) == -1 &&
+		    e.code == E_UNAVAIL, "redis unreachable, on_redis_down = "
+		    "local: lock_try_strict fails (no sqlite fallback)");
+		o.on_down = LOCK_DOWN_FAIL;
 		lock_setup(&o, &e);
 		err_clear(&e);
 		ok(lock_try(NULL, "v:m@v1.0.0", 30, &e) == -1 &&
