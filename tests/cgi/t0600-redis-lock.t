@@ -15,6 +15,58 @@
 . "$top_srcdir/tests/lib/redis.sh"
 need redis-server redis-cli redis-sentinel zip sqlite3 perl
 
+# tests/lib/redis.sh leaves no redis behind: a test that restarts redis
+# in a subshell (its trap and variables lost) and fails, and one killed
+# with SIGKILL (no trap at all), each stop theirs.
+cat >"$TRASH/leak.sh" <<EOF
+. "$top_srcdir/tests/lib/testlib.sh"
+. "$top_srcdir/tests/lib/redis.sh"
+echo "\$TRASH" >"$TRASH/leak.trash"
+redis_start leak
+echo "\$REDIS_PORT" >"$TRASH/leak.port"
+( redis_kill; redis_restart ) >/dev/null 2>&1
+if [ "\$1" = kill ]; then
+	: >"$TRASH/leak.ready"
+	while :; do sleep 1; done
+fi
+exit 1
+EOF
+answers()
+{
+	[ "$(redis-cli -h 127.0.0.1 -p "$1" ping 2>/dev/null)" = PONG ]
+}
+gone()
+{
+	_g=0
+	while answers "$1" && [ $_g -lt 80 ]; do
+		sleep 0.1
+		_g=$((_g + 1))
+	done
+	! answers "$1"
+}
+top_srcdir=$top_srcdir top_builddir=$top_builddir sh "$TRASH/leak.sh" fail \
+    >/dev/null 2>&1
+port=$(cat "$TRASH/leak.port")
+ok "a failing test whose redis was restarted in a subshell leaves no redis (port $port)" \
+    gone "$port"
+rm -f "$TRASH/leak.port" "$TRASH/leak.ready"
+top_srcdir=$top_srcdir top_builddir=$top_builddir sh "$TRASH/leak.sh" kill \
+    >/dev/null 2>&1 &
+lk=$!
+i=0
+while [ ! -e "$TRASH/leak.ready" ] && [ $i -lt 100 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+port=$(cat "$TRASH/leak.port")
+ok "the killed test's redis answered first" answers "$port"
+kill -KILL "$lk"
+wait "$lk" 2>/dev/null
+ok "a test killed with SIGKILL leaves no redis either (port $port)" \
+    gone "$port"
+lt=$(cat "$TRASH/leak.trash")
+case $lt in "${TMPDIR:-/tmp}"/piraeus-leak.*) rm -rf "$lt" ;; esac
+
 redis_start
 sentinel_start mymaster
 B=$top_builddir
