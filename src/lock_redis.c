@@ -90,6 +90,8 @@ static struct {
 	struct timespec			 retry;	/* no connect before */
 	char				 why[ERR_MSG_MAX];	/* last failure */
 	int				 resent;	/* the last command went twice */
+	struct lock_redis_addr		 at;	/* the server last dialed */
+	int				 at_sentinel;	/* it is a sentinel */
 } lr;
 
 /* Milliseconds on the monotonic clock. */
@@ -424,18 +426,18 @@ lock_redis_close(void)
 	lock_redis_drop(&lr.sub);
 }
 
-/* Record why redis failed (kept for the next error) and return -1. */
+/* Record why redis failed (kept for the next error) and return -1; the
+ * message names the server last dialed (a sentinel, or the master). */
 static int
 lock_redis_fail(struct err *e, const char *what, const redisContext *c,
     const redisReply *r)
 {
-	const struct lock_redis_addr *a = &lr.t.addr[0];
-
 	snprintf(lr.why, sizeof(lr.why), "%s", r != NULL &&
 	    r->type == REDIS_REPLY_ERROR ? r->str : c != NULL && c->err != 0 ?
 	    c->errstr : "an unexpected reply");
 	return err_set(e, E_UNAVAIL, "singleflight: redis %s%s:%d: %s: %s",
-	    lr.t.sentinel ? "sentinel " : "", a->host, a->port, what, lr.why);
+	    lr.at_sentinel ? "sentinel " : "", lr.at.host, lr.at.port, what,
+	    lr.why);
 }
 
 /*
@@ -491,11 +493,16 @@ lock_redis_argv(redisContext *c, int argc, const char **argv,
 	return r;
 }
 
-/* A connection to a (host, port), timeouts set; NULL and e on failure. */
+/* A connection to a (host, port), a sentinel or not, timeouts set,
+ * remembered as the server errors name; NULL and e on failure. */
 static redisContext *
-lock_redis_dial(const char *host, int port, struct err *e)
+lock_redis_dial(const char *host, int port, int sentinel, struct err *e)
 {
 	redisContext *c;
+
+	snprintf(lr.at.host, sizeof(lr.at.host), "%s", host);
+	lr.at.port = port;
+	lr.at_sentinel = sentinel;
 
 	c = redisConnectWithTimeout(host, port,
 	    lock_redis_tv(LOCK_REDIS_CONNECT_MS));
@@ -529,7 +536,7 @@ lock_redis_master(struct lock_redis_addr *a, struct err *e)
 	err_clear(&se);
 	for (i = 0; i < lr.t.naddr; i++) {
 		if ((c = lock_redis_dial(lr.t.addr[i].host, lr.t.addr[i].port,
-		    &se)) == NULL)
+		    1, &se)) == NULL)
 			continue;
 		r = lock_redis_argv(c, 3, argv, NULL, "SENTINEL", &se);
 		ok = r != NULL && r->type == REDIS_REPLY_ARRAY &&
@@ -578,7 +585,7 @@ lock_redis_open(struct err *e)
 			return NULL;
 	} else
 		a = lr.t.addr[0];
-	if ((c = lock_redis_dial(a.host, a.port, e)) == NULL)
+	if ((c = lock_redis_dial(a.host, a.port, 0, e)) == NULL)
 		return NULL;
 	if (lr.t.password[0] != '\0') {
 		const char *argv[] = { "AUTH", lr.t.user, lr.t.password };

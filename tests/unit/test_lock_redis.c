@@ -360,7 +360,7 @@ test_live(const char *addr)
 
 /* Through a real redis-sentinel that watches the server as "mymaster". */
 static void
-test_sentinel(const char *sentinel)
+test_sentinel(const char *sentinel, const char *master)
 {
 	char spec[256], tok[LOCK_REDIS_TOKEN_MAX];
 	struct err e;
@@ -376,6 +376,18 @@ test_sentinel(const char *sentinel)
 	if (e.msg[0] != '\0')
 		printf("#   %s\n", e.msg);
 	is_int(lock_redis_release("k", tok, &e), 1, "sentinel: released");
+	/* An error at the master names the master, not the first
+	 * sentinel of the list (dead here). */
+	snprintf(spec, sizeof(spec), "sentinel://:wrongpw@127.0.0.1:1,%s/"
+	    "mymaster", sentinel);
+	lock_redis_setup(spec, "s:", &e);
+	err_clear(&e);
+	ok(lock_redis_try("k", 30, tok, &e) == -1 &&
+	    strstr(e.msg, "AUTH") != NULL && master != NULL &&
+	    strstr(e.msg, master) != NULL &&
+	    strstr(e.msg, "127.0.0.1:1:") == NULL,
+	    "sentinel: AUTH refused by the master names the master");
+	printf("#   %s\n", e.msg);
 	snprintf(spec, sizeof(spec), "sentinel://%s/nosuchmaster", sentinel);
 	lock_redis_setup(spec, "s:", &e);
 	err_clear(&e);
@@ -394,7 +406,7 @@ main(void)
 	if (addr != NULL && *addr != '\0' && strrchr(addr, ':') != NULL)
 		test_live(addr);
 	if (getenv("PIRAEUS_TEST_SENTINEL") != NULL)
-		test_sentinel(getenv("PIRAEUS_TEST_SENTINEL"));
+		test_sentinel(getenv("PIRAEUS_TEST_SENTINEL"), addr);
 	if (addr == NULL || *addr == '\0')
 		printf("# PIRAEUS_TEST_REDIS unset: the live part is "
 		    "tests/cgi/t0600-redis-lock.t's\n");
