@@ -256,8 +256,12 @@ lock_release(struct index *ix, const char *key)
 	struct err e;
 	long i;
 
-	if ((i = lock_find(ix, key)) < 0 ||
-	    lock_held[i].backend != LOCK_BACKEND_REDIS) {
+	/* Not held (any more: the heartbeat found the lease lost) with
+	 * redis: nothing to release, and no sqlite lock to look at (a lock
+	 * taken with on_redis_down = local is held, as LOCK_BACKEND_SQLITE). */
+	if ((i = lock_find(ix, key)) < 0 && lock_distributed())
+		return;
+	if (i < 0 || lock_held[i].backend != LOCK_BACKEND_REDIS) {
 		lock_disown(ix, key);
 		lock_drop(ix, key);
 		return;

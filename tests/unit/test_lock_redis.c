@@ -325,6 +325,28 @@ test_live(const char *addr)
 		lock_release(NULL, "v:m@v1.0.0");
 		cli_get(port, "EXISTS", "t:lock:v:m@v1.0.0", v, sizeof(v));
 		is_str(v, "0", "lock_release deletes it");
+		/* A lease lost (the heartbeat finds another owner) is not
+		 * released: neither in redis (not ours) nor in sqlite (there
+		 * is no index here: a look at it would crash). */
+		is_int(lock_try(NULL, "h1", 3, &e), LOCK_OWNER, "h1 taken");
+		{
+			pid_t k;
+
+			if ((k = fork()) == 0) {
+				execlp("redis-cli", "redis-cli", "-h",
+				    "127.0.0.1", "-p", port, "SET",
+				    "t:lock:h1", "other", (char *)NULL);
+				_exit(127);
+			}
+			waitpid(k, NULL, 0);
+		}
+		usleep(1100000);
+		lock_heartbeat();
+		lock_release(NULL, "h1");
+		cli_get(port, "GET", "t:lock:h1", v, sizeof(v));
+		is_str(v, "other", "a lost lease's release leaves the new "
+		    "owner's key, and no sqlite path is taken");
+		cli_get(port, "DEL", "t:lock:h1", v, sizeof(v));
 		/* A strict lock: lock_hold renews it whole, owner-checked,
 		 * and never takes it again once it is gone from redis. */
 		is_int(lock_try_strict(NULL, "s1", 30, &e), LOCK_OWNER,
