@@ -182,6 +182,11 @@ if command -v strace >/dev/null 2>&1 && [ -n "$r2" ]; then
 	is "$code" 200 "the waiter on H2 got the version H1 fetched"
 	ok "with the upstream's bytes" cmp -s "$TRASH/w4" "$UP/$M/@v/v1.4.0.zip"
 	is "$(upstream_count "/$M/@v/v1.4.0.zip")" 1 "fetched once"
+	# Woken by the release's message, not by the end of its wait's
+	# slice (LOCK_WAIT_SLICE_MS, 5 s) nor by the lease's (10 s): done
+	# about when the owner's 3 s fetch is.
+	ok "the waiter answered ${wt} s after asking (owner's fetch 3 s; < 4.5 s)" \
+	    awk -v t="$wt" 'BEGIN { exit !(t > 2 && t < 4.5) }'
 	polls=$(grep -c 'poll(' "$TRASH/strace")
 	sleeps=$(grep -c 'nanosleep(' "$TRASH/strace")
 	ok "strace saw the waiter wait in poll(2) ($polls calls)" \
