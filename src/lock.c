@@ -156,16 +156,20 @@ lock_try_redis(struct index *ix, const char *key, long expiry, int strict,
 	return st;
 }
 
-/* lock_try and lock_try_strict: the backend's lock of key. */
+/* What a lock_take is for: where the key may be taken. */
+enum lock_scope { LOCK_ANY, LOCK_STRICT, LOCK_HOST };
+
+/* lock_try, lock_try_strict and lock_try_local: key's lock in the
+ * backend (LOCK_HOST: this host's sqlite lock table whatever it is). */
 static int
-lock_take(struct index *ix, const char *key, long expiry, int strict,
-    struct err *e)
+lock_take(struct index *ix, const char *key, long expiry,
+    enum lock_scope scope, struct err *e)
 {
 	struct index_lock cur, mine;
 	time_t now = time(NULL);
-	int held;
+	int strict = scope == LOCK_STRICT, held;
 
-	if (lock_cfg.backend == LOCK_BACKEND_REDIS &&
+	if (lock_cfg.backend == LOCK_BACKEND_REDIS && scope != LOCK_HOST &&
 	    (held = lock_try_redis(ix, key, expiry, strict, e)) != 2)
 		return held;
 
@@ -199,14 +203,21 @@ fail:
 int
 lock_try(struct index *ix, const char *key, long expiry, struct err *e)
 {
-	return lock_take(ix, key, expiry, 0, e);
+	return lock_take(ix, key, expiry, LOCK_ANY, e);
 }
 
 int
 lock_try_strict(struct index *ix, const char *key, long expiry,
     struct err *e)
 {
-	return lock_take(ix, key, expiry, 1, e);
+	return lock_take(ix, key, expiry, LOCK_STRICT, e);
+}
+
+int
+lock_try_local(struct index *ix, const char *key, long expiry,
+    struct err *e)
+{
+	return lock_take(ix, key, expiry, LOCK_HOST, e);
 }
 
 /* The index of key in lock_held (this process holds it on ix), or -1. */

@@ -1786,6 +1786,14 @@ int		 lock_try(struct index *, const char *key, long expiry,
 int		 lock_try_strict(struct index *, const char *key, long expiry,
 		    struct err *);
 /*
+ * lock_try on this host's sqlite lock table whatever the backend: for
+ * work whose result stays in this host's index (cached lists, @latest),
+ * where a waiter on another host would find nothing when woken.  Its
+ * waiters poll (lock_backoff), never lock_wait.
+ */
+int		 lock_try_local(struct index *, const char *key, long expiry,
+		    struct err *);
+/*
  * Renew key, held by this process, now (owner-checked), before work that
  * must be done under it: 0 still held and its lease whole again; -1 and e
  * when it was lost (forgotten: do not release it) or could not be asked.

@@ -127,7 +127,7 @@ goproxy = http://127.0.0.1:$(free_port)"
 	unlike "$(cat "$TRASH/out")" 'pw0Secret' \
 	    "the password is not in check-config -v's output (${spec%%:*}://)"
 	: >"$TRASH/stderr"
-	cgi GET "/example.com/pw/@v/list" PIRAEUS_CONFIG="$TRASH/p.ini"
+	cgi GET "/example.com/pw/@v/v1.0.0.mod" PIRAEUS_CONFIG="$TRASH/p.ini"
 	like "$(cat "$TRASH/stderr")" 'AUTH' "a responder sent it to redis"
 	unlike "$(cat "$TRASH/stderr" "$TRASH/body")" 'pw0Secret' \
 	    "nor in a responder's log lines or answer (${spec%%:*}://)"

@@ -263,6 +263,23 @@ like "$(logs)" 'taken again' "the owner logged that it took its lease again"
 get "$URL1" "/$M/@v/v1.3.0.zip" "$TRASH/h1"
 read -r code _ <"$TRASH/h1.code"
 is "$code" 200 "service resumes on H1"
+
+# 5. A list is cached in each host's own index: its refresh takes this
+# host's lock (lock_try_local), not a redis lease that a client of
+# another host would wait for, to find its own cache empty after it and
+# fetch again (3 s, then 3 s more).
+upstream_fault "/$M/@v/list" delay ms=3000
+get "$URL1" "/$M/@v/list" "$TRASH/l1" &
+a=$!
+sleep 0.5
+get "$URL2" "/$M/@v/list" "$TRASH/l2"
+wait "$a"
+read -r code lt <"$TRASH/l2.code"
+is "$code" 200 "a list asked of H2 while H1 refreshes it: 200"
+ok "in about the upstream's 3 s (${lt} s < 4.5 s), not after H1's refresh" \
+    awk -v t="$lt" 'BEGIN { exit !(t > 2 && t < 4.5) }'
+upstream_fault "/$M/@v/list" none
+
 unlike "$(logs)" 'AddressSanitizer|LeakSanitizer|runtime error:' \
     "no sanitizer report in the logs"
 stop_bg "$PID1"
