@@ -30,6 +30,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -369,6 +370,51 @@ lock_heartbeat(void)
 		}
 		i++;
 	}
+}
+
+void
+lock_note(const char *key, int code, const char *msg, long ttl)
+{
+	char v[LOCK_NOTE_MAX + 48];
+	struct err e;
+
+	if (lock_cfg.backend != LOCK_BACKEND_REDIS || lock_cfg.down)
+		return;
+	snprintf(v, sizeof(v), "%lld %d %s", (long long)time(NULL), code,
+	    msg != NULL ? msg : "");
+	err_clear(&e);
+	if (lock_redis_note_set(key, v, ttl * 1000, &e) == -1)
+		log_warnx("%s: the outcome not left in redis: %s", key, e.msg);
+}
+
+int
+lock_note_get(const char *key, time_t *at, int *code, char *msg,
+    size_t msgsz)
+{
+	char v[LOCK_NOTE_MAX + 48], *p, *end;
+	long long t;
+	long c;
+	struct err e;
+
+	if (lock_cfg.backend != LOCK_BACKEND_REDIS || lock_cfg.down)
+		return 0;
+	err_clear(&e);
+	if (lock_redis_note_get(key, v, sizeof(v), &e) != 1)
+		return 0;
+	/* "SECONDS CODE MESSAGE" */
+	errno = 0;
+	t = strtoll(v, &end, 10);
+	if (errno != 0 || end == v || *end != ' ')
+		return 0;
+	p = end + 1;
+	c = strtol(p, &end, 10);
+	if (errno != 0 || end == p || (*end != ' ' && *end != '\0') ||
+	    c <= E_OK || c > E_INTERNAL)
+		return 0;
+	*at = (time_t)t;
+	*code = (int)c;
+	snprintf(msg, msgsz, "%s", *end == ' ' ? end + 1 : "");
+	return 1;
 }
 
 long

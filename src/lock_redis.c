@@ -54,6 +54,7 @@
 #define LOCK_REDIS_EXPIRY_SLACK_MS 50	/* past a lease's end before a look */
 #define LOCK_REDIS_NAME_MAX	(LOCK_REDIS_PREFIX_MAX + LOCK_KEY_MAX + 8)
 #define LOCK_REDIS_DRAIN_MAX	64	/* replies read to leave subscribe mode */
+#define LOCK_REDIS_NUM_MAX	32	/* a decimal number (PX's milliseconds) */
 
 /* Only the owner deletes; waiters are told in every case. */
 static const char lock_redis_release_lua[] =
@@ -695,15 +696,23 @@ lock_redis_cmd(int argc, const char **argv, const size_t *lens,
 	return r;
 }
 
+/* The redis name of key of a kind ("lock:", "note:"): prefix kind key. */
+static int
+lock_redis_kname(const char *kind, const char *key,
+    char out[LOCK_REDIS_NAME_MAX], struct err *e)
+{
+	if ((size_t)snprintf(out, LOCK_REDIS_NAME_MAX, "%s%s%s", lr.prefix,
+	    kind, key) >= LOCK_REDIS_NAME_MAX)
+		return err_set(e, E_INTERNAL, "lock key too long");
+	return 0;
+}
+
 /* The redis name of a lock key: prefix "lock:" key. */
 static int
 lock_redis_name(const char *key, char out[LOCK_REDIS_NAME_MAX],
     struct err *e)
 {
-	if ((size_t)snprintf(out, LOCK_REDIS_NAME_MAX, "%slock:%s", lr.prefix,
-	    key) >= LOCK_REDIS_NAME_MAX)
-		return err_set(e, E_INTERNAL, "lock key too long");
-	return 0;
+	return lock_redis_kname("lock:", key, out, e);
 }
 
 /* --- the operations ---------------------------------------------------- */
@@ -821,6 +830,48 @@ lock_redis_release(const char *key, const char *token, struct err *e)
 		return -1;
 	st = r->type == REDIS_REPLY_INTEGER ? (int)r->integer :
 	    lock_redis_fail(e, "release", NULL, r);
+	freeReplyObject(r);
+	return st;
+}
+
+int
+lock_redis_note_set(const char *key, const char *value, long ttl_ms,
+    struct err *e)
+{
+	char name[LOCK_REDIS_NAME_MAX], px[LOCK_REDIS_NUM_MAX];
+	redisReply *r;
+	int st;
+
+	if (lock_redis_kname("note:", key, name, e) == -1)
+		return -1;
+	snprintf(px, sizeof(px), "%ld", ttl_ms > 0 ? ttl_ms : 1);
+	if ((r = lock_redis_cmd(5, (const char *[]){ "SET", name, value, "PX",
+	    px }, NULL, "SET note", e)) == NULL)
+		return -1;
+	st = r->type == REDIS_REPLY_STATUS ? 0 :
+	    lock_redis_fail(e, "SET note", NULL, r);
+	freeReplyObject(r);
+	return st;
+}
+
+int
+lock_redis_note_get(const char *key, char *out, size_t outsz, struct err *e)
+{
+	char name[LOCK_REDIS_NAME_MAX];
+	redisReply *r;
+	int st;
+
+	if (lock_redis_kname("note:", key, name, e) == -1)
+		return -1;
+	if ((r = lock_redis_cmd(2, (const char *[]){ "GET", name }, NULL,
+	    "GET note", e)) == NULL)
+		return -1;
+	if (r->type == REDIS_REPLY_STRING) {
+		snprintf(out, outsz, "%s", r->str);
+		st = 1;
+	} else
+		st = r->type == REDIS_REPLY_NIL ? 0 :
+		    lock_redis_fail(e, "GET note", NULL, r);
 	freeReplyObject(r);
 	return st;
 }

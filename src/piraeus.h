@@ -1786,6 +1786,17 @@ int		 lock_try(struct index *, const char *key, long expiry,
 int		 lock_try_strict(struct index *, const char *key, long expiry,
 		    struct err *);
 /*
+ * The outcome of a fetch, left by its owner for the waiters of every
+ * host (with redis; nothing otherwise): lock_note, before the release,
+ * keeps code and msg under key for ttl seconds; lock_note_get says 1
+ * and when (at), code and msg, or 0 when there is none.
+ */
+#define LOCK_NOTE_MAX	ERR_MSG_MAX
+void		 lock_note(const char *key, int code, const char *msg,
+		    long ttl);
+int		 lock_note_get(const char *key, time_t *at, int *code,
+		    char *msg, size_t msgsz);
+/*
  * lock_try on this host's sqlite lock table whatever the backend: for
  * work whose result stays in this host's index (cached lists, @latest),
  * where a waiter on another host would find nothing when woken.  Its
@@ -1889,6 +1900,13 @@ int		 lock_redis_renew(const char *key, long expiry,
 /* Delete key if token owns it, then wake its waiters: 1 deleted, 0 not
  * ours (any more), -1 and e. */
 int		 lock_redis_release(const char *key, const char *token,
+		    struct err *);
+/* A note left for other hosts: SET prefix "note:" key value PX ttl_ms.
+ * 0, or -1 and e. */
+int		 lock_redis_note_set(const char *key, const char *value,
+		    long ttl_ms, struct err *);
+/* That note into out: 1, 0 when none (or expired), -1 and e. */
+int		 lock_redis_note_get(const char *key, char *out, size_t outsz,
 		    struct err *);
 /* Subscribe to key's channel, then wait (at most max_ms, and no longer
  * than the lease's end) for its release: 1 released (or gone), 0 not
