@@ -660,11 +660,50 @@ lock_redis_ready(redisContext **cp, struct err *e)
 }
 
 /*
+ * Error replies that say this server cannot serve us any more, whatever
+ * we send it: a master demoted to a replica (READONLY), a server loading
+ * its data (LOADING), a replica cut from its master (MASTERDOWN), a
+ * restarted server that wants AUTH again (NOAUTH).  The connection that
+ * got one is dropped, so that a new one is made (under Sentinel, after
+ * asking the sentinels again where the master is).
+ */
+static const char *const lock_redis_gone_errors[] = {
+	"READONLY", "LOADING", "MASTERDOWN", "NOAUTH",
+};
+
+/* 1 when the last failure (lr.why) is one of lock_redis_gone_errors. */
+static int
+lock_redis_gone_reply(void)
+{
+	size_t i, n;
+
+	for (i = 0; i < NITEMS(lock_redis_gone_errors); i++) {
+		n = strlen(lock_redis_gone_errors[i]);
+		if (strncmp(lr.why, lock_redis_gone_errors[i], n) == 0 &&
+		    (lr.why[n] == ' ' || lr.why[n] == '\0'))
+			return 1;
+	}
+	return 0;
+}
+
+/* After a failed command on lr.cmd: 1 when the connection is done for
+ * (broken, or an error reply of lock_redis_gone_errors), and dropped. */
+static int
+lock_redis_cmd_gone(void)
+{
+	if (lr.cmd == NULL || (lr.cmd->err == 0 && !lock_redis_gone_reply()))
+		return 0;
+	lock_redis_drop(&lr.cmd);
+	return 1;
+}
+
+/*
  * A command on the command connection, made ready first.  A connection
- * kept from an earlier request may have died meanwhile (redis restarted):
- * then the command is sent once more on a new one, so that the first
- * request after a restart is not failed for the old socket.  A failed
- * connection is dropped so that the next call makes a new one.
+ * kept from an earlier request may have died meanwhile (redis restarted),
+ * or its server may answer it errors only (lock_redis_gone_errors: a
+ * master demoted by a failover): then the connection is dropped and the
+ * command sent once more on a new one, so that the first request after a
+ * restart or a failover is not failed for the old socket.
  */
 static redisReply *
 lock_redis_cmd(int argc, const char **argv, const size_t *lens,
@@ -679,16 +718,17 @@ lock_redis_cmd(int argc, const char **argv, const size_t *lens,
 	err_clear(&re);
 	if (lock_redis_ready(&lr.cmd, &re) == -1)
 		return err_set(e, re.code, "%s", re.msg), NULL;
-	if ((r = lock_redis_argv(lr.cmd, argc, argv, lens, what, &re)) == NULL &&
-	    lr.cmd->err != 0) {
-		lock_redis_drop(&lr.cmd);
-		if (kept) {
+	if ((r = lock_redis_argv(lr.cmd, argc, argv, lens, what, &re)) ==
+	    NULL) {
+		int broken = lr.cmd->err != 0;
+
+		if (lock_redis_cmd_gone() && (kept || !broken)) {
 			lr.resent = 1;
 			err_clear(&re);
 			if (lock_redis_ready(&lr.cmd, &re) == 0 &&
 			    (r = lock_redis_argv(lr.cmd, argc, argv, lens,
-			    what, &re)) == NULL && lr.cmd->err != 0)
-				lock_redis_drop(&lr.cmd);
+			    what, &re)) == NULL)
+				(void)lock_redis_cmd_gone();
 		}
 	}
 	if (r == NULL)

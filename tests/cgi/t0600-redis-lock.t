@@ -279,6 +279,26 @@ isnt "$STATUS" 200 "and the lookup is not answered ($STATUS)"
 cgi GET "/sumdb/private.test/lookup/$M@v1.0.2"
 is "$STATUS" 200 "redis back: the lookup is answered"
 is "$(records)" 3 "and its record appended"
+# A switch of master under a kept connection (last: it demotes the redis
+# above).  A second server replicates it, the sentinel watches it as
+# "fo" too; the unit test makes the second the master, the first its
+# replica (which then answers READONLY to every write) and points the
+# sentinel at the second.
+A=$REDIS_ADDR
+A_PORT=$REDIS_PORT
+redis_start b "replicaof 127.0.0.1 $A_PORT"
+redis-cli -h 127.0.0.1 -p "$SENTINEL_PORT" SENTINEL MONITOR fo 127.0.0.1 \
+    "$A_PORT" 1 >/dev/null
+if PIRAEUS_TEST_FAILOVER=127.0.0.1:$SENTINEL_PORT PIRAEUS_TEST_FAILOVER_A=$A \
+    PIRAEUS_TEST_FAILOVER_B=$REDIS_ADDR "$B/tests/unit/test_lock_redis" \
+    >"$TRASH/failover.out" 2>&1; then
+	pass "test_lock_redis's failover part (a master demoted under a kept connection)"
+else
+	fail "test_lock_redis's failover part (a master demoted under a kept connection)"
+	diag_file "$TRASH/failover.out"
+fi
+like "$(cat "$TRASH/failover.out")" 'ok [0-9]+ - failover: the next lease is taken' \
+    "the failover part ran"
 unlike "$(cat "$TRASH/stderr")" 'AddressSanitizer|LeakSanitizer|runtime error:' \
     "no sanitizer report"
 redis_stop

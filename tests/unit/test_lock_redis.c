@@ -419,10 +419,101 @@ test_sentinel(const char *sentinel, const char *master)
 	printf("#   %s\n", e.msg);
 }
 
+/* redis-cli -p port ARG... (at most 6: a NULL ends them), its answer's
+ * first line into out. */
+static void
+cli_argv(const char *port, const char *const args[6], char *out,
+    size_t outsz)
+{
+	int pfd[2];
+	pid_t pid;
+	ssize_t n;
+	size_t got = 0;
+
+	out[0] = '\0';
+	if (pipe(pfd) == -1)
+		return;
+	if ((pid = fork()) == 0) {
+		dup2(pfd[1], 1);
+		close(pfd[0]);
+		close(pfd[1]);
+		execlp("redis-cli", "redis-cli", "-h", "127.0.0.1", "-p", port,
+		    "--raw", args[0], args[1], args[2], args[3], args[4],
+		    args[5], (char *)NULL);
+		_exit(127);
+	}
+	close(pfd[1]);
+	while (got + 1 < outsz &&
+	    (n = read(pfd[0], out + got, outsz - got - 1)) > 0)
+		got += (size_t)n;
+	out[got] = '\0';
+	close(pfd[0]);
+	if (pid > 0)
+		waitpid(pid, NULL, 0);
+	out[strcspn(out, "\n")] = '\0';
+}
+
+/*
+ * A switch of master under a kept connection: the sentinel (host:port)
+ * watches a as master "fo", b replicates a.  lock_redis holds a
+ * connection to a; the operator makes b the master and a its replica
+ * (REPLICAOF: no client is disconnected) and points the sentinel at b.
+ * a then answers every write READONLY: the next lease is taken on b
+ * (the connection dropped on READONLY, the sentinels asked again), not
+ * refused for as long as the responder lives.
+ */
+static void
+test_failover(const char *sentinel, const char *a, const char *b)
+{
+	const char *sport = strrchr(sentinel, ':') + 1;
+	const char *aport = strrchr(a, ':') + 1, *bport = strrchr(b, ':') + 1;
+	char spec[256], tok[LOCK_REDIS_TOKEN_MAX], v[256];
+	struct err e;
+	int st;
+
+	snprintf(spec, sizeof(spec), "sentinel://%s/fo", sentinel);
+	err_clear(&e);
+	ok(lock_redis_setup(spec, "f:", &e) == 0, "failover: setup");
+	lock_redis_token(tok, &e);
+	is_int(lock_redis_try("k1", 30, tok, &e), LOCK_OWNER,
+	    "failover: a lease taken on the first master");
+	cli_argv(aport, (const char *[6]){ "EXISTS", "f:lock:k1" }, v,
+	    sizeof(v));
+	is_str(v, "1", "failover: (on a)");
+	cli_argv(bport, (const char *[6]){ "REPLICAOF", "NO", "ONE" }, v,
+	    sizeof(v));
+	is_str(v, "OK", "failover: b is made the master");
+	cli_argv(aport, (const char *[6]){ "REPLICAOF", "127.0.0.1", bport },
+	    v, sizeof(v));
+	is_str(v, "OK", "failover: a is made its replica");
+	cli_argv(sport, (const char *[6]){ "SENTINEL", "REMOVE", "fo" }, v,
+	    sizeof(v));
+	cli_argv(sport, (const char *[6]){ "SENTINEL", "MONITOR", "fo",
+	    "127.0.0.1", bport, "1" }, v, sizeof(v));
+	is_str(v, "OK", "failover: the sentinel names b");
+	err_clear(&e);
+	st = lock_redis_try("k2", 30, tok, &e);
+	is_int(st, LOCK_OWNER, "failover: the next lease is taken, on the "
+	    "new master (the connection answering READONLY dropped)");
+	if (st == -1)
+		printf("#   %s\n", e.msg);
+	cli_argv(bport, (const char *[6]){ "EXISTS", "f:lock:k2" }, v,
+	    sizeof(v));
+	is_str(v, "1", "failover: (on b)");
+	is_int(lock_redis_release("k2", tok, &e), 1, "failover: released");
+}
+
 int
 main(void)
 {
 	const char *addr = getenv("PIRAEUS_TEST_REDIS");
+
+	if (getenv("PIRAEUS_TEST_FAILOVER") != NULL) {
+		test_failover(getenv("PIRAEUS_TEST_FAILOVER"),
+		    getenv("PIRAEUS_TEST_FAILOVER_A"),
+		    getenv("PIRAEUS_TEST_FAILOVER_B"));
+		return tap_done();
+	}
 
 	test_parse();
 	if (addr != NULL && *addr != '\0' && strrchr(addr, ':') != NULL)
