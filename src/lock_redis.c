@@ -55,6 +55,7 @@
 #define LOCK_REDIS_NAME_MAX	(LOCK_REDIS_PREFIX_MAX + LOCK_KEY_MAX + 8)
 #define LOCK_REDIS_DRAIN_MAX	64	/* replies read to leave subscribe mode */
 #define LOCK_REDIS_NUM_MAX	32	/* a decimal number (PX's milliseconds) */
+#define LOCK_REDIS_CHECK_S	10	/* check-config's lease, if left behind */
 
 /* Only the owner deletes; waiters are told in every case. */
 static const char lock_redis_release_lua[] =
@@ -769,6 +770,25 @@ lock_redis_ping(struct err *e)
 	ok = r->type == REDIS_REPLY_STATUS && strcmp(r->str, "PONG") == 0;
 	freeReplyObject(r);
 	return ok ? 0 : lock_redis_fail(e, "PING", NULL, NULL);
+}
+
+int
+lock_redis_check(struct err *e)
+{
+	char tok[LOCK_REDIS_TOKEN_MAX], msg[ERR_MSG_MAX];
+
+	if (lock_redis_ping(e) == -1 || lock_redis_token(tok, e) == -1)
+		return -1;
+	if (lock_redis_try(LOCK_REDIS_CHECK_KEY, LOCK_REDIS_CHECK_S, tok,
+	    e) == 0 && lock_redis_release(LOCK_REDIS_CHECK_KEY, tok, e) != -1 &&
+	    lock_redis_wait(LOCK_REDIS_CHECK_KEY, 1, e) != -1)
+		return 0;
+	/* What an ACL user needs, said where it is found missing. */
+	snprintf(msg, sizeof(msg), "%s", e->msg);
+	err_clear(e);
+	return err_set(e, E_UNAVAIL, "(an ACL user needs ~%s* &%s* "
+	    "+set +get +pttl +eval +publish +subscribe +unsubscribe +ping) %s",
+	    lr.prefix, lr.prefix, msg);
 }
 
 int

@@ -1884,6 +1884,16 @@ int		 lock_redis_setup(const char *spec, const char *prefix,
 int		 lock_redis_configured(void);
 /* Connect (AUTH, SELECT, Sentinel's master) and PING: 0, or -1 and e. */
 int		 lock_redis_ping(struct err *);
+/*
+ * What a responder will ask of redis, once, for check-config: PING, then
+ * the lease LOCK_REDIS_CHECK_KEY taken (SET NX PX), released (the script:
+ * GET, DEL, PUBLISH on its channel) and waited for (SUBSCRIBE, PTTL), so
+ * that an ACL that lacks a key pattern, a command or the channels
+ * (Redis 7's resetchannels: PUBLISH is NOPERM) is found now, not at the
+ * first release.  0, or -1 and e naming the command.
+ */
+#define LOCK_REDIS_CHECK_KEY	"check-config"
+int		 lock_redis_check(struct err *);
 void		 lock_redis_close(void);
 /* A new owner token, "PID@HOST:" then the hex of 16 bytes from getrandom
  * (unique and unguessable; the pid and host say who holds a key).  0, or

@@ -54,7 +54,7 @@ top_srcdir=$top_srcdir top_builddir=$top_builddir sh "$TRASH/leak.sh" kill \
     >/dev/null 2>&1 &
 lk=$!
 i=0
-while [ ! -e "$TRASH/leak.ready" ] && [ $i -lt 100 ]; do
+while [ ! -e "$TRASH/leak.ready" ] && [ $i -lt 300 ]; do
 	sleep 0.1
 	i=$((i + 1))
 done
@@ -132,6 +132,23 @@ goproxy = http://127.0.0.1:$(free_port)"
 	unlike "$(cat "$TRASH/stderr" "$TRASH/body")" 'pw0Secret' \
 	    "nor in a responder's log lines or answer (${spec%%:*}://)"
 done
+# An ACL user without the prefix's channels (Redis 7's resetchannels):
+# the release's PUBLISH would be NOPERM at every release; check-config
+# says so now.
+redis_cli ACL SETUSER pir on '>pw1' '~piraeus:*' resetchannels '+@all' \
+    >/dev/null
+ini "backend = redis
+redis = redis://pir:pw1@127.0.0.1:$REDIS_PORT"
+PIRAEUS_CONFIG=$TRASH/p.ini "$PIRAEUS" check-config >"$TRASH/out" 2>&1
+isnt "$?" 0 "check-config: an ACL without the prefix's channels is an error"
+like "$(cat "$TRASH/out")" '~piraeus:\* &piraeus:\* .*release: .*publish' \
+    "naming the release, its PUBLISH and what the ACL user needs"
+redis_cli ACL SETUSER pir '&piraeus:*' >/dev/null
+PIRAEUS_CONFIG=$TRASH/p.ini "$PIRAEUS" check-config >"$TRASH/out" 2>&1
+is "$?" 0 "with &piraeus:* it passes"
+is "$(redis_cli EXISTS piraeus:lock:check-config)" 0 \
+    "and leaves no key behind"
+redis_cli ACL DELUSER pir >/dev/null
 ini "backend = redis"
 PIRAEUS_CONFIG=$TRASH/p.ini "$PIRAEUS" check-config >"$TRASH/out" 2>&1
 isnt "$?" 0 "backend = redis without redis: refused"
