@@ -55,6 +55,8 @@
 #define LOCK_REDIS_NAME_MAX	(LOCK_REDIS_PREFIX_MAX + LOCK_KEY_MAX + 8)
 #define LOCK_REDIS_DRAIN_MAX	64	/* replies read to leave subscribe mode */
 #define LOCK_REDIS_NUM_MAX	32	/* a decimal number (PX's milliseconds) */
+#define LOCK_REDIS_PORT_DIGITS	5	/* 65535 */
+#define LOCK_REDIS_DB_DIGITS	5	/* LOCK_REDIS_DB_MAX, 65535 */
 #define LOCK_REDIS_CHECK_S	10	/* check-config's lease, if left behind */
 
 /* Only the owner deletes; waiters are told in every case. */
@@ -106,6 +108,7 @@ lock_redis_now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* ms milliseconds as the struct timeval hiredis' timeouts take. */
 static struct timeval
 lock_redis_tv(long ms)
 {
@@ -177,7 +180,7 @@ lock_redis_addr(const char *s, size_t n, int def, struct lock_redis_addr *a,
 		a->port = def;
 		return 0;
 	}
-	if (colon + 1 == end || end - colon > 6)
+	if (colon + 1 == end || end - colon - 1 > LOCK_REDIS_PORT_DIGITS)
 		return err_set(e, E_CONFIG, "a port is 1 to 65535");
 	port = 0;
 	for (p = colon + 1; p < end; p++) {
@@ -261,7 +264,7 @@ lock_redis_db(const char *s, size_t n, struct lock_redis_target *t,
 	size_t i;
 	long db = 0;
 
-	if (n == 0 || n > 6)
+	if (n == 0 || n > LOCK_REDIS_DB_DIGITS)
 		return err_set(e, E_CONFIG, "a database is a number, 0 to %d",
 		    LOCK_REDIS_DB_MAX);
 	for (i = 0; i < n; i++) {
@@ -496,7 +499,11 @@ lock_redis_argv(redisContext *c, int argc, const char **argv,
 }
 
 /* A connection to a (host, port), a sentinel or not, timeouts set,
- * remembered as the server errors name; NULL and e on failure. */
+ * remembered as the server errors name; NULL and e on failure.  The
+ * connect timeout bounds the TCP connect only: a host name is resolved
+ * first (getaddrinfo, by hiredis) with the resolver's own timeouts
+ * (resolv.conf), so an address or a name in /etc/hosts is what a
+ * deployment that must not wait on DNS gives (README). */
 static redisContext *
 lock_redis_dial(const char *host, int port, int sentinel, struct err *e)
 {
@@ -580,7 +587,7 @@ lock_redis_open(struct err *e)
 	struct lock_redis_addr a;
 	redisContext *c;
 	redisReply *r;
-	char db[16];
+	char db[LOCK_REDIS_NUM_MAX];
 
 	if (lr.t.sentinel) {
 		if (lock_redis_master(&a, e) == -1)
@@ -821,17 +828,45 @@ lock_redis_token(char out[LOCK_REDIS_TOKEN_MAX], struct err *e)
 	return 0;
 }
 
+/* The redis name of lock key and its lease of expiry seconds in
+ * milliseconds, as try and renew send them: 0, or -1 and e. */
+static int
+lock_redis_lease(const char *key, long expiry,
+    char name[LOCK_REDIS_NAME_MAX], char px[LOCK_REDIS_NUM_MAX],
+    struct err *e)
+{
+	if (lock_redis_name(key, name, e) == -1)
+		return -1;
+	snprintf(px, LOCK_REDIS_NUM_MAX, "%ld", expiry * 1000);
+	return 0;
+}
+
+/* One of the scripts, EVAL argv: its integer answer, or -1 and e. */
+static int
+lock_redis_eval(int argc, const char **argv, const char *what,
+    struct err *e)
+{
+	redisReply *r;
+	int st;
+
+	if ((r = lock_redis_cmd(argc, argv, NULL, what, e)) == NULL)
+		return -1;
+	st = r->type == REDIS_REPLY_INTEGER ? (int)r->integer :
+	    lock_redis_fail(e, what, NULL, r);
+	freeReplyObject(r);
+	return st;
+}
+
 int
 lock_redis_try(const char *key, long expiry, const char *token,
     struct err *e)
 {
-	char name[LOCK_REDIS_NAME_MAX], px[32];
+	char name[LOCK_REDIS_NAME_MAX], px[LOCK_REDIS_NUM_MAX];
 	redisReply *r;
 	int st;
 
-	if (lock_redis_name(key, name, e) == -1)
+	if (lock_redis_lease(key, expiry, name, px, e) == -1)
 		return -1;
-	snprintf(px, sizeof(px), "%ld", expiry * 1000);
 	if ((r = lock_redis_cmd(6, (const char *[]){ "SET", name, token, "NX",
 	    "PX", px }, NULL, "SET NX", e)) == NULL)
 		return -1;
@@ -858,40 +893,24 @@ int
 lock_redis_renew(const char *key, long expiry, const char *token, int retake,
     struct err *e)
 {
-	char name[LOCK_REDIS_NAME_MAX], px[32];
-	redisReply *r;
-	int st;
+	char name[LOCK_REDIS_NAME_MAX], px[LOCK_REDIS_NUM_MAX];
 
-	if (lock_redis_name(key, name, e) == -1)
+	if (lock_redis_lease(key, expiry, name, px, e) == -1)
 		return -1;
-	snprintf(px, sizeof(px), "%ld", expiry * 1000);
-	if ((r = lock_redis_cmd(7, (const char *[]){ "EVAL",
+	return lock_redis_eval(7, (const char *[]){ "EVAL",
 	    lock_redis_renew_lua, "1", name, token, px, retake ? "1" : "0" },
-	    NULL, "renew", e)) == NULL)
-		return -1;
-	st = r->type == REDIS_REPLY_INTEGER ? (int)r->integer :
-	    lock_redis_fail(e, "renew", NULL, r);
-	freeReplyObject(r);
-	return st;
+	    "renew", e);
 }
 
 int
 lock_redis_release(const char *key, const char *token, struct err *e)
 {
 	char name[LOCK_REDIS_NAME_MAX];
-	redisReply *r;
-	int st;
 
 	if (lock_redis_name(key, name, e) == -1)
 		return -1;
-	if ((r = lock_redis_cmd(5, (const char *[]){ "EVAL",
-	    lock_redis_release_lua, "1", name, token }, NULL, "release",
-	    e)) == NULL)
-		return -1;
-	st = r->type == REDIS_REPLY_INTEGER ? (int)r->integer :
-	    lock_redis_fail(e, "release", NULL, r);
-	freeReplyObject(r);
-	return st;
+	return lock_redis_eval(5, (const char *[]){ "EVAL",
+	    lock_redis_release_lua, "1", name, token }, "release", e);
 }
 
 int

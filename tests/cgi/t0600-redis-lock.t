@@ -160,6 +160,8 @@ PIRAEUS_CONFIG=$TRASH/p.ini "$PIRAEUS" check-config >"$TRASH/out" 2>&1
 isnt "$?" 0 "rediss:// refused"
 like "$(cat "$TRASH/out")" 'p\.ini: \[singleflight\] redis: rediss:// \(TLS\) is not supported: this piraeus is built with hiredis 0\.14' \
     "saying why (no TLS in this hiredis), with file, section and key"
+unlike "$(cat "$TRASH/out")" 'needs \[singleflight\] redis' \
+    "and not also that redis is missing"
 ini "on_redis_down = maybe"
 PIRAEUS_CONFIG=$TRASH/p.ini "$PIRAEUS" check-config >"$TRASH/out" 2>&1
 isnt "$?" 0 "on_redis_down = maybe refused"
