@@ -509,6 +509,7 @@ struct load {
 	char			*src[NOPTIONS];	/* who set it; NULL: default */
 	unsigned char		 in_file[NOPTIONS];
 	unsigned char		 in_env[NOPTIONS];
+	unsigned char		 refused[NOPTIONS];	/* a value was refused */
 	const char		*file;		/* the file being read */
 	FILE			*fp;
 	int			 lineno;
@@ -1201,6 +1202,7 @@ load_set(struct load *l, const struct option *o, const char *value,
 	if (opt_types[o->type].set(l->cfg, o, value, why, sizeof(why)) == -1) {
 		errs_add(l->errs, "%s: [%s] %s: %s", src, o->section, o->key,
 		    why);
+		l->refused[i] = 1;
 		return;
 	}
 	free(l->src[i]);
@@ -1464,11 +1466,14 @@ load_cross(struct load *l)
 	size_t i;
 
 	for (i = 0; i < NITEMS(cross_rules); i++) {
-		if (cross_rules[i].check(l->cfg, why, sizeof(why)) == 0)
-			continue;
 		a = opt_find(cross_rules[i].section, cross_rules[i].key);
 		b = opt_find(cross_rules[i].other_section,
 		    cross_rules[i].other_key);
+		/* A key whose value was refused is said once, by its own
+		 * error, not again as missing by the keys it goes with. */
+		if (l->refused[a - options] || l->refused[b - options] ||
+		    cross_rules[i].check(l->cfg, why, sizeof(why)) == 0)
+			continue;
 		blame = a;
 		if (l->src[a - options] == NULL && l->src[b - options] != NULL)
 			blame = b;

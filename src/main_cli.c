@@ -291,7 +291,7 @@ cli_check_config(struct config *cfg, int argc, char **argv)
 	/* Redis is asked once: a lock needs it (or on_redis_down = local). */
 	if (cfg->sf_backend == LOCK_BACKEND_REDIS) {
 		if (config_singleflight(cfg, &e) == -1 ||
-		    lock_redis_ping(&e) == -1) {
+		    lock_redis_check(&e) == -1) {
 			fprintf(stderr, "piraeus: [singleflight] redis: %s%s\n",
 			    e.msg, cfg->sf_on_redis_down == LOCK_DOWN_LOCAL ?
 			    " (on_redis_down = local: each host would fetch "

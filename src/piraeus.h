@@ -1300,7 +1300,8 @@ void		 upstream_free(struct upstream_list *);
  * SHA-256 (hex) of its normalised form, credentials included. */
 void		 upstream_scope(const struct upstream_list *,
 		    char out[SHA256_HEX]);
-/* url with a password replaced by "xxxxx" (as Go's URL.Redacted), for logs. */
+/* url with a password replaced by "xxxxx" (as Go's URL.Redacted), for logs;
+ * for redis://, rediss:// and sentinel:// the whole user info. */
 void		 upstream_redact(const char *url, char *out, size_t outsz);
 /* text with the password of every "scheme://user:password@" in it hidden. */
 void		 upstream_redact_text(const char *text, char *out, size_t outsz);
@@ -1885,6 +1886,39 @@ int		 lock_distributed(void);
  */
 int		 lock_try(struct index *, const char *key, long expiry,
 		    struct err *);
+/*
+ * lock_try for a key whose holder must hold it alone across hosts (the
+ * private checksum log's writer): with redis, redis down is -1 and e
+ * whatever on_redis_down says (never this host's sqlite lock), and a
+ * lease gone from redis is not taken again by a renewal.
+ */
+int		 lock_try_strict(struct index *, const char *key, long expiry,
+		    struct err *);
+/*
+ * The outcome of a fetch, left by its owner for the waiters of every
+ * host (with redis; nothing otherwise): lock_note, before the release,
+ * keeps code and msg under key for ttl seconds; lock_note_get says 1
+ * and when (at), code and msg, or 0 when there is none.
+ */
+#define LOCK_NOTE_MAX	ERR_MSG_MAX
+void		 lock_note(const char *key, int code, const char *msg,
+		    long ttl);
+int		 lock_note_get(const char *key, time_t *at, int *code,
+		    char *msg, size_t msgsz);
+/*
+ * lock_try on this host's sqlite lock table whatever the backend: for
+ * work whose result stays in this host's index (cached lists, @latest),
+ * where a waiter on another host would find nothing when woken.  Its
+ * waiters poll (lock_backoff), never lock_wait.
+ */
+int		 lock_try_local(struct index *, const char *key, long expiry,
+		    struct err *);
+/*
+ * Renew key, held by this process, now (owner-checked), before work that
+ * must be done under it: 0 still held and its lease whole again; -1 and e
+ * when it was lost (forgotten: do not release it) or could not be asked.
+ */
+int		 lock_hold(struct index *, const char *key, struct err *);
 void		 lock_release(struct index *, const char *key);
 /* lock_release's two halves, for a lock another thread of this process
  * drops: lock_disown stops renewing key (the heartbeat forgets it),
@@ -1959,6 +1993,16 @@ int		 lock_redis_setup(const char *spec, const char *prefix,
 int		 lock_redis_configured(void);
 /* Connect (AUTH, SELECT, Sentinel's master) and PING: 0, or -1 and e. */
 int		 lock_redis_ping(struct err *);
+/*
+ * What a responder will ask of redis, once, for check-config: PING, then
+ * the lease LOCK_REDIS_CHECK_KEY taken (SET NX PX), released (the script:
+ * GET, DEL, PUBLISH on its channel) and waited for (SUBSCRIBE, PTTL), so
+ * that an ACL that lacks a key pattern, a command or the channels
+ * (Redis 7's resetchannels: PUBLISH is NOPERM) is found now, not at the
+ * first release.  0, or -1 and e naming the command.
+ */
+#define LOCK_REDIS_CHECK_KEY	"check-config"
+int		 lock_redis_check(struct err *);
 void		 lock_redis_close(void);
 /* A new owner token, "PID@HOST:" then the hex of 16 bytes from getrandom
  * (unique and unguessable; the pid and host say who holds a key).  0, or
@@ -1968,12 +2012,20 @@ int		 lock_redis_token(char out[LOCK_REDIS_TOKEN_MAX], struct err *);
 int		 lock_redis_try(const char *key, long expiry, const char *token,
 		    struct err *);
 /* Push the lease forward if token owns it: 1, 2 (it was gone: taken
- * again), 0 (another owner has it), -1 and e. */
+ * again, only when retake), 0 (another owner has it, or it was gone and
+ * not retake), -1 and e. */
 int		 lock_redis_renew(const char *key, long expiry,
-		    const char *token, struct err *);
+		    const char *token, int retake, struct err *);
 /* Delete key if token owns it, then wake its waiters: 1 deleted, 0 not
  * ours (any more), -1 and e. */
 int		 lock_redis_release(const char *key, const char *token,
+		    struct err *);
+/* A note left for other hosts: SET prefix "note:" key value PX ttl_ms.
+ * 0, or -1 and e. */
+int		 lock_redis_note_set(const char *key, const char *value,
+		    long ttl_ms, struct err *);
+/* That note into out: 1, 0 when none (or expired), -1 and e. */
+int		 lock_redis_note_get(const char *key, char *out, size_t outsz,
 		    struct err *);
 /* Subscribe to key's channel, then wait (at most max_ms, and no longer
  * than the lease's end) for its release: 1 released (or gone), 0 not
