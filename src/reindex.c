@@ -212,7 +212,8 @@ reindex_run(const struct store *s, struct index *idx,
  * pass deletes nothing and says so (`piraeus reindex` rebuilds the index
  * when the tree really lost that much).
  */
-#define REINDEX_SYNC_KEY	"tree-sync"
+#define REINDEX_SYNC_KEY	"tree-sync"	/* changes since: its start */
+#define REINDEX_SYNC_AT_KEY	"tree-sync-at"	/* the last look's start */
 #define REINDEX_SLACK_NS	2000000000LL	/* 2 s */
 #define REINDEX_DELETE_FLOOR	100	/* rows: always deletable */
 
@@ -412,28 +413,58 @@ reindex_catch_vanished(struct reindex_catch *c)
 	}
 }
 
+/* The int64 kept under key in the index's meta into out (0 when none).
+ * 0, or -1 and e. */
+static int
+reindex_meta_int(struct index *idx, const char *key, int64_t *out,
+    struct err *e)
+{
+	struct buf b;
+	int have;
+
+	*out = 0;
+	if ((have = index_meta_get(idx, key, &b, e)) == -1)
+		return -1;
+	if (have == 1) {
+		*out = strtoll(b.data != NULL ? b.data : "0", NULL, 10);
+		buf_free(&b);
+	}
+	return 0;
+}
+
+/* Store v under key in the index's meta.  0, or -1 and e. */
+static int
+reindex_meta_put_int(struct index *idx, const char *key, int64_t v,
+    struct err *e)
+{
+	char text[32];
+
+	snprintf(text, sizeof(text), "%lld", (long long)v);
+	return index_meta_put(idx, key, text, strlen(text), e);
+}
+
 int
 reindex_catch_up(const struct store *s, struct index *idx, long interval,
     struct err *e)
 {
 	struct reindex_catch c = { s, idx, 0, 0, 0, NULL, 0, 0 };
 	struct timespec now;
-	char text[32];
-	struct buf b;
-	int64_t last = 0, start;
-	int have, marked;
+	int64_t last = 0, at = 0, start;
+	int marked;
 
 	if (clock_gettime(CLOCK_REALTIME, &now) == -1)
 		return err_errno(e, E_INTERNAL, "clock_gettime");
 	start = (int64_t)now.tv_sec * 1000000000LL + now.tv_nsec;
-	if ((have = index_meta_get(idx, REINDEX_SYNC_KEY, &b, e)) == -1)
+	if (reindex_meta_int(idx, REINDEX_SYNC_AT_KEY, &at, e) == -1 ||
+	    reindex_meta_int(idx, REINDEX_SYNC_KEY, &last, e) == -1)
 		return -1;
-	if (have == 1) {
-		last = strtoll(b.data != NULL ? b.data : "0", NULL, 10);
-		buf_free(&b);
-	}
-	if (last > 0 && start - last < (int64_t)interval * 1000000000LL)
+	if (at > 0 && start - at >= 0 &&
+	    start - at < (int64_t)interval * 1000000000LL)
 		return 0;
+	/* The interval counts from this look, even one that cannot finish
+	 * (a root without its marker is looked at no more often). */
+	if (reindex_meta_put_int(idx, REINDEX_SYNC_AT_KEY, start, e) == -1)
+		return -1;
 	c.since = last > REINDEX_SLACK_NS ? last - REINDEX_SLACK_NS : 0;
 	marked = reindex_tree_marked(s);
 	if (store_walk(s, reindex_catch_module, &c, e) == -1) {
@@ -445,9 +476,8 @@ reindex_catch_up(const struct store *s, struct index *idx, long interval,
 	free(c.gone);
 	/* A root without the marker may be a mount point without its file
 	 * system: what changed meanwhile is looked at again next time. */
-	snprintf(text, sizeof(text), "%lld", (long long)start);
-	if (marked && index_meta_put(idx, REINDEX_SYNC_KEY, text,
-	    strlen(text), e) == -1)
+	if (marked && reindex_meta_put_int(idx, REINDEX_SYNC_KEY, start,
+	    e) == -1)
 		return -1;
 	if (c.added > 0 || c.removed > 0)
 		log_info("index: %ld versions found in the tree (published "

@@ -586,9 +586,20 @@ main(int argc, char **argv)
 			    &e) == 1,
 			    "catch_up: an empty root without the tree's .tmp "
 			    "(not mounted) deletes no row");
+			/* Looked at no more often for that. */
+			bad = version(mnt, "example.com/m", "v1.0.0", "v1.0.0",
+			    "module example.com/m\n", zip_a100,
+			    NITEMS(zip_a100));
+			ok(bad == 0 && reindex_catch_up(&s2, ix2, 60,
+			    &e) == 0 && index_get(ix2, "example.com/m",
+			    "v1.0.0", &iv, &e) == 0,
+			    "catch_up: a root without its marker is looked at "
+			    "no more than once an interval either");
 			path_join(path, mnt, ".tmp");
 			ok(mkdir(path, 0755) == 0 && reindex_catch_up(&s2, ix2,
-			    0, &e) == 0 && index_count(ix2) == 0,
+			    0, &e) == 0 && index_count(ix2) == 1 &&
+			    index_get(ix2, "example.com/m", "v1.0.0", &iv,
+			    &e) == 1,
 			    "catch_up: with the marker, the rows the root "
 			    "lacks are deleted");
 			store_close(&s2);
