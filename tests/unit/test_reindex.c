@@ -586,11 +586,16 @@ main(int argc, char **argv)
 			    &e) == 1,
 			    "catch_up: an empty root without the tree's .tmp "
 			    "(not mounted) deletes no row");
-			/* Looked at no more often for that. */
+			/* Looked at no more often for that: a look (the
+			 * last marked one over a second ago), then a version
+			 * appears, and a look within the second. */
+			usleep(1100000);
+			ok(reindex_catch_up(&s2, ix2, 1, &e) == 0,
+			    "catch_up: an unmarked root, a second later");
 			bad = version(mnt, "example.com/m", "v1.0.0", "v1.0.0",
 			    "module example.com/m\n", zip_a100,
 			    NITEMS(zip_a100));
-			ok(bad == 0 && reindex_catch_up(&s2, ix2, 60,
+			ok(bad == 0 && reindex_catch_up(&s2, ix2, 1,
 			    &e) == 0 && index_get(ix2, "example.com/m",
 			    "v1.0.0", &iv, &e) == 0,
 			    "catch_up: a root without its marker is looked at "
