@@ -146,9 +146,16 @@ like "$(cat "$TRASH/out")" 'p\.ini: \[sumdb\] private_key: .*backend = redis \(s
 cgi GET "/sumdb/private.test/latest" PIRAEUS_CONFIG="$TRASH/p.ini"
 is "$STATUS" 500 "the responder does not start so"
 like "$(cat "$TRASH/stderr")" 'needs \[sumdb\] log_dir' "and logs why"
+pini "log_dir = $TRASH/nolog"
+PIRAEUS_CONFIG=$TRASH/p.ini "$PIRAEUS" check-config >"$TRASH/out" 2>&1
+isnt "$?" 0 "check-config: a log_dir that does not exist refused"
+like "$(cat "$TRASH/out")" '\[sumdb\] log_dir: .*/nolog: No such file or directory \(it must be the directory every host shares' \
+    "saying why"
 pini "log_dir = $L"
 PIRAEUS_CONFIG=$TRASH/p.ini "$PIRAEUS" check-config >"$TRASH/out" 2>&1
 is "$?" 0 "check-config: with log_dir, accepted"
+like "$(cat "$TRASH/out")" "private checksum log: $L/sumdb-log\\.sqlite \\(the same file on every host\\)" \
+    "and names the log every host must share"
 export PIRAEUS_CONFIG=$TRASH/p.ini
 "$PIRAEUS" import "$UP" >"$TRASH/import.log" 2>&1 ||
     { diag_file "$TRASH/import.log"; bail_out "import"; }
