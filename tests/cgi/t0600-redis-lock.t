@@ -151,6 +151,11 @@ PIRAEUS_CONFIG=$TRASH/p.ini "$PIRAEUS" check-config >"$TRASH/out" 2>&1
 isnt "$?" 0 "check-config: a log_dir that does not exist refused"
 like "$(cat "$TRASH/out")" '\[sumdb\] log_dir: .*/nolog: No such file or directory \(it must be the directory every host shares' \
     "saying why"
+cgi GET "/sumdb/private.test/latest" PIRAEUS_CONFIG="$TRASH/p.ini"
+is "$STATUS" 500 "the responder does not start on a log_dir that does not exist"
+ok "and does not make it (a log of this host's own)" test ! -e "$TRASH/nolog"
+like "$(cat "$TRASH/stderr")" 'log_dir .*/nolog: No such file or directory \(the directory every host shares: not mounted\?\)' \
+    "saying why"
 pini "log_dir = $L"
 PIRAEUS_CONFIG=$TRASH/p.ini "$PIRAEUS" check-config >"$TRASH/out" 2>&1
 is "$?" 0 "check-config: with log_dir, accepted"
