@@ -476,6 +476,7 @@ typedef int	 cross_check_fn(const struct config *, char *, size_t);
 
 static cross_check_fn	cross_state_dir;
 static cross_check_fn	cross_sumdb_log_dir;
+static cross_check_fn	cross_sumdb_log_shared;
 static cross_check_fn	cross_catalog;
 static cross_check_fn	cross_index;
 static cross_check_fn	cross_sumdb_verify;
@@ -492,6 +493,7 @@ static const struct {
 } cross_rules[] = {
 	{ "state", "dir", "storage", "root", cross_state_dir },
 	{ "sumdb", "log_dir", "storage", "root", cross_sumdb_log_dir },
+	{ "sumdb", "log_dir", "sumdb", "private_key", cross_sumdb_log_shared },
 	{ "server", "catalog_pagesize", "server", "catalog_max_pagesize",
 	  cross_catalog },
 	{ "server", "index_limit", "server", "index_max_limit", cross_index },
@@ -1078,6 +1080,21 @@ cross_sumdb_log_dir(const struct config *cfg, char *why, size_t whysz)
 	c = *cfg;
 	c.state_dir = cfg->sumdb_log_dir;
 	return cross_state_dir(&c, why, whysz);
+}
+
+/* Several hosts (singleflight over redis) with a private checksum
+ * database need its one log in [sumdb] log_dir: each host's own log in its
+ * index would sign its own tree, a fork every client would catch. */
+static int
+cross_sumdb_log_shared(const struct config *cfg, char *why, size_t whysz)
+{
+	if (cfg->sf_backend != LOCK_BACKEND_REDIS ||
+	    cfg->sumdb_private_key == NULL || cfg->sumdb_log_dir != NULL)
+		return 0;
+	return why_set(why, whysz, "the private checksum database with "
+	    "[singleflight] backend = redis (several hosts) needs [sumdb] "
+	    "log_dir, a directory every host shares: without it each host "
+	    "would keep and sign a log of its own, forked tree heads");
 }
 
 static int

@@ -39,6 +39,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 
@@ -345,18 +346,27 @@ index_migrate(struct index *ix, const char *path, struct err *e)
  * WAL mode; the private log shared by every host (index_open_log) with a
  * rollback journal, which needs no shared memory (WAL's -shm cannot be
  * shared across machines), each commit durable (a signed tree head is
- * never taken back). */
+ * never taken back).  The state directory is made when missing; the
+ * log's never is (mkdir 0): a missing one is a shared file system not
+ * mounted, where a log made here would be this host's alone. */
 static int
 index_open_at(struct index **out, const char *state_dir, const char *name,
-    const char *pragmas, struct err *e)
+    const char *pragmas, int mkdir_ok, struct err *e)
 {
 	struct index *ix;
 	char *path, *msg = NULL;
+	struct stat sb;
 	int version;
 
 	*out = NULL;
-	if (mkdir(state_dir, 0750) == -1 && errno != EEXIST)
+	if (mkdir_ok && mkdir(state_dir, 0750) == -1 && errno != EEXIST)
 		return err_errno(e, E_UNAVAIL, "state directory %s", state_dir);
+	if (!mkdir_ok && (stat(state_dir, &sb) == -1 ||
+	    !S_ISDIR(sb.st_mode)))
+		return err_set(e, E_UNAVAIL, "[sumdb] log_dir %s: %s (the "
+		    "directory every host shares: not mounted?)", state_dir,
+		    access(state_dir, F_OK) == -1 ? strerror(errno) :
+		    "not a directory");
 	ix = xcalloc(1, sizeof(*ix));
 	xasprintf(&path, "%s/%s", state_dir, name);
 	if (sqlite3_open_v2(path, &ix->db, SQLITE_OPEN_READWRITE |
@@ -399,14 +409,14 @@ int
 index_open(struct index **out, const char *state_dir, struct err *e)
 {
 	return index_open_at(out, state_dir, "index.sqlite",
-	    "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;", e);
+	    "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;", 1, e);
 }
 
 int
 index_open_log(struct index **out, const char *dir, struct err *e)
 {
 	return index_open_at(out, dir, "sumdb-log.sqlite",
-	    "PRAGMA journal_mode = DELETE; PRAGMA synchronous = FULL;", e);
+	    "PRAGMA journal_mode = DELETE; PRAGMA synchronous = FULL;", 0, e);
 }
 
 int

@@ -258,7 +258,7 @@ inventory_fsize(const char *dir, const char *name)
 
 int
 inventory_stats(const struct store *s, struct index *idx,
-    const char *state_dir, int has_log, struct inventory_stats *st,
+    const char *state_dir, struct index *log, struct inventory_stats *st,
     struct err *e)
 {
 	struct inventory_idx x;
@@ -274,7 +274,7 @@ inventory_stats(const struct store *s, struct index *idx,
 	st->index_bytes = inventory_fsize(state_dir, "index.sqlite") +
 	    inventory_fsize(state_dir, "index.sqlite-wal");
 	st->log_records = -1;
-	if (has_log && (st->log_records = index_log_count(idx, e)) == -1)
+	if (log != NULL && (st->log_records = index_log_count(log, e)) == -1)
 		return -1;
 	return 0;
 }

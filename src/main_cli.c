@@ -257,6 +257,35 @@ cli_check_access(const struct config *cfg)
  * error, and check that the storage root exists as a directory, as every
  * command and the responder need.  0 when all is well, 1 otherwise.
  */
+/* check-config's word on [sumdb] log_dir (with a private_key): an
+ * existing directory this user may write (on the shared file system: a
+ * directory missing here is a mount missing, not made); says which log
+ * every host must share.  0, or -1 and a message on stderr. */
+static int
+cli_check_log_dir(const struct config *cfg)
+{
+	struct stat sb;
+
+	if (cfg->sumdb_private_key == NULL || cfg->sumdb_log_dir == NULL)
+		return 0;
+	if (stat(cfg->sumdb_log_dir, &sb) == -1 || !S_ISDIR(sb.st_mode)) {
+		fprintf(stderr, "piraeus: [sumdb] log_dir: %s: %s (it must be "
+		    "the directory every host shares: mount it, or make it "
+		    "there)\n", cfg->sumdb_log_dir, access(cfg->sumdb_log_dir,
+		    F_OK) == -1 ? strerror(errno) : "not a directory");
+		return -1;
+	}
+	if (access(cfg->sumdb_log_dir, W_OK | X_OK) == -1) {
+		fprintf(stderr, "piraeus: [sumdb] log_dir: %s: %s (the log "
+		    "is written there)\n", cfg->sumdb_log_dir,
+		    strerror(errno));
+		return -1;
+	}
+	printf("private checksum log: %s/sumdb-log.sqlite (the same file "
+	    "on every host)\n", cfg->sumdb_log_dir);
+	return 0;
+}
+
 static int
 cli_check_config(struct config *cfg, int argc, char **argv)
 {
@@ -286,7 +315,7 @@ cli_check_config(struct config *cfg, int argc, char **argv)
 		return 1;
 	}
 	store_close(&s);
-	if (cli_check_access(cfg) == -1)
+	if (cli_check_access(cfg) == -1 || cli_check_log_dir(cfg) == -1)
 		return 1;
 	/* Redis is asked once: a lock needs it (or on_redis_down = local). */
 	if (cfg->sf_backend == LOCK_BACKEND_REDIS) {
@@ -674,25 +703,52 @@ cli_json_open(struct config *cfg, int argc, char **argv, int *json,
 	return cli_open(cfg, s, idx) == -1 ? -1 : 0;
 }
 
-/* stats [--json]: inventory_stats of the tree and the index. */
+/* The private checksum database's log apart ([sumdb] log_dir, shared by
+ * every host) into *log, or NULL (none configured, or the index's).  0, or
+ * -1 and a message on stderr naming cmd. */
+static int
+cli_log_open(const struct config *cfg, const char *cmd, struct index **log)
+{
+	struct err e;
+
+	*log = NULL;
+	if (cfg->sumdb_private_key == NULL || cfg->sumdb_log_dir == NULL)
+		return 0;
+	err_clear(&e);
+	if (index_open_log(log, cfg->sumdb_log_dir, &e) == -1) {
+		fprintf(stderr, "piraeus: %s: %s\n", cmd, e.msg);
+		return -1;
+	}
+	return 0;
+}
+
+/* stats [--json]: inventory_stats of the tree, the index and the private
+ * log ([sumdb] log_dir's when set). */
 static int
 cli_stats(struct config *cfg, int argc, char **argv)
 {
 	struct inventory_stats st;
-	struct index *idx;
+	struct index *idx, *log;
 	struct store s;
 	struct err e;
 	int json, rc;
 
 	if ((rc = cli_json_open(cfg, argc, argv, &json, &s, &idx)) != 0)
 		return rc == 2 ? 2 : 1;
+	if (cli_log_open(cfg, "stats", &log) == -1) {
+		index_close(idx);
+		store_close(&s);
+		return 1;
+	}
 	err_clear(&e);
 	rc = inventory_stats(&s, idx, cfg->state_dir,
-	    cfg->sumdb_private_key != NULL, &st, &e);
+	    cfg->sumdb_private_key == NULL ? NULL : log != NULL ? log : idx,
+	    &st, &e);
 	if (rc == -1)
 		fprintf(stderr, "piraeus: stats: %s\n", e.msg);
 	else
 		inventory_stats_print(&st, json, stdout);
+	index_close(log);
 	index_close(idx);
 	store_close(&s);
 	return rc == -1 ? 1 : 0;
@@ -1037,9 +1093,10 @@ static int
 cli_purge(struct config *cfg, int argc, char **argv)
 {
 	struct purge_result r;
-	struct index *idx;
+	struct index *idx, *log = NULL;
 	struct store s;
 	struct err e;
+	int64_t id;
 	const char *module = NULL, *version = NULL;
 	char **v = NULL, *one[1], q[MODPATH_MAX + 128], vbuf[VERSION_MAX];
 	size_t n = 0, i;
@@ -1065,6 +1122,10 @@ cli_purge(struct config *cfg, int argc, char **argv)
 	}
 	if (cli_open(cfg, &s, &idx) == -1)
 		return 1;
+	if (cli_log_open(cfg, "purge", &log) == -1) {
+		rc = 1;
+		goto out;
+	}
 	err_clear(&e);
 	if (version != NULL) {
 		snprintf(vbuf, sizeof(vbuf), "%s", version);
@@ -1113,6 +1174,10 @@ cli_purge(struct config *cfg, int argc, char **argv)
 			rc = 1;
 			continue;
 		}
+		/* The shared log's record, not the host's index's. */
+		if (log != NULL)
+			r.logged = index_log_find(log, module, v[i], &id,
+			    &e) == 1;
 		printf("purged %s@%s (%d file%s%s)\n", module, v[i], r.files,
 		    r.files == 1 ? "" : "s", r.indexed ? ", index row" : "");
 		if (r.logged)
@@ -1125,6 +1190,7 @@ out:
 			free(v[i]);
 		free(v);
 	}
+	index_close(log);
 	index_close(idx);
 	store_close(&s);
 	return rc;

@@ -1042,8 +1042,10 @@ struct inventory_stats {
 	int64_t	 index_bytes;		/* index.sqlite and its WAL */
 	int64_t	 log_records;		/* private log; -1: none configured */
 };
+/* log: the private checksum database's log (the index, or [sumdb]
+ * log_dir's), NULL when none is configured. */
 int		 inventory_stats(const struct store *, struct index *,
-		    const char *state_dir, int has_log,
+		    const char *state_dir, struct index *log,
 		    struct inventory_stats *, struct err *);
 void		 inventory_stats_print(const struct inventory_stats *,
 		    int json, FILE *);

@@ -202,9 +202,26 @@ reindex_run(const struct store *s, struct index *idx,
  * of those modules whose .info is gone (purged, collected by another
  * host) are deleted, and so are the rows of modules whose @v directory is
  * gone (the index read through once).
+ *
+ * Deleting is guarded against a storage root that is not the tree (a
+ * shared file system not mounted: an empty directory where the tree
+ * should be would look like every module purged): rows are deleted only
+ * while the root holds the tree's marker, its .tmp directory (made by the
+ * first publish into the tree, never removed), and never more than half
+ * of the index's rows in one pass (beyond REINDEX_DELETE_FLOOR): such a
+ * pass deletes nothing and says so (`piraeus reindex` rebuilds the index
+ * when the tree really lost that much).
  */
-#define REINDEX_SYNC_KEY	"tree-sync"
+#define REINDEX_SYNC_KEY	"tree-sync"	/* changes since: its start */
+#define REINDEX_SYNC_AT_KEY	"tree-sync-at"	/* the last look's start */
 #define REINDEX_SLACK_NS	2000000000LL	/* 2 s */
+#define REINDEX_DELETE_FLOOR	100	/* rows: always deletable */
+
+/* A row to delete, once the whole pass has been looked at. */
+struct reindex_gone {
+	char	module[MODPATH_MAX];
+	char	version[VERSION_MAX];
+};
 
 struct reindex_catch {
 	const struct store	*s;
@@ -212,7 +229,67 @@ struct reindex_catch {
 	int64_t			 since;		/* ns; 0: every module */
 	long			 added;
 	long			 removed;
+	struct reindex_gone	*gone;		/* rows to delete */
+	size_t			 ngone, capgone;
 };
+
+/* Row module@version noted for deletion. */
+static void
+reindex_note_gone(struct reindex_catch *c, const char *module,
+    const char *version)
+{
+	if (c->ngone == c->capgone) {
+		c->capgone = c->capgone ? c->capgone * 2 : 64;
+		c->gone = xreallocarray(c->gone, c->capgone,
+		    sizeof(*c->gone));
+	}
+	snprintf(c->gone[c->ngone].module, MODPATH_MAX, "%s", module);
+	snprintf(c->gone[c->ngone].version, VERSION_MAX, "%s", version);
+	c->ngone++;
+}
+
+/* 1 when the root holds the tree's marker (its .tmp directory), else 0. */
+static int
+reindex_tree_marked(const struct store *s)
+{
+	struct stat sb;
+
+	return stat(s->tmp, &sb) == 0 && S_ISDIR(sb.st_mode);
+}
+
+/* The rows noted gone, deleted when the root is the tree and they are not
+ * too many of the index's (see above); else a warning. */
+static void
+reindex_delete_gone(struct reindex_catch *c)
+{
+	struct err e;
+	int64_t rows;
+	size_t i;
+
+	if (c->ngone == 0)
+		return;
+	rows = index_count(c->idx);
+	if (!reindex_tree_marked(c->s)) {
+		log_warnx("index: %zu rows not deleted: the storage root %s "
+		    "lacks the tree's .tmp directory (not mounted?)",
+		    c->ngone, c->s->root);
+		return;
+	}
+	if (c->ngone > REINDEX_DELETE_FLOOR &&
+	    (rows < 0 || (int64_t)c->ngone > rows / 2)) {
+		log_warnx("index: %zu of %lld rows gone from the tree %s at "
+		    "once: none deleted (run piraeus reindex if the tree "
+		    "really lost them)", c->ngone, (long long)rows,
+		    c->s->root);
+		return;
+	}
+	for (i = 0; i < c->ngone; i++) {
+		err_clear(&e);
+		if (index_delete(c->idx, c->gone[i].module,
+		    c->gone[i].version, &e) == 1)
+			c->removed++;
+	}
+}
 
 /* A directory's mtime in ns, or -1. */
 static int64_t
@@ -246,8 +323,7 @@ reindex_catch_gone(struct reindex_catch *c, const char *emod)
 		    sizeof(path)) == -1 || stat(path, &sb) == 0 ||
 		    errno != ENOENT)
 			continue;
-		if (index_delete(c->idx, module, iv[i].version, &e) == 1)
-			c->removed++;
+		reindex_note_gone(c, module, iv[i].version);
 	}
 	free(iv);
 }
@@ -325,9 +401,9 @@ reindex_catch_vanished(struct reindex_catch *c)
 				    sizeof(dir) && stat(dir, &sb) == -1 &&
 				    errno == ENOENT;
 			}
-			if (gone && index_delete(c->idx, v[i].module,
-			    v[i].version, &e) == 1)
-				c->removed++;
+			if (gone)
+				reindex_note_gone(c, v[i].module,
+				    v[i].version);
 		}
 		snprintf(amod, sizeof(amod), "%s", v[n - 1].module);
 		snprintf(aver, sizeof(aver), "%s", v[n - 1].version);
@@ -337,34 +413,71 @@ reindex_catch_vanished(struct reindex_catch *c)
 	}
 }
 
+/* The int64 kept under key in the index's meta into out (0 when none).
+ * 0, or -1 and e. */
+static int
+reindex_meta_int(struct index *idx, const char *key, int64_t *out,
+    struct err *e)
+{
+	struct buf b;
+	int have;
+
+	*out = 0;
+	if ((have = index_meta_get(idx, key, &b, e)) == -1)
+		return -1;
+	if (have == 1) {
+		*out = strtoll(b.data != NULL ? b.data : "0", NULL, 10);
+		buf_free(&b);
+	}
+	return 0;
+}
+
+/* Store v under key in the index's meta.  0, or -1 and e. */
+static int
+reindex_meta_put_int(struct index *idx, const char *key, int64_t v,
+    struct err *e)
+{
+	char text[32];
+
+	snprintf(text, sizeof(text), "%lld", (long long)v);
+	return index_meta_put(idx, key, text, strlen(text), e);
+}
+
 int
 reindex_catch_up(const struct store *s, struct index *idx, long interval,
     struct err *e)
 {
-	struct reindex_catch c = { s, idx, 0, 0, 0 };
+	struct reindex_catch c = { s, idx, 0, 0, 0, NULL, 0, 0 };
 	struct timespec now;
-	char text[32];
-	struct buf b;
-	int64_t last = 0, start;
-	int have;
+	int64_t last = 0, at = 0, start;
+	int marked;
 
 	if (clock_gettime(CLOCK_REALTIME, &now) == -1)
 		return err_errno(e, E_INTERNAL, "clock_gettime");
 	start = (int64_t)now.tv_sec * 1000000000LL + now.tv_nsec;
-	if ((have = index_meta_get(idx, REINDEX_SYNC_KEY, &b, e)) == -1)
+	if (reindex_meta_int(idx, REINDEX_SYNC_AT_KEY, &at, e) == -1 ||
+	    reindex_meta_int(idx, REINDEX_SYNC_KEY, &last, e) == -1)
 		return -1;
-	if (have == 1) {
-		last = strtoll(b.data != NULL ? b.data : "0", NULL, 10);
-		buf_free(&b);
-	}
-	if (last > 0 && start - last < (int64_t)interval * 1000000000LL)
+	if (at > 0 && start - at >= 0 &&
+	    start - at < (int64_t)interval * 1000000000LL)
 		return 0;
-	c.since = last > REINDEX_SLACK_NS ? last - REINDEX_SLACK_NS : 0;
-	if (store_walk(s, reindex_catch_module, &c, e) == -1)
+	/* The interval counts from this look, even one that cannot finish
+	 * (a root without its marker is looked at no more often). */
+	if (reindex_meta_put_int(idx, REINDEX_SYNC_AT_KEY, start, e) == -1)
 		return -1;
+	c.since = last > REINDEX_SLACK_NS ? last - REINDEX_SLACK_NS : 0;
+	marked = reindex_tree_marked(s);
+	if (store_walk(s, reindex_catch_module, &c, e) == -1) {
+		free(c.gone);
+		return -1;
+	}
 	reindex_catch_vanished(&c);
-	snprintf(text, sizeof(text), "%lld", (long long)start);
-	if (index_meta_put(idx, REINDEX_SYNC_KEY, text, strlen(text), e) == -1)
+	reindex_delete_gone(&c);
+	free(c.gone);
+	/* A root without the marker may be a mount point without its file
+	 * system: what changed meanwhile is looked at again next time. */
+	if (marked && reindex_meta_put_int(idx, REINDEX_SYNC_KEY, start,
+	    e) == -1)
 		return -1;
 	if (c.added > 0 || c.removed > 0)
 		log_info("index: %ld versions found in the tree (published "

@@ -207,8 +207,12 @@ done
     bail_out "sumdb-keygen"
 S=$TRASH/ps
 T=$TRASH/pt
-mkdir -p "$S" "$T"
-cat >"$TRASH/p.ini" <<INI
+L=$TRASH/plog
+mkdir -p "$S" "$T" "$L"
+# Several hosts (redis) and a private database: one shared log, or none.
+pini()
+{
+	cat >"$TRASH/p.ini" <<INI
 [storage]
 root = $S
 [state]
@@ -219,16 +223,41 @@ goproxy = off
 nosum = $M
 verify = no
 private_key = $TRASH/priv.key
+$1
 [singleflight]
 backend = redis
 redis = $REDIS_ADDR
 INI
+}
+pini ""
+PIRAEUS_CONFIG=$TRASH/p.ini "$PIRAEUS" check-config >"$TRASH/out" 2>&1
+isnt "$?" 0 "check-config: private_key with backend = redis and no log_dir refused"
+like "$(cat "$TRASH/out")" 'p\.ini: \[sumdb\] private_key: .*backend = redis \(several hosts\) needs \[sumdb\] log_dir.*a log of its own' \
+    "saying why (each host would sign a log of its own)"
+cgi GET "/sumdb/private.test/latest" PIRAEUS_CONFIG="$TRASH/p.ini"
+is "$STATUS" 500 "the responder does not start so"
+like "$(cat "$TRASH/stderr")" 'needs \[sumdb\] log_dir' "and logs why"
+pini "log_dir = $TRASH/nolog"
+PIRAEUS_CONFIG=$TRASH/p.ini "$PIRAEUS" check-config >"$TRASH/out" 2>&1
+isnt "$?" 0 "check-config: a log_dir that does not exist refused"
+like "$(cat "$TRASH/out")" '\[sumdb\] log_dir: .*/nolog: No such file or directory \(it must be the directory every host shares' \
+    "saying why"
+cgi GET "/sumdb/private.test/latest" PIRAEUS_CONFIG="$TRASH/p.ini"
+is "$STATUS" 500 "the responder does not start on a log_dir that does not exist"
+ok "and does not make it (a log of this host's own)" test ! -e "$TRASH/nolog"
+like "$(cat "$TRASH/stderr")" 'log_dir .*/nolog: No such file or directory \(the directory every host shares: not mounted\?\)' \
+    "saying why"
+pini "log_dir = $L"
+PIRAEUS_CONFIG=$TRASH/p.ini "$PIRAEUS" check-config >"$TRASH/out" 2>&1
+is "$?" 0 "check-config: with log_dir, accepted"
+like "$(cat "$TRASH/out")" "private checksum log: $L/sumdb-log\\.sqlite \\(the same file on every host\\)" \
+    "and names the log every host must share"
 export PIRAEUS_CONFIG=$TRASH/p.ini
 "$PIRAEUS" import "$UP" >"$TRASH/import.log" 2>&1 ||
     { diag_file "$TRASH/import.log"; bail_out "import"; }
 records()
 {
-	sqlite3 "$T/index.sqlite" "SELECT count(*) FROM sumdb_records"
+	sqlite3 "$L/sumdb-log.sqlite" "SELECT count(*) FROM sumdb_records"
 }
 is "$(records)" 0 "imported: no record yet (they come with the lookups)"
 # Another host holds the writer lock for 2.5 s.

@@ -197,6 +197,10 @@ heads
 is_file "$TRASH/head.1" "$TRASH/head.2" "host 1 serves host 2's new tree head"
 is_file "$TRASH/head.3" "$TRASH/head.2" "and so does host 3"
 is "$(sed -n 2p "$TRASH/head.2")" "$((NREC + 1))" "one record more"
+# The command line reads the shared log too, not the host's index.
+like "$(PIRAEUS_CONFIG=$TRASH/host.3/p.ini "$PIRAEUS" stats 2>&1)" \
+    "private log: $((NREC + 1)) records" \
+    "host 3's piraeus stats counts the shared log's records"
 
 # --- list and @latest with the upstream down -------------------------------
 MP=github.com/fixture/multi
@@ -311,6 +315,13 @@ PIRAEUS_CONFIG=$TRASH/host.3/p.ini "$PIRAEUS" verify >"$TRASH/verify.log" 2>&1
 isnt "$?" 0 "after a record of the shared log is altered, verify fails"
 like "$(cat "$TRASH/verify.log")" "example\.com/imp.*private checksum log" \
     "and names the version and the log"
+# Purged through host 3, whose index holds no record: purge says the
+# shared log keeps its record.
+PIRAEUS_CONFIG=$TRASH/host.3/p.ini "$PIRAEUS" purge example.com/imp@v1.0.0 \
+    --yes >"$TRASH/purge.log" 2>&1
+ok $? "host 3 purges example.com/imp@v1.0.0" || diag_file "$TRASH/purge.log"
+like "$(cat "$TRASH/purge.log")" 'the private checksum log keeps its record' \
+    "and says the shared log keeps its record"
 
 hosts_sanitizer_clean
 done_testing

@@ -154,15 +154,20 @@ NT=github.com/fixture/incompat/@v/v2.1.0+incompatible.zip
 ALL0=github.com/fixture/allretract/@v/v1.0.0.zip
 upstream_reset
 upstream_fault '*.zip' delay ms=3000 >/dev/null
+# The restarted redis's pid is handed back (this shell stops it at exit;
+# hosts.sh's reaper stops it too if the test dies before).
 (
 	sleep 1
 	redis_kill
 	sleep 2
 	redis_restart
+	echo "$REDIS_PID" >"$TRASH/redis.pid"
 ) >"$TRASH/redis-bounce.log" 2>&1 &
 bpid=$!
 hosts_storm 16 "$REF" "$MUL" "$UP0" "$NT" "$ALL0"
 wait "$bpid"
+REDIS_PID=$(cat "$TRASH/redis.pid") || bail_out "redis was not restarted"
+at_exit stop_bg "$REDIS_PID"
 upstream_fault '*.zip' none >/dev/null
 diag "answers while redis was bounced: $(echo "$HOSTS_CODES" | tr '\n' ' ')"
 is "$(echo "$HOSTS_CODES" | awk '$2 != 200 && $2 != 503')" "" \
@@ -174,7 +179,10 @@ for f in "$MUL" "$UP0" "$NT" "$ALL0"; do
 	ok $? "$f: not fetched twice ($n)"
 done
 # Service resumes: every host serves every version (fetched now when the
-# storm's requests were all refused).
+# storm's requests were all refused) -- once past a responder's reconnect
+# backoff (a dead connection is made again at most once a second: a
+# request within that second is still 503).
+sleep 1.1
 for f in "$MUL" "$UP0" "$NT" "$ALL0"; do
 	for i in 1 2 3; do
 		code=$(curl -s -o "$TRASH/after" -w '%{http_code}' --max-time 60 \
@@ -190,4 +198,8 @@ is "$(find "$S" -path "$S/.tmp" -prune -o -name '*.zip' -print |
     "" "every stored zip is sound"
 
 hosts_sanitizer_clean
+redis_stop
+# (Debian's redis-server is a link to redis-check-rdb: the exe's name.)
+is "$(procs_of "$TRASH" | grep -E ' redis-(server|check-rdb)$')" "" \
+    "no redis-server of this test left running (the restarted one stopped)"
 done_testing

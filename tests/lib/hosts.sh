@@ -36,6 +36,34 @@
 HOSTS_N=0
 HOSTS_PORT=
 
+# _hosts_reap: at exit (registered when this file is sourced, so it runs
+# after every stop_bg the test registered, before the trash is removed),
+# whatever still names a file below $TRASH or holds one open, but this
+# shell: a server started in a subshell, whose pid this shell never
+# learned (t2030's redis restarted mid-storm), a responder a killed
+# host's lighttpd left.  SIGTERM, then SIGKILL.  Each pid checked again
+# first, so that a pid reused meanwhile is not hit.
+_hosts_reap()
+{
+	_hr_i=0
+	while [ "$_hr_i" -lt 2 ]; do
+		_hr_l=$(procs_of "$TRASH" | cut -d' ' -f1 | grep -vx "$$")
+		[ -n "$_hr_l" ] || return 0
+		if [ "$_hr_i" -eq 0 ]; then
+			# shellcheck disable=SC2086
+			kill -TERM $_hr_l 2>/dev/null
+			sleep 1
+		else
+			# shellcheck disable=SC2086
+			kill -KILL $_hr_l 2>/dev/null
+		fi
+		_hr_i=$((_hr_i + 1))
+	done
+	return 0
+}
+at_exit _hosts_reap
+trap 'diag "hung up"; exit 129' HUP
+
 hosts_loopback()
 {
 	if perl -MIO::Socket::INET -e 'IO::Socket::INET->new(

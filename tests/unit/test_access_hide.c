@@ -18,6 +18,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
@@ -286,7 +287,46 @@ test_index(const char *user, int limit)
 	ok(privall, name);
 }
 
-/* The index rows and the log's records. */
+/* Row v's files in the storage tree (.info, .mod): the tree is the
+ * truth, and a listing first catches the index up with it (a row whose
+ * .info is gone is deleted), so every row is stored as published. */
+static int
+fill_tree(const struct index_version *v)
+{
+	static const char *const ext[] = { ".info", ".mod" };
+	char dir[PATH_MAX], path[PATH_MAX], body[256];
+	const char *p;
+	size_t i;
+	int len;
+
+	if ((size_t)snprintf(dir, sizeof(dir), "%s/%s/@v", px.store.root,
+	    v->module) >= sizeof(dir))
+		return -1;
+	/* Each directory below the root, made in turn. */
+	for (p = dir + strlen(px.store.root) + 1; (p = strchr(p, '/')) != NULL;
+	    p++) {
+		snprintf(path, sizeof(path), "%.*s", (int)(p - dir), dir);
+		if (mkdir(path, 0755) == -1 && errno != EEXIST)
+			return -1;
+	}
+	if (mkdir(dir, 0755) == -1 && errno != EEXIST)
+		return -1;
+	for (i = 0; i < NITEMS(ext); i++) {
+		if (i == 0)
+			len = snprintf(body, sizeof(body), "{\"Version\":\"%s\","
+			    "\"Time\":\"%s\"}", v->version, v->time);
+		else
+			len = snprintf(body, sizeof(body), "module %s\n",
+			    v->module);
+		if ((size_t)snprintf(path, sizeof(path), "%s/%s%s", dir,
+		    v->version, ext[i]) >= sizeof(path) ||
+		    write_file(path, body, (size_t)len) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/* The index rows (each stored in the tree too) and the log's records. */
 static int
 fill(void)
 {
@@ -305,6 +345,11 @@ fill(void)
 		v.zip_size = 10;
 		v.has_info = v.has_zip = 1;
 		snprintf(v.origin, sizeof(v.origin), "test");
+		if (fill_tree(&v) == -1) {
+			printf("# %s@%s: cannot store it\n", v.module,
+			    v.version);
+			return -1;
+		}
 		if (index_put(px.idx, &v, &e) == -1) {
 			printf("# index_put: %s\n", e.msg);
 			return -1;

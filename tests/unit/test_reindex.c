@@ -567,6 +567,86 @@ main(int argc, char **argv)
 		    system(cmd) == 0 && reindex_catch_up(&s, ix2, 0, &e) == 0 &&
 		    index_get(ix2, "example.com/B", "v1.0.0", &iv, &e) == 0,
 		    "catch_up: the rows of a module removed whole are deleted");
+
+		/* The root an empty directory (a shared file system not
+		 * mounted): nothing deleted without the tree's marker (.tmp);
+		 * with it, the rows go (the marker is the guard). */
+		{
+			struct store s2;
+			char mnt[PATH_MAX];
+			int64_t before = index_count(ix2);
+
+			path_join(mnt, tmpl, "mnt");
+			if (mkdir(mnt, 0755) == -1 ||
+			    store_open(&s2, mnt, &e) == -1)
+				return 99;
+			ok(before > 0 && reindex_catch_up(&s2, ix2, 0,
+			    &e) == 0 && index_count(ix2) == before &&
+			    index_get(ix2, "example.com/a", "v1.0.0", &iv,
+			    &e) == 1,
+			    "catch_up: an empty root without the tree's .tmp "
+			    "(not mounted) deletes no row");
+			/* Looked at no more often for that: a look (the
+			 * last marked one over a second ago), then a version
+			 * appears, and a look within the second. */
+			usleep(1100000);
+			ok(reindex_catch_up(&s2, ix2, 1, &e) == 0,
+			    "catch_up: an unmarked root, a second later");
+			bad = version(mnt, "example.com/m", "v1.0.0", "v1.0.0",
+			    "module example.com/m\n", zip_a100,
+			    NITEMS(zip_a100));
+			ok(bad == 0 && reindex_catch_up(&s2, ix2, 1,
+			    &e) == 0 && index_get(ix2, "example.com/m",
+			    "v1.0.0", &iv, &e) == 0,
+			    "catch_up: a root without its marker is looked at "
+			    "no more than once an interval either");
+			path_join(path, mnt, ".tmp");
+			ok(mkdir(path, 0755) == 0 && reindex_catch_up(&s2, ix2,
+			    0, &e) == 0 && index_count(ix2) == 1 &&
+			    index_get(ix2, "example.com/m", "v1.0.0", &iv,
+			    &e) == 1,
+			    "catch_up: with the marker, the rows the root "
+			    "lacks are deleted");
+			store_close(&s2);
+		}
+		index_close(ix2);
+
+		/* More than half of the rows gone at once (beyond 100): none
+		 * deleted, on a tree with its marker. */
+		path_join(state2, tmpl, "state4");
+		if (index_open(&ix2, state2, &e) == -1)
+			return 99;
+		ok(reindex_catch_up(&s, ix2, 0, &e) == 0 &&
+		    index_count(ix2) > 0, "catch_up: a new index filled");
+		{
+			int64_t before = index_count(ix2);
+			int k;
+
+			for (k = 0; k < 200; k++) {
+				memset(&iv, 0, sizeof(iv));
+				snprintf(iv.module, sizeof(iv.module),
+				    "gone.example/m%03d", k);
+				snprintf(iv.version, sizeof(iv.version),
+				    "v1.0.0");
+				iv.has_info = 1;
+				if (index_put(ix2, &iv, &e) == -1)
+					return 99;
+			}
+			ok(reindex_catch_up(&s, ix2, 0, &e) == 0 &&
+			    index_count(ix2) == before + 200,
+			    "catch_up: 200 rows of the index (more than half) "
+			    "gone at once: none deleted");
+			for (k = 0; k < 190; k++) {
+				snprintf(iv.module, sizeof(iv.module),
+				    "gone.example/m%03d", k);
+				if (index_delete(ix2, iv.module, "v1.0.0",
+				    &e) != 1)
+					return 99;
+			}
+			ok(reindex_catch_up(&s, ix2, 0, &e) == 0 &&
+			    index_count(ix2) == before,
+			    "catch_up: 10 rows gone: deleted");
+		}
 		index_close(ix2);
 
 		/* stored_row: the index's row, else the tree's, added. */
