@@ -287,7 +287,7 @@ ok "as soon as the other host released it (${ms} ms; its lease was 60 s)" \
     test "$ms" -ge 900 -a "$ms" -lt 5000
 is "$(records)" 2 "a second record appended"
 # The writer lock is owner-checked right before the commit: the append
-# waits for the index (another writer holds sqlite's lock 2 s) and
+# waits for the shared log (another writer holds its sqlite lock 2 s) and
 # meanwhile its lease is lost (ran out and another host took it, done
 # here at once): nothing is appended.
 for v in 2; do
@@ -297,7 +297,7 @@ done
 "$PIRAEUS" import "$UP" >"$TRASH/import.log" 2>&1 ||
     { diag_file "$TRASH/import.log"; bail_out "import"; }
 printf 'BEGIN IMMEDIATE;\n.shell sleep 2\nCOMMIT;\n' |
-    sqlite3 "$T/index.sqlite" >/dev/null 2>&1 &
+    sqlite3 "$L/sumdb-log.sqlite" >/dev/null 2>&1 &
 hold=$!
 sleep 0.3
 : >"$TRASH/stderr"
