@@ -91,7 +91,8 @@ const char	*err_name(enum errc);
 /*
  * faultpoint.c: TESTS ONLY.  With --enable-fault-points, FAULT_POINT(step)
  * kills the process with SIGKILL when the file $PIRAEUS_TEST_FAULT_DIR/step
- * exists (it is removed first: one shot); without it, nothing at all.
+ * exists (it is removed first: one shot), or stalls it MS milliseconds when
+ * that file holds "sleep MS"; without it, nothing at all.
  */
 #ifdef PIRAEUS_FAULT_POINTS
 void		 faultpoint(const char *step);

@@ -133,6 +133,7 @@ publish_job_run(struct publish_job *j)
 	struct publish_env pe = { &j->store, NULL, NULL, 0 };
 	struct err e;
 
+	FAULT_POINT("publisher");
 	err_clear(&e);
 	if (publish_bg.idx == NULL &&
 	    index_open(&publish_bg.idx, publish_bg.state_dir, &e) == -1) {
