@@ -656,11 +656,14 @@ int		 store_path(const struct store *, const char *emod,
 const char	*store_rel(const struct store *, const char *path);
 /*
  * Wait up to us microseconds for emod@ever's file a to be placed (by any
- * process): returns as soon as it is (inotify on its @v directory), or
+ * process): returns 0 as soon as it is (inotify on its @v directory), or
  * when the time has passed; where the directory cannot be watched (it
- * does not exist yet, no inotify) it sleeps us.  The caller looks again.
+ * does not exist yet, no inotify) it sleeps us.  Returns 1 at once, not
+ * having waited, when the file is there already: a caller that still
+ * finds what it waits for missing must not call again at once (it would
+ * spin).  The caller looks again.
  */
-void		 store_wait(const struct store *, const char *emod,
+int		 store_wait(const struct store *, const char *emod,
 		    const char *ever, enum artifact, long us);
 /* Create a temporary file in root/.tmp; *path allocated, *fd open. */
 int		 store_tmpfile(const struct store *, char **path, int *fd,

@@ -423,8 +423,9 @@ store_left_us(const struct timespec *deadline)
 
 /*
  * store_wait with inotify on the @v directory of path (whose last element
- * is name): 0 when name was created or already exists or the time ran
- * out, -1 when the directory cannot be watched (the caller sleeps).
+ * is name): 1 when name already exists (nothing waited), 0 when it was
+ * created or the time ran out, -1 when the directory cannot be watched
+ * (the caller sleeps).
  */
 static int
 store_wait_inotify(const char *path, const char *name, long us)
@@ -454,7 +455,7 @@ store_wait_inotify(const char *path, const char *name, long us)
 	/* Watched from here on: a file made before is seen by stat. */
 	if (stat(path, &st) == 0) {
 		close(fd);
-		return 0;
+		return 1;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &deadline);
 	deadline.tv_sec += us / 1000000;
@@ -486,29 +487,31 @@ store_wait_inotify(const char *path, const char *name, long us)
 }
 #endif
 
-void
+int
 store_wait(const struct store *s, const char *emod, const char *ever,
     enum artifact a, long us)
 {
 #ifdef __linux__
 	char path[STORE_PATH_MAX];
 	const char *name;
+	int rc;
 
 	if (us <= 0)
-		return;
+		return 0;
 	if (store_path(s, emod, ever, a, path, sizeof(path)) == 0 &&
 	    (name = strrchr(path, '/')) != NULL &&
-	    store_wait_inotify(path, name + 1, us) == 0)
-		return;
+	    (rc = store_wait_inotify(path, name + 1, us)) != -1)
+		return rc;
 #else
 	(void)s;
 	(void)emod;
 	(void)ever;
 	(void)a;
 	if (us <= 0)
-		return;
+		return 0;
 #endif
 	store_sleep(us);
+	return 0;
 }
 
 /* One file of a @v directory while store_versions collects them. */

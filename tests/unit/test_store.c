@@ -389,7 +389,7 @@ test_wait(struct store *s)
 	char name[128];
 	double t0, t1;
 	pid_t pid;
-	int st;
+	int st, rc;
 
 	snprintf(dir, sizeof(dir), "%s/example.com/waitmod/@v", s->root);
 	snprintf(file, sizeof(file), "%s/v1.0.0.zip", dir);
@@ -413,9 +413,10 @@ test_wait(struct store *s)
 		_exit(0);
 	}
 	t0 = now_s();
-	store_wait(s, "example.com/waitmod", "v1.0.0", ART_ZIP, 4000000L);
+	rc = store_wait(s, "example.com/waitmod", "v1.0.0", ART_ZIP, 4000000L);
 	t1 = now_s();
 	waitpid(pid, &st, 0);
+	is_int(rc, 0, "wait: 0 when it waited");
 	ok(access(file, F_OK) == 0, "wait: the file was placed");
 	snprintf(name, sizeof(name), "wait: not ended by another name "
 	    "(%.3f s)", t1 - t0);
@@ -424,10 +425,12 @@ test_wait(struct store *s)
 	    "(%.3f s, not 4)", t1 - t0);
 	ok(t1 - t0 < 2.0, name);
 	t0 = now_s();
-	store_wait(s, "example.com/waitmod", "v1.0.0", ART_ZIP, 4000000L);
+	is_int(store_wait(s, "example.com/waitmod", "v1.0.0", ART_ZIP,
+	    4000000L), 1, "wait: 1 when the file was there already");
 	ok(now_s() - t0 < 0.5, "wait: a placed file ends it at once");
 	t0 = now_s();
-	store_wait(s, "example.com/nodir", "v1.0.0", ART_ZIP, 200000L);
+	is_int(store_wait(s, "example.com/nodir", "v1.0.0", ART_ZIP, 200000L),
+	    0, "wait: 0 when it slept");
 	t1 = now_s();
 	snprintf(name, sizeof(name), "wait: no directory to watch: sleeps "
 	    "its time (%.3f s)", t1 - t0);
