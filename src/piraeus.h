@@ -2356,9 +2356,11 @@ int		 publish_version(const struct publish_env *, const char *emod,
 /*
  * Hand f (answered, its lock key held by this process) to the publisher
  * thread, which publishes it as publish_version does with an index
- * connection of its own (state_dir) and drops the lock: 0, f emptied and
- * key disowned; -1 and nothing done when it cannot (hooks to run, the
- * queue full, no threads) and the caller publishes itself.
+ * connection of its own (state_dir; opened here, on the caller's thread,
+ * at the first use) and drops the lock: 0, f emptied and key disowned;
+ * -1 and nothing done when it cannot (hooks to run, the queue full, no
+ * threads, that connection cannot be opened) and the caller publishes
+ * itself.
  */
 int		 publish_later(const struct publish_env *,
 		    const char *state_dir, const char *emod, const char *ever,

@@ -14,8 +14,11 @@
  * in the fsync of a new file (this program's fsync holds a store file's
  * fsync until the test opens a gate): nothing is placed and the lock is
  * still held then; once the gate opens and publish_drain returns, the
- * files are in place, the row is indexed and the lock row is gone.  With
- * hooks to run it declines and leaves f alone.
+ * files are in place, the row is indexed and the lock row is gone.  Out
+ * of descriptors (RLIMIT_NOFILE lowered) the thread's connection cannot
+ * be opened: it declines, and the caller publishes and releases the lock
+ * (no lock row left behind).  With hooks to run it declines and leaves f
+ * alone.
  */
 #include "config.h"
 
@@ -26,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -376,6 +380,61 @@ main(void)
 		is_int(lock_try(env.idx, key, 60, &e), LOCK_OWNER,
 		    "later: the version's lock can be taken again");
 		lock_release(env.idx, key);
+
+		/* Out of descriptors: the thread's connection cannot be
+		 * opened.  publish_later declines and leaves the lock with
+		 * the caller, who publishes and releases it (as
+		 * resolve_publish_pending does); a thread without a
+		 * connection would leave the lock row behind. */
+		{
+			const char *k2 = "v:" MOD "@v1.6.0";
+			struct rlimit rl, low;
+			int fd, rc;
+
+			is_int(lock_try(env.idx, k2, 60, &e), LOCK_OWNER,
+			    "EMFILE: the version's lock taken");
+			ok(make_fetched(&st, &f, INFO("v1.6.0"), GOMOD,
+			    zpath) == 0, "EMFILE: temporary files");
+			getrlimit(RLIMIT_NOFILE, &rl);
+			low = rl;
+			/* The lowest free descriptor: none below it is. */
+			if ((fd = dup(0)) != -1) {
+				close(fd);
+				low.rlim_cur = (rlim_t)fd;
+			}
+			setrlimit(RLIMIT_NOFILE, &low);
+			rc = publish_later(&later, state, EMOD, "v1.6.0",
+			    &f, FAKE_H1, "o", k2);
+			if (rc == 0)
+				publish_drain();	/* the thread's try */
+			setrlimit(RLIMIT_NOFILE, &rl);
+			is_int(rc, -1, "EMFILE: publish_later declines");
+			ok(rc == 0 || (f.info != NULL && f.zip != NULL &&
+			    lock_local(env.idx, k2)), "EMFILE: f and the lock "
+			    "left to the caller");
+			if (rc == -1) {
+				err_clear(&e);
+				is_int(publish_version(&later, EMOD, "v1.6.0",
+				    &f, FAKE_H1, "o", &e), 0,
+				    "EMFILE: the caller publishes");
+				lock_release(env.idx, k2);
+			}
+			fetched_free(&f);
+			ok(exists(root, EMOD "/@v/v1.6.0.info"),
+			    "EMFILE: published");
+			is_int(index_lock_get(env.idx, k2, &l, &e), 0,
+			    "EMFILE: the lock row is gone once published");
+			ok(make_fetched(&st, &f, INFO("v1.7.0"), GOMOD,
+			    zpath) == 0 && lock_try(env.idx, k2, 60, &e) ==
+			    LOCK_OWNER, "descriptors again: lock and files");
+			is_int(publish_later(&later, state, EMOD, "v1.7.0", &f,
+			    FAKE_H1, "o", k2), 0,
+			    "descriptors again: handed to the thread");
+			publish_drain();
+			ok(exists(root, EMOD "/@v/v1.7.0.info") &&
+			    index_lock_get(env.idx, k2, &l, &e) == 0,
+			    "descriptors again: published, lock row gone");
+		}
 
 		/* Hooks run with the caller's state: it declines. */
 		ok(make_fetched(&st, &f, INFO("v1.5.0"), GOMOD, zpath) == 0,
