@@ -948,9 +948,10 @@ int		 index_lock_get(struct index *, const char *key,
 /* Insert or replace the row of key. */
 int		 index_lock_put(struct index *, const char *key,
 		    const struct index_lock *, struct err *);
-/* Delete the row of key if pid/host still own it. */
+/* Delete the row of key if it is still the one pid/host took at
+ * started. */
 int		 index_lock_delete(struct index *, const char *key, long pid,
-		    const char *host, struct err *);
+		    const char *host, int64_t started, struct err *);
 /* The upstream answer cache (list, @latest): body, status, when. */
 struct index_cached {
 	int	 status;	/* an enum errc: E_OK for an answer (cache.c) */
@@ -1821,10 +1822,12 @@ int		 lock_try(struct index *, const char *key, long expiry,
 		    struct err *);
 void		 lock_release(struct index *, const char *key);
 /* lock_release's two halves, for a lock another thread of this process
- * drops: lock_disown stops renewing key (the heartbeat forgets it),
- * lock_drop deletes the row if this process still holds it. */
-void		 lock_disown(struct index *, const char *key);
-void		 lock_drop(struct index *, const char *key);
+ * drops: lock_disown stops renewing key (the heartbeat forgets it) and
+ * returns the start of its row (-1 when this process does not hold it);
+ * lock_drop deletes the row if it is still that one (this process, that
+ * start: not a row the process took again after this one expired). */
+int64_t		 lock_disown(struct index *, const char *key);
+void		 lock_drop(struct index *, const char *key, int64_t started);
 /* 1 when this process holds key on ix in the sqlite lock table (so
  * lock_disown + lock_drop may release it from another thread); 0 for a
  * redis lease or a key not held. */

@@ -99,6 +99,7 @@ struct publish_job {
 	char			 zip_h1[H1_MAX];
 	char			 origin[64];
 	char			 key[LOCK_KEY_MAX];
+	int64_t			 started;	/* the lock row's start */
 	struct fetched		 f;
 };
 
@@ -142,7 +143,7 @@ publish_job_run(struct publish_job *j)
 		    j->ever, j->origin, e.msg);
 	fetched_free(&j->f);
 	store_close(&j->store);
-	lock_drop(publish_bg.idx, j->key);
+	lock_drop(publish_bg.idx, j->key, j->started);
 	free(j);
 }
 
@@ -284,8 +285,10 @@ publish_later(const struct publish_env *env, const char *state_dir,
 	snprintf(j->key, sizeof(j->key), "%s", key);
 	j->f = *f;
 	memset(f, 0, sizeof(*f));
-	/* The thread drops the lock: this process stops renewing it. */
-	lock_disown(env->idx, key);
+	/* The thread drops the lock: this process stops renewing it.  The
+	 * row's start tells it from one this process takes again should it
+	 * expire while queued. */
+	j->started = lock_disown(env->idx, key);
 	atomic_fetch_add(&publish_busy, 1);
 	if (publish_bg.tail != NULL)
 		publish_bg.tail->next = j;
