@@ -206,6 +206,12 @@ publish_drain(void)
 		pthread_mutex_unlock(&publish_bg.mu);
 		return;
 	}
+	/* Called (atexit) by the thread itself ending the process (exit
+	 * from xmalloc's out-of-memory): it cannot join itself. */
+	if (pthread_equal(pthread_self(), publish_bg.thread)) {
+		pthread_mutex_unlock(&publish_bg.mu);
+		return;
+	}
 	publish_bg.stop = 1;
 	pthread_cond_signal(&publish_bg.work);
 	pthread_mutex_unlock(&publish_bg.mu);
