@@ -298,3 +298,47 @@ buf_copy_fd(int in, int out, long long max, const char *src,
 			return err_errno(e, E_INTERNAL, "write %s", dst);
 	}
 }
+
+/* See piraeus.h: the little-endian 16-bit value at p. */
+uint16_t
+buf_le16(const unsigned char *p)
+{
+	return (uint16_t)(p[0] | p[1] << 8);
+}
+
+/* See piraeus.h: the little-endian 32-bit value at p. */
+uint32_t
+buf_le32(const unsigned char *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	    (uint32_t)p[3] << 24;
+}
+
+/* See piraeus.h: the little-endian 64-bit value at p. */
+uint64_t
+buf_le64(const unsigned char *p)
+{
+	return (uint64_t)buf_le32(p) | (uint64_t)buf_le32(p + 4) << 32;
+}
+
+/* See piraeus.h: pread(2) of up to len bytes at off, to the end. */
+ssize_t
+buf_pread(int fd, uint64_t off, void *p, size_t len)
+{
+	size_t got = 0;
+	ssize_t n;
+
+	if (off > (uint64_t)INT64_MAX || len > (uint64_t)INT64_MAX - off)
+		return 0;
+	while (got < len) {
+		n = pread(fd, (char *)p + got, len - got, (off_t)(off + got));
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1)
+			return -1;
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	return (ssize_t)got;
+}

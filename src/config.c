@@ -329,6 +329,11 @@ static const struct option options[] = {
 	  0, 0, NULL, check_signer_file, OPTF_OPTIONAL,
 	  "Signer key file (piraeus sumdb-keygen): serve a private database "
 	  "of the nosum and goprivate modules" },
+	{ "sumdb", "log_dir", OPT_PATH, F(sumdb_log_dir), NULL,
+	  0, 0, NULL, NULL, OPTF_OPTIONAL,
+	  "Directory of the private checksum database's log (sumdb-log.sqlite), "
+	  "on storage every host shares, outside the storage root; unset: "
+	  "the log is in this host's index" },
 	{ "sumdb", "private_relay", OPT_BOOL, F(sumdb_private_relay), "no",
 	  0, 0, NULL, NULL, 0,
 	  "The private database also holds every public version (verified "
@@ -412,13 +417,15 @@ static const struct option options[] = {
 	  "yes: piraeus vulndb sync and import keep a mirror of a Go "
 	  "vulnerability database in STORAGE/vulndb (served at /vulndb/)" },
 	{ "vulndb", "url", OPT_STRING, F(vulndb_url), "https://vuln.go.dev",
-	  0, 0, NULL, check_hook_url, 0,
+	  0, 0, NULL, config_check_vulndb_url, 0,
 	  "The vulnerability database piraeus vulndb sync mirrors (its base "
 	  "URL: URL/index/db.json...)" },
 	{ "vulndb", "ttl", OPT_INT, F(vulndb_ttl), "0",
 	  0, 2592000, NULL, NULL, 0,
 	  "Seconds after which the responder syncs the mirror itself, once "
-	  "its answer is out (0: only piraeus vulndb sync does)" },
+	  "its answer is out (0: only piraeus vulndb sync does); "
+	  "incremental only: the first generation is piraeus vulndb "
+	  "sync's" },
 	{ "singleflight", "backend", OPT_ENUM, F(sf_backend), "sqlite",
 	  0, 0, sf_backend_enums, NULL, 0,
 	  "sqlite: one fetch per version across this host's responders (the "
@@ -468,6 +475,7 @@ static const struct {
 typedef int	 cross_check_fn(const struct config *, char *, size_t);
 
 static cross_check_fn	cross_state_dir;
+static cross_check_fn	cross_sumdb_log_dir;
 static cross_check_fn	cross_catalog;
 static cross_check_fn	cross_index;
 static cross_check_fn	cross_sumdb_verify;
@@ -483,6 +491,7 @@ static const struct {
 	cross_check_fn	*check;
 } cross_rules[] = {
 	{ "state", "dir", "storage", "root", cross_state_dir },
+	{ "sumdb", "log_dir", "storage", "root", cross_sumdb_log_dir },
 	{ "server", "catalog_pagesize", "server", "catalog_max_pagesize",
 	  cross_catalog },
 	{ "server", "index_limit", "server", "index_max_limit", cross_index },
@@ -500,6 +509,7 @@ struct load {
 	char			*src[NOPTIONS];	/* who set it; NULL: default */
 	unsigned char		 in_file[NOPTIONS];
 	unsigned char		 in_env[NOPTIONS];
+	unsigned char		 refused[NOPTIONS];	/* a value was refused */
 	const char		*file;		/* the file being read */
 	FILE			*fp;
 	int			 lineno;
@@ -963,6 +973,15 @@ check_hook_url(const char *v, char *why, size_t whysz)
 	return 0;
 }
 
+int
+config_check_vulndb_url(const char *v, char *why, size_t whysz)
+{
+	if (strlen(v) >= VULNDB_URL_MAX)
+		return why_set(why, whysz, "a URL of %zu bytes (at most %d)",
+		    strlen(v), VULNDB_URL_MAX - 1);
+	return check_hook_url(v, why, whysz);
+}
+
 /* Where redis is: lock_redis_parse's forms. */
 static int
 check_redis(const char *v, char *why, size_t whysz)
@@ -1046,6 +1065,19 @@ cross_state_dir(const struct config *cfg, char *why, size_t whysz)
 		    "%.*s, which the web server serves", CONFIG_SHOW_MAX,
 		    cfg->state_dir, CONFIG_SHOW_MAX, cfg->storage_root);
 	return 0;
+}
+
+/* [sumdb] log_dir, like the state directory, is never served. */
+static int
+cross_sumdb_log_dir(const struct config *cfg, char *why, size_t whysz)
+{
+	struct config c;
+
+	if (cfg->sumdb_log_dir == NULL)
+		return 0;
+	c = *cfg;
+	c.state_dir = cfg->sumdb_log_dir;
+	return cross_state_dir(&c, why, whysz);
 }
 
 static int
@@ -1170,6 +1202,7 @@ load_set(struct load *l, const struct option *o, const char *value,
 	if (opt_types[o->type].set(l->cfg, o, value, why, sizeof(why)) == -1) {
 		errs_add(l->errs, "%s: [%s] %s: %s", src, o->section, o->key,
 		    why);
+		l->refused[i] = 1;
 		return;
 	}
 	free(l->src[i]);
@@ -1433,11 +1466,14 @@ load_cross(struct load *l)
 	size_t i;
 
 	for (i = 0; i < NITEMS(cross_rules); i++) {
-		if (cross_rules[i].check(l->cfg, why, sizeof(why)) == 0)
-			continue;
 		a = opt_find(cross_rules[i].section, cross_rules[i].key);
 		b = opt_find(cross_rules[i].other_section,
 		    cross_rules[i].other_key);
+		/* A key whose value was refused is said once, by its own
+		 * error, not again as missing by the keys it goes with. */
+		if (l->refused[a - options] || l->refused[b - options] ||
+		    cross_rules[i].check(l->cfg, why, sizeof(why)) == 0)
+			continue;
 		blame = a;
 		if (l->src[a - options] == NULL && l->src[b - options] != NULL)
 			blame = b;

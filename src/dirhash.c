@@ -9,20 +9,23 @@
  * a running digest.
  *
  * For a zip every entry counts, directory entries included (with empty
- * content), under its full raw name.  Contents are streamed through a fixed
- * buffer, so memory stays bounded by the number of entries, not their size.
+ * content), under its full raw name, read by zipread.c exactly as the go
+ * command reads it (the directory Go finds, the local headers, Store or
+ * Deflate, sizes and CRC-32 at each entry's end).  Contents are streamed
+ * through a fixed buffer, so memory stays bounded by the number of
+ * entries, not their size.
  */
 #include "config.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <openssl/evp.h>
-#include <zip.h>
-#include <zlib.h>
 
 #include "piraeus.h"
 
@@ -35,39 +38,13 @@ struct dirhash_file {
 	unsigned char	 digest[SHA256_LEN];
 };
 
-/* The compression methods Go's archive/zip can read. */
-static const zip_int32_t dirhash_methods[] = {
-	ZIP_CM_STORE,
-	ZIP_CM_DEFLATE,
-};
-
 /* One entry's place, to find the last entry of each name. */
 struct dirhash_pos {
 	const char	*name;
-	zip_uint64_t	 i;
+	uint64_t	 i;
 };
 
-/* Why a data descriptor (zipcheck's reading of it) refuses its entry. */
-static const char *const dirhash_dd_errors[] = {
-	[DIRHASH_DD_NOLOCAL] = "local header unreadable",
-	[DIRHASH_DD_SHORT] = "data descriptor beyond the end of the file",
-	[DIRHASH_DD_CRC] = "data descriptor CRC-32 is not the central "
-	    "directory's",
-};
-
-/* libzip open errors that are not about the zip's content. */
-static const struct {
-	int		 zip_code;
-	enum errc	 code;
-} dirhash_open_errors[] = {
-	{ ZIP_ER_NOENT, E_NOTFOUND },
-	{ ZIP_ER_OPEN, E_INTERNAL },
-	{ ZIP_ER_READ, E_INTERNAL },
-	{ ZIP_ER_SEEK, E_INTERNAL },
-	{ ZIP_ER_MEMORY, E_INTERNAL },
-	{ ZIP_ER_INTERNAL, E_INTERNAL },
-};
-
+/* The lower-case hex of a 32-byte digest into out. */
 static void
 dirhash_hex(const unsigned char *md, char out[SHA256_HEX])
 {
@@ -81,6 +58,7 @@ dirhash_hex(const unsigned char *md, char out[SHA256_HEX])
 	out[2 * SHA256_LEN] = '\0';
 }
 
+/* A new SHA-256 context, or NULL and e set. */
 static EVP_MD_CTX *
 dirhash_ctx_new(struct err *e)
 {
@@ -112,6 +90,7 @@ dirhash_ctx_final(EVP_MD_CTX *ctx, unsigned char *md, struct err *e)
 	return 0;
 }
 
+/* qsort: files by name, bytewise. */
 static int
 dirhash_file_cmp(const void *a, const void *b)
 {
@@ -169,6 +148,7 @@ dirhash_hash1(struct dirhash_file *files, size_t n, char out[H1_MAX],
 	return 0;
 }
 
+/* See piraeus.h: the h1 of a go.mod body. */
 int
 dirhash_mod(const void *data, size_t len, char out[H1_MAX], struct err *e)
 {
@@ -180,220 +160,7 @@ dirhash_mod(const void *data, size_t len, char out[H1_MAX], struct err *e)
 	return dirhash_hash1(&f, 1, out, e);
 }
 
-static int
-dirhash_method_ok(zip_int32_t method)
-{
-	size_t i;
-
-	for (i = 0; i < NITEMS(dirhash_methods); i++) {
-		if (dirhash_methods[i] == method)
-			return 1;
-	}
-	return 0;
-}
-
-static int
-dirhash_zip_open(const char *zippath, zip_t **za, struct err *e)
-{
-	zip_error_t ze;
-	enum errc code = E_BADREQ;
-	size_t i;
-	int fd, zerr = 0;
-
-	/* Never a FIFO or a device: libzip would block on it.  The zip is
-	 * read as Go reads it: from the bytes before it that its offsets do
-	 * not count on (zipend.c); one Go would not read, libzip tries. */
-	if ((fd = buf_open_regular(zippath, e)) == -1)
-		return -1;
-	close(fd);
-	if ((*za = zipend_open_file(zippath, &zerr)) != NULL)
-		return 0;
-	for (i = 0; i < NITEMS(dirhash_open_errors); i++) {
-		if (dirhash_open_errors[i].zip_code == zerr)
-			code = dirhash_open_errors[i].code;
-	}
-	zip_error_init_with_code(&ze, zerr);
-	err_set(e, code, "%s: %s", zippath, zip_error_strerror(&ze));
-	zip_error_fini(&ze);
-	return -1;
-}
-
-/*
- * Reading one zip entry as Go does: the stored bytes through libzip, and
- * zlib's raw inflate for Deflate.  raw holds stored bytes not yet inflated.
- */
-struct dirhash_rd {
-	zip_file_t	*zf;
-	z_stream	 zs;
-	int		 deflate;
-	int		 ended;		/* deflate: the last block; stored:
-					   libzip's own end check failed */
-	const char	*name;
-	zip_uint64_t	 size;		/* declared uncompressed size */
-	zip_uint64_t	 total;		/* bytes given out so far */
-	unsigned char	 raw[DIRHASH_CHUNK];
-};
-
-/* Whether the read error of zf is libzip's CRC-32 or size check. */
-static int
-dirhash_rd_crc_eof(zip_file_t *zf)
-{
-	int code = zip_error_code_zip(zip_file_get_error(zf));
-
-	return code == ZIP_ER_CRC || code == ZIP_ER_INCONS;
-}
-
-/*
- * The next bytes of the entry into buf (DIRHASH_CHUNK bytes, at most the
- * declared size + 1 in all): their count, 0 at the end, -1 on an error.
- * After the deflate stream's end the rest of the stored bytes is ignored,
- * as Go's flate reader does; stored bytes ending before it are an error.
- */
-static zip_int64_t
-dirhash_rd_read(struct dirhash_rd *rd, unsigned char *buf, struct err *e)
-{
-	zip_uint64_t want;
-	zip_int64_t got;
-	int zrv;
-
-	want = rd->size - rd->total + 1;	/* total <= size here */
-	if (want > DIRHASH_CHUNK)
-		want = DIRHASH_CHUNK;
-	if (!rd->deflate) {
-		if (rd->ended)
-			got = 0;
-		else if ((got = zip_fread(rd->zf, buf, want)) < 0) {
-			/*
-			 * libzip compares the CRC-32 and size of stored data
-			 * at its end even as stored: that is ours to do.
-			 */
-			if (!dirhash_rd_crc_eof(rd->zf))
-				return err_set(e, E_BADREQ, "zip entry %s: %s",
-				    rd->name, zip_file_strerror(rd->zf));
-			rd->ended = 1;
-			got = 0;
-		}
-	} else if (rd->ended)
-		got = 0;
-	else {
-		rd->zs.next_out = buf;
-		rd->zs.avail_out = (uInt)want;
-		for (;;) {
-			/* Output may be pending with no input left. */
-			zrv = inflate(&rd->zs, Z_NO_FLUSH);
-			if (zrv == Z_STREAM_END) {
-				rd->ended = 1;
-				break;
-			}
-			if (zrv != Z_OK && zrv != Z_BUF_ERROR)
-				return err_set(e, E_BADREQ, "zip entry %s: "
-				    "bad deflate data", rd->name);
-			if (rd->zs.avail_out < want)
-				break;
-			if (rd->zs.avail_in > 0)
-				continue;
-			if ((got = zip_fread(rd->zf, rd->raw,
-			    sizeof(rd->raw))) < 0)
-				return err_set(e, E_BADREQ, "zip entry %s: %s",
-				    rd->name, zip_file_strerror(rd->zf));
-			if (got == 0)
-				return err_set(e, E_BADREQ, "zip entry %s: "
-				    "deflate data truncated", rd->name);
-			rd->zs.next_in = rd->raw;
-			rd->zs.avail_in = (uInt)got;
-		}
-		got = (zip_int64_t)(want - rd->zs.avail_out);
-	}
-	rd->total += (zip_uint64_t)got;
-	if (rd->total > rd->size)
-		return err_set(e, E_BADREQ, "zip entry %s: larger than its "
-		    "declared size %llu", rd->name,
-		    (unsigned long long)rd->size);
-	return got;
-}
-
-/*
- * The bytes of entry i as Go's archive/zip reads them: the data as stored
- * (libzip's ZIP_FL_ENCRYPTED: no decryption, no decompression, no CRC),
- * inflated here when the method is Deflate.  Go ignores the encryption
- * flags (general purpose bits 0 and 6) and so does this.  At most the
- * declared size + 1 bytes come out: a body longer or shorter than declared
- * is an error.  Then, as Go's checksumReader: with a data descriptor (dd
- * not DIRHASH_DD_NONE) the descriptor must be readable with the central
- * CRC-32, and the content's CRC-32 must be the central one even when that
- * is 0; without one a central CRC-32 of 0 is not compared.  Digested into
- * md.
- */
-static int
-dirhash_zip_entry(zip_t *za, zip_uint64_t i, const zip_stat_t *st,
-    unsigned char dd, unsigned char *buf, unsigned char *md, struct err *e)
-{
-	struct dirhash_rd *rd;
-	EVP_MD_CTX *ctx = NULL;
-	zip_int64_t got;
-	uLong crc = crc32(0L, Z_NULL, 0);
-	int rv = -1;
-
-	rd = xcalloc(1, sizeof(*rd));
-	rd->name = st->name;
-	rd->size = st->size;
-	rd->deflate = st->comp_method == ZIP_CM_DEFLATE;
-	if ((rd->zf = zip_fopen_index(za, i, ZIP_FL_ENCRYPTED)) == NULL) {
-		err_set(e, E_BADREQ, "zip entry %s: %s", st->name,
-		    zip_strerror(za));
-		free(rd);
-		return -1;
-	}
-	if (rd->deflate && inflateInit2(&rd->zs, -MAX_WBITS) != Z_OK) {
-		rd->deflate = 0;
-		err_set(e, E_INTERNAL, "inflateInit2 failed");
-		goto out;
-	}
-	if ((ctx = dirhash_ctx_new(e)) == NULL)
-		goto out;
-	while ((got = dirhash_rd_read(rd, buf, e)) > 0) {
-		crc = crc32(crc, buf, (uInt)got);
-		if (EVP_DigestUpdate(ctx, buf, (size_t)got) != 1) {
-			err_set(e, E_INTERNAL, "EVP_DigestUpdate failed");
-			goto out;
-		}
-	}
-	if (got < 0)
-		goto out;
-	if (rd->total != st->size) {
-		err_set(e, E_BADREQ, "zip entry %s: %llu bytes, declared %llu",
-		    st->name, (unsigned long long)rd->total,
-		    (unsigned long long)st->size);
-		goto out;
-	}
-	if (dd != DIRHASH_DD_NONE && dd != DIRHASH_DD_OK) {
-		err_set(e, E_BADREQ, "zip entry %s: %s", st->name,
-		    dd < NITEMS(dirhash_dd_errors) &&
-		    dirhash_dd_errors[dd] != NULL ? dirhash_dd_errors[dd] :
-		    "bad data descriptor");
-		goto out;
-	}
-	if ((st->valid & ZIP_STAT_CRC) != 0 &&
-	    (st->crc != 0 || dd == DIRHASH_DD_OK) &&
-	    st->crc != (zip_uint32_t)crc) {
-		err_set(e, E_BADREQ, "zip entry %s: CRC-32 mismatch",
-		    st->name);
-		goto out;
-	}
-	rv = dirhash_ctx_final(ctx, md, e);
-	ctx = NULL;
-out:
-	EVP_MD_CTX_free(ctx);
-	if (rd->deflate)
-		inflateEnd(&rd->zs);
-	/* After a stored entry's libzip end check, close reports it again. */
-	if (zip_fclose(rd->zf) != 0 && rv == 0 && (rd->deflate || !rd->ended))
-		rv = err_set(e, E_BADREQ, "zip entry %s: close failed",
-		    st->name);
-	free(rd);
-	return rv;
-}
-
+/* qsort: entries by name, then by place in the directory. */
 static int
 dirhash_pos_cmp(const void *a, const void *b)
 {
@@ -411,11 +178,11 @@ dirhash_pos_cmp(const void *a, const void *b)
  * directory (its map from names to entries keeps the last).
  */
 static void
-dirhash_opened(const struct dirhash_file *files, zip_uint64_t n,
-    zip_uint64_t *opened)
+dirhash_opened(const struct dirhash_file *files, uint64_t n,
+    uint64_t *opened)
 {
 	struct dirhash_pos *pos;
-	zip_uint64_t i, j, k;
+	uint64_t i, j, k;
 
 	pos = xcalloc(n > 0 ? (size_t)n : 1, sizeof(*pos));
 	for (i = 0; i < n; i++) {
@@ -434,70 +201,54 @@ dirhash_opened(const struct dirhash_file *files, zip_uint64_t n,
 	free(pos);
 }
 
+/* zipread_sink: content into a running SHA-256 (arg, an EVP_MD_CTX). */
+static int
+dirhash_sink(void *arg, const unsigned char *p, size_t n, struct err *e)
+{
+	if (EVP_DigestUpdate(arg, p, n) != 1)
+		return err_set(e, E_INTERNAL, "EVP_DigestUpdate failed");
+	return 0;
+}
+
 /*
  * Fill files[0..n) with the raw name and content digest of every entry,
  * reading them as Go's HashZip does: under each name the last entry that
  * has it, which every entry of that name then hashes as; a directory entry
- * through the same reader as a file (Go 1.19's) and with no declared
- * content (Go 1.26's rule).  dd: see dirhash_zip_dd (NULL: none).
+ * too (zipread_data: as go 1.19 reads it, empty as go 1.26 wants it).
  * Declared sizes are summed first so an oversized zip is refused before
  * anything is decompressed.
  */
 static int
-dirhash_zip_entries(zip_t *za, struct dirhash_file *files, zip_uint64_t n,
-    const unsigned char *dd, struct err *e)
+dirhash_zip_entries(struct zipread *zr, struct dirhash_file *files,
+    struct err *e)
 {
-	zip_stat_t st;
-	unsigned char *buf = NULL;
-	zip_uint64_t i, total = 0, *opened;
-	size_t len;
+	EVP_MD_CTX *ctx;
+	uint64_t i, n = zr->n, total = 0, *opened;
 	int rv = -1;
 
 	for (i = 0; i < n; i++) {
-		zip_stat_init(&st);
-		if (zip_stat_index(za, i, ZIP_FL_ENC_RAW, &st) != 0)
-			return err_set(e, E_BADREQ, "zip entry %llu: %s",
-			    (unsigned long long)i, zip_strerror(za));
-		if ((st.valid & ZIP_STAT_NAME) == 0 ||
-		    (st.valid & ZIP_STAT_SIZE) == 0 ||
-		    (st.valid & ZIP_STAT_COMP_METHOD) == 0)
-			return err_set(e, E_BADREQ, "zip entry %llu: no "
-			    "name, size or method", (unsigned long long)i);
-		files[i].name = st.name;
-		if (st.size > (zip_uint64_t)ZIP_MAX ||
-		    total > (zip_uint64_t)ZIP_MAX - st.size)
+		if (strlen(zr->ents[i].name) != zr->ents[i].name_len)
+			return err_set(e, E_UPSTREAM, "zip entry %llu: a NUL "
+			    "byte in its name", (unsigned long long)i);
+		files[i].name = zr->ents[i].name;
+		if (zr->ents[i].usize > (uint64_t)ZIP_MAX ||
+		    total > (uint64_t)ZIP_MAX - zr->ents[i].usize)
 			return err_set(e, E_TOOBIG, "zip content larger than "
 			    "%lld bytes", (long long)ZIP_MAX);
-		total += st.size;
+		total += zr->ents[i].usize;
 	}
-
 	opened = xcalloc(n > 0 ? (size_t)n : 1, sizeof(*opened));
 	dirhash_opened(files, n, opened);
-	buf = xmalloc(DIRHASH_CHUNK);
 	for (i = 0; i < n; i++) {
 		if (opened[i] != i)
 			continue;
-		zip_stat_init(&st);
-		if (zip_stat_index(za, i, ZIP_FL_ENC_RAW, &st) != 0) {
-			err_set(e, E_BADREQ, "zip entry %llu: %s",
-			    (unsigned long long)i, zip_strerror(za));
+		if ((ctx = dirhash_ctx_new(e)) == NULL)
+			goto out;
+		if (zipread_data(zr, (size_t)i, dirhash_sink, ctx, e) != 0) {
+			EVP_MD_CTX_free(ctx);
 			goto out;
 		}
-		/* Go opens an entry through its method's decompressor. */
-		if (!dirhash_method_ok(st.comp_method)) {
-			err_set(e, E_BADREQ, "zip entry %s: compression "
-			    "method %d not allowed", st.name,
-			    (int)st.comp_method);
-			goto out;
-		}
-		len = strlen(files[i].name);
-		if (len > 0 && files[i].name[len - 1] == '/' && st.size != 0) {
-			err_set(e, E_BADREQ, "zip directory %s has data",
-			    files[i].name);
-			goto out;
-		}
-		if (dirhash_zip_entry(za, i, &st, dd != NULL ? dd[i] :
-		    DIRHASH_DD_NONE, buf, files[i].digest, e) != 0)
+		if (dirhash_ctx_final(ctx, files[i].digest, e) != 0)
 			goto out;
 	}
 	for (i = 0; i < n; i++) {
@@ -508,57 +259,58 @@ dirhash_zip_entries(zip_t *za, struct dirhash_file *files, zip_uint64_t n,
 	rv = 0;
 out:
 	free(opened);
-	free(buf);
 	return rv;
 }
 
+/* See piraeus.h: the h1 of a zip open with zipread_open. */
+int
+dirhash_zipread(struct zipread *zr, char out[H1_MAX], struct err *e)
+{
+	struct dirhash_file *files;
+	int rv = -1;
+
+	files = xcalloc(zr->n > 0 ? zr->n : 1, sizeof(*files));
+	if (dirhash_zip_entries(zr, files, e) == 0)
+		rv = dirhash_hash1(files, zr->n, out, e);
+	free(files);	/* the names belong to zr */
+	return rv;
+}
+
+/* See piraeus.h: the h1 of the zip file at zippath. */
 int
 dirhash_zip(const char *zippath, char out[H1_MAX], struct err *e)
 {
-	return dirhash_zip_dd(zippath, NULL, 0, out, e);
-}
-
-int
-dirhash_zip_dd(const char *zippath, const unsigned char *dd, size_t ndd,
-    char out[H1_MAX], struct err *e)
-{
-	zip_t *za;
-	struct dirhash_file *files = NULL;
+	struct zipread zr;
 	struct stat sb;
-	zip_int64_t n;
-	int rv = -1;
+	struct err ze;
+	int fd, rv = -1;
 
-	if (stat(zippath, &sb) != 0)
-		return err_errno(e, errno == ENOENT ? E_NOTFOUND : E_INTERNAL,
-		    "%s", zippath);
-	if (sb.st_size > ZIP_MAX)
+	/* Never a FIFO or a device, never through a link. */
+	if ((fd = buf_open_regular(zippath, e)) == -1)
+		return -1;
+	if (fstat(fd, &sb) != 0) {
+		err_errno(e, E_INTERNAL, "%s", zippath);
+		close(fd);
+		return -1;
+	}
+	if (sb.st_size > ZIP_MAX) {
+		close(fd);
 		return err_set(e, E_TOOBIG, "%s: larger than %lld bytes",
 		    zippath, (long long)ZIP_MAX);
-	if (dirhash_zip_open(zippath, &za, e) != 0)
-		return -1;
-	if ((n = zip_get_num_entries(za, 0)) < 0) {
-		err_set(e, E_BADREQ, "%s: %s", zippath, zip_strerror(za));
-		goto out;
 	}
-	if ((zip_uint64_t)n > SIZE_MAX / sizeof(*files)) {
-		err_set(e, E_TOOBIG, "%s: too many entries", zippath);
-		goto out;
-	}
-	if (dd != NULL && (size_t)n != ndd) {
-		err_set(e, E_INTERNAL, "%s: %llu entries, %zu descriptors",
-		    zippath, (unsigned long long)n, ndd);
-		goto out;
-	}
-	files = xcalloc(n > 0 ? (size_t)n : 1, sizeof(*files));
-	if (dirhash_zip_entries(za, files, (zip_uint64_t)n, dd, e) != 0)
-		goto out;
-	rv = dirhash_hash1(files, (size_t)n, out, e);
-out:
-	free(files);	/* the names belong to za */
-	zip_discard(za);
+	err_clear(&ze);
+	if (zipread_open(&zr, fd, (uint64_t)sb.st_size, &ze) == 0)
+		rv = dirhash_zipread(&zr, out, &ze);
+	/* A stored zip that is not one is a bad request, as it always was. */
+	if (rv != 0)
+		err_set(e, ze.code == E_UPSTREAM ? E_BADREQ : ze.code, "%s: %s",
+		    zippath, ze.msg);
+	zipread_close(&zr);
+	close(fd);
 	return rv;
 }
 
+/* See piraeus.h: the hex SHA-256 of a buffer. */
 void
 dirhash_sha256_hex(const void *data, size_t len, char out[SHA256_HEX])
 {
@@ -627,6 +379,7 @@ dirhash_sha256_free(struct dirhash_sha256 *h)
 	free(h);
 }
 
+/* See piraeus.h: the hex SHA-256 of a file, streamed. */
 int
 dirhash_sha256_file(const char *path, char out[SHA256_HEX], struct err *e)
 {

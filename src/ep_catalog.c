@@ -78,6 +78,7 @@ ep_catalog(struct proxy *px, const struct request *r, struct response *rs,
 		return -1;
 	if ((ix = proxy_index(px, e)) == NULL)
 		return -1;
+	proxy_catch_up(px, ix);
 	filter = auth_view(px->acl, r, &view, rs);
 	/* One row more than the page tells whether there is a next page. */
 	if (index_catalog_kept(ix, have_tok ? mod : NULL, ver, pagesize + 1,

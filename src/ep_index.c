@@ -50,6 +50,7 @@ ep_index(struct proxy *px, const struct request *r, struct response *rs,
 		return err_set(e, E_BADREQ, "since must be an RFC 3339 time");
 	if ((ix = proxy_index(px, e)) == NULL)
 		return -1;
+	proxy_catch_up(px, ix);
 	filter = auth_view(px->acl, r, &view, rs);
 	if (index_since_kept(ix, since, limit, filter ? auth_keep : NULL,
 	    &view, &rows, &n, e) == -1)

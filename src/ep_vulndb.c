@@ -12,7 +12,8 @@
  * path while [vulndb] enabled is no, is 404.  A file is sent as a static
  * hit would be (X-Sendfile / X-Accel-Redirect when configured):
  * application/json or application/gzip (a file of its own, never a
- * Content-Encoding), kept an hour by caches, then revalidated.
+ * Content-Encoding), kept an hour by caches, then revalidated (its
+ * Last-Modified and ETag sent).
  */
 #include "config.h"
 
@@ -21,6 +22,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "http.h"
@@ -28,6 +30,7 @@
 #define EP_VULNDB_PREFIX	"/vulndb/"
 #define EP_VULNDB_REL_MAX	2048	/* bytes of a path below /vulndb/ */
 #define EP_VULNDB_CACHE		"public, max-age=3600, must-revalidate"
+#define EP_VULNDB_DATE_MAX	64	/* an HTTP date */
 
 /* The file kinds served: suffix and Content-Type (longest first). */
 static const struct {
@@ -55,6 +58,27 @@ ep_vulndb_clean(const char *rel)
 		if ((el = strchr(el, '/')) == NULL)
 			return 0;
 	}
+}
+
+/* Last-Modified and ETag (size and mtime) of a file the responder sends
+ * itself, for the revalidation EP_VULNDB_CACHE asks (a file handed to
+ * the web server gets the web server's own). */
+static void
+ep_vulndb_validators(const struct proxy *px, struct response *rs,
+    const struct stat *st)
+{
+	char when[EP_VULNDB_DATE_MAX];
+	struct tm tm;
+
+	if (px->cfg.sendfile != SENDFILE_OFF)
+		return;
+	if (gmtime_r(&st->st_mtime, &tm) != NULL &&
+	    strftime(when, sizeof(when), "%a, %d %b %Y %H:%M:%S GMT",
+	    &tm) > 0)
+		response_header(rs, "Last-Modified", "%s", when);
+	response_header(rs, "ETag", "\"%llx-%llx\"",
+	    (unsigned long long)st->st_size,
+	    (unsigned long long)st->st_mtime);
 }
 
 int
@@ -95,6 +119,7 @@ ep_vulndb(struct proxy *px, const struct request *r, struct response *rs,
 		return err_set(e, E_NOTFOUND, "%s: not in the vulnerability "
 		    "database", rel);
 	}
+	ep_vulndb_validators(px, rs, &st);
 	rc = response_file(rs, &px->store, path, fd, &st, ctype,
 	    EP_VULNDB_CACHE);
 	close(fd);

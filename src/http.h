@@ -38,6 +38,7 @@ struct proxy {
 	struct config	 cfg;
 	struct store	 store;
 	struct index	*idx;		/* NULL when it could not be opened */
+	struct index	*logidx;	/* [sumdb] log_dir's, or NULL */
 	char		 idx_error[ERR_MSG_MAX];
 	struct upstream_list up;	/* [upstream] goproxy, parsed */
 	struct mode_table modes;	/* [upstream] download_mode, loaded */
@@ -54,6 +55,10 @@ int		 proxy_open(struct proxy *, struct err *);
 void		 proxy_close(struct proxy *);
 /* The index, opened on first use if it was not usable at start. */
 struct index	*proxy_index(struct proxy *, struct err *);
+/* Before a listing of the index (/catalog, /index): add the versions the
+ * tree holds and ix lacks (published by another host of a shared storage
+ * root), at most once a second; a failure is logged. */
+void		 proxy_catch_up(struct proxy *, struct index *);
 /* The resolver of this process, its index retried when it had none. */
 struct resolver	*proxy_resolver(struct proxy *);
 /* Run the deferred fetch, if any (after the response is finished). */

@@ -37,8 +37,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <zip.h>
-
 #include "piraeus.h"
 
 #define IMPORT_DEPTH_MAX	64	/* directories deep (a module path's
@@ -83,46 +81,52 @@ out:
 	return rc;
 }
 
+/* zipread_sink: content appended to a struct buf (arg). */
+static int
+import_sink(void *arg, const unsigned char *p, size_t n, struct err *e)
+{
+	return buf_append(arg, p, n, e);
+}
+
 /*
  * The zip's "<module>@<version>/go.mod" into b (zipcheck has passed: the
- * name is unique and the size within GOMOD_MAX): 1, 0 when the zip has
- * none, -1 and e set.
+ * name is unique and the size within GOMOD_MAX), read as the go command
+ * reads it (zipread.c): 1, 0 when the zip has none, -1 and e set.
  */
 static int
 import_zip_gomod(const char *zippath, const char *module, const char *version,
     struct buf *b, struct err *e)
 {
-	char name[MODPATH_MAX + VERSION_MAX + 8], chunk[65536];
-	zip_file_t *zf;
-	zip_int64_t ix, n;
-	zip_t *za;
-	int zerr, rc = -1;
+	char name[MODPATH_MAX + VERSION_MAX + 8];
+	struct zipread zr;
+	struct stat sb;
+	size_t i, ix;
+	int fd, rc = -1;
 
 	buf_init(b, GOMOD_MAX);
 	snprintf(name, sizeof(name), "%s@%s/go.mod", module, version);
-	if ((za = zipend_open_file(zippath, &zerr)) == NULL)
-		return err_set(e, E_BADREQ, "zip: cannot open (error %d)",
-		    zerr);
-	if ((ix = zip_name_locate(za, name, ZIP_FL_ENC_RAW)) < 0) {
-		zip_discard(za);
-		return 0;
-	}
-	if ((zf = zip_fopen_index(za, (zip_uint64_t)ix, 0)) == NULL) {
-		err_set(e, E_BADREQ, "zip: go.mod: %s", zip_strerror(za));
-		zip_discard(za);
+	if ((fd = buf_open_regular(zippath, e)) == -1)
+		return -1;
+	if (fstat(fd, &sb) != 0) {
+		err_errno(e, E_INTERNAL, "%s", zippath);
+		close(fd);
 		return -1;
 	}
-	while ((n = zip_fread(zf, chunk, sizeof(chunk))) > 0)
-		if (buf_append(b, chunk, (size_t)n, e) == -1)
-			goto out;
-	if (n < 0) {
-		err_set(e, E_BADREQ, "zip: go.mod: %s", zip_file_strerror(zf));
+	if (zipread_open(&zr, fd, (uint64_t)sb.st_size, e) != 0)
 		goto out;
+	/* Go's map from names to entries keeps the last of a name. */
+	for (i = 0, ix = zr.n; i < zr.n; i++) {
+		if (strcmp(zr.ents[i].name, name) == 0 &&
+		    zr.ents[i].name_len == strlen(name))
+			ix = i;
 	}
-	rc = 1;
+	if (ix == zr.n)
+		rc = 0;
+	else if (zipread_data(&zr, ix, import_sink, b, e) == 0)
+		rc = 1;
 out:
-	zip_fclose(zf);
-	zip_discard(za);
+	zipread_close(&zr);
+	close(fd);
 	return rc;
 }
 

@@ -341,8 +341,14 @@ index_migrate(struct index *ix, const char *path, struct err *e)
 	return 0;
 }
 
-int
-index_open(struct index **out, const char *state_dir, struct err *e)
+/* The database file name in dir and its journal: one host's index in
+ * WAL mode; the private log shared by every host (index_open_log) with a
+ * rollback journal, which needs no shared memory (WAL's -shm cannot be
+ * shared across machines), each commit durable (a signed tree head is
+ * never taken back). */
+static int
+index_open_at(struct index **out, const char *state_dir, const char *name,
+    const char *pragmas, struct err *e)
 {
 	struct index *ix;
 	char *path, *msg = NULL;
@@ -352,7 +358,7 @@ index_open(struct index **out, const char *state_dir, struct err *e)
 	if (mkdir(state_dir, 0750) == -1 && errno != EEXIST)
 		return err_errno(e, E_UNAVAIL, "state directory %s", state_dir);
 	ix = xcalloc(1, sizeof(*ix));
-	xasprintf(&path, "%s/index.sqlite", state_dir);
+	xasprintf(&path, "%s/%s", state_dir, name);
 	if (sqlite3_open_v2(path, &ix->db, SQLITE_OPEN_READWRITE |
 	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
 		err_set(e, E_UNAVAIL, "index %s: %s", path,
@@ -360,8 +366,7 @@ index_open(struct index **out, const char *state_dir, struct err *e)
 		goto fail;
 	}
 	sqlite3_busy_handler(ix->db, index_busy, ix);
-	if (sqlite3_exec(ix->db, "PRAGMA journal_mode = WAL;"
-	    "PRAGMA synchronous = NORMAL;", NULL, NULL, &msg) != SQLITE_OK) {
+	if (sqlite3_exec(ix->db, pragmas, NULL, NULL, &msg) != SQLITE_OK) {
 		err_set(e, E_UNAVAIL, "index %s: %s", path, msg);
 		goto fail;
 	}
@@ -388,6 +393,20 @@ fail:
 	free(path);
 	index_close(ix);
 	return -1;
+}
+
+int
+index_open(struct index **out, const char *state_dir, struct err *e)
+{
+	return index_open_at(out, state_dir, "index.sqlite",
+	    "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;", e);
+}
+
+int
+index_open_log(struct index **out, const char *dir, struct err *e)
+{
+	return index_open_at(out, dir, "sumdb-log.sqlite",
+	    "PRAGMA journal_mode = DELETE; PRAGMA synchronous = FULL;", e);
 }
 
 int

@@ -30,6 +30,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -48,6 +49,7 @@ static struct {
 	int64_t		 started;	/* sqlite: the row's start */
 	enum lock_backend backend;	/* where it was taken */
 	char		 token[LOCK_REDIS_TOKEN_MAX];	/* redis */
+	int		 strict;	/* lock_try_strict: never taken again */
 } lock_held[LOCK_HELD_MAX];
 static size_t	 lock_nheld;
 
@@ -97,12 +99,13 @@ lock_distributed(void)
 	return lock_cfg.backend == LOCK_BACKEND_REDIS;
 }
 
-/* Remember a lock taken (started: its sqlite row's start), for
- * lock_heartbeat and lock_release: 0, or -1 when this process holds
- * LOCK_HELD_MAX already. */
+/* Remember a lock taken (strict: see lock_try_strict; started: its
+ * sqlite row's start), for lock_heartbeat and lock_release: 0, or -1
+ * when this process holds LOCK_HELD_MAX already. */
 static int
 lock_remember(struct index *ix, const char *key, long expiry,
-    enum lock_backend backend, const char *token, int64_t started)
+    enum lock_backend backend, const char *token, int strict,
+    int64_t started)
 {
 	if (lock_nheld == LOCK_HELD_MAX || strlen(key) >= LOCK_KEY_MAX)
 		return -1;
@@ -114,16 +117,18 @@ lock_remember(struct index *ix, const char *key, long expiry,
 	lock_held[lock_nheld].backend = backend;
 	snprintf(lock_held[lock_nheld].token, LOCK_REDIS_TOKEN_MAX, "%s",
 	    token != NULL ? token : "");
+	lock_held[lock_nheld].strict = strict;
 	lock_nheld++;
 	return 0;
 }
 
 /*
  * The redis lease of key: LOCK_OWNER, LOCK_HELD, or -1 and e; 2 when
- * redis is unreachable and on_redis_down = local says to use sqlite.
+ * redis is unreachable and on_redis_down = local says to use sqlite
+ * (never when strict: then redis down is -1 and e).
  */
 static int
-lock_try_redis(struct index *ix, const char *key, long expiry,
+lock_try_redis(struct index *ix, const char *key, long expiry, int strict,
     struct err *e)
 {
 	char token[LOCK_REDIS_TOKEN_MAX];
@@ -134,7 +139,7 @@ lock_try_redis(struct index *ix, const char *key, long expiry,
 		return -1;
 	err_clear(&re);
 	if ((st = lock_redis_try(key, expiry, token, &re)) == -1) {
-		if (lock_cfg.on_down != LOCK_DOWN_LOCAL)
+		if (strict || lock_cfg.on_down != LOCK_DOWN_LOCAL)
 			return err_set(e, re.code, "%s", re.msg);
 		if (!lock_cfg.down)
 			log_warnx("%s; on_redis_down = local: singleflight "
@@ -147,7 +152,8 @@ lock_try_redis(struct index *ix, const char *key, long expiry,
 		log_warnx("singleflight: redis is back");
 	lock_cfg.down = 0;
 	if (st == LOCK_OWNER &&
-	    lock_remember(ix, key, expiry, LOCK_BACKEND_REDIS, token, 0) == -1) {
+	    lock_remember(ix, key, expiry, LOCK_BACKEND_REDIS, token,
+	    strict, 0) == -1) {
 		lock_redis_release(key, token, &re);
 		return err_set(e, E_INTERNAL, "lock %s: more than %d locks "
 		    "held at once", key, LOCK_HELD_MAX);
@@ -155,15 +161,21 @@ lock_try_redis(struct index *ix, const char *key, long expiry,
 	return st;
 }
 
-int
-lock_try(struct index *ix, const char *key, long expiry, struct err *e)
+/* What a lock_take is for: where the key may be taken. */
+enum lock_scope { LOCK_ANY, LOCK_STRICT, LOCK_HOST };
+
+/* lock_try, lock_try_strict and lock_try_local: key's lock in the
+ * backend (LOCK_HOST: this host's sqlite lock table whatever it is). */
+static int
+lock_take(struct index *ix, const char *key, long expiry,
+    enum lock_scope scope, struct err *e)
 {
 	struct index_lock cur, mine;
 	time_t now = time(NULL);
-	int held;
+	int strict = scope == LOCK_STRICT, held;
 
-	if (lock_cfg.backend == LOCK_BACKEND_REDIS &&
-	    (held = lock_try_redis(ix, key, expiry, e)) != 2)
+	if (lock_cfg.backend == LOCK_BACKEND_REDIS && scope != LOCK_HOST &&
+	    (held = lock_try_redis(ix, key, expiry, strict, e)) != 2)
 		return held;
 
 	if (index_begin(ix, e) == -1)
@@ -186,7 +198,7 @@ lock_try(struct index *ix, const char *key, long expiry, struct err *e)
 	if (index_lock_put(ix, key, &mine, e) == -1 ||
 	    index_commit(ix, e) == -1)
 		goto fail;
-	if (lock_remember(ix, key, expiry, LOCK_BACKEND_SQLITE, NULL,
+	if (lock_remember(ix, key, expiry, LOCK_BACKEND_SQLITE, NULL, strict,
 	    mine.started) == -1) {
 		index_lock_delete(ix, key, mine.pid, mine.host, mine.started,
 		    e);
@@ -197,6 +209,26 @@ lock_try(struct index *ix, const char *key, long expiry, struct err *e)
 fail:
 	index_rollback(ix);
 	return -1;
+}
+
+int
+lock_try(struct index *ix, const char *key, long expiry, struct err *e)
+{
+	return lock_take(ix, key, expiry, LOCK_ANY, e);
+}
+
+int
+lock_try_strict(struct index *ix, const char *key, long expiry,
+    struct err *e)
+{
+	return lock_take(ix, key, expiry, LOCK_STRICT, e);
+}
+
+int
+lock_try_local(struct index *ix, const char *key, long expiry,
+    struct err *e)
+{
+	return lock_take(ix, key, expiry, LOCK_HOST, e);
 }
 
 /* The index of key in lock_held (this process holds it on ix), or -1. */
@@ -253,8 +285,12 @@ lock_release(struct index *ix, const char *key)
 	struct err e;
 	long i;
 
-	if ((i = lock_find(ix, key)) < 0 ||
-	    lock_held[i].backend != LOCK_BACKEND_REDIS) {
+	/* Not held (any more: the heartbeat found the lease lost) with
+	 * redis: nothing to release, and no sqlite lock to look at (a lock
+	 * taken with on_redis_down = local is held, as LOCK_BACKEND_SQLITE). */
+	if ((i = lock_find(ix, key)) < 0 && lock_distributed())
+		return;
+	if (i < 0 || lock_held[i].backend != LOCK_BACKEND_REDIS) {
 		lock_drop(ix, key, lock_disown(ix, key));
 		return;
 	}
@@ -269,24 +305,24 @@ lock_release(struct index *ix, const char *key)
 }
 
 /*
- * Push the expiry of held lock i forward if this process still owns it.
- * Returns 1 when the lock was lost (taken over), else 0.
+ * Push the expiry of held lock i forward if this process still owns it:
+ * 0 renewed, 1 lost (taken over; for a strict lock also gone from redis),
+ * -1 and e when it could not be asked (logged; the lock is kept).
  */
 static int
-lock_renew(size_t i, time_t now)
+lock_renew(size_t i, time_t now, struct err *e)
 {
 	struct index_lock cur;
 	struct index *ix = lock_held[i].ix;
-	struct err e;
 
-	err_clear(&e);
 	lock_held[i].renewed = now;
 	if (lock_held[i].backend == LOCK_BACKEND_REDIS) {
 		switch (lock_redis_renew(lock_held[i].key, lock_held[i].expiry,
-		    lock_held[i].token, &e)) {
+		    lock_held[i].token, !lock_held[i].strict, e)) {
 		case 0:
-			log_warnx("lock %s: lost to another holder",
-			    lock_held[i].key);
+			log_warnx("lock %s: lost to another holder%s",
+			    lock_held[i].key, lock_held[i].strict ?
+			    " (or gone from redis)" : "");
 			return 1;
 		case 2:
 			log_warnx("lock %s: the lease was gone from redis "
@@ -298,40 +334,103 @@ lock_renew(size_t i, time_t now)
 			return 0;
 		}
 	}
-	if (index_begin(ix, &e) == -1)
+	if (index_begin(ix, e) == -1)
 		goto fail;
-	if (index_lock_get(ix, lock_held[i].key, &cur, &e) != 1 ||
+	if (index_lock_get(ix, lock_held[i].key, &cur, e) != 1 ||
 	    cur.pid != (long)getpid() || strcmp(cur.host, lock_host()) != 0) {
 		index_rollback(ix);
 		log_warnx("lock %s: lost to another holder", lock_held[i].key);
 		return 1;
 	}
 	cur.expires = (int64_t)now + lock_held[i].expiry;
-	if (index_lock_put(ix, lock_held[i].key, &cur, &e) == -1 ||
-	    index_commit(ix, &e) == -1) {
+	if (index_lock_put(ix, lock_held[i].key, &cur, e) == -1 ||
+	    index_commit(ix, e) == -1) {
 		index_rollback(ix);
 		goto fail;
 	}
 	return 0;
 fail:
-	log_warnx("lock %s: renew: %s", lock_held[i].key, e.msg);
-	return 0;
+	log_warnx("lock %s: renew: %s", lock_held[i].key, e->msg);
+	return -1;
+}
+
+int
+lock_hold(struct index *ix, const char *key, struct err *e)
+{
+	long i;
+	int st;
+
+	if ((i = lock_find(ix, key)) < 0)
+		return err_set(e, E_INTERNAL, "lock %s: not held", key);
+	if ((st = lock_renew((size_t)i, time(NULL), e)) == 1) {
+		lock_held[i] = lock_held[--lock_nheld];
+		return err_set(e, E_UNAVAIL, "lock %s: lost before its work "
+		    "was done (nothing written)", key);
+	}
+	return st;
 }
 
 void
 lock_heartbeat(void)
 {
 	time_t now = time(NULL);
+	struct err e;
 	size_t i;
 
 	for (i = 0; i < lock_nheld;) {
+		err_clear(&e);
 		if (now - lock_held[i].renewed >= lock_held[i].expiry / 3 &&
-		    lock_renew(i, now) == 1) {
+		    lock_renew(i, now, &e) == 1) {
 			lock_held[i] = lock_held[--lock_nheld];
 			continue;
 		}
 		i++;
 	}
+}
+
+void
+lock_note(const char *key, int code, const char *msg, long ttl)
+{
+	char v[LOCK_NOTE_MAX + 48];
+	struct err e;
+
+	if (lock_cfg.backend != LOCK_BACKEND_REDIS || lock_cfg.down)
+		return;
+	snprintf(v, sizeof(v), "%lld %d %s", (long long)time(NULL), code,
+	    msg != NULL ? msg : "");
+	err_clear(&e);
+	if (lock_redis_note_set(key, v, ttl * 1000, &e) == -1)
+		log_warnx("%s: the outcome not left in redis: %s", key, e.msg);
+}
+
+int
+lock_note_get(const char *key, time_t *at, int *code, char *msg,
+    size_t msgsz)
+{
+	char v[LOCK_NOTE_MAX + 48], *p, *end;
+	long long t;
+	long c;
+	struct err e;
+
+	if (lock_cfg.backend != LOCK_BACKEND_REDIS || lock_cfg.down)
+		return 0;
+	err_clear(&e);
+	if (lock_redis_note_get(key, v, sizeof(v), &e) != 1)
+		return 0;
+	/* "SECONDS CODE MESSAGE" */
+	errno = 0;
+	t = strtoll(v, &end, 10);
+	if (errno != 0 || end == v || *end != ' ')
+		return 0;
+	p = end + 1;
+	c = strtol(p, &end, 10);
+	if (errno != 0 || end == p || (*end != ' ' && *end != '\0') ||
+	    c <= E_OK || c > E_INTERNAL)
+		return 0;
+	*at = (time_t)t;
+	*code = (int)c;
+	snprintf(msg, msgsz, "%s", *end == ' ' ? end + 1 : "");
+	return 1;
 }
 
 long

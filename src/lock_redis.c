@@ -54,6 +54,10 @@
 #define LOCK_REDIS_EXPIRY_SLACK_MS 50	/* past a lease's end before a look */
 #define LOCK_REDIS_NAME_MAX	(LOCK_REDIS_PREFIX_MAX + LOCK_KEY_MAX + 8)
 #define LOCK_REDIS_DRAIN_MAX	64	/* replies read to leave subscribe mode */
+#define LOCK_REDIS_NUM_MAX	32	/* a decimal number (PX's milliseconds) */
+#define LOCK_REDIS_PORT_DIGITS	5	/* 65535 */
+#define LOCK_REDIS_DB_DIGITS	5	/* LOCK_REDIS_DB_MAX, 65535 */
+#define LOCK_REDIS_CHECK_S	10	/* check-config's lease, if left behind */
 
 /* Only the owner deletes; waiters are told in every case. */
 static const char lock_redis_release_lua[] =
@@ -65,15 +69,16 @@ static const char lock_redis_release_lua[] =
 	"redis.call('publish', KEYS[1], 'released')\n"
 	"return r\n";
 
-/* 1 renewed, 2 taken again (the key was gone), 0 another owner has it. */
+/* 1 renewed, 2 taken again (the key was gone, and ARGV[3] is "1"), 0
+ * another owner has it (or it is gone and may not be taken again). */
 static const char lock_redis_renew_lua[] =
 	"local v = redis.call('get', KEYS[1])\n"
 	"if v == ARGV[1] then\n"
 	"  redis.call('pexpire', KEYS[1], ARGV[2])\n"
 	"  return 1\n"
 	"end\n"
-	"if not v and redis.call('set', KEYS[1], ARGV[1], 'NX', 'PX',"
-	" ARGV[2]) then\n"
+	"if not v and ARGV[3] == '1' and"
+	" redis.call('set', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then\n"
 	"  return 2\n"
 	"end\n"
 	"return 0\n";
@@ -89,6 +94,8 @@ static struct {
 	struct timespec			 retry;	/* no connect before */
 	char				 why[ERR_MSG_MAX];	/* last failure */
 	int				 resent;	/* the last command went twice */
+	struct lock_redis_addr		 at;	/* the server last dialed */
+	int				 at_sentinel;	/* it is a sentinel */
 } lr;
 
 /* Milliseconds on the monotonic clock. */
@@ -101,6 +108,7 @@ lock_redis_now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* ms milliseconds as the struct timeval hiredis' timeouts take. */
 static struct timeval
 lock_redis_tv(long ms)
 {
@@ -172,7 +180,7 @@ lock_redis_addr(const char *s, size_t n, int def, struct lock_redis_addr *a,
 		a->port = def;
 		return 0;
 	}
-	if (colon + 1 == end || end - colon > 6)
+	if (colon + 1 == end || end - colon - 1 > LOCK_REDIS_PORT_DIGITS)
 		return err_set(e, E_CONFIG, "a port is 1 to 65535");
 	port = 0;
 	for (p = colon + 1; p < end; p++) {
@@ -256,7 +264,7 @@ lock_redis_db(const char *s, size_t n, struct lock_redis_target *t,
 	size_t i;
 	long db = 0;
 
-	if (n == 0 || n > 6)
+	if (n == 0 || n > LOCK_REDIS_DB_DIGITS)
 		return err_set(e, E_CONFIG, "a database is a number, 0 to %d",
 		    LOCK_REDIS_DB_MAX);
 	for (i = 0; i < n; i++) {
@@ -423,18 +431,18 @@ lock_redis_close(void)
 	lock_redis_drop(&lr.sub);
 }
 
-/* Record why redis failed (kept for the next error) and return -1. */
+/* Record why redis failed (kept for the next error) and return -1; the
+ * message names the server last dialed (a sentinel, or the master). */
 static int
 lock_redis_fail(struct err *e, const char *what, const redisContext *c,
     const redisReply *r)
 {
-	const struct lock_redis_addr *a = &lr.t.addr[0];
-
 	snprintf(lr.why, sizeof(lr.why), "%s", r != NULL &&
 	    r->type == REDIS_REPLY_ERROR ? r->str : c != NULL && c->err != 0 ?
 	    c->errstr : "an unexpected reply");
 	return err_set(e, E_UNAVAIL, "singleflight: redis %s%s:%d: %s: %s",
-	    lr.t.sentinel ? "sentinel " : "", a->host, a->port, what, lr.why);
+	    lr.at_sentinel ? "sentinel " : "", lr.at.host, lr.at.port, what,
+	    lr.why);
 }
 
 /*
@@ -490,11 +498,20 @@ lock_redis_argv(redisContext *c, int argc, const char **argv,
 	return r;
 }
 
-/* A connection to a (host, port), timeouts set; NULL and e on failure. */
+/* A connection to a (host, port), a sentinel or not, timeouts set,
+ * remembered as the server errors name; NULL and e on failure.  The
+ * connect timeout bounds the TCP connect only: a host name is resolved
+ * first (getaddrinfo, by hiredis) with the resolver's own timeouts
+ * (resolv.conf), so an address or a name in /etc/hosts is what a
+ * deployment that must not wait on DNS gives (README). */
 static redisContext *
-lock_redis_dial(const char *host, int port, struct err *e)
+lock_redis_dial(const char *host, int port, int sentinel, struct err *e)
 {
 	redisContext *c;
+
+	snprintf(lr.at.host, sizeof(lr.at.host), "%s", host);
+	lr.at.port = port;
+	lr.at_sentinel = sentinel;
 
 	c = redisConnectWithTimeout(host, port,
 	    lock_redis_tv(LOCK_REDIS_CONNECT_MS));
@@ -528,7 +545,7 @@ lock_redis_master(struct lock_redis_addr *a, struct err *e)
 	err_clear(&se);
 	for (i = 0; i < lr.t.naddr; i++) {
 		if ((c = lock_redis_dial(lr.t.addr[i].host, lr.t.addr[i].port,
-		    &se)) == NULL)
+		    1, &se)) == NULL)
 			continue;
 		r = lock_redis_argv(c, 3, argv, NULL, "SENTINEL", &se);
 		ok = r != NULL && r->type == REDIS_REPLY_ARRAY &&
@@ -570,14 +587,14 @@ lock_redis_open(struct err *e)
 	struct lock_redis_addr a;
 	redisContext *c;
 	redisReply *r;
-	char db[16];
+	char db[LOCK_REDIS_NUM_MAX];
 
 	if (lr.t.sentinel) {
 		if (lock_redis_master(&a, e) == -1)
 			return NULL;
 	} else
 		a = lr.t.addr[0];
-	if ((c = lock_redis_dial(a.host, a.port, e)) == NULL)
+	if ((c = lock_redis_dial(a.host, a.port, 0, e)) == NULL)
 		return NULL;
 	if (lr.t.password[0] != '\0') {
 		const char *argv[] = { "AUTH", lr.t.user, lr.t.password };
@@ -651,11 +668,50 @@ lock_redis_ready(redisContext **cp, struct err *e)
 }
 
 /*
+ * Error replies that say this server cannot serve us any more, whatever
+ * we send it: a master demoted to a replica (READONLY), a server loading
+ * its data (LOADING), a replica cut from its master (MASTERDOWN), a
+ * restarted server that wants AUTH again (NOAUTH).  The connection that
+ * got one is dropped, so that a new one is made (under Sentinel, after
+ * asking the sentinels again where the master is).
+ */
+static const char *const lock_redis_gone_errors[] = {
+	"READONLY", "LOADING", "MASTERDOWN", "NOAUTH",
+};
+
+/* 1 when the last failure (lr.why) is one of lock_redis_gone_errors. */
+static int
+lock_redis_gone_reply(void)
+{
+	size_t i, n;
+
+	for (i = 0; i < NITEMS(lock_redis_gone_errors); i++) {
+		n = strlen(lock_redis_gone_errors[i]);
+		if (strncmp(lr.why, lock_redis_gone_errors[i], n) == 0 &&
+		    (lr.why[n] == ' ' || lr.why[n] == '\0'))
+			return 1;
+	}
+	return 0;
+}
+
+/* After a failed command on lr.cmd: 1 when the connection is done for
+ * (broken, or an error reply of lock_redis_gone_errors), and dropped. */
+static int
+lock_redis_cmd_gone(void)
+{
+	if (lr.cmd == NULL || (lr.cmd->err == 0 && !lock_redis_gone_reply()))
+		return 0;
+	lock_redis_drop(&lr.cmd);
+	return 1;
+}
+
+/*
  * A command on the command connection, made ready first.  A connection
- * kept from an earlier request may have died meanwhile (redis restarted):
- * then the command is sent once more on a new one, so that the first
- * request after a restart is not failed for the old socket.  A failed
- * connection is dropped so that the next call makes a new one.
+ * kept from an earlier request may have died meanwhile (redis restarted),
+ * or its server may answer it errors only (lock_redis_gone_errors: a
+ * master demoted by a failover): then the connection is dropped and the
+ * command sent once more on a new one, so that the first request after a
+ * restart or a failover is not failed for the old socket.
  */
 static redisReply *
 lock_redis_cmd(int argc, const char **argv, const size_t *lens,
@@ -670,16 +726,17 @@ lock_redis_cmd(int argc, const char **argv, const size_t *lens,
 	err_clear(&re);
 	if (lock_redis_ready(&lr.cmd, &re) == -1)
 		return err_set(e, re.code, "%s", re.msg), NULL;
-	if ((r = lock_redis_argv(lr.cmd, argc, argv, lens, what, &re)) == NULL &&
-	    lr.cmd->err != 0) {
-		lock_redis_drop(&lr.cmd);
-		if (kept) {
+	if ((r = lock_redis_argv(lr.cmd, argc, argv, lens, what, &re)) ==
+	    NULL) {
+		int broken = lr.cmd->err != 0;
+
+		if (lock_redis_cmd_gone() && (kept || !broken)) {
 			lr.resent = 1;
 			err_clear(&re);
 			if (lock_redis_ready(&lr.cmd, &re) == 0 &&
 			    (r = lock_redis_argv(lr.cmd, argc, argv, lens,
-			    what, &re)) == NULL && lr.cmd->err != 0)
-				lock_redis_drop(&lr.cmd);
+			    what, &re)) == NULL)
+				(void)lock_redis_cmd_gone();
 		}
 	}
 	if (r == NULL)
@@ -687,15 +744,23 @@ lock_redis_cmd(int argc, const char **argv, const size_t *lens,
 	return r;
 }
 
+/* The redis name of key of a kind ("lock:", "note:"): prefix kind key. */
+static int
+lock_redis_kname(const char *kind, const char *key,
+    char out[LOCK_REDIS_NAME_MAX], struct err *e)
+{
+	if ((size_t)snprintf(out, LOCK_REDIS_NAME_MAX, "%s%s%s", lr.prefix,
+	    kind, key) >= LOCK_REDIS_NAME_MAX)
+		return err_set(e, E_INTERNAL, "lock key too long");
+	return 0;
+}
+
 /* The redis name of a lock key: prefix "lock:" key. */
 static int
 lock_redis_name(const char *key, char out[LOCK_REDIS_NAME_MAX],
     struct err *e)
 {
-	if ((size_t)snprintf(out, LOCK_REDIS_NAME_MAX, "%slock:%s", lr.prefix,
-	    key) >= LOCK_REDIS_NAME_MAX)
-		return err_set(e, E_INTERNAL, "lock key too long");
-	return 0;
+	return lock_redis_kname("lock:", key, out, e);
 }
 
 /* --- the operations ---------------------------------------------------- */
@@ -712,6 +777,25 @@ lock_redis_ping(struct err *e)
 	ok = r->type == REDIS_REPLY_STATUS && strcmp(r->str, "PONG") == 0;
 	freeReplyObject(r);
 	return ok ? 0 : lock_redis_fail(e, "PING", NULL, NULL);
+}
+
+int
+lock_redis_check(struct err *e)
+{
+	char tok[LOCK_REDIS_TOKEN_MAX], msg[ERR_MSG_MAX];
+
+	if (lock_redis_ping(e) == -1 || lock_redis_token(tok, e) == -1)
+		return -1;
+	if (lock_redis_try(LOCK_REDIS_CHECK_KEY, LOCK_REDIS_CHECK_S, tok,
+	    e) == 0 && lock_redis_release(LOCK_REDIS_CHECK_KEY, tok, e) != -1 &&
+	    lock_redis_wait(LOCK_REDIS_CHECK_KEY, 1, e) != -1)
+		return 0;
+	/* What an ACL user needs, said where it is found missing. */
+	snprintf(msg, sizeof(msg), "%s", e->msg);
+	err_clear(e);
+	return err_set(e, E_UNAVAIL, "(an ACL user needs ~%s* &%s* "
+	    "+set +get +pttl +eval +publish +subscribe +unsubscribe +ping) %s",
+	    lr.prefix, lr.prefix, msg);
 }
 
 int
@@ -744,17 +828,45 @@ lock_redis_token(char out[LOCK_REDIS_TOKEN_MAX], struct err *e)
 	return 0;
 }
 
+/* The redis name of lock key and its lease of expiry seconds in
+ * milliseconds, as try and renew send them: 0, or -1 and e. */
+static int
+lock_redis_lease(const char *key, long expiry,
+    char name[LOCK_REDIS_NAME_MAX], char px[LOCK_REDIS_NUM_MAX],
+    struct err *e)
+{
+	if (lock_redis_name(key, name, e) == -1)
+		return -1;
+	snprintf(px, LOCK_REDIS_NUM_MAX, "%ld", expiry * 1000);
+	return 0;
+}
+
+/* One of the scripts, EVAL argv: its integer answer, or -1 and e. */
+static int
+lock_redis_eval(int argc, const char **argv, const char *what,
+    struct err *e)
+{
+	redisReply *r;
+	int st;
+
+	if ((r = lock_redis_cmd(argc, argv, NULL, what, e)) == NULL)
+		return -1;
+	st = r->type == REDIS_REPLY_INTEGER ? (int)r->integer :
+	    lock_redis_fail(e, what, NULL, r);
+	freeReplyObject(r);
+	return st;
+}
+
 int
 lock_redis_try(const char *key, long expiry, const char *token,
     struct err *e)
 {
-	char name[LOCK_REDIS_NAME_MAX], px[32];
+	char name[LOCK_REDIS_NAME_MAX], px[LOCK_REDIS_NUM_MAX];
 	redisReply *r;
 	int st;
 
-	if (lock_redis_name(key, name, e) == -1)
+	if (lock_redis_lease(key, expiry, name, px, e) == -1)
 		return -1;
-	snprintf(px, sizeof(px), "%ld", expiry * 1000);
 	if ((r = lock_redis_cmd(6, (const char *[]){ "SET", name, token, "NX",
 	    "PX", px }, NULL, "SET NX", e)) == NULL)
 		return -1;
@@ -778,41 +890,67 @@ lock_redis_try(const char *key, long expiry, const char *token,
 }
 
 int
-lock_redis_renew(const char *key, long expiry, const char *token,
+lock_redis_renew(const char *key, long expiry, const char *token, int retake,
     struct err *e)
 {
-	char name[LOCK_REDIS_NAME_MAX], px[32];
-	redisReply *r;
-	int st;
+	char name[LOCK_REDIS_NAME_MAX], px[LOCK_REDIS_NUM_MAX];
 
-	if (lock_redis_name(key, name, e) == -1)
+	if (lock_redis_lease(key, expiry, name, px, e) == -1)
 		return -1;
-	snprintf(px, sizeof(px), "%ld", expiry * 1000);
-	if ((r = lock_redis_cmd(6, (const char *[]){ "EVAL",
-	    lock_redis_renew_lua, "1", name, token, px }, NULL, "renew",
-	    e)) == NULL)
-		return -1;
-	st = r->type == REDIS_REPLY_INTEGER ? (int)r->integer :
-	    lock_redis_fail(e, "renew", NULL, r);
-	freeReplyObject(r);
-	return st;
+	return lock_redis_eval(7, (const char *[]){ "EVAL",
+	    lock_redis_renew_lua, "1", name, token, px, retake ? "1" : "0" },
+	    "renew", e);
 }
 
 int
 lock_redis_release(const char *key, const char *token, struct err *e)
 {
 	char name[LOCK_REDIS_NAME_MAX];
-	redisReply *r;
-	int st;
 
 	if (lock_redis_name(key, name, e) == -1)
 		return -1;
-	if ((r = lock_redis_cmd(5, (const char *[]){ "EVAL",
-	    lock_redis_release_lua, "1", name, token }, NULL, "release",
-	    e)) == NULL)
+	return lock_redis_eval(5, (const char *[]){ "EVAL",
+	    lock_redis_release_lua, "1", name, token }, "release", e);
+}
+
+int
+lock_redis_note_set(const char *key, const char *value, long ttl_ms,
+    struct err *e)
+{
+	char name[LOCK_REDIS_NAME_MAX], px[LOCK_REDIS_NUM_MAX];
+	redisReply *r;
+	int st;
+
+	if (lock_redis_kname("note:", key, name, e) == -1)
 		return -1;
-	st = r->type == REDIS_REPLY_INTEGER ? (int)r->integer :
-	    lock_redis_fail(e, "release", NULL, r);
+	snprintf(px, sizeof(px), "%ld", ttl_ms > 0 ? ttl_ms : 1);
+	if ((r = lock_redis_cmd(5, (const char *[]){ "SET", name, value, "PX",
+	    px }, NULL, "SET note", e)) == NULL)
+		return -1;
+	st = r->type == REDIS_REPLY_STATUS ? 0 :
+	    lock_redis_fail(e, "SET note", NULL, r);
+	freeReplyObject(r);
+	return st;
+}
+
+int
+lock_redis_note_get(const char *key, char *out, size_t outsz, struct err *e)
+{
+	char name[LOCK_REDIS_NAME_MAX];
+	redisReply *r;
+	int st;
+
+	if (lock_redis_kname("note:", key, name, e) == -1)
+		return -1;
+	if ((r = lock_redis_cmd(2, (const char *[]){ "GET", name }, NULL,
+	    "GET note", e)) == NULL)
+		return -1;
+	if (r->type == REDIS_REPLY_STRING) {
+		snprintf(out, outsz, "%s", r->str);
+		st = 1;
+	} else
+		st = r->type == REDIS_REPLY_NIL ? 0 :
+		    lock_redis_fail(e, "GET note", NULL, r);
 	freeReplyObject(r);
 	return st;
 }

@@ -291,7 +291,7 @@ cli_check_config(struct config *cfg, int argc, char **argv)
 	/* Redis is asked once: a lock needs it (or on_redis_down = local). */
 	if (cfg->sf_backend == LOCK_BACKEND_REDIS) {
 		if (config_singleflight(cfg, &e) == -1 ||
-		    lock_redis_ping(&e) == -1) {
+		    lock_redis_check(&e) == -1) {
 			fprintf(stderr, "piraeus: [singleflight] redis: %s%s\n",
 			    e.msg, cfg->sf_on_redis_down == LOCK_DOWN_LOCAL ?
 			    " (on_redis_down = local: each host would fetch "
@@ -313,6 +313,7 @@ cli_open(struct config *cfg, struct store *s, struct index **idx)
 	err_clear(&e);
 	if (config_singleflight(cfg, &e) == -1 ||
 	    store_open(s, cfg->storage_root, &e) == -1 ||
+	    store_check_tmp(s, &e) == -1 ||
 	    index_open(idx, cfg->state_dir, &e) == -1) {
 		fprintf(stderr, "piraeus: %s\n", e.msg);
 		store_close(s);
@@ -351,6 +352,7 @@ struct cli_pub {
 	const struct config	*cfg;
 	struct store		 s;
 	struct index		*idx;
+	struct index		*logidx;	/* [sumdb] log_dir's, or NULL */
 	struct note_signer	 signer;
 	int			 has_signer;
 	struct publish_hook	 hook;
@@ -363,8 +365,8 @@ cli_log_hook(void *arg, const struct index_version *iv, struct err *e)
 {
 	struct cli_pub *p = arg;
 
-	return sumdb_log_add(p->idx, &p->signer, iv->module, iv->version,
-	    iv->zip_h1, iv->mod_h1, e);
+	return sumdb_log_add(p->logidx != NULL ? p->logidx : p->idx,
+	    &p->signer, iv->module, iv->version, iv->zip_h1, iv->mod_h1, e);
 }
 
 /* The publish environment for module: logged as the responder would
@@ -408,8 +410,10 @@ cli_pub_open(struct config *cfg, struct cli_pub *p)
 	err_clear(&e);
 	if (cfg->sumdb_private_key != NULL) {
 		if (sumdb_load_signer(cfg->sumdb_private_key, &p->signer,
-		    &e) == -1) {
+		    &e) == -1 || (cfg->sumdb_log_dir != NULL &&
+		    index_open_log(&p->logidx, cfg->sumdb_log_dir, &e) == -1)) {
 			fprintf(stderr, "piraeus: %s\n", e.msg);
+			explicit_bzero(&p->signer, sizeof(p->signer));
 			index_close(p->idx);
 			store_close(&p->s);
 			return -1;
@@ -430,6 +434,7 @@ static void
 cli_pub_close(struct cli_pub *p)
 {
 	explicit_bzero(&p->signer, sizeof(p->signer));
+	index_close(p->logidx);
 	index_close(p->idx);
 	store_close(&p->s);
 }
@@ -611,7 +616,8 @@ out:
 	return rc;
 }
 
-/* catalog [--json] [MODULE]: inventory_catalog on the index. */
+/* catalog [--json] [MODULE]: inventory_catalog on the index (caught up
+ * with the tree first). */
 static int
 cli_catalog(struct config *cfg, int argc, char **argv)
 {
@@ -637,7 +643,12 @@ cli_catalog(struct config *cfg, int argc, char **argv)
 	}
 	if (cli_open(cfg, &s, &idx) == -1)
 		return 1;
+	/* What other hosts of a shared tree published, indexed first. */
 	err_clear(&e);
+	if (reindex_catch_up(&s, idx, 0, &e) == -1) {
+		fprintf(stderr, "piraeus: catalog: %s\n", e.msg);
+		err_clear(&e);
+	}
 	rc = inventory_catalog(idx, module, json, stdout, &e);
 	if (rc == -1)
 		fprintf(stderr, "piraeus: catalog: %s\n", e.msg);
@@ -941,6 +952,13 @@ cli_verify(struct config *cfg, int argc, char **argv)
 	memset(&env, 0, sizeof(env));
 	env.store = &s;
 	env.idx = idx;
+	/* The private log kept apart, on storage the hosts share. */
+	if (cfg->sumdb_private_key != NULL && cfg->sumdb_log_dir != NULL &&
+	    index_open_log(&env.logidx, cfg->sumdb_log_dir, &e) == -1) {
+		fprintf(stderr, "piraeus: verify: %s\n", e.msg);
+		rc = 1;
+		goto out;
+	}
 	if (cfg->sumdb_verify && (upstream_parse(cfg->upstream_goproxy, &up,
 	    &e) == -1 || sumdb_parse(cfg->sumdb_databases, &dbs, &e) == -1)) {
 		fprintf(stderr, "piraeus: verify: %s\n", e.msg);
@@ -990,6 +1008,7 @@ cli_verify(struct config *cfg, int argc, char **argv)
 	if (all.problems > 0 || cv.failed)
 		rc = 1;
 out:
+	index_close(env.logidx);
 	sumdb_free(&dbs);
 	upstream_free(&up);
 	index_close(idx);
@@ -1143,78 +1162,15 @@ cli_export(struct config *cfg, int argc, char **argv)
 	return export_main(cfg, argc + 1, argv - 1);
 }
 
-/*
- * The directory of an import: DIR itself, or TARBALL extracted into
- * STORAGE/.vulndb/import.PID (tmp, removed by the caller); in either,
- * the directory holding index/db.json: it, or its "vulndb" (a copy of
- * STORAGE).  0, or -1 with the reason told.
- */
-static int
-cli_vulndb_src(const struct config *cfg, const char *arg, char *tmp,
-    size_t tmpsz, char *dir, size_t dirsz)
-{
-	static const char *const sub[] = { "", "/vulndb" };
-	char probe[2 * PATH_MAX], probe_gz[2 * PATH_MAX + 3];
-	struct stat sb;
-	struct err e;
-	size_t i;
-
-	tmp[0] = '\0';
-	if (stat(arg, &sb) == -1) {
-		fprintf(stderr, "piraeus: vulndb import: %s: %s\n", arg,
-		    strerror(errno));
-		return -1;
-	}
-	snprintf(dir, dirsz, "%s", arg);
-	if (S_ISREG(sb.st_mode)) {
-		snprintf(tmp, tmpsz, "%s/.vulndb", cfg->storage_root);
-		if (mkdir(tmp, 0755) == -1 && errno != EEXIST) {
-			fprintf(stderr, "piraeus: vulndb import: mkdir %s: "
-			    "%s\n", tmp, strerror(errno));
-			tmp[0] = '\0';
-			return -1;
-		}
-		snprintf(tmp, tmpsz, "%s/.vulndb/import.%ld",
-		    cfg->storage_root, (long)getpid());
-		(void)vulndb_tree_rm(tmp);
-		err_clear(&e);
-		if (untar_dir(arg, tmp, VULNDB_INDEX_MAX,
-		    (long long)VULNDB_INDEX_MAX * 16, &e) == -1) {
-			fprintf(stderr, "piraeus: vulndb import: %s: %s\n", arg,
-			    e.msg);
-			return -1;
-		}
-		snprintf(dir, dirsz, "%s", tmp);
-	} else if (!S_ISDIR(sb.st_mode)) {
-		fprintf(stderr, "piraeus: vulndb import: %s: not a directory "
-		    "or a tarball\n", arg);
-		return -1;
-	}
-	for (i = 0; i < NITEMS(sub); i++) {
-		snprintf(probe, sizeof(probe), "%s%s/index/db.json", dir,
-		    sub[i]);
-		snprintf(probe_gz, sizeof(probe_gz), "%s.gz", probe);
-		if (access(probe, F_OK) == 0 || access(probe_gz, F_OK) == 0) {
-			if (strlen(dir) + strlen(sub[i]) >= dirsz)
-				break;
-			memcpy(dir + strlen(dir), sub[i], strlen(sub[i]) + 1);
-			return 0;
-		}
-	}
-	fprintf(stderr, "piraeus: vulndb import: %s: no index/db.json in it "
-	    "(nor in its vulndb/)\n", arg);
-	return -1;
-}
-
 /* piraeus vulndb sync|import: see the table. */
 static int
 cli_vulndb(struct config *cfg, int argc, char **argv)
 {
-	char tmp[PATH_MAX], dir[PATH_MAX], url[2048];
+	char url[VULNDB_URL_MAX], why[256];
 	const char *src = NULL;
 	struct vulndb_stats st;
 	struct err e;
-	int i, force = 0, rc;
+	int i, force = 0;
 	size_t n;
 
 	for (i = 0; i < argc; i++)
@@ -1231,11 +1187,15 @@ cli_vulndb(struct config *cfg, int argc, char **argv)
 			if (strcmp(argv[i], "--force") == 0)
 				force = 1;
 			else if (strcmp(argv[i], "--url") == 0 &&
-			    i + 1 < argc &&
-			    (strncmp(argv[i + 1], "http://", 7) == 0 ||
-			    strncmp(argv[i + 1], "https://", 8) == 0))
-				snprintf(url, sizeof(url), "%s", argv[++i]);
-			else
+			    i + 1 < argc) {
+				if (config_check_vulndb_url(argv[++i], why,
+				    sizeof(why)) == -1) {
+					fprintf(stderr, "piraeus: vulndb sync: "
+					    "--url: %s\n", why);
+					return 2;
+				}
+				snprintf(url, sizeof(url), "%s", argv[i]);
+			} else
 				goto usage;
 		}
 	} else if (strcmp(argv[0], "import") == 0 && argc == 2)
@@ -1254,19 +1214,13 @@ cli_vulndb(struct config *cfg, int argc, char **argv)
 	}
 	while ((n = strlen(url)) > 0 && url[n - 1] == '/')
 		url[n - 1] = '\0';
-	tmp[0] = '\0';
-	if (src != NULL && cli_vulndb_src(cfg, src, tmp, sizeof(tmp), dir,
-	    sizeof(dir)) == -1) {
-		rc = 1;
-		goto out;
-	}
 	err_clear(&e);
-	if (vulndb_run(cfg, src == NULL ? url : NULL, src == NULL ? NULL : dir,
-	    force, &st, &e) == -1) {
+	if (vulndb_run(cfg, src == NULL ? url : NULL, src,
+	    force ? VULNDB_FORCE : 0, &st,
+	    &e) == -1) {
 		fprintf(stderr, "piraeus: vulndb %s: %s (the served set is "
 		    "unchanged)\n", argv[0], e.msg);
-		rc = 1;
-		goto out;
+		return 1;
 	}
 	if (st.uptodate)
 		printf("vulndb: up to date (modified %s): %lld bytes in %ld "
@@ -1278,11 +1232,7 @@ cli_vulndb(struct config *cfg, int argc, char **argv)
 		    "from %s\n", st.generation, st.entries, st.fetched,
 		    st.linked, st.modules, st.modified, st.bytes, st.files,
 		    src == NULL ? url : src);
-	rc = 0;
-out:
-	if (tmp[0] != '\0')
-		(void)vulndb_tree_rm(tmp);
-	return rc;
+	return 0;
 usage:
 	fprintf(stderr, "usage: piraeus vulndb sync [--url URL] [--force]\n"
 	    "       piraeus vulndb import [--force] DIR|TARBALL\n");

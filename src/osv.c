@@ -52,7 +52,8 @@ osv_id_valid(const char *s)
 	size_t n = strlen(s);
 
 	return n > 0 && n < OSV_ID_MAX && strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-	    "abcdefghijklmnopqrstuvwxyz0123456789._-") == n && s[0] != '.';
+	    "abcdefghijklmnopqrstuvwxyz0123456789._-") == n &&
+	    strchr("._-", s[0]) == NULL;
 }
 
 const char *

@@ -9,7 +9,8 @@
  *   base       err.c xmalloc.c buf.c hex.c log.c version.c strmap.c
  *              tar.c untar.c gz.c jsonval.c
  *   rules      modpath.c semver.c pattern.c access.c dirhash.c modfile.c latest.c
- *              note.c tlog.c upstream.c mode.c zipcheck.c rfc3339.c
+ *              note.c tlog.c upstream.c mode.c zipcheck.c zipend.c
+ *              zipread.c rfc3339.c
  *              filter.c packrule.c accesslog.c osv.c vulndb_index.c
  *   state      store.c (the tree) index.c (sqlite) cache.c lock.c reindex.c
  *              gc.c vulnview.c audit.c vulndb_tree.c (the vulnerability
@@ -129,6 +130,14 @@ void		 buf_free(struct buf *);
 /* Open a regular file for reading (no FIFO, device, symbolic link; never
  * blocks in open): the fd, or -1 and e set. */
 int		 buf_open_regular(const char *path, struct err *);
+/* The little-endian 16, 32 and 64-bit values at p (zip records). */
+uint16_t	 buf_le16(const unsigned char *p);
+uint32_t	 buf_le32(const unsigned char *p);
+uint64_t	 buf_le64(const unsigned char *p);
+/* pread(2) up to len bytes at off of fd (EINTR retried, short reads
+ * continued): the count, less than len only at the end of the file (0 for
+ * an offset past INT64_MAX), or -1 and errno. */
+ssize_t		 buf_pread(int fd, uint64_t off, void *p, size_t len);
 /* Write all of p to fd (short writes, EINTR): 0, or -1 and errno. */
 int		 buf_write_all(int fd, const void *p, size_t n);
 #define BUF_CHUNK	65536	/* one read of a copy or a comparison */
@@ -294,6 +303,9 @@ struct config {
 	long		 sumdb_cache_ttl;	/* latest, partial tiles */
 	char		*sumdb_private_key;	/* signer key file, or NULL */
 	int		 sumdb_private_relay;	/* public versions logged too */
+	char		*sumdb_log_dir;		/* the private log's database
+						 * (shared by every host), or
+						 * NULL: in the index */
 	int		 sumdb_via_proxy;	/* goproxy's /sumdb/ first */
 	/* [access] */
 	char		*access_file;		/* users, groups, rules; or NULL */
@@ -365,6 +377,9 @@ const char	*config_default_path(void);
 int		 config_load(struct config *, const char *path,
 		    char *const *envp, struct config_errors *errs);
 void		 config_free(struct config *);
+/* 0 when v is a URL [vulndb] url takes (http or https, a host, no blank
+ * or control byte, shorter than VULNDB_URL_MAX), else -1 and why. */
+int		 config_check_vulndb_url(const char *v, char *why, size_t whysz);
 /* Set up singleflight (lock_setup) from [singleflight].  0, or -1 and e. */
 int		 config_singleflight(const struct config *, struct err *);
 void		 config_errors_free(struct config_errors *);
@@ -421,31 +436,18 @@ void		 semver_sort(char **, size_t);
 int		 dirhash_mod(const void *data, size_t len, char out[H1_MAX],
 		    struct err *);
 /*
- * h1 of a zip file (every entry, full names, decompressed contents),
+ * h1 of a zip file (every entry, full names, decompressed contents) as
+ * the go command's HashZip computes it, read by zipread.c as Go reads it,
  * streamed: memory stays bounded whatever the size.  Entries are read up
- * to their declared size + 1 and a mismatch is an error.
+ * to their declared size + 1 and a mismatch is an error (E_BADREQ for
+ * the zip's faults, E_TOOBIG, E_NOTFOUND, E_INTERNAL).
  */
 int		 dirhash_zip(const char *zippath, char out[H1_MAX], struct err *);
-/*
- * An entry's data descriptor (general purpose flag bit 3), as zipcheck
- * reads it raw: Go's reader reads it after the data and wants its CRC-32
- * equal to the central directory's, and then compares the content's
- * CRC-32 with the central one even when that is 0.
- */
-enum dirhash_dd {
-	DIRHASH_DD_NONE,	/* flag bit 3 clear */
-	DIRHASH_DD_OK,		/* its CRC-32 is the central one */
-	DIRHASH_DD_NOLOCAL,	/* the local header is unreadable */
-	DIRHASH_DD_SHORT,	/* the descriptor is beyond the file's end */
-	DIRHASH_DD_CRC,		/* its CRC-32 is not the central one */
-};
-/*
- * dirhash_zip with dd[i] (n: the zip's entry count) the data descriptor of
- * entry i, for the entries Go's HashZip opens: under each name the last
- * entry that has it, directory entries too (Go 1.19 reads them as files).
- */
-int		 dirhash_zip_dd(const char *zippath, const unsigned char *dd,
-		    size_t n, char out[H1_MAX], struct err *);
+/* The same of a zip open with zipread_open (zipcheck's, already walked);
+ * the zip's faults are E_UPSTREAM here. */
+struct zipread;
+int		 dirhash_zipread(struct zipread *, char out[H1_MAX],
+		    struct err *);
 /* Lower-case hex SHA-256 of a buffer / of a file streamed. */
 void		 dirhash_sha256_hex(const void *, size_t, char out[SHA256_HEX]);
 int		 dirhash_sha256_file(const char *path, char out[SHA256_HEX],
@@ -541,13 +543,23 @@ int		 rfc3339_parse(const char *, int64_t *ns);
 void		 rfc3339_format(int64_t ns, char *out, size_t outsz);
 
 /*
+ * The Go vulnerability database's caps: ONE set, for its mirror
+ * (vulndb*.c: a sync or import refuses a database over any of them) and
+ * its reader ([policy] vulnerable and audit: osv.c, vulnview.c, which
+ * skip what is over): what the mirror serves, the policy reads whole.
+ */
+#define OSV_ENTRY_MAX		(1024 * 1024)	/* bytes of one entry */
+#define OSV_ID_MAX		64	/* an id or alias, with its NUL */
+#define OSV_ALIASES_MAX		64	/* aliases of one entry */
+#define VULNDB_DB_MAX		4096	/* index/db.json */
+#define VULNDB_INDEX_MAX	(16 * 1024 * 1024) /* modules/vulns.json */
+#define VULNDB_MODULE_VULNS_MAX	4096	/* entries of one module */
+
+/*
  * osv.c: one entry of the Go vulnerability database (OSV JSON): parsed
  * under caps (a malformed entry is refused whole), and its SEMVER ranges
  * evaluated as golang.org/x/vuln does.
  */
-#define OSV_ENTRY_MAX		(1024 * 1024)	/* bytes of one entry */
-#define OSV_ID_MAX		64	/* an id or alias, with its NUL */
-#define OSV_ALIASES_MAX		64
 #define OSV_AFFECTED_MAX	1024	/* affected packages of one entry */
 #define OSV_RANGES_MAX		64	/* ranges of one affected module */
 #define OSV_EVENTS_MAX		512	/* events of one range */
@@ -583,7 +595,8 @@ struct osv_entry {
 	struct osv_affected *aff;
 	size_t		  naff;
 };
-/* 1 when s is an id or alias we accept: [A-Za-z0-9._-], not ".", under
+/* 1 when s is an id or alias we accept (the one rule, for the mirror too:
+ * it names a file ID/<id>.json): [A-Za-z0-9] then [A-Za-z0-9._-], under
  * OSV_ID_MAX bytes. */
 int		 osv_id_valid(const char *s);
 /* The next id of a list apart by blanks or commas ([policy]
@@ -674,6 +687,11 @@ int		 store_tmpfile(const struct store *, char **path, int *fd,
  * many were removed.
  */
 int		 store_sweep_tmp(const struct store *, long max_age);
+/* root/.tmp, when it exists, is a directory on the root's file system
+ * (st_dev): publishing links and renames from it into the tree, which a
+ * .tmp mounted apart (a shared tree's local scratch) would make fail.
+ * 0, or -1 and e (E_CONFIG). */
+int		 store_check_tmp(const struct store *, struct err *);
 /* fsync + rename tmp to dst (creating parent dirs) + fsync the dir. */
 int		 store_commit(const struct store *, const char *tmp,
 		    const char *dst, struct err *);
@@ -721,17 +739,16 @@ int		 export_main(struct config *cfg, int argc, char **argv);
  * vulndb_index.c: the Go vulnerability database's v1 index and entries,
  * checked (go.dev/security/vulndb/api).
  */
-#define VULNDB_ID_MAX		64	/* an entry's id, NUL included */
 #define VULNDB_TIME_MAX		64	/* a "modified" time as written */
-#define VULNDB_DB_MAX		4096	/* index/db.json */
-#define VULNDB_INDEX_MAX	(256 * 1024 * 1024) /* modules/vulns.json */
-#define VULNDB_ENTRY_MAX	(4 * 1024 * 1024) /* one ID/<id>.json */
 #define VULNDB_ENTRIES_MAX	1000000	/* entries, and modules, of one db */
-#define VULNDB_ALIASES_MAX	256	/* aliases of one entry */
-#define VULNDB_ALIAS_MAX	256	/* bytes of an alias, NUL included */
 #define VULNDB_PATH_MAX		4096	/* a path below the storage root */
+#define VULNDB_URL_MAX		2048	/* [vulndb] url, --url, NUL included */
+#define VULNDB_TAR_FILE_MAX	(256 * 1024 * 1024) /* a file of an import's
+						     * tarball (legacy files
+						     * too) */
+#define VULNDB_TAR_MAX		(4LL * 1024 * 1024 * 1024) /* all of it */
 struct vulndb_vuln {
-	char	  id[VULNDB_ID_MAX];
+	char	  id[OSV_ID_MAX];
 	char	  modified[VULNDB_TIME_MAX];	/* as the index wrote it */
 	int64_t	  mod_ns;
 	char	**aliases;			/* allocated */
@@ -754,14 +771,12 @@ struct vulndb_index {
 	size_t			 nm;
 	struct strmap		 ids;	/* id -> index of v */
 };
-/* 0 when id is a safe entry id ([A-Za-z0-9][A-Za-z0-9._-]*, capped). */
-int		 vulndb_id_check(const char *id);
 /* 0 when path is a valid module path, or "stdlib" or "toolchain". */
-int		 vulndb_module_check(const char *path);
+int		 vulndb_index_module_check(const char *path);
 /* 1 for "stdlib" and "toolchain" (never "!"-escaped). */
-int		 vulndb_module_special(const char *path);
+int		 vulndb_index_module_special(const char *path);
 /* index/db.json's modified time (as written, and parsed): 0 or -1. */
-int		 vulndb_db_parse(const char *s, size_t n,
+int		 vulndb_index_db_parse(const char *s, size_t n,
 		    char modified[VULNDB_TIME_MAX], int64_t *ns, struct err *);
 /* The three index files, checked together into ix (freed on error). */
 int		 vulndb_index_parse(struct vulndb_index *ix,
@@ -769,10 +784,11 @@ int		 vulndb_index_parse(struct vulndb_index *ix,
 		    const struct buf *modules, struct err *);
 /* The index of id in ix->v, or STRMAP_NONE. */
 size_t		 vulndb_index_find(const struct vulndb_index *, const char *id);
+/* Release what an index holds; it is left empty. */
 void		 vulndb_index_free(struct vulndb_index *);
 /* 0 when s[0..n) is entry vi of ix: one JSON object, its id, its
  * modified time, affecting every module the index lists it under. */
-int		 vulndb_entry_check(const struct vulndb_index *ix, size_t vi,
+int		 vulndb_index_entry_check(const struct vulndb_index *ix, size_t vi,
 		    const char *s, size_t n, struct err *);
 
 /* vulndb_tree.c: ROOT/vulndb, a link to ROOT/.vulndb/gN, switched whole. */
@@ -780,8 +796,12 @@ struct vulndb_gen {
 	char	root[VULNDB_PATH_MAX];	/* the storage root */
 	char	dir[VULNDB_PATH_MAX];	/* the new generation; "" when none */
 	char	prev[VULNDB_PATH_MAX];	/* the current one; "" when none */
+	char	scratch[VULNDB_PATH_MAX]; /* ROOT/.vulndb/import.PID: the
+					 * run's own scratch directory (not
+					 * made here), removed by abort */
 	long	no;			/* the new one's N */
 	int	lockfd;			/* ROOT/.vulndb/lock, flocked */
+	int	busy;			/* begin failed: another holds it */
 };
 /* The current generation's directory into out ("" when there is none). */
 int		 vulndb_tree_current(const char *root, char *out, size_t outsz,
@@ -789,21 +809,22 @@ int		 vulndb_tree_current(const char *root, char *out, size_t outsz,
 /* Remove a tree (links not followed): 0 or -1 and errno. */
 int		 vulndb_tree_rm(const char *path);
 /* Take the lock and make a new, empty generation. */
-int		 vulndb_gen_begin(struct vulndb_gen *, const char *root,
+int		 vulndb_tree_begin(struct vulndb_gen *, const char *root,
 		    struct err *);
 /* A new file rel (clean, relative) of the new generation. */
-int		 vulndb_gen_put(const struct vulndb_gen *, const char *rel,
+int		 vulndb_tree_put(const struct vulndb_gen *, const char *rel,
 		    const void *p, size_t n, struct err *);
 /* rel hard-linked from the current generation (E_NOTFOUND: not there). */
-int		 vulndb_gen_link(const struct vulndb_gen *, const char *rel,
+int		 vulndb_tree_link(const struct vulndb_gen *, const char *rel,
 		    struct err *);
-int		 vulndb_gen_unlink(const struct vulndb_gen *, const char *rel,
+/* rel removed from the new generation (not there: 0 too). */
+int		 vulndb_tree_unlink(const struct vulndb_gen *, const char *rel,
 		    struct err *);
 /* Sync the file system, switch ROOT/vulndb to the new generation, remove
  * all but it and the one before, release the lock. */
-int		 vulndb_gen_commit(struct vulndb_gen *, struct err *);
+int		 vulndb_tree_commit(struct vulndb_gen *, struct err *);
 /* Remove the new generation (unless committed), release the lock. */
-void		 vulndb_gen_abort(struct vulndb_gen *);
+void		 vulndb_tree_abort(struct vulndb_gen *);
 
 /* index.c: the sqlite index (WAL) in the state directory. */
 struct index;
@@ -822,6 +843,12 @@ struct index_version {
 	int64_t	 id;			/* the row's id (index_since only) */
 };
 int		 index_open(struct index **, const char *state_dir,
+		    struct err *);
+/* The private checksum database's log kept apart, in dir/sumdb-log.sqlite
+ * ([sumdb] log_dir, on storage several hosts share): a rollback journal
+ * (no WAL shared memory), synchronous commits; only its sumdb tables are
+ * used (index_log_*). */
+int		 index_open_log(struct index **, const char *dir,
 		    struct err *);
 void		 index_close(struct index *);
 /* 1 when two connections may be used by two threads at once (sqlite
@@ -1074,6 +1101,14 @@ struct reindex_stats {
 };
 int		 reindex_run(const struct store *, struct index *,
 		    struct reindex_stats *, struct err *);
+/* Add to the index the versions the tree holds and it lacks, and delete
+ * the rows whose .info is gone, looking only at the modules whose @v
+ * directory changed since the last catch-up (another host of a shared
+ * storage root published or purged there), and the rows of modules whose
+ * @v directory is gone; at most once every interval seconds (0: now).
+ * 0, or -1 and e. */
+int		 reindex_catch_up(const struct store *, struct index *,
+		    long interval, struct err *);
 /* A .info body must be a JSON object whose Version is version; its Time
  * (or "") goes to time. */
 int		 reindex_check_info(const struct buf *, const char *version,
@@ -1270,7 +1305,8 @@ void		 upstream_free(struct upstream_list *);
  * SHA-256 (hex) of its normalised form, credentials included. */
 void		 upstream_scope(const struct upstream_list *,
 		    char out[SHA256_HEX]);
-/* url with a password replaced by "xxxxx" (as Go's URL.Redacted), for logs. */
+/* url with a password replaced by "xxxxx" (as Go's URL.Redacted), for logs;
+ * for redis://, rediss:// and sentinel:// the whole user info. */
 void		 upstream_redact(const char *url, char *out, size_t outsz);
 /* text with the password of every "scheme://user:password@" in it hidden. */
 void		 upstream_redact_text(const char *text, char *out, size_t outsz);
@@ -1354,9 +1390,6 @@ struct zipend {
 	uint64_t	 offset;	/* of the directory, as recorded */
 	int64_t		 base;		/* bytes before the zip (Go's
 					   baseOffset; may be negative) */
-	int		 cdh_at_offset;	/* base > 0 and a directory header
-					   at offset itself (go 1.26 then
-					   takes base 0, go 1.19 does not) */
 };
 /*
  * Find the end record of the zip open at fd (size bytes) as go 1.19 and
@@ -1365,18 +1398,56 @@ struct zipend {
  */
 int		 zipend_find(int fd, uint64_t size, struct zipend *,
 		    struct err *);
+
+/* zipread.c: a zip's directory and entries read as Go's archive/zip does. */
+#define ZIPREAD_ENTRIES_MAX	500000	/* entries in one zip */
+/* One central directory record as Go's readDirectoryHeader takes it. */
+struct zipread_ent {
+	char		*name;		/* the raw bytes, NUL added (a NUL
+					   inside: strlen < name_len) */
+	size_t		 name_len;
+	uint16_t	 flags;		/* general purpose bits */
+	uint16_t	 method;
+	uint32_t	 crc;
+	uint64_t	 csize;		/* zip64 applied */
+	uint64_t	 usize;		/* zip64 applied */
+	int64_t		 offset;	/* of the local header, base added
+					   as Go adds it (int64 wrap) */
+};
+/* A zip open as Go reads it: the directory walked, the fd borrowed. */
+struct zipread {
+	int		 fd;
+	uint64_t	 size;		/* of the file */
+	struct zipend	 end;
+	int64_t		 base;		/* the base both go commands take */
+	struct zipread_ent *ents;	/* in central directory order */
+	size_t		 n;
+	unsigned char	*win;		/* a window of the file, cached */
+	uint64_t	 win_off;
+	size_t		 win_len;
+};
 /*
- * libzip on the zip at path (size bytes) as Go reads it: from z->base on
- * when that is positive (z NULL: the whole file).  NULL with *zerr set.
+ * Walk the central directory of the zip open at fd (size bytes, at most
+ * ZIP_MAX) as both go commands do.  A zip they read apart (a directory
+ * at two places, records beyond the count) or that either refuses is
+ * E_UPSTREAM; a read error E_INTERNAL.  zipread_close frees it either way.
  */
-struct zip	*zipend_open(const char *path, const struct zipend *z,
-		    uint64_t size, int *zerr);
+int		 zipread_open(struct zipread *, int fd, uint64_t size,
+		    struct err *);
+void		 zipread_close(struct zipread *);
+/* Where zipread_data puts an entry's content: 0, or -1 and e set. */
+typedef int	 zipread_sink(void *arg, const unsigned char *p, size_t n,
+		    struct err *);
 /*
- * libzip on the regular file at path (never a FIFO or a device) from the
- * base Go takes, or from its start when Go would not read it.  NULL with
- * *zerr set.
+ * The content of entry i as Go's File.Open and a read to its end give it
+ * (the local header's lengths skipped; Store, or raw Deflate; at most the
+ * declared size; the size, the data descriptor and the CRC-32 compared at
+ * the end as checksumReader does; a directory entry read as go 1.19 reads
+ * it and empty as go 1.26 wants it), in pieces to sink: 0, or -1 with
+ * E_UPSTREAM (the zip's fault), E_INTERNAL, or the sink's error.
  */
-struct zip	*zipend_open_file(const char *path, int *zerr);
+int		 zipread_data(struct zipread *, size_t i, zipread_sink *,
+		    void *arg, struct err *);
 
 /* zipcheck.c: the zip rules of protocol.md 4.2, before anything is stored. */
 /*
@@ -1820,6 +1891,39 @@ int		 lock_distributed(void);
  */
 int		 lock_try(struct index *, const char *key, long expiry,
 		    struct err *);
+/*
+ * lock_try for a key whose holder must hold it alone across hosts (the
+ * private checksum log's writer): with redis, redis down is -1 and e
+ * whatever on_redis_down says (never this host's sqlite lock), and a
+ * lease gone from redis is not taken again by a renewal.
+ */
+int		 lock_try_strict(struct index *, const char *key, long expiry,
+		    struct err *);
+/*
+ * The outcome of a fetch, left by its owner for the waiters of every
+ * host (with redis; nothing otherwise): lock_note, before the release,
+ * keeps code and msg under key for ttl seconds; lock_note_get says 1
+ * and when (at), code and msg, or 0 when there is none.
+ */
+#define LOCK_NOTE_MAX	ERR_MSG_MAX
+void		 lock_note(const char *key, int code, const char *msg,
+		    long ttl);
+int		 lock_note_get(const char *key, time_t *at, int *code,
+		    char *msg, size_t msgsz);
+/*
+ * lock_try on this host's sqlite lock table whatever the backend: for
+ * work whose result stays in this host's index (cached lists, @latest),
+ * where a waiter on another host would find nothing when woken.  Its
+ * waiters poll (lock_backoff), never lock_wait.
+ */
+int		 lock_try_local(struct index *, const char *key, long expiry,
+		    struct err *);
+/*
+ * Renew key, held by this process, now (owner-checked), before work that
+ * must be done under it: 0 still held and its lease whole again; -1 and e
+ * when it was lost (forgotten: do not release it) or could not be asked.
+ */
+int		 lock_hold(struct index *, const char *key, struct err *);
 void		 lock_release(struct index *, const char *key);
 /* lock_release's two halves, for a lock another thread of this process
  * drops: lock_disown stops renewing key (the heartbeat forgets it) and
@@ -1896,6 +2000,16 @@ int		 lock_redis_setup(const char *spec, const char *prefix,
 int		 lock_redis_configured(void);
 /* Connect (AUTH, SELECT, Sentinel's master) and PING: 0, or -1 and e. */
 int		 lock_redis_ping(struct err *);
+/*
+ * What a responder will ask of redis, once, for check-config: PING, then
+ * the lease LOCK_REDIS_CHECK_KEY taken (SET NX PX), released (the script:
+ * GET, DEL, PUBLISH on its channel) and waited for (SUBSCRIBE, PTTL), so
+ * that an ACL that lacks a key pattern, a command or the channels
+ * (Redis 7's resetchannels: PUBLISH is NOPERM) is found now, not at the
+ * first release.  0, or -1 and e naming the command.
+ */
+#define LOCK_REDIS_CHECK_KEY	"check-config"
+int		 lock_redis_check(struct err *);
 void		 lock_redis_close(void);
 /* A new owner token, "PID@HOST:" then the hex of 16 bytes from getrandom
  * (unique and unguessable; the pid and host say who holds a key).  0, or
@@ -1905,12 +2019,20 @@ int		 lock_redis_token(char out[LOCK_REDIS_TOKEN_MAX], struct err *);
 int		 lock_redis_try(const char *key, long expiry, const char *token,
 		    struct err *);
 /* Push the lease forward if token owns it: 1, 2 (it was gone: taken
- * again), 0 (another owner has it), -1 and e. */
+ * again, only when retake), 0 (another owner has it, or it was gone and
+ * not retake), -1 and e. */
 int		 lock_redis_renew(const char *key, long expiry,
-		    const char *token, struct err *);
+		    const char *token, int retake, struct err *);
 /* Delete key if token owns it, then wake its waiters: 1 deleted, 0 not
  * ours (any more), -1 and e. */
 int		 lock_redis_release(const char *key, const char *token,
+		    struct err *);
+/* A note left for other hosts: SET prefix "note:" key value PX ttl_ms.
+ * 0, or -1 and e. */
+int		 lock_redis_note_set(const char *key, const char *value,
+		    long ttl_ms, struct err *);
+/* That note into out: 1, 0 when none (or expired), -1 and e. */
+int		 lock_redis_note_get(const char *key, char *out, size_t outsz,
 		    struct err *);
 /* Subscribe to key's channel, then wait (at most max_ms, and no longer
  * than the lease's end) for its release: 1 released (or gone), 0 not
@@ -2285,6 +2407,12 @@ int		 stored_list(const struct store *, const char *module,
  * (latest.c) into body; E_NOTFOUND when there is none. */
 int		 stored_latest(const struct store *, const char *module,
 		    const char *emod, struct buf *body, struct err *);
+/* The index row of module@version (unescaped), the tree the truth: the
+ * index's, else described from the tree and added (another host of a
+ * shared tree published it).  1 and filled, 0 not stored, -1 and e. */
+int		 stored_row(const struct store *, struct index *,
+		    const char *module, const char *version,
+		    struct index_version *, struct err *);
 
 /* fetch.c: what one upstream entry (a proxy, or "direct") answers. */
 struct fetch_env {
@@ -2406,6 +2534,8 @@ enum verify_kind {
 struct verify_env {
 	const struct store	*store;
 	struct index		*idx;	/* NULL: no index */
+	struct index		*logidx; /* the private log's ([sumdb]
+					  * log_dir), NULL: idx's */
 	const struct sumdb_ctx	*sdb;	/* NULL: no public database */
 };
 struct verify_finding {
@@ -2461,6 +2591,9 @@ int		 pack_list_add(const struct store *, const char *emod,
 struct vulndb_stats {
 	char		 modified[VULNDB_TIME_MAX];	/* the source's db.json */
 	int		 uptodate;	/* nothing changed: no new generation */
+	int		 busy;		/* failed: another run holds the lock */
+	int		 nogen;		/* failed: VULNDB_INCREMENTAL, and no
+					 * generation yet */
 	long		 generation;	/* the new one's N */
 	long		 entries;	/* in the new index */
 	long		 modules;
@@ -2469,16 +2602,27 @@ struct vulndb_stats {
 	long		 files;		/* files read from the source */
 	long long	 bytes;		/* bytes read from the source */
 };
-/* One run; force: a new generation even when db.json did not change.
- * A successful sync (not an import) stamps STORAGE/.vulndb/checked. */
+#define VULNDB_FORCE		1	/* a new generation even when db.json
+					 * did not change */
+#define VULNDB_INCREMENTAL	2	/* only when a generation exists */
+/* One run (flags: VULNDB_*).
+ * dir (import): a directory, or a tarball extracted, under the lock,
+ * into the generation's scratch directory; in either, the set is the
+ * directory holding index/db.json: it or its vulndb/ (a copy of
+ * STORAGE).  A successful sync (not an import) stamps
+ * STORAGE/.vulndb/checked. */
 int		 vulndb_run(const struct config *cfg, const char *url,
-		    const char *dir, int force, struct vulndb_stats *,
+		    const char *dir, int flags, struct vulndb_stats *,
 		    struct err *);
 /* 1 when [vulndb] ttl asks the responder to sync now: enabled, ttl set,
- * and the last sync (its stamp) older than ttl seconds or never. */
+ * this process's last try not within ttl, and the last sync (its stamp)
+ * older than ttl seconds or never. */
 int		 vulndb_refresh_due(const struct config *cfg, time_t now);
-/* The responder's sync, after its answer: the stamp first (the other
- * responders then wait for the next ttl), then vulndb_run; logged. */
+/* The responder's sync, after its answer: nothing when there is no
+ * generation yet (a first sync is piraeus vulndb sync's); else the stamp
+ * first (the other responders then wait for the next ttl), then an
+ * incremental vulndb_run; logged, except a lock held by another run.
+ * Whatever happens, this process does not try again before ttl. */
 void		 vulndb_refresh(const struct config *cfg);
 
 /* import.c: a GOPROXY tree, module cache or Athens disk tree into storage. */
@@ -2522,6 +2666,8 @@ struct resolver {
 	const struct store	   *store;
 	struct index		   *idx;	/* NULL: not usable now */
 	const char		   *idx_error;	/* why, when NULL */
+	struct index		   *logidx;	/* the private log's ([sumdb]
+						 * log_dir), NULL: idx's */
 	const struct upstream_list *up;
 	const struct mode_table	   *modes;
 	const struct sumdb_list	   *dbs;
@@ -2559,6 +2705,9 @@ int		 resolve_negative(struct resolver *, const char *key,
 		    struct err *);
 /* 0 when the resolver has an index, else -1 and e (E_UNAVAIL, why). */
 int		 resolve_index(struct resolver *, struct err *);
+/* The private checksum database's log: [sumdb] log_dir's (shared by
+ * every host), else the index's; NULL when neither is usable. */
+struct index	*resolve_log_index(const struct resolver *);
 /* The policy stage's view of rv. */
 void		 resolve_policy(const struct resolver *, struct policy *);
 /* The checksum database context of rv under decision d. */

@@ -374,6 +374,15 @@ prefetch_say(const struct prefetch *pf, size_t done,
 	    why != NULL ? why : "");
 }
 
+/* What the pipeline answered is published (the deferred work, then the
+ * publisher thread's queue, which publishes after an answer) before
+ * prefetch reads the stored files or counts the version. */
+static void
+prefetch_settle(struct prefetch *pf)
+{
+	resolve_deferred(proxy_resolver(&pf->px));	/* no vulndb ttl */
+	publish_drain();
+}
 /* Resolve one artifact of nd as a request would, publishing what it
  * left pending; 0, or -1 and e. */
 static int
@@ -399,7 +408,7 @@ prefetch_resolve(struct prefetch *pf, const struct prefetch_node *nd,
 	w.now = 1;
 	rc = resolve(proxy_resolver(&pf->px), &w, &a, e);
 	answer_free(&a);
-	proxy_run_deferred(&pf->px);
+	prefetch_settle(pf);
 	return rc;
 }
 
@@ -551,7 +560,7 @@ prefetch_latest(struct prefetch *pf, const char *path, struct err *e)
 		goto out;
 	}
 	answer_free(&a);
-	proxy_run_deferred(&pf->px);
+	prefetch_settle(pf);
 	vs = xcalloc(PREFETCH_NODES_MAX, sizeof(*vs));
 	if ((n = prefetch_listed(pf, path, list.data, vs,
 	    PREFETCH_NODES_MAX)) == 0) {

@@ -33,6 +33,10 @@ proxy_open(struct proxy *px, struct err *e)
 
 	if (store_open(&px->store, px->cfg.storage_root, e) == -1)
 		return -1;
+	if (store_check_tmp(&px->store, e) == -1) {
+		store_close(&px->store);
+		return -1;
+	}
 	px->has_signer = 0;
 	memset(&px->modes, 0, sizeof(px->modes));
 	memset(&px->sumdbs, 0, sizeof(px->sumdbs));
@@ -69,6 +73,19 @@ proxy_open(struct proxy *px, struct err *e)
 		    "storage bypass them unless every request is sent here "
 		    "(then set [server] every_request = yes)");
 	px->has_signer = px->cfg.sumdb_private_key != NULL;
+	/* The private log shared by every host: never this host's index
+	 * instead (a log of its own would fork the tree heads). */
+	px->logidx = NULL;
+	if (px->has_signer && px->cfg.sumdb_log_dir != NULL &&
+	    index_open_log(&px->logidx, px->cfg.sumdb_log_dir, e) == -1) {
+		upstream_free(&px->up);
+		filter_free(&px->filter);
+		mode_free(&px->modes);
+		sumdb_free(&px->sumdbs);
+		access_free(px->acl);
+		store_close(&px->store);
+		return -1;
+	}
 	fetch_proxy_init();
 	/* A fetch can hold its lock for lock_expiry: older files are debris. */
 	store_sweep_tmp(&px->store, 2 * px->cfg.lock_expiry);
@@ -89,6 +106,7 @@ proxy_open(struct proxy *px, struct err *e)
 	px->rv.store = &px->store;
 	px->rv.idx = px->idx;
 	px->rv.idx_error = px->idx_error;
+	px->rv.logidx = px->logidx;
 	px->rv.up = &px->up;
 	px->rv.modes = &px->modes;
 	px->rv.dbs = &px->sumdbs;
@@ -105,6 +123,8 @@ proxy_close(struct proxy *px)
 	publish_drain();	/* the publisher thread uses the store */
 	index_close(px->idx);
 	px->idx = NULL;
+	index_close(px->logidx);
+	px->logidx = NULL;
 	metrics_close();
 	upstream_free(&px->up);
 	mode_free(&px->modes);
@@ -134,6 +154,20 @@ proxy_index(struct proxy *px, struct err *e)
 	px->idx_error[0] = '\0';
 	px->rv.idx = px->idx;
 	return px->idx;
+}
+
+/* How often, at most, a listing of the index (/catalog, /index) first
+ * catches up with the tree (seconds). */
+#define PROXY_CATCH_UP_S	1
+
+void
+proxy_catch_up(struct proxy *px, struct index *ix)
+{
+	struct err e;
+
+	err_clear(&e);
+	if (reindex_catch_up(&px->store, ix, PROXY_CATCH_UP_S, &e) == -1)
+		log_warnx("index: catching up with the tree: %s", e.msg);
 }
 
 struct resolver *

@@ -7,6 +7,10 @@
  * go.sum, the zip's size and SHA-256, and the time from .info, in one
  * transaction: readers see the old index or the new one, never half.
  *
+ * reindex_catch_up keeps an index that other hosts' publishes bypass (a
+ * storage root shared by several hosts, each with its own index) in step
+ * with the tree, looking only at what changed since it last looked.
+ *
  * Copying versions in from another tree is import.c's (piraeus import).
  */
 #include "config.h"
@@ -17,6 +21,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <json-c/json.h>
@@ -184,5 +190,184 @@ reindex_run(const struct store *s, struct index *idx,
 		index_rollback(idx);
 		return -1;
 	}
+	return 0;
+}
+
+/*
+ * Catching up with a tree that other hosts publish into (a shared
+ * storage root, each host with its own index): the versions of the
+ * modules whose @v directory changed since the last catch-up (its start,
+ * less REINDEX_SLACK_NS for coarse clocks, kept in the index's meta) and
+ * that the index lacks are described from the tree and added; the rows
+ * of those modules whose .info is gone (purged, collected by another
+ * host) are deleted, and so are the rows of modules whose @v directory is
+ * gone (the index read through once).
+ */
+#define REINDEX_SYNC_KEY	"tree-sync"
+#define REINDEX_SLACK_NS	2000000000LL	/* 2 s */
+
+struct reindex_catch {
+	const struct store	*s;
+	struct index		*idx;
+	int64_t			 since;		/* ns; 0: every module */
+	long			 added;
+	long			 removed;
+};
+
+/* A directory's mtime in ns, or -1. */
+static int64_t
+reindex_mtime(const char *path)
+{
+	struct stat sb;
+
+	if (stat(path, &sb) == -1)
+		return -1;
+	return (int64_t)sb.st_mtim.tv_sec * 1000000000LL + sb.st_mtim.tv_nsec;
+}
+
+/* The rows of emod whose .info is gone from the tree (purged or
+ * collected by another host), deleted. */
+static void
+reindex_catch_gone(struct reindex_catch *c, const char *emod)
+{
+	struct index_version *iv;
+	char module[MODPATH_MAX], ever[VERSION_MAX], path[PATH_MAX];
+	struct stat sb;
+	struct err e;
+	size_t n, i;
+
+	err_clear(&e);
+	if (modpath_unescape(emod, module, sizeof(module)) == -1 ||
+	    index_versions(c->idx, module, &iv, &n, &e) == -1)
+		return;
+	for (i = 0; i < n; i++) {
+		if (modpath_escape(iv[i].version, ever, sizeof(ever)) == -1 ||
+		    store_path(c->s, emod, ever, ART_INFO, path,
+		    sizeof(path)) == -1 || stat(path, &sb) == 0 ||
+		    errno != ENOENT)
+			continue;
+		if (index_delete(c->idx, module, iv[i].version, &e) == 1)
+			c->removed++;
+	}
+	free(iv);
+}
+
+/* The versions of emod the index lacks, added (store_walk_fn). */
+static int
+reindex_catch_module(const char *emod, void *arg)
+{
+	struct reindex_catch *c = arg;
+	struct store_version *sv;
+	struct index_version iv;
+	char dir[PATH_MAX], module[MODPATH_MAX], version[VERSION_MAX];
+	struct err e;
+	size_t n, i;
+
+	if ((size_t)snprintf(dir, sizeof(dir), "%s/%s/@v", c->s->root,
+	    emod) >= sizeof(dir) || reindex_mtime(dir) < c->since)
+		return 0;
+	err_clear(&e);
+	if (store_versions(c->s, emod, &sv, &n, &e) == -1)
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (!sv[i].has_info || reindex_names(emod, sv[i].ever, module,
+		    version) == -1)
+			continue;
+		err_clear(&e);
+		if (index_get(c->idx, module, version, &iv, &e) != 0)
+			continue;
+		if (reindex_describe(c->s, emod, sv[i].ever, NULL, &iv,
+		    &e) == -1) {
+			log_warnx("catching up %s@%s: %s", emod, sv[i].ever,
+			    e.msg);
+			continue;
+		}
+		snprintf(iv.origin, sizeof(iv.origin), "tree");
+		if (index_put(c->idx, &iv, &e) == 0)
+			c->added++;
+	}
+	free(sv);
+	reindex_catch_gone(c, emod);
+	return 0;
+}
+
+/* The rows of modules whose @v directory is gone from the tree (purged
+ * whole through another host: purge prunes empty directories, which the
+ * walk cannot see), deleted; the index read a page at a time. */
+#define REINDEX_PAGE	1000
+
+static void
+reindex_catch_vanished(struct reindex_catch *c)
+{
+	struct index_version *v;
+	char amod[MODPATH_MAX] = "", aver[VERSION_MAX] = "";
+	char emod[MODPATH_MAX], dir[PATH_MAX], last[MODPATH_MAX] = "";
+	struct stat sb;
+	struct err e;
+	size_t n, i;
+	int gone = 0;
+
+	for (;;) {
+		err_clear(&e);
+		if (index_catalog(c->idx, amod, aver, REINDEX_PAGE, &v, &n,
+		    &e) == -1)
+			return;
+		if (n == 0) {
+			free(v);
+			return;
+		}
+		for (i = 0; i < n; i++) {
+			if (strcmp(v[i].module, last) != 0) {
+				snprintf(last, sizeof(last), "%s", v[i].module);
+				gone = modpath_escape(last, emod,
+				    sizeof(emod)) == 0 && (size_t)snprintf(dir,
+				    sizeof(dir), "%s/%s/@v", c->s->root, emod) <
+				    sizeof(dir) && stat(dir, &sb) == -1 &&
+				    errno == ENOENT;
+			}
+			if (gone && index_delete(c->idx, v[i].module,
+			    v[i].version, &e) == 1)
+				c->removed++;
+		}
+		snprintf(amod, sizeof(amod), "%s", v[n - 1].module);
+		snprintf(aver, sizeof(aver), "%s", v[n - 1].version);
+		free(v);
+		if (n < REINDEX_PAGE)
+			return;
+	}
+}
+
+int
+reindex_catch_up(const struct store *s, struct index *idx, long interval,
+    struct err *e)
+{
+	struct reindex_catch c = { s, idx, 0, 0, 0 };
+	struct timespec now;
+	char text[32];
+	struct buf b;
+	int64_t last = 0, start;
+	int have;
+
+	if (clock_gettime(CLOCK_REALTIME, &now) == -1)
+		return err_errno(e, E_INTERNAL, "clock_gettime");
+	start = (int64_t)now.tv_sec * 1000000000LL + now.tv_nsec;
+	if ((have = index_meta_get(idx, REINDEX_SYNC_KEY, &b, e)) == -1)
+		return -1;
+	if (have == 1) {
+		last = strtoll(b.data != NULL ? b.data : "0", NULL, 10);
+		buf_free(&b);
+	}
+	if (last > 0 && start - last < (int64_t)interval * 1000000000LL)
+		return 0;
+	c.since = last > REINDEX_SLACK_NS ? last - REINDEX_SLACK_NS : 0;
+	if (store_walk(s, reindex_catch_module, &c, e) == -1)
+		return -1;
+	reindex_catch_vanished(&c);
+	snprintf(text, sizeof(text), "%lld", (long long)start);
+	if (index_meta_put(idx, REINDEX_SYNC_KEY, text, strlen(text), e) == -1)
+		return -1;
+	if (c.added > 0 || c.removed > 0)
+		log_info("index: %ld versions found in the tree (published "
+		    "by another host), %ld gone from it", c.added, c.removed);
 	return 0;
 }

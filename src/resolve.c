@@ -73,7 +73,9 @@ resolve_miss(struct resolver *rv, const struct want *w,
 	return err_set(e, d->why.code, "%s", d->why.msg);
 }
 
-/* The zip's ETag: the SHA-256 the index recorded, else size and mtime. */
+/* The zip's ETag: the SHA-256 the index recorded (a version another
+ * host of a shared tree published is described and indexed now, so that
+ * every host gives the same ETag), else size and mtime. */
 static void
 resolve_zip_etag(struct resolver *rv, const struct want *w,
     struct answer *a)
@@ -82,8 +84,8 @@ resolve_zip_etag(struct resolver *rv, const struct want *w,
 	struct err e;
 
 	err_clear(&e);
-	if (rv->idx != NULL && index_get(rv->idx, w->module, w->version, &iv,
-	    &e) == 1 && iv.zip_sha256[0] != '\0' &&
+	if (rv->idx != NULL && stored_row(rv->store, rv->idx, w->module,
+	    w->version, &iv, &e) == 1 && iv.zip_sha256[0] != '\0' &&
 	    iv.zip_size == (int64_t)a->st.st_size) {
 		snprintf(a->etag, sizeof(a->etag), "\"%s\"", iv.zip_sha256);
 		return;

@@ -134,7 +134,9 @@ resolve_cached(struct resolver *rv, const struct decision *d,
 			cache_entry_free(&c);
 			return err_set(e, de.code, "%s", de.msg);
 		}
-		if ((st = lock_try(rv->idx, key, rv->cfg->lock_expiry,
+		/* The answer is cached in this host's index only: another
+		 * host's refresh would leave ours empty (lock_try_local). */
+		if ((st = lock_try_local(rv->idx, key, rv->cfg->lock_expiry,
 		    e)) == -1) {
 			cache_entry_free(&c);
 			return -1;
@@ -169,7 +171,7 @@ resolve_cached(struct resolver *rv, const struct decision *d,
 		if (time(NULL) >= deadline)
 			return err_set(e, E_TIMEOUT, "%s is still being "
 			    "fetched; try again", key);
-		lock_wait(key, attempt, deadline);
+		lock_backoff(attempt);
 		if (*how != OUTCOME_WAITED)
 			metrics_add(METRICS_SF_WAITS);
 		*how = OUTCOME_WAITED;

@@ -48,8 +48,9 @@ resolve_sumdb(struct resolver *rv, const struct want *w,
 }
 
 /* Make a record for w's version, which policy wants logged: fetched
- * (and logged by the publish hook) when not stored, else logged from the
- * index's row of it. */
+ * (and logged by the publish hook) when not stored, else logged from its
+ * row (the index's, or described from the tree when another host of a
+ * shared tree stored it: stored_row). */
 static int
 resolve_sumdb_record(struct resolver *rv, const struct want *w,
     const struct decision *d, struct err *e)
@@ -59,7 +60,8 @@ resolve_sumdb_record(struct resolver *rv, const struct want *w,
 	struct sumdb_ctx sc;
 	int found;
 
-	if ((found = index_get(rv->idx, w->module, w->version, &iv, e)) == -1)
+	if ((found = stored_row(rv->store, rv->idx, w->module, w->version,
+	    &iv, e)) == -1)
 		return -1;
 	if (found == 0 || !iv.has_zip || !iv.has_info ||
 	    iv.zip_h1[0] == '\0' || iv.mod_h1[0] == '\0') {
@@ -68,10 +70,11 @@ resolve_sumdb_record(struct resolver *rv, const struct want *w,
 		if (resolve_version(rv, d, w->module, w->version, WANT_ZIP,
 		    canon, NULL, e) == -1)
 			return -1;
-		if ((found = sumdb_log_has(rv->idx, w->module, w->version,
-		    e)) != 0)
+		if ((found = sumdb_log_has(resolve_log_index(rv), w->module,
+		    w->version, e)) != 0)
 			return found == 1 ? 0 : -1;
-		if (index_get(rv->idx, w->module, w->version, &iv, e) != 1 ||
+		if (stored_row(rv->store, rv->idx, w->module, w->version, &iv,
+		    e) != 1 ||
 		    !iv.has_zip || iv.zip_h1[0] == '\0' ||
 		    iv.mod_h1[0] == '\0')
 			return err_set(e, E_NOTFOUND, "%s@%s: not in the "
@@ -84,8 +87,8 @@ resolve_sumdb_record(struct resolver *rv, const struct want *w,
 	if (d->verify && sumdb_verify(&sc, w->module, w->version, iv.mod_h1,
 	    iv.zip_h1, e) == -1)
 		return -1;
-	return sumdb_log_add(rv->idx, rv->signer, w->module, w->version,
-	    iv.zip_h1, iv.mod_h1, e);
+	return sumdb_log_add(resolve_log_index(rv), rv->signer, w->module,
+	    w->version, iv.zip_h1, iv.mod_h1, e);
 }
 
 int
@@ -105,19 +108,19 @@ resolve_sumdb_private(struct resolver *rv, const struct want *w,
 	if (w->module[0] != '\0') {
 		if (d->action == POLICY_REFUSE)
 			return err_set(e, d->why.code, "%s", d->why.msg);
-		if ((found = sumdb_log_has(rv->idx, w->module, w->version,
-		    e)) == -1)
+		if ((found = sumdb_log_has(resolve_log_index(rv), w->module,
+		    w->version, e)) == -1)
 			return -1;
 		if (found == 0 && d->action == POLICY_STORAGE_ONLY &&
 		    !d->log)
 			return err_set(e, d->why.code, "%s", d->why.msg);
 		if (found == 0 && resolve_sumdb_record(rv, w, d, e) == -1)
 			return -1;
-	} else if ((found = sumdb_log_tile_visible(rv->idx, w->path, rv->acl,
-	    user, e)) != 1)
+	} else if ((found = sumdb_log_tile_visible(resolve_log_index(rv),
+	    w->path, rv->acl, user, e)) != 1)
 		return found == -1 ? -1 : err_set(e, E_NOTFOUND, "no such "
 		    "tile, or not visible to %s", user != NULL ? user :
 		    "anonymous requests");
-	return sumdb_log_answer(rv->idx, rv->signer, w->path, w->module,
-	    w->version, &a->body, e);
+	return sumdb_log_answer(resolve_log_index(rv), rv->signer, w->path,
+	    w->module, w->version, &a->body, e);
 }

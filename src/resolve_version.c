@@ -63,14 +63,20 @@ resolve_index(struct resolver *rv, struct err *e)
 	    rv->idx_error[0] != '\0' ? rv->idx_error : "no index");
 }
 
+struct index *
+resolve_log_index(const struct resolver *rv)
+{
+	return rv->logidx != NULL ? rv->logidx : rv->idx;
+}
+
 /* The private checksum database's after-publish hook. */
 static int
 resolve_log_hook(void *arg, const struct index_version *iv, struct err *e)
 {
 	struct resolver *rv = arg;
 
-	return sumdb_log_add(rv->idx, rv->signer, iv->module, iv->version,
-	    iv->zip_h1, iv->mod_h1, e);
+	return sumdb_log_add(resolve_log_index(rv), rv->signer, iv->module,
+	    iv->version, iv->zip_h1, iv->mod_h1, e);
 }
 
 /* What one upstream entry is asked for module@version (canonical). */
@@ -286,8 +292,8 @@ resolve_version_try(void *arg, const struct upstream *u, struct err *e)
 		FAULT_POINT("check");
 	/* A version logged before (then purged) comes back only as it was. */
 	if (rc == 0 && w->d->log && rv->signer != NULL && rv->idx != NULL &&
-	    (rc = sumdb_log_check(rv->idx, w->module, w->version, zip_h1,
-	    mod_h1, e)) == -1)
+	    (rc = sumdb_log_check(resolve_log_index(rv), w->module,
+	    w->version, zip_h1, mod_h1, e)) == -1)
 		result = METRICS_REJECTED;
 	upstream_redact(u->url, where, sizeof(where));
 	if (rc == 0 && w->nozip) {
@@ -426,6 +432,27 @@ resolve_query_cached(struct resolver *rv, const struct decision *d,
 }
 
 /*
+ * With redis, the outcome another host's fetch left for key (lock_note,
+ * which keeps it notfound_ttl or wait_timeout), when it came at or after
+ * since: 1 and e set, else 0.
+ */
+static int
+resolve_noted(const char *key, time_t since, struct err *e)
+{
+	char msg[LOCK_NOTE_MAX];
+	time_t at;
+	int code;
+
+	if (!lock_distributed() ||
+	    lock_note_get(key, &at, &code, msg, sizeof(msg)) != 1 ||
+	    at < since)
+		return 0;
+	err_set(e, (enum errc)code, "%s", msg[0] != '\0' ? msg :
+	    "the fetch failed");
+	return 1;
+}
+
+/*
  * A remembered failure for key younger than notfound_ttl: "not found"
  * (E_NOTFOUND, E_GONE) or "upstream down" (E_UPSTREAM).  1 and e set
  * when there is one.
@@ -444,6 +471,8 @@ resolve_negative(struct resolver *rv, const char *key, struct err *e)
 	if (found)
 		cache_failure(&c, "", e);
 	cache_entry_free(&c);
+	if (!found && strncmp(key, "neg:", 4) == 0)
+		found = resolve_noted(key, 0, e);
 	return found;
 }
 
@@ -465,14 +494,14 @@ resolve_failed_since(struct index *ix, const char *key, time_t waiting,
 		return 0;
 	err_clear(&ce);
 	if (index_cache_get(ix, key, &c, &ce) != 1)
-		return 0;
+		return resolve_noted(key, waiting, e);
 	found = c.fetched >= (int64_t)waiting && c.status > E_OK &&
 	    c.status <= E_INTERNAL;
 	if (found)
 		err_set(e, (enum errc)c.status, "%s", c.body.data != NULL ?
 		    c.body.data : "the fetch failed");
 	buf_free(&c.body);
-	return found;
+	return found || resolve_noted(key, waiting, e);
 }
 
 /* 1 when what a waiter waited for is in storage: the file art of
@@ -646,11 +675,16 @@ resolve_version(struct resolver *rv, const struct decision *d,
 		struct cache_key fail = { ix, NULL, failkey };
 		struct err ce;
 
+		int nf = e->code == E_NOTFOUND || e->code == E_GONE;
+
 		err_clear(&ce);
 		/* Not found is remembered for notfound_ttl; any other failure
-		 * goes to the requests that waited for this fetch. */
-		cache_put(e->code == E_NOTFOUND || e->code == E_GONE ? &neg :
-		    &fail, e->code, e->msg, strlen(e->msg), &ce);
+		 * goes to the requests that waited for this fetch: here, and
+		 * with redis on every host (left before the release). */
+		cache_put(nf ? &neg : &fail, e->code, e->msg, strlen(e->msg),
+		    &ce);
+		lock_note(nf ? negkey : failkey, e->code, e->msg, nf ?
+		    rv->cfg->notfound_ttl : rv->cfg->wait_timeout + 1);
 	}
 	lock_release(ix, key);
 	return rc;

@@ -16,6 +16,9 @@
  * one version racing past the "stored already?" check cannot overwrite
  * each other; the loser finds the winner's file and compares.
  *
+ * .tmp must be on the root's file system (store_check_tmp: st_dev), or
+ * neither link nor rename could publish from it.
+ *
  * Callers pass escaped names that request.c or reindex.c validated; this
  * file still refuses any name that could leave the root ("..", "/" at the
  * start, empty elements) as a second line of defence.
@@ -732,4 +735,27 @@ store_sweep_tmp(const struct store *s, long max_age)
 	if (n > 0)
 		log_info("removed %d stale temporary files from %s", n, s->tmp);
 	return n;
+}
+
+int
+store_check_tmp(const struct store *s, struct err *e)
+{
+	struct stat rs, ts;
+
+	if (stat(s->root, &rs) == -1)
+		return err_errno(e, E_UNAVAIL, "storage root %s", s->root);
+	if (stat(s->tmp, &ts) == -1) {
+		if (errno == ENOENT)
+			return 0;	/* made in the root when first needed */
+		return err_errno(e, E_UNAVAIL, "%s", s->tmp);
+	}
+	if (!S_ISDIR(ts.st_mode))
+		return err_set(e, E_CONFIG, "%s is not a directory", s->tmp);
+	/* rename(2) and link(2) into the tree work within one file system
+	 * only: a .tmp mounted apart would make every publish fail. */
+	if (ts.st_dev != rs.st_dev)
+		return err_set(e, E_CONFIG, "%s is on another file system than "
+		    "the storage root %s (publishing links and renames its "
+		    "files into the tree)", s->tmp, s->root);
+	return 0;
 }

@@ -8,7 +8,10 @@
  * list holds tagged versions only (no pseudo-versions), each canonical
  * and valid for the module path, retracted ones kept (protocol.md 2.1 and
  * 6); @latest is latest.c's pick among the stored versions, answered with
- * that version's stored .info, byte for byte.
+ * that version's stored .info, byte for byte.  stored_row gives a
+ * version's index row with the tree as the truth: a version the tree
+ * holds and the index does not (another host of a shared storage root
+ * published it) is described from the tree and its row added.
  */
 #include "config.h"
 
@@ -340,4 +343,41 @@ stored_latest(const struct store *st, const char *module, const char *emod,
 	    buf_read_file(body, path, INFO_MAX, e) == -1)
 		return err_set(e, E_INTERNAL, "cannot read %s", path);
 	return 0;
+}
+
+/*
+ * The index row of module@version, the tree being the truth: the row
+ * when the index has one; else, when the tree holds the version (its
+ * .info: another host of a shared tree published it, or the index was
+ * lost), the row described from the stored files and added to the index
+ * (a failure to add it is only logged).  1 and iv filled, 0 when the tree
+ * does not hold it, -1 and e.
+ */
+int
+stored_row(const struct store *st, struct index *ix, const char *module,
+    const char *version, struct index_version *iv, struct err *e)
+{
+	char emod[MODPATH_MAX], ever[VERSION_MAX], path[PATH_MAX];
+	struct stat sb;
+	struct err ie;
+	int found;
+
+	if ((found = index_get(ix, module, version, iv, e)) != 0)
+		return found;
+	if (modpath_escape(module, emod, sizeof(emod)) == -1 ||
+	    modpath_escape(version, ever, sizeof(ever)) == -1 ||
+	    store_path(st, emod, ever, ART_INFO, path, sizeof(path)) == -1 ||
+	    stat(path, &sb) == -1)
+		return 0;
+	if (reindex_describe(st, emod, ever, NULL, iv, e) == -1) {
+		if (e->code != E_NOTFOUND)
+			return -1;
+		err_clear(e);	/* gone meanwhile (purged) */
+		return 0;
+	}
+	snprintf(iv->origin, sizeof(iv->origin), "tree");
+	err_clear(&ie);
+	if (index_put(ix, iv, &ie) == -1)
+		log_warnx("index %s@%s: %s", module, version, ie.msg);
+	return 1;
 }

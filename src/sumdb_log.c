@@ -24,7 +24,13 @@
  * writers of one host; hosts that share one log (on a shared file system,
  * where sqlite's file locks cannot be trusted) also take the redis lock
  * "sumdb-log" around an append when singleflight is redis (lock.c), so
- * that two hosts never append record N each.
+ * that two hosts never append record N each.  That lock is strict
+ * (lock_try_strict): redis down fails the append whatever on_redis_down
+ * says, since this host's sqlite lock orders this host only; and it is
+ * renewed, owner-checked, right before the commit (lock_hold), so that
+ * however long the append waited (index_begin in sqlite's busy handler),
+ * it is committed only under a lease that is still ours, with a whole
+ * lease ahead of it.
  *
  * Data tiles hold records, so module paths: with [access] rules, one is
  * served only to a user who may see the module of every record in it
@@ -60,8 +66,8 @@ sumdb_log_lock(struct index *ix, struct err *e)
 		return 0;
 	deadline = time(NULL) + SUMDB_LOG_LOCK_WAIT;
 	for (attempt = 0;; attempt++) {
-		if ((st = lock_try(ix, SUMDB_LOG_LOCK, SUMDB_LOG_LOCK_EXPIRY,
-		    e)) == -1)
+		if ((st = lock_try_strict(ix, SUMDB_LOG_LOCK,
+		    SUMDB_LOG_LOCK_EXPIRY, e)) == -1)
 			return -1;
 		if (st == LOCK_OWNER)
 			return 1;
@@ -124,7 +130,8 @@ sumdb_log_add(struct index *ix, const struct note_signer *signer,
 	    tlog_stored_hashes(n, &leaf, sumdb_log_read, ix, hashes, &nh,
 	    e) == -1 || index_log_add(ix, n, module, version, text,
 	    tlog_stored_hash_index(0, n), (unsigned char (*)[32])hashes, nh,
-	    e) == -1 || index_commit(ix, e) == -1) {
+	    e) == -1 || (locked && lock_hold(ix, SUMDB_LOG_LOCK, e) == -1) ||
+	    index_commit(ix, e) == -1) {
 		index_rollback(ix);
 		goto fail;
 	}

@@ -3,15 +3,18 @@
  *
  * The reader for what an offline site is carried (piraeus vulndb import
  * TARBALL): POSIX ustar with the pax "path" record for long names (what
- * tar.c, GNU tar and bsdtar write), plain or gzip-compressed (zlib's
- * gzread reads both).  Everything in it is hostile: only regular files
- * and directories are made, below a directory made here for the purpose;
+ * tar.c, GNU tar and bsdtar write), or GNU tar's own format; plain or
+ * gzip-compressed (zlib's gzread reads both).  Everything in it is
+ * hostile: only regular files and directories are made, below a
+ * directory made here for the purpose;
  * an absolute name, a ".." element, a link, a device, a FIFO, a name
  * longer than TAR_NAME_MAX or a file named twice is refused; sizes are
  * capped per file and in all, entries by UNTAR_ENTRIES_MAX; files are
  * created O_EXCL|O_NOFOLLOW and directories are made by name only, so
- * nothing is written outside dest.  GNU long names ('L') and global pax
- * headers are refused or ignored as said below, sparse files refused.
+ * nothing is written outside dest.  GNU long names ('L', what GNU tar's
+ * default format writes for a name over 100 bytes) are taken as a pax
+ * "path" is; global pax headers are ignored; GNU long link names ('K'),
+ * sparse files and every other type are refused.
  */
 #include "config.h"
 
@@ -30,6 +33,7 @@
 
 #define UNTAR_BLOCK	512
 #define UNTAR_PAX_MAX	(64 * 1024)	/* a pax extended header */
+#define UNTAR_CHUNK	65536		/* bytes read or written at a time */
 
 /* One archive being read. */
 struct untar {
@@ -46,7 +50,7 @@ untar_read(struct untar *t, void *p, size_t n, struct err *e)
 	int r;
 
 	while (n > 0) {
-		r = gzread(t->z, p, n > 65536 ? 65536 : (unsigned)n);
+		r = gzread(t->z, p, n > UNTAR_CHUNK ? UNTAR_CHUNK : (unsigned)n);
 		if (r <= 0)
 			return err_set(e, E_BADREQ, "tar: %s",
 			    r == 0 ? "truncated" : "unreadable (bad gzip?)");
@@ -103,7 +107,8 @@ untar_clean(const char *name)
 	}
 }
 
-/* The pax records of a header's body: "path=" kept, the others ignored. */
+/* The pax records of a header's body: "path=" kept, "size=" refused (only
+ * a file over 8 GiB needs one), the others ignored. */
 static int
 untar_pax(struct untar *t, long long size, struct err *e)
 {
@@ -134,6 +139,13 @@ untar_pax(struct untar *t, long long size, struct err *e)
 			return err_set(e, E_BADREQ, "tar: a bad pax record");
 		}
 		p[len - 1] = '\0';
+		if (strncmp(q + 1, "size=", 5) == 0) {
+			/* a file of 8 GiB or more: over every cap, and its
+			 * header's size is not the one that holds */
+			free(b);
+			return err_set(e, E_BADREQ, "tar: a pax size record "
+			    "(a file over the cap)");
+		}
 		if (strncmp(q + 1, "path=", 5) == 0) {
 			if (strlen(q + 6) > TAR_NAME_MAX) {
 				free(b);
@@ -144,6 +156,35 @@ untar_pax(struct untar *t, long long size, struct err *e)
 		}
 	}
 	free(b);
+	return 0;
+}
+
+/*
+ * A GNU long name ('L'): its body, size bytes (the name and its NUL, at
+ * most TAR_NAME_MAX + 1), is the next entry's name, kept in t->path as a
+ * pax "path" is (and checked as any name when that entry comes).
+ */
+static int
+untar_longname(struct untar *t, long long size, struct err *e)
+{
+	char b[((TAR_NAME_MAX + 1) / UNTAR_BLOCK + 1) * UNTAR_BLOCK];
+	size_t padded, n, i;
+
+	if (size < 1 || size > TAR_NAME_MAX + 1)
+		return err_set(e, E_BADREQ, "tar: a GNU long name of %lld "
+		    "bytes (at most %d)", size, TAR_NAME_MAX);
+	padded = ((size_t)size + UNTAR_BLOCK - 1) / UNTAR_BLOCK * UNTAR_BLOCK;
+	if (untar_read(t, b, padded, e) == -1)
+		return -1;
+	n = strnlen(b, (size_t)size);
+	if (n == 0 || n > TAR_NAME_MAX)
+		return err_set(e, E_BADREQ, "tar: an empty GNU long name");
+	for (i = n; i < (size_t)size; i++)
+		if (b[i] != '\0')
+			return err_set(e, E_BADREQ, "tar: a GNU long name with "
+			    "a NUL inside");
+	memcpy(t->path, b, n);
+	t->path[n] = '\0';
 	return 0;
 }
 
@@ -173,7 +214,7 @@ untar_mkdirs(const struct untar *t, const char *name, int all, struct err *e)
 static int
 untar_file(struct untar *t, const char *name, long long size, struct err *e)
 {
-	char path[TAR_NAME_MAX + PATH_MAX], chunk[65536];
+	char path[TAR_NAME_MAX + PATH_MAX], chunk[UNTAR_CHUNK];
 	long long left = size;
 	size_t n, pad;
 	int fd;
@@ -208,7 +249,8 @@ fail:
 	return -1;
 }
 
-/* Skip size bytes and their padding (a header type that is ignored). */
+/* Skip size bytes and their padding (a header type whose body is not
+ * used: a global pax header, a directory's), at most UNTAR_PAX_MAX. */
 static int
 untar_skip(struct untar *t, long long size, struct err *e)
 {
@@ -216,8 +258,8 @@ untar_skip(struct untar *t, long long size, struct err *e)
 	long long n = (size + UNTAR_BLOCK - 1) / UNTAR_BLOCK;
 
 	if (size > UNTAR_PAX_MAX)
-		return err_set(e, E_BADREQ, "tar: a header of %lld bytes",
-		    size);
+		return err_set(e, E_BADREQ, "tar: a header of %lld bytes "
+		    "(at most %d)", size, UNTAR_PAX_MAX);
 	while (n-- > 0)
 		if (untar_read(t, chunk, UNTAR_BLOCK, e) == -1)
 			return -1;
@@ -259,17 +301,20 @@ untar_one(struct untar *t, struct err *e)
 		return untar_pax(t, size, e);
 	if (h[156] == 'g')
 		return untar_skip(t, size, e);
+	if (h[156] == 'L')
+		return untar_longname(t, size, e);
 	if (t->path[0] != '\0') {
 		memcpy(name, t->path, sizeof(name));
 		t->path[0] = '\0';
-	} else if (memcmp(h + 257, "ustar", 5) == 0 && h[345] != '\0')
+	} else if (memcmp(h + 257, "ustar", 6) == 0 && h[345] != '\0')
+		/* POSIX's prefix (GNU's "ustar  " has other fields there) */
 		snprintf(name, sizeof(name), "%.155s/%.100s", h + 345, h);
 	else
 		snprintf(name, sizeof(name), "%.100s", h);
 	while (strncmp(name, "./", 2) == 0)
 		memmove(name, name + 2, strlen(name + 2) + 1);
 	if (name[0] == '\0' || strcmp(name, ".") == 0)
-		return h[156] == '5' ? 0 :
+		return h[156] == '5' ? untar_skip(t, size, e) :
 		    err_set(e, E_BADREQ, "tar: an entry with no name");
 	if (untar_clean(name) == -1)
 		return err_set(e, E_BADREQ, "tar: %.200s: an absolute, "
@@ -283,7 +328,9 @@ untar_one(struct untar *t, struct err *e)
 			    "named as a directory", name);
 		return untar_file(t, name, size, e);
 	case '5':
-		return untar_mkdirs(t, name, 1, e);
+		if (untar_mkdirs(t, name, 1, e) == -1)
+			return -1;
+		return size == 0 ? 0 : untar_skip(t, size, e);
 	default:
 		return err_set(e, E_BADREQ, "tar: %.200s: type '%c' (only "
 		    "files and directories are taken)", name,

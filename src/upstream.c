@@ -30,6 +30,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "piraeus.h"
 
@@ -73,6 +74,27 @@ upstream_authority(const char *url, const char **start)
 	return strcspn(*start, "/?#");
 }
 
+/*
+ * Schemes whose whole userinfo is a secret: redis://PASSWORD@host is a
+ * password without a user name (lock_redis_parse), not a user name.
+ */
+static const char *const upstream_secret_userinfo[] = {
+	"redis://", "rediss://", "sentinel://",
+};
+
+/* 1 when every byte of url's userinfo is to be masked. */
+static int
+upstream_userinfo_secret(const char *url)
+{
+	size_t i;
+
+	for (i = 0; i < NITEMS(upstream_secret_userinfo); i++)
+		if (strncasecmp(url, upstream_secret_userinfo[i],
+		    strlen(upstream_secret_userinfo[i])) == 0)
+			return 1;
+	return 0;
+}
+
 void
 upstream_redact(const char *url, char *out, size_t outsz)
 {
@@ -87,6 +109,11 @@ upstream_redact(const char *url, char *out, size_t outsz)
 		if (auth[i] == '@')
 			at = auth + i;
 	colon = at != NULL ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
+	if (at != NULL && upstream_userinfo_secret(url)) {
+		/* All of it: "redis://xxxxx@host". */
+		snprintf(out, outsz, "%.*sxxxxx%s", (int)(auth - url), url, at);
+		return;
+	}
 	if (colon == NULL) {
 		snprintf(out, outsz, "%s", url);
 		return;

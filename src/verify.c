@@ -248,8 +248,9 @@ verify_version(const struct verify_env *env, const char *emod,
 	diff[0] = '\0';
 	if (have_row)
 		verify_vs_index(&row, zip_h1, mod_h1, sha, diff, sizeof(diff));
-	lg = zip_h1[0] && mod_h1[0] ? verify_log(env->idx, f->module,
-	    f->version, zip_h1, mod_h1, logrec, sizeof(logrec)) : SAY_NONE;
+	lg = zip_h1[0] && mod_h1[0] ? verify_log(env->logidx != NULL ?
+	    env->logidx : env->idx, f->module, f->version, zip_h1, mod_h1,
+	    logrec, sizeof(logrec)) : SAY_NONE;
 	db = verify_sumdb(env, f->module, f->version, zip_h1, mod_h1, dbwhy,
 	    sizeof(dbwhy));
 	if (diff[0] != '\0') {

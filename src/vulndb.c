@@ -13,10 +13,10 @@
  *   2. index/vulns.json and index/modules.json, checked together
  *      (vulndb_index.c);
  *   3. each entry ID/<id>.json: hard-linked from the current generation
- *      when the index gives it the same modified time as the current
- *      index does, else got (FETCH_BATCH_MAX at once), checked against
- *      the index (id, modified, affected modules, VULNDB_ENTRY_MAX) and
- *      written with its .json.gz;
+ *      when the index gives it the same modified time and the same
+ *      modules as the current index does, else got (FETCH_BATCH_MAX at
+ *      once), checked against the index (id, modified, affected modules,
+ *      OSV_ENTRY_MAX) and written with its .json.gz;
  *   4. the index files, then the legacy layout that govulncheck before
  *      the v1 API reads (index.json, <module>.json, ID/index.json,
  *      aliases.json), derived from the same entries;
@@ -30,7 +30,9 @@
  *
  * [vulndb] ttl: the responder runs a sync itself after an answer when the
  * last one (STORAGE/.vulndb/checked) is older (vulndb_refresh_due,
- * vulndb_refresh, from proxy_run_deferred).
+ * vulndb_refresh, from proxy_run_deferred): an incremental one only (a
+ * first, cold, sync is too long for a request's process), and a process
+ * that could not start one does not try again before ttl.
  */
 #include "config.h"
 
@@ -81,7 +83,6 @@ vulndb_src_raw(struct vulndb_src *s, const char *rel, size_t cap,
     struct buf *b, struct err *e)
 {
 	char path[PATH_MAX];
-	struct stat st;
 
 	if (s->url != NULL) {
 		if ((size_t)snprintf(path, sizeof(path), "%s/%s", s->url,
@@ -94,37 +95,38 @@ vulndb_src_raw(struct vulndb_src *s, const char *rel, size_t cap,
 		    rel) >= sizeof(path))
 			return err_set(e, E_CONFIG, "%s: path too long",
 			    s->dir);
-		if (lstat(path, &st) == -1 && errno == ENOENT) {
-			buf_init(b, cap);
-			return err_set(e, E_NOTFOUND, "%s: no such file", path);
-		}
 		if (buf_read_file(b, path, cap, e) == -1)
-			return -1;
+			return -1;	/* E_NOTFOUND when it is not there */
 	}
 	s->stats->bytes += (long long)b->len;
 	s->stats->files++;
 	return 0;
 }
 
-/* f's JSON from the gzip in f->gz (cap: the most JSON bytes). */
+/*
+ * The other half of f, rel's (no extension) file as read from a source:
+ * from a plain source f->json is read and its gzip is made; else f->gz is
+ * read and its JSON (at most cap bytes) is inflated.  0, or -1 and e
+ * naming the file.
+ */
 static int
-vulndb_unzip(struct vulndb_file *f, const char *rel, size_t cap,
-    struct err *e)
+vulndb_complete(struct vulndb_file *f, const char *rel, int plain,
+    size_t cap, struct err *e)
 {
-	buf_init(&f->json, cap);
-	if (gz_decompress(f->gz.data, f->gz.len, &f->json, e) == -1) {
-		err_set(e, E_UPSTREAM, "%s.json.gz", rel);
-		return -1;
-	}
-	return 0;
-}
+	struct err e2;
 
-/* f's gzip made from f->json. */
-static int
-vulndb_zip(struct vulndb_file *f, struct err *e)
-{
-	buf_init(&f->gz, (size_t)-1);
-	return gz_compress(f->json.data, f->json.len, &f->gz, e);
+	err_clear(&e2);
+	if (plain) {
+		buf_init(&f->gz, (size_t)-1);
+		if (gz_compress(f->json.data, f->json.len, &f->gz, &e2) == 0)
+			return 0;
+		return err_set(e, e2.code, "%s.json: %s", rel, e2.msg);
+	}
+	buf_init(&f->json, cap);
+	if (gz_decompress(f->gz.data, f->gz.len, &f->json, &e2) == 0)
+		return 0;
+	return err_set(e, e2.code == E_TOOBIG ? E_TOOBIG : E_UPSTREAM,
+	    "%s.json.gz: %s", rel, e2.msg);
 }
 
 /* rel (no extension) from the source into f: 0, or -1 and e. */
@@ -140,7 +142,7 @@ vulndb_src_get(struct vulndb_src *s, const char *rel, size_t cap,
 		err_clear(&e2);
 		snprintf(name, sizeof(name), "%s.json.gz", rel);
 		if (vulndb_src_raw(s, name, cap, &f->gz, &e2) == 0)
-			return vulndb_unzip(f, rel, cap, e);
+			return vulndb_complete(f, rel, 0, cap, e);
 		buf_free(&f->gz);
 		if (e2.code != E_NOTFOUND || strcmp(rel, "index/db") != 0) {
 			err_set(e, e2.code, "%s", e2.msg);
@@ -151,7 +153,7 @@ vulndb_src_get(struct vulndb_src *s, const char *rel, size_t cap,
 	snprintf(name, sizeof(name), "%s.json", rel);
 	if (vulndb_src_raw(s, name, cap, &f->json, e) == -1)
 		return -1;
-	return vulndb_zip(f, e);
+	return vulndb_complete(f, rel, 1, cap, e);
 }
 
 /* Write f as rel.json and rel.json.gz into the new generation. */
@@ -162,10 +164,10 @@ vulndb_put(const struct vulndb_gen *g, const char *rel,
 	char name[PATH_MAX];
 
 	snprintf(name, sizeof(name), "%s.json", rel);
-	if (vulndb_gen_put(g, name, f->json.data, f->json.len, e) == -1)
+	if (vulndb_tree_put(g, name, f->json.data, f->json.len, e) == -1)
 		return -1;
 	snprintf(name, sizeof(name), "%s.json.gz", rel);
-	return vulndb_gen_put(g, name, f->gz.data, f->gz.len, e);
+	return vulndb_tree_put(g, name, f->gz.data, f->gz.len, e);
 }
 
 /* Check entry vi's file and write it. */
@@ -173,9 +175,9 @@ static int
 vulndb_entry_put(const struct vulndb_gen *g, const struct vulndb_index *ix,
     size_t vi, const struct vulndb_file *f, struct err *e)
 {
-	char rel[VULNDB_ID_MAX + 8];
+	char rel[OSV_ID_MAX + 8];
 
-	if (vulndb_entry_check(ix, vi, f->json.data, f->json.len, e) == -1)
+	if (vulndb_index_entry_check(ix, vi, f->json.data, f->json.len, e) == -1)
 		return -1;
 	snprintf(rel, sizeof(rel), "ID/%s", ix->v[vi].id);
 	return vulndb_put(g, rel, f, e);
@@ -188,7 +190,7 @@ vulndb_fetch_entries(struct vulndb_src *s, const struct vulndb_gen *g,
     struct err *e)
 {
 	struct fetch_item it[FETCH_BATCH_MAX];
-	char urls[FETCH_BATCH_MAX][PATH_MAX];
+	char urls[FETCH_BATCH_MAX][PATH_MAX], rel[OSV_ID_MAX + 8];
 	struct vulndb_file f;
 	size_t i, k, m;
 	int rc = 0;
@@ -201,7 +203,7 @@ vulndb_fetch_entries(struct vulndb_src *s, const struct vulndb_gen *g,
 			    s->url, ix->v[todo[i + k]].id,
 			    s->plain ? "" : ".gz");
 			it[k].url = urls[k];
-			it[k].cap = VULNDB_ENTRY_MAX;
+			it[k].cap = OSV_ENTRY_MAX;
 			it[k].to_buf = 1;
 		}
 		if (fetch_proxy_batch(s->cfg, s->st, it, m, e) == -1)
@@ -214,9 +216,10 @@ vulndb_fetch_entries(struct vulndb_src *s, const struct vulndb_gen *g,
 				f.json = it[k].buf;
 			else
 				f.gz = it[k].buf;
-			if (rc == 0 && (s->plain ? vulndb_zip(&f, e) :
-			    vulndb_unzip(&f, ix->v[todo[i + k]].id,
-			    VULNDB_ENTRY_MAX, e)) == -1)
+			snprintf(rel, sizeof(rel), "ID/%s",
+			    ix->v[todo[i + k]].id);
+			if (rc == 0 && vulndb_complete(&f, rel, s->plain,
+			    OSV_ENTRY_MAX, e) == -1)
 				rc = -1;
 			if (rc == 0 && vulndb_entry_put(g, ix, todo[i + k], &f,
 			    e) == -1)
@@ -234,14 +237,14 @@ vulndb_read_entries(struct vulndb_src *s, const struct vulndb_gen *g,
     const struct vulndb_index *ix, const size_t *todo, size_t n,
     struct err *e)
 {
-	char rel[VULNDB_ID_MAX + 8];
+	char rel[OSV_ID_MAX + 8];
 	struct vulndb_file f;
 	size_t i;
 	int rc;
 
 	for (i = 0; i < n; i++) {
 		snprintf(rel, sizeof(rel), "ID/%s", ix->v[todo[i]].id);
-		rc = vulndb_src_get(s, rel, VULNDB_ENTRY_MAX, &f, e);
+		rc = vulndb_src_get(s, rel, OSV_ENTRY_MAX, &f, e);
 		if (rc == 0)
 			rc = vulndb_entry_put(g, ix, todo[i], &f, e);
 		vulndb_file_free(&f);
@@ -306,7 +309,7 @@ vulndb_put_json(const struct vulndb_gen *g, const char *rel,
 	    JSON_C_TO_STRING_NOSLASHESCAPE, &n);
 	if (s == NULL)
 		return err_set(e, E_INTERNAL, "%s: json-c", rel);
-	return vulndb_gen_put(g, rel, s, n, e);
+	return vulndb_tree_put(g, rel, s, n, e);
 }
 
 /* The legacy ID/index.json (the ids, sorted) and aliases.json (alias ->
@@ -361,7 +364,7 @@ vulndb_legacy_module(const struct vulndb_gen *g,
 	size_t j;
 	int rc = -1;
 
-	if (vulndb_module_special(m->path))
+	if (vulndb_index_module_special(m->path))
 		snprintf(emod, sizeof(emod), "%s", m->path);
 	else if (modpath_escape(m->path, emod, sizeof(emod)) == -1)
 		return err_set(e, E_UPSTREAM, "%.200s: cannot escape",
@@ -373,7 +376,7 @@ vulndb_legacy_module(const struct vulndb_gen *g,
 	for (j = 0; j < m->nvulns; j++) {
 		snprintf(path, sizeof(path), "%s/ID/%s.json", g->dir,
 		    ix->v[m->vulns[j]].id);
-		if (buf_read_file(&one, path, VULNDB_ENTRY_MAX, e) == -1)
+		if (buf_read_file(&one, path, OSV_ENTRY_MAX, e) == -1)
 			goto out;
 		if ((j > 0 && buf_puts(&out, ",", e) == -1) ||
 		    buf_append(&out, one.data, one.len, e) == -1) {
@@ -384,10 +387,26 @@ vulndb_legacy_module(const struct vulndb_gen *g,
 	}
 	if (buf_puts(&out, "]", e) == -1)
 		goto out;
-	rc = vulndb_gen_put(g, rel, out.data, out.len, e);
+	rc = vulndb_tree_put(g, rel, out.data, out.len, e);
 out:
 	buf_free(&out);
 	return rc;
+}
+
+/* 1 when module m has a legacy <module>.json: it has entries, and its
+ * path is a module path (the legacy client escapes it, which fails for
+ * another: such a module is skipped there, and logged, but kept in the
+ * v1 files). */
+static int
+vulndb_legacy_has(const struct vulndb_module *m)
+{
+	if (m->nvulns == 0)
+		return 0;
+	if (vulndb_index_module_check(m->path) == 0)
+		return 1;
+	log_warnx("vulndb: module %.200s is not a module path: left out of "
+	    "the legacy files (index.json, <module>.json)", m->path);
+	return 0;
 }
 
 /* The legacy layout (govulncheck before the v1 API, e.g. Debian 12's):
@@ -403,7 +422,7 @@ vulndb_legacy(const struct vulndb_gen *g, const struct vulndb_index *ix,
 
 	idx = json_object_new_object();
 	for (i = 0; i < ix->nm; i++)
-		if (ix->m[i].nvulns > 0)
+		if (vulndb_legacy_has(&ix->m[i]))
 			json_object_object_add(idx, ix->m[i].path,
 			    json_object_new_string(
 			    ix->v[ix->m[i].newest].modified));
@@ -412,10 +431,37 @@ vulndb_legacy(const struct vulndb_gen *g, const struct vulndb_index *ix,
 	if (rc == -1)
 		return -1;
 	for (i = 0; i < ix->nm; i++)
-		if (ix->m[i].nvulns > 0 &&
+		if (vulndb_legacy_has(&ix->m[i]) &&
 		    vulndb_legacy_module(g, ix, &ix->m[i], e) == -1)
 			return -1;
 	return vulndb_legacy_ids(g, ix, e);
+}
+
+/*
+ * 1 when entry ko of the old index is listed under the same modules as
+ * entry ki of the new one (module paths are unique in an index, and an
+ * entry is listed once per module): its file, checked against the old
+ * index, then holds for the new one and may be linked.  0 otherwise: the
+ * entry is got and checked again.
+ */
+static int
+vulndb_same_mods(const struct vulndb_index *old, size_t ko,
+    const struct vulndb_index *ix, size_t ki)
+{
+	const struct vulndb_vuln *a = &old->v[ko], *b = &ix->v[ki];
+	size_t i, j;
+
+	if (a->nmods != b->nmods)
+		return 0;
+	for (i = 0; i < b->nmods; i++) {
+		for (j = 0; j < a->nmods; j++)
+			if (strcmp(ix->m[b->mods[i]].path,
+			    old->m[a->mods[j]].path) == 0)
+				break;
+		if (j == a->nmods)
+			return 0;
+	}
+	return 1;
 }
 
 /* Steps 2 to 4 into the new generation g, db.json already in f[0]. */
@@ -441,22 +487,23 @@ vulndb_fill(struct vulndb_src *s, struct vulndb_gen *g,
 	vulndb_old_index(g, &old);
 	todo = xcalloc(ix.nv + 1, sizeof(size_t));
 	for (i = 0; i < ix.nv; i++) {
-		char rel[VULNDB_ID_MAX + 16];
+		char rel[OSV_ID_MAX + 16];
 		struct err e2;
 
 		k = vulndb_index_find(&old, ix.v[i].id);
 		err_clear(&e2);
 		snprintf(rel, sizeof(rel), "ID/%s.json", ix.v[i].id);
 		if (k != STRMAP_NONE && old.v[k].mod_ns == ix.v[i].mod_ns &&
-		    vulndb_gen_link(g, rel, &e2) == 0) {
+		    vulndb_same_mods(&old, k, &ix, i) &&
+		    vulndb_tree_link(g, rel, &e2) == 0) {
 			snprintf(rel, sizeof(rel), "ID/%s.json.gz",
 			    ix.v[i].id);
-			if (vulndb_gen_link(g, rel, &e2) == 0) {
+			if (vulndb_tree_link(g, rel, &e2) == 0) {
 				s->stats->linked++;
 				continue;
 			}
 			snprintf(rel, sizeof(rel), "ID/%s.json", ix.v[i].id);
-			if (vulndb_gen_unlink(g, rel, e) == -1)
+			if (vulndb_tree_unlink(g, rel, e) == -1)
 				goto out;
 		}
 		todo[ntodo++] = i;
@@ -496,7 +543,7 @@ vulndb_cmp(const struct vulndb_gen *g, int64_t ns)
 	snprintf(path, sizeof(path), "%s/index/db.json", g->prev);
 	if (buf_read_file(&b, path, VULNDB_DB_MAX, &e) == -1)
 		return -2;
-	if (vulndb_db_parse(b.data, b.len, t, &old, &e) == 0)
+	if (vulndb_index_db_parse(b.data, b.len, t, &old, &e) == 0)
 		rc = old < ns ? -1 : old == ns ? 0 : 1;
 	buf_free(&b);
 	return rc;
@@ -521,13 +568,19 @@ vulndb_stamp(const struct config *cfg)
 	close(fd);
 }
 
+/* This process's next try of the responder's sync: a try that could not
+ * start (the stamp or the lock not writable, no generation yet) or
+ * failed is not made again, nor logged again, before ttl. */
+static time_t vulndb_next_try;
+
 int
 vulndb_refresh_due(const struct config *cfg, time_t now)
 {
 	char path[VULNDB_FILE_MAX];
 	struct stat st;
 
-	if (!cfg->vulndb_enabled || cfg->vulndb_ttl <= 0)
+	if (!cfg->vulndb_enabled || cfg->vulndb_ttl <= 0 ||
+	    now < vulndb_next_try)
 		return 0;
 	snprintf(path, sizeof(path), "%s/.vulndb/checked", cfg->storage_root);
 	if (stat(path, &st) == -1)
@@ -538,35 +591,95 @@ vulndb_refresh_due(const struct config *cfg, time_t now)
 void
 vulndb_refresh(const struct config *cfg)
 {
-	char path[VULNDB_FILE_MAX], url[2048];
+	char path[VULNDB_FILE_MAX], url[VULNDB_URL_MAX];
 	struct vulndb_stats st;
 	struct err e;
 	size_t n;
 
+	vulndb_next_try = time(NULL) + cfg->vulndb_ttl;
+	err_clear(&e);
+	if (vulndb_tree_current(cfg->storage_root, path, sizeof(path),
+	    &e) == -1 || path[0] == '\0') {
+		log_debug("vulndb: the responder's sync: %s (only piraeus "
+		    "vulndb sync makes the first generation)",
+		    path[0] == '\0' && e.code == E_OK ? "no mirror yet" : e.msg);
+		return;
+	}
 	snprintf(path, sizeof(path), "%s/.vulndb", cfg->storage_root);
 	if (mkdir(path, 0755) == -1 && errno != EEXIST) {
 		log_warn("vulndb: mkdir %s", path);
 		return;
 	}
 	vulndb_stamp(cfg);
-	snprintf(url, sizeof(url), "%s", cfg->vulndb_url);
+	if ((size_t)snprintf(url, sizeof(url), "%s", cfg->vulndb_url) >=
+	    sizeof(url)) {
+		log_warnx("vulndb: [vulndb] url: over %d bytes", VULNDB_URL_MAX);
+		return;
+	}
 	while ((n = strlen(url)) > 0 && url[n - 1] == '/')
 		url[n - 1] = '\0';
 	err_clear(&e);
-	if (vulndb_run(cfg, url, NULL, 0, &st, &e) == -1)
-		log_warnx("vulndb: the responder's sync of %s: %s (the served "
-		    "set is unchanged; next try in %ld s)", url, e.msg,
-		    cfg->vulndb_ttl);
-	else if (!st.uptodate)
+	if (vulndb_run(cfg, url, NULL, VULNDB_INCREMENTAL, &st, &e) == -1) {
+		if (st.busy || st.nogen)
+			log_debug("vulndb: the responder's sync: %s", e.msg);
+		else
+			log_warnx("vulndb: the responder's sync of %s: %s (the served "
+			    "set is unchanged; next try in %ld s)", url,
+			    e.msg, cfg->vulndb_ttl);
+	} else if (!st.uptodate)
 		log_info("vulndb: the responder's sync of %s: generation %ld, "
 		    "%ld entries (%ld got, %ld kept), %lld bytes", url,
 		    st.generation, st.entries, st.fetched, st.linked, st.bytes);
 }
 
+/*
+ * The directory an import reads, into dir: arg itself, or the tarball
+ * arg extracted (VULNDB_TAR_FILE_MAX a file, VULNDB_TAR_MAX in all) into
+ * g's scratch directory, under g's lock (removed by vulndb_tree_abort);
+ * in either, the one holding index/db.json: it, or its vulndb/ (a copy
+ * of STORAGE).  0, or -1 and e.
+ */
+static int
+vulndb_import_dir(const struct vulndb_gen *g, const char *arg,
+    char dir[PATH_MAX], struct err *e)
+{
+	static const char *const sub[] = { "", "/vulndb" };
+	char probe[PATH_MAX + 32];
+	const char *base = arg;
+	struct stat sb;
+	size_t i, j;
+
+	if (stat(arg, &sb) == -1)
+		return err_errno(e, E_NOTFOUND, "%s", arg);
+	if (S_ISREG(sb.st_mode)) {
+		if (untar_dir(arg, g->scratch, VULNDB_TAR_FILE_MAX,
+		    VULNDB_TAR_MAX, e) == -1)
+			return -1;
+		base = g->scratch;
+	} else if (!S_ISDIR(sb.st_mode))
+		return err_set(e, E_BADREQ, "%s: not a directory or a tarball",
+		    arg);
+	for (i = 0; i < NITEMS(sub); i++)
+		for (j = 0; j < 2; j++) {
+			if ((size_t)snprintf(probe, sizeof(probe),
+			    "%s%s/index/db.json%s", base, sub[i],
+			    j == 0 ? "" : ".gz") >= sizeof(probe))
+				return err_set(e, E_BADREQ, "%s: path too long",
+				    arg);
+			if (access(probe, F_OK) == 0) {
+				snprintf(dir, PATH_MAX, "%s%s", base, sub[i]);
+				return 0;
+			}
+		}
+	return err_set(e, E_BADREQ, "%s: no index/db.json in it (nor in its "
+	    "vulndb/)", arg);
+}
+
 int
 vulndb_run(const struct config *cfg, const char *url, const char *dir,
-    int force, struct vulndb_stats *stats, struct err *e)
+    int flags, struct vulndb_stats *stats, struct err *e)
 {
+	char idir[PATH_MAX];
 	struct vulndb_file f[3];
 	struct vulndb_src s;
 	struct vulndb_gen g;
@@ -583,15 +696,27 @@ vulndb_run(const struct config *cfg, const char *url, const char *dir,
 	s.cfg = cfg;
 	s.st = &st;
 	s.url = url;
-	s.dir = dir;
 	s.stats = stats;
-	if (vulndb_gen_begin(&g, cfg->storage_root, e) == -1)
+	if (vulndb_tree_begin(&g, cfg->storage_root, e) == -1) {
+		stats->busy = g.busy;
 		goto out_store;
+	}
+	if ((flags & VULNDB_INCREMENTAL) && g.prev[0] == '\0') {
+		stats->nogen = 1;
+		err_set(e, E_NOTFOUND, "no generation yet (an incremental "
+		    "sync only)");
+		goto out;
+	}
+	if (dir != NULL) {
+		if (vulndb_import_dir(&g, dir, idir, e) == -1)
+			goto out;
+		s.dir = idir;
+	}
 	if (vulndb_src_get(&s, "index/db", VULNDB_DB_MAX, &f[0], e) == -1 ||
-	    vulndb_db_parse(f[0].json.data, f[0].json.len, stats->modified,
+	    vulndb_index_db_parse(f[0].json.data, f[0].json.len, stats->modified,
 	    &ns, e) == -1)
 		goto out;
-	switch (force ? -2 : vulndb_cmp(&g, ns)) {
+	switch ((flags & VULNDB_FORCE) ? -2 : vulndb_cmp(&g, ns)) {
 	case 0:
 		stats->uptodate = 1;
 		rc = 0;
@@ -602,7 +727,7 @@ vulndb_run(const struct config *cfg, const char *url, const char *dir,
 		    stats->modified);
 		goto out;
 	}
-	if (vulndb_fill(&s, &g, f, e) == -1 || vulndb_gen_commit(&g, e) == -1)
+	if (vulndb_fill(&s, &g, f, e) == -1 || vulndb_tree_commit(&g, e) == -1)
 		goto out;
 	stats->generation = g.no;
 	rc = 0;
@@ -611,7 +736,7 @@ out:
 		vulndb_stamp(cfg);
 	for (i = 0; i < 3; i++)
 		vulndb_file_free(&f[i]);
-	vulndb_gen_abort(&g);
+	vulndb_tree_abort(&g);
 out_store:
 	store_close(&st);
 	return rc;

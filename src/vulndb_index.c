@@ -10,12 +10,16 @@
  * Pure rules, no disk and no network: bytes in, a struct vulndb_index or
  * a verdict out.  An index is accepted only when it is whole and
  * consistent: every id well formed and named once, every module path
- * valid (or "stdlib", "toolchain"), every module's vuln named in
+ * a string without a control byte, under MODPATH_MAX (the v1 client
+ * checks no more; a legacy <module>.json is made only for a valid module
+ * path, or "stdlib", "toolchain"), every module's vuln named in
  * vulns.json with the same modified time, no entry newer than db.json,
  * within the named caps (VULNDB_*).  An entry is accepted only when it
  * is one JSON object whose id is the one asked for, whose modified time is
- * the index's, and whose "affected" names every module the index lists it
- * under: a mirror then never serves an index naming what it does not hold.
+ * the index's, whose "affected" names every module the index lists it
+ * under, and that osv.c parses (what [policy] vulnerable reads; the caps
+ * are the ones it has): a mirror then never serves an index naming what
+ * it does not hold, nor an entry the policy would skip.
  */
 #include "config.h"
 
@@ -30,25 +34,10 @@
 /* The special module paths of the database (not go.mod module paths). */
 static const char *const vulndb_special[] = { "stdlib", "toolchain" };
 
-/* 0 when id is an entry id the mirror can store as a file name:
- * [A-Za-z0-9] then [A-Za-z0-9._-], shorter than VULNDB_ID_MAX. */
-int
-vulndb_id_check(const char *id)
-{
-	static const char ok[] = "abcdefghijklmnopqrstuvwxyz"
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-";
-	size_t n = strlen(id);
-
-	if (n == 0 || n >= VULNDB_ID_MAX || strspn(id, ok) != n ||
-	    strchr("._-", id[0]) != NULL)
-		return -1;
-	return 0;
-}
-
 /* 0 when path is a module path of the database: a valid module path, or
  * one of the special ones. */
 int
-vulndb_module_check(const char *path)
+vulndb_index_module_check(const char *path)
 {
 	struct err e;
 	size_t i;
@@ -62,9 +51,25 @@ vulndb_module_check(const char *path)
 	return modpath_check(path, &e);
 }
 
+/* 0 when path is one modules.json may name: the v1 client never checks
+ * it, so any string but an empty one, one of MODPATH_MAX bytes or more or
+ * one with a control byte (vulndb_index_module_check is the legacy files'). */
+static int
+vulndb_path_safe(const char *path)
+{
+	const char *p;
+
+	if (path[0] == '\0' || strlen(path) >= MODPATH_MAX)
+		return -1;
+	for (p = path; *p != '\0'; p++)
+		if ((unsigned char)*p < ' ' || *p == 0x7f)
+			return -1;
+	return 0;
+}
+
 /* 1 when path is one of the special module paths (not "!"-escaped). */
 int
-vulndb_module_special(const char *path)
+vulndb_index_module_special(const char *path)
 {
 	size_t i;
 
@@ -74,50 +79,39 @@ vulndb_module_special(const char *path)
 	return 0;
 }
 
-/*
- * The one JSON value of s[0..n) of type t, nothing but white space after
- * it and no NUL byte, or NULL with e (E_UPSTREAM, what names it).
- */
+/* The one JSON value of s[0..n) (jsonval_parse) of type t, at most cap
+ * bytes, or NULL with e (E_UPSTREAM, what names it). */
 static struct json_object *
-vulndb_json(const char *s, size_t n, json_type t, const char *what,
-    struct err *e)
+vulndb_json(const char *s, size_t n, size_t cap, json_type t,
+    const char *what, struct err *e)
 {
-	struct json_tokener *tok;
 	struct json_object *o;
-	size_t end;
 
-	if (s == NULL || n == 0 || n > INT_MAX || memchr(s, '\0', n) != NULL) {
-		err_set(e, E_UPSTREAM, "%s: empty or not text", what);
-		return NULL;
-	}
-	if ((tok = json_tokener_new_ex(64)) == NULL) {
-		err_set(e, E_INTERNAL, "%s: json_tokener_new", what);
-		return NULL;
-	}
-	o = json_tokener_parse_ex(tok, s, (int)n);
-	end = json_tokener_get_parse_end(tok);
-	if (json_tokener_get_error(tok) != json_tokener_success ||
-	    !json_object_is_type(o, t) ||
-	    end + strspn(s + end, " \t\r\n") != n) {
+	if ((o = jsonval_parse(s, n, cap, 0)) == NULL ||
+	    !json_object_is_type(o, t)) {
 		json_object_put(o);
-		o = NULL;
-		err_set(e, E_UPSTREAM, "%s: not a JSON %s", what,
+		err_set(e, E_UPSTREAM, "%s: not one JSON %s alone", what,
 		    t == json_type_array ? "array" : "object");
+		return NULL;
 	}
-	json_tokener_free(tok);
 	return o;
 }
 
-/* The string member key of object o, or NULL. */
+/* The string member key of object o, or NULL (absent, not a string, or
+ * with a \u0000 in it, which a C string would cut short). */
 static const char *
 vulndb_str(struct json_object *o, const char *key)
 {
 	struct json_object *v;
+	const char *s;
 
 	if (!json_object_object_get_ex(o, key, &v) ||
 	    !json_object_is_type(v, json_type_string))
 		return NULL;
-	return json_object_get_string(v);
+	s = json_object_get_string(v);
+	if ((size_t)json_object_get_string_len(v) != strlen(s))
+		return NULL;
+	return s;
 }
 
 /* A "modified" time: copied into out (shorter than VULNDB_TIME_MAX) and
@@ -135,7 +129,7 @@ vulndb_time(const char *s, char out[VULNDB_TIME_MAX], int64_t *ns,
 }
 
 int
-vulndb_db_parse(const char *s, size_t n, char modified[VULNDB_TIME_MAX],
+vulndb_index_db_parse(const char *s, size_t n, char modified[VULNDB_TIME_MAX],
     int64_t *ns, struct err *e)
 {
 	struct json_object *o;
@@ -144,8 +138,8 @@ vulndb_db_parse(const char *s, size_t n, char modified[VULNDB_TIME_MAX],
 	if (n > VULNDB_DB_MAX)
 		return err_set(e, E_TOOBIG, "index/db.json: more than %d bytes",
 		    VULNDB_DB_MAX);
-	if ((o = vulndb_json(s, n, json_type_object, "index/db.json",
-	    e)) == NULL)
+	if ((o = vulndb_json(s, n, VULNDB_DB_MAX, json_type_object,
+	    "index/db.json", e)) == NULL)
 		return -1;
 	rc = vulndb_time(vulndb_str(o, "modified"), modified, ns,
 	    "index/db.json", e);
@@ -171,8 +165,7 @@ vulndb_parse_vulns(struct vulndb_index *ix, struct json_object *a,
 		o = json_object_array_get_idx(a, i);
 		v = &ix->v[ix->nv];
 		if (!json_object_is_type(o, json_type_object) ||
-		    (id = vulndb_str(o, "id")) == NULL ||
-		    vulndb_id_check(id) == -1)
+		    (id = vulndb_str(o, "id")) == NULL || !osv_id_valid(id))
 			return err_set(e, E_UPSTREAM, "index/vulns.json: row "
 			    "%zu: no valid \"id\"", i);
 		if (strmap_get(&ix->ids, id) != STRMAP_NONE)
@@ -191,17 +184,18 @@ vulndb_parse_vulns(struct vulndb_index *ix, struct json_object *a,
 		    al == NULL)
 			continue;
 		if (!json_object_is_type(al, json_type_array) ||
-		    json_object_array_length(al) > VULNDB_ALIASES_MAX)
+		    json_object_array_length(al) > OSV_ALIASES_MAX)
 			return err_set(e, E_UPSTREAM, "index/vulns.json: %s: "
 			    "\"aliases\" not an array of at most %d", id,
-			    VULNDB_ALIASES_MAX);
+			    OSV_ALIASES_MAX);
 		v->naliases = json_object_array_length(al);
 		v->aliases = xcalloc(v->naliases + 1, sizeof(char *));
 		for (j = 0; j < v->naliases; j++) {
 			s = json_object_array_get_idx(al, j);
 			if (!json_object_is_type(s, json_type_string) ||
-			    json_object_get_string_len(s) == 0 ||
-			    json_object_get_string_len(s) >= VULNDB_ALIAS_MAX)
+			    (size_t)json_object_get_string_len(s) !=
+			    strlen(json_object_get_string(s)) ||
+			    !osv_id_valid(json_object_get_string(s)))
 				return err_set(e, E_UPSTREAM, "index/vulns.json:"
 				    " %s: a bad alias", id);
 			v->aliases[j] = xstrdup(json_object_get_string(s));
@@ -225,7 +219,7 @@ vulndb_parse_module(struct vulndb_index *ix, struct json_object *o,
 
 	if (!json_object_is_type(o, json_type_object) ||
 	    (path = vulndb_str(o, "path")) == NULL ||
-	    vulndb_module_check(path) == -1)
+	    vulndb_path_safe(path) == -1)
 		return err_set(e, E_UPSTREAM, "index/modules.json: row %zu: "
 		    "no valid \"path\"", ix->nm);
 	if (strmap_get(paths, path) != STRMAP_NONE)
@@ -236,9 +230,11 @@ vulndb_parse_module(struct vulndb_index *ix, struct json_object *o,
 	ix->nm++;
 	if (!json_object_object_get_ex(o, "vulns", &vs) ||
 	    !json_object_is_type(vs, json_type_array) ||
-	    (n = json_object_array_length(vs)) > ix->nv)
+	    (n = json_object_array_length(vs)) > ix->nv ||
+	    n > VULNDB_MODULE_VULNS_MAX)
 		return err_set(e, E_UPSTREAM, "index/modules.json: %.200s: "
-		    "\"vulns\" not an array of known entries", path);
+		    "\"vulns\" not an array of at most %d known entries", path,
+		    VULNDB_MODULE_VULNS_MAX);
 	m->vulns = xcalloc(n == 0 ? 1 : n, sizeof(size_t));
 	for (j = 0; j < n; j++) {
 		r = json_object_array_get_idx(vs, j);
@@ -279,15 +275,15 @@ vulndb_index_parse(struct vulndb_index *ix, const struct buf *db,
 	memset(ix, 0, sizeof(*ix));
 	strmap_init(&ix->ids);
 	strmap_init(&paths);
-	if (vulndb_db_parse(db->data, db->len, ix->modified, &ix->mod_ns,
+	if (vulndb_index_db_parse(db->data, db->len, ix->modified, &ix->mod_ns,
 	    e) == -1)
 		goto out;
-	if ((va = vulndb_json(vulns->data, vulns->len, json_type_array,
-	    "index/vulns.json", e)) == NULL ||
+	if ((va = vulndb_json(vulns->data, vulns->len, VULNDB_INDEX_MAX,
+	    json_type_array, "index/vulns.json", e)) == NULL ||
 	    vulndb_parse_vulns(ix, va, e) == -1)
 		goto out;
-	if ((ma = vulndb_json(modules->data, modules->len, json_type_array,
-	    "index/modules.json", e)) == NULL)
+	if ((ma = vulndb_json(modules->data, modules->len, VULNDB_INDEX_MAX,
+	    json_type_array, "index/modules.json", e)) == NULL)
 		goto out;
 	n = json_object_array_length(ma);
 	if (n > VULNDB_ENTRIES_MAX) {
@@ -316,6 +312,8 @@ vulndb_index_find(const struct vulndb_index *ix, const char *id)
 	return strmap_get(&ix->ids, id);
 }
 
+/* Release what ix holds; ix is left empty (parsed again or freed again
+ * safely). */
 void
 vulndb_index_free(struct vulndb_index *ix)
 {
@@ -338,12 +336,13 @@ vulndb_index_free(struct vulndb_index *ix)
 	strmap_init(&ix->ids);
 }
 
-/* 1 when the entry's "affected" array names module path. */
+/* 1 when the entry's "affected" array names module path (in the "Go"
+ * ecosystem: the only one osv.c reads). */
 static int
 vulndb_affects(struct json_object *o, const char *path)
 {
 	struct json_object *af, *a, *pkg;
-	const char *name;
+	const char *name, *eco;
 	size_t i;
 
 	if (!json_object_object_get_ex(o, "affected", &af) ||
@@ -355,28 +354,34 @@ vulndb_affects(struct json_object *o, const char *path)
 		    json_object_object_get_ex(a, "package", &pkg) &&
 		    json_object_is_type(pkg, json_type_object) &&
 		    (name = vulndb_str(pkg, "name")) != NULL &&
-		    strcmp(name, path) == 0)
+		    strcmp(name, path) == 0 &&
+		    (eco = vulndb_str(pkg, "ecosystem")) != NULL &&
+		    strcmp(eco, "Go") == 0)
 			return 1;
 	}
 	return 0;
 }
 
 int
-vulndb_entry_check(const struct vulndb_index *ix, size_t vi, const char *s,
-    size_t n, struct err *e)
+vulndb_index_entry_check(const struct vulndb_index *ix, size_t vi,
+    const char *s, size_t n, struct err *e)
 {
 	const struct vulndb_vuln *v = &ix->v[vi];
+	struct osv_entry x;
 	struct json_object *o;
+	struct err pe;
 	const char *id;
 	char t[VULNDB_TIME_MAX];
 	int64_t ns;
 	size_t i;
 	int rc = -1;
 
-	if (n > VULNDB_ENTRY_MAX)
+	err_clear(&pe);
+	if (n > OSV_ENTRY_MAX)
 		return err_set(e, E_TOOBIG, "ID/%s.json: more than %d bytes",
-		    v->id, VULNDB_ENTRY_MAX);
-	if ((o = vulndb_json(s, n, json_type_object, v->id, e)) == NULL)
+		    v->id, OSV_ENTRY_MAX);
+	if ((o = vulndb_json(s, n, OSV_ENTRY_MAX, json_type_object, v->id,
+	    e)) == NULL)
 		return -1;
 	if ((id = vulndb_str(o, "id")) == NULL || strcmp(id, v->id) != 0) {
 		err_set(e, E_UPSTREAM, "ID/%s.json: its id is %.64s", v->id,
@@ -390,6 +395,12 @@ vulndb_entry_check(const struct vulndb_index *ix, size_t vi, const char *s,
 		    "says %s", v->id, t, v->modified);
 		goto out;
 	}
+	if (osv_parse(s, n, &x, &pe) == -1) {
+		err_set(e, E_UPSTREAM, "ID/%s.json: %s (the policy's reader "
+		    "would skip it)", v->id, pe.msg);
+		goto out;
+	}
+	osv_free(&x);
 	for (i = 0; i < v->nmods; i++)
 		if (!vulndb_affects(o, ix->m[v->mods[i]].path)) {
 			err_set(e, E_UPSTREAM, "ID/%s.json: does not affect "

@@ -6,6 +6,8 @@
  *                         server serves at /vulndb/
  *   ROOT/.vulndb/gN       one generation: index/, ID/, the legacy files
  *   ROOT/.vulndb/lock     held (flock) by the one sync or import at work
+ *   ROOT/.vulndb/import.PID  an import's tarball, extracted (under the
+ *                         lock)
  *
  * A sync writes a new generation beside the current one (files it did
  * not change are hard links to the current generation's), syncs the file
@@ -13,7 +15,9 @@
  * client sees the old set or the new set, never a mix, never an index
  * naming an entry that is not there yet.  The generation before stays
  * until the next switch (a client in the middle of reading it finishes),
- * older ones are removed.  Nothing here knows what the files mean.
+ * older ones are removed.  A run killed leaves its new generation and
+ * its import.PID: the next one removes them, under the lock, before it
+ * begins.  Nothing here knows what the files mean.
  */
 #include "config.h"
 
@@ -35,6 +39,8 @@
 #define VULNDB_TREE_LINK	"vulndb"
 #define VULNDB_TREE_FDS		16	/* nftw's open directories */
 #define VULNDB_TREE_PATH	(2 * VULNDB_PATH_MAX + 512)	/* local paths */
+#define VULNDB_TREE_GEN_MAX	12	/* "g" and the digits of a number */
+#define VULNDB_TREE_TARGET_MAX	64	/* the link's target: .vulndb/gN */
 
 /* n (>= 1) when name is "g<digits>" (a generation's), else 0. */
 static long
@@ -43,7 +49,7 @@ vulndb_tree_genno(const char *name)
 	long n = 0;
 	const char *p;
 
-	if (name[0] != 'g' || name[1] == '\0' || strlen(name) > 12)
+	if (name[0] != 'g' || name[1] == '\0' || strlen(name) > VULNDB_TREE_GEN_MAX)
 		return 0;
 	for (p = name + 1; *p != '\0'; p++) {
 		if (*p < '0' || *p > '9')
@@ -73,11 +79,28 @@ vulndb_tree_rm(const char *path)
 	    FTW_DEPTH | FTW_PHYS);
 }
 
+/*
+ * Remove the generation (or scratch directory) at path: its
+ * index/db.json first, so that a reader in the middle of it (vulnview.c)
+ * sees a generation gone, never one whose entries are missing; then the
+ * rest.  0 or -1 (errno).
+ */
+static int
+vulndb_tree_rm_gen(const char *path)
+{
+	char db[VULNDB_TREE_PATH];
+
+	if ((size_t)snprintf(db, sizeof(db), "%s/index/db.json", path) <
+	    sizeof(db) && unlink(db) == -1 && errno != ENOENT)
+		return -1;
+	return vulndb_tree_rm(path);
+}
+
 int
 vulndb_tree_current(const char *root, char *out, size_t outsz,
     struct err *e)
 {
-	char link[VULNDB_TREE_PATH], target[64];
+	char link[VULNDB_TREE_PATH], target[VULNDB_TREE_TARGET_MAX];
 	ssize_t n;
 	struct stat st;
 
@@ -119,8 +142,39 @@ vulndb_tree_last(const char *dir)
 	return max;
 }
 
+/*
+ * Under the lock: remove what a run killed left in dir (ROOT/.vulndb):
+ * every import.*, link.tmp, and every generation after cur (the one
+ * served; 0 when none), which nothing ever served.
+ */
+static void
+vulndb_tree_clean(const char *dir, long cur)
+{
+	char path[VULNDB_TREE_PATH];
+	struct dirent *de;
+	long n;
+	DIR *d;
+
+	if ((d = opendir(dir)) == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		n = vulndb_tree_genno(de->d_name);
+		if (n <= cur && strncmp(de->d_name, "import.", 7) != 0 &&
+		    strcmp(de->d_name, "link.tmp") != 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		log_info("vulndb: removing %s (left by a run that died)",
+		    path);
+		if (strcmp(de->d_name, "link.tmp") == 0 ?
+		    unlink(path) == -1 && errno != ENOENT :
+		    vulndb_tree_rm_gen(path) == -1)
+			log_warn("vulndb: remove %s", path);
+	}
+	closedir(d);
+}
+
 int
-vulndb_gen_begin(struct vulndb_gen *g, const char *root, struct err *e)
+vulndb_tree_begin(struct vulndb_gen *g, const char *root, struct err *e)
 {
 	char dir[VULNDB_PATH_MAX + 16], lock[VULNDB_TREE_PATH];
 
@@ -139,12 +193,21 @@ vulndb_gen_begin(struct vulndb_gen *g, const char *root, struct err *e)
 	if (flock(g->lockfd, LOCK_EX | LOCK_NB) == -1) {
 		close(g->lockfd);
 		g->lockfd = -1;
+		g->busy = 1;
 		return err_set(e, E_UNAVAIL, "another vulndb sync or import "
 		    "holds %s", lock);
 	}
 	if (vulndb_tree_current(root, g->prev, sizeof(g->prev), e) == -1)
 		goto fail;
+	vulndb_tree_clean(dir, g->prev[0] == '\0' ? 0 :
+	    vulndb_tree_genno(strrchr(g->prev, '/') + 1));
 	g->no = vulndb_tree_last(dir) + 1;
+	if ((size_t)snprintf(g->scratch, sizeof(g->scratch), "%s/import.%ld",
+	    dir, (long)getpid()) >= sizeof(g->scratch)) {
+		g->scratch[0] = '\0';
+		err_set(e, E_INTERNAL, "%s: path too long", dir);
+		goto fail;
+	}
 	if ((size_t)snprintf(g->dir, sizeof(g->dir), "%s/g%ld", dir, g->no) >=
 	    sizeof(g->dir)) {
 		err_set(e, E_INTERNAL, "%s: path too long", dir);
@@ -157,13 +220,13 @@ vulndb_gen_begin(struct vulndb_gen *g, const char *root, struct err *e)
 	}
 	return 0;
 fail:
-	vulndb_gen_abort(g);
+	vulndb_tree_abort(g);
 	return -1;
 }
 
 /* Make the directories of rel below the generation (rel is clean). */
 static int
-vulndb_gen_mkdirs(const struct vulndb_gen *g, const char *rel, struct err *e)
+vulndb_tree_mkdirs(const struct vulndb_gen *g, const char *rel, struct err *e)
 {
 	char path[VULNDB_TREE_PATH];
 	size_t base = strlen(g->dir) + 1;
@@ -182,13 +245,13 @@ vulndb_gen_mkdirs(const struct vulndb_gen *g, const char *rel, struct err *e)
 }
 
 int
-vulndb_gen_put(const struct vulndb_gen *g, const char *rel, const void *p,
+vulndb_tree_put(const struct vulndb_gen *g, const char *rel, const void *p,
     size_t n, struct err *e)
 {
 	char path[VULNDB_TREE_PATH];
 	int fd;
 
-	if (vulndb_gen_mkdirs(g, rel, e) == -1)
+	if (vulndb_tree_mkdirs(g, rel, e) == -1)
 		return -1;
 	snprintf(path, sizeof(path), "%s/%s", g->dir, rel);
 	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
@@ -206,7 +269,7 @@ vulndb_gen_put(const struct vulndb_gen *g, const char *rel, const void *p,
 }
 
 int
-vulndb_gen_link(const struct vulndb_gen *g, const char *rel, struct err *e)
+vulndb_tree_link(const struct vulndb_gen *g, const char *rel, struct err *e)
 {
 	char from[VULNDB_TREE_PATH], to[VULNDB_TREE_PATH];
 	struct stat st;
@@ -217,7 +280,7 @@ vulndb_gen_link(const struct vulndb_gen *g, const char *rel, struct err *e)
 	snprintf(to, sizeof(to), "%s/%s", g->dir, rel);
 	if (lstat(from, &st) == -1 || !S_ISREG(st.st_mode))
 		return err_set(e, E_NOTFOUND, "%s: not a file", from);
-	if (vulndb_gen_mkdirs(g, rel, e) == -1)
+	if (vulndb_tree_mkdirs(g, rel, e) == -1)
 		return -1;
 	if (link(from, to) == -1)
 		return err_errno(e, E_UNAVAIL, "link %s", to);
@@ -226,7 +289,7 @@ vulndb_gen_link(const struct vulndb_gen *g, const char *rel, struct err *e)
 
 /* Remove every generation but the new one and the one before it. */
 static void
-vulndb_gen_prune(const struct vulndb_gen *g, long keep)
+vulndb_tree_prune(const struct vulndb_gen *g, long keep)
 {
 	char dir[VULNDB_PATH_MAX + 16], path[VULNDB_TREE_PATH];
 	struct dirent *de;
@@ -241,16 +304,17 @@ vulndb_gen_prune(const struct vulndb_gen *g, long keep)
 		if (n == 0 || n == g->no || n == keep)
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		if (vulndb_tree_rm(path) == -1)
+		if (vulndb_tree_rm_gen(path) == -1)
 			log_warn("vulndb: remove %s", path);
 	}
 	closedir(d);
 }
 
 int
-vulndb_gen_commit(struct vulndb_gen *g, struct err *e)
+vulndb_tree_commit(struct vulndb_gen *g, struct err *e)
 {
-	char tmp[VULNDB_TREE_PATH], link[VULNDB_TREE_PATH], target[64];
+	char tmp[VULNDB_TREE_PATH], link[VULNDB_TREE_PATH];
+	char target[VULNDB_TREE_TARGET_MAX];
 	const char *slash;
 	long keep = 0;
 	int fd;
@@ -279,16 +343,22 @@ vulndb_gen_commit(struct vulndb_gen *g, struct err *e)
 	}
 	if (g->prev[0] != '\0' && (slash = strrchr(g->prev, '/')) != NULL)
 		keep = vulndb_tree_genno(slash + 1);
-	vulndb_gen_prune(g, keep);
+	vulndb_tree_prune(g, keep);
 	g->dir[0] = '\0';	/* published: no longer ours to remove */
-	vulndb_gen_abort(g);
+	vulndb_tree_abort(g);
 	return 0;
 }
 
 void
-vulndb_gen_abort(struct vulndb_gen *g)
+vulndb_tree_abort(struct vulndb_gen *g)
 {
-	if (g->dir[0] != '\0' && vulndb_tree_rm(g->dir) == -1)
+	struct stat st;
+
+	if (g->scratch[0] != '\0' && lstat(g->scratch, &st) == 0 &&
+	    vulndb_tree_rm(g->scratch) == -1)
+		log_warn("vulndb: remove %s", g->scratch);
+	g->scratch[0] = '\0';
+	if (g->dir[0] != '\0' && vulndb_tree_rm_gen(g->dir) == -1)
 		log_warn("vulndb: remove %s", g->dir);
 	g->dir[0] = '\0';
 	if (g->lockfd != -1)
@@ -296,8 +366,12 @@ vulndb_gen_abort(struct vulndb_gen *g)
 	g->lockfd = -1;
 }
 
+/* Remove rel from the new generation (a link made for an entry whose
+ * other half could not be linked: it is got again): 0 (also when it is
+ * not there), or -1 and e. */
 int
-vulndb_gen_unlink(const struct vulndb_gen *g, const char *rel, struct err *e)
+vulndb_tree_unlink(const struct vulndb_gen *g, const char *rel,
+    struct err *e)
 {
 	char path[VULNDB_TREE_PATH];
 

@@ -40,9 +40,6 @@
 
 #include "piraeus.h"
 
-#define VULNVIEW_DBJSON_MAX	4096		/* index/db.json */
-#define VULNVIEW_INDEX_MAX	(16 * 1024 * 1024) /* index/modules.json */
-#define VULNVIEW_IDS_MAX	4096		/* ids of one module */
 #define VULNVIEW_PATH_MAX	4096
 
 void
@@ -98,7 +95,7 @@ vulnview_modified(const char *dir, char out[VULNVIEW_MODIFIED_MAX],
 	if ((size_t)snprintf(path, sizeof(path), "%s/index/db.json", dir) >=
 	    sizeof(path))
 		return err_set(e, E_CONFIG, "%s: path too long", dir);
-	if (buf_read_file(&b, path, VULNVIEW_DBJSON_MAX, e) == -1) {
+	if (buf_read_file(&b, path, VULNDB_DB_MAX, e) == -1) {
 		buf_free(&b);
 		return -1;
 	}
@@ -135,7 +132,7 @@ vulnview_row(struct vulnview *v, struct json_object *row)
 	    strlen(path) >= MODPATH_MAX ||
 	    !json_object_object_get_ex(row, "vulns", &vulns) ||
 	    !json_object_is_type(vulns, json_type_array) ||
-	    (n = json_object_array_length(vulns)) > VULNVIEW_IDS_MAX)
+	    (n = json_object_array_length(vulns)) > VULNDB_MODULE_VULNS_MAX)
 		return -1;
 	for (i = 0; i < n; i++) {
 		x = json_object_array_get_idx(vulns, i);
@@ -155,7 +152,7 @@ vulnview_row(struct vulnview *v, struct json_object *row)
 		memset(&v->mod[v->nmod++], 0, sizeof(*v->mod));
 	}
 	m = &v->mod[at];
-	if (m->n + n > VULNVIEW_IDS_MAX)
+	if (m->n + n > VULNDB_MODULE_VULNS_MAX)
 		return -1;
 	m->ids = xreallocarray(m->ids, m->n + n + 1, sizeof(*m->ids));
 	for (i = 0; i < n; i++) {
@@ -178,7 +175,7 @@ vulnview_modules(struct vulnview *v, const char *dir, struct err *e)
 	if ((size_t)snprintf(path, sizeof(path), "%s/index/modules.json",
 	    dir) >= sizeof(path))
 		return err_set(e, E_CONFIG, "%s: path too long", dir);
-	if (buf_read_file(&b, path, VULNVIEW_INDEX_MAX, e) == -1) {
+	if (buf_read_file(&b, path, VULNDB_INDEX_MAX, e) == -1) {
 		buf_free(&b);
 		return -1;
 	}

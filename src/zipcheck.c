@@ -10,25 +10,22 @@
  * alike (section 4.4, every parent directory registered too), no name is
  * both a file and a directory; a go.mod base name only as the root
  * "go.mod"; Store or Deflate only; declared sizes within the caps.  Last
- * dirhash_zip_dd reads every entry as Go's reader does (declared sizes and
- * CRC enforced while reading; a data descriptor, read raw here, must have
- * the central CRC-32, which is then compared even when 0) for the h1.  As
- * in Go, and nothing more:
+ * dirhash_zipread reads every entry as Go's reader does (declared sizes
+ * and CRC enforced while reading; a data descriptor must have the central
+ * CRC-32, which is then compared even when 0) for the h1.  As in Go, and
+ * nothing more:
  * the encryption flags and the Unix file type are not rules (the go
  * command unzips a "symbolic link" entry as a regular file holding the
  * link's text), a directory entry may repeat, and the zip's bytes are
  * stored exactly as they came.
  *
- * Entries are read with libzip, and the central directory is also walked
- * here byte by byte, the way Go's archive/zip finds it (zipend.c: the
- * last end record, the zip64 records behind it, and the bytes before the
- * zip its offsets do not count, from which libzip is given the file too).
- * Both must list the same names: libzip turns a NUL inside a
- * name into a space, and two parsers that disagree on a crafted zip would
- * check one list and let the client unpack another.  The raw record also
- * gives the method exactly as stored.
- * ZIP_CHECKCONS is not used: Go never compares local and central headers
- * either, and the content is only ever read through libzip's view.
+ * The zip is read once, through one descriptor, by zipread.c: the
+ * directory Go finds (zipend.c: the last end record, the zip64 records
+ * behind it, the bytes before the zip its offsets do not count), its raw
+ * records, and each entry's bytes from its local header on.  The names
+ * checked here are the ones hashed and the ones the go command unpacks:
+ * no second parser sees the zip.  Go never compares local and central
+ * headers, and neither does this.
  *
  * Case folding: a name folds rune by rune to the smallest member of its
  * Unicode simple case folding orbit (Go's unicode.SimpleFold cycle), then
@@ -50,30 +47,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <zip.h>
-
 #include "piraeus.h"
 
 
-#define ZIPCHECK_ENTRIES_MAX	500000	/* entries in one zip */
 #define ZIPCHECK_PATHS_MAX	1000000	/* files + directories registered */
 #define ZIPCHECK_FILE_MAX	4096	/* a name after the prefix */
 #define ZIPCHECK_ELEM_MAX	255	/* one element of it (NAME_MAX) */
 #define ZIPCHECK_LICENSE_MAX	(16 * 1024 * 1024) /* root LICENSE */
 #define ZIPCHECK_QUOTE_MAX	80	/* bytes of a name in a message */
-
-/* Fixed parts of the zip records read here (APPNOTE 4.3). */
-#define ZC_CDH_LEN		46
-#define ZC_CDH_SIG		0x02014b50
-#define ZC_NAME_LEN_MAX		65535
-#define ZC_EXTRA_LEN_MAX	65535
-#define ZC_LFH_LEN		30
-#define ZC_LFH_SIG		0x04034b50
-#define ZC_DD_SIG		0x08074b50
-#define ZC_DD_LEN		16	/* with its signature */
-#define ZC_FLAG_DD		0x0008	/* general purpose bit 3 */
-#define ZC_ZIP64_ID		0x0001	/* the zip64 extra field */
-#define ZC_32_MAX		0xffffffffU
 
 /* One folding rule: lo..hi (every stride-th code point) add delta. */
 struct zc_fold_run {
@@ -299,33 +280,14 @@ static const struct zc_fold_run zc_fold_runs[] = {
 /* Compression methods Go's archive/zip reads. */
 static const uint16_t zc_methods[] = { 0 /* Store */, 8 /* Deflate */ };
 
-/* libzip open errors that are about us, not about the zip's content. */
-static const int zc_local_errors[] = {
-	ZIP_ER_NOENT, ZIP_ER_OPEN, ZIP_ER_READ, ZIP_ER_SEEK, ZIP_ER_MEMORY,
-	ZIP_ER_INTERNAL, ZIP_ER_TMPOPEN,
-};
-
 /* One file or directory registered for the collision check. */
 struct zc_path {
 	uint64_t	 hash;		/* of the folded form */
-	const char	*path;		/* borrowed from libzip's entry name */
+	const char	*path;		/* borrowed from zc->zr's entry name */
 	const char	*fold;		/* borrowed from zc->folds */
 	uint32_t	 plen;
 	uint32_t	 flen;
 	int		 is_dir;
-};
-
-/* The central directory record of one entry, as stored. */
-struct zc_raw {
-	uint16_t	 method;
-	uint16_t	 flags;
-	uint32_t	 crc;
-	uint64_t	 csize;		/* compressed, zip64 applied */
-	uint64_t	 offset;	/* of the local header, zip64 applied */
-	uint32_t	 name_len;
-	uint32_t	 extra_len;
-	unsigned char	 name[ZC_NAME_LEN_MAX + 1];
-	unsigned char	 extra[ZC_EXTRA_LEN_MAX];
 };
 
 /* The state of one check. */
@@ -335,14 +297,9 @@ struct zc {
 	char		 prefix[MODPATH_MAX + VERSION_MAX + 2];
 	size_t		 plen;
 	struct err	*e;
-	FILE		*fp;		/* raw reads of the central directory */
-	zip_t		*za;
 	uint64_t	 total;		/* declared uncompressed bytes */
-	struct zc_raw	 raw;
-	struct zipend	 cd;		/* as Go finds it */
-	uint64_t	 size;		/* of the zip file */
-	unsigned char	*dd;		/* enum dirhash_dd of each entry */
-	size_t		 ndd;
+	struct zipread	 zr;		/* the zip as Go reads it */
+	const struct zipread_ent *ent;	/* the entry being checked */
 
 	struct zc_path	*paths;		/* the collision table */
 	size_t		 npaths;
@@ -392,37 +349,6 @@ zc_fail(struct zc *zc, const char *name, const char *fmt, ...)
 	    zc_qlen(strlen(name)), name, why);
 }
 
-static uint16_t
-zc_get16(const unsigned char *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static uint32_t
-zc_get32(const unsigned char *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	    (uint32_t)p[3] << 24;
-}
-
-static uint64_t
-zc_get64(const unsigned char *p)
-{
-	return (uint64_t)zc_get32(p) | (uint64_t)zc_get32(p + 4) << 32;
-}
-
-/* Read exactly len bytes at offset off of the raw file. */
-static int
-zc_pread(struct zc *zc, uint64_t off, void *buf, size_t len)
-{
-	if (off > (uint64_t)ZIP_MAX ||
-	    fseeko(zc->fp, (off_t)off, SEEK_SET) != 0)
-		return -1;
-	if (len > 0 && fread(buf, 1, len, zc->fp) != len)
-		return -1;
-	return 0;
-}
-
 /*
  * The module path and version (module.Check and CanonicalVersion, as
  * CheckZip starts), and the prefix every entry must have.
@@ -455,180 +381,6 @@ zc_check_module(struct zc *zc)
 		return zc_fail(zc, NULL, "module path and version too long");
 	zc->plen = (size_t)n;
 	return 0;
-}
-
-/*
- * The central directory as Go finds it (zipend.c), refusing what either
- * go command refuses, and what Go and libzip could read apart: a base
- * below 0 (Go would read every local header that much earlier: no zip
- * writer does that, and libzip has no window for it), and a base above 0
- * with a directory header at the offset as recorded (go 1.26 reads that
- * one, go 1.19 the one a base further on).
- */
-static int
-zc_find_cdir(struct zc *zc)
-{
-	struct err ze;
-
-	err_clear(&ze);
-	if (zipend_find(fileno(zc->fp), zc->size, &zc->cd, &ze) != 0) {
-		if (ze.code == E_INTERNAL)
-			return err_set(zc->e, E_INTERNAL, "zip for %s@%s: %s",
-			    zc->module, zc->version, ze.msg);
-		return zc_fail(zc, NULL, "%s", ze.msg);
-	}
-	if (zc->cd.base < 0)
-		return zc_fail(zc, NULL, "central directory offset out of "
-		    "range (%lld bytes before the file)",
-		    (long long)-zc->cd.base);
-	if (zc->cd.cdh_at_offset)
-		return zc_fail(zc, NULL, "central directory is ambiguous (at "
-		    "offset %llu as recorded, or %lld bytes on)",
-		    (unsigned long long)zc->cd.offset,
-		    (long long)zc->cd.base);
-	return 0;
-}
-
-/*
- * The zip64 extra field of zc->raw as Go's readDirectoryHeader reads it:
- * each 32-bit value that is all ones (the uncompressed size: need_usize)
- * takes the next 8 bytes of the first zip64 field, in the order
- * uncompressed size, compressed size, local header offset; a field too
- * short for one, or a compressed size or offset left without one, makes
- * the zip unreadable to Go.  The walk stops at a field longer than the
- * rest, as Go's does.
- */
-static int
-zc_zip64(struct zc *zc, int need_usize, uint64_t i)
-{
-	struct zc_raw *r = &zc->raw;
-	const unsigned char *p = r->extra, *f;
-	size_t left = r->extra_len, fsize;
-	int need_csize = r->csize == ZC_32_MAX;
-	int need_offset = r->offset == ZC_32_MAX;
-	int *need[3];
-	uint64_t *dst[3];
-	size_t k;
-
-	need[0] = &need_usize;
-	need[1] = &need_csize;
-	need[2] = &need_offset;
-	dst[0] = NULL;
-	dst[1] = &r->csize;
-	dst[2] = &r->offset;
-	while (left >= 4) {
-		fsize = zc_get16(p + 2);
-		if (left - 4 < fsize)
-			break;
-		f = p + 4;
-		if (zc_get16(p) == ZC_ZIP64_ID) {
-			for (k = 0; k < NITEMS(need); k++) {
-				if (!*need[k])
-					continue;
-				*need[k] = 0;
-				if (fsize < 8)
-					return zc_fail(zc, NULL, "central "
-					    "directory record %llu: zip64 "
-					    "field too short",
-					    (unsigned long long)i);
-				if (dst[k] != NULL)
-					*dst[k] = zc_get64(f);
-				f += 8;
-				fsize -= 8;
-			}
-		}
-		fsize = zc_get16(p + 2);
-		p += 4 + fsize;
-		left -= 4 + fsize;
-	}
-	if (need_csize || need_offset)
-		return zc_fail(zc, NULL, "central directory record %llu: no "
-		    "zip64 size or offset", (unsigned long long)i);
-	return 0;
-}
-
-/*
- * The data descriptor of entry i (zc->raw, general purpose bit 3 set) as
- * Go's reader finds it: after the local header (its own name and extra
- * lengths) and the compressed data, 16 bytes at most before the file's
- * end; 4 of them a signature when they are 0x08074b50, then the CRC-32,
- * which must be the central one (the sizes that follow are not read).
- */
-static enum dirhash_dd
-zc_data_descriptor(struct zc *zc)
-{
-	const struct zc_raw *r = &zc->raw;
-	unsigned char lfh[ZC_LFH_LEN], d[ZC_DD_LEN];
-	uint64_t off, avail;
-	size_t crc_at;
-
-	if ((r->flags & ZC_FLAG_DD) == 0)
-		return DIRHASH_DD_NONE;
-	if (r->offset > zc->size || zc->size - r->offset < ZC_LFH_LEN ||
-	    zc_pread(zc, r->offset, lfh, sizeof(lfh)) != 0 ||
-	    zc_get32(lfh) != ZC_LFH_SIG)
-		return DIRHASH_DD_NOLOCAL;
-	/* All terms are below 2^32 but csize: no overflow before it. */
-	off = r->offset + ZC_LFH_LEN + zc_get16(lfh + 26) +
-	    zc_get16(lfh + 28);
-	if (off > zc->size || r->csize > zc->size - off)
-		return DIRHASH_DD_SHORT;
-	off += r->csize;
-	avail = zc->size - off;
-	if (avail < 12 || zc_pread(zc, off, d, avail < ZC_DD_LEN ?
-	    (size_t)avail : ZC_DD_LEN) != 0)
-		return DIRHASH_DD_SHORT;
-	crc_at = 0;
-	if (zc_get32(d) == ZC_DD_SIG) {
-		if (avail < ZC_DD_LEN)
-			return DIRHASH_DD_SHORT;
-		crc_at = 4;
-	}
-	return zc_get32(d + crc_at) == r->crc ? DIRHASH_DD_OK : DIRHASH_DD_CRC;
-}
-
-/* Read the next central directory record into zc->raw; *off advances. */
-static int
-zc_read_raw(struct zc *zc, uint64_t *off, uint64_t i)
-{
-	unsigned char h[ZC_CDH_LEN];
-	struct zc_raw *r = &zc->raw;
-
-	if (zc_pread(zc, *off, h, sizeof(h)) != 0 ||
-	    zc_get32(h) != ZC_CDH_SIG)
-		return zc_fail(zc, NULL, "central directory record %llu "
-		    "unreadable", (unsigned long long)i);
-	r->flags = zc_get16(h + 8);
-	r->method = zc_get16(h + 10);
-	r->crc = zc_get32(h + 16);
-	r->csize = zc_get32(h + 20);
-	r->name_len = zc_get16(h + 28);
-	r->extra_len = zc_get16(h + 30);
-	r->offset = zc_get32(h + 42);
-	if (fread(r->name, 1, r->name_len, zc->fp) != r->name_len ||
-	    fread(r->extra, 1, r->extra_len, zc->fp) != r->extra_len)
-		return zc_fail(zc, NULL, "central directory record %llu "
-		    "unreadable", (unsigned long long)i);
-	r->name[r->name_len] = '\0';
-	*off += ZC_CDH_LEN + (uint64_t)r->name_len + r->extra_len +
-	    zc_get16(h + 32);
-	if (zc_zip64(zc, zc_get32(h + 24) == ZC_32_MAX, i) != 0)
-		return -1;
-	/* Go reads the local header a base further on (0 <= base). */
-	r->offset = r->offset > UINT64_MAX - (uint64_t)zc->cd.base ?
-	    UINT64_MAX : r->offset + (uint64_t)zc->cd.base;
-	return 0;
-}
-
-/* Whether another central directory record follows the declared ones. */
-static int
-zc_more_records(struct zc *zc, uint64_t off)
-{
-	unsigned char sig[4];
-
-	if (zc_pread(zc, off, sig, sizeof(sig)) != 0)
-		return 0;
-	return zc_get32(sig) == ZC_CDH_SIG;
 }
 
 /* Decode one UTF-8 sequence of s[0..n) (n > 0); an invalid byte is itself. */
@@ -914,8 +666,9 @@ zc_is_clean(const char *p, size_t n)
 /*
  * The longest element of the n bytes at p.  The go command unzips every
  * file into its module cache: an element longer than the file systems'
- * NAME_MAX (255 bytes on Linux, macOS and Windows) fails there, so the
- * go command refuses the zip.
+ * NAME_MAX (255 bytes on Linux, macOS and Windows) in a file's name fails
+ * there, so the go command refuses the zip (a directory entry is not
+ * unzipped: its name is no path created).
  */
 static size_t
 zc_longest_elem(const char *p, size_t n)
@@ -966,18 +719,17 @@ zc_is_gomod_fold(const char *s, size_t n)
 static int
 zc_check_record(struct zc *zc, const char *name)
 {
-	const struct zc_raw *r = &zc->raw;
 	size_t i;
 
 	for (i = 0; i < NITEMS(zc_methods); i++) {
-		if (r->method == zc_methods[i])
+		if (zc->ent->method == zc_methods[i])
 			return 0;
 	}
 	return zc_fail(zc, name, "unsupported compression method %u "
-	    "(only Store and Deflate)", (unsigned)r->method);
+	    "(only Store and Deflate)", (unsigned)zc->ent->method);
 }
 
-/* The name rules (CheckZip) for entry name, raw record in zc->raw. */
+/* The name rules (CheckZip) for entry name, its record zc->ent. */
 static int
 zc_check_name(struct zc *zc, const char *name)
 {
@@ -992,8 +744,8 @@ zc_check_name(struct zc *zc, const char *name)
 		    zc_qlen(strlen(name)), name);
 	p = name + zc->plen;
 	n = strlen(p);
-	/* libzip shows a NUL as a space: the raw record tells. */
-	if (memchr(zc->raw.name, '\0', zc->raw.name_len) != NULL)
+	/* The raw name goes on after a NUL: CheckFilePath refuses it. */
+	if (strlen(name) != zc->ent->name_len)
 		return zc_fail(zc, p, "malformed file path: NUL byte");
 	if (n == 0)
 		return 0;	/* the root directory entry, as Go skips it */
@@ -1007,7 +759,9 @@ zc_check_name(struct zc *zc, const char *name)
 		return zc_fail(zc, p, "file path is not relative");
 	if (n == 0 || !zc_is_clean(p, n))
 		return zc_fail(zc, p, "file path is not clean");
-	if (zc_longest_elem(p, n) > ZIPCHECK_ELEM_MAX)
+	/* Unzip skips directory entries: only a file's name is a path the
+	 * go command creates. */
+	if (!is_dir && zc_longest_elem(p, n) > ZIPCHECK_ELEM_MAX)
 		return zc_fail(zc, p, "file name element longer than %d bytes "
 		    "(no file system of the go command takes it)",
 		    ZIPCHECK_ELEM_MAX);
@@ -1054,74 +808,31 @@ zc_check_file(struct zc *zc, const char *p, uint64_t size)
 	return 0;
 }
 
-/* Every entry, in central directory order, libzip and raw side by side. */
+/* Every entry, in central directory order, as Go reads the directory. */
 static int
 zc_check_entries(struct zc *zc)
 {
-	zip_stat_t st;
-	zip_int64_t n;
-	uint64_t i, off;
 	const char *name;
-
-	if ((n = zip_get_num_entries(zc->za, 0)) < 0)
-		return zc_fail(zc, NULL, "%s", zip_strerror(zc->za));
-	if ((uint64_t)n != zc->cd.count)
-		return zc_fail(zc, NULL, "central directory is ambiguous "
-		    "(%llu or %llu entries)", (unsigned long long)n,
-		    (unsigned long long)zc->cd.count);
-	if (n > ZIPCHECK_ENTRIES_MAX)
-		return zc_fail(zc, NULL, "more than %d entries",
-		    ZIPCHECK_ENTRIES_MAX);
+	size_t i;
 
 	zc->nslots = 1024;
 	zc->slots = xcalloc(zc->nslots, sizeof(*zc->slots));
-	zc->ndd = (size_t)n;
-	zc->dd = xcalloc(n > 0 ? (size_t)n : 1, sizeof(*zc->dd));
-	off = (uint64_t)zc->cd.base + zc->cd.offset;
-	for (i = 0; i < (uint64_t)n; i++) {
-		if (zc_read_raw(zc, &off, i) != 0)
-			return -1;
-		zc->dd[i] = (unsigned char)zc_data_descriptor(zc);
-		zip_stat_init(&st);
-		if (zip_stat_index(zc->za, i, ZIP_FL_ENC_RAW, &st) != 0 ||
-		    (st.valid & ZIP_STAT_NAME) == 0 ||
-		    (st.valid & ZIP_STAT_SIZE) == 0)
-			return zc_fail(zc, NULL, "entry %llu: %s",
-			    (unsigned long long)i, zip_strerror(zc->za));
-		name = st.name;
-		if (memchr(zc->raw.name, '\0', zc->raw.name_len) == NULL &&
-		    (strlen(name) != zc->raw.name_len ||
-		    memcmp(name, zc->raw.name, zc->raw.name_len) != 0))
-			return zc_fail(zc, NULL, "central directory is "
-			    "ambiguous (entry %llu)", (unsigned long long)i);
+	for (i = 0; i < zc->zr.n; i++) {
+		zc->ent = &zc->zr.ents[i];
+		name = zc->ent->name;
 		if (zc_check_name(zc, name) != 0 ||
 		    zc_check_record(zc, name[zc->plen] != '\0' ?
 		    name + zc->plen : name) != 0)
 			return -1;
 		if (name[zc->plen] == '\0' || name[strlen(name) - 1] == '/')
 			continue;	/* directories: no size, no go.mod */
-		if (zc_check_file(zc, name + zc->plen, st.size) != 0)
+		if (zc_check_file(zc, name + zc->plen, zc->ent->usize) != 0)
 			return -1;
 	}
-	if (zc_more_records(zc, off))
-		return zc_fail(zc, NULL, "central directory is ambiguous "
-		    "(more records than declared)");
 	return 0;
 }
 
-/* Whether a libzip open error is ours (E_INTERNAL) or the zip's. */
-static enum errc
-zc_open_code(int zerr)
-{
-	size_t i;
-
-	for (i = 0; i < NITEMS(zc_local_errors); i++) {
-		if (zc_local_errors[i] == zerr)
-			return E_INTERNAL;
-	}
-	return E_UPSTREAM;
-}
-
+/* See piraeus.h: the zip rules and the h1 of the zip at zippath. */
 int
 zipcheck(const char *zippath, const char *module, const char *version,
     char h1[H1_MAX], struct err *e)
@@ -1129,9 +840,8 @@ zipcheck(const char *zippath, const char *module, const char *version,
 	struct zc *zc;
 	struct stat sb;
 	struct err de, oe;
-	zip_error_t ze;
 	size_t i;
-	int fd, zerr = 0, rv = -1;
+	int fd = -1, rv = -1;
 
 	if (zippath == NULL || module == NULL || version == NULL)
 		return err_set(e, E_INTERNAL, "zipcheck: missing argument");
@@ -1139,23 +849,20 @@ zipcheck(const char *zippath, const char *module, const char *version,
 	zc->module = module;
 	zc->version = version;
 	zc->e = e;
+	zc->zr.fd = -1;
 	if (zc_check_module(zc) != 0)
 		goto out;
 
 	/* Opened never blocking (a FIFO), never through a link.  The zip is
 	 * a file the caller wrote or chose: missing is an internal error,
-	 * never the client's "not found". */
+	 * never the client's "not found".  Every byte checked and hashed
+	 * is read through this one descriptor. */
 	err_clear(&oe);
 	if ((fd = buf_open_regular(zippath, &oe)) == -1) {
 		err_set(e, E_INTERNAL, "%s", oe.msg);
 		goto out;
 	}
-	if ((zc->fp = fdopen(fd, "rb")) == NULL) {
-		err_errno(e, E_INTERNAL, "%s", zippath);
-		close(fd);
-		goto out;
-	}
-	if (fstat(fileno(zc->fp), &sb) != 0) {
+	if (fstat(fd, &sb) != 0) {
 		err_errno(e, E_INTERNAL, "%s", zippath);
 		goto out;
 	}
@@ -1169,31 +876,21 @@ zipcheck(const char *zippath, const char *module, const char *version,
 		    (long long)ZIP_MAX);
 		goto out;
 	}
-	/* Where Go finds the directory first: a zip Go would read
-	 * otherwise than libzip is refused for that, and said so. */
-	zc->size = (uint64_t)sb.st_size;
-	if (zc_find_cdir(zc) != 0)
-		goto out;
-	if ((zc->za = zipend_open(zippath, &zc->cd, zc->size,
-	    &zerr)) == NULL) {
-		zip_error_init_with_code(&ze, zerr);
-		if (zc_open_code(zerr) == E_INTERNAL)
-			err_set(e, E_INTERNAL, "%s: %s", zippath,
-			    zip_error_strerror(&ze));
+	/* The directory as both go commands read it, or why not. */
+	err_clear(&de);
+	if (zipread_open(&zc->zr, fd, (uint64_t)sb.st_size, &de) != 0) {
+		if (de.code == E_INTERNAL)
+			err_set(e, E_INTERNAL, "%s: %s", zippath, de.msg);
 		else
-			zc_fail(zc, NULL, "not a valid zip file: %s",
-			    zip_error_strerror(&ze));
-		zip_error_fini(&ze);
+			zc_fail(zc, NULL, "%s", de.msg);
 		goto out;
 	}
 	if (zc_check_entries(zc) != 0)
 		goto out;
 
 	/* Names are checked: now every byte, declared sizes enforced. */
-	zip_discard(zc->za);
-	zc->za = NULL;
 	err_clear(&de);
-	if (dirhash_zip_dd(zippath, zc->dd, zc->ndd, h1, &de) != 0) {
+	if (dirhash_zipread(&zc->zr, h1, &de) != 0) {
 		if (de.code == E_INTERNAL)
 			err_set(e, E_INTERNAL, "%s", de.msg);
 		else
@@ -1202,14 +899,12 @@ zipcheck(const char *zippath, const char *module, const char *version,
 	}
 	rv = 0;
 out:
-	if (zc->za != NULL)
-		zip_discard(zc->za);
-	if (zc->fp != NULL)
-		fclose(zc->fp);
+	zipread_close(&zc->zr);
+	if (fd != -1)
+		close(fd);
 	for (i = 0; i < zc->nfolds; i++)
 		free(zc->folds[i]);
 	free(zc->folds);
-	free(zc->dd);
 	free(zc->paths);
 	free(zc->slots);
 	free(zc);

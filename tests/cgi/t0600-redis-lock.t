@@ -15,6 +15,58 @@
 . "$top_srcdir/tests/lib/redis.sh"
 need redis-server redis-cli redis-sentinel zip sqlite3 perl
 
+# tests/lib/redis.sh leaves no redis behind: a test that restarts redis
+# in a subshell (its trap and variables lost) and fails, and one killed
+# with SIGKILL (no trap at all), each stop theirs.
+cat >"$TRASH/leak.sh" <<EOF
+. "$top_srcdir/tests/lib/testlib.sh"
+. "$top_srcdir/tests/lib/redis.sh"
+echo "\$TRASH" >"$TRASH/leak.trash"
+redis_start leak
+echo "\$REDIS_PORT" >"$TRASH/leak.port"
+( redis_kill; redis_restart ) >/dev/null 2>&1
+if [ "\$1" = kill ]; then
+	: >"$TRASH/leak.ready"
+	while :; do sleep 1; done
+fi
+exit 1
+EOF
+answers()
+{
+	[ "$(redis-cli -h 127.0.0.1 -p "$1" ping 2>/dev/null)" = PONG ]
+}
+gone()
+{
+	_g=0
+	while answers "$1" && [ $_g -lt 80 ]; do
+		sleep 0.1
+		_g=$((_g + 1))
+	done
+	! answers "$1"
+}
+top_srcdir=$top_srcdir top_builddir=$top_builddir sh "$TRASH/leak.sh" fail \
+    >/dev/null 2>&1
+port=$(cat "$TRASH/leak.port")
+ok "a failing test whose redis was restarted in a subshell leaves no redis (port $port)" \
+    gone "$port"
+rm -f "$TRASH/leak.port" "$TRASH/leak.ready"
+top_srcdir=$top_srcdir top_builddir=$top_builddir sh "$TRASH/leak.sh" kill \
+    >/dev/null 2>&1 &
+lk=$!
+i=0
+while [ ! -e "$TRASH/leak.ready" ] && [ $i -lt 300 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+port=$(cat "$TRASH/leak.port")
+ok "the killed test's redis answered first" answers "$port"
+kill -KILL "$lk"
+wait "$lk" 2>/dev/null
+ok "a test killed with SIGKILL leaves no redis either (port $port)" \
+    gone "$port"
+lt=$(cat "$TRASH/leak.trash")
+case $lt in "${TMPDIR:-/tmp}"/piraeus-leak.*) rm -rf "$lt" ;; esac
+
 redis_start
 sentinel_start mymaster
 B=$top_builddir
@@ -60,6 +112,43 @@ redis = 127.0.0.1:$(free_port)"
 PIRAEUS_CONFIG=$TRASH/p.ini "$PIRAEUS" check-config >"$TRASH/out" 2>&1
 isnt "$?" 0 "check-config: redis unreachable is an error"
 like "$(cat "$TRASH/out")" 'connect: Connection refused' "saying why"
+# A password never shown: redis://PASSWORD@host (no ":") is a password
+# too, masked in check-config -v's dump and absent from every message.
+for spec in "redis://pw0Secret@127.0.0.1:$REDIS_PORT/2" \
+    "sentinel://pw0Secret@127.0.0.1:$SENTINEL_PORT/mymaster"; do
+	ini "backend = redis
+redis = $spec
+[upstream]
+goproxy = http://127.0.0.1:$(free_port)"
+	PIRAEUS_CONFIG=$TRASH/p.ini "$PIRAEUS" check-config -v \
+	    >"$TRASH/out" 2>&1
+	like "$(cat "$TRASH/out")" 'redis = [a-z]+://xxxxx@127' \
+	    "check-config -v masks the user info of ${spec%%:*}://"
+	unlike "$(cat "$TRASH/out")" 'pw0Secret' \
+	    "the password is not in check-config -v's output (${spec%%:*}://)"
+	: >"$TRASH/stderr"
+	cgi GET "/example.com/pw/@v/v1.0.0.mod" PIRAEUS_CONFIG="$TRASH/p.ini"
+	like "$(cat "$TRASH/stderr")" 'AUTH' "a responder sent it to redis"
+	unlike "$(cat "$TRASH/stderr" "$TRASH/body")" 'pw0Secret' \
+	    "nor in a responder's log lines or answer (${spec%%:*}://)"
+done
+# An ACL user without the prefix's channels (Redis 7's resetchannels):
+# the release's PUBLISH would be NOPERM at every release; check-config
+# says so now.
+redis_cli ACL SETUSER pir on '>pw1' '~piraeus:*' resetchannels '+@all' \
+    >/dev/null
+ini "backend = redis
+redis = redis://pir:pw1@127.0.0.1:$REDIS_PORT"
+PIRAEUS_CONFIG=$TRASH/p.ini "$PIRAEUS" check-config >"$TRASH/out" 2>&1
+isnt "$?" 0 "check-config: an ACL without the prefix's channels is an error"
+like "$(cat "$TRASH/out")" '~piraeus:\* &piraeus:\* .*release: .*publish' \
+    "naming the release, its PUBLISH and what the ACL user needs"
+redis_cli ACL SETUSER pir '&piraeus:*' >/dev/null
+PIRAEUS_CONFIG=$TRASH/p.ini "$PIRAEUS" check-config >"$TRASH/out" 2>&1
+is "$?" 0 "with &piraeus:* it passes"
+is "$(redis_cli EXISTS piraeus:lock:check-config)" 0 \
+    "and leaves no key behind"
+redis_cli ACL DELUSER pir >/dev/null
 ini "backend = redis"
 PIRAEUS_CONFIG=$TRASH/p.ini "$PIRAEUS" check-config >"$TRASH/out" 2>&1
 isnt "$?" 0 "backend = redis without redis: refused"
@@ -71,6 +160,8 @@ PIRAEUS_CONFIG=$TRASH/p.ini "$PIRAEUS" check-config >"$TRASH/out" 2>&1
 isnt "$?" 0 "rediss:// refused"
 like "$(cat "$TRASH/out")" 'p\.ini: \[singleflight\] redis: rediss:// \(TLS\) is not supported: this piraeus is built with hiredis 0\.14' \
     "saying why (no TLS in this hiredis), with file, section and key"
+unlike "$(cat "$TRASH/out")" 'needs \[singleflight\] redis' \
+    "and not also that redis is missing"
 ini "on_redis_down = maybe"
 PIRAEUS_CONFIG=$TRASH/p.ini "$PIRAEUS" check-config >"$TRASH/out" 2>&1
 isnt "$?" 0 "on_redis_down = maybe refused"
@@ -166,6 +257,67 @@ is "$STATUS" 200 "the second lookup is answered"
 ok "as soon as the other host released it (${ms} ms; its lease was 60 s)" \
     test "$ms" -ge 900 -a "$ms" -lt 5000
 is "$(records)" 2 "a second record appended"
+# The writer lock is owner-checked right before the commit: the append
+# waits for the index (another writer holds sqlite's lock 2 s) and
+# meanwhile its lease is lost (ran out and another host took it, done
+# here at once): nothing is appended.
+for v in 2; do
+	mkver "$UP" $M v1.0.$v v1.0.$v 2020-01-01T00:00:0${v}Z "module $M
+" $M go.mod="module $M" p.go="package p // $v" || bail_out "mkver"
+done
+"$PIRAEUS" import "$UP" >"$TRASH/import.log" 2>&1 ||
+    { diag_file "$TRASH/import.log"; bail_out "import"; }
+printf 'BEGIN IMMEDIATE;\n.shell sleep 2\nCOMMIT;\n' |
+    sqlite3 "$T/index.sqlite" >/dev/null 2>&1 &
+hold=$!
+sleep 0.3
+: >"$TRASH/stderr"
+cgi GET "/sumdb/private.test/lookup/$M@v1.0.2" &
+look=$!
+i=0
+while [ -z "$(redis_cli GET piraeus:lock:sumdb-log)" ] && [ $i -lt 150 ]; do
+	sleep 0.01
+	i=$((i + 1))
+done
+redis_cli SET piraeus:lock:sumdb-log "1@otherhost:00" PX 60000 XX >/dev/null
+wait "$look"
+wait "$hold"
+is "$(records)" 2 "a lease lost during the append: no record appended"
+like "$(cat "$TRASH/stderr")" 'lock sumdb-log: lost' "the responder says why"
+is "$(redis_cli GET piraeus:lock:sumdb-log)" "1@otherhost:00" \
+    "the other host's lease is left alone"
+redis_cli DEL piraeus:lock:sumdb-log >/dev/null
+# Strict: redis unreachable and on_redis_down = local, the append does
+# not fall back to this host's sqlite lock (it orders this host only).
+sed -e "s/^redis = .*/redis = 127.0.0.1:$(free_port)/" \
+    -e 's/^backend = redis/backend = redis\
+on_redis_down = local/' "$TRASH/p.ini" >"$TRASH/down.ini"
+cgi GET "/sumdb/private.test/lookup/$M@v1.0.2" PIRAEUS_CONFIG="$TRASH/down.ini"
+is "$(records)" 2 "redis down, on_redis_down = local: still no record appended"
+isnt "$STATUS" 200 "and the lookup is not answered ($STATUS)"
+cgi GET "/sumdb/private.test/lookup/$M@v1.0.2"
+is "$STATUS" 200 "redis back: the lookup is answered"
+is "$(records)" 3 "and its record appended"
+# A switch of master under a kept connection (last: it demotes the redis
+# above).  A second server replicates it, the sentinel watches it as
+# "fo" too; the unit test makes the second the master, the first its
+# replica (which then answers READONLY to every write) and points the
+# sentinel at the second.
+A=$REDIS_ADDR
+A_PORT=$REDIS_PORT
+redis_start b "replicaof 127.0.0.1 $A_PORT"
+redis-cli -h 127.0.0.1 -p "$SENTINEL_PORT" SENTINEL MONITOR fo 127.0.0.1 \
+    "$A_PORT" 1 >/dev/null
+if PIRAEUS_TEST_FAILOVER=127.0.0.1:$SENTINEL_PORT PIRAEUS_TEST_FAILOVER_A=$A \
+    PIRAEUS_TEST_FAILOVER_B=$REDIS_ADDR "$B/tests/unit/test_lock_redis" \
+    >"$TRASH/failover.out" 2>&1; then
+	pass "test_lock_redis's failover part (a master demoted under a kept connection)"
+else
+	fail "test_lock_redis's failover part (a master demoted under a kept connection)"
+	diag_file "$TRASH/failover.out"
+fi
+like "$(cat "$TRASH/failover.out")" 'ok [0-9]+ - failover: the next lease is taken' \
+    "the failover part ran"
 unlike "$(cat "$TRASH/stderr")" 'AddressSanitizer|LeakSanitizer|runtime error:' \
     "no sanitizer report"
 redis_stop

@@ -182,6 +182,11 @@ if command -v strace >/dev/null 2>&1 && [ -n "$r2" ]; then
 	is "$code" 200 "the waiter on H2 got the version H1 fetched"
 	ok "with the upstream's bytes" cmp -s "$TRASH/w4" "$UP/$M/@v/v1.4.0.zip"
 	is "$(upstream_count "/$M/@v/v1.4.0.zip")" 1 "fetched once"
+	# Woken by the release's message, not by the end of its wait's
+	# slice (LOCK_WAIT_SLICE_MS, 5 s) nor by the lease's (10 s): done
+	# about when the owner's 3 s fetch is.
+	ok "the waiter answered ${wt} s after asking (owner's fetch 3 s; < 4.5 s)" \
+	    awk -v t="$wt" 'BEGIN { exit !(t > 2 && t < 4.5) }'
 	polls=$(grep -c 'poll(' "$TRASH/strace")
 	sleeps=$(grep -c 'nanosleep(' "$TRASH/strace")
 	ok "strace saw the waiter wait in poll(2) ($polls calls)" \
@@ -258,6 +263,62 @@ like "$(logs)" 'taken again' "the owner logged that it took its lease again"
 get "$URL1" "/$M/@v/v1.3.0.zip" "$TRASH/h1"
 read -r code _ <"$TRASH/h1.code"
 is "$code" 200 "service resumes on H1"
+
+# 5. A list is cached in each host's own index: its refresh takes this
+# host's lock (lock_try_local), not a redis lease that a client of
+# another host would wait for, to find its own cache empty after it and
+# fetch again (3 s, then 3 s more).
+upstream_fault "/$M/@v/list" delay ms=3000
+get "$URL1" "/$M/@v/list" "$TRASH/l1" &
+a=$!
+sleep 0.5
+get "$URL2" "/$M/@v/list" "$TRASH/l2"
+wait "$a"
+read -r code lt <"$TRASH/l2.code"
+is "$code" 200 "a list asked of H2 while H1 refreshes it: 200"
+ok "in about the upstream's 3 s (${lt} s < 4.5 s), not after H1's refresh" \
+    awk -v t="$lt" 'BEGIN { exit !(t > 2 && t < 4.5) }'
+upstream_fault "/$M/@v/list" none
+
+# 6. A failure is shared across hosts: a version whose files the
+# upstream answers slowly (2 s) with 404, and one with 500, its .mod
+# asked by 2 clients of each host at once (a host has two responders:
+# every client is a request in flight): one upstream request each; the
+# owner leaves the outcome in redis for the waiters of the other hosts.
+# (A request that comes after a failure other than "not found" tries
+# again, on one host as on several.)
+for f in info mod zip; do
+	upstream_fault "/$M/@v/v1.9.0.$f" slowstatus ms=2000 code=404
+	upstream_fault "/$M/@v/v1.9.1.$f" slowstatus ms=2000 code=500
+done
+# fetched VERSION: upstream requests for its files
+fetched()
+{
+	echo $(( $(upstream_count "/$M/@v/$1.info") + \
+	    $(upstream_count "/$M/@v/$1.mod") + \
+	    $(upstream_count "/$M/@v/$1.zip") ))
+}
+for v in v1.9.0 v1.9.1; do
+	pids=
+	n=0
+	for h in 1 2 3 1 2 3; do
+		eval "u=\$URL$h"
+		n=$((n + 1))
+		get "$u" "/$M/@v/$v.mod" "$TRASH/f$v.$n" &
+		pids="$pids $!"
+	done
+	for p in $pids; do wait "$p"; done
+	codes=$(cat "$TRASH"/f$v.*.code | awk '{ print $1 }' | sort | uniq -c |
+	    awk '{ printf "%s x %s; ", $1, $2 }')
+	diag "$v: $codes"
+	is "$(fetched $v)" 1 \
+	    "$v, failing slowly upstream, asked on 3 hosts x 2: one upstream request"
+done
+nf=$(cat "$TRASH"/fv1.9.0.*.code | awk '$1 != 404' | wc -l)
+is "$nf" 0 "every client of the 404 got 404"
+nf=$(cat "$TRASH"/fv1.9.1.*.code | awk '$1 < 500' | wc -l)
+is "$nf" 0 "every client of the 500 got a 5xx"
+
 unlike "$(logs)" 'AddressSanitizer|LeakSanitizer|runtime error:' \
     "no sanitizer report in the logs"
 stop_bg "$PID1"

@@ -9,20 +9,21 @@
 # go command that decides otherwise fails here as loudly as a piraeus
 # that does: an accepted zip is served and stored byte for byte as the
 # tree has it, under the h1 the go command computed; a refused one is a
-# 502 naming the zip, and nothing of it is stored or left in .tmp.
+# 502 naming the zip, and nothing of it is stored or left in .tmp.  A
+# refusal is for the reason the data file gives (GOERR for a go command,
+# PERR for piraeus), so a zip refused for another reason fails too.
 . "$top_srcdir/tests/lib/testlib.sh"
 . "$top_srcdir/tests/cgi/lib.sh"
 . "$top_srcdir/tests/lib/fixtures.sh"
 need cmp
 
-# The oracles: GO (the newest go command) and GO_OLD (Debian 12's), the
-# latter when it is there.  Where they disagree (the data file says
-# NEW/OLD), piraeus refuses: what one of them refuses, it refuses, since
-# it cannot tell which go command will ask.
-GO=${GO:-/usr/local/go/bin/go}
-[ -x "$GO" ] || GO=$(command -v go) || need go
-GO_OLD=${GO_OLD:-/usr/lib/go-1.19/bin/go}
-[ -x "$GO_OLD" ] && ! [ "$GO_OLD" -ef "$GO" ] || GO_OLD=
+# The oracles: GO (go 1.26, /usr/local/go) and GO_OLD (Debian 12's go
+# 1.19), both required, never the go on PATH.  Where they disagree (the
+# data file says NEW/OLD), piraeus refuses: what one of them refuses, it
+# refuses, since it cannot tell which go command will ask.
+GO=$GO_CURRENT
+GO_OLD=$GO_DEBIAN
+need "$GO" "$GO_OLD"
 DATA=$top_srcdir/tests/data/hostile-zips.tsv
 
 UP=$TRASH/upstream
@@ -80,7 +81,17 @@ json_sum()
 
 us=$(printf '\037')
 grep -v '^#' "$DATA" | tr '\t' '\037' > "$TRASH/cases"
-while IFS=$us read -r name want why; do
+# go_reason TAG NAME GOERR WANT: when that go command was to refuse case
+# NAME (WANT bad), its "Error" matches GOERR: it refused for the reason
+# the data file gives, not another.
+go_reason()
+{
+	[ "$4" = bad ] || return 0
+	like "$(grep -a '"Error"' "$TRASH/go.$2.$1.json")" "$3" \
+	    "$2: the $1 go command's reason: $3"
+}
+
+while IFS=$us read -r name want goerr perr why; do
 	[ -n "$name" ] || continue
 	mod=example.com/zo/$name
 	# WANT is "NEW" or "NEW/OLD"; piraeus must refuse what either refuses.
@@ -90,11 +101,11 @@ while IFS=$us read -r name want why; do
 	v=$(go_verdict "$GO" new "$name")
 	is "$v" "$want_new" "$name: $GO says $want_new ($why)" ||
 	    diag_file "$TRASH/go.$name.new.json"
-	if [ -n "$GO_OLD" ]; then
-		v=$(go_verdict "$GO_OLD" old "$name")
-		is "$v" "$want_old" "$name: $GO_OLD says $want_old" ||
-		    diag_file "$TRASH/go.$name.old.json"
-	fi
+	go_reason new "$name" "$goerr" "$want_new"
+	v=$(go_verdict "$GO_OLD" old "$name")
+	is "$v" "$want_old" "$name: $GO_OLD says $want_old" ||
+	    diag_file "$TRASH/go.$name.old.json"
+	go_reason old "$name" "$goerr" "$want_old"
 
 	cgi GET "/$mod/@v/v1.0.0.zip"
 	case $STATUS in
@@ -124,6 +135,8 @@ while IFS=$us read -r name want why; do
 		if [ "$pv" = bad ]; then
 			like "$(cat "$TRASH/body")" "$mod@v1\\.0\\.0" \
 			    "$name: the 502 names the zip"
+			like "$(cat "$TRASH/body")" "$perr" \
+			    "$name: piraeus's reason: $perr"
 		fi
 	fi
 done < "$TRASH/cases"

@@ -11,7 +11,8 @@
 #     and removes older ones;
 #   - each hostile upstream (an entry whose id, modified time or affected
 #     module disagrees with the index, a .json.gz with bytes after its end
-#     or not gzip, an entry over VULNDB_ENTRY_MAX, an entry missing or
+#     or not gzip, an entry over OSV_ENTRY_MAX or one osv.c refuses (what
+#     [policy] vulnerable would skip), an entry missing or
 #     failing, an index naming "../" ids or unknown entries, a database
 #     older than the mirror) fails the sync and leaves the served set as
 #     it was, byte for byte, with no generation left behind;
@@ -83,6 +84,13 @@ PIRAEUS_CONFIG=$TRASH/off.ini "$PIRAEUS" vulndb sync >"$TRASH/off.out" 2>&1
 is "$?" 1 "[vulndb] enabled = no: sync refused"
 like "$(cat "$TRASH/off.out")" "enabled is no" "and says why"
 
+# --url is checked as [vulndb] url is (a host, no blank, capped).
+for u in 'http:///x' 'http://a b/' "http://h/$(printf 'x%.0s' $(seq 1 2100))"; do
+	vdb sync --url "$u"
+	is "$?" 2 "--url $(printf '%.30s' "$u"): refused" || diag_file "$TRASH/out"
+done
+like "$(cat "$TRASH/out")" "at most 2047" "(and says why)"
+
 # --- cold ---
 upstream_reset
 vdb sync
@@ -145,7 +153,19 @@ is "$(stat -c %i "$S/.vulndb/g1/ID/GO-2020-0001.json")" \
     "an unchanged entry is a hard link to the generation before"
 is "$(gens)" "g1 g2 " "the generation before is kept"
 "$GENDB" -o "$UP" -n 30 -fixture -bump 5 || bail_out "gendb -bump"
-vdb sync
+if command -v strace >/dev/null 2>&1; then
+	# A generation is removed index/db.json first: a reader in the middle
+	# (vulnview.c) sees a generation gone, not entries missing.
+	PIRAEUS_CONFIG=$TRASH/main.ini strace -f -qq -e trace=unlink,unlinkat \
+	    -o "$TRASH/strace.out" "$PIRAEUS" vulndb sync >"$TRASH/out" 2>&1
+	first=$(grep -n '/g1/' "$TRASH/strace.out" | grep -v ENOENT | head -1)
+	like "$first" '/g1/index/db\.json"' \
+	    "pruning g1, its index/db.json is removed first" ||
+	    diag "$(grep -c '/g1/' "$TRASH/strace.out") removals of g1's files"
+else
+	vdb sync
+	skip "pruning g1, its index/db.json is removed first" "no strace"
+fi
 is "$(gens)" "g2 g3 " "older ones are removed"
 
 # --- hostile upstreams: each fails, the served set stays ---
@@ -187,18 +207,35 @@ hostile "an entry that is not JSON" \
     edit ID/GO-2020-0006.json 's/}$/,/'
 hostile "a .json.gz with bytes after its end" \
     sh -c 'printf x >>ID/GO-2020-0006.json.gz'
+like "$(cat "$TRASH/out")" 'ID/GO-2020-0006\.json\.gz: gzip: 1 bytes after the end' \
+    "and the message names the file"
 hostile "a .json.gz that is not gzip" \
     cp ID/GO-2020-0006.json ID/GO-2020-0006.json.gz
 hostile "an entry the index names that is missing" \
     rm ID/GO-2020-0006.json.gz
+# (in both index files, so that the index is otherwise consistent: the
+# id check is what refuses it)
 hostile "an index naming ../ ids" \
-    edit index/vulns.json 's/"id":"GO-2020-0006"/"id":"..\/..\/etc\/x"/'
+    sh -c 'for f in index/vulns.json index/modules.json; do
+	sed "s/\"id\":\"GO-2020-0006\"/\"id\":\"..\/..\/etc\/x\"/" "$f" >"$f.new" &&
+	    mv "$f.new" "$f" && gzip -n -c "$f" >"$f.gz" || exit 1; done'
+like "$(cat "$TRASH/out")" 'index/vulns.json: row [0-9]*: no valid "id"' \
+    "../ ids: refused by the id check"
 hostile "modules.json naming an entry vulns.json does not" \
     edit index/modules.json 's/"id":"GO-2020-0006"/"id":"GO-2020-9999"/'
 # (newer than the mirror's 2023-01-03T03:28:05Z, older than entry 25's
 # 2023-01-03T03:29:05Z)
 hostile "an entry newer than db.json" \
     edit index/db.json 's/"modified":"[^"]*"/"modified":"2023-01-03T03:28:30Z"/'
+# jqedit FILE FILTER: FILE changed by jq, its .gz made again.
+jqedit()
+{
+	jq -c "$2" "$1" >"$1.new" && mv "$1.new" "$1" && rezip "$1"
+}
+hostile "an entry of 2 MiB (over OSV_ENTRY_MAX, which the policy reads)" \
+    jqedit ID/GO-2020-0006.json '.details = ("x" * 2097152)'
+hostile "an entry the policy reader would skip (an event of two kinds)" \
+    jqedit ID/GO-2020-0006.json '.affected[0].ranges[0].events[0] = {"introduced": "0", "fixed": "1.0.0"}'
 hostile "an entry over the cap" \
     upstream_fault /ID/GO-2020-0006.json.gz big size=5000000
 hostile "an entry answered 500" \
@@ -239,6 +276,65 @@ imp "$S/vulndb"
 is "$?" 0 "import of a directory (STORAGE/vulndb of another host)" ||
     diag_file "$TRASH/imp.out"
 is "$(digest "$S2/vulndb")" "$(digest "$S/vulndb")" "the same set"
+# GNU tar's own format (its default) writes a name over 100 bytes as a
+# GNU long name ('L'): a legacy module file can have one.
+mkdir -p "$TRASH/long"
+cp -R "$S/vulndb/." "$TRASH/long/"
+long=example.com/$(printf 'a%.0s' $(seq 1 60))/$(printf 'b%.0s' $(seq 1 60)).json
+mkdir -p "$TRASH/long/$(dirname "$long")" && echo '[]' >"$TRASH/long/$long"
+tar --format=gnu -C "$TRASH/long" -czf "$TRASH/long.tar.gz" . || bail_out "tar"
+rm -rf "$S2" && mkini imp "$S2" yes
+imp "$TRASH/long.tar.gz"
+is "$?" 0 "import of a GNU tar with a long name ('L' header)" ||
+    diag_file "$TRASH/imp.out"
+is "$(digest "$S2/vulndb")" "$(digest "$S/vulndb")" "the same set"
+tar --format=gnu -C "$TRASH/long" -cf "$TRASH/long.tar" index ID "$long" ||
+    bail_out "tar"
+rm -rf "$S2" && mkini imp "$S2" yes
+imp "$TRASH/long.tar"
+is "$?" 0 "(and a plain one)" || diag_file "$TRASH/imp.out"
+# A module path that is not a go.mod one (example.com/vulnlib/v1): the v1
+# files keep it, the legacy ones leave it out; the rest is imported.
+mkdir -p "$TRASH/dbV1"
+cp -R "$S/vulndb/index" "$S/vulndb/ID" "$TRASH/dbV1/"
+( cd "$TRASH/dbV1" &&
+    for f in index/modules.json ID/GO-2099-0001.json ID/GO-2099-0002.json; do
+	sed 's|"example.com/vulnlib"|"example.com/vulnlib/v1"|g' "$f" >"$f.new" &&
+	    mv "$f.new" "$f" && gzip -n -c "$f" >"$f.gz" || exit 1
+    done ) || bail_out "dbV1"
+rm -rf "$S2" && mkini imp "$S2" yes
+imp "$TRASH/dbV1"
+is "$?" 0 "a module path ending in /v1 does not stop the import" ||
+    diag_file "$TRASH/imp.out"
+ok "(the v1 modules.json keeps it)" grep -q '"example.com/vulnlib/v1"' \
+    "$S2/vulndb/index/modules.json"
+is "$(jq -r 'has("example.com/vulnlib/v1")' "$S2/vulndb/index.json" 2>&1)" \
+    false "the legacy index.json leaves it out"
+ok "and has no <module>.json for it" test ! -e "$S2/vulndb/example.com/vulnlib/v1.json"
+ok "the other modules' legacy files are there" test -f "$S2/vulndb/stdlib.json"
+# An entry kept from the generation before is checked against the new
+# index too: database B lists GO-2099-0001 under example.com/b, which it
+# does not affect; refused cold, and refused after A (the same entry,
+# the same modified time, listed under its own module) was imported.
+mkdir -p "$TRASH/dbB"
+cp -R "$S/vulndb/index" "$S/vulndb/ID" "$TRASH/dbB/"
+( cd "$TRASH/dbB" &&
+    sed 's|"path":"example.com/vulnlib"|"path":"example.com/b"|' \
+    index/modules.json >index/m.new && mv index/m.new index/modules.json &&
+    gzip -n -c index/modules.json >index/modules.json.gz ) || bail_out "dbB"
+grep -q '"example.com/b"' "$TRASH/dbB/index/modules.json" || bail_out "dbB sed"
+S4=$TRASH/storage4
+mkini imp4 "$S4" yes
+PIRAEUS_CONFIG=$TRASH/imp4.ini "$PIRAEUS" vulndb import --force "$TRASH/dbB" \
+    >"$TRASH/imp4.out" 2>&1
+is "$?" 1 "database B (an entry under a module it does not affect), cold: refused"
+like "$(cat "$TRASH/imp4.out")" "does not affect example.com/b" "and says why"
+PIRAEUS_CONFIG=$TRASH/imp4.ini "$PIRAEUS" vulndb import "$S/vulndb" \
+    >"$TRASH/imp4.out" 2>&1 || bail_out "import A"
+PIRAEUS_CONFIG=$TRASH/imp4.ini "$PIRAEUS" vulndb import --force "$TRASH/dbB" \
+    >"$TRASH/imp4.out" 2>&1
+is "$?" 1 "database B after A (the entry unchanged, its modules not): refused"
+like "$(cat "$TRASH/imp4.out")" "does not affect example.com/b" "and says why"
 tar -C "$S/vulndb/" -czf "$TRASH/vulndb.tar.gz" . || bail_out "tar"
 rm -rf "$S2" && mkini imp "$S2" yes
 imp "$TRASH/vulndb.tar.gz"
@@ -252,6 +348,41 @@ is "$?" 0 "import of a plain tar of the upstream's v1 files" ||
 is "$(digest "$S2/vulndb")" "$(digest "$S/vulndb")" "the same set"
 ls "$S2/.vulndb" | grep -q import && fail "the extracted copy is left" ||
     pass "the extracted copy is removed"
+# A killed import (in the middle of extracting) and a killed sync (its
+# new generation made) leave nothing the next run does not remove.
+rm -rf "$S2" && mkini imp "$S2" yes
+imp "$S/vulndb" || bail_out "import"
+mkdir -p "$TRASH/bigtar"
+for i in 0 1 2 3; do truncate -s 250M "$TRASH/bigtar/big$i"; done
+tar -C "$TRASH/bigtar" -cf - big0 big1 big2 big3 | gzip -1 >"$TRASH/big.tgz" ||
+    bail_out "big tar"
+rm -rf "$TRASH/bigtar"
+PIRAEUS_CONFIG=$TRASH/imp.ini "$PIRAEUS" vulndb import "$TRASH/big.tgz" \
+    >/dev/null 2>&1 &
+killme=$!
+i=0
+until ls "$S2/.vulndb" | grep -q '^import\.' || [ $i -ge 400 ]; do
+	sleep 0.02; i=$((i + 1))
+done
+sleep 0.2
+kill -9 "$killme" 2>/dev/null
+wait "$killme" 2>/dev/null
+ls "$S2/.vulndb" | grep -q '^import\.' && pass "(an import killed while extracting)" ||
+    fail "(an import killed while extracting)"
+upstream_fault /index/db.json.gz delay ms=5000
+PIRAEUS_CONFIG=$TRASH/imp.ini "$PIRAEUS" vulndb sync >/dev/null 2>&1 &
+killme=$!
+sleep 1
+kill -9 "$killme" 2>/dev/null
+wait "$killme" 2>/dev/null
+upstream_fault /index/db.json.gz none >/dev/null 2>&1 || true
+upstream_reset
+imp "$S/vulndb"
+is "$?" 0 "the next import runs" || diag_file "$TRASH/imp.out"
+like "$(cat "$TRASH/imp.out")" "up to date" "(nothing new in it)"
+is "$(ls "$S2/.vulndb" | grep -v -e '^lock$' -e '^checked$' | tr '\n' ' ')" \
+    "$(readlink "$S2/vulndb" | sed 's|^.vulndb/||') " \
+    "nothing stale is left: no import.*, no generation after the current one"
 # Hostile tarballs: nothing served after.
 rm -rf "$S2" && mkini imp "$S2" yes
 mkdir -p "$TRASH/evil/index" "$TRASH/evil2/sub"
@@ -264,12 +395,17 @@ like "$(cat "$TRASH/imp.out")" "type '2'" "and says why"
 tar -cPf "$TRASH/abs.tar" "$TRASH/good/index/db.json" 2>/dev/null
 imp "$TRASH/abs.tar"
 is "$?" 1 "a tarball with an absolute name is refused"
+like "$(cat "$TRASH/imp.out")" "tar: $TRASH/good/index/db.json: an absolute, \"..\" or otherwise unsafe name" \
+    "and says why"
 ( cd "$TRASH/evil2/sub" && tar -cPf "$TRASH/dotdot.tar" ../../good/index/db.json )
 imp "$TRASH/dotdot.tar"
 is "$?" 1 "a tarball with a \"..\" name is refused"
 like "$(cat "$TRASH/imp.out")" 'unsafe name' "and says why"
 ok "nothing is served after them" test ! -e "$S2/vulndb"
-ok "nothing was written outside" test ! -e "$TRASH/index/db.json"
+# (dotdot.tar's name, from the extraction directory
+# STORAGE/.vulndb/import.PID, lands in STORAGE/good)
+ok "nothing was written outside" test ! -e "$S2/good/index/db.json"
+ok "(nor the extraction directory is left)" test -z "$(ls "$S2/.vulndb" | grep import)"
 
 # --- the responder's /vulndb/ (CGI) ---
 vcgi()
@@ -282,6 +418,10 @@ ok "the mirror's bytes" cmp -s "$TRASH/body" "$S/vulndb/index/db.json"
 is "$(hdr Content-Type)" "application/json" "application/json"
 is "$(hdr Cache-Control)" "public, max-age=3600, must-revalidate" \
     "kept an hour, then revalidated"
+is "$(hdr Last-Modified)" \
+    "$(TZ=GMT LC_ALL=C date -r "$S/vulndb/index/db.json" '+%a, %d %b %Y %H:%M:%S GMT')" \
+    "its Last-Modified (the revalidation asked for)"
+like "$(hdr ETag)" '^"[0-9a-f]+-[0-9a-f]+"$' "and an ETag"
 vcgi /vulndb/ID/GO-2020-0003.json.gz
 is "$STATUS" 200 "responder: an entry's .json.gz"
 ok "the mirror's bytes" cmp -s "$TRASH/body" "$S/vulndb/ID/GO-2020-0003.json.gz"
@@ -322,6 +462,16 @@ ok "an entry got by the responder is there" test -f "$S/vulndb/ID/GO-2020-0003.j
 upstream_reset
 PIRAEUS_CONFIG=$TRASH/main.ini PIRAEUS_VULNDB_TTL=3600 cgi GET /healthz
 is "$(upstream_count '*')" 0 "and the stamp is new: the next request does not"
+
+# The responder's sync is incremental only: with no generation yet it
+# does nothing (a cold sync is too long for a request's process).
+S5=$TRASH/storage5
+mkini s5 "$S5" yes
+upstream_reset
+PIRAEUS_CONFIG=$TRASH/s5.ini PIRAEUS_VULNDB_TTL=60 cgi GET /healthz
+is "$STATUS" 200 "no mirror yet, ttl set: the request is answered"
+is "$(upstream_count '*')" 0 "and the responder does not start a cold sync"
+ok "(no generation made)" test ! -e "$S5/vulndb"
 
 # --- a directory of someone else's at STORAGE/vulndb ---
 S3=$TRASH/storage3

@@ -16,6 +16,13 @@
 # Nothing is persisted (save "", appendonly no): a restarted redis is
 # empty, as after a crash of a cache.  Each directive is one redis.conf
 # line ("requirepass s3cret").  Logs: $TRASH/NAME/redis.log.
+#
+# No redis outlives its test: each server writes its pid file
+# ($TRASH/NAME/redis.pid), and redis_start registers in the test's exit
+# trap a stop by that file, so a server started again in a subshell
+# (redis_restart in "( ... ) &", whose own trap and variables are lost)
+# is stopped as well; a watchdog stops it too if the test's shell is
+# killed (SIGKILL runs no trap).
 
 # _rd_conf NAME PORT DIRECTIVE...: write $TRASH/NAME/redis.conf.
 _rd_conf()
@@ -31,6 +38,7 @@ _rd_conf()
 		echo "appendonly no"
 		echo "dir $TRASH/$_rd_n"
 		echo "logfile $TRASH/$_rd_n/redis.log"
+		echo "pidfile $TRASH/$_rd_n/redis.pid"
 		echo "protected-mode yes"
 		for _rd_d in "$@"; do
 			echo "$_rd_d"
@@ -52,6 +60,40 @@ _rd_wait()
 	return 1
 }
 
+# _rd_stop_pidfile DIR PORT: TERM (then KILL) the redis-server whose pid
+# DIR/redis.pid holds, if that pid is still a redis-server on PORT.
+_rd_stop_pidfile()
+{
+	_rd_sp=$(cat "$1/redis.pid" 2>/dev/null) || return 0
+	case $_rd_sp in ''|*[!0-9]*) return 0 ;; esac
+	case $(ps -o args= -p "$_rd_sp" 2>/dev/null) in
+	*" 127.0.0.1:$2"|*" 127.0.0.1:$2 "*) ;;
+	*) return 0 ;;
+	esac
+	kill -TERM "$_rd_sp" 2>/dev/null
+	_rd_si=0
+	while kill -0 "$_rd_sp" 2>/dev/null && [ "$_rd_si" -lt 50 ]; do
+		sleep 0.1
+		_rd_si=$((_rd_si + 1))
+	done
+	kill -KILL "$_rd_sp" 2>/dev/null
+	return 0
+}
+
+# _rd_watch DIR PORT: in the background, until the test's shell is gone,
+# then _rd_stop_pidfile (its trap stopped redis already, or it was killed).
+_rd_watch()
+{
+	_rd_shell=$$
+	(
+		trap - EXIT INT TERM
+		while kill -0 "$_rd_shell" 2>/dev/null; do
+			sleep 1
+		done
+		_rd_stop_pidfile "$1" "$2"
+	) </dev/null >/dev/null 2>&1 &
+}
+
 redis_start()
 {
 	REDIS_NAME=${1:-redis}
@@ -59,6 +101,8 @@ redis_start()
 	REDIS_PORT=$(free_port) || bail_out "no free port for redis"
 	_rd_conf "$REDIS_NAME" "$REDIS_PORT" "$@" ||
 	    bail_out "cannot write redis.conf"
+	at_exit _rd_stop_pidfile "$TRASH/$REDIS_NAME" "$REDIS_PORT"
+	_rd_watch "$TRASH/$REDIS_NAME" "$REDIS_PORT"
 	REDIS_AUTH=
 	for _rd_d in "$@"; do
 		case $_rd_d in
@@ -114,10 +158,13 @@ sentinel_start()
 		echo "daemonize no"
 		echo "dir $TRASH/sentinel"
 		echo "logfile $TRASH/sentinel/sentinel.log"
+		echo "pidfile $TRASH/sentinel/redis.pid"
 		echo "sentinel monitor $1 127.0.0.1 $REDIS_PORT 1"
 		[ -n "$REDIS_AUTH" ] &&
 		    echo "sentinel auth-pass $1 $REDIS_AUTH"
 	} >"$TRASH/sentinel/sentinel.conf"
+	at_exit _rd_stop_pidfile "$TRASH/sentinel" "$SENTINEL_PORT"
+	_rd_watch "$TRASH/sentinel" "$SENTINEL_PORT"
 	start_bg "$TRASH/sentinel/stdout" redis-sentinel \
 	    "$TRASH/sentinel/sentinel.conf"
 	SENTINEL_PID=$BG_PID

@@ -224,11 +224,11 @@ test_live(const char *addr)
 	    "PX: the lease is lock_expiry (30 s)");
 	is_int(lock_redis_try("k1", 30, tok_b, &e), LOCK_HELD,
 	    "another token finds it held");
-	is_int(lock_redis_renew("k1", 60, tok_b, &e), 0,
+	is_int(lock_redis_renew("k1", 60, tok_b, 1, &e), 0,
 	    "another token cannot renew it");
 	cli_get(port, "PTTL", "t:lock:k1", v, sizeof(v));
 	ok(atoll(v) <= 30000, "and the lease is unchanged");
-	is_int(lock_redis_renew("k1", 60, tok_a, &e), 1, "the owner renews");
+	is_int(lock_redis_renew("k1", 60, tok_a, 1, &e), 1, "the owner renews");
 	cli_get(port, "PTTL", "t:lock:k1", v, sizeof(v));
 	ok(atoll(v) > 30000, "the lease runs 60 s from now");
 	is_int(lock_redis_release("k1", tok_b, &e), 0,
@@ -240,13 +240,13 @@ test_live(const char *addr)
 	is_str(v, "0", "the key is gone");
 	/* Redis restarted empty under an owner: its heartbeat takes the key
 	 * again, unless someone else took it meanwhile. */
-	is_int(lock_redis_renew("k1", 30, tok_a, &e), 2,
+	is_int(lock_redis_renew("k1", 30, tok_a, 1, &e), 2,
 	    "a renew that finds the key gone takes it again");
 	cli_get(port, "GET", "t:lock:k1", v, sizeof(v));
 	is_str(v, tok_a, "with the owner's token");
 	lock_redis_release("k1", tok_a, &e);
 	is_int(lock_redis_try("k1", 30, tok_b, &e), LOCK_OWNER, "b takes it");
-	is_int(lock_redis_renew("k1", 30, tok_a, &e), 0,
+	is_int(lock_redis_renew("k1", 30, tok_a, 1, &e), 0,
 	    "a's renew does not take it from b");
 
 	/* A waiter is woken by the release's message: a child releases
@@ -325,7 +325,51 @@ test_live(const char *addr)
 		lock_release(NULL, "v:m@v1.0.0");
 		cli_get(port, "EXISTS", "t:lock:v:m@v1.0.0", v, sizeof(v));
 		is_str(v, "0", "lock_release deletes it");
+		/* A lease lost (the heartbeat finds another owner) is not
+		 * released: neither in redis (not ours) nor in sqlite (there
+		 * is no index here: a look at it would crash). */
+		is_int(lock_try(NULL, "h1", 3, &e), LOCK_OWNER, "h1 taken");
+		{
+			pid_t k;
+
+			if ((k = fork()) == 0) {
+				execlp("redis-cli", "redis-cli", "-h",
+				    "127.0.0.1", "-p", port, "SET",
+				    "t:lock:h1", "other", (char *)NULL);
+				_exit(127);
+			}
+			waitpid(k, NULL, 0);
+		}
+		usleep(1100000);
+		lock_heartbeat();
+		lock_release(NULL, "h1");
+		cli_get(port, "GET", "t:lock:h1", v, sizeof(v));
+		is_str(v, "other", "a lost lease's release leaves the new "
+		    "owner's key, and no sqlite path is taken");
+		cli_get(port, "DEL", "t:lock:h1", v, sizeof(v));
+		/* A strict lock: lock_hold renews it whole, owner-checked,
+		 * and never takes it again once it is gone from redis. */
+		is_int(lock_try_strict(NULL, "s1", 30, &e), LOCK_OWNER,
+		    "lock_try_strict takes a redis lease");
+		cli_get(port, "PERSIST", "t:lock:s1", v, sizeof(v));
+		is_int(lock_hold(NULL, "s1", &e), 0, "lock_hold: still ours");
+		cli_get(port, "PTTL", "t:lock:s1", v, sizeof(v));
+		ok(atoll(v) > 29000, "and its lease is whole again");
+		cli_get(port, "DEL", "t:lock:s1", v, sizeof(v));
+		err_clear(&e);
+		ok(lock_hold(NULL, "s1", &e) == -1 &&
+		    strstr(e.msg, "lost") != NULL,
+		    "gone from redis: lock_hold says it is lost");
+		cli_get(port, "EXISTS", "t:lock:s1", v, sizeof(v));
+		is_str(v, "0", "and did not take it again");
 		o.redis = "127.0.0.1:1";
+		o.on_down = LOCK_DOWN_LOCAL;
+		lock_setup(&o, &e);
+		err_clear(&e);
+		ok(lock_try_strict(NULL, "s2", 30, &e) == -1 &&
+		    e.code == E_UNAVAIL, "redis unreachable, on_redis_down = "
+		    "local: lock_try_strict fails (no sqlite fallback)");
+		o.on_down = LOCK_DOWN_FAIL;
 		lock_setup(&o, &e);
 		err_clear(&e);
 		ok(lock_try(NULL, "v:m@v1.0.0", 30, &e) == -1 &&
@@ -338,7 +382,7 @@ test_live(const char *addr)
 
 /* Through a real redis-sentinel that watches the server as "mymaster". */
 static void
-test_sentinel(const char *sentinel)
+test_sentinel(const char *sentinel, const char *master)
 {
 	char spec[256], tok[LOCK_REDIS_TOKEN_MAX];
 	struct err e;
@@ -354,6 +398,18 @@ test_sentinel(const char *sentinel)
 	if (e.msg[0] != '\0')
 		printf("#   %s\n", e.msg);
 	is_int(lock_redis_release("k", tok, &e), 1, "sentinel: released");
+	/* An error at the master names the master, not the first
+	 * sentinel of the list (dead here). */
+	snprintf(spec, sizeof(spec), "sentinel://:wrongpw@127.0.0.1:1,%s/"
+	    "mymaster", sentinel);
+	lock_redis_setup(spec, "s:", &e);
+	err_clear(&e);
+	ok(lock_redis_try("k", 30, tok, &e) == -1 &&
+	    strstr(e.msg, "AUTH") != NULL && master != NULL &&
+	    strstr(e.msg, master) != NULL &&
+	    strstr(e.msg, "127.0.0.1:1:") == NULL,
+	    "sentinel: AUTH refused by the master names the master");
+	printf("#   %s\n", e.msg);
 	snprintf(spec, sizeof(spec), "sentinel://%s/nosuchmaster", sentinel);
 	lock_redis_setup(spec, "s:", &e);
 	err_clear(&e);
@@ -363,16 +419,107 @@ test_sentinel(const char *sentinel)
 	printf("#   %s\n", e.msg);
 }
 
+/* redis-cli -p port ARG... (at most 6: a NULL ends them), its answer's
+ * first line into out. */
+static void
+cli_argv(const char *port, const char *const args[6], char *out,
+    size_t outsz)
+{
+	int pfd[2];
+	pid_t pid;
+	ssize_t n;
+	size_t got = 0;
+
+	out[0] = '\0';
+	if (pipe(pfd) == -1)
+		return;
+	if ((pid = fork()) == 0) {
+		dup2(pfd[1], 1);
+		close(pfd[0]);
+		close(pfd[1]);
+		execlp("redis-cli", "redis-cli", "-h", "127.0.0.1", "-p", port,
+		    "--raw", args[0], args[1], args[2], args[3], args[4],
+		    args[5], (char *)NULL);
+		_exit(127);
+	}
+	close(pfd[1]);
+	while (got + 1 < outsz &&
+	    (n = read(pfd[0], out + got, outsz - got - 1)) > 0)
+		got += (size_t)n;
+	out[got] = '\0';
+	close(pfd[0]);
+	if (pid > 0)
+		waitpid(pid, NULL, 0);
+	out[strcspn(out, "\n")] = '\0';
+}
+
+/*
+ * A switch of master under a kept connection: the sentinel (host:port)
+ * watches a as master "fo", b replicates a.  lock_redis holds a
+ * connection to a; the operator makes b the master and a its replica
+ * (REPLICAOF: no client is disconnected) and points the sentinel at b.
+ * a then answers every write READONLY: the next lease is taken on b
+ * (the connection dropped on READONLY, the sentinels asked again), not
+ * refused for as long as the responder lives.
+ */
+static void
+test_failover(const char *sentinel, const char *a, const char *b)
+{
+	const char *sport = strrchr(sentinel, ':') + 1;
+	const char *aport = strrchr(a, ':') + 1, *bport = strrchr(b, ':') + 1;
+	char spec[256], tok[LOCK_REDIS_TOKEN_MAX], v[256];
+	struct err e;
+	int st;
+
+	snprintf(spec, sizeof(spec), "sentinel://%s/fo", sentinel);
+	err_clear(&e);
+	ok(lock_redis_setup(spec, "f:", &e) == 0, "failover: setup");
+	lock_redis_token(tok, &e);
+	is_int(lock_redis_try("k1", 30, tok, &e), LOCK_OWNER,
+	    "failover: a lease taken on the first master");
+	cli_argv(aport, (const char *[6]){ "EXISTS", "f:lock:k1" }, v,
+	    sizeof(v));
+	is_str(v, "1", "failover: (on a)");
+	cli_argv(bport, (const char *[6]){ "REPLICAOF", "NO", "ONE" }, v,
+	    sizeof(v));
+	is_str(v, "OK", "failover: b is made the master");
+	cli_argv(aport, (const char *[6]){ "REPLICAOF", "127.0.0.1", bport },
+	    v, sizeof(v));
+	is_str(v, "OK", "failover: a is made its replica");
+	cli_argv(sport, (const char *[6]){ "SENTINEL", "REMOVE", "fo" }, v,
+	    sizeof(v));
+	cli_argv(sport, (const char *[6]){ "SENTINEL", "MONITOR", "fo",
+	    "127.0.0.1", bport, "1" }, v, sizeof(v));
+	is_str(v, "OK", "failover: the sentinel names b");
+	err_clear(&e);
+	st = lock_redis_try("k2", 30, tok, &e);
+	is_int(st, LOCK_OWNER, "failover: the next lease is taken, on the "
+	    "new master (the connection answering READONLY dropped)");
+	if (st == -1)
+		printf("#   %s\n", e.msg);
+	cli_argv(bport, (const char *[6]){ "EXISTS", "f:lock:k2" }, v,
+	    sizeof(v));
+	is_str(v, "1", "failover: (on b)");
+	is_int(lock_redis_release("k2", tok, &e), 1, "failover: released");
+}
+
 int
 main(void)
 {
 	const char *addr = getenv("PIRAEUS_TEST_REDIS");
 
+	if (getenv("PIRAEUS_TEST_FAILOVER") != NULL) {
+		test_failover(getenv("PIRAEUS_TEST_FAILOVER"),
+		    getenv("PIRAEUS_TEST_FAILOVER_A"),
+		    getenv("PIRAEUS_TEST_FAILOVER_B"));
+		return tap_done();
+	}
+
 	test_parse();
 	if (addr != NULL && *addr != '\0' && strrchr(addr, ':') != NULL)
 		test_live(addr);
 	if (getenv("PIRAEUS_TEST_SENTINEL") != NULL)
-		test_sentinel(getenv("PIRAEUS_TEST_SENTINEL"));
+		test_sentinel(getenv("PIRAEUS_TEST_SENTINEL"), addr);
 	if (addr == NULL || *addr == '\0')
 		printf("# PIRAEUS_TEST_REDIS unset: the live part is "
 		    "tests/cgi/t0600-redis-lock.t's\n");

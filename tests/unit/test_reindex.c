@@ -1,7 +1,8 @@
 /*
  * test_reindex.c: rebuilding the index from a storage tree, importing a
- * GOPROXY tree (import.c's import_run), and reindex_describe (reindex.c),
- * on trees made here.
+ * GOPROXY tree (import.c's import_run), reindex_describe (reindex.c),
+ * another host's index catching up with the tree (reindex_catch_up) and
+ * stored_row (stored.c), on trees made here.
  *
  * The expected h1 hashes, SHA-256 and sizes are computed here from the
  * bytes written (the go.sum "h1:" algorithm written out with OpenSSL's
@@ -526,6 +527,64 @@ main(int argc, char **argv)
 	err_clear(&e);
 	ok(import_run(&ienv, "/nonexistent/dir", &ist, &e) == -1 &&
 	    e.code == E_NOTFOUND, "import from a missing directory");
+
+	/* Another host's index of the same tree (a shared storage root):
+	 * reindex_catch_up adds what the tree holds and deletes what it
+	 * lost, for the modules whose @v directory changed. */
+	{
+		struct index *ix2;
+		char mine[4096], state2[PATH_MAX];
+
+		path_join(state2, tmpl, "state2");
+		err_clear(&e);
+		if (index_open(&ix2, state2, &e) == -1) {
+			printf("# open: %s\n", e.msg);
+			return 99;
+		}
+		rows(ix, mine, sizeof(mine));
+		ok(reindex_catch_up(&s, ix2, 1, &e) == 0, "catch_up");
+		rows(ix2, got, sizeof(got));
+		is_str(got, mine, "catch_up: another index gets every version "
+		    "of the tree");
+		bad = version(root, "example.com/a", "v1.6.0", "v1.6.0",
+		    "module example.com/a\n", zip_a100, NITEMS(zip_a100));
+		ok(bad == 0 && reindex_catch_up(&s, ix2, 60, &e) == 0,
+		    "catch_up within its interval");
+		ok(index_get(ix2, "example.com/a", "v1.6.0", &iv, &e) == 0,
+		    "catch_up within its interval: the tree is not looked at");
+		ok(reindex_catch_up(&s, ix2, 0, &e) == 0 &&
+		    index_get(ix2, "example.com/a", "v1.6.0", &iv, &e) == 1 &&
+		    strcmp(iv.origin, "tree") == 0,
+		    "catch_up: a version published since is added (origin tree)");
+		path_join(path, root, "example.com/a/@v/v1.1.0.info");
+		ok(unlink(path) == 0 && reindex_catch_up(&s, ix2, 0, &e) == 0 &&
+		    index_get(ix2, "example.com/a", "v1.1.0", &iv, &e) == 0,
+		    "catch_up: a version whose .info is gone is deleted");
+		ok(index_get(ix2, "example.com/a", "v1.0.0", &iv, &e) == 1,
+		    "catch_up: the other versions stay");
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s/example.com/!b'", root);
+		ok(index_get(ix2, "example.com/B", "v1.0.0", &iv, &e) == 1 &&
+		    system(cmd) == 0 && reindex_catch_up(&s, ix2, 0, &e) == 0 &&
+		    index_get(ix2, "example.com/B", "v1.0.0", &iv, &e) == 0,
+		    "catch_up: the rows of a module removed whole are deleted");
+		index_close(ix2);
+
+		/* stored_row: the index's row, else the tree's, added. */
+		path_join(state2, tmpl, "state3");
+		if (index_open(&ix2, state2, &e) == -1)
+			return 99;
+		ok(stored_row(&s, ix2, "example.com/a", "v1.6.0", &iv, &e) == 1 &&
+		    iv.has_zip == 1 && iv.zip_sha256[0] != '\0',
+		    "stored_row: a stored version unknown to the index");
+		ok(index_get(ix2, "example.com/a", "v1.6.0", &iv2, &e) == 1 &&
+		    strcmp(iv2.zip_sha256, iv.zip_sha256) == 0,
+		    "stored_row: and its row is added");
+		ok(stored_row(&s, ix2, "example.com/a", "v1.1.0", &iv, &e) == 0 &&
+		    e.code == E_OK, "stored_row: not stored (no .info): 0");
+		ok(stored_row(&s, ix2, "example.com/a", "v9.9.9", &iv, &e) == 0,
+		    "stored_row: absent: 0");
+		index_close(ix2);
+	}
 
 	index_close(ix);
 	store_close(&s);

@@ -198,6 +198,13 @@ static const struct redact_case {
 	{ "https://host.example", "https://host.example" },
 	{ "file:///srv/a:b@c", "file:///srv/a:b@c" },
 	{ "direct", "direct" },
+	/* redis: the whole user info may be the password. */
+	{ "redis://s3cret@h.example:6379/2", "redis://xxxxx@h.example:6379/2" },
+	{ "redis://u:s3cret@h.example", "redis://xxxxx@h.example" },
+	{ "REDIS://s3cret@h.example", "REDIS://xxxxx@h.example" },
+	{ "sentinel://s3cret@a.example,b.example/m",
+	  "sentinel://xxxxx@a.example,b.example/m" },
+	{ "redis://h.example:6379", "redis://h.example:6379" },
 };
 
 /* Two lists whose cached answers are (same) or are not one upstream's. */

@@ -5,7 +5,8 @@
  * a truncated member, a gzip that inflates past the cap) and untar.c (a
  * tar.c archive read back; hand-made headers with a "..", an absolute or
  * a pax "../" name, a link, a bad checksum, an over-cap file, a name
- * given twice: each refused, nothing written outside).
+ * given twice: each refused, nothing written outside); the responder's
+ * [vulndb] ttl back-off.
  */
 #include "config.h"
 
@@ -14,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "piraeus.h"
@@ -28,7 +30,8 @@
 		"{\"path\":\"stdlib\",\"vulns\":[{\"id\":\"GO-2023-0002\"," \
 		"\"modified\":\"2023-02-01T00:00:00Z\"}]}]"
 #define ENTRY1	"{\"id\":\"GO-2023-0001\",\"modified\":\"2023-01-01T00:00:00Z\"," \
-		"\"affected\":[{\"package\":{\"name\":\"example.com/a\"}}]}"
+		"\"affected\":[{\"package\":{\"name\":\"example.com/a\"," \
+		"\"ecosystem\":\"Go\"}}]}"
 
 static void
 setbuf_str(struct buf *b, const char *s)
@@ -78,8 +81,8 @@ test_index(void)
 		    "[]", "an entry newer than db.json" },
 		{ DB, "[{\"id\":\"GO-1\",\"modified\":\"yesterday\"}]", "[]",
 		    "a modified that is not RFC 3339" },
-		{ DB, VULNS, "[{\"path\":\"../etc\",\"vulns\":[]}]",
-		    "a module path that is not one" },
+		{ DB, VULNS, "[{\"path\":\"a\\u0001b\",\"vulns\":[]}]",
+		    "a module path with a control byte" },
 		{ DB, VULNS, "[{\"path\":\"example.com/a\",\"vulns\":[]},"
 		    "{\"path\":\"example.com/a\",\"vulns\":[]}]", "a module twice" },
 		{ DB, VULNS, "[{\"path\":\"example.com/a\",\"vulns\":[{\"id\":"
@@ -97,14 +100,34 @@ test_index(void)
 	char why[ERR_MSG_MAX], name[160];
 	size_t i;
 
-	ok(vulndb_id_check("GO-2023-0001") == 0, "id GO-2023-0001");
-	ok(vulndb_id_check("../x") == -1, "id ../x refused");
-	ok(vulndb_id_check(".hidden") == -1, "id .hidden refused");
-	ok(vulndb_id_check("") == -1, "an empty id refused");
-	ok(vulndb_id_check("a/b") == -1, "id a/b refused");
-	ok(vulndb_module_check("stdlib") == 0, "module stdlib");
-	ok(vulndb_module_check("toolchain") == 0, "module toolchain");
-	ok(vulndb_module_check("std") == -1, "module std refused");
+	/* One id rule for the mirror and the reader (osv.c). */
+	ok(osv_id_valid("GO-2023-0001"), "id GO-2023-0001");
+	ok(!osv_id_valid("../x"), "id ../x refused");
+	ok(!osv_id_valid(".hidden"), "id .hidden refused");
+	ok(!osv_id_valid("-x"), "id -x refused (starts with [A-Za-z0-9])");
+	ok(!osv_id_valid("_x"), "id _x refused");
+	ok(!osv_id_valid(""), "an empty id refused");
+	ok(!osv_id_valid("a/b"), "id a/b refused");
+	ok(vulndb_index_module_check("stdlib") == 0, "module stdlib");
+	ok(vulndb_index_module_check("toolchain") == 0, "module toolchain");
+	ok(vulndb_index_module_check("std") == -1, "module std refused");
+
+	/* The v1 client never checks a module path: one that is not a
+	 * go.mod module path does not stop the database. */
+	ok(parse3(DB, VULNS, "[{\"path\":\"example.com/a/v1\",\"vulns\":["
+	    "{\"id\":\"GO-2023-0001\",\"modified\":\"2023-01-01T00:00:00Z\"}"
+	    "]}]", why, sizeof(why), &ix) == 0,
+	    "a module path ending in /v1 is taken (v1 files)");
+	vulndb_index_free(&ix);
+	ok(vulndb_index_module_check("example.com/a/v1") == -1,
+	    "(not a module path: no legacy file for it)");
+	ok(parse3(DB, VULNS, "[{\"path\":\"a\\u0000b\",\"vulns\":[]}]", why,
+	    sizeof(why), &ix) == -1, "a module path with \\u0000 is refused");
+	ok(parse3(DB, VULNS, "[{\"path\":\"\",\"vulns\":[]}]", why,
+	    sizeof(why), &ix) == -1, "an empty module path is refused");
+	ok(parse3(DB, "[{\"id\":\"GO-1\\u0000x\",\"modified\":"
+	    "\"2023-01-01T00:00:00Z\"}]", "[]", why, sizeof(why), &ix) == -1,
+	    "an id with \\u0000 is refused");
 
 	ok(parse3(DB, VULNS, MODS, why, sizeof(why), &ix) == 0,
 	    "a consistent index parses");
@@ -116,19 +139,22 @@ test_index(void)
 	is_int(vulndb_index_find(&ix, "GO-2023-0002"), 1, "find an id");
 	ok(vulndb_index_find(&ix, "GO-2023-0003") == STRMAP_NONE,
 	    "an unknown id is not found");
-	ok(vulndb_entry_check(&ix, 0, ENTRY1, strlen(ENTRY1), &(struct err){0})
+	ok(vulndb_index_entry_check(&ix, 0, ENTRY1, strlen(ENTRY1), &(struct err){0})
 	    == 0, "its entry passes");
 	{
 		static const char *const ebad[][2] = {
 		    { "{\"id\":\"GO-2023-0002\",\"modified\":"
 		      "\"2023-01-01T00:00:00Z\",\"affected\":[{\"package\":"
-		      "{\"name\":\"example.com/a\"}}]}", "another id" },
+		      "{\"name\":\"example.com/a\",\"ecosystem\":"
+		      "\"Go\"}}]}", "another id" },
 		    { "{\"id\":\"GO-2023-0001\",\"modified\":"
 		      "\"2023-01-01T00:00:01Z\",\"affected\":[{\"package\":"
-		      "{\"name\":\"example.com/a\"}}]}", "another modified" },
+		      "{\"name\":\"example.com/a\",\"ecosystem\":"
+		      "\"Go\"}}]}", "another modified" },
 		    { "{\"id\":\"GO-2023-0001\",\"modified\":"
 		      "\"2023-01-01T00:00:00Z\",\"affected\":[{\"package\":"
-		      "{\"name\":\"example.com/b\"}}]}",
+		      "{\"name\":\"example.com/b\",\"ecosystem\":"
+		      "\"Go\"}}]}",
 		      "not affecting its module" },
 		    { "[" ENTRY1 "]", "an array" },
 		    { ENTRY1 "}", "bytes after the object" },
@@ -136,7 +162,7 @@ test_index(void)
 		for (i = 0; i < NITEMS(ebad); i++) {
 			snprintf(name, sizeof(name), "an entry with %s is "
 			    "refused", ebad[i][1]);
-			ok(vulndb_entry_check(&ix, 0, ebad[i][0],
+			ok(vulndb_index_entry_check(&ix, 0, ebad[i][0],
 			    strlen(ebad[i][0]), &(struct err){0}) == -1, name);
 		}
 	}
@@ -251,6 +277,162 @@ static void t_big(int fd) { hdr(fd, "big", '0', 5000); }
 static void t_twice(int fd) { hdr(fd, "f", '0', 1); hdr(fd, "f", '0', 1); }
 /* A pax header of 19 bytes; test_untar writes its record over them. */
 static void t_pax(int fd) { hdr(fd, "PaxHeaders/x", 'x', 19); }
+static void t_ok(int fd);
+
+/* A directory header with a body (600 bytes), then a file. */
+static void
+t_dirdata(int fd)
+{
+	hdr(fd, "d/", '5', 600);
+	hdr(fd, "d/f", '0', 3);
+}
+/* GNU long names ('L'): one with "..", one over TAR_NAME_MAX. */
+static void t_longdotdot(int fd) { hdr(fd, "././@LongLink", 'L', 20); }
+static void t_longbig(int fd) { hdr(fd, "././@LongLink", 'L', 5000); }
+/* A pax header of 12 bytes ("12 size=600\n", written over them). */
+static void t_paxsize(int fd) { hdr(fd, "PaxHeaders/x", 'x', 12); }
+
+/* Write the 12-byte size field s over the first header of the tar at
+ * arc, and its checksum again. */
+static void
+setsize(const char *arc, const unsigned char s[12])
+{
+	unsigned char h[512];
+	unsigned sum = 0;
+	size_t i;
+	int fd = open(arc, O_RDWR);
+
+	if (pread(fd, h, sizeof(h), 0) != 512)
+		abort();
+	memcpy(h + 124, s, 12);
+	memset(h + 148, ' ', 8);
+	for (i = 0; i < sizeof(h); i++)
+		sum += h[i];
+	snprintf((char *)h + 148, 8, "%06o", sum);
+	if (pwrite(fd, h, sizeof(h), 0) != 512)
+		abort();
+	close(fd);
+}
+
+/* Write body (one block) over the second block of the tar at arc. */
+static void
+setbody(const char *arc, const char *body)
+{
+	unsigned char blk[512];
+	int fd = open(arc, O_RDWR);
+
+	memset(blk, 0, sizeof(blk));
+	memcpy(blk, body, strlen(body));
+	if (pwrite(fd, blk, sizeof(blk), 512) != 512)
+		abort();
+	close(fd);
+}
+
+/* untar.c's header types and sizes: a directory's body skipped, GNU long
+ * names taken and checked, a pax size record, base-256 and huge octal
+ * sizes refused. */
+static void
+test_untar_sizes(void)
+{
+	static const unsigned char b256[12] = { 0x80, 0, 0, 0, 0, 0, 0, 0,
+	    0, 0, 0x02, 0x58 };
+	char dir[] = "/tmp/test_vulndb.XXXXXX", arc[256], dest[256], f[300];
+	struct stat st;
+	struct err e;
+
+	if (mkdtemp(dir) == NULL)
+		abort();
+	snprintf(arc, sizeof(arc), "%s/a.tar", dir);
+
+	mktar(arc, t_dirdata);
+	snprintf(dest, sizeof(dest), "%s/dirdata", dir);
+	err_clear(&e);
+	ok(untar_dir(arc, dest, 4096, 1 << 20, &e) == 0,
+	    "a directory with a body: the body is skipped");
+	snprintf(f, sizeof(f), "%s/d/f", dest);
+	ok(stat(f, &st) == 0 && st.st_size == 3, "the file after it is read");
+
+	mktar(arc, t_longdotdot);
+	setbody(arc, "../../longescape");
+	{
+		int afd = open(arc, O_WRONLY);
+
+		lseek(afd, 1024, SEEK_SET);
+		hdr(afd, "innocent", '0', 3);
+		if (write(afd, (char[1024]){0}, 1024) != 1024)
+			abort();
+		close(afd);
+	}
+	snprintf(dest, sizeof(dest), "%s/long/in", dir);
+	snprintf(f, sizeof(f), "%s/long", dir);
+	mkdir(f, 0755);
+	err_clear(&e);
+	ok(untar_dir(arc, dest, 4096, 1 << 20, &e) == -1 &&
+	    strstr(e.msg, "../../longescape") != NULL,
+	    "refused: a GNU long name with \"..\"");
+	snprintf(f, sizeof(f), "%s/longescape", dir);
+	ok(stat(f, &st) == -1, "nothing written outside");
+	mktar(arc, t_longdotdot);
+	setbody(arc, "ok/long/name");
+	{
+		int afd = open(arc, O_WRONLY);
+
+		lseek(afd, 1024, SEEK_SET);
+		hdr(afd, "innocent", '0', 3);
+		if (write(afd, (char[1024]){0}, 1024) != 1024)
+			abort();
+		close(afd);
+	}
+	snprintf(dest, sizeof(dest), "%s/long2", dir);
+	err_clear(&e);
+	ok(untar_dir(arc, dest, 4096, 1 << 20, &e) == 0,
+	    "a GNU long name is taken");
+	snprintf(f, sizeof(f), "%s/ok/long/name", dest);
+	ok(stat(f, &st) == 0 && st.st_size == 3, "for the entry after it");
+	mktar(arc, t_longbig);
+	snprintf(dest, sizeof(dest), "%s/longbig", dir);
+	err_clear(&e);
+	ok(untar_dir(arc, dest, 4096, 1 << 20, &e) == -1 &&
+	    e.code == E_BADREQ, "refused: a GNU long name over TAR_NAME_MAX");
+
+	mktar(arc, t_paxsize);
+	setbody(arc, "12 size=600\n");
+	{
+		int afd = open(arc, O_WRONLY);
+
+		lseek(afd, 1024, SEEK_SET);
+		hdr(afd, "f", '0', 3);
+		if (write(afd, (char[1024]){0}, 1024) != 1024)
+			abort();
+		close(afd);
+	}
+	snprintf(dest, sizeof(dest), "%s/paxsize", dir);
+	err_clear(&e);
+	ok(untar_dir(arc, dest, 4096, 1 << 20, &e) == -1 &&
+	    strstr(e.msg, "size") != NULL,
+	    "refused: a pax size record (not honoured, so not ignored)");
+
+	mktar(arc, t_ok);
+	setsize(arc, b256);
+	snprintf(dest, sizeof(dest), "%s/b256", dir);
+	err_clear(&e);
+	ok(untar_dir(arc, dest, 4096, 1 << 20, &e) == -1 &&
+	    e.code == E_BADREQ, "refused: a base-256 size");
+	mktar(arc, t_ok);
+	setsize(arc, (const unsigned char *)"77777777777");
+	snprintf(dest, sizeof(dest), "%s/huge", dir);
+	err_clear(&e);
+	ok(untar_dir(arc, dest, 4096, 1 << 20, &e) == -1 &&
+	    e.code == E_BADREQ, "refused: a huge octal size (8 GiB)");
+	mktar(arc, t_ok);
+	setsize(arc, (const unsigned char *)"777777777777");
+	snprintf(dest, sizeof(dest), "%s/huge12", dir);
+	err_clear(&e);
+	ok(untar_dir(arc, dest, 4096, 1 << 20, &e) == -1 &&
+	    e.code == E_BADREQ, "refused: 12 octal digits, no terminator");
+	vulndb_tree_rm(dir);
+}
+
 static void
 t_ok(int fd)
 {
@@ -340,11 +522,48 @@ test_untar(void)
 	vulndb_tree_rm(dir);
 }
 
+/* [vulndb] ttl: a responder whose sync cannot even start (STORAGE/.vulndb
+ * is not a directory: nor the stamp nor the lock can be made) backs off
+ * for ttl, in this process; it is not tried on every request. */
+static void
+test_refresh_backoff(void)
+{
+	char dir[] = "/tmp/test_vulndb.XXXXXX", path[256];
+	char url[] = "http://127.0.0.1:1";
+	struct config cfg;
+	time_t now;
+	int fd;
+
+	if (mkdtemp(dir) == NULL) {
+		ok(0, "mkdtemp");
+		return;
+	}
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.storage_root = dir;
+	cfg.vulndb_enabled = 1;
+	cfg.vulndb_ttl = 600;
+	cfg.vulndb_url = url;
+	snprintf(path, sizeof(path), "%s/.vulndb", dir);
+	if ((fd = open(path, O_WRONLY | O_CREAT, 0644)) != -1)
+		close(fd);
+	now = time(NULL);
+	ok(vulndb_refresh_due(&cfg, now) == 1, "never synced: due");
+	vulndb_refresh(&cfg);
+	ok(vulndb_refresh_due(&cfg, now) == 0,
+	    "after a try that could not write its stamp: not due again");
+	ok(vulndb_refresh_due(&cfg, now + 599) == 0, "nor within ttl");
+	ok(vulndb_refresh_due(&cfg, now + 601) == 1, "due after ttl");
+	unlink(path);
+	rmdir(dir);
+}
+
 int
 main(void)
 {
+	test_refresh_backoff();
 	test_index();
 	test_gz();
 	test_untar();
+	test_untar_sizes();
 	return tap_done();
 }

@@ -432,7 +432,7 @@ static const struct zcase bad_cases[] = {
 	{ "end record covers the first of two records", MOD, V1, {
 		F(PFX "a.go", "a"), F(PFX "b.go", "b") },
 	  { { P_EOCD_FIRST, NULL, 1, NULL } }, NULL,
-	  "central directory is ambiguous" },
+	  "central directory is ambiguous (at offset" },
 };
 
 /* Module and version arguments that are refused before the zip. */
@@ -1114,6 +1114,138 @@ test_end_records(void)
 	free(p);
 }
 
+/* A stored file's local header and data at p: its length. */
+static size_t
+raw_lfh(unsigned char *p, const char *name, const char *data)
+{
+	size_t nlen = strlen(name), dlen = strlen(data);
+
+	memset(p, 0, 30);
+	put32(p, 0x04034b50);
+	put16(p + 4, 20);
+	put32(p + 14, (uint32_t)crc32(0, (const Bytef *)data, (uInt)dlen));
+	put32(p + 18, (uint32_t)dlen);
+	put32(p + 22, (uint32_t)dlen);
+	put16(p + 26, (uint32_t)nlen);
+	memcpy(p + 30, name, nlen);
+	memcpy(p + 30 + nlen, data, dlen);
+	return 30 + nlen + dlen;
+}
+
+/* A stored file's central directory record (local header at off). */
+static size_t
+raw_cdh(unsigned char *p, const char *name, const char *data, uint32_t off)
+{
+	size_t nlen = strlen(name), dlen = strlen(data);
+
+	memset(p, 0, 46);
+	put32(p, 0x02014b50);
+	put16(p + 4, 20);
+	put16(p + 6, 20);
+	put32(p + 16, (uint32_t)crc32(0, (const Bytef *)data, (uInt)dlen));
+	put32(p + 20, (uint32_t)dlen);
+	put32(p + 24, (uint32_t)dlen);
+	put16(p + 28, (uint32_t)nlen);
+	put32(p + 42, off);
+	memcpy(p + 46, name, nlen);
+	return 46 + nlen;
+}
+
+/* An end record: n entries, a directory of size bytes at off. */
+static size_t
+raw_eocd(unsigned char *p, uint32_t n, uint32_t size, uint32_t off)
+{
+	memset(p, 0, 22);
+	put32(p, 0x06054b50);
+	put16(p + 8, n);
+	put16(p + 10, n);
+	put32(p + 12, size);
+	put32(p + 16, off);
+	return 22;
+}
+
+#define TWIN_X	"package m\n\n// benign\n// pad\n// pad\n// pad\n// pad\n"
+#define TWIN_Y	"package m\n\nfunc init() { panic(\"evil\") }\n"
+/* go.mod and a.go (TWIN_Y), as the go command hashes them (1.19, 1.26). */
+#define H1_TWIN_Y	"h1:qOp/J87caTuUUch0KIT1UwQ3OT1YAILo0soOF/Uf92c="
+
+/*
+ * Two directories in one zip, each with its end record, naming different
+ * contents for one name: Go reads the last end record's, and so must the
+ * check and the hash (zipcheck once read entries through libzip, which
+ * keeps the first end record).
+ */
+static void
+test_twin_directories(void)
+{
+	static unsigned char b[4096];
+	char path[PATH_CAP];
+	size_t len = 0, og, oy, ox, c1, c2, n;
+
+	path_join(path, tmpdir, "twin.zip");
+	og = len;
+	len += raw_lfh(b + len, PFX "go.mod", GOMOD_SIMPLE);
+	oy = len;
+	len += raw_lfh(b + len, PFX "a.go", TWIN_Y);
+	ox = len;
+	len += raw_lfh(b + len, PFX "a.go", TWIN_X);
+	c1 = len;
+	len += raw_cdh(b + len, PFX "go.mod", GOMOD_SIMPLE, (uint32_t)og);
+	len += raw_cdh(b + len, PFX "a.go", TWIN_X, (uint32_t)ox);
+	n = len - c1;
+	len += raw_eocd(b + len, 2, (uint32_t)n, (uint32_t)c1);
+	c2 = len;
+	len += raw_cdh(b + len, PFX "go.mod", GOMOD_SIMPLE, (uint32_t)og);
+	len += raw_cdh(b + len, PFX "a.go", TWIN_Y, (uint32_t)oy);
+	n = len - c2;
+	len += raw_eocd(b + len, 2, (uint32_t)n, (uint32_t)c2);
+	write_file(path, b, len);
+	check_ok(path, MOD, V1, H1_TWIN_Y,
+	    "two directories: the last end record's is checked and hashed");
+}
+
+/*
+ * A positive base (the directory's end minus its size minus its offset)
+ * with a whole directory at the offset as recorded too: go 1.26 takes
+ * base 0 and reads that one, go 1.19 the one a base further on.  Here
+ * directory 1 (offsets from the file's start) at offset O is directly
+ * followed by directory 2 (offsets len(directory 1) short) and the end
+ * record says directory 2's size at O: refused, whichever go asks.
+ */
+static void
+test_ambiguous_base(void)
+{
+	static unsigned char b[4096];
+	char path[PATH_CAP];
+	size_t len = 0, og1, ox, og2, oy, c1, c2, base;
+
+	path_join(path, tmpdir, "ambiguous.zip");
+	og1 = len;
+	len += raw_lfh(b + len, PFX "go.mod", GOMOD_SIMPLE);
+	ox = len;
+	len += raw_lfh(b + len, PFX "a.go", TWIN_X);
+	og2 = len;
+	len += raw_lfh(b + len, PFX "go.mod", GOMOD_SIMPLE);
+	oy = len;
+	len += raw_lfh(b + len, PFX "a.go", TWIN_Y);
+	c1 = len;
+	len += raw_cdh(b + len, PFX "go.mod", GOMOD_SIMPLE, (uint32_t)og1);
+	len += raw_cdh(b + len, PFX "a.go", TWIN_X, (uint32_t)ox);
+	base = len - c1;
+	if (og2 < base) {
+		ok(0, "ambiguous.zip: directory 2's offsets fit");
+		return;
+	}
+	c2 = len;
+	len += raw_cdh(b + len, PFX "go.mod", GOMOD_SIMPLE,
+	    (uint32_t)(og2 - base));
+	len += raw_cdh(b + len, PFX "a.go", TWIN_Y, (uint32_t)(oy - base));
+	len += raw_eocd(b + len, 2, (uint32_t)(len - c2), (uint32_t)c1);
+	write_file(path, b, len);
+	check_bad(path, MOD, V1, "central directory is ambiguous (at offset",
+	    "a whole directory at the offset as recorded and a base on");
+}
+
 /*
  * A name element longer than NAME_MAX (255): the go command cannot unzip
  * it into its module cache, and refuses the zip.
@@ -1180,6 +1312,8 @@ main(void)
 	test_files();
 	test_long_names();
 	test_end_records();
+	test_twin_directories();
+	test_ambiguous_base();
 	test_long_elements();
 	test_many();
 

@@ -72,6 +72,8 @@ type spec struct {
 	z64end    bool    // zip64 end record and locator
 	z64count  *uint64 // the zip64 end record's count
 	locDisks  uint32  // the locator's total disks (0: 1)
+	locOff    *uint64 // the locator's offset (nil: the zip64 end record's)
+	whole     []byte  // these bytes instead of everything above
 	keep32    bool    // the end record's count and offset kept true
 	noEnd     bool    // no end record at all
 }
@@ -158,6 +160,9 @@ func clamp32(v uint64) uint32 {
 
 // build writes spec s.
 func build(s spec) []byte {
+	if s.whole != nil {
+		return s.whole
+	}
 	var body, cd w
 	body.Write(s.stub)
 	offs := make([]uint64, len(s.ents))
@@ -320,6 +325,9 @@ func build(s spec) []byte {
 		out.u64(cdOff)
 		out.u32(0x07064b50)
 		out.u32(0)
+		if s.locOff != nil {
+			z64at = *s.locOff
+		}
 		out.u64(z64at)
 		disks := s.locDisks
 		if disks == 0 {
@@ -342,6 +350,88 @@ func build(s spec) []byte {
 		out.Write(s.comment)
 	}
 	out.Write(s.trail)
+	return out.Bytes()
+}
+
+// lfh is the local header of a stored file and its data.
+func lfh(name string, data []byte) []byte {
+	var b w
+	b.u32(0x04034b50)
+	b.u16(20)
+	b.u16(0)
+	b.u16(0)
+	b.u16(0)
+	b.u16(0x21)
+	b.u32(crc32.ChecksumIEEE(data))
+	b.u32(uint32(len(data)))
+	b.u32(uint32(len(data)))
+	b.u16(uint16(len(name)))
+	b.u16(0)
+	b.WriteString(name)
+	b.Write(data)
+	return b.Bytes()
+}
+
+// cdh is the central directory record of a stored file at off.
+func cdh(name string, data []byte, off int) []byte {
+	var b w
+	b.u32(0x02014b50)
+	b.u16(20)
+	b.u16(20)
+	b.u16(0)
+	b.u16(0)
+	b.u16(0)
+	b.u16(0x21)
+	b.u32(crc32.ChecksumIEEE(data))
+	b.u32(uint32(len(data)))
+	b.u32(uint32(len(data)))
+	b.u16(uint16(len(name)))
+	b.u16(0)
+	b.u16(0)
+	b.u16(0)
+	b.u16(0)
+	b.u32(0)
+	b.u32(uint32(off))
+	b.WriteString(name)
+	return b.Bytes()
+}
+
+// eocd is an end record of n entries, a directory of size bytes at off.
+func eocd(n, size, off int) []byte {
+	var b w
+	b.u32(0x06054b50)
+	b.u16(0)
+	b.u16(0)
+	b.u16(uint16(n))
+	b.u16(uint16(n))
+	b.u32(uint32(size))
+	b.u32(uint32(off))
+	b.u16(0)
+	return b.Bytes()
+}
+
+// twincd: go.mod and two local headers of a.go (Y, then X); a directory
+// of go.mod and X with its end record, then one of go.mod and Y with its
+// own.  Go reads the last end record: Y.
+func twincd(m, p string) []byte {
+	mod := []byte("module " + m + "\n")
+	x := []byte("package twin\n\n// benign\n" + strings.Repeat("// pad\n", 40))
+	y := []byte("package twin\n\nfunc init() { panic(\"evil\") }\n")
+	var out bytes.Buffer
+	og := out.Len()
+	out.Write(lfh(p+"go.mod", mod))
+	oy := out.Len()
+	out.Write(lfh(p+"a.go", y))
+	ox := out.Len()
+	out.Write(lfh(p+"a.go", x))
+	cd1 := append(cdh(p+"go.mod", mod, og), cdh(p+"a.go", x, ox)...)
+	o1 := out.Len()
+	out.Write(cd1)
+	out.Write(eocd(2, len(cd1), o1))
+	cd2 := append(cdh(p+"go.mod", mod, og), cdh(p+"a.go", y, oy)...)
+	o2 := out.Len()
+	out.Write(cd2)
+	out.Write(eocd(2, len(cd2), o2))
 	return out.Bytes()
 }
 
@@ -476,6 +566,11 @@ var cases = []zcase{
 	{"longelem", func(m, p string) spec { return one(f(p+strings.Repeat("a", 300)+".go", "x")) }, nil},
 
 	// Headers that lie.
+	{"longdir", func(m, p string) spec {
+		// A directory entry with a 300-byte element and no file under
+		// it: Unzip skips directory entries, so no file system sees it.
+		return one(gomod(m, p), d(p+strings.Repeat("a", 300)+"/"))
+	}, nil},
 	{"lfhname", func(m, p string) spec {
 		e := f(p+"m.go", "package m")
 		e.lname = sp("../../../../etc/evil")
@@ -606,6 +701,44 @@ var cases = []zcase{
 		s.trail = t.Bytes()
 		return s
 	}, nil},
+	{"twincd", func(m, p string) spec { return spec{whole: twincd(m, p)} }, nil},
+	{"negbase", func(m, p string) spec {
+		// Every offset 100 bytes too far, the directory's too: Go's
+		// base is -100, and every local header is where it says.
+		a, b := gomod(m, p), f(p+"m.go", "package m")
+		a.offAdd, b.offAdd = 100, 100
+		s := one(a, b)
+		s.cdOffAdd = 100
+		return s
+	}, nil},
+	{"z64wrap", func(m, p string) spec {
+		// Offsets 16 bytes short, the directory's too (a base of 16):
+		// go.mod's is then 2^64 - 16 in its zip64 field, which Go's
+		// int64 takes as -16, and -16 + 16 is 0, its local header.
+		a, b := gomod(m, p), f(p+"m.go", "package m")
+		a.offAdd, b.offAdd = -16, -16
+		a.z64, b.z64 = true, true
+		s := one(a, b)
+		s.cdOffAdd = -16
+		return s
+	}, nil},
+	{"cdhsig", func(m, p string) spec {
+		// A stub of 46 bytes the offsets do not count, and the last
+		// file's content a directory header signature whose record
+		// runs past the end: at the offset as recorded go 1.26 finds
+		// no whole record, so both go commands take the base.
+		var fake w
+		fake.u32(0x02014b50)
+		fake.Write(make([]byte, 24))
+		fake.u16(0xffff)
+		fake.u16(0xffff)
+		fake.u16(0xffff)
+		fake.Write(make([]byte, 12))
+		s := one(gomod(m, p), f(p+"fake.bin", fake.String()))
+		s.stub = []byte("#!/bin/sh\n# a stub of forty-six bytes.\nexit 0\n")
+		s.stubRel = true
+		return s
+	}, nil},
 	{"comment", func(m, p string) spec {
 		s := one(gomod(m, p), f(p+"m.go", "package m"))
 		s.comment = []byte("a comment\x00PK\x01\x02 with signatures PK\x05\x06")
@@ -657,6 +790,24 @@ var cases = []zcase{
 		s := one(gomod(m, p), f(p+"m.go", "package m"))
 		s.z64end = true
 		s.z64count = u64(3)
+		return s
+	}, nil},
+	{"z64locneg", func(m, p string) spec {
+		// A directory of exactly 0xffff bytes sends Go to the locator,
+		// whose offset of 2^63 is negative to Go: no zip64 record, the
+		// 32-bit values stand (the zip64 end record and locator are then
+		// 76 bytes of base, which go 1.26 and go 1.19 both drop again).
+		a, b := gomod(m, p), f(p+"m.go", "package m")
+		pad := 0xffff - (46 + len(a.name)) - (46 + len(b.name)) - 4
+		var x w
+		x.u16(0xcafe)
+		x.u16(uint16(pad))
+		x.Write(make([]byte, pad))
+		b.cextra = x.Bytes()
+		s := one(a, b)
+		s.z64end = true
+		s.keep32 = true
+		s.locOff = u64(1 << 63)
 		return s
 	}, nil},
 	{"z64locdisks", func(m, p string) spec {
