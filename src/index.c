@@ -123,7 +123,7 @@ static const char *const index_sql[ST_MAX] = {
 	[ST_LOCK_PUT] = "INSERT OR REPLACE INTO locks (key, owner_pid, host, "
 	    "started, expires) VALUES (?1, ?2, ?3, ?4, ?5)",
 	[ST_LOCK_DELETE] = "DELETE FROM locks WHERE key = ?1 AND "
-	    "owner_pid = ?2 AND host = ?3",
+	    "owner_pid = ?2 AND host = ?3 AND started = ?4",
 	[ST_CACHE_GET] = "SELECT status, fetched, body FROM upstream_cache "
 	    "WHERE upstream = ?2 AND key = ?1",
 	[ST_CACHE_PUT] = "INSERT OR REPLACE INTO upstream_cache (upstream, "
@@ -848,7 +848,7 @@ index_lock_put(struct index *ix, const char *key, const struct index_lock *l,
 
 int
 index_lock_delete(struct index *ix, const char *key, long pid,
-    const char *host, struct err *e)
+    const char *host, int64_t started, struct err *e)
 {
 	sqlite3_stmt *st;
 	int rc;
@@ -858,6 +858,7 @@ index_lock_delete(struct index *ix, const char *key, long pid,
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, pid);
 	sqlite3_bind_text(st, 3, host, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, started);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	return rc == SQLITE_DONE ? 0 : index_fail(ix, e, "lock delete");

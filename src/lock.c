@@ -46,6 +46,7 @@ static struct {
 	char		 key[LOCK_KEY_MAX];
 	long		 expiry;
 	time_t		 renewed;
+	int64_t		 started;	/* sqlite: the row's start */
 	enum lock_backend backend;	/* where it was taken */
 	char		 token[LOCK_REDIS_TOKEN_MAX];	/* redis */
 	int		 strict;	/* lock_try_strict: never taken again */
@@ -98,11 +99,13 @@ lock_distributed(void)
 	return lock_cfg.backend == LOCK_BACKEND_REDIS;
 }
 
-/* Remember a lock taken, for lock_heartbeat and lock_release: 0, or -1
+/* Remember a lock taken (strict: see lock_try_strict; started: its
+ * sqlite row's start), for lock_heartbeat and lock_release: 0, or -1
  * when this process holds LOCK_HELD_MAX already. */
 static int
 lock_remember(struct index *ix, const char *key, long expiry,
-    enum lock_backend backend, const char *token, int strict)
+    enum lock_backend backend, const char *token, int strict,
+    int64_t started)
 {
 	if (lock_nheld == LOCK_HELD_MAX || strlen(key) >= LOCK_KEY_MAX)
 		return -1;
@@ -110,6 +113,7 @@ lock_remember(struct index *ix, const char *key, long expiry,
 	snprintf(lock_held[lock_nheld].key, LOCK_KEY_MAX, "%s", key);
 	lock_held[lock_nheld].expiry = expiry;
 	lock_held[lock_nheld].renewed = time(NULL);
+	lock_held[lock_nheld].started = started;
 	lock_held[lock_nheld].backend = backend;
 	snprintf(lock_held[lock_nheld].token, LOCK_REDIS_TOKEN_MAX, "%s",
 	    token != NULL ? token : "");
@@ -149,7 +153,7 @@ lock_try_redis(struct index *ix, const char *key, long expiry, int strict,
 	lock_cfg.down = 0;
 	if (st == LOCK_OWNER &&
 	    lock_remember(ix, key, expiry, LOCK_BACKEND_REDIS, token,
-	    strict) == -1) {
+	    strict, 0) == -1) {
 		lock_redis_release(key, token, &re);
 		return err_set(e, E_INTERNAL, "lock %s: more than %d locks "
 		    "held at once", key, LOCK_HELD_MAX);
@@ -194,7 +198,13 @@ lock_take(struct index *ix, const char *key, long expiry,
 	if (index_lock_put(ix, key, &mine, e) == -1 ||
 	    index_commit(ix, e) == -1)
 		goto fail;
-	lock_remember(ix, key, expiry, LOCK_BACKEND_SQLITE, NULL, strict);
+	if (lock_remember(ix, key, expiry, LOCK_BACKEND_SQLITE, NULL, strict,
+	    mine.started) == -1) {
+		index_lock_delete(ix, key, mine.pid, mine.host, mine.started,
+		    e);
+		return err_set(e, E_INTERNAL, "lock %s: more than %d locks "
+		    "held at once", key, LOCK_HELD_MAX);
+	}
 	return LOCK_OWNER;
 fail:
 	index_rollback(ix);
@@ -241,23 +251,30 @@ lock_local(const struct index *ix, const char *key)
 	return i >= 0 && lock_held[i].backend == LOCK_BACKEND_SQLITE;
 }
 
-void
+int64_t
 lock_disown(struct index *ix, const char *key)
 {
+	int64_t started;
 	long i;
 
 	(void)lock_host();	/* set before another thread drops the lock */
-	if ((i = lock_find(ix, key)) >= 0)
-		lock_held[i] = lock_held[--lock_nheld];
+	if ((i = lock_find(ix, key)) < 0)
+		return -1;
+	started = lock_held[i].started;
+	lock_held[i] = lock_held[--lock_nheld];
+	return started;
 }
 
 void
-lock_drop(struct index *ix, const char *key)
+lock_drop(struct index *ix, const char *key, int64_t started)
 {
 	struct err e;
 
+	if (started < 0)
+		return;
 	err_clear(&e);
-	if (index_lock_delete(ix, key, (long)getpid(), lock_host(), &e) == -1)
+	if (index_lock_delete(ix, key, (long)getpid(), lock_host(), started,
+	    &e) == -1)
 		log_warnx("lock %s: release: %s", key, e.msg);
 }
 
@@ -274,8 +291,7 @@ lock_release(struct index *ix, const char *key)
 	if ((i = lock_find(ix, key)) < 0 && lock_distributed())
 		return;
 	if (i < 0 || lock_held[i].backend != LOCK_BACKEND_REDIS) {
-		lock_disown(ix, key);
-		lock_drop(ix, key);
+		lock_drop(ix, key, lock_disown(ix, key));
 		return;
 	}
 	memcpy(token, lock_held[i].token, sizeof(token));

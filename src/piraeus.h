@@ -92,7 +92,8 @@ const char	*err_name(enum errc);
 /*
  * faultpoint.c: TESTS ONLY.  With --enable-fault-points, FAULT_POINT(step)
  * kills the process with SIGKILL when the file $PIRAEUS_TEST_FAULT_DIR/step
- * exists (it is removed first: one shot); without it, nothing at all.
+ * exists (it is removed first: one shot), or stalls it MS milliseconds when
+ * that file holds "sleep MS"; without it, nothing at all.
  */
 #ifdef PIRAEUS_FAULT_POINTS
 void		 faultpoint(const char *step);
@@ -668,11 +669,14 @@ int		 store_path(const struct store *, const char *emod,
 const char	*store_rel(const struct store *, const char *path);
 /*
  * Wait up to us microseconds for emod@ever's file a to be placed (by any
- * process): returns as soon as it is (inotify on its @v directory), or
+ * process): returns 0 as soon as it is (inotify on its @v directory), or
  * when the time has passed; where the directory cannot be watched (it
- * does not exist yet, no inotify) it sleeps us.  The caller looks again.
+ * does not exist yet, no inotify) it sleeps us.  Returns 1 at once, not
+ * having waited, when the file is there already: a caller that still
+ * finds what it waits for missing must not call again at once (it would
+ * spin).  The caller looks again.
  */
-void		 store_wait(const struct store *, const char *emod,
+int		 store_wait(const struct store *, const char *emod,
 		    const char *ever, enum artifact, long us);
 /* Create a temporary file in root/.tmp; *path allocated, *fd open. */
 int		 store_tmpfile(const struct store *, char **path, int *fd,
@@ -971,9 +975,10 @@ int		 index_lock_get(struct index *, const char *key,
 /* Insert or replace the row of key. */
 int		 index_lock_put(struct index *, const char *key,
 		    const struct index_lock *, struct err *);
-/* Delete the row of key if pid/host still own it. */
+/* Delete the row of key if it is still the one pid/host took at
+ * started. */
 int		 index_lock_delete(struct index *, const char *key, long pid,
-		    const char *host, struct err *);
+		    const char *host, int64_t started, struct err *);
 /* The upstream answer cache (list, @latest): body, status, when. */
 struct index_cached {
 	int	 status;	/* an enum errc: E_OK for an answer (cache.c) */
@@ -1923,10 +1928,12 @@ int		 lock_try_local(struct index *, const char *key, long expiry,
 int		 lock_hold(struct index *, const char *key, struct err *);
 void		 lock_release(struct index *, const char *key);
 /* lock_release's two halves, for a lock another thread of this process
- * drops: lock_disown stops renewing key (the heartbeat forgets it),
- * lock_drop deletes the row if this process still holds it. */
-void		 lock_disown(struct index *, const char *key);
-void		 lock_drop(struct index *, const char *key);
+ * drops: lock_disown stops renewing key (the heartbeat forgets it) and
+ * returns the start of its row (-1 when this process does not hold it);
+ * lock_drop deletes the row if it is still that one (this process, that
+ * start: not a row the process took again after this one expired). */
+int64_t		 lock_disown(struct index *, const char *key);
+void		 lock_drop(struct index *, const char *key, int64_t started);
 /* 1 when this process holds key on ix in the sqlite lock table (so
  * lock_disown + lock_drop may release it from another thread); 0 for a
  * redis lease or a key not held. */
@@ -2482,9 +2489,11 @@ int		 publish_version(const struct publish_env *, const char *emod,
 /*
  * Hand f (answered, its lock key held by this process) to the publisher
  * thread, which publishes it as publish_version does with an index
- * connection of its own (state_dir) and drops the lock: 0, f emptied and
- * key disowned; -1 and nothing done when it cannot (hooks to run, the
- * queue full, no threads) and the caller publishes itself.
+ * connection of its own (state_dir; opened here, on the caller's thread,
+ * at the first use) and drops the lock: 0, f emptied and key disowned;
+ * -1 and nothing done when it cannot (hooks to run, the queue full, no
+ * threads, that connection cannot be opened) and the caller publishes
+ * itself.
  */
 int		 publish_later(const struct publish_env *,
 		    const char *state_dir, const char *emod, const char *ever,

@@ -13,7 +13,8 @@
  *
  * publish_later hands a version answered from its temporary files to this
  * process's publisher thread, which publishes it (the fsyncs: several
- * milliseconds on a real disk) with an index connection of its own and
+ * milliseconds on a real disk) with an index connection of its own
+ * (opened by publish_later: if it cannot be, the caller publishes) and
  * then drops the version's singleflight lock, while the responder takes
  * its next request.  The web server sees an idle responder as soon as the
  * answer is out and sends it the next request at once: without the thread
@@ -98,11 +99,13 @@ struct publish_job {
 	char			 zip_h1[H1_MAX];
 	char			 origin[64];
 	char			 key[LOCK_KEY_MAX];
+	int64_t			 started;	/* the lock row's start */
 	struct fetched		 f;
 };
 
 /* The publisher thread of this process and its queue (mu guards all but
- * idx, which only the thread touches). */
+ * idx, which publish_later opens before the thread's first job and only
+ * the thread touches after). */
 static struct {
 	pthread_mutex_t		 mu;
 	pthread_cond_t		 work;		/* a job came, or stop */
@@ -110,10 +113,9 @@ static struct {
 	size_t			 n;
 	int			 started, stop;
 	pthread_t		 thread;
-	char			*state_dir;
 	struct index		*idx;		/* the thread's connection */
 } publish_bg = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER,
-    NULL, NULL, 0, 0, 0, 0, NULL, NULL };
+    NULL, NULL, 0, 0, 0, 0, NULL };
 
 /*
  * For a signal that asks the process to end while it is idle but a
@@ -125,32 +127,23 @@ static atomic_int	  publish_busy;
 static atomic_int	  publish_exit_asked;
 static int		(*publish_exit_idle)(void);
 
-/* Publish job j with the thread's own index connection (opened at the
- * first job), then drop its lock and free it. */
+/* Publish job j with the thread's own index connection (opened by
+ * publish_later), then drop its lock and free it. */
 static void
 publish_job_run(struct publish_job *j)
 {
-	struct publish_env pe = { &j->store, NULL, NULL, 0 };
+	struct publish_env pe = { &j->store, publish_bg.idx, NULL, 0 };
 	struct err e;
 
+	FAULT_POINT("publisher");
 	err_clear(&e);
-	if (publish_bg.idx == NULL &&
-	    index_open(&publish_bg.idx, publish_bg.state_dir, &e) == -1) {
-		log_warnx("publisher: %s", e.msg);
-		publish_bg.idx = NULL;
-		err_clear(&e);
-	}
-	pe.idx = publish_bg.idx;
 	if (publish_version(&pe, j->emod, j->ever, &j->f, j->zip_h1,
 	    j->origin, &e) == -1)
 		log_warnx("publish %s@%s (answered from %s): %s", j->emod,
 		    j->ever, j->origin, e.msg);
 	fetched_free(&j->f);
 	store_close(&j->store);
-	/* Without an index the lock row stays until it expires: waiters
-	 * look at storage between polls and find the version there. */
-	if (publish_bg.idx != NULL)
-		lock_drop(publish_bg.idx, j->key);
+	lock_drop(publish_bg.idx, j->key, j->started);
 	free(j);
 }
 
@@ -206,6 +199,16 @@ publish_drain(void)
 {
 	pthread_mutex_lock(&publish_bg.mu);
 	if (!publish_bg.started) {
+		/* Opened by publish_later for a thread that did not start. */
+		if (publish_bg.idx != NULL)
+			index_close(publish_bg.idx);
+		publish_bg.idx = NULL;
+		pthread_mutex_unlock(&publish_bg.mu);
+		return;
+	}
+	/* Called (atexit) by the thread itself ending the process (exit
+	 * from xmalloc's out-of-memory): it cannot join itself. */
+	if (pthread_equal(pthread_self(), publish_bg.thread)) {
 		pthread_mutex_unlock(&publish_bg.mu);
 		return;
 	}
@@ -216,15 +219,13 @@ publish_drain(void)
 	pthread_mutex_lock(&publish_bg.mu);
 	publish_bg.started = 0;
 	publish_bg.stop = 0;
-	free(publish_bg.state_dir);
-	publish_bg.state_dir = NULL;
 	pthread_mutex_unlock(&publish_bg.mu);
 }
 
 /* Start the thread (mu held): 0, or -1.  Signals stay with the main
  * thread (a SIGTERM must interrupt its accept, not this thread's wait). */
 static int
-publish_start(const char *state_dir)
+publish_start(void)
 {
 	static int registered;
 	sigset_t all, old;
@@ -236,7 +237,6 @@ publish_start(const char *state_dir)
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (rc != 0)
 		return -1;
-	publish_bg.state_dir = xstrdup(state_dir);
 	publish_bg.started = 1;
 	if (!registered) {
 		registered = 1;
@@ -251,6 +251,7 @@ publish_later(const struct publish_env *env, const char *state_dir,
     const char *zip_h1, const char *origin, const char *key)
 {
 	struct publish_job *j;
+	struct err e;
 
 	/* Hooks run with the caller's connection and state: not here. */
 	/* A redis lease is released on this thread's connection (hiredis
@@ -260,8 +261,23 @@ publish_later(const struct publish_env *env, const char *state_dir,
 	    !lock_local(env->idx, key))
 		return -1;
 	pthread_mutex_lock(&publish_bg.mu);
-	if (publish_bg.n >= PUBLISH_QUEUE_MAX ||
-	    (!publish_bg.started && publish_start(state_dir) == -1)) {
+	if (publish_bg.n >= PUBLISH_QUEUE_MAX) {
+		pthread_mutex_unlock(&publish_bg.mu);
+		return -1;
+	}
+	/* The thread's connection, opened here: when it cannot be (out of
+	 * descriptors), the caller publishes with its own and releases the
+	 * lock, instead of a thread that could not drop it (the row would
+	 * stay while this process lives and every waiter time out). */
+	err_clear(&e);
+	if (publish_bg.idx == NULL &&
+	    index_open(&publish_bg.idx, state_dir, &e) == -1) {
+		log_warnx("publisher: %s; published inline", e.msg);
+		publish_bg.idx = NULL;
+		pthread_mutex_unlock(&publish_bg.mu);
+		return -1;
+	}
+	if (!publish_bg.started && publish_start() == -1) {
 		pthread_mutex_unlock(&publish_bg.mu);
 		return -1;
 	}
@@ -275,8 +291,10 @@ publish_later(const struct publish_env *env, const char *state_dir,
 	snprintf(j->key, sizeof(j->key), "%s", key);
 	j->f = *f;
 	memset(f, 0, sizeof(*f));
-	/* The thread drops the lock: this process stops renewing it. */
-	lock_disown(env->idx, key);
+	/* The thread drops the lock: this process stops renewing it.  The
+	 * row's start tells it from one this process takes again should it
+	 * expire while queued. */
+	j->started = lock_disown(env->idx, key);
 	atomic_fetch_add(&publish_busy, 1);
 	if (publish_bg.tail != NULL)
 		publish_bg.tail->next = j;

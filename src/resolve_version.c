@@ -520,6 +520,30 @@ resolve_placed(struct resolver *rv, const char *emod, const char *ever,
 	    sizeof(path)) == 0 && stat(path, &sb) == 0;
 }
 
+/*
+ * A waiter's wait between two looks at the lock (no redis): until the
+ * file art of emod@ever is placed (the holder's publish), at most the
+ * back-off of attempt.  A file that is there already ends no wait: art
+ * is a .info whose version lacks its .zip (a module cache imported
+ * without zips), so the wait is for the zip; when that too is there (or
+ * art was the last missing file) and the version is still not placed as
+ * kind needs it, the back-off is slept, so the loop never spins.
+ */
+static void
+resolve_wait_placed(struct resolver *rv, const char *emod, const char *ever,
+    enum want_kind kind, enum artifact art, int attempt)
+{
+	long us = lock_backoff_us(attempt);
+
+	if (store_wait(rv->store, emod, ever, art, us) == 0)
+		return;
+	if (art == ART_INFO &&
+	    store_wait(rv->store, emod, ever, ART_ZIP, us) == 0)
+		return;
+	if (!resolve_placed(rv, emod, ever, kind, art))
+		lock_backoff(attempt);
+}
+
 /* Policy's last word before module@canon is fetched (the filter on the
  * version a query resolved to, the validator hook): 0, or -1 and e. */
 static int
@@ -603,8 +627,8 @@ resolve_version(struct resolver *rv, const struct decision *d,
 		if (lock_distributed())
 			lock_wait(key, attempt, deadline);
 		else
-			store_wait(rv->store, emod, ever, wait_art,
-			    lock_backoff_us(attempt));
+			resolve_wait_placed(rv, emod, ever, kind, wait_art,
+			    attempt);
 		if (resolve_placed(rv, emod, ever, kind, wait_art))
 			return resolve_how(a, OUTCOME_WAITED);
 		if (time(NULL) >= deadline)

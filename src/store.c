@@ -425,39 +425,92 @@ store_left_us(const struct timespec *deadline)
 }
 
 /*
+ * This process's inotify instance for store_wait, made at its first wait
+ * and kept (IN_CLOEXEC: a go child does not get it): closing one makes
+ * the kernel wait out the instance's teardown (10-14 ms), which every
+ * wait paid after its wake-up when each made its own.  Only the main
+ * thread waits (the publisher thread never does); a process forked since
+ * makes its own, not sharing the parent's events.  -1 until made.
+ */
+static int	store_ifd = -1;
+static pid_t	store_ifd_pid;
+
+/* The instance (made when this process has none): its fd, or -1. */
+static int
+store_inotify(void)
+{
+	if (store_ifd != -1 && store_ifd_pid == getpid())
+		return store_ifd;
+	if (store_ifd != -1)
+		close(store_ifd);	/* the parent's, inherited by fork */
+	store_ifd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+	store_ifd_pid = getpid();
+	return store_ifd;
+}
+
+/*
+ * Read what is queued on fd: 1 when an event of watch wd names name (or
+ * the queue overflowed: anything may have happened), else 0.  Events of
+ * other watches (an earlier wait's, its IN_IGNORED) are skipped; with
+ * wd -1 all are (the stale events drained before a wait).
+ */
+static int
+store_inotify_read(int fd, int wd, const char *name)
+{
+	char ev[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+	const struct inotify_event *ie;
+	ssize_t got, off;
+	int hit = 0;
+
+	while ((got = read(fd, ev, sizeof(ev))) > 0) {
+		for (off = 0; off + (ssize_t)sizeof(*ie) <= got;
+		    off += (ssize_t)sizeof(*ie) + ie->len) {
+			ie = (const struct inotify_event *)(ev + off);
+			if (wd == -1)
+				continue;
+			if (ie->mask & IN_Q_OVERFLOW)
+				hit = 1;
+			else if (ie->wd == wd && !(ie->mask & IN_IGNORED) &&
+			    ie->len > 0 && strcmp(ie->name, name) == 0)
+				hit = 1;
+		}
+	}
+	return hit;
+}
+
+/*
  * store_wait with inotify on the @v directory of path (whose last element
- * is name): 0 when name was created or already exists or the time ran
- * out, -1 when the directory cannot be watched (the caller sleeps).
+ * is name): 1 when name already exists (nothing waited), 0 when it was
+ * created or the time ran out, -1 when the directory cannot be watched
+ * (the caller sleeps).  A watch of this process's instance, removed
+ * after.
  */
 static int
 store_wait_inotify(const char *path, const char *name, long us)
 {
-	char ev[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
 	char dir[STORE_PATH_MAX];
-	const struct inotify_event *ie;
 	struct timespec deadline, ts;
 	struct pollfd p;
 	struct stat st;
 	size_t n = (size_t)(name - path) - 1;
-	ssize_t got, off;
 	long left;
-	int fd;
+	int fd, wd, rc = 0;
 
 	if (n >= sizeof(dir))
 		return -1;
 	memcpy(dir, path, n);
 	dir[n] = '\0';
-	if ((fd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK)) == -1)
+	if ((fd = store_inotify()) == -1)
 		return -1;
-	if (inotify_add_watch(fd, dir, IN_CREATE | IN_MOVED_TO |
-	    IN_ONLYDIR) == -1) {
-		close(fd);
+	/* What an earlier wait left queued is not about this one. */
+	store_inotify_read(fd, -1, name);
+	if ((wd = inotify_add_watch(fd, dir, IN_CREATE | IN_MOVED_TO |
+	    IN_ONLYDIR)) == -1)
 		return -1;
-	}
 	/* Watched from here on: a file made before is seen by stat. */
 	if (stat(path, &st) == 0) {
-		close(fd);
-		return 0;
+		inotify_rm_watch(fd, wd);
+		return 1;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &deadline);
 	deadline.tv_sec += us / 1000000;
@@ -468,50 +521,45 @@ store_wait_inotify(const char *path, const char *name, long us)
 	}
 	p.fd = fd;
 	p.events = POLLIN;
-	while ((left = store_left_us(&deadline)) > 0) {
+	while (rc == 0 && (left = store_left_us(&deadline)) > 0) {
 		ts.tv_sec = left / 1000000;
 		ts.tv_nsec = (left % 1000000) * 1000L;
 		if (ppoll(&p, 1, &ts, NULL) <= 0)
 			continue;	/* timeout (the loop ends) or EINTR */
-		while ((got = read(fd, ev, sizeof(ev))) > 0) {
-			for (off = 0; off + (ssize_t)sizeof(*ie) <= got;
-			    off += (ssize_t)sizeof(*ie) + ie->len) {
-				ie = (const struct inotify_event *)(ev + off);
-				if (ie->len > 0 && strcmp(ie->name, name) == 0) {
-					close(fd);
-					return 0;
-				}
-			}
-		}
+		rc = store_inotify_read(fd, wd, name);
 	}
-	close(fd);
+	/* Fails (EINVAL) when the directory went and took the watch along:
+	 * nothing to remove then. */
+	inotify_rm_watch(fd, wd);
 	return 0;
 }
 #endif
 
-void
+int
 store_wait(const struct store *s, const char *emod, const char *ever,
     enum artifact a, long us)
 {
 #ifdef __linux__
 	char path[STORE_PATH_MAX];
 	const char *name;
+	int rc;
 
 	if (us <= 0)
-		return;
+		return 0;
 	if (store_path(s, emod, ever, a, path, sizeof(path)) == 0 &&
 	    (name = strrchr(path, '/')) != NULL &&
-	    store_wait_inotify(path, name + 1, us) == 0)
-		return;
+	    (rc = store_wait_inotify(path, name + 1, us)) != -1)
+		return rc;
 #else
 	(void)s;
 	(void)emod;
 	(void)ever;
 	(void)a;
 	if (us <= 0)
-		return;
+		return 0;
 #endif
 	store_sleep(us);
+	return 0;
 }
 
 /* One file of a @v directory while store_versions collects them. */

@@ -8,7 +8,9 @@
 #     publish (fault points, a build configured --enable-fault-points):
 #     after each kill every .info has its .mod and .zip, every stored file
 #     is the upstream's, the next request completes the version and the
-#     index agrees (after it, or after `piraeus reindex`);
+#     index agrees (after it, or after `piraeus reindex`); and SIGTERM to
+#     an idle responder whose publisher thread is still publishing (a
+#     fault point stalls it): the version is published whole first;
 #   - sqlite: another process holding the index's write lock longer than
 #     the busy timeout gives a clear 503, not a hang (hits still served);
 #     a corrupt index file is rebuilt from the tree at start;
@@ -215,6 +217,54 @@ if grep -q PIRAEUS_TEST_FAULT_DIR "$PIRAEUS_FCGI"; then
 			got=$(indexed "$m" "$v")
 		fi
 		is "$got" "$want" "kill at $step: the index agrees"
+	done
+
+	# SIGTERM to an idle responder while its publisher thread still
+	# publishes the version it answered (the fault point "publisher"
+	# stalls the thread 4 s before the publish): the thread finishes the
+	# publish, then the process exits; the version is complete, nothing
+	# is left in .tmp, the index agrees.
+	m=github.com/fixture/multi v=v1.2.0
+	upstream_reset
+	# What the kills above left in .tmp (their processes are gone) would
+	# hide this fetch's files.
+	find "$S/.tmp" -type f -exec rm -f {} +
+	printf 'sleep 4000\n' >"$FD/publisher"
+	is "$(code GET "$URL/$m/@v/$v.zip")" 200 "SIGTERM while publishing: answered"
+	is_file "$TRASH/b" "$REF/$m/@v/$v.zip" "SIGTERM while publishing: the upstream's zip"
+	ok "SIGTERM while publishing: the thread stalls in the publish" \
+	    wait_line "$T/run/responder.log" "fault point publisher: sleeping" 20
+	pid=$(sed -n "s/^piraeus.fcgi\[\([0-9]*\)\]: fault point publisher: sleeping.*/\1/p" \
+	    "$T/run/responder.log")
+	# The answer is out and the deferred work done: the main thread is
+	# back in accept (idle) well within this.
+	sleep 0.5
+	nok "SIGTERM while publishing: not published yet" \
+	    test -e "$S/$m/@v/$v.info"
+	kill -TERM "$pid"
+	i=0
+	while kill -0 "$pid" 2>/dev/null && [ $i -lt 150 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	nok "SIGTERM while publishing: the responder is gone" kill -0 "$pid"
+	ok "SIGTERM while publishing: the thread woke and went on" \
+	    grep -q "^piraeus.fcgi\[$pid\]: fault point publisher: slept" \
+	    "$T/run/responder.log"
+	ok "SIGTERM while publishing: the version is complete" \
+	    test -e "$S/$m/@v/$v.info"
+	for ext in info mod zip; do
+		is_file "$S/$m/@v/$v.$ext" "$REF/$m/@v/$v.$ext" \
+		    "SIGTERM while publishing: the stored .$ext is the upstream's"
+	done
+	is "$(ntmp)" 0 "SIGTERM while publishing: nothing left in .tmp"
+	is "$(indexed "$m" "$v")" \
+	    "$(sha256sum <"$REF/$m/@v/$v.zip" | cut -d ' ' -f 1)" \
+	    "SIGTERM while publishing: the index agrees"
+	i=0
+	while [ "$(code GET "$URL/healthz")" != 200 ] && [ $i -lt 100 ]; do
+		sleep 0.2
+		i=$((i + 1))
 	done
 else
 	skip "SIGKILL at each step" "piraeus.fcgi built without --enable-fault-points"

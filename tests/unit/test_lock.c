@@ -1,7 +1,9 @@
 /*
  * test_lock.c: the singleflight lock table policy of lock.c: one owner,
  * take-over of an expired or dead holder, release, and the heartbeat that
- * keeps the locks of a live holder from expiring while it works.
+ * keeps the locks of a live holder from expiring while it works; a row
+ * dropped by another thread (lock_disown + lock_drop) only while it is
+ * the one disowned, not one the process took again after it expired.
  */
 #include "config.h"
 
@@ -123,6 +125,31 @@ main(void)
 	wait_seconds(2);
 	lock_heartbeat();
 	is_int(expires(ix, "k1"), -1, "and the heartbeat does not bring it back");
+
+	/* Disowned for another thread to drop (the publisher), expired while
+	 * that thread's job waited, and taken again by this process: the
+	 * late drop of the old row leaves the new one alone. */
+	{
+		int64_t started, again;
+
+		is_int(lock_try(ix, "k7", 1, &e), LOCK_OWNER,
+		    "k7: taken (expiry 1 s)");
+		started = lock_disown(ix, "k7");
+		ok(started > 0, "k7: disowned: the row's start");
+		wait_seconds(2);
+		is_int(lock_try(ix, "k7", 30, &e), LOCK_OWNER,
+		    "k7: expired, taken again by this process");
+		again = index_lock_get(ix, "k7", &l, &e) == 1 ? l.started : -1;
+		ok(again > started, "k7: the new row starts later");
+		lock_drop(ix, "k7", started);
+		is_int(index_lock_get(ix, "k7", &l, &e), 1,
+		    "k7: the old row's drop leaves the new row");
+		is_int(l.started, again, "k7: it is still the new row");
+		lock_release(ix, "k7");
+		is_int(expires(ix, "k7"), -1, "k7: released by its holder");
+		is_int(lock_disown(ix, "k7"), -1,
+		    "k7: a key not held: disown says -1");
+	}
 
 	index_close(ix);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);

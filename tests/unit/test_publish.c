@@ -14,18 +14,27 @@
  * in the fsync of a new file (this program's fsync holds a store file's
  * fsync until the test opens a gate): nothing is placed and the lock is
  * still held then; once the gate opens and publish_drain returns, the
- * files are in place, the row is indexed and the lock row is gone.  With
- * hooks to run it declines and leaves f alone.
+ * files are in place, the row is indexed and the lock row is gone.  Out
+ * of descriptors (RLIMIT_NOFILE lowered) the thread's connection cannot
+ * be opened: it declines, and the caller publishes and releases the lock
+ * (no lock row left behind).  A thread that ends the process (exit)
+ * is not joined by itself in publish_drain (atexit).  With hooks to run
+ * it declines and leaves f alone.
  */
 #include "config.h"
 
 #include <sys/syscall.h>
+#include <sys/wait.h>
+
+#include <dlfcn.h>
 
 #include <limits.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -50,8 +59,29 @@
  * byte on gate_open. */
 static int gate_armed;
 static int gate_entered[2] = { -1, -1 }, gate_open[2] = { -1, -1 };
+/* While set, that fsync ends the process instead: exit(EXIT_IN_FSYNC)
+ * (the publisher thread dying of xmalloc's out-of-memory exit). */
+static int exit_in_fsync;
+#define EXIT_IN_FSYNC	7
+/* The status of a process that joined the thread calling: the join of
+ * itself (pthread_join replaced below). */
+#define EXIT_JOINED_SELF 9
 
 int fsync(int);
+int pthread_join(pthread_t, void **);
+
+/* libc's pthread_join, unless a thread joins itself: that process ends
+ * with EXIT_JOINED_SELF. */
+int
+pthread_join(pthread_t t, void **ret)
+{
+	int (*real)(pthread_t, void **);
+
+	if (pthread_equal(t, pthread_self()))
+		_exit(EXIT_JOINED_SELF);
+	*(void **)&real = dlsym(RTLD_NEXT, "pthread_join");
+	return real != NULL ? real(t, ret) : -1;
+}
 
 int
 fsync(int fd)
@@ -62,9 +92,13 @@ fsync(int fd)
 	char c = 'x';
 
 	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
-	if (__atomic_load_n(&gate_armed, __ATOMIC_SEQ_CST) &&
+	if ((__atomic_load_n(&gate_armed, __ATOMIC_SEQ_CST) ||
+	    __atomic_load_n(&exit_in_fsync, __ATOMIC_SEQ_CST)) &&
 	    (n = readlink(link, target, sizeof(target) - 1)) > 0) {
 		target[n] = '\0';
+		if (strstr(target, "/.tmp/") != NULL &&
+		    __atomic_load_n(&exit_in_fsync, __ATOMIC_SEQ_CST))
+			exit(EXIT_IN_FSYNC);
 		if (strstr(target, "/.tmp/") != NULL) {
 			if (write(gate_entered[1], &c, 1) != 1)
 				return -1;
@@ -376,6 +410,92 @@ main(void)
 		is_int(lock_try(env.idx, key, 60, &e), LOCK_OWNER,
 		    "later: the version's lock can be taken again");
 		lock_release(env.idx, key);
+
+		/* Out of descriptors: the thread's connection cannot be
+		 * opened.  publish_later declines and leaves the lock with
+		 * the caller, who publishes and releases it (as
+		 * resolve_publish_pending does); a thread without a
+		 * connection would leave the lock row behind. */
+		{
+			const char *k2 = "v:" MOD "@v1.6.0";
+			struct rlimit rl, low;
+			int fd, rc;
+
+			is_int(lock_try(env.idx, k2, 60, &e), LOCK_OWNER,
+			    "EMFILE: the version's lock taken");
+			ok(make_fetched(&st, &f, INFO("v1.6.0"), GOMOD,
+			    zpath) == 0, "EMFILE: temporary files");
+			getrlimit(RLIMIT_NOFILE, &rl);
+			low = rl;
+			/* The lowest free descriptor: none below it is. */
+			if ((fd = dup(0)) != -1) {
+				close(fd);
+				low.rlim_cur = (rlim_t)fd;
+			}
+			setrlimit(RLIMIT_NOFILE, &low);
+			rc = publish_later(&later, state, EMOD, "v1.6.0",
+			    &f, FAKE_H1, "o", k2);
+			if (rc == 0)
+				publish_drain();	/* the thread's try */
+			setrlimit(RLIMIT_NOFILE, &rl);
+			is_int(rc, -1, "EMFILE: publish_later declines");
+			ok(rc == 0 || (f.info != NULL && f.zip != NULL &&
+			    lock_local(env.idx, k2)), "EMFILE: f and the lock "
+			    "left to the caller");
+			if (rc == -1) {
+				err_clear(&e);
+				is_int(publish_version(&later, EMOD, "v1.6.0",
+				    &f, FAKE_H1, "o", &e), 0,
+				    "EMFILE: the caller publishes");
+				lock_release(env.idx, k2);
+			}
+			fetched_free(&f);
+			ok(exists(root, EMOD "/@v/v1.6.0.info"),
+			    "EMFILE: published");
+			is_int(index_lock_get(env.idx, k2, &l, &e), 0,
+			    "EMFILE: the lock row is gone once published");
+			ok(make_fetched(&st, &f, INFO("v1.7.0"), GOMOD,
+			    zpath) == 0 && lock_try(env.idx, k2, 60, &e) ==
+			    LOCK_OWNER, "descriptors again: lock and files");
+			is_int(publish_later(&later, state, EMOD, "v1.7.0", &f,
+			    FAKE_H1, "o", k2), 0,
+			    "descriptors again: handed to the thread");
+			publish_drain();
+			ok(exists(root, EMOD "/@v/v1.7.0.info") &&
+			    index_lock_get(env.idx, k2, &l, &e) == 0,
+			    "descriptors again: published, lock row gone");
+		}
+
+		/* The thread ends the process (exit on out-of-memory):
+		 * publish_drain, run by atexit on that thread, returns
+		 * instead of joining it (a forked child exits). */
+		{
+			const char *k3 = "v:" MOD "@v1.8.0";
+			pid_t pid;
+			int wst = 0;
+
+			if ((pid = fork()) == 0) {
+				struct publish_env cl = later;
+
+				/* Its own connection: not the parent's. */
+				if (index_open(&cl.idx, state, &e) == -1 ||
+				    lock_try(cl.idx, k3, 60, &e) != LOCK_OWNER ||
+				    make_fetched(&st, &f, INFO("v1.8.0"), GOMOD,
+				    zpath) == -1)
+					_exit(1);
+				__atomic_store_n(&exit_in_fsync, 1,
+				    __ATOMIC_SEQ_CST);
+				if (publish_later(&cl, state, EMOD, "v1.8.0",
+				    &f, FAKE_H1, "o", k3) != 0)
+					_exit(2);
+				for (;;)
+					pause();
+			}
+			ok(pid > 0 && waitpid(pid, &wst, 0) == pid &&
+			    WIFEXITED(wst), "thread exit: the child exited");
+			is_int(WEXITSTATUS(wst), EXIT_IN_FSYNC, "thread exit: "
+			    "with the thread's status, no join of itself");
+		}
 
 		/* Hooks run with the caller's state: it declines. */
 		ok(make_fetched(&st, &f, INFO("v1.5.0"), GOMOD, zpath) == 0,

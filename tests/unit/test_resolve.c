@@ -12,8 +12,14 @@
  * gone.
  * A zip over the pending cap is published before it is answered, from
  * its place in the tree.  A miss upstream does not know leaves nothing.
+ * A waiter for a version stored without its zip sleeps between its looks
+ * at the lock (test_wait_no_spin).
  */
 #include "config.h"
+
+#include <sys/inotify.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -37,6 +43,34 @@
 #define BIG	(2600 * 1024)	/* deflated, still over the cap of 1 MiB */
 
 static char top[] = "/tmp/test_resolve.XXXXXX";
+
+/* How often this process made an inotify instance and added a watch
+ * (store_wait's; these replace libc's and count). */
+static int n_inotify_init, n_inotify_watch;
+
+int
+inotify_init1(int flags)
+{
+	__atomic_add_fetch(&n_inotify_init, 1, __ATOMIC_SEQ_CST);
+	return (int)syscall(SYS_inotify_init1, flags);
+}
+
+int
+inotify_add_watch(int fd, const char *path, uint32_t mask)
+{
+	__atomic_add_fetch(&n_inotify_watch, 1, __ATOMIC_SEQ_CST);
+	return (int)syscall(SYS_inotify_add_watch, fd, path, mask);
+}
+
+/* Seconds on the monotonic clock. */
+static double
+now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
 
 /* module@version into the upstream tree: .info, .mod, .zip (content
  * bytes of m.go: body, or the small default). */
@@ -245,6 +279,82 @@ test_list_memo(struct proxy *px)
 	    "change of the mtime reads the directory again");
 }
 
+/*
+ * A waiter (a deferred fetch: no answer, so it waits for the .info) for a
+ * version whose .info and .mod are stored but not its .zip (a module
+ * cache imported without zips) while another request holds the version's
+ * lock: the .info is there already, so store_wait returns at once; the
+ * waiter must still sleep between its looks at the lock (each a BEGIN
+ * IMMEDIATE), not spin: within its wait_timeout of 2 s (1 to 2 s: whole
+ * seconds), fewer than 20 turns (store_wait's inotify watches counted:
+ * two a turn, the .info's and the .zip's; a spin made hundreds).  Then the zip placed while one waits ends the wait.
+ */
+static void
+test_wait_no_spin(struct proxy *px, struct resolver *rv)
+{
+	static const char info[] = "{\"Version\":\"v1.0.0\"}";
+	static const char mod[] = "module example.com/half\n";
+	char canon[VERSION_MAX], key[LOCK_KEY_MAX], name[160];
+	char zip[PATH_MAX], part[PATH_MAX + 8];
+	long saved = px->cfg.wait_timeout;
+	struct decision d;
+	double t0, t1;
+	struct err e;
+	pid_t pid;
+	int rc, st;
+
+	memset(&d, 0, sizeof(d));
+	ok(testmod_put(px->store.root, info, strlen(info),
+	    "example.com/half/@v/v1.0.0.info") == 0 &&
+	    testmod_put(px->store.root, mod, strlen(mod),
+	    "example.com/half/@v/v1.0.0.mod") == 0,
+	    "wait, no spin: .info and .mod stored, no .zip");
+	snprintf(key, sizeof(key), "v:example.com/half@v1.0.0");
+	err_clear(&e);
+	is_int(lock_try(px->idx, key, 60, &e), LOCK_OWNER,
+	    "wait, no spin: the version's lock held by another request");
+	px->cfg.wait_timeout = 2;
+	n_inotify_init = n_inotify_watch = 0;
+	t0 = now_s();
+	err_clear(&e);
+	rc = resolve_version(rv, &d, "example.com/half", "v1.0.0", WANT_ZIP,
+	    canon, NULL, &e);
+	t1 = now_s();
+	ok(rc == -1 && e.code == E_TIMEOUT, "wait, no spin: timed out");
+	printf("# %.3f s: %d inotify watches, %d inotify instances\n",
+	    t1 - t0, n_inotify_watch, n_inotify_init);
+	snprintf(name, sizeof(name), "wait, no spin: %d inotify watches in "
+	    "%.3f s (at most two a turn: fewer than 40)", n_inotify_watch,
+	    t1 - t0);
+	ok(n_inotify_watch > 0 && n_inotify_watch < 40, name);
+
+	/* The holder places the zip 300 ms in: the wait ends then. */
+	snprintf(zip, sizeof(zip), "%s/example.com/half/@v/v1.0.0.zip",
+	    px->store.root);
+	snprintf(part, sizeof(part), "%s.part", zip);
+	px->cfg.wait_timeout = 10;
+	if ((pid = fork()) == 0) {
+		struct timespec ts = { 0, 300000000L };
+
+		nanosleep(&ts, NULL);
+		if (write_file(part, "PK", 2) == -1 || rename(part, zip) == -1)
+			_exit(1);
+		_exit(0);
+	}
+	t0 = now_s();
+	err_clear(&e);
+	rc = resolve_version(rv, &d, "example.com/half", "v1.0.0", WANT_ZIP,
+	    canon, NULL, &e);
+	t1 = now_s();
+	waitpid(pid, &st, 0);
+	is_int(rc, 0, "wait, zip placed: the waiter has the version");
+	snprintf(name, sizeof(name), "wait, zip placed: woken %.3f s in "
+	    "(placed at 0.3 s)", t1 - t0);
+	ok(t1 - t0 >= 0.25 && t1 - t0 < 1.0, name);
+	lock_release(px->idx, key);
+	px->cfg.wait_timeout = saved;
+}
+
 static void
 want_of(struct want *w, enum want_kind kind, const char *module,
     const char *version)
@@ -393,6 +503,7 @@ main(void)
 	is_int(tmp_count(&px), 0, "unknown version: nothing in .tmp");
 
 	test_list_memo(&px);
+	test_wait_no_spin(&px, rv);
 
 	proxy_close(&px);
 	config_free(&px.cfg);
