@@ -82,15 +82,33 @@ ep_status_card(struct buf *b, const char *value, const char *label,
 	buf_puts(b, "</span></div>\n", e);
 }
 
+/* The first cells of a row of the recent tables: when (UTC), module and
+ * version, escaped. */
+static void
+ep_status_row_start(struct buf *b, int64_t when, const char *module,
+    const char *version, struct err *e)
+{
+	char at[32];
+	struct tm tm;
+	time_t t = (time_t)when;
+
+	gmtime_r(&t, &tm);
+	strftime(at, sizeof(at), "%Y-%m-%d %H:%M:%S", &tm);
+	buf_puts(b, "<tr><td data-label=\"When (UTC)\">", e);
+	buf_puts_html(b, at, e);
+	buf_puts(b, "</td><td data-label=\"Module\">", e);
+	buf_puts_html(b, module, e);
+	buf_puts(b, "</td><td data-label=\"Version\">", e);
+	buf_puts_html(b, version, e);
+}
+
 /* The recent fetches, newest first; only failures when failures. */
 static void
 ep_status_fetches(struct buf *b, const struct metrics_data *d,
     int failures, struct err *e)
 {
 	const struct metrics_event *ev;
-	char when[32], ms[32];
-	struct tm tm;
-	time_t t;
+	char ms[32];
 	size_t i, shown = 0;
 
 	buf_puts(b, "<div class=\"scroll\"><table><tr><th>When (UTC)</th>"
@@ -105,16 +123,8 @@ ep_status_fetches(struct buf *b, const struct metrics_data *d,
 		if (ev->seq == 0 || ev->when == 0 ||
 		    (failures && ev->result == METRICS_OK))
 			continue;
-		t = (time_t)ev->when;
-		gmtime_r(&t, &tm);
-		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
 		snprintf(ms, sizeof(ms), "%u", ev->ms);
-		buf_puts(b, "<tr><td data-label=\"When (UTC)\">", e);
-		buf_puts_html(b, when, e);
-		buf_puts(b, "</td><td data-label=\"Module\">", e);
-		buf_puts_html(b, ev->module, e);
-		buf_puts(b, "</td><td data-label=\"Version\">", e);
-		buf_puts_html(b, ev->version, e);
+		ep_status_row_start(b, ev->when, ev->module, ev->version, e);
 		buf_puts(b, "</td><td data-label=\"Upstream\">", e);
 		buf_puts_html(b, ev->upstream, e);
 		buf_puts(b, ev->result == METRICS_OK ?
@@ -169,9 +179,6 @@ static void
 ep_status_vulns(struct buf *b, const struct metrics_data *d, struct err *e)
 {
 	const struct metrics_vuln_event *ev;
-	char when[32];
-	struct tm tm;
-	time_t t;
 	size_t i, shown = 0;
 
 	buf_puts(b, "<div class=\"scroll\"><table><tr><th>When (UTC)</th>"
@@ -182,15 +189,7 @@ ep_status_vulns(struct buf *b, const struct metrics_data *d, struct err *e)
 		    METRICS_VULN_RECENT];
 		if (ev->seq == 0 || ev->when == 0)
 			continue;
-		t = (time_t)ev->when;
-		gmtime_r(&t, &tm);
-		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
-		buf_puts(b, "<tr><td data-label=\"When (UTC)\">", e);
-		buf_puts_html(b, when, e);
-		buf_puts(b, "</td><td data-label=\"Module\">", e);
-		buf_puts_html(b, ev->module, e);
-		buf_puts(b, "</td><td data-label=\"Version\">", e);
-		buf_puts_html(b, ev->version, e);
+		ep_status_row_start(b, ev->when, ev->module, ev->version, e);
 		buf_puts(b, ev->decision == METRICS_VULN_DENY ?
 		    "</td><td data-label=\"Decision\" class=\"ok\">" :
 		    "</td><td data-label=\"Decision\" class=\"bad\">", e);
