@@ -17,12 +17,7 @@
 . "$top_srcdir/tests/lib/upstream.sh"
 need go git curl lighttpd tar
 
-FX=$TRASH/fx
-REF=$FX/modcache/cache/download
-make_fixtures "$FX" >"$TRASH/fixtures.log" 2>&1 ||
-    { diag_file "$TRASH/fixtures.log"; bail_out "fixtures"; }
-upstream_build || bail_out "cannot build the fake upstream"
-upstream_start "$REF" || bail_out "cannot start the fake upstream"
+upstream_fixtures
 pass "fake upstream on $UPSTREAM_URL"
 
 # The reference: each go command builds the app from the fixtures'

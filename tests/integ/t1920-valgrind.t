@@ -35,12 +35,7 @@ fi
 # (900 requests: 1.8 MiB plus fragmentation; 8 KiB per request: 7 MiB).
 GROWTH_KIB=2048
 
-FX=$TRASH/fx
-REF=$FX/modcache/cache/download
-make_fixtures "$FX" >"$TRASH/fixtures.log" 2>&1 ||
-    { diag_file "$TRASH/fixtures.log"; bail_out "fixtures"; }
-upstream_build || bail_out "cannot build the fake upstream"
-upstream_start "$REF" || bail_out "cannot start the fake upstream"
+upstream_fixtures
 upstream_fault "/github.com/fixture/nomod/@v/v1.0.0.info" status500
 upstream_fault "/github.com/fixture/nomod/@v/list" status500
 

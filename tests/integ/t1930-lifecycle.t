@@ -27,12 +27,7 @@
 . "$top_srcdir/tests/lib/upstream.sh"
 need go git curl lighttpd sha256sum sqlite3
 
-FX=$TRASH/fx
-REF=$FX/modcache/cache/download
-make_fixtures "$FX" >"$TRASH/fixtures.log" 2>&1 ||
-    { diag_file "$TRASH/fixtures.log"; bail_out "fixtures"; }
-upstream_build || bail_out "cannot build the fake upstream"
-upstream_start "$REF" || bail_out "cannot start the fake upstream"
+upstream_fixtures
 
 S=$TRASH/storage
 T=$TRASH/state

@@ -36,11 +36,7 @@
 need go git curl lighttpd sqlite3 perl cmp
 hosts_loopback
 
-FX=$TRASH/fx
-REF=$FX/modcache/cache/download
-make_fixtures "$FX" >"$TRASH/fixtures.log" 2>&1 ||
-    { diag_file "$TRASH/fixtures.log"; bail_out "fixtures"; }
-upstream_start "$REF" || bail_out "cannot start the fake upstream"
+upstream_fixtures
 pass "fake upstream on $UPSTREAM_URL"
 
 NAME=hosts.test

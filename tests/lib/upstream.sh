@@ -71,6 +71,19 @@ upstream_start()
 	[ -n "$UPSTREAM_URL" ]
 }
 
+# upstream_fixtures: the fixtures of fixtures.sh made in $TRASH/fx (FX;
+# REF is the download tree of its module cache) and served by a started
+# fake upstream (UPSTREAM_URL); bails out when either fails.  Needs
+# fixtures.sh sourced too.
+upstream_fixtures()
+{
+	FX=$TRASH/fx
+	REF=$FX/modcache/cache/download
+	make_fixtures "$FX" >"$TRASH/fixtures.log" 2>&1 ||
+	    { diag_file "$TRASH/fixtures.log"; bail_out "fixtures"; }
+	upstream_start "$REF" || bail_out "cannot start the fake upstream"
+}
+
 # _up_ctl ENDPOINT [CURL ARG...]: GET /_ctl/ENDPOINT with the query the
 # arguments make; print the body, fail unless the status is 200.
 _up_ctl()
