@@ -95,18 +95,8 @@ heads=$(for i in 1 2 3; do curl -s "$(host_url "$i")/sumdb/hosts.test/latest" |
 is "$heads" 1 "the three hosts serve one tree head"
 
 # --- 3 x 32 concurrent clients on the same cold zips -------------------------
-UPPER=github.com/!fixture/!upper/@v/v1.0.0.zip
-RETRACT=github.com/fixture/retract/@v/v1.0.0.zip
-ALLR=github.com/fixture/allretract/@v/v1.0.1.zip
-upstream_reset
-upstream_fault '*.zip' delay ms=1500 >/dev/null
-START=$(date +%s)
-hosts_storm 32 "$REF" "$UPPER" "$RETRACT" "$ALLR"
-diag "storm of 3 x 32 clients on 3 zips: $(( $(date +%s) - START )) s"
-upstream_fault '*.zip' none >/dev/null
-is "$HOSTS_CODES" "288 200" "all 288 clients got 200"
-is "$HOSTS_BAD" 0 "every client got the upstream's bytes"
-for f in "$UPPER" "$RETRACT" "$ALLR"; do
+hosts_cold_storm 1500
+for f in $HOSTS_ZIPS; do
 	is "$(fetched "$f")" 1 "$f: one upstream fetch for 96 clients on 3 hosts"
 	is "$(fetched "${f%.zip}.mod")" 1 "and one of its .mod"
 	is_file "$S/$f" "$REF/$f" "the stored $f is the upstream's"

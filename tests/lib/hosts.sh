@@ -161,6 +161,25 @@ host_stop()
 	rm -f "$TRASH/host.$1/serve.pid"
 }
 
+# hosts_cold_storm MS: 32 clients per host on each of three cold fixture
+# zips (HOSTS_ZIPS, below the root) at once, the upstream holding each zip
+# MS ms; checks that all 288 got 200 and the upstream's bytes (REF).
+HOSTS_ZIPS="github.com/!fixture/!upper/@v/v1.0.0.zip
+github.com/fixture/retract/@v/v1.0.0.zip
+github.com/fixture/allretract/@v/v1.0.1.zip"
+hosts_cold_storm()
+{
+	upstream_reset
+	upstream_fault '*.zip' delay ms="$1" >/dev/null
+	_hs0=$(date +%s)
+	# shellcheck disable=SC2086 # the names hold no white space
+	hosts_storm 32 "$REF" $HOSTS_ZIPS
+	diag "storm of 3 x 32 clients on 3 zips: $(( $(date +%s) - _hs0 )) s"
+	upstream_fault '*.zip' none >/dev/null
+	is "$HOSTS_CODES" "288 200" "all 288 clients got 200"
+	is "$HOSTS_BAD" 0 "every client got the upstream's bytes"
+}
+
 # hosts_storm N REF FILE...: N clients per host and FILE at once (curl),
 # each FILE (a path below the root) asked of every host; then the tally:
 # HOSTS_CODES gets "COUNT STATUS" lines (sorted), HOSTS_BAD the number of
