@@ -35,18 +35,9 @@ ok "the reference go.sum is not empty" test -s "$REFSUM"
 # Host A.
 SA=$TRASH/hostA/storage
 TA=$TRASH/hostA/state
-mkdir -p "$SA" "$TA" "$TRASH/modenone" "$TRASH/modenone.state"
-cat >"$TRASH/hostA.ini" <<INI
-[storage]
-root = $SA
-[state]
-dir = $TA
-[upstream]
-goproxy = $UPSTREAM_URL
-timeout = 5
-[sumdb]
-verify = no
-INI
+mkdir -p "$TRASH/modenone" "$TRASH/modenone.state"
+connected_ini "$TRASH/hostA.ini" "$SA" "$TA" "$UPSTREAM_URL" ||
+    bail_out "host A's INI"
 # piraeus_a ARGS: the CLI with host A's configuration.
 piraeus_a()
 {

@@ -98,23 +98,12 @@ for_each_go ref_build
 REFSUM=$TRASH/app.ref.$GOTAG/go.sum
 ok "the reference go.sum is not empty" test -s "$REFSUM"
 
-upstream_build || bail_out "cannot build the fake upstream"
 upstream_start "$UP" || bail_out "cannot start the fake upstream"
 
 SA=$TRASH/hostA/storage
 TA=$TRASH/hostA/state
-mkdir -p "$SA" "$TA"
-cat >"$TRASH/hostA.ini" <<INI
-[storage]
-root = $SA
-[state]
-dir = $TA
-[upstream]
-goproxy = $UPSTREAM_URL
-timeout = 5
-[sumdb]
-verify = no
-INI
+connected_ini "$TRASH/hostA.ini" "$SA" "$TA" "$UPSTREAM_URL" ||
+    bail_out "host A's INI"
 APP=$TRASH/app
 cp -R "$FX/app" "$APP"
 cp "$REFSUM" "$APP/go.sum"

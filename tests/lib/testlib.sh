@@ -539,6 +539,25 @@ quickstart_down()
 	nok "$QN: nothing listens on port $QPORT any more" port_in_use "$QPORT"
 }
 
+# connected_ini INI STORAGE STATE UPSTREAM: the INI of the connected host
+# of the air-gapped workflow (storage and state made here): UPSTREAM as its
+# only upstream, a 5 s timeout, no checksum database.
+connected_ini()
+{
+	mkdir -p "$2" "$3" || return 1
+	cat >"$1" <<INI
+[storage]
+root = $2
+[state]
+dir = $3
+[upstream]
+goproxy = $4
+timeout = 5
+[sumdb]
+verify = no
+INI
+}
+
 # offline_ini INI STORAGE STATE: the INI of an air-gapped host (storage and
 # state made here): no upstream at all, nothing verified over the network.
 offline_ini()
