@@ -185,13 +185,33 @@ metrics_upstream(const char *name)
 	return NULL;
 }
 
+/* Seqlock of one entry of a recent ring: take it for writing (odd while
+ * written; a reader that sees seq change skips the entry): 1, or 0 when
+ * another writer holds it (the ring lapped) and the entry is left. */
+static int
+metrics_seq_begin(uint64_t *seq)
+{
+	if ((__atomic_add_fetch(seq, 1, __ATOMIC_ACQ_REL) & 1) == 0) {
+		__atomic_sub_fetch(seq, 1, __ATOMIC_ACQ_REL);
+		return 0;
+	}
+	return 1;
+}
+
+/* The entry metrics_seq_begin took is written: even again. */
+static void
+metrics_seq_end(uint64_t *seq)
+{
+	__atomic_add_fetch(seq, 1, __ATOMIC_RELEASE);
+}
+
 void
 metrics_fetch(const char *upstream, const char *module, const char *version,
     enum metrics_result r, long long us, const char *why)
 {
 	struct metrics_upstream *u;
 	struct metrics_event *ev;
-	uint64_t n, seq;
+	uint64_t n;
 	size_t b;
 
 	if (metrics_map == NULL || (unsigned)r >= METRICS_RESULTS)
@@ -208,14 +228,8 @@ metrics_fetch(const char *upstream, const char *module, const char *version,
 	}
 	n = __atomic_fetch_add(&metrics_map->next_event, 1, __ATOMIC_RELAXED);
 	ev = &metrics_map->events[n % METRICS_RECENT];
-	/* Seqlock: odd while written; a reader that sees it change skips
-	 * the entry. */
-	seq = __atomic_add_fetch(&ev->seq, 1, __ATOMIC_ACQ_REL);
-	if ((seq & 1) == 0) {
-		/* Another writer holds it (the ring lapped): leave it. */
-		__atomic_sub_fetch(&ev->seq, 1, __ATOMIC_ACQ_REL);
+	if (!metrics_seq_begin(&ev->seq))
 		return;
-	}
 	ev->when = (int64_t)time(NULL);
 	ev->ms = (uint32_t)(us / 1000 > UINT32_MAX ? UINT32_MAX : us / 1000);
 	ev->result = (int32_t)r;
@@ -223,7 +237,7 @@ metrics_fetch(const char *upstream, const char *module, const char *version,
 	snprintf(ev->version, sizeof(ev->version), "%s", version);
 	snprintf(ev->upstream, sizeof(ev->upstream), "%s", upstream);
 	snprintf(ev->why, sizeof(ev->why), "%s", why != NULL ? why : "");
-	__atomic_add_fetch(&ev->seq, 1, __ATOMIC_RELEASE);
+	metrics_seq_end(&ev->seq);
 }
 
 void
@@ -254,17 +268,14 @@ metrics_vuln(enum metrics_vuln d, const char *module, const char *version,
 	}
 	n = __atomic_fetch_add(&metrics_map->next_vuln, 1, __ATOMIC_RELAXED);
 	ev = &metrics_map->vulns[n % METRICS_VULN_RECENT];
-	seq = __atomic_add_fetch(&ev->seq, 1, __ATOMIC_ACQ_REL);
-	if ((seq & 1) == 0) {
-		__atomic_sub_fetch(&ev->seq, 1, __ATOMIC_ACQ_REL);
+	if (!metrics_seq_begin(&ev->seq))
 		return;
-	}
 	ev->when = (int64_t)time(NULL);
 	ev->decision = (int32_t)d;
 	snprintf(ev->module, sizeof(ev->module), "%s", module);
 	snprintf(ev->version, sizeof(ev->version), "%s", version);
 	snprintf(ev->ids, sizeof(ev->ids), "%s", ids);
-	__atomic_add_fetch(&ev->seq, 1, __ATOMIC_RELEASE);
+	metrics_seq_end(&ev->seq);
 }
 
 const char *
