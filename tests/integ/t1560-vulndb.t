@@ -190,15 +190,20 @@ served()
 	is "$(norm "$TRASH/piraeus.$1.json")" "$(norm "$TRASH/direct.json")" \
 	    "[$1] govulncheck reports the same findings through piraeus"
 	# govulncheck's requests: the legacy files (the checks above ask
-	# for v1 files only).  lighttpd writes its access log late: wait
-	# for the last one, stdlib.json.
+	# for v1 files only).  lighttpd writes its access log late, and
+	# govulncheck asks the module's file and stdlib.json at once: wait
+	# (20 s at most) until index.json, stdlib.json and a module's file
+	# are all there, whatever their order.
 	i=0
-	while ! grep -q 'GET /vulndb/stdlib\.json ' "$ALOG" && [ "$i" -lt 100 ]; do
+	while [ "$i" -lt 100 ]; do
+		grep -E '"GET /vulndb/(index|stdlib|aliases|ID/index|example\.com/[^ ]*)\.json ' \
+		    "$ALOG" >"$TRASH/gv-access.$1.log"
+		grep -q 'GET /vulndb/stdlib\.json ' "$TRASH/gv-access.$1.log" &&
+		    grep -q 'GET /vulndb/example\.com/' "$TRASH/gv-access.$1.log" &&
+		    break
 		sleep 0.2
 		i=$((i + 1))
 	done
-	grep -E '"GET /vulndb/(index|stdlib|aliases|ID/index|example\.com/[^ ]*)\.json ' \
-	    "$ALOG" >"$TRASH/gv-access.$1.log"
 	total=$(wc -l <"$TRASH/gv-access.$1.log")
 	hits=$(grep -c ' /vulndb/[^ ]* HTTP/[0-9.]*" 200 ' "$TRASH/gv-access.$1.log")
 	resp=$(($(grep -c '/vulndb/' "$RLOG") - r0))
