@@ -30,7 +30,6 @@
 #include "piraeus.h"
 
 #define DIRHASH_CHUNK	(64 * 1024)	/* read buffer for streaming */
-#define SHA256_LEN	32
 
 /* One file of a Hash1 list: a borrowed name and its content digest. */
 struct dirhash_file {
@@ -68,7 +67,7 @@ dirhash_ctx_new(struct err *e)
 		err_set(e, E_INTERNAL, "EVP_MD_CTX_new failed");
 		return NULL;
 	}
-	if (EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1) {
+	if (EVP_DigestInit_ex(ctx, sha256_md(), NULL) != 1) {
 		EVP_MD_CTX_free(ctx);
 		err_set(e, E_INTERNAL, "EVP_DigestInit_ex failed");
 		return NULL;
@@ -155,8 +154,7 @@ dirhash_mod(const void *data, size_t len, char out[H1_MAX], struct err *e)
 	struct dirhash_file f;
 
 	f.name = "go.mod";
-	if (EVP_Digest(data, len, f.digest, NULL, EVP_sha256(), NULL) != 1)
-		return err_set(e, E_INTERNAL, "EVP_Digest failed");
+	sha256_digest(data, len, f.digest);
 	return dirhash_hash1(&f, 1, out, e);
 }
 
@@ -316,8 +314,7 @@ dirhash_sha256_hex(const void *data, size_t len, char out[SHA256_HEX])
 {
 	unsigned char md[SHA256_LEN];
 
-	if (EVP_Digest(data, len, md, NULL, EVP_sha256(), NULL) != 1)
-		fatalx("EVP_Digest failed");
+	sha256_digest(data, len, md);
 	dirhash_hex(md, out);
 }
 
@@ -344,7 +341,7 @@ dirhash_sha256_new(struct err *e)
 int
 dirhash_sha256_restart(struct dirhash_sha256 *h)
 {
-	return EVP_DigestInit_ex(h->ctx, EVP_sha256(), NULL) == 1 ? 0 : -1;
+	return EVP_DigestInit_ex(h->ctx, sha256_md(), NULL) == 1 ? 0 : -1;
 }
 
 /* Add n bytes to h: 0, or -1 when OpenSSL fails. */

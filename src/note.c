@@ -237,7 +237,7 @@ note_key_hash(const char *name, const unsigned char *key, size_t keylen,
 
 	if ((ctx = EVP_MD_CTX_new()) == NULL)
 		return err_set(e, E_INTERNAL, "EVP_MD_CTX_new failed");
-	rv = EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) == 1 &&
+	rv = EVP_DigestInit_ex(ctx, sha256_md(), NULL) == 1 &&
 	    EVP_DigestUpdate(ctx, name, strlen(name)) == 1 &&
 	    EVP_DigestUpdate(ctx, "\n", 1) == 1 &&
 	    EVP_DigestUpdate(ctx, key, keylen) == 1 &&

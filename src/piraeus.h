@@ -48,6 +48,7 @@
 #define GOMOD_MAX	(16 * 1024 * 1024) /* a go.mod file (protocol 4.1) */
 #define ZIP_MAX		(500LL * 1024 * 1024) /* a module zip, and its content */
 #define H1_MAX		64		/* "h1:" + 44 base64 chars + NUL, rounded */
+#define SHA256_LEN	32		/* a SHA-256 digest */
 #define SHA256_HEX	65		/* 64 hex digits + NUL */
 #define ERR_MSG_MAX	256
 
@@ -202,6 +203,13 @@ int		 gz_decompress(const void *p, size_t n, struct buf *out,
 
 /* hex.c: the value of hex digit c (either case), 0 to 15, or -1. */
 int		 hex_digit(int c);
+
+/* sha256.c: the process's SHA-256 implementation, fetched from OpenSSL
+ * once (pass it to every EVP_DigestInit_ex/EVP_Digest/HMAC), and a one-shot
+ * digest with it. */
+struct evp_md_st;
+const struct evp_md_st *sha256_md(void);
+void		 sha256_digest(const void *, size_t, unsigned char md[SHA256_LEN]);
 
 /* log.c: messages to stderr (the web server's error log under FastCGI). */
 enum log_level { LOG_LVL_ERROR = 0, LOG_LVL_WARN, LOG_LVL_INFO, LOG_LVL_DEBUG };

@@ -63,7 +63,7 @@ tlog_sha256(unsigned char prefix, const void *a, size_t alen, const void *b,
 
 	if ((ctx = EVP_MD_CTX_new()) == NULL)
 		fatalx("tlog: EVP_MD_CTX_new failed");
-	ok = EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) == 1 &&
+	ok = EVP_DigestInit_ex(ctx, sha256_md(), NULL) == 1 &&
 	    EVP_DigestUpdate(ctx, &prefix, 1) == 1 &&
 	    (alen == 0 || EVP_DigestUpdate(ctx, a, alen) == 1) &&
 	    (blen == 0 || EVP_DigestUpdate(ctx, b, blen) == 1) &&

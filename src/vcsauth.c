@@ -385,7 +385,7 @@ vcsauth_key(const unsigned char *hkey, const char *user, const char *secret,
 	vcsauth_frame(&b, user);
 	vcsauth_frame(&b, sh);
 	vcsauth_frame(&b, url);
-	if (HMAC(EVP_sha256(), hkey, VCSAUTH_HMAC_KEY_LEN,
+	if (HMAC(sha256_md(), hkey, VCSAUTH_HMAC_KEY_LEN,
 	    (const unsigned char *)(b.data != NULL ? b.data : ""), b.len, mac,
 	    &maclen) == NULL || maclen * 2 + 1 != SHA256_HEX)
 		fatalx("vcsauth: HMAC-SHA256 failed");
