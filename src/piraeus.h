@@ -1435,6 +1435,8 @@ struct zipread {
 	unsigned char	*win;		/* a window of the file, cached */
 	uint64_t	 win_off;
 	size_t		 win_len;
+	struct zipread_rd *rd;		/* zipread_data's buffers, kept for
+					 * the next entry */
 };
 /*
  * Walk the central directory of the zip open at fd (size bytes, at most

@@ -36,6 +36,7 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -332,6 +333,7 @@ zipread_close(struct zipread *zr)
 		free(zr->ents[i].name);
 	free(zr->ents);
 	free(zr->win);
+	free(zr->rd);
 	memset(zr, 0, sizeof(*zr));
 	zr->fd = -1;
 }
@@ -518,7 +520,14 @@ zipread_data(struct zipread *zr, size_t i, zipread_sink *sink, void *arg,
 	size_t k;
 	int rv = -1;
 
-	rd = xcalloc(1, sizeof(*rd));
+	/* 128 KiB of buffers, past malloc's mmap threshold: allocated (and
+	 * their pages faulted in) once per zip, not once per entry (2.6 % of
+	 * the responder's CPU in bench/fetch's cold run, perf).  Only the
+	 * record is cleared; the buffers are written before they are read. */
+	if (zr->rd == NULL)
+		zr->rd = xmalloc(sizeof(*zr->rd));
+	rd = zr->rd;
+	memset(rd, 0, offsetof(struct zipread_rd, in));
 	rd->zr = zr;
 	rd->ent = ent;
 	rd->sink = sink;
@@ -565,6 +574,5 @@ zipread_data(struct zipread *zr, size_t i, zipread_sink *sink, void *arg,
 		goto out;
 	rv = zipread_finish(rd, desc, e);
 out:
-	free(rd);
 	return rv;
 }
