@@ -1259,6 +1259,11 @@ struct cache_key {
 	struct index	*ix;		/* NULL: nothing is cached */
 	const char	*scope;		/* NULL: the index's (the upstream's) */
 	const char	*key;
+	int		 memo;		/* 1: an answer also kept in this
+					 * process's memory while fresh (one
+					 * that never changes within its ttl:
+					 * a checksum database's tile, its
+					 * base) */
 };
 struct cache_entry {
 	int		 have;		/* 1: a row was read (body allocated) */

@@ -299,7 +299,7 @@ sumdb_fetch(const struct sumdb_ctx *sc, const struct sumdb *db,
 	struct cache_entry c;
 	struct buf up;
 	struct err ue, ce;
-	int offline = sc->offline, rc = -1;
+	int offline = sc->offline, rc = -1, given;
 	size_t cap;
 
 	snprintf(key, sizeof(key), "sumdb:%s/%s", db->key.name, path);
@@ -307,8 +307,15 @@ sumdb_fetch(const struct sumdb_ctx *sc, const struct sumdb *db,
 	err_clear(&ce);
 	memset(&c, 0, sizeof(c));
 	k.ix = sc->idx;
-	/* Offline, any answer kept is fresh enough. */
-	if ((!fresh || offline) && cache_lookup(&k, offline ? -1 :
+	/* A tile's path names exactly the hashes it holds. */
+	k.memo = strncmp(path, "tile/", 5) == 0;
+	/* Offline, any answer kept is fresh enough.  A lookup fetched with
+	 * the version's files was not kept a moment ago (sumdb_lookup_url
+	 * looked): it is not looked for again. */
+	given = where->given != NULL && !fresh && strncmp(path, "lookup/",
+	    7) == 0;
+	if ((!fresh || offline) && (!given || offline) &&
+	    cache_lookup(&k, offline ? -1 :
 	    sumdb_ttl(sc->cfg, path), 0, &c, &ce) == CACHE_FRESH &&
 	    c.code == E_OK) {
 		*body = c.body;
@@ -325,8 +332,7 @@ sumdb_fetch(const struct sumdb_ctx *sc, const struct sumdb *db,
 	if (!where->have && sumdb_base(sc, db, where->base,
 	    sizeof(where->base), &ue) == 0)
 		where->have = 1;
-	if (where->given != NULL && !fresh && strncmp(path, "lookup/",
-	    7) == 0 && where->given->len <= cap) {
+	if (given && where->given->len <= cap) {
 		/* Fetched with the version's files: settled as if now. */
 		buf_init(&up, cap);
 		rc = buf_append(&up, where->given->data, where->given->len,

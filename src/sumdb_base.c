@@ -177,7 +177,7 @@ static int
 sumdb_base_known(const struct sumdb_ctx *sc, const struct sumdb *db)
 {
 	char scope[SHA256_HEX], key[NOTE_NAME_MAX + 32];
-	struct cache_key k = { sc->idx, scope, key };
+	struct cache_key k = { sc->idx, scope, key, 1 };
 	struct cache_entry c;
 	struct err ce;
 	int choice = SUMDB_BASE_FAILED;
@@ -215,7 +215,7 @@ sumdb_base(const struct sumdb_ctx *sc, const struct sumdb *db, char *out,
 	char scope[SHA256_HEX], key[NOTE_NAME_MAX + 32];
 	char body[SUMDB_BASE_BODY_MAX], shown[SUMDB_BASE_MAX + 16];
 	struct sumdb_base_probe p = { sc->cfg, db->key.name };
-	struct cache_key k = { NULL, scope, key };
+	struct cache_key k = { NULL, scope, key, 1 };
 	struct err ce;
 	int choice, n;
 

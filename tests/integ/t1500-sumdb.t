@@ -228,6 +228,14 @@ is "$(sqlite3 "$T/index.sqlite" "SELECT count(*) FROM upstream_cache \
     WHERE key LIKE 'sumdb:sum.test/tile/%' AND body = zeroblob(length(body))" \
     )" "$(sqlite3 "$T/index.sqlite" "SELECT count(*) FROM upstream_cache \
     WHERE key LIKE 'sumdb:sum.test/tile/%'")" "every cached tile is now zeros"
+# A responder keeps the tiles it read in memory (cache.c): new responders
+# (lighttpd restarted gracefully) read the corrupt ones from the index.
+LT=$(pgrep -P "$SERVE_PID" -x lighttpd)
+OLDR=$(pgrep -P "$LT" -x piraeus.fcgi | sort | tr '\n' ' ')
+ok "lighttpd restarted gracefully" kill -USR1 "$LT"
+wait_http "$URL/healthz" 20 "$SERVE_PID"
+NEWR=$(pgrep -P "$(pgrep -P "$SERVE_PID" -x lighttpd)" -x piraeus.fcgi | sort | tr '\n' ' ')
+ok "by new responders ($OLDR -> $NEWR)" test -n "$NEWR" -a "$NEWR" != "$OLDR"
 is "$(code "$URL/github.com/fixture/multi/@v/v1.1.0.zip")" 200 \
     "a fetch verified in spite of the corrupt cached tiles"
 like "$(logs)" 'fetching its tiles again' "the failed proof made piraeus fetch the tiles again"

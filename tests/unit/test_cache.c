@@ -4,7 +4,10 @@
  * within neg_ttl), a row of any other value (an HTTP status written by an
  * older program) is nothing cached, and cache_settle stores an answer,
  * remembers "not found" only when asked, and serves a stale answer only
- * when allowed and only for a failure other than "not found".
+ * when allowed and only for a failure other than "not found".  An
+ * answer marked memo is also kept in the process's memory: read from
+ * there while fresh, within CACHE_MEMO_MAX rows (the least recently used
+ * going first); another one never is.
  */
 #include "config.h"
 
@@ -19,13 +22,13 @@
 int
 main(void)
 {
-	char dir[] = "/tmp/test_cache.XXXXXX", cmd[128];
+	char dir[] = "/tmp/test_cache.XXXXXX", cmd[128], key[64];
 	struct cache_key k = { NULL, "scope-a", "list:m" };
 	struct cache_policy pol = { "list:m", 1, 1 };
 	struct cache_entry c;
 	struct buf up, body;
 	struct err e, ue;
-	int stale = 0;
+	int stale = 0, i;
 
 	if (mkdtemp(dir) == NULL)
 		return 1;
@@ -109,6 +112,49 @@ main(void)
 	k.scope = "scope-b";
 	is_int(cache_lookup(&k, 60, 60, &c, &e), CACHE_NONE,
 	    "another scope's row is not this one's");
+
+	/* Immutable answers are read from memory: a row changed behind the
+	 * cache (no program does that to a memo one) shows which. */
+	k.scope = "scope-t";
+	k.key = "sumdb:t/tile/8/0/000";
+	k.memo = 1;
+	is_int(cache_put(&k, E_OK, "tile-a", 6, &e), 0, "put a memo answer");
+	index_cache_put_in(k.ix, "scope-t", k.key, E_OK, "tile-b", 6, &e);
+	is_int(cache_lookup(&k, 60, 0, &c, &e), CACHE_FRESH,
+	    "memo: fresh");
+	is_str(c.body.data, "tile-a", "memo: read from memory, not the index");
+	cache_entry_free(&c);
+	is_int(cache_lookup(&k, 0, 0, &c, &e), CACHE_STALE,
+	    "memo, past ttl: stale");
+	is_str(c.body.data, "tile-b", "memo, past ttl: read from the index");
+	cache_entry_free(&c);
+	is_int(cache_lookup(&k, -1, 0, &c, &e), CACHE_FRESH,
+	    "memo, ttl -1: fresh");
+	is_str(c.body.data, "tile-b", "the index's row read is kept in memory");
+	cache_entry_free(&c);
+	index_cache_put_in(k.ix, "scope-t", k.key, E_OK, "tile-c", 6, &e);
+	cache_lookup(&k, 60, 0, &c, &e);
+	is_str(c.body.data, "tile-b", "and read from memory after");
+	cache_entry_free(&c);
+	/* 64 other memo rows push the first one out (the cap). */
+	for (i = 0; i < 64; i++) {
+		snprintf(key, sizeof(key), "sumdb:t/tile/8/0/%03d", i + 1);
+		k.key = key;
+		cache_put(&k, E_OK, "x", 1, &e);
+	}
+	k.key = "sumdb:t/tile/8/0/000";
+	cache_lookup(&k, 60, 0, &c, &e);
+	is_str(c.body.data, "tile-c", "past CACHE_MEMO_MAX rows: the oldest is "
+	    "read from the index again");
+	cache_entry_free(&c);
+	/* A mutable answer is read from the index every time. */
+	k.key = "list:m2";
+	k.memo = 0;
+	cache_put(&k, E_OK, "v1\n", 3, &e);
+	index_cache_put_in(k.ix, "scope-t", "list:m2", E_OK, "v2\n", 3, &e);
+	cache_lookup(&k, 60, 0, &c, &e);
+	is_str(c.body.data, "v2\n", "mutable: never read from memory");
+	cache_entry_free(&c);
 
 	index_close(k.ix);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
