@@ -13,7 +13,8 @@
  * hit would be (X-Sendfile / X-Accel-Redirect when configured):
  * application/json or application/gzip (a file of its own, never a
  * Content-Encoding), kept an hour by caches, then revalidated (its
- * Last-Modified and ETag sent).
+ * Last-Modified and ETag sent; If-None-Match and If-Modified-Since
+ * answered with 304).
  */
 #include "config.h"
 
@@ -31,6 +32,7 @@
 #define EP_VULNDB_REL_MAX	2048	/* bytes of a path below /vulndb/ */
 #define EP_VULNDB_CACHE		"public, max-age=3600, must-revalidate"
 #define EP_VULNDB_DATE_MAX	64	/* an HTTP date */
+#define EP_VULNDB_ETAG_MAX	48	/* "size-mtime" in hex, quoted */
 
 /* The file kinds served: suffix and Content-Type (longest first). */
 static const struct {
@@ -62,23 +64,26 @@ ep_vulndb_clean(const char *rel)
 
 /* Last-Modified and ETag (size and mtime) of a file the responder sends
  * itself, for the revalidation EP_VULNDB_CACHE asks (a file handed to
- * the web server gets the web server's own). */
-static void
+ * the web server gets the web server's own): 1 when the request's
+ * validators say the client has it (answer 304), else 0. */
+static int
 ep_vulndb_validators(const struct proxy *px, struct response *rs,
     const struct stat *st)
 {
-	char when[EP_VULNDB_DATE_MAX];
+	char when[EP_VULNDB_DATE_MAX], etag[EP_VULNDB_ETAG_MAX];
 	struct tm tm;
 
 	if (px->cfg.sendfile != SENDFILE_OFF)
-		return;
+		return 0;
 	if (gmtime_r(&st->st_mtime, &tm) != NULL &&
 	    strftime(when, sizeof(when), "%a, %d %b %Y %H:%M:%S GMT",
 	    &tm) > 0)
 		response_header(rs, "Last-Modified", "%s", when);
-	response_header(rs, "ETag", "\"%llx-%llx\"",
+	snprintf(etag, sizeof(etag), "\"%llx-%llx\"",
 	    (unsigned long long)st->st_size,
 	    (unsigned long long)st->st_mtime);
+	response_header(rs, "ETag", "%s", etag);
+	return response_unchanged(rs, etag, st->st_mtime);
 }
 
 int
@@ -119,9 +124,11 @@ ep_vulndb(struct proxy *px, const struct request *r, struct response *rs,
 		return err_set(e, E_NOTFOUND, "%s: not in the vulnerability "
 		    "database", rel);
 	}
-	ep_vulndb_validators(px, rs, &st);
-	rc = response_file(rs, &px->store, path, fd, &st, ctype,
-	    EP_VULNDB_CACHE);
+	if (ep_vulndb_validators(px, rs, &st))
+		rc = response_not_modified(rs, EP_VULNDB_CACHE);
+	else
+		rc = response_file(rs, &px->store, path, fd, &st, ctype,
+		    EP_VULNDB_CACHE);
 	close(fd);
 	return rc;
 }

@@ -199,6 +199,13 @@ void		 response_init(struct response *, struct io *, int head,
 void		 response_free(struct response *);
 void		 response_header(struct response *, const char *name,
 		    const char *fmt, ...) PIRAEUS_ATTR_PRINTF(3, 4);
+/* Conditional GET: 1 when the request's If-None-Match lists etag (weak
+ * comparison) or, without one, its If-Modified-Since is not before mtime
+ * (-1: none); then response_not_modified answers 304 with no body (the
+ * ETag and Last-Modified headers set before it). */
+int		 response_unchanged(struct response *, const char *etag,
+		    time_t mtime);
+int		 response_not_modified(struct response *, const char *cache);
 /* A whole body from memory. */
 int		 response_body(struct response *, int status,
 		    const char *ctype, const char *cache, const void *body,

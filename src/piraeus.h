@@ -550,6 +550,17 @@ int		 accesslog_artifact(const char *path, const char *base,
 int		 rfc3339_parse(const char *, int64_t *ns);
 void		 rfc3339_format(int64_t ns, char *out, size_t outsz);
 
+/* conditional.c: conditional GET (RFC 9110, 13).  Whether the client's
+ * copy is the one that would be sent: If-None-Match (when present) lists
+ * etag, compared weakly, or else If-Modified-Since is a date not before
+ * mtime (-1: the answer has no time); a malformed or too long header is
+ * absent.  1 yes (answer 304), 0 no.  And the two parts alone: 1 when the
+ * If-None-Match list matches etag; an HTTP-date into *t, 0 or -1. */
+int		 conditional_unchanged(const char *if_none_match,
+		    const char *if_modified, const char *etag, time_t mtime);
+int		 conditional_etag_match(const char *list, const char *etag);
+int		 conditional_date(const char *, time_t *);
+
 /*
  * The Go vulnerability database's caps: ONE set, for its mirror
  * (vulndb*.c: a sync or import refuses a database over any of them) and

@@ -76,6 +76,38 @@ response_private(const struct config *cfg, const char *cache)
 	return CACHE_NONE;
 }
 
+/* See http.h: does the request's If-None-Match or If-Modified-Since say
+ * the client has this answer already (conditional.c decides)? */
+int
+response_unchanged(struct response *rs, const char *etag, time_t mtime)
+{
+	if (rs->io == NULL || rs->io->getenv == NULL)
+		return 0;
+	return conditional_unchanged(rs->io->getenv(rs->io->ctx,
+	    "HTTP_IF_NONE_MATCH"), rs->io->getenv(rs->io->ctx,
+	    "HTTP_IF_MODIFIED_SINCE"), etag, mtime);
+}
+
+/* See http.h: 304 Not Modified, no body (the validators are the caller's
+ * headers, set before). */
+int
+response_not_modified(struct response *rs, const char *cache)
+{
+	rs->bytes = 0;
+	return response_start(rs, 304, NULL, cache, -1);
+}
+
+/* Whether the responder sends a's bytes itself (a body, or a file not
+ * handed to the web server, which answers conditionals on its own). */
+static int
+response_sends(const struct response *rs, const struct store *s,
+    const struct answer *a)
+{
+	return a->kind == ANSWER_BODY || (a->kind == ANSWER_FILE &&
+	    (a->stream || s == NULL || rs->cfg == NULL ||
+	    rs->cfg->sendfile == SENDFILE_OFF));
+}
+
 int
 response_answer(struct response *rs, const struct store *s,
     const struct answer *a)
@@ -84,6 +116,9 @@ response_answer(struct response *rs, const struct store *s,
 
 	if (a->etag[0] != '\0')
 		response_header(rs, "ETag", "%s", a->etag);
+	if (a->etag[0] != '\0' && response_sends(rs, s, a) &&
+	    response_unchanged(rs, a->etag, -1))
+		return response_not_modified(rs, cc);
 	switch (a->kind) {
 	case ANSWER_REDIRECT:
 		response_header(rs, "Location", "%s", a->location);

@@ -57,6 +57,27 @@ is "$(hdr ETag)" "\"$zsha\"" "zip: ETag is the SHA-256 of the zip"
 is "$(hdr Content-Type)" "application/zip" "zip: content type"
 cgi GET /example.com/m/@v/v1.0.0.info
 is "$(hdr Content-Type)" "application/json" "info: content type"
+
+# --- conditional GET of what the responder sends itself (RFC 9110, 13) ---
+for ext in info mod zip; do
+	cgi GET "/example.com/m/@v/v1.0.0.$ext"
+	tag=$(hdr ETag)
+	cgi GET "/example.com/m/@v/v1.0.0.$ext" "HTTP_IF_NONE_MATCH=$tag"
+	is "$STATUS" 304 "$ext: If-None-Match with its ETag: 304"
+	is "$(wc -c < "$TRASH/body" | tr -d ' ')" 0 "$ext: 304 has no body"
+	is "$(hdr ETag)" "$tag" "$ext: 304 repeats the ETag"
+	is "$(hdr Cache-Control)" "public, max-age=31536000, immutable" \
+	    "$ext: 304 repeats Cache-Control"
+	cgi GET "/example.com/m/@v/v1.0.0.$ext" "HTTP_IF_NONE_MATCH=\"x\", W/$tag"
+	is "$STATUS" 304 "$ext: in a list, weakly compared: 304"
+	cgi GET "/example.com/m/@v/v1.0.0.$ext" 'HTTP_IF_NONE_MATCH="other"'
+	is "$STATUS" 200 "$ext: another ETag: 200"
+	ok "$ext: and the body" cmp -s "$TRASH/body" "$S/example.com/m/@v/v1.0.0.$ext"
+	cgi GET "/example.com/m/@v/v1.0.0.$ext" "HTTP_IF_NONE_MATCH=$tag junk"
+	is "$STATUS" 200 "$ext: a malformed If-None-Match: 200"
+done
+cgi GET /example.com/m/@v/v1.0.0.info 'HTTP_IF_NONE_MATCH=*'
+is "$STATUS" 304 "If-None-Match *: 304"
 cgi GET /example.com/m/@v/v1.0.0.mod
 is "$(hdr Content-Type)" "text/plain; charset=utf-8" "mod: content type"
 

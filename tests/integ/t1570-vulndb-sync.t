@@ -422,6 +422,29 @@ is "$(hdr Last-Modified)" \
     "$(TZ=GMT LC_ALL=C date -r "$S/vulndb/index/db.json" '+%a, %d %b %Y %H:%M:%S GMT')" \
     "its Last-Modified (the revalidation asked for)"
 like "$(hdr ETag)" '^"[0-9a-f]+-[0-9a-f]+"$' "and an ETag"
+# Revalidation (RFC 9110, 13): 304 and no body when the client's copy is
+# the mirror's.
+vtag=$(hdr ETag) vlm=$(hdr Last-Modified)
+vcgir()
+{
+	PIRAEUS_CONFIG=$TRASH/main.ini cgi GET /vulndb/index/db.json "$@"
+}
+vcgir "HTTP_IF_NONE_MATCH=$vtag"
+is "$STATUS" 304 "If-None-Match with its ETag: 304"
+is "$(wc -c < "$TRASH/body" | tr -d ' ')" 0 "with no body"
+is "$(hdr ETag)" "$vtag" "and its ETag"
+is "$(hdr Cache-Control)" "public, max-age=3600, must-revalidate" "and Cache-Control"
+vcgir 'HTTP_IF_NONE_MATCH="0-0"'
+is "$STATUS" 200 "another ETag: 200"
+ok "with the mirror's bytes" cmp -s "$TRASH/body" "$S/vulndb/index/db.json"
+vcgir "HTTP_IF_MODIFIED_SINCE=$vlm"
+is "$STATUS" 304 "If-Modified-Since its Last-Modified: 304"
+vcgir "HTTP_IF_MODIFIED_SINCE=Thu, 01 Jan 1970 00:00:00 GMT"
+is "$STATUS" 200 "If-Modified-Since before it: 200"
+vcgir 'HTTP_IF_NONE_MATCH="0-0"' "HTTP_IF_MODIFIED_SINCE=$vlm"
+is "$STATUS" 200 "If-None-Match decides when both are sent: 200"
+vcgir "HTTP_IF_MODIFIED_SINCE=$vlm junk"
+is "$STATUS" 200 "a malformed date: 200"
 vcgi /vulndb/ID/GO-2020-0003.json.gz
 is "$STATUS" 200 "responder: an entry's .json.gz"
 ok "the mirror's bytes" cmp -s "$TRASH/body" "$S/vulndb/ID/GO-2020-0003.json.gz"
