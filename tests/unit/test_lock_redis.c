@@ -51,10 +51,19 @@ static const struct {
 	  "sentinel s1:26379,s2:26380 master=mymaster user= pass= db=0", "" },
 	{ "sentinel://:pw@s1:5000/m.1/4",
 	  "sentinel s1:5000 master=m.1 user= pass=pw db=4", "" },
+	{ "rediss://h:6380", "rediss h:6380 user= pass= db=0", "" },
+	{ "rediss://h", "rediss h:6379 user= pass= db=0", "" },
+	{ "rediss://app:p%40w@[::1]:7000/5",
+	  "rediss ::1:7000 user=app pass=p@w db=5", "" },
+	{ "rediss://:s3cret@redis.example.com/2",
+	  "rediss redis.example.com:6379 user= pass=s3cret db=2", "" },
 	/* refused */
 	{ "", NULL, "empty" },
-	{ "rediss://h:6380", NULL, "rediss:// (TLS) is not supported" },
 	{ "http://h", NULL, "unknown scheme" },
+	{ "redisss://h", NULL, "unknown scheme" },
+	{ "rediss://a,b", NULL, "several hosts are a sentinel:// list" },
+	{ "rediss://h/x", NULL, "a database is a number" },
+	{ "rediss://", NULL, "no host" },
 	{ "h:0", NULL, "a port is 1 to 65535" },
 	{ "h:65536", NULL, "a port is 1 to 65535" },
 	{ "h:12x", NULL, "a port is 1 to 65535" },
@@ -94,7 +103,7 @@ render(const struct lock_redis_target *t, char *out, size_t outsz)
 	size_t i, o;
 
 	o = (size_t)snprintf(out, outsz, "%s ", t->sentinel ? "sentinel" :
-	    "redis");
+	    t->tls ? "rediss" : "redis");
 	for (i = 0; i < t->naddr && o < outsz; i++)
 		o += (size_t)snprintf(out + o, outsz - o, "%s%s:%d",
 		    i > 0 ? "," : "", t->addr[i].host, t->addr[i].port);
@@ -196,19 +205,27 @@ now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/*
+ * The live part against addr: redis://, or rediss:// with tls (its
+ * files); redis-cli checks what is in redis over cli_port, the same
+ * server's plain port.
+ */
 static void
-test_live(const char *addr)
+test_live(const char *addr, const struct redis_tls *tls,
+    const char *cli_port)
 {
 	char tok_a[LOCK_REDIS_TOKEN_MAX], tok_b[LOCK_REDIS_TOKEN_MAX];
 	char v[256];
-	const char *port = strrchr(addr, ':') + 1;
+	const char *port = cli_port;
 	struct err e;
 	long long t0, t1;
 	pid_t pid;
 	int st;
 
 	err_clear(&e);
-	ok(lock_redis_setup(addr, "t:", &e) == 0, "setup");
+	ok(lock_redis_setup(addr, "t:", tls, &e) == 0, "setup");
+	if (e.msg[0] != '\0')
+		printf("#   %s\n", e.msg);
 	ok(lock_redis_token(tok_a, &e) == 0 && lock_redis_token(tok_b, &e) ==
 	    0 && strchr(tok_a, ':') != NULL &&
 	    strlen(strchr(tok_a, ':') + 1) == 32 &&
@@ -314,7 +331,9 @@ test_live(const char *addr)
 	/* lock.c's interface over the backend. */
 	{
 		struct lock_opts o = { LOCK_BACKEND_REDIS, addr, "t:",
-		    LOCK_DOWN_FAIL };
+		    LOCK_DOWN_FAIL, tls != NULL ? tls->ca : NULL,
+		    tls != NULL ? tls->cert : NULL,
+		    tls != NULL ? tls->key : NULL };
 
 		err_clear(&e);
 		ok(lock_setup(&o, &e) == 0, "lock_setup redis");
@@ -390,7 +409,7 @@ test_sentinel(const char *sentinel, const char *master)
 	snprintf(spec, sizeof(spec), "sentinel://127.0.0.1:1,%s/mymaster",
 	    sentinel);
 	err_clear(&e);
-	ok(lock_redis_setup(spec, "s:", &e) == 0, "setup sentinel://");
+	ok(lock_redis_setup(spec, "s:", NULL, &e) == 0, "setup sentinel://");
 	lock_redis_token(tok, &e);
 	is_int(lock_redis_try("k", 30, tok, &e), LOCK_OWNER,
 	    "sentinel: a dead sentinel skipped, the master asked of the "
@@ -402,7 +421,7 @@ test_sentinel(const char *sentinel, const char *master)
 	 * sentinel of the list (dead here). */
 	snprintf(spec, sizeof(spec), "sentinel://:wrongpw@127.0.0.1:1,%s/"
 	    "mymaster", sentinel);
-	lock_redis_setup(spec, "s:", &e);
+	lock_redis_setup(spec, "s:", NULL, &e);
 	err_clear(&e);
 	ok(lock_redis_try("k", 30, tok, &e) == -1 &&
 	    strstr(e.msg, "AUTH") != NULL && master != NULL &&
@@ -411,7 +430,7 @@ test_sentinel(const char *sentinel, const char *master)
 	    "sentinel: AUTH refused by the master names the master");
 	printf("#   %s\n", e.msg);
 	snprintf(spec, sizeof(spec), "sentinel://%s/nosuchmaster", sentinel);
-	lock_redis_setup(spec, "s:", &e);
+	lock_redis_setup(spec, "s:", NULL, &e);
 	err_clear(&e);
 	ok(lock_redis_try("k", 30, tok, &e) == -1 && e.code == E_UNAVAIL &&
 	    strstr(e.msg, "nosuchmaster") != NULL,
@@ -473,7 +492,7 @@ test_failover(const char *sentinel, const char *a, const char *b)
 
 	snprintf(spec, sizeof(spec), "sentinel://%s/fo", sentinel);
 	err_clear(&e);
-	ok(lock_redis_setup(spec, "f:", &e) == 0, "failover: setup");
+	ok(lock_redis_setup(spec, "f:", NULL, &e) == 0, "failover: setup");
 	lock_redis_token(tok, &e);
 	is_int(lock_redis_try("k1", 30, tok, &e), LOCK_OWNER,
 	    "failover: a lease taken on the first master");
@@ -516,8 +535,16 @@ main(void)
 	}
 
 	test_parse();
-	if (addr != NULL && *addr != '\0' && strrchr(addr, ':') != NULL)
-		test_live(addr);
+	if (addr != NULL && *addr != '\0' && strrchr(addr, ':') != NULL) {
+		/* rediss://: the files, and the plain port for redis-cli. */
+		const struct redis_tls tls = { getenv("PIRAEUS_TEST_TLS_CA"),
+		    getenv("PIRAEUS_TEST_TLS_CERT"),
+		    getenv("PIRAEUS_TEST_TLS_KEY") };
+		const char *cli = getenv("PIRAEUS_TEST_REDIS_CLI_PORT");
+
+		test_live(addr, strncmp(addr, "rediss://", 9) == 0 ? &tls :
+		    NULL, cli != NULL ? cli : strrchr(addr, ':') + 1);
+	}
 	if (getenv("PIRAEUS_TEST_SENTINEL") != NULL)
 		test_sentinel(getenv("PIRAEUS_TEST_SENTINEL"), addr);
 	if (addr == NULL || *addr == '\0')
