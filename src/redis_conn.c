@@ -70,6 +70,7 @@ struct redis_conn {
 	SSL		*ssl;		/* NULL: plain TCP */
 	redisReader	*reader;
 	size_t		 pending;	/* bytes fed since the last reply */
+	unsigned long	 replies;	/* read so far */
 	long		 io_ms;		/* a command's answer, a reply's rest */
 	int		 broken;
 	char		 host[LOCK_REDIS_HOST_MAX + 1];
@@ -259,7 +260,14 @@ redis_conn_ctx_new(const struct redis_tls *t, struct err *e)
 			goto fail;
 		}
 		if (SSL_CTX_use_PrivateKey_file(ctx, t->key, SSL_FILETYPE_PEM)
-		    != 1) {
+		    != 1 && ERR_GET_REASON(ERR_peek_last_error()) ==
+		    X509_R_KEY_VALUES_MISMATCH) {
+			ERR_clear_error();
+			err_set(e, E_CONFIG, "redis_tls_key %s is not the key "
+			    "of redis_tls_cert %s", t->key, t->cert);
+			goto fail;
+		}
+		if (ERR_peek_error() != 0) {
 			redis_conn_ssl_why(why, sizeof(why), "unreadable");
 			err_set(e, E_CONFIG, "redis_tls_key %s: %s (a PEM "
 			    "private key, unencrypted)", t->key, why);
@@ -546,6 +554,38 @@ redis_conn_error(const struct redis_conn *c)
 
 /* --- bytes -------------------------------------------------------------- */
 
+/* A hint for a plain connection closed before its first reply: a
+ * TLS port drops what is not TLS. */
+static const char *
+redis_conn_tls_hint(const struct redis_conn *c)
+{
+	return c->ssl == NULL && c->replies == 0 ? " (a TLS port? use "
+	    "rediss://)" : "";
+}
+
+/*
+ * A write failed because the server closed the connection: a TLS
+ * server that refuses us after the handshake (TLS 1.3: no client
+ * certificate) sends an alert first, which may be waiting unread.  -1
+ * and e with the alert's reason when there is one, else 0.
+ */
+static int
+redis_conn_alert(struct redis_conn *c, struct err *e)
+{
+	char buf[REDIS_CONN_WHY_MAX], why[REDIS_CONN_WHY_MAX];
+	int k;
+
+	ERR_clear_error();
+	k = SSL_read(c->ssl, buf, sizeof(buf));
+	if (k > 0 || SSL_get_error(c->ssl, k) != SSL_ERROR_SSL ||
+	    ERR_peek_error() == 0) {
+		ERR_clear_error();
+		return 0;
+	}
+	redis_conn_ssl_why(why, sizeof(why), "failed");
+	return redis_conn_fail(c, 1, e, "TLS: %s", why);
+}
+
 /* Write all n bytes of p on c before deadline: 0, or -1 and e. */
 static int
 redis_conn_write(struct redis_conn *c, const char *p, size_t n,
@@ -571,10 +611,15 @@ redis_conn_write(struct redis_conn *c, const char *p, size_t n,
 				char why[REDIS_CONN_WHY_MAX];
 
 				if (st == SSL_ERROR_SYSCALL &&
-				    ERR_peek_error() == 0)
+				    ERR_peek_error() == 0) {
+					int en = errno;
+
+					if (redis_conn_alert(c, e) == -1)
+						return -1;
 					return redis_conn_fail(c, 1, e,
 					    "write: %s", k == 0 ? "connection "
-					    "closed" : strerror(errno));
+					    "closed" : strerror(en));
+				}
 				redis_conn_ssl_why(why, sizeof(why), "failed");
 				return redis_conn_fail(c, 1, e, "TLS write: %s",
 				    why);
@@ -593,8 +638,8 @@ redis_conn_write(struct redis_conn *c, const char *p, size_t n,
 		if (w == -1 && errno == EINTR)
 			continue;
 		if (w == -1 && errno != EAGAIN && errno != EWOULDBLOCK)
-			return redis_conn_fail(c, 1, e, "write: %s",
-			    strerror(errno));
+			return redis_conn_fail(c, 1, e, "write: %s%s",
+			    strerror(errno), redis_conn_tls_hint(c));
 		pfd.fd = c->fd;
 		pfd.events = POLLOUT;
 		pfd.revents = 0;
@@ -659,12 +704,12 @@ redis_conn_recv(struct redis_conn *c, char *buf, size_t sz,
 			return (long)r;
 		if (r == 0)
 			return redis_conn_fail(c, 1, e, "connection closed by "
-			    "the server");
+			    "the server%s", redis_conn_tls_hint(c));
 		if (errno == EINTR)
 			continue;
 		if (errno != EAGAIN && errno != EWOULDBLOCK)
-			return redis_conn_fail(c, 1, e, "read: %s",
-			    strerror(errno));
+			return redis_conn_fail(c, 1, e, "read: %s%s",
+			    strerror(errno), redis_conn_tls_hint(c));
 		pfd.fd = c->fd;
 		pfd.events = POLLIN;
 		pfd.revents = 0;
@@ -690,6 +735,7 @@ redis_conn_parsed(struct redis_conn *c, redisReply **out, struct err *e)
 	if (r == NULL)
 		return 0;
 	*out = r;
+	c->replies++;
 	c->pending = c->reader->len - c->reader->pos;
 	return 1;
 }

@@ -1,0 +1,231 @@
+#!/bin/sh
+# t0610-redis-tls.t: [singleflight] redis = rediss://... against a real
+# redis-server with TLS (tests/lib/redis.sh: a CA, server and client
+# certificates made here with openssl; tls-auth-clients yes).
+#
+#   - test_lock_redis's live part (lease, owner-only renew and release,
+#     waiter woken by the release's PUBLISH, reconnect, lock.c over it)
+#     over rediss:// instead of redis://;
+#   - check-config: accepted with the CA and the client certificate, by
+#     address and by name (SNI, DNS:localhost), with a password over TLS;
+#   - refused with a clear error: a CA that did not sign the server's
+#     certificate, no client certificate, a certificate without the name
+#     or address dialed, rediss:// to a plain port and redis:// to a TLS
+#     port (both within the connect timeout, no hang);
+#   - the redis_tls_* keys checked at load (missing file, cert without
+#     key, a key that is not the certificate's, a CA file that is no PEM,
+#     the keys with a plain redis://);
+#   - a responder with a wrong CA: 503 naming the TLS failure with
+#     on_redis_down = fail, and served (this host's sqlite lock) with
+#     on_redis_down = local.
+: "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
+. "$top_srcdir/tests/lib/testlib.sh"
+. "$top_srcdir/tests/cgi/lib.sh"
+. "$top_srcdir/tests/lib/redis.sh"
+need redis-server redis-cli openssl zip perl
+
+C=$TRASH/certs
+redis_tls_certs "$C" || bail_out "cannot make the test certificates"
+redis_tls_start tls "$C"
+TLS=$REDIS_TLS_PORT
+PLAIN=$REDIS_PORT
+pass "redis on 127.0.0.1: plain $PLAIN, TLS $TLS (tls-auth-clients yes)"
+
+B=$top_builddir
+if PIRAEUS_TEST_REDIS=rediss://127.0.0.1:$TLS \
+    PIRAEUS_TEST_REDIS_CLI_PORT=$PLAIN PIRAEUS_TEST_TLS_CA=$C/ca.crt \
+    PIRAEUS_TEST_TLS_CERT=$C/client.crt PIRAEUS_TEST_TLS_KEY=$C/client.key \
+    "$B/tests/unit/test_lock_redis" >"$TRASH/unit.out" 2>&1; then
+	pass "test_lock_redis's live part over rediss://127.0.0.1:$TLS"
+else
+	fail "test_lock_redis's live part over rediss://127.0.0.1:$TLS"
+	diag_file "$TRASH/unit.out"
+fi
+like "$(cat "$TRASH/unit.out")" 'ok [0-9]+ - the waiter is woken by the release' \
+    "the live part ran (the pub/sub wake-up over TLS)"
+like "$(cat "$TRASH/unit.out")" 'ok [0-9]+ - another token cannot release it' \
+    "(owner-only release over TLS)"
+like "$(cat "$TRASH/unit.out")" 'ok [0-9]+ - lock_release deletes it' \
+    "(lock.c's interface over TLS)"
+unlike "$(cat "$TRASH/unit.out")" '(^|[^#] )not ok' "no check failed"
+
+mkdir -p "$TRASH/s" "$TRASH/t"
+ini()
+{
+	cat >"$TRASH/p.ini" <<INI
+[storage]
+root = $TRASH/s
+[state]
+dir = $TRASH/t
+[singleflight]
+backend = redis
+$1
+INI
+}
+tlsini()
+{
+	ini "redis = $1
+redis_tls_ca = $C/${2:-ca}.crt
+redis_tls_cert = $C/client.crt
+redis_tls_key = $C/client.key"
+}
+# check SPEC: check-config on $TRASH/p.ini; sets RC, OUT, MS.
+check()
+{
+	_t0=$(date +%s%N)
+	PIRAEUS_CONFIG=$TRASH/p.ini "$PIRAEUS" check-config >"$TRASH/out" 2>&1
+	RC=$?
+	_t1=$(date +%s%N)
+	MS=$(( (_t1 - _t0) / 1000000 ))
+	OUT=$(cat "$TRASH/out")
+}
+
+tlsini "rediss://127.0.0.1:$TLS/2"
+check
+is "$RC" 0 "check-config: rediss:// with the CA and a client certificate"
+like "$OUT" 'singleflight: redis answers' "and redis answered over TLS"
+tlsini "rediss://localhost:$TLS"
+check
+is "$RC" 0 "rediss://localhost: the certificate's DNS name (SNI, name check)"
+[ "$RC" = 0 ] || diag "$OUT"
+
+# A password over TLS.
+redis_cli CONFIG SET requirepass 's3cr%t' >/dev/null
+REDIS_AUTH='s3cr%t'
+tlsini "rediss://:s3cr%25t@127.0.0.1:$TLS"
+check
+is "$RC" 0 "a password over TLS (AUTH on the TLS connection)"
+tlsini "rediss://:wrong@127.0.0.1:$TLS"
+check
+isnt "$RC" 0 "a wrong password over TLS is refused"
+like "$OUT" "redis 127\\.0\\.0\\.1:$TLS: AUTH: WRONGPASS" "naming AUTH"
+redis_cli CONFIG SET requirepass '' >/dev/null
+REDIS_AUTH=
+
+# Refused, each with a clear error.
+tlsini "rediss://127.0.0.1:$TLS" other
+check
+isnt "$RC" 0 "a CA that did not sign the server's certificate: refused"
+like "$OUT" "redis 127\\.0\\.0\\.1:$TLS: TLS handshake: the server's certificate: (unable to get local issuer certificate|self.signed)" \
+    "saying the server's certificate did not verify"
+ini "redis = rediss://127.0.0.1:$TLS
+redis_tls_ca = $C/ca.crt"
+check
+isnt "$RC" 0 "no client certificate, the server wants one: refused"
+like "$OUT" "redis 127\\.0\\.0\\.1:$TLS: .*certificate required \\(the server wants a client certificate: \\[singleflight\\] redis_tls_cert and redis_tls_key\\)" \
+    "saying a client certificate is required, and which keys give one"
+like "$OUT" 'PING' "(found at the first command: TLS 1.3 asks after the handshake)"
+
+redis_tls_start wrongname "$C" wrongname
+WRONG=$REDIS_TLS_PORT
+REDIS_PORT=$PLAIN
+tlsini "rediss://127.0.0.1:$WRONG"
+check
+isnt "$RC" 0 "a certificate without the address dialed: refused"
+like "$OUT" "TLS handshake: the server's certificate: IP address mismatch" \
+    "saying the address does not match"
+tlsini "rediss://localhost:$WRONG"
+check
+isnt "$RC" 0 "a certificate without the name dialed: refused"
+like "$OUT" "TLS handshake: the server's certificate: hostname mismatch" \
+    "saying the name does not match"
+
+tlsini "rediss://127.0.0.1:$PLAIN"
+check
+isnt "$RC" 0 "rediss:// to a plain port: refused"
+like "$OUT" "redis 127\\.0\\.0\\.1:$PLAIN: TLS handshake: .*(is it a TLS port\\?|not a TLS port)" \
+    "saying it may not be a TLS port"
+ok "within the connect timeout, no hang (${MS} ms; 2 s timeout)" \
+    test "$MS" -lt 6000
+ini "redis = redis://127.0.0.1:$TLS"
+check
+isnt "$RC" 0 "redis:// to a TLS port: refused"
+like "$OUT" "redis 127\\.0\\.0\\.1:$TLS: PING: .*(closed by the server|reset by peer) \\(a TLS port\\? use rediss://\\)" \
+    "saying the server dropped the connection, and that it may be a TLS port"
+ok "at once, no hang (${MS} ms)" test "$MS" -lt 6000
+
+# The files, checked at load (no connection needed).
+tlsini "rediss://127.0.0.1:$TLS"
+sed -i "s|^redis_tls_key = .*|redis_tls_key = $C/server.key|" "$TRASH/p.ini"
+check
+isnt "$RC" 0 "a key that is not the certificate's: a configuration error"
+like "$OUT" "p\\.ini: \\[singleflight\\] redis_tls_key: redis_tls_key $C/server\\.key is not the key of redis_tls_cert $C/client\\.crt" \
+    "naming the file, the key and the certificate"
+unlike "$OUT" 'redis answers' "and redis is not asked"
+tlsini "rediss://127.0.0.1:$TLS"
+sed -i '/^redis_tls_key = /d' "$TRASH/p.ini"
+check
+isnt "$RC" 0 "redis_tls_cert without redis_tls_key: refused"
+like "$OUT" '\[singleflight\] redis_tls_cert: redis_tls_cert and redis_tls_key go together .*redis_tls_key is missing' \
+    "saying the key is missing"
+tlsini "rediss://127.0.0.1:$TLS"
+sed -i "s|^redis_tls_cert = .*|redis_tls_cert = $C/nosuch.crt|" "$TRASH/p.ini"
+check
+isnt "$RC" 0 "a certificate file that does not exist: refused"
+like "$OUT" "\\[singleflight\\] redis_tls_cert: $C/nosuch\\.crt: No such file or directory" \
+    "naming the key and the file"
+printf 'not a certificate\n' >"$TRASH/junk.pem"
+tlsini "rediss://127.0.0.1:$TLS"
+sed -i "s|^redis_tls_ca = .*|redis_tls_ca = $TRASH/junk.pem|" "$TRASH/p.ini"
+check
+isnt "$RC" 0 "a CA file that holds no certificate: refused"
+like "$OUT" "\\[singleflight\\] redis_tls_ca: redis_tls_ca $TRASH/junk\\.pem: .*\\(a PEM file of CA certificates\\)" \
+    "naming the key and the file"
+tlsini "redis://127.0.0.1:$PLAIN"
+check
+isnt "$RC" 0 "the redis_tls_* keys with a plain redis://: refused"
+like "$OUT" '\[singleflight\] redis: redis_tls_ca, redis_tls_cert and redis_tls_key are for a rediss:// redis' \
+    "saying they would go unused"
+ini "redis = sentinel://127.0.0.1:1/m
+redis_tls_ca = $C/ca.crt"
+check
+like "$OUT" 'sentinel:// is plain TCP only' "sentinel:// with redis_tls_ca: refused, saying it is plain TCP"
+
+# A responder whose CA is wrong: 503 naming the failure, or, with
+# on_redis_down = local, served under this host's sqlite lock.
+M=example.com/tls
+UP=$TRASH/up
+mkver "$UP" $M v1.0.0 v1.0.0 2020-01-01T00:00:00Z "module $M
+" $M go.mod="module $M" p.go="package p" || bail_out "mkver"
+mkdir -p "$TRASH/rs" "$TRASH/rt"
+rini()
+{
+	cat >"$TRASH/r.ini" <<INI
+[storage]
+root = $TRASH/rs
+[state]
+dir = $TRASH/rt
+[upstream]
+goproxy = file://$UP
+[sumdb]
+verify = no
+[singleflight]
+backend = redis
+redis = rediss://127.0.0.1:$TLS
+redis_tls_ca = $C/$1.crt
+redis_tls_cert = $C/client.crt
+redis_tls_key = $C/client.key
+on_redis_down = $2
+INI
+}
+rini other fail
+: >"$TRASH/stderr"
+cgi GET "/$M/@v/v1.0.0.mod" PIRAEUS_CONFIG="$TRASH/r.ini"
+is "$STATUS" 503 "wrong CA, on_redis_down = fail: 503"
+like "$(cat "$TRASH/stderr" "$TRASH/body")" 'TLS handshake: the server.s certificate' \
+    "naming the TLS failure"
+ok "nothing stored" test ! -e "$TRASH/rs/$M/@v/v1.0.0.mod"
+rini other local
+: >"$TRASH/stderr"
+cgi GET "/$M/@v/v1.0.0.mod" PIRAEUS_CONFIG="$TRASH/r.ini"
+is "$STATUS" 200 "wrong CA, on_redis_down = local: served (this host's lock)"
+is "$(cat "$TRASH/body")" "module $M" "the module's go.mod"
+like "$(cat "$TRASH/stderr")" 'TLS handshake' "and the TLS failure is logged"
+rini ca fail
+: >"$TRASH/stderr"
+cgi GET "/$M/@v/v1.0.0.info" PIRAEUS_CONFIG="$TRASH/r.ini"
+is "$STATUS" 200 "the right CA, on_redis_down = fail: served under the redis lease"
+is "$(redis_cli KEYS 'piraeus:lock:*')" "" "and the lease released"
+unlike "$(cat "$TRASH/stderr")" 'AddressSanitizer|LeakSanitizer|runtime error:' \
+    "no sanitizer report"
+done_testing
