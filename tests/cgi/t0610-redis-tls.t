@@ -83,7 +83,7 @@ check()
 tlsini "rediss://127.0.0.1:$TLS/2"
 check
 is "$RC" 0 "check-config: rediss:// with the CA and a client certificate"
-like "$OUT" 'singleflight: redis answers' "and redis answered over TLS"
+like "$OUT" 'singleflight: redis answers \(over TLS\)' "and redis answered over TLS"
 tlsini "rediss://localhost:$TLS"
 check
 is "$RC" 0 "rediss://localhost: the certificate's DNS name (SNI, name check)"
