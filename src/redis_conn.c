@@ -220,6 +220,20 @@ redis_conn_same(const struct redis_tls *t)
 	    strcmp(rc_tls.key, t->key != NULL ? t->key : "") == 0;
 }
 
+/* OpenSSL's passphrase callback: no passphrase, ever (OpenSSL's own
+ * would prompt on the terminal and block a responder or check-config);
+ * u, an int (or NULL), is set to say a key asked for one. */
+static int
+redis_conn_no_passphrase(char *buf, int size, int rwflag, void *u)
+{
+	(void)buf;
+	(void)size;
+	(void)rwflag;
+	if (u != NULL)
+		*(int *)u = 1;
+	return 0;
+}
+
 /* A new client context for t: NULL and e (E_CONFIG, naming the file and
  * the key it comes from) when a file is missing or does not fit. */
 static SSL_CTX *
@@ -227,6 +241,7 @@ redis_conn_ctx_new(const struct redis_tls *t, struct err *e)
 {
 	char why[REDIS_CONN_WHY_MAX];
 	SSL_CTX *ctx;
+	int asked = 0;
 
 	ERR_clear_error();
 	if ((t->cert == NULL) != (t->key == NULL))
@@ -236,6 +251,8 @@ redis_conn_ctx_new(const struct redis_tls *t, struct err *e)
 		redis_conn_ssl_why(why, sizeof(why), "out of memory");
 		return err_set(e, E_INTERNAL, "TLS: %s", why), NULL;
 	}
+	SSL_CTX_set_default_passwd_cb(ctx, redis_conn_no_passphrase);
+	SSL_CTX_set_default_passwd_cb_userdata(ctx, &asked);
 	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
 	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL);
 	SSL_CTX_set_mode(ctx, SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
@@ -267,6 +284,13 @@ redis_conn_ctx_new(const struct redis_tls *t, struct err *e)
 			    "of redis_tls_cert %s", t->key, t->cert);
 			goto fail;
 		}
+		if (asked) {
+			ERR_clear_error();
+			err_set(e, E_CONFIG, "redis_tls_key %s: the key is "
+			    "encrypted (a passphrase is not supported: store it "
+			    "decrypted, mode 0600)", t->key);
+			goto fail;
+		}
 		if (ERR_peek_error() != 0) {
 			redis_conn_ssl_why(why, sizeof(why), "unreadable");
 			err_set(e, E_CONFIG, "redis_tls_key %s: %s (a PEM "
@@ -280,6 +304,7 @@ redis_conn_ctx_new(const struct redis_tls *t, struct err *e)
 			goto fail;
 		}
 	}
+	SSL_CTX_set_default_passwd_cb_userdata(ctx, NULL);	/* asked ends */
 	return ctx;
 fail:
 	SSL_CTX_free(ctx);

@@ -14,7 +14,8 @@
 #     port (both within the connect timeout, no hang);
 #   - the redis_tls_* keys checked at load (missing file, cert without
 #     key, a key that is not the certificate's, a CA file that is no PEM,
-#     the keys with a plain redis://);
+#     an encrypted key: refused at once, no passphrase prompt, also on a
+#     tty, the keys with a plain redis://);
 #   - a responder with a wrong CA: 503 naming the TLS failure with
 #     on_redis_down = fail, and served (this host's sqlite lock) with
 #     on_redis_down = local.
@@ -171,6 +172,38 @@ check
 isnt "$RC" 0 "a CA file that holds no certificate: refused"
 like "$OUT" "\\[singleflight\\] redis_tls_ca: redis_tls_ca $TRASH/junk\\.pem: .*\\(a PEM file of CA certificates\\)" \
     "naming the key and the file"
+# An encrypted client key: refused at once, never a passphrase prompt
+# (OpenSSL's own asks on the terminal: check-config would hang under a
+# tty, a responder started from a shell could block).
+openssl pkey -in "$C/client.key" -aes256 -passout pass:x \
+    -out "$TRASH/enc.key" 2>>"$C/openssl.log" || bail_out "openssl pkey"
+tlsini "rediss://127.0.0.1:$TLS"
+sed -i "s|^redis_tls_key = .*|redis_tls_key = $TRASH/enc.key|" "$TRASH/p.ini"
+PIRAEUS_CONFIG=$TRASH/p.ini timeout 10 "$PIRAEUS" check-config \
+    </dev/null >"$TRASH/out" 2>&1
+RC=$?
+OUT=$(cat "$TRASH/out")
+isnt "$RC" 0 "an encrypted redis_tls_key: refused"
+isnt "$RC" 124 "at once (not killed by timeout 10)"
+like "$OUT" "redis_tls_key $TRASH/enc\\.key: the key is encrypted \\(a passphrase is not supported: store it decrypted, mode 0600\\)" \
+    "saying the key is encrypted and what to do"
+unlike "$OUT" 'Enter PEM pass phrase' "no passphrase prompt"
+if command -v script >/dev/null 2>&1; then
+	# The same on a terminal (script: a pty as controlling tty).
+	PIRAEUS_CONFIG=$TRASH/p.ini timeout 10 script -qec \
+	    "'$PIRAEUS' check-config" /dev/null </dev/null >"$TRASH/out" 2>&1
+	RC=$?
+	OUT=$(cat "$TRASH/out")
+	isnt "$RC" 0 "under a tty: refused"
+	isnt "$RC" 124 "at once, no prompt waited on (not killed by timeout 10)"
+	like "$OUT" 'the key is encrypted \(a passphrase is not supported' \
+	    "with the same message"
+	unlike "$OUT" 'Enter PEM pass phrase' "no passphrase prompt on the tty"
+else
+	for _i in 1 2 3 4; do
+		skip "the tty case" "no script(1)"
+	done
+fi
 tlsini "redis://127.0.0.1:$PLAIN"
 check
 isnt "$RC" 0 "the redis_tls_* keys with a plain redis://: refused"
