@@ -29,7 +29,9 @@
  * dispositions are not changed).
  *
  * The SSL_CTX is made once per process for one set of files (CA, client
- * certificate and key), and again only when they change.  A close never
+ * certificate and key), and again only when their paths or the files
+ * change (device, inode, size, mtime: looked at by each new connection,
+ * so a renewed certificate is used from the next connection on).  A close never
  * sends a TLS close_notify: after a fork the child closes its copies of
  * the parent's connections, and a close_notify on one would end the
  * parent's session.
@@ -48,6 +50,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
@@ -78,12 +81,23 @@ struct redis_conn {
 	char		 errstr[ERR_MSG_MAX];	/* the last failure */
 };
 
+/* Which version of a file a context was made from (stat before the
+ * load: a file replaced meanwhile only makes one more rebuild). */
+struct redis_conn_file {
+	int		 ok;		/* stat worked (0: rebuild) */
+	dev_t		 dev;
+	ino_t		 ino;
+	off_t		 size;
+	struct timespec	 mtim;
+};
+
 /* The process' TLS context and the files it was made from. */
 static struct {
-	SSL_CTX		*ctx;
-	char		 ca[REDIS_TLS_PATH_MAX];
-	char		 cert[REDIS_TLS_PATH_MAX];
-	char		 key[REDIS_TLS_PATH_MAX];
+	SSL_CTX			*ctx;
+	char			 ca[REDIS_TLS_PATH_MAX];
+	char			 cert[REDIS_TLS_PATH_MAX];
+	char			 key[REDIS_TLS_PATH_MAX];
+	struct redis_conn_file	 id[3];		/* ca, cert, key */
 } rc_tls;
 
 /* Milliseconds on the monotonic clock. */
@@ -210,14 +224,48 @@ redis_conn_keep(char *out, size_t outsz, const char *s)
 	return 0;
 }
 
-/* 1 when the context in rc_tls was made from these files. */
+/* What path (NULL: no file, always the same) is now, into *f. */
+static void
+redis_conn_file_id(const char *path, struct redis_conn_file *f)
+{
+	struct stat st;
+
+	memset(f, 0, sizeof(*f));
+	if (path == NULL) {
+		f->ok = 1;
+		return;
+	}
+	if (stat(path, &st) == -1)
+		return;
+	f->ok = 1;
+	f->dev = st.st_dev;
+	f->ino = st.st_ino;
+	f->size = st.st_size;
+	f->mtim = st.st_mtim;
+}
+
+/* 1 when a and b are the same version of a file (both stat'ed). */
 static int
-redis_conn_same(const struct redis_tls *t)
+redis_conn_file_same(const struct redis_conn_file *a,
+    const struct redis_conn_file *b)
+{
+	return a->ok && b->ok && a->dev == b->dev && a->ino == b->ino &&
+	    a->size == b->size && a->mtim.tv_sec == b->mtim.tv_sec &&
+	    a->mtim.tv_nsec == b->mtim.tv_nsec;
+}
+
+/* 1 when the context in rc_tls was made from these files, as they are
+ * now (id: theirs, just stat'ed): a renewed file is loaded again. */
+static int
+redis_conn_same(const struct redis_tls *t, const struct redis_conn_file id[3])
 {
 	return rc_tls.ctx != NULL &&
 	    strcmp(rc_tls.ca, t->ca != NULL ? t->ca : "") == 0 &&
 	    strcmp(rc_tls.cert, t->cert != NULL ? t->cert : "") == 0 &&
-	    strcmp(rc_tls.key, t->key != NULL ? t->key : "") == 0;
+	    strcmp(rc_tls.key, t->key != NULL ? t->key : "") == 0 &&
+	    redis_conn_file_same(&rc_tls.id[0], &id[0]) &&
+	    redis_conn_file_same(&rc_tls.id[1], &id[1]) &&
+	    redis_conn_file_same(&rc_tls.id[2], &id[2]);
 }
 
 /* OpenSSL's passphrase callback: no passphrase, ever (OpenSSL's own
@@ -322,27 +370,34 @@ redis_conn_tls_check(const struct redis_tls *t, struct err *e)
 	return 0;
 }
 
-/* The process' context for t, made (again) when needed; NULL and e. */
+/* The process' context for t, made (again) when needed: the first
+ * time, for other paths, or when a file changed (a renewed certificate,
+ * key or CA: looked at by each new connection).  NULL and e. */
 static SSL_CTX *
 redis_conn_ctx(const struct redis_tls *t, struct err *e)
 {
+	struct redis_conn_file id[3];
 	SSL_CTX *ctx;
 
-	if (redis_conn_same(t))
+	redis_conn_file_id(t->ca, &id[0]);
+	redis_conn_file_id(t->cert, &id[1]);
+	redis_conn_file_id(t->key, &id[2]);
+	if (redis_conn_same(t, id))
 		return rc_tls.ctx;
-	if ((ctx = redis_conn_ctx_new(t, e)) == NULL)
-		return NULL;
-	if (redis_conn_keep(rc_tls.ca, sizeof(rc_tls.ca), t->ca) == -1 ||
-	    redis_conn_keep(rc_tls.cert, sizeof(rc_tls.cert), t->cert) == -1 ||
-	    redis_conn_keep(rc_tls.key, sizeof(rc_tls.key), t->key) == -1) {
-		SSL_CTX_free(ctx);
-		memset(&rc_tls, 0, sizeof(rc_tls));
+	if ((t->ca != NULL && strlen(t->ca) >= sizeof(rc_tls.ca)) ||
+	    (t->cert != NULL && strlen(t->cert) >= sizeof(rc_tls.cert)) ||
+	    (t->key != NULL && strlen(t->key) >= sizeof(rc_tls.key)))
 		return err_set(e, E_CONFIG, "a redis_tls_* path longer than "
 		    "%d bytes", REDIS_TLS_PATH_MAX - 1), NULL;
-	}
+	if ((ctx = redis_conn_ctx_new(t, e)) == NULL)
+		return NULL;
+	(void)redis_conn_keep(rc_tls.ca, sizeof(rc_tls.ca), t->ca);
+	(void)redis_conn_keep(rc_tls.cert, sizeof(rc_tls.cert), t->cert);
+	(void)redis_conn_keep(rc_tls.key, sizeof(rc_tls.key), t->key);
 	if (rc_tls.ctx != NULL)
 		SSL_CTX_free(rc_tls.ctx);	/* connections hold references */
 	rc_tls.ctx = ctx;
+	memcpy(rc_tls.id, id, sizeof(rc_tls.id));
 	return ctx;
 }
 

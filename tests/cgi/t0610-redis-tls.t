@@ -6,6 +6,9 @@
 #   - test_lock_redis's live part (lease, owner-only renew and release,
 #     waiter woken by the release's PUBLISH, reconnect, lock.c over it)
 #     over rediss:// instead of redis://;
+#   - renewed client files (replaced by mv) used by a long-lived process
+#     from its next connection on: an untrusted CA's refused, then a
+#     renewed trusted one accepted, without a restart;
 #   - check-config: accepted with the CA and the client certificate, by
 #     address and by name (SNI, DNS:localhost), with a password over TLS;
 #   - refused with a clear error: a CA that did not sign the server's
@@ -49,6 +52,29 @@ like "$(cat "$TRASH/unit.out")" 'ok [0-9]+ - another token cannot release it' \
 like "$(cat "$TRASH/unit.out")" 'ok [0-9]+ - lock_release deletes it' \
     "(lock.c's interface over TLS)"
 unlike "$(cat "$TRASH/unit.out")" '(^|[^#] )not ok' "no check failed"
+
+# Renewed files under a long-lived process: picked up at the next
+# connection (test_lock_redis with PIRAEUS_TEST_TLS_RELOAD: the files
+# replaced by mv, the server's clients killed, same process throughout).
+R=$TRASH/reload
+mkdir -p "$R" && cp "$C/ca.crt" "$R/ca.crt" &&
+    cp "$C/client.crt" "$R/client.crt" && cp "$C/client.key" "$R/client.key" &&
+    cp "$C/otherclient.crt" "$R/bad.crt" && cp "$C/otherclient.key" "$R/bad.key" &&
+    cp "$C/client2.crt" "$R/new.crt" && cp "$C/client2.key" "$R/new.key" ||
+    bail_out "cannot copy the certificates"
+if PIRAEUS_TEST_REDIS=rediss://127.0.0.1:$TLS PIRAEUS_TEST_TLS_RELOAD=$R \
+    PIRAEUS_TEST_REDIS_CLI_PORT=$PLAIN \
+    "$B/tests/unit/test_lock_redis" >"$TRASH/reload.out" 2>&1; then
+	pass "renewed client files are used from the next connection on"
+else
+	fail "renewed client files are used from the next connection on"
+	diag_file "$TRASH/reload.out"
+fi
+ok "(an untrusted CA's certificate: the next connection refused)" \
+    grep -q '^ok [0-9]* - reload: on the client certificate' "$TRASH/reload.out"
+ok "(a renewed trusted one: accepted again without a restart)" \
+    grep -q '^ok [0-9]* - reload: the next lease works, same process' \
+    "$TRASH/reload.out"
 
 mkdir -p "$TRASH/s" "$TRASH/t"
 ini()

@@ -18,7 +18,12 @@
 #                                        client.crt/.key (by ca), other.crt
 #                                        (and .key: an unrelated CA),
 #                                        wrongname.crt/.key (by ca, SAN
-#                                        DNS:elsewhere.test only)
+#                                        DNS:elsewhere.test only),
+#                                        client2.crt/.key (by ca: a renewed
+#                                        client certificate),
+#                                        otherclient.crt/.key (by other),
+#                                        nosan.crt/.key (by ca, CN=localhost
+#                                        and no subjectAltName)
 #   redis_tls_start NAME CERTDIR [CERT [DIRECTIVE...]]
 #                                        redis_start with TLS on a second
 #                                        port: CERT (server: the default)
@@ -224,7 +229,13 @@ subjectAltName=IP:127.0.0.1,DNS:localhost" &&
 extendedKeyUsage=serverAuth
 subjectAltName=DNS:elsewhere.test" &&
 	_rd_cert "$1" client "/CN=piraeus client" ca "$_rd_leaf
-extendedKeyUsage=clientAuth" || {
+extendedKeyUsage=clientAuth" &&
+	_rd_cert "$1" client2 "/CN=piraeus client renewed" ca "$_rd_leaf
+extendedKeyUsage=clientAuth" &&
+	_rd_cert "$1" otherclient "/CN=unrelated client" other "$_rd_leaf
+extendedKeyUsage=clientAuth" &&
+	_rd_cert "$1" nosan "/CN=localhost" ca "$_rd_leaf
+extendedKeyUsage=serverAuth" || {
 		diag_file "$1/openssl.log"
 		return 1
 	}

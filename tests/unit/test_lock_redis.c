@@ -522,6 +522,73 @@ test_failover(const char *sentinel, const char *a, const char *b)
 	is_int(lock_redis_release("k2", tok, &e), 1, "failover: released");
 }
 
+/* rename DIR/from onto DIR/to (an atomic replace, as mv does): 0 or -1. */
+static int
+swap_in(const char *dir, const char *from, const char *to)
+{
+	char a[1024], b[1024];
+
+	snprintf(a, sizeof(a), "%s/%s", dir, from);
+	snprintf(b, sizeof(b), "%s/%s", dir, to);
+	return rename(a, b);
+}
+
+/*
+ * Renewed TLS files under a long-lived process (PIRAEUS_TEST_TLS_RELOAD=
+ * DIR, addr rediss://, the client's files DIR/client.crt and .key): a
+ * lease works; the files are replaced (rename) by ones of a CA the server
+ * does not trust and the server drops its clients (CLIENT KILL over
+ * cli_port): the next lease fails on the certificate (the new files were
+ * loaded by the reconnect); replaced by a renewed certificate of the
+ * trusted CA (DIR/new.crt, .key), the next lease works again, in the same
+ * process.
+ */
+static void
+test_tls_reload(const char *addr, const char *dir, const char *cli_port)
+{
+	char ca[1024], cert[1024], key[1024], tok[LOCK_REDIS_TOKEN_MAX];
+	char v[256];
+	const struct redis_tls tls = { ca, cert, key };
+	struct err e;
+	int st;
+
+	snprintf(ca, sizeof(ca), "%s/ca.crt", dir);
+	snprintf(cert, sizeof(cert), "%s/client.crt", dir);
+	snprintf(key, sizeof(key), "%s/client.key", dir);
+	err_clear(&e);
+	ok(lock_redis_setup(addr, "r:", &tls, &e) == 0, "reload: setup");
+	lock_redis_token(tok, &e);
+	st = lock_redis_try("k1", 30, tok, &e);
+	is_int(st, LOCK_OWNER, "reload: a lease with the first certificate");
+	if (st == -1)
+		printf("#   %s\n", e.msg);
+	lock_redis_release("k1", tok, &e);
+	ok(swap_in(dir, "bad.crt", "client.crt") == 0 &&
+	    swap_in(dir, "bad.key", "client.key") == 0,
+	    "reload: the client files replaced by an untrusted CA's (mv)");
+	cli_argv(cli_port, (const char *[6]){ "CLIENT", "KILL", "TYPE",
+	    "normal" }, v, sizeof(v));
+	ok(strtol(v, NULL, 10) >= 1, "reload: the server drops its clients");
+	err_clear(&e);
+	st = lock_redis_try("k2", 30, tok, &e);
+	is_int(st, -1, "reload: the next lease fails: the reconnect loaded "
+	    "the new files");
+	printf("#   %s\n", e.msg);
+	ok(strstr(e.msg, "unknown ca") != NULL && strstr(e.msg, "the server "
+	    "does not trust our client certificate's CA") != NULL,
+	    "reload: on the client certificate");
+	ok(swap_in(dir, "new.crt", "client.crt") == 0 &&
+	    swap_in(dir, "new.key", "client.key") == 0,
+	    "reload: a renewed certificate of the trusted CA put in (mv)");
+	usleep(1100 * 1000);	/* LOCK_REDIS_RETRY_MS after the failure */
+	err_clear(&e);
+	st = lock_redis_try("k3", 30, tok, &e);
+	is_int(st, LOCK_OWNER, "reload: the next lease works, same process");
+	if (st == -1)
+		printf("#   %s\n", e.msg);
+	is_int(lock_redis_release("k3", tok, &e), 1, "reload: released");
+}
+
 int
 main(void)
 {
@@ -534,6 +601,13 @@ main(void)
 		return tap_done();
 	}
 
+	if (getenv("PIRAEUS_TEST_TLS_RELOAD") != NULL && addr != NULL) {
+		const char *cli = getenv("PIRAEUS_TEST_REDIS_CLI_PORT");
+
+		test_tls_reload(addr, getenv("PIRAEUS_TEST_TLS_RELOAD"),
+		    cli != NULL ? cli : "6379");
+		return tap_done();
+	}
 	test_parse();
 	if (addr != NULL && *addr != '\0' && strrchr(addr, ':') != NULL) {
 		/* rediss://: the files, and the plain port for redis-cli. */
