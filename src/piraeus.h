@@ -2003,8 +2003,9 @@ int		 redis_conn_read(struct redis_conn *, struct redisReply **out,
 int		 redis_conn_command(struct redis_conn *, int argc,
 		    const char **argv, const size_t *lens,
 		    struct redisReply **out, struct err *);
-/* A reply if one begins within ms (its rest within io_ms): 1 and *out,
- * 0 when none came (the connection still good), -1 and e (broken). */
+/* A reply if one begins within ms (its rest within io_ms; one begun
+ * already, read with the reply before, is awaited io_ms at least): 1 and
+ * *out, 0 when none came (the connection still good), -1 and e (broken). */
 int		 redis_conn_wait(struct redis_conn *, long ms,
 		    struct redisReply **out, struct err *);
 /* 1 when c failed (I/O, timeout, protocol) and must be closed; NULL too. */

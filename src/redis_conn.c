@@ -902,12 +902,16 @@ int
 redis_conn_wait(struct redis_conn *c, long ms, struct redisReply **out,
     struct err *e)
 {
+	long long first = redis_conn_now() + (ms > 0 ? ms : 0);
 	sigset_t old;
 	int got;
 
+	/* A reply begun (bytes of it read with the one before) is awaited
+	 * as a command's is: its rest late is not a reply cut short. */
+	if (c->pending > 0 && first < redis_conn_now() + c->io_ms)
+		first = redis_conn_now() + c->io_ms;
 	redis_conn_pipe_block(&old);
-	got = redis_conn_reply(c, redis_conn_now() + (ms > 0 ? ms : 0), out,
-	    e);
+	got = redis_conn_reply(c, first, out, e);
 	redis_conn_pipe_restore(&old);
 	return got;
 }
