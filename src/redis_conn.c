@@ -496,6 +496,34 @@ redis_conn_ssl_wait(struct redis_conn *c, int st, long long deadline)
 	}
 }
 
+/*
+ * After a handshake that succeeded, what SSL_VERIFY_PEER already made
+ * sure of, checked again (defence in depth: a change of the context's
+ * verify mode must not let a connection through): the server sent a
+ * certificate and it verified.  0, or -1 and e.
+ */
+static int
+redis_conn_verified(struct redis_conn *c, struct err *e)
+{
+	long vr = SSL_get_verify_result(c->ssl);
+	int have;
+#if OPENSSL_VERSION_NUMBER >= 0x30000000L
+	have = SSL_get0_peer_certificate(c->ssl) != NULL;
+#else
+	X509 *peer = SSL_get_peer_certificate(c->ssl);
+
+	have = peer != NULL;
+	X509_free(peer);
+#endif
+	if (!have)
+		return redis_conn_fail(c, 1, e, "TLS handshake: the server "
+		    "sent no certificate");
+	if (vr != X509_V_OK)
+		return redis_conn_fail(c, 1, e, "TLS handshake: the server's "
+		    "certificate: %s", X509_verify_cert_error_string(vr));
+	return 0;
+}
+
 /* The TLS handshake on c (its socket connected) before deadline, with
  * the name or address checked: 0, or -1 and e. */
 static int
@@ -526,7 +554,7 @@ redis_conn_handshake(struct redis_conn *c, SSL_CTX *ctx, long long deadline,
 	for (;;) {
 		ERR_clear_error();
 		if ((r = SSL_connect(c->ssl)) == 1)
-			return 0;
+			return redis_conn_verified(c, e);
 		st = SSL_get_error(c->ssl, r);
 		if (st == SSL_ERROR_WANT_READ || st == SSL_ERROR_WANT_WRITE) {
 			if (redis_conn_ssl_wait(c, st, deadline) == -1)
