@@ -5,9 +5,10 @@
  * the connect (getaddrinfo, IPv4 or IPv6, a non-blocking connect bounded
  * by a deadline, TCP_NODELAY, FD_CLOEXEC), the optional TLS session over
  * it (OpenSSL: TLS 1.2 at least, the server's certificate verified
- * against a CA file or the system store, its name or address checked,
- * SNI, an optional client certificate since redis' default
- * tls-auth-clients yes asks for one), sending a command and reading
+ * against a CA file or the system store, its name or address checked
+ * against its subjectAltName (never the CN), SNI, an optional client
+ * certificate since redis' default tls-auth-clients yes asks for one),
+ * sending a command and reading
  * replies, each bounded by a deadline, and the close.
  *
  * hiredis is used for the protocol only: redisFormatCommandArgv makes a
@@ -496,6 +497,29 @@ redis_conn_ssl_wait(struct redis_conn *c, int st, long long deadline)
 	}
 }
 
+/* What an operator does about some of the certificate checks' results. */
+static const struct {
+	long		 result;	/* SSL_get_verify_result */
+	const char	*hint;
+} redis_conn_verify_hints[] = {
+	{ X509_V_ERR_HOSTNAME_MISMATCH, " (the name must be in the "
+	  "certificate's subjectAltName: its CN is not looked at)" },
+	{ X509_V_ERR_IP_ADDRESS_MISMATCH, " (the address must be an IP "
+	  "name of the certificate's subjectAltName)" },
+};
+
+/* The hint for a verify result vr ("" when none). */
+static const char *
+redis_conn_verify_hint(long vr)
+{
+	size_t i;
+
+	for (i = 0; i < NITEMS(redis_conn_verify_hints); i++)
+		if (redis_conn_verify_hints[i].result == vr)
+			return redis_conn_verify_hints[i].hint;
+	return "";
+}
+
 /*
  * After a handshake that succeeded, what SSL_VERIFY_PEER already made
  * sure of, checked again (defence in depth: a change of the context's
@@ -520,7 +544,8 @@ redis_conn_verified(struct redis_conn *c, struct err *e)
 		    "sent no certificate");
 	if (vr != X509_V_OK)
 		return redis_conn_fail(c, 1, e, "TLS handshake: the server's "
-		    "certificate: %s", X509_verify_cert_error_string(vr));
+		    "certificate: %s%s", X509_verify_cert_error_string(vr),
+		    redis_conn_verify_hint(vr));
 	return 0;
 }
 
@@ -539,8 +564,11 @@ redis_conn_handshake(struct redis_conn *c, SSL_CTX *ctx, long long deadline,
 	if ((c->ssl = SSL_new(ctx)) == NULL || SSL_set_fd(c->ssl, c->fd) != 1)
 		return redis_conn_fail(c, 1, e, "TLS: out of memory");
 	vp = SSL_get0_param(c->ssl);
+	/* A name is looked for in subjectAltName only, never the subject's
+	 * CN (as Go's crypto/tls and browsers since 2020). */
 	X509_VERIFY_PARAM_set_hostflags(vp,
-	    X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+	    X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS |
+	    X509_CHECK_FLAG_NEVER_CHECK_SUBJECT);
 	if (redis_conn_is_ip(c->host)) {
 		/* An address is checked against the certificate's IP
 		 * names, and is never sent as SNI. */
@@ -569,7 +597,8 @@ redis_conn_handshake(struct redis_conn *c, SSL_CTX *ctx, long long deadline,
 	if ((vr = SSL_get_verify_result(c->ssl)) != X509_V_OK) {
 		ERR_clear_error();
 		return redis_conn_fail(c, 1, e, "TLS handshake: the server's "
-		    "certificate: %s", X509_verify_cert_error_string(vr));
+		    "certificate: %s%s", X509_verify_cert_error_string(vr),
+		    redis_conn_verify_hint(vr));
 	}
 	if (st == SSL_ERROR_SYSCALL && ERR_peek_error() == 0)
 		return redis_conn_fail(c, 1, e, "TLS handshake: %s",

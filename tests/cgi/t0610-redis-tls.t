@@ -13,7 +13,8 @@
 #     address and by name (SNI, DNS:localhost), with a password over TLS;
 #   - refused with a clear error: a CA that did not sign the server's
 #     certificate, no client certificate, a certificate without the name
-#     or address dialed, rediss:// to a plain port and redis:// to a TLS
+#     or address dialed, a name in the CN only (no subjectAltName),
+#     rediss:// to a plain port and redis:// to a TLS
 #     port (both within the connect timeout, no hang);
 #   - the redis_tls_* keys checked at load (missing file, cert without
 #     key, a key that is not the certificate's, a CA file that is no PEM,
@@ -156,6 +157,17 @@ check
 isnt "$RC" 0 "a certificate without the name dialed: refused"
 like "$OUT" "TLS handshake: the server's certificate: hostname mismatch" \
     "saying the name does not match"
+
+# A name only in the certificate's CN (no subjectAltName): refused, as
+# Go's crypto/tls and browsers do.
+redis_tls_start nosan "$C" nosan
+NOSAN=$REDIS_TLS_PORT
+REDIS_PORT=$PLAIN
+tlsini "rediss://localhost:$NOSAN"
+check
+isnt "$RC" 0 "CN=localhost without subjectAltName: refused for rediss://localhost"
+like "$OUT" "redis localhost:$NOSAN: TLS handshake: the server's certificate: hostname mismatch \\(the name must be in the certificate's subjectAltName: its CN is not looked at\\)" \
+    "saying the name must be in subjectAltName"
 
 tlsini "rediss://127.0.0.1:$PLAIN"
 check
