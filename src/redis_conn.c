@@ -8,8 +8,8 @@
  * against a CA file or the system store, its name or address checked
  * against its subjectAltName (never the CN), SNI, an optional client
  * certificate since redis' default tls-auth-clients yes asks for one),
- * sending a command and reading
- * replies, each bounded by a deadline, and the close.
+ * sending a command and reading replies, each bounded by a deadline, and
+ * the close.
  *
  * hiredis is used for the protocol only: redisFormatCommandArgv makes a
  * command's bytes, a redisReader parses the replies.  The reader's
