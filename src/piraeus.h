@@ -1978,8 +1978,6 @@ struct redisReply;
  * or -1 and e (E_CONFIG naming the key: redis_tls_ca, redis_tls_cert,
  * redis_tls_key, or the key not the certificate's). */
 int		 redis_conn_tls_check(const struct redis_tls *t, struct err *);
-/* Free the process' TLS context (made by the first TLS connect). */
-void		 redis_conn_tls_free(void);
 /*
  * Connect to host:port (getaddrinfo: names, IPv4, IPv6), then, when tls
  * is not NULL, the TLS handshake (TLS 1.2 at least, the server's

@@ -402,14 +402,6 @@ redis_conn_ctx(const struct redis_tls *t, struct err *e)
 	return ctx;
 }
 
-void
-redis_conn_tls_free(void)
-{
-	if (rc_tls.ctx != NULL)
-		SSL_CTX_free(rc_tls.ctx);
-	memset(&rc_tls, 0, sizeof(rc_tls));
-}
-
 /* --- connect ------------------------------------------------------------ */
 
 /* A TCP connection to one address of ai before deadline: the fd, or -1
