@@ -1251,6 +1251,10 @@ cross_redis_tls_scheme(const struct config *cfg, char *why, size_t whysz)
 		return 0;
 	}
 	explicit_bzero(&t, sizeof(t));
+	if (cfg->sf_redis == NULL)
+		return why_set(why, whysz, "redis_tls_ca, redis_tls_cert and "
+		    "redis_tls_key are for a rediss:// redis (TLS): they need "
+		    "[singleflight] redis = rediss://..., which is not set");
 	return why_set(why, whysz, "redis_tls_ca, redis_tls_cert and "
 	    "redis_tls_key are for a rediss:// redis (TLS); this one is "
 	    "plain TCP%s", cfg->sf_redis != NULL &&

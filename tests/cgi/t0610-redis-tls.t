@@ -247,6 +247,22 @@ check
 isnt "$RC" 0 "the redis_tls_* keys with a plain redis://: refused"
 like "$OUT" '\[singleflight\] redis: redis_tls_ca, redis_tls_cert and redis_tls_key are for a rediss:// redis' \
     "saying they would go unused"
+cat >"$TRASH/p.ini" <<INI
+[storage]
+root = $TRASH/s
+[state]
+dir = $TRASH/t
+[singleflight]
+backend = sqlite
+redis_tls_ca = $C/ca.crt
+redis_tls_cert = $C/client.crt
+redis_tls_key = $C/client.key
+INI
+check
+isnt "$RC" 0 "the redis_tls_* keys without any redis: refused"
+like "$OUT" 'redis_tls_key are for a rediss:// redis \(TLS\): they need \[singleflight\] redis = rediss://\.\.\., which is not set' \
+    "saying they need [singleflight] redis = rediss://..."
+unlike "$OUT" 'plain TCP' "(not that a redis unset is plain TCP)"
 ini "redis = sentinel://127.0.0.1:1/m
 redis_tls_ca = $C/ca.crt"
 check
