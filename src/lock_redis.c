@@ -396,19 +396,26 @@ int
 lock_redis_setup(const char *spec, const char *prefix,
     const struct redis_tls *tls, struct err *e)
 {
+	char ca[REDIS_TLS_PATH_MAX], cert[REDIS_TLS_PATH_MAX],
+	    key[REDIS_TLS_PATH_MAX];
 	struct lock_redis_target t;
 
+	/* Everything checked before anything is changed: a refused setup
+	 * leaves the one before whole. */
 	if (lock_redis_parse(spec, &t, e) == -1)
 		return -1;
 	if (strlen(prefix) > LOCK_REDIS_PREFIX_MAX)
 		return err_set(e, E_CONFIG, "prefix longer than %d bytes",
 		    LOCK_REDIS_PREFIX_MAX);
-	if (lock_redis_path(lr.tls_ca, tls != NULL ? tls->ca : NULL,
-	    "redis_tls_ca", e) == -1 || lock_redis_path(lr.tls_cert,
+	if (lock_redis_path(ca, tls != NULL ? tls->ca : NULL,
+	    "redis_tls_ca", e) == -1 || lock_redis_path(cert,
 	    tls != NULL ? tls->cert : NULL, "redis_tls_cert", e) == -1 ||
-	    lock_redis_path(lr.tls_key, tls != NULL ? tls->key : NULL,
+	    lock_redis_path(key, tls != NULL ? tls->key : NULL,
 	    "redis_tls_key", e) == -1)
 		return -1;
+	memcpy(lr.tls_ca, ca, sizeof(lr.tls_ca));
+	memcpy(lr.tls_cert, cert, sizeof(lr.tls_cert));
+	memcpy(lr.tls_key, key, sizeof(lr.tls_key));
 	lock_redis_close();
 	memset(&lr.retry, 0, sizeof(lr.retry));
 	lr.why[0] = '\0';

@@ -522,6 +522,39 @@ test_failover(const char *sentinel, const char *a, const char *b)
 	is_int(lock_redis_release("k2", tok, &e), 1, "failover: released");
 }
 
+/*
+ * A refused lock_redis_setup leaves the one before whole: set up with
+ * rediss:// to a closed port and the system's CA store, then a setup
+ * whose redis_tls_ca is a missing file and whose redis_tls_key is too
+ * long is refused; the next connect still uses the system store (it
+ * fails on the closed port, not on the missing CA file).
+ */
+static void
+test_setup_refused(void)
+{
+	static char longkey[REDIS_TLS_PATH_MAX + 16];
+	const struct redis_tls bad = { "/nonexistent/piraeus-ca.pem", NULL,
+	    longkey };
+	char tok[LOCK_REDIS_TOKEN_MAX];
+	struct err e;
+
+	memset(longkey, 'k', sizeof(longkey) - 1);
+	err_clear(&e);
+	ok(lock_redis_setup("rediss://127.0.0.1:1", "t:", NULL, &e) == 0,
+	    "setup rediss:// (the system's CA store)");
+	err_clear(&e);
+	ok(lock_redis_setup("rediss://127.0.0.1:1", "t:", &bad, &e) == -1 &&
+	    strstr(e.msg, "redis_tls_key longer than") != NULL,
+	    "a setup with a too long redis_tls_key is refused");
+	lock_redis_token(tok, &e);
+	err_clear(&e);
+	ok(lock_redis_try("k", 30, tok, &e) == -1 &&
+	    strstr(e.msg, "nonexistent") == NULL &&
+	    strstr(e.msg, "onnection refused") != NULL,
+	    "and the setup before stays whole (no CA of the refused one)");
+	printf("#   %s\n", e.msg);
+}
+
 /* rename DIR/from onto DIR/to (an atomic replace, as mv does): 0 or -1. */
 static int
 swap_in(const char *dir, const char *from, const char *to)
@@ -609,6 +642,7 @@ main(void)
 		return tap_done();
 	}
 	test_parse();
+	test_setup_refused();
 	if (addr != NULL && *addr != '\0' && strrchr(addr, ':') != NULL) {
 		/* rediss://: the files, and the plain port for redis-cli. */
 		const struct redis_tls tls = { getenv("PIRAEUS_TEST_TLS_CA"),
