@@ -7,7 +7,9 @@
  * reader (the TLS path reads through the same loop; t0610 runs it
  * against a real redis-server).  Each case checks what the client gets:
  * the reply, or the error and whether the connection is broken, and
- * how long it took.
+ * how long it took: a reply's rest late after a short wait, the 1 MiB
+ * cap, a reply split across reads, two replies in one read, a reply cut
+ * short by a close, a silent server.
  */
 #include "config.h"
 
@@ -240,10 +242,249 @@ test_wait_partial(void)
 	fake_stop(&f);
 }
 
+/*
+ * Run script on a new fake server and PING it (command timeout io_ms):
+ * the return, *r the reply (freed by the caller), e, *ms how long.
+ * *cp the connection when cp is not NULL (closed by the caller, with
+ * fake_stop(f)); else closed here.
+ */
+static int
+run_ping(const struct step *script, long io_ms, struct fake *f,
+    struct redis_conn **cp, redisReply **r, struct err *e, long long *ms)
+{
+	struct redis_conn *c;
+	long long t0;
+	int rc;
+
+	*r = NULL;
+	if (cp != NULL)
+		*cp = NULL;
+	err_clear(e);
+	if (fake_start(f, script) == -1 || (c = fake_conn(f, io_ms)) ==
+	    NULL) {
+		err_set(e, E_INTERNAL, "no fake server");
+		return -2;
+	}
+	t0 = now_ms();
+	rc = ping(c, r, e);
+	*ms = now_ms() - t0;
+	if (cp != NULL)
+		*cp = c;
+	else {
+		redis_conn_close(c);
+		fake_stop(f);
+	}
+	return rc;
+}
+
+/* A bulk string reply of n bytes ("$N\r\n", n x's, "\r\n"): malloc'ed,
+ * its length in *len. */
+static char *
+bulk(size_t n, size_t *len)
+{
+	char head[32], *p;
+	int h = snprintf(head, sizeof(head), "$%zu\r\n", n);
+
+	if ((p = malloc((size_t)h + n + 2)) == NULL)
+		return NULL;
+	memcpy(p, head, (size_t)h);
+	memset(p + h, 'x', n);
+	memcpy(p + h + n, "\r\n", 2);
+	*len = (size_t)h + n + 2;
+	return p;
+}
+
+/* The 1 MiB cap: a bulk string just under it is read, one of 1 MiB + 1
+ * refused with a clear error, the connection broken. */
+static void
+test_cap(void)
+{
+	struct step script[] = {
+		{ STEP_READ, 0, NULL, 0 },
+		{ STEP_SEND, 0, NULL, 0 },
+		{ STEP_HOLD, 3000, NULL, 0 },
+		{ STEP_END, 0, NULL, 0 },
+	};
+	const size_t under = 1024 * 1024 - 64, over = 1024 * 1024 + 1;
+	struct redis_conn *c;
+	redisReply *r;
+	struct fake f;
+	struct err e;
+	long long ms;
+	char *big;
+	int rc;
+
+	if ((big = bulk(under, &script[1].len)) == NULL)
+		return;
+	script[1].data = big;
+	rc = run_ping(script, IO_MS, &f, NULL, &r, &e, &ms);
+	ok(rc == 0 && r != NULL && r->type == REDIS_REPLY_STRING &&
+	    r->len == under, "cap: a reply of 1 MiB - 64 bytes is read");
+	if (rc != 0)
+		printf("#   %s\n", e.msg);
+	if (r != NULL)
+		freeReplyObject(r);
+	free(big);
+	if ((big = bulk(over, &script[1].len)) == NULL)
+		return;
+	script[1].data = big;
+	rc = run_ping(script, IO_MS, &f, &c, &r, &e, &ms);
+	ok(rc == -1 && r == NULL, "cap: a bulk string of 1 MiB + 1 is "
+	    "refused");
+	ok(strstr(e.msg, "a reply of more than 1048576 bytes") != NULL,
+	    "cap: saying the reply is over 1 MiB");
+	printf("#   %s\n", e.msg);
+	ok(redis_conn_broken(c), "cap: the connection broken");
+	ok(c != NULL && ping(c, &r, &e) == -1 && r == NULL,
+	    "cap: and no command sent on it any more");
+	redis_conn_close(c);
+	if (rc != -2)
+		fake_stop(&f);
+	free(big);
+}
+
+/* A reply split across reads, even inside its header and its CRLFs. */
+static void
+test_split(void)
+{
+	static const struct step script[] = {
+		{ STEP_READ, 0, NULL, 0 },
+		{ STEP_SEND, 0, "$5\r", 0 },
+		{ STEP_SEND, 60, "\nhel", 0 },
+		{ STEP_SEND, 60, "lo\r", 0 },
+		{ STEP_SEND, 60, "\n", 0 },
+		{ STEP_HOLD, 500, NULL, 0 },
+		{ STEP_END, 0, NULL, 0 },
+	};
+	struct fake f;
+	redisReply *r;
+	struct err e;
+	long long ms;
+	int rc;
+
+	rc = run_ping(script, IO_MS, &f, NULL, &r, &e, &ms);
+	ok(rc == 0 && reply_is(r, "hello"), "split: a reply in four reads "
+	    "is put together");
+	if (rc != 0)
+		printf("#   %s\n", e.msg);
+	if (r != NULL)
+		freeReplyObject(r);
+}
+
+/* Two replies in one read: the second is kept for the next call. */
+static void
+test_two(void)
+{
+	static const struct step script[] = {
+		{ STEP_READ, 0, NULL, 0 },
+		{ STEP_SEND, 0, "+ONE\r\n+TWO\r\n", 0 },
+		{ STEP_HOLD, 1000, NULL, 0 },
+		{ STEP_END, 0, NULL, 0 },
+	};
+	struct redis_conn *c;
+	struct fake f;
+	redisReply *r;
+	struct err e;
+	long long ms;
+	int rc;
+
+	rc = run_ping(script, IO_MS, &f, &c, &r, &e, &ms);
+	ok(rc == 0 && reply_is(r, "ONE"), "two: the command gets the first");
+	if (r != NULL)
+		freeReplyObject(r);
+	if (c == NULL)
+		return;
+	r = NULL;
+	ok(redis_conn_wait(c, 0, &r, &e) == 1 && reply_is(r, "TWO"),
+	    "two: the second is there for the next call, nothing awaited");
+	if (r != NULL)
+		freeReplyObject(r);
+	r = NULL;
+	ok(redis_conn_wait(c, 100, &r, &e) == 0 && r == NULL &&
+	    !redis_conn_broken(c), "two: then none, the connection good");
+	redis_conn_close(c);
+	fake_stop(&f);
+}
+
+/* A reply cut short by the server's close. */
+static void
+test_closed(void)
+{
+	static const struct step script[] = {
+		{ STEP_READ, 0, NULL, 0 },
+		{ STEP_SEND, 0, "$10\r\nabc", 0 },
+		{ STEP_END, 0, NULL, 0 },
+	};
+	struct redis_conn *c;
+	struct fake f;
+	redisReply *r;
+	struct err e;
+	long long ms;
+	int rc;
+
+	rc = run_ping(script, IO_MS, &f, &c, &r, &e, &ms);
+	ok(rc == -1 && r == NULL && strstr(e.msg, "connection closed") !=
+	    NULL, "closed: a reply cut short by a close: 'connection "
+	    "closed'");
+	printf("#   %s\n", e.msg);
+	ok(redis_conn_broken(c), "closed: the connection broken");
+	ok(ms < 1000, "closed: at once, not at the timeout");
+	redis_conn_close(c);
+	if (rc != -2)
+		fake_stop(&f);
+}
+
+/* A silent server: a wait finds nothing (the connection good); a
+ * command times out within its timeout, no hang. */
+static void
+test_silent(void)
+{
+	static const struct step script[] = {
+		{ STEP_READ, 0, NULL, 0 },
+		{ STEP_HOLD, 10000, NULL, 0 },
+		{ STEP_END, 0, NULL, 0 },
+	};
+	struct redis_conn *c;
+	struct fake f;
+	redisReply *r = NULL;
+	struct err e;
+	long long t0, ms;
+	int rc;
+
+	if (fake_start(&f, script) == -1 || (c = fake_conn(&f, 300)) ==
+	    NULL) {
+		ok(0, "silent: the fake server");
+		return;
+	}
+	err_clear(&e);
+	t0 = now_ms();
+	ok(redis_conn_wait(c, 100, &r, &e) == 0 && r == NULL &&
+	    !redis_conn_broken(c), "silent: a wait of 100 ms finds none, "
+	    "the connection good");
+	ok(now_ms() - t0 >= 90 && now_ms() - t0 < 1000,
+	    "silent: (it waited about 100 ms)");
+	t0 = now_ms();
+	rc = ping(c, &r, &e);
+	ms = now_ms() - t0;
+	ok(rc == -1 && r == NULL && strstr(e.msg, "timed out") != NULL,
+	    "silent: a command times out");
+	printf("#   %s (%lld ms)\n", e.msg, ms);
+	ok(ms >= 290 && ms < 300 + 700, "silent: within its 300 ms timeout "
+	    "(+ 700 ms slack)");
+	ok(redis_conn_broken(c), "silent: the connection broken");
+	redis_conn_close(c);
+	fake_stop(&f);
+}
+
 int
 main(void)
 {
 	signal(SIGPIPE, SIG_IGN);
 	test_wait_partial();
+	test_cap();
+	test_split();
+	test_two();
+	test_closed();
+	test_silent();
 	return tap_done();
 }
