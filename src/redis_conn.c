@@ -683,13 +683,13 @@ redis_conn_error(const struct redis_conn *c)
 
 /* --- bytes -------------------------------------------------------------- */
 
-/* A hint for a plain connection closed before its first reply: a
- * TLS port drops what is not TLS. */
+/* A hint for a plain connection closed before any byte of a reply
+ * came: a TLS port drops what is not TLS. */
 static const char *
 redis_conn_tls_hint(const struct redis_conn *c)
 {
-	return c->ssl == NULL && c->replies == 0 ? " (a TLS port? use "
-	    "rediss://)" : "";
+	return c->ssl == NULL && c->replies == 0 && c->pending == 0 ?
+	    " (a TLS port? use rediss://)" : "";
 }
 
 /*

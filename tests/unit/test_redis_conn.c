@@ -427,6 +427,8 @@ test_closed(void)
 	    NULL, "closed: a reply cut short by a close: 'connection "
 	    "closed'");
 	printf("#   %s\n", e.msg);
+	ok(strstr(e.msg, "TLS port") == NULL, "closed: no 'a TLS port?' "
+	    "hint (bytes of a redis reply came: it is no TLS port)");
 	ok(redis_conn_broken(c), "closed: the connection broken");
 	ok(ms < 1000, "closed: at once, not at the timeout");
 	redis_conn_close(c);
