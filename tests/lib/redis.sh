@@ -119,6 +119,15 @@ redis_start()
 	REDIS_NAME=${1:-redis}
 	[ $# -gt 0 ] && shift
 	REDIS_PORT=$(free_port) || bail_out "no free port for redis"
+	# Never redis_tls_start's TLS port (free_port reserves each port it
+	# gives for the test's life, so this is a guard, bounded).
+	_rd_i=0
+	while [ "$REDIS_PORT" = "${_rd_avoid:-}" ] && [ "$_rd_i" -lt 20 ]; do
+		REDIS_PORT=$(free_port) || bail_out "no free port for redis"
+		_rd_i=$((_rd_i + 1))
+	done
+	[ "$REDIS_PORT" != "${_rd_avoid:-}" ] ||
+	    bail_out "no second free port for redis"
 	_rd_conf "$REDIS_NAME" "$REDIS_PORT" "$@" ||
 	    bail_out "cannot write redis.conf"
 	at_exit _rd_stop_pidfile "$TRASH/$REDIS_NAME" "$REDIS_PORT"
@@ -247,8 +256,10 @@ redis_tls_start()
 	shift 2
 	[ $# -gt 0 ] && shift
 	REDIS_TLS_PORT=$(free_port) || bail_out "no free port for redis TLS"
+	_rd_avoid=$REDIS_TLS_PORT	# the plain port must differ
 	redis_start "$_rd_tn" "tls-port $REDIS_TLS_PORT" \
 	    "tls-cert-file $_rd_td/$_rd_tc.crt" \
 	    "tls-key-file $_rd_td/$_rd_tc.key" \
 	    "tls-ca-cert-file $_rd_td/ca.crt" "tls-auth-clients yes" "$@"
+	_rd_avoid=
 }
