@@ -10,7 +10,8 @@
 #     from its next connection on: an untrusted CA's refused, then a
 #     renewed trusted one accepted, without a restart;
 #   - check-config: accepted with the CA and the client certificate, by
-#     address and by name (SNI, DNS:localhost), with a password over TLS;
+#     address and by name (SNI, DNS:localhost), by an IPv6 literal
+#     ([::1], when lo has it), with a password over TLS;
 #   - refused with a clear error: a CA that did not sign the server's
 #     certificate, no client certificate, a certificate without the name
 #     or address dialed, a name in the CN only (no subjectAltName),
@@ -116,6 +117,26 @@ tlsini "rediss://localhost:$TLS"
 check
 is "$RC" 0 "rediss://localhost: the certificate's DNS name (SNI, name check)"
 [ "$RC" = 0 ] || diag "$OUT"
+
+# An IPv6 literal: rediss://[::1]:PORT, the address checked against the
+# certificate's IP names (IP:::1), when this host has ::1.
+if ip -6 addr show lo 2>/dev/null | grep -q 'inet6 ::1/'; then
+	redis_tls_start v6 "$C" server "bind 127.0.0.1 ::1"
+	V6=$REDIS_TLS_PORT
+	REDIS_PORT=$PLAIN
+	tlsini "rediss://[::1]:$V6"
+	check
+	is "$RC" 0 "rediss://[::1]: an IPv6 literal, checked against IP:::1"
+	[ "$RC" = 0 ] || diag "$OUT"
+	tlsini "rediss://[::1]:$V6/1"
+	sed -i "s|^redis_tls_ca = .*|redis_tls_ca = $C/other.crt|" "$TRASH/p.ini"
+	check
+	like "$OUT" "redis ::1:$V6: TLS handshake: the server's certificate" \
+	    "(and a wrong CA refused over IPv6 too, naming ::1)"
+else
+	skip "rediss://[::1]" "no ::1 on lo"
+	skip "rediss://[::1] with a wrong CA" "no ::1 on lo"
+fi
 
 # A password over TLS.
 redis_cli CONFIG SET requirepass 's3cr%t' >/dev/null

@@ -14,7 +14,7 @@
 #                                        SENTINEL_PID
 #   redis_tls_certs DIR                  (need openssl) make in DIR: ca.crt
 #                                        (and .key), server.crt/.key (SAN
-#                                        IP:127.0.0.1, DNS:localhost),
+#                                        IP:127.0.0.1, IP:::1, DNS:localhost),
 #                                        client.crt/.key (by ca), other.crt
 #                                        (and .key: an unrelated CA),
 #                                        wrongname.crt/.key (by ca, SAN
@@ -233,7 +233,7 @@ keyUsage=critical,digitalSignature,keyEncipherment'
 	_rd_cert "$1" other "/CN=unrelated test CA" "" "$_rd_ca" &&
 	_rd_cert "$1" server "/CN=localhost" ca "$_rd_leaf
 extendedKeyUsage=serverAuth
-subjectAltName=IP:127.0.0.1,DNS:localhost" &&
+subjectAltName=IP:127.0.0.1,IP:::1,DNS:localhost" &&
 	_rd_cert "$1" wrongname "/CN=elsewhere.test" ca "$_rd_leaf
 extendedKeyUsage=serverAuth
 subjectAltName=DNS:elsewhere.test" &&
