@@ -433,8 +433,20 @@ static const struct option options[] = {
 	  "hosts\")" },
 	{ "singleflight", "redis", OPT_STRING, F(sf_redis), NULL,
 	  0, 0, NULL, check_redis, OPTF_OPTIONAL,
-	  "host:port, redis://[:PASSWORD@]host:port[/DB], or "
-	  "sentinel://host:port,host:port/MASTER; rediss:// is not supported" },
+	  "host:port, redis://[:PASSWORD@]host:port[/DB], "
+	  "rediss://[:PASSWORD@]host:port[/DB] (TLS), or "
+	  "sentinel://host:port,host:port/MASTER" },
+	{ "singleflight", "redis_tls_ca", OPT_PATH, F(sf_tls_ca), NULL,
+	  0, 0, NULL, check_readable, OPTF_OPTIONAL,
+	  "rediss://: PEM file of the CAs that sign redis' certificate; "
+	  "empty: the system's CA store" },
+	{ "singleflight", "redis_tls_cert", OPT_PATH, F(sf_tls_cert), NULL,
+	  0, 0, NULL, check_readable, OPTF_OPTIONAL,
+	  "rediss://: PEM client certificate (redis' default "
+	  "tls-auth-clients yes wants one), with redis_tls_key" },
+	{ "singleflight", "redis_tls_key", OPT_PATH, F(sf_tls_key), NULL,
+	  0, 0, NULL, check_readable, OPTF_OPTIONAL,
+	  "rediss://: the PEM private key of redis_tls_cert (unencrypted)" },
 	{ "singleflight", "prefix", OPT_STRING, F(sf_prefix), "piraeus:",
 	  0, 0, NULL, check_redis_prefix, 0,
 	  "Prefix of every redis key and channel piraeus uses" },
@@ -483,6 +495,9 @@ static cross_check_fn	cross_sumdb_verify;
 static cross_check_fn	cross_sumdb_private;
 static cross_check_fn	cross_access_vcs;
 static cross_check_fn	cross_singleflight;
+static cross_check_fn	cross_redis_tls_scheme;
+static cross_check_fn	cross_redis_tls_ca;
+static cross_check_fn	cross_redis_tls_pair;
 
 static const struct {
 	const char	*section;	/* blamed when set outside defaults */
@@ -502,6 +517,12 @@ static const struct {
 	{ "policy", "private_access", "access", "file", cross_access_vcs },
 	{ "singleflight", "backend", "singleflight", "redis",
 	  cross_singleflight },
+	{ "singleflight", "redis", "singleflight", "redis_tls_ca",
+	  cross_redis_tls_scheme },
+	{ "singleflight", "redis_tls_ca", "singleflight", "redis",
+	  cross_redis_tls_ca },
+	{ "singleflight", "redis_tls_key", "singleflight", "redis_tls_cert",
+	  cross_redis_tls_pair },
 };
 
 /* What one config_load call is doing. */
@@ -1195,6 +1216,9 @@ config_singleflight(const struct config *cfg, struct err *e)
 	o.redis = cfg->sf_redis;
 	o.prefix = cfg->sf_prefix;
 	o.on_down = (enum lock_on_down)cfg->sf_on_redis_down;
+	o.tls_ca = cfg->sf_tls_ca;
+	o.tls_cert = cfg->sf_tls_cert;
+	o.tls_key = cfg->sf_tls_key;
 	return lock_setup(&o, e);
 }
 
@@ -1205,6 +1229,72 @@ cross_singleflight(const struct config *cfg, char *why, size_t whysz)
 	if (cfg->sf_backend == LOCK_BACKEND_REDIS && cfg->sf_redis == NULL)
 		return why_set(why, whysz, "redis needs [singleflight] redis "
 		    "(host:port, redis://... or sentinel://...)");
+	return 0;
+}
+
+/* The redis_tls_* keys are for rediss:// only: set with another form,
+ * they would be silently unused (a plain connection the operator
+ * believes encrypted). */
+static int
+cross_redis_tls_scheme(const struct config *cfg, char *why, size_t whysz)
+{
+	struct lock_redis_target t;
+	struct err e;
+
+	if (cfg->sf_tls_ca == NULL && cfg->sf_tls_cert == NULL &&
+	    cfg->sf_tls_key == NULL)
+		return 0;
+	err_clear(&e);
+	if (cfg->sf_redis != NULL && lock_redis_parse(cfg->sf_redis, &t, &e)
+	    == 0 && t.tls) {
+		explicit_bzero(&t, sizeof(t));
+		return 0;
+	}
+	explicit_bzero(&t, sizeof(t));
+	if (cfg->sf_redis == NULL)
+		return why_set(why, whysz, "redis_tls_ca, redis_tls_cert and "
+		    "redis_tls_key are for a rediss:// redis (TLS): they need "
+		    "[singleflight] redis = rediss://..., which is not set");
+	return why_set(why, whysz, "redis_tls_ca, redis_tls_cert and "
+	    "redis_tls_key are for a rediss:// redis (TLS); this one is "
+	    "plain TCP%s", cfg->sf_redis != NULL &&
+	    strncmp(cfg->sf_redis, "sentinel://", 11) == 0 ? " (sentinel:// "
+	    "is plain TCP only)" : "");
+}
+
+/* redis_tls_ca loads as the connect will load it. */
+static int
+cross_redis_tls_ca(const struct config *cfg, char *why, size_t whysz)
+{
+	const struct redis_tls t = { cfg->sf_tls_ca, NULL, NULL };
+	struct err e;
+
+	if (cfg->sf_tls_ca == NULL)
+		return 0;
+	err_clear(&e);
+	if (redis_conn_tls_check(&t, &e) == -1)
+		return why_set(why, whysz, "%s", e.msg);
+	return 0;
+}
+
+/* redis_tls_cert and redis_tls_key: both or neither, and the key is the
+ * certificate's. */
+static int
+cross_redis_tls_pair(const struct config *cfg, char *why, size_t whysz)
+{
+	const struct redis_tls t = { NULL, cfg->sf_tls_cert, cfg->sf_tls_key };
+	struct err e;
+
+	if (cfg->sf_tls_cert == NULL && cfg->sf_tls_key == NULL)
+		return 0;
+	if (cfg->sf_tls_cert == NULL || cfg->sf_tls_key == NULL)
+		return why_set(why, whysz, "redis_tls_cert and redis_tls_key "
+		    "go together (a client certificate and its key): %s is "
+		    "missing", cfg->sf_tls_cert == NULL ? "redis_tls_cert" :
+		    "redis_tls_key");
+	err_clear(&e);
+	if (redis_conn_tls_check(&t, &e) == -1)
+		return why_set(why, whysz, "%s", e.msg);
 	return 0;
 }
 

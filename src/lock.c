@@ -69,7 +69,7 @@ lock_setup(const struct lock_opts *o, struct err *e)
 	if (o->backend != LOCK_BACKEND_REDIS)
 		return 0;
 	return lock_redis_setup(o->redis, o->prefix != NULL ? o->prefix : "",
-	    e);
+	    &(const struct redis_tls){ o->tls_ca, o->tls_cert, o->tls_key }, e);
 }
 
 static const char *

@@ -27,20 +27,19 @@
  * a lost connection is closed and made again at the next call (not
  * before LOCK_REDIS_RETRY_MS after a failed connect, so that a host whose
  * redis is down does not pay a connect timeout per request).  Every
- * connect and command has a timeout.  TLS (rediss://) is refused: the
- * hiredis this is built with (Debian 12: 0.14) has no TLS.
+ * connect and command has a timeout.  The wire is redis_conn.c's: plain
+ * TCP, or TLS for rediss:// (the files of [singleflight] redis_tls_ca,
+ * redis_tls_cert and redis_tls_key); hiredis only formats commands and
+ * parses replies.  sentinel:// is plain TCP, to the sentinels and to the
+ * master they name.
  */
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
-#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -88,8 +87,11 @@ static struct {
 	int				 configured;
 	struct lock_redis_target	 t;
 	char				 prefix[LOCK_REDIS_PREFIX_MAX + 1];
-	redisContext			*cmd;	/* commands */
-	redisContext			*sub;	/* SUBSCRIBE, while waiting */
+	struct redis_conn		*cmd;	/* commands */
+	struct redis_conn		*sub;	/* SUBSCRIBE, while waiting */
+	char				 tls_ca[REDIS_TLS_PATH_MAX];
+	char				 tls_cert[REDIS_TLS_PATH_MAX];
+	char				 tls_key[REDIS_TLS_PATH_MAX];
 	pid_t				 pid;	/* that made the connections */
 	struct timespec			 retry;	/* no connect before */
 	char				 why[ERR_MSG_MAX];	/* last failure */
@@ -106,15 +108,6 @@ lock_redis_now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* ms milliseconds as the struct timeval hiredis' timeouts take. */
-static struct timeval
-lock_redis_tv(long ms)
-{
-	struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
-
-	return tv;
 }
 
 /* --- parsing ----------------------------------------------------------- */
@@ -280,7 +273,7 @@ lock_redis_db(const char *s, size_t n, struct lock_redis_target *t,
 	return 0;
 }
 
-/* The scheme prefixes; TLS is refused with the reason. */
+/* The scheme prefixes. */
 enum lock_redis_scheme { LRS_PLAIN, LRS_REDIS, LRS_REDISS, LRS_SENTINEL };
 static const struct {
 	const char		*prefix;
@@ -319,15 +312,9 @@ lock_redis_parse(const char *spec, struct lock_redis_target *t,
 			break;
 		}
 	}
-	if (sch == LRS_REDISS)
-		return err_set(e, E_CONFIG, "rediss:// (TLS) is not "
-		    "supported: this piraeus is built with hiredis %d.%d, "
-		    "which has no TLS; use redis:// on a trusted network or "
-		    "a TLS tunnel (README \"Several hosts\")", HIREDIS_MAJOR,
-		    HIREDIS_MINOR);
 	if (sch == LRS_PLAIN && strstr(spec, "://") != NULL)
-		return err_set(e, E_CONFIG, "unknown scheme: redis://, or "
-		    "sentinel:// (rediss:// is not supported)");
+		return err_set(e, E_CONFIG, "unknown scheme: redis://, "
+		    "rediss:// (TLS) or sentinel://");
 	end = s + strlen(s);
 	slash = strchr(s, '/');
 	if (sch == LRS_PLAIN && (slash != NULL || strchr(s, '@') != NULL))
@@ -339,6 +326,7 @@ lock_redis_parse(const char *spec, struct lock_redis_target *t,
 		return -1;
 	s += used;
 	t->sentinel = sch == LRS_SENTINEL;
+	t->tls = sch == LRS_REDISS;
 	/* The hosts: one, or a comma list for Sentinel. */
 	for (p = s; p < slash; p = comma + 1) {
 		if ((comma = memchr(p, ',', (size_t)(slash - p))) == NULL)
@@ -390,16 +378,44 @@ lock_redis_parse(const char *spec, struct lock_redis_target *t,
 
 /* --- connections ------------------------------------------------------- */
 
-int
-lock_redis_setup(const char *spec, const char *prefix, struct err *e)
+/* Copy a TLS file's path (NULL: "") into out: 0, or -1 and e. */
+static int
+lock_redis_path(char out[REDIS_TLS_PATH_MAX], const char *path,
+    const char *key, struct err *e)
 {
+	if (path == NULL)
+		path = "";
+	if (strlen(path) >= REDIS_TLS_PATH_MAX)
+		return err_set(e, E_CONFIG, "%s longer than %d bytes", key,
+		    REDIS_TLS_PATH_MAX - 1);
+	memcpy(out, path, strlen(path) + 1);
+	return 0;
+}
+
+int
+lock_redis_setup(const char *spec, const char *prefix,
+    const struct redis_tls *tls, struct err *e)
+{
+	char ca[REDIS_TLS_PATH_MAX], cert[REDIS_TLS_PATH_MAX],
+	    key[REDIS_TLS_PATH_MAX];
 	struct lock_redis_target t;
 
+	/* Everything checked before anything is changed: a refused setup
+	 * leaves the one before whole. */
 	if (lock_redis_parse(spec, &t, e) == -1)
 		return -1;
 	if (strlen(prefix) > LOCK_REDIS_PREFIX_MAX)
 		return err_set(e, E_CONFIG, "prefix longer than %d bytes",
 		    LOCK_REDIS_PREFIX_MAX);
+	if (lock_redis_path(ca, tls != NULL ? tls->ca : NULL,
+	    "redis_tls_ca", e) == -1 || lock_redis_path(cert,
+	    tls != NULL ? tls->cert : NULL, "redis_tls_cert", e) == -1 ||
+	    lock_redis_path(key, tls != NULL ? tls->key : NULL,
+	    "redis_tls_key", e) == -1)
+		return -1;
+	memcpy(lr.tls_ca, ca, sizeof(lr.tls_ca));
+	memcpy(lr.tls_cert, cert, sizeof(lr.tls_cert));
+	memcpy(lr.tls_key, key, sizeof(lr.tls_key));
 	lock_redis_close();
 	memset(&lr.retry, 0, sizeof(lr.retry));
 	lr.why[0] = '\0';
@@ -415,12 +431,11 @@ lock_redis_configured(void)
 	return lr.configured;
 }
 
-/* Free c (NULL is fine) and forget it. */
+/* Close c (NULL is fine) and forget it. */
 static void
-lock_redis_drop(redisContext **c)
+lock_redis_drop(struct redis_conn **c)
 {
-	if (*c != NULL)
-		redisFree(*c);
+	redis_conn_close(*c);
 	*c = NULL;
 }
 
@@ -434,61 +449,30 @@ lock_redis_close(void)
 /* Record why redis failed (kept for the next error) and return -1; the
  * message names the server last dialed (a sentinel, or the master). */
 static int
-lock_redis_fail(struct err *e, const char *what, const redisContext *c,
+lock_redis_fail(struct err *e, const char *what, const struct redis_conn *c,
     const redisReply *r)
 {
 	snprintf(lr.why, sizeof(lr.why), "%s", r != NULL &&
-	    r->type == REDIS_REPLY_ERROR ? r->str : c != NULL && c->err != 0 ?
-	    c->errstr : "an unexpected reply");
+	    r->type == REDIS_REPLY_ERROR ? r->str : c != NULL &&
+	    redis_conn_broken(c) ? redis_conn_error(c) :
+	    "an unexpected reply");
 	return err_set(e, E_UNAVAIL, "singleflight: redis %s%s:%d: %s: %s",
 	    lr.at_sentinel ? "sentinel " : "", lr.at.host, lr.at.port, what,
 	    lr.why);
 }
 
-/*
- * Writes to a socket redis closed raise SIGPIPE, which kills a CGI
- * responder or a command (the FastCGI loop ignores it; this file does
- * not change the process' dispositions): it is blocked around each
- * write, and one it made pending is taken before it is unblocked.
- */
-static void
-lock_redis_pipe_block(sigset_t *old)
-{
-	sigset_t s;
-
-	sigemptyset(&s);
-	sigaddset(&s, SIGPIPE);
-	sigprocmask(SIG_BLOCK, &s, old);
-}
-
-static void
-lock_redis_pipe_restore(const sigset_t *old)
-{
-	struct timespec zero = { 0, 0 };
-	sigset_t s, pend;
-
-	if (!sigismember(old, SIGPIPE) && sigpending(&pend) == 0 &&
-	    sigismember(&pend, SIGPIPE)) {
-		sigemptyset(&s);
-		sigaddset(&s, SIGPIPE);
-		while (sigtimedwait(&s, NULL, &zero) == -1 && errno == EINTR)
-			;
-	}
-	sigprocmask(SIG_SETMASK, old, NULL);
-}
-
-/* Run argv on c, the answer or NULL (c->err or an error reply: e set,
- * the reply freed). */
+/* Run argv on c, the answer or NULL (c broken, or an error reply: e
+ * set, the reply freed). */
 static redisReply *
-lock_redis_argv(redisContext *c, int argc, const char **argv,
+lock_redis_argv(struct redis_conn *c, int argc, const char **argv,
     const size_t *lens, const char *what, struct err *e)
 {
-	redisReply *r;
-	sigset_t old;
+	redisReply *r = NULL;
+	struct err ce;
 
-	lock_redis_pipe_block(&old);
-	r = redisCommandArgv(c, argc, argv, lens);
-	lock_redis_pipe_restore(&old);
+	err_clear(&ce);
+	if (redis_conn_command(c, argc, argv, lens, &r, &ce) == -1)
+		r = NULL;
 	if (r == NULL || r->type == REDIS_REPLY_ERROR) {
 		lock_redis_fail(e, what, c, r);
 		if (r != NULL)
@@ -500,33 +484,33 @@ lock_redis_argv(redisContext *c, int argc, const char **argv,
 
 /* A connection to a (host, port), a sentinel or not, timeouts set,
  * remembered as the server errors name; NULL and e on failure.  The
- * connect timeout bounds the TCP connect only: a host name is resolved
- * first (getaddrinfo, by hiredis) with the resolver's own timeouts
- * (resolv.conf), so an address or a name in /etc/hosts is what a
- * deployment that must not wait on DNS gives (README). */
-static redisContext *
+ * connect timeout bounds the TCP connect and the TLS handshake only: a
+ * host name is resolved first (getaddrinfo) with the resolver's own
+ * timeouts (resolv.conf), so an address or a name in /etc/hosts is what
+ * a deployment that must not wait on DNS gives (README).  TLS for
+ * rediss:// (never to a sentinel: sentinel:// is plain TCP). */
+static struct redis_conn *
 lock_redis_dial(const char *host, int port, int sentinel, struct err *e)
 {
-	redisContext *c;
+	const struct redis_tls tls = { lr.tls_ca[0] != '\0' ? lr.tls_ca :
+	    NULL, lr.tls_cert[0] != '\0' ? lr.tls_cert : NULL,
+	    lr.tls_key[0] != '\0' ? lr.tls_key : NULL };
+	struct redis_conn *c;
+	struct err ce;
 
 	snprintf(lr.at.host, sizeof(lr.at.host), "%s", host);
 	lr.at.port = port;
 	lr.at_sentinel = sentinel;
 
-	c = redisConnectWithTimeout(host, port,
-	    lock_redis_tv(LOCK_REDIS_CONNECT_MS));
-	if (c == NULL || c->err != 0 ||
-	    redisSetTimeout(c, lock_redis_tv(LOCK_REDIS_COMMAND_MS)) !=
-	    REDIS_OK) {
-		err_set(e, E_UNAVAIL, "singleflight: redis %s:%d: connect: %s",
-		    host, port, c != NULL ? c->errstr : "out of memory");
+	err_clear(&ce);
+	c = redis_conn_open(host, port, lr.t.tls && !sentinel ? &tls : NULL,
+	    LOCK_REDIS_CONNECT_MS, LOCK_REDIS_COMMAND_MS, &ce);
+	if (c == NULL) {
+		err_set(e, E_UNAVAIL, "singleflight: redis %s:%d: %s", host,
+		    port, ce.msg);
 		snprintf(lr.why, sizeof(lr.why), "%s", e->msg);
-		if (c != NULL)
-			redisFree(c);
 		return NULL;
 	}
-	/* Not for the go command and its children. */
-	(void)fcntl(c->fd, F_SETFD, FD_CLOEXEC);
 	return c;
 }
 
@@ -537,7 +521,7 @@ lock_redis_master(struct lock_redis_addr *a, struct err *e)
 	const char *argv[] = { "SENTINEL", "get-master-addr-by-name",
 	    lr.t.master };
 	struct err se;
-	redisContext *c;
+	struct redis_conn *c;
 	redisReply *r;
 	size_t i;
 	int ok;
@@ -570,7 +554,7 @@ lock_redis_master(struct lock_redis_addr *a, struct err *e)
 			    lr.t.master);
 		if (r != NULL)
 			freeReplyObject(r);
-		redisFree(c);
+		redis_conn_close(c);
 		if (ok)
 			return 0;
 	}
@@ -581,11 +565,11 @@ lock_redis_master(struct lock_redis_addr *a, struct err *e)
 
 /* A ready connection to the master: AUTH, SELECT, and under Sentinel the
  * check that it is a master.  NULL and e on failure. */
-static redisContext *
+static struct redis_conn *
 lock_redis_open(struct err *e)
 {
 	struct lock_redis_addr a;
-	redisContext *c;
+	struct redis_conn *c;
 	redisReply *r;
 	char db[LOCK_REDIS_NUM_MAX];
 
@@ -631,13 +615,13 @@ lock_redis_open(struct err *e)
 	}
 	return c;
 fail:
-	redisFree(c);
+	redis_conn_close(c);
 	return NULL;
 }
 
 /* *cp made ready (made again after a fork or a failure). 0, or -1 and e. */
 static int
-lock_redis_ready(redisContext **cp, struct err *e)
+lock_redis_ready(struct redis_conn **cp, struct err *e)
 {
 	struct timespec now;
 
@@ -648,7 +632,7 @@ lock_redis_ready(redisContext **cp, struct err *e)
 		lock_redis_close();
 		lr.pid = getpid();
 	}
-	if (*cp != NULL && (*cp)->err == 0)
+	if (*cp != NULL && !redis_conn_broken(*cp))
 		return 0;
 	lock_redis_drop(cp);
 	clock_gettime(CLOCK_MONOTONIC, &now);
@@ -699,7 +683,8 @@ lock_redis_gone_reply(void)
 static int
 lock_redis_cmd_gone(void)
 {
-	if (lr.cmd == NULL || (lr.cmd->err == 0 && !lock_redis_gone_reply()))
+	if (lr.cmd == NULL || (!redis_conn_broken(lr.cmd) &&
+	    !lock_redis_gone_reply()))
 		return 0;
 	lock_redis_drop(&lr.cmd);
 	return 1;
@@ -721,14 +706,15 @@ lock_redis_cmd(int argc, const char **argv, const size_t *lens,
 	struct err re;
 	int kept;
 
-	kept = lr.cmd != NULL && lr.cmd->err == 0 && lr.pid == getpid();
+	kept = lr.cmd != NULL && !redis_conn_broken(lr.cmd) &&
+	    lr.pid == getpid();
 	lr.resent = 0;
 	err_clear(&re);
 	if (lock_redis_ready(&lr.cmd, &re) == -1)
 		return err_set(e, re.code, "%s", re.msg), NULL;
 	if ((r = lock_redis_argv(lr.cmd, argc, argv, lens, what, &re)) ==
 	    NULL) {
-		int broken = lr.cmd->err != 0;
+		int broken = redis_conn_broken(lr.cmd);
 
 		if (lock_redis_cmd_gone() && (kept || !broken)) {
 			lr.resent = 1;
@@ -955,44 +941,16 @@ lock_redis_note_get(const char *key, char *out, size_t outsz, struct err *e)
 	return st;
 }
 
-/* One reply from the subscription, waiting at most ms: 1 and *out, 0
- * when none came in time, -1 when the connection failed. */
+/* One reply from the subscription, waiting at most ms for it to begin:
+ * 1 and *out, 0 when none came in time, -1 when the connection failed
+ * (redis_conn_error says why). */
 static int
 lock_redis_sub_read(long ms, redisReply **out)
 {
-	struct pollfd pfd;
-	void *r = NULL;
-	int n;
+	struct err se;
 
-	*out = NULL;
-	for (;;) {
-		if (redisGetReplyFromReader(lr.sub, &r) != REDIS_OK)
-			return -1;
-		if (r != NULL) {
-			*out = r;
-			return 1;
-		}
-		pfd.fd = lr.sub->fd;
-		pfd.events = POLLIN;
-		pfd.revents = 0;
-		n = poll(&pfd, 1, ms > 0 ? (int)ms : 0);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1)
-			return -1;
-		if (n == 0)
-			return 0;
-		if (redisBufferRead(lr.sub) != REDIS_OK)
-			return -1;
-		ms = 0;	/* the bytes are here: read them, then look again */
-		if (redisGetReplyFromReader(lr.sub, &r) != REDIS_OK)
-			return -1;
-		if (r != NULL) {
-			*out = r;
-			return 1;
-		}
-		ms = LOCK_REDIS_COMMAND_MS;	/* a reply cut in two */
-	}
+	err_clear(&se);
+	return redis_conn_wait(lr.sub, ms, out, &se);
 }
 
 /* 1 when r is the pub/sub event kind ("message", "subscribe"...). */
@@ -1011,18 +969,12 @@ static void
 lock_redis_unsubscribe(void)
 {
 	redisReply *r;
-	sigset_t old;
-	int i, done, wdone = 0, wrc = REDIS_OK;
+	struct err se;
+	int i, done;
 
-	if (redisAppendCommand(lr.sub, "UNSUBSCRIBE") != REDIS_OK) {
-		lock_redis_drop(&lr.sub);
-		return;
-	}
-	lock_redis_pipe_block(&old);
-	while (!wdone && wrc == REDIS_OK)
-		wrc = redisBufferWrite(lr.sub, &wdone);
-	lock_redis_pipe_restore(&old);
-	if (wrc != REDIS_OK) {
+	err_clear(&se);
+	if (redis_conn_send(lr.sub, 1, (const char *[]){ "UNSUBSCRIBE" },
+	    NULL, &se) == -1) {
 		lock_redis_drop(&lr.sub);
 		return;
 	}
@@ -1055,7 +1007,8 @@ lock_redis_wait(const char *key, long max_ms, struct err *e)
 	err_clear(&se);
 	/* Subscribed before we look: a release after the look is heard.  A
 	 * kept connection that died meanwhile is made again, once. */
-	kept = lr.sub != NULL && lr.sub->err == 0 && lr.pid == getpid();
+	kept = lr.sub != NULL && !redis_conn_broken(lr.sub) &&
+	    lr.pid == getpid();
 	if (lock_redis_ready(&lr.sub, e) == -1)
 		return -1;
 	if ((r = lock_redis_argv(lr.sub, 2, (const char *[]){ "SUBSCRIBE",

@@ -327,7 +327,9 @@ cli_check_config(struct config *cfg, int argc, char **argv)
 			    "on its own meanwhile)" : "");
 			return 1;
 		}
-		printf("singleflight: redis answers\n");
+		printf("singleflight: redis answers%s\n",
+		    strncmp(cfg->sf_redis, "rediss://", 9) == 0 ?
+		    " (over TLS)" : "");
 	}
 	printf("configuration OK\n");
 	return 0;

@@ -346,6 +346,9 @@ struct config {
 	char		*sf_redis;		/* lock_redis_parse, or NULL */
 	char		*sf_prefix;		/* of every redis name */
 	int		 sf_on_redis_down;	/* enum lock_on_down */
+	char		*sf_tls_ca;		/* rediss://: CA file, or NULL */
+	char		*sf_tls_cert;		/* client certificate, or NULL */
+	char		*sf_tls_key;		/* its key, or NULL */
 	char		*policy_private;	/* GOPRIVATE patterns */
 	/*
 	 * Read by config_load from the environment as the go command reads
@@ -1903,6 +1906,9 @@ struct lock_opts {
 	const char		*prefix;	/* of every redis name */
 	enum lock_on_down	 on_down;	/* redis unreachable: 503, or
 						 * this host's sqlite locks */
+	const char		*tls_ca;	/* rediss://: redis_tls_ca, */
+	const char		*tls_cert;	/* redis_tls_cert and */
+	const char		*tls_key;	/* redis_tls_key, or NULL */
 };
 /*
  * Choose the backend of every later lock_try of this process.  Connects
@@ -1982,6 +1988,59 @@ long		 lock_backoff_us(int attempt);
  */
 void		 lock_wait(const char *key, int attempt, time_t deadline);
 
+/* redis_conn.c: one connection to a redis server, plain TCP or TLS
+ * (lock_redis.c's wire; hiredis formats and parses, nothing more). */
+#define REDIS_TLS_PATH_MAX	4096	/* a redis_tls_* file's path */
+/* TLS for a connection: every field NULL is TLS with the system's CA
+ * store and no client certificate (cert and key go together). */
+struct redis_tls {
+	const char	*ca;	/* PEM CA certificates; NULL: system store */
+	const char	*cert;	/* PEM client certificate (chain), or NULL */
+	const char	*key;	/* its PEM private key, or NULL */
+};
+struct redis_conn;
+struct redisReply;
+/* Load t's files into a throw-away TLS context, as a connect would: 0,
+ * or -1 and e (E_CONFIG naming the key: redis_tls_ca, redis_tls_cert,
+ * redis_tls_key, or the key not the certificate's). */
+int		 redis_conn_tls_check(const struct redis_tls *t, struct err *);
+/*
+ * Connect to host:port (getaddrinfo: names, IPv4, IPv6), then, when tls
+ * is not NULL, the TLS handshake (TLS 1.2 at least, the server's
+ * certificate verified against tls->ca or the system store and its name
+ * or address checked), all within connect_ms; each later command's
+ * answer is awaited io_ms.  The new connection (redis_conn_close it), or
+ * NULL and e (E_UNAVAIL; E_CONFIG when a TLS file does not load).
+ */
+struct redis_conn *redis_conn_open(const char *host, int port,
+		    const struct redis_tls *tls, long connect_ms, long io_ms,
+		    struct err *);
+/* Send one command (argv; lens NULL: C strings): 0, or -1 and e. */
+int		 redis_conn_send(struct redis_conn *, int argc,
+		    const char **argv, const size_t *lens, struct err *);
+/* The next reply (freeReplyObject it), awaited io_ms: 0 and *out, or -1
+ * and e (a timeout too: the connection is broken then). */
+int		 redis_conn_read(struct redis_conn *, struct redisReply **out,
+		    struct err *);
+/* redis_conn_send then redis_conn_read: 0 and *out (an error reply is a
+ * reply), or -1 and e. */
+int		 redis_conn_command(struct redis_conn *, int argc,
+		    const char **argv, const size_t *lens,
+		    struct redisReply **out, struct err *);
+/* A reply if one begins within ms (its rest within io_ms; one begun
+ * already, read with the reply before, is awaited io_ms at least): 1 and
+ * *out, 0 when none came (the connection still good), -1 and e (broken). */
+int		 redis_conn_wait(struct redis_conn *, long ms,
+		    struct redisReply **out, struct err *);
+/* 1 when c failed (I/O, timeout, protocol) and must be closed; NULL too. */
+int		 redis_conn_broken(const struct redis_conn *);
+/* Why c last failed ("connect: Connection refused", "TLS handshake:
+ * ..."), for messages. */
+const char	*redis_conn_error(const struct redis_conn *);
+/* Close c (NULL is fine): no TLS close_notify (a forked child closes its
+ * copies of the parent's connections this way). */
+void		 redis_conn_close(struct redis_conn *);
+
 /* lock_redis.c: the redis side of lock.c (one connection for commands,
  * one for pub/sub, kept between requests; timeouts on both). */
 #define LOCK_REDIS_SPEC_MAX	1024	/* [singleflight] redis */
@@ -2006,6 +2065,7 @@ struct lock_redis_addr {
 /* Where redis is: one server, or the sentinels that name its master. */
 struct lock_redis_target {
 	int			 sentinel;
+	int			 tls;		/* rediss:// */
 	struct lock_redis_addr	 addr[LOCK_REDIS_SENTINELS_MAX];
 	size_t			 naddr;
 	char			 user[LOCK_REDIS_USER_MAX + 1];	/* "": none */
@@ -2016,15 +2076,17 @@ struct lock_redis_target {
 /*
  * Parse "host[:port]", "redis://[[user]:password@]host[:port][/db]" or
  * "sentinel://[[user]:password@]host[:port][,host[:port]...]/master[/db]"
- * (password %XX-escaped; [v6] hosts).  rediss:// is refused (no TLS in
- * this hiredis).  0, or -1 and e (E_CONFIG, why).
+ * (password %XX-escaped; [v6] hosts); "rediss://" is redis:// over TLS
+ * (tls set; sentinel:// is plain TCP only).  0, or -1 and e (E_CONFIG,
+ * why).
  */
 int		 lock_redis_parse(const char *, struct lock_redis_target *,
 		    struct err *);
-/* Remember where redis is and the names' prefix; closes any connection.
- * 0, or -1 and e (E_CONFIG). */
+/* Remember where redis is, the names' prefix and, for rediss://, the
+ * TLS files (tls NULL: the system's CA store, no client certificate);
+ * closes any connection.  0, or -1 and e (E_CONFIG). */
 int		 lock_redis_setup(const char *spec, const char *prefix,
-		    struct err *);
+		    const struct redis_tls *tls, struct err *);
 int		 lock_redis_configured(void);
 /* Connect (AUTH, SELECT, Sentinel's master) and PING: 0, or -1 and e. */
 int		 lock_redis_ping(struct err *);

@@ -12,6 +12,26 @@
 #   sentinel_start MASTER                a sentinel watching REDIS_PORT as
 #                                        MASTER; sets SENTINEL_PORT and
 #                                        SENTINEL_PID
+#   redis_tls_certs DIR                  (need openssl) make in DIR: ca.crt
+#                                        (and .key), server.crt/.key (SAN
+#                                        IP:127.0.0.1, IP:::1, DNS:localhost),
+#                                        client.crt/.key (by ca), other.crt
+#                                        (and .key: an unrelated CA),
+#                                        wrongname.crt/.key (by ca, SAN
+#                                        DNS:elsewhere.test only),
+#                                        client2.crt/.key (by ca: a renewed
+#                                        client certificate),
+#                                        otherclient.crt/.key (by other),
+#                                        nosan.crt/.key (by ca, CN=localhost
+#                                        and no subjectAltName)
+#   redis_tls_start NAME CERTDIR [CERT [DIRECTIVE...]]
+#                                        redis_start with TLS on a second
+#                                        port: CERT (server: the default)
+#                                        .crt/.key of CERTDIR, clients
+#                                        checked against CERTDIR/ca.crt
+#                                        (tls-auth-clients yes); sets
+#                                        REDIS_TLS_PORT too.  The plain
+#                                        REDIS_PORT stays for redis_cli.
 #
 # Nothing is persisted (save "", appendonly no): a restarted redis is
 # empty, as after a crash of a cache.  Each directive is one redis.conf
@@ -99,6 +119,15 @@ redis_start()
 	REDIS_NAME=${1:-redis}
 	[ $# -gt 0 ] && shift
 	REDIS_PORT=$(free_port) || bail_out "no free port for redis"
+	# Never redis_tls_start's TLS port (free_port reserves each port it
+	# gives for the test's life, so this is a guard, bounded).
+	_rd_i=0
+	while [ "$REDIS_PORT" = "${_rd_avoid:-}" ] && [ "$_rd_i" -lt 20 ]; do
+		REDIS_PORT=$(free_port) || bail_out "no free port for redis"
+		_rd_i=$((_rd_i + 1))
+	done
+	[ "$REDIS_PORT" != "${_rd_avoid:-}" ] ||
+	    bail_out "no second free port for redis"
 	_rd_conf "$REDIS_NAME" "$REDIS_PORT" "$@" ||
 	    bail_out "cannot write redis.conf"
 	at_exit _rd_stop_pidfile "$TRASH/$REDIS_NAME" "$REDIS_PORT"
@@ -172,4 +201,65 @@ sentinel_start()
 		diag_file "$TRASH/sentinel/sentinel.log"
 		bail_out "redis-sentinel did not start on port $SENTINEL_PORT"
 	}
+}
+
+# _rd_cert DIR NAME SUBJ CA EXT: DIR/NAME.key and NAME.crt, signed by
+# DIR/CA (or self-signed: CA empty), extensions EXT (openssl -extfile).
+_rd_cert()
+{
+	openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 \
+	    -nodes -keyout "$1/$2.key" -subj "$3" -out "$1/$2.csr" \
+	    2>>"$1/openssl.log" || return 1
+	printf '%s\n' "$5" >"$1/$2.ext"
+	if [ -z "$4" ]; then
+		openssl x509 -req -in "$1/$2.csr" -signkey "$1/$2.key" \
+		    -days 2 -extfile "$1/$2.ext" -out "$1/$2.crt" \
+		    2>>"$1/openssl.log"
+	else
+		openssl x509 -req -in "$1/$2.csr" -CA "$1/$4.crt" \
+		    -CAkey "$1/$4.key" -CAcreateserial -days 2 \
+		    -extfile "$1/$2.ext" -out "$1/$2.crt" 2>>"$1/openssl.log"
+	fi
+}
+
+redis_tls_certs()
+{
+	mkdir -p "$1" || return 1
+	_rd_ca='basicConstraints=critical,CA:TRUE
+keyUsage=critical,keyCertSign,cRLSign'
+	_rd_leaf='basicConstraints=CA:FALSE
+keyUsage=critical,digitalSignature,keyEncipherment'
+	_rd_cert "$1" ca "/CN=piraeus test CA" "" "$_rd_ca" &&
+	_rd_cert "$1" other "/CN=unrelated test CA" "" "$_rd_ca" &&
+	_rd_cert "$1" server "/CN=localhost" ca "$_rd_leaf
+extendedKeyUsage=serverAuth
+subjectAltName=IP:127.0.0.1,IP:::1,DNS:localhost" &&
+	_rd_cert "$1" wrongname "/CN=elsewhere.test" ca "$_rd_leaf
+extendedKeyUsage=serverAuth
+subjectAltName=DNS:elsewhere.test" &&
+	_rd_cert "$1" client "/CN=piraeus client" ca "$_rd_leaf
+extendedKeyUsage=clientAuth" &&
+	_rd_cert "$1" client2 "/CN=piraeus client renewed" ca "$_rd_leaf
+extendedKeyUsage=clientAuth" &&
+	_rd_cert "$1" otherclient "/CN=unrelated client" other "$_rd_leaf
+extendedKeyUsage=clientAuth" &&
+	_rd_cert "$1" nosan "/CN=localhost" ca "$_rd_leaf
+extendedKeyUsage=serverAuth" || {
+		diag_file "$1/openssl.log"
+		return 1
+	}
+}
+
+redis_tls_start()
+{
+	_rd_tn=$1 _rd_td=$2 _rd_tc=${3:-server}
+	shift 2
+	[ $# -gt 0 ] && shift
+	REDIS_TLS_PORT=$(free_port) || bail_out "no free port for redis TLS"
+	_rd_avoid=$REDIS_TLS_PORT	# the plain port must differ
+	redis_start "$_rd_tn" "tls-port $REDIS_TLS_PORT" \
+	    "tls-cert-file $_rd_td/$_rd_tc.crt" \
+	    "tls-key-file $_rd_td/$_rd_tc.key" \
+	    "tls-ca-cert-file $_rd_td/ca.crt" "tls-auth-clients yes" "$@"
+	_rd_avoid=
 }

@@ -51,10 +51,19 @@ static const struct {
 	  "sentinel s1:26379,s2:26380 master=mymaster user= pass= db=0", "" },
 	{ "sentinel://:pw@s1:5000/m.1/4",
 	  "sentinel s1:5000 master=m.1 user= pass=pw db=4", "" },
+	{ "rediss://h:6380", "rediss h:6380 user= pass= db=0", "" },
+	{ "rediss://h", "rediss h:6379 user= pass= db=0", "" },
+	{ "rediss://app:p%40w@[::1]:7000/5",
+	  "rediss ::1:7000 user=app pass=p@w db=5", "" },
+	{ "rediss://:s3cret@redis.example.com/2",
+	  "rediss redis.example.com:6379 user= pass=s3cret db=2", "" },
 	/* refused */
 	{ "", NULL, "empty" },
-	{ "rediss://h:6380", NULL, "rediss:// (TLS) is not supported" },
 	{ "http://h", NULL, "unknown scheme" },
+	{ "redisss://h", NULL, "unknown scheme" },
+	{ "rediss://a,b", NULL, "several hosts are a sentinel:// list" },
+	{ "rediss://h/x", NULL, "a database is a number" },
+	{ "rediss://", NULL, "no host" },
 	{ "h:0", NULL, "a port is 1 to 65535" },
 	{ "h:65536", NULL, "a port is 1 to 65535" },
 	{ "h:12x", NULL, "a port is 1 to 65535" },
@@ -94,7 +103,7 @@ render(const struct lock_redis_target *t, char *out, size_t outsz)
 	size_t i, o;
 
 	o = (size_t)snprintf(out, outsz, "%s ", t->sentinel ? "sentinel" :
-	    "redis");
+	    t->tls ? "rediss" : "redis");
 	for (i = 0; i < t->naddr && o < outsz; i++)
 		o += (size_t)snprintf(out + o, outsz - o, "%s%s:%d",
 		    i > 0 ? "," : "", t->addr[i].host, t->addr[i].port);
@@ -196,19 +205,27 @@ now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/*
+ * The live part against addr: redis://, or rediss:// with tls (its
+ * files); redis-cli checks what is in redis over cli_port, the same
+ * server's plain port.
+ */
 static void
-test_live(const char *addr)
+test_live(const char *addr, const struct redis_tls *tls,
+    const char *cli_port)
 {
 	char tok_a[LOCK_REDIS_TOKEN_MAX], tok_b[LOCK_REDIS_TOKEN_MAX];
 	char v[256];
-	const char *port = strrchr(addr, ':') + 1;
+	const char *port = cli_port;
 	struct err e;
 	long long t0, t1;
 	pid_t pid;
 	int st;
 
 	err_clear(&e);
-	ok(lock_redis_setup(addr, "t:", &e) == 0, "setup");
+	ok(lock_redis_setup(addr, "t:", tls, &e) == 0, "setup");
+	if (e.msg[0] != '\0')
+		printf("#   %s\n", e.msg);
 	ok(lock_redis_token(tok_a, &e) == 0 && lock_redis_token(tok_b, &e) ==
 	    0 && strchr(tok_a, ':') != NULL &&
 	    strlen(strchr(tok_a, ':') + 1) == 32 &&
@@ -314,7 +331,9 @@ test_live(const char *addr)
 	/* lock.c's interface over the backend. */
 	{
 		struct lock_opts o = { LOCK_BACKEND_REDIS, addr, "t:",
-		    LOCK_DOWN_FAIL };
+		    LOCK_DOWN_FAIL, tls != NULL ? tls->ca : NULL,
+		    tls != NULL ? tls->cert : NULL,
+		    tls != NULL ? tls->key : NULL };
 
 		err_clear(&e);
 		ok(lock_setup(&o, &e) == 0, "lock_setup redis");
@@ -390,7 +409,7 @@ test_sentinel(const char *sentinel, const char *master)
 	snprintf(spec, sizeof(spec), "sentinel://127.0.0.1:1,%s/mymaster",
 	    sentinel);
 	err_clear(&e);
-	ok(lock_redis_setup(spec, "s:", &e) == 0, "setup sentinel://");
+	ok(lock_redis_setup(spec, "s:", NULL, &e) == 0, "setup sentinel://");
 	lock_redis_token(tok, &e);
 	is_int(lock_redis_try("k", 30, tok, &e), LOCK_OWNER,
 	    "sentinel: a dead sentinel skipped, the master asked of the "
@@ -402,7 +421,7 @@ test_sentinel(const char *sentinel, const char *master)
 	 * sentinel of the list (dead here). */
 	snprintf(spec, sizeof(spec), "sentinel://:wrongpw@127.0.0.1:1,%s/"
 	    "mymaster", sentinel);
-	lock_redis_setup(spec, "s:", &e);
+	lock_redis_setup(spec, "s:", NULL, &e);
 	err_clear(&e);
 	ok(lock_redis_try("k", 30, tok, &e) == -1 &&
 	    strstr(e.msg, "AUTH") != NULL && master != NULL &&
@@ -411,7 +430,7 @@ test_sentinel(const char *sentinel, const char *master)
 	    "sentinel: AUTH refused by the master names the master");
 	printf("#   %s\n", e.msg);
 	snprintf(spec, sizeof(spec), "sentinel://%s/nosuchmaster", sentinel);
-	lock_redis_setup(spec, "s:", &e);
+	lock_redis_setup(spec, "s:", NULL, &e);
 	err_clear(&e);
 	ok(lock_redis_try("k", 30, tok, &e) == -1 && e.code == E_UNAVAIL &&
 	    strstr(e.msg, "nosuchmaster") != NULL,
@@ -473,7 +492,7 @@ test_failover(const char *sentinel, const char *a, const char *b)
 
 	snprintf(spec, sizeof(spec), "sentinel://%s/fo", sentinel);
 	err_clear(&e);
-	ok(lock_redis_setup(spec, "f:", &e) == 0, "failover: setup");
+	ok(lock_redis_setup(spec, "f:", NULL, &e) == 0, "failover: setup");
 	lock_redis_token(tok, &e);
 	is_int(lock_redis_try("k1", 30, tok, &e), LOCK_OWNER,
 	    "failover: a lease taken on the first master");
@@ -503,6 +522,106 @@ test_failover(const char *sentinel, const char *a, const char *b)
 	is_int(lock_redis_release("k2", tok, &e), 1, "failover: released");
 }
 
+/*
+ * A refused lock_redis_setup leaves the one before whole: set up with
+ * rediss:// to a closed port and the system's CA store, then a setup
+ * whose redis_tls_ca is a missing file and whose redis_tls_key is too
+ * long is refused; the next connect still uses the system store (it
+ * fails on the closed port, not on the missing CA file).
+ */
+static void
+test_setup_refused(void)
+{
+	static char longkey[REDIS_TLS_PATH_MAX + 16];
+	const struct redis_tls bad = { "/nonexistent/piraeus-ca.pem", NULL,
+	    longkey };
+	char tok[LOCK_REDIS_TOKEN_MAX];
+	struct err e;
+
+	memset(longkey, 'k', sizeof(longkey) - 1);
+	err_clear(&e);
+	ok(lock_redis_setup("rediss://127.0.0.1:1", "t:", NULL, &e) == 0,
+	    "setup rediss:// (the system's CA store)");
+	err_clear(&e);
+	ok(lock_redis_setup("rediss://127.0.0.1:1", "t:", &bad, &e) == -1 &&
+	    strstr(e.msg, "redis_tls_key longer than") != NULL,
+	    "a setup with a too long redis_tls_key is refused");
+	lock_redis_token(tok, &e);
+	err_clear(&e);
+	ok(lock_redis_try("k", 30, tok, &e) == -1 &&
+	    strstr(e.msg, "nonexistent") == NULL &&
+	    strstr(e.msg, "onnection refused") != NULL,
+	    "and the setup before stays whole (no CA of the refused one)");
+	printf("#   %s\n", e.msg);
+}
+
+/* rename DIR/from onto DIR/to (an atomic replace, as mv does): 0 or -1. */
+static int
+swap_in(const char *dir, const char *from, const char *to)
+{
+	char a[1024], b[1024];
+
+	snprintf(a, sizeof(a), "%s/%s", dir, from);
+	snprintf(b, sizeof(b), "%s/%s", dir, to);
+	return rename(a, b);
+}
+
+/*
+ * Renewed TLS files under a long-lived process (PIRAEUS_TEST_TLS_RELOAD=
+ * DIR, addr rediss://, the client's files DIR/client.crt and .key): a
+ * lease works; the files are replaced (rename) by ones of a CA the server
+ * does not trust and the server drops its clients (CLIENT KILL over
+ * cli_port): the next lease fails on the certificate (the new files were
+ * loaded by the reconnect); replaced by a renewed certificate of the
+ * trusted CA (DIR/new.crt, .key), the next lease works again, in the same
+ * process.
+ */
+static void
+test_tls_reload(const char *addr, const char *dir, const char *cli_port)
+{
+	char ca[1024], cert[1024], key[1024], tok[LOCK_REDIS_TOKEN_MAX];
+	char v[256];
+	const struct redis_tls tls = { ca, cert, key };
+	struct err e;
+	int st;
+
+	snprintf(ca, sizeof(ca), "%s/ca.crt", dir);
+	snprintf(cert, sizeof(cert), "%s/client.crt", dir);
+	snprintf(key, sizeof(key), "%s/client.key", dir);
+	err_clear(&e);
+	ok(lock_redis_setup(addr, "r:", &tls, &e) == 0, "reload: setup");
+	lock_redis_token(tok, &e);
+	st = lock_redis_try("k1", 30, tok, &e);
+	is_int(st, LOCK_OWNER, "reload: a lease with the first certificate");
+	if (st == -1)
+		printf("#   %s\n", e.msg);
+	lock_redis_release("k1", tok, &e);
+	ok(swap_in(dir, "bad.crt", "client.crt") == 0 &&
+	    swap_in(dir, "bad.key", "client.key") == 0,
+	    "reload: the client files replaced by an untrusted CA's (mv)");
+	cli_argv(cli_port, (const char *[6]){ "CLIENT", "KILL", "TYPE",
+	    "normal" }, v, sizeof(v));
+	ok(strtol(v, NULL, 10) >= 1, "reload: the server drops its clients");
+	err_clear(&e);
+	st = lock_redis_try("k2", 30, tok, &e);
+	is_int(st, -1, "reload: the next lease fails: the reconnect loaded "
+	    "the new files");
+	printf("#   %s\n", e.msg);
+	ok(strstr(e.msg, "unknown ca") != NULL && strstr(e.msg, "the server "
+	    "does not trust our client certificate's CA") != NULL,
+	    "reload: on the client certificate");
+	ok(swap_in(dir, "new.crt", "client.crt") == 0 &&
+	    swap_in(dir, "new.key", "client.key") == 0,
+	    "reload: a renewed certificate of the trusted CA put in (mv)");
+	usleep(1100 * 1000);	/* LOCK_REDIS_RETRY_MS after the failure */
+	err_clear(&e);
+	st = lock_redis_try("k3", 30, tok, &e);
+	is_int(st, LOCK_OWNER, "reload: the next lease works, same process");
+	if (st == -1)
+		printf("#   %s\n", e.msg);
+	is_int(lock_redis_release("k3", tok, &e), 1, "reload: released");
+}
+
 int
 main(void)
 {
@@ -515,9 +634,25 @@ main(void)
 		return tap_done();
 	}
 
+	if (getenv("PIRAEUS_TEST_TLS_RELOAD") != NULL && addr != NULL) {
+		const char *cli = getenv("PIRAEUS_TEST_REDIS_CLI_PORT");
+
+		test_tls_reload(addr, getenv("PIRAEUS_TEST_TLS_RELOAD"),
+		    cli != NULL ? cli : "6379");
+		return tap_done();
+	}
 	test_parse();
-	if (addr != NULL && *addr != '\0' && strrchr(addr, ':') != NULL)
-		test_live(addr);
+	test_setup_refused();
+	if (addr != NULL && *addr != '\0' && strrchr(addr, ':') != NULL) {
+		/* rediss://: the files, and the plain port for redis-cli. */
+		const struct redis_tls tls = { getenv("PIRAEUS_TEST_TLS_CA"),
+		    getenv("PIRAEUS_TEST_TLS_CERT"),
+		    getenv("PIRAEUS_TEST_TLS_KEY") };
+		const char *cli = getenv("PIRAEUS_TEST_REDIS_CLI_PORT");
+
+		test_live(addr, strncmp(addr, "rediss://", 9) == 0 ? &tls :
+		    NULL, cli != NULL ? cli : strrchr(addr, ':') + 1);
+	}
 	if (getenv("PIRAEUS_TEST_SENTINEL") != NULL)
 		test_sentinel(getenv("PIRAEUS_TEST_SENTINEL"), addr);
 	if (addr == NULL || *addr == '\0')
