@@ -100,16 +100,6 @@ static struct {
 	int				 at_sentinel;	/* it is a sentinel */
 } lr;
 
-/* Milliseconds on the monotonic clock. */
-static long long
-lock_redis_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* --- parsing ----------------------------------------------------------- */
 
 /* 1 when c may be in a host name or an IPv4 address. */
@@ -1046,7 +1036,7 @@ lock_redis_wait(const char *key, long max_ms, struct err *e)
 		ms = (long)pttl + LOCK_REDIS_EXPIRY_SLACK_MS;
 	st = 0;
 	for (;;) {
-		long long t0 = lock_redis_now_ms();
+		long long t0 = redis_conn_now();
 
 		if ((got = lock_redis_sub_read(ms, &r)) == -1) {
 			lock_redis_fail(e, "wait", lr.sub, NULL);
@@ -1059,7 +1049,7 @@ lock_redis_wait(const char *key, long max_ms, struct err *e)
 		freeReplyObject(r);
 		if (st)
 			break;
-		ms -= (long)(lock_redis_now_ms() - t0);
+		ms -= (long)(redis_conn_now() - t0);
 		if (ms <= 0)
 			break;
 	}

@@ -2027,6 +2027,9 @@ int		 redis_conn_read(struct redis_conn *, struct redisReply **out,
 int		 redis_conn_command(struct redis_conn *, int argc,
 		    const char **argv, const size_t *lens,
 		    struct redisReply **out, struct err *);
+/* Milliseconds on the monotonic clock (the deadlines of redis_conn and
+ * lock_redis). */
+long long	 redis_conn_now(void);
 /* A reply if one begins within ms (its rest within io_ms; one begun
  * already, read with the reply before, is awaited io_ms at least): 1 and
  * *out, 0 when none came (the connection still good), -1 and e (broken). */

@@ -101,8 +101,8 @@ static struct {
 	struct redis_conn_file	 id[3];		/* ca, cert, key */
 } rc_tls;
 
-/* Milliseconds on the monotonic clock. */
-static long long
+/* See piraeus.h: milliseconds on the monotonic clock. */
+long long
 redis_conn_now(void)
 {
 	struct timespec ts;
