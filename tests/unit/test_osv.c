@@ -7,7 +7,8 @@
  * pre-releases and pseudo-versions, +incompatible, "v"-prefixed events;
  * the fixed version named.  Entries: several modules, several ranges
  * (the lowest fix), no range (every version), non-SEMVER ranges only,
- * withdrawn, other ecosystems.  Hostile entries, each refused whole with
+ * withdrawn, other ecosystems; an entry whose buffer goes on after its
+ * length (not read).  Hostile entries, each refused whole with
  * a reason, never a crash.  Then a mirror in a temporary directory:
  * none, one with a malformed modules.json row and malformed entries
  * (skipped), the cache kept until db.json's "modified" changes, the
@@ -408,6 +409,20 @@ test_tolerated(void)
 		    tolerated[i].affected ? "affected" : "not");
 		is_int(osv_affects(&x, "a.b/c", tolerated[i].version, fixed),
 		    tolerated[i].affected, name);
+		osv_free(&x);
+	}
+	/* The entry is data[0..len), white space after it included: what
+	 * follows len (here more white space, then a byte that is not) is
+	 * not read (jsonval.c read on to a NUL: refused, or past the end
+	 * of a buffer without one). */
+	{
+		static const char in[] = "{\"id\":\"GO-1\",\"affected\":[]}\n"
+		    " x";
+
+		err_clear(&e);
+		ok(osv_parse(in, sizeof(in) - 3, &x, &e) == 0,
+		    "tolerated: white space at the end of the length, more "
+		    "after it: parses");
 		osv_free(&x);
 	}
 }
