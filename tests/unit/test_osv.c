@@ -8,7 +8,8 @@
  * the fixed version named.  Entries: several modules, several ranges
  * (the lowest fix), no range (every version), non-SEMVER ranges only,
  * withdrawn, other ecosystems; an entry whose buffer goes on after its
- * length (not read).  Hostile entries, each refused whole with
+ * length (not read); the JSON layer's values that end the buffer.
+ * Hostile entries, each refused whole with
  * a reason, never a crash.  Then a mirror in a temporary directory:
  * none, one with a malformed modules.json row and malformed entries
  * (skipped), the cache kept until db.json's "modified" changes, the
@@ -24,6 +25,8 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <json-c/json.h>
 
 #include "piraeus.h"
 #include "tap.h"
@@ -427,6 +430,46 @@ test_tolerated(void)
 	}
 }
 
+/* jsonval_parse, the parser of an entry: a value that ends the buffer is
+ * ended by it (a number, true or false with nothing after it: json-c waits
+ * for more), as with white space after it; one cut short is refused. */
+static const struct {
+	const char	*name;
+	const char	*json;
+	int		 type;	/* -1: refused */
+} jsonvals[] = {
+	{ "a number alone", "5", json_type_int },
+	{ "a number, CR", "5\r", json_type_int },
+	{ "blank, a number alone", " -1.5e3", json_type_double },
+	{ "true alone", "true", json_type_boolean },
+	{ "false, LF", "false\n", json_type_boolean },
+	{ "a string alone", "\"a\"", json_type_string },
+	{ "an array alone", "[1]", json_type_array },
+	{ "an array cut short", "[1", -1 },
+	{ "true cut short", "tru", -1 },
+	{ "a minus sign", "-", -1 },
+	{ "a string cut short", "\"a", -1 },
+	{ "two numbers", "5 6", -1 },
+};
+
+static void
+test_jsonval(void)
+{
+	struct json_object *o;
+	char name[200];
+	size_t i;
+
+	for (i = 0; i < NITEMS(jsonvals); i++) {
+		o = jsonval_parse(jsonvals[i].json, strlen(jsonvals[i].json),
+		    64, 0);
+		snprintf(name, sizeof(name), "jsonval: %s: %s", jsonvals[i].name,
+		    jsonvals[i].type == -1 ? "refused" : "a value");
+		ok(jsonvals[i].type == -1 ? o == NULL : o != NULL &&
+		    (int)json_object_get_type(o) == jsonvals[i].type, name);
+		json_object_put(o);
+	}
+}
+
 /* s repeated n times into an allocated string (between pre and post). */
 static char *
 repeat(const char *pre, const char *s, size_t n, const char *post)
@@ -772,6 +815,7 @@ main(void)
 	test_entry();
 	test_fixes();
 	test_tolerated();
+	test_jsonval();
 	test_hostile();
 	test_mirror();
 	nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
