@@ -5,7 +5,7 @@
 #
 # TARGET is a name of fuzz/Makefile.inc's FUZZ_NAMES (request, modpath,
 # semver, zipcheck, mode, filter, access, note, tlog, modfile, config,
-# accesslog).  Builds build/fuzz (configure CC=clang --enable-fuzzing:
+# accesslog, untar, gz, osv, vulndb_index, jsonval, redis_url).  Builds build/fuzz (configure CC=clang --enable-fuzzing:
 # libFuzzer, ASan, UBSan) when fuzz/fuzz_TARGET is missing or stale, then
 # runs it for SECONDS on a scratch copy of fuzz/corpus/TARGET (the
 # committed seeds are never written; set FUZZ_WORK=DIR to keep the grown

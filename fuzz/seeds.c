@@ -3,7 +3,8 @@
  * libFuzzer.  It runs every file of the seed corpus through the target's
  * LLVMFuzzerTestOneInput and prints TAP, one line per file: a seed that
  * crashes (or trips ASan/UBSan in the sanitizer build) kills the program,
- * so the test fails.  With no argument the corpus is
+ * so the test fails.  Each seed is passed in an allocation of its own
+ * size, as libFuzzer does.  With no argument the corpus is
  * $top_srcdir/fuzz/corpus/NAME; arguments name files or directories.
  */
 #include "config.h"
@@ -29,7 +30,7 @@ static int	seeds_bad;
 static void
 seeds_file(const char *path)
 {
-	unsigned char	*buf;
+	unsigned char	*buf, *exact;
 	size_t		 len;
 	FILE		*f;
 
@@ -50,7 +51,14 @@ seeds_file(const char *path)
 		    seeds_n, path, SEED_MAX);
 		seeds_bad++;
 	} else {
-		LLVMFuzzerTestOneInput(buf, len);
+		/* In a buffer of its exact size, as libFuzzer passes it: a
+		 * read past the end is ASan's to see. */
+		exact = malloc(len > 0 ? len : 1);
+		if (exact == NULL)
+			abort();
+		memcpy(exact, buf, len);
+		LLVMFuzzerTestOneInput(exact, len);
+		free(exact);
 		printf("ok %d - %s (%zu bytes)\n", seeds_n, path, len);
 	}
 	fclose(f);

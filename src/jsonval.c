@@ -26,9 +26,20 @@ jsonval_parse(const char *data, size_t len, size_t max, int object)
 		return NULL;
 	o = json_tokener_parse_ex(tok, data, (int)len);
 	end = json_tokener_get_parse_end(tok);
+	/* All of data read and the value not ended (a number, true, false
+	 * or null with nothing after it): its end is the end of data, as
+	 * json.Unmarshal takes it, which json-c is told by a NUL. */
+	if (json_tokener_get_error(tok) == json_tokener_continue) {
+		o = json_tokener_parse_ex(tok, "", 1);
+		end = len;
+	}
+	/* White space to the end: data[len] is not ours to read (data need
+	 * not be NUL-terminated). */
+	while (end < len && strchr(" \t\r\n", data[end]) != NULL)
+		end++;
 	if (json_tokener_get_error(tok) != json_tokener_success ||
 	    (object && !json_object_is_type(o, json_type_object)) ||
-	    end + strspn(data + end, " \t\r\n") != len) {
+	    end != len) {
 		json_object_put(o);
 		o = NULL;
 	}

@@ -7,7 +7,9 @@
  * pre-releases and pseudo-versions, +incompatible, "v"-prefixed events;
  * the fixed version named.  Entries: several modules, several ranges
  * (the lowest fix), no range (every version), non-SEMVER ranges only,
- * withdrawn, other ecosystems.  Hostile entries, each refused whole with
+ * withdrawn, other ecosystems; an entry whose buffer goes on after its
+ * length (not read); the JSON layer's values that end the buffer.
+ * Hostile entries, each refused whole with
  * a reason, never a crash.  Then a mirror in a temporary directory:
  * none, one with a malformed modules.json row and malformed entries
  * (skipped), the cache kept until db.json's "modified" changes, the
@@ -23,6 +25,8 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <json-c/json.h>
 
 #include "piraeus.h"
 #include "tap.h"
@@ -410,6 +414,60 @@ test_tolerated(void)
 		    tolerated[i].affected, name);
 		osv_free(&x);
 	}
+	/* The entry is data[0..len), white space after it included: what
+	 * follows len (here more white space, then a byte that is not) is
+	 * not read (jsonval.c read on to a NUL: refused, or past the end
+	 * of a buffer without one). */
+	{
+		static const char in[] = "{\"id\":\"GO-1\",\"affected\":[]}\n"
+		    " x";
+
+		err_clear(&e);
+		ok(osv_parse(in, sizeof(in) - 3, &x, &e) == 0,
+		    "tolerated: white space at the end of the length, more "
+		    "after it: parses");
+		osv_free(&x);
+	}
+}
+
+/* jsonval_parse, the parser of an entry: a value that ends the buffer is
+ * ended by it (a number, true or false with nothing after it: json-c waits
+ * for more), as with white space after it; one cut short is refused. */
+static const struct {
+	const char	*name;
+	const char	*json;
+	int		 type;	/* -1: refused */
+} jsonvals[] = {
+	{ "a number alone", "5", json_type_int },
+	{ "a number, CR", "5\r", json_type_int },
+	{ "blank, a number alone", " -1.5e3", json_type_double },
+	{ "true alone", "true", json_type_boolean },
+	{ "false, LF", "false\n", json_type_boolean },
+	{ "a string alone", "\"a\"", json_type_string },
+	{ "an array alone", "[1]", json_type_array },
+	{ "an array cut short", "[1", -1 },
+	{ "true cut short", "tru", -1 },
+	{ "a minus sign", "-", -1 },
+	{ "a string cut short", "\"a", -1 },
+	{ "two numbers", "5 6", -1 },
+};
+
+static void
+test_jsonval(void)
+{
+	struct json_object *o;
+	char name[200];
+	size_t i;
+
+	for (i = 0; i < NITEMS(jsonvals); i++) {
+		o = jsonval_parse(jsonvals[i].json, strlen(jsonvals[i].json),
+		    64, 0);
+		snprintf(name, sizeof(name), "jsonval: %s: %s", jsonvals[i].name,
+		    jsonvals[i].type == -1 ? "refused" : "a value");
+		ok(jsonvals[i].type == -1 ? o == NULL : o != NULL &&
+		    (int)json_object_get_type(o) == jsonvals[i].type, name);
+		json_object_put(o);
+	}
 }
 
 /* s repeated n times into an allocated string (between pre and post). */
@@ -757,6 +815,7 @@ main(void)
 	test_entry();
 	test_fixes();
 	test_tolerated();
+	test_jsonval();
 	test_hostile();
 	test_mirror();
 	nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
