@@ -1,11 +1,12 @@
 /*
  * fuzz_redis_url.c: where redis is ([singleflight] redis:
  * lock_redis_parse in lock_redis.c): "host[:port]", redis://,
- * rediss:// (refused) and sentinel:// lists.  The input (up to its first
+ * rediss:// (TLS) and sentinel:// lists.  The input (up to its first
  * NUL) is parsed; a target that parses has one to LOCK_REDIS_SENTINELS_MAX
  * hosts (one unless Sentinel), each non-empty, of host bytes (or an IPv6
  * address's), its port 1 to 65535; a database 0 to LOCK_REDIS_DB_MAX; a
- * master's name for Sentinel; user and password within their caps.
+ * master's name for Sentinel; user and password within their caps; TLS
+ * exactly for rediss:// (never with Sentinel).
  */
 #include "config.h"
 
@@ -30,7 +31,8 @@ fuzz_redis_check(const char *spec, const struct lock_redis_target *t)
 	    strlen(t->master) > LOCK_REDIS_MASTER_MAX ||
 	    strlen(t->user) > LOCK_REDIS_USER_MAX ||
 	    strlen(t->password) > LOCK_REDIS_PASSWORD_MAX ||
-	    strncmp(spec, "rediss://", 9) == 0)
+	    t->tls != (strncmp(spec, "rediss://", 9) == 0) ||
+	    (t->tls && t->sentinel))
 		abort();
 	for (i = 0; i < t->naddr; i++) {
 		a = &t->addr[i];

@@ -313,10 +313,16 @@ upstream_fault "/github.com/fixture/multi/@v/v9.info" status code=200 \
 is "$(code "$URL/github.com/fixture/multi/@v/v9.info")" 502 \
     "an upstream answer naming a version invalid for the path: 502"
 # What the go command's json.Unmarshal refuses is refused here too:
-# trailing bytes, a Time that is no RFC 3339 string, no object at all.
+# trailing bytes, a Time that is no RFC 3339 string, no object at all,
+# and the JSON json-c alone would take (a trailing comma, single quotes,
+# NaN, a raw tab in a string).
 for qb in 'v8|{"Version":"v1.2.0","Time":"2023-03-10T12:00:00Z"}junk' \
     'v7|{"Version":"v1.2.0","Time":"yesterday"}' \
-    'v6|{"Version":"v1.2.0","Time":5}' 'v5|["v1.2.0"]'; do
+    'v6|{"Version":"v1.2.0","Time":5}' 'v5|["v1.2.0"]' \
+    'v4|{"Version":"v1.2.0","Time":"2023-03-10T12:00:00Z",}' \
+    "v3|{'Version':'v1.2.0','Time':'2023-03-10T12:00:00Z'}" \
+    'v2|{"Version":"v1.2.0","Time":"2023-03-10T12:00:00Z","X":NaN}' \
+    "v1|{\"Version\":\"v1.2.0\",\"Time\":\"2023-03-10T12:00:00Z\",\"X\":\"a$(printf '\t')b\"}"; do
 	q=${qb%%|*}
 	upstream_fault "/github.com/fixture/multi/@v/$q.info" status code=200 \
 	    "body=${qb#*|}" >/dev/null || bail_out "upstream_fault"

@@ -450,13 +450,61 @@ static const struct {
 	{ "a minus sign", "-", -1 },
 	{ "a string cut short", "\"a", -1 },
 	{ "two numbers", "5 6", -1 },
+	/* What json-c takes and Go's encoding/json refuses (RFC 8259). */
+	{ "a trailing comma in an array", "[1,]", -1 },
+	{ "a trailing comma in an object", "{\"a\":1,}", -1 },
+	{ "a comma alone", "[,]", -1 },
+	{ "single quotes", "{'a':1}", -1 },
+	{ "a single-quoted string", "'a'", -1 },
+	{ "NaN", "[NaN]", -1 },
+	{ "nan", "[nan]", -1 },
+	{ "Infinity", "Infinity", -1 },
+	{ "-Infinity", "-Infinity", -1 },
+	{ "a raw tab in a string", "\"a\tb\"", -1 },
+	{ "a raw newline in a string", "\"a\nb\"", -1 },
+	{ "1.", "1.", -1 },
+	{ "5e", "5e", -1 },
+	{ "1e+", "1e+", -1 },
+	{ ".5", ".5", -1 },
+	{ "+1", "+1", -1 },
+	{ "a leading zero", "01", -1 },
+	{ "-01", "-01", -1 },
+	{ "hexadecimal", "0x10", -1 },
+	{ "a comment", "/* c */ 1", -1 },
+	{ "a line comment", "1 // c", -1 },
+	{ "a bad escape", "\"\\x\"", -1 },
+	{ "a short \\u", "\"\\u12\"", -1 },
+	{ "a \\u with a non-hex digit", "\"\\u12g4\"", -1 },
+	{ "an unquoted key", "{a:1}", -1 },
+	{ "a key that is a number", "{1:1}", -1 },
+	{ "no colon", "{\"a\" 1}", -1 },
+	{ "two values in an array, no comma", "[1 2]", -1 },
+	{ "a closer of the other kind", "[1}", -1 },
+	{ "a closer too many", "[1]]", -1 },
+	{ "True", "True", -1 },
+	{ "nul", "nul", -1 },
+	{ "a form feed as white space", "\f1", -1 },
+	/* What Go takes. */
+	{ "0", "0", json_type_int },
+	{ "-0", "-0", json_type_int },
+	{ "an exponent", "1E+2", json_type_double },
+	{ "a fraction and an exponent", "-0.5e-3", json_type_double },
+	{ "escapes", "\"\\\"\\\\\\/\\b\\f\\n\\r\\t\\u00e9\"", json_type_string },
+	{ "a raw byte >= 0x80 (UTF-8)", "\"\xc3\xa9\"", json_type_string },
+	{ "DEL raw in a string", "\"\x7f\"", json_type_string },
+	{ "an empty object", " { } ", json_type_object },
+	{ "an empty array", "[ ]", json_type_array },
+	{ "a key twice (the last wins in both)", "{\"a\":1,\"a\":2}",
+	  json_type_object },
+	{ "nested, white space everywhere", " [ { \"a\" : [ null , true ] } ] ",
+	  json_type_array },
 };
 
 static void
 test_jsonval(void)
 {
 	struct json_object *o;
-	char name[200];
+	char name[200], deep[66];
 	size_t i;
 
 	for (i = 0; i < NITEMS(jsonvals); i++) {
@@ -468,6 +516,17 @@ test_jsonval(void)
 		    (int)json_object_get_type(o) == jsonvals[i].type, name);
 		json_object_put(o);
 	}
+	/* 32 arrays one in another are read; 33 are not (JSONVAL_DEPTH_MAX,
+	 * json-c's depth). */
+	memset(deep, '[', 32);
+	memset(deep + 32, ']', 32);
+	o = jsonval_parse(deep, 64, sizeof(deep), 0);
+	ok(o != NULL, "jsonval: 32 nested arrays: a value");
+	json_object_put(o);
+	memset(deep, '[', 33);
+	memset(deep + 33, ']', 33);
+	o = jsonval_parse(deep, 66, sizeof(deep), 0);
+	ok(o == NULL, "jsonval: 33 nested arrays: refused");
 }
 
 /* s repeated n times into an allocated string (between pre and post). */
