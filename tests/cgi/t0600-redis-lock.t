@@ -53,11 +53,15 @@ rm -f "$TRASH/leak.port" "$TRASH/leak.ready"
 top_srcdir=$top_srcdir top_builddir=$top_builddir sh "$TRASH/leak.sh" kill \
     >/dev/null 2>&1 &
 lk=$!
+# (Its redis starts twice, each start waited for up to 10 s: under the
+# sanitizer run's load that took more than the 30 s once waited here.)
 i=0
-while [ ! -e "$TRASH/leak.ready" ] && [ $i -lt 300 ]; do
+while [ ! -e "$TRASH/leak.ready" ] && [ $i -lt 1200 ]; do
 	sleep 0.1
 	i=$((i + 1))
 done
+test -e "$TRASH/leak.ready" ||
+	diag "leak.sh not ready after 120 s"
 port=$(cat "$TRASH/leak.port")
 ok "the killed test's redis answered first" answers "$port"
 kill -KILL "$lk"
