@@ -140,6 +140,22 @@ cache_memo_put(const struct cache_key *k, const char *body, size_t len,
 	pthread_mutex_unlock(&cache_memo.mu);
 }
 
+/* Forget k's memorised answer, if any. */
+static void
+cache_memo_drop(const struct cache_key *k)
+{
+	char name[CACHE_MEMO_NAME_MAX];
+	struct cache_memo *m;
+	size_t namelen;
+
+	if ((namelen = cache_memo_name(k, name)) == 0)
+		return;
+	pthread_mutex_lock(&cache_memo.mu);
+	if ((m = cache_memo_find(name, namelen)) != NULL)
+		cache_memo_clear(m);
+	pthread_mutex_unlock(&cache_memo.mu);
+}
+
 /* k's memorised answer into row (its body a copy): 1, or 0 for none. */
 static int
 cache_memo_get(const struct cache_key *k, struct index_cached *row)
@@ -223,13 +239,20 @@ int
 cache_put(const struct cache_key *k, enum errc code, const char *body,
     size_t len, struct err *e)
 {
+	int rc;
+
 	if (k->ix == NULL)
 		return 0;
-	if (code == E_OK)
-		cache_memo_put(k, body, len, (int64_t)time(NULL));
-	return k->scope == NULL ? index_cache_put(k->ix, k->key, (int)code,
+	rc = k->scope == NULL ? index_cache_put(k->ix, k->key, (int)code,
 	    body, len, e) : index_cache_put_in(k->ix, k->scope, k->key,
 	    (int)code, body, len, e);
+	/* Memory holds what the index holds: an answer put there, else
+	 * nothing (a failure replaces an answer kept before). */
+	if (rc == 0 && code == E_OK)
+		cache_memo_put(k, body, len, (int64_t)time(NULL));
+	else
+		cache_memo_drop(k);
+	return rc;
 }
 
 /* The failure c remembers, as e (its message, or dflt when it has none). */

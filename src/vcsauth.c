@@ -754,6 +754,7 @@ vcsauth_check(const struct vcsauth_env *env, const char *module,
 		goto fail;
 	vcsauth_key(hkey, who->basic_user, who->basic_pass, real, key);
 	OPENSSL_cleanse(hkey, sizeof(hkey));
+	memset(&k, 0, sizeof(k));	/* not memo: a verdict can change */
 	k.ix = env->idx;
 	k.scope = VCSAUTH_SCOPE;
 	k.key = key;

@@ -147,6 +147,16 @@ main(void)
 	is_str(c.body.data, "tile-c", "past CACHE_MEMO_MAX rows: the oldest is "
 	    "read from the index again");
 	cache_entry_free(&c);
+	/* A failure put under a memo key replaces the answer kept in
+	 * memory too. */
+	k.key = "sumdb:t/tile/8/0/x";
+	cache_put(&k, E_OK, "tile-x", 6, &e);
+	cache_put(&k, E_NOTFOUND, "gone", 4, &e);
+	is_int(cache_lookup(&k, 60, 60, &c, &e), CACHE_FRESH,
+	    "memo, then a failure put: the failure is fresh");
+	is_int(c.code, E_NOTFOUND, "memo, then a failure put: not the old "
+	    "answer from memory");
+	cache_entry_free(&c);
 	/* A mutable answer is read from the index every time. */
 	k.key = "list:m2";
 	k.memo = 0;
