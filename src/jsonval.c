@@ -10,8 +10,9 @@
  * So the bytes are first checked against RFC 8259's grammar as Go's
  * encoding/json scanner reads it (jsonval_syntax), and only a value the
  * go command would read is given to json-c to build.  Nesting is
- * JSONVAL_DEPTH_MAX deep at most (json-c's own default depth), where Go
- * allows 10000: a .info nested deeper than 32 is refused here only.
+ * JSONVAL_DEPTH_MAX containers deep at most (json-c's own default depth
+ * of 32 values), where Go allows 10000: a .info nested deeper than 31 is
+ * refused here only.
  */
 #include "config.h"
 
@@ -22,7 +23,10 @@
 
 #include "piraeus.h"
 
-#define JSONVAL_DEPTH_MAX	32	/* arrays and objects, one in another */
+#define JSONVAL_DEPTH_MAX	31	/* arrays and objects, one in another
+					 * (json-c's 32 levels of values:
+					 * 31 containers and what the
+					 * innermost holds) */
 
 /* The states of the grammar (Go's scanner, encoding/json/scanner.go). */
 enum jsonval_want {

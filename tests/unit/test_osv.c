@@ -504,8 +504,8 @@ static void
 test_jsonval(void)
 {
 	struct json_object *o;
-	char name[200], deep[66];
-	size_t i;
+	char name[200], deep[66], deepo[31 * 6 + 32];
+	size_t i, n;
 
 	for (i = 0; i < NITEMS(jsonvals); i++) {
 		o = jsonval_parse(jsonvals[i].json, strlen(jsonvals[i].json),
@@ -516,17 +516,26 @@ test_jsonval(void)
 		    (int)json_object_get_type(o) == jsonvals[i].type, name);
 		json_object_put(o);
 	}
-	/* 32 arrays one in another are read; 33 are not (JSONVAL_DEPTH_MAX,
-	 * json-c's depth). */
+	/* 31 arrays one in another, around a number, are read; 32 are not,
+	 * even empty (JSONVAL_DEPTH_MAX: json-c's 32 levels of values). */
+	memset(deep, '[', 31);
+	deep[31] = '1';
+	memset(deep + 32, ']', 31);
+	o = jsonval_parse(deep, 63, sizeof(deep), 0);
+	ok(o != NULL, "jsonval: 31 nested arrays around a number: a value");
+	json_object_put(o);
 	memset(deep, '[', 32);
 	memset(deep + 32, ']', 32);
 	o = jsonval_parse(deep, 64, sizeof(deep), 0);
-	ok(o != NULL, "jsonval: 32 nested arrays: a value");
+	ok(o == NULL, "jsonval: 32 nested arrays: refused");
+	for (n = 0, i = 0; i < 31; i++)
+		n += (size_t)snprintf(deepo + n, sizeof(deepo) - n, "{\"a\":");
+	n += (size_t)snprintf(deepo + n, sizeof(deepo) - n, "1");
+	for (i = 0; i < 31; i++)
+		deepo[n++] = '}';
+	o = jsonval_parse(deepo, n, sizeof(deepo), 1);
+	ok(o != NULL, "jsonval: 31 nested objects around a number: a value");
 	json_object_put(o);
-	memset(deep, '[', 33);
-	memset(deep + 33, ']', 33);
-	o = jsonval_parse(deep, 66, sizeof(deep), 0);
-	ok(o == NULL, "jsonval: 33 nested arrays: refused");
 }
 
 /* s repeated n times into an allocated string (between pre and post). */
