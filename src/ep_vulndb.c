@@ -32,7 +32,7 @@
 #define EP_VULNDB_REL_MAX	2048	/* bytes of a path below /vulndb/ */
 #define EP_VULNDB_CACHE		"public, max-age=3600, must-revalidate"
 #define EP_VULNDB_DATE_MAX	64	/* an HTTP date */
-#define EP_VULNDB_ETAG_MAX	48	/* "size-mtime" in hex, quoted */
+#define EP_VULNDB_ETAG_MAX	48	/* "size-mtime_ns" in hex, quoted */
 
 /* The file kinds served: suffix and Content-Type (longest first). */
 static const struct {
@@ -62,7 +62,7 @@ ep_vulndb_clean(const char *rel)
 	}
 }
 
-/* Last-Modified and ETag (size and mtime) of a file the responder sends
+/* Last-Modified and ETag (size and mtime in ns) of a file the responder sends
  * itself, for the revalidation EP_VULNDB_CACHE asks (a file handed to
  * the web server gets the web server's own): 1 when the request's
  * validators say the client has it (answer 304), else 0. */
@@ -79,9 +79,12 @@ ep_vulndb_validators(const struct proxy *px, struct response *rs,
 	    strftime(when, sizeof(when), "%a, %d %b %Y %H:%M:%S GMT",
 	    &tm) > 0)
 		response_header(rs, "Last-Modified", "%s", when);
+	/* The mtime in nanoseconds: two syncs within one second may write
+	 * one file's name with other bytes of the same size. */
 	snprintf(etag, sizeof(etag), "\"%llx-%llx\"",
 	    (unsigned long long)st->st_size,
-	    (unsigned long long)st->st_mtime);
+	    (unsigned long long)st->st_mtim.tv_sec * 1000000000ULL +
+	    (unsigned long long)st->st_mtim.tv_nsec);
 	response_header(rs, "ETag", "%s", etag);
 	return response_unchanged(rs, etag, st->st_mtime);
 }
