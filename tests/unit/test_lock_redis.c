@@ -161,10 +161,10 @@ test_parse(void)
 	}
 }
 
-/* The value of key on the live server, by a fresh connection: "" when
- * absent (redis-cli, as a second client would see it). */
+/* redis-cli -p port ARG... (at most 6: a NULL ends them), its answer's
+ * first line into out. */
 static void
-cli_get(const char *port, const char *cmd, const char *key, char *out,
+cli_argv(const char *port, const char *const args[6], char *out,
     size_t outsz)
 {
 	int pfd[2];
@@ -180,7 +180,8 @@ cli_get(const char *port, const char *cmd, const char *key, char *out,
 		close(pfd[0]);
 		close(pfd[1]);
 		execlp("redis-cli", "redis-cli", "-h", "127.0.0.1", "-p", port,
-		    "--raw", cmd, key, (char *)NULL);
+		    "--raw", args[0], args[1], args[2], args[3], args[4],
+		    args[5], (char *)NULL);
 		_exit(127);
 	}
 	close(pfd[1]);
@@ -191,8 +192,16 @@ cli_get(const char *port, const char *cmd, const char *key, char *out,
 	close(pfd[0]);
 	if (pid > 0)
 		waitpid(pid, NULL, 0);
-	if (got > 0 && out[got - 1] == '\n')
-		out[got - 1] = '\0';
+	out[strcspn(out, "\n")] = '\0';
+}
+
+/* The value of key on the live server, by a fresh connection: "" when
+ * absent (redis-cli, as a second client would see it). */
+static void
+cli_get(const char *port, const char *cmd, const char *key, char *out,
+    size_t outsz)
+{
+	cli_argv(port, (const char *[6]){ cmd, key }, out, outsz);
 }
 
 /* Milliseconds on the monotonic clock. */
@@ -436,40 +445,6 @@ test_sentinel(const char *sentinel, const char *master)
 	    strstr(e.msg, "nosuchmaster") != NULL,
 	    "sentinel: an unknown master is a clear E_UNAVAIL");
 	printf("#   %s\n", e.msg);
-}
-
-/* redis-cli -p port ARG... (at most 6: a NULL ends them), its answer's
- * first line into out. */
-static void
-cli_argv(const char *port, const char *const args[6], char *out,
-    size_t outsz)
-{
-	int pfd[2];
-	pid_t pid;
-	ssize_t n;
-	size_t got = 0;
-
-	out[0] = '\0';
-	if (pipe(pfd) == -1)
-		return;
-	if ((pid = fork()) == 0) {
-		dup2(pfd[1], 1);
-		close(pfd[0]);
-		close(pfd[1]);
-		execlp("redis-cli", "redis-cli", "-h", "127.0.0.1", "-p", port,
-		    "--raw", args[0], args[1], args[2], args[3], args[4],
-		    args[5], (char *)NULL);
-		_exit(127);
-	}
-	close(pfd[1]);
-	while (got + 1 < outsz &&
-	    (n = read(pfd[0], out + got, outsz - got - 1)) > 0)
-		got += (size_t)n;
-	out[got] = '\0';
-	close(pfd[0]);
-	if (pid > 0)
-		waitpid(pid, NULL, 0);
-	out[strcspn(out, "\n")] = '\0';
 }
 
 /*
