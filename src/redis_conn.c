@@ -463,17 +463,17 @@ redis_conn_is_ip(const char *host)
 }
 
 /*
- * Wait on c's socket for what the last SSL call wanted (st: its
- * SSL_get_error), until deadline: 0, or -1 and errno (ETIMEDOUT).
+ * Wait until c's socket is ready for events (POLLIN or POLLOUT), until
+ * deadline: 0, or -1 and errno (ETIMEDOUT when the deadline passed).
  */
 static int
-redis_conn_ssl_wait(struct redis_conn *c, int st, long long deadline)
+redis_conn_poll(struct redis_conn *c, short events, long long deadline)
 {
 	struct pollfd pfd;
 	int n;
 
 	pfd.fd = c->fd;
-	pfd.events = st == SSL_ERROR_WANT_WRITE ? POLLOUT : POLLIN;
+	pfd.events = events;
 	for (;;) {
 		pfd.revents = 0;
 		n = poll(&pfd, 1, redis_conn_left(deadline));
@@ -487,6 +487,15 @@ redis_conn_ssl_wait(struct redis_conn *c, int st, long long deadline)
 		}
 		return 0;
 	}
+}
+
+/* Wait on c's socket for what the last SSL call wanted (st: its
+ * SSL_get_error), until deadline: 0, or -1 and errno (ETIMEDOUT). */
+static int
+redis_conn_ssl_wait(struct redis_conn *c, int st, long long deadline)
+{
+	return redis_conn_poll(c, st == SSL_ERROR_WANT_WRITE ? POLLOUT :
+	    POLLIN, deadline);
 }
 
 /* What an operator does about some of the certificate checks' results. */
@@ -720,7 +729,6 @@ static int
 redis_conn_write(struct redis_conn *c, const char *p, size_t n,
     long long deadline, struct err *e)
 {
-	struct pollfd pfd;
 	ssize_t w;
 	int st, k;
 
@@ -769,14 +777,7 @@ redis_conn_write(struct redis_conn *c, const char *p, size_t n,
 		if (w == -1 && errno != EAGAIN && errno != EWOULDBLOCK)
 			return redis_conn_fail(c, 1, e, "write: %s%s",
 			    strerror(errno), redis_conn_tls_hint(c));
-		pfd.fd = c->fd;
-		pfd.events = POLLOUT;
-		pfd.revents = 0;
-		k = poll(&pfd, 1, redis_conn_left(deadline));
-		if (k == 0)
-			return redis_conn_fail(c, 1, e, "write: %s",
-			    strerror(ETIMEDOUT));
-		if (k == -1 && errno != EINTR)
+		if (redis_conn_poll(c, POLLOUT, deadline) == -1)
 			return redis_conn_fail(c, 1, e, "write: %s",
 			    strerror(errno));
 	}
@@ -792,7 +793,6 @@ static long
 redis_conn_recv(struct redis_conn *c, char *buf, size_t sz,
     long long deadline, struct err *e)
 {
-	struct pollfd pfd;
 	ssize_t r;
 	int st, k;
 
@@ -839,15 +839,12 @@ redis_conn_recv(struct redis_conn *c, char *buf, size_t sz,
 		if (errno != EAGAIN && errno != EWOULDBLOCK)
 			return redis_conn_fail(c, 1, e, "read: %s%s",
 			    strerror(errno), redis_conn_tls_hint(c));
-		pfd.fd = c->fd;
-		pfd.events = POLLIN;
-		pfd.revents = 0;
-		k = poll(&pfd, 1, redis_conn_left(deadline));
-		if (k == 0)
-			return 0;
-		if (k == -1 && errno != EINTR)
+		if (redis_conn_poll(c, POLLIN, deadline) == -1) {
+			if (errno == ETIMEDOUT)
+				return 0;
 			return redis_conn_fail(c, 1, e, "read: %s",
 			    strerror(errno));
+		}
 	}
 }
 
