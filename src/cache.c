@@ -23,6 +23,13 @@
  * bench/fetch's verified cold run, perf).  A memorised row is what the
  * index held or was given; freshness is decided from its fetch time as
  * for the index's, so a row the caller thinks stale is read again.
+ *
+ * A caller whose policy says later (a checksum database's lookups and
+ * tiles, fetched while a client waits) has its row written with the
+ * index's next write transaction once the answer is out (index_later,
+ * index_flush: one transaction for the request's rows instead of one
+ * each, each a write lock every other responder waits for); until then
+ * this process's memory answers for it, whatever its memo.
  */
 #include "config.h"
 
@@ -38,6 +45,10 @@
 #define CACHE_MEMO_MAX		64		/* memo rows in memory */
 #define CACHE_MEMO_BYTES	(1024 * 1024)	/* their bodies, in all */
 #define CACHE_MEMO_NAME_MAX	1024		/* scope, a NUL, the key */
+/* The largest body whose row may be written after the answer (a
+ * checksum database's full tile is 8 KiB, a lookup less); a larger one
+ * is written at once. */
+#define CACHE_LATER_BODY_MAX	(64 * 1024)
 
 /* One memorised row: an answer (E_OK). */
 struct cache_memo {
@@ -60,14 +71,17 @@ static struct {
     0, 0 };
 
 /* k's memo name into out (scope, NUL, key): its length, or 0 when k is
- * not memorised (not memo, or the name is too long). */
+ * not memorised (not memo and not any, or the name is too long).  any:
+ * whatever k's memo, as for a row written later (cache_put_later), which
+ * this process's memory holds until it is written. */
 static size_t
-cache_memo_name(const struct cache_key *k, char out[CACHE_MEMO_NAME_MAX])
+cache_memo_name(const struct cache_key *k, int any,
+    char out[CACHE_MEMO_NAME_MAX])
 {
 	const char *scope = k->scope != NULL ? k->scope : "";
 	size_t sl = strlen(scope), kl = strlen(k->key);
 
-	if (!k->memo || sl + 1 + kl + 1 > CACHE_MEMO_NAME_MAX)
+	if ((!k->memo && !any) || sl + 1 + kl + 1 > CACHE_MEMO_NAME_MAX)
 		return 0;
 	memcpy(out, scope, sl + 1);
 	memcpy(out + sl + 1, k->key, kl + 1);
@@ -100,15 +114,15 @@ cache_memo_clear(struct cache_memo *m)
  * used rows to stay within the caps; a body over the byte cap is not
  * kept.  Out of memory keeps nothing (the index still has the row). */
 static void
-cache_memo_put(const struct cache_key *k, const char *body, size_t len,
-    int64_t fetched)
+cache_memo_put(const struct cache_key *k, int any, const char *body,
+    size_t len, int64_t fetched)
 {
 	char name[CACHE_MEMO_NAME_MAX];
 	struct cache_memo *m, *old;
 	size_t namelen, i;
 	char *copy;
 
-	if ((namelen = cache_memo_name(k, name)) == 0 ||
+	if ((namelen = cache_memo_name(k, any, name)) == 0 ||
 	    len > CACHE_MEMO_BYTES || (copy = malloc(len + 1)) == NULL)
 		return;
 	if (len > 0)
@@ -140,15 +154,15 @@ cache_memo_put(const struct cache_key *k, const char *body, size_t len,
 	pthread_mutex_unlock(&cache_memo.mu);
 }
 
-/* Forget k's memorised answer, if any. */
+/* Forget k's memorised answer (any: as for cache_memo_name), if any. */
 static void
-cache_memo_drop(const struct cache_key *k)
+cache_memo_drop(const struct cache_key *k, int any)
 {
 	char name[CACHE_MEMO_NAME_MAX];
 	struct cache_memo *m;
 	size_t namelen;
 
-	if ((namelen = cache_memo_name(k, name)) == 0)
+	if ((namelen = cache_memo_name(k, any, name)) == 0)
 		return;
 	pthread_mutex_lock(&cache_memo.mu);
 	if ((m = cache_memo_find(name, namelen)) != NULL)
@@ -156,7 +170,9 @@ cache_memo_drop(const struct cache_key *k)
 	pthread_mutex_unlock(&cache_memo.mu);
 }
 
-/* k's memorised answer into row (its body a copy): 1, or 0 for none. */
+/* k's memorised answer into row (its body a copy): 1, or 0 for none.
+ * Any key is looked for: one not memo is there while its row waits to be
+ * written (cache_put_later). */
 static int
 cache_memo_get(const struct cache_key *k, struct index_cached *row)
 {
@@ -166,7 +182,7 @@ cache_memo_get(const struct cache_key *k, struct index_cached *row)
 	struct err e;
 	int found = 0;
 
-	if ((namelen = cache_memo_name(k, name)) == 0)
+	if ((namelen = cache_memo_name(k, 1, name)) == 0)
 		return 0;
 	err_clear(&e);
 	pthread_mutex_lock(&cache_memo.mu);
@@ -215,7 +231,7 @@ cache_lookup(const struct cache_key *k, long ttl, long neg_ttl,
 		return CACHE_NONE;
 	}
 	if (row.status == E_OK)
-		cache_memo_put(k, row.body.data, row.body.len, row.fetched);
+		cache_memo_put(k, 0, row.body.data, row.body.len, row.fetched);
 have:
 	c->have = 1;
 	c->code = (enum errc)row.status;
@@ -248,11 +264,83 @@ cache_put(const struct cache_key *k, enum errc code, const char *body,
 	    (int)code, body, len, e);
 	/* Memory holds what the index holds: an answer put there, else
 	 * nothing (a failure replaces an answer kept before). */
-	if (rc == 0 && code == E_OK)
-		cache_memo_put(k, body, len, (int64_t)time(NULL));
+	if (rc == 0 && code == E_OK && k->memo)
+		cache_memo_put(k, 0, body, len, (int64_t)time(NULL));
 	else
-		cache_memo_drop(k);
+		cache_memo_drop(k, 1);	/* a row still to be written too */
 	return rc;
+}
+
+/* A row to write once the answer is out (index_later): owned copies. */
+struct cache_later {
+	char		*scope;		/* NULL: the index's */
+	char		*key;
+	int		 memo;		/* the key's */
+	enum errc	 code;
+	size_t		 len;
+	char		 body[];
+};
+
+static int
+cache_later_put(struct index *ix, void *arg, struct err *e)
+{
+	struct cache_later *l = arg;
+
+	return l->scope == NULL ? index_cache_put(ix, l->key, (int)l->code,
+	    l->body, l->len, e) : index_cache_put_in(ix, l->scope, l->key,
+	    (int)l->code, l->body, l->len, e);
+}
+
+/* After l's row is written (or lost with its transaction): memory keeps
+ * it no longer unless its key is memo. */
+static void
+cache_later_free(void *arg)
+{
+	struct cache_later *l = arg;
+	struct cache_key k = { NULL, l->scope, l->key, l->memo };
+
+	if (!l->memo)
+		cache_memo_drop(&k, 1);
+	free(l->scope);
+	free(l->key);
+	free(l);
+}
+
+/*
+ * cache_put, the index's row written in the connection's next
+ * index_flush (one transaction for the request's rows, after the answer)
+ * when it can be queued; this process's memory has it at once.  0, or
+ * -1 and e (when written now).
+ */
+static int
+cache_put_later(const struct cache_key *k, enum errc code, const char *body,
+    size_t len, struct err *e)
+{
+	struct cache_later *l;
+
+	if (k->ix == NULL)
+		return 0;
+	if (len > CACHE_LATER_BODY_MAX)
+		return cache_put(k, code, body, len, e);
+	l = xmalloc(sizeof(*l) + len + 1);
+	l->scope = k->scope != NULL ? xstrdup(k->scope) : NULL;
+	l->key = xstrdup(k->key);
+	l->memo = k->memo;
+	l->code = code;
+	l->len = len;
+	if (len > 0)
+		memcpy(l->body, body, len);
+	l->body[len] = '\0';
+	/* In memory first: l's free (should it not be queued) drops it. */
+	if (code == E_OK)
+		cache_memo_put(k, 1, body, len, (int64_t)time(NULL));
+	else
+		cache_memo_drop(k, 1);
+	if (index_later(k->ix, cache_later_put, l, cache_later_free) == -1) {
+		cache_later_free(l);
+		return cache_put(k, code, body, len, e);
+	}
+	return 0;
 }
 
 /* The failure c remembers, as e (its message, or dflt when it has none). */
@@ -273,14 +361,16 @@ cache_settle(const struct cache_key *k, struct cache_entry *c,
 
 	err_clear(&ce);
 	if (rc == 0) {
-		cache_put(k, E_OK, up->data, up->len, &ce);
+		(p->later ? cache_put_later : cache_put)(k, E_OK, up->data,
+		    up->len, &ce);
 		cache_entry_free(c);
 		*body = *up;
 		return 0;
 	}
 	if (ue->code == E_NOTFOUND || ue->code == E_GONE) {
 		if (p->remember_notfound)
-			cache_put(k, E_NOTFOUND, ue->msg, strlen(ue->msg), &ce);
+			(p->later ? cache_put_later : cache_put)(k,
+			    E_NOTFOUND, ue->msg, strlen(ue->msg), &ce);
 		cache_entry_free(c);
 		return err_set(e, ue->code, "%s", ue->msg);
 	}

@@ -58,6 +58,8 @@
 /* Rows read at once by a filtered read (index_keep_fn), at the least:
  * the rows it skips are read on until the page is full. */
 #define INDEX_SCAN_BATCH	256
+/* Writes queued for the connection's next transaction (index_later). */
+#define INDEX_LATER_MAX		16
 
 enum index_stmt {
 	ST_PUT,
@@ -192,6 +194,12 @@ struct index {
 	long long	 busy_waited_us;	/* of the current busy wait */
 	long long	 busy_gave_up_us;	/* when a wait last gave up
 						 * (monotonic), 0 never */
+	struct index_later {
+		index_later_fn	*fn;
+		void		*arg;
+		void		(*done)(void *);
+	}		 later[INDEX_LATER_MAX];	/* index_later's queue */
+	size_t		 nlater;
 };
 
 /*
@@ -432,6 +440,13 @@ index_close(struct index *ix)
 
 	if (ix == NULL)
 		return;
+	if (ix->nlater > 0 && ix->db != NULL) {
+		struct err e;
+
+		err_clear(&e);
+		if (index_flush(ix, &e) == -1)
+			log_warnx("index: %s", e.msg);
+	}
 	for (i = 0; i < ST_MAX; i++)
 		sqlite3_finalize(ix->st[i]);
 	/* Checkpoint so the next opener does not replay a large WAL. */
@@ -462,6 +477,45 @@ index_rollback(struct index *ix)
 
 	err_clear(&e);
 	index_exec_stmt(ix, ST_ROLLBACK, &e);
+}
+
+int
+index_later(struct index *ix, index_later_fn *fn, void *arg,
+    void (*done)(void *))
+{
+	if (ix->nlater >= INDEX_LATER_MAX)
+		return -1;
+	ix->later[ix->nlater].fn = fn;
+	ix->later[ix->nlater].arg = arg;
+	ix->later[ix->nlater].done = done;
+	ix->nlater++;
+	return 0;
+}
+
+int
+index_flush(struct index *ix, struct err *e)
+{
+	struct err we;
+	size_t i, n = ix->nlater;
+	int txn, rc;
+
+	if (n == 0)
+		return 0;
+	ix->nlater = 0;
+	/* Without the transaction (the write lock not had in time), each
+	 * is written alone, as it would have been. */
+	rc = txn = index_begin(ix, e) == 0 ? 1 : -1;
+	for (i = 0; i < n; i++) {
+		err_clear(&we);
+		if (ix->later[i].fn(ix, ix->later[i].arg, &we) == -1)
+			log_warnx("index: %s", we.msg);
+	}
+	if (txn == 1 && (rc = index_commit(ix, e)) == -1)
+		index_rollback(ix);
+	for (i = 0; i < n; i++)
+		if (ix->later[i].done != NULL)
+			ix->later[i].done(ix->later[i].arg);
+	return rc == -1 ? -1 : 0;
 }
 
 int

@@ -879,6 +879,19 @@ int		 index_threadsafe(void);
 int		 index_begin(struct index *, struct err *);
 int		 index_commit(struct index *, struct err *);
 void		 index_rollback(struct index *);
+/*
+ * Writes that need not be made before the answer (a cache row, a tree
+ * head): fn(ix, arg, e) is run in index_flush's one write transaction,
+ * then done(arg) (NULL: nothing) whatever came of it.  0, or -1 when the
+ * queue is full (nothing queued: the caller writes now).  index_flush
+ * runs the queue (the responder, once the answer is out; index_close):
+ * 0, or -1 and e when the transaction failed (its writes are lost: they
+ * are caches, written again on the next need).  A failing fn is logged.
+ */
+typedef int	 index_later_fn(struct index *, void *arg, struct err *);
+int		 index_later(struct index *, index_later_fn *, void *arg,
+		    void (*done)(void *));
+int		 index_flush(struct index *, struct err *);
 int		 index_put(struct index *, const struct index_version *,
 		    struct err *);
 /* 1 found (filled), 0 not found, -1 error. */
@@ -1290,6 +1303,9 @@ struct cache_policy {
 	const char	*what;		/* for the log: "list:<module>" */
 	int		 remember_notfound;	/* keep a 404/410 as E_NOTFOUND */
 	int		 serve_stale;	/* an older answer when upstream fails */
+	int		 later;		/* the row may be written after the
+					 * answer (index_later): what the
+					 * caller's next index_flush writes */
 };
 /* k's row into c: CACHE_FRESH for an answer younger than ttl (-1: for
  * ever) or a failure younger than neg_ttl, CACHE_STALE for an older one,
@@ -2826,6 +2842,9 @@ int		 resolve(struct resolver *, const struct want *,
 /* After the answer is finished: publish the pending version, if any,
  * and release its lock; then run the deferred fetch, if any. */
 void		 resolve_deferred(struct resolver *);
+/* Write what rv's index queued for after the answer (index_flush; a
+ * failure logged). */
+void		 resolve_flush(struct resolver *);
 /* Publish rv's pending version now (resolve_deferred's first step). */
 void		 resolve_publish_pending(struct resolver *);
 

@@ -381,6 +381,7 @@ static void
 prefetch_settle(struct prefetch *pf)
 {
 	resolve_deferred(proxy_resolver(&pf->px));	/* no vulndb ttl */
+	resolve_flush(&pf->px.rv);
 	publish_drain();
 }
 /* Resolve one artifact of nd as a request would, publishing what it

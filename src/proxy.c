@@ -188,6 +188,10 @@ proxy_run_deferred(struct proxy *px)
 	 * this runs after every request, /healthz too. */
 	if (px->rv.pending.active || px->rv.deferred_module[0] != '\0')
 		resolve_deferred(proxy_resolver(px));
+	/* The index writes the answer did not wait for (a checksum
+	 * database's tiles and tree): one transaction, before the next
+	 * request. */
+	resolve_flush(&px->rv);
 	/* [vulndb] ttl: the mirror synced by the responder, after its
 	 * answer; one at a time (vulndb_tree.c's lock), the others skip. */
 	if (vulndb_refresh_due(&px->cfg, time(NULL)))

@@ -38,16 +38,21 @@
 /* Publishes queued at once; past this the caller publishes itself. */
 #define PUBLISH_QUEUE_MAX	16
 
-int
-publish_version(const struct publish_env *env, const char *emod,
+/*
+ * Place f's files as emod@ever (store_publish) and describe the version
+ * for the index from what the fetch knows of its zip (nothing read
+ * again): 1 and iv when there is a row to put, 0 when there is none (a
+ * .mod stored alone; no index; a description that failed, logged), -1
+ * and e when the files could not be placed.
+ */
+static int
+publish_place(const struct publish_env *env, const char *emod,
     const char *ever, struct fetched *f, const char *zip_h1,
-    const char *origin, struct err *e)
+    const char *origin, struct index_version *iv, struct err *e)
 {
 	struct reindex_zip_known known;
-	struct index_version iv;
 	struct stat sb;
 	struct err ie;
-	size_t i;
 
 	memset(&known, 0, sizeof(known));
 	known.size = -1;
@@ -67,18 +72,43 @@ publish_version(const struct publish_env *env, const char *emod,
 		log_warnx("index %s@%s: no index to record it in", emod, ever);
 		return 0;
 	}
-	if (reindex_describe(env->store, emod, ever, &known, &iv, &ie) == -1) {
+	if (reindex_describe(env->store, emod, ever, &known, iv, &ie) == -1) {
 		log_warnx("index %s@%s: %s", emod, ever, ie.msg);
 		return 0;
 	}
-	snprintf(iv.origin, sizeof(iv.origin), "%.63s", origin);
-	if (index_put(env->idx, &iv, &ie) == -1) {
-		log_warnx("index %s@%s: %s", emod, ever, ie.msg);
-		err_clear(&ie);
-	}
+	snprintf(iv->origin, sizeof(iv->origin), "%.63s", origin);
+	return 1;
+}
+
+/* Put iv's row in idx; a failure is logged (reindex mends it). */
+static void
+publish_index(struct index *idx, const struct index_version *iv)
+{
+	struct err ie;
+
+	err_clear(&ie);
+	if (index_put(idx, iv, &ie) == -1)
+		log_warnx("index %s@%s: %s", iv->module, iv->version, ie.msg);
+}
+
+int
+publish_version(const struct publish_env *env, const char *emod,
+    const char *ever, struct fetched *f, const char *zip_h1,
+    const char *origin, struct err *e)
+{
+	struct index_version iv;
+	struct err ie;
+	size_t i;
+	int rc;
+
+	if ((rc = publish_place(env, emod, ever, f, zip_h1, origin, &iv,
+	    e)) != 1)
+		return rc;
+	publish_index(env->idx, &iv);
 	FAULT_POINT("index");
 	if (!iv.has_zip)
 		return 0;
+	err_clear(&ie);
 	for (i = 0; i < env->nhooks; i++) {
 		if (env->hooks[i].fn(env->hooks[i].arg, &iv, &ie) == -1) {
 			log_warnx("%s: %s@%s: %s", env->hooks[i].name,
@@ -127,23 +157,48 @@ static atomic_int	  publish_busy;
 static atomic_int	  publish_exit_asked;
 static int		(*publish_exit_idle)(void);
 
-/* Publish job j with the thread's own index connection (opened by
- * publish_later), then drop its lock and free it. */
+/*
+ * Publish job j with the thread's own index connection (opened by
+ * publish_later), then drop its lock and free it.  The index row and the
+ * lock's release are one write transaction (each is a write lock the
+ * other responders wait for); should it fail, each is written alone.
+ */
 static void
 publish_job_run(struct publish_job *j)
 {
 	struct publish_env pe = { &j->store, publish_bg.idx, NULL, 0 };
+	struct index_version iv;
 	struct err e;
+	int rc, done = 0;
 
 	FAULT_POINT("publisher");
 	err_clear(&e);
-	if (publish_version(&pe, j->emod, j->ever, &j->f, j->zip_h1,
-	    j->origin, &e) == -1)
+	if ((rc = publish_place(&pe, j->emod, j->ever, &j->f, j->zip_h1,
+	    j->origin, &iv, &e)) == -1)
 		log_warnx("publish %s@%s (answered from %s): %s", j->emod,
 		    j->ever, j->origin, e.msg);
 	fetched_free(&j->f);
 	store_close(&j->store);
-	lock_drop(publish_bg.idx, j->key, j->started);
+	err_clear(&e);
+	if (index_begin(publish_bg.idx, &e) == 0) {
+		if (rc == 1)
+			publish_index(publish_bg.idx, &iv);
+		lock_drop(publish_bg.idx, j->key, j->started);
+		if (index_commit(publish_bg.idx, &e) == 0)
+			done = 1;
+		else {
+			log_warnx("publish %s@%s: %s", j->emod, j->ever,
+			    e.msg);
+			index_rollback(publish_bg.idx);
+		}
+	}
+	if (!done) {
+		if (rc == 1)
+			publish_index(publish_bg.idx, &iv);
+		lock_drop(publish_bg.idx, j->key, j->started);
+	}
+	if (rc == 1)
+		FAULT_POINT("index");
 	free(j);
 }
 

@@ -258,6 +258,18 @@ resolve(struct resolver *rv, const struct want *w, struct answer *a,
 }
 
 void
+resolve_flush(struct resolver *rv)
+{
+	struct err e;
+
+	if (rv->idx == NULL)
+		return;
+	err_clear(&e);
+	if (index_flush(rv->idx, &e) == -1)
+		log_warnx("index: %s", e.msg);
+}
+
+void
 resolve_deferred(struct resolver *rv)
 {
 	char module[MODPATH_MAX], version[VERSION_MAX], emod[MODPATH_MAX];

@@ -7,7 +7,10 @@
  * when allowed and only for a failure other than "not found".  An
  * answer marked memo is also kept in the process's memory: read from
  * there while fresh, within CACHE_MEMO_MAX rows (the least recently used
- * going first); another one never is.
+ * going first); another one never is.  A policy's later row (a checksum
+ * database's lookup) is answered from memory at once, written to the
+ * index only by index_flush (one transaction), and then read from the
+ * index again; past the queue it is written at once.
  */
 #include "config.h"
 
@@ -165,6 +168,76 @@ main(void)
 	cache_lookup(&k, 60, 0, &c, &e);
 	is_str(c.body.data, "v2\n", "mutable: never read from memory");
 	cache_entry_free(&c);
+
+	/* Later rows: a lookup fetched while the client waits. */
+	{
+		struct cache_policy later = { "sumdb", 0, 0, 1 };
+		struct index_cached row;
+		struct cache_entry old;
+		int n;
+
+		memset(&old, 0, sizeof(old));
+		k.key = "sumdb:t/lookup/a@v1";
+		k.memo = 0;
+		err_clear(&ue);
+		buf_init(&up, 64);
+		buf_append(&up, "rec-1", 5, &e);
+		is_int(cache_settle(&k, &old, &later, 0, &up, &ue, &body, NULL,
+		    &e), 0, "later: settled");
+		buf_free(&body);
+		is_int(index_cache_get_in(k.ix, "scope-t", k.key, &row, &e), 0,
+		    "later: not in the index before the flush");
+		is_int(cache_lookup(&k, 60, 0, &c, &e), CACHE_FRESH,
+		    "later: fresh for this process at once");
+		is_str(c.code == E_OK ? c.body.data : "", "rec-1",
+		    "later: from memory");
+		cache_entry_free(&c);
+		is_int(index_flush(k.ix, &e), 0, "later: flushed");
+		is_int(index_cache_get_in(k.ix, "scope-t", k.key, &row, &e), 1,
+		    "later: in the index after the flush");
+		is_str(row.body.data != NULL ? row.body.data : "", "rec-1",
+		    "later: the bytes put");
+		buf_free(&row.body);
+		/* Not memo: after the flush memory holds it no longer. */
+		index_cache_put_in(k.ix, "scope-t", k.key, E_OK, "rec-2", 5,
+		    &e);
+		cache_lookup(&k, 60, 0, &c, &e);
+		is_str(c.body.data, "rec-2", "later, flushed: read from the "
+		    "index again");
+		cache_entry_free(&c);
+		/* Past the queue (index_later's cap), rows are written at
+		 * once: none is lost. */
+		for (i = 0; i < 40; i++) {
+			snprintf(key, sizeof(key), "sumdb:t/lookup/q@v%d", i);
+			k.key = key;
+			buf_init(&up, 64);
+			buf_append(&up, "q", 1, &e);
+			cache_settle(&k, &old, &later, 0, &up, &ue, &body,
+			    NULL, &e);
+			buf_free(&body);
+		}
+		for (i = n = 0; i < 40; i++) {
+			snprintf(key, sizeof(key), "sumdb:t/lookup/q@v%d", i);
+			if (index_cache_get_in(k.ix, "scope-t", key, &row,
+			    &e) == 1) {
+				n++;
+				buf_free(&row.body);
+			}
+		}
+		printf("# %d of 40 written before the flush\n", n);
+		ok(n > 0 && n < 40, "later, queue full: the rows past it are "
+		    "written at once");
+		index_flush(k.ix, &e);
+		for (i = n = 0; i < 40; i++) {
+			snprintf(key, sizeof(key), "sumdb:t/lookup/q@v%d", i);
+			if (index_cache_get_in(k.ix, "scope-t", key, &row,
+			    &e) == 1) {
+				n++;
+				buf_free(&row.body);
+			}
+		}
+		is_int(n, 40, "later, after the flush: every row written");
+	}
 
 	index_close(k.ix);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);

@@ -4,7 +4,9 @@
  * the upstream cache keyed by its upstream (index_cache_scope), and the
  * migration of an older schema while another process opens the index,
  * and a write that waits for another process's write lock getting it
- * within milliseconds of its release.
+ * within milliseconds of its release; writes queued for later
+ * (index_later) made by index_flush in one transaction, or by
+ * index_close, each item's done called once.
  */
 #include "config.h"
 
@@ -34,6 +36,54 @@ row(struct index_version *v, const char *m, const char *ver, int64_t stored)
 	v->zip_size = 42;
 	v->has_info = v->has_zip = 1;
 	snprintf(v->origin, sizeof(v->origin), "test");
+}
+
+/* An item of index_later: a cache row "later:<n>", and whether it ran
+ * inside a transaction (a BEGIN of its own then fails). */
+struct later_item {
+	int	 n;
+	int	 in_txn;
+	int	 fail;		/* return -1 without writing */
+	int	 done;
+};
+
+static int
+later_put(struct index *ix, void *arg, struct err *e)
+{
+	struct later_item *it = arg;
+	char key[32];
+	struct err be;
+
+	err_clear(&be);
+	it->in_txn = index_begin(ix, &be) == -1;
+	if (!it->in_txn)
+		index_rollback(ix);
+	if (it->fail)
+		return err_set(e, E_INTERNAL, "item %d fails", it->n);
+	snprintf(key, sizeof(key), "later:%d", it->n);
+	return index_cache_put(ix, key, E_OK, "x", 1, e);
+}
+
+static void
+later_done(void *arg)
+{
+	((struct later_item *)arg)->done++;
+}
+
+/* 1 when the cache row "later:<n>" is in ix. */
+static int
+later_have(struct index *ix, int n)
+{
+	struct index_cached c;
+	char key[32];
+	struct err e;
+	int have;
+
+	err_clear(&e);
+	snprintf(key, sizeof(key), "later:%d", n);
+	if ((have = index_cache_get(ix, key, &c, &e)) == 1)
+		buf_free(&c.body);
+	return have == 1;
 }
 
 /* An index of schema 3 in dir: today's tables, user_version 3. */
@@ -323,6 +373,46 @@ main(void)
 	is_int(index_cache_get(ix, "list:m", &c, &e), 1, "A's still");
 	is_int(c.status, 200, "A's status, not sumdb-x's");
 	buf_free(&c.body);
+
+	/* Writes for after the answer. */
+	{
+		struct later_item it[20];
+		int j, queued = 0, all = 1, txn = 1, once = 1;
+
+		memset(it, 0, sizeof(it));
+		is_int(index_flush(ix, &e), 0, "flush: nothing queued");
+		for (j = 0; j < 20; j++) {
+			it[j].n = j;
+			it[j].fail = j == 1;
+			if (index_later(ix, later_put, &it[j], later_done) == 0)
+				queued++;
+		}
+		is_int(queued, 16, "later: the queue holds 16, then says full");
+		ok(!later_have(ix, 0), "later: nothing written before the "
+		    "flush");
+		is_int(index_flush(ix, &e), 0, "later: flushed");
+		for (j = 0; j < 16; j++) {
+			all &= j == 1 ? !later_have(ix, j) : later_have(ix, j);
+			txn &= it[j].in_txn;
+			once &= it[j].done == 1;
+		}
+		ok(all, "later: every item written but the failing one");
+		ok(txn, "later: each inside the flush's one transaction");
+		ok(once, "later: each done once, the failing one too");
+		ok(it[16].done == 0 && !later_have(ix, 16), "later: one not "
+		    "queued is not run");
+		is_int(index_flush(ix, &e), 0, "later: a second flush has "
+		    "nothing to do");
+		ok(it[0].done == 1, "later: and runs nothing again");
+		/* Queued at close: written by index_close. */
+		is_int(index_later(ix, later_put, &it[17], later_done), 0,
+		    "later: queued before the close");
+		index_close(ix);
+		ok(it[17].done == 1, "later: index_close made it");
+		is_int(index_open(&ix, dir, &e), 0, "reopen after the close");
+		index_cache_scope(ix, "upstream-a");
+		ok(later_have(ix, 17), "later: written by the close");
+	}
 	index_close(ix);
 
 	/* Two processes open an index of schema 3: one migrates it and
