@@ -308,9 +308,10 @@ cache_later_free(void *arg)
 
 /*
  * cache_put, the index's row written in the connection's next
- * index_flush (one transaction for the request's rows, after the answer)
- * when it can be queued; this process's memory has it at once.  0, or
- * -1 and e (when written now).
+ * index_flush (one transaction for the request's rows, after the answer);
+ * this process's memory has it at once.  A key's rows go this way or
+ * cache_put's, never both (the queue keeps its own order only).  0, or -1
+ * and e.
  */
 static int
 cache_put_later(const struct cache_key *k, enum errc code, const char *body,
@@ -331,16 +332,11 @@ cache_put_later(const struct cache_key *k, enum errc code, const char *body,
 	if (len > 0)
 		memcpy(l->body, body, len);
 	l->body[len] = '\0';
-	/* In memory first: l's free (should it not be queued) drops it. */
 	if (code == E_OK)
 		cache_memo_put(k, 1, body, len, (int64_t)time(NULL));
 	else
 		cache_memo_drop(k, 1);
-	if (index_later(k->ix, cache_later_put, l, cache_later_free) == -1) {
-		cache_later_free(l);
-		return cache_put(k, code, body, len, e);
-	}
-	return 0;
+	return index_later(k->ix, cache_later_put, l, cache_later_free);
 }
 
 /* The failure c remembers, as e (its message, or dflt when it has none). */

@@ -483,8 +483,15 @@ int
 index_later(struct index *ix, index_later_fn *fn, void *arg,
     void (*done)(void *))
 {
-	if (ix->nlater >= INDEX_LATER_MAX)
-		return -1;
+	struct err e;
+
+	/* Full: what is queued is written first, so that the writes keep
+	 * their order (a later row never lands over a newer one). */
+	if (ix->nlater >= INDEX_LATER_MAX) {
+		err_clear(&e);
+		if (index_flush(ix, &e) == -1)
+			log_warnx("index: %s", e.msg);
+	}
 	ix->later[ix->nlater].fn = fn;
 	ix->later[ix->nlater].arg = arg;
 	ix->later[ix->nlater].done = done;
@@ -497,25 +504,27 @@ index_flush(struct index *ix, struct err *e)
 {
 	struct err we;
 	size_t i, n = ix->nlater;
-	int txn, rc;
+	int rc;
 
 	if (n == 0)
 		return 0;
 	ix->nlater = 0;
-	/* Without the transaction (the write lock not had in time), each
-	 * is written alone, as it would have been. */
-	rc = txn = index_begin(ix, e) == 0 ? 1 : -1;
-	for (i = 0; i < n; i++) {
-		err_clear(&we);
-		if (ix->later[i].fn(ix, ix->later[i].arg, &we) == -1)
-			log_warnx("index: %s", we.msg);
+	/* Without the transaction (the write lock not had in time) they
+	 * are dropped: each is a cache, written again on its next need,
+	 * and written alone it could interleave with another process's. */
+	if ((rc = index_begin(ix, e)) == 0) {
+		for (i = 0; i < n; i++) {
+			err_clear(&we);
+			if (ix->later[i].fn(ix, ix->later[i].arg, &we) == -1)
+				log_warnx("index: %s", we.msg);
+		}
+		if ((rc = index_commit(ix, e)) == -1)
+			index_rollback(ix);
 	}
-	if (txn == 1 && (rc = index_commit(ix, e)) == -1)
-		index_rollback(ix);
 	for (i = 0; i < n; i++)
 		if (ix->later[i].done != NULL)
 			ix->later[i].done(ix->later[i].arg);
-	return rc == -1 ? -1 : 0;
+	return rc;
 }
 
 int

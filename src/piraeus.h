@@ -880,13 +880,14 @@ int		 index_begin(struct index *, struct err *);
 int		 index_commit(struct index *, struct err *);
 void		 index_rollback(struct index *);
 /*
- * Writes that need not be made before the answer (a cache row, a tree
- * head): fn(ix, arg, e) is run in index_flush's one write transaction,
- * then done(arg) (NULL: nothing) whatever came of it.  0, or -1 when the
- * queue is full (nothing queued: the caller writes now).  index_flush
- * runs the queue (the responder, once the answer is out; index_close):
- * 0, or -1 and e when the transaction failed (its writes are lost: they
- * are caches, written again on the next need).  A failing fn is logged.
+ * Writes that need not be made before the answer (a cache row):
+ * fn(ix, arg, e) is run in index_flush's one write transaction, then
+ * done(arg) (NULL: nothing) whatever came of it.  A full queue
+ * (INDEX_LATER_MAX) is flushed first: the writes keep their order.
+ * Returns 0.  index_flush runs the queue (the responder, once the answer
+ * is out; index_close): 0, or -1 and e when the transaction failed (its
+ * writes are dropped: they are caches, written again on the next need).
+ * A failing fn is logged.
  */
 typedef int	 index_later_fn(struct index *, void *arg, struct err *);
 int		 index_later(struct index *, index_later_fn *, void *arg,

@@ -180,10 +180,15 @@ publish_job_run(struct publish_job *j)
 	fetched_free(&j->f);
 	store_close(&j->store);
 	err_clear(&e);
-	if (index_begin(publish_bg.idx, &e) == 0) {
+	/* Nothing to write (no row; a redis lease, released elsewhere): no
+	 * transaction. */
+	if ((rc == 1 || j->started >= 0) &&
+	    index_begin(publish_bg.idx, &e) == 0) {
 		if (rc == 1)
 			publish_index(publish_bg.idx, &iv);
 		lock_drop(publish_bg.idx, j->key, j->started);
+		if (rc == 1)
+			FAULT_POINT("index");
 		if (index_commit(publish_bg.idx, &e) == 0)
 			done = 1;
 		else {
@@ -197,8 +202,6 @@ publish_job_run(struct publish_job *j)
 			publish_index(publish_bg.idx, &iv);
 		lock_drop(publish_bg.idx, j->key, j->started);
 	}
-	if (rc == 1)
-		FAULT_POINT("index");
 	free(j);
 }
 

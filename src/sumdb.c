@@ -501,110 +501,68 @@ sumdb_compare(const struct sumdb *db, const struct sumdb_lookup *l,
 	    suffix, ours, db->key.name, theirs);
 }
 
-/* The last tree verified with vk in ix ("sumdb-tree:<name>"): 1 and
- * filled, 0 when none, -1 on error. */
-static int
-sumdb_head_in(struct index *ix, const struct note_verifier *vk,
-    struct buf *note, int64_t *size, struct tlog_hash *root, struct err *e)
-{
-	char key[NOTE_NAME_MAX + 32];
-	size_t textlen;
-	int have;
-
-	snprintf(key, sizeof(key), SUMDB_KEY_PREFIX "%s", vk->name);
-	if ((have = index_meta_get(ix, key, note, e)) != 1)
-		return have;
-	if (sumdb_note_open(vk, note->data, note->len, &textlen, e) ==
-	    -1 || tlog_tree_parse(note->data, textlen, size, root) == -1) {
-		buf_free(note);
-		err_clear(e);
-		return err_set(e, E_INTERNAL, "the stored tree of %s does not "
-		    "verify", vk->name);
-	}
-	return 1;
-}
-
-/* sumdb_head_in of db's key in sc's index. */
+/* The last tree verified for db ("sumdb-tree:<name>"): 1 and filled, 0
+ * when none, -1 on error. */
 static int
 sumdb_head(const struct sumdb_ctx *sc, const struct sumdb *db, struct buf *note,
     int64_t *size, struct tlog_hash *root, struct err *e)
 {
-	if (sc->idx == NULL)
-		return err_set(e, E_UNAVAIL, "no index for the verified "
-		    "trees");
-	return sumdb_head_in(sc->idx, &db->key, note, size, root, e);
-}
-
-/* A verified tree to keep (owned copies): its database's key, size and
- * signed note. */
-struct sumdb_head_new {
-	struct note_verifier	 key;
-	int64_t			 size;
-	size_t			 len;
-	char			 note[];
-};
-
-/* Keep tree h in ix, unless a tree as large is there (another process may
- * have gone forward meanwhile): trees kept only grow.  In the caller's
- * write transaction (index_flush's, or sumdb_store_head's). */
-static int
-sumdb_head_put(struct index *ix, void *arg, struct err *e)
-{
-	struct sumdb_head_new *h = arg;
 	char key[NOTE_NAME_MAX + 32];
-	struct tlog_hash oroot;
-	struct buf old;
-	int64_t osize;
+	struct index *ix;
+	size_t textlen;
 	int have;
 
-	if ((have = sumdb_head_in(ix, &h->key, &old, &osize, &oroot, e)) == 1)
-		buf_free(&old);
-	if (have == -1)
-		return -1;
-	if (have == 1 && osize >= h->size)
-		return 0;
-	snprintf(key, sizeof(key), SUMDB_KEY_PREFIX "%s", h->key.name);
-	return index_meta_put(ix, key, h->note, h->len, e);
+	if ((ix = sc->idx) == NULL)
+		return err_set(e, E_UNAVAIL, "no index for the verified "
+		    "trees");
+	snprintf(key, sizeof(key), SUMDB_KEY_PREFIX "%s", db->key.name);
+	if ((have = index_meta_get(ix, key, note, e)) != 1)
+		return have;
+	if (sumdb_note_open(&db->key, note->data, note->len, &textlen, e) ==
+	    -1 || tlog_tree_parse(note->data, textlen, size, root) == -1) {
+		buf_free(note);
+		err_clear(e);
+		return err_set(e, E_INTERNAL, "the stored tree of %s does not "
+		    "verify", db->key.name);
+	}
+	return 1;
 }
 
-/*
- * Keep the signed tree l verified for db: with the index's next write
- * transaction, after the answer (index_later; a tree kept a moment later
- * is still one verified: the next proof starts from the one before), or
- * now when that cannot be queued.
- */
+/* Store the signed tree l verified for db, unless a newer one is there
+ * (another process may have gone forward meanwhile). */
 static int
 sumdb_store_head(const struct sumdb_ctx *sc, const struct sumdb *db,
     const struct sumdb_lookup *l, struct err *e)
 {
-	struct sumdb_head_new *h;
+	char key[NOTE_NAME_MAX + 32];
 	struct tlog_hash oroot;
+	struct index *ix;
 	struct buf old;
 	int64_t osize;
-	int have, rc;
+	int have;
 
-	/* No write (no write lock) when the kept one is as large already,
-	 * the common case. */
+	if ((ix = sc->idx) == NULL)
+		return err_set(e, E_UNAVAIL, "no index for the verified "
+		    "trees");
+	/* Kept trees only grow: no write (no write lock) when the kept one
+	 * is as large already, the common case. */
 	if ((have = sumdb_head(sc, db, &old, &osize, &oroot, e)) == 1)
 		buf_free(&old);
 	if (have == -1)
 		return -1;
 	if (have == 1 && osize >= l->size)
 		return 0;
-	h = xmalloc(sizeof(*h) + l->notelen);
-	h->key = db->key;
-	h->size = l->size;
-	h->len = l->notelen;
-	memcpy(h->note, l->note, l->notelen);
-	if (index_later(sc->idx, sumdb_head_put, h, free) == 0)
-		return 0;
-	if ((rc = index_begin(sc->idx, e)) == 0 &&
-	    (rc = sumdb_head_put(sc->idx, h, e)) == 0)
-		rc = index_commit(sc->idx, e);
-	if (rc == -1)
-		index_rollback(sc->idx);
-	free(h);
-	return rc;
+	if (index_begin(ix, e) == -1)
+		return -1;
+	snprintf(key, sizeof(key), SUMDB_KEY_PREFIX "%s", db->key.name);
+	if ((have = sumdb_head(sc, db, &old, &osize, &oroot, e)) == 1)
+		buf_free(&old);
+	if (have == -1 || ((have == 0 || osize < l->size) &&
+	    index_meta_put(ix, key, l->note, l->notelen, e) == -1)) {
+		index_rollback(ix);
+		return -1;
+	}
+	return index_commit(ix, e);
 }
 
 /*

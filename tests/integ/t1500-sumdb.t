@@ -222,7 +222,17 @@ is "$(sumdb_count "/lookup/github.com/fixture/retract@v1.0.0")" 1 "looked up"
 
 # A cached tile that lies (upstream sent bad bytes once) is dropped and
 # fetched again: the proof is made with good tiles, the fetch succeeds.
-sqlite3 "$T/index.sqlite" "UPDATE upstream_cache SET body = zeroblob(length(body)) \
+# The responder writes the lookup and tiles it fetched once its answer is
+# out (one transaction): the tiles are corrupted after that.
+cached_lookup()
+{
+	test "$(sqlite3 -cmd '.timeout 5000' "$T/index.sqlite" \
+	    "SELECT count(*) FROM upstream_cache WHERE key = \
+	    'sumdb:sum.test/lookup/$1'")" -eq 1
+}
+ok "the lookup is cached once the answer is out" \
+    eventually 10 cached_lookup github.com/fixture/retract@v1.0.0
+sqlite3 -cmd '.timeout 5000' "$T/index.sqlite" "UPDATE upstream_cache SET body = zeroblob(length(body)) \
     WHERE key LIKE 'sumdb:sum.test/tile/%'" || fail "corrupt the cached tiles"
 is "$(sqlite3 "$T/index.sqlite" "SELECT count(*) FROM upstream_cache \
     WHERE key LIKE 'sumdb:sum.test/tile/%' AND body = zeroblob(length(body))" \

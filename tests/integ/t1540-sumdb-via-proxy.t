@@ -131,9 +131,16 @@ M=github.com/fixture/multi
 is "$(code "$A/$M/@v/v1.0.0.zip")" 200 "a cold fetch through A"
 ok "the bytes are the reference's" cmp -s "$TRASH/b" "$REF/$M/@v/v1.0.0.zip"
 is "$(sumdb_count "/lookup/$M@v1.0.0")" 1 "the database got the lookup, once"
-ok "B forwarded it (B's cache holds it)" test "$(sqlite3 "$TB/index.sqlite" \
-    "SELECT count(*) FROM upstream_cache WHERE key = \
-    'sumdb:via.test/lookup/$M@v1.0.0'")" -eq 1
+# b_cached PATH: B's cache holds the database's PATH (written once B's
+# answer is out: eventually).
+b_cached()
+{
+	test "$(sqlite3 -cmd '.timeout 5000' "$TB/index.sqlite" \
+	    "SELECT count(*) FROM upstream_cache WHERE key = \
+	    'sumdb:via.test/$1'")" -eq 1
+}
+ok "B forwarded it (B's cache holds it)" eventually 10 b_cached \
+    "lookup/$M@v1.0.0"
 ok "A keeps the tree it verified" test -n "$(a_sql \
     "SELECT value FROM meta WHERE key = 'sumdb-tree:via.test'")"
 like "$(alog)" "checksum database via\\.test: fetched from $B/sumdb/via\\.test" \

@@ -493,6 +493,21 @@ wait_line()
 	return 1
 }
 
+# eventually SECS CMD [ARG...]: run CMD until it succeeds, every 0.1 s
+# for SECS seconds at most; its last status.  For what a responder writes
+# once its answer is out (a checksum database's cached rows: index_later).
+eventually()
+{
+	_tl_max=$(( $1 * 10 ))
+	shift
+	_tl_i=0
+	while ! "$@"; do
+		_tl_i=$((_tl_i + 1))
+		[ "$_tl_i" -lt "$_tl_max" ] || return 1
+		sleep 0.1
+	done
+}
+
 # procs_of: its environment has PIRAEUS_STATE_DIR=STATE (nginx clears its
 # own), or its command line or an open file is under STATE/.
 procs_of()

@@ -377,34 +377,41 @@ main(void)
 	/* Writes for after the answer. */
 	{
 		struct later_item it[20];
-		int j, queued = 0, all = 1, txn = 1, once = 1;
+		int j, all = 1, txn = 1, once = 1;
 
 		memset(it, 0, sizeof(it));
 		is_int(index_flush(ix, &e), 0, "flush: nothing queued");
-		for (j = 0; j < 20; j++) {
+		for (j = 0; j < 16; j++) {
 			it[j].n = j;
 			it[j].fail = j == 1;
-			if (index_later(ix, later_put, &it[j], later_done) == 0)
-				queued++;
+			index_later(ix, later_put, &it[j], later_done);
 		}
-		is_int(queued, 16, "later: the queue holds 16, then says full");
-		ok(!later_have(ix, 0), "later: nothing written before the "
-		    "flush");
-		is_int(index_flush(ix, &e), 0, "later: flushed");
+		ok(!later_have(ix, 0) && it[0].done == 0, "later: nothing "
+		    "written before the flush");
+		/* The queue is full: the 17th writes the 16 first. */
+		it[16].n = 16;
+		is_int(index_later(ix, later_put, &it[16], later_done), 0,
+		    "later: a 17th is queued");
 		for (j = 0; j < 16; j++) {
 			all &= j == 1 ? !later_have(ix, j) : later_have(ix, j);
 			txn &= it[j].in_txn;
 			once &= it[j].done == 1;
 		}
-		ok(all, "later: every item written but the failing one");
+		ok(all, "later: a full queue is written first, every item but "
+		    "the failing one");
 		ok(txn, "later: each inside the flush's one transaction");
 		ok(once, "later: each done once, the failing one too");
-		ok(it[16].done == 0 && !later_have(ix, 16), "later: one not "
-		    "queued is not run");
+		ok(it[16].done == 0 && !later_have(ix, 16), "later: the 17th "
+		    "waits for the next flush");
+		is_int(index_flush(ix, &e), 0, "later: flushed");
+		ok(it[16].done == 1 && later_have(ix, 16), "later: the 17th "
+		    "written by it");
 		is_int(index_flush(ix, &e), 0, "later: a second flush has "
 		    "nothing to do");
-		ok(it[0].done == 1, "later: and runs nothing again");
+		ok(it[0].done == 1 && it[16].done == 1, "later: and runs "
+		    "nothing again");
 		/* Queued at close: written by index_close. */
+		it[17].n = 17;
 		is_int(index_later(ix, later_put, &it[17], later_done), 0,
 		    "later: queued before the close");
 		index_close(ix);
@@ -412,6 +419,15 @@ main(void)
 		is_int(index_open(&ix, dir, &e), 0, "reopen after the close");
 		index_cache_scope(ix, "upstream-a");
 		ok(later_have(ix, 17), "later: written by the close");
+		/* Inside another transaction (the write lock not its own):
+		 * the queue is dropped, each done called. */
+		it[18].n = 18;
+		index_later(ix, later_put, &it[18], later_done);
+		is_int(index_begin(ix, &e), 0, "later: a transaction open");
+		is_int(index_flush(ix, &e), -1, "later: its BEGIN fails: -1");
+		index_rollback(ix);
+		ok(it[18].done == 1 && !later_have(ix, 18), "later: dropped, "
+		    "not written alone");
 	}
 	index_close(ix);
 
