@@ -22,6 +22,47 @@
 #include "piraeus.h"
 #include "tap.h"
 
+/* cache_settle of a fetch of k that brought text, under policy p: its
+ * return. */
+static int
+settle_text(const struct cache_key *k, const struct cache_policy *p,
+    const char *text)
+{
+	struct cache_entry old;
+	struct buf up, body;
+	struct err e, ue;
+	int rc;
+
+	memset(&old, 0, sizeof(old));
+	err_clear(&e);
+	err_clear(&ue);
+	buf_init(&up, 64);
+	buf_append(&up, text, strlen(text), &e);
+	if ((rc = cache_settle(k, &old, p, 0, &up, &ue, &body, NULL, &e)) == 0)
+		buf_free(&body);
+	return rc;
+}
+
+/* How many of the rows "sumdb:t/lookup/q@v<0..39>" scope-t holds in ix. */
+static int
+count_q(struct index *ix)
+{
+	struct index_cached row;
+	char key[64];
+	struct err e;
+	int i, n = 0;
+
+	err_clear(&e);
+	for (i = 0; i < 40; i++) {
+		snprintf(key, sizeof(key), "sumdb:t/lookup/q@v%d", i);
+		if (index_cache_get_in(ix, "scope-t", key, &row, &e) == 1) {
+			n++;
+			buf_free(&row.body);
+		}
+	}
+	return n;
+}
+
 int
 main(void)
 {
@@ -173,18 +214,11 @@ main(void)
 	{
 		struct cache_policy later = { "sumdb", 0, 0, 1 };
 		struct index_cached row;
-		struct cache_entry old;
 		int n;
 
-		memset(&old, 0, sizeof(old));
 		k.key = "sumdb:t/lookup/a@v1";
 		k.memo = 0;
-		err_clear(&ue);
-		buf_init(&up, 64);
-		buf_append(&up, "rec-1", 5, &e);
-		is_int(cache_settle(&k, &old, &later, 0, &up, &ue, &body, NULL,
-		    &e), 0, "later: settled");
-		buf_free(&body);
+		is_int(settle_text(&k, &later, "rec-1"), 0, "later: settled");
 		is_int(index_cache_get_in(k.ix, "scope-t", k.key, &row, &e), 0,
 		    "later: not in the index before the flush");
 		is_int(cache_lookup(&k, 60, 0, &c, &e), CACHE_FRESH,
@@ -209,35 +243,17 @@ main(void)
 		 * first: none is lost, and the order kept (a row queued
 		 * before is not written over one put after it). */
 		k.key = "sumdb:t/lookup/o@v1";
-		buf_init(&up, 64);
-		buf_append(&up, "old", 3, &e);
-		cache_settle(&k, &old, &later, 0, &up, &ue, &body, NULL, &e);
-		buf_free(&body);
+		settle_text(&k, &later, "old");
 		for (i = 0; i < 40; i++) {
 			snprintf(key, sizeof(key), "sumdb:t/lookup/q@v%d", i);
 			k.key = key;
-			buf_init(&up, 64);
-			buf_append(&up, "q", 1, &e);
-			cache_settle(&k, &old, &later, 0, &up, &ue, &body,
-			    NULL, &e);
-			buf_free(&body);
+			settle_text(&k, &later, "q");
 		}
 		k.key = "sumdb:t/lookup/o@v1";
-		buf_init(&up, 64);
-		buf_append(&up, "new", 3, &e);
-		cache_settle(&k, &old, &later, 0, &up, &ue, &body, NULL, &e);
-		buf_free(&body);
-		for (i = n = 0; i < 40; i++) {
-			snprintf(key, sizeof(key), "sumdb:t/lookup/q@v%d", i);
-			if (index_cache_get_in(k.ix, "scope-t", key, &row,
-			    &e) == 1) {
-				n++;
-				buf_free(&row.body);
-			}
-		}
+		settle_text(&k, &later, "new");
 		/* 42 rows: the 17th, 33rd wrote the 16 before each. */
-		is_int(n, 31, "later, past the queue: the rows before the "
-		    "last full queue are written");
+		is_int(count_q(k.ix), 31, "later, past the queue: the rows "
+		    "before the last full queue are written");
 		index_flush(k.ix, &e);
 		is_int(index_cache_get_in(k.ix, "scope-t",
 		    "sumdb:t/lookup/o@v1", &row, &e), 1, "later: the row put "
@@ -245,14 +261,7 @@ main(void)
 		is_str(row.body.data != NULL ? row.body.data : "", "new",
 		    "later: the newer one, not the one queued before");
 		buf_free(&row.body);
-		for (i = n = 0; i < 40; i++) {
-			snprintf(key, sizeof(key), "sumdb:t/lookup/q@v%d", i);
-			if (index_cache_get_in(k.ix, "scope-t", key, &row,
-			    &e) == 1) {
-				n++;
-				buf_free(&row.body);
-			}
-		}
+		n = count_q(k.ix);
 		is_int(n, 40, "later, after the flush: every row written");
 	}
 
