@@ -7,7 +7,10 @@
  * five times more: baseline.md).  The tree is the source of truth: the
  * index can always be rebuilt by reindex.c.  A write that finds another
  * process's write lock waits in short steps (index_busy), not in
- * sqlite's default steps of milliseconds.
+ * sqlite's default steps of milliseconds.  Writes that need not precede
+ * the answer (cache rows) are queued on the connection (index_later) and
+ * made together in one transaction (index_flush, once the answer is out):
+ * every write transaction is a lock all other responders wait for.
  *
  * Tables:
  *   versions   one row per stored module@version: the time from .info,

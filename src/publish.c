@@ -15,8 +15,8 @@
  * process's publisher thread, which publishes it (the fsyncs: several
  * milliseconds on a real disk) with an index connection of its own
  * (opened by publish_later: if it cannot be, the caller publishes) and
- * then drops the version's singleflight lock, while the responder takes
- * its next request.  The web server sees an idle responder as soon as the
+ * then writes the index row and drops the version's singleflight lock in
+ * one transaction, while the responder takes its next request.  The web server sees an idle responder as soon as the
  * answer is out and sends it the next request at once: without the thread
  * that request waited for the fsyncs of the last one.  The rules of the
  * publish do not change; only who waits for it does.  Jobs are published
