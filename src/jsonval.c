@@ -10,9 +10,9 @@
  * So the bytes are first checked against RFC 8259's grammar as Go's
  * encoding/json scanner reads it (jsonval_syntax), and only a value the
  * go command would read is given to json-c to build.  Nesting is
- * JSONVAL_DEPTH_MAX containers deep at most (json-c's own default depth
- * of 32 values), where Go allows 10000: a .info nested deeper than 31 is
- * refused here only.
+ * JSONVAL_DEPTH_MAX containers deep at most, Go's maxNestingDepth: json-c
+ * is given a tokener that deep only for a value nested past its default
+ * (32 levels of values), which every other value is read with.
  */
 #include "config.h"
 
@@ -23,10 +23,8 @@
 
 #include "piraeus.h"
 
-#define JSONVAL_DEPTH_MAX	31	/* arrays and objects, one in another
-					 * (json-c's 32 levels of values:
-					 * 31 containers and what the
-					 * innermost holds) */
+#define JSONVAL_DEPTH_MAX	10000	/* arrays and objects, one in
+					 * another (Go's maxNestingDepth) */
 
 /* The states of the grammar (Go's scanner, encoding/json/scanner.go). */
 enum jsonval_want {
@@ -131,17 +129,19 @@ jsonval_scalar(const char *p, const char *end)
 
 /*
  * Is data[0..len) one JSON value, white space around it, as Go's
- * json.Unmarshal reads it (its checkValid)?  0 yes, -1 no.  A stack of
- * the open brackets ('{' or '['), JSONVAL_DEPTH_MAX deep at most.
+ * json.Unmarshal reads it (its checkValid)?  0 yes (*deepest: the most
+ * containers open at once), -1 no.  A stack of the open brackets ('{' or
+ * '['), JSONVAL_DEPTH_MAX deep at most.
  */
 static int
-jsonval_syntax(const char *data, size_t len)
+jsonval_syntax(const char *data, size_t len, size_t *deepest)
 {
 	const char *p = data, *end = data + len;
 	char open[JSONVAL_DEPTH_MAX];
 	enum jsonval_want want = JV_VALUE;
 	size_t depth = 0;
 
+	*deepest = 0;
 	for (;;) {
 		p = jsonval_ws(p, end);
 		if (p == end)
@@ -174,6 +174,8 @@ jsonval_syntax(const char *data, size_t len)
 				if (depth == JSONVAL_DEPTH_MAX)
 					return -1;
 				open[depth++] = *p;
+				if (depth > *deepest)
+					*deepest = depth;
 				want = *p == '{' ? JV_KEY_OR_END :
 				    JV_VALUE_OR_END;
 				p++;
@@ -206,12 +208,16 @@ jsonval_parse(const char *data, size_t len, size_t max, int object)
 {
 	struct json_tokener *tok;
 	struct json_object *o;
-	size_t end;
+	size_t end, deepest;
 
 	if (data == NULL || len == 0 || len > max || len > INT_MAX ||
 	    memchr(data, '\0', len) != NULL ||
-	    jsonval_syntax(data, len) == -1 ||
-	    (tok = json_tokener_new()) == NULL)
+	    jsonval_syntax(data, len, &deepest) == -1)
+		return NULL;
+	/* json-c counts values: the containers and what the innermost
+	 * holds. */
+	if ((tok = deepest < JSON_TOKENER_DEFAULT_DEPTH ? json_tokener_new() :
+	    json_tokener_new_ex((int)deepest + 1)) == NULL)
 		return NULL;
 	o = json_tokener_parse_ex(tok, data, (int)len);
 	end = json_tokener_get_parse_end(tok);

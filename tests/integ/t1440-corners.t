@@ -329,6 +329,44 @@ for qb in 'v8|{"Version":"v1.2.0","Time":"2023-03-10T12:00:00Z"}junk' \
 	is "$(code "$URL/github.com/fixture/multi/@v/$q.info")" 502 \
 	    "an upstream answer that is no .info (${qb#*|}): 502"
 done
+# Nesting: json.Unmarshal reads 10000 containers one in another (its
+# scanner's maxNestingDepth), not one more: the object and 9999 arrays in
+# it are a .info, 10000 arrays in it are not.  The go command, reading
+# the same .info from a file:// tree, is the judge.
+# deep_info N VERSION: a .info whose field X holds N arrays one in another
+deep_info()
+{
+	printf '{"Version":"%s","Time":"2023-03-10T12:00:00Z","X":%s}' "$2" \
+	    "$(awk -v n="$1" 'BEGIN { for (i = 0; i < n; i++) printf "[";
+	    for (i = 0; i < n; i++) printf "]" }')"
+}
+# go_reads_deep N: the go command of for_each_go lists example.com/deep
+# whose .info is deep_info N.
+go_reads_deep()
+{
+	_d=$TRASH/deep.$1/example.com/deep/@v
+	mkdir -p "$_d" && deep_info "$1" v1.0.0 >"$_d/v1.0.0.info" &&
+	    printf 'module example.com/deep\n' >"$_d/v1.0.0.mod" &&
+	    printf 'v1.0.0\n' >"$_d/list" || return 2
+	gocmd "file://$TRASH/deep.$1" "deep$1" \
+	    "$GO" list -m -json example.com/deep@v1.0.0 >"$TRASH/deep.$1.log"
+}
+deep_same()
+{
+	for qn in v10:9999 v11:10000; do
+		if go_reads_deep "${qn#*:}"; then want=200; else want=502; fi
+		is "$(code "$URL/github.com/fixture/multi/@v/${qn%:*}.info")" \
+		    "$want" "a .info with ${qn#*:} arrays nested in it: $want, as the go command reads it [$GOTAG]"
+	done
+	grep -q 'exceeded max depth' "$TRASH/deep.10000.log"
+	ok $? "and the go command refuses 10000 for their depth [$GOTAG]"
+}
+for qn in v10:9999 v11:10000; do
+	upstream_fault "/github.com/fixture/multi/@v/${qn%:*}.info" status \
+	    code=200 "body=$(deep_info "${qn#*:}" v1.2.0)" >/dev/null ||
+	    bail_out "upstream_fault"
+done
+for_each_go deep_same
 
 n=$(upstream_count '*')
 for h in 'a%2fb' '..' '%2e%2e' 'a%01b' 'a%0ab' \

@@ -500,12 +500,14 @@ static const struct {
 	  json_type_array },
 };
 
+static char	*repeat(const char *, const char *, size_t, const char *);
+
 static void
 test_jsonval(void)
 {
 	struct json_object *o;
-	char name[200], deep[66], deepo[31 * 6 + 32];
-	size_t i, n;
+	char name[200];
+	size_t i;
 
 	for (i = 0; i < NITEMS(jsonvals); i++) {
 		o = jsonval_parse(jsonvals[i].json, strlen(jsonvals[i].json),
@@ -516,26 +518,46 @@ test_jsonval(void)
 		    (int)json_object_get_type(o) == jsonvals[i].type, name);
 		json_object_put(o);
 	}
-	/* 31 arrays one in another, around a number, are read; 32 are not,
-	 * even empty (JSONVAL_DEPTH_MAX: json-c's 32 levels of values). */
-	memset(deep, '[', 31);
-	deep[31] = '1';
-	memset(deep + 32, ']', 31);
-	o = jsonval_parse(deep, 63, sizeof(deep), 0);
-	ok(o != NULL, "jsonval: 31 nested arrays around a number: a value");
-	json_object_put(o);
-	memset(deep, '[', 32);
-	memset(deep + 32, ']', 32);
-	o = jsonval_parse(deep, 64, sizeof(deep), 0);
-	ok(o == NULL, "jsonval: 32 nested arrays: refused");
-	for (n = 0, i = 0; i < 31; i++)
-		n += (size_t)snprintf(deepo + n, sizeof(deepo) - n, "{\"a\":");
-	n += (size_t)snprintf(deepo + n, sizeof(deepo) - n, "1");
-	for (i = 0; i < 31; i++)
-		deepo[n++] = '}';
-	o = jsonval_parse(deepo, n, sizeof(deepo), 1);
-	ok(o != NULL, "jsonval: 31 nested objects around a number: a value");
-	json_object_put(o);
+	/* Containers one in another: read to Go's maxNestingDepth (10000),
+	 * past json-c's default depth (32 values), refused past it. */
+	{
+		static const struct {
+			const char	*open, *inner, *close;
+			size_t		 n;
+			int		 ok;
+		} deeps[] = {
+			{ "[", "1", "]", 31, 1 },
+			{ "[", "1", "]", 32, 1 },
+			{ "[", "", "]", 32, 1 },
+			{ "[", "1", "]", 10000, 1 },
+			{ "[", "", "]", 10000, 1 },
+			{ "[", "1", "]", 10001, 0 },
+			{ "[", "", "]", 10001, 0 },
+			{ "{\"a\":", "1", "}", 31, 1 },
+			{ "{\"a\":", "{}", "}", 9999, 1 },
+			{ "{\"a\":", "1", "}", 10000, 1 },
+			{ "{\"a\":", "1", "}", 10001, 0 },
+		};
+		char *head, *tail, *all;
+
+		for (i = 0; i < NITEMS(deeps); i++) {
+			head = repeat("", deeps[i].open, deeps[i].n, "");
+			tail = repeat(deeps[i].inner, deeps[i].close,
+			    deeps[i].n, "");
+			xasprintf(&all, "%s%s", head, tail);
+			o = jsonval_parse(all, strlen(all), strlen(all), 0);
+			snprintf(name, sizeof(name), "jsonval: %zu nested %s "
+			    "around %s: %s", deeps[i].n, deeps[i].open[0] ==
+			    '[' ? "arrays" : "objects", deeps[i].inner[0] ?
+			    deeps[i].inner : "nothing", deeps[i].ok ?
+			    "a value" : "refused");
+			ok(deeps[i].ok ? o != NULL : o == NULL, name);
+			json_object_put(o);
+			free(head);
+			free(tail);
+			free(all);
+		}
+	}
 }
 
 /* s repeated n times into an allocated string (between pre and post). */
