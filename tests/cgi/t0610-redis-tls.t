@@ -79,6 +79,9 @@ ok "(a renewed trusted one: accepted again without a restart)" \
     "$TRASH/reload.out"
 
 mkdir -p "$TRASH/s" "$TRASH/t"
+# ini LINES: $TRASH/p.ini with [singleflight] backend = $BACKEND (redis
+# unless set) and LINES.
+BACKEND=redis
 ini()
 {
 	cat >"$TRASH/p.ini" <<INI
@@ -87,14 +90,16 @@ root = $TRASH/s
 [state]
 dir = $TRASH/t
 [singleflight]
-backend = redis
+backend = $BACKEND
 $1
 INI
 }
+# tlsini URL [CA]: ini with redis = URL (none when empty), the client's
+# certificate and key, and the CA CA (ca).
 tlsini()
 {
-	ini "redis = $1
-redis_tls_ca = $C/${2:-ca}.crt
+	ini "${1:+redis = $1
+}redis_tls_ca = $C/${2:-ca}.crt
 redis_tls_cert = $C/client.crt
 redis_tls_key = $C/client.key"
 }
@@ -268,17 +273,9 @@ check
 isnt "$RC" 0 "the redis_tls_* keys with a plain redis://: refused"
 like "$OUT" '\[singleflight\] redis: redis_tls_ca, redis_tls_cert and redis_tls_key are for a rediss:// redis' \
     "saying they would go unused"
-cat >"$TRASH/p.ini" <<INI
-[storage]
-root = $TRASH/s
-[state]
-dir = $TRASH/t
-[singleflight]
-backend = sqlite
-redis_tls_ca = $C/ca.crt
-redis_tls_cert = $C/client.crt
-redis_tls_key = $C/client.key
-INI
+BACKEND=sqlite
+tlsini ""
+BACKEND=redis
 check
 isnt "$RC" 0 "the redis_tls_* keys without any redis: refused"
 like "$OUT" 'redis_tls_key are for a rediss:// redis \(TLS\): they need \[singleflight\] redis = rediss://\.\.\., which is not set' \

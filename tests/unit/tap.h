@@ -3,13 +3,15 @@
  *
  * Each check prints "ok N - name" or "not ok N - name" with a diagnostic;
  * tap_done() prints the plan and returns the exit status (0 when every
- * check passed), so main() ends with "return tap_done();".
+ * check passed), so main() ends with "return tap_done();".  tap_now_ms()
+ * is the monotonic clock in milliseconds, for the tests that time a wait.
  */
 #ifndef TAP_H
 #define TAP_H
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 static int tap_n, tap_failed;
 
@@ -51,6 +53,16 @@ tap_done(void)
 	if (tap_failed)
 		printf("# %d of %d checks failed\n", tap_failed, tap_n);
 	return tap_failed ? 1 : 0;
+}
+
+/* Milliseconds on the monotonic clock. */
+static inline long long
+tap_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 #endif /* TAP_H */

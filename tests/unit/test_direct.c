@@ -125,15 +125,6 @@ write_file(const char *path, const char *const *lines, const char *text,
 	return chmod(path, mode);
 }
 
-static int64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Unlink and free what a fetch left (fetched_free belongs to fetch.c). */
 static void
 clean(struct fetched *f)
@@ -824,10 +815,10 @@ test_timeout(const struct store *st)
 	free(text);
 	base_config(&cfg, go);
 	cfg.direct_timeout = 1;
-	t0 = now_ms();
+	t0 = tap_now_ms();
 	err_clear(&e);
 	rc = fetch_direct(&cfg, st, "example.com/m", "v1.0.0", &f, &e);
-	took = now_ms() - t0;
+	took = tap_now_ms() - t0;
 	clean(&f);
 	ok(rc == -1, "a go that hangs fails");
 	is_str(err_name(e.code), err_name(E_TIMEOUT), "with a timeout");
@@ -916,10 +907,10 @@ test_slots(const struct store *st)
 	holder = hold_slot(0, &stop);
 	if (!ok(holder > 0, "another process holds slot 0"))
 		return;
-	t0 = now_ms();
+	t0 = tap_now_ms();
 	err_clear(&e);
 	rc = fetch_direct(&cfg, st, "example.com/m", "v1.0.0", &f, &e);
-	took = now_ms() - t0;
+	took = tap_now_ms() - t0;
 	clean(&f);
 	ok(rc == -1 && e.code == E_TIMEOUT, "one worker, busy: timeout");
 	ok(strstr(e.msg, "workers busy") != NULL, "message says why");

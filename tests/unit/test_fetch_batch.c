@@ -43,15 +43,6 @@ sleep_ms(long ms)
 	nanosleep(&ts, NULL);
 }
 
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static char
 big_byte(size_t i)
 {
@@ -267,9 +258,9 @@ main(void)
 	item(&it[0], u[0], 1000, 0, 0);
 	item(&it[1], u[1], BIG_LEN, 0, 1);
 	item(&it[2], u[2], 1000, 1, 0);
-	t0 = now_ms();
+	t0 = tap_now_ms();
 	ok(fetch_proxy_batch(&cfg, &st, it, 3, &e) == 0, "a batch of three");
-	ms = now_ms() - t0;
+	ms = tap_now_ms() - t0;
 	if (!ok(ms < 3 * SLOW_MS - 100, "at the same time: less than three "
 	    "answers one after the other"))
 		printf("#   %lld ms\n", ms);
@@ -295,10 +286,10 @@ main(void)
 	item(&it[1], u[4], 1000, 0, 0);
 	item(&it[2], u[2], 1000, 1, 0);
 	err_clear(&e);
-	t0 = now_ms();
+	t0 = tap_now_ms();
 	ok(fetch_proxy_batch(&cfg, &st, it, 3, &e) == -1, "a 404 fails the "
 	    "batch");
-	ms = now_ms() - t0;
+	ms = tap_now_ms() - t0;
 	is_int(e.code, E_NOTFOUND, "as not found");
 	is_str(e.msg, "no such thing", "with the first line of its body");
 	is_int(it[1].err.code, E_NOTFOUND, "the item's error");

@@ -204,16 +204,6 @@ cli_get(const char *port, const char *cmd, const char *key, char *out,
 	cli_argv(port, (const char *[6]){ cmd, key }, out, outsz);
 }
 
-/* Milliseconds on the monotonic clock. */
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /*
  * The live part against addr: redis://, or rediss:// with tls (its
  * files); redis-cli checks what is in redis over cli_port, the same
@@ -286,9 +276,9 @@ test_live(const char *addr, const struct redis_tls *tls,
 		err_clear(&ce);
 		_exit(lock_redis_release("k1", tok_b, &ce) == 1 ? 0 : 1);
 	}
-	t0 = now_ms();
+	t0 = tap_now_ms();
 	st = lock_redis_wait("k1", 10000, &e);
-	t1 = now_ms();
+	t1 = tap_now_ms();
 	is_int(st, 1, "the waiter is woken by the release");
 	ok(t1 - t0 >= 250 && t1 - t0 < 1500, "about 300 ms after it began "
 	    "(not at the 10 s bound)");
@@ -300,9 +290,9 @@ test_live(const char *addr, const struct redis_tls *tls,
 	 * end (1 s), not at its own bound. */
 	is_int(lock_redis_try("k2", 1, tok_a, &e), LOCK_OWNER,
 	    "k2 with a lease of 1 s");
-	t0 = now_ms();
+	t0 = tap_now_ms();
 	st = lock_redis_wait("k2", 10000, &e);
-	t1 = now_ms();
+	t1 = tap_now_ms();
 	ok(st == 0 && t1 - t0 >= 800 && t1 - t0 < 3000,
 	    "a silent owner: the wait ends when the lease does");
 	if (!(t1 - t0 >= 800 && t1 - t0 < 3000))

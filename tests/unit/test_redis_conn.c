@@ -52,16 +52,6 @@ struct fake {
 	int	 port;
 };
 
-/* Milliseconds on the monotonic clock. */
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Sleep ms milliseconds. */
 static void
 sleep_ms(long ms)
@@ -225,7 +215,7 @@ test_wait_partial(void)
 		freeReplyObject(r);
 	r = NULL;
 	err_clear(&e);
-	t0 = now_ms();
+	t0 = tap_now_ms();
 	got = redis_conn_wait(c, 50, &r, &e);
 	ok(got >= 0 && !redis_conn_broken(c), "partial: a 50 ms wait with "
 	    "a reply begun does not break the connection");
@@ -235,7 +225,7 @@ test_wait_partial(void)
 		got = redis_conn_wait(c, 1000, &r, &e);
 	ok(got == 1 && reply_is(r, "SECOND"),
 	    "partial: the reply's rest is read: SECOND");
-	ok(now_ms() - t0 < 1500, "partial: when it came (500 ms)");
+	ok(tap_now_ms() - t0 < 1500, "partial: when it came (500 ms)");
 	if (r != NULL)
 		freeReplyObject(r);
 	redis_conn_close(c);
@@ -265,9 +255,9 @@ run_ping(const struct step *script, long io_ms, struct fake *f,
 		err_set(e, E_INTERNAL, "no fake server");
 		return -2;
 	}
-	t0 = now_ms();
+	t0 = tap_now_ms();
 	rc = ping(c, r, e);
-	*ms = now_ms() - t0;
+	*ms = tap_now_ms() - t0;
 	if (cp != NULL)
 		*cp = c;
 	else {
@@ -459,15 +449,15 @@ test_silent(void)
 		return;
 	}
 	err_clear(&e);
-	t0 = now_ms();
+	t0 = tap_now_ms();
 	ok(redis_conn_wait(c, 100, &r, &e) == 0 && r == NULL &&
 	    !redis_conn_broken(c), "silent: a wait of 100 ms finds none, "
 	    "the connection good");
-	ok(now_ms() - t0 >= 90 && now_ms() - t0 < 1000,
+	ok(tap_now_ms() - t0 >= 90 && tap_now_ms() - t0 < 1000,
 	    "silent: (it waited about 100 ms)");
-	t0 = now_ms();
+	t0 = tap_now_ms();
 	rc = ping(c, &r, &e);
-	ms = now_ms() - t0;
+	ms = tap_now_ms() - t0;
 	ok(rc == -1 && r == NULL && strstr(e.msg, "timed out") != NULL,
 	    "silent: a command times out");
 	printf("#   %s (%lld ms)\n", e.msg, ms);
